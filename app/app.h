@@ -1,0 +1,57 @@
+/* app.h — what the pieces of the counterpoint executable share: the parsed command line, the
+ * configuration mapped into core's options, and the commands main() dispatches to. Private to
+ * app/; nothing here holds a business rule. */
+#ifndef CP_APP_H
+#define CP_APP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cp_config.h"
+#include "cp_error.h"
+#include "db.h"
+
+#define CP_VERSION "0.1.0"
+
+/* Exit statuses. */
+#define APP_EXIT_OK 0
+#define APP_EXIT_FAIL 1  /* the command ran and failed, or verify found a problem */
+#define APP_EXIT_USAGE 2 /* bad command line or configuration; verify could not run */
+
+#define APP_PATH_MAX 1024
+
+struct app {
+	struct cp_config cfg;
+	char db_path[APP_PATH_MAX]; /* resolved: --db, [database] path, or the default */
+	bool db_given;              /* --db was on the command line */
+	bool demo;                  /* --demo */
+	bool force;                 /* --force (init) */
+	const char *script_file;    /* script [FILE]; NULL or "-" is stdin */
+	const char *staff_code;     /* staff set CODE */
+	const char *staff_name;     /* --name */
+	const char *staff_role;     /* --role */
+	struct cp_db_options dbopt; /* points into cfg and db_path */
+};
+
+/* Prints "counterpoint: <message>" as one line on stderr. */
+void app_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the message of a failed core call (cp_errmsg) the same way. */
+void app_fail(const struct cp_errbuf *err, enum cp_err rc);
+
+/* The database path of the demo store: --db when given, else demo.db next to the default
+ * database. */
+int app_demo_path(struct app *app, char *out, size_t outlen);
+/* Opens the database at app->dbopt.path, printing the error on failure. */
+enum cp_err app_open_db(struct app *app, struct cp_db **db);
+/* Creates and seeds the demo store at app->dbopt.path unless a file is already there. Sets
+ * *created. Prints errors. */
+enum cp_err app_demo_ensure(struct app *app, bool *created);
+
+/* The commands; each returns an exit status. */
+int cmd_ui(struct app *app);
+int cmd_init(struct app *app);
+int cmd_verify(struct app *app);
+int cmd_staff_set(struct app *app);
+int cmd_script(struct app *app);
+
+#endif

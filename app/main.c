@@ -1,0 +1,309 @@
+/* main.c — the counterpoint command line: options (before or after the command), the
+ * configuration file and its overrides mapped into core's options, and dispatch to the
+ * commands in cmd_admin.c and cmd_script.c. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "cp_paths.h"
+
+enum command { CMD_UI, CMD_INIT, CMD_VERIFY, CMD_SCRIPT, CMD_STAFF_SET };
+
+#define MAX_POSITIONAL 4
+
+struct cmdline {
+	const char *config;
+	const char *db;
+	const char *name, *role;
+	bool demo, force, help, version;
+	const char *pos[MAX_POSITIONAL];
+	int npos;
+	enum command cmd;
+};
+
+static const char usage_text[] =
+	"usage: counterpoint [--config FILE] [--db FILE] [--demo]\n"
+	"       counterpoint [--config FILE] [--db FILE] init [--demo] [--force]\n"
+	"       counterpoint [--config FILE] [--db FILE] [--demo] verify\n"
+	"       counterpoint [--config FILE] [--db FILE] [--demo] script [FILE|-]\n"
+	"       counterpoint [--config FILE] [--db FILE] [--demo] staff set CODE --name NAME\n"
+	"                    --role cashier|guide|manager      (the PIN is read from stdin)\n"
+	"       counterpoint --help | --version\n";
+
+static const char help_text[] =
+	"\n"
+	"Counterpoint is an offline-first point-of-sale till.\n"
+	"\n"
+	"Commands:\n"
+	"  (none)      start the terminal UI (not built yet); with --demo, create the demo store\n"
+	"  init        create the database; --demo seeds the demo store, --force replaces a file\n"
+	"  verify      check the database, the journal's hash chain and the tables against it\n"
+	"  script      run the JSON-lines till: one request per line in, one answer per line out\n"
+	"  staff set   add or replace a staff member; the PIN is one line on stdin\n"
+	"\n"
+	"Options:\n"
+	"  --config FILE  read this configuration file instead of the default one\n"
+	"  --db FILE      use this database instead of the configured one\n"
+	"  --demo         use the demo store (demo.db in the data directory unless --db)\n"
+	"  --force        init: replace an existing database\n"
+	"  --help         show this help\n"
+	"  --version      show the version\n";
+
+void app_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("counterpoint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void app_fail(const struct cp_errbuf *err, enum cp_err rc)
+{
+	app_error("%s", cp_errmsg(err, rc));
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line saying what was wrong, then the usage, on stderr. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("counterpoint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(usage_text, stderr);
+	return APP_EXIT_USAGE;
+}
+
+/* "--opt VALUE" or "--opt=VALUE". Returns 1 when argv[*i] is opt (value in *out), 0 when it is
+ * another option, -1 when the value is missing. */
+static int value_option(const char *opt, int argc, char **argv, int *i, const char **out)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(opt);
+
+	if (strncmp(a, opt, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*out = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*out = argv[++*i];
+	return 1;
+}
+
+static int parse_options(struct cmdline *cl, int argc, char **argv)
+{
+	static const char *const valued[] = {"--config", "--db", "--name", "--role"};
+	bool options_done = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **targets[] = {&cl->config, &cl->db, &cl->name, &cl->role};
+		int hit = 0;
+
+		if (options_done || a[0] != '-' || a[1] == '\0') {
+			if (cl->npos == MAX_POSITIONAL)
+				return usage_error("too many arguments at '%s'", a);
+			cl->pos[cl->npos++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			cl->help = true;
+			continue;
+		}
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			cl->version = true;
+			continue;
+		}
+		if (strcmp(a, "--demo") == 0) {
+			cl->demo = true;
+			continue;
+		}
+		if (strcmp(a, "--force") == 0) {
+			cl->force = true;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]) && !hit; k++) {
+			hit = value_option(valued[k], argc, argv, &i, targets[k]);
+			if (hit < 0)
+				return usage_error("option '%s' needs a value", valued[k]);
+		}
+		if (!hit)
+			return usage_error("unknown option '%s'", a);
+	}
+	return APP_EXIT_OK;
+}
+
+/* Which command, and whether the options given belong to it. */
+static int resolve_command(struct cmdline *cl, struct app *app)
+{
+	const char *c = cl->npos ? cl->pos[0] : NULL;
+	int want = 1;
+
+	if (!c) {
+		cl->cmd = CMD_UI;
+		want = 0;
+	} else if (strcmp(c, "init") == 0) {
+		cl->cmd = CMD_INIT;
+	} else if (strcmp(c, "verify") == 0) {
+		cl->cmd = CMD_VERIFY;
+	} else if (strcmp(c, "script") == 0) {
+		cl->cmd = CMD_SCRIPT;
+		if (cl->npos == 2) {
+			app->script_file = cl->pos[1];
+			want = 2;
+		}
+	} else if (strcmp(c, "staff") == 0) {
+		if (cl->npos < 2 || strcmp(cl->pos[1], "set") != 0)
+			return usage_error("the only staff command is 'staff set CODE'");
+		if (cl->npos < 3)
+			return usage_error("staff set: missing the staff CODE");
+		cl->cmd = CMD_STAFF_SET;
+		app->staff_code = cl->pos[2];
+		want = 3;
+	} else {
+		return usage_error("unknown command '%s'", c);
+	}
+	if (cl->npos > want)
+		return usage_error("unexpected argument '%s'", cl->pos[want]);
+	if (cl->force && cl->cmd != CMD_INIT)
+		return usage_error("--force: only init takes it");
+	if ((cl->name || cl->role) && cl->cmd != CMD_STAFF_SET)
+		return usage_error("--name and --role: only staff set takes them");
+	if (cl->cmd == CMD_STAFF_SET && (!cl->name || !cl->role))
+		return usage_error("staff set: needs --name NAME and --role cashier|guide|manager");
+	app->staff_name = cl->name;
+	app->staff_role = cl->role;
+	app->demo = cl->demo;
+	app->force = cl->force;
+	return APP_EXIT_OK;
+}
+
+static int load_config(struct app *app, const char *path)
+{
+	char def[APP_PATH_MAX];
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	cp_config_defaults(&app->cfg);
+	if (path) {
+		rc = cp_config_load(&app->cfg, path, &err);
+		if (rc == CP_ENOTFOUND && !err.msg[0])
+			cp_errf(&err, rc, "%s: no such configuration file", path);
+	} else {
+		/* No default file, or no home to look in: the defaults are the configuration. */
+		if (cp_paths_default_config(def, sizeof(def), &err) != CP_OK)
+			return APP_EXIT_OK;
+		rc = cp_config_load(&app->cfg, def, &err);
+		if (rc == CP_ENOTFOUND)
+			return APP_EXIT_OK;
+	}
+	if (rc != CP_OK) {
+		app_fail(&err, rc);
+		return APP_EXIT_USAGE;
+	}
+	return APP_EXIT_OK;
+}
+
+static int set_path(char *dst, size_t len, const char *src)
+{
+	if ((size_t)snprintf(dst, len, "%s", src) >= len) {
+		app_error("path too long: %.64s...", src);
+		return APP_EXIT_USAGE;
+	}
+	return APP_EXIT_OK;
+}
+
+/* --db, else the demo store's file for --demo (but init seeds the configured one), else
+ * [database] path, else the default path. */
+static int resolve_db(struct app *app, const struct cmdline *cl)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	if (cl->db) {
+		if (!cl->db[0]) {
+			app_error("--db needs a file name");
+			return APP_EXIT_USAGE;
+		}
+		app->db_given = true;
+		if (set_path(app->db_path, sizeof(app->db_path), cl->db))
+			return APP_EXIT_USAGE;
+	} else if (cl->demo && cl->cmd != CMD_INIT) {
+		if (app_demo_path(app, app->db_path, sizeof(app->db_path)))
+			return APP_EXIT_USAGE;
+	} else if (app->cfg.db_path[0]) {
+		if (set_path(app->db_path, sizeof(app->db_path), app->cfg.db_path))
+			return APP_EXIT_USAGE;
+	} else if ((rc = cp_paths_default_db(app->db_path, sizeof(app->db_path), &err)) != CP_OK) {
+		app_fail(&err, rc);
+		return APP_EXIT_USAGE;
+	}
+	app->dbopt = (struct cp_db_options){
+		.path = app->db_path,
+		.clock = NULL,
+		.busy_timeout_ms = app->cfg.busy_timeout_ms,
+		/* core reads 0 as "the default, 04:00" and a negative value as midnight */
+		.cutover_min = app->cfg.cutover_min,
+		.pin_max_attempts = app->cfg.pin_max_attempts,
+		.pin_lockout_s = app->cfg.pin_lockout_s,
+		.pbkdf2_iterations = app->cfg.pbkdf2_iterations,
+		.wal_autocheckpoint = 0,
+	};
+	return APP_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+	struct cmdline cl = {0};
+	int status;
+
+	if ((status = parse_options(&cl, argc, argv)) != APP_EXIT_OK)
+		return status;
+	if (cl.help || (cl.npos == 1 && strcmp(cl.pos[0], "help") == 0)) {
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return APP_EXIT_OK;
+	}
+	if (cl.version) {
+		puts("counterpoint " CP_VERSION);
+		return APP_EXIT_OK;
+	}
+	if ((status = resolve_command(&cl, &app)) != APP_EXIT_OK)
+		return status;
+	if ((status = load_config(&app, cl.config)) != APP_EXIT_OK)
+		return status;
+	if ((status = resolve_db(&app, &cl)) != APP_EXIT_OK)
+		return status;
+
+	switch (cl.cmd) {
+	case CMD_INIT:
+		return cmd_init(&app);
+	case CMD_VERIFY:
+		return cmd_verify(&app);
+	case CMD_SCRIPT:
+		return cmd_script(&app);
+	case CMD_STAFF_SET:
+		return cmd_staff_set(&app);
+	case CMD_UI:
+	default:
+		return cmd_ui(&app);
+	}
+}

@@ -1,0 +1,55 @@
+/* script.h — what the parts of script mode share: the session, the command table
+ * (script_cmd.c) the line loop (cmd_script.c) dispatches through, and the JSON writers
+ * (script_json.c). Private to app/. */
+#ifndef CP_SCRIPT_H
+#define CP_SCRIPT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cart.h"
+#include "cp_error.h"
+#include "member.h"
+#include "staff.h"
+
+/* One script session: the database and who is logged in. */
+struct script {
+	struct cp_db *db;
+	struct cp_session who;
+	bool logged_in;
+	bool checkpoint;          /* a sale was handed over: checkpoint once the answer is out */
+	struct cp_cart_view cart; /* scratch space for answers */
+};
+
+/* A command reads req (already checked to hold only its fields), calls core and fills ans
+ * (which holds "ok" and "id" already). On failure err says why, and ans is thrown away. */
+typedef enum cp_err (*script_fn)(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
+struct script_command {
+	const char *name;
+	script_fn fn;
+	const char *fields; /* allowed besides "cmd" and "id", space-separated */
+	bool no_login;      /* may run before anyone logged in */
+};
+
+/* The command called name, or NULL. */
+const struct script_command *script_command_find(const char *name);
+
+/* v, or the process ends with "out of memory" when v is NULL. */
+json_t *script_need(json_t *v);
+/* Sets o[key] = v, taking the reference; out of memory ends the process. */
+void script_set(json_t *o, const char *key, json_t *v);
+
+/* true when s[0..n) is well-formed UTF-8. */
+bool script_utf8_ok(const char *s, size_t n);
+/* A JSON string of s (null for NULL); bytes that are not UTF-8 become '?'. */
+json_t *script_str(const char *s);
+
+/* MEMBER and CART as README.md documents them. */
+json_t *script_member(const struct cp_member_view *m);
+json_t *script_cart(const struct cp_cart_view *c);
+/* {"ok":false,"id":id,"error":{"code":..,"message":..}}; id may be NULL. */
+json_t *script_error(json_t *id, enum cp_err rc, const char *message);
+
+#endif

@@ -1,0 +1,446 @@
+/* script_cmd.c — the commands of script mode, one function each: read and check every field of
+ * the request first, then call core, then put what core answered into the answer object. The
+ * line loop that calls them is cmd_script.c. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cart.h"
+#include "member.h"
+#include "money.h"
+#include "refund.h"
+#include "sale.h"
+#include "script.h"
+#include "staff.h"
+
+/* ---- reading request fields: a missing or mistyped field is an invalid_input error ---- */
+
+static json_t *field(json_t *req, const char *key)
+{
+	json_t *v = json_object_get(req, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+static enum cp_err want_str(json_t *req, const char *key, bool required, const char **out,
+			    struct cp_errbuf *err)
+{
+	json_t *v = field(req, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? cp_errf(err, CP_EINVAL, "missing field \"%s\"", key) : CP_OK;
+	if (!json_is_string(v))
+		return cp_errf(err, CP_EINVAL, "field \"%s\" must be a string", key);
+	*out = json_string_value(v);
+	return CP_OK;
+}
+
+static enum cp_err int_value(json_t *v, const char *what, int64_t min, int64_t max, int64_t *out,
+			     struct cp_errbuf *err)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return cp_errf(err, CP_EINVAL, "%s must be an integer", what);
+	n = json_integer_value(v);
+	if (n < min || n > max)
+		return cp_errf(err, CP_EINVAL, "%s must be between %lld and %lld", what,
+			       (long long)min, (long long)max);
+	*out = n;
+	return CP_OK;
+}
+
+static enum cp_err want_int(json_t *req, const char *key, bool required, int64_t def, int64_t min,
+			    int64_t max, int64_t *out, struct cp_errbuf *err)
+{
+	json_t *v = field(req, key);
+	char what[48];
+
+	*out = def;
+	if (!v)
+		return required ? cp_errf(err, CP_EINVAL, "missing field \"%s\"", key) : CP_OK;
+	snprintf(what, sizeof(what), "field \"%s\"", key);
+	return int_value(v, what, min, max, out, err);
+}
+
+static enum cp_err want_line(json_t *req, int *line, struct cp_errbuf *err)
+{
+	int64_t n = 0;
+	enum cp_err rc = want_int(req, "line", true, 0, 1, INT_MAX, &n, err);
+
+	if (rc == CP_OK)
+		*line = (int)n;
+	return rc;
+}
+
+/* Exactly one of phone, card (and id when allowed). */
+static enum cp_err want_who(json_t *req, bool allow_id, const char **phone, const char **card,
+			    const char **id, struct cp_errbuf *err)
+{
+	enum cp_err rc;
+
+	*id = NULL;
+	if ((rc = want_str(req, "phone", false, phone, err)) != CP_OK)
+		return rc;
+	if ((rc = want_str(req, "card", false, card, err)) != CP_OK)
+		return rc;
+	if (allow_id && (rc = want_str(req, "id", false, id, err)) != CP_OK)
+		return rc;
+	if (!!*phone + !!*card + !!*id != 1)
+		return cp_errf(err, CP_EINVAL, "give exactly one of \"phone\"%s \"card\"",
+			       allow_id ? ", \"id\" or" : " or");
+	return CP_OK;
+}
+
+/* ---- answers built from core's views ---- */
+
+static enum cp_err put_cart(struct script *s, json_t *ans, struct cp_errbuf *err)
+{
+	enum cp_err rc = cp_cart_view(s->db, &s->cart, err);
+
+	if (rc == CP_OK)
+		script_set(ans, "cart", script_cart(&s->cart));
+	return rc;
+}
+
+static enum cp_err find_member(struct script *s, const char *phone, const char *card,
+			       struct cp_member_view *m, struct cp_errbuf *err)
+{
+	if (phone)
+		return cp_member_find_by_phone(s->db, phone, m, err);
+	return cp_member_find_by_card(s->db, card, m, err);
+}
+
+/* ---- the commands ---- */
+
+static enum cp_err do_login(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	const char *staff, *pin;
+	struct cp_session who;
+	int64_t until = 0;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "staff", true, &staff, err)) != CP_OK ||
+	    (rc = want_str(req, "pin", true, &pin, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_staff_login(s->db, staff, pin, &who, &until, err)) != CP_OK)
+		return rc;
+	s->who = who;
+	s->logged_in = true;
+	script_set(ans, "staff", script_str(who.code));
+	script_set(ans, "name", script_str(who.name));
+	script_set(ans, "role", script_str(cp_role_name(who.role)));
+	return CP_OK;
+}
+
+static enum cp_err do_logout(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	(void)req;
+	(void)ans;
+	(void)err;
+	memset(&s->who, 0, sizeof(s->who));
+	s->logged_in = false;
+	return CP_OK;
+}
+
+static enum cp_err do_scan(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	const char *code;
+	int64_t qty = 0;
+	int line = 0;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "code", true, &code, err)) != CP_OK ||
+	    (rc = want_int(req, "qty", false, 1, INT64_MIN, INT64_MAX, &qty, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_cart_scan(s->db, &s->who, code, qty, &line, err)) != CP_OK)
+		return rc;
+	script_set(ans, "line", json_integer(line));
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_set_qty(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	int line;
+	int64_t qty = 0;
+	enum cp_err rc;
+
+	if ((rc = want_line(req, &line, err)) != CP_OK ||
+	    (rc = want_int(req, "qty", true, 0, INT64_MIN, INT64_MAX, &qty, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_cart_set_qty(s->db, line, qty, err)) != CP_OK)
+		return rc;
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_remove(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	int line;
+	enum cp_err rc;
+
+	if ((rc = want_line(req, &line, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_cart_remove(s->db, line, err)) != CP_OK)
+		return rc;
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_cart(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	(void)req;
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_cancel(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	enum cp_err rc;
+
+	(void)req;
+	if ((rc = cp_cart_cancel(s->db, err)) != CP_OK)
+		return rc;
+	return put_cart(s, ans, err);
+}
+
+/* member and balance: a lookup that changes nothing. */
+static enum cp_err do_member(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	const char *phone, *card, *id;
+	struct cp_member_view m;
+	enum cp_err rc;
+
+	if ((rc = want_who(req, false, &phone, &card, &id, err)) != CP_OK)
+		return rc;
+	if ((rc = find_member(s, phone, card, &m, err)) != CP_OK)
+		return rc;
+	script_set(ans, "member", script_member(&m));
+	return CP_OK;
+}
+
+static enum cp_err do_attach(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	const char *phone, *card, *id;
+	struct cp_member_view m;
+	enum cp_err rc;
+
+	if ((rc = want_who(req, true, &phone, &card, &id, err)) != CP_OK)
+		return rc;
+	if (!id) {
+		if ((rc = find_member(s, phone, card, &m, err)) != CP_OK)
+			return rc;
+		id = m.id;
+	}
+	if ((rc = cp_cart_set_member(s->db, &s->who, id, err)) != CP_OK)
+		return rc;
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_detach(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	enum cp_err rc;
+
+	(void)req;
+	if ((rc = cp_cart_set_member(s->db, &s->who, NULL, err)) != CP_OK)
+		return rc;
+	return put_cart(s, ans, err);
+}
+
+static enum cp_err do_register(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_member_new m = {0};
+	struct cp_member_view v;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "phone", true, &m.phone, err)) != CP_OK ||
+	    (rc = want_str(req, "name", false, &m.name, err)) != CP_OK ||
+	    (rc = want_str(req, "birthday", false, &m.birthday, err)) != CP_OK ||
+	    (rc = want_str(req, "referrer", false, &m.referrer_phone, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_member_register(s->db, &s->who, &m, &v, err)) != CP_OK)
+		return rc;
+	script_set(ans, "member", script_member(&v));
+	return CP_OK;
+}
+
+/* tenders: [{"method":"cash","amount":"12.30"}, ...], every one checked before paying. */
+static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct cp_errbuf *err)
+{
+	json_t *arr = field(req, "tenders"), *el, *v;
+	struct cp_errbuf sub = {{0}};
+	const char *key;
+	size_t i;
+	enum cp_err rc;
+	int m;
+
+	if (!arr)
+		return cp_errf(err, CP_EINVAL, "missing field \"tenders\"");
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return cp_errf(err, CP_EINVAL, "field \"tenders\" must be a non-empty array");
+	if (json_array_size(arr) > CP_TENDER_MAX)
+		return cp_errf(err, CP_EINVAL, "at most %d tenders", CP_TENDER_MAX);
+	json_array_foreach (arr, i, el) {
+		if (!json_is_object(el))
+			return cp_errf(err, CP_EINVAL, "tenders[%zu] must be an object", i);
+		json_object_foreach (el, key, v) {
+			if (strcmp(key, "method") != 0 && strcmp(key, "amount") != 0)
+				return cp_errf(err, CP_EINVAL,
+					       "tenders[%zu]: only \"method\" and \"amount\"", i);
+		}
+		v = json_object_get(el, "method");
+		if (!json_is_string(v))
+			return cp_errf(err, CP_EINVAL,
+				       "tenders[%zu].method must be cash, card, wechat or alipay",
+				       i);
+		if ((m = cp_tender_parse(json_string_value(v))) < 0)
+			return cp_errf(err, CP_EINVAL,
+				       "tenders[%zu].method must be cash, card, wechat or alipay",
+				       i);
+		t[i].method = (enum cp_tender_method)m;
+		v = json_object_get(el, "amount");
+		if (!json_is_string(v))
+			return cp_errf(err, CP_EINVAL,
+				       "tenders[%zu].amount must be a string such as \"12.30\" "
+				       "(numbers are refused, to avoid floating-point rounding)",
+				       i);
+		if ((rc = cp_money_parse(json_string_value(v), &t[i].amount, &sub)) != CP_OK)
+			return cp_errf(err, rc, "tenders[%zu].amount: %s", i, cp_errmsg(&sub, rc));
+	}
+	*n = (int)json_array_size(arr);
+	return CP_OK;
+}
+
+static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_tender t[CP_TENDER_MAX];
+	struct cp_sale_result r;
+	int n = 0;
+	enum cp_err rc;
+
+	if ((rc = want_tenders(req, t, &n, err)) != CP_OK)
+		return rc;
+	/* Only to tell "no member" from a balance of 0; it changes nothing. */
+	if ((rc = cp_cart_view(s->db, &s->cart, err)) != CP_OK)
+		return rc;
+	if ((rc = cp_sale_pay(s->db, &s->who, t, n, &r, err)) != CP_OK)
+		return rc;
+	s->checkpoint = true;
+	script_set(ans, "receipt", script_str(r.receipt));
+	script_set(ans, "seq", json_integer(r.seq));
+	script_set(ans, "total", json_integer(r.total));
+	script_set(ans, "tendered", json_integer(r.tendered));
+	script_set(ans, "change", json_integer(r.change));
+	script_set(ans, "eligible", json_integer(r.eligible));
+	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "growth", json_integer(r.growth));
+	script_set(ans, "multiplier_bp", json_integer(r.multiplier_bp));
+	script_set(ans, "balance",
+		   s->cart.has_member ? json_integer(r.balance_after) : json_null());
+	script_set(ans, "verify_code", script_str(r.verify_code));
+	return CP_OK;
+}
+
+static enum cp_err want_lines(json_t *req, int *lines, int *n, struct cp_errbuf *err)
+{
+	json_t *arr = field(req, "lines"), *el;
+	char what[32];
+	size_t i;
+	int64_t v = 0;
+	enum cp_err rc;
+
+	*n = 0;
+	if (!arr)
+		return CP_OK;
+	if (!json_is_array(arr))
+		return cp_errf(err, CP_EINVAL, "field \"lines\" must be an array of line numbers");
+	if (json_array_size(arr) > CP_REFUND_MAX_LINES)
+		return cp_errf(err, CP_EINVAL, "at most %d lines", CP_REFUND_MAX_LINES);
+	json_array_foreach (arr, i, el) {
+		snprintf(what, sizeof(what), "lines[%zu]", i);
+		if ((rc = int_value(el, what, 1, INT_MAX, &v, err)) != CP_OK)
+			return rc;
+		lines[i] = (int)v;
+	}
+	*n = (int)json_array_size(arr);
+	return CP_OK;
+}
+
+static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_sale,
+			  struct cp_errbuf *err)
+{
+	int lines[CP_REFUND_MAX_LINES];
+	struct cp_refund_req rq = {.void_sale = void_sale};
+	struct cp_refund_result r;
+	json_t *tenders;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "receipt", true, &rq.receipt, err)) != CP_OK ||
+	    (rc = want_str(req, "manager", false, &rq.manager_code, err)) != CP_OK ||
+	    (rc = want_str(req, "pin", false, &rq.manager_pin, err)) != CP_OK)
+		return rc;
+	if (!rq.manager_code != !rq.manager_pin)
+		return cp_errf(err, CP_EINVAL, "give both \"manager\" and \"pin\", or neither");
+	if (!void_sale) {
+		if ((rc = want_lines(req, lines, &rq.nlines, err)) != CP_OK)
+			return rc;
+		rq.lines = rq.nlines ? lines : NULL;
+	}
+	if ((rc = cp_refund(s->db, &s->who, &rq, &r, err)) != CP_OK)
+		return rc;
+	s->checkpoint = true;
+	tenders = script_need(json_array());
+	for (int i = 0; i < r.ntenders && i < CP_TENDER_MAX; i++) {
+		json_t *t = script_need(json_object());
+
+		script_set(t, "method", script_str(cp_tender_name(r.tenders[i].method)));
+		script_set(t, "amount", json_integer(r.tenders[i].amount));
+		if (json_array_append_new(tenders, t) != 0)
+			script_need(NULL);
+	}
+	script_set(ans, "receipt", script_str(r.receipt));
+	script_set(ans, "sale", script_str(rq.receipt));
+	script_set(ans, "seq", json_integer(r.seq));
+	script_set(ans, "amount", json_integer(r.amount));
+	script_set(ans, "tenders", tenders);
+	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "growth", json_integer(r.growth));
+	script_set(ans, "balance", json_integer(r.balance_after));
+	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
+	script_set(ans, "authorised_by", script_str(r.authorised_by));
+	return CP_OK;
+}
+
+static enum cp_err do_refund(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	return refund(s, req, ans, false, err);
+}
+
+static enum cp_err do_void(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	return refund(s, req, ans, true, err);
+}
+
+static const struct script_command commands[] = {
+	{"login", do_login, "staff pin", true},
+	{"logout", do_logout, "", false},
+	{"scan", do_scan, "code qty", false},
+	{"set_qty", do_set_qty, "line qty", false},
+	{"remove", do_remove, "line", false},
+	{"cart", do_cart, "", false},
+	{"cancel", do_cancel, "", false},
+	{"member", do_member, "phone card", false},
+	{"balance", do_member, "phone card", false},
+	{"attach", do_attach, "phone card id", false},
+	{"detach", do_detach, "", false},
+	{"register", do_register, "phone name birthday referrer", false},
+	{"pay", do_pay, "tenders", false},
+	{"refund", do_refund, "receipt lines manager pin", false},
+	{"void", do_void, "receipt manager pin", false},
+};
+
+const struct script_command *script_command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}

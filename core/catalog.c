@@ -1,0 +1,258 @@
+/* catalog.c — items and categories: finding what was scanned or typed (barcode first, then
+ * SKU) and the checked upserts that the demo seed and HQ's changes go through. */
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "db_int.h"
+#include "money.h"
+#include "text.h"
+
+#define CODE_MAX 32
+#define NAME_MAX_BYTES 128
+
+/* 1..CODE_MAX printable ASCII characters, no spaces. */
+static bool code_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return false;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f || n >= CODE_MAX)
+			return false;
+	return n > 0;
+}
+
+static bool name_ok(const char *s)
+{
+	return s && s[0] && cp_text_ok(s, NAME_MAX_BYTES);
+}
+
+static void copy_col(char *out, size_t outlen, sqlite3_stmt *st, int col)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", v ? (const char *)v : "");
+}
+
+/* One lookup: CP_OK with *out filled, CP_ENOTFOUND without a message, or a database error. */
+static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
+			   struct cp_item *out, struct cp_errbuf *err)
+{
+	enum cp_err result;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		copy_col(out->sku, sizeof(out->sku), st, 0);
+		copy_col(out->barcode, sizeof(out->barcode), st, 1);
+		copy_col(out->name_zh, sizeof(out->name_zh), st, 2);
+		copy_col(out->name_en, sizeof(out->name_en), st, 3);
+		copy_col(out->category, sizeof(out->category), st, 4);
+		out->price = sqlite3_column_int64(st, 5);
+		out->member_price = sqlite3_column_type(st, 6) == SQLITE_NULL
+					    ? -1
+					    : sqlite3_column_int64(st, 6);
+		out->earn_excluded = sqlite3_column_int(st, 7) != 0;
+		result = CP_OK;
+	} else if (rc == SQLITE_DONE) {
+		result = CP_ENOTFOUND;
+	} else {
+		result = db_fail(db, rc, "look up an item", err);
+	}
+	sqlite3_reset(st);
+	return result;
+}
+
+enum cp_err cp_catalog_find(struct cp_db *db, const char *code, struct cp_item *out,
+			    struct cp_errbuf *err)
+{
+	enum cp_err result;
+
+	if (!code || !code[0])
+		return cp_errf(err, CP_EINVAL, "no item code given: scan or type a barcode or SKU");
+	result = find_by(db,
+			 db_stmt(db,
+				 "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				 " i.price, i.member_price, c.earn_excluded"
+				 " FROM item i JOIN category c ON c.code = i.category"
+				 " WHERE i.barcode = ?1 AND i.active = 1",
+				 err),
+			 code, out, err);
+	if (result != CP_ENOTFOUND)
+		return result;
+	result = find_by(db,
+			 db_stmt(db,
+				 "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				 " i.price, i.member_price, c.earn_excluded"
+				 " FROM item i JOIN category c ON c.code = i.category"
+				 " WHERE i.sku = ?1 AND i.active = 1",
+				 err),
+			 code, out, err);
+	if (result != CP_ENOTFOUND)
+		return result;
+	/* Only a clean code goes back to the screen; anything else could be a paste. */
+	if (code_ok(code))
+		return cp_errf(err, CP_ENOTFOUND, "unknown code %s: not in the catalogue", code);
+	return cp_errf(err, CP_ENOTFOUND, "unknown code: not in the catalogue");
+}
+
+enum cp_err cp_catalog_put_category(struct cp_db *db, const char *code, const char *name,
+				    bool earn_excluded, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!code_ok(code))
+		return cp_errf(err, CP_EINVAL,
+			       "a category code must be 1 to %d printable ASCII characters without "
+			       "spaces",
+			       CODE_MAX);
+	if (!name_ok(name))
+		return cp_errf(err, CP_EINVAL,
+			       "category %s: the name must be 1 to %d bytes of UTF-8 text without "
+			       "control characters",
+			       code, NAME_MAX_BYTES);
+	st = db_stmt(db,
+		     "INSERT INTO category(code, name, earn_excluded) VALUES(?1, ?2, ?3)"
+		     " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+		     " earn_excluded = excluded.earn_excluded",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, earn_excluded ? 1 : 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store a category", err);
+}
+
+static enum cp_err check_item(const struct cp_item *it, struct cp_errbuf *err)
+{
+	if (!code_ok(it->sku))
+		return cp_errf(err, CP_EINVAL,
+			       "an item SKU must be 1 to %d printable ASCII characters without "
+			       "spaces",
+			       CODE_MAX);
+	if (it->barcode[0] && !code_ok(it->barcode))
+		return cp_errf(err, CP_EINVAL,
+			       "item %s: the barcode must be empty or 1 to %d printable ASCII "
+			       "characters without spaces",
+			       it->sku, CODE_MAX);
+	if (!name_ok(it->name_zh) || !name_ok(it->name_en))
+		return cp_errf(err, CP_EINVAL,
+			       "item %s: the Chinese and English names must each be 1 to %d bytes "
+			       "of UTF-8 text without control characters",
+			       it->sku, NAME_MAX_BYTES);
+	if (!code_ok(it->category))
+		return cp_errf(err, CP_EINVAL, "item %s: the category code is missing or invalid",
+			       it->sku);
+	if (it->price < 0 || it->price > CP_MONEY_MAX)
+		return cp_errf(
+			err, CP_EINVAL,
+			"item %s: the price must be between ¥0.00 and ¥%lld.00 (got %lld fen)",
+			it->sku, (long long)(CP_MONEY_MAX / 100), (long long)it->price);
+	if (it->member_price != -1 && (it->member_price < 0 || it->member_price > CP_MONEY_MAX))
+		return cp_errf(err, CP_EINVAL,
+			       "item %s: the member price must be between ¥0.00 and ¥%lld.00, or "
+			       "-1 for none (got %lld fen)",
+			       it->sku, (long long)(CP_MONEY_MAX / 100),
+			       (long long)it->member_price);
+	return CP_OK;
+}
+
+/* A category that exists, and a barcode no other item holds. */
+static enum cp_err check_refs(struct cp_db *db, const struct cp_item *it, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM category WHERE code = ?1", err);
+	char other[CODE_MAX + 1];
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, it->category, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return cp_errf(err, CP_EINVAL,
+			       "item %s: there is no category %s; add the category first", it->sku,
+			       it->category);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "look up a category", err);
+	if (!it->barcode[0])
+		return CP_OK;
+	st = db_stmt(db, "SELECT sku FROM item WHERE barcode = ?1 AND sku <> ?2", err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, it->barcode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(other, sizeof(other), st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return cp_errf(err, CP_EINVAL, "item %s: barcode %s already belongs to item %s",
+			       it->sku, it->barcode, other);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "look up a barcode", err);
+}
+
+static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"INSERT INTO item(sku, barcode, name_zh, name_en, category, price, member_price,"
+		" active) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)"
+		" ON CONFLICT(sku) DO UPDATE SET barcode = excluded.barcode,"
+		" name_zh = excluded.name_zh, name_en = excluded.name_en,"
+		" category = excluded.category, price = excluded.price,"
+		" member_price = excluded.member_price, active = 1",
+		err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, it->sku, -1, SQLITE_STATIC);
+	if (it->barcode[0])
+		sqlite3_bind_text(st, 2, it->barcode, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, it->name_zh, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, it->name_en, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, it->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, it->price);
+	if (it->member_price >= 0)
+		sqlite3_bind_int64(st, 7, it->member_price);
+	else
+		sqlite3_bind_null(st, 7);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store an item", err);
+}
+
+enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, struct cp_errbuf *err)
+{
+	enum cp_err result;
+	int own;
+
+	/* The fields are fixed arrays a caller fills; an unterminated one is refused, not read
+	 * past. */
+	if (!memchr(item->sku, 0, sizeof(item->sku)) ||
+	    !memchr(item->barcode, 0, sizeof(item->barcode)) ||
+	    !memchr(item->name_zh, 0, sizeof(item->name_zh)) ||
+	    !memchr(item->name_en, 0, sizeof(item->name_en)) ||
+	    !memchr(item->category, 0, sizeof(item->category)))
+		return cp_errf(err, CP_EINVAL, "an item field is not terminated");
+	if ((result = check_item(item, err)) != CP_OK)
+		return result;
+	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+		return result;
+	if ((result = check_refs(db, item, err)) == CP_OK)
+		result = upsert_item(db, item, err);
+	return db_tx_end(db, own, result, err);
+}

@@ -1,0 +1,527 @@
+/* db.c — opening and creating the till's database with the pragmas durability needs, the
+ * prepared-statement cache, transactions, meta values and SQLite error translation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cp_crypto.h"
+#include "cp_rand.h"
+#include "db_int.h"
+
+enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err)
+{
+	const char *detail = db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return cp_errf(err, CP_EFULL,
+			       "storage full — call IT; nothing was recorded (%s: %s)", what,
+			       detail);
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return cp_errf(err, CP_EFULL,
+			       "the database is read-only — call IT; nothing was recorded (%s: %s)",
+			       what, detail);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return cp_errf(
+			err, CP_ECORRUPT,
+			"the database is damaged (%s: %s); run `counterpoint verify` and call IT",
+			what, detail);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return cp_errf(err, CP_EBUSY,
+			       "the database is busy in another program (%s: %s); try again", what,
+			       detail);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return cp_errf(err, CP_EIO, "cannot read or write the database (%s: %s)", what,
+			       detail);
+	case SQLITE_NOMEM:
+		return cp_errf(err, CP_ENOMEM, "out of memory (%s)", what);
+	default:
+		return cp_errf(err, CP_EDB, "database error (%s: %s)", what, detail);
+	}
+}
+
+sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (int i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			st = db->cache[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, "prepare", err);
+		return NULL;
+	}
+	if (db->ncache < DB_STMT_CACHE) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache].st = st;
+		db->ncache++;
+	} else {
+		/* Cache full: should not happen with a fixed set of literals; keep it alive anyway
+		 * by evicting the oldest entry. */
+		sqlite3_finalize(db->cache[0].st);
+		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (DB_STMT_CACHE - 1));
+		db->cache[DB_STMT_CACHE - 1].sql = sql;
+		db->cache[DB_STMT_CACHE - 1].st = st;
+	}
+	return st;
+}
+
+enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+{
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? CP_OK : db_fail(db, rc, sql, err);
+}
+
+enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "begin", err);
+}
+
+enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "COMMIT", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "commit", err);
+}
+
+void db_rollback(struct cp_db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
+{
+	*own = sqlite3_get_autocommit(db->h);
+	return *own ? db_begin(db, err) : CP_OK;
+}
+
+enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err)
+{
+	if (!own)
+		return rc;
+	if (rc == CP_OK)
+		rc = db_commit(db, err);
+	if (rc != CP_OK)
+		db_rollback(db);
+	return rc;
+}
+
+enum cp_err db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
+			struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key = ?1", err);
+	enum cp_err result;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+		result = CP_OK;
+	} else if (rc == SQLITE_DONE) {
+		result = cp_errf(err, CP_ENOTFOUND, "the database has no %s", key);
+	} else {
+		result = db_fail(db, rc, "read meta", err);
+	}
+	sqlite3_reset(st);
+	return result;
+}
+
+enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+				   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "write meta", err);
+}
+
+enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, struct cp_errbuf *err)
+{
+	char buf[32], *end;
+	enum cp_err result = db_meta_get(db, key, buf, sizeof(buf), err);
+	long long v;
+
+	if (result != CP_OK)
+		return result;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end || end == buf)
+		return cp_errf(err, CP_ECORRUPT, "meta value %s is not a number", key);
+	*out = v;
+	return CP_OK;
+}
+
+enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value, struct cp_errbuf *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)value);
+	return db_meta_set(db, key, buf, err);
+}
+
+static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
+{
+	if (opt->clock)
+		db->clock = *opt->clock;
+	db->cutover_min = opt->cutover_min;
+	if (db->cutover_min < 0 || db->cutover_min >= 24 * 60)
+		db->cutover_min = 0;
+	db->pin_max_attempts = opt->pin_max_attempts > 0 ? opt->pin_max_attempts : 5;
+	db->pin_lockout_s = opt->pin_lockout_s > 0 ? opt->pin_lockout_s : 300;
+	db->pbkdf2_iterations = opt->pbkdf2_iterations ? opt->pbkdf2_iterations : 100000;
+	snprintf(db->path, sizeof(db->path), "%s", opt->path);
+}
+
+/* Reads what the file is before anything is written to it: not a database, another program's
+ * database, or one newer than this program are all refused untouched. */
+static enum cp_err inspect(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc, version = 0, app = 0;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT (SELECT user_version FROM pragma_user_version),"
+				" (SELECT application_id FROM pragma_application_id)",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		version = sqlite3_column_int(st, 0);
+		app = sqlite3_column_int(st, 1);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = db_fail(db, rc, "read", err);
+
+		if (e == CP_ECORRUPT || e == CP_EDB)
+			return cp_errf(err, CP_ECORRUPT,
+				       "%s is not a Counterpoint database or is damaged; it was "
+				       "left untouched",
+				       db->path);
+		return e;
+	}
+	if (app != DB_APPLICATION_ID || version < 1)
+		return cp_errf(err, CP_ECORRUPT,
+			       "%s is an SQLite database but not a Counterpoint one; it was left "
+			       "untouched",
+			       db->path);
+	if (version > cp_db_schema_version())
+		return cp_errf(err, CP_EVERSION,
+			       "%s has schema version %d but this program knows only up to %d; "
+			       "install a newer Counterpoint (the file was left untouched)",
+			       db->path, version, cp_db_schema_version());
+	return CP_OK;
+}
+
+static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt,
+			       struct cp_errbuf *err)
+{
+	char sql[64];
+	enum cp_err result;
+	int ckpt = opt->wal_autocheckpoint;
+
+	if ((result = db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
+	    (result = db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
+	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK)
+		return result;
+	if (ckpt) {
+		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);
+		if ((result = db_exec(db, sql, err)) != CP_OK)
+			return result;
+	}
+	return CP_OK;
+}
+
+static bool valid_id(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* Store and terminal ids; their absence means a damaged database, not a missing one. */
+static enum cp_err load_ids(struct cp_db *db, struct cp_errbuf *err)
+{
+	enum cp_err result;
+
+	if ((result = db_meta_get(db, "store_id", db->store_id, sizeof(db->store_id), err)) ||
+	    (result = db_meta_get(db, "terminal_id", db->terminal_id, sizeof(db->terminal_id),
+				  err))) {
+		if (result == CP_ENOTFOUND)
+			result = cp_errf(err, CP_ECORRUPT,
+					 "%s has lost its store or terminal id; restore it from a "
+					 "backup or call IT",
+					 db->path);
+	}
+	return result;
+}
+
+static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
+{
+	char hex[2 * DB_KEY_LEN + 1];
+	enum cp_err result = load_ids(db, err);
+
+	if (result != CP_OK)
+		return result;
+
+	if ((result = db_meta_get(db, "journal_key", hex, sizeof(hex), err)) != CP_OK)
+		return result == CP_ENOTFOUND
+			       ? cp_errf(err, CP_ECORRUPT, "the journal key is missing")
+			       : result;
+	if (!cp_unhex(hex, db->journal_key, DB_KEY_LEN))
+		return cp_errf(err, CP_ECORRUPT, "the journal key in the database is damaged");
+	if ((result = db_meta_get(db, "phone_key", hex, sizeof(hex), err)) != CP_OK)
+		return result == CP_ENOTFOUND
+			       ? cp_errf(err, CP_ECORRUPT, "the phone key is missing")
+			       : result;
+	if (!cp_unhex(hex, db->phone_key, DB_KEY_LEN))
+		return cp_errf(err, CP_ECORRUPT, "the phone key in the database is damaged");
+	cp_wipe(hex, sizeof(hex));
+	return CP_OK;
+}
+
+static enum cp_err migrate(struct cp_db *db, struct cp_errbuf *err)
+{
+	char msg[256] = "";
+	int rc = db_migrate_handle(db->h, msg, sizeof(msg));
+
+	if (rc == SQLITE_SCHEMA)
+		return cp_errf(err, CP_EVERSION, "%s: %s", db->path, msg);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = db_fail(db, rc, "migrate", err);
+
+		return cp_errf(err, e, "%s: %s", db->path, msg);
+	}
+	return CP_OK;
+}
+
+static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *opt,
+			       struct cp_errbuf *err)
+{
+	struct cp_db *db = calloc(1, sizeof(*db));
+	int rc;
+
+	if (!db)
+		return cp_errf(err, CP_ENOMEM, "out of memory opening the database");
+	apply_defaults(db, opt);
+	rc = sqlite3_open_v2(opt->path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = cp_errf(err, CP_EIO, "cannot open the database %s: %s", opt->path,
+					db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+
+		cp_db_close(db);
+		return e;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
+	*out = db;
+	return CP_OK;
+}
+
+enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, struct cp_errbuf *err)
+{
+	struct cp_db *db = NULL;
+	struct stat sb;
+	enum cp_err result;
+
+	*out = NULL;
+	if (!opt || !opt->path || !opt->path[0])
+		return cp_errf(err, CP_ECONFIG, "no database path is configured");
+	if (stat(opt->path, &sb) != 0)
+		return cp_errf(err, CP_ENOTFOUND,
+			       "no database at %s (%s); create one with `counterpoint init`",
+			       opt->path, strerror(errno));
+	if (access(opt->path, R_OK | W_OK) != 0)
+		return cp_errf(err, CP_EIO, "cannot read and write the database %s (%s)", opt->path,
+			       strerror(errno));
+	if (sb.st_size == 0)
+		return cp_errf(err, CP_ECORRUPT,
+			       "%s is an empty file, not a Counterpoint database; it was left "
+			       "untouched (create a database with `counterpoint init`)",
+			       opt->path);
+	if ((result = open_handle(&db, opt, err)) != CP_OK)
+		return result;
+	if ((result = inspect(db, err)) != CP_OK || (result = set_pragmas(db, opt, err)) != CP_OK)
+		goto out;
+	if ((result = migrate(db, err)) != CP_OK)
+		goto out;
+	result = load_identity(db, err);
+out:
+	if (result != CP_OK)
+		cp_db_close(db);
+	else
+		*out = db;
+	return result;
+}
+
+static enum cp_err new_key(struct cp_db *db, const char *name, uint8_t *key, struct cp_errbuf *err)
+{
+	char hex[2 * DB_KEY_LEN + 1];
+	enum cp_err result;
+
+	if (cp_rand_bytes(key, DB_KEY_LEN) != 0)
+		return cp_errf(err, CP_EIO, "the system entropy source failed");
+	cp_hex(key, DB_KEY_LEN, hex);
+	result = db_meta_set(db, name, hex, err);
+	cp_wipe(hex, sizeof(hex));
+	return result;
+}
+
+/* Removes a database file and its WAL companions; missing ones are fine. */
+static enum cp_err remove_files(const char *path, struct cp_errbuf *err)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[1100];
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		if (unlink(p) != 0 && errno != ENOENT)
+			return cp_errf(err, CP_EIO, "cannot remove %s: %s", p, strerror(errno));
+	}
+	return CP_OK;
+}
+
+static enum cp_err create_file(const char *path, bool force, struct cp_errbuf *err)
+{
+	enum cp_err result;
+	int fd;
+
+	if (!force && access(path, F_OK) == 0)
+		return cp_errf(err, CP_EEXIST,
+			       "%s already exists; use --force to replace it (its sales would be "
+			       "lost)",
+			       path);
+	if (force && (result = remove_files(path, err)) != CP_OK)
+		return result;
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cp_errf(err, errno == EEXIST ? CP_EEXIST : CP_EIO, "cannot create %s: %s",
+			       path, strerror(errno));
+	fchmod(fd, 0600);
+	close(fd);
+	return CP_OK;
+}
+
+enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
+			 const struct cp_db_init *init, struct cp_errbuf *err)
+{
+	struct cp_db *db = NULL;
+	enum cp_err result;
+
+	*out = NULL;
+	if (!opt || !opt->path || !opt->path[0])
+		return cp_errf(err, CP_ECONFIG, "no database path is configured");
+	if (!valid_id(init->store_id) || !valid_id(init->terminal_id))
+		return cp_errf(
+			err, CP_EINVAL,
+			"store and terminal ids must be 1 to 16 letters, digits, '-' or '_'");
+	if ((result = create_file(opt->path, init->force, err)) != CP_OK)
+		return result;
+	if ((result = open_handle(&db, opt, err)) != CP_OK)
+		return result;
+	if ((result = set_pragmas(db, opt, err)) != CP_OK || (result = migrate(db, err)) != CP_OK)
+		goto out;
+	if ((result = db_exec(db, DB_SET_APPLICATION_ID, err)) != CP_OK ||
+	    (result = db_begin(db, err)) != CP_OK)
+		goto out;
+	if ((result = db_meta_set(db, "store_id", init->store_id, err)) ||
+	    (result = db_meta_set(db, "terminal_id", init->terminal_id, err)) ||
+	    (result = db_meta_set_int(db, "receipt_seq", 0, err)) ||
+	    (result = db_meta_set_int(db, "member_seq", 0, err)) ||
+	    (result = db_meta_set_int(db, "acked_seq", 0, err)) ||
+	    (result = new_key(db, "journal_key", db->journal_key, err)) ||
+	    (result = new_key(db, "phone_key", db->phone_key, err)) ||
+	    (result = db_commit(db, err))) {
+		db_rollback(db);
+		goto out;
+	}
+	result = load_identity(db, err);
+out:
+	if (result != CP_OK) {
+		cp_db_close(db);
+		remove_files(opt->path, NULL);
+	} else {
+		*out = db;
+	}
+	return result;
+}
+
+void cp_db_close(struct cp_db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	if (db->h)
+		sqlite3_close(db->h);
+	cp_wipe(db, sizeof(*db));
+	free(db);
+}
+
+const char *cp_db_store_id(const struct cp_db *db)
+{
+	return db->store_id;
+}
+
+const char *cp_db_terminal_id(const struct cp_db *db)
+{
+	return db->terminal_id;
+}
+
+int64_t cp_db_now(const struct cp_db *db)
+{
+	return cp_clock_now(&db->clock);
+}
+
+void cp_db_checkpoint(struct cp_db *db)
+{
+	sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}

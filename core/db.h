@@ -1,0 +1,61 @@
+/* db.h — the till's database: opening and creating it, its pragmas and migrations, and the
+ * settings core reads from configuration. The struct is private (db_int.h). */
+#ifndef CP_DB_H
+#define CP_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cp_clock.h"
+#include "cp_error.h"
+
+struct cp_db;
+
+/* What core needs from configuration. Zero fields take the defaults named here, except
+ * cutover_min, where zero is midnight. */
+struct cp_db_options {
+	const char *path;             /* database file; required */
+	const struct cp_clock *clock; /* NULL: the system clock */
+	int busy_timeout_ms;          /* 5000 */
+	int cutover_min;      /* business day starts this many minutes after midnight (0..1439) */
+	int pin_max_attempts; /* 5 wrong PINs lock a staff code ... */
+	int pin_lockout_s;    /* ... for 300 seconds */
+	uint32_t pbkdf2_iterations; /* for PINs set from now on: 100000 */
+	int wal_autocheckpoint;     /* pages; 0 = SQLite's default (1000); -1 = off */
+};
+
+/* Options for a new database (counterpoint init). */
+struct cp_db_init {
+	const char *store_id;    /* e.g. "S001"; letters, digits, '-' and '_', 1..16 */
+	const char *terminal_id; /* e.g. "T01"; same alphabet */
+	bool force;              /* replace an existing file */
+};
+
+/* The schema version this program writes. */
+int cp_db_schema_version(void);
+
+/* Creates a new database at opt->path (mode 0600), applies every migration and generates the
+ * terminal's journal key and local phone-hash key. Refuses (CP_EEXIST) to replace an existing
+ * file unless init->force. On success *out is open; free it with cp_db_close(). */
+enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
+			 const struct cp_db_init *init, struct cp_errbuf *err);
+
+/* Opens an existing database read-write, applies pending migrations, and refuses a database
+ * newer than this program (CP_EVERSION), a missing file (CP_ENOTFOUND) or a damaged or foreign
+ * one (CP_ECORRUPT), never altering such a file. */
+enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, struct cp_errbuf *err);
+
+/* Closes the database; NULL is a no-op. Secrets held in memory are wiped. */
+void cp_db_close(struct cp_db *db);
+
+/* The terminal's identity as stored at init (or enrolment). */
+const char *cp_db_store_id(const struct cp_db *db);
+const char *cp_db_terminal_id(const struct cp_db *db);
+
+/* Now, from the clock the database was opened with. */
+int64_t cp_db_now(const struct cp_db *db);
+
+/* Runs a passive WAL checkpoint; call when the till is idle (after a sale is handed over). */
+void cp_db_checkpoint(struct cp_db *db);
+
+#endif

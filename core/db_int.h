@@ -1,0 +1,70 @@
+/* db_int.h — core's private view of the database handle and the helpers every module uses:
+ * cached prepared statements, transactions, meta values and SQLite error translation. */
+#ifndef CP_DB_INT_H
+#define CP_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+#define DB_KEY_LEN 32
+/* PRAGMA application_id of every Counterpoint database: "CPT1". */
+#define DB_APPLICATION_ID 0x43505431
+#define DB_SET_APPLICATION_ID "PRAGMA application_id = 1129337905"
+#define DB_STMT_CACHE 64
+
+struct cp_db {
+	sqlite3 *h;
+	char path[1024];
+	struct cp_clock clock;
+	int cutover_min;
+	int pin_max_attempts;
+	int pin_lockout_s;
+	uint32_t pbkdf2_iterations;
+	char store_id[17];
+	char terminal_id[17];
+	uint8_t journal_key[DB_KEY_LEN];
+	uint8_t phone_key[DB_KEY_LEN];
+	struct {
+		const char *sql; /* compared by address: SQL text is always a literal */
+		sqlite3_stmt *st;
+	} cache[DB_STMT_CACHE];
+	int ncache;
+};
+
+/* A prepared statement for the literal sql, reset and with bindings cleared; owned by the
+ * cache (do not finalize). NULL on error, with err filled. */
+sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit translate failures into CP_E*. */
+enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err);
+void db_rollback(struct cp_db *db);
+
+/* For functions that write and may be called inside a caller's transaction or alone:
+ * tx_begin opens a BEGIN IMMEDIATE only when none is open (*own says whether it did);
+ * tx_end commits what it opened when rc is CP_OK, rolls it back otherwise, and returns the
+ * final result. A caller's transaction is left to the caller. */
+enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err);
+enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err);
+
+/* Executes a statement without results (sqlite3_exec). */
+enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
+
+/* Maps an SQLite result code to enum cp_err and fills err with what and where. */
+enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err);
+
+/* meta table: text values by key. get returns CP_ENOTFOUND when absent. */
+enum cp_err db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
+			struct cp_errbuf *err);
+enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value,
+			struct cp_errbuf *err);
+enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, struct cp_errbuf *err);
+enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
+			    struct cp_errbuf *err);
+
+/* Creates the schema at the newest version on any connection (used for the replay database
+ * of verify). Returns an SQLite result code. */
+int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen);
+
+#endif

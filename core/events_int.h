@@ -1,0 +1,17 @@
+/* events_int.h — the apply functions of every journal event type: each writes the tables that
+ * are the event's materialised view, from the payload alone. Commit and verify share them. */
+#ifndef CP_EVENTS_INT_H
+#define CP_EVENTS_INT_H
+
+#include "journal_int.h"
+
+enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				  struct cp_errbuf *err);
+
+/* Inserts the tender rows of a payload's "tenders" list, amounts multiplied by sign. */
+enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
+			  struct cp_errbuf *err);
+
+#endif

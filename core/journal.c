@@ -1,0 +1,269 @@
+/* journal.c — appending events to the journal: the gapless sequence, the canonical payload
+ * (jansson, sorted keys, compact), the HMAC-SHA256 chain, and the dispatch to each type's
+ * apply function, so the tables are always written from the payload that was hashed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_crypto.h"
+#include "cp_rand.h"
+#include "events_int.h"
+#include "journal.h"
+
+static const struct {
+	const char *type;
+	journal_apply_fn apply;
+} appliers[] = {
+	{"sale", sale_apply},
+	{"refund", refund_apply},
+	{"void", refund_apply},
+	{"member_register", member_register_apply},
+};
+
+journal_apply_fn journal_apply_for(const char *type)
+{
+	for (size_t i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++)
+		if (strcmp(appliers[i].type, type) == 0)
+			return appliers[i].apply;
+	return NULL;
+}
+
+int journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
+		 const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN])
+{
+	uint8_t be[8];
+	const void *parts[3] = {prev, be, payload};
+	size_t lens[3] = {JOURNAL_HASH_LEN, sizeof(be), len};
+
+	for (int i = 0; i < 8; i++)
+		be[i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+	return cp_hmac_sha256(key, DB_KEY_LEN, parts, lens, 3, out);
+}
+
+/* The last row's sequence and hash; seq 0 and a zero hash for an empty journal. */
+static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL_HASH_LEN],
+			    int64_t *at, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT seq, hash, created_at FROM journal ORDER BY seq DESC LIMIT 1", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	*seq = 0;
+	*at = 0;
+	memset(hash, 0, JOURNAL_HASH_LEN);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != JOURNAL_HASH_LEN) {
+			sqlite3_reset(st);
+			return cp_errf(err, CP_ECORRUPT,
+				       "the last journal row has a damaged hash; run verify");
+		}
+		*seq = sqlite3_column_int64(st, 0);
+		memcpy(hash, sqlite3_column_blob(st, 1), JOURNAL_HASH_LEN);
+		*at = sqlite3_column_int64(st, 2);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+}
+
+/* A clock more than a day behind the newest event, or outside 2020..2100, is not believed. */
+static enum cp_err check_clock(int64_t now, int64_t last_at, struct cp_errbuf *err)
+{
+	char a[32], b[32];
+
+	if (now < INT64_C(1577836800000) || now > INT64_C(4102444800000)) {
+		cp_clock_iso(now, a);
+		return cp_errf(err, CP_ECLOCK,
+			       "the clock says %s, which cannot be right; fix the date and time "
+			       "before selling",
+			       a);
+	}
+	if (last_at - now > INT64_C(86400000)) {
+		cp_clock_iso(now, a);
+		cp_clock_iso(last_at, b);
+		return cp_errf(err, CP_ECLOCK,
+			       "the clock says %s, more than a day before the last recorded event "
+			       "(%s); fix the date and time before selling",
+			       a, b);
+	}
+	return CP_OK;
+}
+
+enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
+			   uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
+{
+	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN];
+	char event_id[CP_UUID_LEN + 1];
+	int64_t seq, last_at, now = cp_db_now(db);
+	journal_apply_fn apply = journal_apply_for(type);
+	enum cp_err result;
+	sqlite3_stmt *st;
+	char *text = NULL;
+	int rc;
+
+	if (!apply)
+		return cp_errf(err, CP_EINVAL, "unknown journal event type %s", type);
+	if ((result = last_row(db, &seq, prev, &last_at, err)) != CP_OK)
+		return result;
+	if ((result = check_clock(now, last_at, err)) != CP_OK)
+		return result;
+	seq++;
+	if (cp_uuid4(event_id) != 0)
+		return cp_errf(err, CP_EIO, "the system entropy source failed");
+	if (json_object_set_new(payload, "type", json_string(type)) ||
+	    json_object_set_new(payload, "event_id", json_string(event_id)) ||
+	    json_object_set_new(payload, "at", json_integer(now)) ||
+	    json_object_set_new(payload, "seq", json_integer(seq)) ||
+	    json_object_set_new(payload, "store", json_string(db->store_id)) ||
+	    json_object_set_new(payload, "terminal", json_string(db->terminal_id)))
+		return cp_errf(err, CP_ENOMEM, "out of memory building the journal payload");
+	text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		return cp_errf(err, CP_ENOMEM, "out of memory building the journal payload");
+	if (journal_hash(db->journal_key, prev, seq, text, strlen(text), hash) != 0) {
+		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
+		goto out;
+	}
+	result = CP_EDB;
+	st = db_stmt(
+		db,
+		"INSERT INTO journal(seq, event_id, type, created_at, payload, prev_hash, hash)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		err);
+	if (!st)
+		goto out;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, prev, JOURNAL_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, hash, JOURNAL_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		result = db_fail(db, rc, "append to the journal", err);
+		goto out;
+	}
+	if ((result = apply(db, seq, payload, err)) != CP_OK)
+		goto out;
+	if (seq_out)
+		*seq_out = seq;
+	if (hash_out)
+		memcpy(hash_out, hash, JOURNAL_HASH_LEN);
+out:
+	free(text);
+	return result;
+}
+
+enum cp_err cp_journal_status(struct cp_db *db, struct cp_journal_status *out,
+			      struct cp_errbuf *err)
+{
+	uint8_t hash[JOURNAL_HASH_LEN];
+	enum cp_err result = last_row(db, &out->last_seq, hash, &out->last_at, err);
+
+	if (result != CP_OK)
+		return result;
+	return db_meta_get_int(db, "acked_seq", &out->acked_seq, err);
+}
+
+enum cp_err jget_int(json_t *o, const char *key, int64_t *out, struct cp_errbuf *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal payload: \"%s\" is missing or not a number", key);
+	*out = json_integer_value(v);
+	return CP_OK;
+}
+
+enum cp_err jget_str(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		return cp_errf(err, CP_ECORRUPT, "journal payload: \"%s\" is missing or not text",
+			       key);
+	*out = json_string_value(v);
+	return CP_OK;
+}
+
+enum cp_err jget_str_or_null(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_null(v)) {
+		*out = NULL;
+		return CP_OK;
+	}
+	return jget_str(o, key, out, err);
+}
+
+enum cp_err jget_array(json_t *o, const char *key, json_t **out, struct cp_errbuf *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_array(v))
+		return cp_errf(err, CP_ECORRUPT, "journal payload: \"%s\" is missing or not a list",
+			       key);
+	*out = v;
+	return CP_OK;
+}
+
+enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *member_id,
+			    const char *kind, int64_t points, int64_t growth, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "INSERT INTO movement(seq, n, member_id, kind, points, growth)"
+				   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int(st, 2, n);
+	sqlite3_bind_text(st, 3, member_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, points);
+	sqlite3_bind_int64(st, 6, growth);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record points movement", err);
+}
+
+enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *method, int64_t amount,
+			  struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db, "INSERT INTO tender(seq, n, method, amount) VALUES(?1, ?2, ?3, ?4)", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int(st, 2, n);
+	sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, amount);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tender", err);
+}
+
+enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
+{
+	int64_t n;
+	enum cp_err result = db_meta_get_int(db, "receipt_seq", &n, err);
+
+	if (result != CP_OK)
+		return result;
+	n++;
+	if ((result = db_meta_set_int(db, "receipt_seq", n, err)) != CP_OK)
+		return result;
+	snprintf(out, outlen, "%s-%s-%06lld", db->store_id, db->terminal_id, (long long)n);
+	return CP_OK;
+}

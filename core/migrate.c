@@ -1,0 +1,130 @@
+/* migrate.c — the schema, as numbered migrations. Each runs in its own transaction and sets
+ * PRAGMA user_version; a database is only ever moved forward. Append, never edit, a step. */
+#include <stdio.h>
+
+#include "db_int.h"
+
+static const char *const steps[] = {
+	/* 1: the foundation */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE category(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  earn_excluded INTEGER NOT NULL DEFAULT 0 CHECK(earn_excluded IN (0,1))) WITHOUT ROWID;"
+	"CREATE TABLE item(sku TEXT PRIMARY KEY, barcode TEXT UNIQUE, name_zh TEXT NOT NULL,"
+	"  name_en TEXT NOT NULL, category TEXT NOT NULL REFERENCES category(code),"
+	"  price INTEGER NOT NULL CHECK(price >= 0),"
+	"  member_price INTEGER CHECK(member_price IS NULL OR member_price >= 0),"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE tier(level INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	"  threshold INTEGER NOT NULL UNIQUE CHECK(threshold >= 0),"
+	"  multiplier_bp INTEGER NOT NULL CHECK(multiplier_bp > 0));"
+	"CREATE TABLE earn_rule(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  points_per_yuan_bp INTEGER NOT NULL CHECK(points_per_yuan_bp >= 0),"
+	"  growth_per_yuan_bp INTEGER NOT NULL CHECK(growth_per_yuan_bp >= 0),"
+	"  member_day_kind TEXT NOT NULL CHECK(member_day_kind IN ('none','weekday','monthday')),"
+	"  member_day_value INTEGER NOT NULL DEFAULT 0,"
+	"  member_day_bp INTEGER NOT NULL DEFAULT 10000 CHECK(member_day_bp > 0),"
+	"  birthday_bp INTEGER NOT NULL DEFAULT 10000 CHECK(birthday_bp > 0),"
+	"  combine TEXT NOT NULL CHECK(combine IN ('highest','product')),"
+	"  welcome_points INTEGER NOT NULL DEFAULT 0 CHECK(welcome_points >= 0),"
+	"  referral_points INTEGER NOT NULL DEFAULT 0 CHECK(referral_points >= 0),"
+	"  points_per_yuan_value INTEGER NOT NULL DEFAULT 100 CHECK(points_per_yuan_value > 0));"
+	"CREATE TABLE staff(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK(role IN ('cashier','guide','manager')),"
+	"  pin_salt BLOB NOT NULL, pin_hash BLOB NOT NULL, pin_iter INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  active INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;"
+	"CREATE TABLE member(id TEXT PRIMARY KEY, phone_hash BLOB NOT NULL UNIQUE,"
+	"  phone_masked TEXT NOT NULL, card_no TEXT UNIQUE, name TEXT NOT NULL DEFAULT '',"
+	"  birthday TEXT, points INTEGER NOT NULL DEFAULT 0, growth INTEGER NOT NULL DEFAULT 0,"
+	"  tier INTEGER NOT NULL DEFAULT 0, tier_until TEXT, expiring_points INTEGER NOT NULL "
+	"DEFAULT 0,"
+	"  expiring_on TEXT, guide TEXT, version INTEGER NOT NULL DEFAULT 0,"
+	"  local INTEGER NOT NULL DEFAULT 0, referrer_id TEXT, created_at INTEGER NOT NULL);"
+	"CREATE TABLE journal(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+	"  type TEXT NOT NULL, created_at INTEGER NOT NULL, payload TEXT NOT NULL,"
+	"  prev_hash BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE TABLE sale(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  receipt TEXT NOT NULL UNIQUE, staff TEXT NOT NULL, member_id TEXT,"
+	"  created_at INTEGER NOT NULL, business_day TEXT NOT NULL, total INTEGER NOT NULL,"
+	"  eligible INTEGER NOT NULL, change_due INTEGER NOT NULL, multiplier_bp INTEGER NOT NULL,"
+	"  points INTEGER NOT NULL, growth INTEGER NOT NULL);"
+	"CREATE INDEX sale_day ON sale(business_day);"
+	"CREATE TABLE sale_line(seq INTEGER NOT NULL REFERENCES sale(seq), line_no INTEGER NOT "
+	"NULL,"
+	"  sku TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL,"
+	"  unit_price INTEGER NOT NULL, amount INTEGER NOT NULL, eligible INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
+	"CREATE TABLE refund(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  receipt TEXT NOT NULL UNIQUE, sale_seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('refund','void')), staff TEXT NOT NULL,"
+	"  authorised_by TEXT NOT NULL, created_at INTEGER NOT NULL, business_day TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL, points INTEGER NOT NULL, growth INTEGER NOT NULL);"
+	"CREATE INDEX refund_sale ON refund(sale_seq);"
+	"CREATE TABLE refund_line(seq INTEGER NOT NULL REFERENCES refund(seq),"
+	"  sale_seq INTEGER NOT NULL, line_no INTEGER NOT NULL, amount INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no), UNIQUE(sale_seq, line_no)) WITHOUT ROWID;"
+	"CREATE TABLE tender(seq INTEGER NOT NULL REFERENCES journal(seq), n INTEGER NOT NULL,"
+	"  method TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+	"CREATE TABLE movement(seq INTEGER NOT NULL REFERENCES journal(seq), n INTEGER NOT NULL,"
+	"  member_id TEXT NOT NULL, kind TEXT NOT NULL, points INTEGER NOT NULL,"
+	"  growth INTEGER NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+	"CREATE INDEX movement_member ON movement(member_id, seq);"
+	"CREATE TABLE cart(id INTEGER PRIMARY KEY CHECK(id = 1), staff TEXT NOT NULL,"
+	"  member_id TEXT REFERENCES member(id), opened_at INTEGER NOT NULL);"
+	"CREATE TABLE cart_line(line_no INTEGER PRIMARY KEY, sku TEXT NOT NULL REFERENCES "
+	"item(sku),"
+	"  qty INTEGER NOT NULL CHECK(qty > 0));",
+};
+
+int cp_db_schema_version(void)
+{
+	return (int)(sizeof(steps) / sizeof(steps[0]));
+}
+
+static int user_version(sqlite3 *h, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Applies the steps after the database's version; msg gets a sentence on failure. */
+int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen)
+{
+	int have = 0, rc = user_version(h, &have);
+
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msglen, "cannot read the schema version: %s", sqlite3_errmsg(h));
+		return rc;
+	}
+	if (have > cp_db_schema_version()) {
+		snprintf(msg, msglen,
+			 "the database has schema version %d but this program knows only up to %d; "
+			 "install a newer Counterpoint",
+			 have, cp_db_schema_version());
+		return SQLITE_SCHEMA;
+	}
+	for (int v = have + 1; v <= cp_db_schema_version(); v++) {
+		char set[64];
+
+		snprintf(set, sizeof(set), "PRAGMA user_version=%d", v);
+		if ((rc = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(h, steps[v - 1], NULL, NULL, NULL)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(h, set, NULL, NULL, NULL)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(h, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+			snprintf(msg, msglen, "migration %d failed: %s", v, sqlite3_errmsg(h));
+			sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return SQLITE_OK;
+}

@@ -1,0 +1,426 @@
+/* refund.c — refunds and post-voids by receipt number. A manager's authority is checked here,
+ * in core; money goes back by the sale's own methods (card and mobile first, then cash); points
+ * and growth are clawed back in proportion to the eligible money refunded, rounded down, and
+ * the last refund of a sale takes the remainder. A line is never refunded twice: refund_line
+ * holds each (sale, line) once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_crypto.h"
+#include "events_int.h"
+#include "member.h"
+#include "money.h"
+#include "refund.h"
+#include "staff.h"
+#include "text.h"
+
+#define MAX_LINES CP_REFUND_MAX_LINES
+
+struct sold {
+	int64_t seq, total, eligible, points, growth, change;
+	char member[64], day[11];
+	int nlines;
+	struct {
+		int line_no;
+		int64_t amount;
+		bool eligible, refunded;
+	} lines[MAX_LINES];
+	/* what earlier refunds of this sale took */
+	int64_t refunded_eligible, clawed_points, clawed_growth;
+	bool refunded_any;
+	/* money per method still refundable, in the sale's tender order */
+	int ntenders;
+	struct cp_tender left[CP_TENDER_MAX];
+};
+
+static enum cp_err load_sale(struct cp_db *db, const char *receipt, struct sold *s,
+			     struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT seq, total, eligible, points, growth, change_due,"
+			" coalesce(member_id, ''), business_day FROM sale WHERE receipt = ?1",
+			err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, receipt, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->seq = sqlite3_column_int64(st, 0);
+		s->total = sqlite3_column_int64(st, 1);
+		s->eligible = sqlite3_column_int64(st, 2);
+		s->points = sqlite3_column_int64(st, 3);
+		s->growth = sqlite3_column_int64(st, 4);
+		s->change = sqlite3_column_int64(st, 5);
+		snprintf(s->member, sizeof(s->member), "%s", sqlite3_column_text(st, 6));
+		snprintf(s->day, sizeof(s->day), "%s", sqlite3_column_text(st, 7));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return cp_errf(err, CP_ENOTFOUND,
+			       "no sale with receipt %s on this terminal; check the number",
+			       receipt);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read sale", err);
+}
+
+static enum cp_err load_lines(struct cp_db *db, struct sold *s, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT l.line_no, l.amount, l.eligible, r.seq IS NOT NULL"
+				   " FROM sale_line l LEFT JOIN refund_line r"
+				   " ON r.sale_seq = l.seq AND r.line_no = l.line_no"
+				   " WHERE l.seq = ?1 ORDER BY l.line_no",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, s->seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->nlines < MAX_LINES) {
+		int i = s->nlines++;
+
+		s->lines[i].line_no = sqlite3_column_int(st, 0);
+		s->lines[i].amount = sqlite3_column_int64(st, 1);
+		s->lines[i].eligible = sqlite3_column_int(st, 2) != 0;
+		s->lines[i].refunded = sqlite3_column_int(st, 3) != 0;
+		if (s->lines[i].refunded) {
+			s->refunded_any = true;
+			if (s->lines[i].eligible)
+				s->refunded_eligible += s->lines[i].amount;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(db, rc, "read sale lines", err);
+	st = db_stmt(db,
+		     "SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0) FROM refund"
+		     " WHERE sale_seq = ?1",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, s->seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->clawed_points = sqlite3_column_int64(st, 0);
+		s->clawed_growth = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read refunds", err);
+}
+
+/* Money still refundable per method: the sale's tenders (cash less change) less what earlier
+ * refunds gave back by that method. */
+static enum cp_err load_tenders(struct cp_db *db, struct sold *s, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"SELECT t.method, sum(t.amount) + coalesce((SELECT sum(b.amount) FROM tender b"
+		" JOIN refund r ON r.seq = b.seq WHERE r.sale_seq = ?1 AND b.method = t.method), 0)"
+		" FROM tender t WHERE t.seq = ?1 GROUP BY t.method ORDER BY min(t.n)",
+		err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, s->seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->ntenders < CP_TENDER_MAX) {
+		struct cp_tender *t = &s->left[s->ntenders++];
+
+		t->method = (enum cp_tender_method)cp_tender_parse(
+			(const char *)sqlite3_column_text(st, 0));
+		t->amount = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(db, rc, "read tenders", err);
+	for (int i = 0; i < s->ntenders; i++) {
+		if ((int)s->left[i].method < 0)
+			return cp_errf(err, CP_ECORRUPT, "receipt has a tender of unknown method");
+		if (s->left[i].method == CP_TENDER_CASH)
+			s->left[i].amount -= s->change;
+	}
+	return CP_OK;
+}
+
+/* Marks the lines to refund; fills amount and the eligible part. */
+static enum cp_err select_lines(struct sold *s, const struct cp_refund_req *req, bool *pick,
+				int64_t *amount, int64_t *eligible, const char *receipt,
+				struct cp_errbuf *err)
+{
+	int picked = 0;
+
+	*amount = *eligible = 0;
+	if (req->nlines < 0 || req->nlines > MAX_LINES)
+		return cp_errf(err, CP_EINVAL, "a refund names 0 to %d lines", MAX_LINES);
+	for (int i = 0; i < s->nlines; i++)
+		pick[i] = false;
+	if (!req->lines || req->nlines == 0) {
+		for (int i = 0; i < s->nlines; i++)
+			pick[i] = !s->lines[i].refunded;
+	}
+	for (int k = 0; req->lines && k < req->nlines; k++) {
+		int i;
+
+		for (i = 0; i < s->nlines && s->lines[i].line_no != req->lines[k]; i++)
+			;
+		if (i == s->nlines)
+			return cp_errf(err, CP_EINVAL, "receipt %s has no line %d", receipt,
+				       req->lines[k]);
+		if (pick[i])
+			return cp_errf(err, CP_EINVAL, "line %d is named twice", req->lines[k]);
+		if (s->lines[i].refunded)
+			return cp_errf(err, CP_ESTATE,
+				       "line %d of receipt %s has been refunded already",
+				       req->lines[k], receipt);
+		pick[i] = true;
+	}
+	for (int i = 0; i < s->nlines; i++) {
+		if (!pick[i])
+			continue;
+		picked++;
+		if (!cp_money_add(*amount, s->lines[i].amount, amount) ||
+		    (s->lines[i].eligible &&
+		     !cp_money_add(*eligible, s->lines[i].amount, eligible)))
+			return cp_errf(err, CP_EOVERFLOW, "the refund is too large");
+	}
+	if (!picked)
+		return cp_errf(err, CP_ESTATE, "every line of receipt %s has been refunded already",
+			       receipt);
+	return CP_OK;
+}
+
+/* Points and growth to claw back: in proportion, rounded down; the last refund of the eligible
+ * money takes what is left so that nothing remains through rounding. */
+static enum cp_err clawback(const struct sold *s, int64_t eligible, int64_t *points,
+			    int64_t *growth, struct cp_errbuf *err)
+{
+	*points = *growth = 0;
+	if (!s->member[0] || eligible == 0 || s->eligible <= 0)
+		return CP_OK;
+	if (s->refunded_eligible + eligible >= s->eligible) {
+		*points = s->points - s->clawed_points;
+		*growth = s->growth - s->clawed_growth;
+		return CP_OK;
+	}
+	if (!cp_muldiv_floor(s->points, eligible, s->eligible, points) ||
+	    !cp_muldiv_floor(s->growth, eligible, s->eligible, growth))
+		return cp_errf(err, CP_EOVERFLOW, "the refund is too large");
+	return CP_OK;
+}
+
+/* Spreads amount over the methods still refundable: card and mobile first, then cash. */
+static enum cp_err give_back(struct sold *s, int64_t amount, struct cp_refund_result *r,
+			     struct cp_errbuf *err)
+{
+	for (int pass = 0; pass < 2 && amount > 0; pass++) {
+		for (int i = 0; i < s->ntenders && amount > 0; i++) {
+			struct cp_tender *t = &s->left[i];
+			int64_t take;
+
+			if ((t->method == CP_TENDER_CASH) != (pass == 1) || t->amount <= 0)
+				continue;
+			take = t->amount < amount ? t->amount : amount;
+			r->tenders[r->ntenders].method = t->method;
+			r->tenders[r->ntenders].amount = take;
+			r->ntenders++;
+			t->amount -= take;
+			amount -= take;
+		}
+	}
+	if (amount > 0)
+		return cp_errf(err, CP_ECORRUPT,
+			       "the sale's tenders do not cover this refund; run verify");
+	return CP_OK;
+}
+
+static json_t *payload_for(const struct cp_session *who, const struct sold *s, const bool *pick,
+			   const char *sale_receipt, const char *day,
+			   const struct cp_refund_result *r)
+{
+	json_t *lines = json_array(), *tenders = json_array();
+
+	for (int i = 0; lines && i < s->nlines; i++)
+		if (pick[i])
+			json_array_append_new(lines,
+					      json_pack("{s:i, s:I}", "n", s->lines[i].line_no,
+							"amount", (json_int_t)s->lines[i].amount));
+	for (int i = 0; tenders && i < r->ntenders; i++)
+		json_array_append_new(tenders,
+				      json_pack("{s:s, s:I}", "method",
+						cp_tender_name(r->tenders[i].method), "amount",
+						(json_int_t)r->tenders[i].amount));
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I, s:I}", "receipt",
+			 r->receipt, "sale_receipt", sale_receipt, "sale_seq", (json_int_t)s->seq,
+			 "staff", who->code, "authorised_by", r->authorised_by, "day", day, "lines",
+			 lines, "tenders", tenders, "amount", (json_int_t)r->amount, "member",
+			 s->member[0] ? json_string(s->member) : json_null(), "points",
+			 (json_int_t)r->points, "growth", (json_int_t)r->growth);
+}
+
+static enum cp_err check_void(const struct sold *s, const bool *pick, const char *today,
+			      const char *receipt, struct cp_errbuf *err)
+{
+	if (strcmp(s->day, today) != 0)
+		return cp_errf(err, CP_ESTATE,
+			       "receipt %s is from %s; post-void is only for today's sales, use a "
+			       "refund",
+			       receipt, s->day);
+	if (s->refunded_any)
+		return cp_errf(err, CP_ESTATE,
+			       "receipt %s has refunded lines; refund the rest instead of voiding",
+			       receipt);
+	for (int i = 0; i < s->nlines; i++)
+		if (!pick[i])
+			return cp_errf(err, CP_EINVAL, "a post-void takes the whole sale");
+	return CP_OK;
+}
+
+enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
+		      const struct cp_refund_req *req, struct cp_refund_result *out,
+		      struct cp_errbuf *err)
+{
+	struct cp_refund_result r;
+	struct sold *s = NULL;
+	bool pick[MAX_LINES];
+	int64_t eligible, seq;
+	char today[11];
+	json_t *payload = NULL;
+	const char *action = req->void_sale ? "post-void" : "refund";
+	enum cp_err result;
+
+	memset(&r, 0, sizeof(r));
+	if (!who || !who->code[0])
+		return cp_errf(err, CP_EAUTH, "log in first");
+	if (!req->receipt || !cp_text_ok(req->receipt, CP_RECEIPT_LEN - 1) || !req->receipt[0])
+		return cp_errf(err, CP_EINVAL, "type or scan the receipt number of the sale");
+	/* Authority first: wrong manager PINs are counted even though the refund fails. */
+	if ((result = cp_staff_authorise(db, who, req->manager_code, req->manager_pin, action,
+					 r.authorised_by, err)) != CP_OK)
+		return result;
+	if (!(s = calloc(1, sizeof(*s))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto out;
+	if ((result = load_sale(db, req->receipt, s, err)) || (result = load_lines(db, s, err)) ||
+	    (result = load_tenders(db, s, err)) ||
+	    (result = select_lines(s, req, pick, &r.amount, &eligible, req->receipt, err)))
+		goto out;
+	cp_business_day(cp_db_now(db), db->cutover_min, today);
+	if (req->void_sale && (result = check_void(s, pick, today, req->receipt, err)) != CP_OK)
+		goto out;
+	if ((result = clawback(s, eligible, &r.points, &r.growth, err)) ||
+	    (result = give_back(s, r.amount, &r, err)) ||
+	    (result = receipt_next(db, r.receipt, sizeof(r.receipt), err)))
+		goto out;
+	payload = payload_for(who, s, pick, req->receipt, today, &r);
+	if (!payload) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory building the refund");
+		goto out;
+	}
+	if ((result = journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
+				     err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK)
+		goto out;
+	r.seq = seq;
+	if (s->member[0]) {
+		struct cp_member_view m;
+
+		if (cp_member_get(db, s->member, &m, NULL) == CP_OK) {
+			r.balance_after = m.points;
+			r.balance_negative = m.points < 0;
+		}
+	}
+	*out = r;
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+	json_decref(payload);
+	free(s);
+	return result;
+}
+
+static enum cp_err insert_refund_line(struct cp_db *db, int64_t seq, int64_t sale_seq, json_t *l,
+				      struct cp_errbuf *err)
+{
+	int64_t n, amount;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((result = jget_int(l, "n", &n, err)) || (result = jget_int(l, "amount", &amount, err)))
+		return result;
+	st = db_stmt(
+		db,
+		"INSERT INTO refund_line(seq, sale_seq, line_no, amount) VALUES(?1, ?2, ?3, ?4)",
+		err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, sale_seq);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_int64(st, 4, amount);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return cp_errf(err, CP_ESTATE, "line %lld has been refunded already", (long long)n);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record refund line", err);
+}
+
+enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *type, *receipt, *staff, *by, *day, *member;
+	int64_t sale_seq, at, amount, points, growth;
+	json_t *lines, *tenders, *l;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((result = jget_str(p, "type", &type, err)) ||
+	    (result = jget_str(p, "receipt", &receipt, err)) ||
+	    (result = jget_int(p, "sale_seq", &sale_seq, err)) ||
+	    (result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_str(p, "authorised_by", &by, err)) ||
+	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_int(p, "amount", &amount, err)) ||
+	    (result = jget_str_or_null(p, "member", &member, err)) ||
+	    (result = jget_int(p, "points", &points, err)) ||
+	    (result = jget_int(p, "growth", &growth, err)) ||
+	    (result = jget_array(p, "lines", &lines, err)) ||
+	    (result = jget_array(p, "tenders", &tenders, err)))
+		return result;
+	st = db_stmt(db,
+		     "INSERT INTO refund(seq, receipt, sale_seq, kind, staff, authorised_by,"
+		     " created_at, business_day, amount, points, growth)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, receipt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, sale_seq);
+	sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, at);
+	sqlite3_bind_text(st, 8, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, amount);
+	sqlite3_bind_int64(st, 10, points);
+	sqlite3_bind_int64(st, 11, growth);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "record refund", err);
+	json_array_foreach (lines, i, l) {
+		if ((result = insert_refund_line(db, seq, sale_seq, l, err)) != CP_OK)
+			return result;
+	}
+	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK)
+		return result;
+	if (member && (points || growth))
+		return movement_insert(db, seq, 1, member, "clawback", -points, -growth, err);
+	return CP_OK;
+}

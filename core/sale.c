@@ -1,0 +1,324 @@
+/* sale.c — paying the open cart. Tenders are checked before anything is written; then ONE
+ * transaction builds the sale's journal payload and lets sale_apply() write the sale, its
+ * lines, tenders and points movement from it, and empties the cart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cart.h"
+#include "cp_crypto.h"
+#include "earn.h"
+#include "events_int.h"
+#include "member_int.h"
+#include "money.h"
+#include "sale.h"
+#include "staff.h"
+
+static const char *const tender_names[] = {"cash", "card", "wechat", "alipay"};
+
+const char *cp_tender_name(enum cp_tender_method m)
+{
+	if ((unsigned)m >= sizeof(tender_names) / sizeof(tender_names[0]))
+		return "unknown";
+	return tender_names[m];
+}
+
+int cp_tender_parse(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(tender_names) / sizeof(tender_names[0]); i++)
+		if (strcmp(name, tender_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Sums the tenders and checks them against total; fills tendered and change. */
+static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total, int64_t *tendered,
+				 int64_t *change, struct cp_errbuf *err)
+{
+	int64_t sum = 0, noncash = 0;
+	char a[48], b[48];
+
+	if (n < 0 || n > CP_TENDER_MAX)
+		return cp_errf(err, CP_EINVAL, "a sale takes 1 to %d tenders", CP_TENDER_MAX);
+	for (int i = 0; i < n; i++) {
+		if (cp_tender_parse(cp_tender_name(t[i].method)) < 0)
+			return cp_errf(err, CP_EINVAL, "tender %d has an unknown method", i + 1);
+		if (t[i].amount <= 0 || t[i].amount > CP_MONEY_MAX)
+			return cp_errf(err, CP_EINVAL, "tender %d must be a positive amount",
+				       i + 1);
+		if (!cp_money_add(sum, t[i].amount, &sum) ||
+		    (t[i].method != CP_TENDER_CASH &&
+		     !cp_money_add(noncash, t[i].amount, &noncash)))
+			return cp_errf(err, CP_EOVERFLOW, "the tendered amounts are too large");
+	}
+	if (sum < total) {
+		cp_money_format(total - sum, NULL, a, sizeof(a));
+		return cp_errf(err, CP_EINVAL, "%s still due: the tenders do not cover the total",
+			       a);
+	}
+	if (noncash > total) {
+		cp_money_format(noncash, NULL, a, sizeof(a));
+		cp_money_format(total, NULL, b, sizeof(b));
+		return cp_errf(err, CP_EINVAL,
+			       "card and mobile payments (%s) exceed the total (%s); only cash "
+			       "gives change",
+			       a, b);
+	}
+	*tendered = sum;
+	*change = sum - total;
+	return CP_OK;
+}
+
+static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, int64_t now,
+			    struct cp_earning *out, struct cp_errbuf *err)
+{
+	struct cp_earn_rules rules;
+	struct cp_daytime d;
+	int birth_month;
+	enum cp_err result;
+
+	memset(out, 0, sizeof(*out));
+	if (!cart->has_member)
+		return CP_OK;
+	result = cp_earn_rules_load(db, &rules, err);
+	if (result == CP_ENOTFOUND)
+		return CP_OK; /* no rules yet: the sale earns nothing rather than failing */
+	if (result != CP_OK)
+		return result;
+	if ((result = member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
+		return result;
+	cp_business_date(now, db->cutover_min, &d);
+	return cp_earn_compute(&rules, cart->member.tier_multiplier_bp, cart->eligible, d.month,
+			       d.mday, d.wday, birth_month, out, err);
+}
+
+static json_t *lines_json(const struct cp_cart_view *cart)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < cart->nlines; i++) {
+		const struct cp_cart_line *l = &cart->lines[i];
+
+		if (json_array_append_new(
+			    a,
+			    json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "n", i + 1, "sku",
+				      l->sku, "name", l->name, "category", l->category, "qty",
+				      (json_int_t)l->qty, "unit", (json_int_t)l->unit_price,
+				      "amount", (json_int_t)l->amount, "eligible", l->eligible))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *tenders_json(const struct cp_tender *t, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_pack("{s:s, s:I}", "method",
+						       cp_tender_name(t[i].method), "amount",
+						       (json_int_t)t[i].amount))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
+			    const struct cp_cart_view *cart, const struct cp_sale_result *r,
+			    int64_t now, const struct cp_tender *t, int n)
+{
+	char day[11];
+
+	cp_business_day(now, db->cutover_min, day);
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
+			 "receipt", r->receipt, "staff", who->code, "member",
+			 cart->has_member ? json_string(cart->member.id) : json_null(), "day", day,
+			 "lines", lines_json(cart), "tenders", tenders_json(t, n), "total",
+			 (json_int_t)r->total, "tendered", (json_int_t)r->tendered, "change",
+			 (json_int_t)r->change, "eligible", (json_int_t)r->eligible,
+			 "multiplier_bp", r->multiplier_bp, "points", (json_int_t)r->points,
+			 "growth", (json_int_t)r->growth);
+}
+
+enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
+			const struct cp_tender *tenders, int ntenders, struct cp_sale_result *out,
+			struct cp_errbuf *err)
+{
+	struct cp_cart_view *cart = NULL;
+	struct cp_sale_result r;
+	struct cp_earning earn;
+	uint8_t hash[JOURNAL_HASH_LEN];
+	char hex[2 * JOURNAL_HASH_LEN + 1];
+	json_t *payload = NULL;
+	int64_t now = cp_db_now(db);
+	enum cp_err result;
+
+	memset(&r, 0, sizeof(r));
+	if (!who || !who->code[0])
+		return cp_errf(err, CP_EAUTH, "log in first");
+	if (!(cart = malloc(sizeof(*cart))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto out;
+	if ((result = cp_cart_view(db, cart, err)) != CP_OK)
+		goto out;
+	if (!cart->open || cart->nlines == 0) {
+		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
+		goto out;
+	}
+	r.total = cart->total;
+	r.eligible = cart->eligible;
+	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)) ||
+	    (result = earn_for(db, cart, now, &earn, err)))
+		goto out;
+	r.points = earn.points;
+	r.growth = earn.growth;
+	r.multiplier_bp = cart->has_member ? earn.multiplier_bp : 0;
+	if ((result = receipt_next(db, r.receipt, sizeof(r.receipt), err)) != CP_OK)
+		goto out;
+	payload = sale_payload(db, who, cart, &r, now, tenders, ntenders);
+	if (!payload) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
+		goto out;
+	}
+	if ((result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
+	    (result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
+	    (result = db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK)
+		goto out;
+	cp_hex(hash, 4, hex);
+	memcpy(r.verify_code, hex, 9);
+	if (cart->has_member) {
+		struct cp_member_view m;
+
+		/* The sale is committed: a failure to read the balance back must not undo it. */
+		if (cp_member_get(db, cart->member.id, &m, NULL) == CP_OK)
+			r.balance_after = m.points;
+	}
+	*out = r;
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+	json_decref(payload);
+	free(cart);
+	return result;
+}
+
+static enum cp_err insert_line(struct cp_db *db, int64_t seq, json_t *l, struct cp_errbuf *err)
+{
+	const char *sku, *name, *category;
+	int64_t n, qty, unit, amount;
+	json_t *eligible = json_object_get(l, "eligible");
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((result = jget_int(l, "n", &n, err)) || (result = jget_str(l, "sku", &sku, err)) ||
+	    (result = jget_str(l, "name", &name, err)) ||
+	    (result = jget_str(l, "category", &category, err)) ||
+	    (result = jget_int(l, "qty", &qty, err)) ||
+	    (result = jget_int(l, "unit", &unit, err)) ||
+	    (result = jget_int(l, "amount", &amount, err)))
+		return result;
+	if (!json_is_boolean(eligible))
+		return cp_errf(err, CP_ECORRUPT, "journal payload: \"eligible\" is not true/false");
+	st = db_stmt(db,
+		     "INSERT INTO sale_line(seq, line_no, sku, name, category, qty, unit_price,"
+		     " amount, eligible) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_text(st, 3, sku, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, qty);
+	sqlite3_bind_int64(st, 7, unit);
+	sqlite3_bind_int64(st, 8, amount);
+	sqlite3_bind_int(st, 9, json_is_true(eligible));
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record sale line", err);
+}
+
+enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
+			  struct cp_errbuf *err)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (tenders, i, t) {
+		const char *method;
+		int64_t amount;
+		enum cp_err result;
+
+		if ((result = jget_str(t, "method", &method, err)) ||
+		    (result = jget_int(t, "amount", &amount, err)) ||
+		    (result = tender_insert(db, seq, (int)i + 1, method, sign * amount, err)))
+			return result;
+	}
+	return CP_OK;
+}
+
+enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *receipt, *staff, *member, *day;
+	int64_t at, total, eligible, change, mult, points, growth;
+	json_t *lines, *tenders, *l;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((result = jget_str(p, "receipt", &receipt, err)) ||
+	    (result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_str_or_null(p, "member", &member, err)) ||
+	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_int(p, "total", &total, err)) ||
+	    (result = jget_int(p, "eligible", &eligible, err)) ||
+	    (result = jget_int(p, "change", &change, err)) ||
+	    (result = jget_int(p, "multiplier_bp", &mult, err)) ||
+	    (result = jget_int(p, "points", &points, err)) ||
+	    (result = jget_int(p, "growth", &growth, err)) ||
+	    (result = jget_array(p, "lines", &lines, err)) ||
+	    (result = jget_array(p, "tenders", &tenders, err)))
+		return result;
+	st = db_stmt(db,
+		     "INSERT INTO sale(seq, receipt, staff, member_id, created_at, business_day,"
+		     " total, eligible, change_due, multiplier_bp, points, growth)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, receipt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, staff, -1, SQLITE_STATIC);
+	if (member)
+		sqlite3_bind_text(st, 4, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, at);
+	sqlite3_bind_text(st, 6, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, total);
+	sqlite3_bind_int64(st, 8, eligible);
+	sqlite3_bind_int64(st, 9, change);
+	sqlite3_bind_int64(st, 10, mult);
+	sqlite3_bind_int64(st, 11, points);
+	sqlite3_bind_int64(st, 12, growth);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "record sale", err);
+	json_array_foreach (lines, i, l) {
+		if ((result = insert_line(db, seq, l, err)) != CP_OK)
+			return result;
+	}
+	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK)
+		return result;
+	if (member && (points || growth))
+		return movement_insert(db, seq, 1, member, "earn", points, growth, err);
+	return CP_OK;
+}

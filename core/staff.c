@@ -1,0 +1,443 @@
+/* staff.c — staff over the `staff` table: PINs as PBKDF2-HMAC-SHA256 with a per-staff salt and
+ * the iteration count stored per row, login with lock-out after repeated wrong PINs, and the
+ * manager authority that refunds and voids need. PINs are hashed outside the write lock. */
+#include "staff.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp_clock.h"
+#include "cp_crypto.h"
+#include "cp_rand.h"
+#include "db_int.h"
+#include "text.h"
+
+#define SALT_LEN 16
+#define MAX_SALT 64
+#define MAX_ITER 10000000
+#define PIN_MIN 4
+#define PIN_MAX 12
+
+/* One row of staff as read. */
+struct row {
+	char code[17];
+	char name[65];
+	enum cp_role role;
+	uint8_t salt[MAX_SALT];
+	size_t saltlen;
+	uint8_t hash[CP_SHA256_LEN];
+	uint32_t iter;
+	int64_t failed;
+	int64_t locked_until;
+	bool active;
+};
+
+static const char sql_upsert[] =
+	"INSERT INTO staff(code, name, role, pin_salt, pin_hash, pin_iter, failed, locked_until,"
+	" active) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 1) ON CONFLICT(code) DO UPDATE SET"
+	" name = excluded.name, role = excluded.role, pin_salt = excluded.pin_salt,"
+	" pin_hash = excluded.pin_hash, pin_iter = excluded.pin_iter, failed = 0,"
+	" locked_until = 0, active = 1";
+static const char sql_select[] = "SELECT code, name, role, pin_salt, pin_hash, pin_iter, failed,"
+				 " locked_until, active FROM staff WHERE code = ?1";
+static const char sql_fail[] = "UPDATE staff SET failed = failed + 1"
+			       " WHERE code = ?1 AND active = 1 AND locked_until <= ?2";
+static const char sql_lock[] = "UPDATE staff SET failed = 0, locked_until = ?2 WHERE code = ?1";
+static const char sql_reset[] = "UPDATE staff SET failed = 0"
+				" WHERE code = ?1 AND locked_until <= ?2";
+static const char sql_role[] = "SELECT role FROM staff WHERE code = ?1 AND active = 1";
+
+static const char *const role_names[] = {
+	[CP_ROLE_CASHIER] = "cashier",
+	[CP_ROLE_GUIDE] = "guide",
+	[CP_ROLE_MANAGER] = "manager",
+};
+
+const char *cp_role_name(enum cp_role role)
+{
+	if ((unsigned)role >= sizeof(role_names) / sizeof(role_names[0]))
+		return "unknown";
+	return role_names[role];
+}
+
+int cp_role_parse(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static enum cp_err check_code(const char *code, struct cp_errbuf *err)
+{
+	size_t n = code ? strlen(code) : 0;
+
+	if (n < 1 || n > 16)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z') ||
+		      (code[i] >= 'a' && code[i] <= 'z')))
+			goto bad;
+	return CP_OK;
+bad:
+	return cp_errf(err, CP_EINVAL, "a staff code is 1 to 16 letters or digits (A-Z, 0-9)");
+}
+
+static enum cp_err check_pin(const char *pin, struct cp_errbuf *err)
+{
+	size_t n = pin ? strlen(pin) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)pin[i] >= 0x80)
+			return cp_errf(
+				err, CP_EINVAL,
+				"a PIN is 4 to 12 digits 0-9; full-width or other characters "
+				"are not accepted (switch the input method to half-width)");
+		if (pin[i] < '0' || pin[i] > '9')
+			return cp_errf(err, CP_EINVAL, "a PIN is 4 to 12 digits 0-9, nothing else");
+	}
+	if (n < PIN_MIN || n > PIN_MAX)
+		return cp_errf(err, CP_EINVAL, "a PIN is 4 to 12 digits 0-9, not %zu", n);
+	return CP_OK;
+}
+
+static enum cp_err check_name(const char *name, struct cp_errbuf *err)
+{
+	if (!name || !name[0] || !cp_text_ok(name, 64))
+		return cp_errf(err, CP_EINVAL,
+			       "a staff name is 1 to 64 bytes of UTF-8 text without control "
+			       "characters");
+	return CP_OK;
+}
+
+static enum cp_err hash_pin(const char *pin, const uint8_t *salt, size_t saltlen, uint32_t iter,
+			    uint8_t out[CP_SHA256_LEN], struct cp_errbuf *err)
+{
+	if (cp_pbkdf2_sha256(pin, strlen(pin), salt, saltlen, iter, out, CP_SHA256_LEN) != 0)
+		return cp_errf(err, CP_ENOMEM, "out of memory while checking the PIN");
+	return CP_OK;
+}
+
+static enum cp_err read_row(struct cp_db *db, const char *code, struct row *r,
+			    struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_select, err);
+	enum cp_err result = CP_EDB;
+	const void *salt, *hash;
+	int rc, role;
+	int64_t iter;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		result = CP_ENOTFOUND;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		result = db_fail(db, rc, "read staff", err);
+		goto out;
+	}
+	memset(r, 0, sizeof(*r));
+	snprintf(r->code, sizeof(r->code), "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(r->name, sizeof(r->name), "%s", (const char *)sqlite3_column_text(st, 1));
+	role = cp_role_parse((const char *)sqlite3_column_text(st, 2));
+	salt = sqlite3_column_blob(st, 3);
+	r->saltlen = (size_t)sqlite3_column_bytes(st, 3);
+	hash = sqlite3_column_blob(st, 4);
+	iter = sqlite3_column_int64(st, 5);
+	if (role < 0 || !salt || r->saltlen < 1 || r->saltlen > MAX_SALT || !hash ||
+	    sqlite3_column_bytes(st, 4) != CP_SHA256_LEN || iter < 1 || iter > MAX_ITER) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "the PIN record of staff code %s is damaged; set a new PIN", code);
+		goto out;
+	}
+	r->role = (enum cp_role)role;
+	memcpy(r->salt, salt, r->saltlen);
+	memcpy(r->hash, hash, CP_SHA256_LEN);
+	r->iter = (uint32_t)iter;
+	r->failed = sqlite3_column_int64(st, 6);
+	r->locked_until = sqlite3_column_int64(st, 7);
+	r->active = sqlite3_column_int(st, 8) != 0;
+	result = CP_OK;
+out:
+	sqlite3_reset(st);
+	return result;
+}
+
+/* Runs a bound UPDATE; *changes gets the rows it touched. */
+static enum cp_err run_update(struct cp_db *db, sqlite3_stmt *st, int *changes,
+			      struct cp_errbuf *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "update staff", err);
+	if (changes)
+		*changes = sqlite3_changes(db->h);
+	return CP_OK;
+}
+
+static enum cp_err locked(const char *why, const char *code, int64_t until, int64_t now,
+			  int64_t *out, struct cp_errbuf *err)
+{
+	char at[32], today[32];
+
+	if (out)
+		*out = until;
+	/* Shown to the second, rounded up, so that the time shown is never still locked. */
+	cp_clock_iso((until + 999) / 1000 * 1000, at);
+	cp_clock_iso(now, today);
+	if (memcmp(at, today, 10) == 0)
+		return cp_errf(err, CP_ELOCKED, "%sstaff code %s is locked until %.8s", why, code,
+			       at + 11);
+	return cp_errf(err, CP_ELOCKED, "%sstaff code %s is locked until %.10s %.8s", why, code, at,
+		       at + 11);
+}
+
+/* The state changed between the read and the write lock: tell what it is now. */
+static enum cp_err recheck(struct cp_db *db, const char *code, int64_t now, int64_t *locked_until,
+			   struct cp_errbuf *err)
+{
+	struct row r;
+	enum cp_err result = read_row(db, code, &r, err);
+
+	if (result == CP_OK && r.active && r.locked_until > now)
+		return locked("", code, r.locked_until, now, locked_until, err);
+	if (result == CP_OK || result == CP_ENOTFOUND)
+		return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+	return result;
+}
+
+/* A wrong PIN for a known code: count it, and lock the code at the limit. */
+static enum cp_err count_failure(struct cp_db *db, const char *code, int64_t now,
+				 int64_t *locked_until, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	struct row r;
+	enum cp_err result;
+	int changes = 0;
+
+	if ((result = db_begin(db, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, sql_fail, err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if ((result = run_update(db, st, &changes, err)) != CP_OK)
+		goto out;
+	if (changes == 0) {
+		result = recheck(db, code, now, locked_until, err);
+		goto out;
+	}
+	if ((result = read_row(db, code, &r, err)) != CP_OK)
+		goto out;
+	if (r.failed >= db->pin_max_attempts) {
+		int64_t until = now + (int64_t)db->pin_lockout_s * 1000;
+
+		if (!(st = db_stmt(db, sql_lock, err))) {
+			result = CP_EDB;
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, until);
+		if ((result = run_update(db, st, NULL, err)) != CP_OK ||
+		    (result = db_commit(db, err)) != CP_OK)
+			goto out;
+		return locked("wrong PIN; ", code, until, now, locked_until, err);
+	}
+	if ((result = db_commit(db, err)) != CP_OK)
+		goto out;
+	return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+out:
+	db_rollback(db);
+	return result;
+}
+
+/* The right PIN after earlier wrong ones: the count starts again. */
+static enum cp_err reset_failures(struct cp_db *db, const char *code, int64_t now,
+				  int64_t *locked_until, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int changes = 0;
+
+	if ((result = db_begin(db, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, sql_reset, err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if ((result = run_update(db, st, &changes, err)) != CP_OK)
+		goto out;
+	if (changes == 0) {
+		result = recheck(db, code, now, locked_until, err);
+		goto out;
+	}
+	if ((result = db_commit(db, err)) == CP_OK)
+		return CP_OK;
+out:
+	db_rollback(db);
+	return result;
+}
+
+/* Checks code and PIN and fills r; wrong PINs count towards the lock-out. */
+static enum cp_err login(struct cp_db *db, const char *code, const char *pin, struct row *r,
+			 int64_t *locked_until, struct cp_errbuf *err)
+{
+	static const uint8_t no_salt[SALT_LEN];
+	uint8_t got[CP_SHA256_LEN];
+	int64_t now = cp_db_now(db);
+	enum cp_err result;
+	bool match;
+
+	if ((result = check_code(code, err)) != CP_OK || (result = check_pin(pin, err)) != CP_OK)
+		return result;
+	/* Wrong PINs must be counted even if the caller's transaction rolls back. */
+	if (!sqlite3_get_autocommit(db->h))
+		return cp_errf(err, CP_ESTATE,
+			       "internal error: a PIN must be checked before a transaction begins");
+	result = read_row(db, code, r, err);
+	if (result == CP_ENOTFOUND || (result == CP_OK && !r->active)) {
+		/* As slow as a known code, so that timing does not tell which codes exist. */
+		hash_pin(pin, no_salt, sizeof(no_salt), db->pbkdf2_iterations, got, NULL);
+		cp_wipe(got, sizeof(got));
+		return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+	}
+	if (result != CP_OK)
+		return result;
+	if (r->locked_until > now)
+		return locked("", r->code, r->locked_until, now, locked_until, err);
+	if ((result = hash_pin(pin, r->salt, r->saltlen, r->iter, got, err)) != CP_OK)
+		return result;
+	match = cp_ct_equal(got, r->hash, sizeof(got));
+	cp_wipe(got, sizeof(got));
+	if (!match)
+		return count_failure(db, r->code, now, locked_until, err);
+	if (r->failed > 0)
+		return reset_failures(db, r->code, now, locked_until, err);
+	return CP_OK;
+}
+
+enum cp_err cp_staff_set(struct cp_db *db, const char *code, const char *name, enum cp_role role,
+			 const char *pin, struct cp_errbuf *err)
+{
+	uint8_t salt[SALT_LEN], hash[CP_SHA256_LEN];
+	sqlite3_stmt *st;
+	enum cp_err result;
+	bool own;
+	int rc;
+
+	if ((result = check_code(code, err)) != CP_OK ||
+	    (result = check_name(name, err)) != CP_OK || (result = check_pin(pin, err)) != CP_OK)
+		return result;
+	if ((unsigned)role >= sizeof(role_names) / sizeof(role_names[0]))
+		return cp_errf(err, CP_EINVAL, "a staff role is cashier, guide or manager");
+	if (cp_rand_bytes(salt, sizeof(salt)) != 0)
+		return cp_errf(err, CP_EIO,
+			       "the system entropy source failed; the PIN was not set");
+	if ((result = hash_pin(pin, salt, sizeof(salt), db->pbkdf2_iterations, hash, err)) != CP_OK)
+		goto wipe;
+	/* Inside a caller's transaction (the demo seed) the row joins it; else it is its own. */
+	own = sqlite3_get_autocommit(db->h) != 0;
+	if (own && (result = db_begin(db, err)) != CP_OK)
+		goto wipe;
+	if (!(st = db_stmt(db, sql_upsert, err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role_names[role], -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, salt, sizeof(salt), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, db->pbkdf2_iterations);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		result = db_fail(db, rc, "save staff", err);
+		goto out;
+	}
+	result = own ? db_commit(db, err) : CP_OK;
+out:
+	if (result != CP_OK && own)
+		db_rollback(db);
+wipe:
+	cp_wipe(hash, sizeof(hash));
+	cp_wipe(salt, sizeof(salt));
+	return result;
+}
+
+enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,
+			   struct cp_session *out, int64_t *locked_until, struct cp_errbuf *err)
+{
+	struct row r;
+	enum cp_err result = login(db, code, pin, &r, locked_until, err);
+
+	if (result != CP_OK)
+		return result;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->code, sizeof(out->code), "%s", r.code);
+		snprintf(out->name, sizeof(out->name), "%s", r.name);
+		out->role = r.role;
+		out->since = cp_db_now(db);
+	}
+	return CP_OK;
+}
+
+/* true when code is an active manager per the database (not per a struct in memory). */
+static enum cp_err is_manager(struct cp_db *db, const char *code, bool *yes, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_role, err);
+	int rc;
+
+	*yes = false;
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*yes = cp_role_parse((const char *)sqlite3_column_text(st, 0)) == CP_ROLE_MANAGER;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read staff", err);
+	return CP_OK;
+}
+
+enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *session,
+			       const char *manager_code, const char *manager_pin,
+			       const char *action, char authorised_by[17], struct cp_errbuf *err)
+{
+	const char *what = action && action[0] ? action : "this action";
+	struct row r;
+	enum cp_err result;
+	bool manager = false;
+
+	if (!session || !session->code[0])
+		return cp_errf(err, CP_EAUTH, "nobody is logged in; log in first");
+	if (check_code(session->code, NULL) == CP_OK &&
+	    (result = is_manager(db, session->code, &manager, err)) != CP_OK)
+		return result;
+	if (manager) {
+		snprintf(authorised_by, 17, "%s", session->code);
+		return CP_OK;
+	}
+	if (!manager_code || !manager_code[0] || !manager_pin || !manager_pin[0])
+		return cp_errf(err, CP_EPERM, "%s needs a manager's PIN", what);
+	if ((result = login(db, manager_code, manager_pin, &r, NULL, err)) != CP_OK)
+		return result;
+	if (r.role != CP_ROLE_MANAGER)
+		return cp_errf(err, CP_EPERM, "%s needs a manager's PIN (staff code %s is a %s)",
+			       what, r.code, cp_role_name(r.role));
+	snprintf(authorised_by, 17, "%s", r.code);
+	return CP_OK;
+}

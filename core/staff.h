@@ -1,0 +1,47 @@
+/* staff.h — cashiers, guides and managers: PINs (PBKDF2-HMAC-SHA256, per-staff salt), login
+ * with lock-out after repeated wrong PINs, and the manager authority some actions need. */
+#ifndef CP_STAFF_H
+#define CP_STAFF_H
+
+#include <stdint.h>
+
+#include "cp_error.h"
+
+struct cp_db;
+
+enum cp_role { CP_ROLE_CASHIER, CP_ROLE_GUIDE, CP_ROLE_MANAGER };
+
+/* Who is logged in. Filled by cp_staff_login; core re-checks the role from the database for
+ * anything that needs authority, so a forged struct gains nothing. */
+struct cp_session {
+	char code[17];
+	char name[65];
+	enum cp_role role;
+	int64_t since;
+};
+
+const char *cp_role_name(enum cp_role role);
+/* "cashier", "guide", "manager" -> role; -1 for anything else. */
+int cp_role_parse(const char *name);
+
+/* Adds or replaces a staff member (and clears a lock). code: 1..16 letters/digits; name 1..64
+ * bytes UTF-8; PIN 4..12 digits. Joins a transaction the caller has open. */
+enum cp_err cp_staff_set(struct cp_db *db, const char *code, const char *name, enum cp_role role,
+			 const char *pin, struct cp_errbuf *err);
+
+/* Checks the PIN. A wrong PIN counts towards the lock-out (CP_EAUTH; the wrong PIN that locks
+ * the code answers CP_ELOCKED); a locked code answers CP_ELOCKED with the time it unlocks in
+ * the message and *locked_until (ms) when not NULL. Must be called outside a transaction
+ * (CP_ESTATE otherwise): a caller's rollback would erase the count of wrong PINs. */
+enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,
+			   struct cp_session *out, int64_t *locked_until, struct cp_errbuf *err);
+
+/* Authority for one action: when the session itself is a manager's, it is the authority; else
+ * manager_code and manager_pin must be a manager's (wrong PINs count towards that code's
+ * lock-out). On success authorised_by gets the manager's code. CP_EPERM when no manager
+ * authority was given, CP_EAUTH/CP_ELOCKED as for login. */
+enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *session,
+			       const char *manager_code, const char *manager_pin,
+			       const char *action, char authorised_by[17], struct cp_errbuf *err);
+
+#endif

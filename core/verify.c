@@ -1,0 +1,237 @@
+/* verify.c — `counterpoint verify`: the database's own integrity check, the hash chain walked
+ * from the first row, and every payload replayed into a scratch in-memory database by the same
+ * apply functions a commit uses, whose tables must equal the live ones row for row. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_crypto.h"
+#include "events_int.h"
+#include "journal.h"
+
+/* The tables that are the journal's materialised view, compared whole. */
+static const char *const view_tables[] = {"sale",     "sale_line", "tender",
+					  "movement", "refund",    "refund_line"};
+
+static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result = CP_OK;
+	int rc = sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "integrity check", err);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		result = db_fail(db, rc, "integrity check", err);
+	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		result = cp_errf(err, CP_ECORRUPT, "the database is damaged: %s",
+				 sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return result;
+}
+
+/* The row's columns must say what its hashed payload says. */
+static enum cp_err columns_match(json_t *p, int64_t seq, const char *event_id, const char *type,
+				 int64_t at, struct cp_errbuf *err)
+{
+	json_t *v;
+
+	if (!json_is_integer(v = json_object_get(p, "seq")) || json_integer_value(v) != seq ||
+	    !json_is_string(v = json_object_get(p, "event_id")) ||
+	    strcmp(json_string_value(v), event_id) != 0 ||
+	    !json_is_string(v = json_object_get(p, "type")) ||
+	    strcmp(json_string_value(v), type) != 0 ||
+	    !json_is_integer(v = json_object_get(p, "at")) || json_integer_value(v) != at)
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal sequence %lld: its columns differ from its payload",
+			       (long long)seq);
+	return CP_OK;
+}
+
+/* Walks the chain and replays each row into replay. */
+static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify_report *rep,
+			struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	uint8_t prev[JOURNAL_HASH_LEN] = {0}, hash[JOURNAL_HASH_LEN];
+	int64_t expect = 1;
+	enum cp_err result = CP_OK;
+	int rc = sqlite3_prepare_v2(
+		db->h,
+		"SELECT seq, event_id, type, created_at, payload, prev_hash, hash"
+		" FROM journal ORDER BY seq",
+		-1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "read journal", err);
+	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		const char *event_id = (const char *)sqlite3_column_text(st, 1);
+		const char *type = (const char *)sqlite3_column_text(st, 2);
+		int64_t at = sqlite3_column_int64(st, 3);
+		const char *text = (const char *)sqlite3_column_text(st, 4);
+		int textlen = sqlite3_column_bytes(st, 4);
+		journal_apply_fn apply;
+		json_t *p;
+
+		rep->first_bad_seq = seq;
+		if (seq != expect) {
+			result = cp_errf(err, CP_ECORRUPT,
+					 "journal sequence %lld is missing (the next row is %lld)",
+					 (long long)expect, (long long)seq);
+			rep->first_bad_seq = expect;
+			break;
+		}
+		if (!text || !event_id || !type ||
+		    sqlite3_column_bytes(st, 5) != JOURNAL_HASH_LEN ||
+		    sqlite3_column_bytes(st, 6) != JOURNAL_HASH_LEN ||
+		    memcmp(sqlite3_column_blob(st, 5), prev, JOURNAL_HASH_LEN) != 0 ||
+		    journal_hash(db->journal_key, prev, seq, text, (size_t)textlen, hash) != 0 ||
+		    !cp_ct_equal(hash, sqlite3_column_blob(st, 6), JOURNAL_HASH_LEN)) {
+			result = cp_errf(err, CP_ECORRUPT,
+					 "journal sequence %lld: the hash chain is broken (the row "
+					 "was changed, removed or inserted)",
+					 (long long)seq);
+			break;
+		}
+		p = json_loadb(text, (size_t)textlen, JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(p)) {
+			json_decref(p);
+			result = cp_errf(err, CP_ECORRUPT,
+					 "journal sequence %lld: payload is not JSON",
+					 (long long)seq);
+			break;
+		}
+		if ((result = columns_match(p, seq, event_id, type, at, err)) == CP_OK) {
+			if (!(apply = journal_apply_for(type)))
+				result = cp_errf(err, CP_ECORRUPT,
+						 "journal sequence %lld: unknown event type %s",
+						 (long long)seq, type);
+			else if ((result = apply(replay, seq, p, err)) != CP_OK)
+				cp_errf(err, result, "journal sequence %lld cannot be replayed: %s",
+					(long long)seq, err ? err->msg : "");
+		}
+		json_decref(p);
+		memcpy(prev, hash, JOURNAL_HASH_LEN);
+		expect++;
+		rep->rows++;
+	}
+	if (result == CP_OK && rc != SQLITE_DONE)
+		result = db_fail(db, rc, "read journal", err);
+	sqlite3_finalize(st);
+	return result;
+}
+
+/* First differing row of one table between the live file and the replay; 0 when equal. */
+static int64_t first_difference(sqlite3 *h, const char *table, int *rc)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT min(seq) FROM (SELECT * FROM (SELECT * FROM live.%s EXCEPT SELECT * FROM"
+		 " main.%s) UNION ALL SELECT * FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM"
+		 " live.%s))",
+		 table, table, table, table);
+	*rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	if (*rc != SQLITE_OK)
+		return 0;
+	*rc = sqlite3_step(st);
+	if (*rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		*rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return seq;
+}
+
+static enum cp_err compare(struct cp_db *db, struct cp_db *replay, struct cp_verify_report *rep,
+			   struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int64_t worst = 0;
+	const char *where = NULL;
+	int rc = sqlite3_prepare_v2(replay->h, "ATTACH DATABASE ?1 AS live", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, db->path, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(replay, rc, "open the database for comparison", err);
+	for (size_t i = 0; i < sizeof(view_tables) / sizeof(view_tables[0]); i++) {
+		int64_t seq = first_difference(replay->h, view_tables[i], &rc);
+
+		if (rc != SQLITE_OK)
+			return db_fail(replay, rc, "compare tables", err);
+		if (seq && (!worst || seq < worst)) {
+			worst = seq;
+			where = view_tables[i];
+		}
+	}
+	if (!worst)
+		return CP_OK;
+	rep->first_bad_seq = worst;
+	return cp_errf(err, CP_ECORRUPT,
+		       "table %s differs from the journal at sequence %lld (a row was changed, "
+		       "added or removed after it was recorded)",
+		       where, (long long)worst);
+}
+
+static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_errbuf *err)
+{
+	struct cp_db *r = calloc(1, sizeof(*r));
+	char msg[256];
+	int rc;
+
+	if (!r)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	*r = (struct cp_db){.clock = db->clock, .cutover_min = db->cutover_min};
+	memcpy(r->store_id, db->store_id, sizeof(r->store_id));
+	memcpy(r->terminal_id, db->terminal_id, sizeof(r->terminal_id));
+	memcpy(r->journal_key, db->journal_key, sizeof(r->journal_key));
+	memcpy(r->phone_key, db->phone_key, sizeof(r->phone_key));
+	rc = sqlite3_open_v2(":memory:", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		rc = db_migrate_handle(r->h, msg, sizeof(msg));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(r->h, "PRAGMA foreign_keys=OFF; BEGIN", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = db_fail(r, rc, "create the replay database", err);
+
+		cp_db_close(r);
+		return e;
+	}
+	*out = r;
+	return CP_OK;
+}
+
+enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, struct cp_errbuf *err)
+{
+	struct cp_verify_report rep = {0};
+	struct cp_db *replay = NULL;
+	enum cp_err result;
+
+	if ((result = integrity(db, err)) != CP_OK)
+		goto out;
+	if ((result = open_replay(db, &replay, err)) != CP_OK)
+		goto out;
+	if ((result = walk(db, replay, &rep, err)) != CP_OK)
+		goto out;
+	rep.first_bad_seq = 0;
+	if (sqlite3_exec(replay->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		result = db_fail(replay, SQLITE_ERROR, "replay", err);
+		goto out;
+	}
+	if ((result = compare(db, replay, &rep, err)) != CP_OK)
+		goto out;
+	rep.ok = 1;
+out:
+	cp_db_close(replay);
+	if (out)
+		*out = rep;
+	return result;
+}

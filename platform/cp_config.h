@@ -1,0 +1,36 @@
+/* cp_config.h — the terminal's INI configuration (inih): documented keys with defaults, read
+ * from a file; unknown keys and bad values are reported with file and line. */
+#ifndef CP_CONFIG_H
+#define CP_CONFIG_H
+
+#include <stdint.h>
+
+#include "cp_error.h"
+
+struct cp_config {
+	/* [store] */
+	char store_id[17];    /* id = S001: used by `counterpoint init` */
+	char terminal_id[17]; /* terminal = T01 */
+	char store_name[65];  /* name = Counterpoint Demo Store: printed on receipts */
+	char currency[16];    /* currency_symbol = ¥ */
+	int cutover_min;      /* business_day_cutover = 04:00 (HH:MM) */
+	/* [database] */
+	char db_path[1024];  /* path = (default: see cp_paths_default_db) */
+	int busy_timeout_ms; /* busy_timeout_ms = 5000 */
+	/* [security] */
+	int pin_max_attempts;       /* pin_max_attempts = 5 */
+	int pin_lockout_s;          /* pin_lockout_seconds = 300 */
+	uint32_t pbkdf2_iterations; /* pbkdf2_iterations = 100000 */
+	/* where the values came from: the file read, or "" for defaults only */
+	char source[1024];
+};
+
+/* Fills cfg with the defaults above (db_path empty: the caller picks the default path). */
+void cp_config_defaults(struct cp_config *cfg);
+
+/* Reads path over the values in cfg. A missing file is CP_ENOTFOUND; an unreadable one CP_EIO;
+ * an unknown section or key, a bad value or a malformed line is CP_ECONFIG with
+ * "FILE:LINE: ..." in err (the first problem), and cfg is then left as it was. */
+enum cp_err cp_config_load(struct cp_config *cfg, const char *path, struct cp_errbuf *err);
+
+#endif

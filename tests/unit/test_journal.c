@@ -1,0 +1,243 @@
+/* test_journal.c — the journal: gapless sequence, canonical payloads, the HMAC chain, and
+ * verify catching any row of the journal or of its materialised tables edited behind core's
+ * back through a second connection, as someone with the sqlite3 shell would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "cart.h"
+#include "journal.h"
+#include "journal_int.h"
+#include "member.h"
+#include "refund.h"
+#include "sale.h"
+#include "support.h"
+
+static int setup(void **state)
+{
+	static struct test_env env;
+	struct cp_errbuf err = {{0}};
+	struct cp_tender cash = {CP_TENDER_CASH, 20000};
+	struct cp_sale_result s;
+	struct cp_refund_result r;
+	struct cp_member_view m;
+	struct cp_member_new nm = {
+		.phone = "13700000003", .name = "王五", .referrer_phone = "13900000002"};
+	int one[] = {1};
+	struct cp_refund_req req = {.lines = one, .nlines = 1};
+
+	test_env_open(&env, "journal", true);
+	/* seq 1: a registration; 2: a member sale; 3: a refund of one line; 4: a plain sale */
+	assert_int_equal(cp_member_register(env.db, &env.cashier, &nm, &m, &err), CP_OK);
+	assert_int_equal(cp_cart_scan(env.db, &env.cashier, "G120", 1, NULL, &err), CP_OK);
+	assert_int_equal(cp_cart_scan(env.db, &env.cashier, "A2", 2, NULL, &err), CP_OK);
+	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
+	assert_int_equal(cp_sale_pay(env.db, &env.cashier, &cash, 1, &s, &err), CP_OK);
+	req.receipt = s.receipt;
+	assert_int_equal(cp_refund(env.db, &env.manager, &req, &r, &err), CP_OK);
+	assert_int_equal(cp_cart_scan(env.db, &env.cashier, "A1", 1, NULL, &err), CP_OK);
+	cash.amount = 3000;
+	assert_int_equal(cp_sale_pay(env.db, &env.cashier, &cash, 1, &s, &err), CP_OK);
+	*state = &env;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_env_close(*state);
+	return 0;
+}
+
+/* Runs sql on a second connection to the file, as the sqlite3 shell would. */
+static void tamper(struct test_env *env, const char *sql)
+{
+	sqlite3 *h;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(env->path, &h), SQLITE_OK);
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("tamper failed: %s", msg);
+	assert_int_equal(sqlite3_changes(h) > 0 || strncmp(sql, "INSERT", 6) == 0, 1);
+	sqlite3_close(h);
+}
+
+static void expect_broken(struct test_env *env, int64_t seq, const char *word)
+{
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+
+	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_ECORRUPT);
+	assert_int_equal(rep.ok, 0);
+	assert_int_equal(rep.first_bad_seq, seq);
+	if (word && !strstr(err.msg, word))
+		fail_msg("message \"%s\" does not mention \"%s\"", err.msg, word);
+}
+
+static void test_verify_ok(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	struct cp_journal_status js;
+
+	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_OK);
+	assert_int_equal(rep.ok, 1);
+	assert_int_equal(rep.rows, 4);
+	assert_int_equal(cp_journal_status(env->db, &js, &err), CP_OK);
+	assert_int_equal(js.last_seq, 4);
+	assert_int_equal(js.acked_seq, 0);
+	assert_int_equal(js.last_at, env->now);
+}
+
+/* Payloads are canonical (sorted keys, compact), carry their identity, and chain. */
+static void test_payloads_canonical_and_chained(void **state)
+{
+	struct test_env *env = *state;
+	sqlite3_stmt *st;
+	uint8_t prev[JOURNAL_HASH_LEN] = {0}, hash[JOURNAL_HASH_LEN];
+	char ids[4][64];
+	int n = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(env->db->h,
+					    "SELECT seq, payload, prev_hash, hash, event_id FROM"
+					    " journal ORDER BY seq",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		json_t *p = json_loads(text, 0, NULL);
+		char *again;
+
+		assert_non_null(p);
+		again = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+		assert_string_equal(again, text);
+		free(again);
+		assert_int_equal(json_integer_value(json_object_get(p, "seq")), n + 1);
+		assert_string_equal(json_string_value(json_object_get(p, "store")), "S001");
+		assert_string_equal(json_string_value(json_object_get(p, "terminal")), "T01");
+		json_decref(p);
+		assert_memory_equal(sqlite3_column_blob(st, 2), prev, JOURNAL_HASH_LEN);
+		assert_int_equal(
+			journal_hash(env->db->journal_key, prev, n + 1, text, strlen(text), hash),
+			0);
+		assert_memory_equal(sqlite3_column_blob(st, 3), hash, JOURNAL_HASH_LEN);
+		memcpy(prev, hash, JOURNAL_HASH_LEN);
+		snprintf(ids[n], sizeof(ids[n]), "%s", sqlite3_column_text(st, 4));
+		assert_int_equal(strlen(ids[n]), 36);
+		assert_int_equal(ids[n][14], '4');
+		for (int k = 0; k < n; k++)
+			assert_string_not_equal(ids[k], ids[n]);
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(n, 4);
+}
+
+static void test_payload_edit(void **state)
+{
+	tamper(*state, "UPDATE journal SET payload = replace(payload, '\"total\":', '\"total\":1')"
+		       " WHERE seq = 2");
+	expect_broken(*state, 2, "hash chain");
+}
+
+static void test_hash_edit(void **state)
+{
+	tamper(*state, "UPDATE journal SET hash = zeroblob(32) WHERE seq = 3");
+	expect_broken(*state, 3, "hash chain");
+}
+
+static void test_row_deleted(void **state)
+{
+	tamper(*state, "DELETE FROM journal WHERE seq = 2");
+	expect_broken(*state, 2, "missing");
+}
+
+static void test_last_row_deleted_with_its_sale(void **state)
+{
+	/* Removing the newest event entirely leaves a consistent shorter chain; HQ holds what was
+	 * pushed, and the receipt counter no longer matches: the gap shows in the receipts. Here
+	 * the row goes but its sale stays: the tables no longer match. */
+	tamper(*state, "DELETE FROM journal WHERE seq = 4");
+	expect_broken(*state, 4, "sale");
+}
+
+static void test_columns_edit(void **state)
+{
+	tamper(*state, "UPDATE journal SET created_at = created_at - 1000 WHERE seq = 3");
+	expect_broken(*state, 3, "columns");
+}
+
+static void test_sale_edit(void **state)
+{
+	tamper(*state, "UPDATE sale SET total = total - 100 WHERE seq = 2");
+	expect_broken(*state, 2, "sale");
+}
+
+static void test_line_edit(void **state)
+{
+	tamper(*state, "UPDATE sale_line SET qty = 1 WHERE seq = 2 AND line_no = 2");
+	expect_broken(*state, 2, "sale_line");
+}
+
+static void test_tender_edit(void **state)
+{
+	tamper(*state, "UPDATE tender SET method = 'card' WHERE seq = 4");
+	expect_broken(*state, 4, "tender");
+}
+
+static void test_movement_edit(void **state)
+{
+	tamper(*state, "UPDATE movement SET points = points + 1000 WHERE seq = 2");
+	expect_broken(*state, 2, "movement");
+}
+
+static void test_movement_added(void **state)
+{
+	tamper(*state, "INSERT INTO movement(seq, n, member_id, kind, points, growth)"
+		       " VALUES(4, 1, 'M1', 'earn', 5000, 0)");
+	expect_broken(*state, 4, "movement");
+}
+
+static void test_refund_edit(void **state)
+{
+	tamper(*state, "UPDATE refund SET authorised_by = '1001' WHERE seq = 3");
+	expect_broken(*state, 3, "refund");
+}
+
+static void test_refund_line_removed(void **state)
+{
+	tamper(*state, "DELETE FROM refund_line WHERE seq = 3");
+	expect_broken(*state, 3, "refund_line");
+}
+
+static void test_sale_removed(void **state)
+{
+	tamper(*state, "PRAGMA foreign_keys = OFF; DELETE FROM sale_line WHERE seq = 4;"
+		       " DELETE FROM tender WHERE seq = 4; DELETE FROM sale WHERE seq = 4");
+	expect_broken(*state, 4, NULL);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_verify_ok),     T(test_payloads_canonical_and_chained),
+		T(test_payload_edit),  T(test_hash_edit),
+		T(test_row_deleted),   T(test_last_row_deleted_with_its_sale),
+		T(test_columns_edit),  T(test_sale_edit),
+		T(test_line_edit),     T(test_tender_edit),
+		T(test_movement_edit), T(test_movement_added),
+		T(test_refund_edit),   T(test_refund_line_removed),
+		T(test_sale_removed),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
