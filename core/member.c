@@ -32,7 +32,8 @@ static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, in
 		return result;
 	st = db_stmt(db,
 		     "SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0) FROM movement"
-		     " WHERE member_id = ?1 AND seq > ?2",
+		     " WHERE (member_id = ?1 OR member_id IN"
+		     " (SELECT local_id FROM member_alias WHERE member_id = ?1)) AND seq > ?2",
 		     err);
 	if (!st)
 		return CP_EDB;
@@ -411,10 +412,41 @@ static bool id_ok(const char *id)
 	return true;
 }
 
+/* The phone's hash and masked form from either the full number or HQ's hash. */
+static enum cp_err snapshot_phone(struct cp_db *db, const struct cp_member_snapshot *s,
+				  uint8_t hash[32], char masked[CP_PHONE_LEN + 1],
+				  struct cp_errbuf *err)
+{
+	char norm[CP_PHONE_LEN + 1];
+	enum cp_err result;
+
+	if (s->phone) {
+		if ((result = cp_phone_normalise(s->phone, norm, err)) != CP_OK)
+			return result;
+		cp_phone_mask(norm, masked);
+		result = cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) == 0
+				 ? CP_OK
+				 : cp_errf(err, CP_EIO, "cannot hash the phone number");
+		cp_wipe(norm, sizeof(norm));
+		return result;
+	}
+	if (!s->phone_hash || !s->phone_masked || !s->phone_masked[0] ||
+	    !cp_text_ok(s->phone_masked, CP_PHONE_LEN))
+		return cp_errf(err, CP_EINVAL, "member %s: no phone number or phone hash", s->id);
+	memcpy(hash, s->phone_hash, 32);
+	snprintf(masked, CP_PHONE_LEN + 1, "%s", s->phone_masked);
+	return CP_OK;
+}
+
+static bool opt_text_ok(const char *s, size_t max)
+{
+	return !s || cp_text_ok(s, max);
+}
+
 enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snapshot *s,
 				   struct cp_errbuf *err)
 {
-	char norm[CP_PHONE_LEN + 1], masked[CP_PHONE_LEN + 1];
+	char masked[CP_PHONE_LEN + 1];
 	uint8_t hash[32];
 	sqlite3_stmt *st;
 	enum cp_err result;
@@ -422,7 +454,7 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 
 	if (!id_ok(s->id))
 		return cp_errf(err, CP_EINVAL, "member id must be 1 to 63 printable characters");
-	if ((result = cp_phone_normalise(s->phone, norm, err)) != CP_OK)
+	if ((result = snapshot_phone(db, s, hash, masked, err)) != CP_OK)
 		return result;
 	if (s->card_no && s->card_no[0] && !card_ok(s->card_no))
 		return cp_errf(err, CP_EINVAL, "member %s: card number is malformed", s->id);
@@ -431,24 +463,26 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 	if (s->birthday && s->birthday[0] && !birthday_ok(s->birthday))
 		return cp_errf(err, CP_EINVAL, "member %s: birthday must be MM-DD", s->id);
 	if (s->points < -CP_MONEY_MAX || s->points > CP_MONEY_MAX || s->growth < 0 ||
-	    s->growth > CP_MONEY_MAX || s->tier_level < 0)
+	    s->growth > CP_MONEY_MAX || s->tier_level < 0 || s->expiring_points < 0 ||
+	    s->expiring_points > CP_MONEY_MAX || s->version < 0)
 		return cp_errf(err, CP_EINVAL, "member %s: points, growth or tier out of range",
 			       s->id);
-	cp_phone_mask(norm, masked);
-	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
-		return cp_errf(err, CP_EIO, "cannot hash the phone number");
+	if (!opt_text_ok(s->expiring_on, 10) || !opt_text_ok(s->tier_until, 10) ||
+	    !opt_text_ok(s->guide, 16))
+		return cp_errf(err, CP_EINVAL, "member %s: a date or the guide is malformed", s->id);
 	st = db_stmt(
 		db,
 		"INSERT INTO member(id, phone_hash, phone_masked, card_no, name, birthday,"
 		" points, growth, tier, expiring_points, expiring_on, guide, version, local,"
-		" created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0,"
-		" ?14) ON CONFLICT(id) DO UPDATE SET phone_hash = excluded.phone_hash,"
+		" created_at, tier_until) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, 0, ?14, ?15) ON CONFLICT(id) DO UPDATE SET phone_hash = excluded.phone_hash,"
 		" phone_masked = excluded.phone_masked, card_no = excluded.card_no,"
 		" name = excluded.name, birthday = excluded.birthday, points = excluded.points,"
 		" growth = excluded.growth, tier = excluded.tier,"
 		" expiring_points = excluded.expiring_points,"
 		" expiring_on = excluded.expiring_on, guide = excluded.guide,"
-		" version = excluded.version, local = 0 WHERE excluded.version > member.version",
+		" version = excluded.version, tier_until = excluded.tier_until, local = 0"
+		" WHERE excluded.version > member.version",
 		err);
 	if (!st)
 		return CP_EDB;
@@ -470,6 +504,8 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 		sqlite3_bind_text(st, 12, s->guide, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 13, s->version);
 	sqlite3_bind_int64(st, 14, cp_db_now(db));
+	if (s->tier_until && s->tier_until[0])
+		sqlite3_bind_text(st, 15, s->tier_until, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)

@@ -56,11 +56,15 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 			       const struct cp_member_new *m, struct cp_member_view *out,
 			       struct cp_errbuf *err);
 
-/* A snapshot from HQ (or the demo seed): replaces the member's HQ-held fields. phone is the
- * full number, only hashed and masked here. */
+/* A snapshot from HQ (or the demo seed): replaces the member's HQ-held fields when its version
+ * is newer than the one held. Either phone (the full number, only hashed and masked here: the
+ * demo seed) or phone_hash + phone_masked (HQ's feed: the full number never travels). */
 struct cp_member_snapshot {
 	const char *id;
 	const char *phone;
+	const uint8_t *phone_hash; /* 32 bytes, when phone is NULL */
+	const char *phone_masked;  /* when phone is NULL */
+	const char *tier_until;	   /* may be NULL */
 	const char *card_no; /* may be NULL */
 	const char *name;
 	const char *birthday; /* may be NULL */

@@ -74,6 +74,21 @@ static const char *const steps[] = {
 	"CREATE TABLE cart_line(line_no INTEGER PRIMARY KEY, sku TEXT NOT NULL REFERENCES "
 	"item(sku),"
 	"  qty INTEGER NOT NULL CHECK(qty > 0));",
+	/* 2: sync with HQ — its state for the UI and status, notices, merged member ids, HQ's
+	 * configuration values */
+	"CREATE TABLE sync_state(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  online INTEGER NOT NULL DEFAULT 0, since INTEGER NOT NULL DEFAULT 0,"
+	"  last_success INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
+	"  last_error_at INTEGER NOT NULL DEFAULT 0, stopped INTEGER NOT NULL DEFAULT 0,"
+	"  stop_reason TEXT NOT NULL DEFAULT '', next_try INTEGER NOT NULL DEFAULT 0,"
+	"  unknown_changes INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO sync_state(id) VALUES(1);"
+	"CREATE TABLE notice(id TEXT PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  message TEXT NOT NULL, data TEXT NOT NULL, seen INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE member_alias(local_id TEXT PRIMARY KEY, member_id TEXT NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX member_alias_member ON member_alias(member_id);"
+	"CREATE TABLE hq_config(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

@@ -35,10 +35,10 @@ struct row {
 
 static const char sql_upsert[] =
 	"INSERT INTO staff(code, name, role, pin_salt, pin_hash, pin_iter, failed, locked_until,"
-	" active) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 1) ON CONFLICT(code) DO UPDATE SET"
+	" active) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7) ON CONFLICT(code) DO UPDATE SET"
 	" name = excluded.name, role = excluded.role, pin_salt = excluded.pin_salt,"
 	" pin_hash = excluded.pin_hash, pin_iter = excluded.pin_iter, failed = 0,"
-	" locked_until = 0, active = 1";
+	" locked_until = 0, active = excluded.active";
 static const char sql_select[] = "SELECT code, name, role, pin_salt, pin_hash, pin_iter, failed,"
 				 " locked_until, active FROM staff WHERE code = ?1";
 static const char sql_fail[] = "UPDATE staff SET failed = failed + 1"
@@ -326,54 +326,78 @@ static enum cp_err login(struct cp_db *db, const char *code, const char *pin, st
 	return CP_OK;
 }
 
+/* Writes one staff row, joining a caller's transaction (the demo seed, HQ's feed) or in its
+ * own. */
+static enum cp_err store_row(struct cp_db *db, const char *code, const char *name,
+			     enum cp_role role, const uint8_t *salt, size_t saltlen,
+			     const uint8_t hash[CP_SHA256_LEN], uint32_t iter, bool active,
+			     struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int own, rc;
+
+	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, sql_upsert, err)))
+		return db_tx_end(db, own, CP_EDB, err);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role_names[role], -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, salt, (int)saltlen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, hash, CP_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, iter);
+	sqlite3_bind_int(st, 7, active);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	result = rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "save staff", err);
+	return db_tx_end(db, own, result, err);
+}
+
+static enum cp_err check_role(enum cp_role role, struct cp_errbuf *err)
+{
+	if ((unsigned)role >= sizeof(role_names) / sizeof(role_names[0]))
+		return cp_errf(err, CP_EINVAL, "a staff role is cashier, guide or manager");
+	return CP_OK;
+}
+
 enum cp_err cp_staff_set(struct cp_db *db, const char *code, const char *name, enum cp_role role,
 			 const char *pin, struct cp_errbuf *err)
 {
 	uint8_t salt[SALT_LEN], hash[CP_SHA256_LEN];
-	sqlite3_stmt *st;
 	enum cp_err result;
-	bool own;
-	int rc;
 
 	if ((result = check_code(code, err)) != CP_OK ||
-	    (result = check_name(name, err)) != CP_OK || (result = check_pin(pin, err)) != CP_OK)
+	    (result = check_name(name, err)) != CP_OK || (result = check_pin(pin, err)) != CP_OK ||
+	    (result = check_role(role, err)) != CP_OK)
 		return result;
-	if ((unsigned)role >= sizeof(role_names) / sizeof(role_names[0]))
-		return cp_errf(err, CP_EINVAL, "a staff role is cashier, guide or manager");
 	if (cp_rand_bytes(salt, sizeof(salt)) != 0)
 		return cp_errf(err, CP_EIO,
 			       "the system entropy source failed; the PIN was not set");
-	if ((result = hash_pin(pin, salt, sizeof(salt), db->pbkdf2_iterations, hash, err)) != CP_OK)
-		goto wipe;
-	/* Inside a caller's transaction (the demo seed) the row joins it; else it is its own. */
-	own = sqlite3_get_autocommit(db->h) != 0;
-	if (own && (result = db_begin(db, err)) != CP_OK)
-		goto wipe;
-	if (!(st = db_stmt(db, sql_upsert, err))) {
-		result = CP_EDB;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, role_names[role], -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, salt, sizeof(salt), SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, hash, sizeof(hash), SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, db->pbkdf2_iterations);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "save staff", err);
-		goto out;
-	}
-	result = own ? db_commit(db, err) : CP_OK;
-out:
-	if (result != CP_OK && own)
-		db_rollback(db);
-wipe:
+	result = hash_pin(pin, salt, sizeof(salt), db->pbkdf2_iterations, hash, err);
+	if (result == CP_OK)
+		result = store_row(db, code, name, role, salt, sizeof(salt), hash,
+				   db->pbkdf2_iterations, true, err);
 	cp_wipe(hash, sizeof(hash));
 	cp_wipe(salt, sizeof(salt));
 	return result;
+}
+
+enum cp_err cp_staff_put_hashed(struct cp_db *db, const char *code, const char *name,
+				enum cp_role role, const uint8_t *salt, size_t saltlen,
+				const uint8_t hash[32], uint32_t iterations, bool active,
+				struct cp_errbuf *err)
+{
+	enum cp_err result;
+
+	if ((result = check_code(code, err)) != CP_OK ||
+	    (result = check_name(name, err)) != CP_OK || (result = check_role(role, err)) != CP_OK)
+		return result;
+	if (saltlen < 8 || saltlen > 64 || iterations < 1)
+		return cp_errf(err, CP_EINVAL, "staff %s: the PIN salt or iteration count is bad",
+			       code);
+	return store_row(db, code, name, role, salt, saltlen, hash, iterations, active, err);
 }
 
 enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,

@@ -3,6 +3,8 @@
 #ifndef CP_STAFF_H
 #define CP_STAFF_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cp_error.h"
@@ -28,6 +30,14 @@ int cp_role_parse(const char *name);
  * bytes UTF-8; PIN 4..12 digits. Joins a transaction the caller has open. */
 enum cp_err cp_staff_set(struct cp_db *db, const char *code, const char *name, enum cp_role role,
 			 const char *pin, struct cp_errbuf *err);
+
+/* Adds or replaces a staff member from HQ, who sends the PIN already hashed (PBKDF2-HMAC-SHA256
+ * with this salt and iteration count). An inactive member cannot log in. Joins a caller's
+ * transaction. */
+enum cp_err cp_staff_put_hashed(struct cp_db *db, const char *code, const char *name,
+				enum cp_role role, const uint8_t *salt, size_t saltlen,
+				const uint8_t hash[32], uint32_t iterations, bool active,
+				struct cp_errbuf *err);
 
 /* Checks the PIN. A wrong PIN counts towards the lock-out (CP_EAUTH; the wrong PIN that locks
  * the code answers CP_ELOCKED); a locked code answers CP_ELOCKED with the time it unlocks in

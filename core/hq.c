@@ -1,0 +1,1009 @@
+/* hq.c — HQ's answers applied to the till's database (sync/PROTOCOL.md): enrolment, push
+ * acknowledgements with member snapshots, change-feed pages, notices and lookups. Each answer
+ * is parsed and checked whole, then applied in one transaction, so a malformed or refused
+ * answer changes nothing. sync/ does the HTTP; this file never talks to the network. */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_crypto.h"
+#include "hq.h"
+#include "journal.h"
+#include "journal_int.h"
+#include "phone.h"
+#include "records_int.h"
+#include "staff.h"
+#include "text.h"
+
+#define HQ_CURSOR_MAX 64
+
+static enum cp_err bad(struct cp_errbuf *err, const char *what)
+{
+	return cp_errf(err, CP_EINVAL, "HQ's answer is malformed: %s", what);
+}
+
+static json_t *load(const char *body, size_t len, struct cp_errbuf *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root) {
+		cp_errf(err, CP_EINVAL, "HQ's answer is not JSON (%s)", jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		bad(err, "not an object");
+		return NULL;
+	}
+	return root;
+}
+
+/* Printable ASCII of 1..max bytes. */
+static bool token_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 1 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
+}
+
+/* ---- identity and enrolment ---- */
+
+enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct cp_errbuf *err)
+{
+	char hex[2 * 32 + 1];
+	enum cp_err result;
+
+	memset(out, 0, sizeof(*out));
+	result = db_meta_get(db, "hq_url", out->url, sizeof(out->url), err);
+	if (result == CP_ENOTFOUND) {
+		if (err)
+			err->msg[0] = '\0';
+		return CP_OK;
+	}
+	if (result != CP_OK)
+		return result;
+	if ((result = db_meta_get(db, "terminal_uid", out->terminal_uid,
+				  sizeof(out->terminal_uid), err)) != CP_OK ||
+	    (result = db_meta_get(db, "hq_secret", hex, sizeof(hex), err)) != CP_OK)
+		return result == CP_ENOTFOUND ? cp_errf(err, CP_ECORRUPT,
+							"the enrolment is incomplete; enrol again")
+					      : result;
+	if (!cp_unhex(hex, out->secret, sizeof(out->secret))) {
+		cp_wipe(hex, sizeof(hex));
+		return cp_errf(err, CP_ECORRUPT, "the stored request secret is damaged; enrol again");
+	}
+	cp_wipe(hex, sizeof(hex));
+	out->enrolled = true;
+	return CP_OK;
+}
+
+enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
+				struct cp_errbuf *err)
+{
+	char hex[2 * DB_KEY_LEN + 1];
+	struct cp_journal_status js;
+	enum cp_err result;
+	json_t *req;
+
+	*body = NULL;
+	if (!token_ok(code, 64))
+		return cp_errf(err, CP_EINVAL,
+			       "the enrolment code must be 1 to 64 letters, digits or dashes, as HQ "
+			       "gave it");
+	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
+		return result;
+	cp_hex(db->journal_key, DB_KEY_LEN, hex);
+	req = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I}", "protocol", 1, "code", code, "store",
+			db->store_id, "terminal", db->terminal_id, "journal_key", hex, "last_seq",
+			(json_int_t)js.last_seq);
+	cp_wipe(hex, sizeof(hex));
+	if (req)
+		*body = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(req);
+	return *body ? CP_OK : cp_errf(err, CP_ENOMEM, "out of memory");
+}
+
+/* Re-hashes, with the new key, the phones of members registered here (their full numbers
+ * are in the journal) and drops the members the till had only from its seed. */
+static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result = CP_OK;
+	int rc;
+
+	if ((result = db_exec(db,
+			      "UPDATE cart SET member_id = NULL WHERE member_id IN"
+			      " (SELECT id FROM member WHERE local = 0);"
+			      "DELETE FROM member WHERE local = 0",
+			      err)) != CP_OK)
+		return result;
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT payload FROM journal WHERE type = 'member_register' ORDER BY seq",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "read registrations", err);
+	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		const char *id = json_string_value(json_object_get(p, "member"));
+		const char *phone = json_string_value(json_object_get(p, "phone"));
+		char norm[CP_PHONE_LEN + 1];
+		uint8_t hash[32];
+		sqlite3_stmt *up;
+
+		if (!id || !phone || cp_phone_normalise(phone, norm, NULL) != CP_OK ||
+		    cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0) {
+			json_decref(p);
+			result = cp_errf(err, CP_ECORRUPT, "a registration in the journal is damaged");
+			break;
+		}
+		up = db_stmt(db, "UPDATE member SET phone_hash = ?2 WHERE id = ?1", err);
+		if (!up) {
+			result = CP_EDB;
+		} else {
+			sqlite3_bind_text(up, 1, id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_blob(up, 2, hash, sizeof(hash), SQLITE_STATIC);
+			rc = sqlite3_step(up);
+			sqlite3_reset(up);
+			if (rc != SQLITE_DONE)
+				result = db_fail(db, rc, "re-hash member", err);
+		}
+		cp_wipe(norm, sizeof(norm));
+		json_decref(p);
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+struct enrolment {
+	const char *uid, *store, *terminal, *secret, *phone_key;
+	int64_t applied;
+	uint8_t key[DB_KEY_LEN];
+};
+
+static enum cp_err parse_enrolment(json_t *r, struct enrolment *e, struct cp_errbuf *err)
+{
+	enum cp_err result;
+	uint8_t secret[32];
+
+	if ((result = rec_str(&rec_hq, r, "terminal_uid", false, &e->uid, "enrolment", err)) ||
+	    (result = rec_str(&rec_hq, r, "store", false, &e->store, "enrolment", err)) ||
+	    (result = rec_str(&rec_hq, r, "terminal", false, &e->terminal, "enrolment", err)) ||
+	    (result = rec_str(&rec_hq, r, "secret", false, &e->secret, "enrolment", err)) ||
+	    (result = rec_str(&rec_hq, r, "phone_key", false, &e->phone_key, "enrolment", err)) ||
+	    (result = rec_int(&rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment",
+			      err)))
+		return result;
+	if (!token_ok(e->uid, 63) || !token_ok(e->store, 16) || !token_ok(e->terminal, 16))
+		return bad(err, "terminal_uid, store or terminal is not a short printable id");
+	if (!cp_unhex(e->secret, secret, sizeof(secret)) ||
+	    !cp_unhex(e->phone_key, e->key, sizeof(e->key)))
+		return bad(err, "secret and phone_key must be 64 hex digits");
+	cp_wipe(secret, sizeof(secret));
+	return CP_OK;
+}
+
+static enum cp_err store_enrolment(struct cp_db *db, const char *url, const struct enrolment *e,
+				   struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+	bool same = strcmp(e->store, db->store_id) == 0 && strcmp(e->terminal, db->terminal_id) == 0;
+	enum cp_err result;
+
+	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
+		return result;
+	if (e->applied > js.last_seq)
+		return cp_errf(err, CP_ESTATE,
+			       "HQ holds %" PRId64 " journal rows of %s but this database has only "
+			       "%" PRId64 ": it is not that terminal's database (restore the right "
+			       "one or enrol with a code for a new terminal)",
+			       e->applied, e->uid, js.last_seq);
+	if (!same && js.last_seq > 0)
+		return cp_errf(err, CP_ESTATE,
+			       "this till was set up as store %s terminal %s and has recorded "
+			       "sales; HQ's code is for store %s terminal %s — ask HQ for a code "
+			       "for this terminal",
+			       db->store_id, db->terminal_id, e->store, e->terminal);
+	if ((result = db_meta_set(db, "store_id", e->store, err)) ||
+	    (result = db_meta_set(db, "terminal_id", e->terminal, err)) ||
+	    (result = db_meta_set(db, "hq_url", url, err)) ||
+	    (result = db_meta_set(db, "terminal_uid", e->uid, err)) ||
+	    (result = db_meta_set(db, "hq_secret", e->secret, err)) ||
+	    (result = db_meta_set(db, "phone_key", e->phone_key, err)) ||
+	    (result = db_meta_set(db, "hq_cursor", "0", err)) ||
+	    (result = db_meta_set_int(db, "acked_seq", e->applied, err)))
+		return result;
+	return db_exec(db,
+		       "UPDATE sync_state SET online = 0, since = 0, last_error = '',"
+		       " last_error_at = 0, stopped = 0, stop_reason = '', next_try = 0",
+		       err);
+}
+
+enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body,
+				  size_t len, struct cp_errbuf *err)
+{
+	uint8_t old_key[DB_KEY_LEN];
+	struct enrolment e;
+	enum cp_err result;
+	json_t *root;
+
+	if (!token_ok(url, 500))
+		return cp_errf(err, CP_EINVAL, "the HQ address is not a URL");
+	if (!(root = load(body, len, err)))
+		return CP_EINVAL;
+	memset(&e, 0, sizeof(e));
+	if ((result = parse_enrolment(root, &e, err)) != CP_OK)
+		goto done;
+	memcpy(old_key, db->phone_key, DB_KEY_LEN);
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto done;
+	memcpy(db->phone_key, e.key, DB_KEY_LEN);
+	if ((result = store_enrolment(db, url, &e, err)) != CP_OK ||
+	    (result = rekey_members(db, err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK) {
+		db_rollback(db);
+		memcpy(db->phone_key, old_key, DB_KEY_LEN);
+		goto done;
+	}
+	snprintf(db->store_id, sizeof(db->store_id), "%s", e.store);
+	snprintf(db->terminal_id, sizeof(db->terminal_id), "%s", e.terminal);
+done:
+	cp_wipe(old_key, sizeof(old_key));
+	cp_wipe(e.key, sizeof(e.key));
+	json_decref(root);
+	return result;
+}
+
+/* ---- push ---- */
+
+static void copy_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", v ? (const char *)v : "");
+}
+
+enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_outbox_row **rows,
+			    int *n, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	struct cp_outbox_row *r;
+	int rc, k = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (max < 1 || max > 10000)
+		return cp_errf(err, CP_EINVAL, "batch size must be 1 to 10000");
+	if (!(r = calloc((size_t)max, sizeof(*r))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	st = db_stmt(db,
+		     "SELECT seq, created_at, event_id, type, payload, prev_hash, hash FROM journal"
+		     " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+		     err);
+	if (!st) {
+		free(r);
+		return CP_EDB;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r[k].seq = sqlite3_column_int64(st, 0);
+		r[k].created_at = sqlite3_column_int64(st, 1);
+		copy_text(st, 2, r[k].event_id, sizeof(r[k].event_id));
+		copy_text(st, 3, r[k].type, sizeof(r[k].type));
+		r[k].payload = strdup((const char *)sqlite3_column_text(st, 4));
+		if (sqlite3_column_bytes(st, 5) != 32 || sqlite3_column_bytes(st, 6) != 32 ||
+		    !r[k].payload) {
+			int64_t seq = r[k].seq;
+
+			sqlite3_reset(st);
+			cp_outbox_free(r, k + 1);
+			return cp_errf(err, CP_ECORRUPT, "journal row %" PRId64 " is damaged; run verify",
+				       seq);
+		}
+		cp_hex(sqlite3_column_blob(st, 5), 32, r[k].prev_hash);
+		cp_hex(sqlite3_column_blob(st, 6), 32, r[k].hash);
+		k++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cp_outbox_free(r, k);
+		return db_fail(db, rc, "read journal", err);
+	}
+	*rows = r;
+	*n = k;
+	return CP_OK;
+}
+
+void cp_outbox_free(struct cp_outbox_row *rows, int n)
+{
+	for (int i = 0; rows && i < n; i++)
+		free(rows[i].payload);
+	free(rows);
+}
+
+enum cp_err cp_outbox_body(const struct cp_outbox_row *rows, int n, char **body,
+			   struct cp_errbuf *err)
+{
+	json_t *list = json_array(), *root;
+
+	*body = NULL;
+	for (int i = 0; list && i < n; i++) {
+		const struct cp_outbox_row *r = &rows[i];
+
+		if (json_array_append_new(
+			    list, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "seq",
+					    (json_int_t)r->seq, "event_id", r->event_id, "type",
+					    r->type, "created_at", (json_int_t)r->created_at,
+					    "payload", r->payload, "prev_hash", r->prev_hash, "hash",
+					    r->hash))) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	root = list ? json_pack("{s:o}", "rows", list) : NULL;
+	if (root)
+		*body = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	return *body ? CP_OK : cp_errf(err, CP_ENOMEM, "out of memory");
+}
+
+static enum cp_err step_pair(struct cp_db *db, const char *sql, const char *a, const char *b,
+			   struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "re-point member", err);
+}
+
+/* Retires member row old_id in favour of HQ's new_id: the balance keeps counting the movements
+ * recorded under old_id through an alias (the journal and its tables keep the id they were
+ * recorded with), and the open cart is noted so that it can follow. */
+static enum cp_err retire_member(struct cp_db *db, const char *old_id, const char *new_id,
+				 bool *cart_had, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	if (!token_ok(old_id, 63) || !token_ok(new_id, 63))
+		return bad(err, "a member id is not a short printable id");
+	if (strcmp(old_id, new_id) == 0)
+		return CP_OK;
+	st = db_stmt(db, "SELECT count(*) FROM cart WHERE member_id = ?1", err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, old_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+		*cart_had = true;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read cart", err);
+	if ((result = step_pair(db,
+				"INSERT INTO member_alias(local_id, member_id) VALUES(?1, ?2)"
+				" ON CONFLICT(local_id) DO UPDATE SET member_id = excluded.member_id",
+				old_id, new_id, err)) ||
+	    (result = step_pair(db, "UPDATE member_alias SET member_id = ?2 WHERE member_id = ?1",
+				old_id, new_id, err)) ||
+	    (result = step_pair(db, "UPDATE cart SET member_id = NULL WHERE member_id = ?1", old_id,
+				NULL, err)))
+		return result;
+	return step_pair(db, "DELETE FROM member WHERE id = ?1", old_id, NULL, err);
+}
+
+/* The open cart follows a retired member to new_id once that member is here. */
+static enum cp_err cart_follow(struct cp_db *db, const char *new_id, bool cart_had,
+			       struct cp_errbuf *err)
+{
+	if (!cart_had)
+		return CP_OK;
+	return step_pair(db,
+			 "UPDATE cart SET member_id = ?1 WHERE member_id IS NULL AND"
+			 " EXISTS(SELECT 1 FROM member WHERE id = ?1)",
+			 new_id, NULL, err);
+}
+
+/* HQ is the authority on who holds a phone or a card: another row here holding them (an older
+ * copy of HQ's, or a member registered here that HQ has since merged) gives way to s->id. */
+static enum cp_err make_room(struct cp_db *db, const struct cp_member_snapshot *s,
+			     bool *cart_had, struct cp_errbuf *err)
+{
+	char ids[8][64];
+	int n = 0, rc;
+	enum cp_err result;
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT id FROM member WHERE id <> ?1 AND"
+				   " (phone_hash = ?2 OR (?3 IS NOT NULL AND card_no = ?3)) LIMIT 8",
+				   err);
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, s->phone_hash, 32, SQLITE_STATIC);
+	if (s->card_no && s->card_no[0])
+		sqlite3_bind_text(st, 3, s->card_no, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 8)
+		copy_text(st, 0, ids[n++], sizeof(ids[0]));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(db, rc, "find member", err);
+	for (int i = 0; i < n; i++)
+		if ((result = retire_member(db, ids[i], s->id, cart_had, err)) != CP_OK)
+			return result;
+	return CP_OK;
+}
+
+static enum cp_err apply_member(struct cp_db *db, json_t *o, const char *where,
+				struct cp_errbuf *err)
+{
+	struct cp_member_snapshot s;
+	const char *local_id;
+	uint8_t hash[32];
+	bool cart_had = false;
+	enum cp_err result;
+
+	if ((result = rec_member(&rec_hq, o, &s, hash, &local_id, where, err)) != CP_OK)
+		return result;
+	if (!s.phone_hash)
+		return bad(err, "a member snapshot carries a full phone number");
+	if ((local_id && (result = retire_member(db, local_id, s.id, &cart_had, err))) ||
+	    (result = make_room(db, &s, &cart_had, err)))
+		return result;
+	if ((result = cp_member_put_snapshot(db, &s, err)) != CP_OK)
+		return rec_stored(&rec_hq, result, where, err);
+	return cart_follow(db, s.id, cart_had, err);
+}
+
+static enum cp_err apply_members(struct cp_db *db, json_t *list, struct cp_errbuf *err)
+{
+	char where[48];
+	enum cp_err result;
+	json_t *m;
+	size_t i;
+
+	json_array_foreach (list, i, m) {
+		snprintf(where, sizeof(where), "members[%zu]", i);
+		if ((result = apply_member(db, m, where, err)) != CP_OK)
+			return result;
+	}
+	return CP_OK;
+}
+
+enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t *applied,
+			    struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+	enum cp_err result;
+	json_t *root, *members;
+	int64_t n;
+
+	if (!(root = load(body, len, err)))
+		return CP_EINVAL;
+	members = json_object_get(root, "members");
+	if ((result = rec_int(&rec_hq, root, "applied", 0, INT64_MAX, &n, "push answer", err)))
+		goto done;
+	if (!json_is_array(members)) {
+		result = bad(err, "push answer: members is missing or not a list");
+		goto done;
+	}
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto done;
+	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
+		goto out;
+	if (n > js.last_seq) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "HQ acknowledges journal row %" PRId64 " but this till has written "
+				 "only %" PRId64 "; this is not the database HQ knows",
+				 n, js.last_seq);
+		goto out;
+	}
+	if (n > js.acked_seq && (result = db_meta_set_int(db, "acked_seq", n, err)) != CP_OK)
+		goto out;
+	if ((result = apply_members(db, members, err)) != CP_OK)
+		goto out;
+	result = db_commit(db, err);
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+	else if (applied)
+		*applied = n;
+done:
+	json_decref(root);
+	return result;
+}
+
+/* ---- pull ---- */
+
+enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
+{
+	enum cp_err result = db_meta_get(db, "hq_cursor", out, outlen, err);
+
+	if (result == CP_ENOTFOUND) {
+		snprintf(out, outlen, "0");
+		if (err)
+			err->msg[0] = '\0';
+		return CP_OK;
+	}
+	return result;
+}
+
+static enum cp_err run_keyed(struct cp_db *db, const char *sql, const char *key,
+			     struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return cp_errf(err, CP_EINVAL, "HQ deletes %s, which other records still use", key);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "apply change", err);
+}
+
+static enum cp_err upsert_item(struct cp_db *db, json_t *d, const char *where,
+			       struct cp_errbuf *err)
+{
+	json_t *active = json_object_get(d, "active");
+	struct cp_item it;
+	enum cp_err result;
+
+	if ((result = rec_item(&rec_hq, d, &it, where, err)) != CP_OK)
+		return result;
+	if ((result = cp_catalog_put_item(db, &it, err)) != CP_OK)
+		return rec_stored(&rec_hq, result, where, err);
+	if (json_is_false(active))
+		return run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", it.sku, err);
+	return CP_OK;
+}
+
+static enum cp_err upsert_category(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err)
+{
+	const char *code, *name;
+	bool excluded;
+	enum cp_err result = rec_category(&rec_hq, d, &code, &name, &excluded, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_catalog_put_category(db, code, name, excluded, err), where,
+			  err);
+}
+
+static enum cp_err upsert_tier(struct cp_db *db, json_t *d, const char *where,
+			       struct cp_errbuf *err)
+{
+	struct cp_tier t;
+	enum cp_err result = rec_tier(&rec_hq, d, &t, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_tier_put(db, &t, err), where, err);
+}
+
+static enum cp_err upsert_rules(struct cp_db *db, json_t *d, const char *where,
+				struct cp_errbuf *err)
+{
+	struct cp_earn_rules r;
+	enum cp_err result = rec_rules(&rec_hq, d, &r, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_earn_rules_store(db, &r, err), where, err);
+}
+
+static enum cp_err upsert_staff(struct cp_db *db, json_t *d, const char *where,
+				struct cp_errbuf *err)
+{
+	const char *code, *name, *role, *salt_hex, *hash_hex;
+	uint8_t salt[64], hash[32];
+	int64_t iter;
+	bool active;
+	size_t saltlen;
+	int r;
+	enum cp_err result;
+
+	if ((result = rec_str(&rec_hq, d, "code", false, &code, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "name", false, &name, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "role", false, &role, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
+	    (result = rec_int(&rec_hq, d, "pin_iter", 1, UINT32_MAX, &iter, where, err)) ||
+	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)))
+		return result;
+	saltlen = strlen(salt_hex) / 2;
+	if ((r = cp_role_parse(role)) < 0)
+		return rec_bad(&rec_hq, where, "role", "is not cashier, guide or manager", err);
+	if (saltlen > sizeof(salt) || !cp_unhex(salt_hex, salt, saltlen) ||
+	    !cp_unhex(hash_hex, hash, sizeof(hash)))
+		return rec_bad(&rec_hq, where, "pin_salt", "or pin_hash is not hex of the right size",
+			       err);
+	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
+				     (uint32_t)iter, active, err);
+	cp_wipe(hash, sizeof(hash));
+	return rec_stored(&rec_hq, result, where, err);
+}
+
+static enum cp_err upsert_config(struct cp_db *db, json_t *d, const char *where,
+				 struct cp_errbuf *err)
+{
+	const char *name, *value;
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	if ((result = rec_str(&rec_hq, d, "name", false, &name, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "value", false, &value, where, err)))
+		return result;
+	if (!token_ok(name, 64) || !cp_text_ok(value, 1024))
+		return rec_bad(&rec_hq, where, "name", "or value is not short text", err);
+	st = db_stmt(db,
+		     "INSERT INTO hq_config(name, value) VALUES(?1, ?2)"
+		     " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store configuration", err);
+}
+
+/* Every kind of change this till knows; others are skipped and counted. */
+static const struct {
+	const char *kind;
+	enum cp_err (*upsert)(struct cp_db *db, json_t *d, const char *where,
+			      struct cp_errbuf *err);
+	const char *delete_sql; /* ?1 = key */
+} kinds[] = {
+	{"member", apply_member,
+	 "UPDATE cart SET member_id = NULL WHERE member_id = ?1;"},
+	{"item", upsert_item, "UPDATE item SET active = 0 WHERE sku = ?1"},
+	{"category", upsert_category, "DELETE FROM category WHERE code = ?1"},
+	{"tier", upsert_tier, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)"},
+	{"earn_rules", upsert_rules, "DELETE FROM earn_rule WHERE id = CAST(?1 AS INTEGER)"},
+	{"staff", upsert_staff, "UPDATE staff SET active = 0 WHERE code = ?1"},
+	{"config", upsert_config, "DELETE FROM hq_config WHERE name = ?1"},
+};
+
+static enum cp_err apply_change(struct cp_db *db, json_t *c, const char *where, int64_t *unknown,
+				struct cp_errbuf *err)
+{
+	const char *kind, *op, *key;
+	enum cp_err result;
+
+	if (!json_is_object(c))
+		return rec_bad(&rec_hq, where, NULL, "is not an object", err);
+	if ((result = rec_str(&rec_hq, c, "kind", false, &kind, where, err)) ||
+	    (result = rec_str(&rec_hq, c, "op", false, &op, where, err)))
+		return result;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(kinds[i].kind, kind) != 0)
+			continue;
+		if (strcmp(op, "upsert") == 0)
+			return kinds[i].upsert(db, json_object_get(c, "data"), where, err);
+		if (strcmp(op, "delete") != 0)
+			return rec_bad(&rec_hq, where, "op", "is not upsert or delete", err);
+		if ((result = rec_str(&rec_hq, c, "key", false, &key, where, err)) != CP_OK)
+			return result;
+		if (!token_ok(key, 63))
+			return rec_bad(&rec_hq, where, "key", "is not a short printable id", err);
+		if (strcmp(kind, "member") == 0 &&
+		    (result = run_keyed(db, kinds[i].delete_sql, key, err)) == CP_OK)
+			return run_keyed(db, "DELETE FROM member WHERE id = ?1", key, err);
+		return run_keyed(db, kinds[i].delete_sql, key, err);
+	}
+	(*unknown)++;
+	return CP_OK;
+}
+
+static enum cp_err apply_notice(struct cp_db *db, json_t *n, const char *where,
+				struct cp_errbuf *err)
+{
+	const char *id, *kind, *message = NULL, *from, *into;
+	json_t *data = json_object_get(n, "data");
+	int64_t at;
+	char *text;
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	if ((result = rec_str(&rec_hq, n, "id", false, &id, where, err)) ||
+	    (result = rec_str(&rec_hq, n, "kind", false, &kind, where, err)) ||
+	    (result = rec_int(&rec_hq, n, "at", 0, INT64_MAX, &at, where, err)))
+		return result;
+	if (!token_ok(id, 63) || !token_ok(kind, 31) || !json_is_object(data))
+		return rec_bad(&rec_hq, where, NULL, "needs a short id and kind and a data object",
+			       err);
+	message = json_string_value(json_object_get(data, "message"));
+	if (!message || !cp_text_ok(message, 500))
+		message = kind;
+	if (strcmp(kind, "member_merged") == 0) {
+		bool cart_had = false;
+
+		if ((result = rec_str(&rec_hq, data, "from", false, &from, where, err)) ||
+		    (result = rec_str(&rec_hq, data, "into", false, &into, where, err)) ||
+		    (result = retire_member(db, from, into, &cart_had, err)) ||
+		    (result = cart_follow(db, into, cart_had, err)))
+			return result;
+	}
+	if (!(text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS)))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	st = db_stmt(db,
+		     "INSERT OR IGNORE INTO notice(id, kind, at, message, data)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5)",
+		     err);
+	if (st) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, at);
+		sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		result = rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store notice", err);
+	} else {
+		result = CP_EDB;
+	}
+	free(text);
+	return result;
+}
+
+static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices,
+			      const char *next, struct cp_errbuf *err)
+{
+	char where[48];
+	int64_t unknown = 0;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	json_t *c;
+	size_t i;
+	int rc;
+
+	json_array_foreach (changes, i, c) {
+		snprintf(where, sizeof(where), "changes[%zu]", i);
+		if ((result = apply_change(db, c, where, &unknown, err)) != CP_OK)
+			return result;
+	}
+	json_array_foreach (notices, i, c) {
+		snprintf(where, sizeof(where), "notices[%zu]", i);
+		if ((result = apply_notice(db, c, where, err)) != CP_OK)
+			return result;
+	}
+	if ((result = db_meta_set(db, "hq_cursor", next, err)) != CP_OK)
+		return result;
+	st = db_stmt(db, "UPDATE sync_state SET unknown_changes = unknown_changes + ?1", err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, unknown);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "count unknown changes", err);
+}
+
+enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
+				struct cp_errbuf *err)
+{
+	json_t *root, *changes, *notices;
+	const char *next;
+	bool m;
+	enum cp_err result;
+
+	if (!(root = load(body, len, err)))
+		return CP_EINVAL;
+	changes = json_object_get(root, "changes");
+	notices = json_object_get(root, "notices");
+	if (!notices)
+		notices = json_array();
+	else
+		json_incref(notices);
+	if (!json_is_array(changes) || !json_is_array(notices)) {
+		result = bad(err, "changes and notices must be lists");
+		goto done;
+	}
+	if ((result = rec_str(&rec_hq, root, "next", false, &next, "changes page", err)) ||
+	    (result = rec_bool(&rec_hq, root, "more", &m, "changes page", err)))
+		goto done;
+	if (!token_ok(next, HQ_CURSOR_MAX)) {
+		result = bad(err, "the next cursor is not a short printable token");
+		goto done;
+	}
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto done;
+	result = apply_page(db, changes, notices, next, err);
+	if (result == CP_OK)
+		result = db_commit(db, err);
+	if (result != CP_OK)
+		db_rollback(db);
+	else if (more)
+		*more = m;
+done:
+	json_decref(notices);
+	json_decref(root);
+	return result;
+}
+
+/* ---- lookup ---- */
+
+enum cp_err cp_hq_phone_hash_hex(struct cp_db *db, const char *phone, char out[65],
+				 struct cp_errbuf *err)
+{
+	char norm[CP_PHONE_LEN + 1];
+	uint8_t hash[32];
+	enum cp_err result = cp_phone_normalise(phone, norm, err);
+
+	if (result != CP_OK)
+		return result;
+	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
+		result = cp_errf(err, CP_EIO, "cannot hash the phone number");
+	else
+		cp_hex(hash, sizeof(hash), out);
+	cp_wipe(norm, sizeof(norm));
+	return result;
+}
+
+enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
+			       struct cp_member_view *out, struct cp_errbuf *err)
+{
+	json_t *root, *m;
+	const char *id;
+	enum cp_err result;
+
+	if (!(root = load(body, len, err)))
+		return CP_EINVAL;
+	m = json_object_get(root, "member");
+	id = json_string_value(json_object_get(m, "id"));
+	if (!json_is_object(m) || !id) {
+		result = bad(err, "lookup answer: member is missing");
+		goto done;
+	}
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto done;
+	result = apply_member(db, m, "member", err);
+	if (result == CP_OK)
+		result = db_commit(db, err);
+	if (result != CP_OK)
+		db_rollback(db);
+	else
+		result = cp_member_get(db, id, out, err);
+done:
+	json_decref(root);
+	return result;
+}
+
+/* ---- state ---- */
+
+enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out,
+			       struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+	struct cp_hq_identity id;
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((result = cp_hq_identity(db, &id, err)) != CP_OK)
+		return result;
+	out->enrolled = id.enrolled;
+	cp_wipe(&id, sizeof(id));
+	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
+		return result;
+	out->acked_seq = js.acked_seq;
+	out->last_seq = js.last_seq;
+	out->queue_depth = js.last_seq - js.acked_seq;
+	st = db_stmt(db,
+		     "SELECT online, since, last_success, last_error_at, last_error, stopped,"
+		     " stop_reason, next_try, unknown_changes, (SELECT count(*) FROM notice)"
+		     " FROM sync_state WHERE id = 1",
+		     err);
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->online = sqlite3_column_int(st, 0) != 0;
+		out->since = sqlite3_column_int64(st, 1);
+		out->last_success = sqlite3_column_int64(st, 2);
+		out->last_error_at = sqlite3_column_int64(st, 3);
+		copy_text(st, 4, out->last_error, sizeof(out->last_error));
+		out->stopped = sqlite3_column_int(st, 5) != 0;
+		copy_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
+		out->next_try = sqlite3_column_int64(st, 7);
+		out->unknown_changes = sqlite3_column_int64(st, 8);
+		out->notices = sqlite3_column_int64(st, 9);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read sync state", err);
+}
+
+static enum cp_err record(struct cp_db *db, const char *sql, const char *text, int64_t when,
+			  struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	char clean[256];
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	/* HQ's words may be anything: keep printable text only. */
+	snprintf(clean, sizeof(clean), "%s", text ? text : "");
+	for (char *p = clean; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+	if (!cp_text_ok(clean, sizeof(clean) - 1))
+		snprintf(clean, sizeof(clean), "(unreadable message)");
+	sqlite3_bind_int64(st, 1, cp_db_now(db));
+	sqlite3_bind_text(st, 2, clean, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, when);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record sync state", err);
+}
+
+enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err)
+{
+	return record(db,
+		      "UPDATE sync_state SET since = CASE WHEN online = 1 AND since > 0 THEN since"
+		      " ELSE ?1 END, online = 1, last_success = ?1, next_try = ?3,"
+		      " last_error = CASE WHEN ?2 = '' THEN last_error ELSE ?2 END WHERE id = 1",
+		      "", 0, err);
+}
+
+enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
+				   struct cp_errbuf *err)
+{
+	return record(db,
+		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
+		      " ELSE ?1 END, online = 0, last_error = ?2, last_error_at = ?1,"
+		      " next_try = ?3 WHERE id = 1",
+		      message, next_try, err);
+}
+
+enum cp_err cp_sync_record_stop(struct cp_db *db, const char *reason, struct cp_errbuf *err)
+{
+	return record(db,
+		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
+		      " ELSE ?1 END, online = 0, stopped = 1, stop_reason = ?2, last_error = ?2,"
+		      " last_error_at = ?1, next_try = ?3 WHERE id = 1",
+		      reason, 0, err);
+}
+
+enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT id, kind, at, message FROM notice ORDER BY at DESC, id LIMIT ?1", err);
+	int rc, k = 0;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int(st, 1, *n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < *n) {
+		copy_text(st, 0, out[k].id, sizeof(out[k].id));
+		copy_text(st, 1, out[k].kind, sizeof(out[k].kind));
+		out[k].at = sqlite3_column_int64(st, 2);
+		copy_text(st, 3, out[k].message, sizeof(out[k].message));
+		k++;
+	}
+	sqlite3_reset(st);
+	*n = k;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read notices", err);
+}

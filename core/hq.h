@@ -1,0 +1,117 @@
+/* hq.h — the till's side of headquarters' data (sync/PROTOCOL.md): the outbox of journal rows
+ * still to push, and HQ's answers applied to the database — acknowledgements with member
+ * snapshots, change-feed pages with their cursor, notices, enrolment, online lookups — plus the
+ * sync state that the UI and `counterpoint status` read. Parsing of every HQ answer lives
+ * here; each answer is applied in one transaction or not at all, and a malformed answer
+ * changes nothing (CP_EINVAL with what was wrong). sync/ does the HTTP. */
+#ifndef CP_HQ_H
+#define CP_HQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cp_error.h"
+#include "member.h"
+
+struct cp_db;
+
+/* ---- identity ---- */
+
+struct cp_hq_identity {
+	bool enrolled;
+	char url[512];	       /* HQ base URL given at enrolment */
+	char terminal_uid[64]; /* X-CP-Terminal */
+	uint8_t secret[32];    /* request signing secret: wipe after use */
+};
+enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct cp_errbuf *err);
+
+/* The body of POST /v1/enrol for code (malloc'd; free it). */
+enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
+				struct cp_errbuf *err);
+/* Applies the 200 answer to enrolment: stores url, uid, secret and the chain's phone key,
+ * re-hashes members registered here, drops the others (the feed brings them back), sets the
+ * acknowledged sequence to the answer's "applied", resets the change cursor. Refuses an answer
+ * whose store/terminal differ from the till's when the journal is not empty. */
+enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body,
+				  size_t len, struct cp_errbuf *err);
+
+/* ---- push ---- */
+
+struct cp_outbox_row {
+	int64_t seq;
+	int64_t created_at;
+	char event_id[40];
+	char type[32];
+	char *payload; /* malloc'd */
+	char prev_hash[65], hash[65]; /* hex */
+};
+/* Up to max rows after `after` (normally the acknowledged sequence), in order. *rows is
+ * malloc'd (free with cp_outbox_free); *n may be 0. */
+enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_outbox_row **rows,
+			    int *n, struct cp_errbuf *err);
+void cp_outbox_free(struct cp_outbox_row *rows, int n);
+/* The body of POST /v1/journal for rows (malloc'd; free it). */
+enum cp_err cp_outbox_body(const struct cp_outbox_row *rows, int n, char **body,
+			   struct cp_errbuf *err);
+/* Applies the 200 answer to a push: acknowledges up to "applied" (never past the newest row:
+ * CP_ECORRUPT) and stores the member snapshots, in one transaction. */
+enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t *applied,
+			    struct cp_errbuf *err);
+
+/* ---- pull ---- */
+
+/* The cursor to ask for next ("0" at first). */
+enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err);
+/* Applies one page of GET /v1/changes and stores its "next" cursor, in one transaction;
+ * *more says whether to ask again. Unknown kinds are skipped and counted. */
+enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
+				struct cp_errbuf *err);
+
+/* ---- online lookup ---- */
+
+/* Hex of the phone's hash with the current key, for ?phone_hash=. */
+enum cp_err cp_hq_phone_hash_hex(struct cp_db *db, const char *phone, char out[65],
+				 struct cp_errbuf *err);
+/* Stores the member of a 200 lookup answer (cache) and returns the view. */
+enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
+			       struct cp_member_view *out, struct cp_errbuf *err);
+
+/* ---- state, for the UI and `counterpoint status` ---- */
+
+struct cp_sync_status {
+	bool enrolled;
+	bool online;	       /* last contact with HQ succeeded */
+	int64_t since;	       /* when online/offline last changed, ms */
+	int64_t last_success;  /* ms, 0 never */
+	int64_t last_error_at; /* ms, 0 never */
+	char last_error[256];
+	bool stopped; /* 401 or broken chain: a person must act */
+	char stop_reason[256];
+	int64_t queue_depth;   /* journal rows not acknowledged */
+	int64_t acked_seq, last_seq;
+	int64_t next_try;      /* when sync will try again, ms; 0 now */
+	int64_t unknown_changes; /* changes of kinds this till does not know */
+	int64_t notices;       /* notices kept for the manager */
+};
+enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out,
+			       struct cp_errbuf *err);
+/* Records a success (online since now if it was offline). */
+enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err);
+/* Records a failure with its message; next_try is when the next attempt is due (ms). */
+enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
+				   struct cp_errbuf *err);
+/* Stops sync until a person acts (re-enrolment clears it): 401 or broken chain. */
+enum cp_err cp_sync_record_stop(struct cp_db *db, const char *reason, struct cp_errbuf *err);
+
+/* A notice from HQ as the manager sees it. */
+struct cp_notice {
+	char id[64];
+	char kind[32];
+	int64_t at;
+	char message[512];
+};
+/* The newest notices first; *n in: capacity, out: count. */
+enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struct cp_errbuf *err);
+
+#endif
