@@ -31,6 +31,13 @@ struct app {
 	const char *staff_name;     /* --name */
 	const char *staff_role;     /* --role */
 	struct cp_db_options dbopt; /* points into cfg and db_path */
+	const char *hq_url;         /* enrol --hq */
+	const char *enrol_code;     /* enrol --code */
+	const char *ca_file;        /* enrol --ca: overrides [sync] ca_file */
+	const char *pin;            /* enrol --pin: overrides [sync] pin */
+	bool sync_once;             /* sync --once */
+	bool sync_daemon;           /* sync --daemon */
+	bool json;                  /* status --json */
 };
 
 /* Prints "counterpoint: <message>" as one line on stderr. */
@@ -53,5 +60,10 @@ int cmd_init(struct app *app);
 int cmd_verify(struct app *app);
 int cmd_staff_set(struct app *app);
 int cmd_script(struct app *app);
+/* cmd_sync.c: HQ. sync --once exits 0 (all sent and received), 2 (try again) or 3 (a person
+ * must act), as cp_sync_once() says. */
+int cmd_enrol(struct app *app);
+int cmd_sync(struct app *app);
+int cmd_status(struct app *app);
 
 #endif

@@ -1,6 +1,6 @@
 /* main.c — the counterpoint command line: options (before or after the command), the
  * configuration file and its overrides mapped into core's options, and dispatch to the
- * commands in cmd_admin.c and cmd_script.c. */
+ * commands in cmd_admin.c, cmd_script.c and cmd_sync.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,16 @@
 #include "app.h"
 #include "cp_paths.h"
 
-enum command { CMD_UI, CMD_INIT, CMD_VERIFY, CMD_SCRIPT, CMD_STAFF_SET };
+enum command {
+	CMD_UI,
+	CMD_INIT,
+	CMD_VERIFY,
+	CMD_SCRIPT,
+	CMD_STAFF_SET,
+	CMD_ENROL,
+	CMD_SYNC,
+	CMD_STATUS,
+};
 
 #define MAX_POSITIONAL 4
 
@@ -16,7 +25,8 @@ struct cmdline {
 	const char *config;
 	const char *db;
 	const char *name, *role;
-	bool demo, force, help, version;
+	const char *hq, *code, *ca, *pin;
+	bool demo, force, help, version, once, daemon, json;
 	const char *pos[MAX_POSITIONAL];
 	int npos;
 	enum command cmd;
@@ -29,6 +39,10 @@ static const char usage_text[] =
 	"       counterpoint [--config FILE] [--db FILE] [--demo] script [FILE|-]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] staff set CODE --name NAME\n"
 	"                    --role cashier|guide|manager      (the PIN is read from stdin)\n"
+	"       counterpoint [--config FILE] [--db FILE] enrol --hq https://HOST:PORT --code CODE\n"
+	"                    [--ca FILE] [--pin sha256//BASE64]\n"
+	"       counterpoint [--config FILE] [--db FILE] sync --once | --daemon\n"
+	"       counterpoint [--config FILE] [--db FILE] status [--json]\n"
 	"       counterpoint --help | --version\n";
 
 static const char help_text[] =
@@ -41,12 +55,22 @@ static const char help_text[] =
 	"  verify      check the database, the journal's hash chain and the tables against it\n"
 	"  script      run the JSON-lines till: one request per line in, one answer per line out\n"
 	"  staff set   add or replace a staff member; the PIN is one line on stdin\n"
+	"  enrol       register this till with headquarters (HQ) using a one-time code\n"
+	"  sync        --once: send the journal to HQ and fetch its changes, then exit 0 (all\n"
+	"              done), 2 (HQ unreachable or busy: try again) or 3 (a person must act);\n"
+	"              --daemon: keep doing so until SIGTERM (one daemon per database)\n"
+	"  status      enrolment, online or offline since when, journal rows waiting for HQ,\n"
+	"              last success and error, notices from HQ; --json for machines\n"
 	"\n"
 	"Options:\n"
 	"  --config FILE  read this configuration file instead of the default one\n"
 	"  --db FILE      use this database instead of the configured one\n"
 	"  --demo         use the demo store (demo.db in the data directory unless --db)\n"
 	"  --force        init: replace an existing database\n"
+	"  --hq URL       enrol: HQ's address, https://HOST:PORT\n"
+	"  --code CODE    enrol: the one-time enrolment code HQ gave for this store and till\n"
+	"  --ca FILE      enrol: trust HQ's certificate only if it chains to the CAs in FILE\n"
+	"  --pin PINS     enrol: also require HQ's public key to match sha256//BASE64[;...]\n"
 	"  --help         show this help\n"
 	"  --version      show the version\n";
 
@@ -105,12 +129,14 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
-	static const char *const valued[] = {"--config", "--db", "--name", "--role"};
+	static const char *const valued[] = {"--config", "--db",   "--name", "--role",
+					     "--hq",     "--code", "--ca",   "--pin"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **targets[] = {&cl->config, &cl->db, &cl->name, &cl->role};
+		const char **targets[] = {&cl->config, &cl->db,   &cl->name, &cl->role,
+					  &cl->hq,     &cl->code, &cl->ca,   &cl->pin};
 		int hit = 0;
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
@@ -137,6 +163,18 @@ static int parse_options(struct cmdline *cl, int argc, char **argv)
 		}
 		if (strcmp(a, "--force") == 0) {
 			cl->force = true;
+			continue;
+		}
+		if (strcmp(a, "--once") == 0) {
+			cl->once = true;
+			continue;
+		}
+		if (strcmp(a, "--daemon") == 0) {
+			cl->daemon = true;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cl->json = true;
 			continue;
 		}
 		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]) && !hit; k++) {
@@ -177,6 +215,12 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		cl->cmd = CMD_STAFF_SET;
 		app->staff_code = cl->pos[2];
 		want = 3;
+	} else if (strcmp(c, "enrol") == 0 || strcmp(c, "enroll") == 0) {
+		cl->cmd = CMD_ENROL;
+	} else if (strcmp(c, "sync") == 0) {
+		cl->cmd = CMD_SYNC;
+	} else if (strcmp(c, "status") == 0) {
+		cl->cmd = CMD_STATUS;
 	} else {
 		return usage_error("unknown command '%s'", c);
 	}
@@ -188,6 +232,23 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		return usage_error("--name and --role: only staff set takes them");
 	if (cl->cmd == CMD_STAFF_SET && (!cl->name || !cl->role))
 		return usage_error("staff set: needs --name NAME and --role cashier|guide|manager");
+	if ((cl->hq || cl->code || cl->ca || cl->pin) && cl->cmd != CMD_ENROL)
+		return usage_error("--hq, --code, --ca and --pin: only enrol takes them");
+	if (cl->cmd == CMD_ENROL && (!cl->hq || !cl->code))
+		return usage_error("enrol: needs --hq https://HOST:PORT and --code CODE");
+	if ((cl->once || cl->daemon) && cl->cmd != CMD_SYNC)
+		return usage_error("--once and --daemon: only sync takes them");
+	if (cl->cmd == CMD_SYNC && cl->once == cl->daemon)
+		return usage_error("sync: give either --once or --daemon");
+	if (cl->json && cl->cmd != CMD_STATUS)
+		return usage_error("--json: only status takes it");
+	app->hq_url = cl->hq;
+	app->enrol_code = cl->code;
+	app->ca_file = cl->ca;
+	app->pin = cl->pin;
+	app->sync_once = cl->once;
+	app->sync_daemon = cl->daemon;
+	app->json = cl->json;
 	app->staff_name = cl->name;
 	app->staff_role = cl->role;
 	app->demo = cl->demo;
@@ -302,6 +363,12 @@ int main(int argc, char **argv)
 		return cmd_script(&app);
 	case CMD_STAFF_SET:
 		return cmd_staff_set(&app);
+	case CMD_ENROL:
+		return cmd_enrol(&app);
+	case CMD_SYNC:
+		return cmd_sync(&app);
+	case CMD_STATUS:
+		return cmd_status(&app);
 	case CMD_UI:
 	default:
 		return cmd_ui(&app);

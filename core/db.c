@@ -66,18 +66,16 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 		db_fail(db, rc, "prepare", err);
 		return NULL;
 	}
-	if (db->ncache < DB_STMT_CACHE) {
-		db->cache[db->ncache].sql = sql;
-		db->cache[db->ncache].st = st;
-		db->ncache++;
-	} else {
-		/* Cache full: should not happen with a fixed set of literals; keep it alive anyway
-		 * by evicting the oldest entry. */
-		sqlite3_finalize(db->cache[0].st);
-		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (DB_STMT_CACHE - 1));
-		db->cache[DB_STMT_CACHE - 1].sql = sql;
-		db->cache[DB_STMT_CACHE - 1].st = st;
+	if (db->ncache == DB_STMT_CACHE) {
+		/* More distinct statements than core has: a statement still in use must never be
+		 * evicted, so refuse instead. */
+		sqlite3_finalize(st);
+		cp_errf(err, CP_EDB, "internal error: the statement cache is full");
+		return NULL;
 	}
+	db->cache[db->ncache].sql = sql;
+	db->cache[db->ncache].st = st;
+	db->ncache++;
 	return st;
 }
 
@@ -271,7 +269,7 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 	return CP_OK;
 }
 
-static bool valid_id(const char *s)
+bool db_id_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -459,7 +457,7 @@ enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
 	*out = NULL;
 	if (!opt || !opt->path || !opt->path[0])
 		return cp_errf(err, CP_ECONFIG, "no database path is configured");
-	if (!valid_id(init->store_id) || !valid_id(init->terminal_id))
+	if (!db_id_ok(init->store_id) || !db_id_ok(init->terminal_id))
 		return cp_errf(
 			err, CP_EINVAL,
 			"store and terminal ids must be 1 to 16 letters, digits, '-' or '_'");

@@ -6,12 +6,25 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "earn.h"
 
 #define DB_KEY_LEN 32
 /* PRAGMA application_id of every Counterpoint database: "CPT1". */
 #define DB_APPLICATION_ID 0x43505431
 #define DB_SET_APPLICATION_ID "PRAGMA application_id = 1129337905"
-#define DB_STMT_CACHE 64
+#define DB_STMT_CACHE 256
+
+/* Store facts every member view needs (acknowledged sequence, tiers, earn rules), kept between
+ * calls and read again only when this or another connection has written since. */
+struct db_memo {
+	bool valid;
+	int64_t data_version, changes;
+	int64_t acked_seq;
+	int ntiers;
+	struct cp_tier tiers[16];
+	bool has_rules;
+	struct cp_earn_rules rules;
+};
 
 struct cp_db {
 	sqlite3 *h;
@@ -30,7 +43,11 @@ struct cp_db {
 		sqlite3_stmt *st;
 	} cache[DB_STMT_CACHE];
 	int ncache;
+	struct db_memo memo;
 };
+
+/* The memo, fresh. The pointer stays valid until the next write or call. */
+enum cp_err db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
 
 /* A prepared statement for the literal sql, reset and with bindings cleared; owned by the
  * cache (do not finalize). NULL on error, with err filled. */
@@ -47,6 +64,9 @@ void db_rollback(struct cp_db *db);
  * final result. A caller's transaction is left to the caller. */
 enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err);
 enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err);
+
+/* A store or terminal id: 1..16 letters, digits, '-' or '_'. */
+bool db_id_ok(const char *s);
 
 /* Executes a statement without results (sqlite3_exec). */
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);

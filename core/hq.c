@@ -30,7 +30,9 @@ static json_t *load(const char *body, size_t len, struct cp_errbuf *err)
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
-		cp_errf(err, CP_EINVAL, "HQ's answer is not JSON (%s)", jerr.text);
+		/* jansson quotes the bad bytes: say only where they are */
+		cp_errf(err, CP_EINVAL, "HQ's answer is not JSON (line %d, column %d)", jerr.line,
+			jerr.column);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -70,19 +72,44 @@ enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct 
 	}
 	if (result != CP_OK)
 		return result;
-	if ((result = db_meta_get(db, "terminal_uid", out->terminal_uid,
-				  sizeof(out->terminal_uid), err)) != CP_OK ||
+	if ((result = db_meta_get(db, "terminal_uid", out->terminal_uid, sizeof(out->terminal_uid),
+				  err)) != CP_OK ||
 	    (result = db_meta_get(db, "hq_secret", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND ? cp_errf(err, CP_ECORRUPT,
 							"the enrolment is incomplete; enrol again")
 					      : result;
 	if (!cp_unhex(hex, out->secret, sizeof(out->secret))) {
 		cp_wipe(hex, sizeof(hex));
-		return cp_errf(err, CP_ECORRUPT, "the stored request secret is damaged; enrol again");
+		return cp_errf(err, CP_ECORRUPT,
+			       "the stored request secret is damaged; enrol again");
 	}
 	cp_wipe(hex, sizeof(hex));
 	out->enrolled = true;
+	if (((result = db_meta_get(db, "hq_ca_file", out->ca_file, sizeof(out->ca_file), err)) &&
+	     result != CP_ENOTFOUND) ||
+	    ((result = db_meta_get(db, "hq_pin", out->pin, sizeof(out->pin), err)) &&
+	     result != CP_ENOTFOUND))
+		return result;
+	if (err)
+		err->msg[0] = '\0';
 	return CP_OK;
+}
+
+enum cp_err cp_hq_set_tls(struct cp_db *db, const char *ca_file, const char *pin,
+			  struct cp_errbuf *err)
+{
+	enum cp_err result;
+	int own;
+
+	if ((ca_file && (strlen(ca_file) >= 1024 || !cp_text_ok(ca_file, 1023))) ||
+	    (pin && (strlen(pin) >= 512 || !cp_text_ok(pin, 511))))
+		return cp_errf(err, CP_EINVAL,
+			       "the CA file name or the pin is too long or not text");
+	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+		return result;
+	if ((result = db_meta_set(db, "hq_ca_file", ca_file ? ca_file : "", err)) == CP_OK)
+		result = db_meta_set(db, "hq_pin", pin ? pin : "", err);
+	return db_tx_end(db, own, result, err);
 }
 
 enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
@@ -95,9 +122,10 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
 
 	*body = NULL;
 	if (!token_ok(code, 64))
-		return cp_errf(err, CP_EINVAL,
-			       "the enrolment code must be 1 to 64 letters, digits or dashes, as HQ "
-			       "gave it");
+		return cp_errf(
+			err, CP_EINVAL,
+			"the enrolment code must be 1 to 64 letters, digits or dashes, as HQ "
+			"gave it");
 	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
 		return result;
 	cp_hex(db->journal_key, DB_KEY_LEN, hex);
@@ -125,9 +153,9 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 			      "DELETE FROM member WHERE local = 0",
 			      err)) != CP_OK)
 		return result;
-	rc = sqlite3_prepare_v2(db->h,
-				"SELECT payload FROM journal WHERE type = 'member_register' ORDER BY seq",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		db->h, "SELECT payload FROM journal WHERE type = 'member_register' ORDER BY seq",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, "read registrations", err);
 	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -141,7 +169,8 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 		if (!id || !phone || cp_phone_normalise(phone, norm, NULL) != CP_OK ||
 		    cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0) {
 			json_decref(p);
-			result = cp_errf(err, CP_ECORRUPT, "a registration in the journal is damaged");
+			result = cp_errf(err, CP_ECORRUPT,
+					 "a registration in the journal is damaged");
 			break;
 		}
 		up = db_stmt(db, "UPDATE member SET phone_hash = ?2 WHERE id = ?1", err);
@@ -178,11 +207,11 @@ static enum cp_err parse_enrolment(json_t *r, struct enrolment *e, struct cp_err
 	    (result = rec_str(&rec_hq, r, "terminal", false, &e->terminal, "enrolment", err)) ||
 	    (result = rec_str(&rec_hq, r, "secret", false, &e->secret, "enrolment", err)) ||
 	    (result = rec_str(&rec_hq, r, "phone_key", false, &e->phone_key, "enrolment", err)) ||
-	    (result = rec_int(&rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment",
-			      err)))
+	    (result = rec_int(&rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment", err)))
 		return result;
-	if (!token_ok(e->uid, 63) || !token_ok(e->store, 16) || !token_ok(e->terminal, 16))
-		return bad(err, "terminal_uid, store or terminal is not a short printable id");
+	if (!token_ok(e->uid, 63) || !db_id_ok(e->store) || !db_id_ok(e->terminal))
+		return bad(err, "terminal_uid is not a short printable id, or store or terminal is "
+				"not 1 to 16 letters, digits, '-' or '_'");
 	if (!cp_unhex(e->secret, secret, sizeof(secret)) ||
 	    !cp_unhex(e->phone_key, e->key, sizeof(e->key)))
 		return bad(err, "secret and phone_key must be 64 hex digits");
@@ -194,7 +223,8 @@ static enum cp_err store_enrolment(struct cp_db *db, const char *url, const stru
 				   struct cp_errbuf *err)
 {
 	struct cp_journal_status js;
-	bool same = strcmp(e->store, db->store_id) == 0 && strcmp(e->terminal, db->terminal_id) == 0;
+	bool same =
+		strcmp(e->store, db->store_id) == 0 && strcmp(e->terminal, db->terminal_id) == 0;
 	enum cp_err result;
 
 	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
@@ -226,8 +256,8 @@ static enum cp_err store_enrolment(struct cp_db *db, const char *url, const stru
 		       err);
 }
 
-enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body,
-				  size_t len, struct cp_errbuf *err)
+enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body, size_t len,
+				  struct cp_errbuf *err)
 {
 	uint8_t old_key[DB_KEY_LEN];
 	struct enrolment e;
@@ -246,8 +276,7 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 		goto done;
 	memcpy(db->phone_key, e.key, DB_KEY_LEN);
 	if ((result = store_enrolment(db, url, &e, err)) != CP_OK ||
-	    (result = rekey_members(db, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK) {
+	    (result = rekey_members(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK) {
 		db_rollback(db);
 		memcpy(db->phone_key, old_key, DB_KEY_LEN);
 		goto done;
@@ -305,8 +334,8 @@ enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_
 
 			sqlite3_reset(st);
 			cp_outbox_free(r, k + 1);
-			return cp_errf(err, CP_ECORRUPT, "journal row %" PRId64 " is damaged; run verify",
-				       seq);
+			return cp_errf(err, CP_ECORRUPT,
+				       "journal row %" PRId64 " is damaged; run verify", seq);
 		}
 		cp_hex(sqlite3_column_blob(st, 5), 32, r[k].prev_hash);
 		cp_hex(sqlite3_column_blob(st, 6), 32, r[k].hash);
@@ -338,12 +367,12 @@ enum cp_err cp_outbox_body(const struct cp_outbox_row *rows, int n, char **body,
 	for (int i = 0; list && i < n; i++) {
 		const struct cp_outbox_row *r = &rows[i];
 
-		if (json_array_append_new(
-			    list, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "seq",
-					    (json_int_t)r->seq, "event_id", r->event_id, "type",
-					    r->type, "created_at", (json_int_t)r->created_at,
-					    "payload", r->payload, "prev_hash", r->prev_hash, "hash",
-					    r->hash))) {
+		if (json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}",
+							  "seq", (json_int_t)r->seq, "event_id",
+							  r->event_id, "type", r->type,
+							  "created_at", (json_int_t)r->created_at,
+							  "payload", r->payload, "prev_hash",
+							  r->prev_hash, "hash", r->hash))) {
 			json_decref(list);
 			list = NULL;
 		}
@@ -356,7 +385,7 @@ enum cp_err cp_outbox_body(const struct cp_outbox_row *rows, int n, char **body,
 }
 
 static enum cp_err step_pair(struct cp_db *db, const char *sql, const char *a, const char *b,
-			   struct cp_errbuf *err)
+			     struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(db, sql, err);
 	int rc;
@@ -395,10 +424,11 @@ static enum cp_err retire_member(struct cp_db *db, const char *old_id, const cha
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return db_fail(db, rc, "read cart", err);
-	if ((result = step_pair(db,
-				"INSERT INTO member_alias(local_id, member_id) VALUES(?1, ?2)"
-				" ON CONFLICT(local_id) DO UPDATE SET member_id = excluded.member_id",
-				old_id, new_id, err)) ||
+	if ((result = step_pair(
+		     db,
+		     "INSERT INTO member_alias(local_id, member_id) VALUES(?1, ?2)"
+		     " ON CONFLICT(local_id) DO UPDATE SET member_id = excluded.member_id",
+		     old_id, new_id, err)) ||
 	    (result = step_pair(db, "UPDATE member_alias SET member_id = ?2 WHERE member_id = ?1",
 				old_id, new_id, err)) ||
 	    (result = step_pair(db, "UPDATE cart SET member_id = NULL WHERE member_id = ?1", old_id,
@@ -421,16 +451,17 @@ static enum cp_err cart_follow(struct cp_db *db, const char *new_id, bool cart_h
 
 /* HQ is the authority on who holds a phone or a card: another row here holding them (an older
  * copy of HQ's, or a member registered here that HQ has since merged) gives way to s->id. */
-static enum cp_err make_room(struct cp_db *db, const struct cp_member_snapshot *s,
-			     bool *cart_had, struct cp_errbuf *err)
+static enum cp_err make_room(struct cp_db *db, const struct cp_member_snapshot *s, bool *cart_had,
+			     struct cp_errbuf *err)
 {
 	char ids[8][64];
 	int n = 0, rc;
 	enum cp_err result;
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id FROM member WHERE id <> ?1 AND"
-				   " (phone_hash = ?2 OR (?3 IS NOT NULL AND card_no = ?3)) LIMIT 8",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id FROM member WHERE id <> ?1 AND"
+			" (phone_hash = ?2 OR (?3 IS NOT NULL AND card_no = ?3)) LIMIT 8",
+			err);
 
 	if (!st)
 		return CP_EDB;
@@ -449,6 +480,22 @@ static enum cp_err make_room(struct cp_db *db, const struct cp_member_snapshot *
 	return CP_OK;
 }
 
+/* The version of the member held here; -1 when there is none. */
+static enum cp_err held_version(struct cp_db *db, const char *id, int64_t *version,
+				struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT version FROM member WHERE id = ?1", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read member", err);
+}
+
 static enum cp_err apply_member(struct cp_db *db, json_t *o, const char *where,
 				struct cp_errbuf *err)
 {
@@ -456,14 +503,20 @@ static enum cp_err apply_member(struct cp_db *db, json_t *o, const char *where,
 	const char *local_id;
 	uint8_t hash[32];
 	bool cart_had = false;
+	int64_t held;
 	enum cp_err result;
 
 	if ((result = rec_member(&rec_hq, o, &s, hash, &local_id, where, err)) != CP_OK)
 		return result;
 	if (!s.phone_hash)
 		return bad(err, "a member snapshot carries a full phone number");
-	if ((local_id && (result = retire_member(db, local_id, s.id, &cart_had, err))) ||
-	    (result = make_room(db, &s, &cart_had, err)))
+	if (local_id && (result = retire_member(db, local_id, s.id, &cart_had, err)))
+		return result;
+	if ((result = held_version(db, s.id, &held, err)) != CP_OK)
+		return result;
+	if (held >= s.version) /* not newer: only the re-pointing above stands */
+		return cart_follow(db, s.id, cart_had, err);
+	if ((result = make_room(db, &s, &cart_had, err)) != CP_OK)
 		return result;
 	if ((result = cp_member_put_snapshot(db, &s, err)) != CP_OK)
 		return rec_stored(&rec_hq, result, where, err);
@@ -485,10 +538,28 @@ static enum cp_err apply_members(struct cp_db *db, json_t *list, struct cp_errbu
 	return CP_OK;
 }
 
+/* Rows HQ had applied when it built an answer are acknowledged with it: its snapshots count
+ * them. Never past this till's newest row. */
+static enum cp_err ack_to(struct cp_db *db, int64_t applied, struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+	enum cp_err result = cp_journal_status(db, &js, err);
+
+	if (result != CP_OK)
+		return result;
+	if (applied > js.last_seq)
+		return cp_errf(err, CP_ECORRUPT,
+			       "HQ acknowledges journal row %" PRId64 " but this till has written "
+			       "only %" PRId64 "; this is not the database HQ knows",
+			       applied, js.last_seq);
+	if (applied > js.acked_seq)
+		return db_meta_set_int(db, "acked_seq", applied, err);
+	return CP_OK;
+}
+
 enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t *applied,
 			    struct cp_errbuf *err)
 {
-	struct cp_journal_status js;
 	enum cp_err result;
 	json_t *root, *members;
 	int64_t n;
@@ -504,16 +575,7 @@ enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int6
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto done;
-	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
-		goto out;
-	if (n > js.last_seq) {
-		result = cp_errf(err, CP_ECORRUPT,
-				 "HQ acknowledges journal row %" PRId64 " but this till has written "
-				 "only %" PRId64 "; this is not the database HQ knows",
-				 n, js.last_seq);
-		goto out;
-	}
-	if (n > js.acked_seq && (result = db_meta_set_int(db, "acked_seq", n, err)) != CP_OK)
+	if ((result = ack_to(db, n, err)) != CP_OK)
 		goto out;
 	if ((result = apply_members(db, members, err)) != CP_OK)
 		goto out;
@@ -568,6 +630,8 @@ static enum cp_err upsert_item(struct cp_db *db, json_t *d, const char *where,
 
 	if ((result = rec_item(&rec_hq, d, &it, where, err)) != CP_OK)
 		return result;
+	if (active && !json_is_boolean(active))
+		return rec_bad(&rec_hq, where, "active", "is not true/false", err);
 	if ((result = cp_catalog_put_item(db, &it, err)) != CP_OK)
 		return rec_stored(&rec_hq, result, where, err);
 	if (json_is_false(active))
@@ -626,7 +690,7 @@ static enum cp_err upsert_staff(struct cp_db *db, json_t *d, const char *where,
 	    (result = rec_str(&rec_hq, d, "role", false, &role, where, err)) ||
 	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
 	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
-	    (result = rec_int(&rec_hq, d, "pin_iter", 1, UINT32_MAX, &iter, where, err)) ||
+	    (result = rec_int(&rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
 	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)))
 		return result;
 	saltlen = strlen(salt_hex) / 2;
@@ -634,8 +698,8 @@ static enum cp_err upsert_staff(struct cp_db *db, json_t *d, const char *where,
 		return rec_bad(&rec_hq, where, "role", "is not cashier, guide or manager", err);
 	if (saltlen > sizeof(salt) || !cp_unhex(salt_hex, salt, saltlen) ||
 	    !cp_unhex(hash_hex, hash, sizeof(hash)))
-		return rec_bad(&rec_hq, where, "pin_salt", "or pin_hash is not hex of the right size",
-			       err);
+		return rec_bad(&rec_hq, where, "pin_salt",
+			       "or pin_hash is not hex of the right size", err);
 	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
 				     (uint32_t)iter, active, err);
 	cp_wipe(hash, sizeof(hash));
@@ -675,10 +739,12 @@ static const struct {
 			      struct cp_errbuf *err);
 	const char *delete_sql; /* ?1 = key */
 } kinds[] = {
-	{"member", apply_member,
-	 "UPDATE cart SET member_id = NULL WHERE member_id = ?1;"},
+	{"member", apply_member, "UPDATE cart SET member_id = NULL WHERE member_id = ?1;"},
 	{"item", upsert_item, "UPDATE item SET active = 0 WHERE sku = ?1"},
-	{"category", upsert_category, "DELETE FROM category WHERE code = ?1"},
+	/* items are only ever made inactive: a category used by inactive items only stays */
+	{"category", upsert_category,
+	 "DELETE FROM category WHERE code = ?1 AND"
+	 " NOT EXISTS(SELECT 1 FROM item WHERE category = ?1 AND active = 0)"},
 	{"tier", upsert_tier, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)"},
 	{"earn_rules", upsert_rules, "DELETE FROM earn_rule WHERE id = CAST(?1 AS INTEGER)"},
 	{"staff", upsert_staff, "UPDATE staff SET active = 0 WHERE code = ?1"},
@@ -705,8 +771,11 @@ static enum cp_err apply_change(struct cp_db *db, json_t *c, const char *where, 
 			return rec_bad(&rec_hq, where, "op", "is not upsert or delete", err);
 		if ((result = rec_str(&rec_hq, c, "key", false, &key, where, err)) != CP_OK)
 			return result;
-		if (!token_ok(key, 63))
-			return rec_bad(&rec_hq, where, "key", "is not a short printable id", err);
+		if (!token_ok(key, 63) ||
+		    ((strcmp(kind, "tier") == 0 || strcmp(kind, "earn_rules") == 0) &&
+		     strspn(key, "0123456789") != strlen(key)))
+			return rec_bad(&rec_hq, where, "key", "is not a valid key for its kind",
+				       err);
 		if (strcmp(kind, "member") == 0 &&
 		    (result = run_keyed(db, kinds[i].delete_sql, key, err)) == CP_OK)
 			return run_keyed(db, "DELETE FROM member WHERE id = ?1", key, err);
@@ -768,8 +837,8 @@ static enum cp_err apply_notice(struct cp_db *db, json_t *n, const char *where,
 	return result;
 }
 
-static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices,
-			      const char *next, struct cp_errbuf *err)
+static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices, const char *next,
+			      int64_t applied, struct cp_errbuf *err)
 {
 	char where[48];
 	int64_t unknown = 0;
@@ -789,7 +858,8 @@ static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices
 		if ((result = apply_notice(db, c, where, err)) != CP_OK)
 			return result;
 	}
-	if ((result = db_meta_set(db, "hq_cursor", next, err)) != CP_OK)
+	if ((result = db_meta_set(db, "hq_cursor", next, err)) != CP_OK ||
+	    (result = ack_to(db, applied, err)) != CP_OK)
 		return result;
 	st = db_stmt(db, "UPDATE sync_state SET unknown_changes = unknown_changes + ?1", err);
 	if (!st)
@@ -805,6 +875,7 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 {
 	json_t *root, *changes, *notices;
 	const char *next;
+	int64_t applied;
 	bool m;
 	enum cp_err result;
 
@@ -821,7 +892,9 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 		goto done;
 	}
 	if ((result = rec_str(&rec_hq, root, "next", false, &next, "changes page", err)) ||
-	    (result = rec_bool(&rec_hq, root, "more", &m, "changes page", err)))
+	    (result = rec_bool(&rec_hq, root, "more", &m, "changes page", err)) ||
+	    (result = rec_int(&rec_hq, root, "applied", 0, INT64_MAX, &applied, "changes page",
+			      err)))
 		goto done;
 	if (!token_ok(next, HQ_CURSOR_MAX)) {
 		result = bad(err, "the next cursor is not a short printable token");
@@ -829,7 +902,7 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto done;
-	result = apply_page(db, changes, notices, next, err);
+	result = apply_page(db, changes, notices, next, applied, err);
 	if (result == CP_OK)
 		result = db_commit(db, err);
 	if (result != CP_OK)
@@ -892,8 +965,7 @@ done:
 
 /* ---- state ---- */
 
-enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out,
-			       struct cp_errbuf *err)
+enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, struct cp_errbuf *err)
 {
 	struct cp_journal_status js;
 	struct cp_hq_identity id;
@@ -949,6 +1021,9 @@ static enum cp_err record(struct cp_db *db, const char *sql, const char *text, i
 	for (char *p = clean; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
+	/* a cut may have split a character: drop its leading bytes */
+	for (int k = 0; k < 3 && clean[0] && !cp_text_ok(clean, sizeof(clean) - 1); k++)
+		clean[strlen(clean) - 1] = '\0';
 	if (!cp_text_ok(clean, sizeof(clean) - 1))
 		snprintf(clean, sizeof(clean), "(unreadable message)");
 	sqlite3_bind_int64(st, 1, cp_db_now(db));

@@ -23,8 +23,14 @@ struct cp_hq_identity {
 	char url[512];	       /* HQ base URL given at enrolment */
 	char terminal_uid[64]; /* X-CP-Terminal */
 	uint8_t secret[32];    /* request signing secret: wipe after use */
+	char ca_file[1024];    /* CA bundle given at enrolment ("" = the system store) */
+	char pin[512];	       /* public-key pin(s) given at enrolment ("" = none) */
 };
 enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct cp_errbuf *err);
+/* Keeps the CA file and pin enrolment used, so that sync uses them too (configuration
+ * overrides them). NULL or "" clears one. */
+enum cp_err cp_hq_set_tls(struct cp_db *db, const char *ca_file, const char *pin,
+			  struct cp_errbuf *err);
 
 /* The body of POST /v1/enrol for code (malloc'd; free it). */
 enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,

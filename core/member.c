@@ -20,21 +20,21 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
 	snprintf(out, outlen, "%s", v ? (const char *)v : "");
 }
 
-static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, int64_t *growth,
-			   struct cp_errbuf *err)
+static enum cp_err pending(struct cp_db *db, const char *id, int64_t acked, int64_t *points,
+			   int64_t *growth, struct cp_errbuf *err)
 {
-	int64_t acked;
-	enum cp_err result = db_meta_get_int(db, "acked_seq", &acked, err);
-	sqlite3_stmt *st;
+	/* Movements recorded under the member's id and under terminal-scoped ids HQ has since
+	 * merged into it; UNION ALL keeps both on the movement index. */
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT coalesce(sum(p), 0), coalesce(sum(g), 0) FROM"
+				   " (SELECT points AS p, growth AS g FROM movement"
+				   "  WHERE member_id = ?1 AND seq > ?2"
+				   "  UNION ALL SELECT m.points, m.growth FROM member_alias a"
+				   "  JOIN movement m ON m.member_id = a.local_id"
+				   "  WHERE a.member_id = ?1 AND m.seq > ?2)",
+				   err);
 	int rc;
 
-	if (result != CP_OK)
-		return result;
-	st = db_stmt(db,
-		     "SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0) FROM movement"
-		     " WHERE (member_id = ?1 OR member_id IN"
-		     " (SELECT local_id FROM member_alias WHERE member_id = ?1)) AND seq > ?2",
-		     err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -49,68 +49,55 @@ static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, in
 }
 
 /* Tier, next tier and the value of the balance, from tiers and rules. */
-static enum cp_err derive(struct cp_db *db, int snap_tier, struct cp_member_view *v,
-			  struct cp_errbuf *err)
+static void derive(const struct db_memo *m, int snap_tier, struct cp_member_view *v)
 {
-	struct cp_tier tiers[16];
-	struct cp_earn_rules rules;
-	int n = 16, level = snap_tier;
-	enum cp_err result = cp_tier_list(db, tiers, &n, err);
+	int level = snap_tier;
 
-	if (result != CP_OK)
-		return result;
-	for (int i = 0; i < n; i++)
-		if (v->growth >= tiers[i].threshold && tiers[i].level > level)
-			level = tiers[i].level;
+	for (int i = 0; i < m->ntiers; i++)
+		if (v->growth >= m->tiers[i].threshold && m->tiers[i].level > level)
+			level = m->tiers[i].level;
 	v->tier_level = level;
 	v->tier_multiplier_bp = CP_BP;
-	for (int i = 0; i < n; i++) {
-		if (tiers[i].level == level) {
-			snprintf(v->tier_name, sizeof(v->tier_name), "%s", tiers[i].name);
-			v->tier_multiplier_bp = tiers[i].multiplier_bp;
+	for (int i = 0; i < m->ntiers; i++) {
+		const struct cp_tier *t = &m->tiers[i];
+
+		if (t->level == level) {
+			snprintf(v->tier_name, sizeof(v->tier_name), "%s", t->name);
+			v->tier_multiplier_bp = t->multiplier_bp;
 		}
-		if (tiers[i].level > level && !v->next_tier_name[0]) {
-			snprintf(v->next_tier_name, sizeof(v->next_tier_name), "%s", tiers[i].name);
+		if (t->level > level && !v->next_tier_name[0]) {
+			snprintf(v->next_tier_name, sizeof(v->next_tier_name), "%s", t->name);
 			v->next_tier_growth =
-				tiers[i].threshold > v->growth ? tiers[i].threshold - v->growth : 0;
+				t->threshold > v->growth ? t->threshold - v->growth : 0;
 		}
 	}
-	result = cp_earn_rules_load(db, &rules, err);
-	if (result == CP_ENOTFOUND) {
+	v->points_value = 0;
+	if (m->has_rules &&
+	    !cp_muldiv_floor(v->points, 100, m->rules.points_per_yuan_value, &v->points_value))
 		v->points_value = 0;
-		return CP_OK;
-	}
-	if (result != CP_OK)
-		return result;
-	if (!cp_muldiv_floor(v->points, 100, rules.points_per_yuan_value, &v->points_value))
-		v->points_value = 0;
-	return CP_OK;
 }
 
-enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
-			  struct cp_errbuf *err)
+#define MEMBER_COLS                                                                                \
+	"SELECT id, phone_masked, card_no, name, birthday, points, growth, tier,"                  \
+	" expiring_points, expiring_on, guide, local FROM member "
+
+/* The member view from a row of st (MEMBER_COLS), which is reset here. */
+static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_member_view *out,
+			     struct cp_errbuf *err)
 {
+	const struct db_memo *m;
 	struct cp_member_view v;
-	sqlite3_stmt *st;
 	int64_t pp = 0, pg = 0;
-	int rc, snap_tier;
+	int rc = sqlite3_step(st), snap_tier;
 	enum cp_err result;
 
-	memset(&v, 0, sizeof(v));
-	st = db_stmt(db,
-		     "SELECT id, phone_masked, card_no, name, birthday, points, growth, tier,"
-		     " expiring_points, expiring_on, guide, local FROM member WHERE id = ?1",
-		     err);
-	if (!st)
-		return CP_EDB;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			return cp_errf(err, CP_ENOTFOUND, "no such member");
 		return db_fail(db, rc, "read member", err);
 	}
+	memset(&v, 0, sizeof(v));
 	copy_col(st, 0, v.id, sizeof(v.id));
 	copy_col(st, 1, v.masked_phone, sizeof(v.masked_phone));
 	copy_col(st, 2, v.card_no, sizeof(v.card_no));
@@ -124,15 +111,26 @@ enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_vie
 	copy_col(st, 10, v.guide, sizeof(v.guide));
 	v.local = sqlite3_column_int(st, 11) != 0;
 	sqlite3_reset(st);
-	if ((result = pending(db, v.id, &pp, &pg, err)) != CP_OK)
+	if ((result = db_memo_get(db, &m, err)) != CP_OK ||
+	    (result = pending(db, v.id, m->acked_seq, &pp, &pg, err)) != CP_OK)
 		return result;
 	if (!cp_money_add(v.points, pp, &v.points) || !cp_money_add(v.growth, pg, &v.growth))
 		return cp_errf(err, CP_EOVERFLOW, "the member's balance does not fit");
 	v.points_pending = pp;
-	if ((result = derive(db, snap_tier, &v, err)) != CP_OK)
-		return result;
+	derive(m, snap_tier, &v);
 	*out = v;
 	return CP_OK;
+}
+
+enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
+			  struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, MEMBER_COLS "WHERE id = ?1", err);
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	return view_from(db, st, out, err);
 }
 
 static enum cp_err id_by_hash(struct cp_db *db, const uint8_t hash[32], char *id, size_t idlen,
@@ -171,12 +169,19 @@ static enum cp_err phone_id(struct cp_db *db, const char *phone, char *id, size_
 enum cp_err cp_member_find_by_phone(struct cp_db *db, const char *phone, struct cp_member_view *out,
 				    struct cp_errbuf *err)
 {
-	char id[64], norm[CP_PHONE_LEN + 1];
-	enum cp_err result = phone_id(db, phone, id, sizeof(id), norm, err);
+	char norm[CP_PHONE_LEN + 1];
+	uint8_t hash[32];
+	sqlite3_stmt *st;
+	enum cp_err result = cp_phone_normalise(phone, norm, err);
 
 	if (result != CP_OK)
 		return result;
-	return cp_member_get(db, id, out, err);
+	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
+		return cp_errf(err, CP_EIO, "cannot hash the phone number");
+	if (!(st = db_stmt(db, MEMBER_COLS "WHERE phone_hash = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
+	return view_from(db, st, out, err);
 }
 
 static bool card_ok(const char *card)
@@ -199,25 +204,14 @@ enum cp_err cp_member_find_by_card(struct cp_db *db, const char *card, struct cp
 				   struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
-	char id[64];
-	int rc;
 
 	if (!card_ok(card))
 		return cp_errf(err, CP_EINVAL,
 			       "a member card number is 4 to 32 letters or digits; scan it again");
-	st = db_stmt(db, "SELECT id FROM member WHERE card_no = ?1", err);
-	if (!st)
+	if (!(st = db_stmt(db, MEMBER_COLS "WHERE card_no = ?1", err)))
 		return CP_EDB;
-	sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		copy_col(st, 0, id, sizeof(id));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return cp_errf(err, CP_ENOTFOUND, "no such member");
-	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "find member", err);
-	return cp_member_get(db, id, out, err);
+	sqlite3_bind_text(st, 1, card, -1, SQLITE_TRANSIENT);
+	return view_from(db, st, out, err);
 }
 
 enum cp_err member_birth_month(struct cp_db *db, const char *id, int *month, struct cp_errbuf *err)
@@ -469,7 +463,8 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 			       s->id);
 	if (!opt_text_ok(s->expiring_on, 10) || !opt_text_ok(s->tier_until, 10) ||
 	    !opt_text_ok(s->guide, 16))
-		return cp_errf(err, CP_EINVAL, "member %s: a date or the guide is malformed", s->id);
+		return cp_errf(err, CP_EINVAL, "member %s: a date or the guide is malformed",
+			       s->id);
 	st = db_stmt(
 		db,
 		"INSERT INTO member(id, phone_hash, phone_masked, card_no, name, birthday,"

@@ -89,6 +89,11 @@ static const char *const steps[] = {
 	"  WITHOUT ROWID;"
 	"CREATE INDEX member_alias_member ON member_alias(member_id);"
 	"CREATE TABLE hq_config(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 3: the text of each printed receipt, kept for reprint, and what became of printing */
+	"CREATE TABLE receipt_copy(receipt TEXT PRIMARY KEY, text TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, printed INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX receipt_copy_created ON receipt_copy(created_at);",
 };
 
 int cp_db_schema_version(void)

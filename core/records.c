@@ -22,6 +22,7 @@ enum cp_err rec_str(const struct rec_src *src, json_t *o, const char *key, bool 
 {
 	json_t *v = json_object_get(o, key);
 
+	*out = NULL;
 	if (nullable && (!v || json_is_null(v))) {
 		*out = NULL;
 		return CP_OK;
@@ -73,7 +74,7 @@ enum cp_err rec_stored(const struct rec_src *src, enum cp_err rc, const char *wh
 static enum cp_err copy(const struct rec_src *src, json_t *o, const char *key, bool nullable,
 			char *dst, size_t dstlen, const char *where, struct cp_errbuf *err)
 {
-	const char *s;
+	const char *s = NULL;
 	enum cp_err result = rec_str(src, o, key, nullable, &s, where, err);
 
 	if (result != CP_OK)
@@ -131,7 +132,7 @@ enum cp_err rec_item(const struct rec_src *src, json_t *o, struct cp_item *it,
 enum cp_err rec_tier(const struct rec_src *src, json_t *o, struct cp_tier *t, const char *where,
 		     struct cp_errbuf *err)
 {
-	int64_t level, bp;
+	int64_t level = 0, bp = 0;
 	enum cp_err result;
 
 	memset(t, 0, sizeof(*t));
@@ -149,8 +150,8 @@ enum cp_err rec_tier(const struct rec_src *src, json_t *o, struct cp_tier *t, co
 enum cp_err rec_rules(const struct rec_src *src, json_t *o, struct cp_earn_rules *r,
 		      const char *where, struct cp_errbuf *err)
 {
-	const char *kind, *combine;
-	int64_t value, day_bp, bday_bp;
+	const char *kind = NULL, *combine = NULL;
+	int64_t value = 0, day_bp = 0, bday_bp = 0;
 	enum cp_err result;
 
 	memset(r, 0, sizeof(*r));
@@ -195,7 +196,7 @@ enum cp_err rec_member(const struct rec_src *src, json_t *o, struct cp_member_sn
 {
 	const char *hash_hex = NULL;
 	enum cp_err result;
-	int64_t tier;
+	int64_t tier = 0;
 
 	memset(s, 0, sizeof(*s));
 	*local_id = NULL;

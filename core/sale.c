@@ -72,7 +72,7 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, int64_t now,
 			    struct cp_earning *out, struct cp_errbuf *err)
 {
-	struct cp_earn_rules rules;
+	const struct db_memo *m;
 	struct cp_daytime d;
 	int birth_month;
 	enum cp_err result;
@@ -80,16 +80,34 @@ static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, i
 	memset(out, 0, sizeof(*out));
 	if (!cart->has_member)
 		return CP_OK;
-	result = cp_earn_rules_load(db, &rules, err);
-	if (result == CP_ENOTFOUND)
-		return CP_OK; /* no rules yet: the sale earns nothing rather than failing */
-	if (result != CP_OK)
+	if ((result = db_memo_get(db, &m, err)) != CP_OK)
 		return result;
+	if (!m->has_rules)
+		return CP_OK; /* no rules yet: the sale earns nothing rather than failing */
 	if ((result = member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
 		return result;
 	cp_business_date(now, db->cutover_min, &d);
-	return cp_earn_compute(&rules, cart->member.tier_multiplier_bp, cart->eligible, d.month,
+	return cp_earn_compute(&m->rules, cart->member.tier_multiplier_bp, cart->eligible, d.month,
 			       d.mday, d.wday, birth_month, out, err);
+}
+
+/* Empties the cart inside the sale's transaction. */
+static enum cp_err clear_cart(struct cp_db *db, struct cp_errbuf *err)
+{
+	static const char *const sql[] = {"DELETE FROM cart_line", "DELETE FROM cart"};
+
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = db_stmt(db, sql[i], err);
+		int rc;
+
+		if (!st)
+			return CP_EDB;
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, rc, "empty the cart", err);
+	}
+	return CP_OK;
 }
 
 static json_t *lines_json(const struct cp_cart_view *cart)
@@ -186,19 +204,13 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	}
 	if ((result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
-	    (result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
-	    (result = db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = clear_cart(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
 		goto out;
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
-	if (cart->has_member) {
-		struct cp_member_view m;
-
-		/* The sale is committed: a failure to read the balance back must not undo it. */
-		if (cp_member_get(db, cart->member.id, &m, NULL) == CP_OK)
-			r.balance_after = m.points;
-	}
+	/* The balance read inside this transaction plus what the sale earned. */
+	if (cart->has_member && !cp_money_add(cart->member.points, r.points, &r.balance_after))
+		r.balance_after = cart->member.points;
 	*out = r;
 out:
 	if (result != CP_OK)

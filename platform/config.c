@@ -20,6 +20,8 @@ enum kind {
 	K_INT,  /* decimal integer in min..max, stored as int */
 	K_U32,  /* decimal integer in min..max, stored as uint32_t */
 	K_HHMM, /* "HH:MM" 00:00..23:59, stored as minutes (int) */
+	K_BOOL, /* "true" or "false", stored as bool */
+	K_PINS, /* empty, or min..max of "sha256//" + 44 base64 characters, ';' between */
 };
 
 struct key {
@@ -44,6 +46,18 @@ static const struct key keys[] = {
 	{"security", "pin_max_attempts", K_INT, FIELD(pin_max_attempts), 1, 100},
 	{"security", "pin_lockout_seconds", K_INT, FIELD(pin_lockout_s), 1, 86400},
 	{"security", "pbkdf2_iterations", K_U32, FIELD(pbkdf2_iterations), 1000, 10000000},
+	{"sync", "ca_file", K_TEXT, FIELD(sync_ca_file), 0, 1023},
+	{"sync", "pin", K_PINS, FIELD(sync_pin), 1, 3},
+	{"sync", "batch_size", K_INT, FIELD(sync_batch_size), 1, 1000},
+	{"sync", "pull_limit", K_INT, FIELD(sync_pull_limit), 1, 1000},
+	{"sync", "connect_timeout_ms", K_INT, FIELD(sync_connect_timeout_ms), 100, 600000},
+	{"sync", "timeout_ms", K_INT, FIELD(sync_timeout_ms), 1000, 3600000},
+	{"sync", "low_speed_seconds", K_INT, FIELD(sync_low_speed_s), 1, 3600},
+	{"sync", "lookup_timeout_ms", K_INT, FIELD(sync_lookup_timeout_ms), 100, 60000},
+	{"sync", "allow_plain_http", K_BOOL, FIELD(sync_allow_plain_http), 0, 1},
+	{"sync", "backoff_base_ms", K_INT, FIELD(sync_backoff_base_ms), 10, 3600000},
+	{"sync", "backoff_cap_ms", K_INT, FIELD(sync_backoff_cap_ms), 10, 86400000},
+	{"sync", "interval_seconds", K_INT, FIELD(sync_interval_s), 1, 86400},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -74,6 +88,16 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->pin_max_attempts = 5;
 	cfg->pin_lockout_s = 300;
 	cfg->pbkdf2_iterations = 100000;
+	cfg->sync_batch_size = 200;
+	cfg->sync_pull_limit = 500;
+	cfg->sync_connect_timeout_ms = 5000;
+	cfg->sync_timeout_ms = 30000;
+	cfg->sync_low_speed_s = 15;
+	cfg->sync_lookup_timeout_ms = 2000;
+	cfg->sync_allow_plain_http = false;
+	cfg->sync_backoff_base_ms = 1000;
+	cfg->sync_backoff_cap_ms = 300000;
+	cfg->sync_interval_s = 10;
 }
 
 /* A copy of untrusted text that is safe to put in a message: printable ASCII only, bounded. */
@@ -192,6 +216,40 @@ static bool parse_hhmm(const char *s, long long *out)
 	return true;
 }
 
+/* "sha256//" and the base64 of 32 bytes (43 characters and '='), as curl's pinning takes. */
+static bool pin_ok(const char *s, size_t len)
+{
+	static const char prefix[] = "sha256//";
+	size_t n = sizeof(prefix) - 1;
+
+	if (len != n + 44 || memcmp(s, prefix, n) != 0 || s[len - 1] != '=')
+		return false;
+	for (size_t i = n; i < len - 1; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/'))
+			return false;
+	return true;
+}
+
+/* Empty, or min..max pins separated by ';'. */
+static bool pins_ok(const char *s, long long min, long long max)
+{
+	long long count = 0;
+
+	if (!*s)
+		return true;
+	for (;;) {
+		const char *semi = strchr(s, ';');
+		size_t len = semi ? (size_t)(semi - s) : strlen(s);
+
+		if (!pin_ok(s, len) || ++count > max)
+			return false;
+		if (!semi)
+			return count >= min;
+		s = semi + 1;
+	}
+}
+
 /* Checks value for k and stores it into p->cfg; false (with the problem noted) when bad. */
 static bool set_value(struct parse *p, const struct key *k, const char *value)
 {
@@ -230,6 +288,25 @@ static bool set_value(struct parse *p, const struct key *k, const char *value)
 			return false;
 		}
 		*(int *)(void *)field = (int)n;
+		return true;
+	case K_BOOL:
+		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+			problem(p, "%s in [%s] must be true or false, not '%s'", k->name,
+				k->section, shown(value, v, sizeof(v)));
+			return false;
+		}
+		*(bool *)(void *)field = value[0] == 't';
+		return true;
+	case K_PINS:
+		if (len >= k->size || !pins_ok(value, k->min, k->max)) {
+			problem(p,
+				"%s in [%s] must be empty or up to %lld public-key pins "
+				"sha256//BASE64 (44 characters ending in '=') separated by ';', "
+				"not '%s'",
+				k->name, k->section, k->max, shown(value, v, sizeof(v)));
+			return false;
+		}
+		snprintf(field, k->size, "%s", value);
 		return true;
 	case K_INT:
 	case K_U32:
@@ -404,6 +481,33 @@ static const char *malformed(const struct parse *p, int n)
 	return "expected 'key = value', '[section]' or a comment starting with ';' or '#'";
 }
 
+/* The index of key section/name in keys[]. */
+static size_t key_index(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			break;
+	return i;
+}
+
+/* Rules between keys, checked once the whole file is read; the problem is reported on the
+ * line of the key set last. */
+static void check_together(struct parse *p)
+{
+	size_t base = key_index("sync", "backoff_base_ms"),
+	       cap = key_index("sync", "backoff_cap_ms");
+
+	if (p->cfg.sync_backoff_cap_ms < p->cfg.sync_backoff_base_ms) {
+		p->lineno = p->seen[base] > p->seen[cap] ? p->seen[base] : p->seen[cap];
+		if (p->lineno < 1)
+			p->lineno = 1; /* both came from the caller, not the file */
+		problem(p, "backoff_cap_ms in [sync] (%d) must be at least backoff_base_ms (%d)",
+			p->cfg.sync_backoff_cap_ms, p->cfg.sync_backoff_base_ms);
+	}
+}
+
 static enum cp_err read_file(const char *path, char **out, size_t *outlen, struct cp_errbuf *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -477,6 +581,8 @@ enum cp_err cp_config_load(struct cp_config *cfg, const char *path, struct cp_er
 		result = cp_errf(err, rc == -2 ? CP_ENOMEM : CP_EIO, "cannot parse %s", path);
 		goto out;
 	}
+	if (!p->err_line)
+		check_together(p);
 	if (p->err_line) {
 		result = cp_errf(err, CP_ECONFIG, "%s", p->msg.msg);
 		goto out;

@@ -3,6 +3,7 @@
 #ifndef CP_CONFIG_H
 #define CP_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_error.h"
@@ -21,6 +22,19 @@ struct cp_config {
 	int pin_max_attempts;       /* pin_max_attempts = 5 */
 	int pin_lockout_s;          /* pin_lockout_seconds = 300 */
 	uint32_t pbkdf2_iterations; /* pbkdf2_iterations = 100000 */
+	/* [sync] */
+	char sync_ca_file[1024];     /* ca_file = (empty: the system's CA store) */
+	char sync_pin[192];          /* pin = (empty: none) sha256//BASE64[;sha256//BASE64...] */
+	int sync_batch_size;         /* batch_size = 200 */
+	int sync_pull_limit;         /* pull_limit = 500 */
+	int sync_connect_timeout_ms; /* connect_timeout_ms = 5000 */
+	int sync_timeout_ms;         /* timeout_ms = 30000 */
+	int sync_low_speed_s;        /* low_speed_seconds = 15 */
+	int sync_lookup_timeout_ms;  /* lookup_timeout_ms = 2000 */
+	bool sync_allow_plain_http;  /* allow_plain_http = false */
+	int sync_backoff_base_ms;    /* backoff_base_ms = 1000 */
+	int sync_backoff_cap_ms;     /* backoff_cap_ms = 300000 (at least backoff_base_ms) */
+	int sync_interval_s;         /* interval_seconds = 10 */
 	/* where the values came from: the file read, or "" for defaults only */
 	char source[1024];
 };

@@ -65,6 +65,18 @@ static void defaults(void **state)
 	assert_int_equal(cfg.pin_lockout_s, 300);
 	assert_int_equal(cfg.pbkdf2_iterations, 100000);
 	assert_string_equal(cfg.source, "");
+	assert_string_equal(cfg.sync_ca_file, "");
+	assert_string_equal(cfg.sync_pin, "");
+	assert_int_equal(cfg.sync_batch_size, 200);
+	assert_int_equal(cfg.sync_pull_limit, 500);
+	assert_int_equal(cfg.sync_connect_timeout_ms, 5000);
+	assert_int_equal(cfg.sync_timeout_ms, 30000);
+	assert_int_equal(cfg.sync_low_speed_s, 15);
+	assert_int_equal(cfg.sync_lookup_timeout_ms, 2000);
+	assert_false(cfg.sync_allow_plain_http);
+	assert_int_equal(cfg.sync_backoff_base_ms, 1000);
+	assert_int_equal(cfg.sync_backoff_cap_ms, 300000);
+	assert_int_equal(cfg.sync_interval_s, 10);
 }
 
 static void full_file(void **state)
@@ -140,6 +152,88 @@ static void the_shipped_file_loads(void **state)
 	assert_memory_equal(&cfg, &def, sizeof(cfg));
 }
 
+#define PIN_A "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE="
+#define PIN_B "sha256//t62CeU2tQiqkexU74Gxa2eg7fRbEgoChTociMee9wno="
+
+static void sync_section(void **state)
+{
+	struct cp_config cfg;
+	struct cp_errbuf err = {{0}};
+
+	(void)state;
+	put("[sync]\n"
+	    "ca_file = /etc/counterpoint/hq-ca.pem\n"
+	    "pin = " PIN_A ";" PIN_B "\n"
+	    "batch_size = 1000\n"
+	    "pull_limit = 1\n"
+	    "connect_timeout_ms = 100\n"
+	    "timeout_ms = 3600000\n"
+	    "low_speed_seconds = 3600\n"
+	    "lookup_timeout_ms = 60000\n"
+	    "allow_plain_http = true\n"
+	    "backoff_base_ms = 50\n"
+	    "backoff_cap_ms = 50\n"
+	    "interval_seconds = 86400\n");
+	cp_config_defaults(&cfg);
+	if (cp_config_load(&cfg, CFG, &err) != CP_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.sync_ca_file, "/etc/counterpoint/hq-ca.pem");
+	assert_string_equal(cfg.sync_pin, PIN_A ";" PIN_B);
+	assert_int_equal(cfg.sync_batch_size, 1000);
+	assert_int_equal(cfg.sync_pull_limit, 1);
+	assert_int_equal(cfg.sync_connect_timeout_ms, 100);
+	assert_int_equal(cfg.sync_timeout_ms, 3600000);
+	assert_int_equal(cfg.sync_low_speed_s, 3600);
+	assert_int_equal(cfg.sync_lookup_timeout_ms, 60000);
+	assert_true(cfg.sync_allow_plain_http);
+	assert_int_equal(cfg.sync_backoff_base_ms, 50);
+	assert_int_equal(cfg.sync_backoff_cap_ms, 50);
+	assert_int_equal(cfg.sync_interval_s, 86400);
+
+	put("[sync]\nallow_plain_http = false\npin = " PIN_B "\nca_file =\n");
+	assert_int_equal(cp_config_load(&cfg, CFG, &err), CP_OK);
+	assert_false(cfg.sync_allow_plain_http);
+	assert_string_equal(cfg.sync_pin, PIN_B);
+	assert_string_equal(cfg.sync_ca_file, "");
+
+	put("[sync]\npin = " PIN_A ";" PIN_B ";" PIN_A "\n");
+	assert_int_equal(cp_config_load(&cfg, CFG, &err), CP_OK);
+	assert_string_equal(cfg.sync_pin, PIN_A ";" PIN_B ";" PIN_A);
+}
+
+static void sync_mistakes(void **state)
+{
+	(void)state;
+	refused("[sync]\nallow_plain_http = yes\n", "cfg.ini:2: ", "true or false, not 'yes'");
+	refused("[sync]\nallow_plain_http = TRUE\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nallow_plain_http =\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\npin = YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=\n",
+		"cfg.ini:2: ", "sha256//BASE64");
+	refused("[sync]\npin = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE\n",
+		"cfg.ini:2: ", NULL); /* 43 characters */
+	refused("[sync]\npin = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tv!MwE=\n",
+		"cfg.ini:2: ", NULL);
+	refused("[sync]\npin = " PIN_A ";\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\npin = " PIN_A ";;" PIN_B "\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\npin = " PIN_A ";" PIN_B ";" PIN_A ";" PIN_B "\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\npin = /etc/hq.pub\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nbatch_size = 0\n", "cfg.ini:2: ", "from 1 to 1000");
+	refused("[sync]\npull_limit = 1001\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nconnect_timeout_ms = 99\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\ntimeout_ms = 5s\n", "cfg.ini:2: ", "'5s'");
+	refused("[sync]\nlow_speed_seconds = 0\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nlookup_timeout_ms = 60001\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\ninterval_seconds = -1\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nbackoff_cap_ms = 86400001\n", "cfg.ini:2: ", NULL);
+	refused("[sync]\nlow_speed_bytes = 1\n", "cfg.ini:2: ", "unknown key 'low_speed_bytes'");
+	refused("[sync]\nca_file = /tmp/\x01.pem\n", "cfg.ini:2: ", "control");
+	/* Between keys: the cap may not be below the base, reported on the later line. */
+	refused("[sync]\nbackoff_cap_ms = 500\n", "cfg.ini:2: ",
+		"backoff_cap_ms in [sync] (500) must be at least backoff_base_ms (1000)");
+	refused("[sync]\nbackoff_cap_ms = 5000\n\nbackoff_base_ms = 6000\n",
+		"cfg.ini:4: ", "at least backoff_base_ms");
+}
+
 static void unknown_key(void **state)
 {
 	(void)state;
@@ -154,7 +248,8 @@ static void unknown_section(void **state)
 	(void)state;
 	refused("[store]\nid = S002\n[bogus]\n", "cfg.ini:3: ", "unknown section [bogus]");
 	refused("[stores]\nid = S002\n", "cfg.ini:1: ", "[stores]");
-	refused("[stores]\n", "cfg.ini:1: ", "the sections are [store], [database], [security]");
+	refused("[stores]\n",
+		"cfg.ini:1: ", "the sections are [store], [database], [security], [sync]");
 	refused("id = S002\n[store]\n", "cfg.ini:1: ", "before any [section]");
 }
 
@@ -326,6 +421,8 @@ int main(void)
 		cmocka_unit_test(full_file),
 		cmocka_unit_test(partial_file_keeps_other_values),
 		cmocka_unit_test(the_shipped_file_loads),
+		cmocka_unit_test(sync_section),
+		cmocka_unit_test(sync_mistakes),
 		cmocka_unit_test(unknown_key),
 		cmocka_unit_test(unknown_section),
 		cmocka_unit_test(bad_cutover),

@@ -1,0 +1,131 @@
+/* receipt.h — what a receipt says, read back from the database after a sale, refund or
+ * post-void commits, and the copies of printed receipt text kept for reprint. No SQL and no
+ * layout here: ui/receipt.c turns a struct cp_receipt_view into text for the printer. */
+#ifndef CP_RECEIPT_H
+#define CP_RECEIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cart.h"
+#include "cp_error.h"
+#include "member.h"
+#include "sale.h"
+
+struct cp_db;
+
+#define CP_RECEIPT_MAX_LINES CP_CART_MAX_LINES
+#define CP_RECEIPT_MAX_COUPONS 8
+/* Receipt text kept for reprint is at most this many bytes. */
+#define CP_RECEIPT_TEXT_MAX (256 * 1024)
+
+enum cp_receipt_kind {
+	CP_RECEIPT_SALE,
+	CP_RECEIPT_REFUND, /* lines of a sale given back, by a manager's authority */
+	CP_RECEIPT_VOID,   /* the whole sale cancelled the same business day */
+};
+
+struct cp_receipt_line {
+	int line_no;    /* the sale's line number */
+	char name[129]; /* as sold (Chinese name, English when it has none) */
+	int64_t qty;
+	int64_t unit_price; /* fen */
+	int64_t amount;     /* fen; for a refund, the money given back for this line */
+};
+
+/* A coupon handed out with the sale. None are issued yet: ncoupons is always 0 until coupons
+ * land with their issue; the renderer already prints them when there are some. */
+struct cp_receipt_coupon {
+	char code[33];
+	char title[65];       /* e.g. "满100减20" */
+	char valid_until[11]; /* "YYYY-MM-DD" or "" */
+};
+
+struct cp_receipt_view {
+	enum cp_receipt_kind kind;
+	char store_id[17];
+	char store_name[129]; /* meta "store_name"; "" when the database has none */
+	char terminal_id[17];
+	char receipt[CP_RECEIPT_LEN];
+	char sale_receipt[CP_RECEIPT_LEN]; /* refund/void: the receipt of the sale; else "" */
+	char business_day[11];             /* "YYYY-MM-DD" */
+	char time[20];                     /* "YYYY-MM-DD HH:MM:SS", local time */
+	int64_t created_at;                /* ms since the epoch */
+	char staff_code[17];
+	char staff_name[65];    /* "" when the staff code is no longer known */
+	char authorised_by[17]; /* refund/void: the manager's code; else "" */
+
+	int nlines;
+	struct cp_receipt_line lines[CP_RECEIPT_MAX_LINES];
+	int64_t items; /* sum of the quantities */
+	/* Sale: the total due. Refund/void: the money given back (positive). */
+	int64_t total;
+	/* Sale: tenders as paid (cash before change). Refund/void: money back by method
+	 * (positive amounts). */
+	int ntenders;
+	struct cp_tender tenders[CP_TENDER_MAX];
+	int64_t tendered; /* sum of the tenders */
+	int64_t change;   /* sale: cash handed back; 0 for refunds */
+
+	bool has_member;
+	/* member holds the member as they stand when the receipt is read (cp_member_get): masked
+	 * phone, name, tier, balance and its worth, expiring points, growth to the next tier,
+	 * bound guide. member_known is false when the sale names a member this terminal no longer
+	 * holds: then only member.id is set. */
+	bool member_known;
+	struct cp_member_view member;
+	char guide_name[65]; /* name of member.guide when known; else "" */
+	/* Sale: points and growth earned, points spent (0 until points pay). Refund/void:
+	 * points and growth clawed back (positive numbers), points_spent 0. */
+	int64_t points;
+	int64_t growth;
+	int64_t points_spent;
+
+	int ncoupons;
+	struct cp_receipt_coupon coupons[CP_RECEIPT_MAX_COUPONS];
+
+	char verify_code[9]; /* first 8 hex digits of the event's journal hash */
+};
+
+/* Fills *out for the sale, refund or post-void with this receipt number. A receipt this
+ * terminal never wrote is CP_ENOTFOUND with a message naming it; *out is written only on
+ * success. Reads only; may be called inside or outside a transaction. The view is large
+ * (about 20 KB): callers on small stacks should allocate it. */
+enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_receipt_view *out,
+			   struct cp_errbuf *err);
+
+/* Keeps text (the rendered receipt, UTF-8, at most CP_RECEIPT_TEXT_MAX bytes) as the copy of
+ * receipt_no for reprint, with printed = 0 and no error. Keeping a receipt again replaces its
+ * text and resets its state. The receipt must exist (CP_ENOTFOUND otherwise). Joins a
+ * transaction the caller has open. */
+enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char *text,
+			    struct cp_errbuf *err);
+
+/* Records the outcome of printing the kept copy: printed true/false and the printer's message
+ * (NULL or "" when none; long messages are cut at 511 bytes). CP_ENOTFOUND when no copy of
+ * receipt_no is kept. */
+enum cp_err cp_receipt_mark(struct cp_db *db, const char *receipt_no, bool printed,
+			    const char *error, struct cp_errbuf *err);
+
+/* The kept text of receipt_no in *text, NUL-terminated, malloc'd: the caller frees it.
+ * CP_ENOTFOUND when no copy is kept (*text is then NULL). */
+enum cp_err cp_receipt_copy(struct cp_db *db, const char *receipt_no, char **text,
+			    struct cp_errbuf *err);
+
+/* What became of a kept copy: when it was kept, whether it printed, the printer's message. */
+struct cp_receipt_copy_state {
+	int64_t kept_at; /* ms */
+	bool printed;
+	char error[512];
+};
+/* CP_ENOTFOUND when no copy of receipt_no is kept. */
+enum cp_err cp_receipt_state(struct cp_db *db, const char *receipt_no,
+			     struct cp_receipt_copy_state *out, struct cp_errbuf *err);
+
+/* The receipt numbers of the newest kept copies, newest first: at most max of them into
+ * out[0..*n-1]. */
+enum cp_err cp_receipt_recent(struct cp_db *db, char (*out)[CP_RECEIPT_LEN], int max, int *n,
+			      struct cp_errbuf *err);
+
+#endif

@@ -1,0 +1,279 @@
+/* sync.c — the sync loop: one round pushes then pulls, records its outcome for the status line
+ * (success, failure with the next try, or a stop that needs a person), and the daemon repeats
+ * rounds with full-jitter backoff after failures until it is told to stop. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "backoff.h"
+#include "cp_crypto.h"
+#include "cp_log.h"
+#include "cp_rand.h"
+#include "db.h"
+#include "sync_int.h"
+
+void cp_sync_options_defaults(struct cp_sync_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->batch_size = 200;
+	opts->pull_limit = 500;
+	opts->connect_timeout_ms = 5000;
+	opts->timeout_ms = 30000;
+	opts->low_speed_bytes = 1;
+	opts->low_speed_s = 15;
+	opts->lookup_timeout_ms = 2000;
+	opts->allow_plain_http = false;
+	opts->backoff_base_ms = 1000;
+	opts->backoff_cap_ms = 300000;
+	opts->interval_s = 10;
+}
+
+/* ---- what push.c and pull.c share ---- */
+
+/* The handle for the enrolled HQ, opened again when re-enrolment changed the address. */
+static enum cp_err ensure_http(struct cp_round *r, struct cp_errbuf *err)
+{
+	char base[512];
+
+	if (r->http) {
+		if (cp_http_check_url(r->id.url, r->opts->allow_plain_http, base, sizeof(base),
+				      NULL) == CP_OK &&
+		    strcmp(base, cp_http_base(r->http)) == 0)
+			return CP_OK;
+		cp_http_close(r->http);
+		r->http = NULL;
+	}
+	return cp_http_open(&r->http, r->id.url, r->opts, err);
+}
+
+enum cp_err cp_round_request(struct cp_round *r, const char *method, const char *path,
+			     const char *body, size_t len, struct cp_http_answer *ans,
+			     struct cp_errbuf *err)
+{
+	struct cp_http_request req = {
+		.method = method,
+		.path = path,
+		.body = body,
+		.len = len,
+		.id = &r->id,
+		.now_s = cp_db_now(r->db) / 1000,
+		.timeout_ms = 0,
+		.cancel = NULL,
+		.stop = r->stop,
+	};
+	enum cp_err rc;
+
+	memset(ans, 0, sizeof(*ans));
+	if ((rc = ensure_http(r, err)) != CP_OK)
+		return rc;
+	return cp_http_do(r->http, &req, ans, err);
+}
+
+enum cp_sync_result cp_round_failed(enum cp_err rc)
+{
+	/* A TLS or address problem does not mend itself; the rest usually does. */
+	return rc == CP_ECONFIG || rc == CP_EINVAL ? CP_SYNC_STOPPED : CP_SYNC_TRANSIENT;
+}
+
+enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
+				     const char *what, struct cp_errbuf *err)
+{
+	struct cp_errbuf said = {{0}};
+	char reason[400], why[136];
+
+	cp_http_describe(ans, what, &said);
+	if (ans->status == 401) {
+		snprintf(why, sizeof(why), "%s%s%.80s", ans->code[0] ? ans->code : "401",
+			 ans->message[0] ? ": " : "", ans->message);
+		if (strcmp(ans->code, "stale_timestamp") == 0)
+			snprintf(reason, sizeof(reason),
+				 "re-enrol: HQ refused the request time (%s); this till's clock is "
+				 "more than 5 minutes off: set the clock, then re-enrol",
+				 why);
+		else
+			snprintf(reason, sizeof(reason),
+				 "re-enrol: HQ no longer accepts this terminal (%s); run "
+				 "'counterpoint "
+				 "enrol' with a new code",
+				 why);
+		if (cp_sync_record_stop(r->db, reason, NULL) != CP_OK)
+			cp_log(CP_LOG_WARN, "sync: could not record the stop in the database");
+		r->stopped = true;
+		cp_errf(err, CP_EAUTH, "%s", reason);
+		return CP_SYNC_STOPPED;
+	}
+	if (ans->status == 429 || ans->status == 503)
+		r->retry_after_ms = ans->retry_after_ms;
+	cp_errf(err, CP_EIO, "%s", said.msg);
+	return CP_SYNC_TRANSIENT;
+}
+
+bool cp_round_interrupted(const struct cp_round *r, struct cp_errbuf *err)
+{
+	if (!r->stop || !*r->stop)
+		return false;
+	cp_errf(err, CP_ESTATE, "sync was told to stop before it had finished");
+	return true;
+}
+
+/* ---- a round ---- */
+
+static enum cp_sync_result run_round(struct cp_round *r, struct cp_errbuf *err)
+{
+	struct cp_sync_status st;
+	enum cp_sync_result res;
+	enum cp_err rc;
+
+	if ((rc = cp_sync_status_get(r->db, &st, err)) != CP_OK)
+		return CP_SYNC_TRANSIENT;
+	if (st.stopped) {
+		r->stopped = true;
+		cp_errf(err, CP_EPERM, "sync is stopped until a person acts: %s", st.stop_reason);
+		return CP_SYNC_STOPPED;
+	}
+	if ((rc = cp_hq_identity(r->db, &r->id, err)) != CP_OK)
+		return CP_SYNC_TRANSIENT;
+	if (!r->id.enrolled) {
+		cp_errf(err, CP_ESTATE,
+			"this terminal is not enrolled with HQ: run 'counterpoint enrol --hq "
+			"https://HOST:PORT --code CODE' first");
+		return CP_SYNC_STOPPED;
+	}
+	res = cp_push_run(r, err);
+	if (res == CP_SYNC_DONE)
+		res = cp_pull_run(r, err);
+	return res;
+}
+
+/* Runs a round and records how it went. *delay_ms: when to try again after a failure: the
+ * backoff delay, or stopped_ms (when >= 0) for a problem a person must fix. */
+static enum cp_sync_result round_and_record(struct cp_round *r, struct cp_backoff *b,
+					    int64_t stopped_ms, int64_t *delay_ms,
+					    struct cp_errbuf *err)
+{
+	enum cp_sync_result res;
+	uint64_t rnd = 0;
+	int64_t now;
+
+	r->retry_after_ms = -1;
+	r->stopped = false;
+	r->pushed = 0;
+	r->pages = 0;
+	res = run_round(r, err);
+	cp_wipe(&r->id, sizeof(r->id));
+	*delay_ms = 0;
+	if (res == CP_SYNC_DONE) {
+		cp_backoff_reset(b);
+		if (cp_sync_record_success(r->db, NULL) != CP_OK)
+			cp_log(CP_LOG_WARN, "sync: could not record the success in the database");
+		return res;
+	}
+	if (r->stopped || cp_round_interrupted(r, NULL))
+		return res;
+	if (cp_rand_bytes(&rnd, sizeof(rnd)) != 0)
+		rnd = (uint64_t)cp_db_now(r->db);
+	*delay_ms = cp_backoff_next(b, r->retry_after_ms, rnd);
+	if (res == CP_SYNC_STOPPED && stopped_ms >= 0)
+		*delay_ms = stopped_ms;
+	now = cp_db_now(r->db);
+	if (cp_sync_record_failure(r->db, cp_errmsg(err, CP_EIO), now + *delay_ms, NULL) != CP_OK)
+		cp_log(CP_LOG_WARN, "sync: could not record the failure in the database");
+	return res;
+}
+
+static void backoff_init(struct cp_backoff *b, const struct cp_sync_options *opts)
+{
+	b->base_ms = opts->backoff_base_ms > 0 ? opts->backoff_base_ms : 1000;
+	b->cap_ms = opts->backoff_cap_ms > 0 ? opts->backoff_cap_ms : 300000;
+	if (b->cap_ms < b->base_ms)
+		b->cap_ms = b->base_ms;
+	b->attempt = 0;
+}
+
+enum cp_sync_result cp_sync_once(struct cp_db *db, const struct cp_sync_options *opts,
+				 struct cp_errbuf *err)
+{
+	struct cp_round r = {.db = db, .opts = opts, .retry_after_ms = -1};
+	struct cp_backoff b;
+	struct cp_errbuf e = {{0}};
+	enum cp_sync_result res;
+	int64_t delay;
+
+	backoff_init(&b, opts);
+	res = round_and_record(&r, &b, -1, &delay, &e);
+	cp_http_close(r.http);
+	if (res != CP_SYNC_DONE && err)
+		*err = e;
+	return res;
+}
+
+/* ---- the daemon ---- */
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps ms, in steps of at most 100 ms so that *stop is seen promptly (a signal also cuts a
+ * step short). */
+static void nap(int64_t ms, const volatile sig_atomic_t *stop)
+{
+	int64_t end = monotonic_ms() + ms, left;
+	struct timespec ts;
+
+	while (!*stop && (left = end - monotonic_ms()) > 0) {
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
+			break;
+	}
+}
+
+enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
+			   const volatile sig_atomic_t *stop, struct cp_errbuf *err)
+{
+	struct cp_round r = {.db = db, .opts = opts, .stop = stop, .retry_after_ms = -1};
+	struct cp_backoff b;
+	char last[sizeof(err->msg)] = "";
+	int64_t idle = (opts->interval_s > 0 ? opts->interval_s : 10) * INT64_C(1000), delay;
+
+	if (!stop)
+		return cp_errf(err, CP_EINVAL, "the sync daemon needs a stop flag");
+	backoff_init(&b, opts);
+	cp_log(CP_LOG_INFO, "sync daemon started");
+	while (!*stop) {
+		struct cp_errbuf e = {{0}};
+		enum cp_sync_result res = round_and_record(&r, &b, -1, &delay, &e);
+
+		if (*stop)
+			break;
+		if (res == CP_SYNC_DONE) {
+			if (last[0] || r.pushed)
+				cp_log(CP_LOG_INFO,
+				       "sync: up to date with HQ (%" PRId64 " journal row%s sent)",
+				       r.pushed, r.pushed == 1 ? "" : "s");
+			last[0] = '\0';
+			delay = idle;
+		} else if (r.stopped || res == CP_SYNC_STOPPED) {
+			/* Logged once, not every round, until the message changes. */
+			if (strcmp(last, e.msg) != 0)
+				cp_log(CP_LOG_ERROR, "sync: %s", e.msg);
+			snprintf(last, sizeof(last), "%s", e.msg);
+			delay = idle;
+		} else {
+			cp_log(CP_LOG_WARN, "sync: %s; next try in %" PRId64 " ms", e.msg, delay);
+			snprintf(last, sizeof(last), "%s", e.msg);
+		}
+		nap(delay, stop);
+	}
+	cp_http_close(r.http);
+	cp_log(CP_LOG_INFO, "sync daemon stopped");
+	return CP_OK;
+}

@@ -1,0 +1,83 @@
+/* sync.h — the till's side of the HQ protocol (sync/PROTOCOL.md): enrolment, pushing the
+ * journal, pulling changes, online member lookup, and the loop that runs them. Everything goes
+ * over HTTPS through libcurl; everything that touches the database goes through core/hq.h.
+ * libcurl runs with CURLOPT_NOSIGNAL (safe beside other threads), so the process must ignore
+ * SIGPIPE: a connection HQ closes would otherwise kill it. */
+#ifndef CP_SYNC_H
+#define CP_SYNC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cp_error.h"
+#include "member.h"
+
+struct cp_db;
+
+/* How sync talks to HQ. Fill with cp_sync_options_defaults() and change what the
+ * configuration says; the strings are borrowed, not copied, and must outlive the calls. */
+struct cp_sync_options {
+	const char *ca_file;     /* PEM bundle HQ's certificate must chain to; NULL: system store */
+	const char *pin;         /* NULL, or "sha256//BASE64[;sha256//BASE64...]" (a backup key) */
+	int batch_size;          /* journal rows per push: 200 */
+	int pull_limit;          /* changes per page: 500 (HQ allows at most 1000) */
+	long connect_timeout_ms; /* 5000 */
+	long timeout_ms;         /* whole request: 30000 */
+	long low_speed_bytes;    /* a transfer slower than this many bytes/s ... */
+	long low_speed_s;        /* ... for this many seconds is abandoned: 1 and 15 */
+	long lookup_timeout_ms;  /* online member lookup, whole request: 2000 */
+	bool allow_plain_http;   /* http:// to a loopback address (development only): false */
+	int64_t backoff_base_ms; /* first retry ceiling: 1000 */
+	int64_t backoff_cap_ms;  /* largest retry delay, also bounds Retry-After: 300000 */
+	int interval_s;          /* daemon: seconds between rounds when all is sent: 10 */
+};
+
+/* The defaults above. */
+void cp_sync_options_defaults(struct cp_sync_options *opts);
+
+/* What cp_sync_once() and one daemon round end with; also the exit status of
+ * `counterpoint sync --once`. */
+enum cp_sync_result {
+	CP_SYNC_DONE = 0,      /* everything pushed and pulled */
+	CP_SYNC_TRANSIENT = 2, /* HQ unreachable, slow, busy or answering garbage: try again */
+	CP_SYNC_STOPPED = 3,   /* a person must act: not enrolled, re-enrol (401), broken chain,
+				  TLS configuration (untrusted, expired, wrong host, pin) */
+};
+
+/* Exchanges the one-time enrolment code for the terminal's identity: POST url/v1/enrol with
+ * the body core builds, then core stores the answer (secret, keys, acknowledged sequence).
+ * url is "https://HOST[:PORT]" (http:// only to a loopback host with allow_plain_http).
+ * Errors: CP_EINVAL bad url or code; CP_ECONFIG a TLS problem, named in err (certificate not
+ * trusted, expired, wrong host name, pin mismatch, plain http refused); CP_EAUTH HQ refused
+ * the code (403, HQ's message in err); CP_EIO HQ could not be reached or answered garbage;
+ * whatever core's cp_hq_apply_enrolment returns. Nothing secret reaches err or the log. */
+enum cp_err cp_sync_enrol(struct cp_db *db, const struct cp_sync_options *opts, const char *url,
+			  const char *code, struct cp_errbuf *err);
+
+/* One round: pushes every journal row HQ has not acknowledged, then pulls changes until HQ
+ * says there are no more. Records the outcome for `counterpoint status` (success, failure with
+ * when to try next, or a stop that needs a person) and returns it; err says what went wrong
+ * when the result is not CP_SYNC_DONE. A stopped terminal is not contacted at all. */
+enum cp_sync_result cp_sync_once(struct cp_db *db, const struct cp_sync_options *opts,
+				 struct cp_errbuf *err);
+
+/* Runs rounds until *stop becomes non-zero (set it from a SIGTERM/SIGINT handler): after a
+ * failure it waits the backoff delay (full jitter, or what Retry-After asked for, at most the
+ * cap), when all is sent it waits interval_s. Waits end within about 100 ms of *stop. Returns
+ * CP_OK when stopped, or an error that prevents running at all (err says which). */
+enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
+			   const volatile sig_atomic_t *stop, struct cp_errbuf *err);
+
+/* Asks HQ for a member not found locally, by phone (any form cp_phone_normalise takes; only
+ * its keyed hash travels) or by card: exactly one of phone and card is non-NULL. Uses
+ * lookup_timeout_ms; the wait ends early (CP_ESTATE, "cancelled") when *cancel becomes
+ * non-zero (cancel may be NULL). A found member is cached through core and returned in *out.
+ * Errors: CP_ENOTFOUND "no such member" (HQ does not know it either); CP_EIO "HQ cannot be
+ * reached: the member is not known here" (offline, slow, not enrolled, or a bad answer);
+ * CP_EINVAL bad phone or card. */
+enum cp_err cp_sync_lookup(struct cp_db *db, const struct cp_sync_options *opts, const char *phone,
+			   const char *card, struct cp_member_view *out, const volatile int *cancel,
+			   struct cp_errbuf *err);
+
+#endif

@@ -1,0 +1,726 @@
+/* bench_sale.c — what completing a 5-line member sale (cp_sale_pay alone) costs against the
+ * physical floor, a one-row INSERT commit with the same pragmas in the same directory, the two
+ * interleaved; once with SQLite's auto-checkpoint and once with a checkpoint after each sale. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "cart.h"
+#include "db.h"
+#include "db_int.h"
+#include "demo.h"
+#include "sale.h"
+#include "staff.h"
+
+#define GOAL_MEDIAN 1.2
+#define GOAL_P99 1.5
+#define DEMO_MEMBERS 1000
+#define DEMO_FIRST_SKU 10001
+#define DEMO_ITEMS 51
+#define SALE_LINES 5
+#define STABLE_COMMITS 20   /* the WAL file has stopped growing for this many commits */
+#define AUTOCHECKPOINT 1000 /* SQLite's default wal_autocheckpoint, in pages */
+#define ROW_TEXT "S001-T01-000001 one row, about as long as a receipt number"
+/* One leaf and twelve overflow pages of 4 KiB: about as many WAL frames as a sale writes. */
+#define BULK_BYTES (12 * 4092)
+
+enum mode { MODE_AUTO, MODE_MANUAL, NMODES };
+enum kind { K_BASE, K_BULK, K_SALE, K_RESTART, NKINDS };
+
+static const char *const mode_name[NMODES] = {"auto", "manual"};
+static const char *const mode_title[NMODES] = {
+	"SQLite's auto-checkpoint (1000 pages), as a default connection has",
+	"auto-checkpoint off (wal_autocheckpoint = -1), cp_db_checkpoint() after each sale",
+};
+static const char *const kind_name[NKINDS] = {"baseline", "bulk", "sale", "restart"};
+
+struct opts {
+	const char *dir;
+	int n;
+	int warmup;
+	uint64_t seed;
+	bool mode[NMODES];
+};
+
+/* What the WAL hook sees of a connection. In auto mode the hook also does exactly what
+ * SQLite's own auto-checkpoint hook does (a passive checkpoint once the WAL holds 1000 pages),
+ * so that the commits that ran a checkpoint can be told apart. */
+struct walwatch {
+	bool autockpt;
+	int frames;      /* WAL frames after the last commit */
+	int checkpoints; /* run inside a commit */
+};
+
+/* A bare commit: a database of its own opened with sqlite3 directly. */
+struct base {
+	sqlite3 *h;
+	sqlite3_stmt *begin, *insert, *commit;
+	char path[1024];
+	int64_t next;
+	struct walwatch w;
+};
+
+struct till {
+	struct cp_db *db;
+	struct cp_session who;
+	struct cp_cart_view *view;
+	char path[1024];
+	struct walwatch w;
+};
+
+struct stats {
+	int n;
+	double median, p90, p99, max, mean;
+};
+
+struct result {
+	struct stats s[NKINDS];
+	struct stats ckpt[NKINDS]; /* the timed commits that ran a checkpoint (auto mode) */
+	double frames[NKINDS];     /* WAL frames per timed commit; -1 when not counted */
+	double cycle_frames; /* per sale with its member and scans, since the last checkpoint */
+	int warm_sales, warm_rows;
+};
+
+static uint64_t rng_state;
+static unsigned char bulk_blob[BULK_BYTES];
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of sorted nanoseconds, in microseconds. */
+static double pct_us(const int64_t *sorted, int n, double p)
+{
+	int k = (int)(p * n + 0.999999);
+
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return sorted[k - 1] / 1e3;
+}
+
+static void summarise(int64_t *ns, int n, struct stats *s)
+{
+	double sum = 0;
+
+	qsort(ns, (size_t)n, sizeof(ns[0]), cmp_i64);
+	for (int i = 0; i < n; i++)
+		sum += (double)ns[i];
+	s->n = n;
+	s->median = pct_us(ns, n, 0.5);
+	s->p90 = pct_us(ns, n, 0.9);
+	s->p99 = pct_us(ns, n, 0.99);
+	s->max = ns[n - 1] / 1e3;
+	s->mean = sum / n / 1e3;
+}
+
+static void remove_db(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[1100];
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		unlink(p);
+	}
+}
+
+static off_t wal_size(const char *path)
+{
+	char p[1100];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	return stat(p, &sb) == 0 ? sb.st_size : 0;
+}
+
+static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	struct walwatch *w = ctx;
+
+	w->frames = frames;
+	if (w->autockpt && frames >= AUTOCHECKPOINT) {
+		sqlite3_wal_checkpoint(h, name);
+		w->checkpoints++;
+	}
+	return SQLITE_OK;
+}
+
+/* Frames the last commit wrote: a commit that restarted the WAL counts from zero. */
+static int frames_since(const struct walwatch *w, int before)
+{
+	return w->frames >= before ? w->frames - before : w->frames;
+}
+
+static int base_exec(struct base *b, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(b->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "bench_sale: %s: %s: %s\n", b->path, sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The same pragmas as core/db.c sets, on a file next to the till's. */
+static int base_open(struct base *b, const char *dir, const char *name, enum mode mode)
+{
+	static const char *const schema =
+		"CREATE TABLE t(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, v BLOB NOT NULL)";
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->path, sizeof(b->path), "%s/%s", dir, name);
+	remove_db(b->path);
+	if (sqlite3_open_v2(b->path, &b->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "bench_sale: cannot create %s\n", b->path);
+		return -1;
+	}
+	sqlite3_busy_timeout(b->h, 5000);
+	if (base_exec(b, "PRAGMA journal_mode=WAL") || base_exec(b, "PRAGMA synchronous=FULL") ||
+	    base_exec(b, "PRAGMA foreign_keys=ON") || base_exec(b, schema))
+		return -1;
+	if (mode == MODE_MANUAL && base_exec(b, "PRAGMA wal_autocheckpoint=0"))
+		return -1;
+	b->w.autockpt = mode == MODE_AUTO;
+	sqlite3_wal_hook(b->h, wal_hook, &b->w);
+	if (sqlite3_prepare_v2(b->h, "BEGIN IMMEDIATE", -1, &b->begin, NULL) ||
+	    sqlite3_prepare_v2(b->h, "INSERT INTO t(id, at, v) VALUES(?1, ?2, ?3)", -1, &b->insert,
+			       NULL) ||
+	    sqlite3_prepare_v2(b->h, "COMMIT", -1, &b->commit, NULL)) {
+		fprintf(stderr, "bench_sale: %s: %s\n", b->path, sqlite3_errmsg(b->h));
+		return -1;
+	}
+	return 0;
+}
+
+static void base_close(struct base *b)
+{
+	sqlite3_finalize(b->begin);
+	sqlite3_finalize(b->insert);
+	sqlite3_finalize(b->commit);
+	if (b->h)
+		sqlite3_close(b->h);
+	b->h = NULL;
+	if (b->path[0])
+		remove_db(b->path);
+}
+
+/* One durable commit: BEGIN IMMEDIATE; INSERT one row; COMMIT. bulk: a row of BULK_BYTES. */
+static int base_commit(struct base *b, bool bulk)
+{
+	int rc;
+
+	b->next++;
+	rc = sqlite3_step(b->begin);
+	sqlite3_reset(b->begin);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_bind_int64(b->insert, 1, b->next);
+	sqlite3_bind_int64(b->insert, 2, b->next * 1000);
+	if (bulk)
+		sqlite3_bind_blob(b->insert, 3, bulk_blob, sizeof(bulk_blob), SQLITE_STATIC);
+	else
+		sqlite3_bind_text(b->insert, 3, ROW_TEXT, -1, SQLITE_STATIC);
+	rc = sqlite3_step(b->insert);
+	sqlite3_reset(b->insert);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	rc = sqlite3_step(b->commit);
+	sqlite3_reset(b->commit);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "bench_sale: %s: commit: %s\n", b->path, sqlite3_errmsg(b->h));
+	sqlite3_exec(b->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static void base_checkpoint(struct base *b)
+{
+	/* What cp_db_checkpoint() does on the till's handle. */
+	sqlite3_wal_checkpoint_v2(b->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
+{
+	fprintf(stderr, "bench_sale: %s: %s\n", what, cp_errmsg(err, rc));
+	return -1;
+}
+
+static int till_open(struct till *t, const char *dir, enum mode mode)
+{
+	struct cp_db_options opt = {0};
+	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s/bench_sale_till.db", dir);
+	remove_db(t->path);
+	opt.path = t->path;
+	opt.wal_autocheckpoint = mode == MODE_MANUAL ? -1 : 0;
+	if (!(t->view = malloc(sizeof(*t->view))))
+		return fail("cart view", NULL, CP_ENOMEM);
+	if ((rc = cp_db_create(&t->db, &opt, &init, &err)) != CP_OK)
+		return fail("create the till database", &err, rc);
+	if ((rc = cp_demo_seed(t->db, &err)) != CP_OK)
+		return fail("seed the demo store", &err, rc);
+	if ((rc = cp_staff_login(t->db, "1001", "1111", &t->who, NULL, &err)) != CP_OK)
+		return fail("log in cashier 1001", &err, rc);
+	/* Replaces SQLite's auto-checkpoint hook with one that does the same and counts. */
+	t->w.autockpt = mode == MODE_AUTO;
+	sqlite3_wal_hook(t->db->h, wal_hook, &t->w);
+	return 0;
+}
+
+static void till_close(struct till *t)
+{
+	cp_db_close(t->db);
+	t->db = NULL;
+	free(t->view);
+	t->view = NULL;
+	if (t->path[0])
+		remove_db(t->path);
+}
+
+/* Rings up a random demo member and five different random items, each 1 to 3 times (seven
+ * commits, untimed), and returns the card tender that pays the total. */
+static int till_prepare(struct till *t, struct cp_tender *tender)
+{
+	struct cp_errbuf err = {{0}};
+	char member[16], sku[16];
+	int picked[SALE_LINES];
+	enum cp_err rc;
+
+	snprintf(member, sizeof(member), "M%06d", (int)(rnd() % DEMO_MEMBERS) + 1);
+	if ((rc = cp_cart_set_member(t->db, &t->who, member, &err)) != CP_OK)
+		return fail("attach member", &err, rc);
+	for (int i = 0; i < SALE_LINES; i++) {
+		bool again;
+
+		do {
+			picked[i] = (int)(rnd() % DEMO_ITEMS);
+			again = false;
+			for (int j = 0; j < i; j++)
+				again |= picked[j] == picked[i];
+		} while (again);
+		snprintf(sku, sizeof(sku), "%d", DEMO_FIRST_SKU + picked[i]);
+		if ((rc = cp_cart_scan(t->db, &t->who, sku, (int64_t)(rnd() % 3) + 1, NULL,
+				       &err)) != CP_OK)
+			return fail("scan", &err, rc);
+	}
+	if ((rc = cp_cart_view(t->db, t->view, &err)) != CP_OK)
+		return fail("view the cart", &err, rc);
+	if (t->view->nlines != SALE_LINES || !t->view->has_member) {
+		fprintf(stderr, "bench_sale: the cart is not a 5-line member sale\n");
+		return -1;
+	}
+	tender->method = CP_TENDER_CARD;
+	tender->amount = t->view->total;
+	return 0;
+}
+
+static int till_pay(struct till *t, const struct cp_tender *tender)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_sale_result r;
+	enum cp_err rc = cp_sale_pay(t->db, &t->who, tender, 1, &r, &err);
+
+	return rc == CP_OK ? 0 : fail("pay", &err, rc);
+}
+
+/* The first write after a complete checkpoint restarts the WAL and syncs its header: one more
+ * fdatasync. On the till the next customer's first scan pays it; a baseline pays it with an
+ * untimed commit of its own, so that every timed commit is a steady-state one. */
+static int restart(struct base *b, int64_t *ns)
+{
+	int64_t t0 = now_ns();
+
+	if (base_commit(b, false))
+		return -1;
+	if (ns)
+		*ns = now_ns() - t0;
+	return 0;
+}
+
+/* Commits of one kind until its WAL file has stopped growing: a till has long been past the
+ * first pass through its WAL file, which appends to the file (and its metadata) every time. */
+static int warm_one(struct till *t, struct base *b, bool bulk, enum mode mode, const struct opts *o,
+		    int *count)
+{
+	const char *path = t ? t->path : b->path;
+	struct cp_tender tender;
+	off_t last = -1;
+	int still = 0;
+
+	for (*count = 0; *count < o->warmup || still < STABLE_COMMITS; (*count)++) {
+		if (*count > 20000) {
+			fprintf(stderr, "bench_sale: %s: the WAL never reached a steady size\n",
+				path);
+			return -1;
+		}
+		if (t) {
+			if (till_prepare(t, &tender) || till_pay(t, &tender))
+				return -1;
+			if (mode == MODE_MANUAL)
+				cp_db_checkpoint(t->db);
+		} else {
+			if (base_commit(b, bulk))
+				return -1;
+			if (mode == MODE_MANUAL) {
+				base_checkpoint(b);
+				if (restart(b, NULL))
+					return -1;
+			}
+		}
+		still = wal_size(path) == last ? still + 1 : 0;
+		last = wal_size(path);
+	}
+	return 0;
+}
+
+/* One timed commit: its time, its WAL frames, and whether it ran a checkpoint. */
+struct sample {
+	int64_t *ns;
+	double *frames;
+	bool *ckpt;
+};
+
+static int timed_base(struct base *b, bool bulk, struct sample s)
+{
+	int before = b->w.frames, ck = b->w.checkpoints;
+	int64_t t0 = now_ns();
+
+	if (base_commit(b, bulk))
+		return -1;
+	*s.ns = now_ns() - t0;
+	*s.frames += frames_since(&b->w, before);
+	*s.ckpt = b->w.checkpoints != ck;
+	return 0;
+}
+
+static int timed_sale(struct till *t, const struct cp_tender *tender, struct sample s)
+{
+	int before = t->w.frames, ck = t->w.checkpoints;
+	int64_t t0 = now_ns();
+
+	if (till_pay(t, tender))
+		return -1;
+	*s.ns = now_ns() - t0;
+	*s.frames += frames_since(&t->w, before);
+	*s.ckpt = t->w.checkpoints != ck;
+	return 0;
+}
+
+/* Summarises all samples of a kind, and apart the ones that ran a checkpoint. */
+static void summarise_kind(int64_t *ns, const bool *ckpt, int n, struct stats *all,
+			   struct stats *ck)
+{
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		m += ckpt[i];
+	memset(ck, 0, sizeof(*ck));
+	if (m) {
+		int64_t *sub = malloc((size_t)m * sizeof(*sub));
+
+		if (sub) {
+			for (int i = 0, j = 0; i < n; i++)
+				if (ckpt[i])
+					sub[j++] = ns[i];
+			summarise(sub, m, ck);
+			free(sub);
+		}
+	}
+	summarise(ns, n, all);
+}
+
+static int run_mode(const struct opts *o, enum mode mode, struct result *res)
+{
+	/* Each kind takes each place in the order equally often, so that none always follows
+	 * another's fdatasync. */
+	static const enum kind order[3][3] = {
+		{K_BASE, K_BULK, K_SALE}, {K_BULK, K_SALE, K_BASE}, {K_SALE, K_BASE, K_BULK}};
+	struct till t = {0};
+	struct base b = {0}, bulk = {0};
+	struct cp_tender tender;
+	int64_t *ns[NKINDS] = {0};
+	bool *ck[NKINDS] = {0};
+	int result = -1, wb, wk;
+
+	memset(res, 0, sizeof(*res));
+	for (int k = 0; k < NKINDS; k++) {
+		ns[k] = calloc((size_t)o->n, sizeof(int64_t));
+		ck[k] = calloc((size_t)o->n, sizeof(bool));
+		if (!ns[k] || !ck[k]) {
+			fprintf(stderr, "bench_sale: out of memory\n");
+			goto out;
+		}
+	}
+	if (till_open(&t, o->dir, mode) || base_open(&b, o->dir, "bench_sale_baseline.db", mode) ||
+	    base_open(&bulk, o->dir, "bench_sale_bulk.db", mode))
+		goto out;
+	if (warm_one(&t, NULL, false, mode, o, &res->warm_sales) ||
+	    warm_one(NULL, &b, false, mode, o, &wb) || warm_one(NULL, &bulk, true, mode, o, &wk))
+		goto out;
+	res->warm_rows = wb;
+	fprintf(stderr, "bench_sale: %s: warmed up with %d sales, %d rows, %d bulk rows\n",
+		mode_name[mode], res->warm_sales, wb, wk);
+	for (int i = 0; i < o->n; i++) {
+		if (till_prepare(&t, &tender))
+			goto out;
+		for (int j = 0; j < 3; j++) {
+			enum kind k = order[i % 3][j];
+			struct sample smp = {&ns[k][i], &res->frames[k], &ck[k][i]};
+			int r;
+
+			if (k == K_SALE) {
+				r = timed_sale(&t, &tender, smp);
+				res->cycle_frames += t.w.frames;
+			} else {
+				r = timed_base(k == K_BASE ? &b : &bulk, k == K_BULK, smp);
+			}
+			if (r)
+				goto out;
+		}
+		/* While the customer takes the receipt: outside the timed region, for all. */
+		if (mode == MODE_MANUAL) {
+			cp_db_checkpoint(t.db);
+			base_checkpoint(&b);
+			base_checkpoint(&bulk);
+			if (restart(&b, &ns[K_RESTART][i]) || restart(&bulk, NULL))
+				goto out;
+		}
+	}
+	for (int k = 0; k < NKINDS; k++) {
+		if (k == K_RESTART && mode != MODE_MANUAL)
+			continue;
+		summarise_kind(ns[k], ck[k], o->n, &res->s[k], &res->ckpt[k]);
+		res->frames[k] = k != K_RESTART ? res->frames[k] / o->n : -1;
+	}
+	res->cycle_frames = mode == MODE_MANUAL ? res->cycle_frames / o->n : -1;
+	result = 0;
+out:
+	till_close(&t);
+	base_close(&b);
+	base_close(&bulk);
+	for (int k = 0; k < NKINDS; k++) {
+		free(ns[k]);
+		free(ck[k]);
+	}
+	return result;
+}
+
+static void usage(void)
+{
+	fputs("usage: bench_sale --dir DIR [-n N] [--warmup N] [--mode auto|manual|both] "
+	      "[--seed S]\n"
+	      "  --dir DIR     scratch directory for the databases (removed afterwards)\n"
+	      "  -n N          timed iterations per mode (default 1000)\n"
+	      "  --warmup N    at least N untimed commits of each kind first (default 50)\n"
+	      "  --mode M      auto: SQLite's auto-checkpoint; manual: off, and a checkpoint\n"
+	      "                after each sale outside the timed region; both (default)\n"
+	      "  --seed S      random members and items (default 1)\n",
+	      stderr);
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	long v;
+
+	*o = (struct opts){.n = 1000, .warmup = 50, .seed = 1, .mode = {true, true}};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--dir") == 0 && val) {
+			o->dir = val;
+		} else if ((strcmp(a, "-n") == 0 || strcmp(a, "--iterations") == 0) &&
+			   parse_long(val, 10, 1000000, &v)) {
+			o->n = (int)v;
+		} else if (strcmp(a, "--warmup") == 0 && parse_long(val, 0, 100000, &v)) {
+			o->warmup = (int)v;
+		} else if (strcmp(a, "--seed") == 0 && parse_long(val, 0, LONG_MAX, &v)) {
+			o->seed = (uint64_t)v;
+		} else if (strcmp(a, "--mode") == 0 && val) {
+			o->mode[MODE_AUTO] = strcmp(val, "auto") == 0 || strcmp(val, "both") == 0;
+			o->mode[MODE_MANUAL] =
+				strcmp(val, "manual") == 0 || strcmp(val, "both") == 0;
+			if (!o->mode[MODE_AUTO] && !o->mode[MODE_MANUAL])
+				return -1;
+		} else {
+			return -1;
+		}
+		i++;
+	}
+	if (!o->dir)
+		return -1;
+	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "bench_sale: cannot create %s: %s\n", o->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool met(const struct result *r)
+{
+	return r->s[K_SALE].median / r->s[K_BASE].median <= GOAL_MEDIAN &&
+	       r->s[K_SALE].p99 / r->s[K_BASE].p99 <= GOAL_P99;
+}
+
+static void print_table(const struct opts *o, const struct result *res)
+{
+	printf("bench_sale: %d interleaved iterations per mode in %s, SQLite %s\n", o->n, o->dir,
+	       sqlite3_libversion());
+	printf("sale     = cp_sale_pay() of a 5-line member sale, alone\n");
+	printf("baseline = BEGIN IMMEDIATE; INSERT one row; COMMIT (raw sqlite3, same pragmas)\n");
+	printf("bulk     = the same with a %d-byte row, about as many WAL frames as a sale\n",
+	       BULK_BYTES);
+	printf("restart  = baseline's first commit after a checkpoint (restarts the WAL)\n");
+	printf("+ckpt    = those of the timed commits that ran the auto-checkpoint\n");
+	printf("times in microseconds; frames = WAL pages per commit\n\n");
+	printf("%-7s %-13s %5s %9s %9s %9s %9s %9s %7s\n", "mode", "what", "n", "median", "p90",
+	       "p99", "max", "mean", "frames");
+	for (int m = 0; m < NMODES; m++) {
+		const struct result *r = &res[m];
+
+		if (!o->mode[m])
+			continue;
+		for (int k = 0; k < NKINDS; k++) {
+			const struct stats *s = &r->s[k], *c = &r->ckpt[k];
+			char name[32];
+
+			if (!s->n)
+				continue;
+			printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f", mode_name[m],
+			       kind_name[k], s->n, s->median, s->p90, s->p99, s->max, s->mean);
+			if (r->frames[k] >= 0)
+				printf(" %7.1f", r->frames[k]);
+			printf("\n");
+			if (!c->n)
+				continue;
+			snprintf(name, sizeof(name), "%s+ckpt", kind_name[k]);
+			printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f\n", mode_name[m], name,
+			       c->n, c->median, c->p90, c->p99, c->max, c->mean);
+		}
+		printf("%-7s %-13s %5s %9.2f %9s %9.2f   sale/baseline; goal <= %.1f and <= %.1f: "
+		       "%s\n",
+		       mode_name[m], "ratio", "", r->s[K_SALE].median / r->s[K_BASE].median, "",
+		       r->s[K_SALE].p99 / r->s[K_BASE].p99, GOAL_MEDIAN, GOAL_P99,
+		       met(r) ? "met" : "NOT met");
+		printf("%-7s %-13s %5s %9.2f %9s %9.2f   sale/bulk (same pages to the disk)\n",
+		       mode_name[m], "ratio", "", r->s[K_SALE].median / r->s[K_BULK].median, "",
+		       r->s[K_SALE].p99 / r->s[K_BULK].p99);
+	}
+	printf("\n");
+}
+
+static void print_machine(const struct opts *o, const struct result *res)
+{
+	for (int m = 0; m < NMODES; m++) {
+		const struct result *r = &res[m];
+
+		if (!o->mode[m])
+			continue;
+		printf("# %s: %s\n", mode_name[m], mode_title[m]);
+		for (int k = 0; k < NKINDS; k++) {
+			const struct stats *s = &r->s[k], *c = &r->ckpt[k];
+
+			if (!s->n)
+				continue;
+			printf("BENCH sale mode=%s kind=%s n=%d median_us=%.1f p90_us=%.1f "
+			       "p99_us=%.1f max_us=%.1f mean_us=%.1f",
+			       mode_name[m], kind_name[k], s->n, s->median, s->p90, s->p99, s->max,
+			       s->mean);
+			if (r->frames[k] >= 0)
+				printf(" wal_frames=%.1f", r->frames[k]);
+			printf(" with_checkpoint=%d\n", c->n);
+			if (c->n)
+				printf("BENCH sale mode=%s kind=%s+ckpt n=%d median_us=%.1f "
+				       "p90_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f\n",
+				       mode_name[m], kind_name[k], c->n, c->median, c->p90, c->p99,
+				       c->max, c->mean);
+		}
+		printf("BENCH sale mode=%s n=%d warmup_sales=%d warmup_rows=%d", mode_name[m], o->n,
+		       r->warm_sales, r->warm_rows);
+		if (r->cycle_frames >= 0)
+			printf(" wal_frames_cycle=%.1f", r->cycle_frames);
+		printf("\n");
+		printf("BENCH sale mode=%s ratio_median=%.3f ratio_p99=%.3f bulk_ratio_median=%.3f "
+		       "bulk_ratio_p99=%.3f goal_median=%.1f goal_p99=%.1f met=%s\n",
+		       mode_name[m], r->s[K_SALE].median / r->s[K_BASE].median,
+		       r->s[K_SALE].p99 / r->s[K_BASE].p99,
+		       r->s[K_SALE].median / r->s[K_BULK].median,
+		       r->s[K_SALE].p99 / r->s[K_BULK].p99, GOAL_MEDIAN, GOAL_P99,
+		       met(r) ? "yes" : "no");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct result res[NMODES];
+	struct opts o;
+
+	if (parse(argc, argv, &o) != 0) {
+		usage();
+		return 2;
+	}
+	rng_state = o.seed;
+	for (size_t i = 0; i < sizeof(bulk_blob); i++)
+		bulk_blob[i] = (unsigned char)rnd();
+	for (int m = 0; m < NMODES; m++) {
+		if (o.mode[m] && run_mode(&o, (enum mode)m, &res[m]))
+			return 1;
+	}
+	print_table(&o, res);
+	print_machine(&o, res);
+	return 0;
+}
