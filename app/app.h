@@ -54,6 +54,15 @@ enum cp_err app_open_db(struct app *app, struct cp_db **db);
  * *created. Prints errors. */
 enum cp_err app_demo_ensure(struct app *app, bool *created);
 
+struct cp_sync_options;
+struct cp_hq_identity;
+/* cmd_sync.c: the [sync] configuration as sync options; then the CA file and pin kept at
+ * enrolment where the configuration names none (keep holds their strings). */
+void app_sync_options(const struct app *app, struct cp_sync_options *o);
+void app_sync_stored_tls(struct cp_db *db, struct cp_sync_options *o, struct cp_hq_identity *keep);
+/* libcurl is told not to touch signals: a connection HQ closes must not kill the process. */
+void app_ignore_sigpipe(void);
+
 /* The commands; each returns an exit status. */
 int cmd_ui(struct app *app);
 int cmd_init(struct app *app);

@@ -117,40 +117,6 @@ int cmd_init(struct app *app)
 	return APP_EXIT_OK;
 }
 
-int cmd_ui(struct app *app)
-{
-	struct cp_db *db = NULL;
-	bool created = false;
-	const char *how = "counterpoint script";
-	char buf[APP_PATH_MAX + 64];
-
-	if (app->demo) {
-		if (app_demo_ensure(app, &created) != CP_OK)
-			return APP_EXIT_FAIL;
-		if (!created) {
-			/* An existing file must still be a database this program can use. */
-			if (app_open_db(app, &db) != CP_OK)
-				return APP_EXIT_FAIL;
-			cp_db_close(db);
-		}
-		printf("%s the demo store at %s\n", created ? "Created" : "Using", app->dbopt.path);
-	}
-	if (app->db_given) {
-		snprintf(buf, sizeof(buf), "counterpoint --db '%s' script", app->dbopt.path);
-		how = buf;
-	} else if (app->demo) {
-		how = "counterpoint --demo script";
-	}
-	printf("The terminal UI is not built yet.\n"
-	       "Meanwhile, run the till in script mode: one JSON request per line on stdin, one\n"
-	       "JSON answer per line on stdout (see \"Script mode\" in README.md). For example:\n"
-	       "  echo '{\"cmd\":\"login\",\"staff\":\"1001\",\"pin\":\"1111\"}' | %s\n",
-	       how);
-	if (!app->demo)
-		printf("No store yet? 'counterpoint --demo' creates the demo store.\n");
-	return APP_EXIT_OK;
-}
-
 /* Whether msg already says "sequence N" (and not N0, N1, ...). */
 static bool names_seq(const char *msg, int64_t seq)
 {

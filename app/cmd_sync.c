@@ -17,7 +17,7 @@
 
 #define NOTICES_SHOWN 5
 
-static void sync_options(const struct app *app, struct cp_sync_options *o)
+void app_sync_options(const struct app *app, struct cp_sync_options *o)
 {
 	const struct cp_config *c = &app->cfg;
 
@@ -36,24 +36,23 @@ static void sync_options(const struct app *app, struct cp_sync_options *o)
 	o->interval_s = c->sync_interval_s;
 }
 
-/* The CA file and pin enrolment used, unless the configuration names its own. tls_id keeps the
- * strings alive for the options. */
-static struct cp_hq_identity tls_id;
-
-static void stored_tls(struct cp_db *db, struct cp_sync_options *o)
+void app_sync_stored_tls(struct cp_db *db, struct cp_sync_options *o, struct cp_hq_identity *keep)
 {
-	if (cp_hq_identity(db, &tls_id, NULL) != CP_OK)
+	if (cp_hq_identity(db, keep, NULL) != CP_OK)
 		return;
-	cp_wipe(tls_id.secret, sizeof(tls_id.secret));
-	if (!o->ca_file && tls_id.ca_file[0])
-		o->ca_file = tls_id.ca_file;
-	if (!o->pin && tls_id.pin[0])
-		o->pin = tls_id.pin;
+	cp_wipe(keep->secret, sizeof(keep->secret));
+	if (!o->ca_file && keep->ca_file[0])
+		o->ca_file = keep->ca_file;
+	if (!o->pin && keep->pin[0])
+		o->pin = keep->pin;
 }
+
+/* Keeps the CA file and pin strings alive for the options of this process's one sync. */
+static struct cp_hq_identity tls_id;
 
 /* libcurl is told not to touch signals (it may run beside other threads), so a connection HQ
  * closes must not kill the process with SIGPIPE. */
-static void ignore_sigpipe(void)
+void app_ignore_sigpipe(void)
 {
 	struct sigaction sa;
 
@@ -73,12 +72,12 @@ int cmd_enrol(struct app *app)
 	enum cp_err rc;
 	int status = APP_EXIT_FAIL;
 
-	sync_options(app, &opts);
+	app_sync_options(app, &opts);
 	if (app->ca_file)
 		opts.ca_file = app->ca_file[0] ? app->ca_file : NULL;
 	if (app->pin)
 		opts.pin = app->pin[0] ? app->pin : NULL;
-	ignore_sigpipe();
+	app_ignore_sigpipe();
 	if (app_open_db(app, &db) != CP_OK)
 		return APP_EXIT_FAIL;
 	rc = cp_sync_enrol(db, &opts, app->hq_url, app->enrol_code, &err);
@@ -156,7 +155,7 @@ static int sync_daemon(struct app *app, struct cp_sync_options *opts)
 	catch_stop_signals();
 	if (app_open_db(app, &db) != CP_OK)
 		return APP_EXIT_FAIL;
-	stored_tls(db, opts);
+	app_sync_stored_tls(db, opts, &tls_id);
 	rc = lock_sync(app, "another sync daemon is running on this database", &fd);
 	if (rc != CP_OK) {
 		cp_db_close(db);
@@ -184,14 +183,14 @@ int cmd_sync(struct app *app)
 	enum cp_err rc;
 	int fd;
 
-	sync_options(app, &opts);
-	ignore_sigpipe();
+	app_sync_options(app, &opts);
+	app_ignore_sigpipe();
 	if (app->sync_daemon)
 		return sync_daemon(app, &opts);
 	/* Beside a daemon, a second pusher and puller would only do the same work twice. */
 	if (app_open_db(app, &db) != CP_OK)
 		return CP_SYNC_STOPPED;
-	stored_tls(db, &opts);
+	app_sync_stored_tls(db, &opts, &tls_id);
 	rc = lock_sync(app, "another sync is running on this database; it does this already", &fd);
 	if (rc != CP_OK) {
 		cp_db_close(db);

@@ -50,7 +50,7 @@ static const char help_text[] =
 	"Counterpoint is an offline-first point-of-sale till.\n"
 	"\n"
 	"Commands:\n"
-	"  (none)      start the terminal UI (not built yet); with --demo, create the demo store\n"
+	"  (none)      start the terminal UI; with --demo, on the demo store (created if missing)\n"
 	"  init        create the database; --demo seeds the demo store, --force replaces a file\n"
 	"  verify      check the database, the journal's hash chain and the tables against it\n"
 	"  script      run the JSON-lines till: one request per line in, one answer per line out\n"

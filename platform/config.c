@@ -15,13 +15,20 @@
 #define MAX_FILE (1024 * 1024)
 
 enum kind {
-	K_ID,   /* 1..16 of [A-Za-z0-9_-] */
-	K_TEXT, /* UTF-8 without control characters, min..max bytes */
-	K_INT,  /* decimal integer in min..max, stored as int */
-	K_U32,  /* decimal integer in min..max, stored as uint32_t */
-	K_HHMM, /* "HH:MM" 00:00..23:59, stored as minutes (int) */
-	K_BOOL, /* "true" or "false", stored as bool */
-	K_PINS, /* empty, or min..max of "sha256//" + 44 base64 characters, ';' between */
+	K_ID,     /* 1..16 of [A-Za-z0-9_-] */
+	K_TEXT,   /* UTF-8 without control characters, min..max bytes */
+	K_INT,    /* decimal integer in min..max, stored as int */
+	K_U32,    /* decimal integer in min..max, stored as uint32_t */
+	K_HHMM,   /* "HH:MM" 00:00..23:59, stored as minutes (int) */
+	K_BOOL,   /* "true" or "false", stored as bool */
+	K_PINS,   /* empty, or min..max of "sha256//" + 44 base64 characters, ';' between */
+	K_CHOICE, /* one of the words of choices[min], stored as text */
+};
+
+/* The allowed words of each K_CHOICE key, by the key's min. */
+static const char *const choices[] = {
+	"auto zh_CN en", /* 0: [ui] language */
+	"32 42 48",      /* 1: [printer] width */
 };
 
 struct key {
@@ -58,6 +65,10 @@ static const struct key keys[] = {
 	{"sync", "backoff_base_ms", K_INT, FIELD(sync_backoff_base_ms), 10, 3600000},
 	{"sync", "backoff_cap_ms", K_INT, FIELD(sync_backoff_cap_ms), 10, 86400000},
 	{"sync", "interval_seconds", K_INT, FIELD(sync_interval_s), 1, 86400},
+	{"ui", "language", K_CHOICE, FIELD(ui_language), 0, 0},
+	{"ui", "idle_lock_seconds", K_INT, FIELD(ui_idle_lock_s), 0, 86400},
+	{"printer", "device", K_TEXT, FIELD(printer_device), 0, 1023},
+	{"printer", "width", K_CHOICE, FIELD(printer_width), 1, 1},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -98,6 +109,26 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->sync_backoff_base_ms = 1000;
 	cfg->sync_backoff_cap_ms = 300000;
 	cfg->sync_interval_s = 10;
+	snprintf(cfg->ui_language, sizeof(cfg->ui_language), "auto");
+	cfg->ui_idle_lock_s = 300;
+	snprintf(cfg->printer_width, sizeof(cfg->printer_width), "42");
+}
+
+/* Whether value is one of the space-separated words of list. */
+static bool is_choice(const char *list, const char *value)
+{
+	size_t n = strlen(value);
+
+	for (const char *w = list; *w;) {
+		size_t len = strcspn(w, " ");
+
+		if (n && len == n && strncmp(w, value, n) == 0)
+			return true;
+		w += len;
+		while (*w == ' ')
+			w++;
+	}
+	return false;
 }
 
 /* A copy of untrusted text that is safe to put in a message: printable ASCII only, bounded. */
@@ -304,6 +335,14 @@ static bool set_value(struct parse *p, const struct key *k, const char *value)
 				"sha256//BASE64 (44 characters ending in '=') separated by ';', "
 				"not '%s'",
 				k->name, k->section, k->max, shown(value, v, sizeof(v)));
+			return false;
+		}
+		snprintf(field, k->size, "%s", value);
+		return true;
+	case K_CHOICE:
+		if (!is_choice(choices[k->min], value) || len >= k->size) {
+			problem(p, "%s in [%s] must be one of: %s; not '%s'", k->name, k->section,
+				choices[k->min], shown(value, v, sizeof(v)));
 			return false;
 		}
 		snprintf(field, k->size, "%s", value);

@@ -35,6 +35,12 @@ struct cp_config {
 	int sync_backoff_base_ms;    /* backoff_base_ms = 1000 */
 	int sync_backoff_cap_ms;     /* backoff_cap_ms = 300000 (at least backoff_base_ms) */
 	int sync_interval_s;         /* interval_seconds = 10 */
+	/* [ui] */
+	char ui_language[8]; /* language = auto (auto: LANG/LC_ALL; zh_CN; en) */
+	int ui_idle_lock_s;  /* idle_lock_seconds = 300 (0: never) */
+	/* [printer] */
+	char printer_device[1024]; /* device = (empty: no printer; receipts are still kept) */
+	char printer_width[3];     /* width = 42 (32, 42 or 48 columns) */
 	/* where the values came from: the file read, or "" for defaults only */
 	char source[1024];
 };

@@ -1,0 +1,29 @@
+/* app_ui.h — what the terminal UI is wired to in app/: receipts (keep, print, reprint) and the
+ * background sync of this process. Private to app/. */
+#ifndef CP_APP_UI_H
+#define CP_APP_UI_H
+
+#include <pthread.h>
+
+#include "cp_error.h"
+#include "db.h"
+
+struct app_receipts {
+	struct cp_db *db;          /* the UI's connection: used on the UI thread only */
+	struct cp_db *mark_db;     /* a second connection, for the printing threads */
+	pthread_mutex_t mark_lock; /* printing threads share mark_db */
+	const char *device;        /* [printer] device; "" = no printer, copies are still kept */
+	int width;                 /* [printer] width: 32, 42 or 48 */
+	const char *currency;      /* [store] currency_symbol */
+	const char *store_name;    /* [store] name: used when the database has none */
+};
+
+/* cp_ui_options.on_receipt: on the UI thread, right after a sale or refund commits. */
+void app_on_receipt(void *ctx, const char *receipt_no);
+/* cp_ui_options.list_receipts */
+int app_list_receipts(void *ctx, char (*out)[48], int max);
+/* cp_ui_options.reprint: the kept text marked as a copy; a receipt never kept (a crash
+ * between commit and keep) is rendered and kept first. */
+enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err);
+
+#endif

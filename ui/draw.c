@@ -1,0 +1,295 @@
+/* draw.c — the drawing helpers every screen uses: text fitted by display width (never half a
+ * Chinese character, never a raw control byte), fields, boxes, amounts in big figures, the
+ * member panel, and colours with a monochrome fallback. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bigtext.h"
+#include "money.h"
+#include "textwidth.h"
+#include "ui_int.h"
+
+struct role_style {
+	short fg, bg;
+	attr_t colour_attr, mono_attr;
+};
+
+static const struct role_style styles[UI_R_COUNT] = {
+	[UI_R_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
+	[UI_R_STATUS] = {COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
+	[UI_R_ONLINE] = {COLOR_GREEN, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD},
+	[UI_R_OFFLINE] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD},
+	[UI_R_KEY] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+	[UI_R_TITLE] = {COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+	[UI_R_SELECT] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+	[UI_R_OK] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+	[UI_R_WARN] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+	[UI_R_ERROR] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
+	[UI_R_MONEY] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+	[UI_R_POINTS] = {COLOR_MAGENTA, -1, A_BOLD, A_BOLD},
+	[UI_R_DIM] = {-1, -1, A_DIM, A_DIM},
+	[UI_R_FIELD] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_UNDERLINE},
+};
+
+void ui_colours_init(struct ui *ui)
+{
+	ui->colour = has_colors();
+	if (!ui->colour)
+		return;
+	start_color();
+	use_default_colors();
+	for (int r = 1; r < UI_R_COUNT; r++)
+		init_pair((short)r, styles[r].fg, styles[r].bg);
+}
+
+attr_t ui_attr(const struct ui *ui, enum ui_role role)
+{
+	if (!ui->colour)
+		return styles[role].mono_attr;
+	if (styles[role].fg < 0 && styles[role].bg < 0)
+		return styles[role].colour_attr;
+	return COLOR_PAIR(role) | styles[role].colour_attr;
+}
+
+int ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad)
+{
+	char buf[1024];
+	int used;
+
+	if (cols <= 0)
+		return 0;
+	used = cp_text_fit(s ? s : "", cols, pad, buf, sizeof(buf));
+	wattron(w, attr);
+	mvwaddstr(w, y, x, buf);
+	wattroff(w, attr);
+	return used;
+}
+
+int ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return ui_put(w, y, x, cols, buf, attr, false);
+}
+
+void ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr)
+{
+	int tw = cp_text_width(s);
+
+	if (tw < 0 || tw > cols)
+		tw = cols;
+	ui_put(w, y, x + cols - tw, tw, s, attr, false);
+}
+
+int ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
+		  const struct ui_field *f, int cols, bool focus)
+{
+	char view[UI_INPUT_MAX * 2 + 1];
+	int cur = 0;
+
+	if (label) {
+		ui_put(w, y, x, label_cols, label,
+		       focus ? ui_attr(ui, UI_R_TITLE) : ui_attr(ui, UI_R_NORMAL), true);
+		x += label_cols;
+	}
+	ui_input_view(&f->in, cols, view, sizeof(view), &cur);
+	ui_put(w, y, x, cols, view, ui_attr(ui, UI_R_FIELD), true);
+	return focus ? x + cur : -1;
+}
+
+void ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title)
+{
+	attr_t a = ui_attr(ui, UI_R_TITLE);
+
+	for (int r = 0; r < h; r++)
+		mvwhline(w, y + r, x, ' ', wd);
+	wattron(w, a);
+	mvwaddch(w, y, x, ACS_ULCORNER);
+	mvwhline(w, y, x + 1, ACS_HLINE, wd - 2);
+	mvwaddch(w, y, x + wd - 1, ACS_URCORNER);
+	mvwvline(w, y + 1, x, ACS_VLINE, h - 2);
+	mvwvline(w, y + 1, x + wd - 1, ACS_VLINE, h - 2);
+	mvwaddch(w, y + h - 1, x, ACS_LLCORNER);
+	mvwhline(w, y + h - 1, x + 1, ACS_HLINE, wd - 2);
+	mvwaddch(w, y + h - 1, x + wd - 1, ACS_LRCORNER);
+	wattroff(w, a);
+	if (title) {
+		char t[256];
+		int tw;
+
+		snprintf(t, sizeof(t), " %s ", title);
+		tw = cp_text_width(t);
+		if (tw < 0 || tw > wd - 4)
+			tw = wd - 4;
+		ui_put(w, y, x + (wd - tw) / 2, tw, t, a, false);
+	}
+}
+
+const char *ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len)
+{
+	cp_money_format(fen, ui->currency, buf, len);
+	return buf;
+}
+
+int ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen, attr_t attr)
+{
+	char digits[48], rows[UI_BIG_ROWS][64];
+	int sw = cp_text_width(ui->currency), bw;
+
+	(void)ui;
+	cp_money_format(fen, "", digits, sizeof(digits));
+	bw = ui_bigtext(digits, rows, sizeof(rows[0]));
+	if (sw < 0)
+		sw = 1;
+	if (bw < 0 || sw + 1 + bw > cols) {
+		char buf[48];
+
+		ui_put(w, y + 1, x, cols, ui_money(ui, fen, buf, sizeof(buf)), attr, false);
+		return cols;
+	}
+	ui_put(w, y + 2, x, sw, ui->currency, attr, false);
+	for (int r = 0; r < UI_BIG_ROWS; r++)
+		ui_put(w, y + r, x + sw + 1, bw, rows[r], attr, false);
+	return sw + 1 + bw;
+}
+
+const char *ui_when(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000), now = time(NULL);
+	struct tm tm, today;
+
+	if (ms <= 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+		strftime(buf, len, "%H:%M", &tm);
+	else
+		strftime(buf, len, "%m-%d %H:%M", &tm);
+	return buf;
+}
+
+int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
+		   const struct cp_member_view *m)
+{
+	attr_t n = ui_attr(ui, UI_R_NORMAL), pts = ui_attr(ui, UI_R_POINTS);
+	char a[48], line[256];
+	int r = 0;
+
+	if (rows <= 0)
+		return 0;
+	snprintf(line, sizeof(line), "%s  %s", m->name[0] ? m->name : _("(no name)"),
+		 m->masked_phone);
+	ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_OK), false);
+	if (r < rows) {
+		if (m->tier_multiplier_bp > 0 && m->tier_multiplier_bp % 1000 == 0)
+			snprintf(line, sizeof(line), _("%s  points x%d.%d"), m->tier_name,
+				 m->tier_multiplier_bp / 10000,
+				 m->tier_multiplier_bp % 10000 / 1000);
+		else
+			snprintf(line, sizeof(line), "%s", m->tier_name);
+		ui_put(w, y + r++, x, cols, line, n, false);
+	}
+	if (r < rows && m->local)
+		ui_put(w, y + r++, x, cols, _("(registered here, new to HQ)"),
+		       ui_attr(ui, UI_R_DIM), false);
+	if (r < rows) {
+		if (m->points_pending)
+			snprintf(line, sizeof(line), _("Points %lld (%lld pending)"),
+				 (long long)m->points, (long long)m->points_pending);
+		else
+			snprintf(line, sizeof(line), _("Points %lld"), (long long)m->points);
+		ui_put(w, y + r++, x, cols, line, pts, false);
+	}
+	if (r < rows) {
+		snprintf(line, sizeof(line), _("Worth %s"),
+			 ui_money(ui, m->points_value, a, sizeof(a)));
+		ui_put(w, y + r++, x, cols, line, pts, false);
+	}
+	if (r < rows && m->expiring_points > 0) {
+		snprintf(line, sizeof(line), _("Expiring: %lld on %s"),
+			 (long long)m->expiring_points, m->expiring_on);
+		ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_WARN), false);
+	}
+	if (r < rows) {
+		if (m->next_tier_growth > 0)
+			snprintf(line, sizeof(line), _("Growth %lld, %lld to %s"),
+				 (long long)m->growth, (long long)m->next_tier_growth,
+				 m->next_tier_name);
+		else
+			snprintf(line, sizeof(line), _("Growth %lld (top tier)"),
+				 (long long)m->growth);
+		ui_put(w, y + r++, x, cols, line, n, false);
+	}
+	if (r < rows && m->guide[0]) {
+		snprintf(line, sizeof(line), _("Guide %s"), m->guide);
+		ui_put(w, y + r++, x, cols, line, n, false);
+	}
+	return r;
+}
+
+/* Length in bytes of the next line of s that fits in cols columns, breaking after a space when
+ * there is one, so that English wraps between words and Chinese anywhere. */
+static size_t line_len(const char *s, int cols, size_t *skip)
+{
+	char buf[1024];
+	size_t n, brk = 0;
+
+	cp_text_fit(s, cols, 0, buf, sizeof(buf));
+	n = strlen(buf);
+	*skip = 0;
+	if (strchr(buf, '\n')) {
+		n = (size_t)(strchr(buf, '\n') - buf);
+		*skip = 1;
+		return n;
+	}
+	if (n == 0) {
+		uint32_t cp;
+
+		/* Not even one character fits: drop it rather than loop. */
+		*skip = (size_t)ui_utf8_decode(s, &cp);
+		return 0;
+	}
+	if (s[n] == '\0' || s[n] == ' ') {
+		*skip = s[n] == ' ';
+		return n;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == ' ')
+			brk = i;
+	if (brk > n / 2) {
+		*skip = 1;
+		return brk;
+	}
+	return n;
+}
+
+int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text, attr_t attr)
+{
+	char line[1024];
+	int rows = 0;
+
+	if (cols <= 0)
+		return 0;
+	while (*text && rows < maxrows) {
+		size_t skip, n = line_len(text, cols, &skip);
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, text, n);
+		line[n] = '\0';
+		if (w)
+			ui_put(w, y + rows, x, cols, line, attr, false);
+		rows++;
+		text += n + skip;
+	}
+	return rows;
+}

@@ -1,0 +1,129 @@
+/* field.c — keys into a field. The run of characters that arrived at scanner speed is tracked
+ * from where it began, so that a scan or a paste can be taken back out of the field whole. */
+#include "field.h"
+
+#include <string.h>
+
+void ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsigned flags)
+{
+	memset(f, 0, sizeof(*f));
+	ui_input_init(&f->in, max, flags | (kind == UI_FIELD_PIN ? UI_IN_SECRET : 0));
+	f->kind = kind;
+}
+
+void ui_field_clear(struct ui_field *f)
+{
+	if (f->kind == UI_FIELD_PIN)
+		ui_input_wipe(&f->in);
+	else
+		ui_input_clear(&f->in);
+	ui_burst_reset(&f->burst);
+	f->swallow = false;
+}
+
+/* Takes the current run back out of the field. */
+static void drop_run(struct ui_field *f)
+{
+	if (f->burst.n > 0)
+		ui_input_truncate(&f->in, f->burst.start);
+	ui_burst_reset(&f->burst);
+}
+
+static enum ui_field_rc refuse_burst(struct ui_field *f, enum ui_field_rc rc)
+{
+	/* In a PIN field anything that fast and long is a scan, and nothing of it may stay. */
+	if (f->kind == UI_FIELD_PIN && f->burst.n > 1) {
+		ui_field_clear(f);
+		f->swallow = true;
+		return UI_FIELD_PIN_SCAN;
+	}
+	drop_run(f);
+	f->swallow = true;
+	return rc;
+}
+
+static enum ui_field_rc enter(struct ui_field *f, const struct ui_key *k)
+{
+	bool scanned = ui_burst_scanned(&f->burst, k->at);
+
+	if (f->kind == UI_FIELD_PIN && ui_scan_in_pin(f->in.buf, scanned)) {
+		ui_field_clear(f);
+		return UI_FIELD_PIN_SCAN;
+	}
+	if (f->kind == UI_FIELD_ROUTE && scanned) {
+		size_t start = f->burst.start;
+
+		memcpy(f->scan, f->in.buf + start, f->in.len - start + 1);
+		drop_run(f);
+		return UI_FIELD_SCAN;
+	}
+	ui_burst_reset(&f->burst);
+	return UI_FIELD_SUBMIT;
+}
+
+static enum ui_field_rc character(struct ui_field *f, const struct ui_key *k)
+{
+	enum ui_input_rc rc;
+
+	ui_burst_char(&f->burst, k->at, f->in.cur);
+	if (ui_burst_pasted(&f->burst))
+		return refuse_burst(f, UI_FIELD_PASTE);
+	rc = ui_input_insert(&f->in, k->ch);
+	if (rc == UI_INPUT_FULL)
+		return refuse_burst(f, UI_FIELD_FULL);
+	return rc == UI_INPUT_REFUSED ? UI_FIELD_REFUSED : UI_FIELD_CHANGED;
+}
+
+enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k)
+{
+	int64_t gap = k->at - f->last_at;
+
+	f->last_at = k->at;
+	if (f->swallow) {
+		/* The rest of a refused paste: everything until the keys pause as a person's do
+		 * (a terminal delivers a long paste in pieces, with short gaps between them). */
+		if (gap <= UI_PASTE_QUIET_MS && k->code != UI_K_RESIZE)
+			return UI_FIELD_SAME;
+		f->swallow = false;
+	}
+	switch (k->code) {
+	case UI_K_CHAR:
+		return character(f, k);
+	case UI_K_CTRL:
+		if (k->ch == 0x15) { /* Ctrl-U, as in a shell */
+			ui_field_clear(f);
+			return UI_FIELD_CHANGED;
+		}
+		/* A control character among keys at scanner speed is a paste, not a person. */
+		if (gap > UI_BURST_GAP_MS)
+			ui_burst_reset(&f->burst);
+		if (f->burst.n > 0 || k->burst)
+			return refuse_burst(f, UI_FIELD_PASTE);
+		return UI_FIELD_REFUSED;
+	case UI_K_TAB:
+		/* Scanners can be set to end with Tab instead of Enter. */
+		if (f->burst.n > 0 && gap <= UI_BURST_GAP_MS)
+			return enter(f, k);
+		return UI_FIELD_IGNORED;
+	case UI_K_ENTER:
+		return enter(f, k);
+	case UI_K_BACKSPACE:
+		ui_burst_reset(&f->burst);
+		return ui_input_backspace(&f->in) ? UI_FIELD_CHANGED : UI_FIELD_SAME;
+	case UI_K_DELETE:
+		ui_burst_reset(&f->burst);
+		return ui_input_delete(&f->in) ? UI_FIELD_CHANGED : UI_FIELD_SAME;
+	case UI_K_LEFT:
+		return ui_input_left(&f->in) ? UI_FIELD_CHANGED : UI_FIELD_SAME;
+	case UI_K_RIGHT:
+		return ui_input_right(&f->in) ? UI_FIELD_CHANGED : UI_FIELD_SAME;
+	case UI_K_HOME:
+		ui_input_home(&f->in);
+		return UI_FIELD_CHANGED;
+	case UI_K_END:
+		ui_input_end(&f->in);
+		return UI_FIELD_CHANGED;
+	default:
+		return UI_FIELD_IGNORED;
+	}
+}

@@ -1,0 +1,215 @@
+/* screen_login.c — who is at the till: staff code and PIN (never echoed), what a wrong or
+ * locked code means, and after a login the question about a sale left open by a crash, a power
+ * cut or a colleague. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "money.h"
+#include "ui_int.h"
+
+static struct {
+	struct ui_field code, pin;
+	int focus; /* 0 code, 1 PIN */
+	int cur_y, cur_x;
+} L;
+
+static void login_enter(struct ui *ui)
+{
+	(void)ui;
+	ui_field_init(&L.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
+	ui_field_init(&L.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	L.focus = 0;
+}
+
+static void login_leave(struct ui *ui)
+{
+	(void)ui;
+	ui_field_clear(&L.pin);
+}
+
+static void cancel_open_sale(struct ui *ui)
+{
+	ui_sale_cancel(ui);
+}
+
+/* A cart left open (power cut, crash, another cashier): continue or cancel it. */
+static void ask_about_cart(struct ui *ui)
+{
+	const struct cp_cart_view *c = ui->cart;
+	const struct ui_choice choices[] = {
+		{"Enter", NULL, _("Continue the sale"), NULL},
+		{"Del", NULL, _("Cancel the sale"), cancel_open_sale},
+	};
+	char text[512], total[48], when[32];
+
+	if (!ui_cart_refresh(ui))
+		return;
+	if (!c->open || c->nlines == 0 ||
+	    (ui->cart_checked && strcmp(c->staff, ui->session.code) == 0)) {
+		ui->cart_checked = true;
+		return;
+	}
+	ui->cart_checked = true;
+	snprintf(text, sizeof(text),
+		 _("A sale opened by staff %s at %s was not finished: %lld items, %s. Continue it, "
+		   "or cancel it?"),
+		 c->staff, ui_when(c->opened_at, when, sizeof(when)), (long long)c->items,
+		 ui_money(ui, c->total, total, sizeof(total)));
+	ui_choose(ui, _("Unfinished sale"), text, choices, 2);
+}
+
+static void locked_message(struct ui *ui, const char *code, int64_t until)
+{
+	char at[32];
+	time_t t = (time_t)((until + 999) / 1000), now = (time_t)(cp_db_now(ui->db) / 1000);
+	struct tm tm, today;
+
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year)
+		strftime(at, sizeof(at), "%H:%M:%S", &tm);
+	else
+		strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
+	ui_msg(ui, UI_MSG_ERROR, _("Staff code %s is locked until %s (too many wrong PINs)."), code,
+	       at);
+	beep();
+}
+
+static void try_login(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_session s;
+	char code[UI_INPUT_MAX + 1];
+	int64_t until = 0;
+	enum cp_err rc;
+
+	snprintf(code, sizeof(code), "%s", ui_field_text(&L.code));
+	rc = cp_staff_login(ui->db, code, ui_field_text(&L.pin), &s, &until, &err);
+	ui_field_clear(&L.pin);
+	if (rc == CP_OK) {
+		ui->session = s;
+		ui_wipe(&s, sizeof(s));
+		ui->logged_in = true;
+		ui->last_key = ui->now;
+		ui_reset(ui, UI_SCR_sale);
+		ui_msg(ui, UI_MSG_OK, _("Welcome, %s."), ui->session.name);
+		ask_about_cart(ui);
+		return;
+	}
+	L.focus = 1;
+	if (rc == CP_EAUTH) {
+		ui_msg(ui, UI_MSG_ERROR, "%s", _("Wrong staff code or PIN. Try again."));
+		beep();
+	} else if (rc == CP_ELOCKED && until > 0) {
+		locked_message(ui, code, until);
+	} else {
+		ui_fail(ui, &err, rc);
+	}
+}
+
+static int login_key(struct ui *ui, const struct ui_key *k)
+{
+	struct ui_field *f = L.focus ? &L.pin : &L.code;
+	enum ui_field_rc rc;
+
+	switch (k->code) {
+	case UI_K_TAB:
+	case UI_K_BTAB:
+	case UI_K_UP:
+	case UI_K_DOWN:
+		if (k->code != UI_K_TAB || !k->burst) {
+			L.focus = !L.focus;
+			return UI_HANDLED;
+		}
+		break;
+	case UI_K_ESC:
+		ui_field_clear(&L.code);
+		ui_field_clear(&L.pin);
+		L.focus = 0;
+		return UI_HANDLED;
+	default:
+		break;
+	}
+	rc = ui_field_key(f, k);
+	switch (rc) {
+	case UI_FIELD_PIN_SCAN:
+		ui_msg(ui, UI_MSG_ERROR, "%s",
+		       _("That was a scan, not a PIN: type the PIN by hand."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_PASTE:
+	case UI_FIELD_FULL:
+		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_REFUSED:
+		ui_msg(ui, UI_MSG_WARN, "%s", _("Staff codes and PINs are letters and digits."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_SUBMIT:
+		if (L.focus == 0) {
+			if (ui_field_text(&L.code)[0])
+				L.focus = 1;
+			return UI_HANDLED;
+		}
+		if (!ui_field_text(&L.code)[0]) {
+			L.focus = 0;
+			return UI_HANDLED;
+		}
+		try_login(ui);
+		return UI_HANDLED;
+	case UI_FIELD_IGNORED:
+		return UI_IGNORED;
+	default:
+		return UI_HANDLED;
+	}
+}
+
+static void login_draw(struct ui *ui, WINDOW *w)
+{
+	int wd = 60, h = 12, y = (ui->rows - h) / 2, x = (ui->cols - wd) / 2;
+	int c1, c2;
+
+	ui_draw_box(ui, w, y, x, h, wd, _("Counterpoint till"));
+	ui_put(w, y + 2, x + 4, wd - 8, ui->store, ui_attr(ui, UI_R_TITLE), false);
+	c1 = ui_draw_field(ui, w, y + 4, x + 4, _("Staff code"), 14, &L.code, 18, L.focus == 0);
+	c2 = ui_draw_field(ui, w, y + 6, x + 4, _("PIN"), 14, &L.pin, 18, L.focus == 1);
+	ui_draw_wrapped(w, y + 8, x + 4, wd - 8, 2,
+			_("Type your staff code and Enter, then your PIN and Enter."),
+			ui_attr(ui, UI_R_DIM));
+	L.cur_y = L.focus ? y + 6 : y + 4;
+	L.cur_x = L.focus ? c2 : c1;
+}
+
+static int login_keys(struct ui *ui, struct ui_footkey *out, int max)
+{
+	int n = 0;
+
+	(void)ui;
+	(void)max;
+	out[n++] = (struct ui_footkey){"F1", NULL, _("Help"), 0};
+	out[n++] = (struct ui_footkey){"Enter", NULL, _("Next / log in"), 0};
+	out[n++] = (struct ui_footkey){"Tab", NULL, _("Other field"), 0};
+	out[n++] = (struct ui_footkey){"Esc", NULL, _("Clear"), 0};
+	return n;
+}
+
+static bool login_cursor(struct ui *ui, int *y, int *x)
+{
+	(void)ui;
+	*y = L.cur_y;
+	*x = L.cur_x;
+	return true;
+}
+
+const struct ui_screen ui_screen_login = {
+	.name = "login",
+	.enter = login_enter,
+	.leave = login_leave,
+	.draw = login_draw,
+	.key = login_key,
+	.keys = login_keys,
+	.cursor = login_cursor,
+};

@@ -1,0 +1,220 @@
+/* screen_manager.c — the manager menu: how sync with HQ stands (and what to do when it has
+ * stopped), the notices HQ sent back, reprinting a recent receipt, and closing the till. Shifts
+ * and the daily tally join it with their issues. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+#define RECEIPTS_MAX 20
+#define NOTICES_MAX 8
+
+static struct {
+	char receipts[RECEIPTS_MAX][48];
+	int nreceipts, sel;
+	struct cp_notice notices[NOTICES_MAX];
+	int nnotices;
+	bool notices_ok;
+	int64_t read_at;
+} G;
+
+static void reload(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+
+	G.nnotices = NOTICES_MAX;
+	G.notices_ok = cp_hq_notices(ui->db, G.notices, &G.nnotices, &err) == CP_OK;
+	if (!G.notices_ok)
+		G.nnotices = 0;
+	G.nreceipts = 0;
+	if (ui->opts->list_receipts) {
+		G.nreceipts =
+			ui->opts->list_receipts(ui->opts->receipt_ctx, G.receipts, RECEIPTS_MAX);
+		if (G.nreceipts < 0)
+			G.nreceipts = 0;
+		if (G.nreceipts > RECEIPTS_MAX)
+			G.nreceipts = RECEIPTS_MAX;
+		for (int i = 0; i < G.nreceipts; i++)
+			G.receipts[i][47] = '\0';
+	}
+	if (G.sel >= G.nreceipts)
+		G.sel = G.nreceipts - 1;
+	if (G.sel < 0)
+		G.sel = 0;
+	G.read_at = ui->now;
+	ui->sync_read_at = 0;
+	ui_status_tick(ui);
+}
+
+static void manager_enter(struct ui *ui)
+{
+	G.sel = 0;
+	reload(ui);
+}
+
+void ui_manager_open(struct ui *ui)
+{
+	ui_push(ui, UI_SCR_manager);
+}
+
+static int manager_tick(struct ui *ui)
+{
+	if (ui->now - G.read_at < 5000)
+		return 0;
+	reload(ui);
+	return UI_REDRAW;
+}
+
+static void quit(struct ui *ui)
+{
+	ui->quit = true;
+}
+
+static void reprint(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	if (!ui->opts->reprint || G.nreceipts == 0) {
+		ui_msg(ui, UI_MSG_WARN, "%s", _("There is no receipt to reprint."));
+		return;
+	}
+	rc = ui->opts->reprint(ui->opts->receipt_ctx, G.receipts[G.sel], &err);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."), G.receipts[G.sel]);
+}
+
+static int manager_key(struct ui *ui, const struct ui_key *k)
+{
+	if (k->code == UI_K_ESC)
+		return UI_DONE;
+	if (k->code == UI_K_UP && G.sel > 0)
+		G.sel--;
+	else if (k->code == UI_K_DOWN && G.sel + 1 < G.nreceipts)
+		G.sel++;
+	else if (k->code == UI_K_ENTER || ui_key_named(k, "F4", "p"))
+		reprint(ui);
+	else if (ui_key_named(k, "F5", "u"))
+		reload(ui);
+	else if (ui_key_named(k, "F10", "x"))
+		ui_confirm(ui, _("Close Counterpoint?"),
+			   _("The till program ends. The open sale is kept and comes back at the "
+			     "next start."),
+			   quit);
+	else if (k->code == UI_K_F1)
+		return UI_IGNORED;
+	return UI_HANDLED;
+}
+
+static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
+{
+	const struct cp_sync_status *s = &ui->sync;
+	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	char line[600], a[32];
+	int y0 = y;
+
+	ui_put(w, y++, x, wd, _("Sync with HQ"), ui_attr(ui, UI_R_TITLE), false);
+	if (!ui->sync_ok) {
+		ui_put(w, y++, x, wd, _("The sync state cannot be read."), ui_attr(ui, UI_R_ERROR),
+		       false);
+		return y - y0;
+	}
+	if (!s->enrolled) {
+		ui_draw_wrapped(w, y, x, wd, 2,
+				_("This terminal is not enrolled with HQ: it sells offline and "
+				  "keeps everything for later. Chain IT enrols it with "
+				  "'counterpoint enrol'."),
+				ui_attr(ui, UI_R_WARN));
+		y += 2;
+	} else if (s->online) {
+		snprintf(line, sizeof(line), _("ONLINE since %s; last success %s"),
+			 ui_when(s->since, a, sizeof(a)), ui_when(s->last_success, a + 16, 16));
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+	} else {
+		snprintf(line, sizeof(line), _("OFFLINE since %s; last success %s"),
+			 ui_when(s->since, a, sizeof(a)), ui_when(s->last_success, a + 16, 16));
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+	}
+	snprintf(line, sizeof(line), _("Journal rows waiting: %lld (sent up to %lld of %lld)"),
+		 (long long)s->queue_depth, (long long)s->acked_seq, (long long)s->last_seq);
+	ui_put(w, y++, x, wd, line, n, false);
+	if (s->last_error_at) {
+		snprintf(line, sizeof(line), _("Last error at %s: %s"),
+			 ui_when(s->last_error_at, a, sizeof(a)), s->last_error);
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	if (s->enrolled && !s->online && s->next_try && !s->stopped) {
+		snprintf(line, sizeof(line), _("Next try at %s"),
+			 ui_when(s->next_try, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	if (s->stopped) {
+		snprintf(line, sizeof(line),
+			 _("Sync has STOPPED: %s. Selling goes on offline; call chain IT to enrol "
+			   "this terminal again ('counterpoint enrol')."),
+			 s->stop_reason);
+		y += ui_draw_wrapped(w, y, x, wd, 3, line, ui_attr(ui, UI_R_ERROR));
+	}
+	if (s->unknown_changes) {
+		snprintf(line, sizeof(line),
+			 _("%lld changes from HQ were of kinds this version does not know: update "
+			   "Counterpoint."),
+			 (long long)s->unknown_changes);
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+	}
+	return y - y0;
+}
+
+static void manager_draw(struct ui *ui, WINDOW *w)
+{
+	int x = 2, wd = ui->cols - 4, y = 1, half = wd / 2;
+	char line[640], a[32];
+
+	ui_put(w, y++, x, wd, _("Manager menu"), ui_attr(ui, UI_R_TITLE), false);
+	y++;
+	y += draw_sync(ui, w, y, x, wd) + 1;
+	ui_put(w, y++, x, half - 2, _("Notices from HQ"), ui_attr(ui, UI_R_TITLE), false);
+	{
+		int ny = y;
+
+		if (!G.nnotices)
+			ui_put(w, ny++, x, half - 2, _("none"), ui_attr(ui, UI_R_DIM), false);
+		for (int i = 0; i < G.nnotices && ny < ui->rows - 4; i++) {
+			snprintf(line, sizeof(line), "%s %s",
+				 ui_when(G.notices[i].at, a, sizeof(a)), G.notices[i].message);
+			ny += ui_draw_wrapped(w, ny, x, half - 2, 2, line,
+					      ui_attr(ui, UI_R_NORMAL));
+		}
+	}
+	ui_put(w, y - 1, x + half, half, _("Reprint a receipt"), ui_attr(ui, UI_R_TITLE), false);
+	if (!ui->opts->list_receipts || G.nreceipts == 0)
+		ui_put(w, y, x + half, half, _("no receipts kept"), ui_attr(ui, UI_R_DIM), false);
+	for (int i = 0; i < G.nreceipts && y + i < ui->rows - 4; i++)
+		ui_put(w, y + i, x + half, half, G.receipts[i],
+		       i == G.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL), true);
+}
+
+static int manager_keys(struct ui *ui, struct ui_footkey *out, int max)
+{
+	int n = 0;
+
+	(void)ui;
+	(void)max;
+	out[n++] = (struct ui_footkey){"F4", "p", _("Reprint"), 0};
+	out[n++] = (struct ui_footkey){"F5", "u", _("Read again"), 0};
+	out[n++] = (struct ui_footkey){"F10", "x", _("Close the till"), 0};
+	out[n++] = (struct ui_footkey){"Esc", NULL, _("Back to sale"), 0};
+	return n;
+}
+
+const struct ui_screen ui_screen_manager = {
+	.name = "manager",
+	.enter = manager_enter,
+	.draw = manager_draw,
+	.key = manager_key,
+	.tick = manager_tick,
+	.keys = manager_keys,
+};

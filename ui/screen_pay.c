@@ -1,0 +1,334 @@
+/* screen_pay.c — taking the money: tenders by method (cash, bank card, WeChat Pay, Alipay),
+ * split until the total is covered, only cash giving change; then the sale is committed in one
+ * step and the result shown large: the change due, the points earned and what the member's
+ * balance is now worth. */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "money.h"
+#include "sale.h"
+#include "ui_int.h"
+
+struct method {
+	enum cp_tender_method m;
+	const char *key, *alt, *label;
+};
+
+static const struct method methods[] = {
+	{CP_TENDER_CASH, "F5", "c", N_("Cash")},
+	{CP_TENDER_CARD, "F6", "b", N_("Bank card")},
+	{CP_TENDER_WECHAT, "F7", "w", N_("WeChat Pay")},
+	{CP_TENDER_ALIPAY, "F8", "a", N_("Alipay")},
+};
+#define NMETHODS (int)(sizeof(methods) / sizeof(methods[0]))
+
+static struct {
+	struct ui_field amount;
+	struct cp_tender t[CP_TENDER_MAX];
+	int n;
+	int cur_y, cur_x;
+} P;
+
+static struct {
+	struct cp_sale_result r;
+	bool member;
+	struct cp_member_view m;
+} D;
+
+static const char *method_label(enum cp_tender_method m)
+{
+	for (int i = 0; i < NMETHODS; i++)
+		if (methods[i].m == m)
+			return _(methods[i].label);
+	return "?";
+}
+
+static int64_t tendered(void)
+{
+	int64_t sum = 0;
+
+	for (int i = 0; i < P.n; i++)
+		cp_money_add(sum, P.t[i].amount, &sum);
+	return sum;
+}
+
+static int64_t due(struct ui *ui)
+{
+	int64_t d = ui->cart->total - tendered();
+
+	return d > 0 ? d : 0;
+}
+
+static void pay_enter(struct ui *ui)
+{
+	(void)ui;
+	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	P.n = 0;
+}
+
+static void commit(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_sale_result r;
+	char member_id[64] = "";
+	enum cp_err rc;
+
+	if (ui->cart->has_member)
+		snprintf(member_id, sizeof(member_id), "%s", ui->cart->member.id);
+	rc = cp_sale_pay(ui->db, &ui->session, P.t, P.n, &r, &err);
+	if (rc != CP_OK) {
+		/* Nothing was recorded: the last tender is taken back so that it can be retried. */
+		P.n--;
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	snprintf(ui->last_receipt, sizeof(ui->last_receipt), "%s", r.receipt);
+	if (ui->opts->on_receipt)
+		ui->opts->on_receipt(ui->opts->receipt_ctx, r.receipt);
+	ui_cart_refresh(ui);
+	ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
+}
+
+static void add_tender(struct ui *ui, enum cp_tender_method m)
+{
+	struct cp_errbuf err = {{0}};
+	const char *text = ui_field_text(&P.amount);
+	int64_t amount = due(ui), d = due(ui);
+	char a[48], b[48];
+	enum cp_err rc;
+
+	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	if (amount <= 0) {
+		ui_msg(ui, UI_MSG_WARN, "%s", _("Type the amount received, or leave it empty."));
+		beep();
+		return;
+	}
+	if (m != CP_TENDER_CASH && amount > d) {
+		ui_msg(ui, UI_MSG_ERROR,
+		       _("%s of %s is more than the %s due; only cash gives change."),
+		       method_label(m), ui_money(ui, amount, a, sizeof(a)),
+		       ui_money(ui, d, b, sizeof(b)));
+		beep();
+		return;
+	}
+	if (P.n == CP_TENDER_MAX) {
+		ui_msg(ui, UI_MSG_ERROR, _("A sale takes at most %d payments."), CP_TENDER_MAX);
+		beep();
+		return;
+	}
+	P.t[P.n].method = m;
+	P.t[P.n].amount = amount;
+	P.n++;
+	ui_field_clear(&P.amount);
+	if (tendered() >= ui->cart->total)
+		commit(ui);
+	else
+		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."), method_label(m),
+		       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
+}
+
+static int pay_key(struct ui *ui, const struct ui_key *k)
+{
+	bool letters = !k->burst;
+	enum ui_field_rc rc;
+
+	for (int i = 0; i < NMETHODS; i++) {
+		if (ui_key_named(k, methods[i].key, letters ? methods[i].alt : NULL)) {
+			add_tender(ui, methods[i].m);
+			return UI_HANDLED;
+		}
+	}
+	if (k->code == UI_K_ESC) {
+		if (P.n)
+			ui_msg(ui, UI_MSG_INFO, "%s",
+			       _("Payment stopped; the payments typed were dropped. Give back any "
+				 "money taken."));
+		return UI_DONE;
+	}
+	if (k->code == UI_K_BACKSPACE && !ui_field_text(&P.amount)[0] && P.n > 0) {
+		P.n--;
+		ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
+		return UI_HANDLED;
+	}
+	rc = ui_field_key(&P.amount, k);
+	switch (rc) {
+	case UI_FIELD_SUBMIT:
+		add_tender(ui, CP_TENDER_CASH);
+		return UI_HANDLED;
+	case UI_FIELD_SCAN:
+		ui_sale_scan(ui, P.amount.scan);
+		return UI_HANDLED;
+	case UI_FIELD_REFUSED:
+		ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_PASTE:
+	case UI_FIELD_FULL:
+		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_IGNORED:
+		return k->code == UI_K_F1 ? UI_IGNORED : UI_HANDLED;
+	default:
+		return UI_HANDLED;
+	}
+}
+
+static void pay_draw(struct ui *ui, WINDOW *w)
+{
+	int x = 2, wd = ui->cols - 4, y = 2, half = wd / 2;
+	attr_t n = ui_attr(ui, UI_R_NORMAL), t = ui_attr(ui, UI_R_TITLE);
+	char a[48], line[256];
+
+	ui_put(w, 1, x, wd, _("Payment"), t, false);
+	ui_put(w, y, x, half, _("Total"), t, false);
+	ui_draw_big_money(ui, w, y + 1, x, half - 2, ui->cart->total, ui_attr(ui, UI_R_MONEY));
+	ui_put(w, y, x + half, half, _("Still due"), t, false);
+	ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), ui_attr(ui, UI_R_WARN));
+	y += 5;
+	if (ui->cart->has_member) {
+		snprintf(line, sizeof(line), _("Member %s %s: %lld points, worth %s"),
+			 ui->cart->member.name, ui->cart->member.masked_phone,
+			 (long long)ui->cart->member.points,
+			 ui_money(ui, ui->cart->member.points_value, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	}
+	y++;
+	ui_put(w, y++, x, wd, _("Payments"), t, false);
+	if (!P.n)
+		ui_put(w, y++, x + 2, wd - 2, _("none yet"), ui_attr(ui, UI_R_DIM), false);
+	for (int i = 0; i < P.n && y < ui->rows - 8; i++, y++) {
+		snprintf(line, sizeof(line), "%d. %s", i + 1, method_label(P.t[i].method));
+		ui_put(w, y, x + 2, 16, line, n, false);
+		ui_put_right(w, y, x + 18, 14, ui_money(ui, P.t[i].amount, a, sizeof(a)), n);
+	}
+	y = ui->rows - 7;
+	P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16, true);
+	P.cur_y = y;
+	ui_draw_wrapped(w, y + 1, x, wd, 3,
+			_("Type the amount and press the method's key; with nothing typed, the "
+			  "method pays what is still due. Enter is cash. Only cash may be more "
+			  "than due: the rest is change."),
+			ui_attr(ui, UI_R_DIM));
+}
+
+static int pay_keys(struct ui *ui, struct ui_footkey *out, int max)
+{
+	int n = 0;
+
+	(void)ui;
+	for (int i = 0; i < NMETHODS && n < max; i++)
+		out[n++] =
+			(struct ui_footkey){methods[i].key, methods[i].alt, _(methods[i].label), 0};
+	out[n++] = (struct ui_footkey){"Enter", NULL, _("Cash"), 1};
+	out[n++] = (struct ui_footkey){"Bksp", NULL, _("Undo payment"), 1};
+	out[n++] = (struct ui_footkey){"Esc", NULL, _("Back to sale"), 0};
+	return n;
+}
+
+static bool pay_cursor(struct ui *ui, int *y, int *x)
+{
+	(void)ui;
+	*y = P.cur_y;
+	*x = P.cur_x;
+	return true;
+}
+
+const struct ui_screen ui_screen_pay = {
+	.name = "pay",
+	.enter = pay_enter,
+	.draw = pay_draw,
+	.key = pay_key,
+	.keys = pay_keys,
+	.cursor = pay_cursor,
+};
+
+/* ---- the result ---- */
+
+void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id)
+{
+	D.r = *r;
+	D.member = member_id && cp_member_get(ui->db, member_id, &D.m, NULL) == CP_OK;
+	ui_reset(ui, UI_SCR_sale);
+	ui_push(ui, UI_SCR_paid);
+	ui_msg(ui, UI_MSG_OK, _("Sale %s recorded."), r->receipt);
+}
+
+static int paid_key(struct ui *ui, const struct ui_key *k)
+{
+	if (k->code == UI_K_F1)
+		return UI_IGNORED;
+	cp_db_checkpoint(ui->db);
+	/* The next customer's first scan starts the next sale straight away. */
+	if (k->code == UI_K_CHAR || k->code == UI_K_F2 || k->code == UI_K_F3 || k->code == UI_K_F5)
+		return UI_DONE | UI_PASS;
+	return UI_DONE;
+}
+
+static void paid_draw(struct ui *ui, WINDOW *w)
+{
+	int x = 2, wd = ui->cols - 4, y = 1, half = wd / 2;
+	attr_t t = ui_attr(ui, UI_R_TITLE), pts = ui_attr(ui, UI_R_POINTS);
+	char a[48], b[48], line[256];
+
+	snprintf(line, sizeof(line), _("Sale complete, receipt %s"), D.r.receipt);
+	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+	snprintf(line, sizeof(line), _("Total %s   paid %s   check code %s"),
+		 ui_money(ui, D.r.total, a, sizeof(a)), ui_money(ui, D.r.tendered, b, sizeof(b)),
+		 D.r.verify_code);
+	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_NORMAL), false);
+	y++;
+	ui_put(w, y, x, half, _("Change"), t, false);
+	ui_draw_big_money(ui, w, y + 1, x, half, D.r.change, ui_attr(ui, UI_R_MONEY));
+	y += 5;
+	if (D.member) {
+		snprintf(line, sizeof(line), _("Member %s %s (%s)"), D.m.name, D.m.masked_phone,
+			 D.m.tier_name);
+		ui_put(w, y++, x, wd, line, t, false);
+		if (D.r.multiplier_bp > 0)
+			snprintf(line, sizeof(line),
+				 _("Points earned %lld (x%d.%02d)   growth +%lld"),
+				 (long long)D.r.points, D.r.multiplier_bp / 10000,
+				 D.r.multiplier_bp % 10000 / 100, (long long)D.r.growth);
+		else
+			snprintf(line, sizeof(line), _("Points earned %lld   growth +%lld"),
+				 (long long)D.r.points, (long long)D.r.growth);
+		ui_put(w, y++, x, wd, line, pts, false);
+		snprintf(line, sizeof(line), _("Balance %lld points, worth %s"),
+			 (long long)D.r.balance_after,
+			 ui_money(ui, D.m.points_value, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, pts, false);
+		if (D.m.next_tier_growth > 0) {
+			snprintf(line, sizeof(line), _("%lld growth more to %s"),
+				 (long long)D.m.next_tier_growth, D.m.next_tier_name);
+			ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_NORMAL), false);
+		}
+	} else {
+		ui_put(w, y++, x, wd,
+		       _("No member on this sale: points were not earned. Ask for a phone number "
+			 "next time."),
+		       ui_attr(ui, UI_R_DIM), false);
+	}
+	y++;
+	ui_put(w, y, x, wd, _("Press Enter for the next customer, or scan the first item."),
+	       ui_attr(ui, UI_R_DIM), false);
+}
+
+static int paid_keys(struct ui *ui, struct ui_footkey *out, int max)
+{
+	(void)ui;
+	(void)max;
+	out[0] = (struct ui_footkey){"Enter", NULL, _("Next customer"), 0};
+	return 1;
+}
+
+const struct ui_screen ui_screen_paid = {
+	.name = "paid",
+	.draw = paid_draw,
+	.key = paid_key,
+	.keys = paid_keys,
+};

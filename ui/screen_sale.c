@@ -1,0 +1,470 @@
+/* screen_sale.c — the sale: the item field that every scan lands in, the cart's lines and
+ * totals, the member panel with what their points are worth, and the keys that lead to
+ * payment, members, refunds and the manager menu. The cart itself lives in the database. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scan.h"
+#include "textwidth.h"
+#include "ui_int.h"
+
+static struct {
+	struct ui_field item;
+	int sel; /* index into the cart's lines */
+	int top; /* first line shown */
+	int cur_y, cur_x;
+} S;
+
+static void sale_enter(struct ui *ui)
+{
+	ui_field_init(&S.item, UI_FIELD_TEXT, 64, UI_IN_FOLD | UI_IN_ASCII);
+	S.sel = ui->cart->nlines - 1;
+	S.top = 0;
+}
+
+static void select_line_no(struct ui *ui, int line_no)
+{
+	for (int i = 0; i < ui->cart->nlines; i++)
+		if (ui->cart->lines[i].line_no == line_no)
+			S.sel = i;
+}
+
+static const struct cp_cart_line *selected(struct ui *ui)
+{
+	if (S.sel >= ui->cart->nlines)
+		S.sel = ui->cart->nlines - 1;
+	if (S.sel < 0)
+		return NULL;
+	return &ui->cart->lines[S.sel];
+}
+
+void ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_cart_set_member(ui->db, &ui->session, m->id, &err);
+	char worth[48];
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_cart_refresh(ui);
+	ui_msg(ui, UI_MSG_OK, _("Member %s %s attached: %lld points, worth %s."), m->name,
+	       m->masked_phone, (long long)ui->cart->member.points,
+	       ui_money(ui, ui->cart->member.points_value, worth, sizeof(worth)));
+}
+
+void ui_sale_cancel(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_cart_cancel(ui->db, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_cart_refresh(ui);
+	S.sel = -1;
+	ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
+}
+
+static void unknown_code(struct ui *ui, const char *code)
+{
+	beep();
+	ui_msg(ui, UI_MSG_ERROR, _("Unknown code %s: not in the catalogue. The sale is unchanged."),
+	       code);
+}
+
+/* A member by card, found here: attached. */
+static bool card_here(struct ui *ui, const char *code)
+{
+	struct cp_member_view m;
+
+	if (cp_member_find_by_card(ui->db, code, &m, NULL) != CP_OK)
+		return false;
+	ui_sale_attach(ui, &m);
+	return true;
+}
+
+/* An item's code: into the cart. Returns CP_ENOTFOUND untouched for the caller to try more. */
+static enum cp_err add_item(struct ui *ui, const char *code, int qty)
+{
+	struct cp_errbuf err = {{0}};
+	int line_no = 0;
+	enum cp_err rc = cp_cart_scan(ui->db, &ui->session, code, qty, &line_no, &err);
+	const struct cp_cart_line *l;
+	char price[48];
+
+	if (rc == CP_ENOTFOUND)
+		return rc;
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return rc;
+	}
+	ui_cart_refresh(ui);
+	select_line_no(ui, line_no);
+	if ((l = selected(ui)) != NULL)
+		ui_msg(ui, UI_MSG_OK, _("%s  x%lld  %s"), l->name, (long long)l->qty,
+		       ui_money(ui, l->amount, price, sizeof(price)));
+	return CP_OK;
+}
+
+int ui_sale_scan(struct ui *ui, const char *text)
+{
+	char code[CP_CODE_MAX + 1];
+	struct cp_errbuf err = {{0}};
+	int qty = 1;
+	enum ui_scan_kind kind = ui_scan_classify(text, code, &qty, &err);
+
+	if (!ui->logged_in) {
+		ui_msg(ui, UI_MSG_ERROR, "%s", _("Log in first."));
+		beep();
+		return UI_HANDLED;
+	}
+	switch (kind) {
+	case UI_SCAN_BAD:
+		ui_fail(ui, &err, CP_EINVAL);
+		break;
+	case UI_SCAN_PHONE:
+		ui_member_open(ui, code);
+		break;
+	case UI_SCAN_RECEIPT:
+		ui_refund_open(ui, code);
+		break;
+	case UI_SCAN_CARD:
+		if (card_here(ui, code))
+			break;
+		if (add_item(ui, code, qty) == CP_ENOTFOUND)
+			ui_member_open(ui, code);
+		break;
+	case UI_SCAN_ITEM:
+	case UI_SCAN_SKU:
+	default:
+		if (add_item(ui, code, qty) == CP_ENOTFOUND && (qty != 1 || !card_here(ui, code)))
+			unknown_code(ui, code);
+		break;
+	}
+	return UI_HANDLED;
+}
+
+static void set_qty(struct ui *ui, const struct cp_cart_line *l, int64_t qty)
+{
+	struct cp_errbuf err = {{0}};
+	int line_no = l->line_no;
+	enum cp_err rc = cp_cart_set_qty(ui->db, line_no, qty, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_cart_refresh(ui);
+	select_line_no(ui, line_no);
+}
+
+static void qty_typed(struct ui *ui, const char *text)
+{
+	const struct cp_cart_line *l = selected(ui);
+	int64_t q = 0;
+
+	if (!l)
+		return;
+	for (const char *p = text; *p; p++)
+		q = q * 10 + (*p - '0');
+	if (!text[0] || q < 1 || q > CP_QTY_MAX) {
+		ui_msg(ui, UI_MSG_ERROR, _("A quantity is 1 to %d."), CP_QTY_MAX);
+		beep();
+		return;
+	}
+	set_qty(ui, l, q);
+}
+
+static void remove_line(struct ui *ui)
+{
+	const struct cp_cart_line *l = selected(ui);
+	struct cp_errbuf err = {{0}};
+	char name[129];
+	enum cp_err rc;
+
+	if (!l) {
+		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", l->name);
+	rc = cp_cart_remove(ui->db, l->line_no, &err);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_cart_refresh(ui);
+	if (S.sel >= ui->cart->nlines)
+		S.sel = ui->cart->nlines - 1;
+	ui_msg(ui, UI_MSG_INFO, _("Removed: %s"), name);
+}
+
+static void ask_cancel(struct ui *ui)
+{
+	char text[256];
+
+	if (!ui->cart->open || (ui->cart->nlines == 0 && !ui->cart->has_member)) {
+		ui_msg(ui, UI_MSG_INFO, "%s", _("There is no sale to cancel."));
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 _("All %d lines and the member are taken off. Nothing is recorded as sold."),
+		 ui->cart->nlines);
+	ui_confirm(ui, _("Cancel this sale?"), text, ui_sale_cancel);
+}
+
+static void manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
+{
+	struct cp_errbuf err = {{0}};
+	char by[17];
+	enum cp_err rc =
+		cp_staff_authorise(ui->db, &ui->session, code, pin, "manager menu", by, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_manager_open(ui);
+}
+
+static void pay(struct ui *ui)
+{
+	ui_cart_refresh(ui);
+	if (!ui->cart->open || ui->cart->nlines == 0) {
+		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
+		beep();
+		return;
+	}
+	ui_push(ui, UI_SCR_pay);
+}
+
+/* Commands: F-keys any time; their letters, + - and Del only while the item field is empty
+ * and the key is not part of a scan. */
+static int command(struct ui *ui, const struct ui_key *k)
+{
+	bool letters = !ui_field_text(&S.item)[0] && !k->burst;
+	const struct cp_cart_line *l;
+
+	if (k->code == UI_K_F1 || (letters && (ui_key_is(k, '?') || ui_key_is(k, 'h')))) {
+		ui_push(ui, UI_SCR_help);
+	} else if (k->code == UI_K_F2 || (letters && ui_key_is(k, 'm'))) {
+		ui_member_open(ui, NULL);
+	} else if (k->code == UI_K_F3 || (letters && ui_key_is(k, 'n'))) {
+		ui_register_open(ui, NULL);
+	} else if (k->code == UI_K_F4 || (letters && ui_key_is(k, 'p'))) {
+		pay(ui);
+	} else if (k->code == UI_K_F5 || (letters && ui_key_is(k, 'r'))) {
+		ui_refund_open(ui, NULL);
+	} else if (k->code == UI_K_F6 || (letters && ui_key_is(k, 'q'))) {
+		if (selected(ui))
+			ui_ask(ui, _("Quantity"), _("New quantity"), UI_IN_FOLD | UI_IN_DIGITS, 4,
+			       qty_typed);
+		else
+			ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
+	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
+		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
+			       manager_menu_authorised);
+	} else if (k->code == UI_K_F10 || (letters && ui_key_is(k, 'l'))) {
+		ui_logout(ui, _("Logged out. The open sale is kept."));
+	} else if (letters && k->code == UI_K_CHAR && (k->ch == '+' || k->ch == '-')) {
+		if (!(l = selected(ui)))
+			return UI_HANDLED;
+		if (k->ch == '+')
+			set_qty(ui, l, l->qty + 1);
+		else if (l->qty > 1)
+			set_qty(ui, l, l->qty - 1);
+		else
+			ui_msg(ui, UI_MSG_INFO, "%s", _("To take the line off, press Del."));
+	} else if (letters && k->code == UI_K_DELETE) {
+		remove_line(ui);
+	} else if (k->code == UI_K_ESC) {
+		if (ui_field_text(&S.item)[0])
+			ui_field_clear(&S.item);
+		else
+			ask_cancel(ui);
+	} else if (k->code == UI_K_UP || k->code == UI_K_DOWN || k->code == UI_K_PGUP ||
+		   k->code == UI_K_PGDN) {
+		int step = k->code == UI_K_PGUP || k->code == UI_K_PGDN ? 10 : 1;
+
+		S.sel += k->code == UI_K_UP || k->code == UI_K_PGUP ? -step : step;
+		if (S.sel >= ui->cart->nlines)
+			S.sel = ui->cart->nlines - 1;
+		if (S.sel < 0)
+			S.sel = ui->cart->nlines ? 0 : -1;
+	} else {
+		return UI_IGNORED;
+	}
+	return UI_HANDLED;
+}
+
+static int sale_key(struct ui *ui, const struct ui_key *k)
+{
+	enum ui_field_rc rc;
+	char text[UI_INPUT_MAX + 1];
+
+	if (command(ui, k) != UI_IGNORED)
+		return UI_HANDLED;
+	rc = ui_field_key(&S.item, k);
+	switch (rc) {
+	case UI_FIELD_SUBMIT:
+		snprintf(text, sizeof(text), "%s", ui_field_text(&S.item));
+		ui_field_clear(&S.item);
+		if (!text[0])
+			return UI_HANDLED;
+		return ui_sale_scan(ui, text);
+	case UI_FIELD_PASTE:
+	case UI_FIELD_FULL:
+		ui_msg(ui, UI_MSG_ERROR, "%s",
+		       _("Pasted or overlong input is not accepted: scan or type one code."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_REFUSED:
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("Item codes are letters and digits: scan the barcode or type the code."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_IGNORED:
+		return UI_IGNORED;
+	default:
+		return UI_HANDLED;
+	}
+}
+
+/* ---- drawing ---- */
+
+struct cols {
+	int list, name, panel;
+};
+
+static struct cols layout(const struct ui *ui)
+{
+	struct cols c;
+
+	c.panel = ui->cols >= 100 ? 34 : 30;
+	c.list = ui->cols - c.panel - 1;
+	c.name = c.list - 3 - 5 - 10 - 11 - 4;
+	return c;
+}
+
+static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
+{
+	const struct cp_cart_view *v = ui->cart;
+	int y0 = 3, visible = ui->rows - 3 - y0;
+	char price[48], amount[48], num[24];
+
+	ui_putf(w, 2, 0, c->list, ui_attr(ui, UI_R_TITLE), "%-3s", "#");
+	ui_put(w, 2, 4, c->name, _("Item"), ui_attr(ui, UI_R_TITLE), false);
+	ui_put_right(w, 2, 4 + c->name, 6, _("Qty"), ui_attr(ui, UI_R_TITLE));
+	ui_put_right(w, 2, 4 + c->name + 6, 10, _("Price"), ui_attr(ui, UI_R_TITLE));
+	ui_put_right(w, 2, 4 + c->name + 16, 11, _("Amount"), ui_attr(ui, UI_R_TITLE));
+	if (!v->open || v->nlines == 0) {
+		ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 2,
+				_("Scan an item, or type its code and press Enter."),
+				ui_attr(ui, UI_R_DIM));
+		ui_draw_wrapped(w, y0 + 3, 2, c->list - 4, 3,
+				_("A member's phone number or card, typed or scanned here, "
+				  "attaches the member."),
+				ui_attr(ui, UI_R_DIM));
+		return;
+	}
+	if (S.sel < 0 || S.sel >= v->nlines)
+		S.sel = v->nlines - 1;
+	if (S.sel < S.top)
+		S.top = S.sel;
+	if (S.sel >= S.top + visible)
+		S.top = S.sel - visible + 1;
+	for (int i = S.top; i < v->nlines && i < S.top + visible; i++) {
+		const struct cp_cart_line *l = &v->lines[i];
+		attr_t a = i == S.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL);
+		int y = y0 + i - S.top;
+
+		/* Columns by display width: "¥" and Chinese names are not one byte a column. */
+		mvwhline(w, y, 0, ' ', c->list);
+		wattron(w, a);
+		mvwhline(w, y, 0, ' ', c->list);
+		wattroff(w, a);
+		snprintf(num, sizeof(num), "%3d", l->line_no);
+		ui_put(w, y, 0, 3, num, a, false);
+		ui_put(w, y, 4, c->name, l->name, a, false);
+		snprintf(num, sizeof(num), "%lld", (long long)l->qty);
+		ui_put_right(w, y, 4 + c->name, 6, num, a);
+		ui_put_right(w, y, 4 + c->name + 6, 10,
+			     ui_money(ui, l->unit_price, price, sizeof(price)), a);
+		ui_put_right(w, y, 4 + c->name + 16, 11,
+			     ui_money(ui, l->amount, amount, sizeof(amount)), a);
+	}
+	if (S.top > 0)
+		ui_put(w, y0, c->list - 1, 1, "^", ui_attr(ui, UI_R_DIM), false);
+	if (S.top + visible < v->nlines)
+		ui_put(w, y0 + visible - 1, c->list - 1, 1, "v", ui_attr(ui, UI_R_DIM), false);
+}
+
+static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
+{
+	const struct cp_cart_view *v = ui->cart;
+	int x = c->list + 2, wd = c->panel - 2, y = 2, bottom = ui->rows - 3;
+	char line[160];
+
+	wattron(w, ui_attr(ui, UI_R_DIM));
+	mvwvline(w, 1, c->list, ACS_VLINE, ui->rows - 3);
+	wattroff(w, ui_attr(ui, UI_R_DIM));
+	ui_put(w, y++, x, wd, _("Member"), ui_attr(ui, UI_R_TITLE), false);
+	if (v->has_member)
+		ui_draw_member(ui, w, y, x, wd, bottom - 6 - y, &v->member);
+	else
+		ui_draw_wrapped(w, y, x, wd, 4,
+				_("None. F2 finds a member by phone or card, F3 registers one."),
+				ui_attr(ui, UI_R_DIM));
+	snprintf(line, sizeof(line), _("Total  %lld items"), (long long)v->items);
+	ui_put(w, bottom - 4, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
+	ui_draw_big_money(ui, w, bottom - 3, x, wd, v->total, ui_attr(ui, UI_R_MONEY));
+}
+
+static void sale_draw(struct ui *ui, WINDOW *w)
+{
+	struct cols c = layout(ui);
+	int lw = cp_text_width(_("Item code")) + 2;
+
+	if (lw < 2 || lw > 16)
+		lw = 12;
+	S.cur_x = ui_draw_field(ui, w, 1, 0, _("Item code"), lw, &S.item, c.list - lw - 1, true);
+	S.cur_y = 1;
+	draw_lines(ui, w, &c);
+	draw_panel(ui, w, &c);
+}
+
+static int sale_keys(struct ui *ui, struct ui_footkey *out, int max)
+{
+	const struct ui_footkey keys[] = {
+		{"F1", "?", _("Help"), 0},     {"F2", "m", _("Member"), 0},
+		{"F3", "n", _("Register"), 0}, {"F4", "p", _("Pay"), 0},
+		{"F5", "r", _("Refund"), 0},   {"F6", "q", _("Qty"), 1},
+		{"Del", NULL, _("Remove"), 1}, {"F9", "g", _("Menu"), 0},
+		{"F10", "l", _("Log out"), 0}, {"Esc", NULL, _("Cancel"), 0},
+	};
+	int n = 0;
+
+	(void)ui;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < max; i++)
+		out[n++] = keys[i];
+	return n;
+}
+
+static bool sale_cursor(struct ui *ui, int *y, int *x)
+{
+	(void)ui;
+	*y = S.cur_y;
+	*x = S.cur_x;
+	return true;
+}
+
+const struct ui_screen ui_screen_sale = {
+	.name = "sale",
+	.enter = sale_enter,
+	.draw = sale_draw,
+	.key = sale_key,
+	.keys = sale_keys,
+	.cursor = sale_cursor,
+};

@@ -1,0 +1,234 @@
+/* ui_int.h — what the screens share: the till's state while the UI runs, the screen "class"
+ * whose handlers return what to do next (htop's model), navigation between screens, the
+ * message line, and the drawing helpers. Private to ui/. */
+#ifndef CP_UI_INT_H
+#define CP_UI_INT_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cart.h"
+#include "cp_error.h"
+#include "field.h"
+#include "footer.h"
+#include "hq.h"
+#include "i18n.h"
+#include "keys.h"
+#include "staff.h"
+#include "ui.h"
+
+/* What a handler asks of the loop (flags). */
+#define UI_IGNORED 0
+#define UI_HANDLED 0x01 /* the key was for this screen */
+#define UI_REDRAW 0x02  /* draw again */
+#define UI_DONE 0x04    /* close this screen (pop it) */
+#define UI_PASS 0x08    /* with UI_DONE: hand the same key to the screen below */
+
+struct ui;
+
+/* A screen: a small class, one instance, its state kept in its own file. */
+struct ui_screen {
+	const char *name;
+	bool modal; /* drawn over the screen below it (dialogs, prompts) */
+	/* Pushed. */
+	void (*enter)(struct ui *ui);
+	/* Popped, or dropped when the till locks (may be NULL): cancel work, wipe secrets. */
+	void (*leave)(struct ui *ui);
+	/* Draws the body: rows 1 .. ui->rows - 3 (status line above, message and keys below). */
+	void (*draw)(struct ui *ui, WINDOW *w);
+	/* A key; returns UI_* flags. */
+	int (*key)(struct ui *ui, const struct ui_key *k);
+	/* About four times a second (may be NULL). */
+	int (*tick)(struct ui *ui);
+	/* The keys of the moment, for the footer and the help screen; returns how many. */
+	int (*keys)(struct ui *ui, struct ui_footkey *out, int max);
+	/* Where the terminal cursor goes (a field), or false to hide it. */
+	bool (*cursor)(struct ui *ui, int *y, int *x);
+};
+
+#define UI_SCREEN(n) extern const struct ui_screen ui_screen_##n;
+#include "screens.def"
+#undef UI_SCREEN
+
+enum ui_screen_id {
+#define UI_SCREEN(n) UI_SCR_##n,
+#include "screens.def"
+#undef UI_SCREEN
+	UI_SCR_COUNT
+};
+
+enum ui_msg_level { UI_MSG_INFO, UI_MSG_OK, UI_MSG_WARN, UI_MSG_ERROR };
+
+/* Colour roles; each has a monochrome attribute too. */
+enum ui_role {
+	UI_R_NORMAL,
+	UI_R_STATUS,  /* the status line */
+	UI_R_ONLINE,  /* ONLINE in the status line */
+	UI_R_OFFLINE, /* OFFLINE in the status line */
+	UI_R_KEY,     /* a key in the footer */
+	UI_R_TITLE,   /* a screen's title and table heads */
+	UI_R_SELECT,  /* the selected line */
+	UI_R_OK,      /* good news */
+	UI_R_WARN,    /* needs attention */
+	UI_R_ERROR,   /* refused */
+	UI_R_MONEY,   /* totals and change */
+	UI_R_POINTS,  /* points and their value */
+	UI_R_DIM,     /* hints */
+	UI_R_FIELD,   /* an input field */
+	UI_R_COUNT
+};
+
+#define UI_STACK_MAX 8
+
+struct ui {
+	const struct cp_ui_options *opts;
+	struct cp_db *db;
+	WINDOW *w;
+	int rows, cols;
+	bool small; /* below 80x24 */
+	bool colour;
+	bool quit;
+	bool dirty;
+	int exit_status;
+	char currency[16];
+	char store[80];
+
+	/* who is at the till */
+	bool logged_in;
+	struct cp_session session;
+	bool cart_checked; /* asked about a cart left open */
+
+	/* what core said last */
+	struct cp_cart_view *cart;
+	struct cp_sync_status sync;
+	bool sync_ok;
+	int64_t sync_read_at;
+	char last_receipt[48];
+
+	/* the message line */
+	char msg[512];
+	enum ui_msg_level msg_level;
+	int64_t msg_at;
+
+	const struct ui_screen *stack[UI_STACK_MAX];
+	int depth;
+
+	int64_t now;      /* monotonic ms of this turn of the loop */
+	int64_t last_key; /* monotonic ms */
+};
+
+/* ---- ui.c: navigation and the message line ---- */
+const struct ui_screen *ui_top(const struct ui *ui);
+/* Pushes a screen (and calls its enter). */
+void ui_push(struct ui *ui, enum ui_screen_id id);
+/* Closes the top screen; the one below is entered again. */
+void ui_pop(struct ui *ui);
+/* Closes everything and shows id alone. */
+void ui_reset(struct ui *ui, enum ui_screen_id id);
+bool ui_showing(const struct ui *ui, enum ui_screen_id id);
+
+void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The message line for a failed core call (translated where possible); beeps. */
+void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc);
+/* Dies after restoring the terminal (out of memory in the UI). */
+_Noreturn void ui_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Wipes a secret so that the compiler cannot skip it. */
+void ui_wipe(void *p, size_t n);
+/* Monotonic milliseconds. */
+int64_t ui_clock_ms(void);
+
+/* ---- session and cart (ui.c) ---- */
+/* Reads the cart again after a change; false (and the message line) on failure. */
+bool ui_cart_refresh(struct ui *ui);
+void ui_logout(struct ui *ui, const char *why);
+bool ui_is_manager(const struct ui *ui);
+
+/* ---- draw.c ---- */
+attr_t ui_attr(const struct ui *ui, enum ui_role role);
+void ui_colours_init(struct ui *ui);
+/* Text fitted into cols columns (cut on a character boundary; padded when pad). */
+int ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad);
+int ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Right-aligned in cols columns ending at x + cols. */
+void ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr);
+/* text wrapped into cols columns (between words where it can, '\n' breaks); rows used.
+ * w NULL only counts the rows. */
+int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text, attr_t attr);
+/* Whether the key is the one named ("Enter", "Esc", "Del", "F1".."F12") or the letter alt. */
+bool ui_key_named(const struct ui_key *k, const char *name, const char *alt);
+/* A field: label, then the text in a highlighted box of cols columns. Returns the column of
+ * the cursor when focus, else -1. */
+int ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
+		  const struct ui_field *f, int cols, bool focus);
+/* A box (for dialogs) with a title, cleared inside. */
+void ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title);
+/* Amount in big figures at y (three rows) with the currency symbol before. Returns width. */
+int ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen, attr_t attr);
+/* "¥12.30" with the configured symbol. */
+const char *ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len);
+/* "HH:MM" of a wall-clock time in ms, with "MM-DD " in front when not today. */
+const char *ui_when(int64_t ms, char *buf, size_t len);
+/* The member panel (masked phone, name, tier, points and their value, expiring, growth to
+ * the next tier, guide). Returns the rows used. */
+int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
+		   const struct cp_member_view *m);
+
+/* ---- status.c ---- */
+void ui_status_draw(struct ui *ui, WINDOW *w);
+/* Reads the sync state again when it is a second old. */
+bool ui_status_tick(struct ui *ui);
+
+/* ---- dialog.c: a question or a manager's authority, over the current screen ---- */
+/* One answer to a question: its key ("Enter", "Esc", "Del", "F8"...), letter, label, and what
+ * it does (NULL: nothing but close). */
+struct ui_choice {
+	const char *key;
+	const char *alt;
+	const char *label;
+	void (*run)(struct ui *ui);
+};
+#define UI_CHOICE_MAX 4
+/* Asks a question with up to UI_CHOICE_MAX answers; Esc closes it (running the "Esc" choice
+ * when there is one). The chosen run() is called after the dialog has closed. */
+void ui_choose(struct ui *ui, const char *title, const char *text, const struct ui_choice *c,
+	       int n);
+/* Asks yes/no; on_yes runs after the dialog closed, when the answer was yes. */
+void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *));
+/* Asks for a manager's code and PIN (at once done(ui, NULL, NULL) when a manager is logged in);
+ * done runs after the dialog closed, not at all when it was cancelled. The PIN is wiped
+ * after done returns. */
+void ui_manager_pin(struct ui *ui, const char *why,
+		    void (*done)(struct ui *, const char *code, const char *pin));
+/* Asks for one line of text (a quantity, ...); done runs with it after the dialog closed. */
+void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+	    void (*done)(struct ui *, const char *text));
+
+/* ---- screens with a way in ---- */
+/* Sale: what the scanner or the item field gave; returns UI_* flags. */
+int ui_sale_scan(struct ui *ui, const char *text);
+/* Attaches a member found by lookup or registration to the cart. */
+void ui_sale_attach(struct ui *ui, const struct cp_member_view *m);
+/* Throws the open cart away (after the question was answered). */
+void ui_sale_cancel(struct ui *ui);
+/* Member lookup of phone or card (from the item field or a scan), or an empty form. */
+void ui_member_open(struct ui *ui, const char *phone_or_card);
+/* Registration, with the phone filled in when known. */
+void ui_register_open(struct ui *ui, const char *phone);
+/* Refund, with the receipt number filled in when known. */
+void ui_refund_open(struct ui *ui, const char *receipt);
+/* Payment result. */
+struct cp_sale_result;
+void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
+/* Manager menu, after authority was checked. */
+void ui_manager_open(struct ui *ui);
+
+/* i18n.c */
+bool ui_locale_ready(void);
+
+#endif
