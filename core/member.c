@@ -81,8 +81,7 @@ static void derive(const struct db_memo *m, int snap_tier, struct cp_member_view
 	"SELECT id, phone_masked, card_no, name, birthday, points, growth, tier,"                  \
 	" expiring_points, expiring_on, guide, local FROM member "
 
-/* The member view from a row of st (MEMBER_COLS), which is reset here. */
-static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_member_view *out,
+static enum cp_err view_read(struct cp_db *db, sqlite3_stmt *st, struct cp_member_view *out,
 			     struct cp_errbuf *err)
 {
 	const struct db_memo *m;
@@ -120,6 +119,39 @@ static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 	derive(m, snap_tier, &v);
 	*out = v;
 	return CP_OK;
+}
+
+/* The member view from a row of st (MEMBER_COLS), which is reset here. The reads run in one
+ * read transaction (when the caller has none open): one snapshot, and one lock instead of
+ * one per statement. */
+static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_member_view *out,
+			     struct cp_errbuf *err)
+{
+	sqlite3_stmt *begin = NULL;
+	enum cp_err result;
+
+	if (sqlite3_get_autocommit(db->h)) {
+		begin = db_stmt(db, "BEGIN", err);
+		if (!begin || sqlite3_step(begin) != SQLITE_DONE) {
+			if (begin)
+				sqlite3_reset(begin);
+			sqlite3_reset(st);
+			return db_fail(db, SQLITE_BUSY, "begin reading", err);
+		}
+		sqlite3_reset(begin);
+	}
+	result = view_read(db, st, out, err);
+	if (begin) {
+		sqlite3_stmt *end = db_stmt(db, "COMMIT", NULL);
+
+		if (end) {
+			sqlite3_step(end);
+			sqlite3_reset(end);
+		}
+		if (!sqlite3_get_autocommit(db->h))
+			db_rollback(db);
+	}
+	return result;
 }
 
 enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
