@@ -12,6 +12,7 @@
 #include "app.h"
 #include "app_ui.h"
 #include "cp_lock.h"
+#include "cp_log.h"
 #include "hq.h"
 #include "sync.h"
 #include "ui.h"
@@ -117,6 +118,8 @@ int cmd_ui(struct app *app)
 	struct bg_sync bg;
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db = NULL;
+	char log_path[APP_PATH_MAX + 8];
+	static char store_name[65];
 	bool created = false;
 	int status;
 
@@ -131,6 +134,17 @@ int cmd_ui(struct app *app)
 	}
 	if (app_open_db(app, &db) != CP_OK)
 		return APP_EXIT_FAIL;
+	/* Nothing may write over the screens: the log goes next to the database. */
+	snprintf(log_path, sizeof(log_path), "%s.log", app->dbopt.path);
+	if (cp_log_open(log_path, &err) != CP_OK) {
+		app_fail(&err, CP_EIO);
+		cp_db_close(db);
+		return APP_EXIT_FAIL;
+	}
+	/* One store name on screen and on paper: the store's data, else [store] name. */
+	cp_db_store_name(db, store_name, sizeof(store_name));
+	if (!store_name[0])
+		snprintf(store_name, sizeof(store_name), "%s", app->cfg.store_name);
 	/* The locale before any thread starts: setlocale and setenv are not thread-safe. */
 	cp_ui_setup_locale(app->cfg.ui_language);
 	app_ignore_sigpipe();
@@ -143,7 +157,7 @@ int cmd_ui(struct app *app)
 	r.device = app->cfg.printer_device;
 	r.width = printer_width(app);
 	r.currency = app->cfg.currency;
-	r.store_name = app->cfg.store_name;
+	r.store_name = store_name;
 
 	memset(&l, 0, sizeof(l));
 	l.app = app;
@@ -157,7 +171,7 @@ int cmd_ui(struct app *app)
 	o.language = app->cfg.ui_language;
 	o.idle_lock_s = app->cfg.ui_idle_lock_s;
 	o.currency = app->cfg.currency;
-	o.store_name = app->cfg.store_name;
+	o.store_name = store_name;
 	o.cutover_min = app->cfg.cutover_min;
 	o.remote_lookup = l.tls.enrolled ? remote_lookup : NULL;
 	o.remote_ctx = &l;
@@ -175,5 +189,6 @@ int cmd_ui(struct app *app)
 	pthread_mutex_unlock(&r.mark_lock);
 	memset(&l.tls, 0, sizeof(l.tls));
 	cp_db_close(db);
+	cp_log_close();
 	return status;
 }

@@ -91,6 +91,9 @@ void app_on_receipt(void *ctx, const char *receipt_no)
 	if (rc != CP_OK) /* the sale stands; the UI shows this like a printer outcome */
 		cp_printer_outcome_push(receipt_no, rc, cp_errmsg(&err, rc));
 	free(text);
+	/* While the customer takes the receipt: the WAL checkpoint, so that it does not land
+	 * inside the next sale's commit. */
+	cp_db_checkpoint(r->db);
 }
 
 int app_list_receipts(void *ctx, char (*out)[48], int max)

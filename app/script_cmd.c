@@ -85,11 +85,11 @@ static enum cp_err want_who(json_t *req, bool allow_id, const char **phone, cons
 		return rc;
 	if ((rc = want_str(req, "card", false, card, err)) != CP_OK)
 		return rc;
-	if (allow_id && (rc = want_str(req, "id", false, id, err)) != CP_OK)
+	if (allow_id && (rc = want_str(req, "member", false, id, err)) != CP_OK)
 		return rc;
 	if (!!*phone + !!*card + !!*id != 1)
 		return cp_errf(err, CP_EINVAL, "give exactly one of \"phone\"%s \"card\"",
-			       allow_id ? ", \"id\" or" : " or");
+			       allow_id ? ", \"member\" (an id) or" : " or");
 	return CP_OK;
 }
 
@@ -429,7 +429,7 @@ static const struct script_command commands[] = {
 	{"cancel", do_cancel, "", false},
 	{"member", do_member, "phone card", false},
 	{"balance", do_member, "phone card", false},
-	{"attach", do_attach, "phone card id", false},
+	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},
 	{"pay", do_pay, "tenders", false},

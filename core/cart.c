@@ -261,17 +261,18 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if (member_id && (result = cp_member_get(db, member_id, &m, err)) != CP_OK)
-		return result;
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
-	if ((result = ensure_open(db, who, err)) != CP_OK)
+	/* Found inside the write transaction: sync may just have replaced a terminal-scoped id
+	 * with HQ's, and the lookup follows it. */
+	if ((member_id && (result = cp_member_get(db, member_id, &m, err)) != CP_OK) ||
+	    (result = ensure_open(db, who, err)) != CP_OK)
 		return finish(db, result, err);
 	st = db_stmt(db, "UPDATE cart SET member_id = ?1 WHERE id = 1", err);
 	if (!st)
 		return finish(db, CP_EDB, err);
 	if (member_id)
-		sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return finish(db, rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "attach member", err), err);

@@ -514,6 +514,12 @@ const char *cp_db_terminal_id(const struct cp_db *db)
 	return db->terminal_id;
 }
 
+void cp_db_store_name(struct cp_db *db, char *out, size_t outlen)
+{
+	if (db_meta_get(db, "store_name", out, outlen, NULL) != CP_OK && outlen)
+		out[0] = '\0';
+}
+
 int64_t cp_db_now(const struct cp_db *db)
 {
 	return cp_clock_now(&db->clock);

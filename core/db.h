@@ -4,6 +4,7 @@
 #define CP_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cp_clock.h"
@@ -51,6 +52,9 @@ void cp_db_close(struct cp_db *db);
 /* The terminal's identity as stored at init (or enrolment). */
 const char *cp_db_store_id(const struct cp_db *db);
 const char *cp_db_terminal_id(const struct cp_db *db);
+
+/* The store's name as its data gives it (the demo store, later HQ); "" when none. */
+void cp_db_store_name(struct cp_db *db, char *out, size_t outlen);
 
 /* Now, from the clock the database was opened with. */
 int64_t cp_db_now(const struct cp_db *db);

@@ -157,7 +157,12 @@ static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
 			  struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, MEMBER_COLS "WHERE id = ?1", err);
+	/* A terminal-scoped id HQ has since renamed or merged finds the surviving member. */
+	sqlite3_stmt *st =
+		db_stmt(db,
+			MEMBER_COLS "WHERE id = coalesce((SELECT member_id FROM member_alias"
+				    " WHERE local_id = ?1), ?1)",
+			err);
 
 	if (!st)
 		return CP_EDB;

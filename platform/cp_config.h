@@ -12,7 +12,7 @@ struct cp_config {
 	/* [store] */
 	char store_id[17];    /* id = S001: used by `counterpoint init` */
 	char terminal_id[17]; /* terminal = T01 */
-	char store_name[65];  /* name = Counterpoint Demo Store: printed on receipts */
+	char store_name[65];  /* name = Counterpoint Demo Store: when the store data has none */
 	char currency[16];    /* currency_symbol = ¥ */
 	int cutover_min;      /* business_day_cutover = 04:00 (HH:MM) */
 	/* [database] */

@@ -27,7 +27,7 @@ struct cp_http {
 	char base[BASE_MAX];
 	char host[BASE_MAX];
 	char errbuf[CURL_ERROR_SIZE];
-	long timeout_ms;
+	long timeout_ms, connect_timeout_ms;
 	bool has_ca, has_pin;
 	/* the request under way */
 	char *body;
@@ -339,8 +339,8 @@ enum cp_err cp_http_open(struct cp_http **out, const char *url, const struct cp_
 	}
 	if (h->has_pin)
 		SET(CURLOPT_PINNEDPUBLICKEY, opts->pin);
-	SET(CURLOPT_CONNECTTIMEOUT_MS,
-	    opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 5000L);
+	h->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 5000L;
+	SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	SET(CURLOPT_LOW_SPEED_LIMIT, opts->low_speed_bytes > 0 ? opts->low_speed_bytes : 1L);
 	SET(CURLOPT_LOW_SPEED_TIME, opts->low_speed_s > 0 ? opts->low_speed_s : 15L);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -461,9 +461,22 @@ static enum cp_err transport_failure(struct cp_http *h, CURLcode cc, long timeou
 		return cp_errf(err, CP_ENOMEM, "out of memory reading HQ's answer");
 	case CURLE_OUT_OF_MEMORY:
 		return cp_errf(err, CP_ENOMEM, "out of memory talking to HQ");
-	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_OPERATION_TIMEDOUT: {
+		curl_off_t connected = 0;
+
+		/* A connection or TLS handshake that never finished is the connect limit's. */
+		curl_easy_getinfo(h->curl,
+				  strncmp(h->base, "https:", 6) == 0 ? CURLINFO_APPCONNECT_TIME_T
+								     : CURLINFO_CONNECT_TIME_T,
+				  &connected);
+		if (connected == 0)
+			return cp_errf(err, CP_EIO,
+				       "HQ at %s completed no connection or TLS handshake in time "
+				       "(connect_timeout_ms, %ld ms): %s",
+				       h->base, h->connect_timeout_ms, show);
 		return cp_errf(err, CP_EIO, "HQ at %s did not answer in time (limit %ld ms): %s",
 			       h->base, timeout_ms, show);
+	}
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:

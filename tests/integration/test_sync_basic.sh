@@ -177,8 +177,10 @@ check "... and the sale is acknowledged" jq_ok "$st" 'j["queue_depth"] == 0 and 
 # ---- one daemon per database; SIGTERM stops it promptly
 "$CP" "${C[@]}" sync --daemon 2>daemon1.log &
 D1=$!
+# Wait until the daemon holds the lock: its start is logged after it took it (the lock file
+# itself stays from earlier runs, so its presence says nothing).
 for i in $(seq 1 100); do
-	[ -s till.db.sync.lock ] && break
+	grep -qs 'sync daemon started' daemon1.log && break
 	sleep 0.1
 done
 run "${C[@]}" sync --daemon

@@ -1,0 +1,770 @@
+#!/usr/bin/env bash
+# test_sync_exactly_once.sh — exactly-once under faults (issue 3, "Done when"): two terminals of
+# store S001 (T01, T02), each with its own database enrolled with the reference HQ over TLS on
+# 127.0.0.1, sell 2,000 sales each with demo members (by phone), register members (some phones
+# on BOTH terminals, so that HQ merges them) and refund (some partially, some by post-void),
+# through `counterpoint script` in chunks of one script process each. The first chunk is sold
+# offline; the others while `counterpoint sync --daemon` runs per terminal and is killed with
+# SIGKILL at random moments (seeded; at least 10 kills per terminal, restarted after each),
+# with HQ's fault injection on about a third of the requests (connection closed before or
+# after HQ applied the batch, truncated, malformed or mistyped answers, 500, 503 and 429 with
+# Retry-After, delays). Afterwards the faults are cleared and `sync --once` runs until both
+# queues are empty, and:
+#   - HQ holds every journal row of both terminals exactly once (its rows are the tills' rows:
+#     same sequences, event ids and hashes), applied == each till's last sequence, nothing
+#     applied twice, and per terminal as many sales, refunds, voids and registrations as the
+#     tills recorded;
+#   - HQ's balances equal the sum of its movements, and equal what the tills' journals say
+#     (opening balance + every sale, refund, welcome and referral, once; none for a merge);
+#   - both tills pass `counterpoint verify`;
+#   - after a final pull each till's view of every member it touched (points, growth, tier,
+#     nothing pending) equals HQ's, every member it holds equals HQ's, and every member it
+#     registered resolves to HQ's member (a merged phone to the surviving member).
+# Then the balance a cashier is shown must not flicker while sync acknowledges rows: T01 sells
+# 300 times to one member offline and a reader asks for the balance over and over while
+# `sync --once` acknowledges the rows one per request; every answer must equal the balance
+# before the sync. And a cashier attaching a member by phone while sync replaces its local id
+# with HQ's must never get an error.
+# Everything runs on 127.0.0.1; every loop is bounded; the trap kills whatever it started.
+# Tunables for a quick local run (the defaults are what the issue asks):
+#   EO_SALES (sales per terminal, 2000), EO_CHUNKS (script processes per terminal, 10),
+#   EO_MIN_KILLS (SIGKILLs per terminal at least, 12), EO_SEED (20240603).
+set -euo pipefail
+. "$CP_SOURCE_DIR/tests/integration/sync_lib.sh"
+sync_lib_enter sync_exactly_once
+
+SALES=${EO_SALES:-2000}
+CHUNKS=${EO_CHUNKS:-10}
+MIN_KILLS=${EO_MIN_KILLS:-12}
+SEED=${EO_SEED:-20240603}
+T0=$SECONDS
+say() { echo "[$((SECONDS - T0))s] $*"; }
+
+# Everything this test starts besides HQ (sync_lib kills HQ): the till drivers and the chaos
+# process, which itself kills the sync daemons it started when it is terminated.
+MY_PIDS=()
+cleanup() {
+	local pid
+	for pid in "${MY_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${MY_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	sync_lib_cleanup
+}
+trap cleanup EXIT
+
+# jf FILE PYTHON-EXPR: the expression over j, the JSON in FILE, is true (HQ's whole state is
+# too long for a command-line argument).
+jf() {
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+# ---- the till driver: one `counterpoint script` process per chunk, fed one request at a time
+cat >driver.py <<'EOF'
+"""driver.py STATE TERM CONFIG DB FIRST LAST SALES_PER_CHUNK SEED: sells chunks FIRST..LAST on
+one terminal through `counterpoint script`, one process per chunk, and keeps what it recorded
+(sales, refunds, voids, registrations, phones touched, refundable sales) in STATE (JSON)."""
+import json, os, random, subprocess, sys, time
+
+state_file, term, config, db = sys.argv[1:5]
+first, last, per_chunk, seed = (int(x) for x in sys.argv[5:9])
+cp = os.environ["CP_BINARY"]
+store = json.load(open(os.path.join(os.environ["CP_SOURCE_DIR"], "packaging/demo/store.json")))
+excluded = {c["code"] for c in store["categories"] if c["earn_excluded"]}
+items = [i["barcode"] or i["sku"] for i in store["items"]]
+eligible = [i["barcode"] or i["sku"] for i in store["items"] if i["category"] not in excluded]
+demo_phones = [m["phone"] for m in store["members"]]
+known = set(demo_phones)
+# Members sold to: 120 demo members (so that many get tier upgrades) and the registered ones.
+pool = demo_phones[:120]
+# Phones registered on both terminals (offline, in chunk 0): HQ merges the second one.
+shared = [p for p in ("1369999%04d" % n for n in range(1, 15)) if p not in known][:12]
+own_prefix = {"T01": "1350001", "T02": "1350002"}[term]
+
+if os.path.exists(state_file):
+    st = json.load(open(state_file))
+else:
+    st = {"sales": 0, "refunds": 0, "partial_refunds": 0, "voids": 0, "registrations": 0,
+          "merged_candidates": 0, "registered": [], "refundable": [], "touched": [],
+          "next_own": 1, "seconds": 0.0, "expect": {}, "view_checks": 0,
+          "view_wrong": []}
+touched = set(st["touched"])
+referral = store["earn_rules"]["referral_points"]
+# What the till must show for the members registered here and sold to only here, at every
+# moment: the sum of what its own answers said (welcome, referral, sales, refunds).
+expect = st["expect"]
+
+def money(fen):
+    return "%d.%02d" % (fen // 100, fen % 100)
+
+class Till:
+    def __init__(self, chunk):
+        self.err = open("script-%s-%d.err" % (term, chunk), "w")
+        self.p = subprocess.Popen([cp, "--config", config, "--db", db, "script"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.err, text=True, encoding="utf-8", bufsize=1)
+        self.n = 0
+
+    def ask(self, req, ok=True):
+        line = json.dumps(req, ensure_ascii=False)
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        ans_line = self.p.stdout.readline()
+        self.n += 1
+        if not ans_line:
+            sys.exit("%s: counterpoint script ended without answering %s (exit %s); see %s"
+                     % (term, line, self.p.wait(), self.err.name))
+        ans = json.loads(ans_line)
+        if ok and not ans.get("ok"):
+            sys.exit("%s: %s was refused: %s" % (term, line, ans_line.strip()))
+        return ans
+
+    def close(self):
+        self.p.stdin.close()
+        rc = self.p.wait()
+        self.err.close()
+        if rc != 0:
+            sys.exit("%s: counterpoint script exited %d; see %s" % (term, rc, self.err.name))
+
+def register(t, rng, phone, is_shared):
+    req = {"cmd": "register", "phone": phone, "name": "会员%s" % phone[-4:]}
+    if rng.random() < 0.2:
+        req["birthday"] = "%02d-%02d" % (rng.randint(1, 12), rng.randint(1, 28))
+    own = [r["phone"] for r in st["registered"] if not r["shared"]]
+    if rng.random() < 0.4:
+        req["referrer"] = rng.choice(pool[:40] + own[-5:])
+        touched.add(req["referrer"])
+    ans = t.ask(req)
+    if not is_shared:
+        expect[phone] = [ans["member"]["points"], ans["member"]["growth"]]
+    if req.get("referrer") in expect:
+        expect[req["referrer"]][0] += referral
+    st["registered"].append({"phone": phone, "local_id": ans["member"]["id"],
+                             "shared": is_shared})
+    st["registrations"] += 1
+    touched.add(phone)
+
+def sale(t, rng):
+    for code in rng.sample(items if rng.random() < 0.3 else eligible, rng.randint(1, 3)):
+        t.ask({"cmd": "scan", "code": code, "qty": rng.randint(1, 3)})
+    phone = None
+    if rng.random() < 0.85:
+        regs = [r["phone"] for r in st["registered"]]
+        phone = rng.choice(regs) if regs and rng.random() < 0.35 else rng.choice(pool)
+        ans = t.ask({"cmd": "attach", "phone": phone})
+        touched.add(phone)
+    else:
+        ans = t.ask({"cmd": "cart"})
+    total, nlines = ans["cart"]["total"], len(ans["cart"]["lines"])
+    r = rng.random()
+    if r < 0.25 and total > 100:  # part by WeChat Pay, the rest in cash
+        part = rng.randint(1, total - 1)
+        tenders = [{"method": "wechat", "amount": money(part)},
+                   {"method": "cash", "amount": money(total - part)}]
+    elif r < 0.5:
+        tenders = [{"method": "alipay", "amount": money(total)}]
+    else:  # cash with change
+        tenders = [{"method": "cash", "amount": money(total + rng.randint(0, 5000))}]
+    ans = t.ask({"cmd": "pay", "tenders": tenders})
+    if phone in expect:
+        expect[phone][0] += ans["points"]
+        expect[phone][1] += ans["growth"]
+    st["sales"] += 1
+    return {"receipt": ans["receipt"], "lines": list(range(1, nlines + 1)), "member": phone}
+
+def refund(t, rng):
+    s = st["refundable"].pop(rng.randrange(len(st["refundable"])))
+    req = {"cmd": "refund", "receipt": s["receipt"], "manager": "9001", "pin": "9999"}
+    if len(s["lines"]) > 1 and rng.random() < 0.6:  # partial: some of the lines left
+        take = sorted(rng.sample(s["lines"], rng.randint(1, len(s["lines"]) - 1)))
+        req["lines"] = take
+        s["lines"] = [n for n in s["lines"] if n not in take]
+        st["refundable"].append(s)
+        st["partial_refunds"] += 1
+    clawback(s, t.ask(req))
+    st["refunds"] += 1
+
+def clawback(s, ans):
+    if s["member"] in expect:
+        expect[s["member"]][0] -= ans["points"]
+        expect[s["member"]][1] -= ans["growth"]
+
+def check_views(t, rng, chunk):
+    """The balance shown for members only this till touches equals its own account."""
+    for phone in rng.sample(sorted(expect), min(8, len(expect))):
+        m = t.ask({"cmd": "balance", "phone": phone})["member"]
+        st["view_checks"] += 1
+        if [m["points"], m["growth"]] != expect[phone]:
+            st["view_wrong"].append({"chunk": chunk, "phone": phone, "id": m["id"],
+                                     "shown": [m["points"], m["growth"]],
+                                     "pending": m["points_pending"], "want": expect[phone]})
+
+def void(t, s):
+    ans = t.ask({"cmd": "void", "receipt": s["receipt"], "manager": "9001", "pin": "9999"},
+                ok=False)
+    if ans.get("ok"):
+        clawback(s, ans)
+        st["voids"] += 1
+        return True
+    if ans.get("error", {}).get("code") != "state":  # a business-day change: refund instead
+        sys.exit("%s: void %s was refused: %s" % (term, s["receipt"], json.dumps(ans)))
+    return False
+
+for chunk in range(first, last + 1):
+    rng = random.Random(seed * 1000 + chunk * 10 + (1 if term == "T01" else 2))
+    started = time.monotonic()
+    t = Till(chunk)
+    t.ask({"cmd": "login", "staff": "1001", "pin": "1111"})
+    if chunk == 0:
+        order = shared[:] if term == "T01" else shared[::-1]
+        for phone in order:
+            register(t, rng, phone, True)
+        st["merged_candidates"] = len(shared)
+    for i in range(per_chunk):
+        if rng.random() < 0.025:
+            phone = "%s%04d" % (own_prefix, st["next_own"])
+            st["next_own"] += 1
+            register(t, rng, phone, False)
+        s = sale(t, rng)
+        if rng.random() < 0.01 and void(t, s):
+            continue
+        st["refundable"].append(s)
+        if rng.random() < 0.06 and len(st["refundable"]) > 5:
+            refund(t, rng)
+        if i % 50 == 49:
+            check_views(t, rng, chunk)
+    t.ask({"cmd": "logout"})
+    t.close()
+    took = time.monotonic() - started
+    st["seconds"] += took
+    st["touched"] = sorted(touched)
+    tmp = state_file + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(st, f)
+    os.replace(tmp, state_file)
+    print("%s chunk %d: %d requests in %.1f s; %d sales, %d refunds (%d partial), %d voids, "
+          "%d registrations so far" % (term, chunk, t.n, took, st["sales"], st["refunds"],
+                                       st["partial_refunds"], st["voids"],
+                                       st["registrations"]), flush=True)
+EOF
+
+# ---- chaos: a sync daemon per terminal, killed with SIGKILL at random moments, restarted
+cat >chaos.py <<'EOF'
+"""chaos.py REPORT STOP_FILE MIN_KILLS SEED MAX_S T01:CFG:DB ...: runs `counterpoint sync
+--daemon` per terminal and kills it with SIGKILL after a random 0.05..2 s (seeded), restarting
+it at once, until STOP_FILE exists and every terminal had MIN_KILLS kills (or MAX_S passed).
+A daemon that ends by itself is counted as unexpected. REPORT gets the counts (JSON)."""
+import json, os, random, signal, subprocess, sys, time
+
+report, stop_file = sys.argv[1:3]
+min_kills, seed, max_s = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+cp = os.environ["CP_BINARY"]
+terms = [a.split(":") for a in sys.argv[6:]]
+rng = random.Random(seed)
+procs, logs, due = {}, {}, {}
+kills = {t: 0 for t, _c, _d in terms}
+starts = {t: 0 for t, _c, _d in terms}
+unexpected = []
+
+def start(t, cfg, db):
+    procs[t] = subprocess.Popen([cp, "--config", cfg, "--db", db, "sync", "--daemon"],
+                                stdin=subprocess.DEVNULL, stdout=logs[t], stderr=logs[t])
+    starts[t] += 1
+    due[t] = time.monotonic() + rng.uniform(0.05, 2.0)
+
+def stop_all(*_):
+    for p in procs.values():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if _:
+        sys.exit(1)
+
+signal.signal(signal.SIGTERM, stop_all)
+began = time.monotonic()
+ok = True
+try:
+    for t, cfg, db in terms:
+        logs[t] = open("daemon-%s.log" % t, "ab")
+        start(t, cfg, db)
+    while True:
+        now = time.monotonic()
+        for t, cfg, db in terms:
+            rc = procs[t].poll()
+            if rc is not None:  # ended by itself: not what a daemon does
+                unexpected.append({"terminal": t, "exit": rc})
+                start(t, cfg, db)
+            elif now >= due[t]:
+                procs[t].send_signal(signal.SIGKILL)
+                procs[t].wait()
+                kills[t] += 1
+                start(t, cfg, db)
+        if os.path.exists(stop_file) and min(kills.values()) >= min_kills:
+            break
+        if now - began > max_s:
+            ok = False
+            break
+        time.sleep(0.02)
+finally:
+    stop_all()
+    with open(report, "w") as f:
+        json.dump({"kills": kills, "starts": starts, "unexpected": unexpected,
+                   "seconds": round(time.monotonic() - began, 1), "in_time": ok}, f)
+print("chaos: kills %s, unexpected exits %d, %.1f s" % (kills, len(unexpected),
+                                                         time.monotonic() - began), flush=True)
+EOF
+
+# ---- HQ, two tills, enrolment, the first pull
+hq_init hq.db
+hq_start hq.db hq 0 --cert "$CERTS/server.pem" --key "$CERTS/server.key"
+PORT=$HQ_PORT
+URL=https://127.0.0.1:$PORT
+for t in T01 T02; do
+	printf '[store]\nid = S001\nterminal = %s\n[sync]\nca_file = %s\nbatch_size = 25\n' \
+		"$t" "$CERTS/ca.pem" >"$t.ini"
+	printf 'pull_limit = 200\ninterval_seconds = 1\nbackoff_base_ms = 50\n' >>"$t.ini"
+	printf 'backoff_cap_ms = 1000\ntimeout_ms = 10000\nconnect_timeout_ms = 2000\n' >>"$t.ini"
+	run --config "$t.ini" --db "$t.db" init --demo
+	check "init --demo $t: $err" test "$rc" -eq 0
+	run --config "$t.ini" --db "$t.db" enrol --hq "$URL" --code "$(hq_code hq.db S001 "$t")"
+	check "enrolment of $t with a code minted for it: $err" test "$rc" -eq 0
+	check "... as S001-$t: $out" has "$out" "as terminal S001-$t"
+	run --config "$t.ini" --db "$t.db" sync --once
+	check "the first pull of $t: $err" test "$rc" -eq 0
+done
+[ "$failed" -eq 0 ] || {
+	finish || true
+	exit 1
+}
+say "HQ on 127.0.0.1:$PORT; T01 and T02 enrolled and pulled"
+
+PER_CHUNK=$((SALES / CHUNKS))
+LASTCHUNK=$((CHUNKS - 1))
+drive() { # TERM FIRST LAST: the driver in the foreground
+	python3 driver.py "state-$1.json" "$1" "$1.ini" "$1.db" "$2" "$3" "$PER_CHUNK" "$SEED"
+}
+
+# ---- chunk 0 offline on both terminals: the shared phones are registered on both
+drive T01 0 0
+drive T02 0 0
+say "chunk 0 sold offline on both terminals"
+
+# ---- faults on about a third of HQ's requests, with fixed seeds
+FAULTS='[
+ {"path": "/v1/journal", "method": "POST", "action": "close_after", "probability": 0.06, "seed": 11},
+ {"path": "/v1/", "action": "close_before", "probability": 0.05, "seed": 12},
+ {"path": "/v1/", "action": "truncate", "probability": 0.05, "seed": 13},
+ {"path": "/v1/", "action": "malformed", "probability": 0.04, "seed": 14},
+ {"path": "/v1/", "action": "content_type", "probability": 0.04, "seed": 15},
+ {"path": "/v1/", "action": "status", "status": 500, "probability": 0.04, "seed": 16},
+ {"path": "/v1/", "action": "status", "status": 503, "retry_after": 1, "probability": 0.04, "seed": 17},
+ {"path": "/v1/", "action": "status", "status": 429, "retry_after": 1, "probability": 0.03, "seed": 18},
+ {"path": "/v1/", "action": "delay", "ms": 300, "probability": 0.04, "seed": 19}
+]'
+hq_api "$PORT" POST /_test/faults "$FAULTS" >/dev/null
+REQ0=$(jget "$(hq_api "$PORT" GET '/_test/state?brief=1')" 'j["requests"]')
+
+# ---- selling goes on in chunks while the daemons are killed at random moments
+rm -f chaos.stop
+python3 chaos.py chaos.json chaos.stop "$MIN_KILLS" "$SEED" 900 \
+	T01:T01.ini:T01.db T02:T02.ini:T02.db &
+CHAOS=$!
+MY_PIDS+=("$CHAOS")
+# (python3 itself in the background, not a shell function: the trap must reach the driver)
+python3 driver.py state-T01.json T01 T01.ini T01.db 1 "$LASTCHUNK" "$PER_CHUNK" "$SEED" &
+D1=$!
+MY_PIDS+=("$D1")
+python3 driver.py state-T02.json T02 T02.ini T02.db 1 "$LASTCHUNK" "$PER_CHUNK" "$SEED" &
+D2=$!
+MY_PIDS+=("$D2")
+drc1=0 drc2=0
+wait "$D1" || drc1=$?
+wait "$D2" || drc2=$?
+check "T01 sold every chunk (driver exit $drc1)" test "$drc1" -eq 0
+check "T02 sold every chunk (driver exit $drc2)" test "$drc2" -eq 0
+say "selling done; waiting for the chaos to reach $MIN_KILLS kills per terminal"
+touch chaos.stop
+crc=0
+wait "$CHAOS" || crc=$?
+check "the chaos process ended in time (exit $crc)" test "$crc" -eq 0
+CH=$(cat chaos.json)
+check "at least $MIN_KILLS SIGKILLs per terminal: $CH" \
+	jq_ok "$CH" "min(j['kills'].values()) >= $MIN_KILLS and j['in_time']"
+check "no sync daemon ended by itself: $CH" jq_ok "$CH" 'j["unexpected"] == []'
+
+for t in T01 T02; do
+	depth=$(jget "$(till_status "$t.db" "$t.ini")" 'j["queue_depth"]')
+	say "$t: $depth journal rows waiting when the chaos stopped"
+done
+lost=$(grep -c 'lost=answer not delivered' hq.log || true)
+say "HQ answered $lost requests whose client was gone (killed mid-request)"
+s=$(hq_api "$PORT" GET '/_test/state?brief=1')
+say "HQ answered $(($(jget "$s" 'j["requests"]') - REQ0)) requests under faults: $(jget "$s" \
+	'", ".join("%s %s: %d" % (f["path"], f["action"], f["fired"]) for f in j["faults"])')"
+check "answers were lost after HQ applied the batch (close_after, truncate fired)" \
+	jq_ok "$s" 'j["faults"][0]["fired"] > 0 and j["faults"][2]["fired"] > 0'
+# HQ counts the requests it answered; a closed connection is not an answer.
+RATE=$(jget "$s" "round(sum(f['fired'] for f in j['faults']) / (j['requests'] - $REQ0 + sum(
+	f['fired'] for f in j['faults'] if f['action'] in ('close_before', 'close_after'))), 3)")
+check "faults hit 20 to 50% of the requests (got $RATE)" jq_ok "$RATE" '0.2 <= j <= 0.5'
+
+# ---- no faults: sync --once until both queues are empty (bounded), then a final pull
+hq_api "$PORT" POST /_test/faults '[]' >/dev/null
+converged=0
+for round in $(seq 1 20); do
+	depth=0
+	for t in T01 T02; do
+		run --config "$t.ini" --db "$t.db" sync --once
+		[ "$rc" -eq 3 ] && break 2 # a stop needs a person: reported below
+		st=$(till_status "$t.db" "$t.ini")
+		depth=$((depth + $(jget "$st" 'j["queue_depth"]')))
+		[ "$rc" -eq 0 ] || depth=$((depth + 1))
+	done
+	if [ "$depth" -eq 0 ]; then
+		converged=$round
+		break
+	fi
+done
+check "both tills converge with sync --once within 20 rounds (last exit $rc: $err)" \
+	test "$converged" -gt 0
+for t in T01 T02; do # the final pull: what the other terminal's last push changed
+	run --config "$t.ini" --db "$t.db" sync --once
+	check "the final sync --once of $t exits 0: $err" test "$rc" -eq 0
+done
+say "converged after $converged round(s) of sync --once"
+
+# ---- what HQ holds
+hq_api "$PORT" GET /_test/state >hq-state.json
+for t in T01 T02; do
+	st=$(till_status "$t.db" "$t.ini")
+	echo "$st" >"status-$t.json"
+	check "$t: nothing waits, not stopped: $st" \
+		jq_ok "$st" 'j["queue_depth"] == 0 and j["acked_seq"] == j["last_seq"] and not j["stopped"]'
+	LAST=$(jget "$st" 'j["last_seq"]')
+	check "$t: HQ applied every row: applied and rows == last_seq $LAST" \
+		jf hq-state.json "(j['terminals']['S001-$t']['applied'] == $LAST and
+			j['terminals']['S001-$t']['rows'] == $LAST)"
+	check "$t: HQ holds as many sales, refunds, voids and registrations as the till recorded" \
+		python3 -c 'import json, sys
+hq = json.load(open("hq-state.json"))["terminals"]["S001-" + sys.argv[1]]["events"]
+me = json.load(open("state-%s.json" % sys.argv[1]))
+want = {"sale": me["sales"], "refund": me["refunds"], "void": me["voids"],
+        "member_register": me["registrations"]}
+got = {k: hq.get(k, 0) for k in want}
+print("  %s: till %s, HQ %s" % (sys.argv[1], want, hq))
+sys.exit(0 if got == want and sum(hq.values()) == sum(want.values()) else 1)' "$t"
+	views=$(python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print(j["view_checks"], "checks,", len(j["view_wrong"]), "wrong:", j["view_wrong"][:3])' "state-$t.json")
+	check "$t: while sync ran, its own members' balance was its own account ($views)" \
+		jf "state-$t.json" 'j["view_checks"] > 0 and j["view_wrong"] == []'
+	check "$t: the till recorded $SALES sales" \
+		jf "state-$t.json" "(j['sales'] == $SALES and j['refunds'] > 0 and
+			j['partial_refunds'] > 0 and j['voids'] > 0)"
+done
+check "HQ applied nothing twice" \
+	jf hq-state.json 'j["applied_twice"] is False and j["duplicates"] == []'
+check "HQ's balances equal the sum of its movements" \
+	jf hq-state.json 'j["balances_match"] is True and j["lots_match"] is True'
+
+# HQ's journal is the tills' journals, row for row (read from HQ's database, in WAL mode).
+check "HQ's journal rows are the tills' rows: same sequences, event ids and hashes" \
+	python3 -c 'import sqlite3, sys
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+ok = True
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    mine = till.execute("SELECT seq, event_id, hash FROM journal ORDER BY seq").fetchall()
+    held = hq.execute("SELECT seq, event_id, hash FROM journal WHERE terminal_uid = ?"
+                      " ORDER BY seq", ("S001-" + t,)).fetchall()
+    if mine != held:
+        ok = False
+        print("  %s: %d rows here, %d at HQ; first difference at %s" % (t, len(mine), len(held),
+              next((a for a, b in zip(mine, held) if a != b), None)))
+sys.exit(0 if ok else 1)'
+
+# HQ's balances from the tills' journals, independently of HQ's bookkeeping: opening balance
+# + each sale's points and growth - each refund's and void's + welcome and referral points of
+# a registration HQ did not merge, each counted once.
+check "HQ's balances equal the opening balances plus every event of both journals, once" \
+	python3 - "$STORE" <<'EOF'
+import json, sqlite3, sys
+store = json.load(open(sys.argv[1]))
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+lids = {r[0]: (r[1], r[2]) for r in hq.execute("SELECT local_id, member_id, merged FROM local_ids")}
+want = {m["id"]: [m["points"], m["growth"]] for m in store["members"]}
+def mid(x):
+    return lids[x][0] if x in lids else x
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    for typ, payload in till.execute("SELECT type, payload FROM journal ORDER BY seq"):
+        p = json.loads(payload)
+        if typ in ("sale", "refund", "void") and p.get("member"):
+            sign = 1 if typ == "sale" else -1
+            w = want.setdefault(mid(p["member"]), [0, 0])
+            w[0] += sign * p["points"]
+            w[1] += sign * p["growth"]
+        elif typ == "member_register":
+            m, merged = lids[p["member"]]
+            w = want.setdefault(m, [0, 0])
+            if not merged:
+                w[0] += p["welcome"] + (p["referral"] if p.get("referrer") else 0)
+                if p.get("referrer"):
+                    want.setdefault(mid(p["referrer"]), [0, 0])[0] += p["referral"]
+have = {r[0]: [r[1], r[2]] for r in hq.execute("SELECT id, points, growth FROM members")}
+bad = [(k, want.get(k), have.get(k)) for k in set(want) | set(have)
+       if want.get(k, [0, 0]) != have.get(k, [0, 0])]
+print("  %d members checked; %d differ %s" % (len(have), len(bad), bad[:5]))
+sys.exit(1 if bad else 0)
+EOF
+
+# ---- both tills: verify, and their view of the members equals HQ's
+for t in T01 T02; do
+	run --config "$t.ini" --db "$t.db" verify
+	check "$t: counterpoint verify passes: $out $err" test "$rc" -eq 0
+done
+for t in T01 T02; do
+	# Every member this till touched, as the cashier sees it (`balance` by phone).
+	python3 -c 'import json, sys
+me = json.load(open("state-%s.json" % sys.argv[1]))
+print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
+for p in me["touched"]:
+    print(json.dumps({"cmd": "balance", "phone": p}))' "$t" >"balance-$t.jsonl"
+	"$CP" --config "$t.ini" --db "$t.db" script <"balance-$t.jsonl" >"balance-$t.out"
+	check "$t: each member it touched looks as HQ says (points, growth, tier, none pending)" \
+		python3 - "$t" <<'EOF'
+import json, sys
+t = sys.argv[1]
+me = json.load(open("state-%s.json" % t))
+hq = json.load(open("hq-state.json"))
+answers = [json.loads(l) for l in open("balance-%s.out" % t)][1:]
+local_of = {r["phone"]: r["local_id"] for r in me["registered"]}
+bad, merged = [], 0
+for phone, a in zip(me["touched"], answers):
+    if not a.get("ok"):
+        bad.append((phone, a))
+        continue
+    m = a["member"]
+    s = hq["members"].get(m["id"])
+    if s is None or (m["points"], m["growth"], m["tier"], m["points_pending"], m["local"]) != \
+            (s["points"], s["growth"], s["tier"], 0, False):
+        bad.append((phone, m, s))
+    if phone in local_of:  # registered here: HQ's member for the terminal-scoped id
+        want = hq["local_ids"].get(local_of[phone])
+        if m["id"] != want:
+            bad.append((phone, local_of[phone], m["id"], want))
+        others = [l for l, mm in hq["local_ids"].items() if mm == want and l != local_of[phone]]
+        merged += bool(others)
+print("  %s: %d members compared, %d registered here, %d of them merged with the other "
+      "terminal's; %d differ %s" % (t, len(answers), len(local_of), merged, len(bad), bad[:3]))
+sys.exit(0 if len(answers) == len(me["touched"]) and not bad and merged > 0 else 1)
+EOF
+	# Every terminal-scoped id it registered still names the member: attached by that id, the
+	# cart gets HQ's member (for a merged phone, the surviving one).
+	python3 -c 'import json, sys
+me = json.load(open("state-%s.json" % sys.argv[1]))
+print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
+print(json.dumps({"cmd": "scan", "code": "6903468885155"}))
+for r in me["registered"]:
+    print(json.dumps({"cmd": "attach", "member": r["local_id"]}))
+print(json.dumps({"cmd": "cancel"}))' "$t" >"alias-$t.jsonl"
+	"$CP" --config "$t.ini" --db "$t.db" script <"alias-$t.jsonl" >"alias-$t.out"
+	check "$t: each local id it registered resolves to HQ's member when attached" \
+		python3 - "$t" <<'EOF'
+import json, sys
+t = sys.argv[1]
+me = json.load(open("state-%s.json" % t))
+hq = json.load(open("hq-state.json"))
+answers = [json.loads(l) for l in open("alias-%s.out" % t)][2:-1]
+bad = []
+for r, a in zip(me["registered"], answers):
+    got = a["cart"]["member"]["id"] if a.get("ok") else a.get("error", {}).get("message")
+    if got != hq["local_ids"].get(r["local_id"]):
+        bad.append((r["local_id"], got, hq["local_ids"].get(r["local_id"])))
+print("  %s: %d local ids attached, %d did not resolve %s" % (t, len(answers), len(bad), bad[:3]))
+sys.exit(0 if len(answers) == len(me["registered"]) and not bad else 1)
+EOF
+	# Every member the till holds equals HQ's snapshot; its registrations point to HQ's members.
+	check "$t: every member it holds equals HQ's; its local ids resolve to HQ's members" \
+		python3 - "$t" <<'EOF'
+import json, sqlite3, sys
+t = sys.argv[1]
+hq = json.load(open("hq-state.json"))
+me = json.load(open("state-%s.json" % t))
+db = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+rows = {r[0]: list(r[1:]) for r in db.execute(
+    "SELECT id, points, growth, tier, version, local FROM member")}
+want = {k: [v["points"], v["growth"], v["tier"], v["version"], 0] for k, v in hq["members"].items()}
+bad = [(k, rows.get(k), want.get(k)) for k in set(rows) | set(want) if rows.get(k) != want.get(k)]
+alias = dict(db.execute("SELECT local_id, member_id FROM member_alias"))
+for r in me["registered"]:
+    if alias.get(r["local_id"]) != hq["local_ids"].get(r["local_id"]):
+        bad.append((r["local_id"], alias.get(r["local_id"]), hq["local_ids"].get(r["local_id"])))
+print("  %s: %d members held, %d at HQ; %d differ %s" % (t, len(rows), len(want), len(bad),
+                                                         bad[:3]))
+sys.exit(1 if bad else 0)
+EOF
+done
+
+# ---- the balance shown while sync acknowledges: snapshot + pending must not flicker. T01
+# registers a member and sells to it 300 times offline (all pending), then `sync --once` with
+# one row per request acknowledges them one by one (each acknowledgement brings a newer
+# snapshot) while a reader asks for the member's balance over and over: every answer must be
+# what the till showed before the sync; only the part pending shrinks.
+say "the balance shown while sync acknowledges, row by row"
+sed 's/^batch_size = .*/batch_size = 1/' T01.ini >T01-b1.ini
+python3 -c 'import json
+print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
+print(json.dumps({"cmd": "register", "phone": "13500019999", "name": "读者"}))
+for i in range(300):
+    print(json.dumps({"cmd": "scan", "code": "6903468885155"}))
+    print(json.dumps({"cmd": "attach", "phone": "13500019999"}))
+    print(json.dumps({"cmd": "pay", "tenders": [{"method": "alipay", "amount": "22.90"}]}))
+print(json.dumps({"cmd": "balance", "phone": "13500019999"}))' >flicker-sell.jsonl
+"$CP" --config T01.ini --db T01.db script <flicker-sell.jsonl >flicker-sell.out
+check "300 sales to one member offline" \
+	test "$(grep -c '"ok":true' flicker-sell.out)" -eq $((3 + 300 * 3))
+BEFORE=$(tail -n 1 flicker-sell.out)
+"$CP" --config T01-b1.ini --db T01.db sync --once >flicker-sync.out 2>flicker-sync.err &
+FS=$!
+MY_PIDS+=("$FS")
+python3 - "$FS" "$BEFORE" >flicker.json <<'EOF'
+import json, os, subprocess, sys, time
+pid, before = int(sys.argv[1]), json.loads(sys.argv[2])["member"]
+p = subprocess.Popen([os.environ["CP_BINARY"], "--config", "T01.ini", "--db", "T01.db", "script"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+def ask(req):
+    p.stdin.write(json.dumps(req) + "\n")
+    p.stdin.flush()
+    return json.loads(p.stdout.readline())
+ask({"cmd": "login", "staff": "1001", "pin": "1111"})
+reads, wrong, pendings, started = 0, [], set(), time.monotonic()
+def syncing():  # the sync --once (the shell's child) has not ended
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+while reads < 200000 and time.monotonic() - started < 120 and syncing():
+    m = ask({"cmd": "balance", "phone": "13500019999"})["member"]
+    reads += 1
+    pendings.add(m["points_pending"])
+    if (m["points"], m["growth"]) != (before["points"], before["growth"]):
+        wrong.append({"points": m["points"], "growth": m["growth"],
+                      "pending": m["points_pending"], "read": reads})
+p.stdin.close()
+p.wait()
+print(json.dumps({"reads": reads, "wrong": len(wrong), "first": wrong[:3],
+                  "distinct_pending": len(pendings),
+                  "before": [before["points"], before["growth"]]}))
+EOF
+frc=0
+wait "$FS" || frc=$?
+check "the row-by-row sync --once exits 0 (got $frc): $(cat flicker-sync.err)" test "$frc" -eq 0
+FL=$(cat flicker.json)
+say "balance read $(jget "$FL" 'j["reads"]') times while sync acknowledged row by row;" \
+	"$(jget "$FL" 'j["wrong"]') answers differed from $(jget "$FL" 'j["before"]')"
+check "the reader saw the acknowledgements happen (not a vacuous check): $FL" \
+	jq_ok "$FL" 'j["reads"] >= 200 and j["distinct_pending"] >= 10'
+check "the balance shown never changed while sync acknowledged: $FL" jq_ok "$FL" 'j["wrong"] == 0'
+hq_api "$PORT" GET /_test/state >hq-state2.json
+b=$(printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
+	'{"cmd":"balance","phone":"13500019999"}' | "$CP" --config T01.ini --db T01.db script | tail -n 1)
+check "... and afterwards it is HQ's, nothing pending: $b" python3 -c 'import json, sys
+m = json.loads(sys.argv[1])["member"]
+s = json.load(open("hq-state2.json"))["members"][m["id"]]
+b = json.loads(sys.argv[2])["member"]
+sys.exit(0 if (m["points"], m["growth"], m["points_pending"]) == (s["points"], s["growth"], 0)
+         == (b["points"], b["growth"], 0) else 1)' "$b" "$BEFORE"
+
+# ---- attaching a member while sync retires its terminal-scoped id: T02 registers 150
+# members offline, then `sync --once` pushes them one row per request (each answer brings
+# HQ's member, which replaces the local one) while a cashier attaches each of them by phone
+# over and over, the next one once HQ's id shows: every attach must succeed, with the local
+# member before the acknowledgement and HQ's after it; none may fail with a database error.
+say "attaching members by phone while sync replaces their local ids"
+sed 's/^batch_size = .*/batch_size = 1/' T02.ini >T02-b1.ini
+python3 -c 'import json
+print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
+for k in range(150):
+    print(json.dumps({"cmd": "register", "phone": "13500029%03d" % k, "name": "新%d" % k}))' \
+	>attach-reg.jsonl
+"$CP" --config T02.ini --db T02.db script <attach-reg.jsonl >attach-reg.out
+check "150 members registered offline on T02" \
+	test "$(grep -c '"local":true' attach-reg.out)" -eq 150
+"$CP" --config T02-b1.ini --db T02.db sync --once >attach-sync.out 2>attach-sync.err &
+AS=$!
+MY_PIDS+=("$AS")
+python3 - "$AS" >attach.json <<'EOF'
+import json, os, subprocess, sys, time
+pid = int(sys.argv[1])
+p = subprocess.Popen([os.environ["CP_BINARY"], "--config", "T02.ini", "--db", "T02.db", "script"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+def ask(req):
+    p.stdin.write(json.dumps(req) + "\n")
+    p.stdin.flush()
+    return json.loads(p.stdout.readline())
+def syncing():
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+ask({"cmd": "login", "staff": "1001", "pin": "1111"})
+ask({"cmd": "scan", "code": "6903468885155"})
+tries, errors, switched, started = 0, [], 0, time.monotonic()
+for k in range(150):
+    phone = "13500029%03d" % k
+    while time.monotonic() - started < 120:
+        a = ask({"cmd": "attach", "phone": phone})
+        tries += 1
+        if not a["ok"]:
+            errors.append({"phone": phone, "error": a["error"]})
+        elif not a["cart"]["member"]["local"]:  # HQ's member now: on to the next one
+            switched += 1
+            break
+        if not syncing() and tries > 1:  # the sync ended: one more look, then done
+            a = ask({"cmd": "attach", "phone": phone})
+            switched += bool(a["ok"] and not a["cart"]["member"]["local"])
+            break
+ask({"cmd": "cancel"})
+p.stdin.close()
+p.wait()
+kinds = {}
+for e in errors:
+    kinds[e["error"]["message"]] = kinds.get(e["error"]["message"], 0) + 1
+print(json.dumps({"attaches": tries, "errors": len(errors), "kinds": kinds,
+                  "first": errors[:2], "switched": switched}, ensure_ascii=False))
+EOF
+arc=0
+wait "$AS" || arc=$?
+check "the row-by-row sync --once of T02 exits 0 (got $arc): $(cat attach-sync.err)" \
+	test "$arc" -eq 0
+AT=$(cat attach.json)
+say "attached by phone $(jget "$AT" 'j["attaches"]') times while sync replaced 150 local ids;" \
+	"$(jget "$AT" 'j["errors"]') attaches failed"
+check "the cashier saw HQ's member replace the local one (not a vacuous check): $AT" \
+	jq_ok "$AT" 'j["switched"] >= 100'
+check "attaching a member never failed while sync replaced its local id: $AT" \
+	jq_ok "$AT" 'j["errors"] == 0'
+
+# ---- script mode (found on the way): any request may carry an "id" (any JSON value) that is
+# copied into its answer, also attach (which names a member by "member").
+a=$(printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
+	'{"cmd":"attach","phone":"13800138000","id":7}' '{"cmd":"cancel"}' |
+	"$CP" --config T01.ini --db T01.db script | sed -n 2p)
+check "script: attach by phone with a request id (7) attaches and echoes the id: $a" \
+	jq_ok "$a" 'j["ok"] is True and j["id"] == 7 and j["cart"]["member"]["id"] == "M000001"'
+
+# ---- nothing went wrong quietly
+check "no sanitizer report in any log" \
+	bash -c "! grep -lE 'AddressSanitizer|runtime error:|LeakSanitizer' \
+		daemon-*.log script-*.err flicker-sync.err attach-sync.err hq.log"
+check "no secret in the daemons' logs" bash -c "! grep -qiE '[0-9a-f]{64}' daemon-*.log"
+check "HQ reported no internal error" bash -c "! grep -q 'internal error' hq.log"
+say "done"
+finish
