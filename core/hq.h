@@ -20,11 +20,11 @@ struct cp_db;
 
 struct cp_hq_identity {
 	bool enrolled;
-	char url[512];	       /* HQ base URL given at enrolment */
+	char url[512];         /* HQ base URL given at enrolment */
 	char terminal_uid[64]; /* X-CP-Terminal */
 	uint8_t secret[32];    /* request signing secret: wipe after use */
 	char ca_file[1024];    /* CA bundle given at enrolment ("" = the system store) */
-	char pin[512];	       /* public-key pin(s) given at enrolment ("" = none) */
+	char pin[512];         /* public-key pin(s) given at enrolment ("" = none) */
 };
 enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct cp_errbuf *err);
 /* Keeps the CA file and pin enrolment used, so that sync uses them too (configuration
@@ -39,8 +39,8 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
  * re-hashes members registered here, drops the others (the feed brings them back), sets the
  * acknowledged sequence to the answer's "applied", resets the change cursor. Refuses an answer
  * whose store/terminal differ from the till's when the journal is not empty. */
-enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body,
-				  size_t len, struct cp_errbuf *err);
+enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body, size_t len,
+				  struct cp_errbuf *err);
 
 /* ---- push ---- */
 
@@ -49,7 +49,7 @@ struct cp_outbox_row {
 	int64_t created_at;
 	char event_id[40];
 	char type[32];
-	char *payload; /* malloc'd */
+	char *payload;                /* malloc'd */
 	char prev_hash[65], hash[65]; /* hex */
 };
 /* Up to max rows after `after` (normally the acknowledged sequence), in order. *rows is
@@ -87,21 +87,20 @@ enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
 
 struct cp_sync_status {
 	bool enrolled;
-	bool online;	       /* last contact with HQ succeeded */
-	int64_t since;	       /* when online/offline last changed, ms */
+	bool online;           /* last contact with HQ succeeded */
+	int64_t since;         /* when online/offline last changed, ms */
 	int64_t last_success;  /* ms, 0 never */
 	int64_t last_error_at; /* ms, 0 never */
 	char last_error[256];
 	bool stopped; /* 401 or broken chain: a person must act */
 	char stop_reason[256];
-	int64_t queue_depth;   /* journal rows not acknowledged */
+	int64_t queue_depth; /* journal rows not acknowledged */
 	int64_t acked_seq, last_seq;
-	int64_t next_try;      /* when sync will try again, ms; 0 now */
+	int64_t next_try;        /* when sync will try again, ms; 0 now */
 	int64_t unknown_changes; /* changes of kinds this till does not know */
-	int64_t notices;       /* notices kept for the manager */
+	int64_t notices;         /* notices kept for the manager */
 };
-enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out,
-			       struct cp_errbuf *err);
+enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, struct cp_errbuf *err);
 /* Records a success (online since now if it was offline). */
 enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err);
 /* Records a failure with its message; next_try is when the next attempt is due (ms). */

@@ -64,8 +64,8 @@ struct cp_member_snapshot {
 	const char *phone;
 	const uint8_t *phone_hash; /* 32 bytes, when phone is NULL */
 	const char *phone_masked;  /* when phone is NULL */
-	const char *tier_until;	   /* may be NULL */
-	const char *card_no; /* may be NULL */
+	const char *tier_until;    /* may be NULL */
+	const char *card_no;       /* may be NULL */
 	const char *name;
 	const char *birthday; /* may be NULL */
 	int64_t points, growth;

@@ -10,8 +10,8 @@
 const struct rec_src rec_demo = {"the demo store is damaged", CP_ECORRUPT};
 const struct rec_src rec_hq = {"HQ's answer is malformed", CP_EINVAL};
 
-enum cp_err rec_bad(const struct rec_src *src, const char *where, const char *key,
-		    const char *what, struct cp_errbuf *err)
+enum cp_err rec_bad(const struct rec_src *src, const char *where, const char *key, const char *what,
+		    struct cp_errbuf *err)
 {
 	return cp_errf(err, src->bad, "%s: %s%s%s %s", src->name, where, key ? "." : "",
 		       key ? key : "", what);
@@ -33,8 +33,8 @@ enum cp_err rec_str(const struct rec_src *src, json_t *o, const char *key, bool 
 	return CP_OK;
 }
 
-enum cp_err rec_int(const struct rec_src *src, json_t *o, const char *key, int64_t min,
-		    int64_t max, int64_t *out, const char *where, struct cp_errbuf *err)
+enum cp_err rec_int(const struct rec_src *src, json_t *o, const char *key, int64_t min, int64_t max,
+		    int64_t *out, const char *where, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, key);
 	json_int_t n;
@@ -91,9 +91,8 @@ static enum cp_err object(const struct rec_src *src, json_t *o, const char *wher
 	return json_is_object(o) ? CP_OK : rec_bad(src, where, NULL, "is not an object", err);
 }
 
-enum cp_err rec_category(const struct rec_src *src, json_t *o, const char **code,
-			 const char **name, bool *excluded, const char *where,
-			 struct cp_errbuf *err)
+enum cp_err rec_category(const struct rec_src *src, json_t *o, const char **code, const char **name,
+			 bool *excluded, const char *where, struct cp_errbuf *err)
 {
 	enum cp_err result;
 
@@ -104,8 +103,8 @@ enum cp_err rec_category(const struct rec_src *src, json_t *o, const char **code
 	return rec_bool(src, o, "earn_excluded", excluded, where, err);
 }
 
-enum cp_err rec_item(const struct rec_src *src, json_t *o, struct cp_item *it,
-		     const char *where, struct cp_errbuf *err)
+enum cp_err rec_item(const struct rec_src *src, json_t *o, struct cp_item *it, const char *where,
+		     struct cp_errbuf *err)
 {
 	json_t *mp = json_object_get(o, "member_price");
 	enum cp_err result;
@@ -113,8 +112,8 @@ enum cp_err rec_item(const struct rec_src *src, json_t *o, struct cp_item *it,
 	memset(it, 0, sizeof(*it));
 	if ((result = object(src, o, where, err)) ||
 	    (result = copy(src, o, "sku", false, it->sku, sizeof(it->sku), where, err)) ||
-	    (result = copy(src, o, "barcode", true, it->barcode, sizeof(it->barcode), where,
-			   err)) ||
+	    (result =
+		     copy(src, o, "barcode", true, it->barcode, sizeof(it->barcode), where, err)) ||
 	    (result = copy(src, o, "name_zh", false, it->name_zh, sizeof(it->name_zh), where,
 			   err)) ||
 	    (result = copy(src, o, "name_en", false, it->name_en, sizeof(it->name_en), where,
@@ -211,8 +210,8 @@ enum cp_err rec_member(const struct rec_src *src, json_t *o, struct cp_member_sn
 	    (result = rec_int(src, o, "points", INT64_MIN, INT64_MAX, &s->points, where, err)) ||
 	    (result = rec_int(src, o, "growth", 0, INT64_MAX, &s->growth, where, err)) ||
 	    (result = rec_int(src, o, "tier", 0, INT_MAX, &tier, where, err)) ||
-	    (result = rec_int(src, o, "expiring_points", 0, INT64_MAX, &s->expiring_points,
-			      where, err)) ||
+	    (result = rec_int(src, o, "expiring_points", 0, INT64_MAX, &s->expiring_points, where,
+			      err)) ||
 	    (result = rec_str(src, o, "expiring_on", true, &s->expiring_on, where, err)) ||
 	    (result = rec_str(src, o, "tier_until", true, &s->tier_until, where, err)) ||
 	    (result = rec_str(src, o, "guide", true, &s->guide, where, err)) ||
