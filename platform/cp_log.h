@@ -8,8 +8,8 @@
 enum cp_log_level { CP_LOG_DEBUG, CP_LOG_INFO, CP_LOG_WARN, CP_LOG_ERROR };
 
 /* Sends the log to path (created 0600 when missing, appended to), or to stderr when path is
- * NULL. A log already open is closed first. CP_EIO when the file cannot be opened; the log
- * then stays on stderr. */
+ * NULL. A log already open is closed once the new one is open. CP_EIO when the file cannot
+ * be opened; the log then goes on where it went before (stderr when none was open). */
 enum cp_err cp_log_open(const char *path, struct cp_errbuf *err);
 
 /* Records below level are dropped; the default is CP_LOG_INFO. */
