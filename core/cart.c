@@ -12,13 +12,6 @@
 #include "money.h"
 #include "staff.h"
 
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
@@ -36,12 +29,12 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		bool member_price = v->has_member && sqlite3_column_type(st, 7) != SQLITE_NULL;
 
 		l->line_no = sqlite3_column_int(st, 0);
-		copy_col(st, 1, l->sku, sizeof(l->sku));
+		db_col_text(st, 1, l->sku, sizeof(l->sku));
 		l->qty = sqlite3_column_int64(st, 2);
-		copy_col(st, 3, l->name, sizeof(l->name));
+		db_col_text(st, 3, l->name, sizeof(l->name));
 		if (!l->name[0])
-			copy_col(st, 4, l->name, sizeof(l->name));
-		copy_col(st, 5, l->category, sizeof(l->category));
+			db_col_text(st, 4, l->name, sizeof(l->name));
+		db_col_text(st, 5, l->category, sizeof(l->category));
 		l->unit_price = sqlite3_column_int64(st, member_price ? 7 : 6);
 		l->eligible = sqlite3_column_int(st, 8) == 0;
 		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
@@ -73,8 +66,8 @@ enum cp_err cp_cart_view(struct cp_db *db, struct cp_cart_view *out, struct cp_e
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->open = true;
-		copy_col(st, 0, out->staff, sizeof(out->staff));
-		copy_col(st, 1, member_id, sizeof(member_id));
+		db_col_text(st, 0, out->staff, sizeof(out->staff));
+		db_col_text(st, 1, member_id, sizeof(member_id));
 		out->opened_at = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);

@@ -29,13 +29,6 @@ static bool name_ok(const char *s)
 	return s && s[0] && cp_text_ok(s, NAME_MAX_BYTES);
 }
 
-static void copy_col(char *out, size_t outlen, sqlite3_stmt *st, int col)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 /* One lookup: CP_OK with *out filled, CP_ENOTFOUND without a message, or a database error. */
 static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
 			   struct cp_item *out, struct cp_errbuf *err)
@@ -49,11 +42,11 @@ static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
-		copy_col(out->sku, sizeof(out->sku), st, 0);
-		copy_col(out->barcode, sizeof(out->barcode), st, 1);
-		copy_col(out->name_zh, sizeof(out->name_zh), st, 2);
-		copy_col(out->name_en, sizeof(out->name_en), st, 3);
-		copy_col(out->category, sizeof(out->category), st, 4);
+		db_col_text(st, 0, out->sku, sizeof(out->sku));
+		db_col_text(st, 1, out->barcode, sizeof(out->barcode));
+		db_col_text(st, 2, out->name_zh, sizeof(out->name_zh));
+		db_col_text(st, 3, out->name_en, sizeof(out->name_en));
+		db_col_text(st, 4, out->category, sizeof(out->category));
 		out->price = sqlite3_column_int64(st, 5);
 		out->member_price = sqlite3_column_type(st, 6) == SQLITE_NULL
 					    ? -1
@@ -194,7 +187,7 @@ static enum cp_err check_refs(struct cp_db *db, const struct cp_item *it, struct
 	sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_col(other, sizeof(other), st, 0);
+		db_col_text(st, 0, other, sizeof(other));
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return cp_errf(err, CP_EINVAL, "item %s: barcode %s already belongs to item %s",

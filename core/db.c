@@ -79,6 +79,13 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	return st;
 }
 
+void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", v ? (const char *)v : "");
+}
+
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
 	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);

@@ -68,6 +68,9 @@ enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbu
 /* A store or terminal id: 1..16 letters, digits, '-' or '_'. */
 bool db_id_ok(const char *s);
 
+/* Copies the text of column col of st into out (always NUL-terminated; "" for NULL). */
+void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
+
 /* Executes a statement without results (sqlite3_exec). */
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 

@@ -292,13 +292,6 @@ done:
 
 /* ---- push ---- */
 
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_outbox_row **rows,
 			    int *n, struct cp_errbuf *err)
 {
@@ -325,8 +318,8 @@ enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r[k].seq = sqlite3_column_int64(st, 0);
 		r[k].created_at = sqlite3_column_int64(st, 1);
-		copy_text(st, 2, r[k].event_id, sizeof(r[k].event_id));
-		copy_text(st, 3, r[k].type, sizeof(r[k].type));
+		db_col_text(st, 2, r[k].event_id, sizeof(r[k].event_id));
+		db_col_text(st, 3, r[k].type, sizeof(r[k].type));
 		r[k].payload = strdup((const char *)sqlite3_column_text(st, 4));
 		if (sqlite3_column_bytes(st, 5) != 32 || sqlite3_column_bytes(st, 6) != 32 ||
 		    !r[k].payload) {
@@ -470,7 +463,7 @@ static enum cp_err make_room(struct cp_db *db, const struct cp_member_snapshot *
 	if (s->card_no && s->card_no[0])
 		sqlite3_bind_text(st, 3, s->card_no, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 8)
-		copy_text(st, 0, ids[n++], sizeof(ids[0]));
+		db_col_text(st, 0, ids[n++], sizeof(ids[0]));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(db, rc, "find member", err);
@@ -996,9 +989,9 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 		out->since = sqlite3_column_int64(st, 1);
 		out->last_success = sqlite3_column_int64(st, 2);
 		out->last_error_at = sqlite3_column_int64(st, 3);
-		copy_text(st, 4, out->last_error, sizeof(out->last_error));
+		db_col_text(st, 4, out->last_error, sizeof(out->last_error));
 		out->stopped = sqlite3_column_int(st, 5) != 0;
-		copy_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
+		db_col_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
 		out->next_try = sqlite3_column_int64(st, 7);
 		out->unknown_changes = sqlite3_column_int64(st, 8);
 		out->notices = sqlite3_column_int64(st, 9);
@@ -1072,10 +1065,10 @@ enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struc
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, *n);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < *n) {
-		copy_text(st, 0, out[k].id, sizeof(out[k].id));
-		copy_text(st, 1, out[k].kind, sizeof(out[k].kind));
+		db_col_text(st, 0, out[k].id, sizeof(out[k].id));
+		db_col_text(st, 1, out[k].kind, sizeof(out[k].kind));
 		out[k].at = sqlite3_column_int64(st, 2);
-		copy_text(st, 3, out[k].message, sizeof(out[k].message));
+		db_col_text(st, 3, out[k].message, sizeof(out[k].message));
 		k++;
 	}
 	sqlite3_reset(st);

@@ -13,13 +13,6 @@
 #include "staff.h"
 #include "text.h"
 
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static enum cp_err pending(struct cp_db *db, const char *id, int64_t acked, int64_t *points,
 			   int64_t *growth, struct cp_errbuf *err)
 {
@@ -97,17 +90,17 @@ static enum cp_err view_read(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 		return db_fail(db, rc, "read member", err);
 	}
 	memset(&v, 0, sizeof(v));
-	copy_col(st, 0, v.id, sizeof(v.id));
-	copy_col(st, 1, v.masked_phone, sizeof(v.masked_phone));
-	copy_col(st, 2, v.card_no, sizeof(v.card_no));
-	copy_col(st, 3, v.name, sizeof(v.name));
-	copy_col(st, 4, v.birthday, sizeof(v.birthday));
+	db_col_text(st, 0, v.id, sizeof(v.id));
+	db_col_text(st, 1, v.masked_phone, sizeof(v.masked_phone));
+	db_col_text(st, 2, v.card_no, sizeof(v.card_no));
+	db_col_text(st, 3, v.name, sizeof(v.name));
+	db_col_text(st, 4, v.birthday, sizeof(v.birthday));
 	v.points = sqlite3_column_int64(st, 5);
 	v.growth = sqlite3_column_int64(st, 6);
 	snap_tier = sqlite3_column_int(st, 7);
 	v.expiring_points = sqlite3_column_int64(st, 8);
-	copy_col(st, 9, v.expiring_on, sizeof(v.expiring_on));
-	copy_col(st, 10, v.guide, sizeof(v.guide));
+	db_col_text(st, 9, v.expiring_on, sizeof(v.expiring_on));
+	db_col_text(st, 10, v.guide, sizeof(v.guide));
 	v.local = sqlite3_column_int(st, 11) != 0;
 	sqlite3_reset(st);
 	if ((result = db_memo_get(db, &m, err)) != CP_OK ||
@@ -181,7 +174,7 @@ static enum cp_err id_by_hash(struct cp_db *db, const uint8_t hash[32], char *id
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_col(st, 0, id, idlen);
+		db_col_text(st, 0, id, idlen);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return CP_OK;

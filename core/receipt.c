@@ -10,13 +10,6 @@
 #include "receipt.h"
 #include "text.h"
 
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static enum cp_err check_receipt_no(const char *receipt_no, struct cp_errbuf *err)
 {
 	if (!receipt_no || !receipt_no[0] || !cp_text_ok(receipt_no, CP_RECEIPT_LEN - 1))
@@ -48,15 +41,15 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt_no, struct cp
 	if (rc == SQLITE_ROW) {
 		v->kind = CP_RECEIPT_SALE;
 		*seq = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, v->staff_code, sizeof(v->staff_code));
+		db_col_text(st, 1, v->staff_code, sizeof(v->staff_code));
 		v->created_at = sqlite3_column_int64(st, 2);
-		copy_col(st, 3, v->business_day, sizeof(v->business_day));
+		db_col_text(st, 3, v->business_day, sizeof(v->business_day));
 		v->total = sqlite3_column_int64(st, 4);
 		v->change = sqlite3_column_int64(st, 5);
 		v->points = sqlite3_column_int64(st, 6);
 		v->growth = sqlite3_column_int64(st, 7);
-		copy_col(st, 8, v->verify_code, sizeof(v->verify_code));
-		copy_col(st, 9, member, memberlen);
+		db_col_text(st, 8, v->verify_code, sizeof(v->verify_code));
+		db_col_text(st, 9, member, memberlen);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -88,16 +81,16 @@ static enum cp_err load_refund(struct cp_db *db, const char *receipt_no, struct 
 		*seq = sqlite3_column_int64(st, 0);
 		v->kind = kind && strcmp((const char *)kind, "void") == 0 ? CP_RECEIPT_VOID
 									  : CP_RECEIPT_REFUND;
-		copy_col(st, 2, v->staff_code, sizeof(v->staff_code));
-		copy_col(st, 3, v->authorised_by, sizeof(v->authorised_by));
+		db_col_text(st, 2, v->staff_code, sizeof(v->staff_code));
+		db_col_text(st, 3, v->authorised_by, sizeof(v->authorised_by));
 		v->created_at = sqlite3_column_int64(st, 4);
-		copy_col(st, 5, v->business_day, sizeof(v->business_day));
+		db_col_text(st, 5, v->business_day, sizeof(v->business_day));
 		v->total = sqlite3_column_int64(st, 6);
 		v->points = sqlite3_column_int64(st, 7);
 		v->growth = sqlite3_column_int64(st, 8);
-		copy_col(st, 9, v->verify_code, sizeof(v->verify_code));
-		copy_col(st, 10, v->sale_receipt, sizeof(v->sale_receipt));
-		copy_col(st, 11, member, memberlen);
+		db_col_text(st, 9, v->verify_code, sizeof(v->verify_code));
+		db_col_text(st, 10, v->sale_receipt, sizeof(v->sale_receipt));
+		db_col_text(st, 11, member, memberlen);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -137,7 +130,7 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 		}
 		l = &v->lines[v->nlines++];
 		l->line_no = sqlite3_column_int(st, 0);
-		copy_col(st, 1, l->name, sizeof(l->name));
+		db_col_text(st, 1, l->name, sizeof(l->name));
 		l->qty = sqlite3_column_int64(st, 2);
 		l->unit_price = sqlite3_column_int64(st, 3);
 		l->amount = sqlite3_column_int64(st, 4);
@@ -213,7 +206,7 @@ static enum cp_err staff_name(struct cp_db *db, const char *code, char *out, siz
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_col(st, 0, out, outlen);
+		db_col_text(st, 0, out, outlen);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
 						     : db_fail(db, rc, "read a staff name", err);
@@ -465,7 +458,7 @@ enum cp_err cp_receipt_state(struct cp_db *db, const char *receipt_no,
 	if (rc == SQLITE_ROW) {
 		out->kept_at = sqlite3_column_int64(st, 0);
 		out->printed = sqlite3_column_int(st, 1) != 0;
-		copy_col(st, 2, out->error, sizeof(out->error));
+		db_col_text(st, 2, out->error, sizeof(out->error));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -490,7 +483,7 @@ enum cp_err cp_receipt_recent(struct cp_db *db, char (*out)[CP_RECEIPT_LEN], int
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, max);
 	while (got < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		copy_col(st, 0, out[got++], CP_RECEIPT_LEN);
+		db_col_text(st, 0, out[got++], CP_RECEIPT_LEN);
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
