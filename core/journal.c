@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "cp_crypto.h"
 #include "cp_rand.h"
 #include "events_int.h"
@@ -102,6 +103,7 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	enum cp_err result;
 	sqlite3_stmt *st;
 	char *text = NULL;
+	size_t text_len;
 	int rc;
 
 	if (!apply)
@@ -120,10 +122,13 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	    json_object_set_new(payload, "store", json_string(db->store_id)) ||
 	    json_object_set_new(payload, "terminal", json_string(db->terminal_id)))
 		return cp_errf(err, CP_ENOMEM, "out of memory building the journal payload");
-	text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	text = canon_dump(payload, &text_len);
 	if (!text)
-		return cp_errf(err, CP_ENOMEM, "out of memory building the journal payload");
-	if (journal_hash(db->journal_key, prev, seq, text, strlen(text), hash) != 0) {
+		return cp_errf(
+			err, CP_EINVAL,
+			"cannot write the journal payload: out of memory, or text that is not "
+			"UTF-8");
+	if (journal_hash(db->journal_key, prev, seq, text, text_len, hash) != 0) {
 		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
 		goto out;
 	}

@@ -110,56 +110,73 @@ static enum cp_err clear_cart(struct cp_db *db, struct cp_errbuf *err)
 	return CP_OK;
 }
 
-static json_t *lines_json(const struct cp_cart_view *cart)
+/* Sets o[key] (a key written in this file, so not re-checked) to v, taking v; -1 when v is NULL
+ * (out of memory, or text that is not UTF-8). */
+static int put(json_t *o, const char *key, json_t *v)
 {
-	json_t *a = json_array();
-
-	for (int i = 0; a && i < cart->nlines; i++) {
-		const struct cp_cart_line *l = &cart->lines[i];
-
-		if (json_array_append_new(
-			    a,
-			    json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "n", i + 1, "sku",
-				      l->sku, "name", l->name, "category", l->category, "qty",
-				      (json_int_t)l->qty, "unit", (json_int_t)l->unit_price,
-				      "amount", (json_int_t)l->amount, "eligible", l->eligible))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return json_object_set_new_nocheck(o, key, v);
 }
 
-static json_t *tenders_json(const struct cp_tender *t, int n)
+static json_t *line_json(const struct cp_cart_line *l, int n)
 {
-	json_t *a = json_array();
+	json_t *o = json_object();
 
-	for (int i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, json_pack("{s:s, s:I}", "method",
-						       cp_tender_name(t[i].method), "amount",
-						       (json_int_t)t[i].amount))) {
-			json_decref(a);
-			return NULL;
-		}
+	if (!o || put(o, "n", json_integer(n)) || put(o, "sku", json_string(l->sku)) ||
+	    put(o, "name", json_string(l->name)) || put(o, "category", json_string(l->category)) ||
+	    put(o, "qty", json_integer(l->qty)) || put(o, "unit", json_integer(l->unit_price)) ||
+	    put(o, "amount", json_integer(l->amount)) ||
+	    put(o, "eligible", json_boolean(l->eligible))) {
+		json_decref(o);
+		return NULL;
 	}
-	return a;
+	return o;
+}
+
+static json_t *tender_json(const struct cp_tender *t)
+{
+	json_t *o = json_object();
+
+	if (!o || put(o, "method", json_string(cp_tender_name(t->method))) ||
+	    put(o, "amount", json_integer(t->amount))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 			    const struct cp_cart_view *cart, const struct cp_sale_result *r,
 			    int64_t now, const struct cp_tender *t, int n)
 {
+	json_t *p = json_object(), *lines = json_array(), *tenders = json_array();
 	char day[11];
+	bool ok = p && lines && tenders;
 
+	for (int i = 0; ok && i < cart->nlines; i++)
+		ok = json_array_append_new(lines, line_json(&cart->lines[i], i + 1)) == 0;
+	for (int i = 0; ok && i < n; i++)
+		ok = json_array_append_new(tenders, tender_json(&t[i])) == 0;
 	cp_business_day(now, db->cutover_min, day);
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
-			 "receipt", r->receipt, "staff", who->code, "member",
-			 cart->has_member ? json_string(cart->member.id) : json_null(), "day", day,
-			 "lines", lines_json(cart), "tenders", tenders_json(t, n), "total",
-			 (json_int_t)r->total, "tendered", (json_int_t)r->tendered, "change",
-			 (json_int_t)r->change, "eligible", (json_int_t)r->eligible,
-			 "multiplier_bp", r->multiplier_bp, "points", (json_int_t)r->points,
-			 "growth", (json_int_t)r->growth);
+	if (ok && put(p, "receipt", json_string(r->receipt)) == 0 &&
+	    put(p, "staff", json_string(who->code)) == 0 &&
+	    put(p, "member", cart->has_member ? json_string(cart->member.id) : json_null()) == 0 &&
+	    put(p, "day", json_string(day)) == 0 && put(p, "lines", json_incref(lines)) == 0 &&
+	    put(p, "tenders", json_incref(tenders)) == 0 &&
+	    put(p, "total", json_integer(r->total)) == 0 &&
+	    put(p, "tendered", json_integer(r->tendered)) == 0 &&
+	    put(p, "change", json_integer(r->change)) == 0 &&
+	    put(p, "eligible", json_integer(r->eligible)) == 0 &&
+	    put(p, "multiplier_bp", json_integer(r->multiplier_bp)) == 0 &&
+	    put(p, "points", json_integer(r->points)) == 0 &&
+	    put(p, "growth", json_integer(r->growth)) == 0) {
+		json_decref(lines);
+		json_decref(tenders);
+		return p;
+	}
+	json_decref(p);
+	json_decref(lines);
+	json_decref(tenders);
+	return NULL;
 }
 
 enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
