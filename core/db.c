@@ -257,10 +257,6 @@ static enum cp_err inspect(struct cp_db *db, struct cp_errbuf *err)
 	return CP_OK;
 }
 
-/* Reads through a memory map of up to 256 MiB rather than a read() per page: a lookup among a
- * million members then costs no system call. Writes still go through the WAL. */
-#define DB_MMAP_BYTES "268435456"
-
 static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt,
 			       struct cp_errbuf *err)
 {
@@ -270,8 +266,7 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 
 	if ((result = db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
 	    (result = db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA mmap_size=" DB_MMAP_BYTES, err)) != CP_OK)
+	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK)
 		return result;
 	if (ckpt) {
 		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);

@@ -288,9 +288,7 @@ struct bare {
 static int bare_open(struct bare *b, const char *path, const uint8_t *key)
 {
 	b->key = key;
-	/* The memory map core's connections read through, so that only the work differs. */
 	if (sqlite3_open_v2(path, &b->h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_exec(b->h, "PRAGMA mmap_size=268435456", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(b->h,
 			       "SELECT id, phone_masked, name, points, growth, tier FROM member"
 			       " WHERE phone_hash = ?1",
