@@ -1,6 +1,8 @@
 /* bench_sale.c — what completing a 5-line member sale (cp_sale_pay alone) costs against the
- * physical floor, a one-row INSERT commit with the same pragmas in the same directory, the two
- * interleaved; once with SQLite's auto-checkpoint and once with a checkpoint after each sale. */
+ * physical floor, a one-row INSERT commit with the same pragmas in the same directory, and
+ * against the rows a sale must write with no computation at all, in the till's schema and in
+ * the least schema that holds them; all interleaved, once with SQLite's auto-checkpoint and
+ * once with a checkpoint after each sale. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -32,16 +34,57 @@
 #define ROW_TEXT "S001-T01-000001 one row, about as long as a receipt number"
 /* One leaf and twelve overflow pages of 4 KiB: about as many WAL frames as a sale writes. */
 #define BULK_BYTES (12 * 4092)
+#define HASH_LEN 32                    /* the journal's prev_hash and hash */
+#define ROWS_SEED UINT64_C(0x726f7773) /* event ids and hashes of the kinds rows and bare */
 
 enum mode { MODE_AUTO, MODE_MANUAL, NMODES };
-enum kind { K_BASE, K_BULK, K_SALE, K_RESTART, NKINDS };
+/* The timed kinds come first: NTIMED of them take turns in each iteration. */
+enum kind { K_BASE, K_BULK, K_SALE, K_ROWS, K_BARE, K_RESTART, NKINDS };
+#define NTIMED K_RESTART
 
 static const char *const mode_name[NMODES] = {"auto", "manual"};
 static const char *const mode_title[NMODES] = {
 	"SQLite's auto-checkpoint (1000 pages), as a default connection has",
 	"auto-checkpoint off (wal_autocheckpoint = -1), cp_db_checkpoint() after each sale",
 };
-static const char *const kind_name[NKINDS] = {"baseline", "bulk", "sale", "restart"};
+static const char *const kind_name[NKINDS] = {
+	"baseline", "bulk", "sale", "rows", "bare", "restart",
+};
+
+/* The tables a sale writes, the columns it fills (their names are the same in the till's schema
+ * and in the bare one) and how many rows of each a 5-line member sale paid by card has. */
+enum table { T_JOURNAL, T_SALE, T_LINE, T_TENDER, T_MOVEMENT, NTABLES };
+#define MAX_COLS 12
+#define MAX_ROWS SALE_LINES
+static const struct {
+	const char *name, *cols;
+	int ncols, nrows;
+} table[NTABLES] = {
+	{"journal", "seq, event_id, type, created_at, payload, prev_hash, hash", 7, 1},
+	{"sale",
+	 "seq, receipt, staff, member_id, created_at, business_day, total, eligible, change_due,"
+	 " multiplier_bp, points, growth",
+	 12, 1},
+	{"sale_line", "seq, line_no, sku, name, category, qty, unit_price, amount, eligible", 9,
+	 SALE_LINES},
+	{"tender", "seq, n, method, amount", 4, 1},
+	{"movement", "seq, n, member_id, kind, points, growth", 6, 1},
+};
+
+/* The five tables with no secondary index, no UNIQUE and no foreign key: the least any schema
+ * holding those rows can write. */
+static const char *const bare_schema =
+	"CREATE TABLE journal(seq INTEGER PRIMARY KEY, event_id, type, created_at, payload,"
+	" prev_hash, hash);"
+	"CREATE TABLE sale(seq INTEGER PRIMARY KEY, receipt, staff, member_id, created_at,"
+	" business_day, total, eligible, change_due, multiplier_bp, points, growth);"
+	"CREATE TABLE sale_line(seq, line_no, sku, name, category, qty, unit_price, amount,"
+	" eligible, PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
+	"CREATE TABLE tender(seq, n, method, amount, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+	"CREATE TABLE movement(seq, n, member_id, kind, points, growth, PRIMARY KEY(seq, n))"
+	" WITHOUT ROWID;";
+static const char *const row_schema =
+	"CREATE TABLE t(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, v BLOB NOT NULL)";
 
 struct opts {
 	const char *dir;
@@ -60,10 +103,31 @@ struct walwatch {
 	int checkpoints; /* run inside a commit */
 };
 
-/* A bare commit: a database of its own opened with sqlite3 directly. */
+/* The rows of the till's last sale, column by column, in table's order. */
+struct tpl {
+	sqlite3_value *v[NTABLES][MAX_ROWS][MAX_COLS];
+};
+
+/* What a commit of a base writes: one row of t, one BULK_BYTES row of t, or the rows of a sale
+ * (the template's, under a new journal seq). */
+enum load { ONE_ROW, BULK_ROW, SALE_ROWS };
+
+/* The statements that write the rows of a sale, and what changes from one sale to the next. */
+struct sale_rows {
+	const struct tpl *tpl;
+	sqlite3_stmt *insert[NTABLES];
+	uint8_t hash[HASH_LEN]; /* the last journal row's, the next one's prev_hash */
+	uint64_t rng;
+};
+
+/* A commit without the till's code: a database of its own, opened with sqlite3 directly, or
+ * (kind rows) created by core with the till's schema and pragmas and written with sqlite3. */
 struct base {
 	sqlite3 *h;
+	struct cp_db *db; /* kind rows; NULL for the others */
+	enum load load;
 	sqlite3_stmt *begin, *insert, *commit;
+	struct sale_rows rows;
 	char path[1024];
 	int64_t next;
 	struct walwatch w;
@@ -93,13 +157,43 @@ struct result {
 static uint64_t rng_state;
 static unsigned char bulk_blob[BULK_BYTES];
 
-static uint64_t rnd(void)
+/* SplitMix64. */
+static uint64_t splitmix(uint64_t *state)
 {
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
 
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 	return z ^ (z >> 31);
+}
+
+/* The members and items of the till's sales. */
+static uint64_t rnd(void)
+{
+	return splitmix(&rng_state);
+}
+
+/* n bytes from a SplitMix64 state. */
+static void random_bytes(uint64_t *state, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x = splitmix(state);
+
+		memcpy(out + i, &x, n - i < 8 ? n - i : 8);
+	}
+}
+
+/* A random version-4 UUID's 36 characters, as cp_uuid4() writes them. */
+static void uuid_text(uint64_t *state, char out[37])
+{
+	uint8_t b[16];
+
+	random_bytes(state, b, sizeof(b));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 static int64_t now_ns(void)
@@ -194,12 +288,54 @@ static int base_exec(struct base *b, const char *sql)
 	return 0;
 }
 
-/* The same pragmas as core/db.c sets, on a file next to the till's. */
-static int base_open(struct base *b, const char *dir, const char *name, enum mode mode)
+/* Prepares sql on b's handle, once; says why on failure. */
+static int base_prepare(struct base *b, const char *sql, sqlite3_stmt **st)
 {
-	static const char *const schema =
-		"CREATE TABLE t(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, v BLOB NOT NULL)";
+	if (sqlite3_prepare_v2(b->h, sql, -1, st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_sale: %s: %s: %s\n", b->path, sql, sqlite3_errmsg(b->h));
+		return -1;
+	}
+	return 0;
+}
 
+/* The INSERT of each table a sale writes, with the columns in table's order. */
+static int rows_prepare(struct base *b, const struct tpl *tpl)
+{
+	char sql[512];
+
+	b->rows.tpl = tpl;
+	b->rows.rng = ROWS_SEED;
+	for (int t = 0; t < NTABLES; t++) {
+		int len = snprintf(sql, sizeof(sql), "INSERT INTO %s(%s) VALUES(?1", table[t].name,
+				   table[t].cols);
+
+		for (int c = 2; c <= table[t].ncols; c++)
+			len += snprintf(sql + len, sizeof(sql) - (size_t)len, ", ?%d", c);
+		snprintf(sql + len, sizeof(sql) - (size_t)len, ")");
+		if (base_prepare(b, sql, &b->rows.insert[t]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Watches the WAL and prepares the statements of a base's commits, once. */
+static int base_ready(struct base *b, enum load load, enum mode mode, const struct tpl *tpl)
+{
+	b->load = load;
+	b->w.autockpt = mode == MODE_AUTO;
+	sqlite3_wal_hook(b->h, wal_hook, &b->w);
+	if (base_prepare(b, "BEGIN IMMEDIATE", &b->begin) || base_prepare(b, "COMMIT", &b->commit))
+		return -1;
+	if (load == SALE_ROWS)
+		return rows_prepare(b, tpl);
+	return base_prepare(b, "INSERT INTO t(id, at, v) VALUES(?1, ?2, ?3)", &b->insert);
+}
+
+/* The same pragmas as core/db.c sets, on a file next to the till's: table t for a row or a bulk
+ * row, the bare schema for the rows of a sale. */
+static int base_open(struct base *b, const char *dir, const char *name, enum load load,
+		     enum mode mode, const struct tpl *tpl)
+{
 	memset(b, 0, sizeof(*b));
 	snprintf(b->path, sizeof(b->path), "%s/%s", dir, name);
 	remove_db(b->path);
@@ -210,20 +346,12 @@ static int base_open(struct base *b, const char *dir, const char *name, enum mod
 	}
 	sqlite3_busy_timeout(b->h, 5000);
 	if (base_exec(b, "PRAGMA journal_mode=WAL") || base_exec(b, "PRAGMA synchronous=FULL") ||
-	    base_exec(b, "PRAGMA foreign_keys=ON") || base_exec(b, schema))
+	    base_exec(b, "PRAGMA foreign_keys=ON") ||
+	    base_exec(b, load == SALE_ROWS ? bare_schema : row_schema))
 		return -1;
 	if (mode == MODE_MANUAL && base_exec(b, "PRAGMA wal_autocheckpoint=0"))
 		return -1;
-	b->w.autockpt = mode == MODE_AUTO;
-	sqlite3_wal_hook(b->h, wal_hook, &b->w);
-	if (sqlite3_prepare_v2(b->h, "BEGIN IMMEDIATE", -1, &b->begin, NULL) ||
-	    sqlite3_prepare_v2(b->h, "INSERT INTO t(id, at, v) VALUES(?1, ?2, ?3)", -1, &b->insert,
-			       NULL) ||
-	    sqlite3_prepare_v2(b->h, "COMMIT", -1, &b->commit, NULL)) {
-		fprintf(stderr, "bench_sale: %s: %s\n", b->path, sqlite3_errmsg(b->h));
-		return -1;
-	}
-	return 0;
+	return base_ready(b, load, mode, tpl);
 }
 
 static void base_close(struct base *b)
@@ -231,36 +359,104 @@ static void base_close(struct base *b)
 	sqlite3_finalize(b->begin);
 	sqlite3_finalize(b->insert);
 	sqlite3_finalize(b->commit);
-	if (b->h)
+	for (int t = 0; t < NTABLES; t++)
+		sqlite3_finalize(b->rows.insert[t]);
+	if (b->db)
+		cp_db_close(b->db);
+	else if (b->h)
 		sqlite3_close(b->h);
+	b->db = NULL;
 	b->h = NULL;
 	if (b->path[0])
 		remove_db(b->path);
 }
 
-/* One durable commit: BEGIN IMMEDIATE; INSERT one row; COMMIT. bulk: a row of BULK_BYTES. */
-static int base_commit(struct base *b, bool bulk)
+/* Binds v without copying it: the template outlives every step. */
+static void bind_value(sqlite3_stmt *st, int i, sqlite3_value *v)
 {
-	int rc;
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_INTEGER:
+		sqlite3_bind_int64(st, i, sqlite3_value_int64(v));
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_bind_double(st, i, sqlite3_value_double(v));
+		break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(st, i, (const char *)sqlite3_value_text(v),
+				  sqlite3_value_bytes(v), SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB:
+		sqlite3_bind_blob(st, i, sqlite3_value_blob(v), sqlite3_value_bytes(v),
+				  SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_null(st, i);
+	}
+}
 
-	b->next++;
-	rc = sqlite3_step(b->begin);
-	sqlite3_reset(b->begin);
-	if (rc != SQLITE_DONE)
-		goto fail;
+/* Steps a statement that returns no row, and resets it. */
+static int step_once(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One row of t: ROW_TEXT, or bulk_blob. */
+static int put_row(struct base *b, bool bulk)
+{
 	sqlite3_bind_int64(b->insert, 1, b->next);
 	sqlite3_bind_int64(b->insert, 2, b->next * 1000);
 	if (bulk)
 		sqlite3_bind_blob(b->insert, 3, bulk_blob, sizeof(bulk_blob), SQLITE_STATIC);
 	else
 		sqlite3_bind_text(b->insert, 3, ROW_TEXT, -1, SQLITE_STATIC);
-	rc = sqlite3_step(b->insert);
-	sqlite3_reset(b->insert);
-	if (rc != SQLITE_DONE)
+	return step_once(b->insert);
+}
+
+/* The rows of one sale, the template's, as journal seq b->next: a fresh event id, receipt
+ * number and hash chain; everything else as the till wrote it. Nothing else: no cart, no meta. */
+static int put_sale_rows(struct base *b)
+{
+	struct sale_rows *r = &b->rows;
+	uint8_t prev[HASH_LEN];
+	char event_id[37], receipt[32];
+
+	memcpy(prev, r->hash, sizeof(prev));
+	random_bytes(&r->rng, r->hash, sizeof(r->hash));
+	uuid_text(&r->rng, event_id);
+	snprintf(receipt, sizeof(receipt), "S001-T01-%06" PRId64, b->next);
+	for (int t = 0; t < NTABLES; t++) {
+		sqlite3_stmt *st = r->insert[t];
+
+		for (int n = 0; n < table[t].nrows; n++) {
+			for (int c = 0; c < table[t].ncols; c++)
+				bind_value(st, c + 1, r->tpl->v[t][n][c]);
+			sqlite3_bind_int64(st, 1, b->next);
+			if (t == T_JOURNAL) {
+				sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+				sqlite3_bind_blob(st, 6, prev, HASH_LEN, SQLITE_STATIC);
+				sqlite3_bind_blob(st, 7, r->hash, HASH_LEN, SQLITE_STATIC);
+			} else if (t == T_SALE) {
+				sqlite3_bind_text(st, 2, receipt, -1, SQLITE_STATIC);
+			}
+			if (step_once(st))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* One durable commit: BEGIN IMMEDIATE; what load writes; COMMIT. */
+static int base_commit(struct base *b, enum load load)
+{
+	b->next++;
+	if (step_once(b->begin))
 		goto fail;
-	rc = sqlite3_step(b->commit);
-	sqlite3_reset(b->commit);
-	if (rc != SQLITE_DONE)
+	if (load == SALE_ROWS ? put_sale_rows(b) : put_row(b, load == BULK_ROW))
+		goto fail;
+	if (step_once(b->commit))
 		goto fail;
 	return 0;
 fail:
@@ -281,22 +477,33 @@ static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
 	return -1;
 }
 
+/* A new database with the till's schema and pragmas, as the till's is created (path is
+ * replaced). */
+static int till_create(struct cp_db **db, const char *path, enum mode mode)
+{
+	struct cp_db_options opt = {.path = path};
+	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	remove_db(path);
+	opt.wal_autocheckpoint = mode == MODE_MANUAL ? -1 : 0;
+	if ((rc = cp_db_create(db, &opt, &init, &err)) != CP_OK)
+		return fail(path, &err, rc);
+	return 0;
+}
+
 static int till_open(struct till *t, const char *dir, enum mode mode)
 {
-	struct cp_db_options opt = {0};
-	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->path, sizeof(t->path), "%s/bench_sale_till.db", dir);
-	remove_db(t->path);
-	opt.path = t->path;
-	opt.wal_autocheckpoint = mode == MODE_MANUAL ? -1 : 0;
 	if (!(t->view = malloc(sizeof(*t->view))))
 		return fail("cart view", NULL, CP_ENOMEM);
-	if ((rc = cp_db_create(&t->db, &opt, &init, &err)) != CP_OK)
-		return fail("create the till database", &err, rc);
+	if (till_create(&t->db, t->path, mode))
+		return -1;
 	if ((rc = cp_demo_seed(t->db, &err)) != CP_OK)
 		return fail("seed the demo store", &err, rc);
 	if ((rc = cp_staff_login(t->db, "1001", "1111", &t->who, NULL, &err)) != CP_OK)
@@ -315,6 +522,72 @@ static void till_close(struct till *t)
 	t->view = NULL;
 	if (t->path[0])
 		remove_db(t->path);
+}
+
+/* Kind rows: a database of its own created like the till's, with its schema, indexes, foreign
+ * keys and pragmas but no demo store (the rows it gets refer to nothing outside them), and
+ * written through sqlite3 on core's handle. */
+static int rows_open(struct base *b, const char *dir, enum mode mode, const struct tpl *tpl)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->path, sizeof(b->path), "%s/bench_sale_rows.db", dir);
+	if (till_create(&b->db, b->path, mode))
+		return -1;
+	b->h = b->db->h;
+	return base_ready(b, SALE_ROWS, mode, tpl);
+}
+
+/* Frees the template's values (NULL ones included). */
+static void tpl_free(struct tpl *tpl)
+{
+	for (int t = 0; t < NTABLES; t++)
+		for (int n = 0; n < MAX_ROWS; n++)
+			for (int c = 0; c < MAX_COLS; c++)
+				sqlite3_value_free(tpl->v[t][n][c]);
+	memset(tpl, 0, sizeof(*tpl));
+}
+
+/* Copies one table's rows of the till's most recent journal row (the sale last paid). */
+static int tpl_read_table(sqlite3 *h, enum table t, struct tpl *tpl)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	bool oom = false;
+	int n = 0, rc;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM %s WHERE seq = (SELECT seq FROM journal ORDER BY seq DESC LIMIT 1)"
+		 " ORDER BY 2",
+		 table[t].cols, table[t].name);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_sale: %s: %s\n", sql, sqlite3_errmsg(h));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < table[t].nrows) {
+		for (int c = 0; c < table[t].ncols; c++)
+			oom |= !(tpl->v[t][n][c] = sqlite3_value_dup(sqlite3_column_value(st, c)));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (oom) {
+		fprintf(stderr, "bench_sale: out of memory\n");
+		return -1;
+	}
+	if (rc != SQLITE_DONE || n != table[t].nrows) {
+		fprintf(stderr, "bench_sale: the till's last sale is not one with %d %s rows\n",
+			table[t].nrows, table[t].name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The rows the till's last sale wrote, to be written again by the kinds rows and bare. */
+static int tpl_read(struct till *t, struct tpl *tpl)
+{
+	for (int i = 0; i < NTABLES; i++)
+		if (tpl_read_table(t->db->h, (enum table)i, tpl))
+			return -1;
+	return 0;
 }
 
 /* Rings up a random demo member and five different random items, each 1 to 3 times (seven
@@ -365,12 +638,13 @@ static int till_pay(struct till *t, const struct cp_tender *tender)
 
 /* The first write after a complete checkpoint restarts the WAL and syncs its header: one more
  * fdatasync. On the till the next customer's first scan pays it; a baseline pays it with an
- * untimed commit of its own, so that every timed commit is a steady-state one. */
+ * untimed commit of its own, so that every timed commit is a steady-state one: one row (bulk
+ * too), or the rows of a sale where the schema has no table t. */
 static int restart(struct base *b, int64_t *ns)
 {
 	int64_t t0 = now_ns();
 
-	if (base_commit(b, false))
+	if (base_commit(b, b->load == SALE_ROWS ? SALE_ROWS : ONE_ROW))
 		return -1;
 	if (ns)
 		*ns = now_ns() - t0;
@@ -379,7 +653,7 @@ static int restart(struct base *b, int64_t *ns)
 
 /* Commits of one kind until its WAL file has stopped growing: a till has long been past the
  * first pass through its WAL file, which appends to the file (and its metadata) every time. */
-static int warm_one(struct till *t, struct base *b, bool bulk, enum mode mode, const struct opts *o,
+static int warm_one(struct till *t, struct base *b, enum mode mode, const struct opts *o,
 		    int *count)
 {
 	const char *path = t ? t->path : b->path;
@@ -399,7 +673,7 @@ static int warm_one(struct till *t, struct base *b, bool bulk, enum mode mode, c
 			if (mode == MODE_MANUAL)
 				cp_db_checkpoint(t->db);
 		} else {
-			if (base_commit(b, bulk))
+			if (base_commit(b, b->load))
 				return -1;
 			if (mode == MODE_MANUAL) {
 				base_checkpoint(b);
@@ -420,12 +694,12 @@ struct sample {
 	bool *ckpt;
 };
 
-static int timed_base(struct base *b, bool bulk, struct sample s)
+static int timed_base(struct base *b, struct sample s)
 {
 	int before = b->w.frames, ck = b->w.checkpoints;
 	int64_t t0 = now_ns();
 
-	if (base_commit(b, bulk))
+	if (base_commit(b, b->load))
 		return -1;
 	*s.ns = now_ns() - t0;
 	*s.frames += frames_since(&b->w, before);
@@ -469,18 +743,56 @@ static void summarise_kind(int64_t *ns, const bool *ckpt, int n, struct stats *a
 	summarise(ns, n, all);
 }
 
+/* Opens the till and warms it up, copies its last sale as the template of the kinds rows and
+ * bare, then opens the databases of the other kinds and warms them up. */
+static int open_all(const struct opts *o, enum mode mode, struct till *t, struct base *b,
+		    struct tpl *tpl, struct result *res)
+{
+	int warm[NTIMED] = {0};
+
+	if (till_open(t, o->dir, mode) || warm_one(t, NULL, mode, o, &res->warm_sales) ||
+	    tpl_read(t, tpl))
+		return -1;
+	if (base_open(&b[K_BASE], o->dir, "bench_sale_baseline.db", ONE_ROW, mode, NULL) ||
+	    base_open(&b[K_BULK], o->dir, "bench_sale_bulk.db", BULK_ROW, mode, NULL) ||
+	    rows_open(&b[K_ROWS], o->dir, mode, tpl) ||
+	    base_open(&b[K_BARE], o->dir, "bench_sale_bare.db", SALE_ROWS, mode, tpl))
+		return -1;
+	for (int k = 0; k < NTIMED; k++)
+		if (k != K_SALE && warm_one(NULL, &b[k], mode, o, &warm[k]))
+			return -1;
+	res->warm_rows = warm[K_BASE];
+	fprintf(stderr,
+		"bench_sale: %s: warmed up with %d sales, %d rows, %d bulk rows, %d sales' rows,"
+		" %d sales' bare rows\n",
+		mode_name[mode], res->warm_sales, warm[K_BASE], warm[K_BULK], warm[K_ROWS],
+		warm[K_BARE]);
+	return 0;
+}
+
+/* Manual mode, while the customer takes the receipt, outside the timed region: a checkpoint of
+ * every database, then each base's restart commit (the baseline's timed, as kind restart). */
+static int checkpoint_all(struct till *t, struct base *b, int64_t *restart_ns)
+{
+	cp_db_checkpoint(t->db);
+	for (int k = 0; k < NTIMED; k++)
+		if (k != K_SALE)
+			base_checkpoint(&b[k]);
+	for (int k = 0; k < NTIMED; k++)
+		if (k != K_SALE && restart(&b[k], k == K_BASE ? restart_ns : NULL))
+			return -1;
+	return 0;
+}
+
 static int run_mode(const struct opts *o, enum mode mode, struct result *res)
 {
-	/* Each kind takes each place in the order equally often, so that none always follows
-	 * another's fdatasync. */
-	static const enum kind order[3][3] = {
-		{K_BASE, K_BULK, K_SALE}, {K_BULK, K_SALE, K_BASE}, {K_SALE, K_BASE, K_BULK}};
 	struct till t = {0};
-	struct base b = {0}, bulk = {0};
+	struct base b[NTIMED] = {{0}}; /* b[K_SALE] is not used */
+	struct tpl tpl = {{{{0}}}};
 	struct cp_tender tender;
 	int64_t *ns[NKINDS] = {0};
 	bool *ck[NKINDS] = {0};
-	int result = -1, wb, wk;
+	int result = -1;
 
 	memset(res, 0, sizeof(*res));
 	for (int k = 0; k < NKINDS; k++) {
@@ -491,20 +803,15 @@ static int run_mode(const struct opts *o, enum mode mode, struct result *res)
 			goto out;
 		}
 	}
-	if (till_open(&t, o->dir, mode) || base_open(&b, o->dir, "bench_sale_baseline.db", mode) ||
-	    base_open(&bulk, o->dir, "bench_sale_bulk.db", mode))
+	if (open_all(o, mode, &t, b, &tpl, res))
 		goto out;
-	if (warm_one(&t, NULL, false, mode, o, &res->warm_sales) ||
-	    warm_one(NULL, &b, false, mode, o, &wb) || warm_one(NULL, &bulk, true, mode, o, &wk))
-		goto out;
-	res->warm_rows = wb;
-	fprintf(stderr, "bench_sale: %s: warmed up with %d sales, %d rows, %d bulk rows\n",
-		mode_name[mode], res->warm_sales, wb, wk);
 	for (int i = 0; i < o->n; i++) {
 		if (till_prepare(&t, &tender))
 			goto out;
-		for (int j = 0; j < 3; j++) {
-			enum kind k = order[i % 3][j];
+		/* A cyclic Latin square: over NTIMED iterations each kind takes each place in the
+		 * order once, so that none always follows another's fdatasync. */
+		for (int j = 0; j < NTIMED; j++) {
+			enum kind k = (enum kind)((i + j) % NTIMED);
 			struct sample smp = {&ns[k][i], &res->frames[k], &ck[k][i]};
 			int r;
 
@@ -512,19 +819,13 @@ static int run_mode(const struct opts *o, enum mode mode, struct result *res)
 				r = timed_sale(&t, &tender, smp);
 				res->cycle_frames += t.w.frames;
 			} else {
-				r = timed_base(k == K_BASE ? &b : &bulk, k == K_BULK, smp);
+				r = timed_base(&b[k], smp);
 			}
 			if (r)
 				goto out;
 		}
-		/* While the customer takes the receipt: outside the timed region, for all. */
-		if (mode == MODE_MANUAL) {
-			cp_db_checkpoint(t.db);
-			base_checkpoint(&b);
-			base_checkpoint(&bulk);
-			if (restart(&b, &ns[K_RESTART][i]) || restart(&bulk, NULL))
-				goto out;
-		}
+		if (mode == MODE_MANUAL && checkpoint_all(&t, b, &ns[K_RESTART][i]))
+			goto out;
 	}
 	for (int k = 0; k < NKINDS; k++) {
 		if (k == K_RESTART && mode != MODE_MANUAL)
@@ -536,8 +837,9 @@ static int run_mode(const struct opts *o, enum mode mode, struct result *res)
 	result = 0;
 out:
 	till_close(&t);
-	base_close(&b);
-	base_close(&bulk);
+	for (int k = 0; k < NTIMED; k++)
+		base_close(&b[k]);
+	tpl_free(&tpl);
 	for (int k = 0; k < NKINDS; k++) {
 		free(ns[k]);
 		free(ck[k]);
@@ -610,10 +912,70 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* The ratios reported, a/b, under their names in the BENCH line and in words in the table. */
+static const struct {
+	const char *name, *what;
+	enum kind a, b;
+} ratios[] = {
+	{"ratio", "sale/baseline", K_SALE, K_BASE},
+	{"bulk_ratio", "sale/bulk (same pages to the disk)", K_SALE, K_BULK},
+	{"rows_ratio", "rows/baseline (the rows a sale must write, the till's schema)", K_ROWS,
+	 K_BASE},
+	{"bare_ratio", "bare/baseline (the same rows, the least schema)", K_BARE, K_BASE},
+	{"sale_rows_ratio", "sale/rows (cp_sale_pay against its rows alone)", K_SALE, K_ROWS},
+};
+#define NRATIOS (int)(sizeof(ratios) / sizeof(ratios[0]))
+
+/* Ratio i of the medians, and of the 99th percentiles. */
+static double ratio_median(const struct result *r, int i)
+{
+	return r->s[ratios[i].a].median / r->s[ratios[i].b].median;
+}
+
+static double ratio_p99(const struct result *r, int i)
+{
+	return r->s[ratios[i].a].p99 / r->s[ratios[i].b].p99;
+}
+
 static bool met(const struct result *r)
 {
-	return r->s[K_SALE].median / r->s[K_BASE].median <= GOAL_MEDIAN &&
-	       r->s[K_SALE].p99 / r->s[K_BASE].p99 <= GOAL_P99;
+	return ratio_median(r, 0) <= GOAL_MEDIAN && ratio_p99(r, 0) <= GOAL_P99;
+}
+
+/* The table's rows of one kind: all its timed commits, and those that ran a checkpoint. */
+static void print_kind(int m, const struct result *r, int k)
+{
+	const struct stats *s = &r->s[k], *c = &r->ckpt[k];
+	char name[32];
+
+	if (!s->n)
+		return;
+	printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f", mode_name[m], kind_name[k], s->n,
+	       s->median, s->p90, s->p99, s->max, s->mean);
+	if (r->frames[k] >= 0)
+		printf(" %7.1f", r->frames[k]);
+	printf("\n");
+	if (!c->n)
+		return;
+	snprintf(name, sizeof(name), "%s+ckpt", kind_name[k]);
+	printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f\n", mode_name[m], name, c->n,
+	       c->median, c->p90, c->p99, c->max, c->mean);
+}
+
+/* The table's ratio rows of one mode, the goal's first. */
+static void print_ratios(int m, const struct result *r)
+{
+	for (int i = 0; i < NRATIOS; i++) {
+		char what[128];
+
+		if (i == 0)
+			snprintf(what, sizeof(what), "%s; goal <= %.1f and <= %.1f: %s",
+				 ratios[i].what, GOAL_MEDIAN, GOAL_P99, met(r) ? "met" : "NOT met");
+		else
+			snprintf(what, sizeof(what), "%s", ratios[i].what);
+		printf("%-7s %-13s %5s %9.2f %9s %9.2f   %s\n", mode_name[m], "ratio", "",
+		       ratio_median(r, i), "", ratio_p99(r, i), what);
+	}
 }
 
 static void print_table(const struct opts *o, const struct result *res)
@@ -624,41 +986,21 @@ static void print_table(const struct opts *o, const struct result *res)
 	printf("baseline = BEGIN IMMEDIATE; INSERT one row; COMMIT (raw sqlite3, same pragmas)\n");
 	printf("bulk     = the same with a %d-byte row, about as many WAL frames as a sale\n",
 	       BULK_BYTES);
+	printf("rows     = the rows of the till's last sale (journal, sale, %d lines, tender,\n"
+	       "           movement) and nothing else, raw sqlite3, in the till's schema\n",
+	       SALE_LINES);
+	printf("bare     = the same rows in five tables without secondary index, UNIQUE or FK\n");
 	printf("restart  = baseline's first commit after a checkpoint (restarts the WAL)\n");
 	printf("+ckpt    = those of the timed commits that ran the auto-checkpoint\n");
 	printf("times in microseconds; frames = WAL pages per commit\n\n");
 	printf("%-7s %-13s %5s %9s %9s %9s %9s %9s %7s\n", "mode", "what", "n", "median", "p90",
 	       "p99", "max", "mean", "frames");
 	for (int m = 0; m < NMODES; m++) {
-		const struct result *r = &res[m];
-
 		if (!o->mode[m])
 			continue;
-		for (int k = 0; k < NKINDS; k++) {
-			const struct stats *s = &r->s[k], *c = &r->ckpt[k];
-			char name[32];
-
-			if (!s->n)
-				continue;
-			printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f", mode_name[m],
-			       kind_name[k], s->n, s->median, s->p90, s->p99, s->max, s->mean);
-			if (r->frames[k] >= 0)
-				printf(" %7.1f", r->frames[k]);
-			printf("\n");
-			if (!c->n)
-				continue;
-			snprintf(name, sizeof(name), "%s+ckpt", kind_name[k]);
-			printf("%-7s %-13s %5d %9.1f %9.1f %9.1f %9.1f %9.1f\n", mode_name[m], name,
-			       c->n, c->median, c->p90, c->p99, c->max, c->mean);
-		}
-		printf("%-7s %-13s %5s %9.2f %9s %9.2f   sale/baseline; goal <= %.1f and <= %.1f: "
-		       "%s\n",
-		       mode_name[m], "ratio", "", r->s[K_SALE].median / r->s[K_BASE].median, "",
-		       r->s[K_SALE].p99 / r->s[K_BASE].p99, GOAL_MEDIAN, GOAL_P99,
-		       met(r) ? "met" : "NOT met");
-		printf("%-7s %-13s %5s %9.2f %9s %9.2f   sale/bulk (same pages to the disk)\n",
-		       mode_name[m], "ratio", "", r->s[K_SALE].median / r->s[K_BULK].median, "",
-		       r->s[K_SALE].p99 / r->s[K_BULK].p99);
+		for (int k = 0; k < NKINDS; k++)
+			print_kind(m, &res[m], k);
+		print_ratios(m, &res[m]);
 	}
 	printf("\n");
 }
@@ -694,12 +1036,11 @@ static void print_machine(const struct opts *o, const struct result *res)
 		if (r->cycle_frames >= 0)
 			printf(" wal_frames_cycle=%.1f", r->cycle_frames);
 		printf("\n");
-		printf("BENCH sale mode=%s ratio_median=%.3f ratio_p99=%.3f bulk_ratio_median=%.3f "
-		       "bulk_ratio_p99=%.3f goal_median=%.1f goal_p99=%.1f met=%s\n",
-		       mode_name[m], r->s[K_SALE].median / r->s[K_BASE].median,
-		       r->s[K_SALE].p99 / r->s[K_BASE].p99,
-		       r->s[K_SALE].median / r->s[K_BULK].median,
-		       r->s[K_SALE].p99 / r->s[K_BULK].p99, GOAL_MEDIAN, GOAL_P99,
+		printf("BENCH sale mode=%s", mode_name[m]);
+		for (int i = 0; i < NRATIOS; i++)
+			printf(" %s_median=%.3f %s_p99=%.3f", ratios[i].name, ratio_median(r, i),
+			       ratios[i].name, ratio_p99(r, i));
+		printf(" goal_median=%.1f goal_p99=%.1f met=%s\n", GOAL_MEDIAN, GOAL_P99,
 		       met(r) ? "yes" : "no");
 	}
 }
