@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "journal.h"
 #include "member.h"
 #include "money.h"
 #include "refund.h"
@@ -419,6 +420,28 @@ static enum cp_err do_void(struct script *s, json_t *req, json_t *ans, struct cp
 	return refund(s, req, ans, true, err);
 }
 
+/* A manager's word that a clock the journal refused is right (see cp_clock_confirm). */
+static enum cp_err do_confirm_clock(struct script *s, json_t *req, json_t *ans,
+				    struct cp_errbuf *err)
+{
+	const char *code = NULL, *pin = NULL;
+	struct cp_clock_confirm_result r;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "manager", false, &code, err)) != CP_OK ||
+	    (rc = want_str(req, "pin", false, &pin, err)) != CP_OK)
+		return rc;
+	if (!code != !pin)
+		return cp_errf(err, CP_EINVAL, "give both \"manager\" and \"pin\", or neither");
+	if ((rc = cp_clock_confirm(s->db, &s->who, code, pin, &r, err)) != CP_OK)
+		return rc;
+	script_set(ans, "seq", json_integer(r.seq));
+	script_set(ans, "at", json_integer(r.at));
+	script_set(ans, "last_at", json_integer(r.last_at));
+	script_set(ans, "authorised_by", script_str(r.authorised_by));
+	return CP_OK;
+}
+
 static const struct script_command commands[] = {
 	{"login", do_login, "staff pin", true},
 	{"logout", do_logout, "", false},
@@ -435,6 +458,7 @@ static const struct script_command commands[] = {
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},
+	{"confirm_clock", do_confirm_clock, "manager pin", false},
 };
 
 const struct script_command *script_command_find(const char *name)

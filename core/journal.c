@@ -19,6 +19,7 @@ static const struct {
 	{"refund", refund_apply},
 	{"void", refund_apply},
 	{"member_register", member_register_apply},
+	{"clock_confirm", clock_confirm_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)
@@ -70,24 +71,34 @@ static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
 }
 
-/* A clock more than a day behind the newest event, or outside 2020..2100, is not believed. */
-static enum cp_err check_clock(int64_t now, int64_t last_at, struct cp_errbuf *err)
+/* 2020-01-01 .. 2100-01-01 UTC: a clock outside is not believed, nor can it be confirmed. */
+bool clock_plausible(int64_t now)
+{
+	return now >= INT64_C(1577836800000) && now <= INT64_C(4102444800000);
+}
+
+/* A clock more than a day behind the newest event, or outside 2020..2100, is not believed;
+ * a manager's confirmation (a clock_confirm event) is the one event that may be that far
+ * behind, and the events after it compare with it. */
+static enum cp_err check_clock(int64_t now, int64_t last_at, const char *type,
+			       struct cp_errbuf *err)
 {
 	char a[32], b[32];
 
-	if (now < INT64_C(1577836800000) || now > INT64_C(4102444800000)) {
+	if (!clock_plausible(now)) {
 		cp_clock_iso(now, a);
 		return cp_errf(err, CP_ECLOCK,
 			       "the clock says %s, which cannot be right; fix the date and time "
 			       "before selling",
 			       a);
 	}
-	if (last_at - now > INT64_C(86400000)) {
+	if (last_at - now > CP_CLOCK_BEHIND_MS && strcmp(type, "clock_confirm") != 0) {
 		cp_clock_iso(now, a);
 		cp_clock_iso(last_at, b);
 		return cp_errf(err, CP_ECLOCK,
 			       "the clock says %s, more than a day before the last recorded event "
-			       "(%s); fix the date and time before selling",
+			       "(%s); fix the date and time, or have a manager confirm that the "
+			       "clock is right",
 			       a, b);
 	}
 	return CP_OK;
@@ -110,7 +121,7 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 		return cp_errf(err, CP_EINVAL, "unknown journal event type %s", type);
 	if ((result = last_row(db, &seq, prev, &last_at, err)) != CP_OK)
 		return result;
-	if ((result = check_clock(now, last_at, err)) != CP_OK)
+	if ((result = check_clock(now, last_at, type, err)) != CP_OK)
 		return result;
 	seq++;
 	if (cp_uuid4(event_id) != 0)

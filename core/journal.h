@@ -4,6 +4,7 @@
 #ifndef CP_JOURNAL_H
 #define CP_JOURNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_error.h"
@@ -18,6 +19,32 @@ struct cp_journal_status {
 enum cp_err cp_journal_status(struct cp_db *db, struct cp_journal_status *out,
 			      struct cp_errbuf *err);
 
+/* How far behind the newest event the clock may be before events are refused (CP_ECLOCK). */
+#define CP_CLOCK_BEHIND_MS INT64_C(86400000)
+
+struct cp_session;
+
+/* A manager's word that the clock is right after it was refused for being more than a day
+ * before the newest event (a clock reset by a dead battery, a till restored from a backup, an
+ * earlier clock that ran ahead): a clock_confirm event at the time the clock gives, naming the
+ * manager, after which events compare with it. Authority as cp_staff_authorise (a manager's
+ * own session, or manager_code and manager_pin). Refused: a clock outside 2020..2100, which must
+ * be set, not confirmed (CP_ECLOCK), and a clock the journal already believes (CP_ESTATE). */
+struct cp_clock_confirm_result {
+	int64_t seq;     /* the clock_confirm event */
+	int64_t at;      /* the time confirmed, ms */
+	int64_t last_at; /* the newest event's time before it, ms */
+	char authorised_by[17];
+};
+enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
+			     const char *manager_code, const char *manager_pin,
+			     struct cp_clock_confirm_result *out, struct cp_errbuf *err);
+
+/* True when the clock is within 2020..2100 but more than a day before the newest event: what
+ * cp_clock_confirm can settle (a clock outside those years can only be set). *now and
+ * *last_at (may be NULL) get the two times, ms. Reads only. */
+bool cp_clock_behind(struct cp_db *db, int64_t *now, int64_t *last_at);
+
 /* What verify found. ok != 0 means everything holds; else first_bad_seq names the first broken
  * sequence (0 when the problem is not tied to one) and err says what. */
 struct cp_verify_report {
@@ -27,7 +54,8 @@ struct cp_verify_report {
 };
 
 /* PRAGMA integrity_check, the hash chain re-walked, and every journal payload replayed into a
- * scratch database and compared with the sale, line, tender, refund and movement tables.
+ * scratch database and compared with the sale, line, tender, refund, movement and clock
+ * confirmation tables.
  * Returns CP_OK when all holds, CP_ECORRUPT with the first difference in err otherwise. */
 enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out,
 			      struct cp_errbuf *err);

@@ -8,6 +8,7 @@
 #define CP_JOURNAL_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db_int.h"
@@ -26,6 +27,9 @@ journal_apply_fn journal_apply_for(const char *type);
  * get the row's sequence and hash. */
 enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq,
 			   uint8_t hash[JOURNAL_HASH_LEN], struct cp_errbuf *err);
+
+/* The years a clock may say at all (2020..2100). */
+bool clock_plausible(int64_t now);
 
 /* The chained hash of one row: HMAC-SHA256(key, prev || seq as 8 bytes big-endian || payload). */
 int journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,

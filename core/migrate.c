@@ -94,6 +94,10 @@ static const char *const steps[] = {
 	"  created_at INTEGER NOT NULL, printed INTEGER NOT NULL DEFAULT 0,"
 	"  error TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX receipt_copy_created ON receipt_copy(created_at);",
+	/* 4: a manager's word that a clock the journal did not believe is right */
+	"CREATE TABLE clock_confirm(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  at INTEGER NOT NULL, last_at INTEGER NOT NULL, staff TEXT NOT NULL,"
+	"  authorised_by TEXT NOT NULL);",
 };
 
 int cp_db_schema_version(void)

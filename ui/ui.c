@@ -135,6 +135,8 @@ void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc)
 
 	ui_msg(ui, UI_MSG_ERROR, "%s", ui_errtext(err, rc, buf, sizeof(buf)));
 	beep();
+	if (rc == CP_ECLOCK)
+		ui_clock_refused(ui);
 }
 
 /* ---- session ---- */

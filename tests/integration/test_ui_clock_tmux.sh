@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# test_ui_clock_tmux.sh — a till whose clock is three days behind its journal (faketime), in a
+# real terminal: the payment is refused, the till asks at once whether the clock is right, "No"
+# leaves everything as it was, "Yes" takes the manager's code and PIN, and the same payment
+# then goes through. Afterwards the journal holds the confirmation and verifies.
+set -u
+
+: "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
+if ! command -v tmux >/dev/null || ! command -v faketime >/dev/null; then
+	echo "tmux or faketime is not installed: nothing tested"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+rm -rf ./uiclock && mkdir ./uiclock && cd ./uiclock
+export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
+export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
+export TZ=${TZ:-Asia/Shanghai}
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+# faketime preloads its library; a sanitizer build must be told that this is fine.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+SOCK=$PWD/tmux.sock
+T() { tmux -u -f /dev/null -S "$SOCK" "$@"; }
+trap 'T kill-server 2>/dev/null' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+screen() { T capture-pane -p -t till 2>/dev/null; }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*" >&2
+	echo "---- screen ----" >&2
+	screen >&2
+	echo "----------------" >&2
+}
+keys() { T send-keys -t till "$@"; }
+# expect DESCRIPTION TEXT [SECONDS]: TEXT shows on the screen within SECONDS (10).
+expect() {
+	local limit=$(((${3:-10}) * 10))
+	for ((i = 0; i < limit; i++)); do
+		if screen | grep -qF -- "$2"; then
+			pass
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1: '$2' not on the screen"
+	return 1
+}
+# gone DESCRIPTION TEXT: TEXT goes away within 10 s.
+gone() {
+	for ((i = 0; i < 100; i++)); do
+		if ! screen | grep -qF -- "$2"; then
+			pass
+			return
+		fi
+		sleep 0.1
+	done
+	fail "$1: '$2' still on the screen"
+}
+# q SQL: one value from the database.
+q() {
+	python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' ./demo.db "$1"
+}
+
+# A sale now, so that the journal's newest event is today.
+"$CP_BINARY" --db ./demo.db init --demo >/dev/null
+printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' '{"cmd":"scan","code":"10047"}' \
+	'{"cmd":"pay","tenders":[{"method":"cash","amount":"1.00"}]}' |
+	"$CP_BINARY" --db ./demo.db script >script.txt 2>&1
+if [ "$(q "SELECT count(*) FROM sale")" = 1 ]; then pass; else fail "the first sale: $(cat script.txt)"; fi
+
+# The till three days in the past.
+T new-session -d -s till -x 100 -y 30 -c "$PWD" \
+	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=screen faketime -f -3d '$CP_BINARY' --db ./demo.db \
+	2>>stderr.txt; echo \"till exited: \$?\"; sleep 600"
+if ! expect "the till shows its login screen" "Staff code" 60; then
+	echo "stderr: $(cat stderr.txt 2>/dev/null)" >&2
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+keys 1001 Enter 1111 Enter
+expect "the cashier is logged in" "Item code"
+keys 6903468885155 Enter
+expect "the item is on the sale" "鸡蛋 30枚装"
+keys F4
+expect "the payment screen opens" "Amount received"
+keys F7
+expect "the payment is refused for the clock" "Is the clock right?"
+expect "the question gives the clock's time and the last event's" "but the last recorded event"
+keys Escape
+gone "No closes the question" "Is the clock right?"
+if [ "$(q "SELECT count(*) FROM sale")" = 1 ] &&
+	[ "$(q "SELECT count(*) FROM clock_confirm")" = 0 ]; then
+	pass
+else
+	fail "nothing was recorded after No"
+fi
+keys F7
+expect "paying again asks again" "Is the clock right?"
+keys Enter
+expect "Yes asks for a manager" "Manager code"
+keys 9001 Enter 9999 Enter
+expect "the manager's confirmation is taken" "Clock confirmed by manager 9001"
+keys F7
+expect "the same payment now goes through" "Sale complete, receipt S001-T01-"
+T kill-server 2>/dev/null
+
+if [ "$(q "SELECT authorised_by FROM clock_confirm")" = 9001 ] &&
+	[ "$(q "SELECT count(*) FROM sale")" = 2 ] &&
+	[ "$(q "SELECT type FROM journal ORDER BY seq DESC LIMIT 1 OFFSET 1")" = clock_confirm ]; then
+	pass
+else
+	fail "the journal holds the confirmation and then the sale"
+fi
+if "$CP_BINARY" --db ./demo.db verify >verify.txt 2>&1; then
+	pass
+else
+	fail "verify: $(cat verify.txt)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
