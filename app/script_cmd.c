@@ -3,6 +3,7 @@
  * line loop that calls them is cmd_script.c. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cart.h"
@@ -76,6 +77,9 @@ static enum cp_err want_line(json_t *req, int *line, struct cp_errbuf *err)
 }
 
 /* Exactly one of phone, card (and id when allowed). */
+/* The most members a search answers with (more says when there are more). */
+#define SCRIPT_SEARCH_MAX 10
+
 static enum cp_err want_who(json_t *req, bool allow_id, const char **phone, const char **card,
 			    const char **id, struct cp_errbuf *err)
 {
@@ -215,6 +219,35 @@ static enum cp_err do_member(struct script *s, json_t *req, json_t *ans, struct 
 	if ((rc = find_member(s, phone, card, &m, err)) != CP_OK)
 		return rc;
 	script_set(ans, "member", script_member(&m));
+	return CP_OK;
+}
+
+/* A member without their phone: part of the name and the phone's last four digits. */
+static enum cp_err do_search(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_member_view *v = calloc(SCRIPT_SEARCH_MAX, sizeof(*v));
+	const char *name, *last4;
+	json_t *list;
+	bool more;
+	int n;
+	enum cp_err rc;
+
+	if (!v)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((rc = want_str(req, "name", true, &name, err)) != CP_OK ||
+	    (rc = want_str(req, "last4", true, &last4, err)) != CP_OK ||
+	    (rc = cp_member_search(s->db, name, last4, v, SCRIPT_SEARCH_MAX, &n, &more, err)) !=
+		    CP_OK) {
+		free(v);
+		return rc;
+	}
+	list = script_need(json_array());
+	for (int i = 0; i < n; i++)
+		if (json_array_append_new(list, script_member(&v[i])) != 0)
+			script_need(NULL);
+	free(v);
+	script_set(ans, "members", list);
+	script_set(ans, "more", json_boolean(more));
 	return CP_OK;
 }
 
@@ -452,6 +485,7 @@ static const struct script_command commands[] = {
 	{"cancel", do_cancel, "", false},
 	{"member", do_member, "phone card", false},
 	{"balance", do_member, "phone card", false},
+	{"search", do_search, "name last4", false},
 	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},

@@ -42,6 +42,15 @@ enum cp_err cp_member_find_by_card(struct cp_db *db, const char *card, struct cp
 enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
 			  struct cp_errbuf *err);
 
+/* A member without their phone: a fragment of the name (1..64 bytes of UTF-8, matched
+ * anywhere in the name) and the last four digits of the phone (ASCII). Fills out[0..*n) with up
+ * to max (1..CP_MEMBER_SEARCH_MAX) members, ordered by name, and *more when there are more;
+ * none is CP_ENOTFOUND, bad input CP_EINVAL. Phones are shown masked as everywhere. */
+#define CP_MEMBER_SEARCH_MAX 20
+enum cp_err cp_member_search(struct cp_db *db, const char *name_part, const char *last4,
+			     struct cp_member_view *out, int max, int *n, bool *more,
+			     struct cp_errbuf *err);
+
 struct cp_member_new {
 	const char *phone;          /* required */
 	const char *name;           /* optional, up to 64 bytes of UTF-8 */

@@ -98,6 +98,8 @@ static const char *const steps[] = {
 	"CREATE TABLE clock_confirm(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
 	"  at INTEGER NOT NULL, last_at INTEGER NOT NULL, staff TEXT NOT NULL,"
 	"  authorised_by TEXT NOT NULL);",
+	/* 5: members found by the last four digits of the phone (with a fragment of the name) */
+	"CREATE INDEX member_last4 ON member(substr(phone_masked, -4));",
 };
 
 int cp_db_schema_version(void)

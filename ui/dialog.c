@@ -240,7 +240,7 @@ static void dialog_draw(struct ui *ui, WINDOW *w)
 		for (int i = 0; i < D.n; i++) {
 			char key[24];
 
-			if (D.c[i].alt)
+			if (D.c[i].alt && strcmp(D.c[i].alt, D.c[i].key) != 0)
 				snprintf(key, sizeof(key), "%s/%s", D.c[i].key, D.c[i].alt);
 			else
 				snprintf(key, sizeof(key), "%s", D.c[i].key);
@@ -260,7 +260,11 @@ static int dialog_keys(struct ui *ui, struct ui_footkey *out, int max)
 		bool esc = false;
 
 		for (int i = 0; i < D.n && n < max; i++) {
-			out[n++] = (struct ui_footkey){D.c[i].key, D.c[i].alt, D.c[i].label, 0};
+			const char *alt = D.c[i].alt;
+
+			if (alt && strcmp(alt, D.c[i].key) == 0)
+				alt = NULL; /* "1", not "1/1" */
+			out[n++] = (struct ui_footkey){D.c[i].key, alt, D.c[i].label, 0};
 			esc = esc || strcmp(D.c[i].key, "Esc") == 0;
 		}
 		if (!esc && n < max)

@@ -64,8 +64,104 @@ static bool card_shape(const char *s)
 	return true;
 }
 
+/* ---- a member without their phone: part of the name and the last four digits ---- */
+
+#define PICK_MAX UI_CHOICE_MAX
+
+static struct {
+	struct cp_member_view m[PICK_MAX];
+	char label[PICK_MAX][160];
+} P;
+
+static void pick(struct ui *ui, int i)
+{
+	struct cp_member_view m = P.m[i];
+
+	found(ui, &m);
+}
+static void pick1(struct ui *ui)
+{
+	pick(ui, 0);
+}
+static void pick2(struct ui *ui)
+{
+	pick(ui, 1);
+}
+static void pick3(struct ui *ui)
+{
+	pick(ui, 2);
+}
+static void pick4(struct ui *ui)
+{
+	pick(ui, 3);
+}
+
+/* "王 5678": a part of the name (with a letter in it: "138 0013 8000" is a phone), a space, and
+ * four digits. Splits it into name and last4; false for any other shape. */
+static bool name_and_last4(const char *text, char *name, size_t namelen, char last4[5])
+{
+	const char *sp = strrchr(text, ' '), *p;
+	size_t n;
+	bool letter = false;
+
+	if (!sp || strlen(sp + 1) != 4 || strspn(sp + 1, "0123456789") != 4)
+		return false;
+	while (*text == ' ')
+		text++;
+	for (n = (size_t)(sp - text); n > 0 && text[n - 1] == ' ';)
+		n--;
+	for (p = text; p < text + n; p++)
+		letter |= !strchr("0123456789 +-()", *p);
+	if (!letter || n == 0 || n >= namelen)
+		return false;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	memcpy(last4, sp + 1, 5);
+	return true;
+}
+
+static void search_by_name(struct ui *ui, const char *name, const char *last4)
+{
+	static void (*const run[PICK_MAX])(struct ui *) = {pick1, pick2, pick3, pick4};
+	static const char *const keys[PICK_MAX] = {"1", "2", "3", "4"};
+	struct ui_choice c[PICK_MAX];
+	struct cp_errbuf err = {{0}};
+	bool more;
+	int n;
+	enum cp_err rc = cp_member_search(ui->db, name, last4, P.m, PICK_MAX, &n, &more, &err);
+
+	if (rc == CP_ENOTFOUND) {
+		ui_msg(ui, UI_MSG_WARN,
+		       _("No member here whose name has %s and whose phone ends in %s."), name,
+		       last4);
+		beep();
+		return;
+	}
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	if (more) {
+		ui_msg(ui, UI_MSG_WARN, _("More than %d members match: type more of the name."),
+		       PICK_MAX);
+		return;
+	}
+	if (n == 1) {
+		pick(ui, 0);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(P.label[i], sizeof(P.label[i]), "%s  %s  %s", P.m[i].name,
+			 P.m[i].masked_phone, P.m[i].tier_name);
+		c[i] = (struct ui_choice){keys[i], keys[i], P.label[i], run[i]};
+	}
+	ui_choose(ui, _("Which member?"), _("Press the member's number; Esc if none."), c, n);
+}
+
 static void search(struct ui *ui, const char *text)
 {
+	char name[80], last4[5];
+
 	struct cp_errbuf err = {{0}};
 	struct cp_member_view m;
 	char card[64], scanned[CP_CODE_MAX + 1];
@@ -74,6 +170,10 @@ static void search(struct ui *ui, const char *text)
 
 	M.phone[0] = '\0';
 	by_phone = cp_phone_normalise(text, M.phone, NULL) == CP_OK;
+	if (!by_phone && name_and_last4(text, name, sizeof(name), last4)) {
+		search_by_name(ui, name, last4);
+		return;
+	}
 	if (by_phone) {
 		cp_phone_mask(M.phone, M.asked);
 		rc = cp_member_find_by_phone(ui->db, M.phone, &m, &err);
@@ -253,8 +353,10 @@ static void member_draw(struct ui *ui, WINDOW *w)
 	ui_draw_box(ui, w, y, x, h, wd, _("Find a member"));
 	M.cur_x = ui_draw_field(ui, w, y + 2, x + 2, _("Phone or card"), 16, &M.who, 24, true);
 	M.cur_y = y + 2;
-	ui_draw_wrapped(w, y + 4, x + 2, wd - 4, 2,
-			_("Type the member's mobile number or scan their card, then Enter."),
+	ui_draw_wrapped(w, y + 4, x + 2, wd - 4, 3,
+			_("Type the member's mobile number or scan their card, then Enter. Without "
+			  "the phone: part of the name, a space and the phone's last four digits "
+			  "(王 5678)."),
 			ui_attr(ui, UI_R_DIM));
 	if (M.busy) {
 		snprintf(line, sizeof(line), _("%c Searching HQ for %s... %llds  (Esc stops)"),

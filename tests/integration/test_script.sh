@@ -99,6 +99,15 @@ ask '{"cmd":"member","phone":"13800000009"}'
 expect "an unknown phone is no such member" \
 	'(j["ok"] is False and j["error"]["code"] == "not_found" and
 	  j["error"]["message"] == "no such member")'
+ask '{"cmd":"search","name":"晓东","last4":"8000"}'
+expect "a member without their phone: part of the name and the last four digits" \
+	'j["ok"] is True and [m["id"] for m in j["members"]] == ["M000001"] and j["more"] is False'
+expect "the list shows the phone masked" 'j["members"][0]["phone"] == "138****8000"'
+ask '{"cmd":"search","name":"晓东","last4":"８０００"}'
+expect "the four digits must be ASCII digits" \
+	'j["ok"] is False and j["error"]["code"] == "invalid_input"'
+ask '{"cmd":"search","name":"晓东","last4":"9999"}'
+expect "no match is not_found" 'j["ok"] is False and j["error"]["code"] == "not_found"'
 ask '{"cmd":"attach","phone":"13800138000"}'
 expect "the member is attached by phone" \
 	'j["ok"] is True and j["cart"]["member"]["id"] == "M000001"'

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# test_ui_clock_tmux.sh — a till whose clock is three days behind its journal (faketime), in a
-# real terminal: the payment is refused, the till asks at once whether the clock is right, "No"
-# leaves everything as it was, "Yes" takes the manager's code and PIN, and the same payment
-# then goes through. Afterwards the journal holds the confirmation and verifies.
+# test_ui_counter_tmux.sh — what real counters throw at the till (../shared/REALITY.md), in a
+# real terminal. A clock three days behind the journal (faketime): the payment is refused, the
+# till asks at once whether the clock is right, "No" leaves everything as it was, "Yes" takes the
+# manager's code and PIN, and the same payment then goes through; the journal holds the
+# confirmation and verifies. A member without their phone: part of the name and the last four
+# digits find them, or a short list to choose from.
 set -u
 
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
@@ -12,7 +14,7 @@ if ! command -v tmux >/dev/null || ! command -v faketime >/dev/null; then
 	exit 0
 fi
 
-rm -rf ./uiclock && mkdir ./uiclock && cd ./uiclock
+rm -rf ./uicounter && mkdir ./uicounter && cd ./uicounter
 export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
 export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
 export TZ=${TZ:-Asia/Shanghai}
@@ -107,6 +109,27 @@ keys 9001 Enter 9999 Enter
 expect "the manager's confirmation is taken" "Clock confirmed by manager 9001"
 keys F7
 expect "the same payment now goes through" "Sale complete, receipt S001-T01-"
+keys Enter
+expect "the next sale starts empty" "Total  0 items"
+
+# A member without their phone: part of the name, a space, the phone's last four digits.
+keys F2
+expect "the member lookup says how to find a member without their phone" "(王 5678)"
+T send-keys -t till -l "晓东 1234"
+keys Enter
+expect "no match is said plainly" "No member here whose name has 晓东 and whose phone ends in 1234."
+keys C-u
+T send-keys -t till -l "晓东 8000"
+keys Enter
+expect "one match is attached at once" "陈晓东  138****8000"
+keys F2
+expect "the member lookup opens again" "Find a member"
+T send-keys -t till -l "怡 5299"
+keys Enter
+expect "two matches give a list to choose from" "Which member?"
+expect "the list shows the phone masked" "邹怡梓  188****5299"
+keys 2
+expect "the second one is attached" "魏杰怡  1"
 T kill-server 2>/dev/null
 
 if [ "$(q "SELECT authorised_by FROM clock_confirm")" = 9001 ] &&
