@@ -380,8 +380,9 @@ $(sed -n '/^file size/,$p' "$U" | grep -v '^BENCH')
 \`\`\`
 
 The database takes $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member: the member rows,
-then the index on the 32-byte phone hash, the unique card number, and the \`id\` primary key,
-which on a rowid table is an index of its own. Start-up is not a concern: open and the first
+then the index on the 32-byte phone hash, the unique card number, the \`id\` primary key,
+which on a rowid table is an index of its own, and the last four digits of the masked phone
+(\`member_last4\`, for finding a member without their phone). Start-up is not a concern: open and the first
 lookup take $start_warm ms warm ($open_warm ms to open, $find_warm ms to find) and $start_cold ms with the
 file evicted ($open_cold + $find_cold ms), against $bare_warm / $bare_cold ms for a bare open and
 SELECT; nothing at start reads the member table as a whole.
