@@ -160,11 +160,9 @@ static void search_by_name(struct ui *ui, const char *name, const char *last4)
 
 static void search(struct ui *ui, const char *text)
 {
-	char name[80], last4[5];
-
 	struct cp_errbuf err = {{0}};
 	struct cp_member_view m;
-	char card[64], scanned[CP_CODE_MAX + 1];
+	char card[64], scanned[CP_CODE_MAX + 1], name[80], last4[5];
 	bool by_phone;
 	enum cp_err rc;
 
