@@ -8,6 +8,7 @@
 set -u
 
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
+: "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}"
 if ! command -v tmux >/dev/null || ! command -v faketime >/dev/null; then
 	echo "tmux or faketime is not installed: nothing tested"
 	echo "0 passed, 0 failed"
@@ -23,45 +24,9 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 SOCK=$PWD/tmux.sock
-T() { tmux -u -f /dev/null -S "$SOCK" "$@"; }
+. "$CP_SOURCE_DIR/tests/integration/tmux_lib.sh"
 trap 'T kill-server 2>/dev/null' EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-screen() { T capture-pane -p -t till 2>/dev/null; }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-	echo "---- screen ----" >&2
-	screen >&2
-	echo "----------------" >&2
-}
-keys() { T send-keys -t till "$@"; }
-# expect DESCRIPTION TEXT [SECONDS]: TEXT shows on the screen within SECONDS (10).
-expect() {
-	local limit=$(((${3:-10}) * 10))
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$2"; then
-			pass
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "$1: '$2' not on the screen"
-	return 1
-}
-# gone DESCRIPTION TEXT: TEXT goes away within 10 s.
-gone() {
-	for ((i = 0; i < 100; i++)); do
-		if ! screen | grep -qF -- "$2"; then
-			pass
-			return
-		fi
-		sleep 0.1
-	done
-	fail "$1: '$2' still on the screen"
-}
 # q SQL: one value from the database.
 q() {
 	python3 -c 'import sqlite3, sys
@@ -81,8 +46,7 @@ T new-session -d -s till -x 100 -y 30 -c "$PWD" \
 	2>>stderr.txt; echo \"till exited: \$?\"; sleep 600"
 if ! expect "the till shows its login screen" "Staff code" 60; then
 	echo "stderr: $(cat stderr.txt 2>/dev/null)" >&2
-	echo "$passed passed, $failed failed"
-	exit 1
+	finish
 fi
 keys 1001 Enter 1111 Enter
 expect "the cashier is logged in" "Item code"
@@ -145,5 +109,4 @@ else
 	fail "verify: $(cat verify.txt)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

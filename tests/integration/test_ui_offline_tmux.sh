@@ -43,8 +43,7 @@ HQ_PIDS=()
 HANG_PID=
 SOCK=$PWD/tmux-0.sock
 runs=0
-T0=$(date +%s)
-T() { tmux -u -f /dev/null -S "$SOCK" "$@"; }
+. "$CP_SOURCE_DIR/tests/integration/tmux_lib.sh"
 cleanup() {
 	T kill-server 2>/dev/null
 	if [ -n "$HANG_PID" ]; then
@@ -55,79 +54,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-	echo "---- screen ----" >&2
-	screen >&2
-	echo "----------------" >&2
-}
-finish() {
-	local f
-	for f in stderr.txt asan.* ubsan.*; do
-		if [ -s "$f" ] && grep -q "ERROR: AddressSanitizer\|runtime error\|LeakSanitizer" "$f"; then
-			failed=$((failed + 1))
-			echo "FAIL: sanitizer reports in $f: $(head -30 "$f")" >&2
-		fi
-	done
-	echo "($(($(date +%s) - T0)) s)"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-screen() { T capture-pane -p -t till 2>/dev/null; }
-status_line() { screen | head -n 1; }
-keys() { T send-keys -t till "$@"; }
-# A scanner: the code typed in one burst, then Enter.
-scan() {
-	T send-keys -t till -l "$1"
-	T send-keys -t till Enter
-}
-now_ms() { date +%s%3N; }
-# wait_for TEXT [SECONDS]: polls the screen (every 50 ms) until TEXT shows (fixed string).
-wait_for() {
-	local limit=$(((${2:-10}) * 20)) i
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
-}
-# wait_re REGEX [SECONDS]: the same with an extended regular expression.
-wait_re() {
-	local limit=$(((${2:-10}) * 20)) i
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qE -- "$1"; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
-}
-# expect DESCRIPTION TEXT [SECONDS]
-expect() {
-	if wait_for "$2" "${3:-10}"; then pass; else fail "$1: '$2' not on the screen"; fi
-}
-expect_re() {
-	if wait_re "$2" "${3:-10}"; then pass; else fail "$1: /$2/ not on the screen"; fi
-}
-# expect_line DESCRIPTION TEXT1 TEXT2: one line of the screen shows both, within 5 s.
-expect_line() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		if screen | grep -F -- "$2" | grep -qF -- "$3"; then
-			pass
-			return
-		fi
-		sleep 0.05
-	done
-	fail "$1: no line with '$2' and '$3'"
-}
 # quick DESCRIPTION TEXT: TEXT shows within 2 s of the keys just sent (SENT_AT); says how long.
 quick() {
 	if wait_for "$2" 2; then

@@ -8,6 +8,7 @@
 set -u
 
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
+: "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}"
 if ! command -v tmux >/dev/null; then
 	echo "tmux is not installed: nothing tested"
 	echo "0 passed, 0 failed"
@@ -22,67 +23,9 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 SOCK=$PWD/tmux-0.sock
 runs=0
-T() { tmux -u -f /dev/null -S "$SOCK" "$@"; }
+. "$CP_SOURCE_DIR/tests/integration/tmux_lib.sh"
 trap 'T kill-server 2>/dev/null' EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-	echo "---- screen ----" >&2
-	screen >&2
-	echo "----------------" >&2
-}
-screen() { T capture-pane -p -t till 2>/dev/null; }
-keys() { T send-keys -t till "$@"; }
-# A scanner: the code typed in one burst, then Enter.
-scan() {
-	T send-keys -t till -l "$1"
-	T send-keys -t till Enter
-}
-# wait_for TEXT [SECONDS]: polls the screen until TEXT shows (fixed string), up to 10 s.
-wait_for() {
-	local limit=$(((${2:-10}) * 10))
-	for ((i = 0; i < limit; i++)); do
-		if screen | grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-# expect DESCRIPTION TEXT [SECONDS]
-expect() {
-	if wait_for "$2" "${3:-10}"; then
-		pass
-	else
-		fail "$1: '$2' not on the screen"
-	fi
-}
-# expect_line DESCRIPTION TEXT1 TEXT2: one line of the screen shows both.
-expect_line() {
-	for ((i = 0; i < 100; i++)); do
-		if screen | grep -F -- "$2" | grep -qF -- "$3"; then
-			pass
-			return
-		fi
-		sleep 0.1
-	done
-	fail "$1: no line with '$2' and '$3'"
-}
-# gone DESCRIPTION TEXT: TEXT goes away within 10 s.
-gone() {
-	for ((i = 0; i < 100; i++)); do
-		if ! screen | grep -qF -- "$2"; then
-			pass
-			return
-		fi
-		sleep 0.1
-	done
-	fail "$1: '$2' still on the screen"
-}
 # start LANG: the till on the demo store in a 100x30 terminal.
 start() {
 	T kill-server 2>/dev/null
@@ -111,8 +54,7 @@ wait_login() {
 start C.UTF-8
 if ! wait_login 60 "Staff code"; then
 	fail "the till did not show its login screen (stderr: $(cat stderr.txt 2>/dev/null))"
-	echo "$passed passed, $failed failed"
-	exit 1
+	finish
 fi
 pass
 expect "the status line shows the terminal" "S001-T01"
@@ -240,8 +182,4 @@ else
 	echo "zh_CN.utf8 is not installed: the Chinese screens were not checked"
 fi
 
-if [ -s stderr.txt ] && grep -q "ERROR: AddressSanitizer\|runtime error" stderr.txt; then
-	fail "sanitizer reports: $(head -20 stderr.txt)"
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
