@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "catalog.h"
 #include "db.h"
+#include "db_int.h"
 #include "earn.h"
 #include "member.h"
 
@@ -123,4 +125,16 @@ void test_env_close(struct test_env *env)
 {
 	cp_db_close(env->db);
 	env->db = NULL;
+}
+
+int64_t test_count(struct test_env *env, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(env->db->h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }

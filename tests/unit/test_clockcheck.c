@@ -32,18 +32,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t count(struct test_env *env, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(env->db->h, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* Scans one ¥19.99 item and pays it in cash. */
 static enum cp_err sell(struct test_env *env)
 {
@@ -93,12 +81,12 @@ static void test_confirmed_clock_sells_again(void **state)
 	assert_string_equal(r.authorised_by, "9001");
 	assert_int_equal(r.at, env->now);
 	assert_int_equal(r.last_at, last);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal WHERE type = 'clock_confirm'"),
-			 1);
-	assert_int_equal(count(env, "SELECT seq FROM clock_confirm WHERE staff = '1001' AND"
-				    " authorised_by = '9001'"),
+	assert_int_equal(
+		test_count(env, "SELECT count(*) FROM journal WHERE type = 'clock_confirm'"), 1);
+	assert_int_equal(test_count(env, "SELECT seq FROM clock_confirm WHERE staff = '1001' AND"
+					 " authorised_by = '9001'"),
 			 r.seq);
-	assert_int_equal(count(env, "SELECT max(seq) FROM journal"), r.seq);
+	assert_int_equal(test_count(env, "SELECT max(seq) FROM journal"), r.seq);
 	/* The cart survived the refusal; it is paid now, and the next sale after it too. */
 	assert_int_equal(cp_sale_pay(env->db, &env->cashier,
 				     &(struct cp_tender){CP_TENDER_CASH, 1999}, 1,
@@ -139,8 +127,8 @@ static void test_no_authority_writes_nothing(void **state)
 	assert_int_equal(confirm(env, &env->cashier, "1001", "1234", &r, &err), CP_EPERM);
 	assert_int_equal(confirm(env, &nobody, "9001", "9999", &r, &err), CP_EAUTH);
 	assert_int_equal(confirm(env, NULL, "9001", "9999", &r, &err), CP_EAUTH);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), 1);
-	assert_int_equal(count(env, "SELECT count(*) FROM clock_confirm"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM clock_confirm"), 0);
 	assert_int_equal(sell(env), CP_ECLOCK);
 }
 
@@ -158,8 +146,8 @@ static void test_nothing_or_impossible_to_confirm(void **state)
 	env->now = INT64_C(1262304000000); /* 2010-01-01: a dead battery */
 	assert_int_equal(confirm(env, &env->manager, NULL, NULL, &r, &err), CP_ECLOCK);
 	assert_non_null(strstr(err.msg, "fix the date and time"));
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), 1);
-	assert_int_equal(count(env, "SELECT count(*) FROM clock_confirm"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM clock_confirm"), 0);
 }
 
 /* The confirmation is part of the chain and of verify's replay: editing its row is found. */

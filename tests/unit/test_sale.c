@@ -46,18 +46,6 @@ static void attach(struct test_env *env, const char *id)
 	assert_int_equal(cp_cart_set_member(env->db, &env->cashier, id, &err), CP_OK);
 }
 
-static int64_t count(struct test_env *env, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(env->db->h, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static enum cp_err pay(struct test_env *env, struct cp_sale_result *r, int n, ...)
 {
 	struct cp_tender t[CP_TENDER_MAX];
@@ -92,14 +80,16 @@ static void test_example1_plain_member_sale(void **state)
 	assert_int_equal(r.balance_after, 500 + 180);
 	assert_string_equal(r.receipt, "S001-T01-000001");
 	assert_int_equal(strlen(r.verify_code), 8);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale"), 1);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale_line"), 2);
-	assert_int_equal(count(env, "SELECT count(*) FROM tender"), 1);
-	assert_int_equal(count(env, "SELECT points FROM movement WHERE member_id = 'M1'"), 180);
-	assert_int_equal(count(env, "SELECT growth FROM movement WHERE member_id = 'M1'"), 120);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal WHERE type = 'sale'"), 1);
-	assert_int_equal(count(env, "SELECT count(*) FROM cart"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM cart_line"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale_line"), 2);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM tender"), 1);
+	assert_int_equal(test_count(env, "SELECT points FROM movement WHERE member_id = 'M1'"),
+			 180);
+	assert_int_equal(test_count(env, "SELECT growth FROM movement WHERE member_id = 'M1'"),
+			 120);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type = 'sale'"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 0);
 }
 
 /* EXAMPLES.md 2: the same member on a Wednesday: member day x2 beats 金卡 x1.5. */
@@ -140,7 +130,7 @@ static void test_member_price_and_no_member(void **state)
 	assert_int_equal(r.total, 6000);
 	assert_int_equal(r.points, 0);
 	assert_int_equal(r.balance_after, 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM movement"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), 0);
 	scan(env, "6901234567892", 2);
 	attach(env, "M1");
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(5600)), CP_OK);
@@ -161,8 +151,8 @@ static void test_split_tender_and_change(void **state)
 	assert_int_equal(r.total, 4999);
 	assert_int_equal(r.tendered, 7000);
 	assert_int_equal(r.change, 2001);
-	assert_int_equal(count(env, "SELECT sum(amount) FROM tender"), 7000);
-	assert_int_equal(count(env, "SELECT change_due FROM sale"), 2001);
+	assert_int_equal(test_count(env, "SELECT sum(amount) FROM tender"), 7000);
+	assert_int_equal(test_count(env, "SELECT change_due FROM sale"), 2001);
 }
 
 static void test_bad_tenders_change_nothing(void **state)
@@ -190,10 +180,10 @@ static void test_bad_tenders_change_nothing(void **state)
 	assert_int_equal(pay(env, &r, 0), CP_EINVAL);
 	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &bad_method, 1, &r, &err), CP_EINVAL);
 	assert_true(err.msg[0]);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM cart_line"), 2);
-	assert_int_equal(count(env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 2);
+	assert_int_equal(test_count(env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), 0);
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(4999)), CP_OK);
 }
 
@@ -209,7 +199,7 @@ static void test_empty_cart_and_no_login(void **state)
 	scan(env, "A1", 1);
 	assert_int_equal(cp_sale_pay(env->db, &nobody, &t, 1, &r, &err), CP_EAUTH);
 	assert_int_equal(cp_sale_pay(env->db, NULL, &t, 1, &r, &err), CP_EAUTH);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
 }
 
 /* A failure inside the sale's transaction leaves no trace: no journal row, no sale, the cart. */
@@ -226,12 +216,12 @@ static void test_failure_mid_sale_is_atomic(void **state)
 	scan(env, "G120", 1);
 	attach(env, "M1");
 	assert_int_not_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(12000)), CP_OK);
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale_line"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM tender"), 0);
-	assert_int_equal(count(env, "SELECT count(*) FROM cart_line"), 1);
-	assert_int_equal(count(env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale_line"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM tender"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
+	assert_int_equal(test_count(env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), 0);
 	sqlite3_exec(env->db->h, "DROP TRIGGER boom", NULL, NULL, NULL);
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(12000)), CP_OK);
 	assert_string_equal(r.receipt, "S001-T01-000001");
@@ -247,7 +237,7 @@ static void test_storage_full(void **state)
 	struct cp_tender t = {CP_TENDER_CASH, 12000};
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = CP_OK;
-	int64_t pages = count(env, "PRAGMA page_count");
+	int64_t pages = test_count(env, "PRAGMA page_count");
 	char sql[64];
 	int sales = 0;
 
@@ -265,10 +255,10 @@ static void test_storage_full(void **state)
 	}
 	assert_int_equal(rc, CP_EFULL);
 	assert_non_null(strstr(err.msg, "storage full"));
-	assert_int_equal(count(env, "SELECT count(*) FROM journal"), sales);
-	assert_int_equal(count(env, "SELECT count(*) FROM sale"), sales);
-	assert_int_equal(count(env, "SELECT count(*) FROM movement"), sales);
-	assert_int_equal(count(env, "SELECT count(*) FROM cart_line"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), sales);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), sales);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), sales);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
 	assert_int_equal(
 		sqlite3_exec(env->db->h, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
 		SQLITE_OK);
