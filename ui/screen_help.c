@@ -17,7 +17,7 @@ static void help_draw(struct ui *ui, WINDOW *w)
 {
 	const struct ui_screen *below = ui->depth >= 2 ? ui->stack[ui->depth - 2] : NULL;
 	struct ui_footkey keys[UI_FOOT_MAX];
-	int n = below && below->keys ? below->keys(ui, keys, UI_FOOT_MAX) : 0;
+	int n = ui_screen_keys(ui, below, keys, UI_FOOT_MAX);
 	int x = 2, wd = ui->cols - 4, y = 1;
 	char k[32];
 
@@ -52,17 +52,13 @@ static void help_draw(struct ui *ui, WINDOW *w)
 	       false);
 }
 
-static int help_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	(void)ui;
-	(void)max;
-	out[0] = (struct ui_footkey){"Esc", NULL, _("Close help"), 0};
-	return 1;
-}
+static const struct ui_footkey help_footer[] = {
+	{"Esc", NULL, N_("Close help"), 0},
+};
 
 const struct ui_screen ui_screen_help = {
 	.name = "help",
 	.draw = help_draw,
 	.key = help_key,
-	.keys = help_keys,
+	UI_FOOTER(help_footer),
 };

@@ -183,26 +183,12 @@ static void login_draw(struct ui *ui, WINDOW *w)
 	L.cur_x = L.focus ? c2 : c1;
 }
 
-static int login_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	int n = 0;
-
-	(void)ui;
-	(void)max;
-	out[n++] = (struct ui_footkey){"F1", NULL, _("Help"), 0};
-	out[n++] = (struct ui_footkey){"Enter", NULL, _("Next / log in"), 0};
-	out[n++] = (struct ui_footkey){"Tab", NULL, _("Other field"), 0};
-	out[n++] = (struct ui_footkey){"Esc", NULL, _("Clear"), 0};
-	return n;
-}
-
-static bool login_cursor(struct ui *ui, int *y, int *x)
-{
-	(void)ui;
-	*y = L.cur_y;
-	*x = L.cur_x;
-	return true;
-}
+static const struct ui_footkey login_footer[] = {
+	{"F1", NULL, N_("Help"), 0},
+	{"Enter", NULL, N_("Next / log in"), 0},
+	{"Tab", NULL, N_("Other field"), 0},
+	{"Esc", NULL, N_("Clear"), 0},
+};
 
 const struct ui_screen ui_screen_login = {
 	.name = "login",
@@ -210,6 +196,7 @@ const struct ui_screen ui_screen_login = {
 	.leave = login_leave,
 	.draw = login_draw,
 	.key = login_key,
-	.keys = login_keys,
-	.cursor = login_cursor,
+	UI_FOOTER(login_footer),
+	.cur_y = &L.cur_y,
+	.cur_x = &L.cur_x,
 };

@@ -197,18 +197,12 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 		       i == G.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL), true);
 }
 
-static int manager_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	int n = 0;
-
-	(void)ui;
-	(void)max;
-	out[n++] = (struct ui_footkey){"F4", "p", _("Reprint"), 0};
-	out[n++] = (struct ui_footkey){"F5", "u", _("Read again"), 0};
-	out[n++] = (struct ui_footkey){"F10", "x", _("Close the till"), 0};
-	out[n++] = (struct ui_footkey){"Esc", NULL, _("Back to sale"), 0};
-	return n;
-}
+static const struct ui_footkey manager_footer[] = {
+	{"F4", "p", N_("Reprint"), 0},
+	{"F5", "u", N_("Read again"), 0},
+	{"F10", "x", N_("Close the till"), 0},
+	{"Esc", NULL, N_("Back to sale"), 0},
+};
 
 const struct ui_screen ui_screen_manager = {
 	.name = "manager",
@@ -216,5 +210,5 @@ const struct ui_screen ui_screen_manager = {
 	.draw = manager_draw,
 	.key = manager_key,
 	.tick = manager_tick,
-	.keys = manager_keys,
+	UI_FOOTER(manager_footer),
 };

@@ -562,26 +562,12 @@ static void register_draw(struct ui *ui, WINDOW *w)
 			ui_attr(ui, UI_R_DIM));
 }
 
-static int register_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	int n = 0;
-
-	(void)ui;
-	(void)max;
-	out[n++] = (struct ui_footkey){"Enter", NULL, _("Next field / save"), 0};
-	out[n++] = (struct ui_footkey){"F4", NULL, _("Save"), 0};
-	out[n++] = (struct ui_footkey){"Tab", NULL, _("Next field"), 0};
-	out[n++] = (struct ui_footkey){"Esc", NULL, _("Back"), 0};
-	return n;
-}
-
-static bool register_cursor(struct ui *ui, int *y, int *x)
-{
-	(void)ui;
-	*y = R.cur_y;
-	*x = R.cur_x;
-	return true;
-}
+static const struct ui_footkey register_footer[] = {
+	{"Enter", NULL, N_("Next field / save"), 0},
+	{"F4", NULL, N_("Save"), 0},
+	{"Tab", NULL, N_("Next field"), 0},
+	{"Esc", NULL, N_("Back"), 0},
+};
 
 const struct ui_screen ui_screen_register = {
 	.name = "register",
@@ -589,6 +575,7 @@ const struct ui_screen ui_screen_register = {
 	.enter = register_enter,
 	.draw = register_draw,
 	.key = register_key,
-	.keys = register_keys,
-	.cursor = register_cursor,
+	UI_FOOTER(register_footer),
+	.cur_y = &R.cur_y,
+	.cur_x = &R.cur_x,
 };

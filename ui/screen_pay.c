@@ -230,21 +230,14 @@ static int pay_keys(struct ui *ui, struct ui_footkey *out, int max)
 	return n;
 }
 
-static bool pay_cursor(struct ui *ui, int *y, int *x)
-{
-	(void)ui;
-	*y = P.cur_y;
-	*x = P.cur_x;
-	return true;
-}
-
 const struct ui_screen ui_screen_pay = {
 	.name = "pay",
 	.enter = pay_enter,
 	.draw = pay_draw,
 	.key = pay_key,
 	.keys = pay_keys,
-	.cursor = pay_cursor,
+	.cur_y = &P.cur_y,
+	.cur_x = &P.cur_x,
 };
 
 /* ---- the result ---- */
@@ -318,17 +311,13 @@ static void paid_draw(struct ui *ui, WINDOW *w)
 	       ui_attr(ui, UI_R_DIM), false);
 }
 
-static int paid_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	(void)ui;
-	(void)max;
-	out[0] = (struct ui_footkey){"Enter", NULL, _("Next customer"), 0};
-	return 1;
-}
+static const struct ui_footkey paid_footer[] = {
+	{"Enter", NULL, N_("Next customer"), 0},
+};
 
 const struct ui_screen ui_screen_paid = {
 	.name = "paid",
 	.draw = paid_draw,
 	.key = paid_key,
-	.keys = paid_keys,
+	UI_FOOTER(paid_footer),
 };

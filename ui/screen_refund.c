@@ -219,33 +219,18 @@ static void refund_draw(struct ui *ui, WINDOW *w)
 		draw_result(ui, w, y + 13, x, wd);
 }
 
-static int refund_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	int n = 0;
-
-	(void)ui;
-	(void)max;
-	out[n++] = (struct ui_footkey){"Enter", NULL, _("Next / refund"), 0};
-	out[n++] = (struct ui_footkey){"F4", NULL, _("Refund"), 0};
-	out[n++] = (struct ui_footkey){"F6", NULL, _("Post-void on/off"), 0};
-	out[n++] = (struct ui_footkey){"Tab", NULL, _("Other field"), 1};
-	out[n++] = (struct ui_footkey){"Esc", NULL, _("Back to sale"), 0};
-	return n;
-}
-
-static bool refund_cursor(struct ui *ui, int *y, int *x)
-{
-	(void)ui;
-	*y = F.cur_y;
-	*x = F.cur_x;
-	return true;
-}
+static const struct ui_footkey refund_footer[] = {
+	{"Enter", NULL, N_("Next / refund"), 0}, {"F4", NULL, N_("Refund"), 0},
+	{"F6", NULL, N_("Post-void on/off"), 0}, {"Tab", NULL, N_("Other field"), 1},
+	{"Esc", NULL, N_("Back to sale"), 0},
+};
 
 const struct ui_screen ui_screen_refund = {
 	.name = "refund",
 	.enter = refund_enter,
 	.draw = refund_draw,
 	.key = refund_key,
-	.keys = refund_keys,
-	.cursor = refund_cursor,
+	UI_FOOTER(refund_footer),
+	.cur_y = &F.cur_y,
+	.cur_x = &F.cur_x,
 };

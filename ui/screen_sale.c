@@ -435,36 +435,20 @@ static void sale_draw(struct ui *ui, WINDOW *w)
 	draw_panel(ui, w, &c);
 }
 
-static int sale_keys(struct ui *ui, struct ui_footkey *out, int max)
-{
-	const struct ui_footkey keys[] = {
-		{"F1", "?", _("Help"), 0},     {"F2", "m", _("Member"), 0},
-		{"F3", "n", _("Register"), 0}, {"F4", "p", _("Pay"), 0},
-		{"F5", "r", _("Refund"), 0},   {"F6", "q", _("Qty"), 1},
-		{"Del", NULL, _("Remove"), 1}, {"F9", "g", _("Menu"), 0},
-		{"F10", "l", _("Log out"), 0}, {"Esc", NULL, _("Cancel"), 0},
-	};
-	int n = 0;
-
-	(void)ui;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < max; i++)
-		out[n++] = keys[i];
-	return n;
-}
-
-static bool sale_cursor(struct ui *ui, int *y, int *x)
-{
-	(void)ui;
-	*y = S.cur_y;
-	*x = S.cur_x;
-	return true;
-}
+static const struct ui_footkey sale_footer[] = {
+	{"F1", "?", N_("Help"), 0},     {"F2", "m", N_("Member"), 0},
+	{"F3", "n", N_("Register"), 0}, {"F4", "p", N_("Pay"), 0},
+	{"F5", "r", N_("Refund"), 0},   {"F6", "q", N_("Qty"), 1},
+	{"Del", NULL, N_("Remove"), 1}, {"F9", "g", N_("Menu"), 0},
+	{"F10", "l", N_("Log out"), 0}, {"Esc", NULL, N_("Cancel"), 0},
+};
 
 const struct ui_screen ui_screen_sale = {
 	.name = "sale",
 	.enter = sale_enter,
 	.draw = sale_draw,
 	.key = sale_key,
-	.keys = sale_keys,
-	.cursor = sale_cursor,
+	UI_FOOTER(sale_footer),
+	.cur_y = &S.cur_y,
+	.cur_x = &S.cur_x,
 };

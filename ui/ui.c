@@ -306,12 +306,37 @@ static void draw_message(struct ui *ui)
 	       ui->msg_level == UI_MSG_ERROR);
 }
 
+int ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max)
+{
+	int n = 0;
+
+	if (!s)
+		return 0;
+	if (s->keys)
+		return s->keys(ui, out, max);
+	for (; n < s->nfooter && n < max; n++) {
+		out[n] = s->footer[n];
+		out[n].label = _(s->footer[n].label);
+	}
+	return n;
+}
+
+bool ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x)
+{
+	if (s->cursor)
+		return s->cursor(ui, y, x);
+	if (!s->cur_y || !s->cur_x)
+		return false;
+	*y = *s->cur_y;
+	*x = *s->cur_x;
+	return true;
+}
+
 static void draw_footer(struct ui *ui)
 {
-	const struct ui_screen *top = ui_top(ui);
 	struct ui_footkey keys[UI_FOOT_MAX];
 	struct ui_footcell cells[UI_FOOT_MAX];
-	int n = top->keys ? top->keys(ui, keys, UI_FOOT_MAX) : 0;
+	int n = ui_screen_keys(ui, ui_top(ui), keys, UI_FOOT_MAX);
 
 	n = ui_footer_fit(keys, n, ui->cols, cells);
 	for (int i = 0; i < n; i++) {
@@ -345,7 +370,7 @@ static void draw(struct ui *ui)
 	draw_message(ui);
 	draw_footer(ui);
 	top = ui_top(ui);
-	if (top->cursor && top->cursor(ui, &y, &x)) {
+	if (ui_screen_cursor(ui, top, &y, &x)) {
 		wmove(ui->w, y, x);
 		curs_set(1);
 	} else {

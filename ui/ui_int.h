@@ -44,11 +44,24 @@ struct ui_screen {
 	int (*key)(struct ui *ui, const struct ui_key *k);
 	/* About four times a second (may be NULL). */
 	int (*tick)(struct ui *ui);
-	/* The keys of the moment, for the footer and the help screen; returns how many. */
+	/* The keys of the moment, for the footer and the help screen; returns how many. A screen
+	 * whose keys never change gives them as data instead: footer[0..nfooter), labels marked
+	 * with N_() and translated where they are shown. */
 	int (*keys)(struct ui *ui, struct ui_footkey *out, int max);
-	/* Where the terminal cursor goes (a field), or false to hide it. */
+	const struct ui_footkey *footer;
+	int nfooter;
+	/* Where the terminal cursor goes (a field), or false to hide it. A screen whose cursor is
+	 * always shown gives the place as data instead: *cur_y, *cur_x, set by its draw. */
 	bool (*cursor)(struct ui *ui, int *y, int *x);
+	const int *cur_y, *cur_x;
 };
+/* A footer given as data (an array of struct ui_footkey). */
+#define UI_FOOTER(a) .footer = (a), .nfooter = (int)(sizeof(a) / sizeof((a)[0]))
+
+/* The keys of the moment of screen s (its keys() or its footer, translated). */
+int ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max);
+/* Where s puts the terminal cursor; false to hide it. */
+bool ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x);
 
 #define UI_SCREEN(n) extern const struct ui_screen ui_screen_##n;
 #include "screens.def"
