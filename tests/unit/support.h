@@ -38,7 +38,8 @@ struct test_env {
  *           "M2" phone 13900000002 普通 (growth 0, points 3050, birthday 11-02, card "C0002") */
 void test_env_open(struct test_env *env, const char *name, bool seed);
 void test_env_close(struct test_env *env);
-/* The first column of the first row of sql on the test's database (-1 when there is none). */
+/* The first column of the first row of sql on the test's database, as an integer (-1 when there
+ * is no row). */
 int64_t test_count(struct test_env *env, const char *sql);
 
 #endif

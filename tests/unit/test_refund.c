@@ -44,18 +44,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t query(struct test_env *env, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(env->db->h, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int64_t balance(struct test_env *env, const char *id)
 {
 	struct cp_member_view m;
@@ -111,8 +99,9 @@ static void test_example6_partial_then_rest(void **state)
 	assert_int_equal(r.points, 135);
 	assert_int_equal(r.growth, 90);
 	assert_int_equal(balance(env, "M1"), 500);
-	assert_int_equal(query(env, "SELECT sum(points) FROM movement WHERE member_id = 'M1'"), 0);
-	assert_int_equal(query(env, "SELECT sum(amount) FROM tender"), 0);
+	assert_int_equal(test_count(env, "SELECT sum(points) FROM movement WHERE member_id = 'M1'"),
+			 0);
+	assert_int_equal(test_count(env, "SELECT sum(amount) FROM tender"), 0);
 }
 
 static void test_never_twice(void **state)
@@ -140,8 +129,8 @@ static void test_never_twice(void **state)
 	req.nlines = 0;
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_OK);
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_ESTATE);
-	assert_int_equal(query(env, "SELECT count(*) FROM refund"), 2);
-	assert_int_equal(query(env, "SELECT count(*) FROM refund_line"), 5);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund"), 2);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund_line"), 5);
 	/* unknown receipt, empty receipt */
 	req.receipt = "S001-T01-999999";
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_ENOTFOUND);
@@ -171,12 +160,12 @@ static void test_needs_manager(void **state)
 	req.manager_code = "9001";
 	req.manager_pin = "0000";
 	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_EAUTH);
-	assert_int_equal(query(env, "SELECT count(*) FROM refund"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund"), 0);
 	req.manager_pin = "9999";
 	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_OK);
 	assert_string_equal(r.authorised_by, "9001");
-	assert_int_equal(query(env, "SELECT count(*) FROM refund WHERE authorised_by = '9001'"
-				    " AND staff = '1001'"),
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund WHERE authorised_by = '9001'"
+					 " AND staff = '1001'"),
 			 1);
 }
 
@@ -206,7 +195,8 @@ static void test_tenders_by_method(void **state)
 	assert_int_equal(r.ntenders, 1);
 	assert_int_equal(r.tenders[0].method, CP_TENDER_CASH);
 	assert_int_equal(r.tenders[0].amount, 9500);
-	assert_int_equal(query(env, "SELECT sum(amount) FROM tender WHERE method = 'cash'"), 500);
+	assert_int_equal(test_count(env, "SELECT sum(amount) FROM tender WHERE method = 'cash'"),
+			 500);
 }
 
 static void test_post_void(void **state)
@@ -232,7 +222,7 @@ static void test_post_void(void **state)
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_OK);
 	assert_int_equal(r.amount, 15500);
 	assert_int_equal(r.points, 180);
-	assert_int_equal(query(env, "SELECT count(*) FROM refund WHERE kind = 'void'"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund WHERE kind = 'void'"), 1);
 	/* a sale with a refunded line cannot be voided */
 	req.void_sale = false;
 	req.receipt = s2.receipt;
@@ -296,7 +286,7 @@ static void test_refund_without_member(void **state)
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_OK);
 	assert_int_equal(r.points, 0);
 	assert_int_equal(r.tenders[0].method, CP_TENDER_CARD);
-	assert_int_equal(query(env, "SELECT count(*) FROM movement"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), 0);
 }
 
 int main(void)
