@@ -450,8 +450,9 @@ static bool inspect_line(struct parse *p, size_t room)
 		problem(p, "the line holds a NUL byte; is this a text file?");
 		return false;
 	}
-	/* inih needs room for "\r\n" and the NUL after the longest line. */
-	if (content + 3 > room) {
+	/* inih needs room for "\r\n" and the NUL after the longest line; and the line is copied
+	 * whole, with every trailing '\r', so all of it and the NUL must fit. */
+	if (content + 3 > room || p->linelen + 1 > room) {
 		problem(p, "the line is longer than %zu bytes", room - 3);
 		return false;
 	}

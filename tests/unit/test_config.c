@@ -412,6 +412,13 @@ static void nul_byte_and_long_line(void **state)
 	memset(text + n, 'x', 3000);
 	snprintf(text + n + 3000, sizeof(text) - n - 3000, "\nid = S9\n");
 	refused(text, "cfg.ini:2: ", "longer than");
+
+	/* A short line ending in hundreds of carriage returns is as long as its bytes: it was
+	 * measured without them and copied with them, past inih's line buffer (fuzz_config). */
+	n = (size_t)snprintf(text, sizeof(text), "[store]\n; a comment");
+	memset(text + n, '\r', 300);
+	snprintf(text + n + 300, sizeof(text) - n - 300, "\nid = S9\n");
+	refused(text, "cfg.ini:2: ", "longer than");
 }
 
 int main(void)
