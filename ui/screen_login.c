@@ -141,9 +141,7 @@ static int login_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
-		beep();
-		return UI_HANDLED;
+		return ui_field_refusal(ui, rc);
 	case UI_FIELD_REFUSED:
 		ui_msg(ui, UI_MSG_WARN, "%s", _("Staff codes and PINs are letters and digits."));
 		beep();

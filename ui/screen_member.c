@@ -325,19 +325,8 @@ static int member_key(struct ui *ui, const struct ui_key *k)
 		if (text[0])
 			search(ui, text);
 		return UI_HANDLED;
-	case UI_FIELD_PASTE:
-	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_IGNORED:
-		return UI_IGNORED;
 	default:
-		return UI_HANDLED;
+		return ui_field_refusal(ui, rc);
 	}
 }
 
@@ -522,19 +511,8 @@ static int register_key(struct ui *ui, const struct ui_key *k)
 		else
 			R.focus++;
 		return UI_HANDLED;
-	case UI_FIELD_PASTE:
-	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_IGNORED:
-		return UI_IGNORED;
 	default:
-		return UI_HANDLED;
+		return ui_field_refusal(ui, rc);
 	}
 }
 

@@ -168,9 +168,7 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
-		beep();
-		return UI_HANDLED;
+		return ui_field_refusal(ui, rc);
 	case UI_FIELD_IGNORED:
 		return k->code == UI_K_F1 ? UI_IGNORED : UI_HANDLED;
 	default:

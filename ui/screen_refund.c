@@ -142,19 +142,8 @@ static int refund_key(struct ui *ui, const struct ui_key *k)
 		else
 			submit(ui);
 		return UI_HANDLED;
-	case UI_FIELD_PASTE:
-	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
-		beep();
-		return UI_HANDLED;
-	case UI_FIELD_IGNORED:
-		return UI_IGNORED;
 	default:
-		return UI_HANDLED;
+		return ui_field_refusal(ui, rc);
 	}
 }
 

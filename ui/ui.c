@@ -139,6 +139,25 @@ void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc)
 		ui_clock_refused(ui);
 }
 
+int ui_field_refusal(struct ui *ui, enum ui_field_rc rc)
+{
+	switch (rc) {
+	case UI_FIELD_PASTE:
+	case UI_FIELD_FULL:
+		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_REFUSED:
+		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
+		beep();
+		return UI_HANDLED;
+	case UI_FIELD_IGNORED:
+		return UI_IGNORED;
+	default:
+		return UI_HANDLED;
+	}
+}
+
 /* ---- session ---- */
 
 bool ui_cart_refresh(struct ui *ui)

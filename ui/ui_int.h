@@ -148,6 +148,9 @@ void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The message line for a failed core call (translated where possible); beeps. */
 void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc);
+/* A field's answer that is not the screen's own business: pasted or overlong input and a
+ * refused character get a message and a beep. Returns the UI_* flags for the key. */
+int ui_field_refusal(struct ui *ui, enum ui_field_rc rc);
 /* Dies after restoring the terminal (out of memory in the UI). */
 _Noreturn void ui_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Wipes a secret so that the compiler cannot skip it. */
