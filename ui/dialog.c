@@ -174,7 +174,7 @@ static int ask_key(struct ui *ui, const struct ui_key *k)
 	rc = ui_field_key(&D.line, k);
 	if (rc == UI_FIELD_SCAN) {
 		/* The scanner fired while a quantity was being typed: the scan is for the sale. */
-		char scan[UI_INPUT_MAX + 1];
+		char scan[sizeof(D.line.scan)];
 
 		memcpy(scan, D.line.scan, sizeof(scan));
 		ui_pop(ui);

@@ -159,9 +159,10 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	o = (size_t)snprintf(line, sizeof(line), "%s", _("Give back:"));
 	for (int i = 0; i < r->ntenders && o < sizeof(line); i++) {
 		static const char *const names[] = {N_("Cash"), N_("Bank card"), N_("WeChat Pay"),
-						    N_("Alipay")};
-		const char *m =
-			(unsigned)r->tenders[i].method < 4 ? _(names[r->tenders[i].method]) : "?";
+						    N_("Alipay"), N_("UnionPay")};
+		const char *m = (unsigned)r->tenders[i].method < sizeof(names) / sizeof(names[0])
+					? _(names[r->tenders[i].method])
+					: "?";
 
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "  %s %s", m,
 				      ui_money(ui, r->tenders[i].amount, a, sizeof(a)));
