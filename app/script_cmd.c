@@ -307,7 +307,8 @@ static enum cp_err tender_code(json_t *v, size_t i, struct cp_tender *t, struct 
 
 	if (!json_is_string(v))
 		return cp_errf(err, CP_EINVAL,
-			       "tenders[%zu].code must be a string: the customer's payment code", i);
+			       "tenders[%zu].code must be a string: the customer's payment code",
+			       i);
 	ok = cp_paycode_recognise(json_string_value(v), &pc);
 	cp_wipe((char *)json_string_value(v), json_string_length(v));
 	if (!ok)

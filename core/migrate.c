@@ -102,8 +102,8 @@ static const char *const steps[] = {
 	"CREATE INDEX member_last4 ON member(substr(phone_masked, -4));",
 	/* 6: a tender's reference, the last four digits of the customer's payment code (never
 	 * the whole code) */
-	"ALTER TABLE tender ADD COLUMN ref TEXT"
-	"  CHECK(ref IS NULL OR (length(ref) = 4 AND ref NOT GLOB '*[^0-9]*'));",
+	"ALTER TABLE tender ADD COLUMN ref TEXT CHECK(ref IS NULL OR ref GLOB "
+	"'[0-9][0-9][0-9][0-9]');",
 };
 
 int cp_db_schema_version(void)

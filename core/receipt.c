@@ -144,8 +144,8 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT method, amount, ref FROM tender WHERE seq = ?1 ORDER BY n", err);
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT method, amount, ref FROM tender WHERE seq = ?1 ORDER BY n", err);
 	int rc;
 
 	if (!st)

@@ -57,10 +57,11 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 		if (cp_tender_parse(cp_tender_name(t[i].method)) < 0)
 			return cp_errf(err, CP_EINVAL, "tender %d has an unknown method", i + 1);
 		if (!ref_ok(&t[i]))
-			return cp_errf(err, CP_EINVAL,
-				       "tender %d: a reference is the last four digits of a card or "
-				       "payment code, and cash has none",
-				       i + 1);
+			return cp_errf(
+				err, CP_EINVAL,
+				"tender %d: a reference is the last four digits of a card or "
+				"payment code, and cash has none",
+				i + 1);
 		if (t[i].amount <= 0 || t[i].amount > CP_MONEY_MAX)
 			return cp_errf(err, CP_EINVAL, "tender %d must be a positive amount",
 				       i + 1);

@@ -314,8 +314,7 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &cut, 16, true);
 		ui_wipe(&cut, sizeof(cut));
 	} else {
-		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16,
-					true);
+		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16, true);
 	}
 	P.cur_y = y;
 	ui_draw_wrapped(w, y + 1, x, wd, 3,

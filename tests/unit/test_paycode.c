@@ -115,8 +115,8 @@ static void test_not_codes(void **state)
 	is_not("134567890123456789\n");
 	is_not("S001-T01-000123");
 	is_not("-134567890123456789");
-	is_not("\xef\xbc");                 /* a cut full-width digit */
-	is_not("13456789012345678\xef\xbc"); /* ... at the end of a code */
+	is_not("\xef\xbc");                      /* a cut full-width digit */
+	is_not("13456789012345678\xef\xbc");     /* ... at the end of a code */
 	is_not("13456789012345678\xef\xbc\x9a"); /* U+FF1A, not a digit */
 	is_not("13456789012345678\xd9\xa9");     /* an Arabic-Indic nine */
 }
@@ -139,7 +139,9 @@ static void test_full_width(void **state)
 	assert_int_equal(pc.method, CP_TENDER_WECHAT);
 	assert_string_equal(pc.last4, "6789");
 	/* mixed forms are still digits */
-	assert_true(cp_paycode_recognise("13456789012345\xef\xbc\x96" "789", &pc));
+	assert_true(cp_paycode_recognise("13456789012345\xef\xbc\x96"
+					 "789",
+					 &pc));
 	assert_string_equal(pc.last4, "6789");
 	/* the answer alone is wanted sometimes */
 	assert_true(cp_paycode_recognise(ascii, NULL));

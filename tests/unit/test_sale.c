@@ -356,8 +356,9 @@ static void test_payment_code_tender(void **state)
 	assert_int_equal(test_count(env, "SELECT count(*) FROM tender WHERE method = 'cash'"
 					 " AND ref IS NULL"),
 			 1);
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type = 'sale' AND"
-					 " payload LIKE '%\"method\":\"wechat\",\"ref\":\"6789\"%'"),
+	assert_int_equal(test_count(env,
+				    "SELECT count(*) FROM journal WHERE type = 'sale' AND"
+				    " payload LIKE '%\"method\":\"wechat\",\"ref\":\"6789\"%'"),
 			 1);
 	/* the receipt says which code paid, masked */
 	assert_int_equal(cp_receipt_get(env->db, r.receipt, &v, &err), CP_OK);
