@@ -61,7 +61,7 @@ static bool parse_lines(const char *s, int *lines, int *n)
 	return true;
 }
 
-static void run_refund(struct ui *ui, const char *code, const char *pin)
+static enum cp_err run_refund(struct ui *ui, const char *code, const char *pin)
 {
 	int lines[CP_REFUND_MAX_LINES], n = 0;
 	struct cp_refund_req req = {0};
@@ -78,7 +78,7 @@ static void run_refund(struct ui *ui, const char *code, const char *pin)
 	rc = cp_refund(ui->db, &ui->session, &req, &F.r, &err);
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
-		return;
+		return rc;
 	}
 	F.done = true;
 	if (ui->opts->on_receipt)
@@ -89,6 +89,7 @@ static void run_refund(struct ui *ui, const char *code, const char *pin)
 	ui_field_clear(&F.f[F_LINES]);
 	F.focus = F_RECEIPT;
 	F.void_sale = false;
+	return CP_OK;
 }
 
 static void submit(struct ui *ui)

@@ -215,7 +215,7 @@ static void ask_cancel(struct ui *ui)
 	ui_confirm(ui, _("Cancel this sale?"), text, ui_sale_cancel);
 }
 
-static void manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
+static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
 {
 	struct cp_errbuf err = {{0}};
 	char by[17];
@@ -224,9 +224,10 @@ static void manager_menu_authorised(struct ui *ui, const char *code, const char 
 
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
-		return;
+		return rc;
 	}
 	ui_manager_open(ui);
+	return CP_OK;
 }
 
 static void pay(struct ui *ui)
