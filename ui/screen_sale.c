@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paycode.h"
 #include "scan.h"
 #include "textwidth.h"
 #include "ui_int.h"
@@ -118,6 +119,14 @@ int ui_sale_scan(struct ui *ui, const char *text)
 
 	if (!ui->logged_in) {
 		ui_msg(ui, UI_MSG_ERROR, "%s", _("Log in first."));
+		beep();
+		return UI_HANDLED;
+	}
+	if (cp_paycode_recognise(code, NULL)) {
+		/* A customer's payment code is a credential: never looked up, never shown. */
+		ui_wipe(code, sizeof(code));
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("That is a customer's payment code: press F4 to pay, then scan it."));
 		beep();
 		return UI_HANDLED;
 	}
@@ -309,12 +318,18 @@ static int sale_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	rc = ui_field_key(&S.item, k);
 	switch (rc) {
-	case UI_FIELD_SUBMIT:
+	case UI_FIELD_SUBMIT: {
+		int fl;
+
 		snprintf(text, sizeof(text), "%s", ui_field_text(&S.item));
+		ui_input_wipe(&S.item.in); /* it may have been a payment code */
 		ui_field_clear(&S.item);
 		if (!text[0])
 			return UI_HANDLED;
-		return ui_sale_scan(ui, text);
+		fl = ui_sale_scan(ui, text);
+		ui_wipe(text, sizeof(text));
+		return fl;
+	}
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
 		ui_msg(ui, UI_MSG_ERROR, "%s",

@@ -4,7 +4,7 @@
 # code's last four digits, never as cash; an Alipay code after a typed amount pays that amount
 # and a late Enter then pays nothing; a scan that is not a payment code is refused and the
 # following Enter pays nothing. The whole codes are in neither the database, its WAL, the log
-# nor on the screen.
+# nor on the screen; nor is a code scanned on the sale screen, where it is refused.
 set -u
 
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
@@ -64,6 +64,12 @@ if ! expect "the till shows its login screen" "Staff code" 60; then
 fi
 keys 1001 Enter 1111 Enter
 expect "the cashier is logged in" "Item code" || finish
+
+# 0. A payment code scanned on the sale screen is neither looked up nor shown.
+scan $WECHAT
+expect "a payment code on the sale screen says what to do" "That is a customer's payment code"
+no_code "after a payment code on the sale screen"
+if screen | grep -qF "Item code"; then pass; else fail "the payment code opened another screen"; fi
 
 # 1. A WeChat Pay code in a burst; its Enter comes only after the screen has shown the result.
 new_sale
