@@ -85,6 +85,12 @@ else
 	fail "sale 1 is one WeChat Pay tender with ref 6789: $(q "SELECT group_concat(method ||
 		':' || ifnull(ref, '-') || ':' || amount) FROM tender")"
 fi
+if [ "$(q "SELECT count(*) FROM receipt_copy WHERE receipt = 'S001-T01-000001' AND
+	text LIKE '%WeChat Pay ****6789%'")" = 1 ]; then
+	pass
+else
+	fail "the receipt shows WeChat Pay ****6789: $(q "SELECT text FROM receipt_copy")"
+fi
 if [ "$(q "SELECT count(*) FROM tender WHERE method = 'cash'")" = 0 ]; then
 	pass
 else
