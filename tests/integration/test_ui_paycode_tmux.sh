@@ -76,6 +76,13 @@ new_sale
 burst $WECHAT
 expect "the code pays the sale" "Sale complete, receipt S001-T01-000001" 10
 no_code "after the WeChat scan"
+# Before the next key checkpoints it, the WAL holds the sale (its last four digits), not the code.
+if [ -s demo.db-wal ] && grep -qaF '"ref":"6789"' demo.db-wal && ! grep -qaF $WECHAT demo.db-wal &&
+	! grep -qaF $WECHAT demo.db; then
+	pass
+else
+	fail "the WAL holds the sale with ref 6789 and not the code ($(ls -l demo.db* 2>&1))"
+fi
 keys Enter
 expect "the late Enter only starts the next sale" "Total  0 items"
 if [ "$(q "SELECT group_concat(method || ':' || ifnull(ref, '-')) FROM tender WHERE seq =
