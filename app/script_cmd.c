@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "cart.h"
+#include "cp_crypto.h"
 #include "journal.h"
 #include "member.h"
 #include "money.h"
+#include "paycode.h"
 #include "refund.h"
 #include "sale.h"
 #include "script.h"
@@ -296,7 +298,44 @@ static enum cp_err do_register(struct script *s, json_t *req, json_t *ans, struc
 	return CP_OK;
 }
 
-/* tenders: [{"method":"cash","amount":"12.30"}, ...], every one checked before paying. */
+/* A customer's payment code in place of a method: recognised by its shape, then wiped from the
+ * request (it is a bearer credential); only the method and last four digits are kept. */
+static enum cp_err tender_code(json_t *v, size_t i, struct cp_tender *t, struct cp_errbuf *err)
+{
+	struct cp_paycode pc;
+	bool ok;
+
+	if (!json_is_string(v))
+		return cp_errf(err, CP_EINVAL,
+			       "tenders[%zu].code must be a string: the customer's payment code",
+			       i);
+	ok = cp_paycode_recognise(json_string_value(v), &pc);
+	cp_wipe((char *)json_string_value(v), json_string_length(v));
+	if (!ok)
+		return cp_errf(err, CP_EINVAL,
+			       "tenders[%zu].code is not a payment code (WeChat Pay: 18 digits "
+			       "starting 10-15; Alipay: 16-24 digits starting 25-30; UnionPay: 19 "
+			       "digits starting 62)",
+			       i);
+	t->method = pc.method;
+	memcpy(t->ref, pc.last4, sizeof(t->ref));
+	return CP_OK;
+}
+
+/* Every payment code in the request wiped, whether it was read or not. */
+static void wipe_codes(json_t *req)
+{
+	json_t *arr = json_object_get(req, "tenders"), *el, *v;
+	size_t i;
+
+	json_array_foreach (arr, i, el) {
+		if (json_is_string(v = json_object_get(el, "code")))
+			cp_wipe((char *)json_string_value(v), json_string_length(v));
+	}
+}
+
+/* tenders: [{"method":"cash","amount":"12.30"}, {"code":"13...","amount":"5.00"}, ...], every
+ * one checked before paying. */
 static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct cp_errbuf *err)
 {
 	json_t *arr = field(req, "tenders"), *el, *v;
@@ -312,24 +351,34 @@ static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct
 		return cp_errf(err, CP_EINVAL, "field \"tenders\" must be a non-empty array");
 	if (json_array_size(arr) > CP_TENDER_MAX)
 		return cp_errf(err, CP_EINVAL, "at most %d tenders", CP_TENDER_MAX);
+	memset(t, 0, sizeof(*t) * json_array_size(arr));
 	json_array_foreach (arr, i, el) {
 		if (!json_is_object(el))
 			return cp_errf(err, CP_EINVAL, "tenders[%zu] must be an object", i);
 		json_object_foreach (el, key, v) {
-			if (strcmp(key, "method") != 0 && strcmp(key, "amount") != 0)
+			if (strcmp(key, "method") != 0 && strcmp(key, "amount") != 0 &&
+			    strcmp(key, "code") != 0)
 				return cp_errf(err, CP_EINVAL,
-					       "tenders[%zu]: only \"method\" and \"amount\"", i);
+					       "tenders[%zu]: only \"method\" or \"code\", and "
+					       "\"amount\"",
+					       i);
 		}
-		v = json_object_get(el, "method");
-		if (!json_is_string(v))
-			return cp_errf(err, CP_EINVAL,
-				       "tenders[%zu].method must be cash, card, wechat or alipay",
-				       i);
-		if ((m = cp_tender_parse(json_string_value(v))) < 0)
-			return cp_errf(err, CP_EINVAL,
-				       "tenders[%zu].method must be cash, card, wechat or alipay",
-				       i);
-		t[i].method = (enum cp_tender_method)m;
+		if ((v = json_object_get(el, "code")) != NULL) {
+			if (json_object_get(el, "method"))
+				return cp_errf(err, CP_EINVAL,
+					       "tenders[%zu]: \"method\" or \"code\", not both", i);
+			if ((rc = tender_code(v, i, &t[i], err)) != CP_OK)
+				return rc;
+		} else {
+			v = json_object_get(el, "method");
+			if (!json_is_string(v) || (m = cp_tender_parse(json_string_value(v))) < 0)
+				return cp_errf(err, CP_EINVAL,
+					       "tenders[%zu].method must be cash, card, wechat, "
+					       "alipay or unionpay (or give the customer's payment "
+					       "code as \"code\")",
+					       i);
+			t[i].method = (enum cp_tender_method)m;
+		}
 		v = json_object_get(el, "amount");
 		if (!json_is_string(v))
 			return cp_errf(err, CP_EINVAL,
@@ -350,7 +399,9 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	int n = 0;
 	enum cp_err rc;
 
-	if ((rc = want_tenders(req, t, &n, err)) != CP_OK)
+	rc = want_tenders(req, t, &n, err);
+	wipe_codes(req);
+	if (rc != CP_OK)
 		return rc;
 	/* Only to tell "no member" from a balance of 0; it changes nothing. */
 	if ((rc = cp_cart_view(s->db, &s->cart, err)) != CP_OK)

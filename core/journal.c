@@ -253,10 +253,11 @@ enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *me
 }
 
 enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *method, int64_t amount,
-			  struct cp_errbuf *err)
+			  const char *ref, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
-		db, "INSERT INTO tender(seq, n, method, amount) VALUES(?1, ?2, ?3, ?4)", err);
+		db, "INSERT INTO tender(seq, n, method, amount, ref) VALUES(?1, ?2, ?3, ?4, ?5)",
+		err);
 	int rc;
 
 	if (!st)
@@ -265,6 +266,10 @@ enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *meth
 	sqlite3_bind_int(st, 2, n);
 	sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, amount);
+	if (ref)
+		sqlite3_bind_text(st, 5, ref, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tender", err);

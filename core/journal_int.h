@@ -46,9 +46,10 @@ enum cp_err jget_array(json_t *o, const char *key, json_t **out, struct cp_errbu
 enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *member_id,
 			    const char *kind, int64_t points, int64_t growth,
 			    struct cp_errbuf *err);
-/* Inserts one tender row (negative amounts are money going back). */
+/* Inserts one tender row (negative amounts are money going back); ref NULL or the last four
+ * digits of the customer's payment code. */
 enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *method, int64_t amount,
-			  struct cp_errbuf *err);
+			  const char *ref, struct cp_errbuf *err);
 
 /* Next receipt number "store-terminal-NNNNNN" (inside the event's transaction). */
 enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err);

@@ -100,6 +100,10 @@ static const char *const steps[] = {
 	"  authorised_by TEXT NOT NULL);",
 	/* 5: members found by the last four digits of the phone (with a fragment of the name) */
 	"CREATE INDEX member_last4 ON member(substr(phone_masked, -4));",
+	/* 6: a tender's reference, the last four digits of the customer's payment code (never
+	 * the whole code) */
+	"ALTER TABLE tender ADD COLUMN ref TEXT CHECK(ref IS NULL OR ref GLOB "
+	"'[0-9][0-9][0-9][0-9]');",
 };
 
 int cp_db_schema_version(void)

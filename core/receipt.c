@@ -144,8 +144,8 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT method, amount FROM tender WHERE seq = ?1 ORDER BY n", err);
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT method, amount, ref FROM tender WHERE seq = ?1 ORDER BY n", err);
 	int rc;
 
 	if (!st)
@@ -154,6 +154,7 @@ static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int m = cp_tender_parse((const char *)sqlite3_column_text(st, 0));
 		int64_t amount = sqlite3_column_int64(st, 1);
+		const char *ref = (const char *)sqlite3_column_text(st, 2);
 
 		if (m < 0 || v->ntenders == CP_TENDER_MAX) {
 			sqlite3_reset(st);
@@ -164,6 +165,8 @@ static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt
 		}
 		v->tenders[v->ntenders].method = (enum cp_tender_method)m;
 		v->tenders[v->ntenders].amount = amount < 0 ? -amount : amount;
+		snprintf(v->tenders[v->ntenders].ref, sizeof(v->tenders[v->ntenders].ref), "%s",
+			 ref ? ref : "");
 		v->tendered += v->tenders[v->ntenders].amount;
 		v->ntenders++;
 	}

@@ -225,6 +225,7 @@ static enum cp_err give_back(struct sold *s, int64_t amount, struct cp_refund_re
 			take = t->amount < amount ? t->amount : amount;
 			r->tenders[r->ntenders].method = t->method;
 			r->tenders[r->ntenders].amount = take;
+			r->tenders[r->ntenders].ref[0] = '\0';
 			r->ntenders++;
 			t->amount -= take;
 			amount -= take;

@@ -14,7 +14,7 @@
 #include "sale.h"
 #include "staff.h"
 
-static const char *const tender_names[] = {"cash", "card", "wechat", "alipay"};
+static const char *const tender_names[] = {"cash", "card", "wechat", "alipay", "unionpay"};
 
 const char *cp_tender_name(enum cp_tender_method m)
 {
@@ -31,6 +31,19 @@ int cp_tender_parse(const char *name)
 	return -1;
 }
 
+/* A tender's reference: empty, or four ASCII digits on a method other than cash. */
+static bool ref_ok(const struct cp_tender *t)
+{
+	if (!t->ref[0])
+		return true;
+	if (t->method == CP_TENDER_CASH || strnlen(t->ref, sizeof(t->ref)) != CP_TENDER_REF_LEN)
+		return false;
+	for (int i = 0; i < CP_TENDER_REF_LEN; i++)
+		if (t->ref[i] < '0' || t->ref[i] > '9')
+			return false;
+	return true;
+}
+
 /* Sums the tenders and checks them against total; fills tendered and change. */
 static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total, int64_t *tendered,
 				 int64_t *change, struct cp_errbuf *err)
@@ -43,6 +56,12 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 	for (int i = 0; i < n; i++) {
 		if (cp_tender_parse(cp_tender_name(t[i].method)) < 0)
 			return cp_errf(err, CP_EINVAL, "tender %d has an unknown method", i + 1);
+		if (!ref_ok(&t[i]))
+			return cp_errf(
+				err, CP_EINVAL,
+				"tender %d: a reference is the last four digits of a card or "
+				"payment code, and cash has none",
+				i + 1);
 		if (t[i].amount <= 0 || t[i].amount > CP_MONEY_MAX)
 			return cp_errf(err, CP_EINVAL, "tender %d must be a positive amount",
 				       i + 1);
@@ -137,7 +156,8 @@ static json_t *tender_json(const struct cp_tender *t)
 	json_t *o = json_object();
 
 	if (!o || put(o, "method", json_string(cp_tender_name(t->method))) ||
-	    put(o, "amount", json_integer(t->amount))) {
+	    put(o, "amount", json_integer(t->amount)) ||
+	    (t->ref[0] && put(o, "ref", json_string(t->ref)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -282,13 +302,15 @@ enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int si
 	json_t *t;
 
 	json_array_foreach (tenders, i, t) {
-		const char *method;
+		const char *method, *ref = NULL;
 		int64_t amount;
 		enum cp_err result;
 
+		if (json_object_get(t, "ref") && (result = jget_str(t, "ref", &ref, err)))
+			return result;
 		if ((result = jget_str(t, "method", &method, err)) ||
 		    (result = jget_int(t, "amount", &amount, err)) ||
-		    (result = tender_insert(db, seq, (int)i + 1, method, sign * amount, err)))
+		    (result = tender_insert(db, seq, (int)i + 1, method, sign * amount, ref, err)))
 			return result;
 	}
 	return CP_OK;

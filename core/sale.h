@@ -10,16 +10,26 @@
 struct cp_db;
 struct cp_session;
 
-enum cp_tender_method { CP_TENDER_CASH, CP_TENDER_CARD, CP_TENDER_WECHAT, CP_TENDER_ALIPAY };
+enum cp_tender_method {
+	CP_TENDER_CASH,
+	CP_TENDER_CARD,
+	CP_TENDER_WECHAT,
+	CP_TENDER_ALIPAY,
+	CP_TENDER_UNIONPAY, /* UnionPay QR (云闪付) */
+};
 #define CP_TENDER_MAX 8
+#define CP_TENDER_REF_LEN 4 /* a tender's reference: the last four digits of a card or code */
 
-/* "cash", "card", "wechat", "alipay"; parse returns -1 for anything else. */
+/* "cash", "card", "wechat", "alipay", "unionpay"; parse returns -1 for anything else. */
 const char *cp_tender_name(enum cp_tender_method m);
 int cp_tender_parse(const char *name);
 
 struct cp_tender {
 	enum cp_tender_method method;
 	int64_t amount; /* fen, > 0 */
+	/* Empty, or the last four digits of the customer's payment code (never the whole code,
+	 * a bearer credential); not for cash. Recorded with the tender and printed masked. */
+	char ref[CP_TENDER_REF_LEN + 1];
 };
 
 #define CP_RECEIPT_LEN 48

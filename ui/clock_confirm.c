@@ -18,7 +18,7 @@ static void local_minute(int64_t ms, char out[32])
 		snprintf(out, 32, "?");
 }
 
-static void confirmed(struct ui *ui, const char *code, const char *pin)
+static enum cp_err confirmed(struct ui *ui, const char *code, const char *pin)
 {
 	struct cp_clock_confirm_result r;
 	struct cp_errbuf err = {{0}};
@@ -26,10 +26,11 @@ static void confirmed(struct ui *ui, const char *code, const char *pin)
 
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
-		return;
+		return rc;
 	}
 	ui_msg(ui, UI_MSG_OK, _("Clock confirmed by manager %s. Carry on where you were."),
 	       r.authorised_by);
+	return CP_OK;
 }
 
 static void ask_manager(struct ui *ui)

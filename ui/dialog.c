@@ -18,7 +18,7 @@ static struct {
 	struct ui_field code, pin, line;
 	int focus; /* 0 code, 1 PIN */
 	char label[64];
-	void (*manager_done)(struct ui *, const char *, const char *);
+	ui_manager_done_fn manager_done;
 	void (*ask_done)(struct ui *, const char *);
 	int cur_y, cur_x;
 } D;
@@ -56,8 +56,15 @@ void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_ye
 	ui_choose(ui, title, text, c, 2);
 }
 
-void ui_manager_pin(struct ui *ui, const char *why,
-		    void (*done)(struct ui *, const char *code, const char *pin))
+static void manager_fields(const char *code)
+{
+	ui_field_init(&D.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
+	ui_field_init(&D.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	if (code)
+		ui_input_set(&D.code.in, code);
+}
+
+void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done)
 {
 	if (ui_is_manager(ui)) {
 		done(ui, NULL, NULL);
@@ -66,8 +73,20 @@ void ui_manager_pin(struct ui *ui, const char *why,
 	if (!open_box(ui, D_MANAGER, _("Manager authority"), why))
 		return;
 	D.manager_done = done;
-	ui_field_init(&D.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
-	ui_field_init(&D.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	manager_fields(NULL);
+	ui_push(ui, UI_SCR_dialog);
+}
+
+/* After a refused try: the same question again, the code kept, the PIN empty and in focus. */
+static void manager_again(struct ui *ui, const char *title, const char *why,
+			  ui_manager_done_fn done, const char *code)
+{
+	if (ui_showing(ui, UI_SCR_dialog))
+		return; /* done asked something else */
+	open_box(ui, D_MANAGER, title, why);
+	D.manager_done = done;
+	manager_fields(code);
+	D.focus = 1;
 	ui_push(ui, UI_SCR_dialog);
 }
 
@@ -152,15 +171,23 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	}
 	{
-		char code[UI_INPUT_MAX + 1], pin[UI_INPUT_MAX + 1];
-		void (*done)(struct ui *, const char *, const char *) = D.manager_done;
+		char code[UI_INPUT_MAX + 1], pin[UI_INPUT_MAX + 1], title[sizeof(D.title)];
+		char why[sizeof(D.text)];
+		ui_manager_done_fn done = D.manager_done;
+		enum cp_err result;
 
 		memcpy(code, D.code.in.buf, sizeof(code));
 		memcpy(pin, D.pin.in.buf, sizeof(pin));
+		memcpy(title, D.title, sizeof(title));
+		memcpy(why, D.text, sizeof(why));
 		ui_field_clear(&D.pin);
 		ui_pop(ui);
-		done(ui, code, pin);
+		result = done(ui, code, pin);
 		ui_wipe(pin, sizeof(pin));
+		if (result == CP_EAUTH)
+			ui_msg(ui, UI_MSG_ERROR, "%s", _("Wrong manager code or PIN. Try again."));
+		if (result == CP_EAUTH || result == CP_ELOCKED || result == CP_EPERM)
+			manager_again(ui, title, why, done, code);
 	}
 	return UI_HANDLED;
 }
@@ -174,7 +201,7 @@ static int ask_key(struct ui *ui, const struct ui_key *k)
 	rc = ui_field_key(&D.line, k);
 	if (rc == UI_FIELD_SCAN) {
 		/* The scanner fired while a quantity was being typed: the scan is for the sale. */
-		char scan[UI_INPUT_MAX + 1];
+		char scan[sizeof(D.line.scan)];
 
 		memcpy(scan, D.line.scan, sizeof(scan));
 		ui_pop(ui);

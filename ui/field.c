@@ -11,22 +11,80 @@ void ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsi
 	f->kind = kind;
 }
 
+static void run_wipe(struct ui_field *f)
+{
+	volatile char *p = f->run;
+
+	for (size_t i = 0; i < sizeof(f->run); i++)
+		p[i] = 0;
+	f->runlen = 0;
+	f->spilled = false;
+}
+
+void ui_field_scan_wipe(struct ui_field *f)
+{
+	volatile char *p = f->scan;
+
+	for (size_t i = 0; i < sizeof(f->scan); i++)
+		p[i] = 0;
+}
+
 void ui_field_clear(struct ui_field *f)
 {
 	if (f->kind == UI_FIELD_PIN)
 		ui_input_wipe(&f->in);
+	else if (f->kind == UI_FIELD_ROUTE)
+		ui_input_wipe(&f->in); /* it may have held part of a payment code */
 	else
 		ui_input_clear(&f->in);
 	ui_burst_reset(&f->burst);
+	run_wipe(f);
+	ui_field_scan_wipe(f);
 	f->swallow = false;
 }
 
 /* Takes the current run back out of the field. */
 static void drop_run(struct ui_field *f)
 {
-	if (f->burst.n > 0)
+	if (f->burst.n > 0) {
+		size_t len = f->in.len;
+
 		ui_input_truncate(&f->in, f->burst.start);
+		/* what was cut stays in no buffer */
+		for (size_t i = f->in.len; i < len && i < sizeof(f->in.buf); i++)
+			((volatile char *)f->in.buf)[i] = 0;
+	}
 	ui_burst_reset(&f->burst);
+	run_wipe(f);
+}
+
+/* The run, as typed, becomes the scan. */
+static enum ui_field_rc hand_scan(struct ui_field *f)
+{
+	memcpy(f->scan, f->run, f->runlen);
+	f->scan[f->runlen] = '\0';
+	drop_run(f);
+	return UI_FIELD_SCAN;
+}
+
+bool ui_field_in_run(const struct ui_field *f)
+{
+	return f->kind == UI_FIELD_ROUTE && f->burst.n > 1;
+}
+
+enum ui_field_rc ui_field_idle(struct ui_field *f, int64_t now)
+{
+	if (f->kind != UI_FIELD_ROUTE || f->burst.n == 0 || now - f->burst.last <= UI_BURST_GAP_MS)
+		return UI_FIELD_SAME;
+	if (f->burst.n >= UI_SCAN_MIN)
+		return hand_scan(f);
+	if (f->spilled) {
+		drop_run(f);
+		return UI_FIELD_REFUSED;
+	}
+	ui_burst_reset(&f->burst);
+	run_wipe(f);
+	return UI_FIELD_CHANGED;
 }
 
 static enum ui_field_rc refuse_burst(struct ui_field *f, enum ui_field_rc rc)
@@ -50,15 +108,34 @@ static enum ui_field_rc enter(struct ui_field *f, const struct ui_key *k)
 		ui_field_clear(f);
 		return UI_FIELD_PIN_SCAN;
 	}
-	if (f->kind == UI_FIELD_ROUTE && scanned) {
-		size_t start = f->burst.start;
-
-		memcpy(f->scan, f->in.buf + start, f->in.len - start + 1);
+	if (f->kind == UI_FIELD_ROUTE && scanned)
+		return hand_scan(f);
+	if (f->kind == UI_FIELD_ROUTE && f->spilled) {
+		/* a run too short for a scan, with characters the field did not take */
 		drop_run(f);
-		return UI_FIELD_SCAN;
+		return UI_FIELD_REFUSED;
 	}
 	ui_burst_reset(&f->burst);
+	run_wipe(f);
 	return UI_FIELD_SUBMIT;
+}
+
+/* A ROUTE field keeps the run as typed, to judge it whole when it ends. */
+static void run_add(struct ui_field *f, uint32_t ch)
+{
+	char enc[4];
+	int n;
+
+	if (f->burst.n == 1)
+		run_wipe(f);
+	n = ui_utf8_encode(ch, enc);
+	if (n && f->runlen + (size_t)n <= UI_FIELD_RUN_MAX) {
+		memcpy(f->run + f->runlen, enc, (size_t)n);
+		f->runlen += (size_t)n;
+		f->run[f->runlen] = '\0';
+	} else {
+		f->spilled = true;
+	}
 }
 
 static enum ui_field_rc character(struct ui_field *f, const struct ui_key *k)
@@ -68,7 +145,14 @@ static enum ui_field_rc character(struct ui_field *f, const struct ui_key *k)
 	ui_burst_char(&f->burst, k->at, f->in.cur);
 	if (ui_burst_pasted(&f->burst))
 		return refuse_burst(f, UI_FIELD_PASTE);
+	if (f->kind == UI_FIELD_ROUTE)
+		run_add(f, k->ch);
 	rc = ui_input_insert(&f->in, k->ch);
+	if (rc != UI_INPUT_OK && f->kind == UI_FIELD_ROUTE && (f->burst.n > 1 || k->burst)) {
+		/* Part of a run at scanner speed: judged whole when the run ends. */
+		f->spilled = true;
+		return UI_FIELD_SAME;
+	}
 	if (rc == UI_INPUT_FULL)
 		return refuse_burst(f, UI_FIELD_FULL);
 	return rc == UI_INPUT_REFUSED ? UI_FIELD_REFUSED : UI_FIELD_CHANGED;

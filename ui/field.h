@@ -16,13 +16,22 @@ enum ui_field_kind {
 	UI_FIELD_PIN,   /* secret; a scan is refused and the field emptied */
 };
 
+/* The most bytes a run at scanner speed can hold before it is a paste. */
+#define UI_FIELD_RUN_MAX (UI_PASTE_MAX * 4)
+
 struct ui_field {
 	struct ui_input in;
 	enum ui_field_kind kind;
 	struct ui_burst burst;
-	bool swallow;                /* dropping the rest of a refused paste */
-	int64_t last_at;             /* ms of the last key seen */
-	char scan[UI_INPUT_MAX + 1]; /* after UI_FIELD_SCAN: what was scanned */
+	bool swallow;    /* dropping the rest of a refused paste */
+	int64_t last_at; /* ms of the last key seen */
+	/* ROUTE: the run at scanner speed as the scanner typed it, whether or not the field took
+	 * each character (an amount field does not take a letter, nor 18 digits), and whether
+	 * some of it is not in the field. */
+	char run[UI_FIELD_RUN_MAX + 1];
+	size_t runlen;
+	bool spilled;
+	char scan[UI_FIELD_RUN_MAX + 1]; /* after UI_FIELD_SCAN: what was scanned */
 };
 
 enum ui_field_rc {
@@ -38,8 +47,19 @@ enum ui_field_rc {
 };
 
 void ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsigned flags);
+/* Empties the field, its run and its last scan (wiped: a scan may have been a credential). */
 void ui_field_clear(struct ui_field *f);
 enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k);
+/* A ROUTE field at time now (ms), before its next key or when keys have paused: a run at
+ * scanner speed that ended without Enter (a scanner with no suffix, or a slow one) is judged
+ * whole. UI_FIELD_SCAN: it was a scan (in scan; the field as before it). UI_FIELD_REFUSED: a
+ * short run the field could not take whole, removed. UI_FIELD_CHANGED: a short run that stays
+ * typed. UI_FIELD_SAME: no run has ended. */
+enum ui_field_rc ui_field_idle(struct ui_field *f, int64_t now);
+/* Whether a run at scanner speed is under way: its characters are not to be shown yet. */
+bool ui_field_in_run(const struct ui_field *f);
+/* Wipes the last scan. */
+void ui_field_scan_wipe(struct ui_field *f);
 static inline const char *ui_field_text(const struct ui_field *f)
 {
 	return f->in.buf;

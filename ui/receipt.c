@@ -185,8 +185,20 @@ static const char *tender_label(enum cp_tender_method m)
 		return _("WeChat Pay");
 	case CP_TENDER_ALIPAY:
 		return _("Alipay");
+	case CP_TENDER_UNIONPAY:
+		return _("UnionPay");
 	}
 	return _("Other");
+}
+
+/* The method, and the last four digits of the customer's code when there are some:
+ * "WeChat Pay ****6789". */
+static const char *tender_text(const struct cp_tender *t, char *buf, size_t len)
+{
+	if (!t->ref[0])
+		return tender_label(t->method);
+	snprintf(buf, len, "%s ****%.4s", tender_label(t->method), t->ref);
+	return buf;
 }
 
 static void header(struct out *o, const struct cp_receipt_view *v)
@@ -284,13 +296,13 @@ static bool paid_cash(const struct cp_receipt_view *v)
 
 static void totals(struct out *o, const struct cp_receipt_view *v)
 {
-	char a[48];
+	char a[48], label[96];
 
 	pair(o, _("Items"), num(v->items, a, sizeof(a)));
 	if (v->kind == CP_RECEIPT_SALE) {
 		pair(o, _("TOTAL"), money(o, v->total, a, sizeof(a)));
 		for (int i = 0; i < v->ntenders && i < CP_TENDER_MAX; i++)
-			pair(o, tender_label(v->tenders[i].method),
+			pair(o, tender_text(&v->tenders[i], label, sizeof(label)),
 			     money(o, v->tenders[i].amount, a, sizeof(a)));
 		if (v->change > 0 || paid_cash(v))
 			pair(o, _("Change"), money(o, v->change, a, sizeof(a)));

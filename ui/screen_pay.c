@@ -1,12 +1,14 @@
 /* screen_pay.c — taking the money: tenders by method (cash, bank card, WeChat Pay, Alipay),
- * split until the total is covered, only cash giving change; then the sale is committed in one
- * step and the result shown large: the change due, the points earned and what the member's
- * balance is now worth. */
+ * split until the total is covered, only cash giving change; a customer's payment code scanned
+ * here pays by its own method (never as cash), any other scan is refused. Then the sale is
+ * committed in one step and the result shown large: the change due, the points earned and what
+ * the member's balance is now worth. */
 #include <stdio.h>
 #include <string.h>
 
 #include "db.h"
 #include "money.h"
+#include "paycode.h"
 #include "sale.h"
 #include "ui_int.h"
 
@@ -27,6 +29,9 @@ static struct {
 	struct ui_field amount;
 	struct cp_tender t[CP_TENDER_MAX];
 	int n;
+	/* After a scan or a refusal Enter pays nothing until the cashier types or chooses: an
+	 * Enter that trails a scan, however late, must never pay the balance in cash. */
+	bool enter_off;
 	int cur_y, cur_x;
 } P;
 
@@ -41,7 +46,18 @@ static const char *method_label(enum cp_tender_method m)
 	for (int i = 0; i < NMETHODS; i++)
 		if (methods[i].m == m)
 			return _(methods[i].label);
+	if (m == CP_TENDER_UNIONPAY)
+		return _("UnionPay");
 	return "?";
+}
+
+/* "WeChat Pay ****6789" for a tender paid by a customer's code, else the method. */
+static const char *tender_label(const struct cp_tender *t, char *buf, size_t len)
+{
+	if (!t->ref[0])
+		return method_label(t->method);
+	snprintf(buf, len, "%s ****%.4s", method_label(t->method), t->ref);
+	return buf;
 }
 
 static int64_t tendered(void)
@@ -65,6 +81,13 @@ static void pay_enter(struct ui *ui)
 	(void)ui;
 	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	P.n = 0;
+	P.enter_off = false;
+}
+
+static void pay_leave(struct ui *ui)
+{
+	(void)ui;
+	ui_field_clear(&P.amount);
 }
 
 static void commit(struct ui *ui)
@@ -90,12 +113,14 @@ static void commit(struct ui *ui)
 	ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
 }
 
-static void add_tender(struct ui *ui, enum cp_tender_method m)
+/* A tender of method m (ref: the last four digits of the customer's code, or NULL) for the
+ * amount typed, or for what is still due when nothing is typed. */
+static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 {
 	struct cp_errbuf err = {{0}};
 	const char *text = ui_field_text(&P.amount);
 	int64_t amount = due(ui), d = due(ui);
-	char a[48], b[48];
+	char a[48], b[48], label[96];
 	enum cp_err rc;
 
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
@@ -120,15 +145,61 @@ static void add_tender(struct ui *ui, enum cp_tender_method m)
 		beep();
 		return;
 	}
+	memset(&P.t[P.n], 0, sizeof(P.t[P.n]));
 	P.t[P.n].method = m;
 	P.t[P.n].amount = amount;
+	if (ref)
+		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
 	ui_field_clear(&P.amount);
 	if (tendered() >= ui->cart->total)
 		commit(ui);
 	else
-		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."), method_label(m),
+		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
+		       tender_label(&P.t[P.n - 1], label, sizeof(label)),
 		       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
+}
+
+/* What the scanner typed on this screen: a customer's payment code pays by its method, for the
+ * amount typed before it or what is due; anything else is refused. The code is wiped at once
+ * either way, and Enter pays nothing until the cashier types or chooses again. */
+static void scanned(struct ui *ui)
+{
+	struct cp_paycode pc;
+	bool code = cp_paycode_recognise(P.amount.scan, &pc);
+
+	ui_field_scan_wipe(&P.amount);
+	P.enter_off = true;
+	if (!code) {
+		ui_msg(ui, UI_MSG_ERROR, "%s",
+		       _("That scan is not a payment code: type the amount received, or choose a "
+			 "method."));
+		beep();
+		return;
+	}
+	add_tender(ui, pc.method, pc.last4);
+	ui_wipe(&pc, sizeof(pc));
+}
+
+/* A run at scanner speed that ended without Enter (a scanner with no suffix or a slow one).
+ * Returns true when it was judged: a scan or a refusal. */
+static bool run_ended(struct ui *ui, int64_t now)
+{
+	switch (ui_field_idle(&P.amount, now)) {
+	case UI_FIELD_SCAN:
+		scanned(ui);
+		return true;
+	case UI_FIELD_REFUSED:
+		P.enter_off = true;
+		ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
+		beep();
+		return true;
+	case UI_FIELD_CHANGED:
+		ui->dirty = true;
+		return false;
+	default:
+		return false;
+	}
 }
 
 static int pay_key(struct ui *ui, const struct ui_key *k)
@@ -136,9 +207,14 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 	bool letters = !k->burst;
 	enum ui_field_rc rc;
 
+	/* A scan that ended without its Enter is judged before this key, which it takes: the
+	 * screen may have changed under it (the sale paid). */
+	if (run_ended(ui, k->at))
+		return UI_HANDLED;
 	for (int i = 0; i < NMETHODS; i++) {
 		if (ui_key_named(k, methods[i].key, letters ? methods[i].alt : NULL)) {
-			add_tender(ui, methods[i].m);
+			P.enter_off = false;
+			add_tender(ui, methods[i].m, NULL);
 			return UI_HANDLED;
 		}
 	}
@@ -151,29 +227,51 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 	}
 	if (k->code == UI_K_BACKSPACE && !ui_field_text(&P.amount)[0] && P.n > 0) {
 		P.n--;
+		P.enter_off = false;
 		ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
 		return UI_HANDLED;
 	}
 	rc = ui_field_key(&P.amount, k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT:
-		add_tender(ui, CP_TENDER_CASH);
+		if (P.enter_off) {
+			ui_msg(ui, UI_MSG_WARN, "%s",
+			       _("Enter pays nothing after a scan or a refusal: type the amount "
+				 "received, or choose a method."));
+			beep();
+			return UI_HANDLED;
+		}
+		add_tender(ui, CP_TENDER_CASH, NULL);
 		return UI_HANDLED;
 	case UI_FIELD_SCAN:
-		ui_sale_scan(ui, P.amount.scan);
+		scanned(ui);
 		return UI_HANDLED;
 	case UI_FIELD_REFUSED:
+		P.enter_off = true;
 		ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
+		P.enter_off = true;
 		return ui_field_refusal(ui, rc);
 	case UI_FIELD_IGNORED:
 		return k->code == UI_K_F1 ? UI_IGNORED : UI_HANDLED;
+	case UI_FIELD_CHANGED:
+	case UI_FIELD_SAME:
+		/* The cashier typed (a scan's characters are judged when it ends). */
+		if (!ui_field_in_run(&P.amount) && k->code != UI_K_LEFT && k->code != UI_K_RIGHT &&
+		    k->code != UI_K_HOME && k->code != UI_K_END)
+			P.enter_off = false;
+		return UI_HANDLED;
 	default:
 		return UI_HANDLED;
 	}
+}
+
+static int pay_tick(struct ui *ui)
+{
+	return run_ended(ui, ui->now);
 }
 
 static void pay_draw(struct ui *ui, WINDOW *w)
@@ -200,12 +298,24 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 	if (!P.n)
 		ui_put(w, y++, x + 2, wd - 2, _("none yet"), ui_attr(ui, UI_R_DIM), false);
 	for (int i = 0; i < P.n && y < ui->rows - 8; i++, y++) {
-		snprintf(line, sizeof(line), "%d. %s", i + 1, method_label(P.t[i].method));
-		ui_put(w, y, x + 2, 16, line, n, false);
-		ui_put_right(w, y, x + 18, 14, ui_money(ui, P.t[i].amount, a, sizeof(a)), n);
+		char label[96];
+
+		snprintf(line, sizeof(line), "%d. %s", i + 1,
+			 tender_label(&P.t[i], label, sizeof(label)));
+		ui_put(w, y, x + 2, 28, line, n, false);
+		ui_put_right(w, y, x + 30, 14, ui_money(ui, P.t[i].amount, a, sizeof(a)), n);
 	}
 	y = ui->rows - 7;
-	P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16, true);
+	if (ui_field_in_run(&P.amount)) {
+		/* A scan under way is not shown: it may be a customer's payment code. */
+		struct ui_field cut = P.amount;
+
+		ui_input_truncate(&cut.in, cut.burst.start);
+		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &cut, 16, true);
+		ui_wipe(&cut, sizeof(cut));
+	} else {
+		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16, true);
+	}
 	P.cur_y = y;
 	ui_draw_wrapped(w, y + 1, x, wd, 3,
 			_("Type the amount and press the method's key; with nothing typed, the "
@@ -231,8 +341,10 @@ static int pay_keys(struct ui *ui, struct ui_footkey *out, int max)
 const struct ui_screen ui_screen_pay = {
 	.name = "pay",
 	.enter = pay_enter,
+	.leave = pay_leave,
 	.draw = pay_draw,
 	.key = pay_key,
+	.tick = pay_tick,
 	.keys = pay_keys,
 	.cur_y = &P.cur_y,
 	.cur_x = &P.cur_x,

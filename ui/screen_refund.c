@@ -61,7 +61,7 @@ static bool parse_lines(const char *s, int *lines, int *n)
 	return true;
 }
 
-static void run_refund(struct ui *ui, const char *code, const char *pin)
+static enum cp_err run_refund(struct ui *ui, const char *code, const char *pin)
 {
 	int lines[CP_REFUND_MAX_LINES], n = 0;
 	struct cp_refund_req req = {0};
@@ -78,7 +78,7 @@ static void run_refund(struct ui *ui, const char *code, const char *pin)
 	rc = cp_refund(ui->db, &ui->session, &req, &F.r, &err);
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
-		return;
+		return rc;
 	}
 	F.done = true;
 	if (ui->opts->on_receipt)
@@ -89,6 +89,7 @@ static void run_refund(struct ui *ui, const char *code, const char *pin)
 	ui_field_clear(&F.f[F_LINES]);
 	F.focus = F_RECEIPT;
 	F.void_sale = false;
+	return CP_OK;
 }
 
 static void submit(struct ui *ui)
@@ -159,9 +160,10 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	o = (size_t)snprintf(line, sizeof(line), "%s", _("Give back:"));
 	for (int i = 0; i < r->ntenders && o < sizeof(line); i++) {
 		static const char *const names[] = {N_("Cash"), N_("Bank card"), N_("WeChat Pay"),
-						    N_("Alipay")};
-		const char *m =
-			(unsigned)r->tenders[i].method < 4 ? _(names[r->tenders[i].method]) : "?";
+						    N_("Alipay"), N_("UnionPay")};
+		const char *m = (unsigned)r->tenders[i].method < sizeof(names) / sizeof(names[0])
+					? _(names[r->tenders[i].method])
+					: "?";
 
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "  %s %s", m,
 				      ui_money(ui, r->tenders[i].amount, a, sizeof(a)));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paycode.h"
 #include "scan.h"
 #include "textwidth.h"
 #include "ui_int.h"
@@ -121,6 +122,14 @@ int ui_sale_scan(struct ui *ui, const char *text)
 		beep();
 		return UI_HANDLED;
 	}
+	if (cp_paycode_recognise(code, NULL)) {
+		/* A customer's payment code is a credential: never looked up, never shown. */
+		ui_wipe(code, sizeof(code));
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("That is a customer's payment code: press F4 to pay, then scan it."));
+		beep();
+		return UI_HANDLED;
+	}
 	switch (kind) {
 	case UI_SCAN_BAD:
 		ui_fail(ui, &err, CP_EINVAL);
@@ -215,7 +224,7 @@ static void ask_cancel(struct ui *ui)
 	ui_confirm(ui, _("Cancel this sale?"), text, ui_sale_cancel);
 }
 
-static void manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
+static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
 {
 	struct cp_errbuf err = {{0}};
 	char by[17];
@@ -224,9 +233,10 @@ static void manager_menu_authorised(struct ui *ui, const char *code, const char 
 
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
-		return;
+		return rc;
 	}
 	ui_manager_open(ui);
+	return CP_OK;
 }
 
 static void pay(struct ui *ui)
@@ -308,12 +318,18 @@ static int sale_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	rc = ui_field_key(&S.item, k);
 	switch (rc) {
-	case UI_FIELD_SUBMIT:
+	case UI_FIELD_SUBMIT: {
+		int fl;
+
 		snprintf(text, sizeof(text), "%s", ui_field_text(&S.item));
+		ui_input_wipe(&S.item.in); /* it may have been a payment code */
 		ui_field_clear(&S.item);
 		if (!text[0])
 			return UI_HANDLED;
-		return ui_sale_scan(ui, text);
+		fl = ui_sale_scan(ui, text);
+		ui_wipe(text, sizeof(text));
+		return fl;
+	}
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
 		ui_msg(ui, UI_MSG_ERROR, "%s",

@@ -217,10 +217,14 @@ void ui_choose(struct ui *ui, const char *title, const char *text, const struct 
 /* Asks yes/no; on_yes runs after the dialog closed, when the answer was yes. */
 void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *));
 /* Asks for a manager's code and PIN (at once done(ui, NULL, NULL) when a manager is logged in);
- * done runs after the dialog closed, not at all when it was cancelled. The PIN is wiped
- * after done returns. */
-void ui_manager_pin(struct ui *ui, const char *why,
-		    void (*done)(struct ui *, const char *code, const char *pin));
+ * done runs after the dialog closed, not at all when it was cancelled, and returns what core
+ * answered (having put its message on the message line). A wrong PIN, a locked code or one
+ * that is not a manager's (CP_EAUTH, CP_ELOCKED, CP_EPERM) opens the dialog again at once, the
+ * code kept and the PIN empty, for another try: the PIN never falls through to the screen
+ * below. Each try counts towards the code's lock-out in core. The PIN is wiped after done
+ * returns and is never shown. */
+typedef enum cp_err (*ui_manager_done_fn)(struct ui *ui, const char *code, const char *pin);
+void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done);
 /* Asks for one line of text (a quantity, ...); done runs with it after the dialog closed. */
 void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
 	    void (*done)(struct ui *, const char *text));

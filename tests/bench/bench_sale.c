@@ -622,6 +622,7 @@ static int till_prepare(struct till *t, struct cp_tender *tender)
 		fprintf(stderr, "bench_sale: the cart is not a 5-line member sale\n");
 		return -1;
 	}
+	memset(tender, 0, sizeof(*tender));
 	tender->method = CP_TENDER_CARD;
 	tender->amount = t->view->total;
 	return 0;

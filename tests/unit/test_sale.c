@@ -1,5 +1,6 @@
 /* test_sale.c — paying a cart: the worked examples of EXAMPLES.md, tenders and change, receipt
  * numbers, and that a refused payment changes nothing. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +12,12 @@
 #include <sqlite3.h>
 
 #include "cart.h"
+#include "journal.h"
 #include "db_int.h"
 #include "member.h"
+#include "paycode.h"
+#include "receipt.h"
+#include "receipt_text.h"
 #include "sale.h"
 #include "support.h"
 
@@ -52,6 +57,7 @@ static enum cp_err pay(struct test_env *env, struct cp_sale_result *r, int n, ..
 	struct cp_errbuf err = {{0}};
 	va_list ap;
 
+	memset(t, 0, sizeof(t));
 	va_start(ap, n);
 	for (int i = 0; i < n; i++) {
 		t[i].method = (enum cp_tender_method)va_arg(ap, int);
@@ -306,6 +312,75 @@ static void test_clock_behind_refused(void **state)
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(1999)), CP_OK);
 }
 
+/* A customer's WeChat code pays as WeChat Pay with its last four digits as the reference: in the
+ * tender row, the journal's payload and the receipt; the whole code nowhere in the database
+ * file or its WAL. A reference on cash, or one that is not four digits, is refused. */
+static void test_payment_code_tender(void **state)
+{
+	static const char full[] = "134567890123456789";
+	struct test_env *env = *state;
+	struct cp_tender t[2];
+	struct cp_sale_result r;
+	struct cp_paycode pc;
+	struct cp_errbuf err = {{0}};
+	static struct cp_receipt_view v;
+	struct cp_verify_report rep;
+	char path[300], text[4096];
+	static char file[4 << 20];
+	size_t n;
+	FILE *f;
+
+	scan(env, "A1", 1); /* ¥30.00 */
+	assert_true(cp_paycode_recognise(full, &pc));
+	memset(t, 0, sizeof(t));
+	t[0].method = CP_TENDER_CASH;
+	t[0].amount = 1000;
+	memcpy(t[0].ref, "6789", 5);
+	assert_int_equal(cp_sale_pay(env->db, &env->cashier, t, 1, &r, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "cash has none"));
+	t[0].method = CP_TENDER_WECHAT;
+	memcpy(t[0].ref, "67a9", 5);
+	assert_int_equal(cp_sale_pay(env->db, &env->cashier, t, 1, &r, &err), CP_EINVAL);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
+
+	memset(t, 0, sizeof(t));
+	t[0].method = CP_TENDER_CASH;
+	t[0].amount = 1000;
+	t[1].method = pc.method;
+	t[1].amount = 2000;
+	memcpy(t[1].ref, pc.last4, sizeof(t[1].ref));
+	assert_int_equal(cp_sale_pay(env->db, &env->cashier, t, 2, &r, &err), CP_OK);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM tender WHERE method = 'wechat'"
+					 " AND ref = '6789' AND amount = 2000"),
+			 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM tender WHERE method = 'cash'"
+					 " AND ref IS NULL"),
+			 1);
+	assert_int_equal(test_count(env,
+				    "SELECT count(*) FROM journal WHERE type = 'sale' AND"
+				    " payload LIKE '%\"method\":\"wechat\",\"ref\":\"6789\"%'"),
+			 1);
+	/* the receipt says which code paid, masked */
+	assert_int_equal(cp_receipt_get(env->db, r.receipt, &v, &err), CP_OK);
+	assert_int_equal(v.tenders[1].method, CP_TENDER_WECHAT);
+	assert_string_equal(v.tenders[1].ref, "6789");
+	assert_true(cp_receipt_render(&v, 42, NULL, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, "WeChat Pay ****6789"));
+	assert_null(strstr(text, full));
+	/* verify replays the reference as the commit wrote it */
+	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_OK);
+	/* the whole code is in neither the database nor its WAL */
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", env->path, i ? "-wal" : "");
+		if (!(f = fopen(path, "rb")))
+			continue;
+		n = fread(file, 1, sizeof(file), f);
+		fclose(f);
+		assert_null(memmem(file, n, full, strlen(full)));
+		assert_null(memmem(file, n, full + 2, 12)); /* nor a long part of it */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_storage_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tier_upgrade_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_behind_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_payment_code_tender, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -357,6 +357,55 @@ static void field_routes_scan(void **state)
 	assert_string_equal(ui_field_text(&f), "50");
 }
 
+/* A customer's payment code into the 16-byte amount field: 18 digits (or letters, which an
+ * amount never takes) are kept whole as the scanner typed them and judged when the run ends,
+ * by its Enter or by a pause; nothing of them stays in the field. */
+static void field_routes_long_scan(void **state)
+{
+	struct ui_field f;
+
+	(void)state;
+	ui_field_init(&f, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	type_at(&f, "5", 700);
+	key_char(&f, '1', 700);
+	assert_int_equal(type_at(&f, "34567890123456789", 4), UI_FIELD_SAME);
+	assert_true(ui_field_in_run(&f));
+	assert_int_equal(key_code(&f, UI_K_ENTER, 4), UI_FIELD_SCAN);
+	assert_string_equal(f.scan, "134567890123456789");
+	assert_string_equal(ui_field_text(&f), "5");
+	assert_false(ui_field_in_run(&f));
+	ui_field_scan_wipe(&f);
+	assert_int_equal(f.scan[0], '\0');
+	/* No Enter (or a slow one): judged once the keys pause, not before. */
+	key_char(&f, '1', 700);
+	type_at(&f, "34567890123456789", 4);
+	assert_int_equal(ui_field_idle(&f, now_ms + 10), UI_FIELD_SAME);
+	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_SCAN);
+	assert_string_equal(f.scan, "134567890123456789");
+	assert_string_equal(ui_field_text(&f), "5");
+	assert_int_equal(ui_field_idle(&f, now_ms + 700), UI_FIELD_SAME);
+	/* A late Enter is a person's Enter on what is left. */
+	assert_int_equal(key_code(&f, UI_K_ENTER, 600), UI_FIELD_SUBMIT);
+	/* A scan with letters comes out as typed, for the screen to refuse. */
+	ui_field_clear(&f);
+	key_char(&f, 'S', 700);
+	type_at(&f, "001-T01-000123", 4);
+	assert_int_equal(key_code(&f, UI_K_ENTER, 4), UI_FIELD_SCAN);
+	assert_string_equal(f.scan, "S001-T01-000123");
+	assert_string_equal(ui_field_text(&f), "");
+	/* Two keys at once (tmux) stay typed; with a letter in them they are refused whole. */
+	type_at(&f, "50", 0);
+	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_CHANGED);
+	assert_string_equal(ui_field_text(&f), "50");
+	ui_field_clear(&f);
+	key_char(&f, '5', 700);
+	type_at(&f, "x", 0);
+	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_REFUSED);
+	assert_string_equal(ui_field_text(&f), "");
+	/* A person's letter is refused at the key, as before. */
+	assert_int_equal(key_char(&f, 'x', 700), UI_FIELD_REFUSED);
+}
+
 static void field_text_takes_scan(void **state)
 {
 	struct ui_field f;
@@ -536,6 +585,7 @@ int main(void)
 		cmocka_unit_test(input_view),
 		cmocka_unit_test(field_pin_refuses_scan),
 		cmocka_unit_test(field_routes_scan),
+		cmocka_unit_test(field_routes_long_scan),
 		cmocka_unit_test(field_text_takes_scan),
 		cmocka_unit_test(field_refuses_paste),
 		cmocka_unit_test(footer_chinese_80),
