@@ -35,9 +35,10 @@ check "1002 pays it: $a" jq_ok "$a" 'j["ok"] is True and j["seq"] == 2'
 run "${C[@]}" sync --once
 check "sync --once exits 0: $err" test "$rc" -eq 0
 s=$(hq_api "$PORT" GET /_test/state)
-check "HQ applied both rows once: $s" jq_ok "$s" "(j['terminals']['S001-T01']['applied'] == 2
+t=$(jget "$s" 'j["terminals"]')
+check "HQ applied both rows once: $t" jq_ok "$s" "(j['terminals']['S001-T01']['applied'] == 2
 	and j['terminals']['S001-T01']['rows'] == 2 and j['applied_twice'] is False)"
-check "HQ holds one takeover and one sale: $s" jq_ok "$s" \
+check "HQ holds one takeover and one sale: $t" jq_ok "$s" \
 	"(j['terminals']['S001-T01']['events'].get('cart_takeover') == 1 and
 	j['terminals']['S001-T01']['events'].get('sale') == 1)"
 effect=$(python3 -c 'import sqlite3, sys
