@@ -141,6 +141,9 @@ static json_t *answer_line(struct script *s, char *buf, size_t len)
 	json_decref(ans);
 out:
 	ans = script_error(id, rc, cp_errmsg(&err, rc));
+	if (s->refused_by.open)
+		script_set(json_object_get(ans, "error"), "owner", script_owner(&s->refused_by));
+	memset(&s->refused_by, 0, sizeof(s->refused_by));
 	json_decref(req);
 	return ans;
 }

@@ -20,6 +20,9 @@ struct script {
 	bool logged_in;
 	bool checkpoint;          /* a sale was handed over: checkpoint once the answer is out */
 	struct cp_cart_view cart; /* scratch space for answers */
+	/* Set when a command was refused because the open sale is another login's: the error
+	 * answer then names the owner ("owner": OWNER). */
+	struct cp_cart_owner refused_by;
 };
 
 /* A command reads req (already checked to hold only its fields), calls core and fills ans
@@ -49,6 +52,8 @@ json_t *script_str(const char *s);
 /* MEMBER and CART as README.md documents them. */
 json_t *script_member(const struct cp_member_view *m);
 json_t *script_cart(const struct cp_cart_view *c);
+/* OWNER: {"staff","name","since" (ms),"lines","items","total"} of an open sale. */
+json_t *script_owner(const struct cp_cart_owner *o);
 /* {"ok":false,"id":id,"error":{"code":..,"message":..}}; id may be NULL. */
 json_t *script_error(json_t *id, enum cp_err rc, const char *message);
 

@@ -102,13 +102,24 @@ static enum cp_err want_who(json_t *req, bool allow_id, const char **phone, cons
 
 /* ---- answers built from core's views ---- */
 
+/* rc of a cart command: when it was refused because the open sale is another login's, the
+ * error answer names the owner. */
+static enum cp_err cart_rc(struct script *s, enum cp_err rc)
+{
+	memset(&s->refused_by, 0, sizeof(s->refused_by));
+	if (rc == CP_ESTATE &&
+	    (cp_cart_owner(s->db, &s->who, &s->refused_by, NULL) != CP_OK || s->refused_by.mine))
+		memset(&s->refused_by, 0, sizeof(s->refused_by));
+	return rc;
+}
+
 static enum cp_err put_cart(struct script *s, json_t *ans, struct cp_errbuf *err)
 {
-	enum cp_err rc = cp_cart_view(s->db, &s->cart, err);
+	enum cp_err rc = cp_cart_view(s->db, &s->who, &s->cart, err);
 
 	if (rc == CP_OK)
 		script_set(ans, "cart", script_cart(&s->cart));
-	return rc;
+	return cart_rc(s, rc);
 }
 
 static enum cp_err find_member(struct script *s, const char *phone, const char *card,
@@ -162,7 +173,7 @@ static enum cp_err do_scan(struct script *s, json_t *req, json_t *ans, struct cp
 	    (rc = want_int(req, "qty", false, 1, INT64_MIN, INT64_MAX, &qty, err)) != CP_OK)
 		return rc;
 	if ((rc = cp_cart_scan(s->db, &s->who, code, qty, &line, err)) != CP_OK)
-		return rc;
+		return cart_rc(s, rc);
 	script_set(ans, "line", json_integer(line));
 	return put_cart(s, ans, err);
 }
@@ -176,8 +187,8 @@ static enum cp_err do_set_qty(struct script *s, json_t *req, json_t *ans, struct
 	if ((rc = want_line(req, &line, err)) != CP_OK ||
 	    (rc = want_int(req, "qty", true, 0, INT64_MIN, INT64_MAX, &qty, err)) != CP_OK)
 		return rc;
-	if ((rc = cp_cart_set_qty(s->db, line, qty, err)) != CP_OK)
-		return rc;
+	if ((rc = cp_cart_set_qty(s->db, &s->who, line, qty, err)) != CP_OK)
+		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
 }
 
@@ -188,8 +199,8 @@ static enum cp_err do_remove(struct script *s, json_t *req, json_t *ans, struct 
 
 	if ((rc = want_line(req, &line, err)) != CP_OK)
 		return rc;
-	if ((rc = cp_cart_remove(s->db, line, err)) != CP_OK)
-		return rc;
+	if ((rc = cp_cart_remove(s->db, &s->who, line, err)) != CP_OK)
+		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
 }
 
@@ -204,8 +215,8 @@ static enum cp_err do_cancel(struct script *s, json_t *req, json_t *ans, struct 
 	enum cp_err rc;
 
 	(void)req;
-	if ((rc = cp_cart_cancel(s->db, err)) != CP_OK)
-		return rc;
+	if ((rc = cp_cart_cancel(s->db, &s->who, err)) != CP_OK)
+		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
 }
 
@@ -267,7 +278,7 @@ static enum cp_err do_attach(struct script *s, json_t *req, json_t *ans, struct 
 		id = m.id;
 	}
 	if ((rc = cp_cart_set_member(s->db, &s->who, id, err)) != CP_OK)
-		return rc;
+		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
 }
 
@@ -277,7 +288,7 @@ static enum cp_err do_detach(struct script *s, json_t *req, json_t *ans, struct 
 
 	(void)req;
 	if ((rc = cp_cart_set_member(s->db, &s->who, NULL, err)) != CP_OK)
-		return rc;
+		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
 }
 
@@ -404,10 +415,9 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	if (rc != CP_OK)
 		return rc;
 	/* Only to tell "no member" from a balance of 0; it changes nothing. */
-	if ((rc = cp_cart_view(s->db, &s->cart, err)) != CP_OK)
-		return rc;
-	if ((rc = cp_sale_pay(s->db, &s->who, t, n, &r, err)) != CP_OK)
-		return rc;
+	if ((rc = cp_cart_view(s->db, &s->who, &s->cart, err)) != CP_OK ||
+	    (rc = cp_sale_pay(s->db, &s->who, t, n, &r, err)) != CP_OK)
+		return cart_rc(s, rc);
 	s->checkpoint = true;
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
@@ -504,6 +514,20 @@ static enum cp_err do_void(struct script *s, json_t *req, json_t *ans, struct cp
 	return refund(s, req, ans, true, err);
 }
 
+/* Another login's open sale becomes this session's: recorded as a cart_takeover event. */
+static enum cp_err do_take_over(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_cart_takeover t;
+	enum cp_err rc;
+
+	(void)req;
+	if ((rc = cp_cart_take_over(s->db, &s->who, &t, err)) != CP_OK)
+		return rc;
+	script_set(ans, "seq", json_integer(t.seq));
+	script_set(ans, "from", script_owner(&t.from));
+	return put_cart(s, ans, err);
+}
+
 /* A manager's word that a clock the journal refused is right (see cp_clock_confirm). */
 static enum cp_err do_confirm_clock(struct script *s, json_t *req, json_t *ans,
 				    struct cp_errbuf *err)
@@ -534,6 +558,7 @@ static const struct script_command commands[] = {
 	{"remove", do_remove, "line", false},
 	{"cart", do_cart, "", false},
 	{"cancel", do_cancel, "", false},
+	{"take_over", do_take_over, "", false},
 	{"member", do_member, "phone card", false},
 	{"balance", do_member, "phone card", false},
 	{"search", do_search, "name last4", false},

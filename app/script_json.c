@@ -168,6 +168,19 @@ json_t *script_cart(const struct cp_cart_view *c)
 	return o;
 }
 
+json_t *script_owner(const struct cp_cart_owner *o)
+{
+	json_t *j = script_need(json_object());
+
+	script_set(j, "staff", script_str(o->staff));
+	script_set(j, "name", script_str(o->name));
+	script_set(j, "since", json_integer(o->opened_at));
+	script_set(j, "lines", json_integer(o->nlines));
+	script_set(j, "items", json_integer(o->items));
+	script_set(j, "total", json_integer(o->total));
+	return j;
+}
+
 json_t *script_error(json_t *id, enum cp_err rc, const char *message)
 {
 	json_t *o = script_need(json_object());

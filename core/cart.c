@@ -1,6 +1,7 @@
 /* cart.c — the open cart, kept in the database as it changes so that a crash, a closed window
  * or a power cut before payment loses nothing. Prices come from the catalogue when viewed, with
- * the member price once a member is attached. */
+ * the member price once a member is attached. The cart belongs to the staff member and the
+ * session (login) that opened it; another session must take it over, a cart_takeover event. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,8 @@
 #include "barcode.h"
 #include "cart.h"
 #include "catalog.h"
-#include "db_int.h"
+#include "cp_clock.h"
+#include "events_int.h"
 #include "money.h"
 #include "staff.h"
 
@@ -52,15 +54,19 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 	return CP_OK;
 }
 
-enum cp_err cp_cart_view(struct cp_db *db, struct cp_cart_view *out, struct cp_errbuf *err)
+/* The cart as stored; session (may be NULL) gets the owning session's token. */
+static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
+			     char session[CP_SESSION_TOKEN_LEN + 1], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT staff, member_id, opened_at FROM cart WHERE id = 1", err);
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT staff, member_id, opened_at, session FROM cart WHERE id = 1", err);
 	char member_id[64] = "";
 	enum cp_err result;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (session)
+		session[0] = '\0';
 	if (!st)
 		return CP_EDB;
 	rc = sqlite3_step(st);
@@ -69,6 +75,8 @@ enum cp_err cp_cart_view(struct cp_db *db, struct cp_cart_view *out, struct cp_e
 		db_col_text(st, 0, out->staff, sizeof(out->staff));
 		db_col_text(st, 1, member_id, sizeof(member_id));
 		out->opened_at = sqlite3_column_int64(st, 2);
+		if (session)
+			db_col_text(st, 3, session, CP_SESSION_TOKEN_LEN + 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -81,18 +89,154 @@ enum cp_err cp_cart_view(struct cp_db *db, struct cp_cart_view *out, struct cp_e
 	return read_lines(db, out, err);
 }
 
+static bool logged_in(const struct cp_session *who)
+{
+	return who && who->code[0] && who->token[0];
+}
+
+static bool owns(const struct cp_session *who, const char *staff, const char *session)
+{
+	return logged_in(who) && strcmp(who->code, staff) == 0 && strcmp(who->token, session) == 0;
+}
+
+/* The owner of the cart v (read with its session token) as who sees it. */
+static enum cp_err owner_of(struct cp_db *db, const struct cp_cart_view *v, const char *session,
+			    const struct cp_session *who, struct cp_cart_owner *out,
+			    struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!v->open)
+		return CP_OK;
+	out->open = true;
+	out->mine = owns(who, v->staff, session);
+	snprintf(out->staff, sizeof(out->staff), "%s", v->staff);
+	out->opened_at = v->opened_at;
+	out->nlines = v->nlines;
+	out->items = v->items;
+	out->total = v->total;
+	if (!(st = db_stmt(db, "SELECT name FROM staff WHERE code = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, v->staff, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, out->name, sizeof(out->name));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read staff", err);
+}
+
+/* Another session's cart: who has it, since when, how much, and what to do. */
+static enum cp_err refuse(const struct cp_cart_owner *o, const struct cp_session *who,
+			  struct cp_errbuf *err)
+{
+	char when[32], total[48];
+
+	cp_clock_iso(o->opened_at, when);
+	cp_money_format(o->total, NULL, total, sizeof(total));
+	if (logged_in(who) && strcmp(o->staff, who->code) == 0)
+		return cp_errf(err, CP_ESTATE,
+			       "your sale opened at %.10s %.5s (%lld items, %s) belongs to an "
+			       "earlier login: take it over to go on with it or to cancel it",
+			       when, when + 11, (long long)o->items, total);
+	return cp_errf(err, CP_ESTATE,
+		       "staff %s%s%s%s has a sale open since %.10s %.5s (%lld items, %s): ask "
+		       "them to finish it, or take it over",
+		       o->staff, o->name[0] ? " (" : "", o->name, o->name[0] ? ")" : "", when,
+		       when + 11, (long long)o->items, total);
+}
+
+/* Reads the whole cart and its owner. */
+static enum cp_err read_owned(struct cp_db *db, const struct cp_session *who,
+			      struct cp_cart_view *v, struct cp_cart_owner *o,
+			      struct cp_errbuf *err)
+{
+	char session[CP_SESSION_TOKEN_LEN + 1];
+	enum cp_err result = read_cart(db, v, session, err);
+
+	if (result == CP_OK)
+		result = owner_of(db, v, session, who, o, err);
+	return result;
+}
+
+enum cp_err cp_cart_view(struct cp_db *db, const struct cp_session *who, struct cp_cart_view *out,
+			 struct cp_errbuf *err)
+{
+	struct cp_cart_owner o;
+	enum cp_err result;
+
+	if (!who)
+		return read_cart(db, out, NULL, err);
+	if (!logged_in(who)) {
+		memset(out, 0, sizeof(*out));
+		return cp_errf(err, CP_EAUTH, "log in first");
+	}
+	if ((result = read_owned(db, who, out, &o, err)) != CP_OK)
+		return result;
+	if (o.open && !o.mine) {
+		memset(out, 0, sizeof(*out));
+		return refuse(&o, who, err);
+	}
+	return CP_OK;
+}
+
+enum cp_err cp_cart_owner(struct cp_db *db, const struct cp_session *who, struct cp_cart_owner *out,
+			  struct cp_errbuf *err)
+{
+	struct cp_cart_view *v = malloc(sizeof(*v));
+	enum cp_err result;
+
+	memset(out, 0, sizeof(*out));
+	if (!v)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	result = read_owned(db, who, v, out, err);
+	free(v);
+	return result;
+}
+
+/* Inside a change's transaction: who must be logged in and own the open cart, if any. */
+static enum cp_err check_owner(struct cp_db *db, const struct cp_session *who,
+			       struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT staff, session FROM cart WHERE id = 1", err);
+	char staff[17] = "", session[CP_SESSION_TOKEN_LEN + 1] = "";
+	struct cp_cart_owner o;
+	enum cp_err result;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_col_text(st, 0, staff, sizeof(staff));
+		db_col_text(st, 1, session, sizeof(session));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && owns(who, staff, session)))
+		return CP_OK;
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read cart", err);
+	if ((result = cp_cart_owner(db, who, &o, err)) != CP_OK)
+		return result;
+	return refuse(&o, who, err);
+}
+
 /* Opens the cart for who when none is open. */
 static enum cp_err ensure_open(struct cp_db *db, const struct cp_session *who,
 			       struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
-		db, "INSERT OR IGNORE INTO cart(id, staff, opened_at) VALUES(1, ?1, ?2)", err);
+		db,
+		"INSERT OR IGNORE INTO cart(id, staff, opened_at, session) VALUES(1, ?1, ?2, ?3)",
+		err);
 	int rc;
 
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, who->code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, cp_db_now(db));
+	sqlite3_bind_text(st, 3, who->token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "open cart", err);
@@ -108,7 +252,7 @@ static enum cp_err finish(struct cp_db *db, enum cp_err result, struct cp_errbuf
 		if (!v)
 			result = cp_errf(err, CP_ENOMEM, "out of memory");
 		else
-			result = cp_cart_view(db, v, err);
+			result = read_cart(db, v, NULL, err);
 		free(v);
 	}
 	if (result == CP_OK)
@@ -191,7 +335,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	struct cp_item item;
 	enum cp_err result;
 
-	if (!who || !who->code[0])
+	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = check_qty(qty, err)) != CP_OK ||
 	    (result = cp_code_parse(code, clean, &kind, err)) != CP_OK ||
@@ -199,21 +343,27 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 		return result;
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
-	result = ensure_open(db, who, err);
+	result = check_owner(db, who, err);
+	if (result == CP_OK)
+		result = ensure_open(db, who, err);
 	if (result == CP_OK)
 		result = add_line(db, item.sku, qty, line_no, err);
 	return finish(db, result, err);
 }
 
-static enum cp_err change_line(struct cp_db *db, const char *sql, int line_no, int64_t qty,
-			       struct cp_errbuf *err)
+static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, const char *sql,
+			       int line_no, int64_t qty, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	enum cp_err result;
 	int rc;
 
+	if (!logged_in(who))
+		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
+	if ((result = check_owner(db, who, err)) != CP_OK)
+		return finish(db, result, err);
 	st = db_stmt(db, sql, err);
 	if (!st)
 		return finish(db, CP_EDB, err);
@@ -229,19 +379,21 @@ static enum cp_err change_line(struct cp_db *db, const char *sql, int line_no, i
 	return finish(db, result, err);
 }
 
-enum cp_err cp_cart_set_qty(struct cp_db *db, int line_no, int64_t qty, struct cp_errbuf *err)
+enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int line_no,
+			    int64_t qty, struct cp_errbuf *err)
 {
 	enum cp_err result = check_qty(qty, err);
 
 	if (result != CP_OK)
 		return result;
-	return change_line(db, "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1", line_no, qty,
-			   err);
+	return change_line(db, who, "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1", line_no,
+			   qty, err);
 }
 
-enum cp_err cp_cart_remove(struct cp_db *db, int line_no, struct cp_errbuf *err)
+enum cp_err cp_cart_remove(struct cp_db *db, const struct cp_session *who, int line_no,
+			   struct cp_errbuf *err)
 {
-	return change_line(db, "DELETE FROM cart_line WHERE line_no = ?1", line_no, 0, err);
+	return change_line(db, who, "DELETE FROM cart_line WHERE line_no = ?1", line_no, 0, err);
 }
 
 enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
@@ -252,10 +404,12 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	enum cp_err result;
 	int rc;
 
-	if (!who || !who->code[0])
+	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
+	if ((result = check_owner(db, who, err)) != CP_OK)
+		return finish(db, result, err);
 	/* Found inside the write transaction: sync may just have replaced a terminal-scoped id
 	 * with HQ's, and the lookup follows it. */
 	if ((member_id && (result = cp_member_get(db, member_id, &m, err)) != CP_OK) ||
@@ -271,13 +425,17 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	return finish(db, rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "attach member", err), err);
 }
 
-enum cp_err cp_cart_cancel(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err)
 {
-	enum cp_err result = db_begin(db, err);
+	enum cp_err result;
 
-	if (result != CP_OK)
+	if (!logged_in(who))
+		return cp_errf(err, CP_EAUTH, "log in first");
+	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
-	result = db_exec(db, "DELETE FROM cart_line", err);
+	result = check_owner(db, who, err);
+	if (result == CP_OK)
+		result = db_exec(db, "DELETE FROM cart_line", err);
 	if (result == CP_OK)
 		result = db_exec(db, "DELETE FROM cart", err);
 	if (result == CP_OK)
@@ -285,4 +443,117 @@ enum cp_err cp_cart_cancel(struct cp_db *db, struct cp_errbuf *err)
 	if (result != CP_OK)
 		db_rollback(db);
 	return result;
+}
+
+static json_t *takeover_payload(const struct cp_cart_view *v, const struct cp_session *who)
+{
+	json_t *p = json_object();
+
+	if (!p || json_object_set_new(p, "from_staff", json_string(v->staff)) ||
+	    json_object_set_new(p, "to_staff", json_string(who->code)) ||
+	    json_object_set_new(p, "opened_at", json_integer(v->opened_at)) ||
+	    json_object_set_new(p, "lines", json_integer(v->nlines)) ||
+	    json_object_set_new(p, "items", json_integer(v->items)) ||
+	    json_object_set_new(p, "total", json_integer(v->total)) ||
+	    json_object_set_new(p, "member",
+				v->has_member ? json_string(v->member.id) : json_null())) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
+enum cp_err cp_cart_take_over(struct cp_db *db, const struct cp_session *who,
+			      struct cp_cart_takeover *out, struct cp_errbuf *err)
+{
+	struct cp_cart_view *v = NULL;
+	struct cp_cart_takeover r;
+	json_t *payload = NULL;
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!logged_in(who))
+		return cp_errf(err, CP_EAUTH, "log in first");
+	if (!(v = malloc(sizeof(*v))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto out;
+	if ((result = read_owned(db, who, v, &r.from, err)) != CP_OK)
+		goto out;
+	if (!r.from.open) {
+		result = cp_errf(err, CP_ESTATE, "there is no open sale to take over");
+		goto out;
+	}
+	if (r.from.mine) {
+		result = cp_errf(err, CP_ESTATE, "the open sale is already yours");
+		goto out;
+	}
+	if (!(payload = takeover_payload(v, who))) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory building the takeover");
+		goto out;
+	}
+	if ((result = journal_record(db, "cart_takeover", payload, &r.seq, NULL, err)) != CP_OK)
+		goto out;
+	if (!(st = db_stmt(db, "UPDATE cart SET staff = ?1, session = ?2 WHERE id = 1", err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, who->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, who->token, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		result = db_fail(db, rc, "take over the cart", err);
+		goto out;
+	}
+	if ((result = db_commit(db, err)) != CP_OK)
+		goto out;
+	if (out)
+		*out = r;
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+	json_decref(payload);
+	free(v);
+	return result;
+}
+
+enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *from, *to, *member;
+	int64_t at, opened_at, lines, items, total;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_str(p, "from_staff", &from, err)) ||
+	    (result = jget_str(p, "to_staff", &to, err)) ||
+	    (result = jget_int(p, "opened_at", &opened_at, err)) ||
+	    (result = jget_int(p, "lines", &lines, err)) ||
+	    (result = jget_int(p, "items", &items, err)) ||
+	    (result = jget_int(p, "total", &total, err)) ||
+	    (result = jget_str_or_null(p, "member", &member, err)))
+		return result;
+	st = db_stmt(db,
+		     "INSERT INTO cart_takeover(seq, at, from_staff, to_staff, opened_at, lines,"
+		     " items, total, member_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, opened_at);
+	sqlite3_bind_int64(st, 6, lines);
+	sqlite3_bind_int64(st, 7, items);
+	sqlite3_bind_int64(st, 8, total);
+	if (member)
+		sqlite3_bind_text(st, 9, member, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the cart takeover", err);
 }

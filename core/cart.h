@@ -1,5 +1,7 @@
 /* cart.h — the open sale before payment. It lives in the database and changes with every
- * scan, so a crash or a closed window never loses it; one open cart per terminal. */
+ * scan, so a crash or a closed window never loses it; one open cart per terminal. It belongs
+ * to the staff member and the login (session) that opened it: every other session is refused
+ * until it takes the sale over, which is recorded in the journal. */
 #ifndef CP_CART_H
 #define CP_CART_H
 
@@ -39,20 +41,55 @@ struct cp_cart_view {
 	struct cp_member_view member;
 };
 
-/* The cart as it stands (open == false when there is none). */
-enum cp_err cp_cart_view(struct cp_db *db, struct cp_cart_view *out, struct cp_errbuf *err);
+/* The cart as it stands (open == false when there is none). With who, the cart as the session
+ * who may work on it: another session's open cart is refused (CP_ESTATE, the message names
+ * the owner, since when, how many items, and what to do) and *out is left empty. who NULL reads
+ * it without that check (reports, tests). */
+enum cp_err cp_cart_view(struct cp_db *db, const struct cp_session *who, struct cp_cart_view *out,
+			 struct cp_errbuf *err);
+
+/* Who has the open sale, for a prompt: never refused. mine is true when who owns it. */
+struct cp_cart_owner {
+	bool open;
+	bool mine;
+	char staff[17];
+	char name[65]; /* the staff member's name; "" when the code is not known */
+	int64_t opened_at;
+	int nlines;
+	int64_t items;
+	int64_t total;
+};
+enum cp_err cp_cart_owner(struct cp_db *db, const struct cp_session *who, struct cp_cart_owner *out,
+			  struct cp_errbuf *err);
+
+/* Every change below needs a logged-in session (CP_EAUTH) that owns the open cart (CP_ESTATE
+ * naming the owner, nothing changed); scan and set_member open a cart for who when none is. */
 
 /* Adds qty (1..CP_QTY_MAX) of the item with this barcode or SKU; scanning an item already in
  * the cart adds to its line. *line_no (may be NULL) gets the line. Unknown code: CP_ENOTFOUND,
  * cart unchanged. */
 enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const char *code,
 			 int64_t qty, int *line_no, struct cp_errbuf *err);
-enum cp_err cp_cart_set_qty(struct cp_db *db, int line_no, int64_t qty, struct cp_errbuf *err);
-enum cp_err cp_cart_remove(struct cp_db *db, int line_no, struct cp_errbuf *err);
+enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int line_no,
+			    int64_t qty, struct cp_errbuf *err);
+enum cp_err cp_cart_remove(struct cp_db *db, const struct cp_session *who, int line_no,
+			   struct cp_errbuf *err);
 /* Attaches the member with this id (found by cp_member_find_*), or detaches with NULL. */
 enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 			       const char *member_id, struct cp_errbuf *err);
 /* Throws the open cart away. */
-enum cp_err cp_cart_cancel(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err);
+
+/* Takes another session's open sale over for who (the same staff member after a crash or a
+ * new login, or a colleague): one cart_takeover event naming both staff codes, when the sale
+ * was opened, its lines, items, total and member, and the cart then belongs to who. No open
+ * cart, or one who owns already: CP_ESTATE, nothing recorded. out (may be NULL) gets the
+ * previous owner and the event's sequence. */
+struct cp_cart_takeover {
+	int64_t seq;
+	struct cp_cart_owner from;
+};
+enum cp_err cp_cart_take_over(struct cp_db *db, const struct cp_session *who,
+			      struct cp_cart_takeover *out, struct cp_errbuf *err);
 
 #endif

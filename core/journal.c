@@ -20,6 +20,7 @@ static const struct {
 	{"void", refund_apply},
 	{"member_register", member_register_apply},
 	{"clock_confirm", clock_confirm_apply},
+	{"cart_takeover", cart_takeover_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

@@ -104,6 +104,14 @@ static const char *const steps[] = {
 	 * the whole code) */
 	"ALTER TABLE tender ADD COLUMN ref TEXT CHECK(ref IS NULL OR ref GLOB "
 	"'[0-9][0-9][0-9][0-9]');",
+	/* 7: the open sale belongs to the login (session) that opened it; taking it over is a
+	 * cart_takeover event, whose view is cart_takeover. A cart open before this step belongs
+	 * to no session and must be taken over. */
+	"ALTER TABLE cart ADD COLUMN session TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE cart_takeover(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  at INTEGER NOT NULL, from_staff TEXT NOT NULL, to_staff TEXT NOT NULL,"
+	"  opened_at INTEGER NOT NULL, lines INTEGER NOT NULL, items INTEGER NOT NULL,"
+	"  total INTEGER NOT NULL, member_id TEXT);",
 };
 
 int cp_db_schema_version(void)

@@ -219,7 +219,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto out;
-	if ((result = cp_cart_view(db, cart, err)) != CP_OK)
+	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK) /* who's own cart only */
 		goto out;
 	if (!cart->open || cart->nlines == 0) {
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");

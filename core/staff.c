@@ -414,6 +414,16 @@ enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,
 		snprintf(out->name, sizeof(out->name), "%s", r.name);
 		out->role = r.role;
 		out->since = cp_db_now(db);
+		/* The session's token: the open sale belongs to this login, not to the code. */
+		uint8_t tok[CP_SESSION_TOKEN_LEN / 2];
+
+		if (cp_rand_bytes(tok, sizeof(tok)) != 0) {
+			memset(out, 0, sizeof(*out));
+			return cp_errf(err, CP_EIO,
+				       "the system entropy source failed; log in again");
+		}
+		cp_hex(tok, sizeof(tok), out->token);
+		cp_wipe(tok, sizeof(tok));
 	}
 	return CP_OK;
 }

@@ -14,12 +14,15 @@ struct cp_db;
 enum cp_role { CP_ROLE_CASHIER, CP_ROLE_GUIDE, CP_ROLE_MANAGER };
 
 /* Who is logged in. Filled by cp_staff_login; core re-checks the role from the database for
- * anything that needs authority, so a forged struct gains nothing. */
+ * anything that needs authority, so a forged struct gains nothing. token is random per login:
+ * the open sale belongs to the staff member and the login (session) that opened it. */
+#define CP_SESSION_TOKEN_LEN 32 /* hex characters */
 struct cp_session {
 	char code[17];
 	char name[65];
 	enum cp_role role;
 	int64_t since;
+	char token[CP_SESSION_TOKEN_LEN + 1];
 };
 
 const char *cp_role_name(enum cp_role role);

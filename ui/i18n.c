@@ -125,6 +125,8 @@ static const char *const core_sentences[] = {
 	N_("the tendered amounts are too large"),
 	N_("the refund is too large"),
 	N_("out of memory"),
+	N_("there is no open sale to take over"),
+	N_("the open sale is already yours"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */

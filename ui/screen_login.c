@@ -1,6 +1,6 @@
 /* screen_login.c — who is at the till: staff code and PIN (never echoed), what a wrong or
  * locked code means, and after a login the question about a sale left open by a crash, a power
- * cut or a colleague. */
+ * cut, an earlier login or a colleague: it is taken over only on an explicit answer. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -29,35 +29,87 @@ static void login_leave(struct ui *ui)
 	ui_field_clear(&L.pin);
 }
 
-static void cancel_open_sale(struct ui *ui)
+/* Takes the open sale over for this login (a cart_takeover event); false when core refused. */
+static bool take_over(struct ui *ui)
 {
-	ui_sale_cancel(ui);
+	struct cp_errbuf err = {{0}};
+	struct cp_cart_takeover t;
+	enum cp_err rc = cp_cart_take_over(ui->db, &ui->session, &t, &err);
+
+	ui_cart_refresh(ui);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return false;
+	}
+	ui_msg(ui, UI_MSG_OK, _("The sale opened by staff %s is now yours (recorded)."),
+	       t.from.staff);
+	return true;
 }
 
-/* A cart left open (power cut, crash, another cashier): continue or cancel it. */
-static void ask_about_cart(struct ui *ui)
+static void resume_open_sale(struct ui *ui)
 {
-	const struct cp_cart_view *c = ui->cart;
-	const struct ui_choice choices[] = {
-		{"Enter", NULL, _("Continue the sale"), NULL},
+	take_over(ui);
+}
+
+static void cancel_open_sale(struct ui *ui)
+{
+	if (take_over(ui))
+		ui_sale_cancel(ui);
+}
+
+static void confirm_take_over(struct ui *ui)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 _("The sale of staff %s becomes yours, and the takeover is recorded with both "
+		   "staff codes. Take it over?"),
+		 ui->foreign.staff);
+	ui_confirm(ui, _("Take over the sale?"), text, resume_open_sale);
+}
+
+void ui_cart_ask(struct ui *ui)
+{
+	const struct cp_cart_owner *o = &ui->foreign;
+	const struct ui_choice same[] = {
+		{"Enter", NULL, _("Continue the sale"), resume_open_sale},
 		{"Del", NULL, _("Cancel the sale"), cancel_open_sale},
+	};
+	const struct ui_choice other[] = {
+		{"F7", "t", _("Take it over"), confirm_take_over},
+		{"Esc", NULL, _("Leave it"), NULL},
 	};
 	char text[512], total[48], when[32];
 
 	if (!ui_cart_refresh(ui))
 		return;
-	if (!c->open || c->nlines == 0 ||
-	    (ui->cart_checked && strcmp(c->staff, ui->session.code) == 0)) {
-		ui->cart_checked = true;
+	if (!o->open) {
+		ui_msg(ui, UI_MSG_INFO, "%s", _("No other login has an open sale."));
 		return;
 	}
-	ui->cart_checked = true;
+	ui_when(o->opened_at, when, sizeof(when));
+	ui_money(ui, o->total, total, sizeof(total));
+	if (strcmp(o->staff, ui->session.code) == 0) {
+		snprintf(text, sizeof(text),
+			 _("A sale opened by staff %s at %s was not finished: %lld items, %s. "
+			   "Continue it, or cancel it?"),
+			 o->staff, when, (long long)o->items, total);
+		ui_choose(ui, _("Unfinished sale"), text, same, 2);
+		return;
+	}
 	snprintf(text, sizeof(text),
-		 _("A sale opened by staff %s at %s was not finished: %lld items, %s. Continue it, "
-		   "or cancel it?"),
-		 c->staff, ui_when(c->opened_at, when, sizeof(when)), (long long)c->items,
-		 ui_money(ui, c->total, total, sizeof(total)));
-	ui_choose(ui, _("Unfinished sale"), text, choices, 2);
+		 _("Staff %s (%s) has a sale open since %s: %lld items, %s. Ask them to finish "
+		   "it, or take it over."),
+		 o->staff, o->name, when, (long long)o->items, total);
+	ui_choose(ui, _("Someone else's sale"), text, other, 2);
+}
+
+/* After a login: a sale left open by a crash, a power cut, an earlier login or a colleague. */
+static void ask_about_cart(struct ui *ui)
+{
+	if (!ui_cart_refresh(ui) || !ui->foreign.open)
+		return;
+	ui_cart_ask(ui);
 }
 
 static void locked_message(struct ui *ui, const char *code, int64_t until)
@@ -89,6 +141,11 @@ static void try_login(struct ui *ui)
 	rc = cp_staff_login(ui->db, code, ui_field_text(&L.pin), &s, &until, &err);
 	ui_field_clear(&L.pin);
 	if (rc == CP_OK) {
+		/* Back after a lock: the same login goes on, with its open sale. */
+		if (ui->kept_code[0] && strcmp(s.code, ui->kept_code) == 0)
+			memcpy(s.token, ui->kept_token, sizeof(s.token));
+		ui_wipe(ui->kept_code, sizeof(ui->kept_code));
+		ui_wipe(ui->kept_token, sizeof(ui->kept_token));
 		ui->session = s;
 		ui_wipe(&s, sizeof(s));
 		ui->logged_in = true;

@@ -46,6 +46,8 @@ void ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
 	char worth[48];
 
 	if (rc != CP_OK) {
+		if (rc == CP_ESTATE) /* perhaps another login's sale now */
+			ui_cart_refresh(ui);
 		ui_fail(ui, &err, rc);
 		return;
 	}
@@ -58,9 +60,11 @@ void ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
 void ui_sale_cancel(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_cart_cancel(ui->db, &err);
+	enum cp_err rc = cp_cart_cancel(ui->db, &ui->session, &err);
 
 	if (rc != CP_OK) {
+		if (rc == CP_ESTATE) /* perhaps another login's sale now */
+			ui_cart_refresh(ui);
 		ui_fail(ui, &err, rc);
 		return;
 	}
@@ -99,6 +103,8 @@ static enum cp_err add_item(struct ui *ui, const char *code, int qty)
 	if (rc == CP_ENOTFOUND)
 		return rc;
 	if (rc != CP_OK) {
+		if (rc == CP_ESTATE) /* perhaps another login's sale now */
+			ui_cart_refresh(ui);
 		ui_fail(ui, &err, rc);
 		return rc;
 	}
@@ -160,9 +166,11 @@ static void set_qty(struct ui *ui, const struct cp_cart_line *l, int64_t qty)
 {
 	struct cp_errbuf err = {{0}};
 	int line_no = l->line_no;
-	enum cp_err rc = cp_cart_set_qty(ui->db, line_no, qty, &err);
+	enum cp_err rc = cp_cart_set_qty(ui->db, &ui->session, line_no, qty, &err);
 
 	if (rc != CP_OK) {
+		if (rc == CP_ESTATE) /* perhaps another login's sale now */
+			ui_cart_refresh(ui);
 		ui_fail(ui, &err, rc);
 		return;
 	}
@@ -199,8 +207,10 @@ static void remove_line(struct ui *ui)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s", l->name);
-	rc = cp_cart_remove(ui->db, l->line_no, &err);
+	rc = cp_cart_remove(ui->db, &ui->session, l->line_no, &err);
 	if (rc != CP_OK) {
+		if (rc == CP_ESTATE) /* perhaps another login's sale now */
+			ui_cart_refresh(ui);
 		ui_fail(ui, &err, rc);
 		return;
 	}
@@ -214,6 +224,10 @@ static void ask_cancel(struct ui *ui)
 {
 	char text[256];
 
+	if (ui->foreign.open) {
+		ui_cart_ask(ui);
+		return;
+	}
 	if (!ui->cart->open || (ui->cart->nlines == 0 && !ui->cart->has_member)) {
 		ui_msg(ui, UI_MSG_INFO, "%s", _("There is no sale to cancel."));
 		return;
@@ -242,6 +256,10 @@ static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, cons
 static void pay(struct ui *ui)
 {
 	ui_cart_refresh(ui);
+	if (ui->foreign.open) {
+		ui_cart_ask(ui);
+		return;
+	}
 	if (!ui->cart->open || ui->cart->nlines == 0) {
 		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
 		beep();
@@ -273,6 +291,8 @@ static int command(struct ui *ui, const struct ui_key *k)
 			       qty_typed);
 		else
 			ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
+	} else if (k->code == UI_K_F7 || (letters && ui_key_is(k, 't'))) {
+		ui_cart_ask(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -375,6 +395,19 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 	ui_put_right(w, 2, 4 + c->name, 6, _("Qty"), ui_attr(ui, UI_R_TITLE));
 	ui_put_right(w, 2, 4 + c->name + 6, 10, _("Price"), ui_attr(ui, UI_R_TITLE));
 	ui_put_right(w, 2, 4 + c->name + 16, 11, _("Amount"), ui_attr(ui, UI_R_TITLE));
+	if (ui->foreign.open) {
+		char text[512], total[48], when[32];
+
+		snprintf(text, sizeof(text),
+			 _("Staff %s (%s) has a sale open since %s: %lld items, %s. It is not "
+			   "yours: ask them to finish it, or press F7 to take it over."),
+			 ui->foreign.staff, ui->foreign.name,
+			 ui_when(ui->foreign.opened_at, when, sizeof(when)),
+			 (long long)ui->foreign.items,
+			 ui_money(ui, ui->foreign.total, total, sizeof(total)));
+		ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 4, text, ui_attr(ui, UI_R_WARN));
+		return;
+	}
 	if (!v->open || v->nlines == 0) {
 		ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 2,
 				_("Scan an item, or type its code and press Enter."),
@@ -452,11 +485,12 @@ static void sale_draw(struct ui *ui, WINDOW *w)
 }
 
 static const struct ui_footkey sale_footer[] = {
-	{"F1", "?", N_("Help"), 0},     {"F2", "m", N_("Member"), 0},
-	{"F3", "n", N_("Register"), 0}, {"F4", "p", N_("Pay"), 0},
-	{"F5", "r", N_("Refund"), 0},   {"F6", "q", N_("Qty"), 1},
-	{"Del", NULL, N_("Remove"), 1}, {"F9", "g", N_("Menu"), 0},
-	{"F10", "l", N_("Log out"), 0}, {"Esc", NULL, N_("Cancel"), 0},
+	{"F1", "?", N_("Help"), 0},      {"F2", "m", N_("Member"), 0},
+	{"F3", "n", N_("Register"), 0},  {"F4", "p", N_("Pay"), 0},
+	{"F5", "r", N_("Refund"), 0},    {"F6", "q", N_("Qty"), 1},
+	{"Del", NULL, N_("Remove"), 1},  {"F9", "g", N_("Menu"), 0},
+	{"F10", "l", N_("Log out"), 0},  {"Esc", NULL, N_("Cancel"), 0},
+	{"F7", "t", N_("Take over"), 1},
 };
 
 const struct ui_screen ui_screen_sale = {

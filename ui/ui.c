@@ -163,9 +163,20 @@ int ui_field_refusal(struct ui *ui, enum ui_field_rc rc)
 bool ui_cart_refresh(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_cart_view(ui->db, ui->cart, &err);
+	enum cp_err rc;
 
 	ui->dirty = true;
+	memset(&ui->foreign, 0, sizeof(ui->foreign));
+	if (!ui->logged_in) {
+		memset(ui->cart, 0, sizeof(*ui->cart));
+		return true;
+	}
+	rc = cp_cart_view(ui->db, &ui->session, ui->cart, &err);
+	/* Another login's sale: not an error here; the sale screen says whose it is. */
+	if (rc == CP_ESTATE && cp_cart_owner(ui->db, &ui->session, &ui->foreign, NULL) == CP_OK &&
+	    ui->foreign.open && !ui->foreign.mine)
+		return true;
+	memset(&ui->foreign, 0, sizeof(ui->foreign));
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
 		return false;
@@ -180,6 +191,8 @@ bool ui_is_manager(const struct ui *ui)
 
 void ui_logout(struct ui *ui, const char *why)
 {
+	snprintf(ui->kept_code, sizeof(ui->kept_code), "%s", ui->session.code);
+	memcpy(ui->kept_token, ui->session.token, sizeof(ui->kept_token));
 	ui_wipe(&ui->session, sizeof(ui->session));
 	ui->logged_in = false;
 	ui_reset(ui, UI_SCR_login);

@@ -113,7 +113,13 @@ struct ui {
 	/* who is at the till */
 	bool logged_in;
 	struct cp_session session;
-	bool cart_checked; /* asked about a cart left open */
+	/* The login before a lock: the same staff code logging in again in this process goes on
+	 * with that session (and its open sale); anyone else, or a new process, is a new one. */
+	char kept_code[17];
+	char kept_token[CP_SESSION_TOKEN_LEN + 1];
+	/* The open sale when it is another login's (open false otherwise): the cart is then shown
+	 * empty and the sale screen says whose it is. */
+	struct cp_cart_owner foreign;
 
 	/* what core said last */
 	struct cp_cart_view *cart;
@@ -236,6 +242,10 @@ int ui_sale_scan(struct ui *ui, const char *text);
 void ui_sale_attach(struct ui *ui, const struct cp_member_view *m);
 /* Throws the open cart away (after the question was answered). */
 void ui_sale_cancel(struct ui *ui);
+/* Another login's open sale: says whose it is and offers to take it over (with a confirmation;
+ * the takeover is recorded). The same staff member's earlier login is offered resume or cancel.
+ * Says so when there is no such sale. */
+void ui_cart_ask(struct ui *ui);
 /* Member lookup of phone or card (from the item field or a scan), or an empty form. */
 void ui_member_open(struct ui *ui, const char *phone_or_card);
 /* Registration, with the phone filled in when known. */

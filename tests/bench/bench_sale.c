@@ -616,7 +616,7 @@ static int till_prepare(struct till *t, struct cp_tender *tender)
 				       &err)) != CP_OK)
 			return fail("scan", &err, rc);
 	}
-	if ((rc = cp_cart_view(t->db, t->view, &err)) != CP_OK)
+	if ((rc = cp_cart_view(t->db, &t->who, t->view, &err)) != CP_OK)
 		return fail("view the cart", &err, rc);
 	if (t->view->nlines != SALE_LINES || !t->view->has_member) {
 		fprintf(stderr, "bench_sale: the cart is not a 5-line member sale\n");

@@ -857,6 +857,12 @@ class App:
             return "applied"
         if typ == "member_register":
             return self.register(c, ledger, uid, seq, p, day, now)
+        if typ == "cart_takeover":  # an open sale moved to another login: recorded only
+            for k in ("from_staff", "to_staff"):
+                if not isinstance(p.get(k), str) or not p.get(k):
+                    raise EventError("\"%s\" is missing" % k)
+            return "recorded: the open sale of %s was taken over by %s" % (
+                p["from_staff"], p["to_staff"])
         return "recorded (no effect at HQ for type %s)" % typ
 
     def member_or_notice(self, c, uid, seq, named, now):

@@ -10,11 +10,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "barcode.h"
 #include "cart.h"
 #include "catalog.h"
 #include "db.h"
+#include "db_int.h"
+#include "journal.h"
 #include "money.h"
 #include "support.h"
 
@@ -53,7 +56,7 @@ static struct cp_cart_view *view(void)
 	assert_non_null(v);
 	assert_true(nviews < (int)(sizeof(views) / sizeof(views[0])));
 	views[nviews++] = v;
-	rc = cp_cart_view(env.db, v, &err);
+	rc = cp_cart_view(env.db, NULL, v, &err);
 	if (rc != CP_OK)
 		fail_msg("cp_cart_view: %s", cp_errmsg(&err, rc));
 	return v;
@@ -268,20 +271,20 @@ static void test_set_qty(void **state)
 	(void)state;
 	scan(MILK, 1, 1);
 	scan("T1", 1, 2);
-	assert_int_equal(cp_cart_set_qty(env.db, 2, 4, &err), CP_OK);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 2, 4, &err), CP_OK);
 	v = view();
 	assert_int_equal(line_of(v, "T1")->qty, 4);
 	assert_int_equal(line_of(v, "T1")->line_no, 2);
 	assert_int_equal(line_of(v, "A1")->qty, 1);
 	assert_int_equal(v->total, 3000 + 4 * 3500);
-	assert_int_equal(cp_cart_set_qty(env.db, 3, 2, &err), CP_ENOTFOUND);
-	assert_int_equal(cp_cart_set_qty(env.db, 0, 2, &err), CP_ENOTFOUND);
-	assert_int_equal(cp_cart_set_qty(env.db, 1, 0, &err), CP_EINVAL);
-	assert_int_equal(cp_cart_set_qty(env.db, 1, -3, &err), CP_EINVAL);
-	assert_int_equal(cp_cart_set_qty(env.db, 1, CP_QTY_MAX + 1, &err), CP_EINVAL);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 3, 2, &err), CP_ENOTFOUND);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 0, 2, &err), CP_ENOTFOUND);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 1, 0, &err), CP_EINVAL);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 1, -3, &err), CP_EINVAL);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 1, CP_QTY_MAX + 1, &err), CP_EINVAL);
 	w = view();
 	assert_same_cart(v, w);
-	assert_int_equal(cp_cart_set_qty(env.db, 1, CP_QTY_MAX, &err), CP_OK);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 1, CP_QTY_MAX, &err), CP_OK);
 	w = view();
 	assert_int_equal(line_of(w, "A1")->qty, CP_QTY_MAX);
 }
@@ -295,7 +298,7 @@ static void test_remove_keeps_line_numbers(void **state)
 	scan(MILK, 1, 1);
 	scan(BREAD, 1, 2);
 	scan("T1", 1, 3);
-	assert_int_equal(cp_cart_remove(env.db, 1, &err), CP_OK);
+	assert_int_equal(cp_cart_remove(env.db, &env.cashier, 1, &err), CP_OK);
 	v = view();
 	assert_int_equal(v->nlines, 2);
 	assert_int_equal(v->lines[0].line_no, 2);
@@ -304,8 +307,8 @@ static void test_remove_keeps_line_numbers(void **state)
 	assert_string_equal(v->lines[1].sku, "T1");
 	assert_int_equal(v->total, 1999 + 3500);
 	/* The numbers still address the same lines. */
-	assert_int_equal(cp_cart_set_qty(env.db, 3, 2, &err), CP_OK);
-	assert_int_equal(cp_cart_remove(env.db, 1, &err), CP_ENOTFOUND);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 3, 2, &err), CP_OK);
+	assert_int_equal(cp_cart_remove(env.db, &env.cashier, 1, &err), CP_ENOTFOUND);
 	/* A new item gets a new number, never one still in use. */
 	scan("G88", 1, 4);
 	/* Scanning the removed item again makes a new line for it. */
@@ -416,7 +419,7 @@ static void test_cart_survives_reopen(void **state)
 	scan(MILK, 2, 1);
 	scan("T1", 1, 2);
 	scan("G19990", 1, 3);
-	assert_int_equal(cp_cart_remove(env.db, 2, &err), CP_OK);
+	assert_int_equal(cp_cart_remove(env.db, &env.cashier, 2, &err), CP_OK);
 	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M2", &err), CP_OK);
 	before = view();
 	cp_db_close(env.db);
@@ -448,14 +451,14 @@ static void test_cancel(void **state)
 	scan(MILK, 1, 1);
 	scan("T1", 1, 2);
 	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
-	assert_int_equal(cp_cart_cancel(env.db, &err), CP_OK);
+	assert_int_equal(cp_cart_cancel(env.db, &env.cashier, &err), CP_OK);
 	v = view();
 	assert_false(v->open);
 	assert_int_equal(v->nlines, 0);
 	assert_int_equal(v->total, 0);
 	assert_false(v->has_member);
 	/* Cancelling nothing is harmless; the next cart starts at line 1 again. */
-	assert_int_equal(cp_cart_cancel(env.db, &err), CP_OK);
+	assert_int_equal(cp_cart_cancel(env.db, &env.cashier, &err), CP_OK);
 	scan(BREAD, 1, 1);
 	v = view();
 	assert_false(v->has_member);
@@ -497,13 +500,13 @@ static void test_total_overflow_refused(void **state)
 	add_item("BIG", CP_MONEY_MAX);
 	scan(MILK, 1, 1);
 	scan_refused("BIG", CP_QTY_MAX, CP_EOVERFLOW);
-	assert_int_equal(cp_cart_cancel(env.db, &err), CP_OK);
+	assert_int_equal(cp_cart_cancel(env.db, &env.cashier, &err), CP_OK);
 
 	/* Exactly the largest amount is fine; one fen more is not. */
 	scan("BIG", 1, 1);
 	before = view();
 	assert_int_equal(before->total, CP_MONEY_MAX);
-	assert_int_equal(cp_cart_set_qty(env.db, 1, 2, &err), CP_EOVERFLOW);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.cashier, 1, 2, &err), CP_EOVERFLOW);
 	after = view();
 	assert_same_cart(before, after);
 	scan_refused(MILK, 1, CP_EOVERFLOW);
@@ -525,7 +528,131 @@ static void test_cart_always_viewable(void **state)
 		v = view();
 		assert_true(v->total >= 0);
 	}
-	assert_int_equal(cp_cart_cancel(env.db, &err), CP_OK);
+	assert_int_equal(cp_cart_cancel(env.db, &env.cashier, &err), CP_OK);
+}
+
+/* ---- the open sale belongs to the login that opened it (issue 8, item 4) ---- */
+
+/* Every change another session tries is refused, names the owner and what to do, and changes
+ * nothing; the view for editing is refused too. */
+static void assert_refused_to(const struct cp_session *other, const char *owner)
+{
+	struct cp_cart_view *before = view(), *after, *seen = calloc(1, sizeof(*seen));
+	struct cp_errbuf err = {{0}};
+	int64_t journal = test_count(&env, "SELECT count(*) FROM journal");
+
+	assert_non_null(seen);
+	views[nviews++] = seen;
+	assert_int_equal(cp_cart_scan(env.db, other, BREAD, 1, NULL, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, owner));
+	assert_non_null(strstr(err.msg, "take it over"));
+	err.msg[0] = '\0';
+	assert_int_equal(cp_cart_set_qty(env.db, other, 1, 7, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, owner));
+	assert_int_equal(cp_cart_remove(env.db, other, 1, &err), CP_ESTATE);
+	assert_int_equal(cp_cart_set_member(env.db, other, "M2", &err), CP_ESTATE);
+	assert_int_equal(cp_cart_set_member(env.db, other, NULL, &err), CP_ESTATE);
+	assert_int_equal(cp_cart_cancel(env.db, other, &err), CP_ESTATE);
+	assert_int_equal(cp_cart_view(env.db, other, seen, &err), CP_ESTATE);
+	assert_false(seen->open);
+	assert_int_equal(seen->nlines, 0);
+	after = view();
+	assert_same_cart(before, after);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal"), journal);
+}
+
+static void test_other_staff_refused(void **state)
+{
+	struct cp_cart_owner o;
+	struct cp_errbuf err = {{0}};
+
+	(void)state;
+	scan(MILK, 2, 1);
+	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
+	assert_refused_to(&env.manager, "staff 1001 (王收银) has a sale open since");
+	/* The message says how much is at stake: 2 items, member price 2 x 28.00. */
+	assert_int_equal(cp_cart_scan(env.db, &env.manager, BREAD, 1, NULL, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "(2 items, ¥56.00)"));
+	assert_int_equal(cp_cart_owner(env.db, &env.manager, &o, &err), CP_OK);
+	assert_true(o.open);
+	assert_false(o.mine);
+	assert_string_equal(o.staff, "1001");
+	assert_string_equal(o.name, "王收银");
+	assert_int_equal(o.items, 2);
+	assert_int_equal(o.total, 5600);
+	assert_int_equal(cp_cart_owner(env.db, &env.cashier, &o, &err), CP_OK);
+	assert_true(o.mine);
+}
+
+/* The same staff code logging in again (a restart, a crash) is a new session: it too must
+ * take the sale over, and then the old session is refused. */
+static void test_same_staff_new_login_refused(void **state)
+{
+	struct cp_session again;
+	struct cp_cart_takeover t;
+	struct cp_errbuf err = {{0}};
+
+	(void)state;
+	scan(MILK, 1, 1);
+	assert_int_equal(cp_staff_login(env.db, "1001", "1234", &again, NULL, &err), CP_OK);
+	assert_int_equal(strlen(again.token), CP_SESSION_TOKEN_LEN);
+	assert_string_not_equal(again.token, env.cashier.token);
+	assert_refused_to(&again, "your sale opened at");
+	assert_int_equal(cp_cart_take_over(env.db, &again, &t, &err), CP_OK);
+	assert_string_equal(t.from.staff, "1001");
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_takeover WHERE from_staff ="
+					  " '1001' AND to_staff = '1001'"),
+			 1);
+	assert_int_equal(cp_cart_scan(env.db, &again, BREAD, 1, NULL, &err), CP_OK);
+	assert_int_equal(cp_cart_scan(env.db, &env.cashier, BREAD, 1, NULL, &err), CP_ESTATE);
+}
+
+/* Taking over is one recorded event that verify replays; the new owner works on the cart and
+ * the previous owner is refused. */
+static void test_take_over(void **state)
+{
+	struct cp_verify_report rep;
+	struct cp_cart_takeover t;
+	struct cp_cart_view *v = calloc(1, sizeof(*v));
+	struct cp_errbuf err = {{0}};
+
+	(void)state;
+	assert_non_null(v);
+	views[nviews++] = v;
+	/* Nothing to take over yet. */
+	assert_int_equal(cp_cart_take_over(env.db, &env.manager, &t, &err), CP_ESTATE);
+	scan(MILK, 1, 1);
+	scan("T1", 1, 2);
+	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
+	assert_int_equal(cp_cart_take_over(env.db, &env.cashier, &t, &err), CP_ESTATE);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(cp_cart_take_over(env.db, &env.manager, &t, &err), CP_OK);
+	assert_int_equal(t.seq, 1);
+	assert_string_equal(t.from.staff, "1001");
+	assert_int_equal(t.from.nlines, 2);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal WHERE seq = 1 AND type ="
+					  " 'cart_takeover'"),
+			 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_takeover WHERE seq = 1 AND"
+					  " from_staff = '1001' AND to_staff = '9001' AND lines = 2"
+					  " AND items = 2 AND member_id = 'M1' AND opened_at > 0"),
+			 1);
+	assert_int_equal(cp_cart_take_over(env.db, &env.manager, &t, &err), CP_ESTATE);
+	assert_int_equal(cp_cart_view(env.db, &env.manager, v, &err), CP_OK);
+	assert_true(v->open);
+	assert_string_equal(v->staff, "9001");
+	assert_int_equal(v->nlines, 2);
+	assert_true(v->has_member);
+	assert_int_equal(cp_cart_set_qty(env.db, &env.manager, 1, 3, &err), CP_OK);
+	assert_refused_to(&env.cashier, "staff 9001 (刘店长)");
+	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_OK);
+	assert_int_equal(rep.rows, 1);
+	/* The view table is the journal's: a row changed by hand is found. */
+	assert_int_equal(sqlite3_exec(env.db->h, "UPDATE cart_takeover SET to_staff = '1001'", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
+	assert_non_null(strstr(err.msg, "cart_takeover"));
 }
 
 int main(void)
@@ -550,6 +677,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_total_overflow_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cart_always_viewable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_staff_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_staff_new_login_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_over, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

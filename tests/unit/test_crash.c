@@ -33,6 +33,7 @@ static void child(const char *path, int fd)
 	static const char *const codes[] = {"A1", "A2", "G120", "T1", "6901234567892"};
 	struct cp_tender t[2] = {{CP_TENDER_WECHAT, 100}, {CP_TENDER_CASH, 100000000}};
 	struct cp_session who;
+	struct cp_cart_owner left; /* the sale the killed child left open: taken over and sold */
 	struct cp_sale_result r;
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db;
@@ -40,7 +41,8 @@ static void child(const char *path, int fd)
 
 	if (cp_db_open(&db, &opt, &err) != CP_OK ||
 	    cp_staff_login(db, "1001", "1234", &who, NULL, &err) != CP_OK ||
-	    cp_cart_cancel(db, &err) != CP_OK) {
+	    cp_cart_owner(db, &who, &left, &err) != CP_OK ||
+	    (left.open && cp_cart_take_over(db, &who, NULL, &err) != CP_OK)) {
 		fprintf(stderr, "child: %s\n", err.msg);
 		_exit(3);
 	}

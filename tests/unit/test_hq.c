@@ -610,7 +610,7 @@ static void test_enrol_apply(void **state)
 	assert_gone("M2");
 	assert_int_equal(cp_member_find_by_phone(env.db, "13800000001", &v, &err), CP_ENOTFOUND);
 	assert_int_equal(count("SELECT count(*) FROM member"), 1);
-	ok(cp_cart_view(env.db, &cart, &err), &err, "cart");
+	ok(cp_cart_view(env.db, NULL, &cart, &err), &err, "cart");
 	assert_true(cart.open);
 	assert_int_equal(cart.nlines, 1);
 	assert_false(cart.has_member);
@@ -1015,7 +1015,7 @@ static void test_ack_local_id(void **state)
 	assert_string_equal(get(local).id, "M100"); /* the local id finds HQ's member */
 	ok(cp_member_find_by_phone(env.db, "13700000007", &v, &err), &err, "find");
 	assert_string_equal(v.id, "M100");
-	ok(cp_cart_view(env.db, &cart, &err), &err, "cart");
+	ok(cp_cart_view(env.db, NULL, &cart, &err), &err, "cart");
 	assert_true(cart.open);
 	assert_true(cart.has_member);
 	assert_string_equal(cart.member.id, "M100");
@@ -1235,7 +1235,7 @@ static void test_changes_deletes(void **state)
 	assert_int_equal(n, 4);
 	assert_int_equal(tiers[3].level, 3);
 	assert_gone("M2");
-	ok(cp_cart_view(env.db, &cart, &err), &err, "cart");
+	ok(cp_cart_view(env.db, NULL, &cart, &err), &err, "cart");
 	assert_true(cart.open);
 	assert_false(cart.has_member);
 	assert_int_not_equal(cp_staff_login(env.db, "3001", "4321", &who, NULL, &err), CP_OK);
@@ -1315,7 +1315,7 @@ static void test_changes_merge_notice(void **state)
 	v = get("M1");
 	assert_int_equal(v.points, 500 + 100); /* the welcome points still pending */
 	assert_int_equal(v.points_pending, 100);
-	ok(cp_cart_view(env.db, &cart, &err), &err, "cart");
+	ok(cp_cart_view(env.db, NULL, &cart, &err), &err, "cart");
 	assert_true(cart.has_member);
 	assert_string_equal(cart.member.id, "M1");
 	ok(cp_hq_notices(env.db, notes, &n, &err), &err, "notices");

@@ -12,8 +12,8 @@
 #include <sqlite3.h>
 
 #include "cart.h"
-#include "journal.h"
 #include "db_int.h"
+#include "journal.h"
 #include "member.h"
 #include "paycode.h"
 #include "receipt.h"
@@ -381,6 +381,55 @@ static void test_payment_code_tender(void **state)
 	}
 }
 
+/* Issue 8, item 4: another login's open sale is not paid by this one (nothing changes, the
+ * member is not credited); after an explicit, recorded takeover the new owner pays it and the
+ * sale is theirs, and verify replays both events. */
+static void test_other_session_pays_only_after_take_over(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_tender cash = {CP_TENDER_CASH, INT64_C(20000)};
+	struct cp_verify_report rep;
+	struct cp_sale_result r;
+	struct cp_cart_takeover t;
+	struct cp_session again;
+	struct cp_errbuf err = {{0}};
+
+	scan(env, "G120", 1);
+	attach(env, "M1");
+	assert_int_equal(cp_sale_pay(env->db, &env->manager, &cash, 1, &r, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "staff 1001"));
+	assert_non_null(strstr(err.msg, "take it over"));
+	/* The same staff code in a new login is refused as well. */
+	assert_int_equal(cp_staff_login(env->db, "1001", "1234", &again, NULL, &err), CP_OK);
+	assert_int_equal(cp_sale_pay(env->db, &again, &cash, 1, &r, &err), CP_ESTATE);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart WHERE member_id = 'M1'"), 1);
+
+	assert_int_equal(cp_cart_take_over(env->db, &env->manager, &t, &err), CP_OK);
+	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &cash, 1, &r, &err), CP_ESTATE);
+	assert_int_equal(cp_sale_pay(env->db, &env->manager, &cash, 1, &r, &err), CP_OK);
+	assert_int_equal(r.seq, 2);
+	assert_int_equal(test_count(env,
+				    "SELECT count(*) FROM sale WHERE seq = 2 AND staff = '9001'"
+				    " AND member_id = 'M1' AND total = 12000"),
+			 1);
+	assert_int_equal(test_count(env,
+				    "SELECT count(*) FROM journal WHERE seq = 1 AND type ="
+				    " 'cart_takeover' AND payload LIKE '%\"from_staff\":\"1001\"%'"
+				    " AND payload LIKE '%\"to_staff\":\"9001\"%'"),
+			 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart"), 0);
+	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_OK);
+	assert_int_equal(rep.rows, 2);
+	/* The next sale opens for whoever scans first. */
+	scan(env, "A2", 1);
+	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(1999)), CP_OK);
+	assert_int_equal(test_count(env, "SELECT staff FROM sale WHERE seq = 3"), 1001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +445,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tier_upgrade_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_behind_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payment_code_tender, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_session_pays_only_after_take_over, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
