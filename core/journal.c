@@ -104,6 +104,36 @@ static enum cp_err check_clock(int64_t now, int64_t last_at, const char *type,
 	return CP_OK;
 }
 
+/* What the transaction records, for db_commit to settle if its COMMIT fails: the event id, and
+ * how a person finds it again (its receipt or member number when it has one). */
+static void note_event(struct cp_db *db, const char *type, const char *event_id, int64_t seq,
+		       json_t *payload)
+{
+	static const struct {
+		const char *type, *noun, *key;
+	} names[] = {
+		{"sale", "the sale", "receipt"},
+		{"refund", "the refund", "receipt"},
+		{"void", "the post-void", "receipt"},
+		{"member_register", "the registration of member", "member"},
+	};
+	const char *noun = "the event", *ref = NULL;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].type, type) == 0) {
+			noun = names[i].noun;
+			ref = json_string_value(json_object_get(payload, names[i].key));
+		}
+	}
+	db->tx_event.set = true;
+	snprintf(db->tx_event.event_id, sizeof(db->tx_event.event_id), "%s", event_id);
+	if (ref)
+		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s %s", noun, ref);
+	else
+		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s %s (journal %lld)", noun,
+			 type, (long long)seq);
+}
+
 enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			   uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
@@ -166,6 +196,7 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	}
 	if ((result = apply(db, seq, payload, err)) != CP_OK)
 		goto out;
+	note_event(db, type, event_id, seq, payload);
 	if (seq_out)
 		*seq_out = seq;
 	if (hash_out)
@@ -282,4 +313,75 @@ enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_e
 		return result;
 	snprintf(out, outlen, "%s-%s-%06lld", db->store_id, db->terminal_id, (long long)n);
 	return CP_OK;
+}
+
+/* Inside a write transaction of its own: whether the event is in the journal as every
+ * connection sees it, and when it is not, a write that makes sure it never will be. A failed
+ * COMMIT leaves its frames in the WAL past what the wal-index shows; the next writer's frames
+ * go to the same place, and its successful COMMIT (synced) leaves the old frames after it
+ * with a broken checksum chain, so no later recovery can bring them back. The meta value is
+ * the event's own id, so the sealing frames cannot be the same bytes as the lost ones. */
+static enum cp_err seal(struct cp_db *db, const char *event_id, bool *recorded,
+			struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	*recorded = false;
+	if ((result = db_begin(db, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT 1 FROM journal WHERE event_id = ?1", err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*recorded = true; /* visible: its COMMIT had synced the WAL */
+		result = CP_OK;
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		result = db_fail(db, rc, "look the event up", err);
+		goto out;
+	}
+	if ((result = db_meta_set(db, "unrecorded_event", event_id, err)) != CP_OK)
+		goto out;
+	result = db_commit(db, err);
+out:
+	db_rollback(db);
+	return result;
+}
+
+#define SETTLE_TRIES 3
+
+enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err)
+{
+	struct db_tx_event ev = db->tx_event;
+	struct cp_errbuf why = {{0}};
+	enum cp_err failed = db_fail(db, sqlite_rc, "commit", &why);
+	bool recorded = false;
+
+	db_rollback(db);
+	for (int i = 0; i < SETTLE_TRIES; i++) {
+		struct cp_errbuf again = {{0}};
+
+		if (seal(db, ev.event_id, &recorded, &again) != CP_OK)
+			continue;
+		if (recorded)
+			return CP_OK;
+		return cp_errf(err, failed == CP_EDB ? CP_EIO : failed,
+			       "%s was not recorded (%s); nothing of it was kept and nothing will "
+			       "appear later: do it again, and call IT if this keeps happening",
+			       ev.what, why.msg);
+	}
+	return cp_errf(
+		err, CP_EOUTCOME,
+		"outcome unknown: check the journal before charging again. The disk failed "
+		"while recording %s (%s) and whether it was kept cannot be told yet. Do not "
+		"take payment again: have IT fix the disk, restart Counterpoint and look for "
+		"it; if it is there it stands, if not, do it again",
+		ev.what, why.msg);
 }
