@@ -301,13 +301,67 @@ enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *meth
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tender", err);
 }
 
+bool journal_counter_of(const char *id, const char *store, const char *terminal, int64_t *n)
+{
+	size_t ls = strlen(store), lt = strlen(terminal);
+	const char *digits;
+	int64_t v = 0;
+
+	if (strncmp(id, store, ls) != 0 || id[ls] != '-' ||
+	    strncmp(id + ls + 1, terminal, lt) != 0 || id[ls + 1 + lt] != '-')
+		return false;
+	digits = id + ls + lt + 2;
+	if (!*digits || strlen(digits) > 15)
+		return false;
+	for (const char *c = digits; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		v = v * 10 + (*c - '0');
+	}
+	*n = v;
+	return true;
+}
+
+/* The number of the newest receipt the journal holds (receipts rise in journal order, which
+ * verify checks); 0 when none. */
+static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT json_extract(payload, '$.receipt') FROM journal"
+			" WHERE type IN ('sale', 'refund', 'void') ORDER BY seq DESC LIMIT 1",
+			err);
+	const char *r;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	*out = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (r = (const char *)sqlite3_column_text(st, 0)) &&
+	    !journal_counter_of(r, db->store_id, db->terminal_id, out))
+		*out = 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+}
+
 enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
 {
-	int64_t n;
+	int64_t n, newest;
 	enum cp_err result = db_meta_get_int(db, "receipt_seq", &n, err);
 
-	if (result != CP_OK)
+	if (result != CP_OK || (result = newest_receipt(db, &newest, err)) != CP_OK)
 		return result;
+	/* Past the counter and every receipt recorded: a number once issued is never issued
+	 * again, whether the counter was set back or the journal's tail was cut. */
+	if (newest > n)
+		n = newest;
+	if (n < 0 || n >= INT64_C(999999999999999))
+		return cp_errf(
+			err, CP_ECORRUPT,
+			"the receipt counter is damaged (%lld); run `counterpoint verify` and "
+			"call IT",
+			(long long)n);
 	n++;
 	if ((result = db_meta_set_int(db, "receipt_seq", n, err)) != CP_OK)
 		return result;
