@@ -137,7 +137,9 @@ for n, (mode, how, shared, clear_first) in enumerate(rounds):
         check(fails_logged() > before, label + ": the shim failed a flush")
     if clear_first:
         trigger(None)
-    till.end(how == "kill")
+    rc = till.end(how == "kill")
+    if how == "exit":  # under ASan, a leak or an error would show here
+        check(rc == 0, label + ": the till exits 0, not %s: %s" % (rc, open("stderr.txt").read()))
     if other:
         if how == "kill":  # no closing checkpoint: the next open recovers the WAL
             other.kill()
