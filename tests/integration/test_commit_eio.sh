@@ -171,6 +171,49 @@ for n, (mode, how, shared, clear_first) in enumerate(rounds):
         check("not recorded" in pay["error"]["message"],
               label + ": the failure says nothing was recorded: %s" % pay)
 
+
+
+def members():
+    h = sqlite3.connect(DB)
+    ids = {r[0] for r in h.execute("SELECT id FROM member WHERE local = 1")}
+    journal = h.execute("SELECT count(*) FROM journal").fetchone()[0]
+    h.close()
+    return ids, journal
+
+
+# The same for a member registration: one mechanism settles every journal event's commit.
+for n, (mode, how, shared) in enumerate([("1", "kill", False), ("1", "kill", True),
+                                          ("all", "exit", False), (None, "exit", False)]):
+    label = "registration %d (fail %s, %s%s)" % (n, mode, how, ", shared" if shared else "")
+    trigger(None)
+    ids0, journal0 = members()
+    other = holder() if shared else None
+    till = Till()
+    till.ask({"cmd": "login", "staff": "1001", "pin": "1111"})
+    till.ask({"cmd": "scan", "code": "10001"})
+    trigger(mode)
+    reg = till.ask({"cmd": "register", "phone": "1370000%04d" % n, "name": "EIO"})
+    rc = till.end(how == "kill")
+    if other:
+        if how == "kill":
+            other.kill()
+        else:
+            other.stdin.close()
+        other.wait(timeout=120)
+    trigger(None)
+    ids, journal = members()
+    new = ids - ids0
+    code = reg.get("error", {}).get("code")
+    print("%s: %s -> %s" % (label, code or "ok", sorted(new)))
+    if reg["ok"]:
+        check(new == {reg["member"]["id"]}, label + ": the answered member exists: %s" % reg)
+    elif code == "outcome_unknown":
+        check(len(new) == journal - journal0 <= 1, label + ": whole or nothing")
+    else:
+        check(not new and journal == journal0,
+              label + ": answered %s, yet the member was recorded: %s" % (code, sorted(new)))
+        check("not recorded" in reg["error"]["message"], label + ": says so: %s" % reg)
+
 sales, _, _ = state()
 check(set(sales) == receipts_answered,
       "every sale in the database was answered: %s vs %s" % (sorted(sales), sorted(receipts_answered)))

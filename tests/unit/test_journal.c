@@ -257,6 +257,15 @@ static void test_member_seq_set_back(void **state)
 	expect_broken(*state, 0, "member_seq");
 }
 
+/* An event the till answered as not recorded (its commit failed and was settled) must not be
+ * in the journal. */
+static void test_unrecorded_event_present(void **state)
+{
+	tamper(*state, "INSERT INTO meta(key, value) VALUES('unrecorded_event',"
+		       " (SELECT event_id FROM journal WHERE seq = 2))");
+	expect_broken(*state, 2, "not recorded");
+}
+
 /* The next sale, with one receipt counter or the other wrong: its number is past the counter
  * and every receipt in the journal, so no number is issued twice; a cut stays visible. */
 static void pay_one(struct test_env *env, struct cp_sale_result *s)
@@ -325,6 +334,7 @@ int main(void)
 		T(test_member_seq_set_back),
 		T(test_no_receipt_twice_after_set_back),
 		T(test_no_receipt_twice_after_cut),
+		T(test_unrecorded_event_present),
 	};
 #undef T
 
