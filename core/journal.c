@@ -116,13 +116,16 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 		{"refund", "the refund", "receipt"},
 		{"void", "the post-void", "receipt"},
 		{"member_register", "the registration of member", "member"},
+		{"clock_confirm", "the clock confirmation", NULL},
 	};
 	const char *noun = "the event", *ref = NULL;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(names[i].type, type) == 0) {
 			noun = names[i].noun;
-			ref = json_string_value(json_object_get(payload, names[i].key));
+			ref = names[i].key
+				      ? json_string_value(json_object_get(payload, names[i].key))
+				      : NULL;
 		}
 	}
 	db->tx_event.set = true;
@@ -130,8 +133,8 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 	if (ref)
 		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s %s", noun, ref);
 	else
-		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s %s (journal %lld)", noun,
-			 type, (long long)seq);
+		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s (journal %lld)", noun,
+			 (long long)seq);
 }
 
 enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
@@ -411,6 +414,21 @@ out:
 
 #define SETTLE_TRIES 3
 
+/* Failures that stop a COMMIT before its commit frame is written: the WAL can hold no valid
+ * trace of the event even when the settling write fails too. */
+static bool nothing_written(int sqlite_rc)
+{
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CONSTRAINT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err)
 {
 	struct db_tx_event ev = db->tx_event;
@@ -426,11 +444,13 @@ enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *er
 			continue;
 		if (recorded)
 			return CP_OK;
-		return cp_errf(err, failed == CP_EDB ? CP_EIO : failed,
+		return cp_errf(err, failed,
 			       "%s was not recorded (%s); nothing of it was kept and nothing will "
 			       "appear later: do it again, and call IT if this keeps happening",
 			       ev.what, why.msg);
 	}
+	if (nothing_written(sqlite_rc))
+		return cp_errf(err, failed, "%s was not recorded (%s)", ev.what, why.msg);
 	return cp_errf(
 		err, CP_EOUTCOME,
 		"outcome unknown: check the journal before charging again. The disk failed "
