@@ -98,6 +98,7 @@ enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
 	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE", err);
 	int rc;
 
+	db->tx_event.set = false;
 	if (!st)
 		return CP_EDB;
 	rc = sqlite3_step(st);
@@ -114,11 +115,19 @@ enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "commit", err);
+	if (rc == SQLITE_DONE) {
+		db->tx_event.set = false;
+		return CP_OK;
+	}
+	/* The frames of a failed COMMIT may be in the WAL, to be found by the next recovery. */
+	if (db->tx_event.set)
+		return journal_settle(db, rc, err);
+	return db_fail(db, rc, "commit", err);
 }
 
 void db_rollback(struct cp_db *db)
 {
+	db->tx_event.set = false;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }

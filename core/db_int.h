@@ -26,6 +26,14 @@ struct db_memo {
 	struct cp_earn_rules rules;
 };
 
+/* The journal event the open transaction records, noted by journal_record: a COMMIT that fails
+ * may still have reached the WAL, so db_commit settles such an event's outcome. */
+struct db_tx_event {
+	bool set;
+	char event_id[40];
+	char what[112]; /* "sale S001-T01-000042", for the messages */
+};
+
 struct cp_db {
 	sqlite3 *h;
 	char path[1024];
@@ -44,6 +52,7 @@ struct cp_db {
 	} cache[DB_STMT_CACHE];
 	int ncache;
 	struct db_memo memo;
+	struct db_tx_event tx_event;
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */
@@ -53,10 +62,17 @@ enum cp_err db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_
  * cache (do not finalize). NULL on error, with err filled. */
 sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit translate failures into CP_E*. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit translate failures into CP_E*.
+ * A failed COMMIT of a transaction that recorded a journal event is settled before db_commit
+ * returns (journal_settle): CP_OK when the event was recorded after all, the failure when it
+ * is certain that it never will be, CP_EOUTCOME when that cannot be told yet. */
 enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err);
 enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err);
 void db_rollback(struct cp_db *db);
+
+/* journal.c: settles the outcome of db->tx_event after its COMMIT failed with sqlite_rc (the
+ * transaction is rolled back here). See db_commit. */
+enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err);
 
 /* For functions that write and may be called inside a caller's transaction or alone:
  * tx_begin opens a BEGIN IMMEDIATE only when none is open (*own says whether it did);

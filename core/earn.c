@@ -69,6 +69,12 @@ static enum cp_err check_rules(const struct cp_earn_rules *r, struct cp_errbuf *
 	if (r->welcome_points < 0 || r->referral_points < 0)
 		return cp_errf(err, CP_EINVAL,
 			       "earn rules: welcome and referral points must not be negative");
+	if (r->welcome_points > CP_EARN_BONUS_MAX || r->referral_points > CP_EARN_BONUS_MAX)
+		return cp_errf(err, CP_EINVAL,
+			       "earn rules: %s is above %lld points, more than a balance can hold",
+			       r->welcome_points > CP_EARN_BONUS_MAX ? "welcome_points"
+								     : "referral_points",
+			       (long long)CP_EARN_BONUS_MAX);
 	if (r->points_per_yuan_value <= 0)
 		return cp_errf(err, CP_EINVAL,
 			       "earn rules: the number of points worth ¥1 must be above 0");

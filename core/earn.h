@@ -11,6 +11,9 @@
 struct cp_db;
 
 #define CP_BP 10000 /* basis points: 10000 = x1.0 */
+/* The most welcome or referral points one rule may give: a balance is at most this much
+ * (as member snapshots are), so that the sums of a member's movements cannot overflow. */
+#define CP_EARN_BONUS_MAX INT64_C(100000000000000)
 
 struct cp_tier {
 	int level; /* 0 = lowest */

@@ -105,6 +105,39 @@ static enum cp_err check_clock(int64_t now, int64_t last_at, const char *type,
 	return CP_OK;
 }
 
+/* What the transaction records, for db_commit to settle if its COMMIT fails: the event id, and
+ * how a person finds it again (its receipt or member number when it has one). */
+static void note_event(struct cp_db *db, const char *type, const char *event_id, int64_t seq,
+		       json_t *payload)
+{
+	static const struct {
+		const char *type, *noun, *key;
+	} names[] = {
+		{"sale", "the sale", "receipt"},
+		{"refund", "the refund", "receipt"},
+		{"void", "the post-void", "receipt"},
+		{"member_register", "the registration of member", "member"},
+		{"clock_confirm", "the clock confirmation", NULL},
+	};
+	const char *noun = "the event", *ref = NULL;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].type, type) == 0) {
+			noun = names[i].noun;
+			ref = names[i].key
+				      ? json_string_value(json_object_get(payload, names[i].key))
+				      : NULL;
+		}
+	}
+	db->tx_event.set = true;
+	snprintf(db->tx_event.event_id, sizeof(db->tx_event.event_id), "%s", event_id);
+	if (ref)
+		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s %s", noun, ref);
+	else
+		snprintf(db->tx_event.what, sizeof(db->tx_event.what), "%s (journal %lld)", noun,
+			 (long long)seq);
+}
+
 enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			   uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
@@ -167,6 +200,7 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	}
 	if ((result = apply(db, seq, payload, err)) != CP_OK)
 		goto out;
+	note_event(db, type, event_id, seq, payload);
 	if (seq_out)
 		*seq_out = seq;
 	if (hash_out)
@@ -276,16 +310,158 @@ enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *meth
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tender", err);
 }
 
+bool journal_counter_of(const char *id, const char *store, const char *terminal, int64_t *n)
+{
+	size_t ls = strlen(store), lt = strlen(terminal);
+	const char *digits;
+	int64_t v = 0;
+
+	if (strncmp(id, store, ls) != 0 || id[ls] != '-' ||
+	    strncmp(id + ls + 1, terminal, lt) != 0 || id[ls + 1 + lt] != '-')
+		return false;
+	digits = id + ls + lt + 2;
+	if (!*digits || strlen(digits) > 15)
+		return false;
+	for (const char *c = digits; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		v = v * 10 + (*c - '0');
+	}
+	*n = v;
+	return true;
+}
+
+/* The number of the newest receipt the journal holds (receipts rise in journal order, which
+ * verify checks); 0 when none. */
+static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT json_extract(payload, '$.receipt') FROM journal"
+			" WHERE type IN ('sale', 'refund', 'void') ORDER BY seq DESC LIMIT 1",
+			err);
+	const char *r;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	*out = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (r = (const char *)sqlite3_column_text(st, 0)) &&
+	    !journal_counter_of(r, db->store_id, db->terminal_id, out))
+		*out = 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+}
+
 enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
 {
-	int64_t n;
+	int64_t n, newest;
 	enum cp_err result = db_meta_get_int(db, "receipt_seq", &n, err);
 
-	if (result != CP_OK)
+	if (result != CP_OK || (result = newest_receipt(db, &newest, err)) != CP_OK)
 		return result;
+	/* Past the counter and every receipt recorded: a number once issued is never issued
+	 * again, whether the counter was set back or the journal's tail was cut. */
+	if (newest > n)
+		n = newest;
+	if (n < 0 || n >= INT64_C(999999999999999))
+		return cp_errf(
+			err, CP_ECORRUPT,
+			"the receipt counter is damaged (%lld); run `counterpoint verify` and "
+			"call IT",
+			(long long)n);
 	n++;
 	if ((result = db_meta_set_int(db, "receipt_seq", n, err)) != CP_OK)
 		return result;
 	snprintf(out, outlen, "%s-%s-%06lld", db->store_id, db->terminal_id, (long long)n);
 	return CP_OK;
+}
+
+/* Inside a write transaction of its own: whether the event is in the journal as every
+ * connection sees it, and when it is not, a write that makes sure it never will be. A failed
+ * COMMIT leaves its frames in the WAL past what the wal-index shows; the next writer's frames
+ * go to the same place, and its successful COMMIT (synced) leaves the old frames after it
+ * with a broken checksum chain, so no later recovery can bring them back. The meta value is
+ * the event's own id, so the sealing frames cannot be the same bytes as the lost ones. */
+static enum cp_err seal(struct cp_db *db, const char *event_id, bool *recorded,
+			struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	*recorded = false;
+	if ((result = db_begin(db, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT 1 FROM journal WHERE event_id = ?1", err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*recorded = true; /* visible: its COMMIT had synced the WAL */
+		result = CP_OK;
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		result = db_fail(db, rc, "look the event up", err);
+		goto out;
+	}
+	if ((result = db_meta_set(db, "unrecorded_event", event_id, err)) != CP_OK)
+		goto out;
+	result = db_commit(db, err);
+out:
+	db_rollback(db);
+	return result;
+}
+
+#define SETTLE_TRIES 3
+
+/* Failures that stop a COMMIT before its commit frame is written: the WAL can hold no valid
+ * trace of the event even when the settling write fails too. */
+static bool nothing_written(int sqlite_rc)
+{
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CONSTRAINT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err)
+{
+	struct db_tx_event ev = db->tx_event;
+	struct cp_errbuf why = {{0}};
+	enum cp_err failed = db_fail(db, sqlite_rc, "commit", &why);
+	bool recorded = false;
+
+	db_rollback(db);
+	for (int i = 0; i < SETTLE_TRIES; i++) {
+		struct cp_errbuf again = {{0}};
+
+		if (seal(db, ev.event_id, &recorded, &again) != CP_OK)
+			continue;
+		if (recorded)
+			return CP_OK;
+		return cp_errf(err, failed,
+			       "%s was not recorded (%s); nothing of it was kept and nothing will "
+			       "appear later: do it again, and call IT if this keeps happening",
+			       ev.what, why.msg);
+	}
+	if (nothing_written(sqlite_rc))
+		return cp_errf(err, failed, "%s was not recorded (%s)", ev.what, why.msg);
+	return cp_errf(
+		err, CP_EOUTCOME,
+		"outcome unknown: check the journal before charging again. The disk failed "
+		"while recording %s (%s) and whether it was kept cannot be told yet. Do not "
+		"take payment again: have IT fix the disk, restart Counterpoint and look for "
+		"it; if it is there it stands, if not, do it again",
+		ev.what, why.msg);
 }

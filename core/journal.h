@@ -53,9 +53,12 @@ struct cp_verify_report {
 	int64_t first_bad_seq;
 };
 
-/* PRAGMA integrity_check, the hash chain re-walked, and every journal payload replayed into a
+/* PRAGMA integrity_check, the hash chain re-walked, every journal payload replayed into a
  * scratch database and compared with the sale, line, tender, refund, movement and clock
- * confirmation tables.
+ * confirmation tables, and the counters beside the journal checked against it: receipts and
+ * local member ids issued one after another, meta receipt_seq and member_seq equal to the
+ * newest the journal holds (a clean cut of the newest events shows here), acked_seq not past
+ * the journal's end, and an event answered as not recorded absent.
  * Returns CP_OK when all holds, CP_ECORRUPT with the first difference in err otherwise. */
 enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out,
 			      struct cp_errbuf *err);

@@ -51,7 +51,12 @@ enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *me
 enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *method, int64_t amount,
 			  const char *ref, struct cp_errbuf *err);
 
-/* Next receipt number "store-terminal-NNNNNN" (inside the event's transaction). */
+/* Next receipt number "store-terminal-NNNNNN" (inside the event's transaction): one past both
+ * meta receipt_seq and the newest receipt in the journal. */
 enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err);
+
+/* The number N of an id "store-terminal-N" of this till (a receipt, or a local member id after
+ * its "L-"); false when id is not of that form. */
+bool journal_counter_of(const char *id, const char *store, const char *terminal, int64_t *n);
 
 #endif

@@ -298,6 +298,7 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 	char norm[CP_PHONE_LEN + 1], rnorm[CP_PHONE_LEN + 1], id[64], ref_id[64] = "";
 	char masked[CP_PHONE_LEN + 1], rnorm2[CP_PHONE_LEN + 1];
 	struct cp_earn_rules rules = {0};
+	struct cp_member_view view;
 	json_t *payload = NULL;
 	int64_t n, seq;
 	enum cp_err result;
@@ -357,17 +358,18 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory registering the member");
 		goto out;
 	}
-	if ((result = journal_record(db, "member_register", payload, &seq, NULL, err)) != CP_OK)
+	/* The answer is read before the commit: once committed, nothing may fail. */
+	if ((result = journal_record(db, "member_register", payload, &seq, NULL, err)) != CP_OK ||
+	    (result = cp_member_get(db, id, &view, err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK)
 		goto out;
-	result = db_commit(db, err);
+	*out = view;
 out:
 	json_decref(payload);
 	cp_wipe(norm, sizeof(norm));
-	if (result != CP_OK) {
+	if (result != CP_OK)
 		db_rollback(db);
-		return result;
-	}
-	return cp_member_get(db, id, out, err);
+	return result;
 }
 
 enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)

@@ -42,8 +42,13 @@ enum cp_err rec_int(const struct rec_src *src, json_t *o, const char *key, int64
 	if (!json_is_integer(v))
 		return rec_bad(src, where, key, "is missing or not an integer", err);
 	n = json_integer_value(v);
-	if (n < min || n > max)
-		return rec_bad(src, where, key, "is out of range", err);
+	if (n < min || n > max) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "is out of range (%lld to %lld)", (long long)min,
+			 (long long)max);
+		return rec_bad(src, where, key, what, err);
+	}
 	*out = (int64_t)n;
 	return CP_OK;
 }
@@ -164,10 +169,10 @@ enum cp_err rec_rules(const struct rec_src *src, json_t *o, struct cp_earn_rules
 	    (result = rec_int(src, o, "member_day_bp", 1, INT_MAX, &day_bp, where, err)) ||
 	    (result = rec_int(src, o, "birthday_bp", 1, INT_MAX, &bday_bp, where, err)) ||
 	    (result = rec_str(src, o, "combine", false, &combine, where, err)) ||
-	    (result = rec_int(src, o, "welcome_points", 0, INT64_MAX, &r->welcome_points, where,
-			      err)) ||
-	    (result = rec_int(src, o, "referral_points", 0, INT64_MAX, &r->referral_points, where,
-			      err)) ||
+	    (result = rec_int(src, o, "welcome_points", 0, CP_EARN_BONUS_MAX, &r->welcome_points,
+			      where, err)) ||
+	    (result = rec_int(src, o, "referral_points", 0, CP_EARN_BONUS_MAX, &r->referral_points,
+			      where, err)) ||
 	    (result = rec_int(src, o, "points_per_yuan_value", 1, INT64_MAX,
 			      &r->points_per_yuan_value, where, err)))
 		return result;

@@ -1,6 +1,8 @@
 /* verify.c — `counterpoint verify`: the database's own integrity check, the hash chain walked
- * from the first row, and every payload replayed into a scratch in-memory database by the same
- * apply functions a commit uses, whose tables must equal the live ones row for row. */
+ * from the first row, every payload replayed into a scratch in-memory database by the same
+ * apply functions a commit uses, whose tables must equal the live ones row for row, and the
+ * counters kept beside the journal (receipts, local members, HQ's acknowledgement) checked
+ * against it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +52,52 @@ static enum cp_err columns_match(json_t *p, int64_t seq, const char *event_id, c
 	return CP_OK;
 }
 
+/* The numbers the journal has issued, followed row by row: receipts and local member ids are
+ * taken one after another, so each must be one past the one before. */
+struct counters {
+	int64_t receipt, member;
+};
+
+static enum cp_err count_step(struct cp_db *db, struct counters *c, const char *type, json_t *p,
+			      int64_t seq, struct cp_errbuf *err)
+{
+	const char *id;
+	int64_t n;
+
+	if (strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 || strcmp(type, "void") == 0) {
+		id = json_string_value(json_object_get(p, "receipt"));
+		if (!id || !journal_counter_of(id, db->store_id, db->terminal_id, &n))
+			return cp_errf(
+				err, CP_ECORRUPT,
+				"journal sequence %lld: receipt %s is not a receipt number of "
+				"this till (%s-%s-N)",
+				(long long)seq, id ? id : "(none)", db->store_id, db->terminal_id);
+		if (n != c->receipt + 1)
+			return cp_errf(
+				err, CP_ECORRUPT,
+				"journal sequence %lld: receipt %s follows receipt number %lld; "
+				"receipts are issued one after another, so the events of the "
+				"numbers between were removed or the counter was changed",
+				(long long)seq, id, (long long)c->receipt);
+		c->receipt = n;
+	} else if (strcmp(type, "member_register") == 0) {
+		id = json_string_value(json_object_get(p, "member"));
+		if (!id || strncmp(id, "L-", 2) != 0 ||
+		    !journal_counter_of(id + 2, db->store_id, db->terminal_id, &n) ||
+		    n != c->member + 1)
+			return cp_errf(
+				err, CP_ECORRUPT,
+				"journal sequence %lld: member %s does not follow local member "
+				"number %lld",
+				(long long)seq, id ? id : "(none)", (long long)c->member);
+		c->member = n;
+	}
+	return CP_OK;
+}
+
 /* Walks the chain and replays each row into replay. */
 static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify_report *rep,
-			struct cp_errbuf *err)
+			struct counters *c, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	uint8_t prev[JOURNAL_HASH_LEN] = {0}, hash[JOURNAL_HASH_LEN];
@@ -112,6 +157,8 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify
 			else if ((result = apply(replay, seq, p, err)) != CP_OK)
 				cp_errf(err, result, "journal sequence %lld cannot be replayed: %s",
 					(long long)seq, err ? err->msg : "");
+			else
+				result = count_step(db, c, type, p, seq, err);
 		}
 		json_decref(p);
 		memcpy(prev, hash, JOURNAL_HASH_LEN);
@@ -182,6 +229,82 @@ static enum cp_err compare(struct cp_db *db, struct cp_db *replay, struct cp_ver
 		       where, (long long)worst);
 }
 
+static enum cp_err meta_counter(struct cp_db *db, const char *key, int64_t *out,
+				struct cp_errbuf *err)
+{
+	enum cp_err result = db_meta_get_int(db, key, out, err);
+
+	if (result == CP_ENOTFOUND)
+		return cp_errf(err, CP_ECORRUPT, "meta %s is missing", key);
+	return result;
+}
+
+/* The counters kept beside the journal must say what the journal says: the receipt and local
+ * member counters its newest numbers, HQ's acknowledgement no row past its end, and an event
+ * answered as not recorded absent from it. */
+static enum cp_err counters_agree(struct cp_db *db, const struct counters *c, int64_t last_seq,
+				  int64_t *bad_seq, struct cp_errbuf *err)
+{
+	static const struct {
+		const char *key, *what;
+	} issued[] = {{"receipt_seq", "receipt"}, {"member_seq", "local member"}};
+	char event_id[64];
+	sqlite3_stmt *st;
+	int64_t v, have;
+	enum cp_err result;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(issued) / sizeof(issued[0]); i++) {
+		if ((result = meta_counter(db, issued[i].key, &v, err)) != CP_OK)
+			return result;
+		have = i == 0 ? c->receipt : c->member;
+		*bad_seq = v > have ? last_seq + 1 : 0;
+		if (v > have)
+			return cp_errf(
+				err, CP_ECORRUPT,
+				"meta %s says %s number %lld was issued, but the journal's "
+				"newest is %lld: the journal's newest events were removed, or "
+				"the counter was set by hand",
+				issued[i].key, issued[i].what, (long long)v, (long long)have);
+		if (v < have)
+			return cp_errf(err, CP_ECORRUPT,
+				       "meta %s is %lld, behind %s number %lld in the journal: the "
+				       "counter was set back, and numbers would be issued twice",
+				       issued[i].key, (long long)v, issued[i].what,
+				       (long long)have);
+	}
+	if ((result = meta_counter(db, "acked_seq", &v, err)) != CP_OK)
+		return result;
+	*bad_seq = last_seq + 1;
+	if (v < 0 || v > last_seq)
+		return cp_errf(
+			err, CP_ECORRUPT,
+			"meta acked_seq says HQ acknowledged journal sequence %lld, but the "
+			"journal ends at %lld: rows HQ received were removed, or acked_seq was "
+			"set by hand",
+			(long long)v, (long long)last_seq);
+	*bad_seq = 0;
+	result = db_meta_get(db, "unrecorded_event", event_id, sizeof(event_id), err);
+	if (result == CP_ENOTFOUND)
+		return CP_OK;
+	if (result != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT seq FROM journal WHERE event_id = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		*bad_seq = v;
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal sequence %lld is event %s, which the till answered as not "
+			       "recorded after its commit failed",
+			       (long long)v, event_id);
+	}
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+}
+
 static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_errbuf *err)
 {
 	struct cp_db *r = calloc(1, sizeof(*r));
@@ -213,6 +336,7 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, struct cp_errbuf *err)
 {
 	struct cp_verify_report rep = {0};
+	struct counters counted = {0};
 	struct cp_db *replay = NULL;
 	enum cp_err result;
 
@@ -220,14 +344,15 @@ enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, st
 		goto out;
 	if ((result = open_replay(db, &replay, err)) != CP_OK)
 		goto out;
-	if ((result = walk(db, replay, &rep, err)) != CP_OK)
+	if ((result = walk(db, replay, &rep, &counted, err)) != CP_OK)
 		goto out;
 	rep.first_bad_seq = 0;
 	if (sqlite3_exec(replay->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		result = db_fail(replay, SQLITE_ERROR, "replay", err);
 		goto out;
 	}
-	if ((result = compare(db, replay, &rep, err)) != CP_OK)
+	if ((result = compare(db, replay, &rep, err)) != CP_OK ||
+	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK)
 		goto out;
 	rep.ok = 1;
 out:

@@ -24,6 +24,7 @@ enum cp_err {
 	CP_ECONFIG,   /* configuration problem */
 	CP_ECLOCK,    /* the clock is not believable */
 	CP_EBUSY,     /* another process holds what we need */
+	CP_EOUTCOME,  /* a write whose outcome cannot be told yet (the disk failed at commit) */
 };
 
 /* A message for a person. Fixed size; set only on failure; untouched on success. */

@@ -26,6 +26,8 @@ static const struct {
 	[CP_ECONFIG] = {"config", "configuration problem"},
 	[CP_ECLOCK] = {"clock", "the clock is not believable"},
 	[CP_EBUSY] = {"busy", "busy"},
+	[CP_EOUTCOME] = {"outcome_unknown",
+			 "outcome unknown: check the journal before charging again"},
 };
 
 const char *cp_err_code(enum cp_err e)

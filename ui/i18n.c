@@ -149,6 +149,7 @@ static const char *const kinds[] = {
 	[CP_ECONFIG] = N_("Configuration problem"),
 	[CP_ECLOCK] = N_("The clock is wrong: call the manager"),
 	[CP_EBUSY] = N_("Busy: try again"),
+	[CP_EOUTCOME] = N_("Outcome unknown: check the journal before charging again"),
 };
 
 const char *ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, size_t buflen)

@@ -1523,6 +1523,42 @@ static void test_changes_malformed(void **state)
 	cursor_is(long_next);
 }
 
+/* Welcome or referral points beyond what a balance can hold would overflow the sums of a
+ * member's movements at the next registration: such rules are refused on arrival, the field
+ * named, and the page changes nothing. */
+static void test_changes_rules_that_could_overflow(void **state)
+{
+	static const char *const fields[] = {"welcome_points", "referral_points"};
+	static const json_int_t values[] = {INT64_MAX, INT64_MAX - 7, 100000000000001};
+	json_t *most;
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			json_t *rules = rules_obj(200);
+			struct cp_errbuf err = {{0}};
+			bool more = false;
+			char *body, label[64];
+
+			json_object_set_new(rules, fields[f], json_integer(values[v]));
+			body = page(json_pack("[o]", upsert("earn_rules", rules)), NULL, "9",
+				    false);
+			snprintf(label, sizeof(label), "%s %lld", fields[f], (long long)values[v]);
+			refused(CHANGES, body, strlen(body), CP_EINVAL, label);
+			assert_int_equal(
+				cp_hq_apply_changes(env.db, body, strlen(body), &more, &err),
+				CP_EINVAL);
+			assert_non_null(strstr(err.msg, fields[f]));
+			free(body);
+		}
+	}
+	cursor_is("0");
+	/* The most a balance holds is accepted. */
+	most = rules_obj(100000000000000);
+	json_object_set_new(most, "referral_points", json_integer(100000000000000));
+	changes_ok(page(json_pack("[o]", upsert("earn_rules", most)), NULL, "10", false));
+}
+
 /* A tier's key is its level as text: anything else is malformed, not tier 0. */
 static void test_changes_tier_key_not_a_number(void **state)
 {
@@ -1848,6 +1884,7 @@ int main(void)
 		T(test_changes_bad_change_in_the_middle),
 		T(test_changes_malformed),
 		T(test_changes_tier_key_not_a_number),
+		T(test_changes_rules_that_could_overflow),
 		T(test_changes_item_active_not_bool),
 		T(test_changes_category_after_its_items),
 		T(test_refusal_messages_are_clean),

@@ -224,18 +224,117 @@ static void test_sale_removed(void **state)
 	expect_broken(*state, 4, NULL);
 }
 
+/* The newest sale removed with every row it wrote, a clean cut that leaves a shorter chain
+ * and matching tables: the receipt counter still says its receipt was issued. */
+static void tail_cut(struct test_env *env)
+{
+	tamper(env, "DELETE FROM movement WHERE seq = 4; DELETE FROM tender WHERE seq = 4;"
+		    " DELETE FROM sale_line WHERE seq = 4; DELETE FROM sale WHERE seq = 4;"
+		    " DELETE FROM journal WHERE seq = 4");
+}
+
+static void test_tail_cut(void **state)
+{
+	tail_cut(*state);
+	expect_broken(*state, 4, "receipt_seq");
+}
+
+static void test_acked_seq_past_the_end(void **state)
+{
+	tamper(*state, "UPDATE meta SET value = '9' WHERE key = 'acked_seq'");
+	expect_broken(*state, 5, "acked_seq");
+}
+
+static void test_receipt_seq_set_back(void **state)
+{
+	tamper(*state, "UPDATE meta SET value = '1' WHERE key = 'receipt_seq'");
+	expect_broken(*state, 0, "receipt_seq");
+}
+
+static void test_member_seq_set_back(void **state)
+{
+	tamper(*state, "UPDATE meta SET value = '0' WHERE key = 'member_seq'");
+	expect_broken(*state, 0, "member_seq");
+}
+
+/* An event the till answered as not recorded (its commit failed and was settled) must not be
+ * in the journal. */
+static void test_unrecorded_event_present(void **state)
+{
+	tamper(*state, "INSERT INTO meta(key, value) VALUES('unrecorded_event',"
+		       " (SELECT event_id FROM journal WHERE seq = 2))");
+	expect_broken(*state, 2, "not recorded");
+}
+
+/* The next sale, with one receipt counter or the other wrong: its number is past the counter
+ * and every receipt in the journal, so no number is issued twice; a cut stays visible. */
+static void pay_one(struct test_env *env, struct cp_sale_result *s)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_tender cash = {CP_TENDER_CASH, 3000};
+
+	assert_int_equal(cp_cart_scan(env->db, &env->cashier, "A1", 1, NULL, &err), CP_OK);
+	if (cp_sale_pay(env->db, &env->cashier, &cash, 1, s, &err) != CP_OK)
+		fail_msg("pay: %s", err.msg);
+}
+
+static void test_no_receipt_twice_after_set_back(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result s;
+	char want[64];
+
+	tamper(env, "UPDATE meta SET value = '1' WHERE key = 'receipt_seq'");
+	pay_one(env, &s);
+	snprintf(want, sizeof(want), "%s-%s-000004", cp_db_store_id(env->db),
+		 cp_db_terminal_id(env->db));
+	assert_string_equal(s.receipt, want);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM (SELECT receipt FROM sale UNION ALL"
+					 " SELECT receipt FROM refund) GROUP BY receipt"
+					 " ORDER BY count(*) DESC LIMIT 1"),
+			 1);
+}
+
+static void test_no_receipt_twice_after_cut(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result s;
+	char cut[64];
+
+	snprintf(cut, sizeof(cut), "%s-%s-000003", cp_db_store_id(env->db),
+		 cp_db_terminal_id(env->db));
+	tail_cut(env);
+	pay_one(env, &s);
+	assert_string_not_equal(s.receipt, cut);
+	expect_broken(env, 4, "receipt");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_verify_ok),     T(test_payloads_canonical_and_chained),
-		T(test_payload_edit),  T(test_hash_edit),
-		T(test_row_deleted),   T(test_last_row_deleted_with_its_sale),
-		T(test_columns_edit),  T(test_sale_edit),
-		T(test_line_edit),     T(test_tender_edit),
-		T(test_movement_edit), T(test_movement_added),
-		T(test_refund_edit),   T(test_refund_line_removed),
+		T(test_verify_ok),
+		T(test_payloads_canonical_and_chained),
+		T(test_payload_edit),
+		T(test_hash_edit),
+		T(test_row_deleted),
+		T(test_last_row_deleted_with_its_sale),
+		T(test_columns_edit),
+		T(test_sale_edit),
+		T(test_line_edit),
+		T(test_tender_edit),
+		T(test_movement_edit),
+		T(test_movement_added),
+		T(test_refund_edit),
+		T(test_refund_line_removed),
 		T(test_sale_removed),
+		T(test_tail_cut),
+		T(test_acked_seq_past_the_end),
+		T(test_receipt_seq_set_back),
+		T(test_member_seq_set_back),
+		T(test_no_receipt_twice_after_set_back),
+		T(test_no_receipt_twice_after_cut),
+		T(test_unrecorded_event_present),
 	};
 #undef T
 

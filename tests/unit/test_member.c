@@ -123,6 +123,41 @@ static void register_refused(const struct cp_member_new *m, enum cp_err want)
 	assert_footprint(&before);
 }
 
+/* Earn rules that give more points than a balance can hold (stored before they were refused on
+ * arrival): a registration under them either succeeds whole or is refused with nothing
+ * written; never an error for a member whose registration was committed. */
+static void test_register_rules_beyond_a_balance(void **state)
+{
+	static const struct {
+		const char *sql, *phone;
+	} cases[] = {
+		{"UPDATE earn_rule SET welcome_points = 9223372036854775800", "13700000007"},
+		{"UPDATE earn_rule SET welcome_points = 100, referral_points = 9223372036854775800",
+		 "13700000008"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cp_member_new m = {
+			.phone = cases[i].phone, .name = "溢出", .referrer_phone = "13800000001"};
+		struct footprint before = footprint();
+		struct cp_member_view v;
+		struct cp_errbuf err = {{0}};
+		enum cp_err rc;
+
+		assert_int_equal(sqlite3_exec(env.db->h, cases[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+		rc = cp_member_register(env.db, &env.cashier, &m, &v, &err);
+		if (rc != CP_OK) {
+			print_message("refused: %s\n", err.msg);
+			assert_footprint(&before);
+		} else {
+			assert_int_equal(footprint().journal, before.journal + 1);
+		}
+		assert_true(sqlite3_get_autocommit(env.db->h));
+	}
+}
+
 static void assert_m1(const struct cp_member_view *v)
 {
 	assert_string_equal(v->id, "M1");
@@ -659,6 +694,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_next_tier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_rules_beyond_a_balance, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
