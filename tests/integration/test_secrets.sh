@@ -104,6 +104,23 @@ wait "$SLEEPER" 2>/dev/null || true
 exec 3>&-
 wait "$TILL" || true
 
+# ---- the other commands turn dumps off as they start, too: the terminal UI (in tmux) and an
+# admin command waiting for a PIN on stdin
+SOCK=$PWD/tmux.sock
+tmux -f /dev/null -S "$SOCK" new-session -d -x 100 -y 30 "exec '$CP' --db till/t.db"
+UI=$(tmux -S "$SOCK" display-message -p -t 0 '#{pane_pid}')
+check "the terminal UI has core dumps off" started "$UI"
+tmux -S "$SOCK" kill-server 2>/dev/null || true
+mkfifo pin.in
+"$CP" --db till/t.db staff set 1006 --name 'Other' --role cashier <pin.in >staff.out 2>&1 &
+ADMIN=$!
+exec 5>pin.in
+check "staff set, waiting for the PIN, has core dumps off" started "$ADMIN"
+printf '246801\n' >&5 || true
+exec 5>&-
+wait "$ADMIN" || true
+check "... and then sets the staff member: $(cat staff.out)" grep -q 'staff 1006 set' staff.out
+
 # ---- enrolment: the code from stdin, then from a file, never on the command line
 hq_init hq.db
 hq_start hq.db hq 0 --cert "$CERTS/server.pem" --key "$CERTS/server.key"
