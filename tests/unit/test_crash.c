@@ -44,6 +44,9 @@ static void child(const char *path, int fd)
 		fprintf(stderr, "child: %s\n", err.msg);
 		_exit(3);
 	}
+	/* Ready: the kill comes while selling, however long opening and the login took. */
+	if (write(fd, "R", 1) != 1)
+		_exit(7);
 	for (;;) {
 		char line[64];
 		int len;
@@ -129,6 +132,7 @@ static void test_sigkill_while_selling(void **state)
 		int fds[2];
 		pid_t pid;
 		size_t before = used;
+		char ready;
 
 		assert_int_equal(pipe(fds), 0);
 		pid = fork();
@@ -138,7 +142,9 @@ static void test_sigkill_while_selling(void **state)
 			child(env.path, fds[1]);
 		}
 		close(fds[1]);
-		/* Let it sell for 2..80 ms, then cut the power. */
+		/* Once it is selling, let it sell for 2..80 ms, then cut the power. */
+		if (read(fds[0], &ready, 1) != 1)
+			fail_msg("the child died before it was ready to sell");
 		usleep((useconds_t)(2000 + rand() % 78000));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
