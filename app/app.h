@@ -32,12 +32,13 @@ struct app {
 	const char *staff_role;     /* --role */
 	struct cp_db_options dbopt; /* points into cfg and db_path */
 	const char *hq_url;         /* enrol --hq */
-	const char *enrol_code;     /* enrol --code */
-	const char *ca_file;        /* enrol --ca: overrides [sync] ca_file */
-	const char *pin;            /* enrol --pin: overrides [sync] pin */
-	bool sync_once;             /* sync --once */
-	bool sync_daemon;           /* sync --daemon */
-	bool json;                  /* status --json */
+	const char *enrol_code;     /* enrol --code (shown by ps: stdin or --code-file is better) */
+	const char *enrol_code_file; /* enrol --code-file; without either, the code is on stdin */
+	const char *ca_file;         /* enrol --ca: overrides [sync] ca_file */
+	const char *pin;             /* enrol --pin: overrides [sync] pin */
+	bool sync_once;              /* sync --once */
+	bool sync_daemon;            /* sync --daemon */
+	bool json;                   /* status --json */
 };
 
 /* Prints "counterpoint: <message>" as one line on stderr. */
@@ -62,6 +63,16 @@ void app_sync_options(const struct app *app, struct cp_sync_options *o);
 void app_sync_stored_tls(struct cp_db *db, struct cp_sync_options *o, struct cp_hq_identity *keep);
 /* libcurl is told not to touch signals: a connection HQ closes must not kill the process. */
 void app_ignore_sigpipe(void);
+
+/* script_json.c: makes jansson wipe every block it frees (parsed requests hold PINs, HQ's
+ * answers secrets). Call once at start, before any JSON is made. */
+void app_json_wipe_freed(void);
+
+/* secret_in.c: one line from file (stdin when NULL or "-"), with read(2) so that no stdio
+ * buffer keeps it, without echo on a terminal (prompting "What: " on stderr). Blanks
+ * around it go. what names it in messages ("enrolment code"). 0, or -1 after printing what was
+ * wrong (empty, longer than cap - 1, unreadable); out is wiped on failure. */
+int app_read_secret(const char *file, const char *what, char *out, size_t cap);
 
 /* The commands; each returns an exit status. */
 int cmd_ui(struct app *app);

@@ -3,10 +3,12 @@
  * with an invalid_input error and the next line is read; the commands themselves are in
  * script_cmd.c, which checks every argument before the first core call. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "cp_crypto.h"
@@ -148,26 +150,54 @@ out:
 	return ans;
 }
 
+/* The requests, read with read(2) into a buffer of our own that is wiped as it is consumed:
+ * stdio's buffer would keep the last lines, PINs among them, for as long as the process
+ * runs. */
+struct reader {
+	int fd;
+	size_t pos, len;
+	unsigned char chunk[4096];
+};
+
 /* Reads one line into buf (room for cap bytes and a NUL); a longer line is read to its end
  * and flagged. Returns 1 for a line, 0 at the end of input, -1 on a read error. */
-static int read_line(FILE *in, char *buf, size_t cap, size_t *len, bool *too_long)
+static int read_line(struct reader *in, char *buf, size_t cap, size_t *len, bool *too_long)
 {
 	size_t n = 0;
-	bool any = false;
-	int c = EOF;
+	bool any = false, nl = false;
 
 	*too_long = false;
-	while ((c = getc(in)) != EOF) {
+	while (!nl) {
+		unsigned char *p, *end;
+		size_t take, copy;
+		ssize_t got;
+
+		if (in->pos == in->len) {
+			cp_wipe(in->chunk, in->len);
+			in->pos = in->len = 0;
+			got = read(in->fd, in->chunk, sizeof(in->chunk));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				return -1;
+			if (got == 0)
+				break;
+			in->len = (size_t)got;
+		}
 		any = true;
-		if (c == '\n')
-			break;
-		if (n < cap)
-			buf[n++] = (char)c;
-		else
+		p = in->chunk + in->pos;
+		end = memchr(p, '\n', in->len - in->pos);
+		take = end ? (size_t)(end - p) : in->len - in->pos;
+		copy = take < cap - n ? take : cap - n;
+		memcpy(buf + n, p, copy);
+		n += copy;
+		if (copy < take)
 			*too_long = true;
+		nl = end != NULL;
+		take += nl;
+		cp_wipe(p, take);
+		in->pos += take;
 	}
-	if (c == EOF && ferror(in))
-		return -1;
 	if (!any)
 		return 0;
 	if (n && buf[n - 1] == '\r')
@@ -193,7 +223,7 @@ static int emit(json_t *ans)
 
 int cmd_script(struct app *app)
 {
-	FILE *in = stdin;
+	struct reader *in = NULL;
 	struct script *s = NULL;
 	char *buf = NULL;
 	json_t *ans;
@@ -201,11 +231,16 @@ int cmd_script(struct app *app)
 	bool too_long, created, bad;
 	int status = APP_EXIT_FAIL, r;
 
-	if (app->script_file && strcmp(app->script_file, "-") != 0) {
-		if (!(in = fopen(app->script_file, "r"))) {
-			app_error("%s: %s", app->script_file, strerror(errno));
-			return APP_EXIT_FAIL;
-		}
+	if (!(in = calloc(1, sizeof(*in)))) {
+		app_error("out of memory");
+		return APP_EXIT_FAIL;
+	}
+	in->fd = STDIN_FILENO;
+	if (app->script_file && strcmp(app->script_file, "-") != 0 &&
+	    (in->fd = open(app->script_file, O_RDONLY | O_CLOEXEC)) < 0) {
+		app_error("%s: %s", app->script_file, strerror(errno));
+		free(in);
+		return APP_EXIT_FAIL;
 	}
 	if (!(s = calloc(1, sizeof(*s))) || !(buf = malloc(LINE_MAX_BYTES + 2))) {
 		app_error("out of memory");
@@ -247,8 +282,12 @@ out:
 	if (s)
 		cp_db_close(s->db);
 	free(s);
+	if (buf)
+		cp_wipe(buf, LINE_MAX_BYTES + 2);
 	free(buf);
-	if (in != stdin)
-		fclose(in);
+	if (in->fd != STDIN_FILENO)
+		close(in->fd);
+	cp_wipe(in, sizeof(*in));
+	free(in);
 	return status;
 }

@@ -16,6 +16,8 @@
 #include "sync.h"
 
 #define NOTICES_SHOWN 5
+/* An enrolment code is at most 64 characters; a longer line is refused, not cut. */
+#define ENROL_CODE_MAX 80
 
 void app_sync_options(const struct app *app, struct cp_sync_options *o)
 {
@@ -64,6 +66,7 @@ void app_ignore_sigpipe(void)
 
 int cmd_enrol(struct app *app)
 {
+	char code[ENROL_CODE_MAX];
 	struct cp_sync_options opts;
 	struct cp_sync_status st;
 	struct cp_hq_identity id;
@@ -78,9 +81,16 @@ int cmd_enrol(struct app *app)
 	if (app->pin)
 		opts.pin = app->pin[0] ? app->pin : NULL;
 	app_ignore_sigpipe();
-	if (app_open_db(app, &db) != CP_OK)
+	if (app->enrol_code)
+		snprintf(code, sizeof(code), "%s", app->enrol_code);
+	else if (app_read_secret(app->enrol_code_file, "enrolment code", code, sizeof(code)) != 0)
+		return APP_EXIT_USAGE;
+	if (app_open_db(app, &db) != CP_OK) {
+		cp_wipe(code, sizeof(code));
 		return APP_EXIT_FAIL;
-	rc = cp_sync_enrol(db, &opts, app->hq_url, app->enrol_code, &err);
+	}
+	rc = cp_sync_enrol(db, &opts, app->hq_url, code, &err);
+	cp_wipe(code, sizeof(code));
 	if (rc != CP_OK) {
 		app_error("enrolment failed: %s", cp_errmsg(&err, rc));
 		status = rc == CP_EINVAL ? APP_EXIT_USAGE : APP_EXIT_FAIL;

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "cp_paths.h"
+#include "cp_process.h"
 
 enum command {
 	CMD_UI,
@@ -25,7 +26,7 @@ struct cmdline {
 	const char *config;
 	const char *db;
 	const char *name, *role;
-	const char *hq, *code, *ca, *pin;
+	const char *hq, *code, *code_file, *ca, *pin;
 	bool demo, force, help, version, once, daemon, json;
 	const char *pos[MAX_POSITIONAL];
 	int npos;
@@ -39,8 +40,9 @@ static const char usage_text[] =
 	"       counterpoint [--config FILE] [--db FILE] [--demo] script [FILE|-]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] staff set CODE --name NAME\n"
 	"                    --role cashier|guide|manager      (the PIN is read from stdin)\n"
-	"       counterpoint [--config FILE] [--db FILE] enrol --hq https://HOST:PORT --code CODE\n"
-	"                    [--ca FILE] [--pin sha256//BASE64]\n"
+	"       counterpoint [--config FILE] [--db FILE] enrol --hq https://HOST:PORT\n"
+	"                    [--code-file FILE] [--ca FILE] [--pin sha256//BASE64]\n"
+	"                    (the code is read from FILE, else from stdin)\n"
 	"       counterpoint [--config FILE] [--db FILE] sync --once | --daemon\n"
 	"       counterpoint [--config FILE] [--db FILE] status [--json]\n"
 	"       counterpoint --help | --version\n";
@@ -68,7 +70,8 @@ static const char help_text[] =
 	"  --demo         use the demo store (demo.db in the data directory unless --db)\n"
 	"  --force        init: replace an existing database\n"
 	"  --hq URL       enrol: HQ's address, https://HOST:PORT\n"
-	"  --code CODE    enrol: the one-time enrolment code HQ gave for this store and till\n"
+	"  --code-file F  enrol: read the one-time enrolment code HQ gave for this store and till\n"
+	"                 from F (without it, from stdin; --code CODE works but shows it to ps)\n"
 	"  --ca FILE      enrol: trust HQ's certificate only if it chains to the CAs in FILE\n"
 	"  --pin PINS     enrol: also require HQ's public key to match sha256//BASE64[;...]\n"
 	"  --help         show this help\n"
@@ -129,14 +132,14 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
-	static const char *const valued[] = {"--config", "--db",   "--name", "--role",
-					     "--hq",     "--code", "--ca",   "--pin"};
+	static const char *const valued[] = {"--config", "--db", "--name", "--role",     "--hq",
+					     "--code",   "--ca", "--pin",  "--code-file"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **targets[] = {&cl->config, &cl->db,   &cl->name, &cl->role,
-					  &cl->hq,     &cl->code, &cl->ca,   &cl->pin};
+		const char **targets[] = {&cl->config, &cl->db, &cl->name, &cl->role,     &cl->hq,
+					  &cl->code,   &cl->ca, &cl->pin,  &cl->code_file};
 		int hit = 0;
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
@@ -232,10 +235,13 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		return usage_error("--name and --role: only staff set takes them");
 	if (cl->cmd == CMD_STAFF_SET && (!cl->name || !cl->role))
 		return usage_error("staff set: needs --name NAME and --role cashier|guide|manager");
-	if ((cl->hq || cl->code || cl->ca || cl->pin) && cl->cmd != CMD_ENROL)
-		return usage_error("--hq, --code, --ca and --pin: only enrol takes them");
-	if (cl->cmd == CMD_ENROL && (!cl->hq || !cl->code))
-		return usage_error("enrol: needs --hq https://HOST:PORT and --code CODE");
+	if ((cl->hq || cl->code || cl->code_file || cl->ca || cl->pin) && cl->cmd != CMD_ENROL)
+		return usage_error(
+			"--hq, --code, --code-file, --ca and --pin: only enrol takes them");
+	if (cl->cmd == CMD_ENROL && !cl->hq)
+		return usage_error("enrol: needs --hq https://HOST:PORT");
+	if (cl->code && cl->code_file)
+		return usage_error("enrol: give the code with --code-file or --code, not both");
 	if ((cl->once || cl->daemon) && cl->cmd != CMD_SYNC)
 		return usage_error("--once and --daemon: only sync takes them");
 	if (cl->cmd == CMD_SYNC && cl->once == cl->daemon)
@@ -244,6 +250,7 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		return usage_error("--json: only status takes it");
 	app->hq_url = cl->hq;
 	app->enrol_code = cl->code;
+	app->enrol_code_file = cl->code_file;
 	app->ca_file = cl->ca;
 	app->pin = cl->pin;
 	app->sync_once = cl->once;
@@ -334,8 +341,16 @@ int main(int argc, char **argv)
 {
 	static struct app app;
 	struct cmdline cl = {0};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
 	int status;
 
+	/* Before anything reads a key, a PIN or a code: a core file would keep them all. */
+	if ((rc = cp_process_no_dumps(&err)) != CP_OK) {
+		app_fail(&err, rc);
+		return APP_EXIT_FAIL;
+	}
+	app_json_wipe_freed();
 	if ((status = parse_options(&cl, argc, argv)) != APP_EXIT_OK)
 		return status;
 	if (cl.help || (cl.npos == 1 && strcmp(cl.pos[0], "help") == 0)) {

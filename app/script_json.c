@@ -1,13 +1,30 @@
 /* script_json.c — how script mode writes what core answered: members, carts and errors as
  * jansson objects, with every string checked to be UTF-8 so that no raw byte ever reaches the
  * output. Money, points and growth are integers (fen); nothing is formatted here. */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "cp_crypto.h"
 #include "script.h"
+
+/* Every block jansson frees is wiped first: a request's JSON holds PINs (login, a manager's
+ * PIN for a refund) and HQ's answers hold secrets, and freed memory stays in the process. */
+static void json_release(void *p)
+{
+	if (!p)
+		return;
+	cp_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+void app_json_wipe_freed(void)
+{
+	json_set_alloc_funcs(malloc, json_release);
+}
 
 json_t *script_need(json_t *v)
 {

@@ -1,6 +1,7 @@
 /* staff.c — staff over the `staff` table: PINs as PBKDF2-HMAC-SHA256 with a per-staff salt and
  * the iteration count stored per row, login with lock-out after repeated wrong PINs, and the
- * manager authority that refunds and voids need. PINs are hashed outside the write lock. */
+ * manager authority that refunds and voids need. Each attempt is counted before its PIN is
+ * checked; PINs are hashed outside the write lock. */
 #include "staff.h"
 
 #include <stdbool.h>
@@ -41,11 +42,7 @@ static const char sql_upsert[] =
 	" locked_until = 0, active = excluded.active";
 static const char sql_select[] = "SELECT code, name, role, pin_salt, pin_hash, pin_iter, failed,"
 				 " locked_until, active FROM staff WHERE code = ?1";
-static const char sql_fail[] = "UPDATE staff SET failed = failed + 1"
-			       " WHERE code = ?1 AND active = 1 AND locked_until <= ?2";
-static const char sql_lock[] = "UPDATE staff SET failed = 0, locked_until = ?2 WHERE code = ?1";
-static const char sql_reset[] = "UPDATE staff SET failed = 0"
-				" WHERE code = ?1 AND locked_until <= ?2";
+static const char sql_count[] = "UPDATE staff SET failed = ?2, locked_until = ?3 WHERE code = ?1";
 static const char sql_role[] = "SELECT role FROM staff WHERE code = ?1 AND active = 1";
 
 static const char *const role_names[] = {
@@ -198,103 +195,120 @@ static enum cp_err locked(const char *why, const char *code, int64_t until, int6
 		       at + 11);
 }
 
-/* The state changed between the read and the write lock: tell what it is now. */
-static enum cp_err recheck(struct cp_db *db, const char *code, int64_t now, int64_t *locked_until,
-			   struct cp_errbuf *err)
+/* An attempt whose record could not be written: what was not done, and why. */
+static enum cp_err unrecorded(const char *what, enum cp_err rc, const struct cp_errbuf *inner,
+			      struct cp_errbuf *err)
 {
-	struct row r;
-	enum cp_err result = read_row(db, code, &r, err);
+	const char *detail = cp_errmsg(inner, rc);
 
-	if (result == CP_OK && r.active && r.locked_until > now)
-		return locked("", code, r.locked_until, now, locked_until, err);
-	if (result == CP_OK || result == CP_ENOTFOUND)
-		return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
-	return result;
+	if (rc == CP_EFULL && !strstr(detail, "read-only"))
+		return cp_errf(err, rc, "%s: storage is full — call IT, then try again", what);
+	if (rc == CP_EBUSY)
+		return cp_errf(err, rc, "%s: the database is busy; try again", what);
+	return cp_errf(err, rc, "%s (%s)", what, detail);
 }
 
-/* A wrong PIN for a known code: count it, and lock the code at the limit. */
-static enum cp_err count_failure(struct cp_db *db, const char *code, int64_t now,
-				 int64_t *locked_until, struct cp_errbuf *err)
+/* Takes one try at the code's PIN, durably, before the PIN is checked: until a success clears
+ * it, an attempt counts as a wrong PIN, so that any number of attempts at once check no more
+ * PINs than the limit allows. The attempt that takes the last try locks the code at once
+ * (*own_lock gets that time; 0 otherwise), and only its own success can lift that lock. r gets
+ * the row as it was counted; CP_ENOTFOUND for an unknown or inactive code (nothing counted). */
+static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now, struct row *r,
+				 int64_t *own_lock, int64_t *locked_until, struct cp_errbuf *err)
 {
+	struct cp_errbuf inner = {{0}};
 	sqlite3_stmt *st;
-	struct row r;
 	enum cp_err result;
-	int changes = 0;
+	int64_t failed, until = 0;
 
-	if ((result = db_begin(db, err)) != CP_OK)
-		return result;
-	if (!(st = db_stmt(db, sql_fail, err))) {
+	*own_lock = 0;
+	if ((result = db_begin(db, &inner)) != CP_OK)
+		return unrecorded("the PIN was not checked", result, &inner, err);
+	result = read_row(db, code, r, err);
+	if (result == CP_OK && !r->active)
+		result = CP_ENOTFOUND;
+	if (result != CP_OK)
+		goto out;
+	if (r->locked_until > now) {
+		result = locked("", r->code, r->locked_until, now, locked_until, err);
+		goto out;
+	}
+	/* After a lock has run out the count starts again. */
+	failed = (r->locked_until > 0 ? 0 : r->failed) + 1;
+	if (failed >= db->pin_max_attempts) {
+		until = now + (int64_t)db->pin_lockout_s * 1000;
+		failed = 0;
+	}
+	if (!(st = db_stmt(db, sql_count, &inner))) {
 		result = CP_EDB;
-		goto out;
+		goto unrecorded;
 	}
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	if ((result = run_update(db, st, &changes, err)) != CP_OK)
-		goto out;
-	if (changes == 0) {
-		result = recheck(db, code, now, locked_until, err);
-		goto out;
-	}
-	if ((result = read_row(db, code, &r, err)) != CP_OK)
-		goto out;
-	if (r.failed >= db->pin_max_attempts) {
-		int64_t until = now + (int64_t)db->pin_lockout_s * 1000;
-
-		if (!(st = db_stmt(db, sql_lock, err))) {
-			result = CP_EDB;
-			goto out;
-		}
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, until);
-		if ((result = run_update(db, st, NULL, err)) != CP_OK ||
-		    (result = db_commit(db, err)) != CP_OK)
-			goto out;
-		return locked("wrong PIN; ", code, until, now, locked_until, err);
-	}
-	if ((result = db_commit(db, err)) != CP_OK)
-		goto out;
-	return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+	sqlite3_bind_text(st, 1, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, failed);
+	sqlite3_bind_int64(st, 3, until);
+	if ((result = run_update(db, st, NULL, &inner)) != CP_OK ||
+	    (result = db_commit(db, &inner)) != CP_OK)
+		goto unrecorded;
+	*own_lock = until;
+	return CP_OK;
+unrecorded:
+	result = unrecorded("the PIN was not checked", result, &inner, err);
 out:
 	db_rollback(db);
 	return result;
 }
 
-/* The right PIN after earlier wrong ones: the count starts again. */
-static enum cp_err reset_failures(struct cp_db *db, const char *code, int64_t now,
-				  int64_t *locked_until, struct cp_errbuf *err)
+/* The right PIN: in one transaction, make sure that no other attempt has locked the code since
+ * this one was counted (a lock this attempt took itself is its own to lift) and that the PIN
+ * checked is still the code's, then clear the count. */
+static enum cp_err finish_success(struct cp_db *db, const struct row *checked, int64_t own_lock,
+				  int64_t now, int64_t *locked_until, struct cp_errbuf *err)
 {
+	struct cp_errbuf inner = {{0}};
 	sqlite3_stmt *st;
+	struct row r;
 	enum cp_err result;
-	int changes = 0;
 
-	if ((result = db_begin(db, err)) != CP_OK)
-		return result;
-	if (!(st = db_stmt(db, sql_reset, err))) {
+	if ((result = db_begin(db, &inner)) != CP_OK)
+		return unrecorded("the login was not completed", result, &inner, err);
+	result = read_row(db, checked->code, &r, err);
+	if (result == CP_ENOTFOUND || (result == CP_OK && !r.active) ||
+	    (result == CP_OK && !cp_ct_equal(r.hash, checked->hash, sizeof(r.hash)))) {
+		result = cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+		goto out;
+	}
+	if (result != CP_OK)
+		goto out;
+	if (r.locked_until > now && r.locked_until != own_lock) {
+		result = locked("", r.code, r.locked_until, now, locked_until, err);
+		goto out;
+	}
+	if (!(st = db_stmt(db, sql_count, &inner))) {
 		result = CP_EDB;
-		goto out;
+		goto unrecorded;
 	}
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	if ((result = run_update(db, st, &changes, err)) != CP_OK)
-		goto out;
-	if (changes == 0) {
-		result = recheck(db, code, now, locked_until, err);
-		goto out;
-	}
-	if ((result = db_commit(db, err)) == CP_OK)
+	sqlite3_bind_text(st, 1, r.code, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, 0);
+	sqlite3_bind_int64(st, 3, 0);
+	if ((result = run_update(db, st, NULL, &inner)) == CP_OK &&
+	    (result = db_commit(db, &inner)) == CP_OK)
 		return CP_OK;
+unrecorded:
+	result = unrecorded("the login was not completed", result, &inner, err);
 out:
 	db_rollback(db);
 	return result;
 }
 
-/* Checks code and PIN and fills r; wrong PINs count towards the lock-out. */
+/* Checks code and PIN and fills r. Every attempt at a known code is counted before its PIN is
+ * checked, and a PIN whose attempt could not be counted is not checked; PBKDF2 runs outside
+ * any transaction, so that logins never hold up a sale. */
 static enum cp_err login(struct cp_db *db, const char *code, const char *pin, struct row *r,
 			 int64_t *locked_until, struct cp_errbuf *err)
 {
 	static const uint8_t no_salt[SALT_LEN];
 	uint8_t got[CP_SHA256_LEN];
-	int64_t now = cp_db_now(db);
+	int64_t now = cp_db_now(db), own_lock = 0;
 	enum cp_err result;
 	bool match;
 
@@ -304,8 +318,8 @@ static enum cp_err login(struct cp_db *db, const char *code, const char *pin, st
 	if (!sqlite3_get_autocommit(db->h))
 		return cp_errf(err, CP_ESTATE,
 			       "internal error: a PIN must be checked before a transaction begins");
-	result = read_row(db, code, r, err);
-	if (result == CP_ENOTFOUND || (result == CP_OK && !r->active)) {
+	result = count_attempt(db, code, now, r, &own_lock, locked_until, err);
+	if (result == CP_ENOTFOUND) {
 		/* As slow as a known code, so that timing does not tell which codes exist. */
 		hash_pin(pin, no_salt, sizeof(no_salt), db->pbkdf2_iterations, got, NULL);
 		cp_wipe(got, sizeof(got));
@@ -313,17 +327,17 @@ static enum cp_err login(struct cp_db *db, const char *code, const char *pin, st
 	}
 	if (result != CP_OK)
 		return result;
-	if (r->locked_until > now)
-		return locked("", r->code, r->locked_until, now, locked_until, err);
 	if ((result = hash_pin(pin, r->salt, r->saltlen, r->iter, got, err)) != CP_OK)
 		return result;
 	match = cp_ct_equal(got, r->hash, sizeof(got));
 	cp_wipe(got, sizeof(got));
-	if (!match)
-		return count_failure(db, r->code, now, locked_until, err);
-	if (r->failed > 0)
-		return reset_failures(db, r->code, now, locked_until, err);
-	return CP_OK;
+	if (!match) {
+		/* Already counted: nothing more to write. */
+		if (own_lock > 0)
+			return locked("wrong PIN; ", r->code, own_lock, now, locked_until, err);
+		return cp_errf(err, CP_EAUTH, "wrong staff code or PIN");
+	}
+	return finish_success(db, r, own_lock, now, locked_until, err);
 }
 
 /* Writes one staff row, joining a caller's transaction (the demo seed, HQ's feed) or in its

@@ -42,10 +42,15 @@ enum cp_err cp_staff_put_hashed(struct cp_db *db, const char *code, const char *
 				const uint8_t hash[32], uint32_t iterations, bool active,
 				struct cp_errbuf *err);
 
-/* Checks the PIN. A wrong PIN counts towards the lock-out (CP_EAUTH; the wrong PIN that locks
- * the code answers CP_ELOCKED); a locked code answers CP_ELOCKED with the time it unlocks in
- * the message and *locked_until (ms) when not NULL. Must be called outside a transaction
- * (CP_ESTATE otherwise): a caller's rollback would erase the count of wrong PINs. */
+/* Checks the PIN. Every attempt at a known code is counted (durably, in a transaction of its
+ * own) before its PIN is checked, and a success clears the count in a transaction that checks
+ * again that no other attempt has locked the code meanwhile: attempts at once can never check
+ * more PINs than the limit. A wrong PIN answers CP_EAUTH (the one that locks the code answers
+ * CP_ELOCKED); a locked code answers CP_ELOCKED with the time it unlocks in the message and
+ * *locked_until (ms) when not NULL. When the attempt cannot be counted (CP_EFULL, CP_EBUSY,
+ * CP_EIO, ...) the PIN is not checked and the message says so. PBKDF2 runs outside any write
+ * lock. Must be called outside a transaction (CP_ESTATE otherwise): a caller's rollback would
+ * erase the count. */
 enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,
 			   struct cp_session *out, int64_t *locked_until, struct cp_errbuf *err);
 

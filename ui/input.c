@@ -182,9 +182,11 @@ static size_t next_char(const struct ui_input *in, size_t pos)
 	return pos;
 }
 
+/* What leaves the text leaves the buffer too: a PIN field keeps no deleted digit. */
 static void cut(struct ui_input *in, size_t from, size_t to)
 {
 	memmove(in->buf + from, in->buf + to, in->len - to + 1);
+	memset(in->buf + in->len - (to - from) + 1, 0, to - from);
 	in->len -= to - from;
 	in->cur = from;
 }
@@ -237,7 +239,7 @@ void ui_input_truncate(struct ui_input *in, size_t pos)
 		pos = in->len;
 	while (pos > 0 && pos < in->len && ((unsigned char)in->buf[pos] & 0xc0) == 0x80)
 		pos--;
-	in->buf[pos] = '\0';
+	memset(in->buf + pos, 0, in->len - pos + 1);
 	in->len = in->cur = pos;
 }
 
