@@ -141,8 +141,8 @@ for fault in close_before close_after truncate malformed content_type hang statu
 	st=$(till_status till.db till.ini)
 	check "fault $fault: nothing acknowledged" \
 		jq_ok "$st" "j['acked_seq'] == $(jget "$before" 'j["acked_seq"]') and j['queue_depth'] >= 1"
-	check "fault $fault: next try within the first backoff ceiling" \
-		jq_ok "$st" '0 <= j["next_try"] - j["last_error_at"] <= 200'
+	check "fault $fault: next try between the floor and the first ceiling" \
+		jq_ok "$st" '150 <= j["next_try"] - j["last_error_at"] <= 400'
 	run "${C[@]}" sync --once
 	check "fault $fault: the next sync goes through: $err" test "$rc" -eq 0
 done
