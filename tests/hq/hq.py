@@ -620,6 +620,7 @@ class App:
         self.stopping = threading.Event()
         self.stats_lock = threading.Lock()
         self.requests = 0
+        self.connections = 0  # accepted, whether or not TLS and a request followed
         self.processing_ms = 0.0
         self.active = 0
         conn = self.conn()
@@ -1018,7 +1019,8 @@ class App:
                    "members_count": c.execute("SELECT COUNT(*) FROM members").fetchone()[0],
                    "next_cursor": c.execute("SELECT COALESCE(MAX(id), 0) FROM changes"
                                             ).fetchone()[0],
-                   "requests": self.requests, "processing_ms": round(self.processing_ms, 3),
+                   "requests": self.requests, "connections": self.connections,
+                   "processing_ms": round(self.processing_ms, 3),
                    "clock_offset_s": self.clock.offset_s, "faults": self.faults.report()}
             if not brief:
                 out["members"] = {r[0]: {"points": r[1], "growth": r[2], "tier": r[3],
@@ -1456,6 +1458,8 @@ class Server(http.server.ThreadingHTTPServer):
         self.server_name, self.server_port = self.server_address[:2]
 
     def finish_request(self, request, client_address):
+        with self.app.stats_lock:
+            self.app.connections += 1
         if not self.ssl_ctx:
             return super().finish_request(request, client_address)
         request.settimeout(HANDSHAKE_TIMEOUT)
