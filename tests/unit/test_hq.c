@@ -1798,6 +1798,61 @@ static void test_status(void **state)
 	assert_false(s.online);
 	assert_string_equal(s.stop_reason, "HQ does not know this terminal (401): enrol again");
 	assert_int_equal(s.since, t0 + 12000);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_int_equal(s.next_try, 0);
+	/* A stop until re-enrolment outlives failures, successes and stops of configuration. */
+	ok(cp_sync_record_failure(env.db, "timed out", t0 + 20000, &err), &err, "fail");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 900000, &err),
+	   &err, "config stop");
+	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	s = status();
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_true(s.stopped);
+	assert_string_equal(s.stop_reason, "HQ does not know this terminal (401): enrol again");
+	assert_int_equal(cp_sync_record_stop(env.db, CP_SYNC_STOP_NONE, "x", 0, &err), CP_EINVAL);
+}
+
+/* A stop for configuration (issue 8, item 7): recorded with when it is checked again; the next
+ * round that reaches HQ, or fails for another reason, clears it. */
+static void test_status_config_stop(void **state)
+{
+	struct cp_sync_status s;
+	struct cp_errbuf err = {{0}};
+	int64_t t0 = env.now;
+
+	(void)state;
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "wrong host name: check the HQ address",
+			       t0 + 900000, &err),
+	   &err, "stop");
+	s = status();
+	assert_true(s.stopped);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_CONFIG);
+	assert_string_equal(s.stop_reason, "wrong host name: check the HQ address");
+	assert_string_equal(s.last_error, "wrong host name: check the HQ address");
+	assert_int_equal(s.last_error_at, t0);
+	assert_int_equal(s.next_try, t0 + 900000);
+	env.now = t0 + 1000;
+	ok(cp_sync_record_failure(env.db, "HQ cannot be reached", t0 + 3000, &err), &err, "fail");
+	s = status();
+	assert_false(s.stopped);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_NONE);
+	assert_string_equal(s.stop_reason, "");
+	assert_int_equal(s.next_try, t0 + 3000);
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 901000, &err),
+	   &err, "stop again");
+	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	s = status();
+	assert_false(s.stopped);
+	assert_true(s.online);
+	assert_int_equal(s.next_try, 0);
+	/* One of re-enrolment takes over a stop of configuration. */
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 901000, &err),
+	   &err, "stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401", 0, &err), &err, "enrol stop");
+	s = status();
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_string_equal(s.stop_reason, "401");
+	assert_int_equal(s.next_try, 0);
 }
 
 static void test_status_queue_and_counts(void **state)
@@ -1914,6 +1969,7 @@ int main(void)
 		T(test_enrol_request),
 		T(test_changes_applied_checked),
 		T(test_ack_bounded_by_request),
+		T(test_status_config_stop),
 		T(test_enrol_request_bad_codes),
 		T(test_enrol_apply),
 		T(test_enrol_applied_beyond_journal),
