@@ -1110,6 +1110,20 @@ enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_
 		      message, next_try, err);
 }
 
+enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				 struct cp_errbuf *err)
+{
+	if (delay_ms < 0 || delay_ms > INT64_C(1) << 50)
+		return cp_errf(err, CP_EINVAL, "the delay before the next try is out of range");
+	return record(db,
+		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
+		      " ELSE ?1 END, online = 0, last_error = ?2, last_error_at = ?1,"
+		      " next_try = ?1 + ?3,"
+		      " stop_reason = CASE WHEN stopped = 2 THEN '' ELSE stop_reason END,"
+		      " stopped = CASE WHEN stopped = 2 THEN 0 ELSE stopped END WHERE id = 1",
+		      message, delay_ms, err);
+}
+
 enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
 				int64_t next_try, struct cp_errbuf *err)
 {

@@ -128,6 +128,10 @@ enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err);
  * keeps a CP_SYNC_STOP_ENROL one. */
 enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
 				   struct cp_errbuf *err);
+/* The same, with the next attempt delay_ms after the moment recorded as the error's: what the
+ * till waits is exactly next_try - last_error_at. */
+enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				 struct cp_errbuf *err);
 /* Stops sync until a person acts (kind ENROL or CONFIG; re-enrolment clears both); reason says
  * what is wrong and what to do; next_try is when a CONFIG stop is checked again (ms; 0 for
  * ENROL). */

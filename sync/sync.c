@@ -243,7 +243,7 @@ static enum cp_sync_result round_and_record(struct cp_round *r, struct cp_backof
 	*delay_ms = cp_backoff_next(b, r->retry_after_ms, rnd);
 	if (err)
 		say_wait(err, b, r->retry_after_ms, *delay_ms);
-	if (cp_sync_record_failure(r->db, cp_errmsg(err, CP_EIO), now + *delay_ms, NULL) != CP_OK)
+	if (cp_sync_record_retry(r->db, cp_errmsg(err, CP_EIO), *delay_ms, NULL) != CP_OK)
 		cp_log(CP_LOG_WARN, "sync: could not record the failure in the database");
 	return res;
 }

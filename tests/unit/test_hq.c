@@ -1832,12 +1832,15 @@ static void test_status_config_stop(void **state)
 	assert_int_equal(s.last_error_at, t0);
 	assert_int_equal(s.next_try, t0 + 900000);
 	env.now = t0 + 1000;
-	ok(cp_sync_record_failure(env.db, "HQ cannot be reached", t0 + 3000, &err), &err, "fail");
+	ok(cp_sync_record_retry(env.db, "HQ cannot be reached", 2000, &err), &err, "retry");
 	s = status();
 	assert_false(s.stopped);
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_NONE);
 	assert_string_equal(s.stop_reason, "");
+	assert_string_equal(s.last_error, "HQ cannot be reached");
+	assert_int_equal(s.last_error_at, t0 + 1000);
 	assert_int_equal(s.next_try, t0 + 3000);
+	assert_int_equal(cp_sync_record_retry(env.db, "x", -1, &err), CP_EINVAL);
 	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 901000, &err),
 	   &err, "stop again");
 	ok(cp_sync_record_success(env.db, &err), &err, "success");
