@@ -1125,22 +1125,24 @@ enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t 
 }
 
 enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
-				int64_t next_try, struct cp_errbuf *err)
+				int64_t recheck_ms, struct cp_errbuf *err)
 {
 	if (kind != CP_SYNC_STOP_ENROL && kind != CP_SYNC_STOP_CONFIG)
 		return cp_errf(err, CP_EINVAL, "a stop is for re-enrolment or for configuration");
+	if (recheck_ms < 0 || recheck_ms > INT64_C(1) << 50)
+		return cp_errf(err, CP_EINVAL, "the delay before the next check is out of range");
 	return record(
 		db,
 		kind == CP_SYNC_STOP_ENROL
 			? "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0"
 			  " THEN since ELSE ?1 END, online = 0, stopped = 1, stop_reason = ?2,"
-			  " last_error = ?2, last_error_at = ?1, next_try = 0 WHERE id = 1"
+			  " last_error = ?2, last_error_at = ?1, next_try = 0 * ?3 WHERE id = 1"
 			: "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0"
 			  " THEN since ELSE ?1 END, online = 0, stopped = CASE WHEN stopped = 1"
 			  " THEN 1 ELSE 2 END, stop_reason = CASE WHEN stopped = 1 THEN"
 			  " stop_reason ELSE ?2 END, last_error = ?2, last_error_at = ?1,"
-			  " next_try = CASE WHEN stopped = 1 THEN 0 ELSE ?3 END WHERE id = 1",
-		reason, next_try, err);
+			  " next_try = CASE WHEN stopped = 1 THEN 0 ELSE ?1 + ?3 END WHERE id = 1",
+		reason, recheck_ms, err);
 }
 
 enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struct cp_errbuf *err)

@@ -133,10 +133,11 @@ enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_
 enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
 				 struct cp_errbuf *err);
 /* Stops sync until a person acts (kind ENROL or CONFIG; re-enrolment clears both); reason says
- * what is wrong and what to do; next_try is when a CONFIG stop is checked again (ms; 0 for
- * ENROL). */
+ * what is wrong and what to do. A CONFIG stop is checked again recheck_ms after the moment
+ * recorded as the error's (next_try); an ENROL one never by itself (next_try 0, recheck_ms
+ * ignored). A CONFIG stop does not replace an ENROL one. */
 enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
-				int64_t next_try, struct cp_errbuf *err);
+				int64_t recheck_ms, struct cp_errbuf *err);
 
 /* A notice from HQ as the manager sees it. */
 struct cp_notice {

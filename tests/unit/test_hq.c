@@ -1802,8 +1802,8 @@ static void test_status(void **state)
 	assert_int_equal(s.next_try, 0);
 	/* A stop until re-enrolment outlives failures, successes and stops of configuration. */
 	ok(cp_sync_record_failure(env.db, "timed out", t0 + 20000, &err), &err, "fail");
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 900000, &err),
-	   &err, "config stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "config stop");
 	ok(cp_sync_record_success(env.db, &err), &err, "success");
 	s = status();
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
@@ -1822,7 +1822,7 @@ static void test_status_config_stop(void **state)
 
 	(void)state;
 	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "wrong host name: check the HQ address",
-			       t0 + 900000, &err),
+			       900000, &err),
 	   &err, "stop");
 	s = status();
 	assert_true(s.stopped);
@@ -1841,16 +1841,16 @@ static void test_status_config_stop(void **state)
 	assert_int_equal(s.last_error_at, t0 + 1000);
 	assert_int_equal(s.next_try, t0 + 3000);
 	assert_int_equal(cp_sync_record_retry(env.db, "x", -1, &err), CP_EINVAL);
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 901000, &err),
-	   &err, "stop again");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "stop again");
 	ok(cp_sync_record_success(env.db, &err), &err, "success");
 	s = status();
 	assert_false(s.stopped);
 	assert_true(s.online);
 	assert_int_equal(s.next_try, 0);
 	/* One of re-enrolment takes over a stop of configuration. */
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", t0 + 901000, &err),
-	   &err, "stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "stop");
 	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401", 0, &err), &err, "enrol stop");
 	s = status();
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
