@@ -232,20 +232,26 @@ static const char *when(int64_t ms, char out[32])
 	return out;
 }
 
+static const char *stop_kind(enum cp_sync_stop kind)
+{
+	return kind == CP_SYNC_STOP_ENROL ? "enrol" : kind == CP_SYNC_STOP_CONFIG ? "config" : "";
+}
+
 static int status_json(const struct cp_sync_status *st, const struct cp_hq_identity *id,
 		       int64_t now)
 {
 	json_t *o = json_pack(
-		"{s:b, s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:s, s:I, s:I, s:I,"
+		"{s:b, s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:s, s:s, s:I, s:I, s:I,"
 		" s:I, s:I, s:I, s:I}",
 		"enrolled", st->enrolled, "hq", id->url, "terminal_uid", id->terminal_uid, "online",
 		st->online, "since", (json_int_t)st->since, "last_success",
 		(json_int_t)st->last_success, "last_error_at", (json_int_t)st->last_error_at,
 		"last_error", st->last_error, "stopped", st->stopped, "stop_reason",
-		st->stop_reason, "queue_depth", (json_int_t)st->queue_depth, "acked_seq",
-		(json_int_t)st->acked_seq, "last_seq", (json_int_t)st->last_seq, "next_try",
-		(json_int_t)st->next_try, "unknown_changes", (json_int_t)st->unknown_changes,
-		"notices", (json_int_t)st->notices, "now", (json_int_t)now);
+		st->stop_reason, "stop_kind", stop_kind(st->stop_kind), "queue_depth",
+		(json_int_t)st->queue_depth, "acked_seq", (json_int_t)st->acked_seq, "last_seq",
+		(json_int_t)st->last_seq, "next_try", (json_int_t)st->next_try, "unknown_changes",
+		(json_int_t)st->unknown_changes, "notices", (json_int_t)st->notices, "now",
+		(json_int_t)now);
 	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
 
 	json_decref(o);
@@ -285,9 +291,27 @@ static void status_text(struct cp_db *db, const struct cp_sync_status *st,
 		printf("last error:   %s: %s\n", when(st->last_error_at, a), st->last_error);
 	else
 		printf("last error:   none\n");
-	printf("stopped:      %s%s\n", st->stopped ? "YES: " : "no",
-	       st->stopped ? st->stop_reason : "");
-	if (st->next_try > now)
+	/* The same classification as the exit status of `sync --once`: 3 is "stopped: YES". */
+	if (!st->enrolled)
+		printf("stopped:      YES: this terminal is not enrolled with HQ: run "
+		       "'counterpoint "
+		       "enrol --hq https://HOST:PORT --code CODE'\n");
+	else
+		printf("stopped:      %s%s\n", st->stopped ? "YES: " : "no",
+		       st->stopped ? st->stop_reason : "");
+	if (!st->enrolled)
+		printf("next try:     after enrolment\n");
+	else if (st->stop_kind == CP_SYNC_STOP_ENROL)
+		printf("next try:     none until a person acts as 'stopped' says (re-enrolment "
+		       "clears the stop)\n");
+	else if (st->stop_kind == CP_SYNC_STOP_CONFIG)
+		printf("next try:     %s (in %" PRId64
+		       " s), or at once by 'counterpoint sync --once' "
+		       "or a restart of the sync daemon or the till, once the configuration is "
+		       "fixed\n",
+		       when(st->next_try, b),
+		       st->next_try > now ? (st->next_try - now + 999) / 1000 : 0);
+	else if (st->next_try > now)
 		printf("next try:     %s (in %" PRId64 " s)\n", when(st->next_try, b),
 		       (st->next_try - now + 999) / 1000);
 	else

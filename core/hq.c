@@ -531,27 +531,54 @@ static enum cp_err apply_members(struct cp_db *db, json_t *list, struct cp_errbu
 	return CP_OK;
 }
 
-/* Rows HQ had applied when it built an answer are acknowledged with it: its snapshots count
- * them. Never past this till's newest row. */
-static enum cp_err ack_to(struct cp_db *db, int64_t applied, struct cp_errbuf *err)
+/* HQ's "applied" past this till's newest row: HQ holds rows this database does not have. */
+static enum cp_err holds_unwritten(int64_t applied, int64_t last_seq, struct cp_errbuf *err)
+{
+	return cp_errf(
+		err, CP_ECORRUPT,
+		"HQ says it holds journal row %" PRId64 " but this till has written only "
+		"%" PRId64 ": this is not the database HQ knows for this terminal (a "
+		"restored backup, or another till's enrolment). Sync is stopped; call IT: "
+		"restore the right database, or enrol this one with a code for a new terminal",
+		applied, last_seq);
+}
+
+/* Whether a push answer's "applied" fits the rows first..last that were sent. */
+static enum cp_err check_ack(struct cp_db *db, int64_t first, int64_t last, int64_t applied,
+			     struct cp_errbuf *err)
 {
 	struct cp_journal_status js;
 	enum cp_err result = cp_journal_status(db, &js, err);
 
 	if (result != CP_OK)
 		return result;
+	if (first < 1 || last < first - 1 || last > js.last_seq)
+		return cp_errf(err, CP_EINVAL,
+			       "journal rows %" PRId64 " to %" PRId64 " were not sent: this till "
+			       "has written %" PRId64,
+			       first, last, js.last_seq);
 	if (applied > js.last_seq)
-		return cp_errf(err, CP_ECORRUPT,
-			       "HQ acknowledges journal row %" PRId64 " but this till has written "
-			       "only %" PRId64 "; this is not the database HQ knows",
-			       applied, js.last_seq);
+		return holds_unwritten(applied, js.last_seq, err);
+	if (applied > last)
+		return cp_errf(
+			err, CP_EINVAL,
+			"protocol error: HQ acknowledged journal row %" PRId64 " but this push "
+			"sent rows %" PRId64 " to %" PRId64 "; nothing is acknowledged beyond "
+			"what was sent",
+			applied, first, last);
+	if (applied < first - 1)
+		return cp_errf(err, CP_EINVAL,
+			       "protocol error: HQ acknowledged journal rows only up to %" PRId64
+			       " although this push began at row %" PRId64
+			       " (a gap is answered 409)",
+			       applied, first);
 	if (applied > js.acked_seq)
 		return db_meta_set_int(db, "acked_seq", applied, err);
 	return CP_OK;
 }
 
-enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t *applied,
-			    struct cp_errbuf *err)
+enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t first,
+			    int64_t last, int64_t *applied, struct cp_errbuf *err)
 {
 	enum cp_err result;
 	json_t *root, *members;
@@ -568,7 +595,7 @@ enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int6
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto done;
-	if ((result = ack_to(db, n, err)) != CP_OK)
+	if ((result = check_ack(db, first, last, n, err)) != CP_OK)
 		goto out;
 	if ((result = apply_members(db, members, err)) != CP_OK)
 		goto out;
@@ -581,6 +608,27 @@ out:
 done:
 	json_decref(root);
 	return result;
+}
+
+/* A page's snapshots count the rows HQ had applied when it built it. The round pulls only
+ * after HQ has acknowledged its push, so a page never has anything new to acknowledge: more
+ * than the acknowledged sequence claims rows that were never sent. */
+static enum cp_err check_page_ack(struct cp_db *db, int64_t applied, struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+	enum cp_err result = cp_journal_status(db, &js, err);
+
+	if (result != CP_OK)
+		return result;
+	if (applied > js.last_seq)
+		return holds_unwritten(applied, js.last_seq, err);
+	if (applied > js.acked_seq)
+		return cp_errf(err, CP_EINVAL,
+			       "protocol error: HQ's change page counts journal rows up to %" PRId64
+			       " but HQ has acknowledged only %" PRId64 " of this till's pushes; "
+			       "nothing is acknowledged beyond what was sent",
+			       applied, js.acked_seq);
+	return CP_OK;
 }
 
 /* ---- pull ---- */
@@ -852,7 +900,7 @@ static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices
 			return result;
 	}
 	if ((result = db_meta_set(db, "hq_cursor", next, err)) != CP_OK ||
-	    (result = ack_to(db, applied, err)) != CP_OK)
+	    (result = check_page_ack(db, applied, err)) != CP_OK)
 		return result;
 	st = db_stmt(db, "UPDATE sync_state SET unknown_changes = unknown_changes + ?1", err);
 	if (!st)
@@ -990,7 +1038,19 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 		out->last_success = sqlite3_column_int64(st, 2);
 		out->last_error_at = sqlite3_column_int64(st, 3);
 		db_col_text(st, 4, out->last_error, sizeof(out->last_error));
-		out->stopped = sqlite3_column_int(st, 5) != 0;
+		/* 1 was the only stop before there were kinds: the one only re-enrolment clears */
+		switch (sqlite3_column_int(st, 5)) {
+		case 0:
+			out->stop_kind = CP_SYNC_STOP_NONE;
+			break;
+		case 2:
+			out->stop_kind = CP_SYNC_STOP_CONFIG;
+			break;
+		default:
+			out->stop_kind = CP_SYNC_STOP_ENROL;
+			break;
+		}
+		out->stopped = out->stop_kind != CP_SYNC_STOP_NONE;
 		db_col_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
 		out->next_try = sqlite3_column_int64(st, 7);
 		out->unknown_changes = sqlite3_column_int64(st, 8);
@@ -1032,7 +1092,9 @@ enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err)
 	return record(db,
 		      "UPDATE sync_state SET since = CASE WHEN online = 1 AND since > 0 THEN since"
 		      " ELSE ?1 END, online = 1, last_success = ?1, next_try = ?3,"
-		      " last_error = CASE WHEN ?2 = '' THEN last_error ELSE ?2 END WHERE id = 1",
+		      " last_error = CASE WHEN ?2 = '' THEN last_error ELSE ?2 END,"
+		      " stop_reason = CASE WHEN stopped = 2 THEN '' ELSE stop_reason END,"
+		      " stopped = CASE WHEN stopped = 2 THEN 0 ELSE stopped END WHERE id = 1",
 		      "", 0, err);
 }
 
@@ -1042,17 +1104,45 @@ enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_
 	return record(db,
 		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
 		      " ELSE ?1 END, online = 0, last_error = ?2, last_error_at = ?1,"
-		      " next_try = ?3 WHERE id = 1",
+		      " next_try = ?3,"
+		      " stop_reason = CASE WHEN stopped = 2 THEN '' ELSE stop_reason END,"
+		      " stopped = CASE WHEN stopped = 2 THEN 0 ELSE stopped END WHERE id = 1",
 		      message, next_try, err);
 }
 
-enum cp_err cp_sync_record_stop(struct cp_db *db, const char *reason, struct cp_errbuf *err)
+enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				 struct cp_errbuf *err)
 {
+	if (delay_ms < 0 || delay_ms > INT64_C(1) << 50)
+		return cp_errf(err, CP_EINVAL, "the delay before the next try is out of range");
 	return record(db,
 		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
-		      " ELSE ?1 END, online = 0, stopped = 1, stop_reason = ?2, last_error = ?2,"
-		      " last_error_at = ?1, next_try = ?3 WHERE id = 1",
-		      reason, 0, err);
+		      " ELSE ?1 END, online = 0, last_error = ?2, last_error_at = ?1,"
+		      " next_try = ?1 + ?3,"
+		      " stop_reason = CASE WHEN stopped = 2 THEN '' ELSE stop_reason END,"
+		      " stopped = CASE WHEN stopped = 2 THEN 0 ELSE stopped END WHERE id = 1",
+		      message, delay_ms, err);
+}
+
+enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
+				int64_t recheck_ms, struct cp_errbuf *err)
+{
+	if (kind != CP_SYNC_STOP_ENROL && kind != CP_SYNC_STOP_CONFIG)
+		return cp_errf(err, CP_EINVAL, "a stop is for re-enrolment or for configuration");
+	if (recheck_ms < 0 || recheck_ms > INT64_C(1) << 50)
+		return cp_errf(err, CP_EINVAL, "the delay before the next check is out of range");
+	return record(
+		db,
+		kind == CP_SYNC_STOP_ENROL
+			? "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0"
+			  " THEN since ELSE ?1 END, online = 0, stopped = 1, stop_reason = ?2,"
+			  " last_error = ?2, last_error_at = ?1, next_try = 0 * ?3 WHERE id = 1"
+			: "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0"
+			  " THEN since ELSE ?1 END, online = 0, stopped = CASE WHEN stopped = 1"
+			  " THEN 1 ELSE 2 END, stop_reason = CASE WHEN stopped = 1 THEN"
+			  " stop_reason ELSE ?2 END, last_error = ?2, last_error_at = ?1,"
+			  " next_try = CASE WHEN stopped = 1 THEN 0 ELSE ?1 + ?3 END WHERE id = 1",
+		reason, recheck_ms, err);
 }
 
 enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struct cp_errbuf *err)

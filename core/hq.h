@@ -60,17 +60,25 @@ void cp_outbox_free(struct cp_outbox_row *rows, int n);
 /* The body of POST /v1/journal for rows (malloc'd; free it). */
 enum cp_err cp_outbox_body(const struct cp_outbox_row *rows, int n, char **body,
 			   struct cp_errbuf *err);
-/* Applies the 200 answer to a push: acknowledges up to "applied" (never past the newest row:
- * CP_ECORRUPT) and stores the member snapshots, in one transaction. */
-enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t *applied,
-			    struct cp_errbuf *err);
+/* Applies the 200 answer to a push of journal rows first..last: acknowledges up to "applied"
+ * and stores the member snapshots, in one transaction. Nothing is acknowledged beyond what was
+ * sent: "applied" must lie in first - 1 .. last (first - 1: HQ applied none of them). Errors,
+ * each changing nothing: CP_ECORRUPT "applied" is past this till's newest row (HQ holds rows
+ * this database does not have: a person must act); CP_EINVAL a protocol error ("applied" past
+ * the request or below its first row) or a malformed answer (missing, negative or non-integer
+ * "applied", bad snapshots): the rows are sent again later. */
+enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t first,
+			    int64_t last, int64_t *applied, struct cp_errbuf *err);
 
 /* ---- pull ---- */
 
 /* The cursor to ask for next ("0" at first). */
 enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err);
 /* Applies one page of GET /v1/changes and stores its "next" cursor, in one transaction;
- * *more says whether to ask again. Unknown kinds are skipped and counted. */
+ * *more says whether to ask again. Unknown kinds are skipped and counted. The page's "applied"
+ * (how far HQ had applied this terminal's rows) is checked, never acknowledged from: a page is
+ * pulled after the round's push has been acknowledged, so "applied" past the acknowledged
+ * sequence claims rows never sent (CP_EINVAL, a protocol error) or never written (CP_ECORRUPT). */
 enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
 				struct cp_errbuf *err);
 
@@ -85,6 +93,16 @@ enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
 
 /* ---- state, for the UI and `counterpoint status` ---- */
 
+/* Why sync is stopped for a person, as recorded (sync_state.stopped). */
+enum cp_sync_stop {
+	CP_SYNC_STOP_NONE = 0,
+	CP_SYNC_STOP_ENROL = 1,  /* HQ refused this terminal (401), a broken chain, HQ holding rows
+				    this database lacks: HQ is not contacted again until re-enrolment */
+	CP_SYNC_STOP_CONFIG = 2, /* TLS or address configuration (untrusted, expired, wrong host,
+				    pin, plain http): re-checked at next_try, at every `sync --once`
+				    and when sync starts; cleared by the next round that reaches HQ */
+};
+
 struct cp_sync_status {
 	bool enrolled;
 	bool online;           /* last contact with HQ succeeded */
@@ -92,22 +110,34 @@ struct cp_sync_status {
 	int64_t last_success;  /* ms, 0 never */
 	int64_t last_error_at; /* ms, 0 never */
 	char last_error[256];
-	bool stopped; /* 401 or broken chain: a person must act */
-	char stop_reason[256];
-	int64_t queue_depth; /* journal rows not acknowledged */
+	bool stopped; /* a person must act: stop_kind is not NONE */
+	enum cp_sync_stop stop_kind;
+	char stop_reason[256]; /* what is wrong and what to do */
+	int64_t queue_depth;   /* journal rows not acknowledged */
 	int64_t acked_seq, last_seq;
-	int64_t next_try;        /* when sync will try again, ms; 0 now */
+	int64_t next_try;        /* when sync will try again, ms; 0 now (stopped: 0 never,
+				    CP_SYNC_STOP_CONFIG: when it is checked again) */
 	int64_t unknown_changes; /* changes of kinds this till does not know */
 	int64_t notices;         /* notices kept for the manager */
 };
 enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, struct cp_errbuf *err);
-/* Records a success (online since now if it was offline). */
+/* Records a success (online since now if it was offline); clears a CP_SYNC_STOP_CONFIG stop. */
 enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err);
-/* Records a failure with its message; next_try is when the next attempt is due (ms). */
+/* Records a failure that retrying may mend, with its message; next_try is when the next attempt
+ * is due (ms). Clears a CP_SYNC_STOP_CONFIG stop (the latest outcome is what status shows);
+ * keeps a CP_SYNC_STOP_ENROL one. */
 enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
 				   struct cp_errbuf *err);
-/* Stops sync until a person acts (re-enrolment clears it): 401 or broken chain. */
-enum cp_err cp_sync_record_stop(struct cp_db *db, const char *reason, struct cp_errbuf *err);
+/* The same, with the next attempt delay_ms after the moment recorded as the error's: what the
+ * till waits is exactly next_try - last_error_at. */
+enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				 struct cp_errbuf *err);
+/* Stops sync until a person acts (kind ENROL or CONFIG; re-enrolment clears both); reason says
+ * what is wrong and what to do. A CONFIG stop is checked again recheck_ms after the moment
+ * recorded as the error's (next_try); an ENROL one never by itself (next_try 0, recheck_ms
+ * ignored). A CONFIG stop does not replace an ENROL one. */
+enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
+				int64_t recheck_ms, struct cp_errbuf *err);
 
 /* A notice from HQ as the manager sees it. */
 struct cp_notice {

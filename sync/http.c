@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backoff.h"
 #include "cp_crypto.h"
 #include "sync_int.h"
 
@@ -234,8 +235,6 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 	struct cp_http *h = user;
 	size_t n = size * nmemb, i;
 	char value[64];
-	long long secs = -1;
-	time_t when;
 
 	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		h->retry_after_ms = -1;
@@ -254,19 +253,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 		return size * nmemb;
 	memcpy(value, data, n);
 	value[n] = '\0';
-	if (value[0] >= '0' && value[0] <= '9') {
-		char *end;
-
-		secs = strtoll(value, &end, 10);
-		if (*end)
-			secs = -1;
-	} else if ((when = curl_getdate(value, NULL)) != -1) {
-		secs = (long long)when - (long long)time(NULL);
-		if (secs < 0)
-			secs = 0;
-	}
-	if (secs >= 0)
-		h->retry_after_ms = secs > 86400LL * 365 ? 86400LL * 365 * 1000 : secs * 1000;
+	h->retry_after_ms = cp_backoff_retry_after_ms(value, (int64_t)time(NULL));
 	return size * nmemb;
 }
 

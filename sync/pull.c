@@ -29,7 +29,7 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 	snprintf(path, sizeof(path), "/v1/changes?since=%s&limit=%d", since, limit);
 	rc = cp_round_request(r, "GET", path, NULL, 0, &ans, err);
 	if (rc != CP_OK) {
-		res = cp_round_failed(rc);
+		res = cp_round_failed(r, rc);
 		goto out;
 	}
 	if (ans.status != 200) {
@@ -42,8 +42,12 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 	}
 	rc = cp_hq_apply_changes(r->db, ans.body, ans.len, more, &why);
 	if (rc == CP_EINVAL) {
-		cp_errf(err, rc, "HQ's change page was not understood (%s); nothing was applied",
-			why.msg);
+		cp_errf(err, rc, "HQ's change page was refused (%s); nothing was applied", why.msg);
+		goto out;
+	}
+	if (rc == CP_ECORRUPT) {
+		cp_errf(err, rc, "%s", why.msg);
+		res = cp_round_stop(r, CP_SYNC_STOP_ENROL);
 		goto out;
 	}
 	if (rc != CP_OK) {

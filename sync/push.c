@@ -26,16 +26,14 @@ static enum cp_sync_result chain_broken(struct cp_round *r, const struct cp_http
 			 "HQ refused the journal: the hash chain is broken (%s). Sync is stopped; "
 			 "call IT: run 'counterpoint verify' on this till",
 			 ans->message[0] ? ans->message : ans->code);
-	if (cp_sync_record_stop(r->db, reason, NULL) != CP_OK)
-		cp_log(CP_LOG_WARN, "sync: could not record the stop in the database");
-	r->stopped = true;
 	cp_errf(err, CP_ECORRUPT, "%s", reason);
-	return CP_SYNC_STOPPED;
+	return cp_round_stop(r, CP_SYNC_STOP_ENROL);
 }
 
-/* Applies a 200 answer. *after moves to what HQ now holds. */
+/* Applies a 200 answer to the rows first..last. *after moves to what HQ now holds. */
 static enum cp_sync_result acknowledged(struct cp_round *r, const struct cp_http_answer *ans,
-					int64_t *after, struct cp_errbuf *err)
+					int64_t first, int64_t last, int64_t *after,
+					struct cp_errbuf *err)
 {
 	struct cp_errbuf why = {{0}};
 	int64_t applied = -1;
@@ -46,21 +44,20 @@ static enum cp_sync_result acknowledged(struct cp_round *r, const struct cp_http
 			"HQ's answer to the journal push is not JSON; nothing was acknowledged");
 		return CP_SYNC_TRANSIENT;
 	}
-	rc = cp_hq_apply_ack(r->db, ans->body, ans->len, &applied, &why);
+	rc = cp_hq_apply_ack(r->db, ans->body, ans->len, first, last, &applied, &why);
 	if (rc == CP_EINVAL) {
+		/* A protocol error or a malformed answer: the rows go again later. */
 		cp_errf(err, rc,
-			"HQ's answer to the journal push was not understood (%s); nothing "
-			"was acknowledged",
+			"HQ's answer to the journal push was refused (%s); nothing was "
+			"acknowledged, the rows are sent again",
 			why.msg);
 		return CP_SYNC_TRANSIENT;
 	}
 	if (rc == CP_ECORRUPT) {
 		/* HQ holds rows this till does not: a restored backup or another till's
 		 * identity. Retrying cannot mend that. */
-		cp_errf(err, rc,
-			"HQ acknowledged journal rows this till does not have (%s): call IT",
-			why.msg);
-		return CP_SYNC_STOPPED;
+		cp_errf(err, rc, "%s", why.msg);
+		return cp_round_stop(r, CP_SYNC_STOP_ENROL);
 	}
 	if (rc != CP_OK) {
 		cp_errf(err, rc, "%s", cp_errmsg(&why, rc));
@@ -101,12 +98,12 @@ static enum cp_sync_result push_batch(struct cp_round *r, int64_t *after, int *g
 	*sent = true;
 	rc = cp_round_request(r, "POST", "/v1/journal", body, strlen(body), &ans, err);
 	if (rc != CP_OK) {
-		res = cp_round_failed(rc);
+		res = cp_round_failed(r, rc);
 		goto out;
 	}
 	switch (ans.status) {
 	case 200:
-		res = acknowledged(r, &ans, after, err);
+		res = acknowledged(r, &ans, rows[0].seq, rows[n - 1].seq, after, err);
 		if (res == CP_SYNC_DONE)
 			*gaps = 0;
 		break;

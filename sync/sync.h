@@ -28,21 +28,28 @@ struct cp_sync_options {
 	long low_speed_s;        /* ... for this many seconds is abandoned: 1 and 15 */
 	long lookup_timeout_ms;  /* online member lookup, whole request: 2000 */
 	bool allow_plain_http;   /* http:// to a loopback address (development only): false */
-	int64_t backoff_base_ms; /* first retry ceiling: 1000 */
+	int64_t backoff_base_ms; /* the least retry delay (the floor), and the first step: 1000 */
 	int64_t backoff_cap_ms;  /* largest retry delay, also bounds Retry-After: 300000 */
 	int interval_s;          /* daemon: seconds between rounds when all is sent: 10 */
+	int64_t recheck_ms;      /* daemon: a stop for configuration is checked again after this
+			       (at least backoff_cap_ms): 900000 */
 };
 
 /* The defaults above. */
 void cp_sync_options_defaults(struct cp_sync_options *opts);
 
 /* What cp_sync_once() and one daemon round end with; also the exit status of
- * `counterpoint sync --once`. */
+ * `counterpoint sync --once`. The same classification decides what is recorded for
+ * `counterpoint status`: CP_SYNC_STOPPED is always a recorded stop (or not being enrolled). */
 enum cp_sync_result {
 	CP_SYNC_DONE = 0,      /* everything pushed and pulled */
-	CP_SYNC_TRANSIENT = 2, /* HQ unreachable, slow, busy or answering garbage: try again */
-	CP_SYNC_STOPPED = 3,   /* a person must act: not enrolled, re-enrol (401), broken chain,
-				  TLS configuration (untrusted, expired, wrong host, pin) */
+	CP_SYNC_TRANSIENT = 2, /* HQ unreachable (a name that does not resolve too), slow, busy,
+				  answering garbage or breaking the protocol: try again after
+				  the backoff delay */
+	CP_SYNC_STOPPED = 3,   /* a person must act: not enrolled; stopped until re-enrolment
+				  (401, broken chain, HQ holding rows this database lacks); stopped
+				  for configuration (TLS untrusted, expired, wrong host, pin, plain
+				  http), re-checked rarely */
 };
 
 /* Exchanges the one-time enrolment code for the terminal's identity: POST url/v1/enrol with
@@ -58,14 +65,19 @@ enum cp_err cp_sync_enrol(struct cp_db *db, const struct cp_sync_options *opts, 
 /* One round: pushes every journal row HQ has not acknowledged, then pulls changes until HQ
  * says there are no more. Records the outcome for `counterpoint status` (success, failure with
  * when to try next, or a stop that needs a person) and returns it; err says what went wrong
- * when the result is not CP_SYNC_DONE. A stopped terminal is not contacted at all. */
+ * (and, after a failure, when the next try is) when the result is not CP_SYNC_DONE. A terminal
+ * stopped until re-enrolment is not contacted at all; one stopped for configuration is. */
 enum cp_sync_result cp_sync_once(struct cp_db *db, const struct cp_sync_options *opts,
 				 struct cp_errbuf *err);
 
 /* Runs rounds until *stop becomes non-zero (set it from a SIGTERM/SIGINT handler): after a
- * failure it waits the backoff delay (full jitter, or what Retry-After asked for, at most the
- * cap), when all is sent it waits interval_s. Waits end within about 100 ms of *stop. Returns
- * CP_OK when stopped, or an error that prevents running at all (err says which). */
+ * failure it waits the backoff delay (cp_backoff_next: never less than backoff_base_ms, never
+ * more than backoff_cap_ms, whatever Retry-After says), when all is sent it waits interval_s.
+ * Stopped for a person, it looks at the recorded state every interval_s without contacting
+ * HQ: until re-enrolment clears a stop, or, for a stop of configuration, until recheck_ms has
+ * passed or the CA file has changed. Its first round always contacts HQ (a restart is how a
+ * changed configuration is taken). Waits end within about 100 ms of *stop. Returns CP_OK when
+ * stopped, or an error that prevents running at all (err says which). */
 enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
 			   const volatile sig_atomic_t *stop, struct cp_errbuf *err);
 

@@ -108,9 +108,11 @@ struct cp_round {
 	struct cp_hq_identity id;
 	const volatile sig_atomic_t *stop; /* the daemon's stop flag; NULL for --once */
 	int64_t retry_after_ms;            /* what a 429 or 503 asked for; -1 none */
-	bool stopped;   /* sync is stopped (recorded now or before): a person must act */
-	int64_t pushed; /* rows acknowledged in this round */
-	int64_t pages;  /* change pages applied in this round */
+	bool recheck; /* contact HQ despite a CP_SYNC_STOP_CONFIG stop not yet due */
+	bool held;    /* the round did not contact HQ: stopped before, or not enrolled */
+	enum cp_sync_stop stop_kind; /* a CP_SYNC_STOPPED result: which stop to record */
+	int64_t pushed;              /* rows acknowledged in this round */
+	int64_t pages;               /* change pages applied in this round */
 };
 
 /* Whether the daemon was asked to stop: long pushes and pulls end between requests. */
@@ -125,10 +127,16 @@ enum cp_sync_result cp_pull_run(struct cp_round *r, struct cp_errbuf *err);
 enum cp_err cp_round_request(struct cp_round *r, const char *method, const char *path,
 			     const char *body, size_t len, struct cp_http_answer *ans,
 			     struct cp_errbuf *err);
-/* What a failed transport (rc from cp_round_request) means for the round. */
-enum cp_sync_result cp_round_failed(enum cp_err rc);
-/* What an answer other than the expected one means: 401 stops sync (recorded), 429 and 503
- * keep their Retry-After, everything else is transient. err says what HQ said. */
+/* The one classification of what goes wrong (sync/PROTOCOL.md, "What the till does"): a
+ * problem a person must fix ends the round CP_SYNC_STOPPED with r->stop_kind saying which stop the
+ * round records (err holds the reason, naming what to do); everything else is
+ * CP_SYNC_TRANSIENT, retried with backoff. */
+enum cp_sync_result cp_round_stop(struct cp_round *r, enum cp_sync_stop kind);
+/* What a failed transport (rc from cp_round_request) means for the round: a TLS or address
+ * problem stops it for configuration, the rest is transient. */
+enum cp_sync_result cp_round_failed(struct cp_round *r, enum cp_err rc);
+/* What an answer other than the expected one means: 401 stops sync until re-enrolment, 429
+ * and 503 keep their Retry-After, everything else is transient. err says what HQ said. */
 enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
 				     const char *what, struct cp_errbuf *err);
 

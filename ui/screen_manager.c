@@ -141,7 +141,8 @@ static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	snprintf(line, sizeof(line), _("Journal rows waiting: %lld (sent up to %lld of %lld)"),
 		 (long long)s->queue_depth, (long long)s->acked_seq, (long long)s->last_seq);
 	ui_put(w, y++, x, wd, line, n, false);
-	if (s->last_error_at) {
+	/* A stop says it below; the same sentence twice would only push the rest away. */
+	if (s->last_error_at && !(s->stopped && strcmp(s->last_error, s->stop_reason) == 0)) {
 		snprintf(line, sizeof(line), _("Last error at %s: %s"),
 			 ui_when(s->last_error_at, a, sizeof(a)), s->last_error);
 		ui_put(w, y++, x, wd, line, n, false);
@@ -152,11 +153,23 @@ static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 		ui_put(w, y++, x, wd, line, n, false);
 	}
 	if (s->stopped) {
-		snprintf(line, sizeof(line),
-			 _("Sync has STOPPED: %s. Selling goes on offline; call chain IT to enrol "
-			   "this terminal again ('counterpoint enrol')."),
-			 s->stop_reason);
-		y += ui_draw_wrapped(w, y, x, wd, 3, line, ui_attr(ui, UI_R_ERROR));
+		/* What is wrong (core's sentence names the cause and the fix), then what it
+		 * means at the counter and who acts. */
+		snprintf(line, sizeof(line), _("Sync has STOPPED: %s"), s->stop_reason);
+		y += ui_draw_wrapped(w, y, x, wd, 4, line, ui_attr(ui, UI_R_ERROR));
+		if (s->stop_kind == CP_SYNC_STOP_CONFIG)
+			snprintf(
+				line, sizeof(line),
+				_("What to do: keep selling, nothing is lost. Call chain IT to fix "
+				  "the HQ address, its certificate or the [sync] settings. Sync "
+				  "checks again at %s, and at once when the till is restarted."),
+				ui_when(s->next_try, a, sizeof(a)));
+		else
+			snprintf(line, sizeof(line), "%s",
+				 _("What to do: keep selling, nothing is lost. Call chain IT: sync "
+				   "stays stopped until they act as said above; usually they enrol "
+				   "this terminal again ('counterpoint enrol')."));
+		y += ui_draw_wrapped(w, y, x, wd, 3, line, ui_attr(ui, UI_R_WARN));
 	}
 	if (s->unknown_changes) {
 		snprintf(line, sizeof(line),

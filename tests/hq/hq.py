@@ -620,6 +620,7 @@ class App:
         self.stopping = threading.Event()
         self.stats_lock = threading.Lock()
         self.requests = 0
+        self.connections = 0  # accepted, whether or not TLS and a request followed
         self.processing_ms = 0.0
         self.active = 0
         conn = self.conn()
@@ -780,6 +781,10 @@ class App:
         if error:
             raise error
         snaps = self.snapshots(uid, touched)
+        # Never past the request's last row: the till acknowledges nothing it did not send
+        # (rows HQ holds beyond it are acknowledged when the till sends them again).
+        if rows:
+            applied = min(applied, rows[-1]["seq"])
         return {"applied": applied, "members": snaps}, {"terminal": uid, "rows": len(rows),
                                                         "applied": applied}
 
@@ -1020,7 +1025,8 @@ class App:
                    "members_count": c.execute("SELECT COUNT(*) FROM members").fetchone()[0],
                    "next_cursor": c.execute("SELECT COALESCE(MAX(id), 0) FROM changes"
                                             ).fetchone()[0],
-                   "requests": self.requests, "processing_ms": round(self.processing_ms, 3),
+                   "requests": self.requests, "connections": self.connections,
+                   "processing_ms": round(self.processing_ms, 3),
                    "clock_offset_s": self.clock.offset_s, "faults": self.faults.report()}
             if not brief:
                 out["members"] = {r[0]: {"points": r[1], "growth": r[2], "tier": r[3],
@@ -1082,7 +1088,7 @@ def parse_json_object(body):
 # ---- faults (test hooks) -------------------------------------------------------------------
 
 FAULT_ACTIONS = ("close_before", "close_after", "delay", "status", "truncate", "malformed",
-                 "content_type", "hang")
+                 "content_type", "hang", "ack")
 
 
 class Faults:
@@ -1121,15 +1127,32 @@ class Faults:
             status = r.get("status", 503)
             if action == "status" and status not in (429, 500, 502, 503, 504):
                 raise bad_request(where + ": \"status\" must be 429, 500, 502, 503 or 504")
-            ra = r.get("retry_after")
-            if ra is not None and (type(ra) is not int or ra < 0):
-                raise bad_request(where + ": \"retry_after\" must be a non-negative integer")
+            ra = r.get("retry_after")  # seconds, or any text sent as it is (a date, garbage)
+            if ra is not None and not ((type(ra) is int and ra >= 0) or (
+                    isinstance(ra, str) and 0 < len(ra) <= 100 and
+                    all(" " <= ch <= "~" for ch in ra))):
+                raise bad_request(where + ": \"retry_after\" must be a non-negative integer"
+                                  " or 1 to 100 printable ASCII characters")
+            # "ack" (POST /v1/journal only): HQ applies the push as usual, then answers 200 with
+            # "applied" replaced: by "applied" (any JSON value) when given, else by the last
+            # sequence of the request plus "offset", else left out ("omit": true).
+            ack = None
+            if action == "ack":
+                modes = [k for k in ("applied", "offset", "omit") if k in r]
+                if len(modes) != 1:
+                    raise bad_request(where + ": \"ack\" takes exactly one of \"applied\","
+                                      " \"offset\" or \"omit\": true")
+                if "offset" in r and type(r["offset"]) is not int:
+                    raise bad_request(where + ": \"offset\" must be an integer")
+                if "omit" in r and r["omit"] is not True:
+                    raise bad_request(where + ": \"omit\" must be true")
+                ack = {modes[0]: r[modes[0]]}
             method = r.get("method")
             if method is not None and method not in ("GET", "POST"):
                 raise bad_request(where + ": \"method\" must be GET or POST")
             parsed.append({"path": path, "action": action, "probability": float(prob),
                            "count": count, "ms": ms, "status": status, "retry_after": ra,
-                           "method": method, "fired": 0,
+                           "method": method, "fired": 0, "ack": ack,
                            "rng": random.Random(seed if seed is not None else i)})
         with self.lock:
             self.rules = parsed
@@ -1239,6 +1262,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return
                 started = time.monotonic()  # a delay is not HQ's processing time
             status, payload, ctype, headers = self.route(app, path, split, raw_path, body, info)
+            if fault and fault["action"] == "ack" and status == 200 and path == "/v1/journal":
+                payload = self.false_ack(fault["ack"], body, payload, info)
             if fault and fault["action"] == "close_after":
                 self.close_connection = True
                 self.log_line(path, "(closed after applying)", started, info)
@@ -1283,6 +1308,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "text/html; charset=utf-8", info=info, path=path, started=started)
             return True
         return False  # close_after, truncate: after applying
+
+    @staticmethod
+    def false_ack(ack, body, payload, info):
+        """The push answer with "applied" replaced as the "ack" fault says."""
+        out = json.loads(payload.decode("utf-8"))
+        if "applied" in ack:
+            out["applied"] = ack["applied"]
+        elif "offset" in ack:
+            rows = json.loads(body.decode("utf-8"))["rows"]
+            out["applied"] = (rows[-1]["seq"] if rows else out["applied"]) + ack["offset"]
+        else:
+            del out["applied"]
+        info["answered_applied"] = json.dumps(out.get("applied"), separators=(",", ":"))
+        return jdump(out).encode("utf-8")
 
     def hang(self):
         sock = self.connection
@@ -1425,6 +1464,8 @@ class Server(http.server.ThreadingHTTPServer):
         self.server_name, self.server_port = self.server_address[:2]
 
     def finish_request(self, request, client_address):
+        with self.app.stats_lock:
+            self.app.connections += 1
         if not self.ssl_ctx:
             return super().finish_request(request, client_address)
         request.settimeout(HANDSHAKE_TIMEOUT)

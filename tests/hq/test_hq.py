@@ -493,6 +493,20 @@ class Test03Push(unittest.TestCase):
         self.assertEqual((st, ans["applied"]), (200, 5))
         self.assertEqual(self.events(t)["events"], {"sale": 5})
 
+    def test_applied_never_past_the_request(self):
+        # The till acknowledges nothing it did not send: a repeated smaller batch is answered
+        # with its own last row, although HQ holds more (issue 8, item 5).
+        t = new_till()
+        for _ in range(5):
+            t.sale()
+        self.assertEqual(t.push()[1]["applied"], 5)
+        st, ans, _h = t.push(t.rows[:2])
+        self.assertEqual((st, ans["applied"]), (200, 2))
+        st, ans, _h = t.push(t.rows[2:4])
+        self.assertEqual((st, ans["applied"]), (200, 4))
+        self.assertEqual(self.events(t)["applied"], 5)
+        self.assertEqual(self.events(t)["events"], {"sale": 5})
+
     def test_gap(self):
         t = new_till()
         for _ in range(5):
@@ -918,9 +932,49 @@ class Test07Faults(unittest.TestCase):
         self.assertEqual(patterns[0], patterns[1])
         self.assertEqual(set(patterns[0]), {200, 503})
 
+    def test_status_retry_after_text(self):
+        # A date (in the past) or garbage goes out as it is: the till must keep its floor.
+        self.t.sale()
+        for ra in ("Wed, 21 Oct 2015 07:28:00 GMT", "soon, maybe"):
+            self.fault("status", status=503, retry_after=ra)
+            st, _ans, h = self.t.push()
+            self.assertEqual((st, h.get("Retry-After")), (503, ra))
+        self.then_clean(0)
+
+    def test_ack(self):
+        # HQ applies the push, then answers an "applied" the till must refuse (item 5).
+        for _ in range(3):
+            self.t.sale()
+        rows = self.t.rows
+        for kw, want in (({"applied": 4}, 4), ({"offset": 2}, 4), ({"offset": -2}, 0),
+                         ({"applied": -1}, -1), ({"applied": "2"}, "2"),
+                         ({"applied": 2.5}, 2.5), ({"applied": None}, None)):
+            self.fault("ack", **kw)
+            st, ans, _h = self.t.push(rows[:2])
+            self.assertEqual((st, ans["applied"], len(ans["members"])), (200, want, 0), kw)
+        self.fault("ack", omit=True)
+        st, ans, _h = self.t.push(rows[:2])
+        self.assertEqual(st, 200)
+        self.assertNotIn("applied", ans)
+        self.assertIn("members", ans)
+        # The push itself was applied, once.
+        self.assertEqual(self.applied(), 2)
+        ans = self.then_clean(2)
+        self.assertEqual(ans["applied"], 3)
+        f = HQ.state()["faults"]
+        self.assertEqual((f[0]["action"], f[0]["fired"]), ("ack", 1))
+
     def test_bad_rules(self):
         st, _h, data = HQ.request("POST", "/_test/faults", b'[{"action": "explode"}]')
         self.assertEqual(st, 400)
+        for rule in ({"action": "ack"}, {"action": "ack", "applied": 1, "offset": 1},
+                     {"action": "ack", "offset": "1"}, {"action": "ack", "omit": False},
+                     {"action": "status", "retry_after": -1},
+                     {"action": "status", "retry_after": ""},
+                     {"action": "status", "retry_after": "x" * 101},
+                     {"action": "status", "retry_after": "bad\nheader"}):
+            st, _h, data = HQ.request("POST", "/_test/faults", json.dumps([rule]).encode())
+            self.assertEqual(st, 400, rule)
 
 
 class Test08ExactlyOnceUnderFaults(unittest.TestCase):

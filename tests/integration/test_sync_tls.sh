@@ -53,7 +53,8 @@ check "two sales wait for HQ" jq_ok "$before" 'j["queue_depth"] == 2'
 DEPTH=$(jget "$before" 'j["queue_depth"]')
 ACKED=$(jget "$before" 'j["acked_seq"]')
 
-# refused CONFIG CAUSE-REGEX DESCRIPTION: sync --once exits 3 naming the cause; nothing acked.
+# refused CONFIG CAUSE-REGEX DESCRIPTION: sync --once exits 3 naming the cause; nothing acked;
+# status agrees: stopped for configuration, checked again later or by the next sync --once.
 refused() {
 	local st
 	run --config "$1" --db till.db sync --once
@@ -63,7 +64,9 @@ refused() {
 	check "$3: nothing is acknowledged" \
 		jq_ok "$st" "j['queue_depth'] == $DEPTH and j['acked_seq'] == $ACKED"
 	check "$3: status keeps the error" jq_ok "$st" "j['online'] is False and j['last_error']"
-	check "$3: sync is not stopped for good" jq_ok "$st" 'j["stopped"] is False'
+	check "$3: stopped for configuration, as the exit status says" \
+		jq_ok "$st" 'j["stopped"] is True and j["stop_kind"] == "config" and j["next_try"] > j["now"]'
+	check "$3: the stop names the cause" jq_ok "$st" "__import__('re').search(r'$2', j['stop_reason'])"
 }
 
 # restart CERT KEY: HQ again on the same port with another certificate.
@@ -96,6 +99,8 @@ run --config pin-backup.ini --db till.db sync --once
 check "the backup pin is accepted: $err" test "$rc" -eq 0
 st=$(till_status till.db good.ini)
 check "after a good sync nothing waits" jq_ok "$st" 'j["queue_depth"] == 0 and j["online"] is True'
+check "... and the stop for configuration is cleared" \
+	jq_ok "$st" 'j["stopped"] is False and j["stop_kind"] == "" and j["stop_reason"] == ""'
 state=$(hq_api "$PORT" GET '/_test/state?brief=1')
 check "HQ holds exactly the till's rows" \
 	jq_ok "$state" "j['terminals']['S001-T01']['applied'] == $(jget "$before" 'j["last_seq"]')"
@@ -122,8 +127,11 @@ check "... naming plain http: $err" has "$err" 'plain http'
 pst2=$(till_status plain.db plain-off.ini)
 check "... and nothing is acknowledged" \
 	jq_ok "$pst2" "j['queue_depth'] == 1 and j['acked_seq'] == $(jget "$pst" 'j["acked_seq"]')"
+check "... and status agrees: stopped for configuration" \
+	jq_ok "$pst2" 'j["stopped"] is True and j["stop_kind"] == "config" and "plain http" in j["stop_reason"]'
 run --config plain-on.ini --db plain.db sync --once
 check "with the allowance again it is sent: $err" test "$rc" -eq 0
+check "... and the stop is cleared" jq_ok "$(till_status plain.db plain-on.ini)" 'j["stopped"] is False'
 
 # ---- nothing secret in what the till printed
 check "no secret in the output" bash -c "! grep -qiE 'secret\"|[0-9a-f]{64}' out.txt err.txt"

@@ -35,11 +35,14 @@
 #define URL "https://hq.example.cn:8443"
 
 static struct test_env env;
+/* The rows the push being answered sent (see sent()); 0: "1 to the newest row". */
+static int64_t sent_first, sent_last;
 
 static int setup(void **state)
 {
 	(void)state;
 	test_env_open(&env, "hq", true);
+	sent_first = sent_last = 0;
 	return 0;
 }
 
@@ -391,11 +394,27 @@ static bool changes_ok(char *body)
 	return more;
 }
 
+static void sent(int64_t first, int64_t last)
+{
+	sent_first = first;
+	sent_last = last;
+}
+
+static enum cp_err apply_ack(const char *body, size_t len, int64_t *applied, struct cp_errbuf *err)
+{
+	struct cp_journal_status js;
+
+	if (cp_journal_status(env.db, &js, err) != CP_OK)
+		fail();
+	return cp_hq_apply_ack(env.db, body, len, sent_first ? sent_first : 1,
+			       sent_first ? sent_last : js.last_seq, applied, err);
+}
+
 static int64_t ack_ok(char *body)
 {
 	struct cp_errbuf err = {{0}};
 	int64_t applied = -1;
-	enum cp_err rc = cp_hq_apply_ack(env.db, body, strlen(body), &applied, &err);
+	enum cp_err rc = apply_ack(body, strlen(body), &applied, &err);
 
 	if (rc != CP_OK) {
 		print_error("ack refused: %s (%s)\n%s\n", cp_err_code(rc), err.msg, body);
@@ -435,7 +454,7 @@ static void refused(enum answer kind, const char *body, size_t len, enum cp_err 
 		rc = cp_hq_apply_enrolment(env.db, URL, body, len, &err);
 		break;
 	case ACK:
-		rc = cp_hq_apply_ack(env.db, body, len, &applied, &err);
+		rc = apply_ack(body, len, &applied, &err);
 		break;
 	case CHANGES:
 		rc = cp_hq_apply_changes(env.db, body, len, &more, &err);
@@ -557,7 +576,8 @@ static void test_enrol_apply(void **state)
 	/* A cart with a seeded member, a stop and a cursor from before: all reset. */
 	ok(cp_cart_scan(env.db, &env.cashier, "A1", 1, NULL, &err), &err, "scan");
 	ok(cp_cart_set_member(env.db, &env.cashier, "M1", &err), &err, "attach");
-	ok(cp_sync_record_stop(env.db, "401 unknown_terminal", &err), &err, "stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401 unknown_terminal", 0, &err), &err,
+	   "stop");
 	changes_ok(page(json_array(), NULL, "c-5", false));
 	ok(cp_hq_identity(env.db, &id, &err), &err, "identity");
 	assert_false(id.enrolled);
@@ -1042,6 +1062,66 @@ static void test_ack_beyond_last_row(void **state)
 	free(body);
 	assert_int_equal(status().acked_seq, 1);
 	assert_gone("M9");
+}
+
+/* Nothing is acknowledged beyond what the push sent: an "applied" past the request's last row
+ * or below its first is a protocol error that changes nothing (issue 8, item 5). */
+static void test_ack_bounded_by_request(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t applied = -1;
+	char *body;
+
+	(void)state;
+	three_rows();
+	registered("13700000004", (char[64]){0});
+	registered("13700000005", (char[64]){0});
+	assert_int_equal(status().last_seq, 5);
+
+	/* Rows 1-2 sent, HQ says 4: refused, with a message naming it, rows 3-4 still to send. */
+	sent(1, 2);
+	body = ack_body(4, json_pack("[o]", member_obj("M9", "13600000006", 4200, 1)));
+	refused(ACK, body, strlen(body), CP_EINVAL, "applied 4 to rows 1-2");
+	assert_int_equal(apply_ack(body, strlen(body), &applied, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "protocol error: HQ acknowledged journal row 4 but this "
+					"push sent rows 1 to 2"));
+	assert_int_equal(applied, -1);
+	free(body);
+	assert_int_equal(status().acked_seq, 0);
+	assert_gone("M9");
+	body = ack_body(3, NULL);
+	refused(ACK, body, strlen(body), CP_EINVAL, "applied 3 to rows 1-2");
+	free(body);
+	assert_int_equal(ack_ok(ack_body(2, NULL)), 2);
+
+	/* Rows 3-4 sent: below the first row but one is a protocol error too; first - 1 is "none
+	 * applied" and changes nothing. */
+	sent(3, 4);
+	body = ack_body(1, NULL);
+	refused(ACK, body, strlen(body), CP_EINVAL, "applied 1 to rows 3-4");
+	free(body);
+	body = ack_body(0, NULL);
+	refused(ACK, body, strlen(body), CP_EINVAL, "applied 0 to rows 3-4");
+	free(body);
+	assert_int_equal(ack_ok(ack_body(2, NULL)), 2);
+	assert_int_equal(status().acked_seq, 2);
+	body = ack_body(5, NULL);
+	refused(ACK, body, strlen(body), CP_EINVAL, "applied 5 to rows 3-4");
+	free(body);
+	/* Past the newest row written is another matter: HQ holds rows this database lacks. */
+	body = ack_body(6, NULL);
+	refused(ACK, body, strlen(body), CP_ECORRUPT, "applied 6 of 5");
+	free(body);
+	assert_int_equal(ack_ok(ack_body(4, NULL)), 4);
+	assert_int_equal(status().acked_seq, 4);
+	assert_int_equal(status().queue_depth, 1);
+
+	/* A range that was never sent is the caller's mistake. */
+	sent(5, 6);
+	body = ack_body(5, NULL);
+	refused(ACK, body, strlen(body), CP_EINVAL, "rows 5-6 of 5");
+	free(body);
+	sent(0, 0);
 }
 
 /* A snapshot that is not newer than the one held must change nothing at all — not even push
@@ -1746,13 +1826,72 @@ static void test_status(void **state)
 	assert_int_equal(s.last_success, t0 + 9000);
 
 	env.now = t0 + 15000;
-	ok(cp_sync_record_stop(env.db, "HQ does not know this terminal (401): enrol again", &err),
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL,
+			       "HQ does not know this terminal (401): enrol again", 0, &err),
 	   &err, "stop");
 	s = status();
 	assert_true(s.stopped);
 	assert_false(s.online);
 	assert_string_equal(s.stop_reason, "HQ does not know this terminal (401): enrol again");
 	assert_int_equal(s.since, t0 + 12000);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_int_equal(s.next_try, 0);
+	/* A stop until re-enrolment outlives failures, successes and stops of configuration. */
+	ok(cp_sync_record_failure(env.db, "timed out", t0 + 20000, &err), &err, "fail");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "config stop");
+	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	s = status();
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_true(s.stopped);
+	assert_string_equal(s.stop_reason, "HQ does not know this terminal (401): enrol again");
+	assert_int_equal(cp_sync_record_stop(env.db, CP_SYNC_STOP_NONE, "x", 0, &err), CP_EINVAL);
+}
+
+/* A stop for configuration (issue 8, item 7): recorded with when it is checked again; the next
+ * round that reaches HQ, or fails for another reason, clears it. */
+static void test_status_config_stop(void **state)
+{
+	struct cp_sync_status s;
+	struct cp_errbuf err = {{0}};
+	int64_t t0 = env.now;
+
+	(void)state;
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "wrong host name: check the HQ address",
+			       900000, &err),
+	   &err, "stop");
+	s = status();
+	assert_true(s.stopped);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_CONFIG);
+	assert_string_equal(s.stop_reason, "wrong host name: check the HQ address");
+	assert_string_equal(s.last_error, "wrong host name: check the HQ address");
+	assert_int_equal(s.last_error_at, t0);
+	assert_int_equal(s.next_try, t0 + 900000);
+	env.now = t0 + 1000;
+	ok(cp_sync_record_retry(env.db, "HQ cannot be reached", 2000, &err), &err, "retry");
+	s = status();
+	assert_false(s.stopped);
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_NONE);
+	assert_string_equal(s.stop_reason, "");
+	assert_string_equal(s.last_error, "HQ cannot be reached");
+	assert_int_equal(s.last_error_at, t0 + 1000);
+	assert_int_equal(s.next_try, t0 + 3000);
+	assert_int_equal(cp_sync_record_retry(env.db, "x", -1, &err), CP_EINVAL);
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "stop again");
+	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	s = status();
+	assert_false(s.stopped);
+	assert_true(s.online);
+	assert_int_equal(s.next_try, 0);
+	/* One of re-enrolment takes over a stop of configuration. */
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
+	   "stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401", 0, &err), &err, "enrol stop");
+	s = status();
+	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
+	assert_string_equal(s.stop_reason, "401");
+	assert_int_equal(s.next_try, 0);
 }
 
 static void test_status_queue_and_counts(void **state)
@@ -1789,7 +1928,8 @@ static void test_status_control_characters(void **state)
 	assert_clean(s.last_error);
 	assert_non_null(strstr(s.last_error, "HQ said:"));
 	assert_non_null(strstr(s.last_error, "bad"));
-	ok(cp_sync_record_stop(env.db, "chain broken at\n42\x1b[0m", &err), &err, "stop");
+	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "chain broken at\n42\x1b[0m", 0, &err),
+	   &err, "stop");
 	s = status();
 	assert_clean(s.stop_reason);
 	assert_clean(s.last_error);
@@ -1823,16 +1963,18 @@ static void test_status_long_message(void **state)
 	assert_memory_equal(s.last_error, msg, strlen(s.last_error));
 }
 
-/* A page carries how far HQ had applied this terminal's rows: its snapshots count them, so they
- * are acknowledged with it (a lost push answer must not make the till count its sales twice). */
-static void test_changes_applied_acknowledges(void **state)
+/* A page carries how far HQ had applied this terminal's rows. The round pulls only after its
+ * push was acknowledged, so a page never acknowledges anything itself: more than the
+ * acknowledged sequence claims rows never sent (a protocol error), more than the journal rows
+ * never written; either changes nothing. */
+static void test_changes_applied_checked(void **state)
 {
 	struct cp_tender cash = {.method = CP_TENDER_CASH, .amount = 12000};
 	struct cp_sale_result r;
 	struct cp_sync_status st;
 	struct cp_errbuf err = {{0}};
 	bool more = true;
-	char body[160];
+	char body[160], cursor[16];
 
 	(void)state;
 	ok(cp_cart_scan(env.db, &env.cashier, "G120", 1, NULL, &err), &err, "scan");
@@ -1841,11 +1983,18 @@ static void test_changes_applied_acknowledges(void **state)
 	snprintf(body, sizeof(body),
 		 "{\"changes\":[],\"notices\":[],\"next\":\"9\",\"more\":false,\"applied\":%d}", 2);
 	assert_int_equal(cp_hq_apply_changes(env.db, body, strlen(body), &more, &err), CP_ECORRUPT);
-	ok(cp_sync_status_get(env.db, &st, &err), &err, "status");
-	assert_int_equal(st.acked_seq, 0);
 	snprintf(body, sizeof(body),
 		 "{\"changes\":[],\"notices\":[],\"next\":\"9\",\"more\":false,\"applied\":%d}", 1);
+	assert_int_equal(cp_hq_apply_changes(env.db, body, strlen(body), &more, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "protocol error"));
+	ok(cp_sync_status_get(env.db, &st, &err), &err, "status");
+	assert_int_equal(st.acked_seq, 0);
+	ok(cp_hq_cursor(env.db, cursor, sizeof(cursor), &err), &err, "cursor");
+	assert_string_equal(cursor, "0");
+	assert_int_equal(ack_ok(ack_body(1, NULL)), 1);
 	ok(cp_hq_apply_changes(env.db, body, strlen(body), &more, &err), &err, "page");
+	ok(cp_hq_cursor(env.db, cursor, sizeof(cursor), &err), &err, "cursor");
+	assert_string_equal(cursor, "9");
 	ok(cp_sync_status_get(env.db, &st, &err), &err, "status");
 	assert_int_equal(st.acked_seq, 1);
 	assert_int_equal(st.queue_depth, 0);
@@ -1857,7 +2006,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_enrol_request),
-		T(test_changes_applied_acknowledges),
+		T(test_changes_applied_checked),
+		T(test_ack_bounded_by_request),
+		T(test_status_config_stop),
 		T(test_enrol_request_bad_codes),
 		T(test_enrol_apply),
 		T(test_enrol_applied_beyond_journal),
