@@ -192,7 +192,7 @@ static void search(struct ui *ui, const char *text)
 			ui_sale_scan(ui, card);
 			return;
 		}
-		if (kind == UI_SCAN_BAD || !card_shape(scanned)) {
+		if (kind == UI_SCAN_BAD || kind == UI_SCAN_BAD_QTY || !card_shape(scanned)) {
 			ui_msg(ui, UI_MSG_ERROR, "%s",
 			       _("Type an 11-digit mobile number, or scan the member card."));
 			beep();
