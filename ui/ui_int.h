@@ -128,10 +128,13 @@ struct ui {
 	int64_t sync_read_at;
 	char last_receipt[48];
 
-	/* the message line */
+	/* the message line; a warning or an error belongs to the screen that raised it */
 	char msg[512];
 	enum ui_msg_level msg_level;
 	int64_t msg_at;
+	const struct ui_screen *msg_owner; /* the top screen when it was raised */
+	uint64_t msg_turn;                 /* the key it answered */
+	uint64_t turn;                     /* keys handled so far */
 
 	const struct ui_screen *stack[UI_STACK_MAX];
 	int depth;
@@ -150,6 +153,9 @@ void ui_pop(struct ui *ui);
 void ui_reset(struct ui *ui, enum ui_screen_id id);
 bool ui_showing(const struct ui *ui, enum ui_screen_id id);
 
+/* Puts a message on the message line. A warning or an error belongs to the screen on top when
+ * it was raised: it goes when that screen is closed or covered by another because of a later
+ * key (one raised by the key that closes the screen stays, to be read on the screen below). */
 void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The message line for a failed core call (translated where possible); beeps. */
