@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "app.h"
 #include "app_ui.h"
 #include "cp_printer.h"
 #include "receipt_text.h"
@@ -35,6 +36,12 @@ static enum cp_err print_text(struct app_receipts *r, const char *receipt_no, co
 
 	if (!r->device || !r->device[0])
 		return CP_OK; /* no printer configured: the copy is kept for later */
+	if (r->wait) {
+		rc = cp_printer_print(r->device, text, err);
+		cp_receipt_mark(r->db, receipt_no, rc == CP_OK,
+				rc == CP_OK ? NULL : cp_errmsg(err, rc), NULL);
+		return rc;
+	}
 	if (!(j = calloc(1, sizeof(*j))))
 		return cp_errf(err, CP_ENOMEM, "out of memory; the receipt is kept for reprint");
 	j->r = r;
@@ -79,18 +86,33 @@ out:
 	return rc;
 }
 
+int app_printer_width(const struct app *app)
+{
+	long w = strtol(app->cfg.printer_width, NULL, 10);
+
+	return w == 32 || w == 48 ? (int)w : 42;
+}
+
+enum cp_err app_receipt_keep_print(struct app_receipts *r, const char *receipt_no,
+				   struct cp_errbuf *err)
+{
+	char *text = NULL;
+	enum cp_err rc = render_keep(r, receipt_no, &text, err);
+
+	if (rc == CP_OK)
+		rc = print_text(r, receipt_no, text, err);
+	free(text);
+	return rc;
+}
+
 void app_on_receipt(void *ctx, const char *receipt_no)
 {
 	struct app_receipts *r = ctx;
 	struct cp_errbuf err = {{0}};
-	char *text = NULL;
-	enum cp_err rc = render_keep(r, receipt_no, &text, &err);
+	enum cp_err rc = app_receipt_keep_print(r, receipt_no, &err);
 
-	if (rc == CP_OK)
-		rc = print_text(r, receipt_no, text, &err);
 	if (rc != CP_OK) /* the sale stands; the UI shows this like a printer outcome */
 		cp_printer_outcome_push(receipt_no, rc, cp_errmsg(&err, rc));
-	free(text);
 	/* While the customer takes the receipt: the WAL checkpoint, so that it does not land
 	 * inside the next sale's commit. */
 	cp_db_checkpoint(r->db);
