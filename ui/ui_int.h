@@ -127,6 +127,8 @@ struct ui {
 	bool sync_ok;
 	int64_t sync_read_at;
 	char last_receipt[48];
+	/* The newest receipt the printer failed on, until it prints (shown on the status line). */
+	char print_failed[64];
 
 	/* the message line; a warning or an error belongs to the screen that raised it */
 	char msg[512];
@@ -209,7 +211,8 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 
 /* ---- status.c ---- */
 void ui_status_draw(struct ui *ui, WINDOW *w);
-/* Reads the sync state again when it is a second old. */
+/* Reads the sync state again when it is a second old, and takes the printer's outcomes: a
+ * failure is told on the status line and the message line until that receipt prints. */
 bool ui_status_tick(struct ui *ui);
 
 /* ---- dialog.c: a question or a manager's authority, over the current screen ---- */
