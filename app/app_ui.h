@@ -37,5 +37,8 @@ int app_list_receipts(void *ctx, char (*out)[48], int max);
 /* cp_ui_options.reprint: the kept text marked as a copy; a receipt never kept (a crash
  * between commit and keep) is rendered and kept first. */
 enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err);
+/* cp_ui_options.receipt_text: receipt_no laid out as a copy in the current language and width
+ * (the kept text when the receipt can no longer be read). */
+enum cp_err app_receipt_text(void *ctx, const char *receipt_no, char **text, struct cp_errbuf *err);
 
 #endif

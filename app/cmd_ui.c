@@ -172,6 +172,8 @@ int cmd_ui(struct app *app)
 	o.receipt_ctx = &r;
 	o.list_receipts = app_list_receipts;
 	o.reprint = app_reprint;
+	o.printer = app->cfg.printer_device[0] != '\0';
+	o.receipt_text = app_receipt_text;
 	status = cp_ui_run(&o);
 
 	bg_sync_stop(&bg);

@@ -54,9 +54,9 @@ static enum cp_err print_text(struct app_receipts *r, const char *receipt_no, co
 	return rc;
 }
 
-/* Reads, renders and keeps receipt_no; *text (malloc'd) is what was kept. */
-static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, char **text,
-			       struct cp_errbuf *err)
+/* Lays receipt_no out now, in the current language and width, without keeping it. */
+static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, char **text,
+			      struct cp_errbuf *err)
 {
 	struct cp_receipt_view *v = malloc(sizeof(*v));
 	char *buf = malloc(CP_RECEIPT_RENDER_MAX);
@@ -76,13 +76,24 @@ static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, c
 			     r->width);
 		goto out;
 	}
-	if ((rc = cp_receipt_keep(r->db, receipt_no, buf, err)) != CP_OK)
-		goto out;
 	*text = buf;
 	buf = NULL;
 out:
 	free(v);
 	free(buf);
+	return rc;
+}
+
+/* Lays receipt_no out and keeps it; *text (malloc'd) is what was kept. */
+static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, char **text,
+			       struct cp_errbuf *err)
+{
+	enum cp_err rc = render_now(r, receipt_no, text, err);
+
+	if (rc == CP_OK && (rc = cp_receipt_keep(r->db, receipt_no, *text, err)) != CP_OK) {
+		free(*text);
+		*text = NULL;
+	}
 	return rc;
 }
 
@@ -128,22 +139,44 @@ int app_list_receipts(void *ctx, char (*out)[48], int max)
 	return n;
 }
 
-enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err)
+enum cp_err app_receipt_text(void *ctx, const char *receipt_no, char **text, struct cp_errbuf *err)
 {
 	struct app_receipts *r = ctx;
-	char *text = NULL, *copy = NULL;
-	enum cp_err rc = cp_receipt_copy(r->db, receipt_no, &text, err);
+	char *laid = NULL, *copy = NULL;
+	enum cp_err rc;
 
-	if (rc == CP_ENOTFOUND)
-		rc = render_keep(r, receipt_no, &text, err);
+	*text = NULL;
+	/* An old receipt in today's language and width; what was kept when it cannot be read. */
+	rc = render_now(r, receipt_no, &laid, err);
+	if (rc != CP_OK && cp_receipt_copy(r->db, receipt_no, &laid, NULL) == CP_OK)
+		rc = CP_OK;
 	if (rc != CP_OK)
 		return rc;
 	if (!(copy = malloc(CP_RECEIPT_RENDER_MAX + 256)) ||
-	    cp_receipt_render_copy(text, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0)
+	    cp_receipt_render_copy(laid, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0) {
 		rc = cp_errf(err, CP_ENOMEM, "cannot prepare the copy of receipt %s", receipt_no);
-	else
+		free(copy);
+		copy = NULL;
+	}
+	free(laid);
+	*text = copy;
+	return rc;
+}
+
+enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err)
+{
+	struct app_receipts *r = ctx;
+	char *copy = NULL;
+	enum cp_err rc;
+
+	/* A receipt never kept (a crash between commit and keep) is kept first. */
+	if (cp_receipt_copy(r->db, receipt_no, &copy, NULL) != CP_OK &&
+	    (rc = render_keep(r, receipt_no, &copy, err)) != CP_OK)
+		return rc;
+	free(copy);
+	copy = NULL;
+	if ((rc = app_receipt_text(r, receipt_no, &copy, err)) == CP_OK)
 		rc = print_text(r, receipt_no, copy, err);
 	free(copy);
-	free(text);
 	return rc;
 }

@@ -539,7 +539,7 @@ static enum cp_err do_reprint(struct script *s, json_t *req, json_t *ans, struct
 
 	if ((rc = want_str(req, "receipt", true, &receipt, err)) != CP_OK ||
 	    (rc = app_reprint(&s->receipts, receipt, err)) != CP_OK ||
-	    (rc = cp_receipt_copy(s->db, receipt, &text, err)) != CP_OK)
+	    (rc = app_receipt_text(&s->receipts, receipt, &text, err)) != CP_OK)
 		return rc;
 	script_set(ans, "receipt", script_str(receipt));
 	script_set(ans, "printed", json_boolean(s->receipts.device && s->receipts.device[0]));

@@ -80,9 +80,32 @@ static void quit(struct ui *ui)
 	ui->quit = true;
 }
 
-static void reprint(struct ui *ui)
+/* The selected receipt on the screen, laid out now. */
+static void preview(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
+	char *text = NULL;
+	enum cp_err rc;
+
+	if (!ui->opts->receipt_text || G.nreceipts == 0)
+		return;
+	rc = ui->opts->receipt_text(ui->opts->receipt_ctx, G.receipts[G.sel], &text, &err);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_preview_open(ui, G.receipts[G.sel], text);
+}
+
+static void reprint(struct ui *ui)
+{
+	static const struct ui_choice show[] = {
+		{"Enter", NULL, N_("Show it on screen"), preview},
+		{"Esc", NULL, N_("Close"), NULL},
+	};
+	struct ui_choice c[2];
+	struct cp_errbuf err = {{0}};
+	char text[256];
 	enum cp_err rc;
 
 	if (!ui->opts->reprint || G.nreceipts == 0) {
@@ -94,7 +117,21 @@ static void reprint(struct ui *ui)
 		ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."), G.receipts[G.sel]);
+	if (ui->opts->printer) {
+		ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."),
+		       G.receipts[G.sel]);
+		return;
+	}
+	snprintf(text, sizeof(text), _("No printer is set up: receipt %s is kept, not printed."),
+		 G.receipts[G.sel]);
+	ui_msg(ui, UI_MSG_WARN, "%s", text);
+	if (!ui->opts->receipt_text)
+		return;
+	for (int i = 0; i < 2; i++) {
+		c[i] = show[i];
+		c[i].label = _(show[i].label);
+	}
+	ui_choose(ui, _("Not printed"), text, c, 2);
 }
 
 static int manager_key(struct ui *ui, const struct ui_key *k)

@@ -255,6 +255,8 @@ void ui_sale_cancel(struct ui *ui);
  * the takeover is recorded). The same staff member's earlier login is offered resume or cancel.
  * Says so when there is no such sale. */
 void ui_cart_ask(struct ui *ui);
+/* A receipt's text shown on the screen (text malloc'd: the screen frees it). */
+void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 /* Member lookup of phone or card (from the item field or a scan), or an empty form. */
 void ui_member_open(struct ui *ui, const char *phone_or_card);
 /* Registration, with the phone filled in when known. */
