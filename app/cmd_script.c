@@ -229,6 +229,7 @@ int cmd_script(struct app *app)
 	json_t *ans;
 	size_t len;
 	bool too_long, created, bad;
+	char store_name[65];
 	int status = APP_EXIT_FAIL, r;
 
 	if (!(in = calloc(1, sizeof(*in)))) {
@@ -250,6 +251,15 @@ int cmd_script(struct app *app)
 		goto out;
 	if (app_open_db(app, &s->db) != CP_OK)
 		goto out;
+	cp_db_store_name(s->db, store_name, sizeof(store_name));
+	if (!store_name[0])
+		snprintf(store_name, sizeof(store_name), "%s", app->cfg.store_name);
+	s->receipts.db = s->db;
+	s->receipts.device = app->cfg.printer_device;
+	s->receipts.width = app_printer_width(app);
+	s->receipts.currency = app->cfg.currency;
+	s->receipts.store_name = store_name;
+	s->receipts.wait = true;
 	/* A reader that goes away is a write error, not a signal that kills mid-answer. */
 	signal(SIGPIPE, SIG_IGN);
 	status = APP_EXIT_OK;

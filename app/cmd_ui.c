@@ -103,13 +103,6 @@ static enum cp_err remote_lookup(void *ctx, const char *phone, const char *card,
 	return rc;
 }
 
-static int printer_width(const struct app *app)
-{
-	long w = strtol(app->cfg.printer_width, NULL, 10);
-
-	return w == 32 || w == 48 ? (int)w : 42;
-}
-
 int cmd_ui(struct app *app)
 {
 	struct cp_ui_options o;
@@ -155,7 +148,7 @@ int cmd_ui(struct app *app)
 	if (cp_db_open(&r.mark_db, &app->dbopt, &err) != CP_OK)
 		r.mark_db = NULL; /* printing still works; its outcome is only shown */
 	r.device = app->cfg.printer_device;
-	r.width = printer_width(app);
+	r.width = app_printer_width(app);
 	r.currency = app->cfg.currency;
 	r.store_name = store_name;
 
@@ -179,6 +172,8 @@ int cmd_ui(struct app *app)
 	o.receipt_ctx = &r;
 	o.list_receipts = app_list_receipts;
 	o.reprint = app_reprint;
+	o.printer = app->cfg.printer_device[0] != '\0';
+	o.receipt_text = app_receipt_text;
 	status = cp_ui_run(&o);
 
 	bg_sync_stop(&bg);

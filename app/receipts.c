@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "app.h"
 #include "app_ui.h"
 #include "cp_printer.h"
 #include "receipt_text.h"
@@ -35,6 +36,12 @@ static enum cp_err print_text(struct app_receipts *r, const char *receipt_no, co
 
 	if (!r->device || !r->device[0])
 		return CP_OK; /* no printer configured: the copy is kept for later */
+	if (r->wait) {
+		rc = cp_printer_print(r->device, text, err);
+		cp_receipt_mark(r->db, receipt_no, rc == CP_OK,
+				rc == CP_OK ? NULL : cp_errmsg(err, rc), NULL);
+		return rc;
+	}
 	if (!(j = calloc(1, sizeof(*j))))
 		return cp_errf(err, CP_ENOMEM, "out of memory; the receipt is kept for reprint");
 	j->r = r;
@@ -47,9 +54,9 @@ static enum cp_err print_text(struct app_receipts *r, const char *receipt_no, co
 	return rc;
 }
 
-/* Reads, renders and keeps receipt_no; *text (malloc'd) is what was kept. */
-static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, char **text,
-			       struct cp_errbuf *err)
+/* Lays receipt_no out now, in the current language and width, without keeping it. */
+static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, char **text,
+			      struct cp_errbuf *err)
 {
 	struct cp_receipt_view *v = malloc(sizeof(*v));
 	char *buf = malloc(CP_RECEIPT_RENDER_MAX);
@@ -69,8 +76,6 @@ static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, c
 			     r->width);
 		goto out;
 	}
-	if ((rc = cp_receipt_keep(r->db, receipt_no, buf, err)) != CP_OK)
-		goto out;
 	*text = buf;
 	buf = NULL;
 out:
@@ -79,18 +84,46 @@ out:
 	return rc;
 }
 
+/* Lays receipt_no out and keeps it; *text (malloc'd) is what was kept. */
+static enum cp_err render_keep(struct app_receipts *r, const char *receipt_no, char **text,
+			       struct cp_errbuf *err)
+{
+	enum cp_err rc = render_now(r, receipt_no, text, err);
+
+	if (rc == CP_OK && (rc = cp_receipt_keep(r->db, receipt_no, *text, err)) != CP_OK) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+int app_printer_width(const struct app *app)
+{
+	long w = strtol(app->cfg.printer_width, NULL, 10);
+
+	return w == 32 || w == 48 ? (int)w : 42;
+}
+
+enum cp_err app_receipt_keep_print(struct app_receipts *r, const char *receipt_no,
+				   struct cp_errbuf *err)
+{
+	char *text = NULL;
+	enum cp_err rc = render_keep(r, receipt_no, &text, err);
+
+	if (rc == CP_OK)
+		rc = print_text(r, receipt_no, text, err);
+	free(text);
+	return rc;
+}
+
 void app_on_receipt(void *ctx, const char *receipt_no)
 {
 	struct app_receipts *r = ctx;
 	struct cp_errbuf err = {{0}};
-	char *text = NULL;
-	enum cp_err rc = render_keep(r, receipt_no, &text, &err);
+	enum cp_err rc = app_receipt_keep_print(r, receipt_no, &err);
 
-	if (rc == CP_OK)
-		rc = print_text(r, receipt_no, text, &err);
 	if (rc != CP_OK) /* the sale stands; the UI shows this like a printer outcome */
 		cp_printer_outcome_push(receipt_no, rc, cp_errmsg(&err, rc));
-	free(text);
 	/* While the customer takes the receipt: the WAL checkpoint, so that it does not land
 	 * inside the next sale's commit. */
 	cp_db_checkpoint(r->db);
@@ -106,22 +139,44 @@ int app_list_receipts(void *ctx, char (*out)[48], int max)
 	return n;
 }
 
-enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err)
+enum cp_err app_receipt_text(void *ctx, const char *receipt_no, char **text, struct cp_errbuf *err)
 {
 	struct app_receipts *r = ctx;
-	char *text = NULL, *copy = NULL;
-	enum cp_err rc = cp_receipt_copy(r->db, receipt_no, &text, err);
+	char *laid = NULL, *copy = NULL;
+	enum cp_err rc;
 
-	if (rc == CP_ENOTFOUND)
-		rc = render_keep(r, receipt_no, &text, err);
+	*text = NULL;
+	/* An old receipt in today's language and width; what was kept when it cannot be read. */
+	rc = render_now(r, receipt_no, &laid, err);
+	if (rc != CP_OK && cp_receipt_copy(r->db, receipt_no, &laid, NULL) == CP_OK)
+		rc = CP_OK;
 	if (rc != CP_OK)
 		return rc;
 	if (!(copy = malloc(CP_RECEIPT_RENDER_MAX + 256)) ||
-	    cp_receipt_render_copy(text, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0)
+	    cp_receipt_render_copy(laid, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0) {
 		rc = cp_errf(err, CP_ENOMEM, "cannot prepare the copy of receipt %s", receipt_no);
-	else
+		free(copy);
+		copy = NULL;
+	}
+	free(laid);
+	*text = copy;
+	return rc;
+}
+
+enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err)
+{
+	struct app_receipts *r = ctx;
+	char *copy = NULL;
+	enum cp_err rc;
+
+	/* A receipt never kept (a crash between commit and keep) is kept first. */
+	if (cp_receipt_copy(r->db, receipt_no, &copy, NULL) != CP_OK &&
+	    (rc = render_keep(r, receipt_no, &copy, err)) != CP_OK)
+		return rc;
+	free(copy);
+	copy = NULL;
+	if ((rc = app_receipt_text(r, receipt_no, &copy, err)) == CP_OK)
 		rc = print_text(r, receipt_no, copy, err);
 	free(copy);
-	free(text);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app_ui.h"
 #include "cart.h"
 #include "cp_error.h"
 #include "member.h"
@@ -16,6 +17,7 @@
 /* One script session: the database and who is logged in. */
 struct script {
 	struct cp_db *db;
+	struct app_receipts receipts; /* every sale and refund keeps (and prints) its receipt */
 	struct cp_session who;
 	bool logged_in;
 	bool checkpoint;          /* a sale was handed over: checkpoint once the answer is out */

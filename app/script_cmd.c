@@ -8,10 +8,12 @@
 
 #include "cart.h"
 #include "cp_crypto.h"
+#include "cp_log.h"
 #include "journal.h"
 #include "member.h"
 #include "money.h"
 #include "paycode.h"
+#include "receipt.h"
 #include "refund.h"
 #include "sale.h"
 #include "script.h"
@@ -403,6 +405,17 @@ static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct
 	return CP_OK;
 }
 
+/* The receipt of what just committed, kept for reprint and printed when there is a printer.
+ * The sale stands whatever becomes of it: a failure is logged and `reprint` tries again. */
+static void keep_receipt(struct script *s, const char *receipt_no)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = app_receipt_keep_print(&s->receipts, receipt_no, &err);
+
+	if (rc != CP_OK)
+		cp_log(CP_LOG_WARN, "receipt %s: %s", receipt_no, cp_errmsg(&err, rc));
+}
+
 static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
 {
 	struct cp_tender t[CP_TENDER_MAX];
@@ -419,6 +432,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	    (rc = cp_sale_pay(s->db, &s->who, t, n, &r, err)) != CP_OK)
 		return cart_rc(s, rc);
 	s->checkpoint = true;
+	keep_receipt(s, r.receipt);
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "total", json_integer(r.total));
@@ -482,6 +496,7 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	if ((rc = cp_refund(s->db, &s->who, &rq, &r, err)) != CP_OK)
 		return rc;
 	s->checkpoint = true;
+	keep_receipt(s, r.receipt);
 	tenders = script_need(json_array());
 	for (int i = 0; i < r.ntenders && i < CP_TENDER_MAX; i++) {
 		json_t *t = script_need(json_object());
@@ -512,6 +527,25 @@ static enum cp_err do_refund(struct script *s, json_t *req, json_t *ans, struct 
 static enum cp_err do_void(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
 {
 	return refund(s, req, ans, true, err);
+}
+
+/* A kept receipt again, marked as a copy: printed when there is a printer, else only kept; the
+ * answer carries the kept text either way, to be shown. */
+static enum cp_err do_reprint(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	const char *receipt = NULL;
+	char *text = NULL;
+	enum cp_err rc;
+
+	if ((rc = want_str(req, "receipt", true, &receipt, err)) != CP_OK ||
+	    (rc = app_reprint(&s->receipts, receipt, err)) != CP_OK ||
+	    (rc = app_receipt_text(&s->receipts, receipt, &text, err)) != CP_OK)
+		return rc;
+	script_set(ans, "receipt", script_str(receipt));
+	script_set(ans, "printed", json_boolean(s->receipts.device && s->receipts.device[0]));
+	script_set(ans, "text", script_str(text));
+	free(text);
+	return CP_OK;
 }
 
 /* Another login's open sale becomes this session's: recorded as a cart_takeover event. */
@@ -568,6 +602,7 @@ static const struct script_command commands[] = {
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},
+	{"reprint", do_reprint, "receipt", false},
 	{"confirm_clock", do_confirm_clock, "manager pin", false},
 };
 

@@ -43,6 +43,11 @@ void ui_field_clear(struct ui_field *f)
 	f->swallow = false;
 }
 
+void ui_field_refused(struct ui_field *f)
+{
+	ui_field_clear(f);
+}
+
 /* Takes the current run back out of the field. */
 static void drop_run(struct ui_field *f)
 {
@@ -79,7 +84,7 @@ enum ui_field_rc ui_field_idle(struct ui_field *f, int64_t now)
 	if (f->burst.n >= UI_SCAN_MIN)
 		return hand_scan(f);
 	if (f->spilled) {
-		drop_run(f);
+		ui_field_refused(f);
 		return UI_FIELD_REFUSED;
 	}
 	ui_burst_reset(&f->burst);
@@ -95,7 +100,7 @@ static enum ui_field_rc refuse_burst(struct ui_field *f, enum ui_field_rc rc)
 		f->swallow = true;
 		return UI_FIELD_PIN_SCAN;
 	}
-	drop_run(f);
+	ui_field_refused(f);
 	f->swallow = true;
 	return rc;
 }
@@ -112,7 +117,7 @@ static enum ui_field_rc enter(struct ui_field *f, const struct ui_key *k)
 		return hand_scan(f);
 	if (f->kind == UI_FIELD_ROUTE && f->spilled) {
 		/* a run too short for a scan, with characters the field did not take */
-		drop_run(f);
+		ui_field_refused(f);
 		return UI_FIELD_REFUSED;
 	}
 	ui_burst_reset(&f->burst);
@@ -155,7 +160,17 @@ static enum ui_field_rc character(struct ui_field *f, const struct ui_key *k)
 	}
 	if (rc == UI_INPUT_FULL)
 		return refuse_burst(f, UI_FIELD_FULL);
-	return rc == UI_INPUT_REFUSED ? UI_FIELD_REFUSED : UI_FIELD_CHANGED;
+	if (rc == UI_INPUT_REFUSED) {
+		if (f->kind == UI_FIELD_ROUTE) {
+			/* Emptied, but the run goes on: it may be the slow first key of a scan. */
+			ui_input_wipe(&f->in);
+			f->burst.start = 0;
+		} else {
+			ui_field_refused(f);
+		}
+		return UI_FIELD_REFUSED;
+	}
+	return UI_FIELD_CHANGED;
 }
 
 enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k)
@@ -183,6 +198,7 @@ enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k)
 			ui_burst_reset(&f->burst);
 		if (f->burst.n > 0 || k->burst)
 			return refuse_burst(f, UI_FIELD_PASTE);
+		ui_field_refused(f);
 		return UI_FIELD_REFUSED;
 	case UI_K_TAB:
 		/* Scanners can be set to end with Tab instead of Enter. */

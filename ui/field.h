@@ -40,20 +40,26 @@ enum ui_field_rc {
 	UI_FIELD_SAME,     /* an editing key that changed nothing */
 	UI_FIELD_SUBMIT,   /* Enter (or a scanner's Tab) */
 	UI_FIELD_SCAN,     /* a ROUTE field saw a scan: it is in scan, the field is as before */
-	UI_FIELD_REFUSED,  /* a character this field does not take */
+	UI_FIELD_REFUSED,  /* a character this field does not take: refused, field emptied */
 	UI_FIELD_PIN_SCAN, /* a PIN field saw a scan: refused, field emptied */
-	UI_FIELD_PASTE,    /* a paste or a control character inside a burst: refused, removed */
-	UI_FIELD_FULL,     /* too long: refused, removed */
+	UI_FIELD_PASTE,    /* a paste or a control character inside a burst: refused, emptied */
+	UI_FIELD_FULL,     /* too long: refused, field emptied */
 };
 
 void ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsigned flags);
 /* Empties the field, its run and its last scan (wiped: a scan may have been a credential). */
 void ui_field_clear(struct ui_field *f);
+/* The one way a refused field is left, whoever refused it (the field a key, the screen the
+ * text after Enter): emptied, so that what is typed next starts afresh and is never appended
+ * to what was refused. ui_field_key and ui_field_idle do it themselves for the keys they
+ * refuse (UI_FIELD_REFUSED, UI_FIELD_PASTE, UI_FIELD_FULL); a screen calls it when it refuses
+ * what was submitted. */
+void ui_field_refused(struct ui_field *f);
 enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k);
 /* A ROUTE field at time now (ms), before its next key or when keys have paused: a run at
  * scanner speed that ended without Enter (a scanner with no suffix, or a slow one) is judged
  * whole. UI_FIELD_SCAN: it was a scan (in scan; the field as before it). UI_FIELD_REFUSED: a
- * short run the field could not take whole, removed. UI_FIELD_CHANGED: a short run that stays
+ * short run the field could not take whole: the field emptied. UI_FIELD_CHANGED: a short run that stays
  * typed. UI_FIELD_SAME: no run has ended. */
 enum ui_field_rc ui_field_idle(struct ui_field *f, int64_t now);
 /* Whether a run at scanner speed is under way: its characters are not to be shown yet. */

@@ -52,6 +52,26 @@ static const char *quantity(const char *text, int *qty)
 	return text;
 }
 
+/* "N*" or "N×" in front where N is not a quantity (0, over 9999, a fraction, too many digits):
+ * the cashier meant a quantity, and is told what a quantity is rather than that '*' cannot
+ * be in a code. */
+static bool bad_quantity(const char *p)
+{
+	bool digits = false;
+
+	while (*p == ' ')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits = true;
+	if (*p == '.' || *p == ',') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+	}
+	if (!digits)
+		return false;
+	return *p == '*' || strncmp(p, "\xc3\x97", 2) == 0;
+}
+
 enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
 				   struct cp_errbuf *err)
 {
@@ -65,6 +85,8 @@ enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], 
 	code = quantity(text, &q);
 	if (qty)
 		*qty = q;
+	if (code == text && bad_quantity(text))
+		return UI_SCAN_BAD_QTY;
 	if (cp_code_parse(code, out, &kind, &e) != CP_OK) {
 		/* A wrong check digit is the catalogue's to report, with the code. */
 		len = strlen(code);

@@ -13,6 +13,7 @@
 
 enum ui_scan_kind {
 	UI_SCAN_BAD,     /* not a code at all: err says why */
+	UI_SCAN_BAD_QTY, /* "N*code" where N is not a whole number 1..CP_QTY_MAX */
 	UI_SCAN_ITEM,    /* EAN-13, EAN-8 or UPC-A digits */
 	UI_SCAN_SKU,     /* a short code typed or scanned: an item first, else a member card */
 	UI_SCAN_PHONE,   /* 11 digits 1[3-9]...: a member's mobile number */
@@ -22,7 +23,8 @@ enum ui_scan_kind {
 
 /* Cleans text as cp_code_parse does (scanner prefix and suffix, full-width digits) into out and
  * says what it looks like. A bad check digit is still UI_SCAN_ITEM: the catalogue lookup then
- * says so. An optional "N*" in front (N = 1..9999) is a quantity, given in *qty (1 without). */
+ * says so. An optional "N*" in front (N = 1..9999) is a quantity, given in *qty (1 without);
+ * "N*" with any other N (0, 99999, 1.5) is UI_SCAN_BAD_QTY. */
 enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
 				   struct cp_errbuf *err);
 

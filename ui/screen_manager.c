@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "receipt.h"
 #include "ui_int.h"
 
 #define RECEIPTS_MAX 20
@@ -11,7 +12,8 @@
 
 static struct {
 	char receipts[RECEIPTS_MAX][48];
-	int nreceipts, sel;
+	bool unprinted[RECEIPTS_MAX]; /* the printer failed on it (receipt_copy's error) */
+	int nreceipts, nunprinted, sel;
 	struct cp_notice notices[NOTICES_MAX];
 	int nnotices;
 	bool notices_ok;
@@ -36,6 +38,14 @@ static void reload(struct ui *ui)
 			G.nreceipts = RECEIPTS_MAX;
 		for (int i = 0; i < G.nreceipts; i++)
 			G.receipts[i][47] = '\0';
+	}
+	G.nunprinted = 0;
+	for (int i = 0; i < G.nreceipts; i++) {
+		struct cp_receipt_copy_state st;
+
+		G.unprinted[i] = cp_receipt_state(ui->db, G.receipts[i], &st, NULL) == CP_OK &&
+				 !st.printed && st.error[0];
+		G.nunprinted += G.unprinted[i];
 	}
 	if (G.sel >= G.nreceipts)
 		G.sel = G.nreceipts - 1;
@@ -70,9 +80,32 @@ static void quit(struct ui *ui)
 	ui->quit = true;
 }
 
-static void reprint(struct ui *ui)
+/* The selected receipt on the screen, laid out now. */
+static void preview(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
+	char *text = NULL;
+	enum cp_err rc;
+
+	if (!ui->opts->receipt_text || G.nreceipts == 0)
+		return;
+	rc = ui->opts->receipt_text(ui->opts->receipt_ctx, G.receipts[G.sel], &text, &err);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_preview_open(ui, G.receipts[G.sel], text);
+}
+
+static void reprint(struct ui *ui)
+{
+	static const struct ui_choice show[] = {
+		{"Enter", NULL, N_("Show it on screen"), preview},
+		{"Esc", NULL, N_("Close"), NULL},
+	};
+	struct ui_choice c[2];
+	struct cp_errbuf err = {{0}};
+	char text[256];
 	enum cp_err rc;
 
 	if (!ui->opts->reprint || G.nreceipts == 0) {
@@ -84,7 +117,21 @@ static void reprint(struct ui *ui)
 		ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."), G.receipts[G.sel]);
+	if (ui->opts->printer) {
+		ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."),
+		       G.receipts[G.sel]);
+		return;
+	}
+	snprintf(text, sizeof(text), _("No printer is set up: receipt %s is kept, not printed."),
+		 G.receipts[G.sel]);
+	ui_msg(ui, UI_MSG_WARN, "%s", text);
+	if (!ui->opts->receipt_text)
+		return;
+	for (int i = 0; i < 2; i++) {
+		c[i] = show[i];
+		c[i].label = _(show[i].label);
+	}
+	ui_choose(ui, _("Not printed"), text, c, 2);
 }
 
 static int manager_key(struct ui *ui, const struct ui_key *k)
@@ -202,12 +249,25 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 					      ui_attr(ui, UI_R_NORMAL));
 		}
 	}
-	ui_put(w, y - 1, x + half, half, _("Reprint a receipt"), ui_attr(ui, UI_R_TITLE), false);
+	if (G.nunprinted) {
+		snprintf(line, sizeof(line), _("Reprint a receipt (%d not printed)"), G.nunprinted);
+		ui_put(w, y - 1, x + half, half, line, ui_attr(ui, UI_R_ERROR), false);
+	} else {
+		ui_put(w, y - 1, x + half, half, _("Reprint a receipt"), ui_attr(ui, UI_R_TITLE),
+		       false);
+	}
 	if (!ui->opts->list_receipts || G.nreceipts == 0)
 		ui_put(w, y, x + half, half, _("no receipts kept"), ui_attr(ui, UI_R_DIM), false);
-	for (int i = 0; i < G.nreceipts && y + i < ui->rows - 4; i++)
-		ui_put(w, y + i, x + half, half, G.receipts[i],
-		       i == G.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL), true);
+	for (int i = 0; i < G.nreceipts && y + i < ui->rows - 4; i++) {
+		/* TRANSLATORS: a receipt in the manager menu's list that the printer failed on */
+		snprintf(line, sizeof(line), G.unprinted[i] ? _("%s  NOT PRINTED") : "%s",
+			 G.receipts[i]);
+		ui_put(w, y + i, x + half, half, line,
+		       i == G.sel       ? ui_attr(ui, UI_R_SELECT)
+		       : G.unprinted[i] ? ui_attr(ui, UI_R_ERROR)
+					: ui_attr(ui, UI_R_NORMAL),
+		       true);
+	}
 }
 
 static const struct ui_footkey manager_footer[] = {

@@ -43,6 +43,7 @@ static void found(struct ui *ui, const struct cp_member_view *m)
 
 static void not_found(struct ui *ui, bool asked_hq)
 {
+	ui_field_refused(&M.who);
 	ui_msg(ui, UI_MSG_WARN,
 	       asked_hq ? _("No member %s here or at HQ. F3 registers a new member.")
 			: _("No member %s here. F3 registers a new member."),
@@ -192,10 +193,11 @@ static void search(struct ui *ui, const char *text)
 			ui_sale_scan(ui, card);
 			return;
 		}
-		if (kind == UI_SCAN_BAD || !card_shape(scanned)) {
+		if (kind == UI_SCAN_BAD || kind == UI_SCAN_BAD_QTY || !card_shape(scanned)) {
 			ui_msg(ui, UI_MSG_ERROR, "%s",
 			       _("Type an 11-digit mobile number, or scan the member card."));
 			beep();
+			ui_field_refused(&M.who);
 			return;
 		}
 		snprintf(card, sizeof(card), "%s", scanned);
@@ -208,6 +210,7 @@ static void search(struct ui *ui, const char *text)
 	}
 	if (rc != CP_ENOTFOUND) {
 		ui_fail(ui, &err, rc);
+		ui_field_refused(&M.who);
 		return;
 	}
 	if (!ui->opts->remote_lookup) {

@@ -125,11 +125,13 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
 		ui_fail(ui, &err, rc);
+		ui_field_refused(&P.amount);
 		return;
 	}
 	if (amount <= 0) {
 		ui_msg(ui, UI_MSG_WARN, "%s", _("Type the amount received, or leave it empty."));
 		beep();
+		ui_field_refused(&P.amount);
 		return;
 	}
 	if (m != CP_TENDER_CASH && amount > d) {
@@ -138,11 +140,13 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		       method_label(m), ui_money(ui, amount, a, sizeof(a)),
 		       ui_money(ui, d, b, sizeof(b)));
 		beep();
+		ui_field_refused(&P.amount);
 		return;
 	}
 	if (P.n == CP_TENDER_MAX) {
 		ui_msg(ui, UI_MSG_ERROR, _("A sale takes at most %d payments."), CP_TENDER_MAX);
 		beep();
+		ui_field_refused(&P.amount);
 		return;
 	}
 	memset(&P.t[P.n], 0, sizeof(P.t[P.n]));

@@ -104,6 +104,7 @@ static void submit(struct ui *ui)
 	}
 	if (!parse_lines(ui_field_text(&F.f[F_LINES]), lines, &n)) {
 		F.focus = F_LINES;
+		ui_field_refused(&F.f[F_LINES]);
 		ui_msg(ui, UI_MSG_WARN, "%s",
 		       _("Lines are numbers from the receipt, like 1,3; empty means all."));
 		beep();

@@ -140,6 +140,12 @@ int ui_sale_scan(struct ui *ui, const char *text)
 	case UI_SCAN_BAD:
 		ui_fail(ui, &err, CP_EINVAL);
 		break;
+	case UI_SCAN_BAD_QTY:
+		ui_msg(ui, UI_MSG_ERROR,
+		       _("A quantity is a whole number from 1 to %d, typed before '*': 3*code."),
+		       CP_QTY_MAX);
+		beep();
+		break;
 	case UI_SCAN_PHONE:
 		ui_member_open(ui, code);
 		break;

@@ -1,22 +1,47 @@
 /* status.c — the status line at the top of every screen: store, terminal, who is logged in,
  * ONLINE/OFFLINE with since when, journal rows waiting for HQ, the business day and the time.
  * The sync state comes from core (written by the sync thread); reading it is cheap, and it is
- * read once a second, never waited for. */
+ * read once a second, never waited for. A receipt the printer failed on is shown here too,
+ * until it prints: the printing threads leave their outcomes in the printer's mailbox. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cp_clock.h"
+#include "cp_printer.h"
 #include "db.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
+/* What the printing threads said since the last look; true when something changed. */
+static bool printer_outcomes(struct ui *ui)
+{
+	struct cp_printer_outcome o;
+	bool changed = false;
+
+	while (cp_printer_outcome_pop(&o)) {
+		changed = true;
+		if (o.result == CP_OK) {
+			if (strcmp(o.tag, ui->print_failed) == 0)
+				ui->print_failed[0] = '\0';
+			continue;
+		}
+		snprintf(ui->print_failed, sizeof(ui->print_failed), "%s", o.tag);
+		ui_msg(ui, UI_MSG_ERROR,
+		       _("Receipt %s not printed, kept for reprint (F9, manager menu): %s"), o.tag,
+		       o.message[0] ? o.message : _("the printer failed"));
+		beep();
+	}
+	return changed;
+}
+
 bool ui_status_tick(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
+	bool printed = printer_outcomes(ui);
 
 	if (ui->sync_read_at && ui->now - ui->sync_read_at < 1000)
-		return false;
+		return printed;
 	ui->sync_read_at = ui->now;
 	ui->sync_ok = cp_sync_status_get(ui->db, &ui->sync, &err) == CP_OK;
 	return true;
@@ -62,9 +87,9 @@ static int total(const char *const *seg, const int *w, int n)
 
 void ui_status_draw(struct ui *ui, WINDOW *w)
 {
-	enum { S_STORE, S_TERM, S_WHO, S_SYNC, S_QUEUE, S_DAY, S_CLOCK, S_N };
+	enum { S_STORE, S_TERM, S_WHO, S_PRINT, S_SYNC, S_QUEUE, S_DAY, S_CLOCK, S_N };
 	attr_t st = ui_attr(ui, UI_R_STATUS);
-	char term[40], who[96], sync[96], queue[48], day[11], dayl[48], clock[8];
+	char term[40], who[96], sync[96], queue[48], day[11], dayl[48], clock[8], print[96];
 	const char *seg[S_N];
 	int wid[S_N], x = 1;
 	enum ui_role sync_role;
@@ -88,12 +113,18 @@ void ui_status_draw(struct ui *ui, WINDOW *w)
 	seg[S_STORE] = ui->store;
 	seg[S_TERM] = term;
 	seg[S_WHO] = who;
+	seg[S_PRINT] = NULL;
+	if (ui->print_failed[0]) {
+		/* TRANSLATORS: on the status line: the receipt the printer failed on */
+		snprintf(print, sizeof(print), _("NOT PRINTED %s"), ui->print_failed);
+		seg[S_PRINT] = print;
+	}
 	seg[S_SYNC] = sync;
 	seg[S_QUEUE] = queue;
 	seg[S_DAY] = dayl;
 	seg[S_CLOCK] = clock;
 	for (int i = 0; i < S_N; i++) {
-		wid[i] = cp_text_width(seg[i]);
+		wid[i] = seg[i] ? cp_text_width(seg[i]) : 0;
 		if (wid[i] < 0)
 			wid[i] = 1;
 	}
@@ -108,6 +139,11 @@ void ui_status_draw(struct ui *ui, WINDOW *w)
 	}
 	if (total(seg, wid, S_N) > ui->cols)
 		seg[S_CLOCK] = NULL;
+	/* A receipt not printed is worth more than the day and the queue. */
+	if (seg[S_PRINT] && total(seg, wid, S_N) > ui->cols)
+		seg[S_DAY] = NULL;
+	if (seg[S_PRINT] && total(seg, wid, S_N) > ui->cols)
+		seg[S_QUEUE] = NULL;
 	if (total(seg, wid, S_N) > ui->cols) {
 		int over = total(seg, wid, S_N) - ui->cols;
 
@@ -122,7 +158,10 @@ void ui_status_draw(struct ui *ui, WINDOW *w)
 			continue;
 		if (x > 1)
 			x += ui_put(w, 0, x, 3, " | ", st, false);
-		x += ui_put(w, 0, x, wid[i], seg[i], i == S_SYNC ? ui_attr(ui, sync_role) : st,
+		x += ui_put(w, 0, x, wid[i], seg[i],
+			    i == S_SYNC    ? ui_attr(ui, sync_role)
+			    : i == S_PRINT ? ui_attr(ui, UI_R_ERROR)
+					   : st,
 			    false);
 	}
 }

@@ -82,10 +82,22 @@ bool ui_showing(const struct ui *ui, enum ui_screen_id id)
 	return false;
 }
 
+/* A screen is left: its own warning or error, raised before this key, goes with it. */
+static void msg_forget(struct ui *ui, const struct ui_screen *s)
+{
+	if (ui->msg[0] && ui->msg_owner == s && ui->msg_level >= UI_MSG_WARN &&
+	    ui->msg_turn != ui->turn) {
+		ui->msg[0] = '\0';
+		ui->msg_owner = NULL;
+	}
+}
+
 void ui_push(struct ui *ui, enum ui_screen_id id)
 {
 	if (ui->depth == UI_STACK_MAX)
 		ui_fatal("internal error: too many screens open");
+	if (ui->depth)
+		msg_forget(ui, ui_top(ui)); /* a question over it is not about an earlier refusal */
 	ui->stack[ui->depth++] = screens[id];
 	if (screens[id]->enter)
 		screens[id]->enter(ui);
@@ -99,6 +111,7 @@ void ui_pop(struct ui *ui)
 	if (ui->depth <= 1)
 		return;
 	top = ui->stack[--ui->depth];
+	msg_forget(ui, top);
 	if (top->leave)
 		top->leave(ui);
 	ui->dirty = true;
@@ -109,6 +122,7 @@ void ui_reset(struct ui *ui, enum ui_screen_id id)
 	while (ui->depth > 0) {
 		const struct ui_screen *top = ui->stack[--ui->depth];
 
+		msg_forget(ui, top);
 		if (top->leave)
 			top->leave(ui);
 	}
@@ -126,6 +140,8 @@ void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	va_end(ap);
 	ui->msg_level = level;
 	ui->msg_at = ui->now;
+	ui->msg_owner = ui_top(ui);
+	ui->msg_turn = ui->turn;
 	ui->dirty = true;
 }
 
@@ -459,6 +475,7 @@ static void dispatch(struct ui *ui, const struct ui_key *k, int depth)
 
 static void handle(struct ui *ui, const struct ui_key *k)
 {
+	ui->turn++;
 	ui->last_key = k->at;
 	if (k->code == UI_K_RESIZE) {
 		clearok(curscr, TRUE);

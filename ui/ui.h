@@ -42,6 +42,13 @@ struct cp_ui_options {
 	 * at most max), and reprinting one. Either may be NULL (no reprint offered). */
 	int (*list_receipts)(void *ctx, char (*out)[48], int max);
 	enum cp_err (*reprint)(void *ctx, const char *receipt_no, struct cp_errbuf *err);
+	/** Whether a receipt printer is configured: without one, reprint only keeps the receipt
+	 * and the manager menu offers it on screen instead. */
+	bool printer;
+	/** The receipt laid out now (the till's current language and width), marked as a copy:
+	 * *text malloc'd, the caller frees it. May be NULL (no preview offered). */
+	enum cp_err (*receipt_text)(void *ctx, const char *receipt_no, char **text,
+				    struct cp_errbuf *err);
 };
 
 /**

@@ -127,11 +127,16 @@ struct ui {
 	bool sync_ok;
 	int64_t sync_read_at;
 	char last_receipt[48];
+	/* The newest receipt the printer failed on, until it prints (shown on the status line). */
+	char print_failed[64];
 
-	/* the message line */
+	/* the message line; a warning or an error belongs to the screen that raised it */
 	char msg[512];
 	enum ui_msg_level msg_level;
 	int64_t msg_at;
+	const struct ui_screen *msg_owner; /* the top screen when it was raised */
+	uint64_t msg_turn;                 /* the key it answered */
+	uint64_t turn;                     /* keys handled so far */
 
 	const struct ui_screen *stack[UI_STACK_MAX];
 	int depth;
@@ -150,6 +155,9 @@ void ui_pop(struct ui *ui);
 void ui_reset(struct ui *ui, enum ui_screen_id id);
 bool ui_showing(const struct ui *ui, enum ui_screen_id id);
 
+/* Puts a message on the message line. A warning or an error belongs to the screen on top when
+ * it was raised: it goes when that screen is closed or covered by another because of a later
+ * key (one raised by the key that closes the screen stays, to be read on the screen below). */
 void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The message line for a failed core call (translated where possible); beeps. */
@@ -203,7 +211,8 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 
 /* ---- status.c ---- */
 void ui_status_draw(struct ui *ui, WINDOW *w);
-/* Reads the sync state again when it is a second old. */
+/* Reads the sync state again when it is a second old, and takes the printer's outcomes: a
+ * failure is told on the status line and the message line until that receipt prints. */
 bool ui_status_tick(struct ui *ui);
 
 /* ---- dialog.c: a question or a manager's authority, over the current screen ---- */
@@ -246,6 +255,8 @@ void ui_sale_cancel(struct ui *ui);
  * the takeover is recorded). The same staff member's earlier login is offered resume or cancel.
  * Says so when there is no such sale. */
 void ui_cart_ask(struct ui *ui);
+/* A receipt's text shown on the screen (text malloc'd: the screen frees it). */
+void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 /* Member lookup of phone or card (from the item field or a scan), or an empty form. */
 void ui_member_open(struct ui *ui, const char *phone_or_card);
 /* Registration, with the phone filled in when known. */

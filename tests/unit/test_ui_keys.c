@@ -441,26 +441,32 @@ static void field_refuses_paste(void **state)
 		}
 		assert_int_equal(first, UI_FIELD_PASTE);
 	}
-	assert_string_equal(ui_field_text(&f), "ab");
+	/* A refused field is emptied: what is typed next starts afresh. */
+	assert_string_equal(ui_field_text(&f), "");
 	assert_int_equal(key_code(&f, UI_K_ENTER, 0), UI_FIELD_SAME); /* the paste's own Enter */
 	/* The next key a person types counts again. */
 	assert_int_equal(key_char(&f, 'c', 500), UI_FIELD_CHANGED);
-	assert_string_equal(ui_field_text(&f), "abc");
+	assert_string_equal(ui_field_text(&f), "c");
+	type_at(&f, "ab", 300);
 	/* A control character inside a fast run: the run is refused. */
 	key_char(&f, '1', 900);
 	type_at(&f, "234", 1);
 	assert_int_equal(key_code(&f, UI_K_CTRL, 1), UI_FIELD_PASTE);
-	assert_string_equal(ui_field_text(&f), "abc");
-	/* Alone, it is only refused. */
+	assert_string_equal(ui_field_text(&f), "");
+	/* Alone, it is only refused, and the field emptied too. */
+	type_at(&f, "abc", 300);
 	assert_int_equal(key_code(&f, UI_K_CTRL, 800), UI_FIELD_REFUSED);
-	/* At the head of a paste: refused with what follows, and what was typed before stays. */
+	assert_string_equal(ui_field_text(&f), "");
+	/* At the head of a paste: refused with what follows, the field emptied. */
+	type_at(&f, "abc", 300);
 	{
 		struct ui_key k = {.code = UI_K_CTRL, .ch = 0x1b, .gap = 900, .burst = true};
 
 		k.at = now_ms += 900;
 		assert_int_equal(ui_field_key(&f, &k), UI_FIELD_PASTE);
 		assert_int_equal(type_at(&f, "[31m", 1), UI_FIELD_SAME);
-		assert_string_equal(ui_field_text(&f), "abc");
+		assert_string_equal(ui_field_text(&f), "");
+		type_at(&f, "abc", 900);
 	}
 	/* Ctrl-U empties the field, however fast. */
 	{
