@@ -1,25 +1,17 @@
-/* hq.c — HQ's answers applied to the till's database (sync/PROTOCOL.md): enrolment, push
- * acknowledgements with member snapshots, change-feed pages, notices and lookups. Each answer
- * is parsed and checked whole, then applied in one transaction, so a malformed or refused
- * answer changes nothing. sync/ does the HTTP; this file never talks to the network. */
+/* enrol.c — this till's identity with HQ: the enrolment request, the answer applied (address,
+ * terminal id, request secret, the chain's phone key, members re-keyed), and the TLS settings
+ * enrolment used. The secret is wiped wherever it is read. */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cp_crypto.h"
 #include "hq.h"
 #include "hq_int.h"
 #include "journal.h"
-#include "journal_int.h"
-#include "member_int.h"
 #include "phone.h"
 #include "records_int.h"
-#include "staff.h"
 #include "text.h"
-
-/* ---- identity and enrolment ---- */
 
 enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct cp_errbuf *err)
 {
@@ -250,136 +242,6 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 done:
 	cp_wipe(old_key, sizeof(old_key));
 	cp_wipe(e.key, sizeof(e.key));
-	json_decref(root);
-	return result;
-}
-
-static enum cp_err apply_members(struct cp_db *db, json_t *list, struct cp_errbuf *err)
-{
-	char where[48];
-	enum cp_err result;
-	json_t *m;
-	size_t i;
-
-	json_array_foreach (list, i, m) {
-		snprintf(where, sizeof(where), "members[%zu]", i);
-		if ((result = member_snapshot_apply(db, m, where, err)) != CP_OK)
-			return result;
-	}
-	return CP_OK;
-}
-
-/* Whether a push answer's "applied" fits the rows first..last that were sent. */
-static enum cp_err check_ack(struct cp_db *db, int64_t first, int64_t last, int64_t applied,
-			     struct cp_errbuf *err)
-{
-	struct cp_journal_status js;
-	enum cp_err result = cp_journal_status(db, &js, err);
-
-	if (result != CP_OK)
-		return result;
-	if (first < 1 || last < first - 1 || last > js.last_seq)
-		return cp_errf(err, CP_EINVAL,
-			       "journal rows %" PRId64 " to %" PRId64 " were not sent: this till "
-			       "has written %" PRId64,
-			       first, last, js.last_seq);
-	if (applied > js.last_seq)
-		return hq_holds_unwritten(applied, js.last_seq, err);
-	if (applied > last)
-		return cp_errf(
-			err, CP_EINVAL,
-			"protocol error: HQ acknowledged journal row %" PRId64 " but this push "
-			"sent rows %" PRId64 " to %" PRId64 "; nothing is acknowledged beyond "
-			"what was sent",
-			applied, first, last);
-	if (applied < first - 1)
-		return cp_errf(err, CP_EINVAL,
-			       "protocol error: HQ acknowledged journal rows only up to %" PRId64
-			       " although this push began at row %" PRId64
-			       " (a gap is answered 409)",
-			       applied, first);
-	if (applied > js.acked_seq)
-		return db_meta_set_int(db, "acked_seq", applied, err);
-	return CP_OK;
-}
-
-enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t first,
-			    int64_t last, int64_t *applied, struct cp_errbuf *err)
-{
-	enum cp_err result;
-	json_t *root, *members;
-	int64_t n;
-
-	if (!(root = hq_load(body, len, err)))
-		return CP_EINVAL;
-	members = json_object_get(root, "members");
-	if ((result = rec_int(&rec_hq, root, "applied", 0, INT64_MAX, &n, "push answer", err)))
-		goto done;
-	if (!json_is_array(members)) {
-		result = hq_bad(err, "push answer: members is missing or not a list");
-		goto done;
-	}
-	if ((result = db_begin(db, err)) != CP_OK)
-		goto done;
-	if ((result = check_ack(db, first, last, n, err)) != CP_OK)
-		goto out;
-	if ((result = apply_members(db, members, err)) != CP_OK)
-		goto out;
-	result = db_commit(db, err);
-out:
-	if (result != CP_OK)
-		db_rollback(db);
-	else if (applied)
-		*applied = n;
-done:
-	json_decref(root);
-	return result;
-}
-
-/* ---- lookup ---- */
-
-enum cp_err cp_hq_phone_hash_hex(struct cp_db *db, const char *phone, char out[65],
-				 struct cp_errbuf *err)
-{
-	char norm[CP_PHONE_LEN + 1];
-	uint8_t hash[32];
-	enum cp_err result = cp_phone_normalise(phone, norm, err);
-
-	if (result != CP_OK)
-		return result;
-	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
-		result = cp_errf(err, CP_EIO, "cannot hash the phone number");
-	else
-		cp_hex(hash, sizeof(hash), out);
-	cp_wipe(norm, sizeof(norm));
-	return result;
-}
-
-enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
-			       struct cp_member_view *out, struct cp_errbuf *err)
-{
-	json_t *root, *m;
-	const char *id;
-	enum cp_err result;
-
-	if (!(root = hq_load(body, len, err)))
-		return CP_EINVAL;
-	m = json_object_get(root, "member");
-	id = json_string_value(json_object_get(m, "id"));
-	if (!json_is_object(m) || !id) {
-		result = hq_bad(err, "lookup answer: member is missing");
-		goto done;
-	}
-	if ((result = db_begin(db, err)) != CP_OK)
-		goto done;
-	result = member_snapshot_apply(db, m, "member", err);
-	if (result == CP_OK)
-		result = db_commit(db, err);
-	if (result != CP_OK)
-		db_rollback(db);
-	else
-		result = cp_member_get(db, id, out, err);
-done:
 	json_decref(root);
 	return result;
 }
