@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "changes_int.h"
 #include "db_int.h"
 #include "money.h"
+#include "records_int.h"
 #include "text.h"
 
 #define CODE_MAX 32
@@ -248,4 +250,53 @@ enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, st
 	if ((result = check_refs(db, item, err)) == CP_OK)
 		result = upsert_item(db, item, err);
 	return db_tx_end(db, own, result, err);
+}
+
+/* ---- HQ's change feed ---- */
+
+enum cp_err item_change_upsert(struct cp_db *db, json_t *d, const char *where,
+			       struct cp_errbuf *err)
+{
+	json_t *active = json_object_get(d, "active");
+	struct cp_item it;
+	enum cp_err result;
+
+	if ((result = rec_item(&rec_hq, d, &it, where, err)) != CP_OK)
+		return result;
+	if (active && !json_is_boolean(active))
+		return rec_bad(&rec_hq, where, "active", "is not true/false", err);
+	if ((result = cp_catalog_put_item(db, &it, err)) != CP_OK)
+		return rec_stored(&rec_hq, result, where, err);
+	if (json_is_false(active))
+		return change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", it.sku,
+					err);
+	return CP_OK;
+}
+
+enum cp_err item_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+{
+	return change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", key, err);
+}
+
+enum cp_err category_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err)
+{
+	const char *code, *name;
+	bool excluded;
+	enum cp_err result = rec_category(&rec_hq, d, &code, &name, &excluded, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_catalog_put_category(db, code, name, excluded, err), where,
+			  err);
+}
+
+/* items are only ever made inactive: a category used by inactive items only stays */
+enum cp_err category_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+{
+	return change_run_keyed(
+		db,
+		"DELETE FROM category WHERE code = ?1 AND"
+		" NOT EXISTS(SELECT 1 FROM item WHERE category = ?1 AND active = 0)",
+		key, err);
 }

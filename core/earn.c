@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "changes_int.h"
 #include "db_int.h"
 #include "earn.h"
 #include "money.h"
+#include "records_int.h"
 #include "text.h"
 
 #define FEN_PER_YUAN 100
@@ -379,4 +381,39 @@ enum cp_err cp_earn_compute(const struct cp_earn_rules *rules, int tier_bp, int6
 	return CP_OK;
 overflow:
 	return cp_errf(err, CP_EOVERFLOW, "the sale is too large to compute points");
+}
+
+/* ---- HQ's change feed ---- */
+
+enum cp_err tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
+			       struct cp_errbuf *err)
+{
+	struct cp_tier t;
+	enum cp_err result = rec_tier(&rec_hq, d, &t, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_tier_put(db, &t, err), where, err);
+}
+
+enum cp_err tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+{
+	return change_run_keyed(db, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)", key, err);
+}
+
+enum cp_err rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				struct cp_errbuf *err)
+{
+	struct cp_earn_rules r;
+	enum cp_err result = rec_rules(&rec_hq, d, &r, where, err);
+
+	if (result != CP_OK)
+		return result;
+	return rec_stored(&rec_hq, cp_earn_rules_store(db, &r, err), where, err);
+}
+
+enum cp_err rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+{
+	return change_run_keyed(db, "DELETE FROM earn_rule WHERE id = CAST(?1 AS INTEGER)", key,
+				err);
 }

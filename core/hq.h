@@ -1,9 +1,10 @@
 /* hq.h — the till's side of headquarters' data (sync/PROTOCOL.md): the outbox of journal rows
- * still to push, and HQ's answers applied to the database — acknowledgements with member
- * snapshots, change-feed pages with their cursor, notices, enrolment, online lookups — plus the
- * sync state that the UI and `counterpoint status` read. Parsing of every HQ answer lives
- * here; each answer is applied in one transaction or not at all, and a malformed answer
- * changes nothing (CP_EINVAL with what was wrong). sync/ does the HTTP. */
+ * still to push (outbox.c), and HQ's answers applied to the database — enrolment (enrol.c),
+ * acknowledgements with member snapshots (ack.c), change-feed pages with their cursor
+ * (changes.c), notices (notice.c), online lookups (lookup.c) — plus the sync state that the UI
+ * and `counterpoint status` read (sync_state.c). Each answer is applied in one transaction or
+ * not at all, and a malformed answer changes nothing (CP_EINVAL with what was wrong). sync/
+ * does the HTTP. */
 #ifndef CP_HQ_H
 #define CP_HQ_H
 

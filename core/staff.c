@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "changes_int.h"
 #include "cp_clock.h"
 #include "cp_crypto.h"
 #include "cp_rand.h"
 #include "db_int.h"
+#include "records_int.h"
 #include "text.h"
 
 #define SALT_LEN 16
@@ -488,4 +490,43 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 			       what, r.code, cp_role_name(r.role));
 	snprintf(authorised_by, 17, "%s", r.code);
 	return CP_OK;
+}
+
+/* ---- HQ's change feed ---- */
+
+enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				struct cp_errbuf *err)
+{
+	const char *code, *name, *role, *salt_hex, *hash_hex;
+	uint8_t salt[64], hash[32];
+	int64_t iter;
+	bool active;
+	size_t saltlen;
+	int r;
+	enum cp_err result;
+
+	if ((result = rec_str(&rec_hq, d, "code", false, &code, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "name", false, &name, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "role", false, &role, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
+	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
+	    (result = rec_int(&rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
+	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)))
+		return result;
+	saltlen = strlen(salt_hex) / 2;
+	if ((r = cp_role_parse(role)) < 0)
+		return rec_bad(&rec_hq, where, "role", "is not cashier, guide or manager", err);
+	if (saltlen > sizeof(salt) || !cp_unhex(salt_hex, salt, saltlen) ||
+	    !cp_unhex(hash_hex, hash, sizeof(hash)))
+		return rec_bad(&rec_hq, where, "pin_salt",
+			       "or pin_hash is not hex of the right size", err);
+	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
+				     (uint32_t)iter, active, err);
+	cp_wipe(hash, sizeof(hash));
+	return rec_stored(&rec_hq, result, where, err);
+}
+
+enum cp_err staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+{
+	return change_run_keyed(db, "UPDATE staff SET active = 0 WHERE code = ?1", key, err);
 }

@@ -1,6 +1,7 @@
-/* fuzz_changes.c — HQ's change-feed pages and push answers (core/hq.c) on arbitrary bytes, applied
- * to a small seeded database: never a crash, CP_OK or a malformed-answer error, no transaction
- * left open, and after a refusal the cursor and the acknowledged sequence as they were.
+/* fuzz_changes.c — HQ's change-feed pages and push answers (core/changes.c, core/ack.c) on
+ * arbitrary bytes, applied to a small seeded database: never a crash, CP_OK or a malformed-answer
+ * error, no transaction left open, and after a refusal the cursor and the acknowledged sequence as
+ * they were.
  *
  * The database is made once, in a directory of its own under /tmp that is removed at exit, and
  * its seeded content is restored before each input so that an input found here replays alone.

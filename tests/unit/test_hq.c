@@ -1,4 +1,4 @@
-/* test_hq.c — the till's side of HQ's answers (core/hq.c, sync/PROTOCOL.md), fed the JSON bodies
+/* test_hq.c — the till's side of HQ's answers (core/hq.h, sync/PROTOCOL.md), fed the JSON bodies
  * HQ sends: enrolment, the outbox and push acknowledgements with member snapshots, change-feed
  * pages with notices, online lookups and the sync state. Every refused answer must leave the
  * whole database as it was, compared row by row through a connection of the test's own. */
@@ -16,6 +16,7 @@
 
 #include "cart.h"
 #include "catalog.h"
+#include "changes_int.h"
 #include "cp_crypto.h"
 #include "db.h"
 #include "db_int.h"
@@ -1375,6 +1376,92 @@ static void test_changes_unknown_kinds(void **state)
 	assert_int_equal(it.price, 2100);
 }
 
+/* The whole of a text file (malloc'd), NULL when it cannot be read. */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)len + 1)) && fread(text, 1, (size_t)len, f) == (size_t)len)
+		text[len] = '\0';
+	else if (text) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+/* The kinds the reference HQ (tests/hq/hq.py) enters into its feed: the kind named by each
+ * feed_upsert/feed_delete call there. *n in: capacity, out: count. */
+static void hq_py_kinds(char kinds[][32], int *n)
+{
+	const char *src = getenv("CP_SOURCE_DIR");
+	const char *calls[] = {"feed_upsert(", "feed_delete("};
+	char path[1024], *text, *p;
+	int k = 0;
+
+	if (!src)
+		skip();
+	snprintf(path, sizeof(path), "%s/tests/hq/hq.py", src);
+	assert_non_null(text = read_file(path));
+	for (size_t c = 0; c < 2; c++) {
+		for (p = strstr(text, calls[c]); p; p = strstr(p + 1, calls[c])) {
+			char *q = strchr(p, '"'), *nl = strchr(p, '\n'), *end;
+			bool seen = false;
+
+			if (!q || (nl && nl < q) || !(end = strchr(q + 1, '"')))
+				continue; /* the definition, or a kind passed through */
+			assert_true(end - q - 1 > 0 && end - q - 1 < 32);
+			for (int i = 0; i < k; i++)
+				seen = seen ||
+				       (strncmp(kinds[i], q + 1, (size_t)(end - q - 1)) == 0 &&
+					kinds[i][end - q - 1] == '\0');
+			if (seen)
+				continue;
+			assert_true(k < *n);
+			snprintf(kinds[k++], 32, "%.*s", (int)(end - q - 1), q + 1);
+		}
+	}
+	free(text);
+	*n = k;
+}
+
+/* One table of kinds is the only dispatch: every kind HQ sends has an entry with both an upsert
+ * and a delete, and a page reaches each entry (nothing counted unknown), while a kind not in the
+ * table is counted, not refused. */
+static void test_changes_table_dispatch(void **state)
+{
+	char kinds[32][32], next[24];
+	int n = 32;
+
+	(void)state;
+	hq_py_kinds(kinds, &n);
+	assert_true(n >= 7);
+	for (int i = 0; i < n; i++)
+		if (!change_kind_for(kinds[i]))
+			fail_msg("hq.py sends kind %s, which the table of kinds lacks", kinds[i]);
+	for (size_t i = 0; i < change_kinds_n; i++) {
+		assert_non_null(change_kinds[i].upsert);
+		assert_non_null(change_kinds[i].remove);
+		assert_ptr_equal(change_kind_for(change_kinds[i].kind), &change_kinds[i]);
+		snprintf(next, sizeof(next), "%zu", i + 1);
+		/* key 9 names nothing of any kind: the delete is applied, and changes nothing */
+		changes_ok(page(json_pack("[o]", delete_of(change_kinds[i].kind, "9")), NULL, next,
+				false));
+		cursor_is(next);
+		assert_int_equal(status().unknown_changes, 0);
+	}
+	assert_null(change_kind_for("offer"));
+	changes_ok(page(json_pack("[o]", delete_of("offer", "9")), NULL, "100", false));
+	assert_int_equal(status().unknown_changes, 1);
+	cursor_is("100");
+}
+
 static void test_changes_merge_notice(void **state)
 {
 	struct cp_notice notes[4];
@@ -2030,6 +2117,7 @@ int main(void)
 		T(test_changes_staff_inactive),
 		T(test_changes_item_inactive),
 		T(test_changes_unknown_kinds),
+		T(test_changes_table_dispatch),
 		T(test_changes_merge_notice),
 		T(test_changes_merge_with_member),
 		T(test_changes_bad_change_in_the_middle),
