@@ -7,19 +7,8 @@
 # digits find them, or a short list to choose from.
 set -u
 
-: "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
-: "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}"
-if ! command -v tmux >/dev/null || ! command -v faketime >/dev/null; then
-	echo "tmux or faketime is not installed: nothing tested"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-
-rm -rf ./uicounter && mkdir ./uicounter && cd ./uicounter
-export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
-export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
-export TZ=${TZ:-Asia/Shanghai}
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+. "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
+scratch_env uicounter tmux faketime
 # faketime preloads its library; a sanitizer build must be told that this is fine.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 

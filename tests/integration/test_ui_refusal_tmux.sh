@@ -7,19 +7,8 @@
 # screen nor on the question asked there afterwards.
 set -u
 
-: "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
-: "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}"
-if ! command -v tmux >/dev/null; then
-	echo "tmux is not installed: nothing tested"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-
-rm -rf ./uirefusal && mkdir ./uirefusal && cd ./uirefusal
-export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
-export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
-export TZ=${TZ:-Asia/Shanghai}
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+. "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
+scratch_env uirefusal tmux
 
 SOCK=$PWD/tmux.sock
 . "$CP_SOURCE_DIR/tests/integration/tmux_lib.sh"
