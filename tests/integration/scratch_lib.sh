@@ -2,7 +2,16 @@
 # scratch_lib.sh — how a shell test starts: it needs CP_BINARY and CP_SOURCE_DIR (ctest sets
 # them), skips itself with "0 passed, 0 failed" when a tool it drives is missing, and runs in a
 # scratch directory of its own with HOME, the XDG directories and TZ inside it, so that no test
-# reads or writes anything of the machine's user.
+# reads or writes anything of the machine's user. It counts passes and failures (tmux_lib.sh,
+# sourced after it, adds the screen to a failure).
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*" >&2
+}
 
 # scratch_env DIR [TOOL...]: makes ./DIR anew and enters it.
 scratch_env() {

@@ -8,18 +8,8 @@ set -euo pipefail
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
 CP=$CP_BINARY
 
-rm -rf ./cli && mkdir ./cli && cd ./cli
-export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
-export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
-export TZ=${TZ:-Asia/Shanghai}
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-}
+. "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
+scratch_env cli
 check() { # description, then a command that must succeed
 	local what=$1
 	shift

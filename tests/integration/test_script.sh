@@ -11,18 +11,8 @@ set -euo pipefail
 CP=$CP_BINARY
 STORE=$CP_SOURCE_DIR/packaging/demo/store.json
 
-rm -rf ./script && mkdir ./script && cd ./script
-export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
-export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
-export TZ=${TZ:-Asia/Shanghai}
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-}
+. "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
+scratch_env script
 # expect DESCRIPTION PYTHON-EXPR: true over j, the last answer (and d, the demo store).
 expect() {
 	if python3 -c 'import json, sys

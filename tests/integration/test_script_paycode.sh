@@ -6,18 +6,8 @@
 set -u
 
 : "${CP_BINARY:?CP_BINARY must name the counterpoint binary}"
-rm -rf ./scriptpaycode && mkdir ./scriptpaycode && cd ./scriptpaycode
-export HOME=$PWD XDG_CONFIG_HOME=$PWD/config XDG_DATA_HOME=$PWD/data XDG_STATE_HOME=$PWD/state
-export XDG_CACHE_HOME=$PWD/cache XDG_RUNTIME_DIR=$PWD/run
-export TZ=${TZ:-Asia/Shanghai}
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-}
+. "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
+scratch_env scriptpaycode
 q() {
 	python3 -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' ./demo.db "$1"
