@@ -387,8 +387,8 @@ static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct
 			if (!json_is_string(v) || (m = cp_tender_parse(json_string_value(v))) < 0)
 				return cp_errf(err, CP_EINVAL,
 					       "tenders[%zu].method must be cash, card, wechat, "
-					       "alipay or unionpay (or give the customer's payment "
-					       "code as \"code\")",
+					       "alipay, unionpay or points (or give the customer's "
+					       "payment code as \"code\")",
 					       i);
 			t[i].method = (enum cp_tender_method)m;
 		}
@@ -440,6 +440,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "change", json_integer(r.change));
 	script_set(ans, "eligible", json_integer(r.eligible));
 	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "points_spent", json_integer(r.points_spent));
 	script_set(ans, "growth", json_integer(r.growth));
 	script_set(ans, "multiplier_bp", json_integer(r.multiplier_bp));
 	script_set(ans, "balance",
@@ -512,6 +513,7 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	script_set(ans, "amount", json_integer(r.amount));
 	script_set(ans, "tenders", tenders);
 	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "points_back", json_integer(r.points_back));
 	script_set(ans, "growth", json_integer(r.growth));
 	script_set(ans, "balance", json_integer(r.balance_after));
 	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
