@@ -13,6 +13,7 @@
 #include "member.h"
 #include "money.h"
 #include "paycode.h"
+#include "pointspay.h"
 #include "receipt.h"
 #include "refund.h"
 #include "sale.h"
@@ -220,6 +221,33 @@ static enum cp_err do_cancel(struct script *s, json_t *req, json_t *ans, struct 
 	if ((rc = cp_cart_cancel(s->db, &s->who, err)) != CP_OK)
 		return cart_rc(s, rc);
 	return put_cart(s, ans, err);
+}
+
+/* points: what the attached member may pay with points now, and the rule that stops more. */
+static enum cp_err do_points(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_pointspay_quote q;
+	enum cp_err rc;
+
+	(void)req;
+	if ((rc = cp_cart_view(s->db, &s->who, &s->cart, err)) != CP_OK)
+		return cart_rc(s, rc);
+	if ((rc = cp_pointspay_quote(s->db, &s->cart, &q, err)) != CP_OK)
+		return rc;
+	script_set(ans, "member", json_boolean(q.member));
+	script_set(ans, "max", json_integer(q.max_fen));
+	script_set(ans, "max_points", json_integer(q.max_points));
+	script_set(ans, "step", json_integer(q.step_fen));
+	script_set(ans, "step_points", json_integer(q.step_points));
+	script_set(ans, "cap", json_integer(q.cap));
+	script_set(ans, "available", json_integer(q.available));
+	script_set(ans, "offline", json_boolean(q.offline));
+	script_set(ans, "member_left",
+		   q.member_left < 0 ? json_null() : json_integer(q.member_left));
+	script_set(ans, "terminal_left",
+		   q.terminal_left < 0 ? json_null() : json_integer(q.terminal_left));
+	script_set(ans, "limit", script_str(q.limit));
+	return CP_OK;
 }
 
 /* member and balance: a lookup that changes nothing. */
@@ -601,6 +629,7 @@ static const struct script_command commands[] = {
 	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},
+	{"points", do_points, "", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},
