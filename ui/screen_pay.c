@@ -128,6 +128,38 @@ static void commit(struct ui *ui)
 	ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
 }
 
+/* A points tender is refused here, before the customer pays the rest: one a sale, whole steps,
+ * no more than points may pay now (core checks all again when the sale is paid). */
+static enum cp_err points_ok(struct ui *ui, int64_t amount)
+{
+	char a[48], b[48];
+
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method == CP_TENDER_POINTS) {
+			ui_msg(ui, UI_MSG_ERROR, "%s",
+			       _("Points are already taken for this sale; Backspace takes them "
+				 "off."));
+			return CP_EINVAL;
+		}
+	if (!P.quoted || P.q.step_fen <= 0 || P.q.max_fen <= 0) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points cannot pay now: %s"),
+		       P.quoted ? P.q.limit : _("attach the member first"));
+		return CP_EINVAL;
+	}
+	if (amount % P.q.step_fen != 0) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points pay in whole steps of %s: %s is not one."),
+		       ui_money(ui, P.q.step_fen, a, sizeof(a)),
+		       ui_money(ui, amount, b, sizeof(b)));
+		return CP_EINVAL;
+	}
+	if (amount > P.q.max_fen) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points may pay at most %s now: %s"),
+		       ui_money(ui, P.q.max_fen, a, sizeof(a)), P.q.limit);
+		return CP_EINVAL;
+	}
+	return CP_OK;
+}
+
 /* A tender of method m (ref: the last four digits of the customer's code, or NULL) for the
  * amount typed, or for what is still due when nothing is typed. */
 static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
@@ -146,8 +178,7 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		return;
 	}
 	if (amount <= 0 && m == CP_TENDER_POINTS) {
-		ui_msg(ui, UI_MSG_WARN, _("Points cannot pay now: %s"),
-		       P.quoted ? P.q.limit : _("attach the member first"));
+		points_ok(ui, 0);
 		beep();
 		ui_field_refused(&P.amount);
 		return;
@@ -163,6 +194,11 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		       _("%s of %s is more than the %s due; only cash gives change."),
 		       method_label(m), ui_money(ui, amount, a, sizeof(a)),
 		       ui_money(ui, d, b, sizeof(b)));
+		beep();
+		ui_field_refused(&P.amount);
+		return;
+	}
+	if (m == CP_TENDER_POINTS && (rc = points_ok(ui, amount)) != CP_OK) {
 		beep();
 		ui_field_refused(&P.amount);
 		return;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_ui_points_tmux.sh — points as payment in a real terminal: the cashier attaches 李秀英
 # (3,050 points) to a ¥88.00 sale, the pay screen says points may pay ¥30.00 now (3,000 points,
-# in steps of ¥1.00), F9 pays that with points and WeChat Pay the rest; the result and the kept
+# in steps of ¥1.00) and refuses part of a step or more than that at once, F9 pays it with points
+# and WeChat Pay the rest; the result and the kept
 # receipt show the points spent, the points earned and the balance after.
 set -u
 
@@ -43,8 +44,17 @@ expect "the payment screen opens" "Amount received" || finish
 expect "the pay screen says what points may pay now" \
 	"Points may pay up to ¥30.00 now (3000 points), in steps of ¥1.00" || finish
 expect "the points key is offered" "Points"
+keys 3 0 . 5 F9
+expect "a part of a step is refused at once" "Points pay in whole steps of ¥1.00: ¥30.50 is not one."
+keys 3 1 F9
+expect "more than the balance allows is refused, naming the rule" \
+	"Points may pay at most ¥30.00 now: too few points: the member has 3050 to spend"
+expect "nothing was taken" "none yet"
 keys F9
 expect "points pay ¥30.00" "Points ¥30.00 taken; ¥58.00 still due." || finish
+keys F9
+expect "a second points payment is refused" "Points are already taken for this sale"
+
 keys F7
 expect "WeChat Pay pays the rest" "Sale complete, receipt S001-T01-000001" || finish
 expect "the result shows the points spent" "Points spent 3000"
