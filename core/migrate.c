@@ -121,7 +121,7 @@ static const char *const steps[] = {
 	"CREATE TABLE points_offline(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
 	"  member_id TEXT NOT NULL, business_day TEXT NOT NULL,"
 	"  points INTEGER NOT NULL CHECK(points > 0));"
-	"CREATE INDEX points_offline_day ON points_offline(business_day, member_id);",
+	"CREATE INDEX points_offline_day ON points_offline(business_day, member_id, points);",
 };
 
 int cp_db_schema_version(void)

@@ -153,14 +153,19 @@ static enum cp_err contact(struct cp_db *db, const struct cp_pointspay_config *c
 						     : db_fail(db, rc, "read the sync state", err);
 }
 
-/* Points spent offline today: by this member (member not NULL) or by this terminal. */
+/* Points spent offline today: by this member (member not NULL) or by this terminal. Both read
+ * the covering index points_offline_day only. */
 static enum cp_err spent_offline(struct cp_db *db, const char *day, const char *member,
 				 int64_t *out, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(sum(points), 0) FROM points_offline"
-				   " WHERE business_day = ?1 AND (?2 IS NULL OR member_id = ?2)",
-				   err);
+	sqlite3_stmt *st = member ? db_stmt(db,
+					    "SELECT coalesce(sum(points), 0) FROM points_offline"
+					    " WHERE business_day = ?1 AND member_id = ?2",
+					    err)
+				  : db_stmt(db,
+					    "SELECT coalesce(sum(points), 0) FROM points_offline"
+					    " WHERE business_day = ?1",
+					    err);
 	int rc;
 
 	if (!st)
@@ -180,31 +185,79 @@ static void fmt(int64_t fen, char *out, size_t len)
 	cp_money_format(fen, NULL, out, len);
 }
 
-/* Lowers *steps to what limit allows and names the rule when it is the one that stops. */
-static void bound(struct cp_pointspay_quote *q, int64_t steps_allowed, int64_t *steps,
-		  const char *why)
+/* The rules that can stop points paying more, in the order they are checked. */
+enum rule { R_NONE, R_CAP, R_BASE, R_BALANCE, R_HOURS, R_MEMBER, R_TERMINAL };
+
+/* Lowers *steps to what a rule allows and notes the rule when it is the one that stops. */
+static void bound(enum rule r, int64_t steps_allowed, int64_t *steps, enum rule *stop)
 {
 	if (steps_allowed < 0)
 		steps_allowed = 0;
 	if (steps_allowed < *steps) {
 		*steps = steps_allowed;
-		snprintf(q->limit, sizeof(q->limit), "%s", why);
+		*stop = r;
 	}
 }
 
-static enum cp_err quote(struct cp_db *db, const struct cp_cart_view *cart,
-			 struct cp_pointspay_quote *q, struct cp_errbuf *err)
+/* The rule that stops, as a sentence (only the one that stops is written). */
+static void say(struct cp_pointspay_quote *q, const struct cp_pointspay_config *c, enum rule r)
+{
+	char a[48];
+
+	switch (r) {
+	case R_CAP:
+		fmt(q->cap, a, sizeof(a));
+		snprintf(q->limit, sizeof(q->limit),
+			 "points may pay at most %s of this bill (%d.%02d%%)", a, c->cap_bp / 100,
+			 c->cap_bp % 100);
+		break;
+	case R_BASE:
+		fmt(q->base, a, sizeof(a));
+		snprintf(q->limit, sizeof(q->limit),
+			 "points may pay only %s of this bill: offer lines and excluded categories "
+			 "are paid in money",
+			 a);
+		break;
+	case R_BALANCE:
+		snprintf(q->limit, sizeof(q->limit), "too few points: the member has %lld to spend",
+			 (long long)q->available);
+		break;
+	case R_HOURS:
+		snprintf(
+			q->limit, sizeof(q->limit),
+			"offline limit: HQ not reached for %lld hours (more than %d), so no points "
+			"can be spent until it is; pay in money",
+			(long long)(q->offline_minutes / 60), c->offline_max_hours);
+		break;
+	case R_MEMBER:
+		snprintf(q->limit, sizeof(q->limit),
+			 "offline limit: %lld points left for this member today",
+			 (long long)q->member_left);
+		break;
+	case R_TERMINAL:
+		snprintf(q->limit, sizeof(q->limit),
+			 "offline limit: %lld points left for this terminal today",
+			 (long long)q->terminal_left);
+		break;
+	case R_NONE:
+		break;
+	}
+}
+
+static enum cp_err quote(struct cp_db *db, const struct cp_pointspay_config *cfg,
+			 const struct cp_cart_view *cart, struct cp_pointspay_quote *q,
+			 struct cp_errbuf *err)
 {
 	const struct db_memo *m;
-	struct cp_pointspay_config c;
+	const struct cp_pointspay_config c = *cfg;
 	int64_t steps = INT64_MAX, now = cp_db_now(db), x;
-	char day[11], a[48], why[200];
+	enum rule stop = R_NONE;
+	char day[11], a[48];
 	enum cp_err result;
 
 	memset(q, 0, sizeof(*q));
 	q->member_left = q->terminal_left = -1;
-	if ((result = cp_pointspay_config_get(db, &c, err)) != CP_OK ||
-	    (result = db_memo_get(db, &m, err)) != CP_OK)
+	if ((result = db_memo_get(db, &m, err)) != CP_OK)
 		return result;
 	q->member = cart->has_member;
 	q->step_fen = c.step_fen;
@@ -228,47 +281,26 @@ static enum cp_err quote(struct cp_db *db, const struct cp_cart_view *cart,
 			 "points need a member: attach the member first");
 		return CP_OK;
 	}
-	fmt(q->cap, a, sizeof(a));
-	snprintf(why, sizeof(why), "points may pay at most %s of this bill (%d.%02d%%)", a,
-		 c.cap_bp / 100, c.cap_bp % 100);
-	bound(q, q->cap / c.step_fen, &steps, why);
-	fmt(q->base, a, sizeof(a));
-	snprintf(why, sizeof(why),
-		 "points may pay only %s of this bill: offer lines and excluded categories are "
-		 "paid in money",
-		 a);
-	bound(q, q->base / c.step_fen, &steps, why);
-	snprintf(why, sizeof(why), "too few points: the member has %lld to spend",
-		 (long long)q->available);
-	bound(q, q->available / q->step_points, &steps, why);
+	bound(R_CAP, q->cap / c.step_fen, &steps, &stop);
+	bound(R_BASE, q->base / c.step_fen, &steps, &stop);
+	bound(R_BALANCE, q->available / q->step_points, &steps, &stop);
 	if ((result = contact(db, &c, now, &q->offline, &q->offline_minutes, err)) != CP_OK)
 		return result;
-	if (!q->offline)
-		goto done;
-	if (q->offline_minutes >= (int64_t)c.offline_max_hours * 60) {
-		snprintf(
-			why, sizeof(why),
-			"offline limit: HQ not reached for %lld hours (more than %d), so no points "
-			"can be spent until it is; pay in money",
-			(long long)(q->offline_minutes / 60), c.offline_max_hours);
-		bound(q, 0, &steps, why);
+	if (q->offline && q->offline_minutes >= (int64_t)c.offline_max_hours * 60) {
+		bound(R_HOURS, 0, &steps, &stop);
 		q->member_left = q->terminal_left = 0;
-		goto done;
+	} else if (q->offline) {
+		cp_business_day(now, db->cutover_min, day);
+		if ((result = spent_offline(db, day, cart->member.id, &x, err)) != CP_OK)
+			return result;
+		q->member_left = c.offline_member > x ? c.offline_member - x : 0;
+		if ((result = spent_offline(db, day, NULL, &x, err)) != CP_OK)
+			return result;
+		q->terminal_left = c.offline_terminal > x ? c.offline_terminal - x : 0;
+		bound(R_MEMBER, q->member_left / q->step_points, &steps, &stop);
+		bound(R_TERMINAL, q->terminal_left / q->step_points, &steps, &stop);
 	}
-	cp_business_day(now, db->cutover_min, day);
-	if ((result = spent_offline(db, day, cart->member.id, &x, err)) != CP_OK)
-		return result;
-	q->member_left = c.offline_member > x ? c.offline_member - x : 0;
-	if ((result = spent_offline(db, day, NULL, &x, err)) != CP_OK)
-		return result;
-	q->terminal_left = c.offline_terminal > x ? c.offline_terminal - x : 0;
-	snprintf(why, sizeof(why), "offline limit: %lld points left for this member today",
-		 (long long)q->member_left);
-	bound(q, q->member_left / q->step_points, &steps, why);
-	snprintf(why, sizeof(why), "offline limit: %lld points left for this terminal today",
-		 (long long)q->terminal_left);
-	bound(q, q->terminal_left / q->step_points, &steps, why);
-done:
+	say(q, &c, stop);
 	if (!cp_money_mul(steps, c.step_fen, &q->max_fen) ||
 	    !cp_money_mul(steps, q->step_points, &q->max_points))
 		return cp_errf(err, CP_EOVERFLOW, "the bill is too large");
@@ -278,7 +310,10 @@ done:
 enum cp_err cp_pointspay_quote(struct cp_db *db, const struct cp_cart_view *cart,
 			       struct cp_pointspay_quote *out, struct cp_errbuf *err)
 {
-	return quote(db, cart, out, err);
+	struct cp_pointspay_config c;
+	enum cp_err result = cp_pointspay_config_get(db, &c, err);
+
+	return result == CP_OK ? quote(db, &c, cart, out, err) : result;
 }
 
 /* Spreads total over the payable lines in proportion to their amounts; the fen left by rounding
@@ -331,8 +366,8 @@ enum cp_err pointspay_plan(struct cp_db *db, const struct cp_cart_view *cart, in
 	enum cp_err result;
 
 	memset(out, 0, sizeof(*out));
-	if ((result = quote(db, cart, &q, err)) != CP_OK ||
-	    (result = cp_pointspay_config_get(db, &c, err)) != CP_OK)
+	if ((result = cp_pointspay_config_get(db, &c, err)) != CP_OK ||
+	    (result = quote(db, &c, cart, &q, err)) != CP_OK)
 		return result;
 	if (!q.member || q.step_points <= 0)
 		return cp_errf(err, CP_EINVAL, "%s", q.limit);
