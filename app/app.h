@@ -10,6 +10,7 @@
 #include "cp_config.h"
 #include "cp_error.h"
 #include "db.h"
+#include "pointspay.h"
 
 #define CP_VERSION "0.1.0"
 
@@ -22,17 +23,18 @@
 
 struct app {
 	struct cp_config cfg;
-	char db_path[APP_PATH_MAX]; /* resolved: --db, [database] path, or the default */
-	bool db_given;              /* --db was on the command line */
-	bool demo;                  /* --demo */
-	bool force;                 /* --force (init) */
-	const char *script_file;    /* script [FILE]; NULL or "-" is stdin */
-	const char *staff_code;     /* staff set CODE */
-	const char *staff_name;     /* --name */
-	const char *staff_role;     /* --role */
-	struct cp_db_options dbopt; /* points into cfg and db_path */
-	const char *hq_url;         /* enrol --hq */
-	const char *enrol_code;     /* enrol --code (shown by ps: stdin or --code-file is better) */
+	char db_path[APP_PATH_MAX];           /* resolved: --db, [database] path, or the default */
+	bool db_given;                        /* --db was on the command line */
+	bool demo;                            /* --demo */
+	bool force;                           /* --force (init) */
+	const char *script_file;              /* script [FILE]; NULL or "-" is stdin */
+	const char *staff_code;               /* staff set CODE */
+	const char *staff_name;               /* --name */
+	const char *staff_role;               /* --role */
+	struct cp_db_options dbopt;           /* points into cfg, db_path and pointspay */
+	struct cp_pointspay_config pointspay; /* [points], for dbopt */
+	const char *hq_url;                   /* enrol --hq */
+	const char *enrol_code; /* enrol --code (shown by ps: stdin or --code-file is better) */
 	const char *enrol_code_file; /* enrol --code-file; without either, the code is on stdin */
 	const char *ca_file;         /* enrol --ca: overrides [sync] ca_file */
 	const char *pin;             /* enrol --pin: overrides [sync] pin */

@@ -333,7 +333,17 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.pin_lockout_s = app->cfg.pin_lockout_s,
 		.pbkdf2_iterations = app->cfg.pbkdf2_iterations,
 		.wal_autocheckpoint = 0,
+		.pointspay = &app->pointspay,
 	};
+	cp_pointspay_defaults(&app->pointspay);
+	app->pointspay.step_fen = app->cfg.points_step_fen;
+	app->pointspay.cap_bp = app->cfg.points_max_share_bp;
+	snprintf(app->pointspay.excluded, sizeof(app->pointspay.excluded), "%s",
+		 app->cfg.points_excluded);
+	app->pointspay.offline_member = app->cfg.points_offline_member;
+	app->pointspay.offline_terminal = app->cfg.points_offline_terminal;
+	app->pointspay.offline_max_hours = app->cfg.points_offline_max_hours;
+	app->pointspay.online_minutes = app->cfg.points_online_minutes;
 	return APP_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "member.h"
 #include "money.h"
 #include "paycode.h"
+#include "pointspay.h"
 #include "receipt.h"
 #include "refund.h"
 #include "sale.h"
@@ -222,6 +223,33 @@ static enum cp_err do_cancel(struct script *s, json_t *req, json_t *ans, struct 
 	return put_cart(s, ans, err);
 }
 
+/* points: what the attached member may pay with points now, and the rule that stops more. */
+static enum cp_err do_points(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_pointspay_quote q;
+	enum cp_err rc;
+
+	(void)req;
+	if ((rc = cp_cart_view(s->db, &s->who, &s->cart, err)) != CP_OK)
+		return cart_rc(s, rc);
+	if ((rc = cp_pointspay_quote(s->db, &s->cart, &q, err)) != CP_OK)
+		return rc;
+	script_set(ans, "member", json_boolean(q.member));
+	script_set(ans, "max", json_integer(q.max_fen));
+	script_set(ans, "max_points", json_integer(q.max_points));
+	script_set(ans, "step", json_integer(q.step_fen));
+	script_set(ans, "step_points", json_integer(q.step_points));
+	script_set(ans, "cap", json_integer(q.cap));
+	script_set(ans, "available", json_integer(q.available));
+	script_set(ans, "offline", json_boolean(q.offline));
+	script_set(ans, "member_left",
+		   q.member_left < 0 ? json_null() : json_integer(q.member_left));
+	script_set(ans, "terminal_left",
+		   q.terminal_left < 0 ? json_null() : json_integer(q.terminal_left));
+	script_set(ans, "limit", script_str(q.limit));
+	return CP_OK;
+}
+
 /* member and balance: a lookup that changes nothing. */
 static enum cp_err do_member(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
 {
@@ -387,8 +415,8 @@ static enum cp_err want_tenders(json_t *req, struct cp_tender *t, int *n, struct
 			if (!json_is_string(v) || (m = cp_tender_parse(json_string_value(v))) < 0)
 				return cp_errf(err, CP_EINVAL,
 					       "tenders[%zu].method must be cash, card, wechat, "
-					       "alipay or unionpay (or give the customer's payment "
-					       "code as \"code\")",
+					       "alipay, unionpay or points (or give the customer's "
+					       "payment code as \"code\")",
 					       i);
 			t[i].method = (enum cp_tender_method)m;
 		}
@@ -440,6 +468,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "change", json_integer(r.change));
 	script_set(ans, "eligible", json_integer(r.eligible));
 	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "points_spent", json_integer(r.points_spent));
 	script_set(ans, "growth", json_integer(r.growth));
 	script_set(ans, "multiplier_bp", json_integer(r.multiplier_bp));
 	script_set(ans, "balance",
@@ -512,6 +541,7 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	script_set(ans, "amount", json_integer(r.amount));
 	script_set(ans, "tenders", tenders);
 	script_set(ans, "points", json_integer(r.points));
+	script_set(ans, "points_back", json_integer(r.points_back));
 	script_set(ans, "growth", json_integer(r.growth));
 	script_set(ans, "balance", json_integer(r.balance_after));
 	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
@@ -599,6 +629,7 @@ static const struct script_command commands[] = {
 	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},
+	{"points", do_points, "", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

@@ -26,6 +26,8 @@ struct cp_cart_line {
 	int64_t unit_price; /* member price when a member is attached and the item has one */
 	int64_t amount;     /* qty * unit_price */
 	bool eligible;      /* earns points and growth */
+	bool redemption; /* a points-plus-cash offer line: earns nothing, never paid with points */
+	int64_t points;  /* points the line holds (offer lines), 0 otherwise */
 };
 
 struct cp_cart_view {
@@ -35,8 +37,9 @@ struct cp_cart_view {
 	int nlines;
 	struct cp_cart_line lines[CP_CART_MAX_LINES];
 	int64_t total;
-	int64_t eligible; /* sum of eligible line amounts */
-	int64_t items;    /* sum of quantities */
+	int64_t eligible;    /* sum of eligible line amounts */
+	int64_t items;       /* sum of quantities */
+	int64_t points_held; /* points held by the cart's offer lines */
 	bool has_member;
 	struct cp_member_view member;
 };

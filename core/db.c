@@ -223,6 +223,10 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	db->pin_max_attempts = opt->pin_max_attempts > 0 ? opt->pin_max_attempts : 5;
 	db->pin_lockout_s = opt->pin_lockout_s > 0 ? opt->pin_lockout_s : 300;
 	db->pbkdf2_iterations = opt->pbkdf2_iterations ? opt->pbkdf2_iterations : 100000;
+	if (opt->pointspay && opt->pointspay->step_fen > 0)
+		db->pointspay = *opt->pointspay;
+	else
+		cp_pointspay_defaults(&db->pointspay);
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
 }
 

@@ -11,6 +11,7 @@
 #include "cp_error.h"
 
 struct cp_db;
+struct cp_pointspay_config;
 
 /* What core needs from configuration. Zero fields take the defaults named here, except
  * cutover_min, where zero is midnight. */
@@ -23,6 +24,7 @@ struct cp_db_options {
 	int pin_lockout_s;    /* ... for 300 seconds */
 	uint32_t pbkdf2_iterations; /* for PINs set from now on: 100000 */
 	int wal_autocheckpoint;     /* pages; 0 = SQLite's default (1000); -1 = off */
+	const struct cp_pointspay_config *pointspay; /* points as payment; NULL: the defaults */
 };
 
 /* Options for a new database (counterpoint init). */

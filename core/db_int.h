@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "earn.h"
+#include "pointspay.h"
 
 #define DB_KEY_LEN 32
 /* PRAGMA application_id of every Counterpoint database: "CPT1". */
@@ -53,6 +54,7 @@ struct cp_db {
 	int ncache;
 	struct db_memo memo;
 	struct db_tx_event tx_event;
+	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

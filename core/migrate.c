@@ -112,6 +112,16 @@ static const char *const steps[] = {
 	"  at INTEGER NOT NULL, from_staff TEXT NOT NULL, to_staff TEXT NOT NULL,"
 	"  opened_at INTEGER NOT NULL, lines INTEGER NOT NULL, items INTEGER NOT NULL,"
 	"  total INTEGER NOT NULL, member_id TEXT);",
+	/* 8: points as payment — the points and money of a points tender spread over the sale's
+	 * lines (a refund gives back exactly a line's share), and the points spent while HQ could
+	 * not be reached, for the offline limits per member and terminal per business day */
+	"CREATE TABLE points_pay(seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  line_no INTEGER NOT NULL, fen INTEGER NOT NULL CHECK(fen >= 0),"
+	"  points INTEGER NOT NULL CHECK(points >= 0), PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
+	"CREATE TABLE points_offline(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
+	"  member_id TEXT NOT NULL, business_day TEXT NOT NULL,"
+	"  points INTEGER NOT NULL CHECK(points > 0));"
+	"CREATE INDEX points_offline_day ON points_offline(business_day, member_id, points);",
 };
 
 int cp_db_schema_version(void)

@@ -194,6 +194,26 @@ static enum cp_err load_points_spent(struct cp_db *db, int64_t seq, struct cp_re
 	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the points spent", err);
 }
 
+/* Points a refund gave back: its movements that returned points (the clawback takes). */
+static enum cp_err load_points_returned(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+					struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT coalesce(sum(points), 0) FROM movement"
+				   " WHERE seq = ?1 AND points > 0",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v->points_returned = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the points given back", err);
+}
+
 /* A staff member's name; "" when the code is not (or no longer) known. */
 static enum cp_err staff_name(struct cp_db *db, const char *code, char *out, size_t outlen,
 			      struct cp_errbuf *err)
@@ -274,6 +294,7 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	if (result != CP_OK || (result = load_lines(db, seq, v, err)) ||
 	    (result = load_tenders(db, seq, v, err)) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = load_points_spent(db, seq, v, err))) ||
+	    (v->kind != CP_RECEIPT_SALE && (result = load_points_returned(db, seq, v, err))) ||
 	    (result = staff_name(db, v->staff_code, v->staff_name, sizeof(v->staff_name), err)) ||
 	    (result = load_member(db, member, v, err)))
 		goto out;

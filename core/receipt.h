@@ -81,6 +81,7 @@ struct cp_receipt_view {
 	int64_t points;
 	int64_t growth;
 	int64_t points_spent;
+	int64_t points_returned; /* refund/void: points that had paid for the lines, given back */
 
 	int ncoupons;
 	struct cp_receipt_coupon coupons[CP_RECEIPT_MAX_COUPONS];

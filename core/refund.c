@@ -11,6 +11,7 @@
 #include "events_int.h"
 #include "member.h"
 #include "money.h"
+#include "pointspay_int.h"
 #include "refund.h"
 #include "staff.h"
 #include "text.h"
@@ -211,7 +212,8 @@ static enum cp_err clawback(const struct sold *s, int64_t eligible, int64_t *poi
 	return CP_OK;
 }
 
-/* Spreads amount over the methods still refundable: card and mobile first, then cash. */
+/* Spreads amount over the methods still refundable: card and mobile first, then cash. The
+ * points part goes back as points (points_back), never as money. */
 static enum cp_err give_back(struct sold *s, int64_t amount, struct cp_refund_result *r,
 			     struct cp_errbuf *err)
 {
@@ -220,7 +222,8 @@ static enum cp_err give_back(struct sold *s, int64_t amount, struct cp_refund_re
 			struct cp_tender *t = &s->left[i];
 			int64_t take;
 
-			if ((t->method == CP_TENDER_CASH) != (pass == 1) || t->amount <= 0)
+			if ((t->method == CP_TENDER_CASH) != (pass == 1) || t->amount <= 0 ||
+			    t->method == CP_TENDER_POINTS)
 				continue;
 			take = t->amount < amount ? t->amount : amount;
 			r->tenders[r->ntenders].method = t->method;
@@ -234,6 +237,32 @@ static enum cp_err give_back(struct sold *s, int64_t amount, struct cp_refund_re
 	if (amount > 0)
 		return cp_errf(err, CP_ECORRUPT,
 			       "the sale's tenders do not cover this refund; run verify");
+	return CP_OK;
+}
+
+/* The points that paid for the picked lines go back as points: one points tender of their
+ * money, first among the refund's tenders. */
+static enum cp_err points_back(struct cp_db *db, const struct sold *s, const bool *pick,
+			       struct cp_refund_result *r, struct cp_errbuf *err)
+{
+	int lines[MAX_LINES], n = 0;
+	enum cp_err result;
+
+	for (int i = 0; i < s->nlines; i++)
+		if (pick[i])
+			lines[n++] = s->lines[i].line_no;
+	if ((result = pointspay_refund_share(db, s->seq, lines, n, &r->points_back_fen,
+					     &r->points_back, err)) != CP_OK)
+		return result;
+	if (r->points_back_fen > r->amount)
+		return cp_errf(err, CP_ECORRUPT,
+			       "the points paid exceed the lines refunded; run verify");
+	if (r->points_back_fen > 0) {
+		r->tenders[0].method = CP_TENDER_POINTS;
+		r->tenders[0].amount = r->points_back_fen;
+		r->tenders[0].ref[0] = '\0';
+		r->ntenders = 1;
+	}
 	return CP_OK;
 }
 
@@ -253,12 +282,20 @@ static json_t *payload_for(const struct cp_session *who, const struct sold *s, c
 				      json_pack("{s:s, s:I}", "method",
 						cp_tender_name(r->tenders[i].method), "amount",
 						(json_int_t)r->tenders[i].amount));
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I, s:I}", "receipt",
-			 r->receipt, "sale_receipt", sale_receipt, "sale_seq", (json_int_t)s->seq,
-			 "staff", who->code, "authorised_by", r->authorised_by, "day", day, "lines",
-			 lines, "tenders", tenders, "amount", (json_int_t)r->amount, "member",
-			 s->member[0] ? json_string(s->member) : json_null(), "points",
-			 (json_int_t)r->points, "growth", (json_int_t)r->growth);
+	json_t *p;
+
+	p = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:I, s:I}", "receipt",
+		      r->receipt, "sale_receipt", sale_receipt, "sale_seq", (json_int_t)s->seq,
+		      "staff", who->code, "authorised_by", r->authorised_by, "day", day, "lines",
+		      lines, "tenders", tenders, "amount", (json_int_t)r->amount, "member",
+		      s->member[0] ? json_string(s->member) : json_null(), "points",
+		      (json_int_t)r->points, "growth", (json_int_t)r->growth);
+	if (p && r->points_back &&
+	    json_object_set_new(p, "points_back", json_integer(r->points_back)) != 0) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
 }
 
 static enum cp_err check_void(const struct sold *s, const bool *pick, const char *today,
@@ -313,7 +350,8 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	if (req->void_sale && (result = check_void(s, pick, today, req->receipt, err)) != CP_OK)
 		goto out;
 	if ((result = clawback(s, eligible, &r.points, &r.growth, err)) ||
-	    (result = give_back(s, r.amount, &r, err)) ||
+	    (result = points_back(db, s, pick, &r, err)) ||
+	    (result = give_back(s, r.amount - r.points_back_fen, &r, err)) ||
 	    (result = receipt_next(db, r.receipt, sizeof(r.receipt), err)))
 		goto out;
 	payload = payload_for(who, s, pick, req->receipt, today, &r);
@@ -421,7 +459,8 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 	}
 	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK)
 		return result;
-	if (member && (points || growth))
-		return movement_insert(db, seq, 1, member, "clawback", -points, -growth, err);
-	return CP_OK;
+	if (member && (points || growth) &&
+	    (result = movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))
+		return result;
+	return pointspay_refund_apply(db, seq, member, p, err);
 }

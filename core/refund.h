@@ -31,6 +31,8 @@ struct cp_refund_result {
 	int ntenders;
 	struct cp_tender tenders[CP_TENDER_MAX]; /* how it goes back */
 	int64_t points, growth;                  /* clawed back (positive numbers) */
+	int64_t points_back;     /* points that paid for the lines, given back to the member */
+	int64_t points_back_fen; /* their money, the "points" tender among tenders */
 	int64_t balance_after;
 	bool balance_negative; /* the points were already spent */
 	char authorised_by[17];

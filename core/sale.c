@@ -11,10 +11,12 @@
 #include "events_int.h"
 #include "member_int.h"
 #include "money.h"
+#include "pointspay_int.h"
 #include "sale.h"
 #include "staff.h"
 
-static const char *const tender_names[] = {"cash", "card", "wechat", "alipay", "unionpay"};
+static const char *const tender_names[] = {"cash",   "card",     "wechat",
+					   "alipay", "unionpay", "points"};
 
 const char *cp_tender_name(enum cp_tender_method m)
 {
@@ -49,6 +51,7 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 				 int64_t *change, struct cp_errbuf *err)
 {
 	int64_t sum = 0, noncash = 0;
+	int points = 0;
 	char a[48], b[48];
 
 	if (n < 0 || n > CP_TENDER_MAX)
@@ -65,6 +68,11 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 		if (t[i].amount <= 0 || t[i].amount > CP_MONEY_MAX)
 			return cp_errf(err, CP_EINVAL, "tender %d must be a positive amount",
 				       i + 1);
+		if (t[i].method == CP_TENDER_POINTS && (t[i].ref[0] || ++points > 1))
+			return cp_errf(err, CP_EINVAL,
+				       "tender %d: a sale takes one points tender, without a "
+				       "reference",
+				       i + 1);
 		if (!cp_money_add(sum, t[i].amount, &sum) ||
 		    (t[i].method != CP_TENDER_CASH &&
 		     !cp_money_add(noncash, t[i].amount, &noncash)))
@@ -79,8 +87,8 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 		cp_money_format(noncash, NULL, a, sizeof(a));
 		cp_money_format(total, NULL, b, sizeof(b));
 		return cp_errf(err, CP_EINVAL,
-			       "card and mobile payments (%s) exceed the total (%s); only cash "
-			       "gives change",
+			       "card, mobile and points payments (%s) exceed the total (%s); "
+			       "only cash gives change",
 			       a, b);
 	}
 	*tendered = sum;
@@ -88,8 +96,8 @@ static enum cp_err check_tenders(const struct cp_tender *t, int n, int64_t total
 	return CP_OK;
 }
 
-static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, int64_t now,
-			    struct cp_earning *out, struct cp_errbuf *err)
+static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, int64_t eligible,
+			    int64_t now, struct cp_earning *out, struct cp_errbuf *err)
 {
 	const struct db_memo *m;
 	struct cp_daytime d;
@@ -106,7 +114,7 @@ static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, i
 	if ((result = member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
 		return result;
 	cp_business_date(now, db->cutover_min, &d);
-	return cp_earn_compute(&m->rules, cart->member.tier_multiplier_bp, cart->eligible, d.month,
+	return cp_earn_compute(&m->rules, cart->member.tier_multiplier_bp, eligible, d.month,
 			       d.mday, d.wday, birth_month, out, err);
 }
 
@@ -166,7 +174,8 @@ static json_t *tender_json(const struct cp_tender *t)
 
 static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 			    const struct cp_cart_view *cart, const struct cp_sale_result *r,
-			    int64_t now, const struct cp_tender *t, int n)
+			    int64_t now, const struct cp_tender *t, int n,
+			    const struct pointspay_plan *pp)
 {
 	json_t *p = json_object(), *lines = json_array(), *tenders = json_array();
 	char day[11];
@@ -188,7 +197,8 @@ static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 	    put(p, "eligible", json_integer(r->eligible)) == 0 &&
 	    put(p, "multiplier_bp", json_integer(r->multiplier_bp)) == 0 &&
 	    put(p, "points", json_integer(r->points)) == 0 &&
-	    put(p, "growth", json_integer(r->growth)) == 0) {
+	    put(p, "growth", json_integer(r->growth)) == 0 &&
+	    (!pp->fen || put(p, "points_pay", pointspay_plan_json(pp)) == 0)) {
 		json_decref(lines);
 		json_decref(tenders);
 		return p;
@@ -206,6 +216,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	struct cp_cart_view *cart = NULL;
 	struct cp_sale_result r;
 	struct cp_earning earn;
+	struct pointspay_plan *pp = NULL;
+	int64_t money_eligible;
 	uint8_t hash[JOURNAL_HASH_LEN];
 	char hex[2 * JOURNAL_HASH_LEN + 1];
 	json_t *payload = NULL;
@@ -215,8 +227,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	memset(&r, 0, sizeof(r));
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if (!(cart = malloc(sizeof(*cart))))
+	if (!(cart = malloc(sizeof(*cart))) || !(pp = calloc(1, sizeof(*pp)))) {
+		free(cart);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
+	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK) /* who's own cart only */
@@ -227,15 +241,26 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	}
 	r.total = cart->total;
 	r.eligible = cart->eligible;
-	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)) ||
-	    (result = earn_for(db, cart, now, &earn, err)))
+	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)))
 		goto out;
+	for (int i = 0; i < ntenders; i++)
+		if (tenders[i].method == CP_TENDER_POINTS &&
+		    (result = pointspay_plan(db, cart, tenders[i].amount, pp, err)) != CP_OK)
+			goto out;
+	/* the points part of the bill earns nothing */
+	money_eligible = cart->eligible - pp->eligible_fen;
+	if ((result = earn_for(db, cart, money_eligible, now, &earn, err)))
+		goto out;
+	if (!cp_money_add(r.points_spent, pp->points, &r.points_spent)) {
+		result = cp_errf(err, CP_EOVERFLOW, "the points spent are too many");
+		goto out;
+	}
 	r.points = earn.points;
 	r.growth = earn.growth;
 	r.multiplier_bp = cart->has_member ? earn.multiplier_bp : 0;
 	if ((result = receipt_next(db, r.receipt, sizeof(r.receipt), err)) != CP_OK)
 		goto out;
-	payload = sale_payload(db, who, cart, &r, now, tenders, ntenders);
+	payload = sale_payload(db, who, cart, &r, now, tenders, ntenders, pp);
 	if (!payload) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;
@@ -245,8 +270,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
-	/* The balance read inside this transaction plus what the sale earned. */
-	if (cart->has_member && !cp_money_add(cart->member.points, r.points, &r.balance_after))
+	/* The balance read inside this transaction, less what was spent, plus what was earned. */
+	if (cart->has_member &&
+	    (!cp_money_sub(cart->member.points, r.points_spent, &r.balance_after) ||
+	     !cp_money_add(r.balance_after, r.points, &r.balance_after)))
 		r.balance_after = cart->member.points;
 	*out = r;
 out:
@@ -254,6 +281,7 @@ out:
 		db_rollback(db);
 	json_decref(payload);
 	free(cart);
+	free(pp);
 	return result;
 }
 
@@ -369,7 +397,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	}
 	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK)
 		return result;
-	if (member && (points || growth))
-		return movement_insert(db, seq, 1, member, "earn", points, growth, err);
-	return CP_OK;
+	if (member && (points || growth) &&
+	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)
+		return result;
+	return pointspay_sale_apply(db, seq, member, day, p, err);
 }

@@ -16,11 +16,12 @@ enum cp_tender_method {
 	CP_TENDER_WECHAT,
 	CP_TENDER_ALIPAY,
 	CP_TENDER_UNIONPAY, /* UnionPay QR (云闪付) */
+	CP_TENDER_POINTS,   /* the member's points (积分抵现): whole steps, see pointspay.h */
 };
 #define CP_TENDER_MAX 8
 #define CP_TENDER_REF_LEN 4 /* a tender's reference: the last four digits of a card or code */
 
-/* "cash", "card", "wechat", "alipay", "unionpay"; parse returns -1 for anything else. */
+/* "cash", "card", "wechat", "alipay", "unionpay", "points"; parse returns -1 for anything else. */
 const char *cp_tender_name(enum cp_tender_method m);
 int cp_tender_parse(const char *name);
 
@@ -41,6 +42,7 @@ struct cp_sale_result {
 	int64_t eligible;
 	int64_t points, growth; /* earned */
 	int multiplier_bp;
+	int64_t points_spent;  /* offers' points plus the points tender */
 	int64_t balance_after; /* member's points balance shown afterwards; 0 without a member */
 	char verify_code[9];   /* short code from the journal hash, printed on the receipt */
 };

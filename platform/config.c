@@ -65,6 +65,13 @@ static const struct key keys[] = {
 	{"sync", "backoff_base_ms", K_INT, FIELD(sync_backoff_base_ms), 10, 3600000},
 	{"sync", "backoff_cap_ms", K_INT, FIELD(sync_backoff_cap_ms), 10, 86400000},
 	{"sync", "interval_seconds", K_INT, FIELD(sync_interval_s), 1, 86400},
+	{"points", "step_fen", K_INT, FIELD(points_step_fen), 1, 100000000},
+	{"points", "max_share_bp", K_INT, FIELD(points_max_share_bp), 0, 10000},
+	{"points", "excluded_categories", K_TEXT, FIELD(points_excluded), 0, 255},
+	{"points", "offline_member_points", K_INT, FIELD(points_offline_member), 0, 2000000000},
+	{"points", "offline_terminal_points", K_INT, FIELD(points_offline_terminal), 0, 2000000000},
+	{"points", "offline_max_hours", K_INT, FIELD(points_offline_max_hours), 0, 87600},
+	{"points", "online_minutes", K_INT, FIELD(points_online_minutes), 1, 10080},
 	{"ui", "language", K_CHOICE, FIELD(ui_language), 0, 0},
 	{"ui", "idle_lock_seconds", K_INT, FIELD(ui_idle_lock_s), 0, 86400},
 	{"printer", "device", K_TEXT, FIELD(printer_device), 0, 1023},
@@ -109,6 +116,12 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->sync_backoff_base_ms = 1000;
 	cfg->sync_backoff_cap_ms = 300000;
 	cfg->sync_interval_s = 10;
+	cfg->points_step_fen = 100;
+	cfg->points_max_share_bp = 5000;
+	cfg->points_offline_member = 2000;
+	cfg->points_offline_terminal = 20000;
+	cfg->points_offline_max_hours = 48;
+	cfg->points_online_minutes = 10;
 	snprintf(cfg->ui_language, sizeof(cfg->ui_language), "auto");
 	cfg->ui_idle_lock_s = 300;
 	snprintf(cfg->printer_width, sizeof(cfg->printer_width), "42");

@@ -35,6 +35,14 @@ struct cp_config {
 	int sync_backoff_base_ms;    /* backoff_base_ms = 1000 */
 	int sync_backoff_cap_ms;     /* backoff_cap_ms = 300000 (at least backoff_base_ms) */
 	int sync_interval_s;         /* interval_seconds = 10 */
+	/* [points] points as payment and the offline limits (HQ's configuration overrides) */
+	int points_step_fen;          /* step_fen = 100 */
+	int points_max_share_bp;      /* max_share_bp = 5000 */
+	char points_excluded[256];    /* excluded_categories = (empty) */
+	int points_offline_member;    /* offline_member_points = 2000 */
+	int points_offline_terminal;  /* offline_terminal_points = 20000 */
+	int points_offline_max_hours; /* offline_max_hours = 48 */
+	int points_online_minutes;    /* online_minutes = 10 */
 	/* [ui] */
 	char ui_language[8]; /* language = auto (auto: LANG/LC_ALL; zh_CN; en) */
 	int ui_idle_lock_s;  /* idle_lock_seconds = 300 (0: never) */

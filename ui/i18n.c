@@ -131,6 +131,8 @@ static const char *const core_sentences[] = {
 	N_("the PIN was not checked: the database is busy; try again"),
 	N_("the login was not completed: storage is full — call IT, then try again"),
 	N_("the login was not completed: the database is busy; try again"),
+	N_("points need a member: attach the member first"),
+	N_("a points tender must be a positive amount"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */

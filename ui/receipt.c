@@ -187,6 +187,8 @@ static const char *tender_label(enum cp_tender_method m)
 		return _("Alipay");
 	case CP_TENDER_UNIONPAY:
 		return _("UnionPay");
+	case CP_TENDER_POINTS:
+		return _("Points");
 	}
 	return _("Other");
 }
@@ -352,6 +354,9 @@ static void member(struct out *o, const struct cp_receipt_view *v)
 			pair(o, _("Points spent"), signed_num(-v->points_spent, a, sizeof(a)));
 	} else {
 		pair(o, _("Points taken back"), signed_num(-v->points, a, sizeof(a)));
+		if (v->points_returned > 0)
+			pair(o, _("Points given back"),
+			     signed_num(v->points_returned, a, sizeof(a)));
 	}
 	if (!v->member_known)
 		return;

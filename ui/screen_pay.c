@@ -1,5 +1,5 @@
-/* screen_pay.c — taking the money: tenders by method (cash, bank card, WeChat Pay, Alipay),
- * split until the total is covered, only cash giving change; a customer's payment code scanned
+/* screen_pay.c — taking the money: tenders by method (cash, bank card, WeChat Pay, Alipay,
+ * the member's points up to what they may pay with points now), split until the total is covered, only cash giving change; a customer's payment code scanned
  * here pays by its own method (never as cash), any other scan is refused. Then the sale is
  * committed in one step and the result shown large: the change due, the points earned and what
  * the member's balance is now worth. */
@@ -9,6 +9,7 @@
 #include "db.h"
 #include "money.h"
 #include "paycode.h"
+#include "pointspay.h"
 #include "sale.h"
 #include "ui_int.h"
 
@@ -22,6 +23,7 @@ static const struct method methods[] = {
 	{CP_TENDER_CARD, "F6", "b", N_("Bank card")},
 	{CP_TENDER_WECHAT, "F7", "w", N_("WeChat Pay")},
 	{CP_TENDER_ALIPAY, "F8", "a", N_("Alipay")},
+	{CP_TENDER_POINTS, "F9", "p", N_("Points")},
 };
 #define NMETHODS (int)(sizeof(methods) / sizeof(methods[0]))
 
@@ -33,6 +35,8 @@ static struct {
 	 * Enter that trails a scan, however late, must never pay the balance in cash. */
 	bool enter_off;
 	int cur_y, cur_x;
+	bool quoted; /* q holds what points may pay for this cart */
+	struct cp_pointspay_quote q;
 } P;
 
 static struct {
@@ -78,10 +82,21 @@ static int64_t due(struct ui *ui)
 
 static void pay_enter(struct ui *ui)
 {
-	(void)ui;
 	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	P.n = 0;
 	P.enter_off = false;
+	P.quoted =
+		ui->cart->has_member && cp_pointspay_quote(ui->db, ui->cart, &P.q, NULL) == CP_OK;
+}
+
+/* With nothing typed, points pay what is due, down to whole steps and what they may pay now. */
+static int64_t points_due(int64_t d)
+{
+	int64_t most = P.quoted ? P.q.max_fen : 0;
+
+	if (d < most)
+		most = P.quoted && P.q.step_fen > 0 ? d / P.q.step_fen * P.q.step_fen : 0;
+	return most;
 }
 
 static void pay_leave(struct ui *ui)
@@ -113,6 +128,38 @@ static void commit(struct ui *ui)
 	ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
 }
 
+/* A points tender is refused here, before the customer pays the rest: one a sale, whole steps,
+ * no more than points may pay now (core checks all again when the sale is paid). */
+static enum cp_err points_ok(struct ui *ui, int64_t amount)
+{
+	char a[48], b[48];
+
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method == CP_TENDER_POINTS) {
+			ui_msg(ui, UI_MSG_ERROR, "%s",
+			       _("Points are already taken for this sale; Backspace takes them "
+				 "off."));
+			return CP_EINVAL;
+		}
+	if (!P.quoted || P.q.step_fen <= 0 || P.q.max_fen <= 0) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points cannot pay now: %s"),
+		       P.quoted ? P.q.limit : _("attach the member first"));
+		return CP_EINVAL;
+	}
+	if (amount % P.q.step_fen != 0) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points pay in whole steps of %s: %s is not one."),
+		       ui_money(ui, P.q.step_fen, a, sizeof(a)),
+		       ui_money(ui, amount, b, sizeof(b)));
+		return CP_EINVAL;
+	}
+	if (amount > P.q.max_fen) {
+		ui_msg(ui, UI_MSG_ERROR, _("Points may pay at most %s now: %s"),
+		       ui_money(ui, P.q.max_fen, a, sizeof(a)), P.q.limit);
+		return CP_EINVAL;
+	}
+	return CP_OK;
+}
+
 /* A tender of method m (ref: the last four digits of the customer's code, or NULL) for the
  * amount typed, or for what is still due when nothing is typed. */
 static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
@@ -123,8 +170,16 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 	char a[48], b[48], label[96];
 	enum cp_err rc;
 
+	if (m == CP_TENDER_POINTS && !text[0])
+		amount = points_due(d);
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
 		ui_fail(ui, &err, rc);
+		ui_field_refused(&P.amount);
+		return;
+	}
+	if (amount <= 0 && m == CP_TENDER_POINTS) {
+		points_ok(ui, 0);
+		beep();
 		ui_field_refused(&P.amount);
 		return;
 	}
@@ -139,6 +194,11 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		       _("%s of %s is more than the %s due; only cash gives change."),
 		       method_label(m), ui_money(ui, amount, a, sizeof(a)),
 		       ui_money(ui, d, b, sizeof(b)));
+		beep();
+		ui_field_refused(&P.amount);
+		return;
+	}
+	if (m == CP_TENDER_POINTS && (rc = points_ok(ui, amount)) != CP_OK) {
 		beep();
 		ui_field_refused(&P.amount);
 		return;
@@ -282,7 +342,7 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 {
 	int x = 2, wd = ui->cols - 4, y = 2, half = wd / 2;
 	attr_t n = ui_attr(ui, UI_R_NORMAL), t = ui_attr(ui, UI_R_TITLE);
-	char a[48], line[256];
+	char a[48], b[48], line[256];
 
 	ui_put(w, 1, x, wd, _("Payment"), t, false);
 	ui_put(w, y, x, half, _("Total"), t, false);
@@ -295,6 +355,15 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 			 ui->cart->member.name, ui->cart->member.masked_phone,
 			 (long long)ui->cart->member.points,
 			 ui_money(ui, ui->cart->member.points_value, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		if (P.quoted && P.q.max_fen > 0)
+			snprintf(line, sizeof(line),
+				 _("Points may pay up to %s now (%lld points), in steps of %s"),
+				 ui_money(ui, P.q.max_fen, a, sizeof(a)), (long long)P.q.max_points,
+				 ui_money(ui, P.q.step_fen, b, sizeof(b)));
+		else
+			snprintf(line, sizeof(line), _("Points cannot pay now: %s"),
+				 P.quoted ? P.q.limit : "?");
 		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
 	}
 	y++;
@@ -405,6 +474,11 @@ static void paid_draw(struct ui *ui, WINDOW *w)
 			snprintf(line, sizeof(line), _("Points earned %lld   growth +%lld"),
 				 (long long)D.r.points, (long long)D.r.growth);
 		ui_put(w, y++, x, wd, line, pts, false);
+		if (D.r.points_spent > 0) {
+			snprintf(line, sizeof(line), _("Points spent %lld"),
+				 (long long)D.r.points_spent);
+			ui_put(w, y++, x, wd, line, pts, false);
+		}
 		snprintf(line, sizeof(line), _("Balance %lld points, worth %s"),
 			 (long long)D.r.balance_after,
 			 ui_money(ui, D.m.points_value, a, sizeof(a)));

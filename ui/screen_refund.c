@@ -160,8 +160,8 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
 	o = (size_t)snprintf(line, sizeof(line), "%s", _("Give back:"));
 	for (int i = 0; i < r->ntenders && o < sizeof(line); i++) {
-		static const char *const names[] = {N_("Cash"), N_("Bank card"), N_("WeChat Pay"),
-						    N_("Alipay"), N_("UnionPay")};
+		static const char *const names[] = {N_("Cash"),   N_("Bank card"), N_("WeChat Pay"),
+						    N_("Alipay"), N_("UnionPay"),  N_("Points")};
 		const char *m = (unsigned)r->tenders[i].method < sizeof(names) / sizeof(names[0])
 					? _(names[r->tenders[i].method])
 					: "?";

@@ -848,17 +848,25 @@ class App:
         day = parse_date(p.get("day")) or date_of_ms(at)
         if typ == "sale" or typ in ("refund", "void"):
             points, growth = int_field(p, "points"), int_field(p, "growth")
+            spent, back = points_paid(p) if typ == "sale" else 0, int_field(p, "points_back")
             named = p.get("member")
-            if named is None or (points == 0 and growth == 0):
+            if named is None or (points == 0 and growth == 0 and spent == 0 and back == 0):
                 return "applied"
             mid = self.member_or_notice(c, uid, seq, named, now)
             if mid is None:
                 return "applied without points: member %s unknown" % named
             if typ == "sale":
-                ledger.move(mid, "earn", points, growth, day, uid, seq, 1)
+                if spent:  # before the earning: the points paid must have been there already
+                    self.spend(c, ledger, uid, seq, mid, spent, p, day, now)
+                if points or growth:
+                    ledger.move(mid, "earn", points, growth, day, uid, seq, 1)
             else:
                 have = c.execute("SELECT growth FROM members WHERE id = ?", (mid,)).fetchone()[0]
-                ledger.move(mid, "clawback", -points, -min(growth, max(have, 0)), day, uid, seq, 1)
+                if points or growth:
+                    ledger.move(mid, "clawback", -points, -min(growth, max(have, 0)), day, uid,
+                                seq, 1)
+                if back:
+                    ledger.move(mid, "pay_refund", back, 0, day, uid, seq, 2)
             return "applied"
         if typ == "member_register":
             return self.register(c, ledger, uid, seq, p, day, now)
@@ -869,6 +877,24 @@ class App:
             return "recorded: the open sale of %s was taken over by %s" % (
                 p["from_staff"], p["to_staff"])
         return "recorded (no effect at HQ for type %s)" % typ
+
+    def spend(self, c, ledger, uid, seq, mid, spent, p, day, now):
+        """A points tender, applied in journal order and kept whatever the balance: when it
+        takes the balance below zero (the same points spent at two tills while offline), the
+        terminal that sent it gets one points_overdraft notice for its manager."""
+        before = c.execute("SELECT points, phone_masked FROM members WHERE id = ?",
+                           (mid,)).fetchone()
+        ledger.move(mid, "pay", -spent, 0, day, uid, seq, 2)
+        after = before[0] - spent
+        if after < 0:
+            receipt = p.get("receipt") if isinstance(p.get("receipt"), str) else "?"
+            feed_notice(c, uid, "points_overdraft", {
+                "member": mid, "seq": seq, "receipt": receipt, "spent": spent,
+                "balance": after,
+                "message": "member %s (%s) paid %d points on receipt %s when HQ held %d: the"
+                           " same points were spent elsewhere while offline; the sale stands"
+                           " and the balance is now %d" % (before[1], mid, spent, receipt,
+                                                           before[0], after)}, now)
 
     def member_or_notice(self, c, uid, seq, named, now):
         mid = resolve_member(c, named)
@@ -1045,6 +1071,16 @@ class App:
 
 class EventError(Exception):
     """A verified row whose event HQ cannot apply: recorded, not applied, a notice sent."""
+
+
+def points_paid(p):
+    """The points of a sale's points tender (its "points_pay"), 0 without one."""
+    pp = p.get("points_pay")
+    if pp is None:
+        return 0
+    if not isinstance(pp, dict):
+        raise EventError("\"points_pay\" is not an object")
+    return int_field(pp, "points")
 
 
 def int_field(p, key):

@@ -1,0 +1,316 @@
+/* bench_pointspay.c — what a points tender adds to a sale: cp_sale_pay of a 5-line member sale
+ * paid by card against the same member and the same lines paid with as many points as may pay
+ * and the rest by card, interleaved in one run on one database (each kind taking each place in
+ * turn). The goal: the points sale costs at most 1.1 times the plain one. A third kind, on a
+ * till offline from HQ, also counts the offline limits (the till is enrolled; the other kinds
+ * have just reached HQ). Two modes: durable, as the
+ * till runs (synchronous=FULL: the fsync dominates), and nosync (synchronous=OFF), which
+ * leaves the work itself, so that what points add is not hidden by the disk. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "cart.h"
+#include "db.h"
+#include "db_int.h"
+#include "demo.h"
+#include "pointspay.h"
+#include "sale.h"
+#include "staff.h"
+
+#define GOAL 1.1
+#define DEMO_MEMBERS 1000
+#define DEMO_FIRST_SKU 10001
+#define DEMO_ITEMS 51
+#define SALE_LINES 5
+#define WARM 100
+
+enum kind { K_PLAIN, K_POINTS, K_OFFLINE, NKINDS };
+static const char *const kind_name[NKINDS] = {"plain", "points", "points_offline"};
+
+struct till {
+	struct cp_db *db;
+	struct cp_session who;
+	struct cp_cart_view *view;
+	char path[1024];
+};
+
+static uint64_t rng_state = UINT64_C(0x706f696e7473);
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double pct_us(const int64_t *sorted, int n, double p)
+{
+	int k = (int)(p * n + 0.999999);
+
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return sorted[k - 1] / 1e3;
+}
+
+static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
+{
+	fprintf(stderr, "bench_pointspay: %s: %s\n", what, cp_errmsg(err, rc));
+	return -1;
+}
+
+static int exec(struct till *t, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(t->db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "bench_pointspay: %s: %s\n", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int till_open(struct till *t, const char *dir)
+{
+	struct cp_db_options opt = {.path = t->path};
+	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	snprintf(t->path, sizeof(t->path), "%s/bench_pointspay.db", dir);
+	if (!(t->view = malloc(sizeof(*t->view))))
+		return fail("cart view", NULL, CP_ENOMEM);
+	if ((rc = cp_db_create(&t->db, &opt, &init, &err)) != CP_OK)
+		return fail(t->path, &err, rc);
+	if ((rc = cp_demo_seed(t->db, &err)) != CP_OK)
+		return fail("seed the demo store", &err, rc);
+	if ((rc = cp_staff_login(t->db, "1001", "1111", &t->who, NULL, &err)) != CP_OK)
+		return fail("log in cashier 1001", &err, rc);
+	/* balances that never run out, and offline limits that never stop the benchmark */
+	t->db->pointspay.offline_member = INT64_C(1) << 50;
+	t->db->pointspay.offline_terminal = INT64_C(1) << 50;
+	t->db->pointspay.offline_max_hours = 87600;
+	return exec(t, "UPDATE member SET points = 1000000000;"
+		       "INSERT INTO meta(key, value) VALUES('hq_url', 'https://127.0.0.1:1')");
+}
+
+/* The till is enrolled with HQ; HQ was reached an hour ago (offline) or just now (online). */
+static int set_offline(struct till *t, bool offline)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "UPDATE sync_state SET last_success = %lld WHERE id = 1",
+		 (long long)(cp_db_now(t->db) - (offline ? 3600 * 1000 : 0)));
+	return exec(t, sql);
+}
+
+/* Rings up member and the five lines of skus/qty (untimed commits); fills the tenders: card
+ * for all, or the most points may pay and card for the rest. */
+static int prepare(struct till *t, const char *member, const int *skus, const int *qty, bool points,
+		   struct cp_tender *tn, int *n)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_pointspay_quote q;
+	char sku[16];
+	enum cp_err rc;
+
+	if ((rc = cp_cart_set_member(t->db, &t->who, member, &err)) != CP_OK)
+		return fail("attach member", &err, rc);
+	for (int i = 0; i < SALE_LINES; i++) {
+		snprintf(sku, sizeof(sku), "%d", skus[i]);
+		if ((rc = cp_cart_scan(t->db, &t->who, sku, qty[i], NULL, &err)) != CP_OK)
+			return fail("scan", &err, rc);
+	}
+	if ((rc = cp_cart_view(t->db, &t->who, t->view, &err)) != CP_OK)
+		return fail("view the cart", &err, rc);
+	memset(tn, 0, 2 * sizeof(*tn));
+	*n = 0;
+	if (points) {
+		if ((rc = cp_pointspay_quote(t->db, t->view, &q, &err)) != CP_OK)
+			return fail("quote", &err, rc);
+		if (q.max_fen <= 0) {
+			fprintf(stderr, "bench_pointspay: points cannot pay: %s\n", q.limit);
+			return -1;
+		}
+		tn[*n].method = CP_TENDER_POINTS;
+		tn[(*n)++].amount = q.max_fen;
+	}
+	tn[*n].method = CP_TENDER_CARD;
+	tn[*n].amount = t->view->total - (points ? tn[0].amount : 0);
+	(*n)++;
+	return 0;
+}
+
+static int pay(struct till *t, const struct cp_tender *tn, int n, int64_t *ns, bool points)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_sale_result r;
+	int64_t t0 = now_ns();
+	enum cp_err rc = cp_sale_pay(t->db, &t->who, tn, n, &r, &err);
+
+	*ns = now_ns() - t0;
+	if (rc != CP_OK)
+		return fail("pay", &err, rc);
+	if (points != (r.points_spent > 0)) {
+		fprintf(stderr, "bench_pointspay: the sale did not spend points as it should\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* One sale of kind k with the given lines: prepared, then paid (timed). */
+static int one(struct till *t, enum kind k, const char *member, const int *skus, const int *qty,
+	       int64_t *ns)
+{
+	struct cp_tender tn[2];
+	int n;
+
+	if (set_offline(t, k == K_OFFLINE) || prepare(t, member, skus, qty, k != K_PLAIN, tn, &n))
+		return -1;
+	return pay(t, tn, n, ns, k != K_PLAIN);
+}
+
+/* n rounds (after WARM untimed ones) of one sale of each kind with the same member and lines. */
+static int run_mode(struct till *t, int n, int64_t **ns)
+{
+	for (int i = -WARM; i < n; i++) {
+		char member[16];
+		int skus[SALE_LINES], qty[SALE_LINES];
+		int64_t d[NKINDS];
+
+		snprintf(member, sizeof(member), "M%06d", (int)(rnd() % DEMO_MEMBERS) + 1);
+		for (int j = 0; j < SALE_LINES; j++) {
+			bool again;
+
+			do {
+				skus[j] = DEMO_FIRST_SKU + (int)(rnd() % DEMO_ITEMS);
+				again = false;
+				for (int m = 0; m < j; m++)
+					again |= skus[m] == skus[j];
+			} while (again);
+			qty[j] = (int)(rnd() % 3) + 1;
+		}
+		/* each kind takes each place in turn */
+		for (int s = 0; s < NKINDS; s++) {
+			enum kind k = (enum kind)((s + (i < 0 ? 0 : i)) % NKINDS);
+
+			if (one(t, k, member, skus, qty, &d[k]))
+				return -1;
+		}
+		if (i >= 0)
+			for (int k = 0; k < NKINDS; k++)
+				ns[k][i] = d[k];
+	}
+	return 0;
+}
+
+static void report(const char *mode, int n, int64_t **ns)
+{
+	double med[NKINDS], p99[NKINDS];
+
+	printf("mode %s\n%-16s %7s %9s %9s %9s %9s\n", mode, "kind", "n", "median", "p90", "p99",
+	       "max");
+	for (int k = 0; k < NKINDS; k++) {
+		qsort(ns[k], (size_t)n, sizeof(int64_t), cmp_i64);
+		med[k] = pct_us(ns[k], n, 0.5);
+		p99[k] = pct_us(ns[k], n, 0.99);
+		printf("%-16s %7d %9.1f %9.1f %9.1f %9.1f\n", kind_name[k], n, med[k],
+		       pct_us(ns[k], n, 0.9), p99[k], ns[k][n - 1] / 1e3);
+		printf("BENCH pointspay mode=%s kind=%s n=%d median_us=%.1f p90_us=%.1f "
+		       "p99_us=%.1f "
+		       "max_us=%.1f\n",
+		       mode, kind_name[k], n, med[k], pct_us(ns[k], n, 0.9), p99[k],
+		       ns[k][n - 1] / 1e3);
+	}
+	for (int k = K_POINTS; k < NKINDS; k++) {
+		printf("ratio %s/plain: median %.3f, p99 %.3f (goal median <= %.1f: %s)\n",
+		       kind_name[k], med[k] / med[K_PLAIN], p99[k] / p99[K_PLAIN], GOAL,
+		       med[k] / med[K_PLAIN] <= GOAL ? "met" : "NOT met");
+		printf("BENCH pointspay mode=%s ratio kind=%s median=%.3f p99=%.3f goal=%.1f "
+		       "met=%d\n",
+		       mode, kind_name[k], med[k] / med[K_PLAIN], p99[k] / p99[K_PLAIN], GOAL,
+		       med[k] / med[K_PLAIN] <= GOAL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = ".";
+	int n = 500, rc = 1;
+	struct till t = {0};
+	int64_t *ns[NKINDS] = {0};
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			n = (int)strtol(argv[++i], NULL, 10);
+		else {
+			fprintf(stderr, "usage: bench_pointspay [--dir DIR] [-n SALES-PER-KIND]\n");
+			return 2;
+		}
+	}
+	if (n < 10 || n > 1000000) {
+		fprintf(stderr, "bench_pointspay: -n must be 10 to 1000000\n");
+		return 2;
+	}
+	for (int k = 0; k < NKINDS; k++)
+		if (!(ns[k] = calloc((size_t)n, sizeof(int64_t))))
+			goto out;
+	if (till_open(&t, dir))
+		goto out;
+	printf("bench_pointspay: %d sales of each kind per mode, interleaved, after %d warm-up "
+	       "rounds; microseconds of cp_sale_pay\n",
+	       n, WARM);
+	for (int mode = 0; mode < 2; mode++) {
+		const char *mname = mode == 0 ? "durable" : "nosync";
+
+		if (mode == 1 && exec(&t, "PRAGMA synchronous = OFF"))
+			goto out;
+		if (run_mode(&t, n, ns))
+			goto out;
+		report(mname, n, ns);
+	}
+	rc = 0;
+out:
+	cp_db_close(t.db);
+	free(t.view);
+	if (t.path[0]) {
+		static const char *const sfx[] = {"", "-wal", "-shm"};
+		char p[1100];
+
+		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+			snprintf(p, sizeof(p), "%s%s", t.path, sfx[i]);
+			unlink(p);
+		}
+	}
+	for (int k = 0; k < NKINDS; k++)
+		free(ns[k]);
+	return rc;
+}
