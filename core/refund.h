@@ -31,6 +31,7 @@ struct cp_refund_result {
 	int ntenders;
 	struct cp_tender tenders[CP_TENDER_MAX]; /* how it goes back */
 	int64_t points, growth;                  /* clawed back (positive numbers) */
+	int64_t points_restored; /* offers' points given back (redemption lines refunded) */
 	int64_t balance_after;
 	bool balance_negative; /* the points were already spent */
 	char authorised_by[17];

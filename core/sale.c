@@ -11,6 +11,7 @@
 #include "events_int.h"
 #include "member_int.h"
 #include "money.h"
+#include "offer_int.h"
 #include "sale.h"
 #include "staff.h"
 
@@ -144,7 +145,10 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "name", json_string(l->name)) || put(o, "category", json_string(l->category)) ||
 	    put(o, "qty", json_integer(l->qty)) || put(o, "unit", json_integer(l->unit_price)) ||
 	    put(o, "amount", json_integer(l->amount)) ||
-	    put(o, "eligible", json_boolean(l->eligible))) {
+	    put(o, "eligible", json_boolean(l->eligible)) ||
+	    (l->redemption &&
+	     (put(o, "offer", json_string(l->offer_id)) || put(o, "points", json_integer(l->points)) ||
+	      put(o, "cash", json_integer(l->unit_price))))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -225,8 +229,11 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
+	if ((result = offer_check_cart(db, cart, err)) != CP_OK)
+		goto out;
 	r.total = cart->total;
 	r.eligible = cart->eligible;
+	r.points_spent += cart->points_held; /* the cart's sums are overflow checked */
 	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)) ||
 	    (result = earn_for(db, cart, now, &earn, err)))
 		goto out;
@@ -246,7 +253,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
 	/* The balance read inside this transaction plus what the sale earned. */
-	if (cart->has_member && !cp_money_add(cart->member.points, r.points, &r.balance_after))
+	if (cart->has_member && (!cp_money_add(cart->member.points, r.points, &r.balance_after) ||
+				 !cp_money_add(r.balance_after, -r.points_spent, &r.balance_after)))
 		r.balance_after = cart->member.points;
 	*out = r;
 out:
@@ -364,7 +372,9 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc, "record sale", err);
 	json_array_foreach (lines, i, l) {
-		if ((result = insert_line(db, seq, l, err)) != CP_OK)
+		if ((result = insert_line(db, seq, l, err)) != CP_OK ||
+		    (json_object_get(l, "offer") &&
+		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
 	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK)

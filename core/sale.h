@@ -40,6 +40,7 @@ struct cp_sale_result {
 	int64_t total, tendered, change;
 	int64_t eligible;
 	int64_t points, growth; /* earned */
+	int64_t points_spent; /* offers' points plus the points tender */
 	int multiplier_bp;
 	int64_t balance_after; /* member's points balance shown afterwards; 0 without a member */
 	char verify_code[9];   /* short code from the journal hash, printed on the receipt */
