@@ -426,11 +426,13 @@ static enum cp_err refuse(struct cp_db *db, enum cp_offer_why why, const struct 
 			       "%s: none left at this store (stock %lld, this sale counted)", what,
 			       (long long)o->stock);
 	case CP_OFFER_POINTS:
-		return cp_errf(err, CP_ESTATE,
-			       "%s costs %lld points; this member can spend %lld now (balance "
-			       "%lld, %lld held by this sale)",
-			       what, (long long)o->points, (long long)cp_points_available(cart),
-			       (long long)cart->member.points, (long long)cart->points_held);
+		return cp_errf(
+			err, CP_ESTATE,
+			"%s costs %lld points; this member can spend %lld now (balance "
+			"%lld, %lld held by this sale)",
+			what, (long long)o->points,
+			(long long)(cp_points_available(cart) > 0 ? cp_points_available(cart) : 0),
+			(long long)cart->member.points, (long long)cart->points_held);
 	case CP_OFFER_OK:
 		break;
 	}
