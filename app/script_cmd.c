@@ -441,6 +441,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "eligible", json_integer(r.eligible));
 	script_set(ans, "points", json_integer(r.points));
 	script_set(ans, "growth", json_integer(r.growth));
+	script_set(ans, "points_spent", json_integer(r.points_spent));
 	script_set(ans, "multiplier_bp", json_integer(r.multiplier_bp));
 	script_set(ans, "balance",
 		   s->cart.has_member ? json_integer(r.balance_after) : json_null());
@@ -513,6 +514,7 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	script_set(ans, "tenders", tenders);
 	script_set(ans, "points", json_integer(r.points));
 	script_set(ans, "growth", json_integer(r.growth));
+	script_set(ans, "points_restored", json_integer(r.points_restored));
 	script_set(ans, "balance", json_integer(r.balance_after));
 	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
 	script_set(ans, "authorised_by", script_str(r.authorised_by));
@@ -599,6 +601,8 @@ static const struct script_command commands[] = {
 	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},
+	{"offers", script_offers, "", false},
+	{"add_offer", script_add_offer, "offer", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

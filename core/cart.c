@@ -17,14 +17,14 @@
 
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db,
-		"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
-		" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
-		" coalesce(o.cash, 0), coalesce(o.points, 0) FROM cart_line l"
-		" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
-		" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
+			" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
+			" coalesce(o.cash, 0), coalesce(o.points, 0) FROM cart_line l"
+			" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
+			" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
+			err);
 	int rc;
 
 	if (!st)
@@ -498,9 +498,10 @@ static enum cp_err add_offer_line(struct cp_db *db, const struct cp_cart_view *v
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, (rc & 0xff) == SQLITE_CONSTRAINT
-					       ? "take the offer (its item is not in the catalogue)"
-					       : "take the offer",
+		return db_fail(db, rc,
+			       (rc & 0xff) == SQLITE_CONSTRAINT
+				       ? "take the offer (its item is not in the catalogue)"
+				       : "take the offer",
 			       err);
 	if (line_no)
 		*line_no = next;

@@ -388,9 +388,9 @@ static const char *tier_name(struct cp_db *db, int level)
 static const char *period_phrase(const char *period)
 {
 	if (strcmp(period, "day") == 0)
-		return "today";
+		return "a day";
 	if (strcmp(period, "month") == 0)
-		return "this month";
+		return "a month";
 	return "in all";
 }
 
@@ -418,8 +418,8 @@ static enum cp_err refuse(struct cp_db *db, enum cp_offer_why why, const struct 
 			       cart->member.tier_name);
 	case CP_OFFER_LIMIT:
 		return cp_errf(err, CP_ESTATE,
-			       "%s: this member has taken it %lld times %s (this sale counted), "
-			       "the limit",
+			       "%s: this member has reached its limit of %lld %s (this sale "
+			       "counted)",
 			       what, (long long)o->limit, period_phrase(o->period));
 	case CP_OFFER_STOCK:
 		return cp_errf(err, CP_ESTATE,

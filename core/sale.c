@@ -146,9 +146,9 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "qty", json_integer(l->qty)) || put(o, "unit", json_integer(l->unit_price)) ||
 	    put(o, "amount", json_integer(l->amount)) ||
 	    put(o, "eligible", json_boolean(l->eligible)) ||
-	    (l->redemption &&
-	     (put(o, "offer", json_string(l->offer_id)) || put(o, "points", json_integer(l->points)) ||
-	      put(o, "cash", json_integer(l->unit_price))))) {
+	    (l->redemption && (put(o, "offer", json_string(l->offer_id)) ||
+			       put(o, "points", json_integer(l->points)) ||
+			       put(o, "cash", json_integer(l->unit_price))))) {
 		json_decref(o);
 		return NULL;
 	}

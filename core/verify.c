@@ -12,8 +12,8 @@
 #include "journal.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
-static const char *const view_tables[] = {"sale",          "sale_line",    "tender",
-					  "movement",      "refund",       "refund_line",
+static const char *const view_tables[] = {"sale",          "sale_line",     "tender",
+					  "movement",      "refund",        "refund_line",
 					  "clock_confirm", "cart_takeover", "offer_use"};
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)

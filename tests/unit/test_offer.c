@@ -272,7 +272,7 @@ static void test_refusals_change_nothing(void **state)
 	refused("NEW", CP_ESTATE, "offer NEW starts on 2026-12-24");
 	refused("HIGH", CP_ESTATE, "is for tier 2 (金卡) and up; this member is tier 0 (普通)");
 	take("MIX");
-	refused("MIX", CP_ESTATE, "has taken it 1 times today (this sale counted), the limit");
+	refused("MIX", CP_ESTATE, "has reached its limit of 1 a day (this sale counted)");
 	take("STOCK");
 	take("STOCK");
 	refused("STOCK", CP_ESTATE, "none left at this store (stock 2");
@@ -423,12 +423,12 @@ static void test_limit_per_period_across_cutover(void **state)
 			       " business_day = '2026-11-24'"),
 			 1);
 	attach("M2");
-	refused("D1", CP_ESTATE, "1 times today");
-	refused("MONTH", CP_ESTATE, "1 times this month");
-	refused("EVER", CP_ESTATE, "1 times in all");
+	refused("D1", CP_ESTATE, "limit of 1 a day");
+	refused("MONTH", CP_ESTATE, "limit of 1 a month");
+	refused("EVER", CP_ESTATE, "limit of 1 in all");
 	env.now = wed_0330 + 40 * 60000; /* 04:10: a new business day */
 	take("D1");
-	refused("MONTH", CP_ESTATE, "this month");
+	refused("MONTH", CP_ESTATE, "a month");
 	OK(cp_cart_cancel(env.db, &env.cashier, &e_));
 	/* 2026-12-01 04:10: a new month */
 	env.now = TEST_TUESDAY_MS + 7 * TEST_DAY_MS - 6 * 3600000 + 10 * 60000;
