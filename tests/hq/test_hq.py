@@ -636,6 +636,10 @@ class Test03Push(unittest.TestCase):
         t = new_till()
         before = member(HQ.state(), "M000009")["points"]
         sale = t.sale("M000009", points=25, growth=25, offer=("P-OIL", 300, 7990))
+        st, ans, _h = t.push()
+        self.assertEqual(st, 200, ans)
+        self.assertEqual({m["id"]: m for m in ans["members"]}["M000009"]["points"],
+                         before + 25 - 300)
         t.refund(sale, offers=[{"n": 2, "offer": "P-OIL", "points": 300, "cash": 7990,
                                 "day": t.day}])
         st, ans, _h = t.push()
