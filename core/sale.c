@@ -233,7 +233,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	r.total = cart->total;
 	r.eligible = cart->eligible;
-	r.points_spent += cart->points_held; /* the cart's sums are overflow checked */
+	if (!cp_money_add(r.points_spent, cart->points_held, &r.points_spent)) {
+		result = cp_errf(err, CP_EOVERFLOW, "the points this sale spends are too many");
+		goto out;
+	}
 	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)) ||
 	    (result = earn_for(db, cart, now, &earn, err)))
 		goto out;

@@ -336,7 +336,7 @@ static void test_sale_deducts_in_its_transaction(void **state)
 	pay(8800, &r);
 	assert_int_equal(r.total, 8800);
 	assert_int_equal(r.eligible, 2800); /* redemption lines earn nothing */
-	assert_int_equal(r.points, 56); /* ¥28 x2 in M2's birthday month */
+	assert_int_equal(r.points, 56);     /* ¥28 x2 in M2's birthday month */
 	assert_int_equal(r.growth, 28);
 	assert_int_equal(r.points_spent, 500);
 	assert_int_equal(r.balance_after, 3050 + 56 - 500);
