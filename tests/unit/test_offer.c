@@ -604,6 +604,60 @@ static void test_sigkill_keeps_the_hold(void **state)
 	verify_ok();
 }
 
+/* HQ's change feed: an offer record is read field by field; a bad one names the field and
+ * stores nothing; a good one can be taken. */
+static void test_offer_from_the_feed(void **state)
+{
+	static const char *const bad[] = {
+		"{\"id\":\"F1\",\"reward_kind\":\"item\",\"sku\":\"A2\",\"name_zh\":\"x\","
+		"\"name_en\":\"x\",\"points\":-5,\"cash\":0,\"valid_from\":\"2026-11-01\","
+		"\"valid_to\":\"2026-12-31\",\"min_tier\":0,\"limit\":0,\"period\":\"day\"}",
+		"{\"id\":\"F1\",\"reward_kind\":\"item\",\"sku\":\"A2\",\"name_zh\":\"x\","
+		"\"name_en\":\"x\",\"points\":5,\"cash\":9223372036854775807,"
+		"\"valid_from\":\"2026-11-01\",\"valid_to\":\"2026-12-31\",\"min_tier\":0,"
+		"\"limit\":0,\"period\":\"day\"}",
+		"{\"id\":\"F1\",\"reward_kind\":\"item\",\"sku\":\"A2\",\"name_zh\":\"x\","
+		"\"name_en\":\"x\",\"points\":5,\"cash\":0,\"valid_from\":\"2026-13-01\","
+		"\"valid_to\":\"2026-12-31\",\"min_tier\":0,\"limit\":0,\"period\":\"day\"}",
+		"{\"id\":\"F1\",\"reward_kind\":\"item\",\"sku\":\"A2\",\"name_zh\":\"x\","
+		"\"name_en\":\"x\",\"points\":5,\"cash\":0,\"valid_from\":\"2026-11-01\","
+		"\"valid_to\":\"2026-12-31\",\"min_tier\":0,\"limit\":0,\"period\":\"day\","
+		"\"stock\":-1}",
+	};
+	static const char *const want[] = {"points", "cash", "validity", "stock"};
+	const char *good =
+		"{\"id\":\"F1\",\"reward_kind\":\"item\",\"sku\":\"A2\",\"name_zh\":\"积分换\","
+		"\"name_en\":\"For "
+		"points\",\"points\":5,\"cash\":100,\"valid_from\":\"2026-11-01\","
+		"\"valid_to\":\"2026-12-31\",\"min_tier\":0,\"limit\":2,\"period\":\"month\","
+		"\"stock\":null}";
+	struct cp_offer o;
+	struct cp_errbuf err = {{0}};
+	json_t *j;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_non_null(j = json_loads(bad[i], 0, NULL));
+		assert_int_equal(offer_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
+		if (!strstr(err.msg, want[i]))
+			fail_msg("bad offer %zu: \"%s\" does not name %s", i, err.msg, want[i]);
+		json_decref(j);
+		assert_int_equal(count("SELECT count(*) FROM offer WHERE id = 'F1'"), 0);
+	}
+	assert_non_null(j = json_loads(good, 0, NULL));
+	OK(offer_change_upsert(env.db, j, "changes[0]", &e_));
+	json_decref(j);
+	OK(cp_offer_get(env.db, "F1", &o, &e_));
+	assert_int_equal(o.points, 5);
+	assert_int_equal(o.cash, 100);
+	assert_int_equal(o.stock, -1);
+	assert_string_equal(o.period, "month");
+	attach("M2");
+	take("F1");
+	OK(offer_change_delete(env.db, "F1", &e_));
+	assert_int_equal(cp_offer_get(env.db, "F1", &o, &err), CP_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +665,7 @@ int main(void)
 		cmocka_unit_test_setup(test_take_holds_and_releases, reset),
 		cmocka_unit_test_setup(test_refusals_change_nothing, reset),
 		cmocka_unit_test_setup(test_bad_offers_refused, reset),
+		cmocka_unit_test_setup(test_offer_from_the_feed, reset),
 		cmocka_unit_test_setup(test_sale_deducts_in_its_transaction, reset),
 		cmocka_unit_test_setup(test_pay_checks_again, reset),
 		cmocka_unit_test_setup(test_limit_per_period_across_cutover, reset),
