@@ -38,6 +38,10 @@ struct script_command {
 	bool no_login;      /* may run before anyone logged in */
 };
 
+/* script_offer.c: `offers` and `add_offer` */
+enum cp_err script_offers(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_add_offer(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
 /* The command called name, or NULL. */
 const struct script_command *script_command_find(const char *name);
 

@@ -543,6 +543,7 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	script_set(ans, "points", json_integer(r.points));
 	script_set(ans, "points_back", json_integer(r.points_back));
 	script_set(ans, "growth", json_integer(r.growth));
+	script_set(ans, "points_restored", json_integer(r.points_restored));
 	script_set(ans, "balance", json_integer(r.balance_after));
 	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
 	script_set(ans, "authorised_by", script_str(r.authorised_by));
@@ -630,6 +631,8 @@ static const struct script_command commands[] = {
 	{"detach", do_detach, "", false},
 	{"register", do_register, "phone name birthday referrer", false},
 	{"points", do_points, "", false},
+	{"offers", script_offers, "", false},
+	{"add_offer", script_add_offer, "offer", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

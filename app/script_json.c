@@ -173,6 +173,10 @@ json_t *script_cart(const struct cp_cart_view *c)
 		script_set(jl, "unit_price", json_integer(l->unit_price));
 		script_set(jl, "amount", json_integer(l->amount));
 		script_set(jl, "eligible", json_boolean(l->eligible));
+		if (l->redemption) {
+			script_set(jl, "offer", script_str(l->offer_id));
+			script_set(jl, "points", json_integer(l->points));
+		}
 		if (json_array_append_new(lines, jl) != 0)
 			script_need(NULL);
 	}
@@ -181,6 +185,7 @@ json_t *script_cart(const struct cp_cart_view *c)
 	script_set(o, "total", json_integer(c->total));
 	script_set(o, "eligible", json_integer(c->eligible));
 	script_set(o, "items", json_integer(c->items));
+	script_set(o, "points_held", json_integer(c->points_held));
 	script_set(o, "member", c->has_member ? script_member(&c->member) : json_null());
 	return o;
 }

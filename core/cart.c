@@ -12,16 +12,19 @@
 #include "cp_clock.h"
 #include "events_int.h"
 #include "money.h"
+#include "offer_int.h"
 #include "staff.h"
 
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db,
-		"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
-		" i.member_price, c.earn_excluded FROM cart_line l JOIN item i ON i.sku = l.sku"
-		" JOIN category c ON c.code = i.category ORDER BY l.line_no",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
+			" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
+			" coalesce(o.cash, 0), coalesce(o.points, 0) FROM cart_line l"
+			" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
+			" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
+			err);
 	int rc;
 
 	if (!st)
@@ -39,7 +42,15 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		db_col_text(st, 5, l->category, sizeof(l->category));
 		l->unit_price = sqlite3_column_int64(st, member_price ? 7 : 6);
 		l->eligible = sqlite3_column_int(st, 8) == 0;
+		db_col_text(st, 9, l->offer_id, sizeof(l->offer_id));
+		if ((l->redemption = l->offer_id[0] != '\0')) {
+			/* at the offer's cash price; earns nothing; holds its points */
+			l->unit_price = sqlite3_column_int64(st, 10);
+			l->points = sqlite3_column_int64(st, 11);
+			l->eligible = false;
+		}
 		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
+		    !cp_money_add(v->points_held, l->points, &v->points_held) ||
 		    !cp_money_add(v->total, l->amount, &v->total) ||
 		    (l->eligible && !cp_money_add(v->eligible, l->amount, &v->eligible)) ||
 		    !cp_money_add(v->items, l->qty, &v->items) || v->total > CP_MONEY_MAX) {
@@ -272,7 +283,8 @@ static enum cp_err check_qty(int64_t qty, struct cp_errbuf *err)
 static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int *line_no,
 			    struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT line_no, qty FROM cart_line WHERE sku = ?1", err);
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL", err);
 	int64_t have = 0, count = 0, next = 1;
 	int rc, line = 0;
 
@@ -351,6 +363,27 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	return finish(db, result, err);
 }
 
+/* Why a line change changed nothing: no such line, or an offer line's quantity (one each). */
+static enum cp_err no_change(struct cp_db *db, int line_no, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM cart_line WHERE line_no = ?1", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int(st, 1, line_no);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return cp_errf(err, CP_EINVAL,
+			       "line %d is an offer, taken once per line; take the offer again for "
+			       "another",
+			       line_no);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "read cart", err);
+	return cp_errf(err, CP_ENOTFOUND, "there is no line %d in the cart", line_no);
+}
+
 static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, const char *sql,
 			       int line_no, int64_t qty, struct cp_errbuf *err)
 {
@@ -375,7 +408,7 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 	if (rc != SQLITE_DONE)
 		result = db_fail(db, rc, "change cart", err);
 	else if (sqlite3_changes(db->h) == 0)
-		result = cp_errf(err, CP_ENOTFOUND, "there is no line %d in the cart", line_no);
+		result = no_change(db, line_no, err);
 	return finish(db, result, err);
 }
 
@@ -386,8 +419,10 @@ enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int 
 
 	if (result != CP_OK)
 		return result;
-	return change_line(db, who, "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1", line_no,
-			   qty, err);
+	return change_line(db, who,
+			   "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1 AND"
+			   " (offer_id IS NULL OR ?2 = 1)",
+			   line_no, qty, err);
 }
 
 enum cp_err cp_cart_remove(struct cp_db *db, const struct cp_session *who, int line_no,
@@ -415,6 +450,19 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	if ((member_id && (result = cp_member_get(db, member_id, &m, err)) != CP_OK) ||
 	    (result = ensure_open(db, who, err)) != CP_OK)
 		return finish(db, result, err);
+	/* Offer lines were taken for the member attached: another member, or none, releases them. */
+	st = db_stmt(db,
+		     "DELETE FROM cart_line WHERE offer_id IS NOT NULL AND"
+		     " (SELECT member_id FROM cart WHERE id = 1) IS NOT ?1",
+		     err);
+	if (!st)
+		return finish(db, CP_EDB, err);
+	if (member_id)
+		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return finish(db, db_fail(db, rc, "release offers", err), err);
 	st = db_stmt(db, "UPDATE cart SET member_id = ?1 WHERE id = 1", err);
 	if (!st)
 		return finish(db, CP_EDB, err);
@@ -423,6 +471,67 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return finish(db, rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "attach member", err), err);
+}
+
+/* Adds offer o as a line of its own (qty 1) in the open cart. */
+static enum cp_err add_offer_line(struct cp_db *db, const struct cp_cart_view *v,
+				  const struct cp_offer *o, int *line_no, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int next = 1, rc;
+
+	if (v->nlines >= CP_CART_MAX_LINES)
+		return cp_errf(err, CP_ESTATE,
+			       "the cart holds %d lines, the most one sale can; pay this sale and "
+			       "start another",
+			       CP_CART_MAX_LINES);
+	for (int i = 0; i < v->nlines; i++)
+		if (v->lines[i].line_no >= next)
+			next = v->lines[i].line_no + 1;
+	st = db_stmt(db, "INSERT INTO cart_line(line_no, qty, sku, offer_id) VALUES(?1, 1, ?2, ?3)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int(st, 1, next);
+	sqlite3_bind_text(st, 2, o->sku, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc,
+			       (rc & 0xff) == SQLITE_CONSTRAINT
+				       ? "take the offer (its item is not in the catalogue)"
+				       : "take the offer",
+			       err);
+	if (line_no)
+		*line_no = next;
+	return CP_OK;
+}
+
+enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, const char *offer_id,
+			      int *line_no, struct cp_errbuf *err)
+{
+	struct cp_cart_view *v;
+	struct cp_offer o;
+	enum cp_err result;
+
+	if (!logged_in(who))
+		return cp_errf(err, CP_EAUTH, "log in first");
+	if (!(v = malloc(sizeof(*v))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK) {
+		free(v);
+		return result;
+	}
+	result = check_owner(db, who, err);
+	if (result == CP_OK)
+		result = read_cart(db, v, NULL, err);
+	if (result == CP_OK)
+		result = offer_check_add(db, v, offer_id, &o, err);
+	if (result == CP_OK)
+		result = add_offer_line(db, v, &o, line_no, err);
+	free(v);
+	return finish(db, result, err);
 }
 
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err)

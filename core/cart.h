@@ -20,7 +20,8 @@ struct cp_session;
 struct cp_cart_line {
 	int line_no; /* 1-based, stable while the cart is open */
 	char sku[33];
-	char name[129]; /* Chinese name (English when it has none) */
+	char name[129];    /* Chinese name (English when it has none) */
+	char offer_id[33]; /* the offer an offer line redeems; "" otherwise */
 	char category[33];
 	int64_t qty;
 	int64_t unit_price; /* member price when a member is attached and the item has one */
@@ -80,6 +81,11 @@ enum cp_err cp_cart_remove(struct cp_db *db, const struct cp_session *who, int l
 /* Attaches the member with this id (found by cp_member_find_*), or detaches with NULL. */
 enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 			       const char *member_id, struct cp_errbuf *err);
+/* Takes the offer with this id for the attached member: a line of qty 1 at the offer's cash
+ * price that holds its points (offer.h says when it can be taken; a refusal names the reason
+ * and changes nothing). Removing the line, detaching or changing the member releases it. */
+enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, const char *offer_id,
+			      int *line_no, struct cp_errbuf *err);
 /* Throws the open cart away. */
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err);
 

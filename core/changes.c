@@ -87,6 +87,7 @@ const struct change_kind change_kinds[] = {
 	{"earn_rules", rules_change_upsert, rules_change_delete, true},
 	{"staff", staff_change_upsert, staff_change_delete, false},
 	{"config", config_upsert, config_delete, false},
+	{"offer", offer_change_upsert, offer_change_delete, false},
 };
 const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
 

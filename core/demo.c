@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "earn.h"
 #include "member.h"
+#include "offer_int.h"
 #include "records_int.h"
 #include "staff.h"
 
@@ -179,6 +180,28 @@ static enum cp_err seed_members(struct cp_db *db, json_t *root, struct cp_errbuf
 	return CP_OK;
 }
 
+/* Offers are optional in a store file: one without them seeds none. */
+static enum cp_err seed_offers(struct cp_db *db, json_t *root, struct cp_errbuf *err)
+{
+	char where[WHERE_MAX];
+	struct cp_offer o;
+	enum cp_err result;
+	json_t *list = json_object_get(root, "offers"), *j;
+	size_t i;
+
+	if (!list)
+		return CP_OK;
+	if ((result = get_array(root, "offers", &list, err)) != CP_OK)
+		return result;
+	json_array_foreach (list, i, j) {
+		snprintf(where, sizeof(where), "offers[%zu]", i);
+		if ((result = rec_offer(&rec_demo, j, &o, where, err)) ||
+		    (result = cp_offer_put(db, &o, err)))
+			return rec_stored(&rec_demo, result, where, err);
+	}
+	return CP_OK;
+}
+
 static enum cp_err check_empty(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
@@ -222,7 +245,8 @@ enum cp_err cp_demo_seed(struct cp_db *db, struct cp_errbuf *err)
 	if ((result = check_empty(db, err)) || (result = seed_store(db, root, err)) ||
 	    (result = seed_categories(db, root, err)) || (result = seed_items(db, root, err)) ||
 	    (result = seed_tiers(db, root, err)) || (result = seed_rules(db, root, err)) ||
-	    (result = seed_staff(db, root, err)) || (result = seed_members(db, root, err)))
+	    (result = seed_staff(db, root, err)) || (result = seed_members(db, root, err)) ||
+	    (result = seed_offers(db, root, err)))
 		goto out;
 	result = db_commit(db, err);
 out:

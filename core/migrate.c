@@ -122,6 +122,25 @@ static const char *const steps[] = {
 	"  member_id TEXT NOT NULL, business_day TEXT NOT NULL,"
 	"  points INTEGER NOT NULL CHECK(points > 0));"
 	"CREATE INDEX points_offline_day ON points_offline(business_day, member_id, points);",
+	/* 9: points-plus-cash offers (offer.c): the offers HQ sends, a cart line that redeems
+	 * one, and offer_use, the journal's view of every redemption (+1) and refund of one (-1)
+	 * on the business day of the sale, which the per-member limits and this store's stock
+	 * count */
+	"CREATE TABLE offer(id TEXT PRIMARY KEY, reward_kind TEXT NOT NULL, sku TEXT,"
+	"  name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+	"  points INTEGER NOT NULL CHECK(points >= 0), cash INTEGER NOT NULL CHECK(cash >= 0),"
+	"  valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, min_tier INTEGER NOT NULL DEFAULT 0,"
+	"  limit_n INTEGER NOT NULL DEFAULT 0 CHECK(limit_n >= 0),"
+	"  period TEXT NOT NULL CHECK(period IN ('day','month','ever')),"
+	"  stock INTEGER CHECK(stock IS NULL OR stock >= 0), CHECK(points > 0 OR cash > 0))"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX offer_valid ON offer(valid_to, id);"
+	"ALTER TABLE cart_line ADD COLUMN offer_id TEXT;"
+	"CREATE TABLE offer_use(seq INTEGER NOT NULL REFERENCES journal(seq), n INTEGER NOT NULL,"
+	"  member_id TEXT NOT NULL, offer_id TEXT NOT NULL, business_day TEXT NOT NULL,"
+	"  qty INTEGER NOT NULL CHECK(qty IN (1,-1)), points INTEGER NOT NULL,"
+	"  cash INTEGER NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+	"CREATE INDEX offer_use_member ON offer_use(offer_id, member_id, business_day);",
 };
 
 int cp_db_schema_version(void)

@@ -12,6 +12,7 @@
 #include "member.h"
 #include "money.h"
 #include "pointspay_int.h"
+#include "offer_int.h"
 #include "refund.h"
 #include "staff.h"
 #include "text.h"
@@ -298,6 +299,18 @@ static json_t *payload_for(const struct cp_session *who, const struct sold *s, c
 	return p;
 }
 
+/* The redemption lines among the picked ones give their points, limit and stock back. */
+static enum cp_err refund_offers(struct cp_db *db, const struct sold *s, const bool *pick,
+				 json_t *payload, int64_t *points, struct cp_errbuf *err)
+{
+	int lines[MAX_LINES], n = 0;
+
+	for (int i = 0; i < s->nlines; i++)
+		if (pick[i])
+			lines[n++] = s->lines[i].line_no;
+	return offer_refund_payload(db, s->seq, lines, n, payload, points, err);
+}
+
 static enum cp_err check_void(const struct sold *s, const bool *pick, const char *today,
 			      const char *receipt, struct cp_errbuf *err)
 {
@@ -359,6 +372,8 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the refund");
 		goto out;
 	}
+	if ((result = refund_offers(db, s, pick, payload, &r.points_restored, err)) != CP_OK)
+		goto out;
 	if ((result = journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
 				     err)) != CP_OK ||
 	    (result = db_commit(db, err)) != CP_OK)
@@ -458,6 +473,8 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 			return result;
 	}
 	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK)
+		return result;
+	if ((result = offer_refund_apply(db, seq, member, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))

@@ -33,6 +33,7 @@ struct cp_refund_result {
 	int64_t points, growth;                  /* clawed back (positive numbers) */
 	int64_t points_back;     /* points that paid for the lines, given back to the member */
 	int64_t points_back_fen; /* their money, the "points" tender among tenders */
+	int64_t points_restored; /* offers' points given back (redemption lines refunded) */
 	int64_t balance_after;
 	bool balance_negative; /* the points were already spent */
 	char authorised_by[17];

@@ -12,6 +12,7 @@
 #include "member_int.h"
 #include "money.h"
 #include "pointspay_int.h"
+#include "offer_int.h"
 #include "sale.h"
 #include "staff.h"
 
@@ -152,7 +153,10 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "name", json_string(l->name)) || put(o, "category", json_string(l->category)) ||
 	    put(o, "qty", json_integer(l->qty)) || put(o, "unit", json_integer(l->unit_price)) ||
 	    put(o, "amount", json_integer(l->amount)) ||
-	    put(o, "eligible", json_boolean(l->eligible))) {
+	    put(o, "eligible", json_boolean(l->eligible)) ||
+	    (l->redemption && (put(o, "offer", json_string(l->offer_id)) ||
+			       put(o, "points", json_integer(l->points)) ||
+			       put(o, "cash", json_integer(l->unit_price))))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -239,8 +243,14 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
+	if ((result = offer_check_cart(db, cart, err)) != CP_OK)
+		goto out;
 	r.total = cart->total;
 	r.eligible = cart->eligible;
+	if (!cp_money_add(r.points_spent, cart->points_held, &r.points_spent)) {
+		result = cp_errf(err, CP_EOVERFLOW, "the points this sale spends are too many");
+		goto out;
+	}
 	if ((result = check_tenders(tenders, ntenders, r.total, &r.tendered, &r.change, err)))
 		goto out;
 	for (int i = 0; i < ntenders; i++)
@@ -392,7 +402,9 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc, "record sale", err);
 	json_array_foreach (lines, i, l) {
-		if ((result = insert_line(db, seq, l, err)) != CP_OK)
+		if ((result = insert_line(db, seq, l, err)) != CP_OK ||
+		    (json_object_get(l, "offer") &&
+		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
 	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK)

@@ -13,8 +13,8 @@
 
 /* The tables that are the journal's materialised view, compared whole. */
 static const char *const view_tables[] = {
-	"sale",        "sale_line",     "tender",        "movement",   "refund",
-	"refund_line", "clock_confirm", "cart_takeover", "points_pay", "points_offline"};
+	"sale",          "sale_line",     "tender",     "movement",       "refund",   "refund_line",
+	"clock_confirm", "cart_takeover", "points_pay", "points_offline", "offer_use"};
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {

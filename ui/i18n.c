@@ -127,6 +127,7 @@ static const char *const core_sentences[] = {
 	N_("out of memory"),
 	N_("there is no open sale to take over"),
 	N_("the open sale is already yours"),
+	N_("attach a member first: offers are for members, paid with points"),
 	N_("the PIN was not checked: storage is full — call IT, then try again"),
 	N_("the PIN was not checked: the database is busy; try again"),
 	N_("the login was not completed: storage is full — call IT, then try again"),

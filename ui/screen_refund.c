@@ -176,6 +176,11 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 			 (long long)r->points, (long long)r->growth, (long long)r->balance_after);
 		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
 	}
+	if (r->points_restored) {
+		snprintf(line, sizeof(line), _("Offers' points given back: +%lld"),
+			 (long long)r->points_restored);
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	}
 	if (r->balance_negative)
 		ui_put(w, y++, x, wd,
 		       _("The member had already spent these points: the balance is below zero."),

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "offer.h"
+#include "pointspay.h"
 #include "paycode.h"
 #include "scan.h"
 #include "textwidth.h"
@@ -299,6 +301,8 @@ static int command(struct ui *ui, const struct ui_key *k)
 			ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
 	} else if (k->code == UI_K_F7 || (letters && ui_key_is(k, 't'))) {
 		ui_cart_ask(ui);
+	} else if (k->code == UI_K_F8 || (letters && ui_key_is(k, 'o'))) {
+		ui_offers_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -466,7 +470,16 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 	mvwvline(w, 1, c->list, ACS_VLINE, ui->rows - 3);
 	wattroff(w, ui_attr(ui, UI_R_DIM));
 	ui_put(w, y++, x, wd, _("Member"), ui_attr(ui, UI_R_TITLE), false);
-	if (v->has_member)
+	if (v->has_member && v->points_held) {
+		/* what the sale's offers hold, and what the member keeps after them */
+		y += ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
+		snprintf(line, sizeof(line), _("Held by this sale: %lld"),
+			 (long long)v->points_held);
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		snprintf(line, sizeof(line), _("Balance after: %lld"),
+			 (long long)cp_points_available(v));
+		ui_put(w, y, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	} else if (v->has_member)
 		ui_draw_member(ui, w, y, x, wd, bottom - 6 - y, &v->member);
 	else
 		ui_draw_wrapped(w, y, x, wd, 4,
@@ -496,7 +509,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F5", "r", N_("Refund"), 0},    {"F6", "q", N_("Qty"), 1},
 	{"Del", NULL, N_("Remove"), 1},  {"F9", "g", N_("Menu"), 0},
 	{"F10", "l", N_("Log out"), 0},  {"Esc", NULL, N_("Cancel"), 0},
-	{"F7", "t", N_("Take over"), 1},
+	{"F7", "t", N_("Take over"), 1}, {"F8", "o", N_("Offers"), 1},
 };
 
 const struct ui_screen ui_screen_sale = {

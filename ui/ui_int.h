@@ -259,6 +259,8 @@ void ui_cart_ask(struct ui *ui);
 void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 /* Member lookup of phone or card (from the item field or a scan), or an empty form. */
 void ui_member_open(struct ui *ui, const char *phone_or_card);
+/* The attached member's offers (a message instead when no member is attached). */
+void ui_offers_open(struct ui *ui);
 /* Registration, with the phone filled in when known. */
 void ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */

@@ -230,6 +230,42 @@ def feed_notice(conn, terminal_uid, kind, data, at):
                  " VALUES(?, 'notice', NULL, ?, ?, 1, ?)", (kind, jdump(data), terminal_uid, at))
 
 
+def offer_points(p, typ):
+    """The (line, points) of a sale's offer lines, or of a refund's "offers"."""
+    lines = p.get("lines") if typ == "sale" else p.get("offers", [])
+    if not isinstance(lines, list):
+        raise EventError("\"%s\" is not a list" % ("lines" if typ == "sale" else "offers"))
+    out = []
+    for l in lines:
+        if not isinstance(l, dict) or (typ == "sale" and "offer" not in l):
+            continue
+        n, points = l.get("n"), l.get("points")
+        if type(n) is not int or type(points) is not int or n < 1 or points < 0:
+            raise EventError("an offer line has no line number or points")
+        if points:
+            out.append((n, points))
+    return out
+
+
+def cmd_offer(args):
+    conn = db_open(args.db)
+    now = int(time.time() * 1000)
+    with Tx(conn):
+        if args.delete:
+            feed_delete(conn, "offer", args.delete, now)
+        else:
+            try:
+                o = json.loads(args.json)
+            except ValueError as e:
+                fail("--json: %s" % e)
+            if not isinstance(o, dict) or not isinstance(o.get("id"), str):
+                fail("--json must be an offer object with an id")
+            feed_upsert(conn, "offer", o["id"], o, now)
+    conn.close()
+    print("hq: offer %s %s" % (args.delete or json.loads(args.json)["id"],
+                               "deleted" if args.delete else "sent"))
+
+
 def tiers_of(conn):
     return [dict(level=r[0], name=r[1], threshold=r[2], multiplier_bp=r[3])
             for r in conn.execute("SELECT level, name, threshold, multiplier_bp FROM tiers"
@@ -430,6 +466,8 @@ def cmd_init(args):
                          (data["code"], data["name"], data["role"], data["pin_salt"],
                           data["pin_hash"], data["pin_iter"]))
             feed_upsert(conn, "staff", s["code"], data, now)
+        for o in store.get("offers", []):
+            feed_upsert(conn, "offer", o["id"], o, now)
         tiers = tiers_of(conn)
         top = 0
         for m in store["members"]:
@@ -850,14 +888,20 @@ class App:
             points, growth = int_field(p, "points"), int_field(p, "growth")
             spent, back = points_paid(p) if typ == "sale" else 0, int_field(p, "points_back")
             named = p.get("member")
-            if named is None or (points == 0 and growth == 0 and spent == 0 and back == 0):
+            offers = offer_points(p, typ)
+            if named is None or (points == 0 and growth == 0 and spent == 0 and back == 0 and
+                                 not offers):
                 return "applied"
             mid = self.member_or_notice(c, uid, seq, named, now)
             if mid is None:
                 return "applied without points: member %s unknown" % named
             if typ == "sale":
-                if spent:  # before the earning: the points paid must have been there already
-                    self.spend(c, ledger, uid, seq, mid, spent, p, day, now)
+                # Spends first, in journal order: the points paid must have been there already.
+                spends = [("offer", n, pts) for n, pts in offers]
+                if spent:
+                    spends.append(("pay", 2, spent))
+                if spends:
+                    self.spend(c, ledger, uid, seq, mid, spends, p, day, now)
                 if points or growth:
                     ledger.move(mid, "earn", points, growth, day, uid, seq, 1)
             else:
@@ -867,6 +911,8 @@ class App:
                                 seq, 1)
                 if back:
                     ledger.move(mid, "pay_refund", back, 0, day, uid, seq, 2)
+                for n, pts in offers:  # an offer's points given back by a refund
+                    ledger.move(mid, "offer_refund", pts, 0, day, uid, seq, 100 + n)
             return "applied"
         if typ == "member_register":
             return self.register(c, ledger, uid, seq, p, day, now)
@@ -878,20 +924,24 @@ class App:
                 p["from_staff"], p["to_staff"])
         return "recorded (no effect at HQ for type %s)" % typ
 
-    def spend(self, c, ledger, uid, seq, mid, spent, p, day, now):
-        """A points tender, applied in journal order and kept whatever the balance: when it
-        takes the balance below zero (the same points spent at two tills while offline), the
-        terminal that sent it gets one points_overdraft notice for its manager."""
+    def spend(self, c, ledger, uid, seq, mid, spends, p, day, now):
+        """A sale's points spends (kind, movement n, points): its offers' and its points tender,
+        applied in journal order and kept whatever the balance: when they take the balance below
+        zero (the same points spent at two tills while offline), the terminal that sent them gets
+        one points_overdraft notice for its manager."""
         before = c.execute("SELECT points, phone_masked FROM members WHERE id = ?",
                            (mid,)).fetchone()
-        ledger.move(mid, "pay", -spent, 0, day, uid, seq, 2)
+        spent = 0
+        for kind, n, pts in spends:
+            ledger.move(mid, kind, -pts, 0, day, uid, seq, 2 if kind == "pay" else 100 + n)
+            spent += pts
         after = before[0] - spent
         if after < 0:
             receipt = p.get("receipt") if isinstance(p.get("receipt"), str) else "?"
             feed_notice(c, uid, "points_overdraft", {
                 "member": mid, "seq": seq, "receipt": receipt, "spent": spent,
                 "balance": after,
-                "message": "member %s (%s) paid %d points on receipt %s when HQ held %d: the"
+                "message": "member %s (%s) spent %d points on receipt %s when HQ held %d: the"
                            " same points were spent elsewhere while offline; the sale stands"
                            " and the balance is now %d" % (before[1], mid, spent, receipt,
                                                            before[0], after)}, now)
@@ -1613,6 +1663,12 @@ def main(argv=None):
     p.add_argument("--db", required=True)
     p.add_argument("--date", required=True)
     p.set_defaults(fn=cmd_review)
+    p = sub.add_parser("offer", help="send an offer (upsert) or its deletion to every till")
+    p.add_argument("--db", required=True)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--json", help="the offer, as sync/PROTOCOL.md describes it")
+    g.add_argument("--delete", metavar="ID")
+    p.set_defaults(fn=cmd_offer)
     p = sub.add_parser("expire", help="expire points whose last valid day is before DATE")
     p.add_argument("--db", required=True)
     p.add_argument("--date", required=True)

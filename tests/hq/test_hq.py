@@ -211,23 +211,32 @@ class Till:
         self.receipts += 1
         return "%s-%s-%06d" % (self.store, self.terminal, self.receipts)
 
-    def sale(self, member=None, points=0, growth=0, amount=2590):
+    def sale(self, member=None, points=0, growth=0, amount=2590, offer=None):
+        """offer: (id, points, cash) adds a redemption line 2 of it."""
+        lines = [{"n": 1, "sku": "10005", "name": "鸡蛋 30枚装", "category": "FRESH",
+                  "qty": 1, "unit": amount, "amount": amount, "eligible": True}]
+        total = amount
+        if offer:
+            lines.append({"n": 2, "sku": "10020", "name": "花生油 5L", "category": "GRAIN",
+                          "qty": 1, "unit": offer[2], "amount": offer[2], "eligible": False,
+                          "offer": offer[0], "points": offer[1], "cash": offer[2]})
+            total += offer[2]
         return self.append("sale", {
             "receipt": self.receipt(), "staff": "1001", "member": member, "day": self.day,
-            "lines": [{"n": 1, "sku": "10005", "name": "鸡蛋 30枚装", "category": "FRESH",
-                       "qty": 1, "unit": amount, "amount": amount, "eligible": True}],
-            "tenders": [{"method": "cash", "amount": amount}], "total": amount,
-            "tendered": amount, "change": 0, "eligible": amount,
+            "lines": lines, "tenders": [{"method": "cash", "amount": total}], "total": total,
+            "tendered": total, "change": 0, "eligible": amount,
             "multiplier_bp": 10000 if member else 0, "points": points, "growth": growth})
 
-    def refund(self, sale_row, points=0, growth=0, type_="refund"):
+    def refund(self, sale_row, points=0, growth=0, type_="refund", offers=None):
         sale = json.loads(sale_row["payload"])
-        return self.append(type_, {
-            "receipt": self.receipt(), "sale_receipt": sale["receipt"], "sale_seq": sale["seq"],
-            "staff": "1001", "authorised_by": "9001", "day": self.day,
-            "lines": [{"n": 1, "amount": sale["total"]}],
-            "tenders": [{"method": "cash", "amount": sale["total"]}], "amount": sale["total"],
-            "member": sale["member"], "points": points, "growth": growth})
+        p = {"receipt": self.receipt(), "sale_receipt": sale["receipt"], "sale_seq": sale["seq"],
+             "staff": "1001", "authorised_by": "9001", "day": self.day,
+             "lines": [{"n": 1, "amount": sale["total"]}],
+             "tenders": [{"method": "cash", "amount": sale["total"]}], "amount": sale["total"],
+             "member": sale["member"], "points": points, "growth": growth}
+        if offers:
+            p["offers"] = offers
+        return self.append(type_, p)
 
     def register(self, phone, name="新会员", referrer=None, welcome=100, referral=200):
         self.members += 1
@@ -623,6 +632,25 @@ class Test03Push(unittest.TestCase):
         self.assertEqual(s["terminals"][t.uid]["events"],
                          {"member_register": 1, "sale": 2, "void": 1, "refund": 1})
 
+    def test_offer_points_spent_and_given_back(self):
+        t = new_till()
+        before = member(HQ.state(), "M000009")["points"]
+        sale = t.sale("M000009", points=25, growth=25, offer=("P-OIL", 300, 7990))
+        st, ans, _h = t.push()
+        self.assertEqual(st, 200, ans)
+        self.assertEqual({m["id"]: m for m in ans["members"]}["M000009"]["points"],
+                         before + 25 - 300)
+        t.refund(sale, offers=[{"n": 2, "offer": "P-OIL", "points": 300, "cash": 7990,
+                                "day": t.day}])
+        st, ans, _h = t.push()
+        self.assertEqual(st, 200, ans)
+        self.assertEqual({m["id"]: m for m in ans["members"]}["M000009"]["points"],
+                         before + 25 - 300 + 300)
+        s = HQ.state()
+        self.assertTrue(s["balances_match"], s["mismatches"])
+        self.assertTrue(s["lots_match"])
+        self.assertEqual(s["terminals"][t.uid]["events"], {"sale": 1, "refund": 1})
+
     def test_unknown_member_and_unknown_type(self):
         t = new_till()
         t.sale("M999999", points=10, growth=10)
@@ -741,7 +769,8 @@ class Test05Feed(unittest.TestCase):
         for c in seen:
             kinds.setdefault(c["kind"], []).append(c)
         self.assertEqual(set(kinds), {"config", "category", "tier", "earn_rules", "item",
-                                      "staff", "member"})
+                                      "staff", "member", "offer"})
+        self.assertEqual([c["data"] for c in kinds["offer"]], STORE["offers"])
         self.assertEqual(len(kinds["item"]), len(STORE["items"]))
         self.assertEqual(len(kinds["tier"]), len(STORE["tiers"]))
         self.assertGreaterEqual(len(kinds["member"]), len(STORE["members"]))
@@ -1071,6 +1100,19 @@ class Test09ReviewExpire(unittest.TestCase):
                             for m in s["members"].values()))
         changes, _n, _c = t.pull_all(cursor)
         self.assertIn("M000001", [c["data"]["id"] for c in changes if c["kind"] == "member"])
+
+    def test_offer_cli_upsert_and_delete(self):
+        t = new_till()
+        _c, _n, cursor = t.pull_all()
+        offer = dict(STORE["offers"][0], id="P-NEW", points=10)
+        run("offer", "--db", HQ.db, "--json", json.dumps(offer))
+        run("offer", "--db", HQ.db, "--delete", "P-BAG")
+        changes, _n, _c = t.pull_all(cursor)
+        got = [(c["kind"], c["op"], c.get("key") or c["data"]["id"]) for c in changes
+               if c["kind"] == "offer"]
+        self.assertEqual(got, [("offer", "upsert", "P-NEW"), ("offer", "delete", "P-BAG")])
+        self.assertEqual([c["data"] for c in changes if c["kind"] == "offer" and
+                          c["op"] == "upsert"], [offer])
 
     def test_review_keeps_a_tier_earned_this_year(self):
         t = new_till()

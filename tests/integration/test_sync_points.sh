@@ -91,7 +91,7 @@ check "exactly one points_overdraft notice" \
 check "... for T02" test "$(hqsql "SELECT target FROM changes WHERE kind = 'points_overdraft'")" = \
 	"$(hqsql "SELECT uid FROM terminals WHERE terminal = 'T02'")"
 run --config T02.ini --db T02.db status
-check "T02's manager sees the notice: $out" has "$out" 'points_overdraft.*paid 2000 points on receipt S001-T02-.* when HQ held 1118'
+check "T02's manager sees the notice: $out" has "$out" 'points_overdraft.*spent 2000 points on receipt S001-T02-.* when HQ held 1118'
 a=$(script T02 '{"cmd":"balance","phone":"13900139000"}' | tail -n 1)
 check "T02 shows HQ's balance, below zero: $a" jq_ok "$a" 'j["member"]["points"] == -814'
 run --config T01.ini --db T01.db sync --once

@@ -1360,8 +1360,8 @@ static void test_changes_unknown_kinds(void **state)
 	(void)state;
 	assert_int_equal(status().unknown_changes, 0);
 	changes_ok(page(json_pack("[o, o]",
-				  json_pack("{s:s, s:s, s:{s:s, s:i}}", "kind", "offer", "op",
-					    "upsert", "data", "id", "o-1", "percent", 10),
+				  json_pack("{s:s, s:s, s:{s:s, s:i}}", "kind", "coupon", "op",
+					    "upsert", "data", "id", "c-9", "percent", 10),
 				  delete_of("coupon", "c-1")),
 			NULL, "9", false));
 	assert_int_equal(status().unknown_changes, 2);
@@ -1456,8 +1456,8 @@ static void test_changes_table_dispatch(void **state)
 		cursor_is(next);
 		assert_int_equal(status().unknown_changes, 0);
 	}
-	assert_null(change_kind_for("offer"));
-	changes_ok(page(json_pack("[o]", delete_of("offer", "9")), NULL, "100", false));
+	assert_null(change_kind_for("coupon"));
+	changes_ok(page(json_pack("[o]", delete_of("coupon", "9")), NULL, "100", false));
 	assert_int_equal(status().unknown_changes, 1);
 	cursor_is("100");
 }

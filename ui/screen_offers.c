@@ -1,0 +1,197 @@
+/* screen_offers.c — the attached member's points-plus-cash offers (积分+现金): points, cash and
+ * what is left of the limit for each, the ones the member cannot take now greyed with the
+ * reason; Enter takes the selected one into the sale, which holds its points. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "offer.h"
+#include "ui_int.h"
+
+static struct {
+	struct cp_offer_list *list;
+	int sel, top;
+} O;
+
+/* The reasons of offer.h, for the translators (cp_offer_why_text gives the English). */
+static const char *why_text(enum cp_offer_why why)
+{
+	switch (why) {
+	case CP_OFFER_NOT_YET:
+		return _("not started");
+	case CP_OFFER_ENDED:
+		return _("ended");
+	case CP_OFFER_TIER:
+		return _("tier too low");
+	case CP_OFFER_LIMIT:
+		return _("limit reached");
+	case CP_OFFER_STOCK:
+		return _("out of stock");
+	case CP_OFFER_POINTS:
+		return _("too few points");
+	case CP_OFFER_REWARD:
+		return _("reward not available");
+	case CP_OFFER_OK:
+		break;
+	}
+	return "";
+}
+
+static bool load(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	if (!O.list && !(O.list = malloc(sizeof(*O.list))))
+		ui_fatal("out of memory");
+	rc = cp_offer_list(ui->db, &ui->session, O.list, &err);
+	if (rc != CP_OK) {
+		O.list->n = 0;
+		ui_fail(ui, &err, rc);
+		return false;
+	}
+	if (O.sel >= O.list->n)
+		O.sel = O.list->n - 1;
+	if (O.sel < 0)
+		O.sel = 0;
+	return true;
+}
+
+void ui_offers_open(struct ui *ui)
+{
+	ui_cart_refresh(ui);
+	if (ui->foreign.open) {
+		ui_cart_ask(ui);
+		return;
+	}
+	if (!ui->cart->has_member) {
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("Attach a member first (F2): offers are paid with the member's points."));
+		beep();
+		return;
+	}
+	O.sel = O.top = 0;
+	if (load(ui))
+		ui_push(ui, UI_SCR_offers);
+}
+
+static void offers_leave(struct ui *ui)
+{
+	(void)ui;
+	free(O.list);
+	O.list = NULL;
+}
+
+static int take(struct ui *ui)
+{
+	const struct cp_offer_entry *e;
+	struct cp_errbuf err = {{0}};
+	char cash[48];
+	enum cp_err rc;
+
+	if (!O.list || O.list->n == 0)
+		return UI_HANDLED;
+	e = &O.list->e[O.sel];
+	rc = cp_cart_add_offer(ui->db, &ui->session, e->offer.id, NULL, &err);
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		load(ui);
+		return UI_HANDLED;
+	}
+	ui_cart_refresh(ui);
+	ui_msg(ui, UI_MSG_OK, _("Taken: %s for %lld points + %s. Points held by this sale: %lld."),
+	       e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en,
+	       (long long)e->offer.points, ui_money(ui, e->offer.cash, cash, sizeof(cash)),
+	       (long long)ui->cart->points_held);
+	return UI_DONE;
+}
+
+static int offers_key(struct ui *ui, const struct ui_key *k)
+{
+	int n = O.list ? O.list->n : 0;
+
+	if (k->code == UI_K_ESC)
+		return UI_DONE;
+	if (k->code == UI_K_ENTER)
+		return take(ui);
+	if (k->code == UI_K_UP || k->code == UI_K_DOWN || k->code == UI_K_PGUP ||
+	    k->code == UI_K_PGDN) {
+		int step = k->code == UI_K_PGUP || k->code == UI_K_PGDN ? 10 : 1;
+
+		O.sel += k->code == UI_K_UP || k->code == UI_K_PGUP ? -step : step;
+		if (O.sel >= n)
+			O.sel = n - 1;
+		if (O.sel < 0)
+			O.sel = 0;
+		return UI_HANDLED;
+	}
+	return UI_IGNORED;
+}
+
+static void offers_draw(struct ui *ui, WINDOW *w)
+{
+	const struct cp_offer_list *l = O.list;
+	int y0 = 4, visible = ui->rows - 3 - y0, name_cols = ui->cols - 44;
+	char line[256], cash[48], num[32];
+
+	if (!l)
+		return;
+	snprintf(line, sizeof(line),
+		 _("Offers for %s: balance %lld, held by this sale %lld, can spend %lld points"),
+		 ui->cart->has_member ? ui->cart->member.name : "", (long long)l->balance,
+		 (long long)l->held, (long long)l->available);
+	ui_put(w, 1, 0, ui->cols, line, ui_attr(ui, UI_R_POINTS), true);
+	ui_put(w, 3, 0, name_cols, _("Offer"), ui_attr(ui, UI_R_TITLE), false);
+	ui_put_right(w, 3, name_cols, 8, _("Points"), ui_attr(ui, UI_R_TITLE));
+	ui_put_right(w, 3, name_cols + 8, 10, _("Cash"), ui_attr(ui, UI_R_TITLE));
+	ui_put_right(w, 3, name_cols + 18, 6, _("Left"), ui_attr(ui, UI_R_TITLE));
+	ui_put(w, 3, name_cols + 26, 18, _("Why not"), ui_attr(ui, UI_R_TITLE), false);
+	if (l->n == 0) {
+		ui_draw_wrapped(w, y0 + 1, 2, ui->cols - 4, 2,
+				_("No offers today for this member."), ui_attr(ui, UI_R_DIM));
+		return;
+	}
+	if (O.sel < O.top)
+		O.top = O.sel;
+	if (O.sel >= O.top + visible)
+		O.top = O.sel - visible + 1;
+	for (int i = O.top; i < l->n && i < O.top + visible; i++) {
+		const struct cp_offer_entry *e = &l->e[i];
+		attr_t a = i == O.sel ? ui_attr(ui, UI_R_SELECT)
+				      : ui_attr(ui, e->why == CP_OFFER_OK ? UI_R_NORMAL : UI_R_DIM);
+		int y = y0 + i - O.top;
+
+		wattron(w, a);
+		mvwhline(w, y, 0, ' ', ui->cols);
+		wattroff(w, a);
+		/* as the cart's lines: the Chinese name, the English one when it has none */
+		ui_put(w, y, 0, name_cols,
+		       e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en, a, false);
+		snprintf(num, sizeof(num), "%lld", (long long)e->offer.points);
+		ui_put_right(w, y, name_cols, 8, num, a);
+		ui_put_right(w, y, name_cols + 8, 10,
+			     ui_money(ui, e->offer.cash, cash, sizeof(cash)), a);
+		if (e->limit_left >= 0)
+			snprintf(num, sizeof(num), "%lld", (long long)e->limit_left);
+		else
+			snprintf(num, sizeof(num), "-");
+		ui_put_right(w, y, name_cols + 18, 6, num, a);
+		ui_put(w, y, name_cols + 26, 18, why_text(e->why), a, false);
+	}
+	if (l->more)
+		ui_put(w, ui->rows - 4, 0, ui->cols, _("More offers than shown: the first 64."),
+		       ui_attr(ui, UI_R_DIM), false);
+}
+
+static const struct ui_footkey offers_footer[] = {
+	{"Enter", NULL, N_("Take"), 0},
+	{"Esc", NULL, N_("Back"), 0},
+};
+
+const struct ui_screen ui_screen_offers = {
+	.name = "offers",
+	.leave = offers_leave,
+	.draw = offers_draw,
+	.key = offers_key,
+	UI_FOOTER(offers_footer),
+};
