@@ -53,6 +53,8 @@ struct cp_db {
 	int ncache;
 	struct db_memo memo;
 	struct db_tx_event tx_event;
+	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
+	int premigration_from;
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

@@ -6,7 +6,7 @@
 
 #include "cp_error.h"
 
-/* Takes the lock on path (created 0600 when missing) without waiting and writes this
+/* Takes the lock on path (created 0600, or 0660 as cp_paths_file_mode says, when missing) without waiting and writes this
  * process's pid into it. On success *fd holds the lock until cp_lock_release(*fd) or exit.
  * CP_EBUSY when another process holds it ("... (pid N)"); CP_EIO when the file cannot be
  * opened. The message names path. */
