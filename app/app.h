@@ -12,12 +12,18 @@
 #include "db.h"
 #include "pointspay.h"
 
-#define CP_VERSION "0.1.0"
+/* CP_VERSION comes from project(VERSION) in CMakeLists.txt, the one place it is written. */
+#ifndef CP_VERSION
+#error "CP_VERSION is defined by the build (CMakeLists.txt)"
+#endif
 
-/* Exit statuses. */
+/* Exit statuses, one per outcome (counterpoint(1), EXIT STATUS). The sync statuses are
+ * enum cp_sync_result's values. */
 #define APP_EXIT_OK 0
-#define APP_EXIT_FAIL 1  /* the command ran and failed, or verify found a problem */
-#define APP_EXIT_USAGE 2 /* bad command line or configuration; verify could not run */
+#define APP_EXIT_FAIL 1   /* the command ran and failed, or verify found a problem */
+#define APP_EXIT_USAGE 2  /* bad command line or configuration; verify could not run */
+#define APP_EXIT_ACT 3    /* sync: a person must act (CP_SYNC_STOPPED) */
+#define APP_EXIT_RETRY 75 /* sync: try again later (CP_SYNC_TRANSIENT; EX_TEMPFAIL) */
 
 #define APP_PATH_MAX 1024
 
@@ -41,6 +47,7 @@ struct app {
 	bool sync_once;              /* sync --once */
 	bool sync_daemon;            /* sync --daemon */
 	bool json;                   /* status --json */
+	const char *backup_file;     /* backup FILE */
 };
 
 /* Prints "counterpoint: <message>" as one line on stderr. */
@@ -82,10 +89,14 @@ int cmd_init(struct app *app);
 int cmd_verify(struct app *app);
 int cmd_staff_set(struct app *app);
 int cmd_script(struct app *app);
-/* cmd_sync.c: HQ. sync --once exits 0 (all sent and received), 2 (try again) or 3 (a person
+/* cmd_sync.c: HQ. sync --once exits 0 (all sent and received), 75 (try again) or 3 (a person
  * must act), as cp_sync_once() says. */
 int cmd_enrol(struct app *app);
 int cmd_sync(struct app *app);
 int cmd_status(struct app *app);
+/* cmd_backup.c: backup FILE, an online copy of the database checked like verify. */
+int cmd_backup(struct app *app);
+/* version.c: --version, with the versions of the libraries this process runs with. */
+void app_print_version(FILE *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "backup.h"
 #include "cp_crypto.h"
 #include "cp_paths.h"
 #include "demo.h"
@@ -44,9 +45,14 @@ enum cp_err app_open_db(struct app *app, struct cp_db **db)
 {
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = cp_db_open(db, &app->dbopt, &err);
+	const char *copy;
+	int from = 0;
 
 	if (rc != CP_OK)
 		app_fail(&err, rc);
+	else if ((copy = cp_backup_premigration(*db, &from))[0])
+		app_error("%s was migrated from schema %d to %d; the file as it was is kept at %s",
+			  app->dbopt.path, from, cp_db_schema_version(), copy);
 	return rc;
 }
 

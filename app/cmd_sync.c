@@ -15,6 +15,10 @@
 #include "hq.h"
 #include "sync.h"
 
+/* sync --once exits with cp_sync_once()'s result: the statuses counterpoint(1) documents. */
+_Static_assert(CP_SYNC_TRANSIENT == APP_EXIT_RETRY && CP_SYNC_STOPPED == APP_EXIT_ACT,
+	       "sync results are exit statuses");
+
 #define NOTICES_SHOWN 5
 /* An enrolment code is at most 64 characters; a longer line is refused, not cut. */
 #define ENROL_CODE_MAX 80
@@ -163,8 +167,11 @@ static int sync_daemon(struct app *app, struct cp_sync_options *opts)
 
 	/* The signals first, so that a SIGTERM right after the start is not lost. */
 	catch_stop_signals();
-	if (app_open_db(app, &db) != CP_OK)
-		return APP_EXIT_FAIL;
+	/* No database (not initialised yet) or one this program refuses: restarting cannot
+	 * help, a person must act (the unit's RestartPreventExitStatus). */
+	if ((rc = app_open_db(app, &db)) != CP_OK)
+		return rc == CP_ENOTFOUND || rc == CP_EVERSION || rc == CP_ECORRUPT ? APP_EXIT_ACT
+										    : APP_EXIT_FAIL;
 	app_sync_stored_tls(db, opts, &tls_id);
 	rc = lock_sync(app, "another sync daemon is running on this database", &fd);
 	if (rc != CP_OK) {

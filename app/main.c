@@ -18,6 +18,7 @@ enum command {
 	CMD_ENROL,
 	CMD_SYNC,
 	CMD_STATUS,
+	CMD_BACKUP,
 };
 
 #define MAX_POSITIONAL 4
@@ -45,6 +46,7 @@ static const char usage_text[] =
 	"                    (the code is read from FILE, else from stdin)\n"
 	"       counterpoint [--config FILE] [--db FILE] sync --once | --daemon\n"
 	"       counterpoint [--config FILE] [--db FILE] status [--json]\n"
+	"       counterpoint [--config FILE] [--db FILE] backup FILE\n"
 	"       counterpoint --help | --version\n";
 
 static const char help_text[] =
@@ -63,6 +65,7 @@ static const char help_text[] =
 	"              --daemon: keep doing so until SIGTERM (one daemon per database)\n"
 	"  status      enrolment, online or offline since when, journal rows waiting for HQ,\n"
 	"              last success and error, notices from HQ; --json for machines\n"
+	"  backup      copy the database to FILE while the till runs, then verify the copy\n"
 	"\n"
 	"Options:\n"
 	"  --config FILE  read this configuration file instead of the default one\n"
@@ -75,7 +78,10 @@ static const char help_text[] =
 	"  --ca FILE      enrol: trust HQ's certificate only if it chains to the CAs in FILE\n"
 	"  --pin PINS     enrol: also require HQ's public key to match sha256//BASE64[;...]\n"
 	"  --help         show this help\n"
-	"  --version      show the version\n";
+	"  --version      show the version and the versions of the libraries in use\n"
+	"\n"
+	"Exit status: 0 done; 1 failed (verify: a problem found); 2 bad command line or\n"
+	"configuration; 3 sync: a person must act; 75 sync: try again later.\n";
 
 void app_error(const char *fmt, ...)
 {
@@ -224,6 +230,12 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		cl->cmd = CMD_SYNC;
 	} else if (strcmp(c, "status") == 0) {
 		cl->cmd = CMD_STATUS;
+	} else if (strcmp(c, "backup") == 0) {
+		if (cl->npos < 2 || !cl->pos[1][0])
+			return usage_error("backup: name the FILE to copy the database to");
+		cl->cmd = CMD_BACKUP;
+		app->backup_file = cl->pos[1];
+		want = 2;
 	} else {
 		return usage_error("unknown command '%s'", c);
 	}
@@ -369,7 +381,7 @@ int main(int argc, char **argv)
 		return APP_EXIT_OK;
 	}
 	if (cl.version) {
-		puts("counterpoint " CP_VERSION);
+		app_print_version(stdout);
 		return APP_EXIT_OK;
 	}
 	if ((status = resolve_command(&cl, &app)) != APP_EXIT_OK)
@@ -394,6 +406,8 @@ int main(int argc, char **argv)
 		return cmd_sync(&app);
 	case CMD_STATUS:
 		return cmd_status(&app);
+	case CMD_BACKUP:
+		return cmd_backup(&app);
 	case CMD_UI:
 	default:
 		return cmd_ui(&app);

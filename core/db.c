@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup_int.h"
 #include "cp_crypto.h"
+#include "cp_paths.h"
 #include "cp_rand.h"
 #include "db_int.h"
 
@@ -232,7 +234,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 
 /* Reads what the file is before anything is written to it: not a database, another program's
  * database, or one newer than this program are all refused untouched. */
-static enum cp_err inspect(struct cp_db *db, struct cp_errbuf *err)
+static enum cp_err inspect(struct cp_db *db, int *schema, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	int rc, version = 0, app = 0;
@@ -267,6 +269,7 @@ static enum cp_err inspect(struct cp_db *db, struct cp_errbuf *err)
 			       "%s has schema version %d but this program knows only up to %d; "
 			       "install a newer Counterpoint (the file was left untouched)",
 			       db->path, version, cp_db_schema_version());
+	*schema = version;
 	return CP_OK;
 }
 
@@ -384,11 +387,24 @@ static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *o
 	return CP_OK;
 }
 
+/* A migration that failed: the message also says where the file as it was is. */
+static void premigration_failed(struct cp_db *db, enum cp_err result, struct cp_errbuf *err)
+{
+	struct cp_errbuf why = {{0}};
+
+	if (!err)
+		return;
+	why = *err;
+	cp_errf(err, result, "%s (the database as it was before is kept at %s)",
+		cp_errmsg(&why, result), db->premigration);
+}
+
 enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, struct cp_errbuf *err)
 {
 	struct cp_db *db = NULL;
 	struct stat sb;
 	enum cp_err result;
+	int schema = 0;
 
 	*out = NULL;
 	if (!opt || !opt->path || !opt->path[0])
@@ -407,10 +423,18 @@ enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, stru
 			       opt->path);
 	if ((result = open_handle(&db, opt, err)) != CP_OK)
 		return result;
-	if ((result = inspect(db, err)) != CP_OK || (result = set_pragmas(db, opt, err)) != CP_OK)
+	if ((result = inspect(db, &schema, err)) != CP_OK ||
+	    (result = set_pragmas(db, opt, err)) != CP_OK)
 		goto out;
-	if ((result = migrate(db, err)) != CP_OK)
+	/* An upgrade keeps the file as it was before changing it (backup.c). */
+	if (schema < cp_db_schema_version() &&
+	    (result = backup_before_migration(db, schema, err)) != CP_OK)
 		goto out;
+	if ((result = migrate(db, err)) != CP_OK) {
+		if (db->premigration[0])
+			premigration_failed(db, result, err);
+		goto out;
+	}
 	result = load_identity(db, err);
 out:
 	if (result != CP_OK)
@@ -450,6 +474,7 @@ static enum cp_err remove_files(const char *path, struct cp_errbuf *err)
 static enum cp_err create_file(const char *path, bool force, struct cp_errbuf *err)
 {
 	enum cp_err result;
+	mode_t mode;
 	int fd;
 
 	if (!force && access(path, F_OK) == 0)
@@ -459,11 +484,12 @@ static enum cp_err create_file(const char *path, bool force, struct cp_errbuf *e
 			       path);
 	if (force && (result = remove_files(path, err)) != CP_OK)
 		return result;
-	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	mode = (mode_t)cp_paths_file_mode(path);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
 	if (fd < 0)
 		return cp_errf(err, errno == EEXIST ? CP_EEXIST : CP_EIO, "cannot create %s: %s",
 			       path, strerror(errno));
-	fchmod(fd, 0600);
+	fchmod(fd, mode);
 	close(fd);
 	return CP_OK;
 }

@@ -37,7 +37,8 @@ struct cp_db_init {
 /* The schema version this program writes. */
 int cp_db_schema_version(void);
 
-/* Creates a new database at opt->path (mode 0600), applies every migration and generates the
+/* Creates a new database at opt->path (mode 0600, or 0660 in a directory made for a group:
+ * cp_paths_file_mode), applies every migration and generates the
  * terminal's journal key and local phone-hash key. Refuses (CP_EEXIST) to replace an existing
  * file unless init->force. On success *out is open; free it with cp_db_close(). */
 enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,

@@ -55,6 +55,8 @@ struct cp_db {
 	struct db_memo memo;
 	struct db_tx_event tx_event;
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
+	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
+	int premigration_from;
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

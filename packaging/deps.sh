@@ -14,6 +14,7 @@ pkgs=(
 	libinih-dev
 	tmux openssl python3 faketime locales gettext
 	clang
+	lintian man-db systemd adduser
 )
 
 missing=()

@@ -6,8 +6,8 @@
 
 #include "cp_error.h"
 
-/* Takes the lock on path (created 0600 when missing) without waiting and writes this
- * process's pid into it. On success *fd holds the lock until cp_lock_release(*fd) or exit.
+/* Takes the lock on path (created with cp_paths_file_mode's mode when missing) without
+ * waiting and writes this process's pid into it. On success *fd holds the lock until cp_lock_release(*fd) or exit.
  * CP_EBUSY when another process holds it ("... (pid N)"); CP_EIO when the file cannot be
  * opened. The message names path. */
 enum cp_err cp_lock_try(const char *path, int *fd, const char *what, struct cp_errbuf *err);

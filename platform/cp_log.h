@@ -7,8 +7,8 @@
 
 enum cp_log_level { CP_LOG_DEBUG, CP_LOG_INFO, CP_LOG_WARN, CP_LOG_ERROR };
 
-/* Sends the log to path (created 0600 when missing, appended to), or to stderr when path is
- * NULL. A log already open is closed once the new one is open. CP_EIO when the file cannot
+/* Sends the log to path (created with cp_paths_file_mode's mode, appended to), or to stderr
+ * when path is NULL. A log already open is closed once the new one is open. CP_EIO when the file cannot
  * be opened; the log then goes on where it went before (stderr when none was open). */
 enum cp_err cp_log_open(const char *path, struct cp_errbuf *err);
 

@@ -20,4 +20,14 @@ enum cp_err cp_paths_default_db(char *out, size_t outlen, struct cp_errbuf *err)
  * missing. */
 enum cp_err cp_paths_make_parent(const char *path, struct cp_errbuf *err);
 
+/* The mode for a new file of the till's (database, lock, log, backup) at path: 0660 when the
+ * directory it goes in is set up for a group (group rwx, nothing for others, as the package's
+ * /var/lib/counterpoint, 2770 counterpoint:counterpoint), so that the cashier
+ * accounts in that group and the sync service share it; 0600 otherwise. */
+unsigned cp_paths_file_mode(const char *path);
+
+/* open(path, flags | O_CREAT, mode) with cp_paths_file_mode's mode whatever the umask (a
+ * file of ours with another mode is set to it). Returns the descriptor, or -1 with errno. */
+int cp_paths_open_file(const char *path, int flags);
+
 #endif

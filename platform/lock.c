@@ -2,6 +2,7 @@
  * makes sure it runs once per database. The pid is for the message only; the lock is the
  * kernel's, so a crashed owner never blocks its successor. */
 #include "cp_lock.h"
+#include "cp_paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@ enum cp_err cp_lock_try(const char *path, int *fd, const char *what, struct cp_e
 	*fd = -1;
 	if (!what)
 		what = "another process";
-	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	f = cp_paths_open_file(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (f < 0)
 		return cp_errf(err, CP_EIO, "cannot open the lock file %s: %s", path,
 			       strerror(errno));

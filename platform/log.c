@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cp_clock.h"
+#include "cp_paths.h"
 
 #define RECORD 2048
 
@@ -39,7 +40,7 @@ enum cp_err cp_log_open(const char *path, struct cp_errbuf *err)
 	int fd = -1;
 
 	if (path) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		fd = cp_paths_open_file(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (fd < 0)
 			return cp_errf(err, CP_EIO, "cannot open the log file %s: %s", path,
 				       strerror(errno));

@@ -1,9 +1,11 @@
 /* paths.c — default places for the configuration and the database: the XDG base directories
- * for a user install, /etc/counterpoint and /var/lib/counterpoint for a system-wide one, and
- * creating a file's missing parent directories privately (0700). */
+ * for a user install, /etc/counterpoint and /var/lib/counterpoint for a system-wide one,
+ * creating a file's missing parent directories privately (0700), and the mode of new files
+ * (private, or shared with the group of a directory made for one). */
 #include "cp_paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -141,4 +143,40 @@ enum cp_err cp_paths_make_parent(const char *path, struct cp_errbuf *err)
 			return result;
 	}
 	return CP_OK;
+}
+
+unsigned cp_paths_file_mode(const char *path)
+{
+	char dir[4096];
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct stat sb;
+	int n;
+
+	if (!path)
+		return 0600;
+	if (!slash)
+		n = snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		n = snprintf(dir, sizeof(dir), "/");
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (n < 0 || (size_t)n >= sizeof(dir) || stat(dir, &sb) != 0)
+		return 0600;
+	if ((sb.st_mode & S_IRWXG) == S_IRWXG && (sb.st_mode & S_IRWXO) == 0)
+		return 0660;
+	return 0600;
+}
+
+int cp_paths_open_file(const char *path, int flags)
+{
+	mode_t mode = (mode_t)cp_paths_file_mode(path);
+	struct stat sb;
+	int fd = open(path, flags | O_CREAT, mode);
+
+	/* The umask may have taken the group's write bit; a file another account made is left
+	 * as it is (its owner's umask was the package's choice, not ours to undo). */
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 07777) != mode)
+		(void)fchmod(fd, mode);
+	return fd;
 }

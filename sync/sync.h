@@ -42,11 +42,12 @@ void cp_sync_options_defaults(struct cp_sync_options *opts);
  * `counterpoint sync --once`. The same classification decides what is recorded for
  * `counterpoint status`: CP_SYNC_STOPPED is always a recorded stop (or not being enrolled). */
 enum cp_sync_result {
-	CP_SYNC_DONE = 0,      /* everything pushed and pulled */
-	CP_SYNC_TRANSIENT = 2, /* HQ unreachable (a name that does not resolve too), slow, busy,
+	CP_SYNC_DONE = 0, /* everything pushed and pulled */
+	CP_SYNC_TRANSIENT =
+		75, /* (EX_TEMPFAIL) HQ unreachable (a name that does not resolve too), slow, busy,
 				  answering garbage or breaking the protocol: try again after
 				  the backoff delay */
-	CP_SYNC_STOPPED = 3,   /* a person must act: not enrolled; stopped until re-enrolment
+	CP_SYNC_STOPPED = 3, /* a person must act: not enrolled; stopped until re-enrolment
 				  (401, broken chain, HQ holding rows this database lacks); stopped
 				  for configuration (TLS untrusted, expired, wrong host, pin, plain
 				  http), re-checked rarely */

@@ -117,7 +117,7 @@ hq_api "$PORT" POST /_test/faults \
 	'[{"path": "/v1/journal", "action": "status", "status": 503, "retry_after": 1, "count": 1}]' \
 	>/dev/null
 run "${C[@]}" sync --once
-check "a 503 is transient: exit 2 (got $rc)" test "$rc" -eq 2
+check "a 503 is transient: exit 75 (got $rc)" test "$rc" -eq 75
 check "... naming HQ's answer: $err" has "$err" '503'
 st=$(till_status till.db till.ini)
 check "the sale still waits" jq_ok "$st" 'j["queue_depth"] == 1'
@@ -126,7 +126,7 @@ check "next try is Retry-After (1 s, with up to backoff_base_ms of jitter) after
 run "${C[@]}" sync --once
 check "after the fault it goes through: $err" test "$rc" -eq 0
 
-# ---- HQ answering garbage or going away: transient (exit 2), nothing acknowledged until a
+# ---- HQ answering garbage or going away: transient (exit 75), nothing acknowledged until a
 # real answer, and a batch HQ applied but could not answer for is not applied twice
 printf '[sync]\nca_file = %s\ntimeout_ms = 1000\nbackoff_base_ms = 200\n' "$CERTS/ca.pem" \
 	>quick.ini
@@ -137,7 +137,7 @@ for fault in close_before close_after truncate malformed content_type hang statu
 		"[{\"path\": \"/v1/journal\", \"action\": \"$fault\", \"status\": 500, \"count\": 1}]" \
 		>/dev/null
 	run --config quick.ini --db till.db sync --once
-	check "fault $fault: exit 2 (got $rc): $err" test "$rc" -eq 2
+	check "fault $fault: exit 75 (got $rc): $err" test "$rc" -eq 75
 	st=$(till_status till.db till.ini)
 	check "fault $fault: nothing acknowledged" \
 		jq_ok "$st" "j['acked_seq'] == $(jget "$before" 'j["acked_seq"]') and j['queue_depth'] >= 1"
@@ -187,7 +187,7 @@ run "${C[@]}" sync --daemon
 check "a second daemon refuses to start (exit $rc)" test "$rc" -ne 0
 check "... saying who runs: $err" has "$err" "another sync daemon is running on this database \(pid $D1"
 run "${C[@]}" sync --once
-check "sync --once beside the daemon: exit 2 (got $rc)" test "$rc" -eq 2
+check "sync --once beside the daemon: exit 75 (got $rc)" test "$rc" -eq 75
 check "... saying a sync runs: $err" has "$err" 'another sync is running on this database'
 till_sale till.db till.ini >/dev/null
 ok=0

@@ -2,13 +2,13 @@
 # test_sync_trust.sh — what the till believes of HQ (issue 8, items 5 to 7), with the reference
 # HQ's fault answers over TLS on 127.0.0.1:
 # - an acknowledgement past the rows a push sent, below them, negative, not an integer or
-#   missing is a protocol error: nothing acknowledged, exit 2, the rows are sent again later;
+#   missing is a protocol error: nothing acknowledged, exit 75, the rows are sent again later;
 #   one past the journal's newest row stops sync until re-enrolment, and status says so;
 # - a 503 with a Retry-After of 0, a date in the past or garbage never makes the till retry
 #   before backoff_base_ms; a huge one waits the cap, and the message says the wait used;
 # - a certificate for another host name stops sync for configuration (exit 3 and "stopped:
 #   YES" agree), the daemon then does not contact HQ until a check is due or the CA file
-#   changes; a name that does not resolve is transient (exit 2) and status agrees.
+#   changes; a name that does not resolve is transient (exit 75) and status agrees.
 # No check depends on how fast the machine is: the till records its next try exactly the wait
 # after the last error's time, and pushes are counted in HQ's log over bounded runs.
 set -euo pipefail
@@ -49,7 +49,7 @@ check "the first sync pulls HQ's data: $err" test "$rc" -eq 0
 for i in 1 2 3 4 5; do till_sale till.db till.ini >/dev/null; done
 faults '[{"path": "/v1/journal", "action": "ack", "applied": 4, "count": 1}]'
 run "${C[@]}" sync --once
-check "applied 4 to a push of rows 1-2: exit 2, try again (got $rc)" test "$rc" -eq 2
+check "applied 4 to a push of rows 1-2: exit 75, try again (got $rc)" test "$rc" -eq 75
 check "... a named protocol error: $err" \
 	has "$err" 'protocol error: HQ acknowledged journal row 4 but this push sent rows 1 to 2'
 check "... saying the rows go again: $err" has "$err" 'nothing was acknowledged, the rows are sent again'
@@ -65,7 +65,7 @@ check "HQ holds all 5 rows, each applied once: $s" \
 check "the till is acknowledged up to 5" jq_ok "$(till_status till.db till.ini)" \
 	'j["acked_seq"] == 5 and j["queue_depth"] == 0'
 
-# Every other impossible "applied" is refused the same way: exit 2, nothing acknowledged, the
+# Every other impossible "applied" is refused the same way: exit 75, nothing acknowledged, the
 # rows sent again. Rows 6 and 7 are one push of two rows; rows 8 and 9 come after them.
 bad_answer() { # FAULT-FIELDS DESCRIPTION MESSAGE-REGEX
 	local before
@@ -74,7 +74,7 @@ bad_answer() { # FAULT-FIELDS DESCRIPTION MESSAGE-REGEX
 	before=$(till_status till.db till.ini)
 	faults "[{\"path\": \"/v1/journal\", \"action\": \"ack\", $1, \"count\": 1}]"
 	run "${C[@]}" sync --once
-	check "$2: exit 2 (got $rc)" test "$rc" -eq 2
+	check "$2: exit 75 (got $rc)" test "$rc" -eq 75
 	check "$2: named: $err" has "$err" "$3"
 	check "$2: nothing acknowledged" jq_ok "$(till_status till.db till.ini)" \
 		"j['acked_seq'] == $(jget "$before" 'j["acked_seq"]') and j['stopped'] is False"
@@ -121,20 +121,20 @@ till_sale till.db till.ini >/dev/null
 busy() { faults "[{\"path\": \"/v1/journal\", \"action\": \"status\", \"status\": 503, \"retry_after\": $1, \"count\": 1}]"; }
 busy 0
 run "${C[@]}" sync --once
-check "Retry-After 0: exit 2 (got $rc)" test "$rc" -eq 2
+check "Retry-After 0: exit 75 (got $rc)" test "$rc" -eq 75
 check "... waits at least backoff_base_ms (1 s) with jitter" wait_between 1000 2000
 check "... and says so: $err" has "$err" 'next try in 1\.[0-9] s \(HQ asked for 0\.0 s; backoff_base_ms is the least\)'
 busy '"Wed, 21 Oct 2015 07:28:00 GMT"'
 run "${C[@]}" sync --once
-check "Retry-After a date in the past: exit 2 (got $rc)" test "$rc" -eq 2
+check "Retry-After a date in the past: exit 75 (got $rc)" test "$rc" -eq 75
 check "... waits at least 1 s" wait_between 1000 2000
 busy '"soon, maybe"'
 run "${C[@]}" sync --once
-check "Retry-After garbage: exit 2 (got $rc)" test "$rc" -eq 2
+check "Retry-After garbage: exit 75 (got $rc)" test "$rc" -eq 75
 check "... waits at least 1 s" wait_between 1000 2000
 busy 999999999
 run "${C[@]}" sync --once
-check "Retry-After 999999999: exit 2 (got $rc)" test "$rc" -eq 2
+check "Retry-After 999999999: exit 75 (got $rc)" test "$rc" -eq 75
 check "... waits the 60 s cap, not more" wait_between 60000 60000
 check "... and says the wait used: $err" \
 	has "$err" 'next try in 60\.0 s \(HQ asked for 999999999\.0 s; backoff_cap_ms is the most\)'
@@ -244,7 +244,7 @@ check "... and the stop is cleared" jq_ok "$(till_status till.db till.ini)" \
 till_sale till.db till.ini >/dev/null
 sql "UPDATE meta SET value = 'https://hq.invalid:$PORT' WHERE key = 'hq_url'"
 run "${C[@]}" sync --once
-check "an address that does not resolve: exit 2 (got $rc)" test "$rc" -eq 2
+check "an address that does not resolve: exit 75 (got $rc)" test "$rc" -eq 75
 check "... saying HQ cannot be reached: $err" has "$err" 'HQ cannot be reached at https://hq.invalid'
 st=$(till_status till.db till.ini)
 check "... status agrees: not stopped, next try after the backoff floor: $st" \
