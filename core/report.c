@@ -524,7 +524,7 @@ static enum cp_err chain_head(struct cp_db *db, int64_t *seq, char hex[2 * JOURN
 enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const char *day,
 			struct cp_tally *out, struct cp_errbuf *err)
 {
-	char hex[2 * JOURNAL_HASH_LEN + 1], checked[11];
+	char hex[2 * JOURNAL_HASH_LEN + 1], checked[11], cal[11];
 	struct cp_tally *t = calloc(1, sizeof(*t));
 	json_t *payload = NULL, *totals = NULL;
 	int64_t head, seq;
@@ -537,6 +537,14 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
 	if ((result = cp_report_day_parse(db, day, checked, err)) != CP_OK ||
 	    (result = cp_report_tally(db, checked, t, err)) != CP_OK)
 		goto out;
+	cp_business_day(cp_db_now(db), db->cutover_min, cal);
+	if (strcmp(checked, cal) > 0) {
+		result = cp_errf(err, CP_ESTATE,
+				 "the business day %s has not begun yet (the clock's business day, "
+				 "%s, is closed already); take its Z report after the cut-over",
+				 checked, cal);
+		goto out;
+	}
 	if (t->z_seq) {
 		result = cp_errf(err, CP_EEXIST,
 				 "the business day %s was closed already (Z report, journal %lld); "
