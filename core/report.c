@@ -324,6 +324,12 @@ static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_
 	return CP_OK;
 }
 
+/* Cashier rows in order of staff code (the code is each row's first member). */
+static int by_staff(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
 /* Everything but unacked and z_seq: what the Z report carries and verify recomputes. */
 static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tally *t,
 				struct cp_errbuf *err)
@@ -351,6 +357,7 @@ static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tal
 			      day, &t->referrals, err)) ||
 	    (result = tally_shifts(db, t, err)))
 		return result;
+	qsort(t->cashiers, (size_t)t->ncashiers, sizeof(t->cashiers[0]), by_staff);
 	t->gross = lines;
 	if (!cp_money_sub(lines, t->sales.amount, &t->discounts) ||
 	    !cp_money_sub(t->sales.amount, t->refunds.amount, &t->net) ||
