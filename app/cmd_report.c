@@ -89,8 +89,8 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 	csv_row(f, "sales", "net", NULL, &t->net, NULL, NULL);
 	for (int i = 0; i < t->ntenders; i++)
 		csv_row(f, "tender", t->tenders[i].method, NULL, &t->tenders[i].amount, NULL, NULL);
-	csv_row(f, "members", "member_sales", &t->member_sales.count, &t->member_sales.amount,
-		NULL, NULL);
+	csv_row(f, "members", "member_sales", &t->member_sales.count, &t->member_sales.amount, NULL,
+		NULL);
 	csv_row(f, "members", "other_sales", &t->other_sales.count, &t->other_sales.amount, NULL,
 		NULL);
 	csv_row(f, "members", "member_average", NULL, &t->member_average, NULL, NULL);
@@ -157,8 +157,9 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 
 	fprintf(f, "%s — business day %s\n", title, t->day);
 	if (t->unacked)
-		fprintf(f, "WARNING: %" PRId64 " journal row%s of this day not yet acknowledged by "
-			   "HQ\n",
+		fprintf(f,
+			"WARNING: %" PRId64 " journal row%s of this day not yet acknowledged by "
+			"HQ\n",
 			t->unacked, t->unacked == 1 ? "" : "s");
 	if (t->z_seq)
 		fprintf(f, "Closed by the Z report (journal %" PRId64 ")\n", t->z_seq);
@@ -214,7 +215,8 @@ int cmd_report(struct app *app)
 	struct cp_tally *t = calloc(1, sizeof(*t));
 	struct cp_shift_view v;
 	struct cp_db *db = NULL;
-	const char *kind = app->report_kind, *fmt = app->report_format ? app->report_format : "text";
+	const char *kind = app->report_kind,
+		   *fmt = app->report_format ? app->report_format : "text";
 	char day[11], *text;
 	enum cp_err rc = CP_OK;
 	int status = APP_EXIT_FAIL;

@@ -38,14 +38,14 @@ static enum cp_err money_field(json_t *req, const char *key, int64_t *fen, struc
 
 json_t *script_shift_json(const struct cp_shift_view *v)
 {
-	return script_need(json_pack(
-		"{s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "open", v->open,
-		"seq", (json_int_t)v->seq, "staff", v->staff, "opened_at", (json_int_t)v->opened_at,
-		"float", (json_int_t)v->float_fen, "cash", (json_int_t)v->cash, "pay_in",
-		(json_int_t)v->pay_in, "pay_out", (json_int_t)v->pay_out, "expected",
-		(json_int_t)v->expected, "closed", v->closed, "counted",
-		(json_int_t)(v->closed ? v->counted : 0), "over_short",
-		(json_int_t)(v->closed ? v->over_short : 0)));
+	return script_need(
+		json_pack("{s:b, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "open",
+			  v->open, "seq", (json_int_t)v->seq, "staff", v->staff, "opened_at",
+			  (json_int_t)v->opened_at, "float", (json_int_t)v->float_fen, "cash",
+			  (json_int_t)v->cash, "pay_in", (json_int_t)v->pay_in, "pay_out",
+			  (json_int_t)v->pay_out, "expected", (json_int_t)v->expected, "closed",
+			  v->closed, "counted", (json_int_t)(v->closed ? v->counted : 0),
+			  "over_short", (json_int_t)(v->closed ? v->over_short : 0)));
 }
 
 enum cp_err script_shift_open(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)

@@ -24,8 +24,8 @@ static bool day_time(const char *s, time_t *t)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') -
-		     1900;
+	tm.tm_year =
+		(s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
 	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
 	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
 	*t = timegm(&tm);
@@ -113,10 +113,11 @@ enum cp_err cp_report_day_parse(struct cp_db *db, const char *text, char day[11]
 	enum cp_err result;
 
 	if (!text || !day_time(text, &t))
-		return cp_errf(err, CP_EINVAL,
-			       "\"%.20s\" is not a date: write the business day as YYYY-MM-DD, like "
-			       "2026-12-04",
-			       text ? text : "");
+		return cp_errf(
+			err, CP_EINVAL,
+			"\"%.20s\" is not a date: write the business day as YYYY-MM-DD, like "
+			"2026-12-04",
+			text ? text : "");
 	if ((result = cp_report_today(db, today, err)) != CP_OK)
 		return result;
 	if (strcmp(text, today) > 0)
@@ -193,8 +194,8 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 
 static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
 	int rc;
 
 	if (!st)
@@ -296,10 +297,11 @@ static enum cp_err tally_points(struct cp_db *db, struct cp_tally *t, struct cp_
 
 static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT seq FROM journal_day WHERE day = ?1 AND type = 'shift_open'"
-				   " ORDER BY seq",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT seq FROM journal_day WHERE day = ?1 AND type = 'shift_open'"
+			" ORDER BY seq",
+			err);
 	int64_t seqs[CP_TALLY_SHIFTS];
 	int n = 0, rc;
 	enum cp_err result;
@@ -339,8 +341,7 @@ static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tal
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->day, sizeof(t->day), "%s", day);
-	if ((result = tally_sales(db, t, &change, err)) ||
-	    (result = tally_refunds(db, t, err)) ||
+	if ((result = tally_sales(db, t, &change, err)) || (result = tally_refunds(db, t, err)) ||
 	    (result = one_int(db,
 			      "SELECT coalesce(sum(l.amount), 0) FROM sale s JOIN sale_line l"
 			      " ON l.seq = s.seq WHERE s.business_day = ?1",
@@ -445,15 +446,15 @@ static json_t *totals_json(const struct cp_tally *t)
 						      "points", (json_int_t)t->points[i].points,
 						      "growth", (json_int_t)t->points[i].growth));
 	for (int i = 0; ok && i < t->ncashiers; i++)
-		ok = !json_array_append_new(cashiers,
-					    json_pack("{s:s, s:o, s:o}", "staff",
-						      t->cashiers[i].staff, "sales",
-						      money_json(&t->cashiers[i].sales), "refunds",
-						      money_json(&t->cashiers[i].refunds)));
+		ok = !json_array_append_new(
+			cashiers, json_pack("{s:s, s:o, s:o}", "staff", t->cashiers[i].staff,
+					    "sales", money_json(&t->cashiers[i].sales), "refunds",
+					    money_json(&t->cashiers[i].refunds)));
 	for (int h = 0; ok && h < 24; h++)
-		ok = !json_array_append_new(hours, json_pack("{s:i, s:I, s:I}", "hour", h, "count",
-							     (json_int_t)t->hours[h].count, "amount",
-							     (json_int_t)t->hours[h].amount));
+		ok = !json_array_append_new(hours,
+					    json_pack("{s:i, s:I, s:I}", "hour", h, "count",
+						      (json_int_t)t->hours[h].count, "amount",
+						      (json_int_t)t->hours[h].amount));
 	for (int i = 0; ok && i < t->nshifts; i++)
 		ok = !json_array_append_new(shifts, shift_json(&t->shifts[i]));
 	if (ok && !json_object_set_new(o, "day", json_string(t->day)) &&
@@ -595,7 +596,8 @@ enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_
 	int rc;
 
 	if ((result = jget_str(p, "day", &day, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) || (result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_int(p, "at", &at, err)) ||
 	    (result = jget_int(p, "through_seq", &through, err)) ||
 	    (result = jget_str(p, "chain_hash", &hash, err)) ||
 	    (result = jget_int(p, "unacked", &unacked, err)))

@@ -15,9 +15,9 @@
 struct cp_db;
 struct cp_session;
 
-#define CP_TALLY_NAMES 16   /* tender methods, points kinds */
-#define CP_TALLY_STAFF 32   /* cashiers */
-#define CP_TALLY_SHIFTS 16  /* shifts opened that day */
+#define CP_TALLY_NAMES 16  /* tender methods, points kinds */
+#define CP_TALLY_STAFF 32  /* cashiers */
+#define CP_TALLY_SHIFTS 16 /* shifts opened that day */
 
 struct cp_tally_money {
 	int64_t count, amount; /* amount in fen */
@@ -35,10 +35,10 @@ struct cp_tally {
 		int64_t amount;
 	} tenders[CP_TALLY_NAMES];
 	struct cp_tally_money member_sales, other_sales;
-	int64_t member_share_bp;           /* members' share of the sales' money, basis points */
+	int64_t member_share_bp; /* members' share of the sales' money, basis points */
 	int64_t member_average, other_average; /* average ticket, fen, rounded down */
-	int64_t new_members, referrals;    /* registrations; of them, with a referrer rewarded */
-	int nkinds;                        /* points and growth by movement kind */
+	int64_t new_members, referrals; /* registrations; of them, with a referrer rewarded */
+	int nkinds;                     /* points and growth by movement kind */
 	struct {
 		char kind[17];
 		int64_t points, growth;
@@ -49,7 +49,7 @@ struct cp_tally {
 		struct cp_tally_money sales, refunds; /* refunds: refunds and post-voids */
 	} cashiers[CP_TALLY_STAFF];
 	struct cp_tally_money hours[24]; /* sales by local hour */
-	int nshifts;                      /* shifts opened that day, oldest first */
+	int nshifts;                     /* shifts opened that day, oldest first */
 	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
 	bool truncated; /* more methods, kinds, cashiers or shifts than the lists hold */
 	/* Not part of the totals: */

@@ -33,10 +33,8 @@ enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
 enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
 		       int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err);
 
-enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			     struct cp_errbuf *err);
-enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			     struct cp_errbuf *err);
+enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
 enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *payload,
 			      struct cp_errbuf *err);
 enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);

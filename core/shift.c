@@ -96,10 +96,9 @@ enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
 	if ((result = shift_cash(db, out->seq, upto, &out->cash, &out->pay_in, &out->pay_out,
 				 err)) != CP_OK)
 		return result;
-	if (!out->closed &&
-	    (!cp_money_add(out->float_fen, out->cash, &out->expected) ||
-	     !cp_money_add(out->expected, out->pay_in, &out->expected) ||
-	     !cp_money_sub(out->expected, out->pay_out, &out->expected)))
+	if (!out->closed && (!cp_money_add(out->float_fen, out->cash, &out->expected) ||
+			     !cp_money_add(out->expected, out->pay_in, &out->expected) ||
+			     !cp_money_sub(out->expected, out->pay_out, &out->expected)))
 		return cp_errf(err, CP_EOVERFLOW, "the shift's cash is too large to count");
 	return CP_OK;
 }
@@ -158,17 +157,19 @@ enum cp_err cp_shift_open(struct cp_db *db, const struct cp_session *who, int64_
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (float_fen < 0 || float_fen > CP_MONEY_MAX)
-		return cp_errf(err, CP_EINVAL, "the float is the cash put in the drawer, ¥0.00 or more");
+		return cp_errf(err, CP_EINVAL,
+			       "the float is the cash put in the drawer, ¥0.00 or more");
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = newest(db, &v, err)) != CP_OK)
 		goto out;
 	if (v.open) {
 		cp_money_format(v.float_fen, NULL, a, sizeof(a));
-		result = cp_errf(err, CP_ESTATE,
-				 "a shift is already open on this till (opened by %s with a float of "
-				 "%s); close it first",
-				 v.staff, a);
+		result = cp_errf(
+			err, CP_ESTATE,
+			"a shift is already open on this till (opened by %s with a float of "
+			"%s); close it first",
+			v.staff, a);
 		goto out;
 	}
 	payload = json_pack("{s:s, s:I}", "staff", who->code, "float", (json_int_t)float_fen);
@@ -214,12 +215,14 @@ enum cp_err cp_shift_move(struct cp_db *db, const struct cp_session *who, bool i
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (amount <= 0 || amount > CP_MONEY_MAX)
-		return cp_errf(err, CP_EINVAL, "a pay-%s is an amount above ¥0.00", in ? "in" : "out");
-	if (!reason || !reason[0] || !cp_text_ok(reason, 64))
-		return cp_errf(err, CP_EINVAL,
-			       "say why the money goes %s (1 to 64 bytes of text, e.g. \"change from "
-			       "the bank\")",
+		return cp_errf(err, CP_EINVAL, "a pay-%s is an amount above ¥0.00",
 			       in ? "in" : "out");
+	if (!reason || !reason[0] || !cp_text_ok(reason, 64))
+		return cp_errf(
+			err, CP_EINVAL,
+			"say why the money goes %s (1 to 64 bytes of text, e.g. \"change from "
+			"the bank\")",
+			in ? "in" : "out");
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = newest(db, &v, err)) != CP_OK)
@@ -231,8 +234,9 @@ enum cp_err cp_shift_move(struct cp_db *db, const struct cp_session *who, bool i
 	if (!in && amount > v.expected) {
 		cp_money_format(amount, NULL, a, sizeof(a));
 		cp_money_format(v.expected, NULL, b, sizeof(b));
-		result = cp_errf(err, CP_EINVAL,
-				 "a pay-out of %s is more than the %s the drawer should hold", a, b);
+		result =
+			cp_errf(err, CP_EINVAL,
+				"a pay-out of %s is more than the %s the drawer should hold", a, b);
 		goto out;
 	}
 	payload = json_pack("{s:I, s:s, s:I, s:s, s:s}", "shift", (json_int_t)v.seq, "kind",
@@ -262,8 +266,7 @@ static bool pieces(const char *s, size_t n, int64_t *out)
 	return true;
 }
 
-static enum cp_err parse_denoms(const char *text, struct cp_shift_count *out,
-				struct cp_errbuf *err)
+static enum cp_err parse_denoms(const char *text, struct cp_shift_count *out, struct cp_errbuf *err)
 {
 	const char *p = text;
 
@@ -299,10 +302,11 @@ static enum cp_err parse_denoms(const char *text, struct cp_shift_count *out,
 		for (k = 0; k < CP_SHIFT_NDENOMS && cp_shift_denoms[k] != fen; k++)
 			;
 		if (k == CP_SHIFT_NDENOMS)
-			return cp_errf(err, CP_EINVAL,
-				       "\"%s\" is not a note or coin: use 100, 50, 20, 10, 5, 1, 0.5 "
-				       "or 0.1",
-				       face);
+			return cp_errf(
+				err, CP_EINVAL,
+				"\"%s\" is not a note or coin: use 100, 50, 20, 10, 5, 1, 0.5 "
+				"or 0.1",
+				face);
 		if (!pieces(x + 1, strlen(x + 1), &count))
 			return cp_errf(err, CP_EINVAL,
 				       "\"%s\": how many must be a whole number, like 100x3", word);
@@ -320,7 +324,8 @@ enum cp_err cp_shift_count_parse(const char *text, struct cp_shift_count *out,
 	struct cp_errbuf why = {{0}};
 
 	if (!text || !cp_text_ok(text, 256))
-		return cp_errf(err, CP_EINVAL, "type the cash counted, like 1234.50 or 100x12 50x1");
+		return cp_errf(err, CP_EINVAL,
+			       "type the cash counted, like 1234.50 or 100x12 50x1");
 	if (strpbrk(text, "xX*"))
 		return parse_denoms(text, out, err);
 	memset(out, 0, sizeof(*out));
@@ -414,8 +419,8 @@ enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "staff", &staff, err)) || (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "float", &fl, err)))
+	if ((result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_int(p, "at", &at, err)) || (result = jget_int(p, "float", &fl, err)))
 		return result;
 	st = db_stmt(db, "INSERT INTO shift(seq, staff, opened_at, float) VALUES(?1, ?2, ?3, ?4)",
 		     err);
@@ -473,7 +478,8 @@ enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	int rc;
 
 	if ((result = jget_int(p, "shift", &shift, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) || (result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_int(p, "at", &at, err)) ||
 	    (result = jget_int(p, "expected", &expected, err)) ||
 	    (result = jget_int(p, "counted", &counted, err)) ||
 	    (result = jget_int(p, "over_short", &over_short, err)))

@@ -49,8 +49,8 @@ enum cp_err cp_shift_move(struct cp_db *db, const struct cp_session *who, bool i
 /* The cash counted: a total, or a count per denomination of cp_shift_denoms. */
 struct cp_shift_count {
 	bool by_denom;
-	int64_t total;                   /* fen, when !by_denom */
-	int64_t n[CP_SHIFT_NDENOMS];     /* pieces, when by_denom */
+	int64_t total;               /* fen, when !by_denom */
+	int64_t n[CP_SHIFT_NDENOMS]; /* pieces, when by_denom */
 };
 
 /* Parses what a person typed: an amount ("1234.50", "¥1234.50") or pieces per denomination
