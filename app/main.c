@@ -138,15 +138,15 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
-	static const char *const valued[] = {"--config", "--db",        "--name", "--role",
-					     "--hq",     "--code",      "--ca",   "--pin",
+	static const char *const valued[] = {"--config",    "--db",   "--name",  "--role",
+					     "--hq",        "--code", "--ca",    "--pin",
 					     "--code-file", "--date", "--format"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **targets[] = {&cl->config, &cl->db,   &cl->name, &cl->role,
-					  &cl->hq,     &cl->code, &cl->ca,   &cl->pin,
+		const char **targets[] = {&cl->config,    &cl->db,   &cl->name,  &cl->role,
+					  &cl->hq,        &cl->code, &cl->ca,    &cl->pin,
 					  &cl->code_file, &cl->date, &cl->format};
 		int hit = 0;
 

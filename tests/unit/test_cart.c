@@ -539,7 +539,8 @@ static void assert_refused_to(const struct cp_session *other, const char *owner)
 {
 	struct cp_cart_view *before = view(), *after, *seen = calloc(1, sizeof(*seen));
 	struct cp_errbuf err = {{0}};
-	int64_t journal = test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'");
+	int64_t journal =
+		test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'");
 
 	assert_non_null(seen);
 	views[nviews++] = seen;
@@ -558,7 +559,9 @@ static void assert_refused_to(const struct cp_session *other, const char *owner)
 	assert_int_equal(seen->nlines, 0);
 	after = view();
 	assert_same_cart(before, after);
-	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"), journal);
+	assert_int_equal(
+		test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+		journal);
 }
 
 static void test_other_staff_refused(void **state)
@@ -625,7 +628,8 @@ static void test_take_over(void **state)
 	scan("T1", 1, 2);
 	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
 	assert_int_equal(cp_cart_take_over(env.db, &env.cashier, &t, &err), CP_ESTATE);
-	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"), 0);
+	assert_int_equal(
+		test_count(&env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"), 0);
 	assert_int_equal(cp_cart_take_over(env.db, &env.manager, &t, &err), CP_OK);
 	assert_int_equal(t.seq, 2); /* 1 is the shift */
 	assert_string_equal(t.from.staff, "1001");
