@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "app_ui.h"
+#include "cp_printer.h"
 #include "cp_clock.h"
 #include "money.h"
 #include "report.h"
@@ -307,4 +309,20 @@ out:
 	cp_db_close(db);
 	free(t);
 	return status;
+}
+
+static void report_printed(void *ctx, enum cp_err result, const char *message)
+{
+	(void)ctx;
+	if (result != CP_OK)
+		cp_printer_outcome_push("report", result, message);
+}
+
+enum cp_err app_print_text(void *ctx, const char *text, struct cp_errbuf *err)
+{
+	const struct app_receipts *r = ctx;
+
+	if (!r || !r->device || !r->device[0])
+		return cp_errf(err, CP_ENOTFOUND, "no receipt printer is configured");
+	return cp_printer_print_async(r->device, text, report_printed, NULL, err);
 }
