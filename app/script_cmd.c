@@ -152,13 +152,13 @@ static enum cp_err do_login(struct script *s, json_t *req, json_t *ans, struct c
 	s->logged_in = true;
 	if ((rc = cp_shift_demo_open(s->db, &who, &opened, err)) != CP_OK)
 		return rc;
+	script_set(ans, "staff", script_str(who.code));
+	script_set(ans, "name", script_str(who.name));
+	script_set(ans, "role", script_str(cp_role_name(who.role)));
 	if (opened)
 		script_set(ans, "shift_opened",
 			   script_str("the demo store opened a shift on this till for you, with "
 				      "a float of ¥0.00"));
-	script_set(ans, "staff", script_str(who.code));
-	script_set(ans, "name", script_str(who.name));
-	script_set(ans, "role", script_str(cp_role_name(who.role)));
 	return CP_OK;
 }
 
