@@ -91,8 +91,17 @@ while now < end:
             pending.append(None)  # filled from the cart's total
         else:
             pending.append(c)
+    errlog = open("script-stderr.txt", "ab")
     proc = subprocess.Popen(at(now) + [CP, "--db", DB, "script"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=errlog)
+
+    def answer():
+        line = proc.stdout.readline()
+        if not line:
+            print("FAIL: the till ended at %s; its stderr: %s" % (
+                now, open("script-stderr.txt").read()[-2000:]), file=sys.stderr)
+            sys.exit(1)
+        return json.loads(line)
     last_cart = None
     for i, c in enumerate(pending):
         if c is None:
@@ -102,7 +111,7 @@ while now < end:
                                             "amount": total}]}
         proc.stdin.write((json.dumps(c) + "\n").encode())
         proc.stdin.flush()
-        a = json.loads(proc.stdout.readline())
+        a = answer()
         if c["cmd"] == "cart":
             last_cart = a
         if c["cmd"] == "pay" and a.get("ok"):
@@ -110,7 +119,7 @@ while now < end:
         elif c["cmd"] == "pay":  # said below; the next sale starts afresh
             proc.stdin.write(b'{"cmd":"cancel"}\n')
             proc.stdin.flush()
-            proc.stdout.readline()
+            answer()
         answers.append((c, a))
     # Refunds and post-voids by a manager, of earlier receipts.
     for _ in range(rng.randint(0, 2)):
@@ -123,7 +132,7 @@ while now < end:
             c["lines"] = [1]
         proc.stdin.write((json.dumps(c) + "\n").encode())
         proc.stdin.flush()
-        answers.append((c, json.loads(proc.stdout.readline())))
+        answers.append((c, answer()))
     proc.stdin.close()
     proc.wait()
     for c, a in answers:
