@@ -48,6 +48,9 @@ struct app {
 	bool sync_daemon;            /* sync --daemon */
 	bool json;                   /* status --json */
 	const char *backup_file;     /* backup FILE */
+	const char *report_kind;     /* report daily|shift|x|z */
+	const char *report_date;     /* report --date YYYY-MM-DD */
+	const char *report_format;   /* report --format text|csv|json */
 };
 
 /* Prints "counterpoint: <message>" as one line on stderr. */
@@ -87,6 +90,7 @@ int app_read_secret(const char *file, const char *what, char *out, size_t cap);
 int cmd_ui(struct app *app);
 int cmd_init(struct app *app);
 int cmd_verify(struct app *app);
+int cmd_report(struct app *app);
 int cmd_staff_set(struct app *app);
 int cmd_script(struct app *app);
 /* cmd_sync.c: HQ. sync --once exits 0 (all sent and received), 75 (try again) or 3 (a person

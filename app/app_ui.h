@@ -41,4 +41,8 @@ enum cp_err app_reprint(void *ctx, const char *receipt_no, struct cp_errbuf *err
  * (the kept text when the receipt can no longer be read). */
 enum cp_err app_receipt_text(void *ctx, const char *receipt_no, char **text, struct cp_errbuf *err);
 
+/* cp_ui_options.print_text: a report on the printer, on a thread of its own; CP_ENOTFOUND
+ * when no printer is configured. A failure later is shown like a receipt's. */
+enum cp_err app_print_text(void *ctx, const char *text, struct cp_errbuf *err);
+
 #endif

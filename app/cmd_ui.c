@@ -174,6 +174,8 @@ int cmd_ui(struct app *app)
 	o.reprint = app_reprint;
 	o.printer = app->cfg.printer_device[0] != '\0';
 	o.receipt_text = app_receipt_text;
+	o.print_text = app_print_text;
+	o.print_width = r.width;
 	status = cp_ui_run(&o);
 
 	bg_sync_stop(&bg);

@@ -19,6 +19,7 @@ enum command {
 	CMD_SYNC,
 	CMD_STATUS,
 	CMD_BACKUP,
+	CMD_REPORT,
 };
 
 #define MAX_POSITIONAL 4
@@ -28,6 +29,7 @@ struct cmdline {
 	const char *db;
 	const char *name, *role;
 	const char *hq, *code, *code_file, *ca, *pin;
+	const char *date, *format;
 	bool demo, force, help, version, once, daemon, json;
 	const char *pos[MAX_POSITIONAL];
 	int npos;
@@ -47,6 +49,8 @@ static const char usage_text[] =
 	"       counterpoint [--config FILE] [--db FILE] sync --once | --daemon\n"
 	"       counterpoint [--config FILE] [--db FILE] status [--json]\n"
 	"       counterpoint [--config FILE] [--db FILE] backup FILE\n"
+	"       counterpoint [--config FILE] [--db FILE] [--demo] report daily|shift|x|z\n"
+	"                    [--date YYYY-MM-DD] [--format text|csv|json]\n"
 	"       counterpoint --help | --version\n";
 
 static const char help_text[] =
@@ -66,6 +70,8 @@ static const char help_text[] =
 	"  status      enrolment, online or offline since when, journal rows waiting for HQ,\n"
 	"              last success and error, notices from HQ; --json for machines\n"
 	"  backup      copy the database to FILE while the till runs, then verify the copy\n"
+	"  report      the tally of a business day (daily: today or --date; x: now, changes\n"
+	"              nothing; z: closes the day, once), or the shift's cash (shift)\n"
 	"\n"
 	"Options:\n"
 	"  --config FILE  read this configuration file instead of the default one\n"
@@ -138,14 +144,16 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
-	static const char *const valued[] = {"--config", "--db", "--name", "--role",     "--hq",
-					     "--code",   "--ca", "--pin",  "--code-file"};
+	static const char *const valued[] = {"--config",    "--db",   "--name",  "--role",
+					     "--hq",        "--code", "--ca",    "--pin",
+					     "--code-file", "--date", "--format"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **targets[] = {&cl->config, &cl->db, &cl->name, &cl->role,     &cl->hq,
-					  &cl->code,   &cl->ca, &cl->pin,  &cl->code_file};
+		const char **targets[] = {&cl->config,    &cl->db,   &cl->name,  &cl->role,
+					  &cl->hq,        &cl->code, &cl->ca,    &cl->pin,
+					  &cl->code_file, &cl->date, &cl->format};
 		int hit = 0;
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
@@ -236,6 +244,15 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		cl->cmd = CMD_BACKUP;
 		app->backup_file = cl->pos[1];
 		want = 2;
+	} else if (strcmp(c, "report") == 0) {
+		const char *k = cl->npos > 1 ? cl->pos[1] : NULL;
+
+		if (!k || (strcmp(k, "daily") != 0 && strcmp(k, "shift") != 0 &&
+			   strcmp(k, "x") != 0 && strcmp(k, "z") != 0))
+			return usage_error("report: give daily, shift, x or z");
+		cl->cmd = CMD_REPORT;
+		app->report_kind = k;
+		want = 2;
 	} else {
 		return usage_error("unknown command '%s'", c);
 	}
@@ -258,6 +275,10 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		return usage_error("--once and --daemon: only sync takes them");
 	if (cl->cmd == CMD_SYNC && cl->once == cl->daemon)
 		return usage_error("sync: give either --once or --daemon");
+	if ((cl->date || cl->format) && cl->cmd != CMD_REPORT)
+		return usage_error("--date and --format: only report takes them");
+	app->report_date = cl->date;
+	app->report_format = cl->format;
 	if (cl->json && cl->cmd != CMD_STATUS)
 		return usage_error("--json: only status takes it");
 	app->hq_url = cl->hq;
@@ -408,6 +429,8 @@ int main(int argc, char **argv)
 		return cmd_status(&app);
 	case CMD_BACKUP:
 		return cmd_backup(&app);
+	case CMD_REPORT:
+		return cmd_report(&app);
 	case CMD_UI:
 	default:
 		return cmd_ui(&app);

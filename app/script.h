@@ -63,4 +63,13 @@ json_t *script_owner(const struct cp_cart_owner *o);
 /* {"ok":false,"id":id,"error":{"code":..,"message":..}}; id may be NULL. */
 json_t *script_error(json_t *id, enum cp_err rc, const char *message);
 
+/* script_shift.c: the shift and report commands, and SHIFT as README.md documents it. */
+struct cp_shift_view;
+json_t *script_shift_json(const struct cp_shift_view *v);
+enum cp_err script_shift_open(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_shift_move(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_shift_close(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_shift(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_report(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
 #endif

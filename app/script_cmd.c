@@ -18,6 +18,7 @@
 #include "refund.h"
 #include "sale.h"
 #include "script.h"
+#include "shift.h"
 #include "staff.h"
 
 /* ---- reading request fields: a missing or mistyped field is an invalid_input error ---- */
@@ -140,6 +141,7 @@ static enum cp_err do_login(struct script *s, json_t *req, json_t *ans, struct c
 	const char *staff, *pin;
 	struct cp_session who;
 	int64_t until = 0;
+	bool opened;
 	enum cp_err rc;
 
 	if ((rc = want_str(req, "staff", true, &staff, err)) != CP_OK ||
@@ -149,9 +151,15 @@ static enum cp_err do_login(struct script *s, json_t *req, json_t *ans, struct c
 		return rc;
 	s->who = who;
 	s->logged_in = true;
+	if ((rc = cp_shift_demo_open(s->db, &who, &opened, err)) != CP_OK)
+		return rc;
 	script_set(ans, "staff", script_str(who.code));
 	script_set(ans, "name", script_str(who.name));
 	script_set(ans, "role", script_str(cp_role_name(who.role)));
+	if (opened)
+		script_set(ans, "shift_opened",
+			   script_str("the demo store opened a shift on this till for you, with "
+				      "a float of ¥0.00"));
 	return CP_OK;
 }
 
@@ -638,6 +646,11 @@ static const struct script_command commands[] = {
 	{"void", do_void, "receipt manager pin", false},
 	{"reprint", do_reprint, "receipt", false},
 	{"confirm_clock", do_confirm_clock, "manager pin", false},
+	{"shift_open", script_shift_open, "float", false},
+	{"shift_move", script_shift_move, "kind amount reason", false},
+	{"shift_close", script_shift_close, "counted", false},
+	{"shift", script_shift, "", false},
+	{"report", script_report, "kind date", false},
 };
 
 const struct script_command *script_command_find(const char *name)

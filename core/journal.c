@@ -10,6 +10,7 @@
 #include "cp_rand.h"
 #include "events_int.h"
 #include "journal.h"
+#include "report_int.h"
 
 static const struct {
 	const char *type;
@@ -21,6 +22,10 @@ static const struct {
 	{"member_register", member_register_apply},
 	{"clock_confirm", clock_confirm_apply},
 	{"cart_takeover", cart_takeover_apply},
+	{"shift_open", shift_open_apply},
+	{"shift_move", shift_move_apply},
+	{"shift_close", shift_close_apply},
+	{"day_close", day_close_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)
@@ -198,7 +203,8 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 		result = db_fail(db, rc, "append to the journal", err);
 		goto out;
 	}
-	if ((result = apply(db, seq, payload, err)) != CP_OK)
+	if ((result = apply(db, seq, payload, err)) != CP_OK ||
+	    (result = report_note_day(db, seq, type, payload, err)) != CP_OK)
 		goto out;
 	note_event(db, type, event_id, seq, payload);
 	if (seq_out)

@@ -141,6 +141,34 @@ static const char *const steps[] = {
 	"  qty INTEGER NOT NULL CHECK(qty IN (1,-1)), points INTEGER NOT NULL,"
 	"  cash INTEGER NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
 	"CREATE INDEX offer_use_member ON offer_use(offer_id, member_id, business_day);",
+	/* 10: shifts (open with a float, pay-ins and pay-outs, close with the counted cash), the
+	 * business day of every journal row (journal_day, a view the report reads and verify
+	 * rebuilds), and the Z report that closes a business day (day_close). Rows recorded
+	 * before this step get the day of their payload, else the day of their time with the
+	 * default 04:00 cut-over. */
+	"CREATE TABLE shift(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  staff TEXT NOT NULL, opened_at INTEGER NOT NULL, float INTEGER NOT NULL"
+	"  CHECK(float >= 0));"
+	"CREATE TABLE shift_move(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  shift_seq INTEGER NOT NULL REFERENCES shift(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('in','out')), amount INTEGER NOT NULL"
+	"  CHECK(amount > 0), reason TEXT NOT NULL, staff TEXT NOT NULL, at INTEGER NOT NULL);"
+	"CREATE INDEX shift_move_shift ON shift_move(shift_seq);"
+	"CREATE TABLE shift_close(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  shift_seq INTEGER NOT NULL UNIQUE REFERENCES shift(seq), staff TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, expected INTEGER NOT NULL, counted INTEGER NOT NULL,"
+	"  over_short INTEGER NOT NULL, denoms TEXT);"
+	"CREATE TABLE journal_day(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  day TEXT NOT NULL, type TEXT NOT NULL);"
+	"CREATE INDEX journal_day_day ON journal_day(day, type);"
+	"INSERT INTO journal_day(seq, day, type) SELECT seq, coalesce(json_extract(payload,"
+	"  '$.day'), date(created_at / 1000 - 14400, 'unixepoch', 'localtime')), type"
+	"  FROM journal;"
+	"CREATE INDEX refund_day ON refund(business_day);"
+	"CREATE TABLE day_close(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  business_day TEXT NOT NULL UNIQUE, staff TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  through_seq INTEGER NOT NULL, chain_hash TEXT NOT NULL, unacked INTEGER NOT NULL,"
+	"  totals TEXT NOT NULL);",
 };
 
 int cp_db_schema_version(void)

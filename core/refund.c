@@ -13,6 +13,7 @@
 #include "money.h"
 #include "pointspay_int.h"
 #include "offer_int.h"
+#include "report_int.h"
 #include "refund.h"
 #include "staff.h"
 #include "text.h"
@@ -359,7 +360,8 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	    (result = load_tenders(db, s, err)) ||
 	    (result = select_lines(s, req, pick, &r.amount, &eligible, req->receipt, err)))
 		goto out;
-	cp_business_day(cp_db_now(db), db->cutover_min, today);
+	if ((result = report_event_day(db, cp_db_now(db), today, err)) != CP_OK)
+		goto out;
 	if (req->void_sale && (result = check_void(s, pick, today, req->receipt, err)) != CP_OK)
 		goto out;
 	if ((result = clawback(s, eligible, &r.points, &r.growth, err)) ||

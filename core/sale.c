@@ -13,6 +13,7 @@
 #include "money.h"
 #include "pointspay_int.h"
 #include "offer_int.h"
+#include "report_int.h"
 #include "sale.h"
 #include "staff.h"
 
@@ -178,18 +179,17 @@ static json_t *tender_json(const struct cp_tender *t)
 
 static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 			    const struct cp_cart_view *cart, const struct cp_sale_result *r,
-			    int64_t now, const struct cp_tender *t, int n,
+			    const char *day, const struct cp_tender *t, int n,
 			    const struct pointspay_plan *pp)
 {
 	json_t *p = json_object(), *lines = json_array(), *tenders = json_array();
-	char day[11];
 	bool ok = p && lines && tenders;
 
 	for (int i = 0; ok && i < cart->nlines; i++)
 		ok = json_array_append_new(lines, line_json(&cart->lines[i], i + 1)) == 0;
 	for (int i = 0; ok && i < n; i++)
 		ok = json_array_append_new(tenders, tender_json(&t[i])) == 0;
-	cp_business_day(now, db->cutover_min, day);
+	(void)db;
 	if (ok && put(p, "receipt", json_string(r->receipt)) == 0 &&
 	    put(p, "staff", json_string(who->code)) == 0 &&
 	    put(p, "member", cart->has_member ? json_string(cart->member.id) : json_null()) == 0 &&
@@ -226,6 +226,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	char hex[2 * JOURNAL_HASH_LEN + 1];
 	json_t *payload = NULL;
 	int64_t now = cp_db_now(db);
+	char day[11];
 	enum cp_err result;
 
 	memset(&r, 0, sizeof(r));
@@ -236,6 +237,9 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
+		goto out;
+	if ((result = shift_require_open(db, err)) != CP_OK ||
+	    (result = report_event_day(db, now, day, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK) /* who's own cart only */
 		goto out;
@@ -270,7 +274,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	r.multiplier_bp = cart->has_member ? earn.multiplier_bp : 0;
 	if ((result = receipt_next(db, r.receipt, sizeof(r.receipt), err)) != CP_OK)
 		goto out;
-	payload = sale_payload(db, who, cart, &r, now, tenders, ntenders, pp);
+	payload = sale_payload(db, who, cart, &r, day, tenders, ntenders, pp);
 	if (!payload) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;

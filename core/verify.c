@@ -10,11 +10,14 @@
 #include "cp_crypto.h"
 #include "events_int.h"
 #include "journal.h"
+#include "report_int.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
 static const char *const view_tables[] = {
-	"sale",          "sale_line",     "tender",     "movement",       "refund",   "refund_line",
-	"clock_confirm", "cart_takeover", "points_pay", "points_offline", "offer_use"};
+	"sale",       "sale_line",      "tender",        "movement",
+	"refund",     "refund_line",    "clock_confirm", "cart_takeover",
+	"points_pay", "points_offline", "offer_use",     "shift",
+	"shift_move", "shift_close",    "journal_day",   "day_close"};
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {
@@ -154,7 +157,11 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify
 				result = cp_errf(err, CP_ECORRUPT,
 						 "journal sequence %lld: unknown event type %s",
 						 (long long)seq, type);
-			else if ((result = apply(replay, seq, p, err)) != CP_OK)
+			else if (strcmp(type, "day_close") == 0 &&
+				 (result = report_check_z(replay, seq, p, prev, err)) != CP_OK)
+				rep->first_bad_seq = seq; /* its totals or chain do not hold */
+			else if ((result = apply(replay, seq, p, err)) != CP_OK ||
+				 (result = report_note_day(replay, seq, type, p, err)) != CP_OK)
 				cp_errf(err, result, "journal sequence %lld cannot be replayed: %s",
 					(long long)seq, err ? err->msg : "");
 			else

@@ -134,6 +134,14 @@ static const char *const core_sentences[] = {
 	N_("the login was not completed: the database is busy; try again"),
 	N_("points need a member: attach the member first"),
 	N_("a points tender must be a positive amount"),
+	N_("no shift is open on this till: a manager opens one (with the cash float) from the "
+	   "manager menu before selling"),
+	N_("no shift is open on this till, so there is none to close"),
+	N_("no shift is open on this till; open one first"),
+	N_("the float is the cash put in the drawer, ¥0.00 or more"),
+	N_("type the cash counted, like 1234.50 or 100x12 50x1"),
+	N_("the cash counted must be ¥0.00 or more"),
+	N_("the cash counted is too large"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */

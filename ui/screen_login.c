@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "money.h"
+#include "shift.h"
 #include "ui_int.h"
 
 static struct {
@@ -135,6 +136,7 @@ static void try_login(struct ui *ui)
 	struct cp_session s;
 	char code[UI_INPUT_MAX + 1];
 	int64_t until = 0;
+	bool opened = false;
 	enum cp_err rc;
 
 	snprintf(code, sizeof(code), "%s", ui_field_text(&L.code));
@@ -152,6 +154,13 @@ static void try_login(struct ui *ui)
 		ui->last_key = ui->now;
 		ui_reset(ui, UI_SCR_sale);
 		ui_msg(ui, UI_MSG_OK, _("Welcome, %s."), ui->session.name);
+		if (cp_shift_demo_open(ui->db, &ui->session, &opened, &err) != CP_OK)
+			ui_msg(ui, UI_MSG_ERROR, "%s", cp_errmsg(&err, CP_EDB));
+		else if (opened)
+			ui_msg(ui, UI_MSG_OK,
+			       _("Welcome, %s. The demo store opened a shift on this till for you "
+				 "(float ¥0.00)."),
+			       ui->session.name);
 		ask_about_cart(ui);
 		return;
 	}

@@ -146,6 +146,8 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		reprint(ui);
 	else if (ui_key_named(k, "F5", "u"))
 		reload(ui);
+	else if (ui_key_named(k, "F6", "r"))
+		ui_report_open(ui);
 	else if (ui_key_named(k, "F10", "x"))
 		ui_confirm(ui, _("Close Counterpoint?"),
 			   _("The till program ends. The open sale is kept and comes back at the "
@@ -271,9 +273,8 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 }
 
 static const struct ui_footkey manager_footer[] = {
-	{"F4", "p", N_("Reprint"), 0},
-	{"F5", "u", N_("Read again"), 0},
-	{"F10", "x", N_("Close the till"), 0},
+	{"F4", "p", N_("Reprint"), 0},        {"F5", "u", N_("Read again"), 0},
+	{"F6", "r", N_("Shift and day"), 0},  {"F10", "x", N_("Close the till"), 0},
 	{"Esc", NULL, N_("Back to sale"), 0},
 };
 

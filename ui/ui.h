@@ -49,6 +49,10 @@ struct cp_ui_options {
 	 * *text malloc'd, the caller frees it. May be NULL (no preview offered). */
 	enum cp_err (*receipt_text)(void *ctx, const char *receipt_no, char **text,
 				    struct cp_errbuf *err);
+	/** Prints text (a shift or day report laid out print_width columns wide) on the receipt
+	 * printer without blocking, with receipt_ctx. May be NULL (reports are not printed). */
+	enum cp_err (*print_text)(void *ctx, const char *text, struct cp_errbuf *err);
+	int print_width;
 };
 
 /**

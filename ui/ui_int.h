@@ -270,6 +270,8 @@ struct cp_sale_result;
 void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
 /* Manager menu, after authority was checked. */
 void ui_manager_open(struct ui *ui);
+/* The manager's day: the shift, the tally with its chart, X and Z (screen_report.c). */
+void ui_report_open(struct ui *ui);
 /* After a CP_ECLOCK: asks whether the clock is right and, with a manager's authority, has core
  * confirm it (clock_confirm.c). Does nothing for a clock that can only be set. */
 void ui_clock_refused(struct ui *ui);

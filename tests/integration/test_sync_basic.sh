@@ -57,7 +57,7 @@ a=$(till_sale till.db till.ini)
 check "a sale without a member: $a" jq_ok "$a" 'j["ok"] is True'
 st=$(till_status till.db till.ini)
 LAST=$(jget "$st" 'j["last_seq"]')
-check "five journal rows wait" jq_ok "$st" 'j["queue_depth"] == 5'
+check "five journal rows and the demo's shift wait" jq_ok "$st" 'j["queue_depth"] == 6'
 
 # ---- sync --once: all pushed and pulled
 run "${C[@]}" sync --once

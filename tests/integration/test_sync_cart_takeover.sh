@@ -30,14 +30,14 @@ printf '%s\n' '{"cmd":"login","staff":"1002","pin":"2222"}' '{"cmd":"take_over"}
 a=$(sed -n 2p b.out)
 check "1002 takes the sale over: $a" jq_ok "$a" 'j["ok"] is True and j["from"]["staff"] == "1001"'
 a=$(sed -n 3p b.out)
-check "1002 pays it: $a" jq_ok "$a" 'j["ok"] is True and j["seq"] == 2'
+check "1002 pays it: $a" jq_ok "$a" 'j["ok"] is True and j["seq"] == 3'
 
 run "${C[@]}" sync --once
 check "sync --once exits 0: $err" test "$rc" -eq 0
 s=$(hq_api "$PORT" GET /_test/state)
 t=$(jget "$s" 'j["terminals"]')
-check "HQ applied both rows once: $t" jq_ok "$s" "(j['terminals']['S001-T01']['applied'] == 2
-	and j['terminals']['S001-T01']['rows'] == 2 and j['applied_twice'] is False)"
+check "HQ applied the shift and both rows once: $t" jq_ok "$s" "(j['terminals']['S001-T01']['applied'] == 3
+	and j['terminals']['S001-T01']['rows'] == 3 and j['applied_twice'] is False)"
 check "HQ holds one takeover and one sale: $t" jq_ok "$s" \
 	"(j['terminals']['S001-T01']['events'].get('cart_takeover') == 1 and
 	j['terminals']['S001-T01']['events'].get('sale') == 1)"

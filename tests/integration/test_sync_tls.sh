@@ -49,7 +49,7 @@ check "the first sync pulls HQ's data: $err" test "$rc" -eq 0
 till_sale till.db good.ini >/dev/null
 till_sale till.db good.ini 13800138000 >/dev/null
 before=$(till_status till.db good.ini)
-check "two sales wait for HQ" jq_ok "$before" 'j["queue_depth"] == 2'
+check "two sales (and the demo's shift) wait for HQ" jq_ok "$before" 'j["queue_depth"] == 3'
 DEPTH=$(jget "$before" 'j["queue_depth"]')
 ACKED=$(jget "$before" 'j["acked_seq"]')
 
@@ -120,13 +120,13 @@ run --config plain-on.ini --db plain.db sync --once
 check "plain http sync to 127.0.0.1 with the allowance works: $err" test "$rc" -eq 0
 till_sale plain.db plain-on.ini >/dev/null
 pst=$(till_status plain.db plain-on.ini)
-check "a sale waits" jq_ok "$pst" 'j["queue_depth"] == 1'
+check "a sale (and the demo's shift) waits" jq_ok "$pst" 'j["queue_depth"] == 2'
 run --config plain-off.ini --db plain.db sync --once
 check "plain http sync without the allowance: exit 3 (got $rc)" test "$rc" -eq 3
 check "... naming plain http: $err" has "$err" 'plain http'
 pst2=$(till_status plain.db plain-off.ini)
 check "... and nothing is acknowledged" \
-	jq_ok "$pst2" "j['queue_depth'] == 1 and j['acked_seq'] == $(jget "$pst" 'j["acked_seq"]')"
+	jq_ok "$pst2" "j['queue_depth'] == 2 and j['acked_seq'] == $(jget "$pst" 'j["acked_seq"]')"
 check "... and status agrees: stopped for configuration" \
 	jq_ok "$pst2" 'j["stopped"] is True and j["stop_kind"] == "config" and "plain http" in j["stop_reason"]'
 run --config plain-on.ini --db plain.db sync --once

@@ -55,18 +55,18 @@ check "... a named protocol error: $err" \
 check "... saying the rows go again: $err" has "$err" 'nothing was acknowledged, the rows are sent again'
 st=$(till_status till.db till.ini)
 check "... nothing acknowledged: $st" \
-	jq_ok "$st" 'j["acked_seq"] == 0 and j["queue_depth"] == 5 and j["stopped"] is False'
+	jq_ok "$st" 'j["acked_seq"] == 0 and j["queue_depth"] == 6 and j["stopped"] is False'
 check "... HQ did answer 4" grep -q 'answered_applied=4' hq.log
 run "${C[@]}" sync --once
 check "the next sync sends everything: $err" test "$rc" -eq 0
 s=$(state)
-check "HQ holds all 5 rows, each applied once: $s" \
-	jq_ok "$s" "j['terminals']['S001-T01']['applied'] == 5 and j['terminals']['S001-T01']['rows'] == 5 and j['applied_twice'] is False"
-check "the till is acknowledged up to 5" jq_ok "$(till_status till.db till.ini)" \
-	'j["acked_seq"] == 5 and j["queue_depth"] == 0'
+check "HQ holds all 6 rows (the demo's shift and 5 sales), each applied once: $s" \
+	jq_ok "$s" "j['terminals']['S001-T01']['applied'] == 6 and j['terminals']['S001-T01']['rows'] == 6 and j['applied_twice'] is False"
+check "the till is acknowledged up to 6" jq_ok "$(till_status till.db till.ini)" \
+	'j["acked_seq"] == 6 and j["queue_depth"] == 0'
 
 # Every other impossible "applied" is refused the same way: exit 75, nothing acknowledged, the
-# rows sent again. Rows 6 and 7 are one push of two rows; rows 8 and 9 come after them.
+# rows sent again. Rows 7 and 8 are one push of two rows; rows 9 and 10 come after them.
 bad_answer() { # FAULT-FIELDS DESCRIPTION MESSAGE-REGEX
 	local before
 	till_sale till.db till.ini >/dev/null

@@ -16,6 +16,7 @@
 #include "db_int.h"
 #include "earn.h"
 #include "member.h"
+#include "shift.h"
 
 static int64_t read_clock(void *ctx)
 {
@@ -28,7 +29,7 @@ static void ok(enum cp_err rc, const struct cp_errbuf *err)
 		fail_msg("setup failed: %s", cp_errmsg(err, rc));
 }
 
-static void seed(struct test_env *env)
+static void seed(struct test_env *env, bool open_shift)
 {
 	static const struct cp_tier tiers[] = {
 		{0, "普通", 0, 10000},     {1, "银卡", 2000, 12000},  {2, "金卡", 10000, 15000},
@@ -100,9 +101,12 @@ static void seed(struct test_env *env)
 	ok(cp_member_put_snapshot(db, &m2, &err), &err);
 	ok(cp_staff_login(db, "1001", "1234", &env->cashier, NULL, &err), &err);
 	ok(cp_staff_login(db, "9001", "9999", &env->manager, NULL, &err), &err);
+	/* A sale needs an open shift on the till. */
+	if (open_shift)
+		ok(cp_shift_open(db, &env->manager, 0, NULL, &err), &err);
 }
 
-void test_env_open(struct test_env *env, const char *name, bool with_seed)
+static void env_open(struct test_env *env, const char *name, bool with_seed, bool open_shift)
 {
 	struct cp_db_options opt = {0};
 	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
@@ -118,7 +122,17 @@ void test_env_open(struct test_env *env, const char *name, bool with_seed)
 	opt.pbkdf2_iterations = 1000; /* PINs hash fast in tests; the count is stored per PIN */
 	ok(cp_db_create(&env->db, &opt, &init, &err), &err);
 	if (with_seed)
-		seed(env);
+		seed(env, open_shift);
+}
+
+void test_env_open(struct test_env *env, const char *name, bool with_seed)
+{
+	env_open(env, name, with_seed, true);
+}
+
+void test_env_open_shift(struct test_env *env, const char *name, bool open_shift)
+{
+	env_open(env, name, true, open_shift);
 }
 
 void test_env_close(struct test_env *env)

@@ -33,10 +33,14 @@ struct test_env {
  *   rules  1 point and 1 growth per yuan, Wednesday x2, birthday month x2, highest wins,
  *          welcome 100, referral 50, 100 points = ¥1
  *   staff  cashier "1001" PIN "1234", guide "2001" PIN "2222", manager "9001" PIN "9999"
- *          (logged in as env->cashier and env->manager)
+ *          (logged in as env->cashier and env->manager; the manager has opened a shift,
+ *          journal sequence 1, for sales need one)
  *   members "M1" phone 13800000001 金卡 (growth 10000, points 500, birthday 01-15),
  *           "M2" phone 13900000002 普通 (growth 0, points 3050, birthday 11-02, card "C0002") */
 void test_env_open(struct test_env *env, const char *name, bool seed);
+/* With the test store seeded and both logged in, and a shift opened by the manager
+ * (journal sequence 1) unless open_shift is false: tests of the journal as HQ sees it. */
+void test_env_open_shift(struct test_env *env, const char *name, bool open_shift);
 void test_env_close(struct test_env *env);
 /* The first column of the first row of sql on the test's database, as an integer (-1 when there
  * is no row). */

@@ -34,7 +34,8 @@ static int setup(void **state)
 	struct cp_refund_req req = {.lines = one, .nlines = 1};
 
 	test_env_open(&env, "journal", true);
-	/* seq 1: a registration; 2: a member sale; 3: a refund of one line; 4: a plain sale */
+	/* seq 1: the shift (support.c); 2: a registration; 3: a member sale; 4: a refund of one
+	 * line; 5: a plain sale */
 	assert_int_equal(cp_member_register(env.db, &env.cashier, &nm, &m, &err), CP_OK);
 	assert_int_equal(cp_cart_scan(env.db, &env.cashier, "G120", 1, NULL, &err), CP_OK);
 	assert_int_equal(cp_cart_scan(env.db, &env.cashier, "A2", 2, NULL, &err), CP_OK);
@@ -89,9 +90,9 @@ static void test_verify_ok(void **state)
 
 	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_OK);
 	assert_int_equal(rep.ok, 1);
-	assert_int_equal(rep.rows, 4);
+	assert_int_equal(rep.rows, 5);
 	assert_int_equal(cp_journal_status(env->db, &js, &err), CP_OK);
-	assert_int_equal(js.last_seq, 4);
+	assert_int_equal(js.last_seq, 5);
 	assert_int_equal(js.acked_seq, 0);
 	assert_int_equal(js.last_at, env->now);
 }
@@ -102,7 +103,7 @@ static void test_payloads_canonical_and_chained(void **state)
 	struct test_env *env = *state;
 	sqlite3_stmt *st;
 	uint8_t prev[JOURNAL_HASH_LEN] = {0}, hash[JOURNAL_HASH_LEN];
-	char ids[4][64];
+	char ids[5][64];
 	int n = 0;
 
 	assert_int_equal(sqlite3_prepare_v2(env->db->h,
@@ -137,26 +138,26 @@ static void test_payloads_canonical_and_chained(void **state)
 		n++;
 	}
 	sqlite3_finalize(st);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 }
 
 static void test_payload_edit(void **state)
 {
 	tamper(*state, "UPDATE journal SET payload = replace(payload, '\"total\":', '\"total\":1')"
-		       " WHERE seq = 2");
-	expect_broken(*state, 2, "hash chain");
+		       " WHERE seq = 3");
+	expect_broken(*state, 3, "hash chain");
 }
 
 static void test_hash_edit(void **state)
 {
-	tamper(*state, "UPDATE journal SET hash = zeroblob(32) WHERE seq = 3");
-	expect_broken(*state, 3, "hash chain");
+	tamper(*state, "UPDATE journal SET hash = zeroblob(32) WHERE seq = 4");
+	expect_broken(*state, 4, "hash chain");
 }
 
 static void test_row_deleted(void **state)
 {
-	tamper(*state, "DELETE FROM journal WHERE seq = 2");
-	expect_broken(*state, 2, "missing");
+	tamper(*state, "DELETE FROM journal WHERE seq = 3");
+	expect_broken(*state, 3, "missing");
 }
 
 static void test_last_row_deleted_with_its_sale(void **state)
@@ -164,85 +165,85 @@ static void test_last_row_deleted_with_its_sale(void **state)
 	/* Removing the newest event entirely leaves a consistent shorter chain; HQ holds what was
 	 * pushed, and the receipt counter no longer matches: the gap shows in the receipts. Here
 	 * the row goes but its sale stays: the tables no longer match. */
-	tamper(*state, "DELETE FROM journal WHERE seq = 4");
-	expect_broken(*state, 4, "sale");
+	tamper(*state, "DELETE FROM journal WHERE seq = 5");
+	expect_broken(*state, 5, "sale");
 }
 
 static void test_columns_edit(void **state)
 {
-	tamper(*state, "UPDATE journal SET created_at = created_at - 1000 WHERE seq = 3");
-	expect_broken(*state, 3, "columns");
+	tamper(*state, "UPDATE journal SET created_at = created_at - 1000 WHERE seq = 4");
+	expect_broken(*state, 4, "columns");
 }
 
 static void test_sale_edit(void **state)
 {
-	tamper(*state, "UPDATE sale SET total = total - 100 WHERE seq = 2");
-	expect_broken(*state, 2, "sale");
+	tamper(*state, "UPDATE sale SET total = total - 100 WHERE seq = 3");
+	expect_broken(*state, 3, "sale");
 }
 
 static void test_line_edit(void **state)
 {
-	tamper(*state, "UPDATE sale_line SET qty = 1 WHERE seq = 2 AND line_no = 2");
-	expect_broken(*state, 2, "sale_line");
+	tamper(*state, "UPDATE sale_line SET qty = 1 WHERE seq = 3 AND line_no = 2");
+	expect_broken(*state, 3, "sale_line");
 }
 
 static void test_tender_edit(void **state)
 {
-	tamper(*state, "UPDATE tender SET method = 'card' WHERE seq = 4");
-	expect_broken(*state, 4, "tender");
+	tamper(*state, "UPDATE tender SET method = 'card' WHERE seq = 5");
+	expect_broken(*state, 5, "tender");
 }
 
 static void test_movement_edit(void **state)
 {
-	tamper(*state, "UPDATE movement SET points = points + 1000 WHERE seq = 2");
-	expect_broken(*state, 2, "movement");
+	tamper(*state, "UPDATE movement SET points = points + 1000 WHERE seq = 3");
+	expect_broken(*state, 3, "movement");
 }
 
 static void test_movement_added(void **state)
 {
 	tamper(*state, "INSERT INTO movement(seq, n, member_id, kind, points, growth)"
-		       " VALUES(4, 1, 'M1', 'earn', 5000, 0)");
-	expect_broken(*state, 4, "movement");
+		       " VALUES(5, 1, 'M1', 'earn', 5000, 0)");
+	expect_broken(*state, 5, "movement");
 }
 
 static void test_refund_edit(void **state)
 {
-	tamper(*state, "UPDATE refund SET authorised_by = '1001' WHERE seq = 3");
-	expect_broken(*state, 3, "refund");
+	tamper(*state, "UPDATE refund SET authorised_by = '1001' WHERE seq = 4");
+	expect_broken(*state, 4, "refund");
 }
 
 static void test_refund_line_removed(void **state)
 {
-	tamper(*state, "DELETE FROM refund_line WHERE seq = 3");
-	expect_broken(*state, 3, "refund_line");
+	tamper(*state, "DELETE FROM refund_line WHERE seq = 4");
+	expect_broken(*state, 4, "refund_line");
 }
 
 static void test_sale_removed(void **state)
 {
-	tamper(*state, "PRAGMA foreign_keys = OFF; DELETE FROM sale_line WHERE seq = 4;"
-		       " DELETE FROM tender WHERE seq = 4; DELETE FROM sale WHERE seq = 4");
-	expect_broken(*state, 4, NULL);
+	tamper(*state, "PRAGMA foreign_keys = OFF; DELETE FROM sale_line WHERE seq = 5;"
+		       " DELETE FROM tender WHERE seq = 5; DELETE FROM sale WHERE seq = 5");
+	expect_broken(*state, 5, NULL);
 }
 
 /* The newest sale removed with every row it wrote, a clean cut that leaves a shorter chain
  * and matching tables: the receipt counter still says its receipt was issued. */
 static void tail_cut(struct test_env *env)
 {
-	tamper(env, "DELETE FROM movement WHERE seq = 4; DELETE FROM tender WHERE seq = 4;"
-		    " DELETE FROM sale_line WHERE seq = 4; DELETE FROM sale WHERE seq = 4;"
-		    " DELETE FROM journal WHERE seq = 4");
+	tamper(env, "DELETE FROM movement WHERE seq = 5; DELETE FROM tender WHERE seq = 5;"
+		    " DELETE FROM sale_line WHERE seq = 5; DELETE FROM sale WHERE seq = 5;"
+		    " DELETE FROM journal_day WHERE seq = 5; DELETE FROM journal WHERE seq = 5");
 }
 
 static void test_tail_cut(void **state)
 {
 	tail_cut(*state);
-	expect_broken(*state, 4, "receipt_seq");
+	expect_broken(*state, 5, "receipt_seq");
 }
 
 static void test_acked_seq_past_the_end(void **state)
 {
 	tamper(*state, "UPDATE meta SET value = '9' WHERE key = 'acked_seq'");
-	expect_broken(*state, 5, "acked_seq");
+	expect_broken(*state, 6, "acked_seq");
 }
 
 static void test_receipt_seq_set_back(void **state)
@@ -262,8 +263,8 @@ static void test_member_seq_set_back(void **state)
 static void test_unrecorded_event_present(void **state)
 {
 	tamper(*state, "INSERT INTO meta(key, value) VALUES('unrecorded_event',"
-		       " (SELECT event_id FROM journal WHERE seq = 2))");
-	expect_broken(*state, 2, "not recorded");
+		       " (SELECT event_id FROM journal WHERE seq = 3))");
+	expect_broken(*state, 3, "not recorded");
 }
 
 /* The next sale, with one receipt counter or the other wrong: its number is past the counter
@@ -306,7 +307,7 @@ static void test_no_receipt_twice_after_cut(void **state)
 	tail_cut(env);
 	pay_one(env, &s);
 	assert_string_not_equal(s.receipt, cut);
-	expect_broken(env, 4, "receipt");
+	expect_broken(env, 5, "receipt");
 }
 
 int main(void)

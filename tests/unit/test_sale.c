@@ -186,7 +186,8 @@ static void test_bad_tenders_change_nothing(void **state)
 	assert_int_equal(pay(env, &r, 0), CP_EINVAL);
 	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &bad_method, 1, &r, &err), CP_EINVAL);
 	assert_true(err.msg[0]);
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+			 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 2);
 	assert_int_equal(test_count(env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), 0);
@@ -205,7 +206,8 @@ static void test_empty_cart_and_no_login(void **state)
 	scan(env, "A1", 1);
 	assert_int_equal(cp_sale_pay(env->db, &nobody, &t, 1, &r, &err), CP_EAUTH);
 	assert_int_equal(cp_sale_pay(env->db, NULL, &t, 1, &r, &err), CP_EAUTH);
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+			 0);
 }
 
 /* A failure inside the sale's transaction leaves no trace: no journal row, no sale, the cart. */
@@ -222,7 +224,8 @@ static void test_failure_mid_sale_is_atomic(void **state)
 	scan(env, "G120", 1);
 	attach(env, "M1");
 	assert_int_not_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(12000)), CP_OK);
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+			 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM sale_line"), 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM tender"), 0);
@@ -231,7 +234,7 @@ static void test_failure_mid_sale_is_atomic(void **state)
 	sqlite3_exec(env->db->h, "DROP TRIGGER boom", NULL, NULL, NULL);
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(12000)), CP_OK);
 	assert_string_equal(r.receipt, "S001-T01-000001");
-	assert_int_equal(r.seq, 1);
+	assert_int_equal(r.seq, 2); /* 1 is the shift */
 }
 
 /* REALITY.md: a full disk refuses the sale with a message the cashier can act on; the cart
@@ -261,7 +264,8 @@ static void test_storage_full(void **state)
 	}
 	assert_int_equal(rc, CP_EFULL);
 	assert_non_null(strstr(err.msg, "storage full"));
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), sales);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+			 sales);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), sales);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), sales);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
@@ -269,7 +273,7 @@ static void test_storage_full(void **state)
 		sqlite3_exec(env->db->h, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
 		SQLITE_OK);
 	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &t, 1, &r, &err), CP_OK);
-	assert_int_equal(r.seq, sales + 1);
+	assert_int_equal(r.seq, sales + 2); /* after the shift and the sales */
 }
 
 /* A member reaching a tier threshold is upgraded at once: the next sale earns at the new
@@ -402,7 +406,8 @@ static void test_other_session_pays_only_after_take_over(void **state)
 	/* The same staff code in a new login is refused as well. */
 	assert_int_equal(cp_staff_login(env->db, "1001", "1234", &again, NULL, &err), CP_OK);
 	assert_int_equal(cp_sale_pay(env->db, &again, &cash, 1, &r, &err), CP_ESTATE);
-	assert_int_equal(test_count(env, "SELECT count(*) FROM journal"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM journal WHERE type <> 'shift_open'"),
+			 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM movement"), 0);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
@@ -411,23 +416,23 @@ static void test_other_session_pays_only_after_take_over(void **state)
 	assert_int_equal(cp_cart_take_over(env->db, &env->manager, &t, &err), CP_OK);
 	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &cash, 1, &r, &err), CP_ESTATE);
 	assert_int_equal(cp_sale_pay(env->db, &env->manager, &cash, 1, &r, &err), CP_OK);
-	assert_int_equal(r.seq, 2);
+	assert_int_equal(r.seq, 3);
 	assert_int_equal(test_count(env,
-				    "SELECT count(*) FROM sale WHERE seq = 2 AND staff = '9001'"
+				    "SELECT count(*) FROM sale WHERE seq = 3 AND staff = '9001'"
 				    " AND member_id = 'M1' AND total = 12000"),
 			 1);
 	assert_int_equal(test_count(env,
-				    "SELECT count(*) FROM journal WHERE seq = 1 AND type ="
+				    "SELECT count(*) FROM journal WHERE seq = 2 AND type ="
 				    " 'cart_takeover' AND payload LIKE '%\"from_staff\":\"1001\"%'"
 				    " AND payload LIKE '%\"to_staff\":\"9001\"%'"),
 			 1);
 	assert_int_equal(test_count(env, "SELECT count(*) FROM cart"), 0);
 	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_OK);
-	assert_int_equal(rep.rows, 2);
+	assert_int_equal(rep.rows, 3); /* the shift, the takeover, the sale */
 	/* The next sale opens for whoever scans first. */
 	scan(env, "A2", 1);
 	assert_int_equal(pay(env, &r, 1, CP_TENDER_CASH, INT64_C(1999)), CP_OK);
-	assert_int_equal(test_count(env, "SELECT staff FROM sale WHERE seq = 3"), 1001);
+	assert_int_equal(test_count(env, "SELECT staff FROM sale WHERE seq = 4"), 1001);
 }
 
 int main(void)

@@ -1,0 +1,672 @@
+/* report.c — the tally of a business day read from the journal's view tables (sale, refund,
+ * tender, movement, shift, journal_day), the business day of each event (a Z closes its day),
+ * and the Z report: a day_close event whose totals verify recomputes from the journal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "canon.h"
+#include "cp_crypto.h"
+#include "money.h"
+#include "report.h"
+#include "report_int.h"
+#include "staff.h"
+
+/* "YYYY-MM-DD" of a real date into *t (UTC midnight); false otherwise. */
+static bool day_time(const char *s, time_t *t)
+{
+	struct tm tm = {0};
+	char back[48];
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	tm.tm_year =
+		(s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
+	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
+	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
+	*t = timegm(&tm);
+	gmtime_r(t, &tm);
+	snprintf(back, sizeof(back), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday);
+	return strcmp(back, s) == 0;
+}
+
+static void next_day(const char *s, char out[11])
+{
+	time_t t;
+	struct tm tm;
+	char buf[32];
+
+	if (!day_time(s, &t)) {
+		snprintf(out, 11, "%s", s);
+		return;
+	}
+	t += 86400;
+	gmtime_r(&t, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1,
+		 tm.tm_mday);
+	snprintf(out, 11, "%.10s", buf);
+}
+
+enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT max(business_day) FROM day_close", err);
+	char closed[11] = "";
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, closed, sizeof(closed));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read the closed days", err);
+	cp_business_day(now, db->cutover_min, day);
+	if (closed[0] && strcmp(closed, day) >= 0)
+		next_day(closed, day);
+	return CP_OK;
+}
+
+enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
+			    struct cp_errbuf *err)
+{
+	json_t *d = json_object_get(payload, "day");
+	char day[11];
+	int64_t at;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (json_is_string(d)) {
+		snprintf(day, sizeof(day), "%s", json_string_value(d));
+	} else {
+		if ((result = jget_int(payload, "at", &at, err)) != CP_OK ||
+		    (result = report_event_day(db, at, day, err)) != CP_OK)
+			return result;
+	}
+	st = db_stmt(db, "INSERT INTO journal_day(seq, day, type) VALUES(?1, ?2, ?3)", err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the event's day", err);
+}
+
+enum cp_err cp_report_today(struct cp_db *db, char day[11], struct cp_errbuf *err)
+{
+	return report_event_day(db, cp_db_now(db), day, err);
+}
+
+enum cp_err cp_report_day_parse(struct cp_db *db, const char *text, char day[11],
+				struct cp_errbuf *err)
+{
+	char today[11];
+	time_t t;
+	enum cp_err result;
+
+	if (!text || !day_time(text, &t))
+		return cp_errf(
+			err, CP_EINVAL,
+			"\"%.20s\" is not a date: write the business day as YYYY-MM-DD, like "
+			"2026-12-04",
+			text ? text : "");
+	if ((result = cp_report_today(db, today, err)) != CP_OK)
+		return result;
+	if (strcmp(text, today) > 0)
+		return cp_errf(err, CP_EINVAL,
+			       "%s is in the future (the business day now is %s); there is nothing "
+			       "to report yet",
+			       text, today);
+	snprintf(day, 11, "%s", text);
+	return CP_OK;
+}
+
+static enum cp_err overflow(struct cp_errbuf *err)
+{
+	return cp_errf(err, CP_EOVERFLOW, "the day's figures are too large to add up");
+}
+
+static bool add_money(struct cp_tally_money *m, int64_t amount)
+{
+	m->count++;
+	return cp_money_add(m->amount, amount, &m->amount);
+}
+
+static int cashier_of(struct cp_tally *t, const char *staff)
+{
+	int i;
+
+	for (i = 0; i < t->ncashiers; i++)
+		if (strcmp(t->cashiers[i].staff, staff) == 0)
+			return i;
+	if (t->ncashiers == CP_TALLY_STAFF) {
+		t->truncated = true;
+		return -1;
+	}
+	memset(&t->cashiers[i], 0, sizeof(t->cashiers[i]));
+	snprintf(t->cashiers[i].staff, sizeof(t->cashiers[i].staff), "%s", staff);
+	t->ncashiers++;
+	return i;
+}
+
+/* The sales of the day, one pass: count and money, members, cashiers, hours, change given. */
+static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *change,
+			       struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT staff, member_id IS NOT NULL, total, created_at,"
+				   " change_due FROM sale WHERE business_day = ?1",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *staff = (const char *)sqlite3_column_text(st, 0);
+		int64_t total = sqlite3_column_int64(st, 2);
+		time_t at = (time_t)(sqlite3_column_int64(st, 3) / 1000);
+		struct tm tm;
+		int c = cashier_of(t, staff ? staff : "");
+
+		localtime_r(&at, &tm);
+		if (!add_money(&t->sales, total) ||
+		    !add_money(sqlite3_column_int(st, 1) ? &t->member_sales : &t->other_sales,
+			       total) ||
+		    (c >= 0 && !add_money(&t->cashiers[c].sales, total)) ||
+		    !add_money(&t->hours[tm.tm_hour % 24], total) ||
+		    !cp_money_add(*change, sqlite3_column_int64(st, 4), change)) {
+			sqlite3_reset(st);
+			return overflow(err);
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's sales", err);
+}
+
+static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *staff = (const char *)sqlite3_column_text(st, 1);
+		int64_t amount = sqlite3_column_int64(st, 2);
+		int c = cashier_of(t, staff ? staff : "");
+
+		if (!add_money(kind && strcmp(kind, "void") == 0 ? &t->voids : &t->refunds,
+			       amount) ||
+		    (c >= 0 && !add_money(&t->cashiers[c].refunds, amount))) {
+			sqlite3_reset(st);
+			return overflow(err);
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's refunds", err);
+}
+
+static enum cp_err one_int(struct cp_db *db, const char *sql, const char *day, int64_t *out,
+			   struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the day's figures", err);
+}
+
+static enum cp_err tally_tenders(struct cp_db *db, struct cp_tally *t, int64_t change,
+				 struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT t.method, sum(t.amount) FROM journal_day d JOIN tender t"
+				   " ON t.seq = d.seq WHERE d.day = ?1 GROUP BY t.method"
+				   " ORDER BY t.method",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = t->ntenders;
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+
+		if (i == CP_TALLY_NAMES) {
+			t->truncated = true;
+			continue;
+		}
+		snprintf(t->tenders[i].method, sizeof(t->tenders[i].method), "%s", m ? m : "");
+		t->tenders[i].amount = sqlite3_column_int64(st, 1);
+		if (m && strcmp(m, "cash") == 0 &&
+		    !cp_money_sub(t->tenders[i].amount, change, &t->tenders[i].amount)) {
+			sqlite3_reset(st);
+			return overflow(err);
+		}
+		t->ntenders++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's tenders", err);
+}
+
+static enum cp_err tally_points(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT m.kind, sum(m.points), sum(m.growth) FROM journal_day d"
+				   " JOIN movement m ON m.seq = d.seq WHERE d.day = ?1"
+				   " GROUP BY m.kind ORDER BY m.kind",
+				   err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = t->nkinds;
+
+		if (i == CP_TALLY_NAMES) {
+			t->truncated = true;
+			continue;
+		}
+		db_col_text(st, 0, t->points[i].kind, sizeof(t->points[i].kind));
+		t->points[i].points = sqlite3_column_int64(st, 1);
+		t->points[i].growth = sqlite3_column_int64(st, 2);
+		t->nkinds++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's points", err);
+}
+
+static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT seq FROM journal_day WHERE day = ?1 AND type = 'shift_open'"
+			" ORDER BY seq",
+			err);
+	int64_t seqs[CP_TALLY_SHIFTS];
+	int n = 0, rc;
+	enum cp_err result;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == CP_TALLY_SHIFTS)
+			t->truncated = true;
+		else
+			seqs[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "read the day's shifts", err);
+	for (int i = 0; i < n; i++) {
+		if ((result = shift_view(db, seqs[i], &t->shifts[i], err)) != CP_OK)
+			return result;
+		t->nshifts++;
+	}
+	return CP_OK;
+}
+
+/* Cashier rows in order of staff code (the code is each row's first member). */
+static int by_staff(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* Everything but unacked and z_seq: what the Z report carries and verify recomputes. */
+static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tally *t,
+				struct cp_errbuf *err)
+{
+	int64_t change = 0, lines = 0;
+	enum cp_err result;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->day, sizeof(t->day), "%s", day);
+	if ((result = tally_sales(db, t, &change, err)) || (result = tally_refunds(db, t, err)) ||
+	    (result = one_int(db,
+			      "SELECT coalesce(sum(l.amount), 0) FROM sale s JOIN sale_line l"
+			      " ON l.seq = s.seq WHERE s.business_day = ?1",
+			      day, &lines, err)) ||
+	    (result = tally_tenders(db, t, change, err)) || (result = tally_points(db, t, err)) ||
+	    (result = one_int(db,
+			      "SELECT count(*) FROM journal_day WHERE day = ?1 AND"
+			      " type = 'member_register'",
+			      day, &t->new_members, err)) ||
+	    (result = one_int(db,
+			      "SELECT count(DISTINCT d.seq) FROM journal_day d JOIN movement m"
+			      " ON m.seq = d.seq WHERE d.day = ?1 AND d.type = 'member_register'"
+			      " AND m.kind = 'referral'",
+			      day, &t->referrals, err)) ||
+	    (result = tally_shifts(db, t, err)))
+		return result;
+	qsort(t->cashiers, (size_t)t->ncashiers, sizeof(t->cashiers[0]), by_staff);
+	t->gross = lines;
+	if (!cp_money_sub(lines, t->sales.amount, &t->discounts) ||
+	    !cp_money_sub(t->sales.amount, t->refunds.amount, &t->net) ||
+	    !cp_money_sub(t->net, t->voids.amount, &t->net))
+		return overflow(err);
+	if (t->sales.amount > 0 &&
+	    !cp_muldiv_floor(t->member_sales.amount, 10000, t->sales.amount, &t->member_share_bp))
+		return overflow(err);
+	if (t->member_sales.count)
+		t->member_average = t->member_sales.amount / t->member_sales.count;
+	if (t->other_sales.count)
+		t->other_average = t->other_sales.amount / t->other_sales.count;
+	return CP_OK;
+}
+
+static enum cp_err tally_status(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	int64_t acked = 0;
+	enum cp_err result = db_meta_get_int(db, "acked_seq", &acked, err);
+	int rc;
+
+	if (result == CP_ENOTFOUND)
+		acked = 0;
+	else if (result != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT count(*) FROM journal_day WHERE day = ?1 AND seq > ?2",
+			   err)))
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, acked);
+	rc = sqlite3_step(st);
+	t->unacked = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read the journal", err);
+	return one_int(db, "SELECT coalesce(max(seq), 0) FROM day_close WHERE business_day = ?1",
+		       t->day, &t->z_seq, err);
+}
+
+enum cp_err cp_report_tally(struct cp_db *db, const char *day, struct cp_tally *out,
+			    struct cp_errbuf *err)
+{
+	time_t t;
+	enum cp_err result;
+
+	if (!day || !day_time(day, &t))
+		return cp_errf(err, CP_EINVAL, "the day must be YYYY-MM-DD");
+	if ((result = tally_totals(db, day, out, err)) != CP_OK)
+		return result;
+	return tally_status(db, out, err);
+}
+
+static json_t *money_json(const struct cp_tally_money *m)
+{
+	return json_pack("{s:I, s:I}", "count", (json_int_t)m->count, "amount",
+			 (json_int_t)m->amount);
+}
+
+static json_t *shift_json(const struct cp_shift_view *s)
+{
+	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "seq",
+			 (json_int_t)s->seq, "staff", s->staff, "opened_at",
+			 (json_int_t)s->opened_at, "float", (json_int_t)s->float_fen, "cash",
+			 (json_int_t)s->cash, "pay_in", (json_int_t)s->pay_in, "pay_out",
+			 (json_int_t)s->pay_out, "expected", (json_int_t)s->expected, "closed",
+			 s->closed, "counted", (json_int_t)(s->closed ? s->counted : 0),
+			 "over_short", (json_int_t)(s->closed ? s->over_short : 0));
+}
+
+/* The totals as JSON (NULL when out of memory). */
+static json_t *totals_json(const struct cp_tally *t)
+{
+	json_t *o = json_object(), *tenders = json_array(), *points = json_array();
+	json_t *cashiers = json_array(), *hours = json_array(), *shifts = json_array();
+	bool ok = o && tenders && points && cashiers && hours && shifts;
+
+	for (int i = 0; ok && i < t->ntenders; i++)
+		ok = !json_array_append_new(tenders,
+					    json_pack("{s:s, s:I}", "method", t->tenders[i].method,
+						      "amount", (json_int_t)t->tenders[i].amount));
+	for (int i = 0; ok && i < t->nkinds; i++)
+		ok = !json_array_append_new(points,
+					    json_pack("{s:s, s:I, s:I}", "kind", t->points[i].kind,
+						      "points", (json_int_t)t->points[i].points,
+						      "growth", (json_int_t)t->points[i].growth));
+	for (int i = 0; ok && i < t->ncashiers; i++)
+		ok = !json_array_append_new(
+			cashiers, json_pack("{s:s, s:o, s:o}", "staff", t->cashiers[i].staff,
+					    "sales", money_json(&t->cashiers[i].sales), "refunds",
+					    money_json(&t->cashiers[i].refunds)));
+	for (int h = 0; ok && h < 24; h++)
+		ok = !json_array_append_new(hours,
+					    json_pack("{s:i, s:I, s:I}", "hour", h, "count",
+						      (json_int_t)t->hours[h].count, "amount",
+						      (json_int_t)t->hours[h].amount));
+	for (int i = 0; ok && i < t->nshifts; i++)
+		ok = !json_array_append_new(shifts, shift_json(&t->shifts[i]));
+	if (ok && !json_object_set_new(o, "day", json_string(t->day)) &&
+	    !json_object_set_new(o, "sales", money_json(&t->sales)) &&
+	    !json_object_set_new(o, "refunds", money_json(&t->refunds)) &&
+	    !json_object_set_new(o, "voids", money_json(&t->voids)) &&
+	    !json_object_set_new(o, "gross", json_integer(t->gross)) &&
+	    !json_object_set_new(o, "discounts", json_integer(t->discounts)) &&
+	    !json_object_set_new(o, "net", json_integer(t->net)) &&
+	    !json_object_set_new(o, "tenders", json_incref(tenders)) &&
+	    !json_object_set_new(
+		    o, "members",
+		    json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I}", "sales",
+			      money_json(&t->member_sales), "others", money_json(&t->other_sales),
+			      "share_bp", (json_int_t)t->member_share_bp, "average",
+			      (json_int_t)t->member_average, "others_average",
+			      (json_int_t)t->other_average, "new", (json_int_t)t->new_members,
+			      "referrals", (json_int_t)t->referrals)) &&
+	    !json_object_set_new(o, "points", json_incref(points)) &&
+	    !json_object_set_new(o, "cashiers", json_incref(cashiers)) &&
+	    !json_object_set_new(o, "hours", json_incref(hours)) &&
+	    !json_object_set_new(o, "shifts", json_incref(shifts)) &&
+	    !json_object_set_new(o, "truncated", json_boolean(t->truncated))) {
+	} else {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(tenders);
+	json_decref(points);
+	json_decref(cashiers);
+	json_decref(hours);
+	json_decref(shifts);
+	return o;
+}
+
+char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
+		     const char *terminal)
+{
+	json_t *o = totals_json(t);
+	char *text = NULL;
+
+	if (o && !json_object_set_new(o, "report", json_string(kind)) &&
+	    !json_object_set_new(o, "store", json_string(store)) &&
+	    !json_object_set_new(o, "terminal", json_string(terminal)) &&
+	    !json_object_set_new(o, "closed", json_boolean(t->z_seq != 0)) &&
+	    !json_object_set_new(o, "z_seq", json_integer(t->z_seq)) &&
+	    !json_object_set_new(o, "unacked", json_integer(t->unacked)))
+		text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}
+
+/* The sequence and hash of the newest journal row. */
+static enum cp_err chain_head(struct cp_db *db, int64_t *seq, char hex[2 * JOURNAL_HASH_LEN + 1],
+			      struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", err);
+	uint8_t zero[JOURNAL_HASH_LEN] = {0};
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	*seq = 0;
+	cp_hex(zero, JOURNAL_HASH_LEN, hex);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == JOURNAL_HASH_LEN) {
+		*seq = sqlite3_column_int64(st, 0);
+		cp_hex(sqlite3_column_blob(st, 1), JOURNAL_HASH_LEN, hex);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+}
+
+enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const char *day,
+			struct cp_tally *out, struct cp_errbuf *err)
+{
+	char hex[2 * JOURNAL_HASH_LEN + 1], checked[11], cal[11];
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	json_t *payload = NULL, *totals = NULL;
+	int64_t head, seq;
+	enum cp_err result;
+
+	if (!t)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK)
+		goto out_free;
+	if ((result = cp_report_day_parse(db, day, checked, err)) != CP_OK ||
+	    (result = cp_report_tally(db, checked, t, err)) != CP_OK)
+		goto out;
+	cp_business_day(cp_db_now(db), db->cutover_min, cal);
+	if (strcmp(checked, cal) > 0) {
+		result = cp_errf(err, CP_ESTATE,
+				 "the business day %s has not begun yet (the clock's business day, "
+				 "%s, is closed already); take its Z report after the cut-over",
+				 checked, cal);
+		goto out;
+	}
+	if (t->z_seq) {
+		result = cp_errf(err, CP_EEXIST,
+				 "the business day %s was closed already (Z report, journal %lld); "
+				 "take an X report to see it again",
+				 checked, (long long)t->z_seq);
+		goto out;
+	}
+	if ((result = chain_head(db, &head, hex, err)) != CP_OK)
+		goto out;
+	if (!(totals = totals_json(t)) ||
+	    !(payload = json_pack("{s:s, s:s, s:I, s:s, s:I, s:O}", "day", checked, "staff",
+				  who && who->code[0] ? who->code : "cli", "through_seq",
+				  (json_int_t)head, "chain_hash", hex, "unacked",
+				  (json_int_t)t->unacked, "totals", totals))) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory building the Z report");
+		goto out;
+	}
+	if ((result = journal_record(db, "day_close", payload, &seq, NULL, err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK)
+		goto out;
+	t->z_seq = seq;
+	*out = *t;
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+out_free:
+	json_decref(payload);
+	json_decref(totals);
+	free(t);
+	return result;
+}
+
+enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *day, *staff, *hash;
+	int64_t at, through, unacked;
+	json_t *totals = json_object_get(p, "totals");
+	char *text;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((result = jget_str(p, "day", &day, err)) ||
+	    (result = jget_str(p, "staff", &staff, err)) ||
+	    (result = jget_int(p, "at", &at, err)) ||
+	    (result = jget_int(p, "through_seq", &through, err)) ||
+	    (result = jget_str(p, "chain_hash", &hash, err)) ||
+	    (result = jget_int(p, "unacked", &unacked, err)))
+		return result;
+	if (!json_is_object(totals))
+		return cp_errf(err, CP_ECORRUPT, "journal payload: \"totals\" is missing");
+	if (!(text = json_dumps(totals, JSON_COMPACT | JSON_SORT_KEYS)))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	st = db_stmt(db,
+		     "INSERT INTO day_close(seq, business_day, staff, at, through_seq, chain_hash,"
+		     " unacked, totals) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		     err);
+	if (!st) {
+		free(text);
+		return CP_EDB;
+	}
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_int64(st, 5, through);
+	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, unacked);
+	sqlite3_bind_text(st, 8, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(text);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return cp_errf(err, CP_EEXIST, "the business day %s was closed already", day);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the Z report", err);
+}
+
+enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
+			   const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err)
+{
+	char hex[2 * JOURNAL_HASH_LEN + 1];
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	const char *day, *hash;
+	int64_t through;
+	json_t *want = NULL;
+	enum cp_err result;
+
+	if (!t)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	cp_hex(prev, JOURNAL_HASH_LEN, hex);
+	if ((result = jget_str(p, "day", &day, err)) ||
+	    (result = jget_str(p, "chain_hash", &hash, err)) ||
+	    (result = jget_int(p, "through_seq", &through, err)))
+		goto out;
+	if (through != seq - 1 || strcmp(hash, hex) != 0) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "journal sequence %lld: the Z report of %s does not name the row "
+				 "before it and its hash",
+				 (long long)seq, day);
+		goto out;
+	}
+	if ((result = tally_totals(db, day, t, err)) != CP_OK)
+		goto out;
+	if (!(want = totals_json(t))) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!json_equal(want, json_object_get(p, "totals")))
+		result = cp_errf(err, CP_ECORRUPT,
+				 "journal sequence %lld: the Z report of %s does not match the "
+				 "journal it covers",
+				 (long long)seq, day);
+out:
+	json_decref(want);
+	free(t);
+	return result;
+}

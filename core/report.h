@@ -1,0 +1,84 @@
+/* report.h — the tally of a business day (日结) from the journal's view tables: sales, refunds
+ * and post-voids, tenders by method, members against non-members, points by movement kind,
+ * each cashier, sales by hour, each shift's cash; the X report (any time, changes nothing) and
+ * the Z report, a day_close journal event carrying the totals and the chain hash, that closes
+ * the business day. */
+#ifndef CP_REPORT_H
+#define CP_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cp_error.h"
+#include "shift.h"
+
+struct cp_db;
+struct cp_session;
+
+#define CP_TALLY_NAMES 16  /* tender methods, points kinds */
+#define CP_TALLY_STAFF 32  /* cashiers */
+#define CP_TALLY_SHIFTS 16 /* shifts opened that day */
+
+struct cp_tally_money {
+	int64_t count, amount; /* amount in fen */
+};
+
+struct cp_tally {
+	char day[11]; /* "YYYY-MM-DD" */
+	struct cp_tally_money sales, refunds, voids;
+	int64_t gross;     /* the sales' line amounts */
+	int64_t discounts; /* gross less what the sales came to */
+	int64_t net;       /* sales less refunds and post-voids */
+	int ntenders;      /* money taken by method, net of change and of money given back */
+	struct {
+		char method[17];
+		int64_t amount;
+	} tenders[CP_TALLY_NAMES];
+	struct cp_tally_money member_sales, other_sales;
+	int64_t member_share_bp; /* members' share of the sales' money, basis points */
+	int64_t member_average, other_average; /* average ticket, fen, rounded down */
+	int64_t new_members, referrals; /* registrations; of them, with a referrer rewarded */
+	int nkinds;                     /* points and growth by movement kind */
+	struct {
+		char kind[17];
+		int64_t points, growth;
+	} points[CP_TALLY_NAMES];
+	int ncashiers;
+	struct {
+		char staff[17];
+		struct cp_tally_money sales, refunds; /* refunds: refunds and post-voids */
+	} cashiers[CP_TALLY_STAFF];
+	struct cp_tally_money hours[24]; /* sales by local hour */
+	int nshifts;                     /* shifts opened that day, oldest first */
+	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
+	bool truncated; /* more methods, kinds, cashiers or shifts than the lists hold */
+	/* Not part of the totals: */
+	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */
+	int64_t z_seq;   /* the Z report that closed the day; 0 while it is open */
+};
+
+/* The business day now (the day after the newest Z when that is later). */
+enum cp_err cp_report_today(struct cp_db *db, char day[11], struct cp_errbuf *err);
+
+/* Checks a day a person typed: YYYY-MM-DD, a real date, not after today. CP_EINVAL saying
+ * what was wrong. */
+enum cp_err cp_report_day_parse(struct cp_db *db, const char *text, char day[11],
+				struct cp_errbuf *err);
+
+/* The tally of day (checked). Reads only. */
+enum cp_err cp_report_tally(struct cp_db *db, const char *day, struct cp_tally *out,
+			    struct cp_errbuf *err);
+
+/* Takes the Z report of day: a day_close event with the tally, the sequence and hash of the
+ * journal row before it, and how many rows of the day HQ had not acknowledged (allowed; the
+ * report says so). CP_EEXIST when the day is closed already, CP_EINVAL for a day after today.
+ * who may be NULL (the command line), recorded as "cli". *out gets the tally, z_seq set. */
+enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const char *day,
+			struct cp_tally *out, struct cp_errbuf *err);
+
+/* The tally as JSON text (malloc'd, caller frees; NULL when out of memory), field names as in
+ * README: kind is "daily", "x" or "z". */
+char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
+		     const char *terminal);
+
+#endif

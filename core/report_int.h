@@ -1,0 +1,42 @@
+/* report_int.h — what the report and shift modules share with the rest of core: the business
+ * day an event belongs to (a Z report closes a day, and what follows it belongs to the next),
+ * the day of every journal row kept in journal_day, the check a sale makes for an open shift,
+ * and the checks verify makes of shift and Z events. */
+#ifndef CP_REPORT_INT_H
+#define CP_REPORT_INT_H
+
+#include "journal_int.h"
+
+/* The business day of an event at now: its calendar business day (cut-over hour), or the day
+ * after the newest day a Z report closed when that is later. */
+enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err);
+
+/* Records the business day of journal row seq in journal_day: the payload's "day" when it has
+ * one, else report_event_day of its "at". Called for every row by journal_record and verify. */
+enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
+			    struct cp_errbuf *err);
+
+/* verify: a day_close (Z) event must carry the hash and sequence of the row before it and the
+ * totals that the events before it give (db is the replay, holding exactly those). */
+enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *payload,
+			   const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err);
+
+/* sale.c: CP_ESTATE with a sentence for the cashier when no shift is open on this till. */
+enum cp_err shift_require_open(struct cp_db *db, struct cp_errbuf *err);
+
+struct cp_shift_view;
+/* The shift opened by journal row seq (0: the newest) with its cash figures. */
+enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
+		       struct cp_errbuf *err);
+
+/* The shift's cash figures over journal rows (open_seq, upto_seq]. */
+enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
+		       int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err);
+
+enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *payload,
+			      struct cp_errbuf *err);
+enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+
+#endif

@@ -1,0 +1,317 @@
+/* test_report.c — shifts and the day's tally: a sale needs an open shift (refused before
+ * anything is written), pay-ins and pay-outs, closing by total or by denomination with
+ * over/short, the tally's figures, the Z report (once a day, carrying the chain hash, sales
+ * after it belonging to the next day), verify recomputing each Z and catching an altered view
+ * row, and bad input answered with a sentence and nothing written. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "cart.h"
+#include "db_int.h"
+#include "journal_int.h"
+#include "journal.h"
+#include "refund.h"
+#include "report.h"
+#include "sale.h"
+#include "shift.h"
+#include "support.h"
+
+static int setup(void **state)
+{
+	static struct test_env env;
+
+	test_env_open(&env, "report", true); /* shift 1 open, float ¥0.00 */
+	*state = &env;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_env_close(*state);
+	return 0;
+}
+
+static void ok(enum cp_err rc, const struct cp_errbuf *err)
+{
+	if (rc != CP_OK)
+		fail_msg("%s", err->msg);
+}
+
+static void sell(struct test_env *env, const char *sku, int64_t cash, const char *member,
+		 struct cp_sale_result *r)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_tender t = {CP_TENDER_CASH, cash};
+
+	ok(cp_cart_scan(env->db, &env->cashier, sku, 1, NULL, &err), &err);
+	if (member)
+		ok(cp_cart_set_member(env->db, &env->cashier, member, &err), &err);
+	ok(cp_sale_pay(env->db, &env->cashier, &t, 1, r, &err), &err);
+}
+
+static int64_t journal_rows(struct test_env *env)
+{
+	return test_count(env, "SELECT count(*) FROM journal");
+}
+
+static void verify_ok(struct test_env *env)
+{
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+
+	ok(cp_journal_verify(env->db, &rep, &err), &err);
+}
+
+static void test_sale_needs_open_shift(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_shift_count c = {.total = 0};
+	struct cp_shift_view v;
+	struct cp_sale_result r;
+	struct cp_tender t = {CP_TENDER_CASH, 5000};
+	struct cp_errbuf err = {{0}};
+	int64_t rows;
+
+	ok(cp_shift_close(env->db, &env->manager, &c, &v, &err), &err);
+	ok(cp_cart_scan(env->db, &env->cashier, "A1", 1, NULL, &err), &err);
+	rows = journal_rows(env);
+	assert_int_equal(cp_sale_pay(env->db, &env->cashier, &t, 1, &r, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "no shift is open"));
+	assert_int_equal(journal_rows(env), rows);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale"), 0);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM cart_line"), 1);
+	/* closing a shift that is not open: a sentence, nothing written */
+	assert_int_equal(cp_shift_close(env->db, &env->manager, &c, &v, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "no shift is open"));
+	assert_int_equal(journal_rows(env), rows);
+	ok(cp_shift_open(env->db, &env->manager, 10000, NULL, &err), &err);
+	assert_int_equal(cp_shift_open(env->db, &env->manager, 0, NULL, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "already open"));
+	ok(cp_sale_pay(env->db, &env->cashier, &t, 1, &r, &err), &err);
+	verify_ok(env);
+}
+
+static void test_cash_count_and_over_short(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_shift_count c;
+	struct cp_shift_view v;
+	struct cp_sale_result r;
+	struct cp_refund_result rr;
+	struct cp_refund_req req = {0};
+	struct cp_errbuf err = {{0}};
+
+	/* A1 costs ¥30.00; paid with ¥50.00 cash, ¥20.00 change */
+	sell(env, "A1", 5000, NULL, &r);
+	ok(cp_shift_move(env->db, &env->manager, true, 2000, "change from the bank", &err), &err);
+	ok(cp_shift_move(env->db, &env->manager, false, 500, "window cleaner", &err), &err);
+	assert_int_equal(cp_shift_move(env->db, &env->manager, false, 100000, "too much", &err),
+			 CP_EINVAL);
+	assert_int_equal(cp_shift_move(env->db, &env->manager, true, 100, "", &err), CP_EINVAL);
+	req.receipt = r.receipt;
+	ok(cp_refund(env->db, &env->manager, &req, &rr, &err), &err); /* ¥30.00 back in cash */
+	sell(env, "A2", 1999, NULL, &r);
+	ok(cp_shift_current(env->db, &v, &err), &err);
+	assert_true(v.open);
+	assert_int_equal(v.cash, 3000 - 3000 + 1999);
+	assert_int_equal(v.expected, 0 + 1999 + 2000 - 500);
+	/* counted by denomination; bad counts say what is wrong */
+	ok(cp_shift_count_parse("20x1, 10x1 1x4 0.5x1 0.1x4", &c, &err), &err);
+	assert_true(c.by_denom);
+	assert_int_equal(cp_shift_count_parse("100x", &c, &err), CP_EINVAL);
+	assert_int_equal(cp_shift_count_parse("3x2", &c, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "not a note or coin"));
+	assert_int_equal(cp_shift_count_parse("12.345", &c, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "not an amount"));
+	assert_int_equal(cp_shift_count_parse("abc", &c, &err), CP_EINVAL);
+	ok(cp_shift_count_parse("20x1, 10x1 1x4 0.5x1 0.1x4", &c, &err), &err);
+	ok(cp_shift_close(env->db, &env->manager, &c, &v, &err), &err);
+	assert_int_equal(v.counted, 2000 + 1000 + 400 + 50 + 40);
+	assert_int_equal(v.over_short, 3490 - 3499); /* 9 fen short */
+	assert_int_equal(test_count(env, "SELECT over_short FROM shift_close"), -9);
+	verify_ok(env);
+}
+
+static void test_tally_and_z(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_errbuf err = {{0}};
+	char today[11], day[11];
+	int64_t rows;
+
+	assert_non_null(t);
+	sell(env, "A1", 3000, "M1", &r); /* member price ¥28.00 */
+	sell(env, "G120", 12000, NULL, &r);
+	ok(cp_report_today(env->db, today, &err), &err);
+	assert_string_equal(today, "2026-11-24");
+	ok(cp_report_tally(env->db, today, t, &err), &err);
+	assert_int_equal(t->sales.count, 2);
+	assert_int_equal(t->sales.amount, 2800 + 12000);
+	assert_int_equal(t->member_sales.amount, 2800);
+	assert_int_equal(t->other_sales.amount, 12000);
+	assert_int_equal(t->ntenders, 1);
+	assert_string_equal(t->tenders[0].method, "cash");
+	assert_int_equal(t->tenders[0].amount, 14800); /* ¥2.00 change given back */
+	assert_int_equal(t->ncashiers, 1);
+	assert_int_equal(t->hours[10].count, 2);
+	assert_int_equal(t->unacked, 3);
+	assert_int_equal(t->z_seq, 0);
+	/* bad days: a sentence each, nothing written */
+	rows = journal_rows(env);
+	assert_int_equal(cp_report_day_parse(env->db, "2026-11-31", day, &err), CP_EINVAL);
+	assert_int_equal(cp_report_day_parse(env->db, "24.11.2026", day, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "YYYY-MM-DD"));
+	assert_int_equal(cp_report_z(env->db, &env->manager, "2026-11-25", t, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "future"));
+	assert_int_equal(journal_rows(env), rows);
+	/* the Z: the totals and the chain hash of the row before it */
+	ok(cp_report_z(env->db, &env->manager, today, t, &err), &err);
+	assert_int_equal(t->z_seq, rows + 1);
+	assert_int_equal(test_count(env, "SELECT through_seq FROM day_close"), rows);
+	assert_int_equal(
+		test_count(env, "SELECT count(*) FROM day_close d JOIN journal j ON"
+				" j.seq = d.through_seq WHERE d.chain_hash = lower(hex(j.hash))"),
+		1);
+	assert_int_equal(test_count(env, "SELECT unacked FROM day_close"), 3);
+	assert_int_equal(cp_report_z(env->db, &env->manager, today, t, &err), CP_EEXIST);
+	assert_non_null(strstr(err.msg, "closed already"));
+	assert_int_equal(journal_rows(env), rows + 1);
+	/* a sale after the Z belongs to the next business day */
+	env->now += 3600 * 1000;
+	sell(env, "A2", 1999, NULL, &r);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM sale WHERE business_day ="
+					 " '2026-11-25'"),
+			 1);
+	ok(cp_report_today(env->db, day, &err), &err);
+	assert_string_equal(day, "2026-11-25");
+	assert_int_equal(cp_report_z(env->db, &env->manager, "2026-11-25", t, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "not begun"));
+	ok(cp_report_tally(env->db, today, t, &err), &err);
+	assert_int_equal(t->sales.count, 2);
+	assert_true(t->z_seq > 0);
+	verify_ok(env);
+	free(t);
+}
+
+/* verify recomputes each Z from the journal before it; an altered view row is found. */
+static void test_verify_catches_alterations(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	static const char *const edits[] = {
+		"UPDATE day_close SET unacked = 0",
+		"UPDATE shift SET float = 100",
+		"UPDATE journal_day SET day = '2026-11-23' WHERE seq = 2",
+		"UPDATE shift_move SET amount = 1",
+		"UPDATE shift_close SET counted = counted + 1",
+	};
+
+	assert_non_null(t);
+	sell(env, "A1", 3000, NULL, &r);
+	ok(cp_shift_move(env->db, &env->manager, true, 2000, "bank", &err), &err);
+	ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
+	{
+		struct cp_shift_count c = {.total = 1};
+		struct cp_shift_view v;
+
+		ok(cp_shift_close(env->db, &env->manager, &c, &v, &err), &err);
+	}
+	verify_ok(env);
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		assert_int_equal(sqlite3_exec(env->db->h, "SAVEPOINT s", NULL, NULL, NULL), 0);
+		assert_int_equal(sqlite3_exec(env->db->h, edits[i], NULL, NULL, NULL), 0);
+		assert_int_equal(sqlite3_exec(env->db->h, "RELEASE s", NULL, NULL, NULL), 0);
+		assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_ECORRUPT);
+		test_env_close(env);
+		free(t);
+		setup(state);
+		env = *state;
+		t = calloc(1, sizeof(*t));
+		sell(env, "A1", 3000, NULL, &r);
+		ok(cp_shift_move(env->db, &env->manager, true, 2000, "bank", &err), &err);
+		ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
+		{
+			struct cp_shift_count c = {.total = 1};
+			struct cp_shift_view v;
+
+			ok(cp_shift_close(env->db, &env->manager, &c, &v, &err), &err);
+		}
+	}
+	free(t);
+}
+
+/* A Z whose totals were rewritten (and re-hashed by someone holding the key) is found. */
+static void test_verify_recomputes_z(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	sqlite3_stmt *st;
+	uint8_t prev[32], hash[32];
+	char *text;
+	json_t *p;
+
+	assert_non_null(t);
+	sell(env, "A1", 3000, NULL, &r);
+	ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
+	verify_ok(env);
+	/* rewrite the Z's payload with sales of ¥1.00 less, and chain it properly */
+	assert_int_equal(sqlite3_prepare_v2(env->db->h,
+					    "SELECT j.payload, p.hash FROM journal j JOIN journal p"
+					    " ON p.seq = j.seq - 1 WHERE j.type = 'day_close'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	memcpy(prev, sqlite3_column_blob(st, 1), 32);
+	sqlite3_finalize(st);
+	json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"), "amount",
+			    json_integer(t->sales.amount - 100));
+	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_int_equal(
+		journal_hash(env->db->journal_key, prev, t->z_seq, text, strlen(text), hash), 0);
+	assert_int_equal(
+		sqlite3_prepare_v2(env->db->h,
+				   "UPDATE journal SET payload = ?1, hash = ?2 WHERE seq = ?3", -1,
+				   &st, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, t->z_seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(cp_journal_verify(env->db, &rep, &err), CP_ECORRUPT);
+	assert_non_null(strstr(err.msg, "does not match the journal it covers"));
+	assert_int_equal(rep.first_bad_seq, t->z_seq);
+	free(text);
+	json_decref(p);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sale_needs_open_shift, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cash_count_and_over_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tally_and_z, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_catches_alterations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,462 @@
+/* screen_report.c — the manager's day (交班 and 日结): the shift open now (float, cash taken,
+ * pay-ins and pay-outs, the cash expected) with opening, pay-in, pay-out and closing with the
+ * cash counted; the business day's tally as an X report with sales by hour as a bar chart; the
+ * Z report; and printing both on the receipt printer at its width. Core counts; this lays out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "report.h"
+#include "shift.h"
+#include "textwidth.h"
+#include "ui_int.h"
+
+static struct {
+	struct cp_tally t;
+	struct cp_shift_view shift;
+	bool ok;
+	char reason[65];
+	int64_t amount; /* a pay-in or pay-out being asked for */
+	bool in;
+} R;
+
+static void reload(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	char day[11];
+	enum cp_err rc;
+
+	R.ok = false;
+	if ((rc = cp_report_today(ui->db, day, &err)) != CP_OK ||
+	    (rc = cp_report_tally(ui->db, day, &R.t, &err)) != CP_OK ||
+	    (rc = cp_shift_current(ui->db, &R.shift, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	R.ok = true;
+}
+
+static void report_enter(struct ui *ui)
+{
+	reload(ui);
+}
+
+void ui_report_open(struct ui *ui)
+{
+	ui_push(ui, UI_SCR_report);
+}
+
+/* ---- the report as lines of text for the printer, in the UI's language ---- */
+
+struct lines {
+	char *buf;
+	size_t len, cap;
+	int width;
+};
+
+static void add(struct lines *l, const char *left, const char *right)
+{
+	int lw = cp_text_width(left), rw = right ? cp_text_width(right) : 0;
+	int pad = right ? l->width - lw - rw : 0;
+	size_t need = strlen(left) + (right ? strlen(right) : 0) + (pad > 0 ? (size_t)pad : 1) + 2;
+
+	if (l->len + need >= l->cap) {
+		size_t cap = (l->cap + need) * 2;
+		char *b = realloc(l->buf, cap);
+
+		if (!b)
+			return;
+		l->buf = b;
+		l->cap = cap;
+	}
+	l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "%s%*s%s\n", left,
+				   right ? (pad > 0 ? pad : 1) : 0, "", right ? right : "");
+}
+
+static void add_money(struct lines *l, struct ui *ui, const char *what, int64_t fen)
+{
+	char a[48];
+
+	add(l, what, ui_money(ui, fen, a, sizeof(a)));
+}
+
+static void add_count(struct lines *l, struct ui *ui, const char *what,
+		      const struct cp_tally_money *m)
+{
+	char a[48], b[80];
+
+	snprintf(b, sizeof(b), "%lld  %s", (long long)m->count,
+		 ui_money(ui, m->amount, a, sizeof(a)));
+	add(l, what, b);
+}
+
+static void shift_lines(struct lines *l, struct ui *ui, const struct cp_shift_view *s)
+{
+	char line[160], a[32];
+
+	snprintf(line, sizeof(line), _("Shift %lld, %s, opened %s"), (long long)s->seq, s->staff,
+		 ui_when(s->opened_at, a, sizeof(a)));
+	add(l, line, NULL);
+	add_money(l, ui, _("Float"), s->float_fen);
+	add_money(l, ui, _("Cash taken"), s->cash);
+	add_money(l, ui, _("Pay-ins"), s->pay_in);
+	add_money(l, ui, _("Pay-outs"), s->pay_out);
+	add_money(l, ui, _("Cash expected"), s->expected);
+	if (s->closed) {
+		add_money(l, ui, _("Cash counted"), s->counted);
+		add_money(l, ui, s->over_short < 0 ? _("SHORT") : _("Over"),
+			  s->over_short < 0 ? -s->over_short : s->over_short);
+	}
+}
+
+static char *report_text(struct ui *ui, bool shift_only)
+{
+	struct lines l = {.width = ui->opts->print_width > 0 ? ui->opts->print_width : 42};
+	const struct cp_tally *t = &R.t;
+	char line[160];
+
+	if (!shift_only) {
+		snprintf(line, sizeof(line),
+			 t->z_seq ? _("Z report, business day %s") : _("X report, business day %s"),
+			 t->day);
+		add(&l, line, NULL);
+		if (t->unacked) {
+			snprintf(line, sizeof(line), _("%lld rows not yet at HQ"),
+				 (long long)t->unacked);
+			add(&l, line, NULL);
+		}
+		add_count(&l, ui, _("Sales"), &t->sales);
+		add_count(&l, ui, _("Refunds"), &t->refunds);
+		add_count(&l, ui, _("Post-voids"), &t->voids);
+		add_money(&l, ui, _("Net"), t->net);
+		for (int i = 0; i < t->ntenders; i++)
+			add_money(&l, ui, t->tenders[i].method, t->tenders[i].amount);
+		add_count(&l, ui, _("Member sales"), &t->member_sales);
+		add_count(&l, ui, _("Other sales"), &t->other_sales);
+		for (int i = 0; i < t->nkinds; i++) {
+			snprintf(line, sizeof(line), "%lld", (long long)t->points[i].points);
+			add(&l, t->points[i].kind, line);
+		}
+		for (int i = 0; i < t->ncashiers; i++)
+			add_count(&l, ui, t->cashiers[i].staff, &t->cashiers[i].sales);
+		for (int i = 0; i < t->nshifts; i++)
+			shift_lines(&l, ui, &t->shifts[i]);
+	} else {
+		shift_lines(&l, ui, &R.shift);
+	}
+	return l.buf;
+}
+
+static void print(struct ui *ui, bool shift_only)
+{
+	struct cp_errbuf err = {{0}};
+	char *text;
+	enum cp_err rc;
+
+	if (!ui->opts->print_text || !ui->opts->printer) {
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("No printer is set up: the report is on the screen only."));
+		return;
+	}
+	if (!(text = report_text(ui, shift_only)))
+		return;
+	rc = ui->opts->print_text(ui->opts->receipt_ctx, text, &err);
+	free(text);
+	if (rc != CP_OK)
+		ui_fail(ui, &err, rc);
+	else
+		ui_msg(ui, UI_MSG_OK, "%s", _("Report sent to the printer."));
+}
+
+/* ---- the actions ---- */
+
+static void opened(struct ui *ui, const char *text)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t fen;
+	enum cp_err rc;
+
+	if ((rc = cp_money_parse(text, &fen, &err)) != CP_OK ||
+	    (rc = cp_shift_open(ui->db, &ui->session, fen, NULL, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	reload(ui);
+	ui_msg(ui, UI_MSG_OK, "%s", _("Shift opened."));
+}
+
+static void moved(struct ui *ui, const char *reason)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_shift_move(ui->db, &ui->session, R.in, R.amount, reason, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	reload(ui);
+	ui_msg(ui, UI_MSG_OK, "%s", R.in ? _("Pay-in recorded.") : _("Pay-out recorded."));
+}
+
+static void move_amount(struct ui *ui, const char *text)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_money_parse(text, &R.amount, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	ui_ask(ui, R.in ? _("Pay-in") : _("Pay-out"), _("Reason"), UI_IN_FOLD, 64, moved);
+}
+
+static void closed(struct ui *ui, const char *text)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_shift_count c;
+	struct cp_shift_view v;
+	char a[48];
+	enum cp_err rc;
+
+	if ((rc = cp_shift_count_parse(text, &c, &err)) != CP_OK ||
+	    (rc = cp_shift_close(ui->db, &ui->session, &c, &v, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	reload(ui);
+	ui_money(ui, v.over_short < 0 ? -v.over_short : v.over_short, a, sizeof(a));
+	if (v.over_short < 0)
+		ui_msg(ui, UI_MSG_WARN, _("Shift closed: %s SHORT."), a);
+	else if (v.over_short > 0)
+		ui_msg(ui, UI_MSG_WARN, _("Shift closed: %s over."), a);
+	else
+		ui_msg(ui, UI_MSG_OK, "%s", _("Shift closed: the cash is right."));
+	if (ui->opts->print_text && ui->opts->printer)
+		print(ui, true);
+}
+
+static void take_z(struct ui *ui)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	char day[11];
+	enum cp_err rc;
+
+	if (!t)
+		return;
+	if ((rc = cp_report_today(ui->db, day, &err)) != CP_OK ||
+	    (rc = cp_report_z(ui->db, &ui->session, day, t, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		free(t);
+		return;
+	}
+	R.t = *t;
+	free(t);
+	cp_shift_current(ui->db, &R.shift, &err);
+	if (R.t.unacked)
+		ui_msg(ui, UI_MSG_WARN,
+		       _("Z report taken for %s, with %lld rows not yet at HQ (recorded in it)."),
+		       R.t.day, (long long)R.t.unacked);
+	else
+		ui_msg(ui, UI_MSG_OK, _("Z report taken: business day %s is closed."), R.t.day);
+	if (ui->opts->print_text && ui->opts->printer)
+		print(ui, false);
+}
+
+static int report_key(struct ui *ui, const struct ui_key *k)
+{
+	if (k->code == UI_K_ESC)
+		return UI_DONE;
+	if (ui_key_named(k, "F2", "o")) {
+		ui_ask(ui, _("Open a shift"), _("Cash float"), UI_IN_FOLD | UI_IN_AMOUNT, 16,
+		       opened);
+	} else if (ui_key_named(k, "F3", "i") || ui_key_named(k, "F4", "e")) {
+		R.in = ui_key_named(k, "F3", "i");
+		ui_ask(ui, R.in ? _("Pay-in") : _("Pay-out"), _("Amount"),
+		       UI_IN_FOLD | UI_IN_AMOUNT, 16, move_amount);
+	} else if (ui_key_named(k, "F6", "c")) {
+		ui_ask(ui, _("Close the shift: 1234.50, or notes as 100x3 50x1"), _("Cash counted"),
+		       UI_IN_FOLD | UI_IN_ASCII, 120, closed);
+	} else if (ui_key_named(k, "F7", "z")) {
+		ui_confirm(ui, _("Take the Z report?"),
+			   _("It closes the business day: what is sold after it belongs to the "
+			     "next day. It can be taken once a day."),
+			   take_z);
+	} else if (ui_key_named(k, "F8", "p")) {
+		print(ui, false);
+	} else if (ui_key_named(k, "F5", "u")) {
+		reload(ui);
+	} else if (k->code == UI_K_F1) {
+		return UI_IGNORED;
+	}
+	return UI_HANDLED;
+}
+
+static int report_tick(struct ui *ui)
+{
+	(void)ui;
+	return 0;
+}
+
+static int draw_shift(struct ui *ui, WINDOW *w, int y, int x, int wd)
+{
+	const struct cp_shift_view *s = &R.shift;
+	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	char line[200], a[48], b[32];
+	int y0 = y;
+
+	ui_put(w, y++, x, wd, _("Shift"), ui_attr(ui, UI_R_TITLE), false);
+	if (!s->seq) {
+		ui_put(w, y++, x, wd, _("No shift yet: open one (F2) before selling."),
+		       ui_attr(ui, UI_R_WARN), false);
+		return y - y0;
+	}
+	snprintf(line, sizeof(line), s->open ? _("OPEN since %s (%s)") : _("CLOSED at %s (%s)"),
+		 ui_when(s->open ? s->opened_at : s->closed_at, b, sizeof(b)), s->staff);
+	ui_put(w, y++, x, wd, line, s->open ? ui_attr(ui, UI_R_OK) : ui_attr(ui, UI_R_WARN), false);
+	snprintf(line, sizeof(line), _("Float %s"), ui_money(ui, s->float_fen, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Cash taken %s"), ui_money(ui, s->cash, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Pay-ins %s"), ui_money(ui, s->pay_in, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Pay-outs %s"), ui_money(ui, s->pay_out, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Cash expected %s"),
+		 ui_money(ui, s->expected, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
+	if (s->closed) {
+		snprintf(line, sizeof(line), _("Cash counted %s"),
+			 ui_money(ui, s->counted, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, n, false);
+		ui_money(ui, s->over_short < 0 ? -s->over_short : s->over_short, a, sizeof(a));
+		snprintf(line, sizeof(line),
+			 s->over_short < 0   ? _("SHORT %s")
+			 : s->over_short > 0 ? _("Over %s")
+					     : _("Cash right %s"),
+			 a);
+		ui_put(w, y++, x, wd, line,
+		       s->over_short ? ui_attr(ui, UI_R_ERROR) : ui_attr(ui, UI_R_OK), false);
+	}
+	return y - y0;
+}
+
+static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
+{
+	const struct cp_tally *t = &R.t;
+	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	char line[200], a[48], b[48];
+	int y0 = y;
+
+	snprintf(line, sizeof(line), _("Sales %lld  %s"), (long long)t->sales.count,
+		 ui_money(ui, t->sales.amount, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Refunds %lld  %s   Post-voids %lld  %s"),
+		 (long long)t->refunds.count, ui_money(ui, t->refunds.amount, a, sizeof(a)),
+		 (long long)t->voids.count, ui_money(ui, t->voids.amount, b, sizeof(b)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Net %s"), ui_money(ui, t->net, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
+	for (int i = 0; i < t->ntenders; i++) {
+		snprintf(line, sizeof(line), "  %s %s", t->tenders[i].method,
+			 ui_money(ui, t->tenders[i].amount, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	snprintf(line, sizeof(line), _("Members %lld.%02lld%% of sales; average %s, others %s"),
+		 (long long)(t->member_share_bp / 100), (long long)(t->member_share_bp % 100),
+		 ui_money(ui, t->member_average, a, sizeof(a)),
+		 ui_money(ui, t->other_average, b, sizeof(b)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("New members %lld, referred %lld"),
+		 (long long)t->new_members, (long long)t->referrals);
+	ui_put(w, y++, x, wd, line, n, false);
+	for (int i = 0; i < t->nkinds; i++) {
+		snprintf(line, sizeof(line), _("  points %s %lld"), t->points[i].kind,
+			 (long long)t->points[i].points);
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	return y - y0;
+}
+
+/* Sales by hour: one bar per hour from the first to the last hour with sales. */
+static void draw_chart(struct ui *ui, WINDOW *w, int y, int x, int wd, int rows)
+{
+	const struct cp_tally *t = &R.t;
+	int64_t most = 0;
+	int first = -1, last = -1;
+	char line[256], a[48];
+
+	ui_put(w, y++, x, wd, _("Sales by hour"), ui_attr(ui, UI_R_TITLE), false);
+	for (int h = 0; h < 24; h++) {
+		if (!t->hours[h].count)
+			continue;
+		if (first < 0)
+			first = h;
+		last = h;
+		if (t->hours[h].amount > most)
+			most = t->hours[h].amount;
+	}
+	if (first < 0) {
+		ui_put(w, y, x, wd, _("no sales yet"), ui_attr(ui, UI_R_DIM), false);
+		return;
+	}
+	for (int h = first; h <= last && rows > 1; h++, rows--) {
+		int room = wd - 22, len = 0;
+
+		if (room < 4)
+			room = 4;
+		if (most > 0 && t->hours[h].amount > 0)
+			len = (int)(t->hours[h].amount * room / most);
+		if (len < 1 && t->hours[h].amount > 0)
+			len = 1;
+		if (len > (int)sizeof(line) - 40)
+			len = (int)sizeof(line) - 40;
+		snprintf(line, sizeof(line), "%02d ", h);
+		memset(line + 3, '#', (size_t)len);
+		snprintf(line + 3 + len, sizeof(line) - 3 - (size_t)len, " %s",
+			 ui_money(ui, t->hours[h].amount, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_NORMAL), false);
+	}
+}
+
+static void report_draw(struct ui *ui, WINDOW *w)
+{
+	int x = 2, wd = ui->cols - 4, y = 1, half = wd / 2, left, right;
+	char line[200];
+
+	if (!R.ok)
+		return;
+	snprintf(line, sizeof(line),
+		 R.t.z_seq ? _("Business day %s: closed by the Z report")
+			   : _("Business day %s (X report: taking it changes nothing)"),
+		 R.t.day);
+	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
+	if (R.t.unacked) {
+		snprintf(line, sizeof(line),
+			 _("Warning: %lld journal rows of this day have not reached HQ yet."),
+			 (long long)R.t.unacked);
+		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+	}
+	y++;
+	left = draw_tally(ui, w, y, x, half - 2);
+	right = draw_shift(ui, w, y, x + half, half);
+	y += (left > right ? left : right) + 1;
+	draw_chart(ui, w, y, x, wd, ui->rows - 3 - y);
+}
+
+static const struct ui_footkey report_footer[] = {
+	{"F2", "o", N_("Open shift"), 0}, {"F3", "i", N_("Pay-in"), 0},
+	{"F4", "e", N_("Pay-out"), 0},    {"F6", "c", N_("Close shift"), 0},
+	{"F7", "z", N_("Z report"), 0},   {"F8", "p", N_("Print"), 0},
+	{"Esc", NULL, N_("Back"), 0},
+};
+
+const struct ui_screen ui_screen_report = {
+	.name = "report",
+	.enter = report_enter,
+	.draw = report_draw,
+	.key = report_key,
+	.tick = report_tick,
+	UI_FOOTER(report_footer),
+};
