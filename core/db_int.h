@@ -53,6 +53,8 @@ struct cp_db {
 	int ncache;
 	struct db_memo memo;
 	struct db_tx_event tx_event;
+	int guide_days;          /* guide.c: protection (CP_GUIDE_ALWAYS, 0 never, or days) */
+	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

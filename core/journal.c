@@ -21,6 +21,10 @@ static const struct {
 	{"member_register", member_register_apply},
 	{"clock_confirm", clock_confirm_apply},
 	{"cart_takeover", cart_takeover_apply},
+	{"guide_bind", guide_event_apply},
+	{"guide_refresh", guide_event_apply},
+	{"guide_takeover", guide_event_apply},
+	{"guide_unbind", guide_event_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

@@ -12,9 +12,9 @@
 #include "journal.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
-static const char *const view_tables[] = {"sale",          "sale_line",    "tender",
-					  "movement",      "refund",       "refund_line",
-					  "clock_confirm", "cart_takeover"};
+static const char *const view_tables[] = {
+	"sale",        "sale_line",     "tender",        "movement",    "refund",
+	"refund_line", "clock_confirm", "cart_takeover", "guide_event", "guide_credit"};
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {
