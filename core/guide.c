@@ -297,6 +297,9 @@ enum cp_err cp_guide_bind(struct cp_db *db, const struct cp_session *who,
 		needs_authority = now < until_of(db, b.bound_at, b.last_credit_at);
 	}
 	if (needs_authority) {
+		/* What is missing is said before any PIN is checked (and counted). */
+		if ((!req->manager_code || !req->manager_code[0]) && who->role != CP_ROLE_MANAGER)
+			return protected_msg(db, &m, &b, err);
 		if ((result = check_reason(req->reason, "taking over a protected member", err)) !=
 		    CP_OK)
 			return result;
