@@ -333,6 +333,9 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.pin_lockout_s = app->cfg.pin_lockout_s,
 		.pbkdf2_iterations = app->cfg.pbkdf2_iterations,
 		.wal_autocheckpoint = 0,
+		.guide_set = true,
+		.guide_protection_days = app->cfg.guide_protection_days,
+		.guide_register_binds = app->cfg.guide_register_binds,
 	};
 	return APP_EXIT_OK;
 }

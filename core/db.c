@@ -224,7 +224,11 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	db->pin_lockout_s = opt->pin_lockout_s > 0 ? opt->pin_lockout_s : 300;
 	db->pbkdf2_iterations = opt->pbkdf2_iterations ? opt->pbkdf2_iterations : 100000;
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
-	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS; cp_guide_configure sets it */
+	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
+	if (opt->guide_set) {
+		db->guide_days = opt->guide_protection_days;
+		db->guide_register_off = !opt->guide_register_binds;
+	}
 }
 
 /* Reads what the file is before anything is written to it: not a database, another program's

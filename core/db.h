@@ -23,6 +23,10 @@ struct cp_db_options {
 	int pin_lockout_s;    /* ... for 300 seconds */
 	uint32_t pbkdf2_iterations; /* for PINs set from now on: 100000 */
 	int wal_autocheckpoint;     /* pages; 0 = SQLite's default (1000); -1 = off */
+	/* guides (guide.h): protection in days, -1 always, 0 never; used when guide_set */
+	bool guide_set;
+	int guide_protection_days;
+	bool guide_register_binds;
 };
 
 /* Options for a new database (counterpoint init). */
