@@ -456,6 +456,16 @@ enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *mem
 	return run(db, st, "forget the serving guide", err);
 }
 
+void guide_sale_result(json_t *payload, char guide[17], bool *offer)
+{
+	const char *g = json_string_value(json_object_get(payload, "guide"));
+	const char *src = json_string_value(json_object_get(payload, "guide_source"));
+
+	snprintf(guide, 17, "%s", g ? g : "");
+	*offer = g && src && strcmp(src, "serving") == 0 &&
+		 json_is_string(json_object_get(payload, "member"));
+}
+
 enum cp_err guide_refund_note(struct cp_db *db, int64_t sale_seq, json_t *payload,
 			      struct cp_errbuf *err)
 {

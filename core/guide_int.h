@@ -5,6 +5,7 @@
 #define CP_GUIDE_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_error.h"
@@ -17,6 +18,10 @@ struct cp_session;
  * "serving"), and forgets the serving guide. member_guide is the member's guide or "". */
 enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *member_guide,
 			    json_t *payload, struct cp_errbuf *err);
+
+/* sale.c: the credited guide of a recorded sale payload, and whether to offer binding the
+ * member to the serving guide (a member without a guide, served by one). */
+void guide_sale_result(json_t *payload, char guide[17], bool *offer);
 
 /* refund.c, before recording: sets the refund payload's "guide" to the guide sale_seq was
  * credited to (null when none). */

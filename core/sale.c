@@ -247,6 +247,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	    (result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
 	    (result = clear_cart(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
 		goto out;
+	guide_sale_result(payload, r.guide, &r.guide_offer);
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
 	/* The balance read inside this transaction plus what the sale earned. */

@@ -498,7 +498,7 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 				struct cp_errbuf *err)
 {
-	const char *code, *name, *role, *salt_hex, *hash_hex;
+	const char *code, *name, *role, *salt_hex, *hash_hex, *badge;
 	uint8_t salt[64], hash[32];
 	int64_t iter;
 	bool active;
@@ -512,7 +512,9 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
 	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
 	    (result = rec_int(&rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
-	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)))
+	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)) ||
+	    (json_object_get(d, "badge") &&
+	     (result = rec_str(&rec_hq, d, "badge", true, &badge, where, err))))
 		return result;
 	saltlen = strlen(salt_hex) / 2;
 	if ((r = cp_role_parse(role)) < 0)
@@ -523,6 +525,8 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 			       "or pin_hash is not hex of the right size", err);
 	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
 				     (uint32_t)iter, active, err);
+	if (result == CP_OK && json_object_get(d, "badge"))
+		result = cp_staff_set_badge(db, code, badge, err);
 	cp_wipe(hash, sizeof(hash));
 	return rec_stored(&rec_hq, result, where, err);
 }

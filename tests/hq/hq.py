@@ -425,6 +425,8 @@ def cmd_init(args):
             data = {"code": s["code"], "name": s["name"], "role": s["role"],
                     "pin_salt": salt.hex(), "pin_hash": hash_pin(s["pin"], salt),
                     "pin_iter": PBKDF2_ITER, "active": True}
+            if s.get("badge"):
+                data["badge"] = s["badge"]
             conn.execute("INSERT INTO staff(code, name, role, pin_salt, pin_hash, pin_iter,"
                          " active) VALUES(?, ?, ?, ?, ?, ?, 1)",
                          (data["code"], data["name"], data["role"], data["pin_salt"],
