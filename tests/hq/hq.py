@@ -870,7 +870,39 @@ class App:
                     raise EventError("\"%s\" is missing" % k)
             return "recorded: the open sale of %s was taken over by %s" % (
                 p["from_staff"], p["to_staff"])
+        if typ in ("guide_bind", "guide_refresh", "guide_takeover", "guide_unbind"):
+            return self.guide_binding(c, ledger, uid, seq, typ, p, now)
         return "recorded (no effect at HQ for type %s)" % typ
+
+    def guide_binding(self, c, ledger, uid, seq, typ, p, now):
+        """A till bound, refreshed, took over or unbound a member's guide. HQ has the last word:
+        the event applies when the till knew HQ's guide (its "previous"), or asks for what HQ
+        already has; otherwise another binding reached HQ first, HQ keeps it, and the till gets
+        a binding_conflict notice. Either way the member's next snapshot carries HQ's guide."""
+        named, guide, previous = p.get("member"), p.get("guide"), p.get("previous")
+        if not isinstance(named, str) or not named:
+            raise EventError("\"member\" is missing")
+        for k, v in (("guide", guide), ("previous", previous)):
+            if v is not None and (not isinstance(v, str) or not v):
+                raise EventError("\"%s\" is not a staff code or null" % k)
+        if (typ == "guide_unbind") != (guide is None):
+            raise EventError("a %s %s a guide" % (typ, "names" if guide else "does not name"))
+        mid = self.member_or_notice(c, uid, seq, named, now)
+        if mid is None:
+            return "recorded: member %s unknown" % named
+        have = c.execute("SELECT guide FROM members WHERE id = ?", (mid,)).fetchone()[0]
+        ledger.touch(mid)
+        if have == guide:
+            return "applied: %s's guide is already %s" % (mid, guide)
+        if have == previous:
+            c.execute("UPDATE members SET guide = ? WHERE id = ?", (guide, mid))
+            return "applied: %s's guide is now %s" % (mid, guide)
+        feed_notice(c, uid, "binding_conflict", {
+            "member": mid, "seq": seq, "till_guide": guide, "hq_guide": have,
+            "message": "member %s: this till set guide %s (journal row %d), but HQ had already"
+                       " applied guide %s from another binding; HQ's guide stands"
+                       % (mid, guide or "none", seq, have or "none")}, now)
+        return "conflict: %s kept guide %s" % (mid, have)
 
     def member_or_notice(self, c, uid, seq, named, now):
         mid = resolve_member(c, named)
@@ -1032,9 +1064,9 @@ class App:
                    "clock_offset_s": self.clock.offset_s, "faults": self.faults.report()}
             if not brief:
                 out["members"] = {r[0]: {"points": r[1], "growth": r[2], "tier": r[3],
-                                         "version": r[4], "tier_until": r[5]}
+                                         "version": r[4], "tier_until": r[5], "guide": r[6]}
                                   for r in c.execute("SELECT id, points, growth, tier, version,"
-                                                     " tier_until FROM members")}
+                                                     " tier_until, guide FROM members")}
                 out["movement_sums"] = {r[0]: {"points": r[1], "growth": r[2]}
                                         for r in c.execute(
                                             "SELECT member_id, SUM(points), SUM(growth) FROM"
