@@ -712,20 +712,16 @@ enum cp_err cp_guide_day(struct cp_db *db, const struct cp_session *who, const c
 				   " ('bind', 'takeover')",
 				   d.guide.code, d.day, err),
 			     &d.bound_today, NULL, err)) ||
-	    (result =
-		     count2(db,
-			    stmt2(db,
-				  "SELECT count(*) FROM guide_binding b JOIN member m"
-				  " ON m.id = b.member_id AND m.guide = b.guide WHERE b.guide = ?1",
-				  d.guide.code, NULL, err),
-			    &d.bound_total, NULL, err)))
+	    (result = count2(db,
+			     stmt2(db, "SELECT count(*) FROM guide_binding WHERE guide = ?1",
+				   d.guide.code, NULL, err),
+			     &d.bound_total, NULL, err)))
 		return result;
 	if (db->guide_days > 0) {
 		until = (int64_t)db->guide_days * DAY_MS;
 		st = stmt2(db,
-			   "SELECT count(*) FROM guide_binding b JOIN member m"
-			   " ON m.id = b.member_id AND m.guide = b.guide WHERE b.guide = ?1"
-			   " AND max(b.bound_at, b.last_credit_at) + ?2 BETWEEN ?3 AND ?4",
+			   "SELECT count(*) FROM guide_binding WHERE guide = ?1"
+			   " AND max(bound_at, last_credit_at) + ?2 BETWEEN ?3 AND ?4",
 			   d.guide.code, NULL, err);
 		if (st) {
 			sqlite3_bind_int64(st, 2, until);

@@ -131,7 +131,7 @@ static const char *const steps[] = {
 	"CREATE INDEX guide_credit_guide ON guide_credit(guide, business_day);"
 	"CREATE TABLE guide_binding(member_id TEXT PRIMARY KEY, guide TEXT NOT NULL,"
 	"  bound_at INTEGER NOT NULL, last_credit_at INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
-	"CREATE INDEX guide_binding_guide ON guide_binding(guide);"
+	"CREATE INDEX guide_binding_guide ON guide_binding(guide, bound_at, last_credit_at);"
 	"CREATE TABLE guide_serving(id INTEGER PRIMARY KEY CHECK(id = 1), guide TEXT NOT NULL,"
 	"  opened_at INTEGER NOT NULL);",
 };
