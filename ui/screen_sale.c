@@ -299,6 +299,14 @@ static int command(struct ui *ui, const struct ui_key *k)
 			ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
 	} else if (k->code == UI_K_F7 || (letters && ui_key_is(k, 't'))) {
 		ui_cart_ask(ui);
+	} else if (k->code == UI_K_F8 || (letters && ui_key_is(k, 'b'))) {
+		ui_guide_bind(ui);
+	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
+		ui_guide_serve(ui);
+	} else if (k->code == UI_K_F12 || (letters && ui_key_is(k, 'd'))) {
+		ui_guide_day(ui);
+	} else if (letters && ui_key_is(k, 'u')) {
+		ui_guide_unbind(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -491,12 +499,21 @@ static void sale_draw(struct ui *ui, WINDOW *w)
 }
 
 static const struct ui_footkey sale_footer[] = {
-	{"F1", "?", N_("Help"), 0},      {"F2", "m", N_("Member"), 0},
-	{"F3", "n", N_("Register"), 0},  {"F4", "p", N_("Pay"), 0},
-	{"F5", "r", N_("Refund"), 0},    {"F6", "q", N_("Qty"), 1},
-	{"Del", NULL, N_("Remove"), 1},  {"F9", "g", N_("Menu"), 0},
-	{"F10", "l", N_("Log out"), 0},  {"Esc", NULL, N_("Cancel"), 0},
+	{"F1", "?", N_("Help"), 0},
+	{"F2", "m", N_("Member"), 0},
+	{"F3", "n", N_("Register"), 0},
+	{"F4", "p", N_("Pay"), 0},
+	{"F5", "r", N_("Refund"), 0},
+	{"F6", "q", N_("Qty"), 1},
+	{"Del", NULL, N_("Remove"), 1},
+	{"F9", "g", N_("Menu"), 0},
+	{"F10", "l", N_("Log out"), 0},
+	{"Esc", NULL, N_("Cancel"), 0},
 	{"F7", "t", N_("Take over"), 1},
+	/* clang-format off */
+	{"F8", "b", N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
+	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
+	/* clang-format on */
 };
 
 const struct ui_screen ui_screen_sale = {

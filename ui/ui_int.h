@@ -272,6 +272,13 @@ void ui_manager_open(struct ui *ui);
  * confirm it (clock_confirm.c). Does nothing for a clock that can only be set. */
 void ui_clock_refused(struct ui *ui);
 
+/* guide.c, from the sale screen: bind the attached member to a guide (badge), the guide who
+ * served the open sale, unbind (a manager and a reason), the guide's day. */
+void ui_guide_bind(struct ui *ui);
+void ui_guide_serve(struct ui *ui);
+void ui_guide_unbind(struct ui *ui);
+void ui_guide_day(struct ui *ui);
+
 /* i18n.c */
 bool ui_locale_ready(void);
 
