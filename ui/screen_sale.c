@@ -498,23 +498,18 @@ static void sale_draw(struct ui *ui, WINDOW *w)
 	draw_panel(ui, w, &c);
 }
 
+/* clang-format off */
 static const struct ui_footkey sale_footer[] = {
-	{"F1", "?", N_("Help"), 0},
-	{"F2", "m", N_("Member"), 0},
-	{"F3", "n", N_("Register"), 0},
-	{"F4", "p", N_("Pay"), 0},
-	{"F5", "r", N_("Refund"), 0},
-	{"F6", "q", N_("Qty"), 1},
-	{"Del", NULL, N_("Remove"), 1},
-	{"F9", "g", N_("Menu"), 0},
-	{"F10", "l", N_("Log out"), 0},
-	{"Esc", NULL, N_("Cancel"), 0},
+	{"F1", "?", N_("Help"), 0},      {"F2", "m", N_("Member"), 0},
+	{"F3", "n", N_("Register"), 0},  {"F4", "p", N_("Pay"), 0},
+	{"F5", "r", N_("Refund"), 0},    {"F6", "q", N_("Qty"), 1},
+	{"Del", NULL, N_("Remove"), 1},  {"F9", "g", N_("Menu"), 0},
+	{"F10", "l", N_("Log out"), 0},  {"Esc", NULL, N_("Cancel"), 0},
 	{"F7", "t", N_("Take over"), 1},
-	/* clang-format off */
 	{"F8", "b", N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
-	/* clang-format on */
 };
+/* clang-format on */
 
 const struct ui_screen ui_screen_sale = {
 	.name = "sale",
