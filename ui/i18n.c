@@ -131,6 +131,13 @@ static const char *const core_sentences[] = {
 	N_("the PIN was not checked: the database is busy; try again"),
 	N_("the login was not completed: storage is full — call IT, then try again"),
 	N_("the login was not completed: the database is busy; try again"),
+	N_("scan or type the guide's badge"),
+	N_("no member is attached: attach the member (card or phone) first, then scan the guide's "
+	   "badge"),
+	N_("no sale is open: scan the first item, then the guide's badge"),
+	N_("that is not a badge: a badge is the 8 or 13 digits under the barcode on the guide's "
+	   "card; scan it again"),
+	N_("the guide's day is a guide's own: log in as the guide, or scan their badge"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */
