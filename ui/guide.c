@@ -13,6 +13,7 @@ static struct {
 	char badge[CP_GUIDE_BADGE_MAX + 33];
 	char reason[201];
 	bool unbind;
+	void (*pending)(struct ui *ui, const char *badge); /* the badge question open */
 } G;
 
 static void told(struct ui *ui, const struct cp_guide_bind_result *r)
@@ -71,6 +72,7 @@ static void badge_typed(struct ui *ui, const char *text)
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
 
+	G.pending = NULL;
 	snprintf(G.badge, sizeof(G.badge), "%s", text);
 	G.unbind = false;
 	G.reason[0] = '\0';
@@ -99,9 +101,12 @@ static bool member_attached(struct ui *ui)
 
 void ui_guide_bind(struct ui *ui)
 {
-	if (member_attached(ui))
-		ui_ask(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-		       badge_typed);
+	G.pending = NULL;
+	if (!member_attached(ui))
+		return;
+	G.pending = badge_typed;
+	ui_ask(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+	       badge_typed);
 }
 
 void ui_guide_unbind(struct ui *ui)
@@ -123,6 +128,7 @@ static void serve_typed(struct ui *ui, const char *text)
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = cp_guide_serve(ui->db, &ui->session, text, &g, &err);
 
+	G.pending = NULL;
 	if (rc != CP_OK)
 		ui_fail(ui, &err, rc);
 	else
@@ -137,6 +143,7 @@ void ui_guide_serve(struct ui *ui)
 		       _("No sale is open: scan the first item, then the guide's badge."));
 		return;
 	}
+	G.pending = serve_typed;
 	ui_ask(ui, _("Guide who served"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
 	       serve_typed);
 }
@@ -169,14 +176,40 @@ static void show_day(struct ui *ui, const char *badge)
 
 static void day_badge_typed(struct ui *ui, const char *text)
 {
+	G.pending = NULL;
 	show_day(ui, text);
 }
 
 void ui_guide_day(struct ui *ui)
 {
-	if (ui->session.role == CP_ROLE_GUIDE)
+	G.pending = NULL;
+	if (ui->session.role == CP_ROLE_GUIDE) {
 		show_day(ui, NULL);
-	else
-		ui_ask(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-		       day_badge_typed);
+		return;
+	}
+	G.pending = day_badge_typed;
+	ui_ask(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+	       day_badge_typed);
+}
+
+bool ui_guide_scan(struct ui *ui, const char *code)
+{
+	void (*act)(struct ui *, const char *) = G.pending;
+	struct cp_guide_who g;
+	enum cp_err rc = cp_guide_by_badge(ui->db, code, &g, NULL);
+
+	G.pending = NULL;
+	if (rc == CP_ENOTFOUND || rc == CP_EINVAL)
+		return false; /* not a staff badge: an item */
+	if (!act) {
+		ui_cart_refresh(ui);
+		if (ui->cart->open && ui->cart->has_member)
+			act = badge_typed;
+		else if (ui->cart->open)
+			act = serve_typed;
+		else
+			act = day_badge_typed;
+	}
+	act(ui, code);
+	return true;
 }

@@ -136,6 +136,8 @@ int ui_sale_scan(struct ui *ui, const char *text)
 		beep();
 		return UI_HANDLED;
 	}
+	if (kind != UI_SCAN_BAD && ui_guide_scan(ui, code))
+		return UI_HANDLED;
 	switch (kind) {
 	case UI_SCAN_BAD:
 		ui_fail(ui, &err, CP_EINVAL);

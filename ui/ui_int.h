@@ -278,6 +278,10 @@ void ui_guide_bind(struct ui *ui);
 void ui_guide_serve(struct ui *ui);
 void ui_guide_unbind(struct ui *ui);
 void ui_guide_day(struct ui *ui);
+/* A staff badge scanned on the sale screen (or into the badge question): the question's action,
+ * else bind (member attached), serve (sale open) or the guide's day; false for anything that is
+ * not a staff badge. */
+bool ui_guide_scan(struct ui *ui, const char *code);
 
 /* i18n.c */
 bool ui_locale_ready(void);
