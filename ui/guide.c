@@ -14,6 +14,8 @@ static struct {
 	char reason[201];
 	bool unbind;
 	void (*pending)(struct ui *ui, const char *badge); /* the badge question open */
+	struct cp_guide_who served;                        /* the serving guide noted last */
+	char offer_member[64];
 } G;
 
 static void told(struct ui *ui, const struct cp_guide_bind_result *r)
@@ -129,6 +131,8 @@ static void serve_typed(struct ui *ui, const char *text)
 	enum cp_err rc = cp_guide_serve(ui->db, &ui->session, text, &g, &err);
 
 	G.pending = NULL;
+	if (rc == CP_OK)
+		G.served = g;
 	if (rc != CP_OK)
 		ui_fail(ui, &err, rc);
 	else
@@ -212,4 +216,30 @@ bool ui_guide_scan(struct ui *ui, const char *code)
 	}
 	act(ui, code);
 	return true;
+}
+
+static void offer_accepted(struct ui *ui)
+{
+	struct cp_guide_bind_req req = {.member_id = G.offer_member, .badge = G.served.badge};
+	struct cp_guide_bind_result r;
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_guide_bind(ui->db, &ui->session, &req, &r, &err);
+
+	if (rc != CP_OK)
+		ui_fail(ui, &err, rc);
+	else
+		told(ui, &r);
+}
+
+void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide)
+{
+	char text[256];
+
+	if (!member_id || strcmp(guide, G.served.code) != 0 || !G.served.badge[0])
+		return;
+	snprintf(G.offer_member, sizeof(G.offer_member), "%s", member_id);
+	snprintf(text, sizeof(text),
+		 _("The member has no guide. Bind them to guide %s (%s), who served them?"),
+		 G.served.name, G.served.code);
+	ui_confirm(ui, _("Bind to a guide"), text, offer_accepted);
 }

@@ -282,6 +282,9 @@ void ui_guide_day(struct ui *ui);
  * else bind (member attached), serve (sale open) or the guide's day; false for anything that is
  * not a staff badge. */
 bool ui_guide_scan(struct ui *ui, const char *code);
+/* After a payment that credited the guide who served a member without a guide: one key
+ * (Enter) binds the member to that guide. */
+void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide);
 
 /* i18n.c */
 bool ui_locale_ready(void);

@@ -1064,9 +1064,9 @@ class App:
                    "clock_offset_s": self.clock.offset_s, "faults": self.faults.report()}
             if not brief:
                 out["members"] = {r[0]: {"points": r[1], "growth": r[2], "tier": r[3],
-                                         "version": r[4], "tier_until": r[5], "guide": r[6]}
+                                         "version": r[4], "tier_until": r[5]}
                                   for r in c.execute("SELECT id, points, growth, tier, version,"
-                                                     " tier_until, guide FROM members")}
+                                                     " tier_until FROM members")}
                 out["movement_sums"] = {r[0]: {"points": r[1], "growth": r[2]}
                                         for r in c.execute(
                                             "SELECT member_id, SUM(points), SUM(growth) FROM"

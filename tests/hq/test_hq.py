@@ -18,6 +18,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import socket
 import ssl
 import subprocess
@@ -1131,6 +1132,14 @@ class Test11GuideBindings(unittest.TestCase):
     """Issue 10: HQ has the last word on a member's guide; the first binding it applies wins."""
 
     @staticmethod
+    def hq_guide(mid):
+        c = sqlite3.connect(HQ.db)
+        try:
+            return c.execute("SELECT guide FROM members WHERE id = ?", (mid,)).fetchone()[0]
+        finally:
+            c.close()
+
+    @staticmethod
     def bind(t, mid, guide, previous, type_="guide_bind"):
         kind = type_[len("guide_"):]
         return t.append(type_, {"kind": kind, "member": mid, "guide": guide,
@@ -1145,7 +1154,7 @@ class Test11GuideBindings(unittest.TestCase):
     def test_first_binding_wins_and_the_other_till_is_told(self):
         a, b = new_till(), new_till()
         mid = "M000003"
-        self.assertIsNone(member(HQ.state(), mid)["guide"])
+        self.assertIsNone(self.hq_guide(mid))
         version = member(HQ.state(), mid)["version"]
         self.bind(a, mid, "2001", None)
         self.bind(b, mid, "2002", None)  # both offline, neither knew of the other
@@ -1158,7 +1167,7 @@ class Test11GuideBindings(unittest.TestCase):
         snap = {m["id"]: m for m in ans["members"]}[mid]
         self.assertEqual(snap["guide"], "2001")
         self.assertGreater(snap["version"], version + 1)
-        self.assertEqual(member(HQ.state(), mid)["guide"], "2001")
+        self.assertEqual(self.hq_guide(mid), "2001")
         got = self.conflicts(b)
         self.assertEqual(len(got), 1, got)
         self.assertEqual((got[0]["data"]["till_guide"], got[0]["data"]["hq_guide"],
@@ -1177,14 +1186,14 @@ class Test11GuideBindings(unittest.TestCase):
         self.bind(b, mid, "2002", "2001", "guide_takeover")  # b had HQ's guide
         self.bind(b, mid, "2002", "2002", "guide_refresh")
         self.assertEqual(b.push()[0], 200)
-        self.assertEqual(member(HQ.state(), mid)["guide"], "2002")
+        self.assertEqual(self.hq_guide(mid), "2002")
         self.bind(a, mid, None, "2001", "guide_unbind")  # a did not know: a conflict
         self.assertEqual(a.push()[0], 200)
-        self.assertEqual(member(HQ.state(), mid)["guide"], "2002")
+        self.assertEqual(self.hq_guide(mid), "2002")
         self.assertEqual(len(self.conflicts(a)), 1)
         self.bind(b, mid, None, "2002", "guide_unbind")
         self.assertEqual(b.push()[0], 200)
-        self.assertIsNone(member(HQ.state(), mid)["guide"])
+        self.assertIsNone(self.hq_guide(mid))
         self.assertEqual(self.conflicts(b), [])
 
 

@@ -2,7 +2,8 @@
 # test_ui_guide_tmux.sh — shopping guides in the terminal UI, in Chinese (issue 10), at 100x30
 # in tmux: guide 2001 logs in, registers a member and binds them with F8 and their badge (the
 # till is configured so that registering alone does not bind); a cashier sells to that member;
-# the guide logs in again and F12 shows their day with the sale credited to them.
+# a second member without a guide is served by guide 2002 and bound to her with one key after
+# payment; the guide logs in again and F12 shows their day with the sale credited to them.
 set -u
 
 . "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
@@ -74,6 +75,22 @@ keys F4
 expect "the payment screen opens" "实收金额" || finish
 keys 1 0 0 F5
 expect "the sale completes" "收款完成" || finish
+keys Enter
+# A member without a guide, served by guide 2002 (F11 and the badge): after payment one key
+# binds them to her.
+keys 6903468885155 Enter
+scan 18552178619
+expect "the second member is attached" "185****8619"
+keys F11
+expect "F11 asks for the serving guide's badge" "导购工牌" || finish
+scan 9900000020026
+expect "the serving guide is noted" "本单由导购 陈静（2002）服务。"
+keys F4
+expect "the payment screen opens again" "实收金额" || finish
+keys 1 0 0 F5
+expect "the sale completes and offers the binding" "该会员还没有导购" || finish
+keys Enter
+expect "one key binds the member to the serving guide" "会员已绑定导购 陈静（2002）。"
 keys Enter
 keys F10
 expect "the cashier logs out" "工号" || finish
