@@ -367,6 +367,9 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.pbkdf2_iterations = app->cfg.pbkdf2_iterations,
 		.wal_autocheckpoint = 0,
 		.pointspay = &app->pointspay,
+		.guide_set = true,
+		.guide_protection_days = app->cfg.guide_protection_days,
+		.guide_register_binds = app->cfg.guide_register_binds,
 	};
 	cp_pointspay_defaults(&app->pointspay);
 	app->pointspay.step_fen = app->cfg.points_step_fen;

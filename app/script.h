@@ -41,6 +41,11 @@ struct script_command {
 /* script_offer.c: `offers` and `add_offer` */
 enum cp_err script_offers(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_add_offer(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+/* script_guide.c: bind, unbind, serve, guide_day (shopping guides). */
+enum cp_err script_guide_bind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_guide_serve(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_guide_day(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 
 /* The command called name, or NULL. */
 const struct script_command *script_command_find(const char *name);

@@ -482,6 +482,8 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "balance",
 		   s->cart.has_member ? json_integer(r.balance_after) : json_null());
 	script_set(ans, "verify_code", script_str(r.verify_code));
+	script_set(ans, "guide", r.guide[0] ? script_str(r.guide) : json_null());
+	script_set(ans, "guide_offer", json_boolean(r.guide_offer));
 	return CP_OK;
 }
 
@@ -651,6 +653,10 @@ static const struct script_command commands[] = {
 	{"shift_close", script_shift_close, "counted", false},
 	{"shift", script_shift, "", false},
 	{"report", script_report, "kind date", false},
+	{"bind", script_guide_bind, "member phone card badge manager pin reason", false},
+	{"unbind", script_guide_unbind, "member phone card manager pin reason", false},
+	{"serve", script_guide_serve, "badge", false},
+	{"guide_day", script_guide_day, "badge", false},
 };
 
 const struct script_command *script_command_find(const char *name)

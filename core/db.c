@@ -230,6 +230,11 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	else
 		cp_pointspay_defaults(&db->pointspay);
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
+	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
+	if (opt->guide_set) {
+		db->guide_days = opt->guide_protection_days;
+		db->guide_register_off = !opt->guide_register_binds;
+	}
 }
 
 /* Reads what the file is before anything is written to it: not a database, another program's

@@ -25,6 +25,10 @@ struct cp_db_options {
 	uint32_t pbkdf2_iterations; /* for PINs set from now on: 100000 */
 	int wal_autocheckpoint;     /* pages; 0 = SQLite's default (1000); -1 = off */
 	const struct cp_pointspay_config *pointspay; /* points as payment; NULL: the defaults */
+	/* guides (guide.h): protection in days, -1 always, 0 never; used when guide_set */
+	bool guide_set;
+	int guide_protection_days;
+	bool guide_register_binds;
 };
 
 /* Options for a new database (counterpoint init). */

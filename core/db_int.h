@@ -57,6 +57,8 @@ struct cp_db {
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
 	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
 	int premigration_from;
+	int guide_days;          /* guide.c: protection (CP_GUIDE_ALWAYS, 0 never, or days) */
+	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

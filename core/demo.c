@@ -121,7 +121,7 @@ static enum cp_err seed_rules(struct cp_db *db, json_t *root, struct cp_errbuf *
 static enum cp_err seed_staff(struct cp_db *db, json_t *root, struct cp_errbuf *err)
 {
 	char where[WHERE_MAX];
-	const char *code, *name, *role, *pin;
+	const char *code, *name, *role, *pin, *badge;
 	enum cp_err result;
 	json_t *list, *j;
 	size_t i;
@@ -135,12 +135,15 @@ static enum cp_err seed_staff(struct cp_db *db, json_t *root, struct cp_errbuf *
 		if ((result = rec_str(&rec_demo, j, "code", false, &code, where, err)) ||
 		    (result = rec_str(&rec_demo, j, "name", false, &name, where, err)) ||
 		    (result = rec_str(&rec_demo, j, "role", false, &role, where, err)) ||
-		    (result = rec_str(&rec_demo, j, "pin", false, &pin, where, err)))
+		    (result = rec_str(&rec_demo, j, "pin", false, &pin, where, err)) ||
+		    (result = rec_str(&rec_demo, j, "badge", true, &badge, where, err)))
 			return result;
 		if ((r = cp_role_parse(role)) < 0)
 			return damaged(err, where, "role",
 				       "must be \"cashier\", \"guide\" or \"manager\"");
 		result = cp_staff_set(db, code, name, (enum cp_role)r, pin, err);
+		if (result == CP_OK && badge)
+			result = cp_staff_set_badge(db, code, badge, err);
 		if (result != CP_OK)
 			return rec_stored(&rec_demo, result, where, err);
 	}

@@ -26,6 +26,10 @@ static const struct {
 	{"shift_move", shift_move_apply},
 	{"shift_close", shift_close_apply},
 	{"day_close", day_close_apply},
+	{"guide_bind", guide_event_apply},
+	{"guide_refresh", guide_event_apply},
+	{"guide_takeover", guide_event_apply},
+	{"guide_unbind", guide_event_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

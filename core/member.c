@@ -7,6 +7,7 @@
 #include "cp_crypto.h"
 #include "earn.h"
 #include "events_int.h"
+#include "guide_int.h"
 #include "member_int.h"
 #include "money.h"
 #include "phone.h"
@@ -360,6 +361,7 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 	}
 	/* The answer is read before the commit: once committed, nothing may fail. */
 	if ((result = journal_record(db, "member_register", payload, &seq, NULL, err)) != CP_OK ||
+	    (result = guide_on_register(db, who, id, err)) != CP_OK ||
 	    (result = cp_member_get(db, id, &view, err)) != CP_OK ||
 	    (result = db_commit(db, err)) != CP_OK)
 		goto out;
@@ -539,5 +541,23 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 		return cp_errf(err, CP_EEXIST,
 			       "member %s: the phone or card belongs to another member here",
 			       s->id);
+	if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0)
+		return guide_follow_hq(db, s->id, s->guide, err);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store member", err);
+}
+
+enum cp_err member_set_guide(struct cp_db *db, const char *id, const char *guide,
+			     struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE member SET guide = ?2 WHERE id = ?1", err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (guide)
+		sqlite3_bind_text(st, 2, guide, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "set the member's guide", err);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "changes_int.h"
+#include "guide_int.h"
 #include "hq_int.h"
 #include "member_int.h"
 #include "records_int.h"
@@ -57,7 +58,8 @@ enum cp_err member_retire(struct cp_db *db, const char *old_id, const char *new_
 	    (result = step_pair(db, "UPDATE member_alias SET member_id = ?2 WHERE member_id = ?1",
 				old_id, new_id, err)) ||
 	    (result = step_pair(db, "UPDATE cart SET member_id = NULL WHERE member_id = ?1", old_id,
-				NULL, err)))
+				NULL, err)) ||
+	    (result = guide_follow_hq(db, old_id, NULL, err))) /* HQ's snapshot brings it back */
 		return result;
 	return step_pair(db, "DELETE FROM member WHERE id = ?1", old_id, NULL, err);
 }

@@ -26,4 +26,9 @@ enum cp_err member_retire(struct cp_db *db, const char *old_id, const char *new_
 enum cp_err member_cart_follow(struct cp_db *db, const char *new_id, bool cart_had,
 			       struct cp_errbuf *err);
 
+/* guide.c: sets the member's guide (NULL: none) as a guide event says; a member not known here
+ * is left alone (verify replays into an empty member table). */
+enum cp_err member_set_guide(struct cp_db *db, const char *id, const char *guide,
+			     struct cp_errbuf *err);
+
 #endif

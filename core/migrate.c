@@ -169,6 +169,28 @@ static const char *const steps[] = {
 	"  business_day TEXT NOT NULL UNIQUE, staff TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  through_seq INTEGER NOT NULL, chain_hash TEXT NOT NULL, unacked INTEGER NOT NULL,"
 	"  totals TEXT NOT NULL);",
+	/* 11: shopping guides — a staff badge a scanner reads; guide_event (the view of the
+	 * guide_bind, guide_refresh, guide_takeover and guide_unbind events) and guide_credit (the
+	 * guide each sale is credited to, and refunds reversing it) are journal views;
+	 * guide_binding is each member's binding as this till knows it (its own events and HQ's
+	 * word); guide_serving is the guide who served the open sale's customer. */
+	"ALTER TABLE staff ADD COLUMN badge TEXT;"
+	"CREATE UNIQUE INDEX staff_badge ON staff(badge) WHERE badge IS NOT NULL;"
+	"CREATE TABLE guide_event(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('bind','refresh','takeover','unbind')),"
+	"  member_id TEXT NOT NULL, guide TEXT, previous TEXT, staff TEXT NOT NULL,"
+	"  authorised_by TEXT, reason TEXT, at INTEGER NOT NULL, business_day TEXT NOT NULL);"
+	"CREATE INDEX guide_event_guide ON guide_event(guide, business_day);"
+	"CREATE TABLE guide_credit(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('sale','refund')), sale_seq INTEGER NOT NULL,"
+	"  guide TEXT NOT NULL, source TEXT NOT NULL, member_id TEXT,"
+	"  business_day TEXT NOT NULL, amount INTEGER NOT NULL);"
+	"CREATE INDEX guide_credit_guide ON guide_credit(guide, business_day);"
+	"CREATE TABLE guide_binding(member_id TEXT PRIMARY KEY, guide TEXT NOT NULL,"
+	"  bound_at INTEGER NOT NULL, last_credit_at INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE INDEX guide_binding_guide ON guide_binding(guide, bound_at, last_credit_at);"
+	"CREATE TABLE guide_serving(id INTEGER PRIMARY KEY CHECK(id = 1), guide TEXT NOT NULL,"
+	"  opened_at INTEGER NOT NULL);",
 };
 
 int cp_db_schema_version(void)

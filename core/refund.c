@@ -9,6 +9,7 @@
 
 #include "cp_crypto.h"
 #include "events_int.h"
+#include "guide_int.h"
 #include "member.h"
 #include "money.h"
 #include "pointspay_int.h"
@@ -376,7 +377,8 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	}
 	if ((result = refund_offers(db, s, pick, payload, &r.points_restored, err)) != CP_OK)
 		goto out;
-	if ((result = journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
+	if ((result = guide_refund_note(db, s->seq, payload, err)) != CP_OK ||
+	    (result = journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
 				     err)) != CP_OK ||
 	    (result = db_commit(db, err)) != CP_OK)
 		goto out;
@@ -474,7 +476,8 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 		if ((result = insert_refund_line(db, seq, sale_seq, l, err)) != CP_OK)
 			return result;
 	}
-	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK)
+	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK ||
+	    (result = guide_credit_apply(db, seq, p, true, err)) != CP_OK)
 		return result;
 	if ((result = offer_refund_apply(db, seq, member, p, err)) != CP_OK)
 		return result;

@@ -9,6 +9,7 @@
 #include "cp_crypto.h"
 #include "earn.h"
 #include "events_int.h"
+#include "guide_int.h"
 #include "member_int.h"
 #include "money.h"
 #include "pointspay_int.h"
@@ -279,9 +280,13 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;
 	}
-	if ((result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
+	if ((result = guide_sale_note(db, cart->opened_at,
+				      cart->has_member ? cart->member.guide : NULL, payload,
+				      err)) != CP_OK ||
+	    (result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
 	    (result = clear_cart(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
 		goto out;
+	guide_sale_result(payload, r.guide, &r.guide_offer);
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
 	/* The balance read inside this transaction, less what was spent, plus what was earned. */
@@ -411,7 +416,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
-	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK)
+	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
+	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)

@@ -3,6 +3,7 @@
 #ifndef CP_SALE_H
 #define CP_SALE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_error.h"
@@ -45,6 +46,9 @@ struct cp_sale_result {
 	int64_t points_spent;  /* offers' points plus the points tender */
 	int64_t balance_after; /* member's points balance shown afterwards; 0 without a member */
 	char verify_code[9];   /* short code from the journal hash, printed on the receipt */
+	char guide[17];        /* the guide the sale is credited to; "" for none */
+	/* The member has no guide and a serving guide was credited: offer to bind them. */
+	bool guide_offer;
 };
 
 /* Pays the open cart. Tenders must cover the total; only cash may exceed what is due (the

@@ -15,6 +15,7 @@
 #include "db_int.h"
 #include "records_int.h"
 #include "text.h"
+#include "barcode.h"
 
 #define SALT_LEN 16
 #define MAX_SALT 64
@@ -497,7 +498,7 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 				struct cp_errbuf *err)
 {
-	const char *code, *name, *role, *salt_hex, *hash_hex;
+	const char *code, *name, *role, *salt_hex, *hash_hex, *badge;
 	uint8_t salt[64], hash[32];
 	int64_t iter;
 	bool active;
@@ -511,7 +512,9 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
 	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
 	    (result = rec_int(&rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
-	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)))
+	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)) ||
+	    (json_object_get(d, "badge") &&
+	     (result = rec_str(&rec_hq, d, "badge", true, &badge, where, err))))
 		return result;
 	saltlen = strlen(salt_hex) / 2;
 	if ((r = cp_role_parse(role)) < 0)
@@ -522,6 +525,8 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 			       "or pin_hash is not hex of the right size", err);
 	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
 				     (uint32_t)iter, active, err);
+	if (result == CP_OK && json_object_get(d, "badge"))
+		result = cp_staff_set_badge(db, code, badge, err);
 	cp_wipe(hash, sizeof(hash));
 	return rec_stored(&rec_hq, result, where, err);
 }
@@ -529,4 +534,66 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 enum cp_err staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
 	return change_run_keyed(db, "UPDATE staff SET active = 0 WHERE code = ?1", key, err);
+}
+
+/* ---- badges ---- */
+
+enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *badge,
+			       struct cp_errbuf *err)
+{
+	char clean[CP_CODE_MAX + 1];
+	enum cp_code_kind kind;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((result = check_code(code, err)) != CP_OK)
+		return result;
+	if (badge && badge[0]) {
+		if ((result = cp_code_parse(badge, clean, &kind, err)) != CP_OK)
+			return result;
+		if (kind != CP_CODE_EAN13 && kind != CP_CODE_EAN8)
+			return cp_errf(err, CP_EINVAL,
+				       "a badge is an EAN-8 or EAN-13 (8 or 13 digits with a valid "
+				       "check digit)");
+	}
+	st = db_stmt(db, "UPDATE staff SET badge = ?2 WHERE code = ?1", err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (badge && badge[0])
+		sqlite3_bind_text(st, 2, clean, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return cp_errf(err, CP_EEXIST, "badge %s belongs to another staff member", clean);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "set badge", err);
+	if (sqlite3_changes(db->h) == 0)
+		return cp_errf(err, CP_ENOTFOUND, "no staff member with code %s", code);
+	return CP_OK;
+}
+
+enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[17], char name[65],
+				enum cp_role *role, bool *active, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT code, name, role, active FROM staff WHERE badge = ?1", err);
+	int rc, r;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, badge, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_col_text(st, 0, code, 17);
+		db_col_text(st, 1, name, 65);
+		r = cp_role_parse((const char *)sqlite3_column_text(st, 2));
+		*role = r < 0 ? CP_ROLE_CASHIER : (enum cp_role)r;
+		*active = sqlite3_column_int(st, 3) != 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return CP_ENOTFOUND;
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read staff", err);
 }

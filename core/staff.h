@@ -62,4 +62,15 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 			       const char *manager_code, const char *manager_pin,
 			       const char *action, char authorised_by[17], struct cp_errbuf *err);
 
+/* A staff member's badge (guide.c reads it): the EAN-8 or EAN-13 a scanner reads off their
+ * card, check digit valid, unique among staff; NULL or "" removes it. Joins a caller's
+ * transaction. CP_ENOTFOUND when there is no such staff code. */
+enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *badge,
+			       struct cp_errbuf *err);
+
+/* Who holds a badge (already cleaned by cp_code_parse): code (17), name (65), role and
+ * whether active. CP_ENOTFOUND when no staff member holds it. */
+enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[17], char name[65],
+				enum cp_role *role, bool *active, struct cp_errbuf *err);
+
 #endif

@@ -23,6 +23,7 @@ enum kind {
 	K_BOOL,   /* "true" or "false", stored as bool */
 	K_PINS,   /* empty, or min..max of "sha256//" + 44 base64 characters, ';' between */
 	K_CHOICE, /* one of the words of choices[min], stored as text */
+	K_DAYS,   /* a whole number of days min..max, "always" (-1) or "never" (0), as int */
 };
 
 /* The allowed words of each K_CHOICE key, by the key's min. */
@@ -76,6 +77,8 @@ static const struct key keys[] = {
 	{"ui", "idle_lock_seconds", K_INT, FIELD(ui_idle_lock_s), 0, 86400},
 	{"printer", "device", K_TEXT, FIELD(printer_device), 0, 1023},
 	{"printer", "width", K_CHOICE, FIELD(printer_width), 1, 1},
+	{"guide", "protection_days", K_DAYS, FIELD(guide_protection_days), 0, 3650},
+	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -125,6 +128,8 @@ void cp_config_defaults(struct cp_config *cfg)
 	snprintf(cfg->ui_language, sizeof(cfg->ui_language), "auto");
 	cfg->ui_idle_lock_s = 300;
 	snprintf(cfg->printer_width, sizeof(cfg->printer_width), "42");
+	cfg->guide_protection_days = 90;
+	cfg->guide_register_binds = true;
 }
 
 /* Whether value is one of the space-separated words of list. */
@@ -359,6 +364,20 @@ static bool set_value(struct parse *p, const struct key *k, const char *value)
 			return false;
 		}
 		snprintf(field, k->size, "%s", value);
+		return true;
+	case K_DAYS:
+		if (strcmp(value, "always") == 0 || strcmp(value, "never") == 0) {
+			*(int *)(void *)field = value[0] == 'a' ? -1 : 0;
+			return true;
+		}
+		if (!parse_int(value, &n) || n < k->min || n > k->max) {
+			problem(p,
+				"%s in [%s] must be a number of days from %lld to %lld, always or "
+				"never, not '%s'",
+				k->name, k->section, k->min, k->max, shown(value, v, sizeof(v)));
+			return false;
+		}
+		*(int *)(void *)field = (int)n;
 		return true;
 	case K_INT:
 	case K_U32:

@@ -49,6 +49,9 @@ struct cp_config {
 	/* [printer] */
 	char printer_device[1024]; /* device = (empty: no printer; receipts are still kept) */
 	char printer_width[3];     /* width = 42 (32, 42 or 48 columns) */
+	/* [guide] */
+	int guide_protection_days; /* protection_days = 90 (-1: always, 0: never) */
+	bool guide_register_binds; /* register_binds = true */
 	/* where the values came from: the file read, or "" for defaults only */
 	char source[1024];
 };

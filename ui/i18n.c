@@ -142,6 +142,13 @@ static const char *const core_sentences[] = {
 	N_("type the cash counted, like 1234.50 or 100x12 50x1"),
 	N_("the cash counted must be ¥0.00 or more"),
 	N_("the cash counted is too large"),
+	N_("scan or type the guide's badge"),
+	N_("no member is attached: attach the member (card or phone) first, then scan the guide's "
+	   "badge"),
+	N_("no sale is open: scan the first item, then the guide's badge"),
+	N_("that is not a badge: a badge is the 8 or 13 digits under the barcode on the guide's "
+	   "card; scan it again"),
+	N_("the guide's day is a guide's own: log in as the guide, or scan their badge"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */

@@ -432,6 +432,8 @@ void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *mem
 	ui_reset(ui, UI_SCR_sale);
 	ui_push(ui, UI_SCR_paid);
 	ui_msg(ui, UI_MSG_OK, _("Sale %s recorded."), r->receipt);
+	if (r->guide_offer)
+		ui_guide_offer(ui, member_id, r->guide);
 }
 
 static int paid_key(struct ui *ui, const struct ui_key *k)

@@ -138,6 +138,8 @@ int ui_sale_scan(struct ui *ui, const char *text)
 		beep();
 		return UI_HANDLED;
 	}
+	if (kind != UI_SCAN_BAD && ui_guide_scan(ui, code))
+		return UI_HANDLED;
 	switch (kind) {
 	case UI_SCAN_BAD:
 		ui_fail(ui, &err, CP_EINVAL);
@@ -303,6 +305,14 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_cart_ask(ui);
 	} else if (k->code == UI_K_F8 || (letters && ui_key_is(k, 'o'))) {
 		ui_offers_open(ui);
+	} else if (letters && ui_key_is(k, 'b')) {
+		ui_guide_bind(ui);
+	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
+		ui_guide_serve(ui);
+	} else if (k->code == UI_K_F12 || (letters && ui_key_is(k, 'd'))) {
+		ui_guide_day(ui);
+	} else if (letters && ui_key_is(k, 'u')) {
+		ui_guide_unbind(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -503,6 +513,7 @@ static void sale_draw(struct ui *ui, WINDOW *w)
 	draw_panel(ui, w, &c);
 }
 
+/* clang-format off */
 static const struct ui_footkey sale_footer[] = {
 	{"F1", "?", N_("Help"), 0},      {"F2", "m", N_("Member"), 0},
 	{"F3", "n", N_("Register"), 0},  {"F4", "p", N_("Pay"), 0},
@@ -510,7 +521,10 @@ static const struct ui_footkey sale_footer[] = {
 	{"Del", NULL, N_("Remove"), 1},  {"F9", "g", N_("Menu"), 0},
 	{"F10", "l", N_("Log out"), 0},  {"Esc", NULL, N_("Cancel"), 0},
 	{"F7", "t", N_("Take over"), 1}, {"F8", "o", N_("Offers"), 1},
+	{"b", NULL, N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
+	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
 };
+/* clang-format on */
 
 const struct ui_screen ui_screen_sale = {
 	.name = "sale",

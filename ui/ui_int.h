@@ -276,6 +276,20 @@ void ui_report_open(struct ui *ui);
  * confirm it (clock_confirm.c). Does nothing for a clock that can only be set. */
 void ui_clock_refused(struct ui *ui);
 
+/* guide.c, from the sale screen: bind the attached member to a guide (badge), the guide who
+ * served the open sale, unbind (a manager and a reason), the guide's day. */
+void ui_guide_bind(struct ui *ui);
+void ui_guide_serve(struct ui *ui);
+void ui_guide_unbind(struct ui *ui);
+void ui_guide_day(struct ui *ui);
+/* A staff badge scanned on the sale screen (or into the badge question): the question's action,
+ * else bind (member attached), serve (sale open) or the guide's day; false for anything that is
+ * not a staff badge. */
+bool ui_guide_scan(struct ui *ui, const char *code);
+/* After a payment that credited the guide who served a member without a guide: one key
+ * (Enter) binds the member to that guide. */
+void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide);
+
 /* i18n.c */
 bool ui_locale_ready(void);
 

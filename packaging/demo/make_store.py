@@ -129,6 +129,9 @@ STAFF = [
     ("9001", "赵强", "manager", "9999"),
 ]
 
+# Guides' badges: EAN-13 (valid check digits) a scanner reads off the guide's card.
+BADGES = {"2001": "9900000020019", "2002": "9900000020026"}
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅琳晨浩宇欣怡子涵梓轩雨萱一诺思远佳琪嘉怡俊杰文博天宇心怡雅婷家豪晓东海燕春梅玉兰德明建华丹丹亮"
 
@@ -272,7 +275,9 @@ def main():
         "tiers": [{"level": lv, "name": n, "threshold": t, "multiplier_bp": bp}
                   for lv, n, t, bp in TIERS],
         "earn_rules": EARN_RULES,
-        "staff": [{"code": c, "name": n, "role": r, "pin": p} for c, n, r, p in STAFF],
+        "staff": [dict({"code": c, "name": n, "role": r, "pin": p},
+                       **({"badge": BADGES[c]} if c in BADGES else {}))
+                  for c, n, r, p in STAFF],
         "members": make_members(rng),
     }
     check(store)

@@ -461,6 +461,8 @@ def cmd_init(args):
             data = {"code": s["code"], "name": s["name"], "role": s["role"],
                     "pin_salt": salt.hex(), "pin_hash": hash_pin(s["pin"], salt),
                     "pin_iter": PBKDF2_ITER, "active": True}
+            if s.get("badge"):
+                data["badge"] = s["badge"]
             conn.execute("INSERT INTO staff(code, name, role, pin_salt, pin_hash, pin_iter,"
                          " active) VALUES(?, ?, ?, ?, ?, ?, 1)",
                          (data["code"], data["name"], data["role"], data["pin_salt"],
@@ -922,6 +924,8 @@ class App:
                     raise EventError("\"%s\" is missing" % k)
             return "recorded: the open sale of %s was taken over by %s" % (
                 p["from_staff"], p["to_staff"])
+        if typ in ("guide_bind", "guide_refresh", "guide_takeover", "guide_unbind"):
+            return self.guide_binding(c, ledger, uid, seq, typ, p, now)
         return "recorded (no effect at HQ for type %s)" % typ
 
     def spend(self, c, ledger, uid, seq, mid, spends, p, day, now):
@@ -945,6 +949,36 @@ class App:
                            " same points were spent elsewhere while offline; the sale stands"
                            " and the balance is now %d" % (before[1], mid, spent, receipt,
                                                            before[0], after)}, now)
+
+    def guide_binding(self, c, ledger, uid, seq, typ, p, now):
+        """A till bound, refreshed, took over or unbound a member's guide. HQ has the last word:
+        the event applies when the till knew HQ's guide (its "previous"), or asks for what HQ
+        already has; otherwise another binding reached HQ first, HQ keeps it, and the till gets
+        a binding_conflict notice. Either way the member's next snapshot carries HQ's guide."""
+        named, guide, previous = p.get("member"), p.get("guide"), p.get("previous")
+        if not isinstance(named, str) or not named:
+            raise EventError("\"member\" is missing")
+        for k, v in (("guide", guide), ("previous", previous)):
+            if v is not None and (not isinstance(v, str) or not v):
+                raise EventError("\"%s\" is not a staff code or null" % k)
+        if (typ == "guide_unbind") != (guide is None):
+            raise EventError("a %s %s a guide" % (typ, "names" if guide else "does not name"))
+        mid = self.member_or_notice(c, uid, seq, named, now)
+        if mid is None:
+            return "recorded: member %s unknown" % named
+        have = c.execute("SELECT guide FROM members WHERE id = ?", (mid,)).fetchone()[0]
+        ledger.touch(mid)
+        if have == guide:
+            return "applied: %s's guide is already %s" % (mid, guide)
+        if have == previous:
+            c.execute("UPDATE members SET guide = ? WHERE id = ?", (guide, mid))
+            return "applied: %s's guide is now %s" % (mid, guide)
+        feed_notice(c, uid, "binding_conflict", {
+            "member": mid, "seq": seq, "till_guide": guide, "hq_guide": have,
+            "message": "member %s: this till set guide %s (journal row %d), but HQ had already"
+                       " applied guide %s from another binding; HQ's guide stands"
+                       % (mid, guide or "none", seq, have or "none")}, now)
+        return "conflict: %s kept guide %s" % (mid, have)
 
     def member_or_notice(self, c, uid, seq, named, now):
         mid = resolve_member(c, named)

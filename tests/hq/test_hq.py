@@ -18,6 +18,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import socket
 import ssl
 import subprocess
@@ -1167,6 +1168,75 @@ def main():
     if not result.wasSuccessful() and HQ:
         sys.stderr.write("---- hq.py log (last lines) ----\n" + HQ.log_tail())
     sys.exit(0 if result.wasSuccessful() else 1)
+
+
+class Test11GuideBindings(unittest.TestCase):
+    """Issue 10: HQ has the last word on a member's guide; the first binding it applies wins."""
+
+    @staticmethod
+    def hq_guide(mid):
+        c = sqlite3.connect(HQ.db)
+        try:
+            return c.execute("SELECT guide FROM members WHERE id = ?", (mid,)).fetchone()[0]
+        finally:
+            c.close()
+
+    @staticmethod
+    def bind(t, mid, guide, previous, type_="guide_bind"):
+        kind = type_[len("guide_"):]
+        return t.append(type_, {"kind": kind, "member": mid, "guide": guide,
+                                "previous": previous, "staff": "1001", "authorised_by": None,
+                                "reason": None, "day": t.day})
+
+    @staticmethod
+    def conflicts(t):
+        _c, notices, _s = t.pull_all()
+        return [n for n in notices if n["kind"] == "binding_conflict"]
+
+    def test_first_binding_wins_and_the_other_till_is_told(self):
+        a, b = new_till(), new_till()
+        mid = "M000003"
+        self.assertIsNone(self.hq_guide(mid))
+        version = member(HQ.state(), mid)["version"]
+        self.bind(a, mid, "2001", None)
+        self.bind(b, mid, "2002", None)  # both offline, neither knew of the other
+        b.sale(mid, amount=1000)
+        st, ans, _h = a.push()
+        self.assertEqual(st, 200, ans)
+        self.assertEqual({m["id"]: m for m in ans["members"]}[mid]["guide"], "2001")
+        st, ans, _h = b.push()
+        self.assertEqual(st, 200, ans)
+        snap = {m["id"]: m for m in ans["members"]}[mid]
+        self.assertEqual(snap["guide"], "2001")
+        self.assertGreater(snap["version"], version + 1)
+        self.assertEqual(self.hq_guide(mid), "2001")
+        got = self.conflicts(b)
+        self.assertEqual(len(got), 1, got)
+        self.assertEqual((got[0]["data"]["till_guide"], got[0]["data"]["hq_guide"],
+                          got[0]["data"]["seq"]), ("2002", "2001", 1))
+        self.assertEqual(self.conflicts(a), [])
+        # The same batch again changes nothing and tells nothing more.
+        st, ans, _h = b.push()
+        self.assertEqual(st, 200, ans)
+        self.assertEqual(len(self.conflicts(b)), 1)
+
+    def test_takeover_knowing_hqs_guide_and_unbind(self):
+        a, b = new_till(), new_till()
+        mid = "M000004"
+        self.bind(a, mid, "2001", None)
+        self.assertEqual(a.push()[0], 200)
+        self.bind(b, mid, "2002", "2001", "guide_takeover")  # b had HQ's guide
+        self.bind(b, mid, "2002", "2002", "guide_refresh")
+        self.assertEqual(b.push()[0], 200)
+        self.assertEqual(self.hq_guide(mid), "2002")
+        self.bind(a, mid, None, "2001", "guide_unbind")  # a did not know: a conflict
+        self.assertEqual(a.push()[0], 200)
+        self.assertEqual(self.hq_guide(mid), "2002")
+        self.assertEqual(len(self.conflicts(a)), 1)
+        self.bind(b, mid, None, "2002", "guide_unbind")
+        self.assertEqual(b.push()[0], 200)
+        self.assertIsNone(self.hq_guide(mid))
+        self.assertEqual(self.conflicts(b), [])
 
 
 if __name__ == "__main__":

@@ -132,6 +132,34 @@ static void partial_file_keeps_other_values(void **state)
 	assert_string_equal(cfg.store_id, "S001");
 }
 
+/* [guide] protection_days: days, always or never (issue 10). */
+static void guide_protection_days(void **state)
+{
+	struct cp_config cfg;
+	struct cp_errbuf err = {{0}};
+	static const char *const ok[] = {"0", "30", "3650", "always", "never"};
+	static const int want[] = {0, 30, 3650, -1, 0};
+	char text[96];
+
+	(void)state;
+	cp_config_defaults(&cfg);
+	assert_int_equal(cfg.guide_protection_days, 90);
+	assert_true(cfg.guide_register_binds);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[guide]\nprotection_days = %s\nregister_binds = false\n", ok[i]);
+		put(text);
+		cp_config_defaults(&cfg);
+		if (cp_config_load(&cfg, CFG, &err) != CP_OK)
+			fail_msg("%s", err.msg);
+		assert_int_equal(cfg.guide_protection_days, want[i]);
+		assert_false(cfg.guide_register_binds);
+	}
+	refused("[guide]\nprotection_days = forever\n", "protection_days", "always or never");
+	refused("[guide]\nprotection_days = 3651\n", "protection_days", "3650");
+	refused("[guide]\nprotection_days = -1\n", "protection_days", NULL);
+}
+
 static void the_shipped_file_loads(void **state)
 {
 	const char *src = getenv("CP_SOURCE_DIR");
@@ -445,6 +473,7 @@ int main(void)
 		cmocka_unit_test(twice_and_continued),
 		cmocka_unit_test(non_utf8_value),
 		cmocka_unit_test(nul_byte_and_long_line),
+		cmocka_unit_test(guide_protection_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
