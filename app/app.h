@@ -26,6 +26,8 @@ struct app {
 	bool db_given;              /* --db was on the command line */
 	bool demo;                  /* --demo */
 	bool force;                 /* --force (init) */
+	const char *key_file;       /* --key: init exports the starting key; verify reads it */
+	const char *anchor;         /* verify --anchor RECEIPT:CODE */
 	const char *script_file;    /* script [FILE]; NULL or "-" is stdin */
 	const char *staff_code;     /* staff set CODE */
 	const char *staff_name;     /* --name */

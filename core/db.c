@@ -275,7 +275,8 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 
 	if ((result = db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
 	    (result = db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK)
+	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
+	    (result = db_exec(db, "PRAGMA secure_delete=ON", err)) != CP_OK)
 		return result;
 	if (ckpt) {
 		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);
@@ -326,12 +327,16 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 	if (result != CP_OK)
 		return result;
 
+	/* The sealing key changes with every row, so it is checked here and read again by each
+	 * row's transaction (seal.c); none is kept in memory. */
 	if ((result = db_meta_get(db, "journal_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the journal key is missing")
 			       : result;
 	if (!cp_unhex(hex, db->journal_key, DB_KEY_LEN))
 		return cp_errf(err, CP_ECORRUPT, "the journal key in the database is damaged");
+	if (!db->start_key_set)
+		cp_wipe(db->journal_key, DB_KEY_LEN);
 	if ((result = db_meta_get(db, "phone_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the phone key is missing")
@@ -492,11 +497,15 @@ enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
 	    (result = db_meta_set_int(db, "member_seq", 0, err)) ||
 	    (result = db_meta_set_int(db, "acked_seq", 0, err)) ||
 	    (result = new_key(db, "journal_key", db->journal_key, err)) ||
+	    (result = db_meta_set_int(db, "journal_key_seq", 1, err)) ||
+	    (result = db_meta_set_int(db, "seal_from", 1, err)) ||
 	    (result = new_key(db, "phone_key", db->phone_key, err)) ||
 	    (result = db_commit(db, err))) {
 		db_rollback(db);
 		goto out;
 	}
+	db->start_key_set =
+		true; /* this handle made it: it may give it out (cp_journal_start_key) */
 	result = load_identity(db, err);
 out:
 	if (result != CP_OK) {

@@ -44,7 +44,11 @@ struct cp_db {
 	uint32_t pbkdf2_iterations;
 	char store_id[17];
 	char terminal_id[17];
+	/* The journal's starting key, only while start_key_set: on the handle that created the
+	 * database (for the export at init), or given to verify. The file holds only the key of
+	 * the next row (seal.c). */
 	uint8_t journal_key[DB_KEY_LEN];
+	bool start_key_set;
 	uint8_t phone_key[DB_KEY_LEN];
 	struct {
 		const char *sql; /* compared by address: SQL text is always a literal */

@@ -112,6 +112,13 @@ static const char *const steps[] = {
 	"  at INTEGER NOT NULL, from_staff TEXT NOT NULL, to_staff TEXT NOT NULL,"
 	"  opened_at INTEGER NOT NULL, lines INTEGER NOT NULL, items INTEGER NOT NULL,"
 	"  total INTEGER NOT NULL, member_id TEXT);",
+	/* 8: forward-secure sealing: meta journal_key is the key of row journal_key_seq and is
+	 * replaced by the next key as each row is written; rows before seal_from were written
+	 * before sealing existed and are sealed with the key this step found (seal.c). */
+	"INSERT OR IGNORE INTO meta(key, value)"
+	"  SELECT 'seal_from', coalesce(max(seq), 0) + 1 FROM journal;"
+	"INSERT OR IGNORE INTO meta(key, value)"
+	"  SELECT 'journal_key_seq', coalesce(max(seq), 0) + 1 FROM journal;",
 };
 
 int cp_db_schema_version(void)

@@ -26,6 +26,7 @@
 #include "member.h"
 #include "phone.h"
 #include "sale.h"
+#include "seal_int.h"
 #include "staff.h"
 #include "support.h"
 #include "text.h"
@@ -514,14 +515,23 @@ static void test_enrol_request(void **state)
 	r = json_loads(body, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r)
 		fail_msg("not JSON: %s\n%s", jerr.text, body);
-	assert_int_equal(json_object_size(r), 6);
+	assert_int_equal(json_object_size(r), 7);
 	assert_int_equal(json_integer_value(json_object_get(r, "protocol")), 1);
 	assert_true(json_is_integer(json_object_get(r, "protocol")));
 	assert_string_equal(json_string_value(json_object_get(r, "code")), "K7Q2-9XHM");
 	assert_string_equal(json_string_value(json_object_get(r, "store")), "S001");
 	assert_string_equal(json_string_value(json_object_get(r, "terminal")), "T01");
-	cp_hex(env.db->journal_key, DB_KEY_LEN, hex);
+	/* The key of the next row (3), the one the file holds; the starting key is gone. */
+	{
+		uint8_t key[DB_KEY_LEN];
+
+		memcpy(key, env.db->journal_key, sizeof(key));
+		assert_int_equal(seal_next(key, key), 0);
+		assert_int_equal(seal_next(key, key), 0);
+		cp_hex(key, DB_KEY_LEN, hex);
+	}
 	assert_string_equal(json_string_value(json_object_get(r, "journal_key")), hex);
+	assert_int_equal(json_integer_value(json_object_get(r, "key_seq")), 3);
 	assert_true(json_is_integer(json_object_get(r, "last_seq")));
 	assert_int_equal(json_integer_value(json_object_get(r, "last_seq")), 2);
 	json_decref(r);
