@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_seal.sh — the journal cannot be rewritten after the fact (issue 13): init exports the
+# test_seal_cli.sh — the journal cannot be rewritten after the fact (issue 13): init exports the
 # starting key; an attacker who holds the whole file rewrites sale 1's cash tender as card,
 # fixes the tender table to match and chains every row again with the key the file holds;
 # `verify --key` (the starting key) refuses it at that row, and a customer's receipt code
@@ -7,7 +7,7 @@
 . "$(dirname "$0")/scratch_lib.sh"
 CP=$CP_BINARY
 
-scratch_env seal python3
+scratch_env sealcli python3
 DB=./till.db
 
 out=$("$CP" --db "$DB" init --demo --key start.key 2>&1)
