@@ -53,6 +53,9 @@ void app_fail(const struct cp_errbuf *err, enum cp_err rc);
 int app_demo_path(struct app *app, char *out, size_t outlen);
 /* Opens the database at app->dbopt.path, printing the error on failure. */
 enum cp_err app_open_db(struct app *app, struct cp_db **db);
+/* app_open_db for a front end that sells: a database that fails cp_health_check is refused
+ * with its one-line message on stderr (and *db stays NULL). */
+enum cp_err app_open_db_to_sell(struct app *app, struct cp_db **db);
 /* Creates and seeds the demo store at app->dbopt.path unless a file is already there. Sets
  * *created. Prints errors. */
 enum cp_err app_demo_ensure(struct app *app, bool *created);

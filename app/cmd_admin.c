@@ -14,6 +14,7 @@
 #include "cp_crypto.h"
 #include "cp_paths.h"
 #include "demo.h"
+#include "health.h"
 #include "journal.h"
 #include "staff.h"
 
@@ -48,6 +49,21 @@ enum cp_err app_open_db(struct app *app, struct cp_db **db)
 
 	if (rc != CP_OK)
 		app_fail(&err, rc);
+	return rc;
+}
+
+enum cp_err app_open_db_to_sell(struct app *app, struct cp_db **db)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = app_open_db(app, db);
+
+	if (rc != CP_OK)
+		return rc;
+	if ((rc = cp_health_check(*db, &err)) != CP_OK) {
+		app_fail(&err, rc);
+		cp_db_close(*db);
+		*db = NULL;
+	}
 	return rc;
 }
 

@@ -12,9 +12,33 @@
 #include "cp_rand.h"
 #include "db_int.h"
 
+/* SQLite's message on one line: its line breaks (a quoted name can hold them, an integrity
+ * report has several lines) become "; ", other control characters spaces. */
+const char *db_one_line(const char *msg, char *buf, size_t buflen)
+{
+	size_t n = 0;
+
+	for (const char *c = msg; *c && n + 3 < buflen; c++) {
+		if (*c == '\r' || *c == '\n') {
+			if (c[1] == '\n' && *c == '\r')
+				c++;
+			buf[n++] = ';';
+			buf[n++] = ' ';
+		} else {
+			buf[n++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err)
 {
-	const char *detail = db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+	char flat[256], flat_what[160];
+	const char *detail = db_one_line(db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc),
+					 flat, sizeof(flat));
+
+	what = db_one_line(what, flat_what, sizeof(flat_what));
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:

@@ -94,7 +94,10 @@ void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
 /* Executes a statement without results (sqlite3_exec). */
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 
-/* Maps an SQLite result code to enum cp_err and fills err with what and where. */
+/* msg on one line in buf (line breaks become "; ", other control characters spaces). */
+const char *db_one_line(const char *msg, char *buf, size_t buflen);
+
+/* Maps an SQLite result code to enum cp_err and fills err with what and where (one line). */
 enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err);
 
 /* meta table: text values by key. get returns CP_ENOTFOUND when absent. */

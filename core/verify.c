@@ -21,6 +21,7 @@ static const char *const view_tables[] = {"sale",          "sale_line",    "tend
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
+	char flat[512];
 	enum cp_err result = CP_OK;
 	int rc = sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL);
 
@@ -30,8 +31,9 @@ static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 	if (rc != SQLITE_ROW)
 		result = db_fail(db, rc, "integrity check", err);
 	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		result = cp_errf(err, CP_ECORRUPT, "the database is damaged: %s",
-				 sqlite3_column_text(st, 0));
+		result = cp_errf(
+			err, CP_ECORRUPT, "the database is damaged: %s",
+			db_one_line((const char *)sqlite3_column_text(st, 0), flat, sizeof(flat)));
 	sqlite3_finalize(st);
 	return result;
 }

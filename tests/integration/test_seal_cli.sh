@@ -94,5 +94,24 @@ else
 		fail "anchor after the rewrite: $(cat out.txt)"
 fi
 
+# Damaged files: with its newest row cut away, script mode refuses to sell, in one line.
+"$CP" --db cut.db init --demo >/dev/null
+printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
+	'{"cmd":"scan","code":"6903468885155"}' \
+	'{"cmd":"pay","tenders":[{"method":"cash","amount":"100.00"}]}' |
+	"$CP" --db cut.db script >/dev/null 2>&1
+python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("PRAGMA foreign_keys=OFF")
+c.execute("DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)")
+c.commit()' cut.db
+if echo '{"cmd":"login","staff":"1001","pin":"1111"}' | "$CP" --db cut.db script >out.txt 2>err.txt; then
+	fail "a database whose newest row was cut must be refused for selling"
+elif [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "restore it from a backup" err.txt && [ ! -s out.txt ]; then
+	pass
+else
+	fail "the refusal is one line saying what to do: $(cat err.txt)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
