@@ -11,6 +11,7 @@
 #include "cp_crypto.h"
 #include "cp_rand.h"
 #include "db_int.h"
+#include "rowmac_int.h"
 
 /* SQLite's message on one line: its line breaks (a quoted name can hold them, an integrity
  * report has several lines) become "; ", other control characters spaces. */
@@ -405,6 +406,13 @@ static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *o
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
+	rc = rowmac_register(db->h, db);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = db_fail(db, rc, "register functions", err);
+
+		cp_db_close(db);
+		return e;
+	}
 	*out = db;
 	return CP_OK;
 }

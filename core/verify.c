@@ -11,6 +11,7 @@
 #include "cp_crypto.h"
 #include "events_int.h"
 #include "journal.h"
+#include "rowmac_int.h"
 #include "seal_int.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
@@ -433,6 +434,8 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 	memcpy(r->phone_key, db->phone_key, sizeof(r->phone_key));
 	rc = sqlite3_open_v2(":memory:", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc == SQLITE_OK)
+		rc = rowmac_register(r->h, r);
+	if (rc == SQLITE_OK)
 		rc = db_migrate_handle(r->h, msg, sizeof(msg));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(r->h, "PRAGMA foreign_keys=OFF; BEGIN", NULL, NULL, NULL);
@@ -478,7 +481,8 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 	}
 	if ((result = compare(db, replay, &rep, err)) != CP_OK ||
 	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
-	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK)
+	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = rowmac_verify(db, err)) != CP_OK)
 		goto out;
 	for (size_t i = 0; opt && i < opt->nanchors; i++)
 		if ((result = anchor_holds(db, &opt->anchors[i], &rep.first_bad_seq, err)) != CP_OK)

@@ -1,7 +1,8 @@
 /* test_seal.c — forward-secure sealing of the journal (issue 13): each row's key follows one
  * way from the one before and replaces it in the file; a row rewritten and chained again with
  * everything the file holds fails verify from the starting key; a cut tail with the key put
- * back shows; the starting key leaves the file once the first row is sealed. */
+ * back shows; the starting key leaves the file once the first row is sealed; a flipped bit in
+ * a member row fails verify. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,6 +202,62 @@ static void test_old_key_erased(void **state)
 	free(buf);
 }
 
+/* Issue 13: single-bit flips in HQ-fed rows went unnoticed. Each of the 8 bits of one byte of
+ * member M1's birthday, flipped in the file itself, fails verify naming the row. */
+static void test_member_bit_flip_fails_verify(void **state)
+{
+	struct cp_db_options opt = {.path = env.path, .clock = &env.clock};
+	const char needle[] = "01-15";
+	struct cp_verify_report rep;
+	char *buf, *at;
+	FILE *f;
+	long n, off;
+
+	(void)state;
+	cp_db_close(env.db);
+	env.db = NULL;
+	exec_raw("PRAGMA wal_checkpoint(TRUNCATE)");
+	f = fopen(env.path, "r+b");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	fseek(f, 0, SEEK_SET);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	at = memmem(buf, (size_t)n, needle, strlen(needle));
+	assert_non_null(at);
+	assert_null(memmem(at + 1, (size_t)n - (size_t)(at + 1 - buf), needle, strlen(needle)));
+	off = (long)(at - buf) + 4;
+	for (int bit = 0; bit < 8; bit++) {
+		struct cp_errbuf err = {{0}};
+		char c = (char)(buf[off] ^ (1 << bit));
+
+		fseek(f, off, SEEK_SET);
+		fputc(c, f);
+		fflush(f);
+		if (cp_db_open(&env.db, &opt, &err) != CP_OK)
+			fail_msg("open: %s", err.msg);
+		assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
+		if (!strstr(err.msg, "member row M1 does not match its checksum"))
+			fail_msg("bit %d: %s", bit, err.msg);
+		cp_db_close(env.db);
+		env.db = NULL;
+		fseek(f, off, SEEK_SET);
+		fputc(buf[off], f);
+		fflush(f);
+	}
+	fclose(f);
+	free(buf);
+	{
+		struct cp_errbuf err = {{0}};
+
+		assert_int_equal(cp_db_open(&env.db, &opt, &err), CP_OK);
+		if (cp_journal_verify(env.db, &rep, &err) != CP_OK)
+			fail_msg("restored: %s", err.msg);
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -209,6 +266,7 @@ int main(void)
 		T(test_rewritten_row_resealed_with_the_files_key_fails),
 		T(test_cut_tail_with_key_set_back_fails),
 		T(test_old_key_erased),
+		T(test_member_bit_flip_fails_verify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
