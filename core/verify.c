@@ -378,6 +378,39 @@ out:
 	return result;
 }
 
+/* HQ's acknowledged head (meta acked_hash, from HQ's answer): the row it names must still have
+ * that hash. */
+static enum cp_err head_holds(struct cp_db *db, int64_t *bad_seq, struct cp_errbuf *err)
+{
+	char want[2 * JOURNAL_HASH_LEN + 1], have[2 * JOURNAL_HASH_LEN + 1] = "";
+	sqlite3_stmt *st;
+	int64_t acked;
+	enum cp_err result = db_meta_get(db, "acked_hash", want, sizeof(want), err);
+	int rc;
+
+	if (result == CP_ENOTFOUND)
+		return CP_OK;
+	if (result != CP_OK || (result = db_meta_get_int(db, "acked_seq", &acked, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, acked);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, have, sizeof(have));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read journal", err);
+	if (strcmp(want, have) != 0) {
+		*bad_seq = acked;
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal sequence %lld is not the row HQ acknowledged (its hash "
+			       "differs from HQ's): it was changed after HQ received it",
+			       (long long)acked);
+	}
+	return CP_OK;
+}
+
 /* A customer's receipt against the journal: the receipt's row must be there and its hash
  * begin with the code printed on it. */
 static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor *a,
@@ -482,6 +515,7 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 	if ((result = compare(db, replay, &rep, err)) != CP_OK ||
 	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = head_holds(db, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = rowmac_verify(db, err)) != CP_OK)
 		goto out;
 	for (size_t i = 0; opt && i < opt->nanchors; i++)

@@ -805,8 +805,14 @@ class App:
         # (rows HQ holds beyond it are acknowledged when the till sends them again).
         if rows:
             applied = min(applied, rows[-1]["seq"])
-        return {"applied": applied, "members": snaps}, {"terminal": uid, "rows": len(rows),
-                                                        "applied": applied}
+        ans = {"applied": applied, "members": snaps}
+        if rows and applied >= 1:
+            # The hash HQ holds for the acknowledged row: the till keeps it as an anchor.
+            head = self.conn().execute("SELECT hash FROM journal WHERE terminal_uid = ?"
+                                       " AND seq = ?", (uid, applied)).fetchone()
+            if head:
+                ans["applied_hash"] = head[0].hex()
+        return ans, {"terminal": uid, "rows": len(rows), "applied": applied}
 
     def snapshots(self, uid, ids):
         c = self.conn()
