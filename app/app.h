@@ -29,15 +29,17 @@
 
 struct app {
 	struct cp_config cfg;
-	char db_path[APP_PATH_MAX];           /* resolved: --db, [database] path, or the default */
-	bool db_given;                        /* --db was on the command line */
-	bool demo;                            /* --demo */
-	bool force;                           /* --force (init) */
-	const char *script_file;              /* script [FILE]; NULL or "-" is stdin */
-	const char *staff_code;               /* staff set CODE */
-	const char *staff_name;               /* --name */
-	const char *staff_role;               /* --role */
-	struct cp_db_options dbopt;           /* points into cfg, db_path and pointspay */
+	char db_path[APP_PATH_MAX]; /* resolved: --db, [database] path, or the default */
+	bool db_given;              /* --db was on the command line */
+	bool demo;                  /* --demo */
+	bool force;                 /* --force (init) */
+	const char *key_file;       /* --key: init exports the starting key; verify reads it */
+	const char *anchor;         /* verify --anchor RECEIPT:CODE */
+	const char *script_file;    /* script [FILE]; NULL or "-" is stdin */
+	const char *staff_code;     /* staff set CODE */
+	const char *staff_name;     /* --name */
+	const char *staff_role;     /* --role */
+	struct cp_db_options dbopt; /* points into cfg, db_path and pointspay */
 	struct cp_pointspay_config pointspay; /* [points], for dbopt */
 	const char *hq_url;                   /* enrol --hq */
 	const char *enrol_code; /* enrol --code (shown by ps: stdin or --code-file is better) */
@@ -63,6 +65,9 @@ void app_fail(const struct cp_errbuf *err, enum cp_err rc);
 int app_demo_path(struct app *app, char *out, size_t outlen);
 /* Opens the database at app->dbopt.path, printing the error on failure. */
 enum cp_err app_open_db(struct app *app, struct cp_db **db);
+/* app_open_db for a front end that sells: a database that fails cp_health_check is refused
+ * with its one-line message on stderr (and *db stays NULL). */
+enum cp_err app_open_db_to_sell(struct app *app, struct cp_db **db);
 /* Creates and seeds the demo store at app->dbopt.path unless a file is already there. Sets
  * *created. Prints errors. */
 enum cp_err app_demo_ensure(struct app *app, bool *created);

@@ -2,6 +2,7 @@
  * terminal-UI entry point, which for now only prepares the demo store and says how to use
  * script mode. Each wires the configuration to one or two core calls and prints the outcome. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cp_crypto.h"
 #include "cp_paths.h"
 #include "demo.h"
+#include "health.h"
 #include "journal.h"
 #include "staff.h"
 
@@ -56,6 +58,21 @@ enum cp_err app_open_db(struct app *app, struct cp_db **db)
 	return rc;
 }
 
+enum cp_err app_open_db_to_sell(struct app *app, struct cp_db **db)
+{
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = app_open_db(app, db);
+
+	if (rc != CP_OK)
+		return rc;
+	if ((rc = cp_health_check(*db, &err)) != CP_OK) {
+		app_fail(&err, rc);
+		cp_db_close(*db);
+		*db = NULL;
+	}
+	return rc;
+}
+
 /* The database file and the files SQLite keeps next to it. */
 static void remove_db_files(const char *path)
 {
@@ -68,32 +85,106 @@ static void remove_db_files(const char *path)
 	}
 }
 
-/* Creates the database at the configured path, seeding the demo store when asked. A seed that
- * fails takes the half-made file away with it. */
+/* Writes the journal's starting key, in hex, to a new file only its owner can read. */
+static enum cp_err export_key(struct cp_db *db, const char *file, struct cp_errbuf *err)
+{
+	uint8_t key[CP_JOURNAL_KEY_LEN];
+	char line[2 * CP_JOURNAL_KEY_LEN + 2];
+	enum cp_err rc = cp_journal_start_key(db, key, err);
+	int fd;
+
+	if (rc != CP_OK)
+		return rc;
+	cp_hex(key, sizeof(key), line);
+	cp_wipe(key, sizeof(key));
+	line[2 * CP_JOURNAL_KEY_LEN] = '\n';
+	line[2 * CP_JOURNAL_KEY_LEN + 1] = '\0';
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = cp_errf(err, CP_EIO,
+			     "cannot write the starting key to %s (%s); give a file that does not "
+			     "exist yet",
+			     file, strerror(errno));
+	} else if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) != 0) {
+		rc = cp_errf(err, CP_EIO, "cannot write the starting key to %s (%s)", file,
+			     strerror(errno));
+		unlink(file);
+	}
+	if (fd >= 0)
+		close(fd);
+	cp_wipe(line, sizeof(line));
+	return rc;
+}
+
+/* The directory of path, made durable after a rename into it. */
+static void sync_parent(const char *path)
+{
+	char dir[APP_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Creates the database at the configured path, seeding the demo store when asked, and
+ * exporting the journal's starting key when asked. It is built whole under a temporary name
+ * and renamed into place, so that a killed init leaves no file that looks like a store. */
 static enum cp_err create_db(struct app *app, bool seed, bool force)
 {
 	struct cp_errbuf err = {{0}};
 	struct cp_db_init init = {
 		.store_id = app->cfg.store_id,
 		.terminal_id = app->cfg.terminal_id,
-		.force = force,
+		.force = true,
 	};
+	struct cp_db_options opt = app->dbopt;
+	char tmp[APP_PATH_MAX + 16];
 	struct cp_db *db = NULL;
 	enum cp_err rc;
 
 	if ((rc = cp_paths_make_parent(app->dbopt.path, &err)) != CP_OK)
 		goto out;
-	if ((rc = cp_db_create(&db, &app->dbopt, &init, &err)) != CP_OK)
+	if (!force && access(app->dbopt.path, F_OK) == 0) {
+		rc = cp_errf(&err, CP_EEXIST,
+			     "%s already exists; use --force to replace it (its sales would be "
+			     "lost)",
+			     app->dbopt.path);
 		goto out;
-	if (seed && (rc = cp_demo_seed(db, &err)) != CP_OK) {
-		cp_db_close(db);
-		db = NULL;
-		remove_db_files(app->dbopt.path);
 	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.init-tmp", app->dbopt.path) >= sizeof(tmp)) {
+		rc = cp_errf(&err, CP_ECONFIG, "the database path is too long");
+		goto out;
+	}
+	opt.path = tmp;
+	if ((rc = cp_db_create(&db, &opt, &init, &err)) != CP_OK)
+		goto out;
+	if (seed && (rc = cp_demo_seed(db, &err)) != CP_OK)
+		goto out;
+	if (app->key_file && (rc = export_key(db, app->key_file, &err)) != CP_OK)
+		goto out;
+	cp_db_close(db); /* the last connection: the WAL is checkpointed into the file */
+	db = NULL;
+	remove_db_files(app->dbopt.path);
+	if (rename(tmp, app->dbopt.path) != 0) {
+		rc = cp_errf(&err, CP_EIO, "cannot rename %s to %s: %s", tmp, app->dbopt.path,
+			     strerror(errno));
+		goto out;
+	}
+	sync_parent(app->dbopt.path);
 out:
 	cp_db_close(db);
-	if (rc != CP_OK)
+	if (rc != CP_OK) {
+		remove_db_files(tmp);
 		app_fail(&err, rc);
+	}
 	return rc;
 }
 
@@ -120,6 +211,10 @@ int cmd_init(struct app *app)
 		return APP_EXIT_FAIL;
 	printf("created %s (store %s, terminal %s)%s\n", app->dbopt.path, app->cfg.store_id,
 	       app->cfg.terminal_id, app->demo ? ", seeded with the demo store" : "");
+	if (app->key_file)
+		printf("the journal's starting key is in %s: take it off this till and keep it "
+		       "safe (verify --key checks every row's seal with it)\n",
+		       app->key_file);
 	return APP_EXIT_OK;
 }
 
@@ -139,21 +234,91 @@ static bool names_seq(const char *msg, int64_t seq)
 	return false;
 }
 
+/* The starting key from the file init exported (64 hex digits, a newline allowed). */
+static int read_key(const char *file, uint8_t key[CP_JOURNAL_KEY_LEN])
+{
+	char buf[2 * CP_JOURNAL_KEY_LEN + 8];
+	FILE *f = fopen(file, "re");
+	size_t n = 0;
+	bool ok;
+
+	if (!f) {
+		app_error("cannot read the starting key from %s: %s", file, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	ok = cp_unhex(buf, key, CP_JOURNAL_KEY_LEN);
+	cp_wipe(buf, sizeof(buf));
+	if (!ok) {
+		app_error("%s does not hold a starting key (64 hex digits, as init --key wrote it)",
+			  file);
+		return -1;
+	}
+	return 0;
+}
+
+/* "RECEIPT:CODE" into a (pointing into buf). */
+static int parse_anchor(const char *arg, char *buf, size_t buflen, struct cp_verify_anchor *a)
+{
+	char *colon;
+
+	if (strlen(arg) >= buflen ||
+	    !(colon = strrchr((snprintf(buf, buflen, "%s", arg), buf), ':')) || colon == buf ||
+	    strlen(colon + 1) != 8) {
+		app_error("--anchor '%s': give the receipt number and the 8-character verification "
+			  "code printed on it, as RECEIPT:CODE",
+			  arg);
+		return -1;
+	}
+	*colon = '\0';
+	a->receipt = buf;
+	a->code = colon + 1;
+	return 0;
+}
+
 int cmd_verify(struct app *app)
 {
 	const char *msg;
 	struct cp_errbuf err = {{0}};
 	struct cp_verify_report rep = {0};
+	struct cp_verify_options opt = {0};
+	struct cp_verify_anchor anchor;
+	uint8_t key[CP_JOURNAL_KEY_LEN];
+	char anchor_buf[128];
 	struct cp_db *db = NULL;
 	enum cp_err rc;
 	int status;
 
-	if ((rc = app_open_db(app, &db)) != CP_OK)
+	if (app->key_file) {
+		if (read_key(app->key_file, key) != 0)
+			return APP_EXIT_USAGE;
+		opt.start_key = key;
+	}
+	if (app->anchor) {
+		if (parse_anchor(app->anchor, anchor_buf, sizeof(anchor_buf), &anchor) != 0)
+			return APP_EXIT_USAGE;
+		opt.anchors = &anchor;
+		opt.nanchors = 1;
+	}
+	if ((rc = app_open_db(app, &db)) != CP_OK) {
+		cp_wipe(key, sizeof(key));
 		return rc == CP_ECORRUPT ? APP_EXIT_FAIL : APP_EXIT_USAGE;
-	rc = cp_journal_verify(db, &rep, &err);
+	}
+	rc = cp_journal_verify_with(db, &opt, &rep, &err);
+	cp_wipe(key, sizeof(key));
 	if (rc == CP_OK && rep.ok) {
 		printf("ok: %" PRId64 " journal row%s, chain intact, tables match the journal\n",
 		       rep.rows, rep.rows == 1 ? "" : "s");
+		if (rep.seals_checked)
+			printf("every row's seal holds from the starting key\n");
+		else
+			printf("seals not checked: give --key FILE (the starting key exported at "
+			       "init); HQ checks them as the rows reach it\n");
+		if (rep.anchors_checked)
+			printf("receipt %s matches the journal\n", anchor.receipt);
 		status = APP_EXIT_OK;
 	} else if (rc == CP_OK || rc == CP_ECORRUPT) {
 		msg = cp_errmsg(&err, CP_ECORRUPT);

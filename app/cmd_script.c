@@ -249,7 +249,7 @@ int cmd_script(struct app *app)
 	}
 	if (app->demo && app_demo_ensure(app, &created) != CP_OK)
 		goto out;
-	if (app_open_db(app, &s->db) != CP_OK)
+	if (app_open_db_to_sell(app, &s->db) != CP_OK)
 		goto out;
 	cp_db_store_name(s->db, store_name, sizeof(store_name));
 	if (!store_name[0])

@@ -1,12 +1,14 @@
 /* cmd_sync.c — the commands that deal with headquarters: enrol, sync --once / --daemon, and
  * status. They map the [sync] configuration (and enrol's --ca/--pin) into cp_sync_options,
  * call sync/ or core, and print the outcome; the network is sync/'s business. */
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "cp_clock.h"
@@ -68,8 +70,31 @@ void app_ignore_sigpipe(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* path made absolute against the working directory (links are kept: a CA file may be a link
+ * that IT points at a renewed one). Returns 0, or -1 after saying why. */
+static int absolute_ca(const char *path, char *out, size_t outlen)
+{
+	char cwd[APP_PATH_MAX];
+
+	if (access(path, R_OK) != 0) {
+		app_error("cannot read the CA file %s (%s): give the path of HQ's CA certificate",
+			  path, strerror(errno));
+		return -1;
+	}
+	if (path[0] == '/') {
+		if ((size_t)snprintf(out, outlen, "%s", path) < outlen)
+			return 0;
+	} else if (getcwd(cwd, sizeof(cwd)) &&
+		   (size_t)snprintf(out, outlen, "%s/%s", cwd, path) < outlen) {
+		return 0;
+	}
+	app_error("the CA file's path %s is too long", path);
+	return -1;
+}
+
 int cmd_enrol(struct app *app)
 {
+	char ca_abs[APP_PATH_MAX + APP_PATH_MAX];
 	char code[ENROL_CODE_MAX];
 	struct cp_sync_options opts;
 	struct cp_sync_status st;
@@ -82,6 +107,11 @@ int cmd_enrol(struct app *app)
 	app_sync_options(app, &opts);
 	if (app->ca_file)
 		opts.ca_file = app->ca_file[0] ? app->ca_file : NULL;
+	/* Stored for every later sync, which may start in another directory (a daemon). */
+	if (opts.ca_file && absolute_ca(opts.ca_file, ca_abs, sizeof(ca_abs)) != 0)
+		return APP_EXIT_USAGE;
+	if (opts.ca_file)
+		opts.ca_file = ca_abs;
 	if (app->pin)
 		opts.pin = app->pin[0] ? app->pin : NULL;
 	app_ignore_sigpipe();

@@ -125,7 +125,7 @@ int cmd_ui(struct app *app)
 			"the terminal UI needs a terminal; for scripts use 'counterpoint script'");
 		return APP_EXIT_USAGE;
 	}
-	if (app_open_db(app, &db) != CP_OK)
+	if (app_open_db_to_sell(app, &db) != CP_OK)
 		return APP_EXIT_FAIL;
 	/* Nothing may write over the screens: the log goes next to the database. */
 	snprintf(log_path, sizeof(log_path), "%s.log", app->dbopt.path);

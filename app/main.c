@@ -28,7 +28,7 @@ struct cmdline {
 	const char *config;
 	const char *db;
 	const char *name, *role;
-	const char *hq, *code, *code_file, *ca, *pin;
+	const char *hq, *code, *code_file, *ca, *pin, *key, *anchor;
 	const char *date, *format;
 	bool demo, force, help, version, once, daemon, json;
 	const char *pos[MAX_POSITIONAL];
@@ -38,8 +38,9 @@ struct cmdline {
 
 static const char usage_text[] =
 	"usage: counterpoint [--config FILE] [--db FILE] [--demo]\n"
-	"       counterpoint [--config FILE] [--db FILE] init [--demo] [--force]\n"
-	"       counterpoint [--config FILE] [--db FILE] [--demo] verify\n"
+	"       counterpoint [--config FILE] [--db FILE] init [--demo] [--force] [--key FILE]\n"
+	"       counterpoint [--config FILE] [--db FILE] [--demo] verify [--key FILE]\n"
+	"                    [--anchor RECEIPT:CODE]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] script [FILE|-]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] staff set CODE --name NAME\n"
 	"                    --role cashier|guide|manager      (the PIN is read from stdin)\n"
@@ -78,6 +79,9 @@ static const char help_text[] =
 	"  --db FILE      use this database instead of the configured one\n"
 	"  --demo         use the demo store (demo.db in the data directory unless --db)\n"
 	"  --force        init: replace an existing database\n"
+	"  --key FILE     init: write the journal's starting key to FILE (a new file), to be\n"
+	"                 taken off the till; verify: check every row's seal with it\n"
+	"  --anchor R:C   verify: check receipt R against the journal by the code C printed on it\n"
 	"  --hq URL       enrol: HQ's address, https://HOST:PORT\n"
 	"  --code-file F  enrol: read the one-time enrolment code HQ gave for this store and till\n"
 	"                 from F (without it, from stdin; --code CODE works but shows it to ps)\n"
@@ -144,16 +148,17 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
-	static const char *const valued[] = {"--config",    "--db",   "--name",  "--role",
-					     "--hq",        "--code", "--ca",    "--pin",
-					     "--code-file", "--date", "--format"};
+	static const char *const valued[] = {
+		"--config", "--db",        "--name", "--role",   "--hq",  "--code",  "--ca",
+		"--pin",    "--code-file", "--date", "--format", "--key", "--anchor"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **targets[] = {&cl->config,    &cl->db,   &cl->name,  &cl->role,
-					  &cl->hq,        &cl->code, &cl->ca,    &cl->pin,
-					  &cl->code_file, &cl->date, &cl->format};
+		const char **targets[] = {&cl->config,    &cl->db,   &cl->name,   &cl->role,
+					  &cl->hq,        &cl->code, &cl->ca,     &cl->pin,
+					  &cl->code_file, &cl->date, &cl->format, &cl->key,
+					  &cl->anchor};
 		int hit = 0;
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
@@ -281,6 +286,12 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 	app->report_format = cl->format;
 	if (cl->json && cl->cmd != CMD_STATUS)
 		return usage_error("--json: only status takes it");
+	if (cl->key && cl->cmd != CMD_INIT && cl->cmd != CMD_VERIFY)
+		return usage_error("--key: only init (to export) and verify take it");
+	if (cl->anchor && cl->cmd != CMD_VERIFY)
+		return usage_error("--anchor: only verify takes it");
+	app->key_file = cl->key;
+	app->anchor = cl->anchor;
 	app->hq_url = cl->hq;
 	app->enrol_code = cl->code;
 	app->enrol_code_file = cl->code_file;

@@ -3,10 +3,12 @@
  * back, applied in one transaction. Nothing is acknowledged beyond what was sent. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hq.h"
 #include "hq_int.h"
 #include "journal.h"
+#include "journal_int.h"
 #include "member_int.h"
 #include "records_int.h"
 
@@ -59,6 +61,40 @@ static enum cp_err check_ack(struct cp_db *db, int64_t first, int64_t last, int6
 	return CP_OK;
 }
 
+/* HQ's word on the hash of the row it acknowledged, when it gives one: an anchor of the chain
+ * outside the file. It must be this till's row's hash; it is kept (meta acked_hash) for
+ * verify. */
+static enum cp_err check_head(struct cp_db *db, json_t *root, int64_t applied,
+			      struct cp_errbuf *err)
+{
+	json_t *v = json_object_get(root, "applied_hash");
+	sqlite3_stmt *st;
+	char mine[2 * JOURNAL_HASH_LEN + 1] = "";
+	int rc;
+
+	if (!v || applied < 1)
+		return CP_OK;
+	if (!json_is_string(v) || strlen(json_string_value(v)) != 2 * JOURNAL_HASH_LEN)
+		return hq_bad(err, "push answer: applied_hash is not 64 hex digits");
+	if (!(st = db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, applied);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, mine, sizeof(mine));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read journal", err);
+	if (strcmp(mine, json_string_value(v)) != 0)
+		return cp_errf(err, CP_ECORRUPT,
+			       "HQ holds journal row %" PRId64
+			       " with another hash than this till's: "
+			       "the row was changed after HQ received it, or this is not the "
+			       "database HQ knows; run `counterpoint verify` and call IT",
+			       applied);
+	return db_meta_set(db, "acked_hash", mine, err);
+}
+
 enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t first,
 			    int64_t last, int64_t *applied, struct cp_errbuf *err)
 {
@@ -77,7 +113,8 @@ enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int6
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto done;
-	if ((result = check_ack(db, first, last, n, err)) != CP_OK)
+	if ((result = check_ack(db, first, last, n, err)) != CP_OK ||
+	    (result = check_head(db, root, n, err)) != CP_OK)
 		goto out;
 	if ((result = apply_members(db, members, err)) != CP_OK)
 		goto out;

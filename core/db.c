@@ -13,10 +13,35 @@
 #include "cp_paths.h"
 #include "cp_rand.h"
 #include "db_int.h"
+#include "rowmac_int.h"
+
+/* SQLite's message on one line: its line breaks (a quoted name can hold them, an integrity
+ * report has several lines) become "; ", other control characters spaces. */
+const char *db_one_line(const char *msg, char *buf, size_t buflen)
+{
+	size_t n = 0;
+
+	for (const char *c = msg; *c && n + 3 < buflen; c++) {
+		if (*c == '\r' || *c == '\n') {
+			if (c[1] == '\n' && *c == '\r')
+				c++;
+			buf[n++] = ';';
+			buf[n++] = ' ';
+		} else {
+			buf[n++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
 
 enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err)
 {
-	const char *detail = db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc);
+	char flat[256], flat_what[160];
+	const char *detail = db_one_line(db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc),
+					 flat, sizeof(flat));
+
+	what = db_one_line(what, flat_what, sizeof(flat_what));
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
@@ -287,7 +312,8 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 
 	if ((result = db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
 	    (result = db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK)
+	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
+	    (result = db_exec(db, "PRAGMA secure_delete=ON", err)) != CP_OK)
 		return result;
 	if (ckpt) {
 		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);
@@ -338,12 +364,16 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 	if (result != CP_OK)
 		return result;
 
+	/* The sealing key changes with every row, so it is checked here and read again by each
+	 * row's transaction (seal.c); none is kept in memory. */
 	if ((result = db_meta_get(db, "journal_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the journal key is missing")
 			       : result;
 	if (!cp_unhex(hex, db->journal_key, DB_KEY_LEN))
 		return cp_errf(err, CP_ECORRUPT, "the journal key in the database is damaged");
+	if (!db->start_key_set)
+		cp_wipe(db->journal_key, DB_KEY_LEN);
 	if ((result = db_meta_get(db, "phone_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the phone key is missing")
@@ -388,6 +418,13 @@ static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *o
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
+	rc = rowmac_register(db->h, db);
+	if (rc != SQLITE_OK) {
+		enum cp_err e = db_fail(db, rc, "register functions", err);
+
+		cp_db_close(db);
+		return e;
+	}
 	*out = db;
 	return CP_OK;
 }
@@ -527,11 +564,15 @@ enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
 	    (result = db_meta_set_int(db, "member_seq", 0, err)) ||
 	    (result = db_meta_set_int(db, "acked_seq", 0, err)) ||
 	    (result = new_key(db, "journal_key", db->journal_key, err)) ||
+	    (result = db_meta_set_int(db, "journal_key_seq", 1, err)) ||
+	    (result = db_meta_set_int(db, "seal_from", 1, err)) ||
 	    (result = new_key(db, "phone_key", db->phone_key, err)) ||
 	    (result = db_commit(db, err))) {
 		db_rollback(db);
 		goto out;
 	}
+	db->start_key_set =
+		true; /* this handle made it: it may give it out (cp_journal_start_key) */
 	result = load_identity(db, err);
 out:
 	if (result != CP_OK) {

@@ -45,8 +45,14 @@ struct cp_db {
 	uint32_t pbkdf2_iterations;
 	char store_id[17];
 	char terminal_id[17];
+	/* The journal's starting key, only while start_key_set: on the handle that created the
+	 * database (for the export at init), or given to verify. The file holds only the key of
+	 * the next row (seal.c). */
 	uint8_t journal_key[DB_KEY_LEN];
+	bool start_key_set;
 	uint8_t phone_key[DB_KEY_LEN];
+	uint8_t row_key[DB_KEY_LEN]; /* rowmac.c: read from meta on first use */
+	bool row_key_loaded;
 	struct {
 		const char *sql; /* compared by address: SQL text is always a literal */
 		sqlite3_stmt *st;
@@ -96,7 +102,10 @@ void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
 /* Executes a statement without results (sqlite3_exec). */
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 
-/* Maps an SQLite result code to enum cp_err and fills err with what and where. */
+/* msg on one line in buf (line breaks become "; ", other control characters spaces). */
+const char *db_one_line(const char *msg, char *buf, size_t buflen);
+
+/* Maps an SQLite result code to enum cp_err and fills err with what and where (one line). */
 enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err);
 
 /* meta table: text values by key. get returns CP_ENOTFOUND when absent. */

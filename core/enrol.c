@@ -8,6 +8,7 @@
 #include "cp_crypto.h"
 #include "hq.h"
 #include "hq_int.h"
+#include "seal_int.h"
 #include "journal.h"
 #include "phone.h"
 #include "records_int.h"
@@ -71,7 +72,9 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
 				struct cp_errbuf *err)
 {
 	char hex[2 * DB_KEY_LEN + 1];
+	uint8_t key[DB_KEY_LEN];
 	struct cp_journal_status js;
+	int64_t key_seq;
 	enum cp_err result;
 	json_t *req;
 
@@ -83,10 +86,15 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
 			"gave it");
 	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
 		return result;
-	cp_hex(db->journal_key, DB_KEY_LEN, hex);
-	req = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I}", "protocol", 1, "code", code, "store",
-			db->store_id, "terminal", db->terminal_id, "journal_key", hex, "last_seq",
-			(json_int_t)js.last_seq);
+	/* The key of the next row: HQ checks every seal from it on (rows before it were sealed
+	 * with keys this till no longer holds). */
+	if ((result = seal_current(db, key, &key_seq, err)) != CP_OK)
+		return result;
+	cp_hex(key, DB_KEY_LEN, hex);
+	cp_wipe(key, sizeof(key));
+	req = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I}", "protocol", 1, "code", code, "store",
+			db->store_id, "terminal", db->terminal_id, "journal_key", hex, "key_seq",
+			(json_int_t)key_seq, "last_seq", (json_int_t)js.last_seq);
 	cp_wipe(hex, sizeof(hex));
 	if (req)
 		*body = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);

@@ -11,6 +11,7 @@
 #include "events_int.h"
 #include "journal.h"
 #include "report_int.h"
+#include "seal_int.h"
 
 static const struct {
 	const char *type;
@@ -150,7 +151,7 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			   uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
-	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN];
+	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN], key[DB_KEY_LEN];
 	char event_id[CP_UUID_LEN + 1];
 	int64_t seq, last_at, now = cp_db_now(db);
 	journal_apply_fn apply = journal_apply_for(type);
@@ -182,7 +183,11 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 			err, CP_EINVAL,
 			"cannot write the journal payload: out of memory, or text that is not "
 			"UTF-8");
-	if (journal_hash(db->journal_key, prev, seq, text, text_len, hash) != 0) {
+	if ((result = seal_take(db, seq, key, err)) != CP_OK)
+		goto out;
+	rc = journal_hash(key, prev, seq, text, text_len, hash);
+	cp_wipe(key, sizeof(key));
+	if (rc != 0) {
 		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
 		goto out;
 	}

@@ -51,6 +51,30 @@ struct cp_verify_report {
 	int ok;
 	int64_t rows; /* journal rows checked */
 	int64_t first_bad_seq;
+	int seals_checked;   /* every row's seal was checked from the starting key */
+	int anchors_checked; /* receipts checked against the journal */
+};
+
+/* The journal's starting key (forward-secure sealing, core/seal.c): the key that sealed its
+ * first row. The file keeps only the key of the row still to come, so only the handle that
+ * created the database, before anything else opens it, can give it: for `init` to export it
+ * for a manager to take off the machine. CP_ESTATE on any other handle. */
+#define CP_JOURNAL_KEY_LEN 32
+enum cp_err cp_journal_start_key(struct cp_db *db, uint8_t key[CP_JOURNAL_KEY_LEN],
+				 struct cp_errbuf *err);
+
+/* A customer's receipt number and the verification code printed on it. */
+struct cp_verify_anchor {
+	const char *receipt;
+	const char *code;
+};
+
+/* What verify is given beyond the file. start_key NULL: the seals are not checked (only the
+ * links of the chain), unless this handle created the database. */
+struct cp_verify_options {
+	const uint8_t *start_key; /* CP_JOURNAL_KEY_LEN bytes, or NULL */
+	const struct cp_verify_anchor *anchors;
+	size_t nanchors;
 };
 
 /* PRAGMA integrity_check, the hash chain re-walked, every journal payload replayed into a
@@ -62,5 +86,11 @@ struct cp_verify_report {
  * Returns CP_OK when all holds, CP_ECORRUPT with the first difference in err otherwise. */
 enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out,
 			      struct cp_errbuf *err);
+
+/* cp_journal_verify, and with opt: every row's seal checked from the starting key (each row's
+ * key derived from the one before, and the key the file holds the one that follows the last
+ * row), and each anchor's receipt found in the journal with the code printed on it. */
+enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_options *opt,
+				   struct cp_verify_report *out, struct cp_errbuf *err);
 
 #endif

@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cp_crypto.h"
 #include "events_int.h"
 #include "journal.h"
 #include "report_int.h"
+#include "rowmac_int.h"
+#include "seal_int.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
 static const char *const view_tables[] = {
@@ -22,6 +25,7 @@ static const char *const view_tables[] = {
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
+	char flat[512];
 	enum cp_err result = CP_OK;
 	int rc = sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL);
 
@@ -31,8 +35,9 @@ static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 	if (rc != SQLITE_ROW)
 		result = db_fail(db, rc, "integrity check", err);
 	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		result = cp_errf(err, CP_ECORRUPT, "the database is damaged: %s",
-				 sqlite3_column_text(st, 0));
+		result = cp_errf(
+			err, CP_ECORRUPT, "the database is damaged: %s",
+			db_one_line((const char *)sqlite3_column_text(st, 0), flat, sizeof(flat)));
 	sqlite3_finalize(st);
 	return result;
 }
@@ -98,9 +103,34 @@ static enum cp_err count_step(struct cp_db *db, struct counters *c, const char *
 	return CP_OK;
 }
 
+/* The seals as verify follows them: with the starting key, the key of each row (the starting
+ * key itself before seal_from, then one derived step per row); without it, only the links. */
+struct seals {
+	bool known;
+	int64_t from;
+	uint8_t start[DB_KEY_LEN], key[DB_KEY_LEN];
+};
+
+/* Whether the row's stored hash is its seal (always true when the key is not known); moves
+ * the key on to the next row's. */
+static bool seal_holds(struct seals *k, int64_t seq, const uint8_t prev[JOURNAL_HASH_LEN],
+		       const char *text, size_t len, const void *stored)
+{
+	uint8_t hash[JOURNAL_HASH_LEN];
+	bool ok;
+
+	if (!k->known)
+		return true;
+	ok = journal_hash(seq < k->from ? k->start : k->key, prev, seq, text, len, hash) == 0 &&
+	     cp_ct_equal(hash, stored, JOURNAL_HASH_LEN);
+	if (seq >= k->from && seal_next(k->key, k->key) != 0)
+		ok = false;
+	return ok;
+}
+
 /* Walks the chain and replays each row into replay. */
-static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify_report *rep,
-			struct counters *c, struct cp_errbuf *err)
+static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct seals *k,
+			struct cp_verify_report *rep, struct counters *c, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	uint8_t prev[JOURNAL_HASH_LEN] = {0}, hash[JOURNAL_HASH_LEN];
@@ -135,13 +165,22 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct cp_verify
 		if (!text || !event_id || !type ||
 		    sqlite3_column_bytes(st, 5) != JOURNAL_HASH_LEN ||
 		    sqlite3_column_bytes(st, 6) != JOURNAL_HASH_LEN ||
-		    memcmp(sqlite3_column_blob(st, 5), prev, JOURNAL_HASH_LEN) != 0 ||
-		    journal_hash(db->journal_key, prev, seq, text, (size_t)textlen, hash) != 0 ||
-		    !cp_ct_equal(hash, sqlite3_column_blob(st, 6), JOURNAL_HASH_LEN)) {
+		    memcmp(sqlite3_column_blob(st, 5), prev, JOURNAL_HASH_LEN) != 0) {
 			result = cp_errf(err, CP_ECORRUPT,
 					 "journal sequence %lld: the hash chain is broken (the row "
 					 "was changed, removed or inserted)",
 					 (long long)seq);
+			break;
+		}
+		memcpy(hash, sqlite3_column_blob(st, 6), JOURNAL_HASH_LEN);
+		if (!seal_holds(k, seq, prev, text, (size_t)textlen, hash)) {
+			result =
+				cp_errf(err, CP_ECORRUPT,
+					"journal sequence %lld: the hash chain is broken: its seal "
+					"does not hold, so the row was changed and chained again "
+					"after it was written (or the starting key given is not "
+					"this till's)",
+					(long long)seq);
 			break;
 		}
 		p = json_loadb(text, (size_t)textlen, JSON_REJECT_DUPLICATES, NULL);
@@ -312,6 +351,114 @@ static enum cp_err counters_agree(struct cp_db *db, const struct counters *c, in
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
 }
 
+/* The key the file holds must be the next row's, and, with the starting key, the one that
+ * follows from it: a tail cut cleanly, or a key put back, shows here. */
+static enum cp_err seals_agree(struct cp_db *db, const struct seals *k, int64_t last_seq,
+			       int64_t *bad_seq, struct cp_errbuf *err)
+{
+	uint8_t key[DB_KEY_LEN];
+	int64_t for_seq;
+	enum cp_err result = seal_current(db, key, &for_seq, err);
+
+	if (result != CP_OK)
+		goto out;
+	*bad_seq = last_seq + 1;
+	if (for_seq != last_seq + 1) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "the sealing key is for journal sequence %lld, but the journal "
+				 "ends at %lld: its newest rows were removed, or meta was changed",
+				 (long long)for_seq, (long long)last_seq);
+		goto out;
+	}
+	if (k->known && !cp_ct_equal(key, k->key, DB_KEY_LEN)) {
+		result = cp_errf(
+			err, CP_ECORRUPT,
+			"the sealing key in the file does not follow from the starting "
+			"key: rows after journal sequence %lld were removed, or the key was "
+			"replaced",
+			(long long)last_seq);
+		goto out;
+	}
+	*bad_seq = 0;
+out:
+	cp_wipe(key, sizeof(key));
+	return result;
+}
+
+/* HQ's acknowledged head (meta acked_hash, from HQ's answer): the row it names must still have
+ * that hash. */
+static enum cp_err head_holds(struct cp_db *db, int64_t *bad_seq, struct cp_errbuf *err)
+{
+	char want[2 * JOURNAL_HASH_LEN + 1], have[2 * JOURNAL_HASH_LEN + 1] = "";
+	sqlite3_stmt *st;
+	int64_t acked;
+	enum cp_err result = db_meta_get(db, "acked_hash", want, sizeof(want), err);
+	int rc;
+
+	if (result == CP_ENOTFOUND)
+		return CP_OK;
+	if (result != CP_OK || (result = db_meta_get_int(db, "acked_seq", &acked, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, acked);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, have, sizeof(have));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read journal", err);
+	if (strcmp(want, have) != 0) {
+		*bad_seq = acked;
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal sequence %lld is not the row HQ acknowledged (its hash "
+			       "differs from HQ's): it was changed after HQ received it",
+			       (long long)acked);
+	}
+	return CP_OK;
+}
+
+/* A customer's receipt against the journal: the receipt's row must be there and its hash
+ * begin with the code printed on it. */
+static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor *a,
+				int64_t *bad_seq, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT seq, lower(hex(substr(hash, 1, 4))) FROM journal"
+				   " WHERE type IN ('sale', 'refund', 'void')"
+				   " AND json_extract(payload, '$.receipt') = ?1",
+				   err);
+	char code[16];
+	int64_t seq = 0;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, a->receipt, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		db_col_text(st, 1, code, sizeof(code));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return cp_errf(err, CP_ECORRUPT,
+			       "receipt %s is not in the journal: its event was removed (or the "
+			       "receipt is not from this till)",
+			       a->receipt);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read journal", err);
+	if (strcasecmp(code, a->code) != 0) {
+		*bad_seq = seq;
+		return cp_errf(err, CP_ECORRUPT,
+			       "receipt %s has verification code %s, but its journal row gives "
+			       "%s: the row, or a row before it, was changed after the receipt "
+			       "was printed",
+			       a->receipt, a->code, code);
+	}
+	return CP_OK;
+}
+
 static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_errbuf *err)
 {
 	struct cp_db *r = calloc(1, sizeof(*r));
@@ -327,6 +474,8 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 	memcpy(r->phone_key, db->phone_key, sizeof(r->phone_key));
 	rc = sqlite3_open_v2(":memory:", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc == SQLITE_OK)
+		rc = rowmac_register(r->h, r);
+	if (rc == SQLITE_OK)
 		rc = db_migrate_handle(r->h, msg, sizeof(msg));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(r->h, "PRAGMA foreign_keys=OFF; BEGIN", NULL, NULL, NULL);
@@ -340,18 +489,30 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 	return CP_OK;
 }
 
-enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, struct cp_errbuf *err)
+enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_options *opt,
+				   struct cp_verify_report *out, struct cp_errbuf *err)
 {
 	struct cp_verify_report rep = {0};
 	struct counters counted = {0};
 	struct cp_db *replay = NULL;
+	struct seals k = {0};
 	enum cp_err result;
 
+	if (opt && opt->start_key) {
+		k.known = true;
+		memcpy(k.start, opt->start_key, DB_KEY_LEN);
+	} else if (db->start_key_set) {
+		k.known = true;
+		memcpy(k.start, db->journal_key, DB_KEY_LEN);
+	}
+	memcpy(k.key, k.start, DB_KEY_LEN);
+	if (k.known && (result = seal_first(db, &k.from, err)) != CP_OK)
+		goto out;
 	if ((result = integrity(db, err)) != CP_OK)
 		goto out;
 	if ((result = open_replay(db, &replay, err)) != CP_OK)
 		goto out;
-	if ((result = walk(db, replay, &rep, &counted, err)) != CP_OK)
+	if ((result = walk(db, replay, &k, &rep, &counted, err)) != CP_OK)
 		goto out;
 	rep.first_bad_seq = 0;
 	if (sqlite3_exec(replay->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
@@ -359,12 +520,26 @@ enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, st
 		goto out;
 	}
 	if ((result = compare(db, replay, &rep, err)) != CP_OK ||
-	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK)
+	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = head_holds(db, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = rowmac_verify(db, err)) != CP_OK)
 		goto out;
+	for (size_t i = 0; opt && i < opt->nanchors; i++)
+		if ((result = anchor_holds(db, &opt->anchors[i], &rep.first_bad_seq, err)) != CP_OK)
+			goto out;
+	rep.seals_checked = k.known;
+	rep.anchors_checked = opt ? (int)opt->nanchors : 0;
 	rep.ok = 1;
 out:
+	cp_wipe(&k, sizeof(k));
 	cp_db_close(replay);
 	if (out)
 		*out = rep;
 	return result;
+}
+
+enum cp_err cp_journal_verify(struct cp_db *db, struct cp_verify_report *out, struct cp_errbuf *err)
+{
+	return cp_journal_verify_with(db, NULL, out, err);
 }

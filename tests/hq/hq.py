@@ -97,7 +97,8 @@ CREATE TABLE codes(code_hash TEXT PRIMARY KEY, store TEXT NOT NULL, terminal TEX
   created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER, used_by TEXT);
 CREATE TABLE terminals(uid TEXT PRIMARY KEY, store TEXT NOT NULL, terminal TEXT NOT NULL,
   secret TEXT NOT NULL, journal_key TEXT NOT NULL, enrolled_at INTEGER NOT NULL,
-  applied INTEGER NOT NULL DEFAULT 0, last_seq_at_enrol INTEGER NOT NULL DEFAULT 0);
+  applied INTEGER NOT NULL DEFAULT 0, last_seq_at_enrol INTEGER NOT NULL DEFAULT 0,
+  key_seq INTEGER NOT NULL DEFAULT 1, seal_key TEXT, seal_seq INTEGER);
 -- Every journal row applied, per terminal; members: the ids the row touched (JSON list), so a
 -- repeated batch answers with the same snapshots.
 CREATE TABLE journal(terminal_uid TEXT NOT NULL, seq INTEGER NOT NULL, event_id TEXT NOT NULL,
@@ -683,6 +684,7 @@ class App:
                               % (req.get("protocol"), PROTOCOL))
         code, store, term = req.get("code"), req.get("store"), req.get("terminal")
         key, last_seq = req.get("journal_key"), req.get("last_seq", 0)
+        key_seq = req.get("key_seq", 1)
         if not isinstance(code, str) or not code:
             raise bad_request("\"code\" is missing")
         if not isinstance(store, str) or not ID_PART.match(store):
@@ -693,6 +695,8 @@ class App:
             raise bad_request("\"journal_key\" must be 64 lower-case hex digits")
         if type(last_seq) is not int or last_seq < 0:
             raise bad_request("\"last_seq\" must be a non-negative integer")
+        if type(key_seq) is not int or key_seq < 1:
+            raise bad_request("\"key_seq\" must be a positive integer")
         uid = "%s-%s" % (store, term)
         now = self.clock.now_s()
         c = self.conn()
@@ -710,11 +714,15 @@ class App:
                                 "not %s" % (row[0], row[1], uid))
             secret = secrets.token_bytes(32)
             c.execute("INSERT INTO terminals(uid, store, terminal, secret, journal_key,"
-                      " enrolled_at, applied, last_seq_at_enrol) VALUES(?, ?, ?, ?, ?, ?, 0, ?)"
+                      " enrolled_at, applied, last_seq_at_enrol, key_seq, seal_key, seal_seq)"
+                      " VALUES(?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
                       " ON CONFLICT(uid) DO UPDATE SET secret = excluded.secret,"
                       " journal_key = excluded.journal_key, enrolled_at = excluded.enrolled_at,"
-                      " last_seq_at_enrol = excluded.last_seq_at_enrol",
-                      (uid, store, term, secret.hex(), key, int(now * 1000), last_seq))
+                      " last_seq_at_enrol = excluded.last_seq_at_enrol,"
+                      " key_seq = excluded.key_seq, seal_key = excluded.seal_key,"
+                      " seal_seq = excluded.seal_seq",
+                      (uid, store, term, secret.hex(), key, int(now * 1000), last_seq,
+                       key_seq, key, key_seq))
             c.execute("UPDATE codes SET used_at = ?, used_by = ? WHERE code_hash = ?",
                       (int(now), uid, code_hash(code)))
             applied = c.execute("SELECT applied FROM terminals WHERE uid = ?",
@@ -773,9 +781,9 @@ class App:
         error = None
         now = self.clock.now_ms()
         with self.write_lock, Tx(c):
-            key_hex, applied = c.execute("SELECT journal_key, applied FROM terminals"
-                                         " WHERE uid = ?", (uid,)).fetchone()
-            key = bytes.fromhex(key_hex)
+            key_hex, applied, key_seq, seal_hex, seal_seq = c.execute(
+                "SELECT journal_key, applied, key_seq, seal_key, seal_seq FROM terminals"
+                " WHERE uid = ?", (uid,)).fetchone()
             for r in rows:
                 seq = r["seq"]
                 if seq <= applied:
@@ -800,9 +808,18 @@ class App:
                     payload_bytes = r["payload"].encode("utf-8")
                 except UnicodeEncodeError:
                     payload_bytes = None
+                # Forward-secure sealing: row seq's key is derived one way from row seq-1's,
+                # from the key enrolment gave for row key_seq; rows before it were sealed
+                # before enrolment and are only linked.
+                key = None
+                if seq >= key_seq:
+                    if seal_seq == seq and seal_hex:
+                        key = bytes.fromhex(seal_hex)
+                    else:
+                        key = seal_key_for(bytes.fromhex(key_hex), key_seq, seq)
                 if bytes.fromhex(r["prev_hash"]) != prev or payload_bytes is None or \
-                        not hmac.compare_digest(chain_hash(key, prev, seq, payload_bytes),
-                                                bytes.fromhex(r["hash"])):
+                        (key is not None and not hmac.compare_digest(
+                            chain_hash(key, prev, seq, payload_bytes), bytes.fromhex(r["hash"]))):
                     error = HttpError(422, "chain_broken", "sequence %d does not continue the"
                                       " chain: its hash or previous hash does not match" % seq,
                                       {"seq": seq, "applied": applied})
@@ -815,7 +832,10 @@ class App:
                     c.execute("ROLLBACK TO row")
                     c.execute("RELEASE row")
                     raise
-                c.execute("UPDATE terminals SET applied = ? WHERE uid = ?", (seq, uid))
+                if key is not None:
+                    seal_hex, seal_seq = seal_next(key).hex(), seq + 1
+                c.execute("UPDATE terminals SET applied = ?, seal_key = ?, seal_seq = ?"
+                          " WHERE uid = ?", (seq, seal_hex, seal_seq, uid))
                 applied = seq
                 add_unique(touched, members)
         if error:
@@ -825,8 +845,14 @@ class App:
         # (rows HQ holds beyond it are acknowledged when the till sends them again).
         if rows:
             applied = min(applied, rows[-1]["seq"])
-        return {"applied": applied, "members": snaps}, {"terminal": uid, "rows": len(rows),
-                                                        "applied": applied}
+        ans = {"applied": applied, "members": snaps}
+        if rows and applied >= 1:
+            # The hash HQ holds for the acknowledged row: the till keeps it as an anchor.
+            head = self.conn().execute("SELECT hash FROM journal WHERE terminal_uid = ?"
+                                       " AND seq = ?", (uid, applied)).fetchone()
+            if head:
+                ans["applied_hash"] = head[0].hex()
+        return ans, {"terminal": uid, "rows": len(rows), "applied": applied}
 
     def snapshots(self, uid, ids):
         c = self.conn()
@@ -1193,6 +1219,22 @@ def one(query, key, default):
 
 def chain_hash(key, prev, seq, payload):
     return hmac.new(key, prev + seq.to_bytes(8, "big") + payload, hashlib.sha256).digest()
+
+
+SEAL_NEXT_LABEL = b"counterpoint journal seal: next key"
+
+
+def seal_next(key):
+    """The key of the next journal row (core/seal.c): one way, so a till past a row cannot
+    seal it again."""
+    return hmac.new(key, SEAL_NEXT_LABEL, hashlib.sha256).digest()
+
+
+def seal_key_for(key, key_seq, seq):
+    """The key of row seq, from the key of row key_seq."""
+    for _ in range(seq - key_seq):
+        key = seal_next(key)
+    return key
 
 
 def parse_json_object(body):

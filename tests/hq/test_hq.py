@@ -162,7 +162,7 @@ class Till:
     def enrol_request(self, code, store=None, terminal=None, protocol=1):
         body = {"protocol": protocol, "code": code, "store": store or self.store,
                 "terminal": terminal or self.terminal, "journal_key": self.journal_key.hex(),
-                "last_seq": len(self.rows)}
+                "key_seq": len(self.rows) + 1, "last_seq": len(self.rows)}
         st, _h, data = self.hq.request("POST", "/v1/enrol", json.dumps(body).encode(),
                                        {"Content-Type": "application/json"})
         return st, json.loads(data)
@@ -202,6 +202,9 @@ class Till:
         text = json.dumps(p, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         digest = hmac.new(self.journal_key, self.prev + seq.to_bytes(8, "big") + text.encode(),
                           hashlib.sha256).digest()
+        # Forward-secure sealing: journal_key is always the next row's key.
+        self.journal_key = hmac.new(self.journal_key, b"counterpoint journal seal: next key",
+                                    hashlib.sha256).digest()
         row = {"seq": seq, "event_id": p["event_id"], "type": type_, "created_at": p["at"],
                "payload": text, "prev_hash": self.prev.hex(), "hash": digest.hex()}
         self.prev = digest
@@ -581,6 +584,42 @@ class Test03Push(unittest.TestCase):
         t.sale()
         st, ans, _h = t.push()
         self.assertEqual((st, ans["error"]["seq"]), (422, 1))
+
+    def test_row_resealed_with_the_files_key(self):
+        # Forward-secure sealing: a till's file holds only the next row's key, so a row
+        # rewritten before it reached HQ and sealed again with that key is refused.
+        t = new_till()
+        t.sale()
+        t.sale(amount=100000)
+        t.sale()
+        self.assertEqual(t.push(t.rows[:1])[0], 200)
+        key = t.journal_key  # all the file holds: the key of row 4
+        prev = bytes.fromhex(t.rows[0]["hash"])
+        for r in t.rows[1:]:
+            p = json.loads(r["payload"])
+            if p["seq"] == 2:
+                p["total"] = 17208
+            r["payload"] = json.dumps(p, sort_keys=True, separators=(",", ":"),
+                                      ensure_ascii=False)
+            h = hmac.new(key, prev + r["seq"].to_bytes(8, "big") + r["payload"].encode(),
+                         hashlib.sha256).digest()
+            r["prev_hash"], r["hash"], prev = prev.hex(), h.hex(), h
+        st, ans, _h = t.push(t.rows[1:])
+        self.assertEqual((st, ans["error"]["code"], ans["error"]["seq"]), (422, "chain_broken", 2))
+
+    def test_enrolled_after_rows_checks_seals_from_then(self):
+        # A till enrolled after it sold gives the key of its next row: the rows before are
+        # linked, the rows from it on are sealed.
+        t = new_till(enrol=False)
+        t.sale()
+        t.sale()
+        t.enrol()
+        t.sale()
+        self.assertEqual(t.push()[0], 200)
+        t.journal_key = os.urandom(32)
+        t.sale()
+        st, ans, _h = t.push()
+        self.assertEqual((st, ans["error"]["seq"]), (422, 4))
 
     def test_empty_and_malformed_batches(self):
         t = new_till()

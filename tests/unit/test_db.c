@@ -363,6 +363,10 @@ static void test_open_existing_round_trip(void **state)
 	assert_int_equal(cp_db_open(&env.db, &opt, &err), CP_OK);
 	assert_string_equal(cp_db_store_id(env.db), "S001");
 	assert_string_equal(cp_db_terminal_id(env.db), "T01");
+	/* The journal's starting key stays with the handle that made the database (for the
+	 * export at init); an opened one holds none (forward-secure sealing). */
+	memset(jkey, 0, sizeof(jkey));
+	assert_false(env.db->start_key_set);
 	assert_memory_equal(env.db->journal_key, jkey, sizeof(jkey));
 	assert_memory_equal(env.db->phone_key, pkey, sizeof(pkey));
 	assert_int_equal(cp_db_now(env.db), TEST_TUESDAY_MS);

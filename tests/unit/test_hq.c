@@ -26,6 +26,7 @@
 #include "member.h"
 #include "phone.h"
 #include "sale.h"
+#include "seal_int.h"
 #include "staff.h"
 #include "shift.h"
 #include "support.h"
@@ -515,14 +516,23 @@ static void test_enrol_request(void **state)
 	r = json_loads(body, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r)
 		fail_msg("not JSON: %s\n%s", jerr.text, body);
-	assert_int_equal(json_object_size(r), 6);
+	assert_int_equal(json_object_size(r), 7);
 	assert_int_equal(json_integer_value(json_object_get(r, "protocol")), 1);
 	assert_true(json_is_integer(json_object_get(r, "protocol")));
 	assert_string_equal(json_string_value(json_object_get(r, "code")), "K7Q2-9XHM");
 	assert_string_equal(json_string_value(json_object_get(r, "store")), "S001");
 	assert_string_equal(json_string_value(json_object_get(r, "terminal")), "T01");
-	cp_hex(env.db->journal_key, DB_KEY_LEN, hex);
+	/* The key of the next row (3), the one the file holds; the starting key is gone. */
+	{
+		uint8_t key[DB_KEY_LEN];
+
+		memcpy(key, env.db->journal_key, sizeof(key));
+		assert_int_equal(seal_next(key, key), 0);
+		assert_int_equal(seal_next(key, key), 0);
+		cp_hex(key, DB_KEY_LEN, hex);
+	}
 	assert_string_equal(json_string_value(json_object_get(r, "journal_key")), hex);
+	assert_int_equal(json_integer_value(json_object_get(r, "key_seq")), 3);
 	assert_true(json_is_integer(json_object_get(r, "last_seq")));
 	assert_int_equal(json_integer_value(json_object_get(r, "last_seq")), 2);
 	json_decref(r);
@@ -960,6 +970,49 @@ static void test_ack_partial(void **state)
 	s = status();
 	assert_int_equal(s.acked_seq, 3);
 	assert_int_equal(s.queue_depth, 0);
+}
+
+/* HQ's word on the hash of the row it acknowledged anchors the chain: a different hash is
+ * refused and nothing is acknowledged; the same one is kept, and verify checks the row keeps
+ * it (issue 13). */
+static void test_ack_head_anchor(void **state)
+{
+	char hex[65], body[256];
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	int64_t applied = -1;
+
+	(void)state;
+	three_rows();
+	snprintf(body, sizeof(body),
+		 "{\"applied\": 2, \"applied_hash\": \"%064d\", \"members\": []}", 0);
+	assert_int_equal(apply_ack(body, strlen(body), &applied, &err), CP_ECORRUPT);
+	assert_non_null(strstr(err.msg, "HQ holds journal row 2 with another hash"));
+	assert_int_equal(status().acked_seq, 0);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(env.db->h,
+						    "SELECT lower(hex(hash)) FROM journal WHERE"
+						    " seq = 2",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(hex, sizeof(hex), "%s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	snprintf(body, sizeof(body), "{\"applied\": 2, \"applied_hash\": \"%s\", \"members\": []}",
+		 hex);
+	assert_int_equal(ack_ok(strdup(body)), 2);
+	ok(cp_journal_verify(env.db, &rep, &err), &err, "verify");
+	assert_int_equal(db_exec(env.db,
+				 "UPDATE meta SET value = lower(hex(zeroblob(32)))"
+				 " WHERE key = 'acked_hash'",
+				 &err),
+			 CP_OK);
+	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
+	assert_int_equal(rep.first_bad_seq, 2);
+	assert_non_null(strstr(err.msg, "not the row HQ acknowledged"));
 }
 
 static void test_ack_snapshots(void **state)
@@ -2111,6 +2164,7 @@ int main(void)
 		T(test_outbox_body),
 		T(test_outbox_bad_batch),
 		T(test_ack_partial),
+		T(test_ack_head_anchor),
 		T(test_ack_snapshots),
 		T(test_ack_local_id),
 		T(test_ack_beyond_last_row),

@@ -1,0 +1,103 @@
+/* rowmac.c — keyed checksums of the rows HQ feeds (items, members, tiers, earn rules, staff):
+ * the SQL function the triggers call as each row is written, and verify's check, so that a
+ * flipped bit or a row edited outside Counterpoint shows. The key (meta row_key) is in the
+ * same file: this finds damage and careless edits, not a deliberate forger (README). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cp_crypto.h"
+#include "rowmac_int.h"
+
+#define ROWMAC_LEN 16
+
+static bool load_key(sqlite3 *h, struct cp_db *db)
+{
+	sqlite3_stmt *st;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'row_key'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		ok = cp_unhex((const char *)sqlite3_column_text(st, 0), db->row_key, DB_KEY_LEN);
+	sqlite3_finalize(st);
+	db->row_key_loaded = ok;
+	return ok;
+}
+
+static void row_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct cp_db *db = sqlite3_user_data(ctx);
+	const unsigned char *tbl = sqlite3_value_text(argv[0]);
+	const unsigned char *content = sqlite3_value_text(argv[1]);
+	uint8_t mac[CP_SHA256_LEN];
+	const void *parts[3];
+	size_t lens[3];
+
+	(void)argc;
+	if (!tbl || !content) {
+		sqlite3_result_error(ctx, "cp_row_mac: table and content must be text", -1);
+		return;
+	}
+	if (!db->row_key_loaded && !load_key(sqlite3_context_db_handle(ctx), db)) {
+		sqlite3_result_error(
+			ctx, "the row checksum key (meta row_key) is missing or damaged", -1);
+		return;
+	}
+	parts[0] = tbl;
+	lens[0] = strlen((const char *)tbl) + 1; /* with its terminating zero */
+	parts[1] = content;
+	lens[1] = (size_t)sqlite3_value_bytes(argv[1]);
+	if (cp_hmac_sha256(db->row_key, DB_KEY_LEN, parts, lens, 2, mac) != 0) {
+		sqlite3_result_error(ctx, "cp_row_mac: the hash failed", -1);
+		return;
+	}
+	sqlite3_result_blob(ctx, mac, ROWMAC_LEN, SQLITE_TRANSIENT);
+}
+
+int rowmac_register(sqlite3 *h, struct cp_db *db)
+{
+	return sqlite3_create_function(h, "cp_row_mac", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
+				       row_mac, NULL, NULL);
+}
+
+/* The first row of one table whose checksum is missing or does not hold, or a checksum whose
+ * row is gone. */
+#define ROWMAC_CHECK(tbl, key, content)                                                            \
+	"SELECT " key " FROM " tbl " LEFT JOIN row_mac m ON m.tbl = '" tbl "' AND m.id = " key     \
+	" WHERE m.mac IS NULL OR m.mac != cp_row_mac('" tbl "', " content ")"                      \
+	" UNION ALL SELECT id FROM row_mac WHERE tbl = '" tbl "' AND id NOT IN"                    \
+	" (SELECT " key " FROM " tbl ") LIMIT 1"
+
+enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
+{
+	static const struct {
+		const char *table, *sql;
+	} checks[] = {
+		{"item", ROWMAC_CHECK("item", "sku", ROWMAC_ITEM(""))},
+		{"member", ROWMAC_CHECK("member", "member.id", ROWMAC_MEMBER("member."))},
+		{"tier", ROWMAC_CHECK("tier", "level", ROWMAC_TIER(""))},
+		{"earn_rule",
+		 ROWMAC_CHECK("earn_rule", "earn_rule.id", ROWMAC_EARN_RULE("earn_rule."))},
+		{"staff", ROWMAC_CHECK("staff", "code", ROWMAC_STAFF(""))},
+	};
+	enum cp_err result = CP_OK;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && result == CP_OK; i++) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(db->h, checks[i].sql, -1, &st, NULL);
+
+		if (rc != SQLITE_OK)
+			return db_fail(db, rc, "check row checksums", err);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			result = cp_errf(err, CP_ECORRUPT,
+					 "%s row %s does not match its checksum (it was changed "
+					 "outside Counterpoint, or the file is damaged)",
+					 checks[i].table, sqlite3_column_text(st, 0));
+		else if (rc != SQLITE_DONE)
+			result = db_fail(db, rc, "check row checksums", err);
+		sqlite3_finalize(st);
+	}
+	return result;
+}
