@@ -255,6 +255,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	else
 		cp_pointspay_defaults(&db->pointspay);
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
+	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
 	if (opt->guide_set) {
 		db->guide_days = opt->guide_protection_days;
@@ -387,7 +388,9 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 static enum cp_err migrate(struct cp_db *db, struct cp_errbuf *err)
 {
 	char msg[256] = "";
-	int rc = db_migrate_handle(db->h, msg, sizeof(msg));
+	int rc = db_migrate_handle_to(
+		db->h, db->schema_limit > 0 ? db->schema_limit : cp_db_schema_version(), msg,
+		sizeof(msg));
 
 	if (rc == SQLITE_SCHEMA)
 		return cp_errf(err, CP_EVERSION, "%s: %s", db->path, msg);
@@ -469,7 +472,7 @@ enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, stru
 	    (result = set_pragmas(db, opt, err)) != CP_OK)
 		goto out;
 	/* An upgrade keeps the file as it was before changing it (backup.c). */
-	if (schema < cp_db_schema_version() &&
+	if (schema < (db->schema_limit > 0 ? db->schema_limit : cp_db_schema_version()) &&
 	    (result = backup_before_migration(db, schema, err)) != CP_OK)
 		goto out;
 	if ((result = migrate(db, err)) != CP_OK) {

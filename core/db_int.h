@@ -63,6 +63,7 @@ struct cp_db {
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
 	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
 	int premigration_from;
+	int schema_limit;        /* cp_db_options.schema_limit */
 	int guide_days;          /* guide.c: protection (CP_GUIDE_ALWAYS, 0 never, or days) */
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 };
@@ -120,5 +121,7 @@ enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
 /* Creates the schema at the newest version on any connection (used for the replay database
  * of verify). Returns an SQLite result code. */
 int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen);
+/* The same, to schema version target at most (tests of upgrades). */
+int db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen);
 
 #endif

@@ -251,6 +251,11 @@ static int user_version(sqlite3 *h, int *out)
 /* Applies the steps after the database's version; msg gets a sentence on failure. */
 int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen)
 {
+	return db_migrate_handle_to(h, cp_db_schema_version(), msg, msglen);
+}
+
+int db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen)
+{
 	int have = 0, rc = user_version(h, &have);
 
 	if (rc != SQLITE_OK) {
@@ -264,7 +269,9 @@ int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen)
 			 have, cp_db_schema_version());
 		return SQLITE_SCHEMA;
 	}
-	for (int v = have + 1; v <= cp_db_schema_version(); v++) {
+	if (target > cp_db_schema_version())
+		target = cp_db_schema_version();
+	for (int v = have + 1; v <= target; v++) {
 		char set[64];
 
 		snprintf(set, sizeof(set), "PRAGMA user_version=%d", v);

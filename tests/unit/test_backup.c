@@ -246,6 +246,43 @@ static void test_copy_before_migration(void **state)
 	assert_int_equal(access(copy, F_OK), -1);
 }
 
+/* A real upgrade: a database made by this code at the schema of the release before issues 9-13
+ * (version 7), then opened by this program: every later step runs, the file as it was is kept
+ * beside it first, and the upgraded database verifies. */
+static void test_upgrade_from_schema_7(void **state)
+{
+	struct cp_db_options opt = {.path = "upgrade.db",
+				    .clock = &env.clock,
+				    .pbkdf2_iterations = 1000,
+				    .schema_limit = 7};
+	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01"};
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	struct cp_db *db = NULL;
+	int from = 0;
+
+	(void)state;
+	remove_file("upgrade.db");
+	remove_file("upgrade.db.schema7.bak");
+	if (cp_db_create(&db, &opt, &init, &err) != CP_OK)
+		fail_msg("create at schema 7: %s", err.msg);
+	cp_db_close(db);
+	db = NULL;
+	assert_int_equal(query_on("upgrade.db", "PRAGMA user_version"), 7);
+	opt.schema_limit = 0;
+	if (cp_db_open(&db, &opt, &err) != CP_OK)
+		fail_msg("the upgrade failed: %s", err.msg);
+	assert_string_equal(cp_backup_premigration(db, &from), "upgrade.db.schema7.bak");
+	assert_int_equal(from, 7);
+	if (cp_journal_verify(db, &rep, &err) != CP_OK)
+		fail_msg("verify after the upgrade: %s", err.msg);
+	cp_db_close(db);
+	assert_int_equal(query_on("upgrade.db", "PRAGMA user_version"), cp_db_schema_version());
+	assert_int_equal(query_on("upgrade.db.schema7.bak", "PRAGMA user_version"), 7);
+	remove_file("upgrade.db");
+	remove_file("upgrade.db.schema7.bak");
+}
+
 /* The till's files in a directory of the user's own stay private; in one made for a group
  * (rwx for the group, nothing for others) they are shared with that group, whatever the
  * umask, so that cashier accounts and the sync service can use one database. */
@@ -312,6 +349,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_copy_refusals_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_before_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_schema_7, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
 	};
 
