@@ -3,7 +3,9 @@
  * and the rest by card, interleaved in one run on one database (each kind taking each place in
  * turn). The goal: the points sale costs at most 1.1 times the plain one. A third kind, on a
  * till offline from HQ, also counts the offline limits (the till is enrolled; the other kinds
- * have just reached HQ). Two modes: durable, as the
+ * have just reached HQ). A fourth kind takes a points-plus-cash offer (积分+现金) besides the same
+ * lines and pays with points too: the goal holds for it against the plain sale as well. Two
+ * modes: durable, as the
  * till runs (synchronous=FULL: the fsync dominates), and nosync (synchronous=OFF), which
  * leaves the work itself, so that what points add is not hidden by the disk. */
 #include <inttypes.h>
@@ -20,8 +22,10 @@
 #include "db.h"
 #include "db_int.h"
 #include "demo.h"
+#include "offer.h"
 #include "pointspay.h"
 #include "sale.h"
+#include "shift.h"
 #include "staff.h"
 
 #define GOAL 1.1
@@ -31,8 +35,11 @@
 #define SALE_LINES 5
 #define WARM 100
 
-enum kind { K_PLAIN, K_POINTS, K_OFFLINE, NKINDS };
-static const char *const kind_name[NKINDS] = {"plain", "points", "points_offline"};
+enum kind { K_PLAIN, K_POINTS, K_OFFLINE, K_OFFER, NKINDS };
+static const char *const kind_name[NKINDS] = {"plain", "points", "points_offline", "offer_points"};
+/* The offer the offer_points kind takes: open to every tier, no limit, no stock kept, so that
+ * any member may take it in every round. */
+#define BENCH_OFFER "B-BENCH"
 
 struct till {
 	struct cp_db *db;
@@ -96,11 +103,31 @@ static int exec(struct till *t, const char *sql)
 	return 0;
 }
 
+static int bench_offer_put(struct till *t)
+{
+	struct cp_offer o = {.points = 500, .cash = 990, .min_tier = 0, .limit = 0, .stock = -1};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc;
+
+	snprintf(o.id, sizeof(o.id), "%s", BENCH_OFFER);
+	snprintf(o.reward_kind, sizeof(o.reward_kind), "item");
+	snprintf(o.sku, sizeof(o.sku), "%d", DEMO_FIRST_SKU + DEMO_ITEMS - 1);
+	snprintf(o.name_zh, sizeof(o.name_zh), "500积分+9.90元");
+	snprintf(o.name_en, sizeof(o.name_en), "500 points + 9.90");
+	snprintf(o.valid_from, sizeof(o.valid_from), "2000-01-01");
+	snprintf(o.valid_to, sizeof(o.valid_to), "2099-12-31");
+	snprintf(o.period, sizeof(o.period), "ever");
+	if ((rc = cp_offer_put(t->db, &o, &err)) != CP_OK)
+		return fail("store the bench offer", &err, rc);
+	return 0;
+}
+
 static int till_open(struct till *t, const char *dir)
 {
 	struct cp_db_options opt = {.path = t->path};
 	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
 	struct cp_errbuf err = {{0}};
+	bool opened = false;
 	enum cp_err rc;
 
 	snprintf(t->path, sizeof(t->path), "%s/bench_pointspay.db", dir);
@@ -112,10 +139,15 @@ static int till_open(struct till *t, const char *dir)
 		return fail("seed the demo store", &err, rc);
 	if ((rc = cp_staff_login(t->db, "1001", "1111", &t->who, NULL, &err)) != CP_OK)
 		return fail("log in cashier 1001", &err, rc);
+	/* as the till does at the demo store's first login: a shift to sell in (untimed) */
+	if ((rc = cp_shift_demo_open(t->db, &t->who, &opened, &err)) != CP_OK)
+		return fail("open the demo store's shift", &err, rc);
 	/* balances that never run out, and offline limits that never stop the benchmark */
 	t->db->pointspay.offline_member = INT64_C(1) << 50;
 	t->db->pointspay.offline_terminal = INT64_C(1) << 50;
 	t->db->pointspay.offline_max_hours = 87600;
+	if (bench_offer_put(t))
+		return -1;
 	return exec(t, "UPDATE member SET points = 1000000000;"
 		       "INSERT INTO meta(key, value) VALUES('hq_url', 'https://127.0.0.1:1')");
 }
@@ -130,10 +162,11 @@ static int set_offline(struct till *t, bool offline)
 	return exec(t, sql);
 }
 
-/* Rings up member and the five lines of skus/qty (untimed commits); fills the tenders: card
- * for all, or the most points may pay and card for the rest. */
+/* Rings up member and the five lines of skus/qty (untimed commits), and takes the bench offer
+ * when offer is set; fills the tenders: card for all, or the most points may pay and card for
+ * the rest. */
 static int prepare(struct till *t, const char *member, const int *skus, const int *qty, bool points,
-		   struct cp_tender *tn, int *n)
+		   bool offer, struct cp_tender *tn, int *n)
 {
 	struct cp_errbuf err = {{0}};
 	struct cp_pointspay_quote q;
@@ -147,6 +180,8 @@ static int prepare(struct till *t, const char *member, const int *skus, const in
 		if ((rc = cp_cart_scan(t->db, &t->who, sku, qty[i], NULL, &err)) != CP_OK)
 			return fail("scan", &err, rc);
 	}
+	if (offer && (rc = cp_cart_add_offer(t->db, &t->who, BENCH_OFFER, NULL, &err)) != CP_OK)
+		return fail("take the bench offer", &err, rc);
 	if ((rc = cp_cart_view(t->db, &t->who, t->view, &err)) != CP_OK)
 		return fail("view the cart", &err, rc);
 	memset(tn, 0, 2 * sizeof(*tn));
@@ -191,7 +226,8 @@ static int one(struct till *t, enum kind k, const char *member, const int *skus,
 	struct cp_tender tn[2];
 	int n;
 
-	if (set_offline(t, k == K_OFFLINE) || prepare(t, member, skus, qty, k != K_PLAIN, tn, &n))
+	if (set_offline(t, k == K_OFFLINE) ||
+	    prepare(t, member, skus, qty, k != K_PLAIN, k == K_OFFER, tn, &n))
 		return -1;
 	return pay(t, tn, n, ns, k != K_PLAIN);
 }

@@ -168,6 +168,11 @@ pp_p99=$(pr durable points p99)
 pp_nosync=$(pr nosync points median)
 pp_met=$(yesno "$pp_med <= 1.1" met "not met")
 pp_nosync_met=$(yesno "$pp_nosync <= 1.1" met "not met")
+po_med=$(pr durable offer_points median) # an offer and a points tender against the plain sale
+po_p99=$(pr durable offer_points p99)
+po_nosync=$(pr nosync offer_points median)
+po_met=$(yesno "$po_med <= 1.1" met "not met")
+po_nosync_met=$(yesno "$po_nosync <= 1.1" met "not met")
 pp_row() { # MODE KIND: one row of the pointspay table
 	printf '%-8s%-16s%5s %9s %9s %9s %9s\n' "$1" "$2" "$(pv "$1" "$2" n)" \
 		"$(pv "$1" "$2" median_us)" "$(pv "$1" "$2" p90_us)" "$(pv "$1" "$2" p99_us)" \
@@ -301,6 +306,7 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |
+| (d) a sale with an offer and a points tender / a plain member sale of the same lines, median | <= 1.1 | $po_med as the till runs, p99 $po_p99 ($po_met); $po_nosync with \`synchronous=OFF\` ($po_nosync_met) | $po_met |
 | (e) \`cp_offer_list\` for a member among 10,000 offers, p99 | <= 1 ms | $offer_p99 µs (p50 $offer_p50 µs); all 10,000 valid today: $offer_all_p99 µs (p50 $offer_all_p50 µs) | $offer_met |
 
 ## (a) Completing a sale
@@ -421,11 +427,13 @@ fi)
 ## (d) A sale paid partly with points
 
 \`bench_pointspay\` rings up a random demo member (balance raised out of reach) and five
-different random items, 1 to 3 of each, untimed, and times \`cp_sale_pay\` alone, three times
+different random items, 1 to 3 of each, untimed, and times \`cp_sale_pay\` alone, four times
 over the same member and lines: **plain**, paid by card; **points**, the most points may pay
-(in whole ¥1 steps, up to half the bill) and the rest by card; and **points_offline**, the
+(in whole ¥1 steps, up to half the bill) and the rest by card; **points_offline**, the
 same on a till enrolled with HQ that last reached it an hour ago, which also reads what was
-spent offline today (limits set out of reach). The three kinds take each place in turn, on one
+spent offline today (limits set out of reach); and **offer_points**, the same lines plus a
+points-plus-cash offer taken (500 points + ¥9.90, no limit, no stock), paid like **points**.
+The four kinds take each place in turn, on one
 database, after 100 untimed rounds; then the same again with \`PRAGMA synchronous = OFF\`
 (**nosync**), which takes the disk out and leaves the work. Microseconds. Load average (1, 5,
 15 min): $(load_of bench_pointspay).
@@ -435,9 +443,11 @@ mode    kind                n    median       p90       p99       max
 $(pp_row durable plain)
 $(pp_row durable points)
 $(pp_row durable points_offline)
+$(pp_row durable offer_points)
 $(pp_row nosync plain)
 $(pp_row nosync points)
 $(pp_row nosync points_offline)
+$(pp_row nosync offer_points)
 \`\`\`
 
 As the till runs, a sale with a points tender costs $pp_med times the plain sale of the same
@@ -445,6 +455,11 @@ lines (median; p99 $pp_p99): $pp_met. Without the flush the work alone is $pp_no
 ($pp_nosync_met): the points sale writes seven more rows (each line's share of the points, the
 \`pay\` movement and the points tender), a longer journal payload to hash, and reads the
 points configuration and the sync state.
+
+With an offer taken as well, the sale costs $po_med times the plain sale (median; p99
+$po_p99): $po_met; the work alone $po_nosync times ($po_nosync_met). Besides the points tender
+it checks the offer again at commit (validity, tier, limit, stock, points held), writes one
+more line, its \`offer\` movement and its redemption row.
 
 ## (e) Listing a member's offers among 10,000 offers
 

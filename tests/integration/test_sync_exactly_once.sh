@@ -20,6 +20,13 @@
 #   - after a final pull each till's view of every member it touched (points, growth, tier,
 #     nothing pending) equals HQ's, every member it holds equals HQ's, and every member it
 #     registered resolves to HQ's member (a merged phone to the surviving member).
+# Members also spend points (issue 9): some sales take an offer (积分+现金) the member can take
+# and some pay part with a points tender, on both terminals; in chunk 0 HQ is stopped and the
+# tills' last contact is three hours old, and both tills spend 2,000 points of the same eight
+# members (the offline limit), so that HQ, applying the spends in journal order, sees
+# overdrafts. Afterwards HQ's balances also equal the journals' spends and give-backs, and
+# replaying both journals in HQ's apply order finds exactly the overdrafts HQ sent a
+# points_overdraft notice for, one each.
 # Then the balance a cashier is shown must not flicker while sync acknowledges rows: T01 sells
 # 300 times to one member offline and a reader asks for the balance over and over while
 # `sync --once` acknowledges the rows one per request; every answer must equal the balance
@@ -91,7 +98,8 @@ else:
     st = {"sales": 0, "refunds": 0, "partial_refunds": 0, "voids": 0, "registrations": 0,
           "merged_candidates": 0, "registered": [], "refundable": [], "touched": [],
           "next_own": 1, "seconds": 0.0, "expect": {}, "view_checks": 0,
-          "view_wrong": []}
+          "view_wrong": [], "offers_taken": 0, "points_tenders": 0, "points_paid": 0,
+          "offline_spends": []}
 touched = set(st["touched"])
 referral = store["earn_rules"]["referral_points"]
 # What the till must show for the members registered here and sold to only here, at every
@@ -159,9 +167,16 @@ def sale(t, rng):
         touched.add(phone)
     else:
         ans = t.ask({"cmd": "cart"})
-    total, nlines = ans["cart"]["total"], len(ans["cart"]["lines"])
+    cart = ans["cart"]
+    if phone is not None and rng.random() < 0.08:
+        cart = take_offer(t, rng) or cart
+    total, nlines = cart["total"], len(cart["lines"])
+    spend = points_part(t, rng) if phone is not None and rng.random() < 0.15 else []
+    total -= sum(p["fen"] for p in spend)
     r = rng.random()
-    if r < 0.25 and total > 100:  # part by WeChat Pay, the rest in cash
+    if total == 0:  # all of it in points
+        tenders = []
+    elif r < 0.25 and total > 100:  # part by WeChat Pay, the rest in cash
         part = rng.randint(1, total - 1)
         tenders = [{"method": "wechat", "amount": money(part)},
                    {"method": "cash", "amount": money(total - part)}]
@@ -169,9 +184,11 @@ def sale(t, rng):
         tenders = [{"method": "alipay", "amount": money(total)}]
     else:  # cash with change
         tenders = [{"method": "cash", "amount": money(total + rng.randint(0, 5000))}]
-    ans = t.ask({"cmd": "pay", "tenders": tenders})
+    ans = t.ask({"cmd": "pay", "tenders": [{"method": "points", "amount": money(p["fen"])}
+                                           for p in spend] + tenders})
+    st["points_paid"] += ans["points_spent"]
     if phone in expect:
-        expect[phone][0] += ans["points"]
+        expect[phone][0] += ans["points"] - ans["points_spent"]
         expect[phone][1] += ans["growth"]
     st["sales"] += 1
     return {"receipt": ans["receipt"], "lines": list(range(1, nlines + 1)), "member": phone}
@@ -189,9 +206,52 @@ def refund(t, rng):
     st["refunds"] += 1
 
 def clawback(s, ans):
-    if s["member"] in expect:
-        expect[s["member"]][0] -= ans["points"]
+    if s["member"] in expect:  # points earned back; points spent (tender, offers) given back
+        expect[s["member"]][0] -= ans["points"] - ans["points_back"] - ans["points_restored"]
         expect[s["member"]][1] -= ans["growth"]
+
+# ---- spending points (issue 9): offers (积分+现金) and the points tender
+def take_offer(t, rng):
+    """Takes one of the offers the attached member can take now, if any: the cart after it."""
+    ans = t.ask({"cmd": "offers"})
+    can = [o["offer"] for o in ans["offers"] if o["can_take"]]
+    if not can:
+        return None
+    ans = t.ask({"cmd": "add_offer", "offer": rng.choice(can)})
+    st["offers_taken"] += 1
+    return ans["cart"]
+
+def points_part(t, rng):
+    """A points tender of a whole number of steps up to what the till allows now (the balance
+    it knows, the cap, and offline its limits), or none: [{"fen": amount}] or []."""
+    ans = t.ask({"cmd": "points"})
+    steps = ans["max"] // ans["step"] if ans.get("member") and ans["step"] > 0 else 0
+    if steps < 1:
+        return []
+    st["points_tenders"] += 1
+    return [{"fen": ans["step"] * rng.randint(1, steps)}]
+
+# Members with 2,000 to 3,500 points: both tills spend 2,000 of them offline (the offline limit
+# per member and day), so that the one HQ applies second takes the balance below zero.
+overdrawn = [m["phone"] for m in store["members"][:120] if 2000 <= m["points"] < 3500][:8]
+
+def spend_offline(t, rng):
+    """HQ unreachable: each of the members above pays ¥20.00 of an ¥88.00 bill with points."""
+    for phone in overdrawn:
+        t.ask({"cmd": "scan", "code": "6901234058369", "qty": 5})
+        t.ask({"cmd": "scan", "code": "69123436"})
+        total = t.ask({"cmd": "attach", "phone": phone})["cart"]["total"]
+        q = t.ask({"cmd": "points"})
+        if not q["offline"] or q["max"] < 2000:
+            sys.exit("%s: %s may spend %s offline (offline %s), not 2000"
+                     % (term, phone, q["max"], q["offline"]))
+        ans = t.ask({"cmd": "pay", "tenders": [{"method": "points", "amount": "20.00"},
+                                               {"method": "alipay", "amount": money(total - 2000)}]})
+        touched.add(phone)
+        st["points_tenders"] += 1
+        st["points_paid"] += ans["points_spent"]
+        st["offline_spends"].append({"phone": phone, "receipt": ans["receipt"],
+                                     "spent": ans["points_spent"]})
 
 def check_views(t, rng, chunk):
     """The balance shown for members only this till touches equals its own account."""
@@ -220,6 +280,7 @@ for chunk in range(first, last + 1):
     t = Till(chunk)
     t.ask({"cmd": "login", "staff": "1001", "pin": "1111"})
     if chunk == 0:
+        spend_offline(t, rng)
         order = shared[:] if term == "T01" else shared[::-1]
         for phone in order:
             register(t, rng, phone, True)
@@ -247,9 +308,10 @@ for chunk in range(first, last + 1):
         json.dump(st, f)
     os.replace(tmp, state_file)
     print("%s chunk %d: %d requests in %.1f s; %d sales, %d refunds (%d partial), %d voids, "
-          "%d registrations so far" % (term, chunk, t.n, took, st["sales"], st["refunds"],
-                                       st["partial_refunds"], st["voids"],
-                                       st["registrations"]), flush=True)
+          "%d registrations, %d offers, %d points tenders (%d points spent) so far"
+          % (term, chunk, t.n, took, st["sales"], st["refunds"], st["partial_refunds"],
+             st["voids"], st["registrations"], st["offers_taken"], st["points_tenders"],
+             st["points_paid"]), flush=True)
 EOF
 
 # ---- chaos: a sync daemon per terminal, killed with SIGKILL at random moments, restarted
@@ -342,15 +404,40 @@ done
 }
 say "HQ on 127.0.0.1:$PORT; T01 and T02 enrolled and pulled"
 
+# ---- spending points while HQ is unreachable (issue 9): HQ is stopped and both tills' last
+# contact moved three hours back, so each may spend 2,000 points of a member today (the offline
+# limit); in chunk 0 both spend 2,000 of the same members' points (driver.py spend_offline).
+offline_spending_begin() {
+	hq_stop "$HQ_PID"
+	for t in T01 T02; do
+		python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE sync_state SET last_success = last_success - 3 * 3600 * 1000")
+c.commit()' "$t.db"
+	done
+}
+offline_spending_end() {
+	local t
+	for t in T01 T02; do
+		check "$t spent points offline for the members both tills serve" jf "state-$t.json" \
+			'len(j["offline_spends"]) == 8 and all(s["spent"] == 2000 for s in j["offline_spends"])'
+	done
+	hq_start hq.db hq "$PORT" --cert "$CERTS/server.pem" --key "$CERTS/server.key"
+	check "HQ is back on 127.0.0.1:$PORT" test "$HQ_PORT" = "$PORT"
+}
+
 PER_CHUNK=$((SALES / CHUNKS))
 LASTCHUNK=$((CHUNKS - 1))
 drive() { # TERM FIRST LAST: the driver in the foreground
 	python3 driver.py "state-$1.json" "$1" "$1.ini" "$1.db" "$2" "$3" "$PER_CHUNK" "$SEED"
 }
 
-# ---- chunk 0 offline on both terminals: the shared phones are registered on both
+# ---- chunk 0 offline on both terminals: the shared phones are registered on both, and
+# members spend points on both while HQ is away (see offline_spending)
+offline_spending_begin
 drive T01 0 0
 drive T02 0 0
+offline_spending_end
 say "chunk 0 sold offline on both terminals"
 
 # ---- faults on about a third of HQ's requests, with fixed seeds
@@ -452,7 +539,7 @@ for t in T01 T02; do
 		python3 -c 'import json, sys
 hq = json.load(open("hq-state.json"))["terminals"]["S001-" + sys.argv[1]]["events"]
 me = json.load(open("state-%s.json" % sys.argv[1]))
-want = {"sale": me["sales"], "refund": me["refunds"], "void": me["voids"],
+want = {"sale": me["sales"] + len(me["offline_spends"]), "refund": me["refunds"], "void": me["voids"],
         "member_register": me["registrations"]}
 got = {k: hq.get(k, 0) for k in want}
 print("  %s: till %s, HQ %s" % (sys.argv[1], want, hq))
@@ -500,6 +587,11 @@ lids = {r[0]: (r[1], r[2]) for r in hq.execute("SELECT local_id, member_id, merg
 want = {m["id"]: [m["points"], m["growth"]] for m in store["members"]}
 def mid(x):
     return lids[x][0] if x in lids else x
+def spent(typ, p):  # a sale's points spent (offers, points tender); a refund's given back
+    if typ == "sale":
+        return sum(l.get("points", 0) for l in p["lines"] if "offer" in l) + \
+            p.get("points_pay", {}).get("points", 0)
+    return sum(o["points"] for o in p.get("offers", [])) + p.get("points_back", 0)
 for t in ("T01", "T02"):
     till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
     for typ, payload in till.execute("SELECT type, payload FROM journal ORDER BY seq"):
@@ -509,6 +601,7 @@ for t in ("T01", "T02"):
             w = want.setdefault(mid(p["member"]), [0, 0])
             w[0] += sign * p["points"]
             w[1] += sign * p["growth"]
+            w[0] += sign * -spent(typ, p)  # points spent on a sale, given back by a refund
         elif typ == "member_register":
             m, merged = lids[p["member"]]
             w = want.setdefault(m, [0, 0])
@@ -521,6 +614,57 @@ bad = [(k, want.get(k), have.get(k)) for k in set(want) | set(have)
        if want.get(k, [0, 0]) != have.get(k, [0, 0])]
 print("  %d members checked; %d differ %s" % (len(have), len(bad), bad[:5]))
 sys.exit(1 if bad else 0)
+EOF
+
+# Each overdraft produced exactly one notice: both tills' journals replayed in HQ's apply order
+# (the order of its journal rows), with balances from the opening balances and the tills' own
+# payloads, not HQ's bookkeeping: a sale whose spends (offers, then the points tender) take the
+# member below zero is an overdraft, and HQ must have sent exactly one points_overdraft notice
+# for each, to the terminal that sold it, naming its sequence and the balance after.
+check "each overdraft at HQ (replayed from the journals) produced exactly one notice" \
+	python3 - "$STORE" <<'EOF'
+import json, sqlite3, sys
+store = json.load(open(sys.argv[1]))
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+lids = {r[0]: (r[1], r[2]) for r in hq.execute("SELECT local_id, member_id, merged FROM local_ids")}
+uids = dict(hq.execute("SELECT uid, terminal FROM terminals"))
+rows = {}
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    rows[t] = {seq: (typ, json.loads(p)) for seq, typ, p in
+               till.execute("SELECT seq, type, payload FROM journal")}
+bal = {m["id"]: m["points"] for m in store["members"]}
+def mid(x):
+    return lids[x][0] if x in lids else x
+over, spends = [], 0
+for uid, seq in hq.execute("SELECT terminal_uid, seq FROM journal ORDER BY rowid"):
+    typ, p = rows[uids[uid]][seq]
+    if typ == "member_register":
+        m, merged = lids[p["member"]]
+        if not merged:
+            bal[m] = bal.get(m, 0) + p["welcome"] + (p["referral"] if p.get("referrer") else 0)
+            if p.get("referrer"):
+                r = mid(p["referrer"])
+                bal[r] = bal.get(r, 0) + p["referral"]
+    elif typ in ("sale", "refund", "void") and p.get("member"):
+        m = mid(p["member"])
+        if typ == "sale":
+            out = sum(l.get("points", 0) for l in p["lines"] if "offer" in l) + \
+                p.get("points_pay", {}).get("points", 0)
+            bal[m] = bal.get(m, 0) - out
+            spends += out > 0
+            if out and bal[m] < 0:
+                over.append((uid, seq, bal[m]))
+            bal[m] += p["points"]
+        else:
+            bal[m] = bal.get(m, 0) - p["points"] + p.get("points_back", 0) + \
+                sum(o["points"] for o in p.get("offers", []))
+notices = sorted((target, d["seq"], d["balance"]) for target, d in (
+    (r[0], json.loads(r[1])) for r in hq.execute(
+        "SELECT target, data FROM changes WHERE kind = 'points_overdraft'")))
+print("  %d sales spent points; %d overdrafts replayed, %d notices at HQ; first overdrafts %s"
+      % (spends, len(over), len(notices), over[:3]))
+sys.exit(0 if sorted(over) == notices and len(over) >= 4 else 1)
 EOF
 
 # ---- both tills: verify, and their view of the members equals HQ's
