@@ -21,6 +21,7 @@
 #include "db_int.h"
 #include "demo.h"
 #include "sale.h"
+#include "shift.h"
 #include "staff.h"
 
 #define GOAL_MEDIAN 1.2
@@ -496,6 +497,7 @@ static int till_create(struct cp_db **db, const char *path, enum mode mode)
 static int till_open(struct till *t, const char *dir, enum mode mode)
 {
 	struct cp_errbuf err = {{0}};
+	bool opened = false;
 	enum cp_err rc;
 
 	memset(t, 0, sizeof(*t));
@@ -508,6 +510,9 @@ static int till_open(struct till *t, const char *dir, enum mode mode)
 		return fail("seed the demo store", &err, rc);
 	if ((rc = cp_staff_login(t->db, "1001", "1111", &t->who, NULL, &err)) != CP_OK)
 		return fail("log in cashier 1001", &err, rc);
+	/* as the till does at the demo store's first login: a shift to sell in (untimed) */
+	if ((rc = cp_shift_demo_open(t->db, &t->who, &opened, &err)) != CP_OK)
+		return fail("open the demo store's shift", &err, rc);
 	/* Replaces SQLite's auto-checkpoint hook with one that does the same and counts. */
 	t->w.autockpt = mode == MODE_AUTO;
 	sqlite3_wal_hook(t->db->h, wal_hook, &t->w);
