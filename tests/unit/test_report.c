@@ -16,6 +16,7 @@
 
 #include "cart.h"
 #include "db_int.h"
+#include "guide.h"
 #include "journal_int.h"
 #include "journal.h"
 #include "refund.h"
@@ -23,6 +24,7 @@
 #include "sale.h"
 #include "seal_int.h"
 #include "shift.h"
+#include "staff.h"
 #include "support.h"
 
 static int setup(void **state)
@@ -204,6 +206,59 @@ static void test_tally_and_z(void **state)
 	free(t);
 }
 
+/* Per guide: the members bound that day and the sales credited, net of the refunds that
+ * reversed credit; a Z carries them and verify recomputes them. */
+static void test_tally_per_guide(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r1, r2, r3;
+	struct cp_guide_bind_req b1 = {.member_id = "M1", .badge = "9900000020019"};
+	struct cp_guide_bind_req b2 = {.member_id = "M2", .badge = "9900000020026"};
+	struct cp_guide_bind_result br;
+	struct cp_guide_who g;
+	struct cp_refund_result rf;
+	int line1[] = {1};
+	struct cp_refund_req req = {.lines = line1, .nlines = 1};
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_tender cash = {CP_TENDER_CASH, 12000};
+	struct cp_errbuf err = {{0}};
+
+	assert_non_null(t);
+	ok(cp_staff_set(env->db, "2002", "钱导购", CP_ROLE_GUIDE, "3333", &err), &err);
+	ok(cp_staff_set_badge(env->db, "2001", "9900000020019", &err), &err);
+	ok(cp_staff_set_badge(env->db, "2002", "9900000020026", &err), &err);
+	ok(cp_guide_bind(env->db, &env->cashier, &b1, &br, &err), &err);
+	ok(cp_guide_bind(env->db, &env->cashier, &b2, &br, &err), &err);
+	sell(env, "A1", 3000, "M1", &r1); /* ¥28.00 credited to 2001, M1's guide */
+	sell(env, "A1", 3000, "M2", &r2); /* ¥28.00 credited to 2002 */
+	ok(cp_cart_scan(env->db, &env->cashier, "G120", 1, NULL, &err), &err);
+	ok(cp_guide_serve(env->db, &env->cashier, "9900000020026", &g, &err), &err);
+	ok(cp_sale_pay(env->db, &env->cashier, &cash, 1, &r3, &err), &err); /* 2002 served */
+	req.receipt = r3.receipt;
+	ok(cp_refund(env->db, &env->manager, &req, &rf, &err), &err); /* reverses ¥120.00 */
+	ok(cp_report_tally(env->db, "2026-11-24", t, &err), &err);
+	assert_int_equal(t->nguides, 2);
+	assert_string_equal(t->guides[0].guide, "2001");
+	assert_int_equal(t->guides[0].bound, 1);
+	assert_int_equal(t->guides[0].credited.count, 1);
+	assert_int_equal(t->guides[0].credited.amount, 2800);
+	assert_int_equal(t->guides[0].reversed.count, 0);
+	assert_int_equal(t->guides[0].net, 2800);
+	assert_string_equal(t->guides[1].guide, "2002");
+	assert_int_equal(t->guides[1].bound, 1);
+	assert_int_equal(t->guides[1].credited.count, 2);
+	assert_int_equal(t->guides[1].credited.amount, 2800 + 12000);
+	assert_int_equal(t->guides[1].reversed.count, 1);
+	assert_int_equal(t->guides[1].reversed.amount, 12000);
+	assert_int_equal(t->guides[1].net, 2800);
+	ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
+	assert_int_equal(test_count(env, "SELECT json_extract(totals, '$.guides[1].net')"
+					 " FROM day_close"),
+			 2800);
+	verify_ok(env);
+	free(t);
+}
+
 /* verify recomputes each Z from the journal before it; an altered view row is found. */
 static void test_verify_catches_alterations(void **state)
 {
@@ -318,6 +373,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sale_needs_open_shift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cash_count_and_over_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tally_and_z, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tally_per_guide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_catches_alterations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
 	};
