@@ -109,6 +109,15 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 		csv_row(f, "cashier_refunds", t->cashiers[i].staff, &t->cashiers[i].refunds.count,
 			&t->cashiers[i].refunds.amount, NULL, NULL);
 	}
+	for (int i = 0; i < t->nguides; i++) {
+		csv_row(f, "guide_bound", t->guides[i].guide, &t->guides[i].bound, NULL, NULL,
+			NULL);
+		csv_row(f, "guide_sales", t->guides[i].guide, &t->guides[i].credited.count,
+			&t->guides[i].credited.amount, NULL, NULL);
+		csv_row(f, "guide_reversed", t->guides[i].guide, &t->guides[i].reversed.count,
+			&t->guides[i].reversed.amount, NULL, NULL);
+		csv_row(f, "guide_net", t->guides[i].guide, NULL, &t->guides[i].net, NULL, NULL);
+	}
 	for (int h = 0; h < 24; h++) {
 		snprintf(key, sizeof(key), "%02d", h);
 		csv_row(f, "hour", key, &t->hours[h].count, &t->hours[h].amount, NULL, NULL);
@@ -196,6 +205,18 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 		cp_money_format(t->cashiers[i].refunds.amount, NULL, b, sizeof(b));
 		fprintf(f, "  %-8s %4" PRId64 " %12s %4" PRId64 " %12s\n", t->cashiers[i].staff,
 			t->cashiers[i].sales.count, a, t->cashiers[i].refunds.count, b);
+	}
+	if (t->nguides)
+		fputs("\nGuides    bound   credited sales      reversed           net\n", f);
+	for (int i = 0; i < t->nguides; i++) {
+		char b[48], c[48];
+
+		cp_money_format(t->guides[i].credited.amount, NULL, a, sizeof(a));
+		cp_money_format(t->guides[i].reversed.amount, NULL, b, sizeof(b));
+		cp_money_format(t->guides[i].net, NULL, c, sizeof(c));
+		fprintf(f, "  %-8s %5" PRId64 " %4" PRId64 " %12s %4" PRId64 " %12s %12s\n",
+			t->guides[i].guide, t->guides[i].bound, t->guides[i].credited.count, a,
+			t->guides[i].reversed.count, b, c);
 	}
 	fputs("\nSales by hour\n", f);
 	for (int h = 0; h < 24; h++) {

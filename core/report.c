@@ -326,6 +326,71 @@ static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_
 	return CP_OK;
 }
 
+static int guide_of(struct cp_tally *t, const char *code)
+{
+	int i;
+
+	for (i = 0; i < t->nguides; i++)
+		if (strcmp(t->guides[i].guide, code) == 0)
+			return i;
+	if (t->nguides == CP_TALLY_STAFF) {
+		t->truncated = true;
+		return -1;
+	}
+	memset(&t->guides[i], 0, sizeof(t->guides[i]));
+	snprintf(t->guides[i].guide, sizeof(t->guides[i].guide), "%s", code);
+	t->nguides++;
+	return i;
+}
+
+/* Per guide: the members bound that day (bind or takeover naming the guide as the new one,
+ * each member once), the sales credited and the refunds that reversed credit (stored
+ * negative in guide_credit), net. */
+static enum cp_err tally_guides(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"SELECT guide, 0, count(DISTINCT member_id), 0 FROM guide_event"
+		" WHERE business_day = ?1 AND kind IN ('bind', 'takeover') AND guide IS NOT NULL"
+		" GROUP BY guide UNION ALL"
+		" SELECT guide, 1 + (kind = 'refund'), count(*), coalesce(sum(amount), 0)"
+		" FROM guide_credit WHERE business_day = ?1 GROUP BY guide, kind",
+		err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		int what = sqlite3_column_int(st, 1), g = guide_of(t, code ? code : "");
+		int64_t n = sqlite3_column_int64(st, 2), amount = sqlite3_column_int64(st, 3);
+
+		if (g < 0)
+			continue;
+		if (what == 0)
+			t->guides[g].bound = n;
+		else if (what == 1) {
+			t->guides[g].credited.count = n;
+			t->guides[g].credited.amount = amount;
+		} else {
+			t->guides[g].reversed.count = n;
+			if (!cp_money_sub(0, amount, &t->guides[g].reversed.amount)) {
+				sqlite3_reset(st);
+				return overflow(err);
+			}
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "read the day's guides", err);
+	for (int i = 0; i < t->nguides; i++)
+		if (!cp_money_sub(t->guides[i].credited.amount, t->guides[i].reversed.amount,
+				  &t->guides[i].net))
+			return overflow(err);
+	return CP_OK;
+}
+
 /* Cashier rows in order of staff code (the code is each row's first member). */
 static int by_staff(const void *a, const void *b)
 {
@@ -356,9 +421,10 @@ static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tal
 			      " ON m.seq = d.seq WHERE d.day = ?1 AND d.type = 'member_register'"
 			      " AND m.kind = 'referral'",
 			      day, &t->referrals, err)) ||
-	    (result = tally_shifts(db, t, err)))
+	    (result = tally_shifts(db, t, err)) || (result = tally_guides(db, t, err)))
 		return result;
 	qsort(t->cashiers, (size_t)t->ncashiers, sizeof(t->cashiers[0]), by_staff);
+	qsort(t->guides, (size_t)t->nguides, sizeof(t->guides[0]), by_staff);
 	t->gross = lines;
 	if (!cp_money_sub(lines, t->sales.amount, &t->discounts) ||
 	    !cp_money_sub(t->sales.amount, t->refunds.amount, &t->net) ||
@@ -434,7 +500,8 @@ static json_t *totals_json(const struct cp_tally *t)
 {
 	json_t *o = json_object(), *tenders = json_array(), *points = json_array();
 	json_t *cashiers = json_array(), *hours = json_array(), *shifts = json_array();
-	bool ok = o && tenders && points && cashiers && hours && shifts;
+	json_t *guides = json_array();
+	bool ok = o && tenders && points && cashiers && hours && shifts && guides;
 
 	for (int i = 0; ok && i < t->ntenders; i++)
 		ok = !json_array_append_new(tenders,
@@ -450,6 +517,13 @@ static json_t *totals_json(const struct cp_tally *t)
 			cashiers, json_pack("{s:s, s:o, s:o}", "staff", t->cashiers[i].staff,
 					    "sales", money_json(&t->cashiers[i].sales), "refunds",
 					    money_json(&t->cashiers[i].refunds)));
+	for (int i = 0; ok && i < t->nguides; i++)
+		ok = !json_array_append_new(
+			guides, json_pack("{s:s, s:I, s:o, s:o, s:I}", "guide", t->guides[i].guide,
+					  "bound", (json_int_t)t->guides[i].bound, "sales",
+					  money_json(&t->guides[i].credited), "reversed",
+					  money_json(&t->guides[i].reversed), "net",
+					  (json_int_t)t->guides[i].net));
 	for (int h = 0; ok && h < 24; h++)
 		ok = !json_array_append_new(hours,
 					    json_pack("{s:i, s:I, s:I}", "hour", h, "count",
@@ -475,6 +549,7 @@ static json_t *totals_json(const struct cp_tally *t)
 			      "referrals", (json_int_t)t->referrals)) &&
 	    !json_object_set_new(o, "points", json_incref(points)) &&
 	    !json_object_set_new(o, "cashiers", json_incref(cashiers)) &&
+	    !json_object_set_new(o, "guides", json_incref(guides)) &&
 	    !json_object_set_new(o, "hours", json_incref(hours)) &&
 	    !json_object_set_new(o, "shifts", json_incref(shifts)) &&
 	    !json_object_set_new(o, "truncated", json_boolean(t->truncated))) {
@@ -485,6 +560,7 @@ static json_t *totals_json(const struct cp_tally *t)
 	json_decref(tenders);
 	json_decref(points);
 	json_decref(cashiers);
+	json_decref(guides);
 	json_decref(hours);
 	json_decref(shifts);
 	return o;
@@ -660,6 +736,9 @@ enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* A Z taken before the tally had guides carries none: compare what it carries. */
+	if (!json_object_get(json_object_get(p, "totals"), "guides"))
+		json_object_del(want, "guides");
 	if (!json_equal(want, json_object_get(p, "totals")))
 		result = cp_errf(err, CP_ECORRUPT,
 				 "journal sequence %lld: the Z report of %s does not match the "

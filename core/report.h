@@ -48,10 +48,17 @@ struct cp_tally {
 		char staff[17];
 		struct cp_tally_money sales, refunds; /* refunds: refunds and post-voids */
 	} cashiers[CP_TALLY_STAFF];
+	int nguides; /* each guide named by the day's bindings or credit, by code */
+	struct {
+		char guide[17];
+		int64_t bound;                            /* members bound or taken over */
+		struct cp_tally_money credited, reversed; /* sales credited; refunds reversing */
+		int64_t net;                              /* credited less reversed, fen */
+	} guides[CP_TALLY_STAFF];
 	struct cp_tally_money hours[24]; /* sales by local hour */
 	int nshifts;                     /* shifts opened that day, oldest first */
 	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
-	bool truncated; /* more methods, kinds, cashiers or shifts than the lists hold */
+	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */
 	int64_t z_seq;   /* the Z report that closed the day; 0 while it is open */

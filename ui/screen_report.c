@@ -110,6 +110,19 @@ static void shift_lines(struct lines *l, struct ui *ui, const struct cp_shift_vi
 	}
 }
 
+/* One guide's day in the tally: members bound, sales credited, credit net of refunds. */
+static const char *guide_line(struct ui *ui, const struct cp_tally *t, int i, char *line,
+			      size_t size)
+{
+	char a[48], b[48];
+
+	snprintf(line, size, _("Guide %s: %lld bound, %lld sales %s, net %s"), t->guides[i].guide,
+		 (long long)t->guides[i].bound, (long long)t->guides[i].credited.count,
+		 ui_money(ui, t->guides[i].credited.amount, a, sizeof(a)),
+		 ui_money(ui, t->guides[i].net, b, sizeof(b)));
+	return line;
+}
+
 static char *report_text(struct ui *ui, bool shift_only)
 {
 	struct lines l = {.width = ui->opts->print_width > 0 ? ui->opts->print_width : 42};
@@ -140,6 +153,8 @@ static char *report_text(struct ui *ui, bool shift_only)
 		}
 		for (int i = 0; i < t->ncashiers; i++)
 			add_count(&l, ui, t->cashiers[i].staff, &t->cashiers[i].sales);
+		for (int i = 0; i < t->nguides; i++)
+			add(&l, guide_line(ui, t, i, line, sizeof(line)), NULL);
 		for (int i = 0; i < t->nshifts; i++)
 			shift_lines(&l, ui, &t->shifts[i]);
 	} else {
@@ -376,6 +391,8 @@ static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
 			 (long long)t->points[i].points);
 		ui_put(w, y++, x, wd, line, n, false);
 	}
+	for (int i = 0; i < t->nguides; i++)
+		ui_put(w, y++, x, wd, guide_line(ui, t, i, line, sizeof(line)), n, false);
 	return y - y0;
 }
 

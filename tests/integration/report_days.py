@@ -23,6 +23,7 @@ cats = {c["code"]: c for c in store["categories"]}
 items = [i for i in store["items"] if i.get("barcode")]
 members = [m["phone"] for m in store["members"]]
 cashiers = [(s["code"], s["pin"]) for s in store["staff"] if s["role"] != "guide"]
+badges = [s["badge"] for s in store["staff"] if s["role"] == "guide" and s.get("badge")]
 passed = failed = 0
 
 
@@ -87,6 +88,8 @@ while now < end:
                          "qty": rng.randint(1, 3)})
         if rng.random() < 0.5:
             cmds.append({"cmd": "attach", "phone": rng.choice(members)})
+        elif rng.random() < 0.4:  # a guide served a customer who is no member
+            cmds.append({"cmd": "serve", "badge": rng.choice(badges)})
         method = rng.choice(["cash", "cash", "card", "wechat", "alipay"])
         cmds.append({"cmd": "pay", "tenders": [{"method": "cash", "amount": "10000.00"}]
                      if method == "cash" else [{"method": method, "amount": "PAYALL"}]})
@@ -96,6 +99,9 @@ while now < end:
         if rng.random() < 0.5:
             reg["referrer"] = rng.choice(members)
         cmds.append(reg)
+    if rng.random() < 0.4:  # a binding, a refresh or a takeover (with a manager's word)
+        cmds.append({"cmd": "bind", "phone": rng.choice(members), "badge": rng.choice(badges),
+                     "manager": "9001", "pin": "9999", "reason": "the customer asked"})
     if rng.random() < 0.3:
         cmds.append({"cmd": "shift_move", "kind": "in", "amount": "%d.%02d" % (
             rng.randint(1, 300), rng.randint(0, 99)), "reason": "change from the bank"})
@@ -163,7 +169,7 @@ while now < end:
     proc.stdin.close()
     proc.wait()
     for c, a in answers:
-        if c["cmd"] in ("pay", "register", "login", "shift_move"):
+        if c["cmd"] in ("pay", "register", "login", "shift_move", "bind", "serve"):
             check("%s at %s: %s" % (c["cmd"], now, a), a.get("ok"))
     # Now and then the day is closed (Z) and its shift counted, and a new shift opens; a day
     # whose Z is taken before its calendar day ends gets the sales up to the cut-over.
@@ -216,6 +222,7 @@ def expected_for(day):
     e = {"day": day, "sales": money(), "refunds": money(), "voids": money(), "gross": 0,
          "discounts": 0, "net": 0, "truncated": False}
     tenders, points, cashiers_, hours = {}, {}, {}, [money() for _ in range(24)]
+    guides = {}
     msales, osales = money(), money()
     change = 0
     new = referrals = 0
@@ -223,6 +230,10 @@ def expected_for(day):
 
     def cashier(code):
         return cashiers_.setdefault(code, {"staff": code, "sales": money(), "refunds": money()})
+
+    def guide(code):
+        return guides.setdefault(code, {"guide": code, "bound": set(), "sales": money(),
+                                        "reversed": money()})
 
     def add(m, amount):
         m["count"] += 1
@@ -247,6 +258,8 @@ def expected_for(day):
                 tenders[t["method"]] = tenders.get(t["method"], 0) + t["amount"]
             if p["member"] and (p["points"] or p["growth"]):
                 move("earn", p["points"], p["growth"])
+            if isinstance(p.get("guide"), str):
+                add(guide(p["guide"])["sales"], p["total"])
         elif typ in ("refund", "void"):
             add(e["voids" if typ == "void" else "refunds"], p["amount"])
             add(cashier(p["staff"])["refunds"], p["amount"])
@@ -254,6 +267,10 @@ def expected_for(day):
                 tenders[t["method"]] = tenders.get(t["method"], 0) - t["amount"]
             if p["member"] and (p["points"] or p["growth"]):
                 move("clawback", -p["points"], -p["growth"])
+            if isinstance(p.get("guide"), str):
+                add(guide(p["guide"])["reversed"], p["amount"])
+        elif typ in ("guide_bind", "guide_takeover"):
+            guide(p["guide"])["bound"].add(p["member"])
         elif typ == "member_register":
             new += 1
             if p["welcome"] > 0:
@@ -270,6 +287,9 @@ def expected_for(day):
     e["tenders"] = [{"method": m, "amount": tenders[m]} for m in sorted(tenders)]
     e["points"] = [points[k] for k in sorted(points)]
     e["cashiers"] = sorted(cashiers_.values(), key=lambda c: c["staff"])
+    e["guides"] = [dict(g, bound=len(g["bound"]),
+                        net=g["sales"]["amount"] - g["reversed"]["amount"])
+                   for g in sorted(guides.values(), key=lambda g: g["guide"])]
     e["hours"] = [{"hour": i, "count": hours[i]["count"], "amount": hours[i]["amount"]}
                   for i in range(24)]
     share = msales["amount"] * 10000 // e["sales"]["amount"] if e["sales"]["amount"] else 0
@@ -335,11 +355,16 @@ for day in days:
     check("%s: the day had sales" % day, want["sales"]["count"] > 0 or day == days[-1])
 
 kinds = {t for _, t, _ in rows}
-for t in ("sale", "refund", "void", "member_register", "shift_move", "shift_close", "day_close"):
+for t in ("sale", "refund", "void", "member_register", "shift_move", "shift_close", "day_close",
+          "guide_bind", "guide_takeover"):
     check("the days hold a %s event" % t, t in kinds)
 check("some days hold points of several kinds",
       {"earn", "clawback", "welcome", "referral"} <= {k["kind"] for d in days
                                                      for k in expected_for(d)["points"]})
+
+check("some day credits a guide with members bound, sales and reversed credit",
+      any(g["bound"] and g["sales"]["count"] and g["reversed"]["count"]
+          for d in days for g in expected_for(d)["guides"]))
 
 out = cli(last, "verify")
 check("verify holds, Z reports included: %s" % out.stderr.decode(), out.returncode == 0)

@@ -16,6 +16,7 @@
 
 #include "cart.h"
 #include "db_int.h"
+#include "guide.h"
 #include "journal_int.h"
 #include "journal.h"
 #include "refund.h"
@@ -23,6 +24,7 @@
 #include "sale.h"
 #include "seal_int.h"
 #include "shift.h"
+#include "staff.h"
 #include "support.h"
 
 static int setup(void **state)
@@ -204,6 +206,59 @@ static void test_tally_and_z(void **state)
 	free(t);
 }
 
+/* Per guide: the members bound that day and the sales credited, net of the refunds that
+ * reversed credit; a Z carries them and verify recomputes them. */
+static void test_tally_per_guide(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r1, r2, r3;
+	struct cp_guide_bind_req b1 = {.member_id = "M1", .badge = "9900000020019"};
+	struct cp_guide_bind_req b2 = {.member_id = "M2", .badge = "9900000020026"};
+	struct cp_guide_bind_result br;
+	struct cp_guide_who g;
+	struct cp_refund_result rf;
+	int line1[] = {1};
+	struct cp_refund_req req = {.lines = line1, .nlines = 1};
+	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_tender cash = {CP_TENDER_CASH, 12000};
+	struct cp_errbuf err = {{0}};
+
+	assert_non_null(t);
+	ok(cp_staff_set(env->db, "2002", "钱导购", CP_ROLE_GUIDE, "3333", &err), &err);
+	ok(cp_staff_set_badge(env->db, "2001", "9900000020019", &err), &err);
+	ok(cp_staff_set_badge(env->db, "2002", "9900000020026", &err), &err);
+	ok(cp_guide_bind(env->db, &env->cashier, &b1, &br, &err), &err);
+	ok(cp_guide_bind(env->db, &env->cashier, &b2, &br, &err), &err);
+	sell(env, "A1", 3000, "M1", &r1); /* ¥28.00 credited to 2001, M1's guide */
+	sell(env, "A1", 3000, "M2", &r2); /* ¥28.00 credited to 2002 */
+	ok(cp_cart_scan(env->db, &env->cashier, "G120", 1, NULL, &err), &err);
+	ok(cp_guide_serve(env->db, &env->cashier, "9900000020026", &g, &err), &err);
+	ok(cp_sale_pay(env->db, &env->cashier, &cash, 1, &r3, &err), &err); /* 2002 served */
+	req.receipt = r3.receipt;
+	ok(cp_refund(env->db, &env->manager, &req, &rf, &err), &err); /* reverses ¥120.00 */
+	ok(cp_report_tally(env->db, "2026-11-24", t, &err), &err);
+	assert_int_equal(t->nguides, 2);
+	assert_string_equal(t->guides[0].guide, "2001");
+	assert_int_equal(t->guides[0].bound, 1);
+	assert_int_equal(t->guides[0].credited.count, 1);
+	assert_int_equal(t->guides[0].credited.amount, 2800);
+	assert_int_equal(t->guides[0].reversed.count, 0);
+	assert_int_equal(t->guides[0].net, 2800);
+	assert_string_equal(t->guides[1].guide, "2002");
+	assert_int_equal(t->guides[1].bound, 1);
+	assert_int_equal(t->guides[1].credited.count, 2);
+	assert_int_equal(t->guides[1].credited.amount, 2800 + 12000);
+	assert_int_equal(t->guides[1].reversed.count, 1);
+	assert_int_equal(t->guides[1].reversed.amount, 12000);
+	assert_int_equal(t->guides[1].net, 2800);
+	ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
+	assert_int_equal(test_count(env, "SELECT json_extract(totals, '$.guides[1].net')"
+					 " FROM day_close"),
+			 2800);
+	verify_ok(env);
+	free(t);
+}
+
 /* verify recomputes each Z from the journal before it; an altered view row is found. */
 static void test_verify_catches_alterations(void **state)
 {
@@ -255,7 +310,7 @@ static void test_verify_catches_alterations(void **state)
 }
 
 /* A Z whose totals were rewritten (and re-hashed by someone holding the key) is found. */
-static void test_verify_recomputes_z(void **state)
+static void rewrite_z(void **state, bool old_z)
 {
 	struct test_env *env = *state;
 	struct cp_sale_result r;
@@ -288,8 +343,11 @@ static void test_verify_recomputes_z(void **state)
 	p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 	memcpy(prev, sqlite3_column_blob(st, 1), 32);
 	sqlite3_finalize(st);
-	json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"), "amount",
-			    json_integer(t->sales.amount - 100));
+	if (old_z) /* as a Z taken before the tally had guides */
+		json_object_del(json_object_get(p, "totals"), "guides");
+	else
+		json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"),
+				    "amount", json_integer(t->sales.amount - 100));
 	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_int_equal(journal_hash(key, prev, t->z_seq, text, strlen(text), hash), 0);
 	assert_int_equal(
@@ -303,13 +361,33 @@ static void test_verify_recomputes_z(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	vopt.start_key = start;
-	assert_int_equal(cp_journal_verify_with(env->db, &vopt, &rep, &err), CP_ECORRUPT);
-	if (!strstr(err.msg, "does not match the journal it covers"))
-		fail_msg("verify said: %s", err.msg);
-	assert_int_equal(rep.first_bad_seq, t->z_seq);
+	if (old_z) {
+		assert_int_equal(sqlite3_exec(env->db->h,
+					      "UPDATE day_close SET totals ="
+					      " json_remove(totals, '$.guides')",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		ok(cp_journal_verify_with(env->db, &vopt, &rep, &err), &err);
+	} else {
+		assert_int_equal(cp_journal_verify_with(env->db, &vopt, &rep, &err), CP_ECORRUPT);
+		if (!strstr(err.msg, "does not match the journal it covers"))
+			fail_msg("verify said: %s", err.msg);
+		assert_int_equal(rep.first_bad_seq, t->z_seq);
+	}
 	free(text);
 	json_decref(p);
 	free(t);
+}
+
+static void test_verify_recomputes_z(void **state)
+{
+	rewrite_z(state, false);
+}
+
+/* A Z taken before the tally had guides carries no "guides": verify still accepts it. */
+static void test_verify_old_z_without_guides(void **state)
+{
+	rewrite_z(state, true);
 }
 
 int main(void)
@@ -318,8 +396,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sale_needs_open_shift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cash_count_and_over_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tally_and_z, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tally_per_guide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_catches_alterations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_old_z_without_guides, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
