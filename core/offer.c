@@ -14,7 +14,7 @@
 #include "money.h"
 #include "offer_int.h"
 #include "pointspay.h"
-#include "pointspay.h"
+#include "report_int.h"
 #include "text.h"
 
 const char *cp_offer_why_text(enum cp_offer_why why)
@@ -230,11 +230,17 @@ struct today {
 	char day[11], month_lo[11], month_hi[11];
 };
 
-static void today_of(struct cp_db *db, struct today *t)
+/* Today is the business day a sale made now belongs to (the day after a Z report's day once
+ * that day is closed), so that a limit per day counts what the sales of that day recorded. */
+static enum cp_err today_of(struct cp_db *db, struct today *t, struct cp_errbuf *err)
 {
-	cp_business_day(cp_db_now(db), db->cutover_min, t->day);
+	enum cp_err result = report_event_day(db, cp_db_now(db), t->day, err);
+
+	if (result != CP_OK)
+		return result;
 	snprintf(t->month_lo, sizeof(t->month_lo), "%.7s-01", t->day);
 	snprintf(t->month_hi, sizeof(t->month_hi), "%.7s-31", t->day);
+	return CP_OK;
 }
 
 static void bind_counts(sqlite3_stmt *st, const char *member, const struct today *t)
@@ -296,7 +302,8 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	out->balance = cart->member.points;
 	out->held = cart->points_held;
 	out->available = cp_points_available(cart);
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		goto out;
 	st = db_stmt(db,
 		     OFFER_COLS "WHERE o.valid_to >= ?2 AND o.valid_from <= ?2"
 				" ORDER BY o.valid_to, o.id LIMIT ?5",
@@ -360,7 +367,8 @@ enum cp_err cp_offer_get(struct cp_db *db, const char *id, struct cp_offer *out,
 
 	if (!id || !hq_token_ok(id, CP_OFFER_ID_LEN))
 		return cp_errf(err, CP_EINVAL, "an offer id is 1 to 32 printable characters");
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		return result;
 	if ((result = get_counted(db, id, NULL, &t, &c, err)) == CP_OK)
 		*out = c.o;
 	return result;
@@ -448,7 +456,8 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 	if (!cart->has_member)
 		return cp_errf(err, CP_ESTATE,
 			       "attach a member first: offers are for members, paid with points");
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		return result;
 	if ((result = get_counted(db, offer_id, cart->member.id, &t, &c, err)) != CP_OK)
 		return result;
 	snprintf(what, sizeof(what), "offer %s", offer_id);
@@ -473,7 +482,8 @@ enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
 	 * covers them (cp_points_available stops at 0) */
 	if (!cp_money_sub(cart->member.points, cart->points_held, &available))
 		available = -1;
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		return result;
 	for (int i = 0; i < cart->nlines; i++) {
 		const struct cp_cart_line *l = &cart->lines[i];
 		struct counted c;
