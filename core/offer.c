@@ -254,17 +254,26 @@ struct today {
 	char day[11], month_lo[11], month_hi[11];
 };
 
+static void today_is(struct today *t, const char *day)
+{
+	memcpy(t->day, day, 10);
+	memcpy(t->month_lo, day, 8);
+	memcpy(t->month_hi, day, 8);
+	t->day[10] = '\0';
+	memcpy(t->month_lo + 8, "01", 3);
+	memcpy(t->month_hi + 8, "31", 3);
+}
+
 /* Today is the business day a sale made now belongs to (the day after a Z report's day once
  * that day is closed), so that a limit per day counts what the sales of that day recorded. */
 static enum cp_err today_of(struct cp_db *db, struct today *t, struct cp_errbuf *err)
 {
-	enum cp_err result = report_event_day(db, cp_db_now(db), t->day, err);
+	char day[11];
+	enum cp_err result = report_event_day(db, cp_db_now(db), day, err);
 
-	if (result != CP_OK)
-		return result;
-	snprintf(t->month_lo, sizeof(t->month_lo), "%.7s-01", t->day);
-	snprintf(t->month_hi, sizeof(t->month_hi), "%.7s-31", t->day);
-	return CP_OK;
+	if (result == CP_OK)
+		today_is(t, day);
+	return result;
 }
 
 static void bind_counts(sqlite3_stmt *st, const char *member, const struct today *t)
@@ -522,7 +531,7 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 	return result;
 }
 
-enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
+enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,
 			     struct cp_errbuf *err)
 {
 	int64_t limit_left, stock_left, available;
@@ -534,8 +543,7 @@ enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
 	 * covers them (cp_points_available stops at 0) */
 	if (!cp_money_sub(cart->member.points, cart->points_held, &available))
 		available = -1;
-	if ((result = today_of(db, &t, err)) != CP_OK)
-		return result;
+	today_is(&t, day);
 	for (int i = 0; i < cart->nlines; i++) {
 		const struct cp_cart_line *l = &cart->lines[i];
 		struct counted c;
