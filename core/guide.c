@@ -14,6 +14,7 @@
 #include "events_int.h"
 #include "guide_int.h"
 #include "member_int.h"
+#include "report_int.h"
 #include "staff.h"
 #include "text.h"
 
@@ -215,7 +216,8 @@ static enum cp_err record(struct cp_db *db, const char *kind, const char *member
 	json_t *p;
 	enum cp_err result;
 
-	cp_business_day(cp_db_now(db), db->cutover_min, day);
+	if ((result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+		return result;
 	snprintf(type, sizeof(type), "guide_%s", kind);
 	p = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:s}", "kind", kind, "member", member_id,
 		      "guide", opt_str(guide), "previous", opt_str(previous), "staff", staff,
@@ -692,7 +694,8 @@ enum cp_err cp_guide_day(struct cp_db *db, const struct cp_session *who, const c
 		snprintf(d.guide.code, sizeof(d.guide.code), "%s", who->code);
 		snprintf(d.guide.name, sizeof(d.guide.name), "%s", who->name);
 	}
-	cp_business_day(now, db->cutover_min, d.day);
+	if ((result = report_event_day(db, now, d.day, err)) != CP_OK)
+		return result;
 	if ((result = count2(db,
 			     stmt2(db,
 				   "SELECT count(*), coalesce(sum(amount), 0) FROM guide_credit"

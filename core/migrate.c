@@ -225,6 +225,18 @@ static const char *const steps[] = {
 	/* ... and the rows HQ feeds carry a keyed checksum, written by triggers whenever a row
 	 * is written and checked by verify (rowmac.c) */
 	STEP_ROWMAC,
+	/* 13: offer_use keyed by what the limits and the stock count (offer, member, business
+	 * day), so that a redemption writes one B-tree (not the table and an index) and the counts
+	 * read no second B-tree; a refund finds the sale's offer lines in the sale's journal row,
+	 * by its sequence */
+	"CREATE TABLE offer_use_by_offer(seq INTEGER NOT NULL REFERENCES journal(seq),"
+	"  n INTEGER NOT NULL, member_id TEXT NOT NULL, offer_id TEXT NOT NULL,"
+	"  business_day TEXT NOT NULL, qty INTEGER NOT NULL CHECK(qty IN (1,-1)),"
+	"  points INTEGER NOT NULL, cash INTEGER NOT NULL,"
+	"  PRIMARY KEY(offer_id, member_id, business_day, seq, n)) WITHOUT ROWID;"
+	"INSERT INTO offer_use_by_offer SELECT * FROM offer_use;"
+	"DROP TABLE offer_use;"
+	"ALTER TABLE offer_use_by_offer RENAME TO offer_use;",
 };
 
 int cp_db_schema_version(void)

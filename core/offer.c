@@ -2,6 +2,7 @@
  * store), which offers the cart's member can take and why not, and offer_use, the journal's
  * view of every redemption and its refund, which the per-member limits (by business day) and
  * this store's stock count. Sale and refund call the hooks in offer_int.h. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "money.h"
 #include "offer_int.h"
 #include "pointspay.h"
-#include "pointspay.h"
+#include "report_int.h"
 #include "text.h"
 
 const char *cp_offer_why_text(enum cp_offer_why why)
@@ -182,7 +183,8 @@ enum cp_err offer_change_delete(struct cp_db *db, const char *key, struct cp_err
 
 /* The columns every read of an offer with its counts selects: ?1 member, ?2 today, ?3 first
  * and ?4 last day of this month. Uses counted for the member (and the local ids HQ merged
- * into them) in the period, for the store over the offer's life, and the cart's lines. */
+ * into them) in the period and for the store over the offer's life, each a range of
+ * offer_use's key (offer, member, day); the cart's own lines are counted from its view. */
 #define OFFER_COLS                                                                                 \
 	"SELECT o.id, o.reward_kind, coalesce(o.sku, ''), o.name_zh, o.name_en, o.points,"         \
 	" o.cash, o.valid_from, o.valid_to, o.min_tier, o.limit_n, o.period,"                      \
@@ -194,8 +196,7 @@ enum cp_err offer_change_delete(struct cp_db *db, const char *key, struct cp_err
 	"   ELSE '' END AND CASE o.period WHEN 'day' THEN ?2 WHEN 'month' THEN ?4 ELSE '~' END)"   \
 	"  ELSE 0 END,"                                                                            \
 	" CASE WHEN o.stock IS NOT NULL THEN (SELECT coalesce(sum(u.qty), 0) FROM offer_use u"     \
-	"  WHERE u.offer_id = o.id) ELSE 0 END,"                                                   \
-	" (SELECT count(*) FROM cart_line c WHERE c.offer_id = o.id)"                              \
+	"  WHERE u.offer_id = o.id) ELSE 0 END"                                                    \
 	" FROM offer o "
 
 struct counted {
@@ -203,38 +204,76 @@ struct counted {
 	int64_t member_used, store_used, in_cart;
 };
 
-static void read_row(sqlite3_stmt *st, struct counted *c)
+/* db_col_text without the formatting: a listing copies eight texts from each of 65 rows. */
+static void col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	size_t len = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (len >= outlen)
+		len = outlen - 1;
+	if (len)
+		memcpy(out, v, len);
+	out[len] = '\0';
+}
+
+/* The cart's lines of offer id: they count against its limit and stock beside the uses. */
+static int64_t in_cart(const struct cp_cart_view *cart, const char *id)
+{
+	int64_t n = 0;
+
+	for (int i = 0; cart && i < cart->nlines; i++)
+		if (cart->lines[i].redemption && strcmp(cart->lines[i].offer_id, id) == 0)
+			n++;
+	return n;
+}
+
+static void read_row(sqlite3_stmt *st, const struct cp_cart_view *cart, struct counted *c)
 {
 	struct cp_offer *o = &c->o;
 
-	memset(c, 0, sizeof(*c));
-	db_col_text(st, 0, o->id, sizeof(o->id));
-	db_col_text(st, 1, o->reward_kind, sizeof(o->reward_kind));
-	db_col_text(st, 2, o->sku, sizeof(o->sku));
-	db_col_text(st, 3, o->name_zh, sizeof(o->name_zh));
-	db_col_text(st, 4, o->name_en, sizeof(o->name_en));
+	col_text(st, 0, o->id, sizeof(o->id));
+	col_text(st, 1, o->reward_kind, sizeof(o->reward_kind));
+	col_text(st, 2, o->sku, sizeof(o->sku));
+	col_text(st, 3, o->name_zh, sizeof(o->name_zh));
+	col_text(st, 4, o->name_en, sizeof(o->name_en));
 	o->points = sqlite3_column_int64(st, 5);
 	o->cash = sqlite3_column_int64(st, 6);
-	db_col_text(st, 7, o->valid_from, sizeof(o->valid_from));
-	db_col_text(st, 8, o->valid_to, sizeof(o->valid_to));
+	col_text(st, 7, o->valid_from, sizeof(o->valid_from));
+	col_text(st, 8, o->valid_to, sizeof(o->valid_to));
 	o->min_tier = sqlite3_column_int(st, 9);
 	o->limit = sqlite3_column_int64(st, 10);
-	db_col_text(st, 11, o->period, sizeof(o->period));
+	col_text(st, 11, o->period, sizeof(o->period));
 	o->stock = sqlite3_column_int64(st, 12);
 	c->member_used = sqlite3_column_int64(st, 13);
 	c->store_used = sqlite3_column_int64(st, 14);
-	c->in_cart = sqlite3_column_int64(st, 15);
+	c->in_cart = in_cart(cart, o->id);
 }
 
 struct today {
 	char day[11], month_lo[11], month_hi[11];
 };
 
-static void today_of(struct cp_db *db, struct today *t)
+static void today_is(struct today *t, const char *day)
 {
-	cp_business_day(cp_db_now(db), db->cutover_min, t->day);
-	snprintf(t->month_lo, sizeof(t->month_lo), "%.7s-01", t->day);
-	snprintf(t->month_hi, sizeof(t->month_hi), "%.7s-31", t->day);
+	memcpy(t->day, day, 10);
+	memcpy(t->month_lo, day, 8);
+	memcpy(t->month_hi, day, 8);
+	t->day[10] = '\0';
+	memcpy(t->month_lo + 8, "01", 3);
+	memcpy(t->month_hi + 8, "31", 3);
+}
+
+/* Today is the business day a sale made now belongs to (the day after a Z report's day once
+ * that day is closed), so that a limit per day counts what the sales of that day recorded. */
+static enum cp_err today_of(struct cp_db *db, struct today *t, struct cp_errbuf *err)
+{
+	char day[11];
+	enum cp_err result = report_event_day(db, cp_db_now(db), day, err);
+
+	if (result == CP_OK)
+		today_is(t, day);
+	return result;
 }
 
 static void bind_counts(sqlite3_stmt *st, const char *member, const struct today *t)
@@ -273,18 +312,45 @@ static enum cp_offer_why judge(const struct counted *c, const char *today, int t
 	return CP_OFFER_OK;
 }
 
+/* A read transaction for the listing's statements when the caller has none open: one
+ * snapshot, and one lock of the WAL instead of one per statement. */
+static bool read_begin(struct cp_db *db)
+{
+	sqlite3_stmt *st;
+
+	if (!sqlite3_get_autocommit(db->h) || !(st = db_stmt(db, "BEGIN", NULL)))
+		return false;
+	sqlite3_step(st);
+	sqlite3_reset(st);
+	return !sqlite3_get_autocommit(db->h);
+}
+
+static void read_end(struct cp_db *db, bool began)
+{
+	sqlite3_stmt *st = began ? db_stmt(db, "COMMIT", NULL) : NULL;
+
+	if (st) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if (began && !sqlite3_get_autocommit(db->h))
+		db_rollback(db);
+}
+
 enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct cp_offer_list *out,
 			  struct cp_errbuf *err)
 {
 	struct cp_cart_view *cart = malloc(sizeof(*cart));
+	bool began = false;
 	struct today t;
 	sqlite3_stmt *st;
 	enum cp_err result;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, offsetof(struct cp_offer_list, e));
 	if (!cart)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
+	began = read_begin(db);
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK)
 		goto out;
 	if (!cart->has_member) {
@@ -296,7 +362,8 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	out->balance = cart->member.points;
 	out->held = cart->points_held;
 	out->available = cp_points_available(cart);
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		goto out;
 	st = db_stmt(db,
 		     OFFER_COLS "WHERE o.valid_to >= ?2 AND o.valid_from <= ?2"
 				" ORDER BY o.valid_to, o.id LIMIT ?5",
@@ -315,7 +382,7 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 			break;
 		}
 		e = &out->e[out->n++];
-		read_row(st, &c);
+		read_row(st, cart, &c);
 		e->offer = c.o;
 		e->why = judge(&c, t.day, cart->member.tier_level, out->available, 1,
 			       &e->limit_left, &e->stock_left);
@@ -324,12 +391,13 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	result =
 		rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "list offers", err);
 out:
+	read_end(db, began);
 	free(cart);
 	return result;
 }
 
-/* One offer with its counts for member; CP_ENOTFOUND with a sentence when absent. */
-static enum cp_err get_counted(struct cp_db *db, const char *id, const char *member,
+/* One offer with its counts for cart's member and lines (cart may be NULL); CP_ENOTFOUND with a sentence when absent. */
+static enum cp_err get_counted(struct cp_db *db, const char *id, const struct cp_cart_view *cart,
 			       const struct today *t, struct counted *c, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(db, OFFER_COLS "WHERE o.id = ?5", err);
@@ -337,11 +405,11 @@ static enum cp_err get_counted(struct cp_db *db, const char *id, const char *mem
 
 	if (!st)
 		return CP_EDB;
-	bind_counts(st, member ? member : "", t);
+	bind_counts(st, cart && cart->has_member ? cart->member.id : "", t);
 	sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		read_row(st, c);
+		read_row(st, cart, c);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND,
@@ -360,7 +428,8 @@ enum cp_err cp_offer_get(struct cp_db *db, const char *id, struct cp_offer *out,
 
 	if (!id || !hq_token_ok(id, CP_OFFER_ID_LEN))
 		return cp_errf(err, CP_EINVAL, "an offer id is 1 to 32 printable characters");
-	today_of(db, &t);
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		return result;
 	if ((result = get_counted(db, id, NULL, &t, &c, err)) == CP_OK)
 		*out = c.o;
 	return result;
@@ -448,8 +517,9 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 	if (!cart->has_member)
 		return cp_errf(err, CP_ESTATE,
 			       "attach a member first: offers are for members, paid with points");
-	today_of(db, &t);
-	if ((result = get_counted(db, offer_id, cart->member.id, &t, &c, err)) != CP_OK)
+	if ((result = today_of(db, &t, err)) != CP_OK)
+		return result;
+	if ((result = get_counted(db, offer_id, cart, &t, &c, err)) != CP_OK)
 		return result;
 	snprintf(what, sizeof(what), "offer %s", offer_id);
 	result = refuse(db,
@@ -461,7 +531,7 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 	return result;
 }
 
-enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
+enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,
 			     struct cp_errbuf *err)
 {
 	int64_t limit_left, stock_left, available;
@@ -473,7 +543,7 @@ enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
 	 * covers them (cp_points_available stops at 0) */
 	if (!cp_money_sub(cart->member.points, cart->points_held, &available))
 		available = -1;
-	today_of(db, &t);
+	today_is(&t, day);
 	for (int i = 0; i < cart->nlines; i++) {
 		const struct cp_cart_line *l = &cart->lines[i];
 		struct counted c;
@@ -486,7 +556,7 @@ enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
 				       "%s needs the member who took it; attach them or remove "
 				       "the line",
 				       what);
-		result = get_counted(db, l->offer_id, cart->member.id, &t, &c, err);
+		result = get_counted(db, l->offer_id, cart, &t, &c, err);
 		if (result == CP_ENOTFOUND)
 			return cp_errf(err, CP_ESTATE,
 				       "%s is no longer offered; remove the line to go on", what);
@@ -549,14 +619,51 @@ enum cp_err offer_sale_line_apply(struct cp_db *db, int64_t seq, const char *mem
 	return movement_insert(db, seq, 100 + (int)n, member, "offer", -points, 0, err);
 }
 
+/* The offer lines picked from the sale's journal row (found by its sequence), each as the
+ * refund carries it, with the sale's business day. */
+static enum cp_err refund_offers_of(json_t *sale, const int *lines, int n, json_t *offers,
+				    int64_t *points, struct cp_errbuf *err)
+{
+	json_t *sale_lines, *l;
+	const char *day;
+	enum cp_err result;
+	size_t i;
+
+	if ((result = jget_str(sale, "day", &day, err)) ||
+	    (result = jget_array(sale, "lines", &sale_lines, err)))
+		return result;
+	json_array_foreach (sale_lines, i, l) {
+		const char *offer;
+		int64_t line, p, cash;
+		bool picked = false;
+
+		if (!json_object_get(l, "offer"))
+			continue;
+		if ((result = jget_int(l, "n", &line, err)) ||
+		    (result = jget_str(l, "offer", &offer, err)) ||
+		    (result = jget_int(l, "points", &p, err)) ||
+		    (result = jget_int(l, "cash", &cash, err)))
+			return result;
+		for (int k = 0; k < n; k++)
+			picked = picked || lines[k] == line;
+		if (!picked)
+			continue;
+		if (!cp_money_add(*points, p, points))
+			return cp_errf(err, CP_EOVERFLOW, "the refund is too large");
+		if (json_array_append_new(offers, json_pack("{s:I, s:s, s:I, s:I, s:s}", "n",
+							    (json_int_t)line, "offer", offer,
+							    "points", (json_int_t)p, "cash",
+							    (json_int_t)cash, "day", day)))
+			return cp_errf(err, CP_ENOMEM, "out of memory building the refund");
+	}
+	return CP_OK;
+}
+
 enum cp_err offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
 				 json_t *payload, int64_t *points, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT n, offer_id, points, cash, business_day FROM offer_use"
-				   " WHERE seq = ?1 AND qty = 1 ORDER BY n",
-				   err);
-	json_t *offers = json_array();
+	sqlite3_stmt *st = db_stmt(db, "SELECT payload FROM journal WHERE seq = ?1", err);
+	json_t *offers = json_array(), *sale = NULL;
 	enum cp_err result = CP_OK;
 	int rc;
 
@@ -566,31 +673,23 @@ enum cp_err offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *
 		return st ? cp_errf(err, CP_ENOMEM, "out of memory") : CP_EDB;
 	}
 	sqlite3_bind_int64(st, 1, sale_seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && result == CP_OK) {
-		int line = sqlite3_column_int(st, 0);
-		int64_t p = sqlite3_column_int64(st, 2);
-		bool picked = false;
-
-		for (int i = 0; i < n; i++)
-			picked = picked || lines[i] == line;
-		if (!picked)
-			continue;
-		if (!cp_money_add(*points, p, points))
-			result = cp_errf(err, CP_EOVERFLOW, "the refund is too large");
-		else if (json_array_append_new(
-				 offers, json_pack("{s:i, s:s, s:I, s:I, s:s}", "n", line, "offer",
-						   (const char *)sqlite3_column_text(st, 1),
-						   "points", (json_int_t)p, "cash",
-						   (json_int_t)sqlite3_column_int64(st, 3), "day",
-						   (const char *)sqlite3_column_text(st, 4))))
-			result = cp_errf(err, CP_ENOMEM, "out of memory building the refund");
-	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !(sale = json_loadb((const char *)sqlite3_column_blob(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0), 0, NULL)))
+		result = cp_errf(err, CP_ECORRUPT, "journal %lld: the sale's payload is not JSON",
+				 (long long)sale_seq);
 	sqlite3_reset(st);
-	if (result == CP_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		result = db_fail(db, rc, "read offer uses", err);
+	if (result == CP_OK && rc != SQLITE_ROW)
+		result = rc == SQLITE_DONE ? cp_errf(err, CP_ECORRUPT,
+						     "journal %lld: the sale's row is missing",
+						     (long long)sale_seq)
+					   : db_fail(db, rc, "read the sale's journal row", err);
+	if (result == CP_OK)
+		result = refund_offers_of(sale, lines, n, offers, points, err);
 	if (result == CP_OK && json_array_size(offers) &&
 	    json_object_set(payload, "offers", offers))
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the refund");
+	json_decref(sale);
 	json_decref(offers);
 	return result;
 }

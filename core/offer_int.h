@@ -20,8 +20,8 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 			    struct cp_offer *out, struct cp_errbuf *err);
 
 /* Inside the sale's transaction: every offer line of cart may still be taken as it stands
- * (offer there, valid today, tier, limit, stock, points). */
-enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart,
+ * (offer there, valid on day, the sale's business day, tier, limit, stock, points). */
+enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,
 			     struct cp_errbuf *err);
 
 /* sale_apply for a line of the payload that carries "offer": its offer_use row and the

@@ -11,6 +11,7 @@
 #include "events_int.h"
 #include "money.h"
 #include "pointspay_int.h"
+#include "report_int.h"
 
 #define MS_PER_MIN INT64_C(60000)
 
@@ -290,8 +291,8 @@ static enum cp_err quote(struct cp_db *db, const struct cp_pointspay_config *cfg
 		bound(R_HOURS, 0, &steps, &stop);
 		q->member_left = q->terminal_left = 0;
 	} else if (q->offline) {
-		cp_business_day(now, db->cutover_min, day);
-		if ((result = spent_offline(db, day, cart->member.id, &x, err)) != CP_OK)
+		if ((result = report_event_day(db, now, day, err)) != CP_OK ||
+		    (result = spent_offline(db, day, cart->member.id, &x, err)) != CP_OK)
 			return result;
 		q->member_left = c.offline_member > x ? c.offline_member - x : 0;
 		if ((result = spent_offline(db, day, NULL, &x, err)) != CP_OK)

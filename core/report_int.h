@@ -8,7 +8,8 @@
 #include "journal_int.h"
 
 /* The business day of an event at now: its calendar business day (cut-over hour), or the day
- * after the newest day a Z report closed when that is later. */
+ * after the newest day a Z report closed when that is later. The one day of the till: sales,
+ * refunds, shifts, offers' limits, the offline points limits and guide bindings all take it. */
 enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err);
 
 /* Records the business day of journal row seq in journal_day: the payload's "day" when it has

@@ -248,7 +248,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
-	if ((result = offer_check_cart(db, cart, err)) != CP_OK)
+	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK)
 		goto out;
 	r.total = cart->total;
 	r.eligible = cart->eligible;

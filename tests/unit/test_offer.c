@@ -659,6 +659,65 @@ static void test_offer_from_the_feed(void **state)
 	assert_int_equal(cp_offer_get(env.db, "F1", &o, &err), CP_ENOTFOUND);
 }
 
+/* offer_use is keyed by what the limits and stock count (offer, member, day): a redemption
+ * writes no second B-tree. A database with redemptions from before (schema 12, the table keyed
+ * by journal row, plus an index) keeps every row through the upgrade. */
+static void test_offer_use_keyed_by_offer(void **state)
+{
+	struct cp_db_options opt = {.path = "offer_upgrade.db",
+				    .clock = &env.clock,
+				    .pbkdf2_iterations = 1000,
+				    .schema_limit = 12};
+	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
+	struct cp_errbuf err = {{0}};
+	struct cp_db *db = NULL;
+	sqlite3_stmt *st;
+	sqlite3 *h;
+
+	(void)state;
+	assert_int_equal(count("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'offer_use'"),
+			 1);
+	assert_int_equal(count("SELECT count(*) FROM pragma_index_info("
+			       "'sqlite_autoindex_offer_use_1') WHERE seqno = 0 AND"
+			       " name = 'offer_id'"),
+			 1);
+	if (cp_db_create(&db, &opt, &init, &err) != CP_OK)
+		fail_msg("create at schema 12: %s", err.msg);
+	cp_db_close(db);
+	db = NULL;
+	assert_int_equal(sqlite3_open("offer_upgrade.db", &h), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			h,
+			"INSERT INTO journal(seq, event_id, type, created_at, payload,"
+			" prev_hash, hash) VALUES(7, 'e7', 'sale', 0, '{}', x'00', x'00'),"
+			" (9, 'e9', 'sale', 0, '{}', x'00', x'00'),"
+			" (11, 'e11', 'refund', 0, '{}', x'00', x'00');"
+			"INSERT INTO offer_use VALUES(7, 2, 'M1', 'X', '2026-11-20', 1, 300, 0);"
+			"INSERT INTO offer_use VALUES(9, 1, 'M2', 'X', '2026-11-21', 1, 300, 0);"
+			"INSERT INTO offer_use VALUES(11, 1, 'M1', 'X', '2026-11-22', -1, 300, 0)",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(h);
+	opt.schema_limit = 0;
+	if (cp_db_open(&db, &opt, &err) != CP_OK)
+		fail_msg("the upgrade failed: %s", err.msg);
+	assert_int_equal(sqlite3_prepare_v2(db->h,
+					    "SELECT group_concat(seq || n || member_id || qty, ',')"
+					    " FROM (SELECT * FROM offer_use ORDER BY seq),"
+					    " (SELECT count(*) AS c FROM sqlite_schema WHERE"
+					    " name = 'offer_use_member') WHERE c = 0",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "72M11,91M21,111M1-1");
+	sqlite3_finalize(st);
+	cp_db_close(db);
+	unlink("offer_upgrade.db");
+	unlink("offer_upgrade.db-wal");
+	unlink("offer_upgrade.db-shm");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup(test_void_restores, reset),
 		cmocka_unit_test_setup(test_verify_finds_changed_offer_use, reset),
 		cmocka_unit_test_setup(test_sigkill_keeps_the_hold, reset),
+		cmocka_unit_test_setup(test_offer_use_keyed_by_offer, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
