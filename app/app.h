@@ -39,6 +39,7 @@ struct app {
 	const char *staff_code;     /* staff set CODE */
 	const char *staff_name;     /* --name */
 	const char *staff_role;     /* --role */
+	const char *staff_badge;    /* --badge (a guide's) */
 	struct cp_db_options dbopt; /* points into cfg, db_path and pointspay */
 	struct cp_pointspay_config pointspay; /* [points], for dbopt */
 	const char *hq_url;                   /* enrol --hq */

@@ -390,14 +390,18 @@ int cmd_staff_set(struct app *app)
 		cp_wipe(pin, sizeof(pin));
 		return APP_EXIT_FAIL;
 	}
-	rc = cp_staff_set(db, app->staff_code, app->staff_name, (enum cp_role)role, pin, &err);
+	rc = cp_staff_set_guide(db, app->staff_code, app->staff_name, (enum cp_role)role, pin,
+				app->staff_badge, &err);
 	cp_wipe(pin, sizeof(pin));
 	cp_db_close(db);
 	if (rc != CP_OK) {
 		app_fail(&err, rc);
 		return APP_EXIT_FAIL;
 	}
-	printf("staff %s set: %s, %s\n", app->staff_code, app->staff_name,
+	printf("staff %s set: %s, %s", app->staff_code, app->staff_name,
 	       cp_role_name((enum cp_role)role));
+	if (app->staff_badge)
+		printf(", badge %s", app->staff_badge);
+	printf("\n");
 	return APP_EXIT_OK;
 }

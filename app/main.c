@@ -27,7 +27,7 @@ enum command {
 struct cmdline {
 	const char *config;
 	const char *db;
-	const char *name, *role;
+	const char *name, *role, *badge;
 	const char *hq, *code, *code_file, *ca, *pin, *key, *anchor;
 	const char *date, *format;
 	bool demo, force, help, version, once, daemon, json;
@@ -43,7 +43,8 @@ static const char usage_text[] =
 	"                    [--anchor RECEIPT:CODE]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] script [FILE|-]\n"
 	"       counterpoint [--config FILE] [--db FILE] [--demo] staff set CODE --name NAME\n"
-	"                    --role cashier|guide|manager      (the PIN is read from stdin)\n"
+	"                    --role cashier|guide|manager [--badge BADGE]\n"
+	"                    (the PIN is read from stdin)\n"
 	"       counterpoint [--config FILE] [--db FILE] enrol --hq https://HOST:PORT\n"
 	"                    [--code-file FILE] [--ca FILE] [--pin sha256//BASE64]\n"
 	"                    (the code is read from FILE, else from stdin)\n"
@@ -82,6 +83,7 @@ static const char help_text[] =
 	"  --key FILE     init: write the journal's starting key to FILE (a new file), to be\n"
 	"                 taken off the till; verify: check every row's seal with it\n"
 	"  --anchor R:C   verify: check receipt R against the journal by the code C printed on it\n"
+	"  --badge BADGE  staff set: the guide's badge, the EAN-13 or EAN-8 on their card\n"
 	"  --hq URL       enrol: HQ's address, https://HOST:PORT\n"
 	"  --code-file F  enrol: read the one-time enrolment code HQ gave for this store and till\n"
 	"                 from F (without it, from stdin; --code CODE works but shows it to ps)\n"
@@ -149,8 +151,8 @@ static int value_option(const char *opt, int argc, char **argv, int *i, const ch
 static int parse_options(struct cmdline *cl, int argc, char **argv)
 {
 	static const char *const valued[] = {
-		"--config", "--db",        "--name", "--role",   "--hq",  "--code",  "--ca",
-		"--pin",    "--code-file", "--date", "--format", "--key", "--anchor"};
+		"--config", "--db",        "--name", "--role",   "--hq",  "--code",   "--ca",
+		"--pin",    "--code-file", "--date", "--format", "--key", "--anchor", "--badge"};
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -158,7 +160,7 @@ static int parse_options(struct cmdline *cl, int argc, char **argv)
 		const char **targets[] = {&cl->config,    &cl->db,   &cl->name,   &cl->role,
 					  &cl->hq,        &cl->code, &cl->ca,     &cl->pin,
 					  &cl->code_file, &cl->date, &cl->format, &cl->key,
-					  &cl->anchor};
+					  &cl->anchor,    &cl->badge};
 		int hit = 0;
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
@@ -265,8 +267,8 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 		return usage_error("unexpected argument '%s'", cl->pos[want]);
 	if (cl->force && cl->cmd != CMD_INIT)
 		return usage_error("--force: only init takes it");
-	if ((cl->name || cl->role) && cl->cmd != CMD_STAFF_SET)
-		return usage_error("--name and --role: only staff set takes them");
+	if ((cl->name || cl->role || cl->badge) && cl->cmd != CMD_STAFF_SET)
+		return usage_error("--name, --role and --badge: only staff set takes them");
 	if (cl->cmd == CMD_STAFF_SET && (!cl->name || !cl->role))
 		return usage_error("staff set: needs --name NAME and --role cashier|guide|manager");
 	if ((cl->hq || cl->code || cl->code_file || cl->ca || cl->pin) && cl->cmd != CMD_ENROL)
@@ -302,6 +304,7 @@ static int resolve_command(struct cmdline *cl, struct app *app)
 	app->json = cl->json;
 	app->staff_name = cl->name;
 	app->staff_role = cl->role;
+	app->staff_badge = cl->badge;
 	app->demo = cl->demo;
 	app->force = cl->force;
 	return APP_EXIT_OK;

@@ -574,6 +574,97 @@ enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *b
 	return CP_OK;
 }
 
+/* The cleaned badge, or an error naming what is wrong with it (nothing read or written). */
+static enum cp_err badge_clean(const char *badge, char clean[CP_CODE_MAX + 1],
+			       struct cp_errbuf *err)
+{
+	enum cp_code_kind kind;
+	char tmp[CP_CODE_MAX + 1];
+	size_t n = strspn(badge, "0123456789");
+
+	if (badge[n] == '\0' && (n == 8 || n == 13) && !cp_code_check_digit_ok(badge))
+		return cp_errf(
+			err, CP_EINVAL,
+			"badge %s: the check digit (the last digit) is wrong; scan the badge "
+			"or type it again",
+			badge);
+	if (cp_code_parse(badge, tmp, &kind, NULL) != CP_OK ||
+	    (kind != CP_CODE_EAN13 && kind != CP_CODE_EAN8))
+		return cp_errf(err, CP_EINVAL,
+			       "a badge is an EAN-8 or EAN-13: 8 or 13 digits, the last a check "
+			       "digit");
+	memcpy(clean, tmp, sizeof(tmp));
+	return CP_OK;
+}
+
+/* Who else holds the badge: CP_EEXIST naming them, CP_OK when nobody but code does. */
+static enum cp_err badge_free(struct cp_db *db, const char *code, const char *badge,
+			      struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT code, name FROM staff WHERE badge = ?1 AND code <> ?2", err);
+	char other[17] = "", name[65] = "";
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, badge, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_col_text(st, 0, other, sizeof(other));
+		db_col_text(st, 1, name, sizeof(name));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW)
+		return cp_errf(err, CP_EEXIST,
+			       "badge %s is already staff %s's (%s); give this guide another badge",
+			       badge, other, name);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read staff", err);
+}
+
+enum cp_err cp_staff_set_guide(struct cp_db *db, const char *code, const char *name,
+			       enum cp_role role, const char *pin, const char *badge,
+			       struct cp_errbuf *err)
+{
+	uint8_t salt[SALT_LEN], hash[CP_SHA256_LEN];
+	char clean[CP_CODE_MAX + 1];
+	enum cp_err result;
+	int own;
+
+	if (!badge)
+		return cp_staff_set(db, code, name, role, pin, err);
+	if ((result = check_code(code, err)) != CP_OK ||
+	    (result = check_name(name, err)) != CP_OK || (result = check_pin(pin, err)) != CP_OK ||
+	    (result = check_role(role, err)) != CP_OK)
+		return result;
+	if (role != CP_ROLE_GUIDE)
+		return cp_errf(err, CP_EINVAL,
+			       "only a guide has a badge: staff %s is to be a %s; leave out the "
+			       "badge or make them a guide",
+			       code, role_names[role]);
+	if ((result = badge_clean(badge, clean, err)) != CP_OK)
+		return result;
+	/* The PIN is hashed before the write lock is taken, as cp_staff_set does. */
+	if (cp_rand_bytes(salt, sizeof(salt)) != 0)
+		return cp_errf(err, CP_EIO,
+			       "the system entropy source failed; the PIN was not set");
+	if ((result = hash_pin(pin, salt, sizeof(salt), db->pbkdf2_iterations, hash, err)) !=
+		    CP_OK ||
+	    (result = db_tx_begin(db, &own, err)) != CP_OK)
+		goto out;
+	if ((result = badge_free(db, code, clean, err)) == CP_OK &&
+	    (result = store_row(db, code, name, role, salt, sizeof(salt), hash,
+				db->pbkdf2_iterations, true, err)) == CP_OK)
+		result = cp_staff_set_badge(db, code, clean, err);
+	result = db_tx_end(db, own, result, err);
+out:
+	cp_wipe(hash, sizeof(hash));
+	cp_wipe(salt, sizeof(salt));
+	return result;
+}
+
 enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[17], char name[65],
 				enum cp_role *role, bool *active, struct cp_errbuf *err)
 {

@@ -68,6 +68,13 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *badge,
 			       struct cp_errbuf *err);
 
+/* cp_staff_set and, when badge is not NULL, the guide's badge, in one transaction (or the
+ * caller's): a badge only for the guide role, with a valid check digit and held by no other
+ * staff member; anything refused (CP_EINVAL, CP_EEXIST) writes nothing. */
+enum cp_err cp_staff_set_guide(struct cp_db *db, const char *code, const char *name,
+			       enum cp_role role, const char *pin, const char *badge,
+			       struct cp_errbuf *err);
+
 /* Who holds a badge (already cleaned by cp_code_parse): code (17), name (65), role and
  * whether active. CP_ENOTFOUND when no staff member holds it. */
 enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[17], char name[65],

@@ -196,6 +196,18 @@ void ui_guide_day(struct ui *ui)
 	       day_badge_typed);
 }
 
+bool ui_guide_day_of(struct ui *ui, const char *badge)
+{
+	struct cp_guide_who g;
+	enum cp_err rc = cp_guide_by_badge(ui->db, badge, &g, NULL);
+
+	if (rc == CP_ENOTFOUND || rc == CP_EINVAL)
+		return false; /* no staff badge at all */
+	G.pending = NULL;
+	show_day(ui, badge);
+	return true;
+}
+
 bool ui_guide_scan(struct ui *ui, const char *code)
 {
 	void (*act)(struct ui *, const char *) = G.pending;

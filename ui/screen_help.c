@@ -1,5 +1,5 @@
-/* screen_help.c — F1 on any screen: the keys of the screen below with their letters, and what
- * the scanner does wherever the cursor is. */
+/* screen_help.c — F1 on any screen: every key of the screen below with its letter (also those
+ * the footer had no room for), and what the scanner does wherever the cursor is. */
 #include <stdio.h>
 
 #include "ui_int.h"
@@ -23,14 +23,22 @@ static void help_draw(struct ui *ui, WINDOW *w)
 
 	ui_put(w, y++, x, wd, _("Keys"), ui_attr(ui, UI_R_TITLE), false);
 	y++;
-	for (int i = 0; i < n && y < ui->rows - 10; i++, y++) {
+	/* Every key of the screen, also those the footer had no room for: in two columns when
+	 * one does not fit above the text below. */
+	int room = ui->rows - 10 - y, ncol = n > room ? 2 : 1, per = (n + ncol - 1) / ncol;
+	int colw = wd / ncol;
+
+	for (int i = 0; i < n && i / per < ncol && i % per < room; i++) {
+		int ky = y + i % per, kx = x + 2 + (i / per) * colw;
+
 		if (keys[i].alt)
 			snprintf(k, sizeof(k), _("%s or %s"), keys[i].key, keys[i].alt);
 		else
 			snprintf(k, sizeof(k), "%s", keys[i].key);
-		ui_put(w, y, x + 2, 14, k, ui_attr(ui, UI_R_KEY), false);
-		ui_put(w, y, x + 18, wd - 18, keys[i].label, ui_attr(ui, UI_R_NORMAL), false);
+		ui_put(w, ky, kx, 12, k, ui_attr(ui, UI_R_KEY), false);
+		ui_put(w, ky, kx + 13, colw - 15, keys[i].label, ui_attr(ui, UI_R_NORMAL), false);
 	}
+	y += per < room ? per : room;
 	if (below == &ui_screen_sale) {
 		ui_put(w, y++, x + 2, wd - 2,
 		       _("+ / -    one more / one less of the selected line (Up, Down select)"),

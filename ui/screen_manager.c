@@ -1,10 +1,12 @@
 /* screen_manager.c — the manager menu: how sync with HQ stands (and what to do when it has
  * stopped), the notices HQ sent back, reprinting a recent receipt, and closing the till. Shifts
- * and the daily tally join it with their issues. */
+ * and the daily tally join it with their issues. A guide's badge scanned here (or F12 and the
+ * badge) shows that guide's day (issue 10). */
 #include <stdio.h>
 #include <string.h>
 
 #include "receipt.h"
+#include "scan.h"
 #include "ui_int.h"
 
 #define RECEIPTS_MAX 20
@@ -18,6 +20,9 @@ static struct {
 	int nnotices;
 	bool notices_ok;
 	int64_t read_at;
+	char scan[48]; /* a scan arriving: characters at scanner speed, then Enter or Tab */
+	int nscan;
+	bool scan_long, scanned; /* longer than any badge; a scan just ended */
 } G;
 
 static void reload(struct ui *ui)
@@ -134,8 +139,40 @@ static void reprint(struct ui *ui)
 	ui_choose(ui, _("Not printed"), text, c, 2);
 }
 
+/* A scan is a run of characters at scanner speed ended by Enter or Tab; a key typed by hand acts
+ * as itself. The scanner's second end character (CR LF) is swallowed. */
+static bool scan_key(struct ui *ui, const struct ui_key *k)
+{
+	bool after = G.scanned;
+
+	G.scanned = false;
+	if (k->code == UI_K_CHAR && (k->burst || G.nscan > 0)) {
+		if (G.nscan + 1 < (int)sizeof(G.scan) && k->ch > 0x20 && k->ch < 0x7f)
+			G.scan[G.nscan++] = (char)k->ch;
+		else
+			G.scan_long = true;
+		return true;
+	}
+	if ((k->code == UI_K_ENTER || k->code == UI_K_TAB) && G.nscan > 0) {
+		G.scan[G.nscan] = '\0';
+		if (G.scan_long || G.nscan < UI_SCAN_MIN || !ui_guide_day_of(ui, G.scan))
+			ui_msg(ui, UI_MSG_WARN, "%s",
+			       _("That was not a guide's badge: scan the badge on the guide's "
+				 "card."));
+		G.nscan = 0;
+		G.scan_long = false;
+		G.scanned = true;
+		return true;
+	}
+	G.nscan = 0;
+	G.scan_long = false;
+	return after && k->code == UI_K_ENTER && k->gap < UI_BURST_GAP_MS;
+}
+
 static int manager_key(struct ui *ui, const struct ui_key *k)
 {
+	if (scan_key(ui, k))
+		return UI_HANDLED;
 	if (k->code == UI_K_ESC)
 		return UI_DONE;
 	if (k->code == UI_K_UP && G.sel > 0)
@@ -148,6 +185,8 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		reload(ui);
 	else if (ui_key_named(k, "F6", "r"))
 		ui_report_open(ui);
+	else if (ui_key_named(k, "F12", "d"))
+		ui_guide_day(ui);
 	else if (ui_key_named(k, "F10", "x"))
 		ui_confirm(ui, _("Close Counterpoint?"),
 			   _("The till program ends. The open sale is kept and comes back at the "
@@ -275,7 +314,7 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 static const struct ui_footkey manager_footer[] = {
 	{"F4", "p", N_("Reprint"), 0},        {"F5", "u", N_("Read again"), 0},
 	{"F6", "r", N_("Shift and day"), 0},  {"F10", "x", N_("Close the till"), 0},
-	{"Esc", NULL, N_("Back to sale"), 0},
+	{"Esc", NULL, N_("Back to sale"), 0}, {"F12", "d", N_("Guide's day"), 1},
 };
 
 const struct ui_screen ui_screen_manager = {

@@ -282,6 +282,9 @@ void ui_guide_bind(struct ui *ui);
 void ui_guide_serve(struct ui *ui);
 void ui_guide_unbind(struct ui *ui);
 void ui_guide_day(struct ui *ui);
+/* The day of the guide whose badge this is, shown at once (the manager menu's scan); false,
+ * showing nothing, when no staff member holds such a badge. */
+bool ui_guide_day_of(struct ui *ui, const char *badge);
 /* A staff badge scanned on the sale screen (or into the badge question): the question's action,
  * else bind (member attached), serve (sale open) or the guide's day; false for anything that is
  * not a staff badge. */

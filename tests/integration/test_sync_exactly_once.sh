@@ -27,6 +27,14 @@
 # overdrafts. Afterwards HQ's balances also equal the journals' spends and give-backs, and
 # replaying both journals in HQ's apply order finds exactly the overdrafts HQ sent a
 # points_overdraft notice for, one each.
+# Guide bindings (issue 10, a block of its own): in chunk 0, while HQ is unreachable, both tills
+# bind members to guides, eight of them the same member to different guides on the two tills,
+# and sell to them; under the faults and kills both go on binding (taking over with a manager
+# when the member is protected) and unbinding, and name the guide who served some sales without
+# a member. Afterwards, replaying both journals' bindings in HQ's apply order finds exactly the
+# conflicts HQ sent a binding_conflict notice for, one each, held once by the till that lost;
+# both tills show HQ's guide for every member; and every sale's credit is what the till answered
+# when it was paid, at the till and at HQ.
 # Then the balance a cashier is shown must not flicker while sync acknowledges rows: T01 sells
 # 300 times to one member offline and a reader asks for the balance over and over while
 # `sync --once` acknowledges the rows one per request; every answer must equal the balance
@@ -173,6 +181,7 @@ def sale(t, rng):
     total, nlines = cart["total"], len(cart["lines"])
     spend = points_part(t, rng) if phone is not None and rng.random() < 0.15 else []
     total -= sum(p["fen"] for p in spend)
+    serve_maybe(t, phone)
     r = rng.random()
     if total == 0:  # all of it in points
         tenders = []
@@ -187,6 +196,7 @@ def sale(t, rng):
     ans = t.ask({"cmd": "pay", "tenders": [{"method": "points", "amount": money(p["fen"])}
                                            for p in spend] + tenders})
     st["points_paid"] += ans["points_spent"]
+    note_credit(ans)
     if phone in expect:
         expect[phone][0] += ans["points"] - ans["points_spent"]
         expect[phone][1] += ans["growth"]
@@ -248,6 +258,7 @@ def spend_offline(t, rng):
         ans = t.ask({"cmd": "pay", "tenders": [{"method": "points", "amount": "20.00"},
                                                {"method": "alipay", "amount": money(total - 2000)}]})
         touched.add(phone)
+        note_credit(ans)
         st["points_tenders"] += 1
         st["points_paid"] += ans["points_spent"]
         st["offline_spends"].append({"phone": phone, "receipt": ans["receipt"],
@@ -274,8 +285,91 @@ def void(t, s):
         sys.exit("%s: void %s was refused: %s" % (term, s["receipt"], json.dumps(ans)))
     return False
 
+# ---- guide bindings (issue 10): members bound to guides on both tills, the same member to
+# different guides while HQ is away; the guide every sale is credited to, as the till answered.
+# A random stream of its own (grng), so that the selling above is the same with or without it.
+for k, v in (("credits", {}), ("binds", {}), ("guide_sales", 0), ("serves", 0),
+             ("credit_wrong", [])):
+    st.setdefault(k, v)
+BADGES = {"2001": "9900000020019", "2002": "9900000020026"}
+free = [m["phone"] for m in store["members"][:120] if m["guide"] is None and m["phone"]
+        and m["phone"] not in overdrawn]
+contested, same, own = free[:8], free[8:10], {"T01": free[10:13], "T02": free[13:16]}
+# Members bound and unbound under the faults: the free ones above and some HQ gave a guide.
+churn = free[:24] + [m["phone"] for m in store["members"][:120] if m["guide"]][:8]
+grng = None
+
+def note_credit(ans):
+    st["credits"][ans["receipt"]] = ans["guide"]
+
+def serve_maybe(t, phone):
+    """Now and then the guide who served: most sales without a member, a few with one."""
+    if grng.random() < (0.3 if phone is None else 0.05):
+        t.ask({"cmd": "serve", "badge": BADGES[grng.choice(sorted(BADGES))]})
+        st["serves"] += 1
+
+def bind(t, phone, guide):
+    """Binds (or takes over, with the manager, when the member is protected): the answer."""
+    req = {"cmd": "bind", "phone": phone, "badge": BADGES[guide]}
+    for _ in range(3):
+        ans = t.ask(req, ok=False)
+        code = ans.get("error", {}).get("code")
+        if ans.get("ok"):
+            st["binds"][ans["kind"]] = st["binds"].get(ans["kind"], 0) + 1
+            touched.add(phone)
+            return ans
+        if code == "permission" and "manager" not in req:
+            req.update({"manager": "9001", "pin": "9999", "reason": "顾客要求换导购"})
+        elif code != "state":  # "state": sync changed the guide meanwhile; look again
+            break
+    sys.exit("%s: %s was refused: %s" % (term, json.dumps(req), json.dumps(ans)))
+
+def unbind(t, phone):
+    ans = t.ask({"cmd": "unbind", "phone": phone, "manager": "9001", "pin": "9999",
+                 "reason": "导购离职"}, ok=False)
+    if ans.get("ok"):
+        st["binds"]["unbind"] = st["binds"].get("unbind", 0) + 1
+        touched.add(phone)
+    elif ans.get("error", {}).get("code") != "state":  # "state": no guide to unbind
+        sys.exit("%s: unbind %s was refused: %s" % (term, phone, json.dumps(ans)))
+
+def guide_sale(t, phone, want):
+    """One sale to the member: credited to want, the guide this till bound them to."""
+    t.ask({"cmd": "scan", "code": eligible[0]})
+    t.ask({"cmd": "attach", "phone": phone})
+    ans = t.ask({"cmd": "pay", "tenders": [{"method": "cash", "amount": "1000.00"}]})
+    note_credit(ans)
+    st["guide_sales"] += 1
+    if ans["guide"] != want:
+        st["credit_wrong"].append({"receipt": ans["receipt"], "guide": ans["guide"],
+                                   "want": want})
+
+def guides_offline(t):
+    """HQ unreachable: contested members bound to 2001 here on T01 and to 2002 on T02, two
+    bound to 2001 on both, three to a guide on one till only; a sale to each; then one of
+    those three unbound."""
+    mine = {"T01": "2001", "T02": "2002"}[term]
+    other = {"T01": "2002", "T02": "2001"}[term]
+    bound = [(p, mine) for p in contested] + [(p, "2001") for p in same] + \
+        [(p, other) for p in own[term]]
+    for phone, guide in bound:
+        bind(t, phone, guide)
+    for phone, guide in bound:
+        guide_sale(t, phone, guide)
+    unbind(t, own[term][0])
+
+def guide_online(t):
+    """Under the faults: bind a member to a guide (a takeover when another has them), or
+    unbind one."""
+    phone = grng.choice(churn)
+    if grng.random() < 0.15:
+        unbind(t, phone)
+    else:
+        bind(t, phone, grng.choice(sorted(BADGES)))
+
 for chunk in range(first, last + 1):
     rng = random.Random(seed * 1000 + chunk * 10 + (1 if term == "T01" else 2))
+    grng = random.Random(seed * 1000 + chunk * 10 + (5 if term == "T01" else 6))
     started = time.monotonic()
     t = Till(chunk)
     t.ask({"cmd": "login", "staff": "1001", "pin": "1111"})
@@ -285,12 +379,15 @@ for chunk in range(first, last + 1):
         for phone in order:
             register(t, rng, phone, True)
         st["merged_candidates"] = len(shared)
+        guides_offline(t)
     for i in range(per_chunk):
         if rng.random() < 0.025:
             phone = "%s%04d" % (own_prefix, st["next_own"])
             st["next_own"] += 1
             register(t, rng, phone, False)
         s = sale(t, rng)
+        if grng.random() < 0.03:
+            guide_online(t)
         if rng.random() < 0.01 and void(t, s):
             continue
         st["refundable"].append(s)
@@ -539,11 +636,13 @@ for t in T01 T02; do
 		python3 -c 'import json, sys
 hq = json.load(open("hq-state.json"))["terminals"]["S001-" + sys.argv[1]]["events"]
 me = json.load(open("state-%s.json" % sys.argv[1]))
-want = {"sale": me["sales"] + len(me["offline_spends"]), "refund": me["refunds"], "void": me["voids"],
+want = {"sale": me["sales"] + len(me["offline_spends"]) + me["guide_sales"],
+        "refund": me["refunds"], "void": me["voids"],
         "member_register": me["registrations"]}
 got = {k: hq.get(k, 0) for k in want}
 print("  %s: till %s, HQ %s" % (sys.argv[1], want, hq))
-sys.exit(0 if got == want and sum(v for k, v in hq.items() if not k.startswith("shift_"))
+sys.exit(0 if got == want and sum(v for k, v in hq.items()
+                                  if not k.startswith(("shift_", "guide_")))
          == sum(want.values()) else 1)' "$t"
 	views=$(python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
@@ -752,6 +851,99 @@ for r in me["registered"]:
 print("  %s: %d members held, %d at HQ; %d differ %s" % (t, len(rows), len(want), len(bad),
                                                          bad[:3]))
 sys.exit(1 if bad else 0)
+EOF
+done
+
+# ---- guide bindings (issue 10): HQ's last word, one notice per conflict, credit untouched.
+# Both tills' binding events replayed in HQ's apply order (the order of its journal rows), from
+# the guides HQ started with (the demo store's) and the tills' own payloads, not HQ's
+# bookkeeping: an event applies when it asks for the guide HQ has or names as "previous" the
+# guide HQ has; otherwise the first binding HQ applied stands and HQ owes the till that sent
+# the event exactly one binding_conflict notice naming its journal row.
+check "each binding conflict (replayed from the journals) produced exactly one notice, held once by its till" \
+	python3 - "$STORE" <<'EOF'
+import json, sqlite3, sys
+store = json.load(open(sys.argv[1]))
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+lids = {r[0]: r[1] for r in hq.execute("SELECT local_id, member_id FROM local_ids")}
+uids = dict(hq.execute("SELECT uid, terminal FROM terminals"))
+rows = {}
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    rows[t] = {seq: (typ, json.loads(p)) for seq, typ, p in till.execute(
+        "SELECT seq, type, payload FROM journal WHERE type LIKE 'guide_%'")}
+guide = {m["id"]: m["guide"] for m in store["members"]}
+conflicts, events, contested = [], 0, set()
+for uid, seq in hq.execute("SELECT terminal_uid, seq FROM journal ORDER BY rowid"):
+    if seq not in rows[uids[uid]]:
+        continue
+    typ, p = rows[uids[uid]][seq]
+    m = lids.get(p["member"], p["member"])
+    events += 1
+    if p["guide"] == guide.get(m) or p["previous"] == guide.get(m):
+        guide[m] = p["guide"]
+    else:
+        conflicts.append((uid, seq, m))
+        contested.add(m)
+notices = sorted((target, d["seq"], d["member"]) for target, d in (
+    (r[0], json.loads(r[1])) for r in hq.execute(
+        "SELECT target, data FROM changes WHERE kind = 'binding_conflict'")))
+held = []
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    held += [("S001-" + t, d["seq"], d["member"]) for d in (json.loads(r[0]) for r in till.execute(
+        "SELECT data FROM notice WHERE kind = 'binding_conflict'"))]
+have = dict(hq.execute("SELECT id, guide FROM members"))
+wrong = [(m, g, have.get(m)) for m, g in guide.items() if have.get(m) != g]
+print("  %d binding events replayed, %d conflicts (%d members), %d notices at HQ, %d held by "
+      "the tills; HQ's guide differs from the replay for %d members %s"
+      % (events, len(conflicts), len(contested), len(notices), len(held), len(wrong), wrong[:3]))
+sys.exit(0 if sorted(conflicts) == notices == sorted(held) and len(contested) >= 8
+         and not wrong else 1)
+EOF
+for t in T01 T02; do
+	check "$t: shows HQ's guide for every member (its database and the cashier's balance answers)" \
+		python3 - "$t" <<'EOF'
+import json, sqlite3, sys
+t = sys.argv[1]
+hq = dict(sqlite3.connect("file:hq.db?mode=ro", uri=True).execute("SELECT id, guide FROM members"))
+me = json.load(open("state-%s.json" % t))
+db = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+rows = dict(db.execute("SELECT id, guide FROM member"))
+bound = dict(db.execute("SELECT member_id, guide FROM guide_binding"))
+bad = [(k, rows.get(k), bound.get(k), g) for k, g in hq.items()
+       if rows.get(k) != g or bound.get(k) != g]
+answers = [json.loads(l) for l in open("balance-%s.out" % t)][1:]
+shown = 0
+for a in answers:
+    m = a["member"]
+    shown += m["guide"] is not None
+    if m["guide"] != hq[m["id"]]:
+        bad.append((m["id"], "shown", m["guide"], hq[m["id"]]))
+print("  %s: %d members (%d with a guide shown to the cashier), binds %s; %d differ from HQ %s"
+      % (t, len(rows), shown, me["binds"], len(bad), bad[:3]))
+sys.exit(0 if not bad and len(rows) == len(hq) and me["binds"].get("takeover", 0) > 0
+         and me["binds"].get("unbind", 0) > 0 else 1)
+EOF
+	check "$t: every sale's credit is what the till answered when paid, at the till and at HQ" \
+		python3 - "$t" <<'EOF'
+import json, sqlite3, sys
+t = sys.argv[1]
+me = json.load(open("state-%s.json" % t))
+db = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+till = dict(db.execute("SELECT s.receipt, g.guide FROM sale s LEFT JOIN guide_credit g"
+                       " ON g.seq = s.seq"))
+at_hq = {json.loads(p)["receipt"]: json.loads(p)["guide"] for (p,) in hq.execute(
+    "SELECT payload FROM journal WHERE terminal_uid = ? AND type = 'sale'", ("S001-" + t,))}
+credited = sum(1 for g in me["credits"].values() if g)
+bad = [(r, g, till.get(r), at_hq.get(r)) for r, g in me["credits"].items()
+       if till.get(r, "?") != g or at_hq.get(r, "?") != g]
+print("  %s: %d sales paid, %d credited to a guide (%d served), %d offline to bound members "
+      "credited otherwise %s; %d differ %s" % (t, len(me["credits"]), credited, me["serves"],
+      me["guide_sales"], me["credit_wrong"], len(bad), bad[:3]))
+sys.exit(0 if len(me["credits"]) == len(till) == len(at_hq) and credited > 0 and not bad
+         and not me["credit_wrong"] else 1)
 EOF
 done
 
