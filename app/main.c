@@ -381,6 +381,7 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.guide_set = true,
 		.guide_protection_days = app->cfg.guide_protection_days,
 		.guide_register_binds = app->cfg.guide_register_binds,
+		.park_max = app->cfg.sale_max_parked,
 	};
 	cp_pointspay_defaults(&app->pointspay);
 	app->pointspay.step_fen = app->cfg.points_step_fen;

@@ -47,6 +47,11 @@ enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, stru
 enum cp_err script_guide_serve(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_day(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 
+/* script_park.c: park, parked, recall (parked sales). */
+enum cp_err script_park(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_parked(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
 /* The command called name, or NULL. */
 const struct script_command *script_command_find(const char *name);
 

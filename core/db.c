@@ -257,6 +257,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
 	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
+	db->park_max = opt->park_max;
 	if (opt->guide_set) {
 		db->guide_days = opt->guide_protection_days;
 		db->guide_register_off = !opt->guide_register_binds;

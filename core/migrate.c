@@ -225,6 +225,15 @@ static const char *const steps[] = {
 	/* ... and the rows HQ feeds carry a keyed checksum, written by triggers whenever a row
 	 * is written and checked by verify (rowmac.c) */
 	STEP_ROWMAC,
+	/* 13: counter capabilities (park.c) — parked sales: the open cart set aside, its lines
+	 * with the unit price each had when parked */
+	"CREATE TABLE parked_sale(id INTEGER PRIMARY KEY, staff TEXT NOT NULL, member_id TEXT,"
+	"  opened_at INTEGER NOT NULL, parked_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL, total INTEGER NOT NULL);"
+	"CREATE TABLE parked_line(park_id INTEGER NOT NULL REFERENCES parked_sale(id),"
+	"  line_no INTEGER NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL CHECK(qty > 0),"
+	"  offer_id TEXT, unit_price INTEGER NOT NULL, PRIMARY KEY(park_id, line_no))"
+	"  WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)
