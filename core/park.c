@@ -104,10 +104,9 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 	if ((result = count_parked(db, &have, err)) != CP_OK)
 		goto out;
 	if (have >= cp_park_max(db)) {
-		result = cp_errf(err, CP_EFULL,
-				 "%lld sales are parked, the most this till keeps: recall one and "
-				 "finish it first",
-				 (long long)have);
+		result = cp_errf(err, CP_ESTATE,
+				 "this till holds as many parked sales as it may: recall one and "
+				 "finish it first");
 		goto out;
 	}
 	if ((result = insert_sale(db, v, &parked, err)) != CP_OK ||
@@ -360,11 +359,8 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 	    (result = cp_cart_view(db, who, v, err)) != CP_OK)
 		goto out;
 	if (v->open && v->nlines > 0) {
-		result = cp_errf(
-			err, CP_ESTATE,
-			"a sale is open (%lld items): park it or finish it before recalling "
-			"another",
-			(long long)v->items);
+		result = cp_errf(err, CP_ESTATE,
+				 "a sale is open: park it or finish it before recalling another");
 		goto out;
 	}
 	if ((result = reopen_cart(db, who, &r->sale, member_id, r, err)) != CP_OK ||

@@ -49,8 +49,8 @@ struct cp_park_recall {
 /* Parks who's open cart (lines, quantities, member, when it was opened) and empties it, in
  * one transaction. Refused with nothing changed: not logged in (CP_EAUTH), another login's
  * open sale (CP_ESTATE naming the owner), no open sale or one without lines (CP_ESTATE), the
- * till already holding its configured number of parked sales (CP_EFULL, saying to recall one
- * first). *id (may be NULL) gets the parked sale's number. */
+ * till already holding its configured number of parked sales (CP_ESTATE, saying to recall
+ * one first). *id (may be NULL) gets the parked sale's number. */
 enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t *id,
 			 struct cp_errbuf *err);
 

@@ -18,19 +18,27 @@ static void help_draw(struct ui *ui, WINDOW *w)
 	const struct ui_screen *below = ui->depth >= 2 ? ui->stack[ui->depth - 2] : NULL;
 	struct ui_footkey keys[UI_FOOT_MAX];
 	int n = ui_screen_keys(ui, below, keys, UI_FOOT_MAX);
-	int x = 2, wd = ui->cols - 4, y = 1;
+	int x = 2, wd = ui->cols - 4, y = 3, top = 3;
+	/* two columns when one would not hold every key */
+	int room = ui->rows - 10 - top, half = room > 0 && n > room ? (n + 1) / 2 : n;
+	int cw = half < n ? wd / 2 : wd;
 	char k[32];
 
-	ui_put(w, y++, x, wd, _("Keys"), ui_attr(ui, UI_R_TITLE), false);
-	y++;
-	for (int i = 0; i < n && y < ui->rows - 10; i++, y++) {
+	ui_put(w, 1, x, wd, _("Keys"), ui_attr(ui, UI_R_TITLE), false);
+	for (int i = 0; i < n; i++) {
+		int cx = x + (i < half ? 0 : cw), cy = top + (i < half ? i : i - half);
+
+		if (cy >= ui->rows - 10)
+			continue;
 		if (keys[i].alt)
 			snprintf(k, sizeof(k), _("%s or %s"), keys[i].key, keys[i].alt);
 		else
 			snprintf(k, sizeof(k), "%s", keys[i].key);
-		ui_put(w, y, x + 2, 14, k, ui_attr(ui, UI_R_KEY), false);
-		ui_put(w, y, x + 18, wd - 18, keys[i].label, ui_attr(ui, UI_R_NORMAL), false);
+		ui_put(w, cy, cx + 2, 14, k, ui_attr(ui, UI_R_KEY), false);
+		ui_put(w, cy, cx + 18, cw - 18, keys[i].label, ui_attr(ui, UI_R_NORMAL), false);
 	}
+	if (room > 0)
+		y = top + (half < room ? half : room);
 	if (below == &ui_screen_sale) {
 		ui_put(w, y++, x + 2, wd - 2,
 		       _("+ / -    one more / one less of the selected line (Up, Down select)"),

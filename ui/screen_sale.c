@@ -313,6 +313,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_guide_day(ui);
 	} else if (letters && ui_key_is(k, 'u')) {
 		ui_guide_unbind(ui);
+	} else if (letters && ui_key_is(k, 'k')) {
+		ui_park(ui);
+	} else if (letters && ui_key_is(k, 'c')) {
+		ui_parked_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -523,6 +527,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F7", "t", N_("Take over"), 1}, {"F8", "o", N_("Offers"), 1},
 	{"b", NULL, N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
+	{"k", NULL, N_("Park"), 1},      {"c", NULL, N_("Recall"), 1},
 };
 /* clang-format on */
 

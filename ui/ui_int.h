@@ -261,6 +261,10 @@ void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 void ui_member_open(struct ui *ui, const char *phone_or_card);
 /* The attached member's offers (a message instead when no member is attached). */
 void ui_offers_open(struct ui *ui);
+/* screen_parked.c: parks the open sale (told on the message line), or lists the parked sales
+ * to recall one (told when a sale is open or none is parked). */
+void ui_park(struct ui *ui);
+void ui_parked_open(struct ui *ui);
 /* Registration, with the phone filled in when known. */
 void ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */

@@ -168,8 +168,8 @@ static void test_limit(void **state)
 		ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
 	}
 	scan(BREAD, 1);
-	assert_int_equal(cp_park_save(env.db, &env.cashier, &id, &err), CP_EFULL);
-	assert_non_null(strstr(err.msg, "2 sales are parked"));
+	assert_int_equal(cp_park_save(env.db, &env.cashier, &id, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "as many parked sales as it may"));
 	/* refused: the cart is as it was, nothing more parked */
 	assert_int_equal(cart()->nlines, 1);
 	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 2);
