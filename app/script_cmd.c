@@ -637,6 +637,8 @@ static const struct script_command commands[] = {
 	{"park", script_park, "", false},
 	{"parked", script_parked, "", false},
 	{"recall", script_recall, "sale", false},
+	{"unlock", script_unlock, "staff manager pin", false},
+	{"reset_pin", script_reset_pin, "staff manager pin", false},
 	{"member", do_member, "phone card", false},
 	{"balance", do_member, "phone card", false},
 	{"search", do_search, "name last4", false},

@@ -225,7 +225,7 @@ static const char *const steps[] = {
 	/* ... and the rows HQ feeds carry a keyed checksum, written by triggers whenever a row
 	 * is written and checked by verify (rowmac.c) */
 	STEP_ROWMAC,
-	/* 13: counter capabilities (park.c) — parked sales: the open cart set aside, its lines
+	/* 13: counter capabilities — parked sales (park.c): the open cart set aside, its lines
 	 * with the unit price each had when parked */
 	"CREATE TABLE parked_sale(id INTEGER PRIMARY KEY, staff TEXT NOT NULL, member_id TEXT,"
 	"  opened_at INTEGER NOT NULL, parked_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
@@ -233,7 +233,13 @@ static const char *const steps[] = {
 	"CREATE TABLE parked_line(park_id INTEGER NOT NULL REFERENCES parked_sale(id),"
 	"  line_no INTEGER NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL CHECK(qty > 0),"
 	"  offer_id TEXT, unit_price INTEGER NOT NULL, PRIMARY KEY(park_id, line_no))"
-	"  WITHOUT ROWID;",
+	"  WITHOUT ROWID;"
+	/* ... staff_admin (staff_admin.c), the view of the staff_unlock and staff_reset_pin
+	 * events: a manager unlocking a staff code or setting its new PIN */
+	"CREATE TABLE staff_admin(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('unlock','reset_pin')), staff TEXT NOT NULL,"
+	"  by_staff TEXT NOT NULL, authorised_by TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  locked_until INTEGER NOT NULL, failed INTEGER NOT NULL);",
 };
 
 int cp_db_schema_version(void)
