@@ -274,6 +274,8 @@ struct cp_sale_result;
 void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
 /* Manager menu, after authority was checked. */
 void ui_manager_open(struct ui *ui);
+/* screen_staff.c: unlocking a staff code and setting a new PIN (from the manager menu). */
+void ui_staff_open(struct ui *ui);
 /* The manager's day: the shift, the tally with its chart, X and Z (screen_report.c). */
 void ui_report_open(struct ui *ui);
 /* After a CP_ECLOCK: asks whether the clock is right and, with a manager's authority, has core
