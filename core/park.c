@@ -65,7 +65,8 @@ static enum cp_err insert_sale(struct cp_db *db, const struct cp_cart_view *v, i
 
 		st = db_stmt(db,
 			     "INSERT INTO parked_line(park_id, line_no, sku, qty, offer_id,"
-			     " unit_price) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+			     " unit_price, weight_g, label_amount) SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
+			     " weight_g, label_amount FROM cart_line WHERE line_no = ?2",
 			     err);
 		if (!st)
 			return CP_EDB;
@@ -256,8 +257,9 @@ static enum cp_err move_lines(struct cp_db *db, int64_t id, struct cp_park_recal
 	if ((result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK)
 		return result;
 	st = db_stmt(db,
-		     "INSERT INTO cart_line(line_no, sku, qty, offer_id) SELECT line_no, sku, qty,"
-		     " offer_id FROM parked_line l WHERE park_id = ?1"
+		     "INSERT INTO cart_line(line_no, sku, qty, offer_id, weight_g, label_amount)"
+		     " SELECT line_no, sku, qty, offer_id, weight_g, label_amount"
+		     " FROM parked_line l WHERE park_id = ?1"
 		     " AND EXISTS (SELECT 1 FROM item i WHERE i.sku = l.sku)",
 		     err);
 	if (!st)
