@@ -77,6 +77,25 @@ static json_t *parse_error(const json_error_t *je)
 	return script_error(NULL, CP_EINVAL, err.msg);
 }
 
+struct reader;
+static int read_line(struct reader *in, char *buf, size_t cap, size_t *len, bool *too_long);
+
+/* The line after a request whose command takes a secret line (a new PIN) into s->secret. */
+static enum cp_err read_secret(struct script *s, struct cp_errbuf *err)
+{
+	size_t len = 0;
+	bool too_long = false;
+	int r = read_line(s->in, s->secret, sizeof(s->secret) - 1, &len, &too_long);
+
+	if (r == 1 && !too_long && len > 0)
+		return CP_OK;
+	cp_wipe(s->secret, sizeof(s->secret));
+	if (r == 1 && too_long)
+		return cp_errf(err, CP_EINVAL, "the line after the request is too long for a PIN");
+	return cp_errf(err, CP_EINVAL,
+		       "give the new PIN as the line after the request; it is never echoed");
+}
+
 /* The answer to one line, or NULL for a blank line. */
 static json_t *answer_line(struct script *s, char *buf, size_t len)
 {
@@ -120,6 +139,8 @@ static json_t *answer_line(struct script *s, char *buf, size_t len)
 		cp_errf(&err, rc, "unknown command \"%s\"", quotable(name, q));
 		goto out;
 	}
+	if (script_takes_secret(cmd) && read_secret(s, &err) != CP_OK)
+		goto out; /* rc is CP_EINVAL */
 	json_object_foreach (req, key, v) {
 		if (strcmp(key, "cmd") != 0 && strcmp(key, "id") != 0 &&
 		    !in_list(cmd->fields, key)) {
@@ -137,6 +158,7 @@ static json_t *answer_line(struct script *s, char *buf, size_t len)
 	if (id)
 		script_set(ans, "id", json_incref(id));
 	if ((rc = cmd->fn(s, req, ans, &err)) == CP_OK) {
+		cp_wipe(s->secret, sizeof(s->secret));
 		json_decref(req);
 		return ans;
 	}
@@ -146,6 +168,7 @@ out:
 	if (s->refused_by.open)
 		script_set(json_object_get(ans, "error"), "owner", script_owner(&s->refused_by));
 	memset(&s->refused_by, 0, sizeof(s->refused_by));
+	cp_wipe(s->secret, sizeof(s->secret));
 	json_decref(req);
 	return ans;
 }
@@ -254,6 +277,7 @@ int cmd_script(struct app *app)
 	cp_db_store_name(s->db, store_name, sizeof(store_name));
 	if (!store_name[0])
 		snprintf(store_name, sizeof(store_name), "%s", app->cfg.store_name);
+	s->in = in;
 	s->receipts.db = s->db;
 	s->receipts.device = app->cfg.printer_device;
 	s->receipts.width = app_printer_width(app);

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "cp_paths.h"
 #include "cp_process.h"
+#include "scale.h"
 
 enum command {
 	CMD_UI,
@@ -370,6 +371,11 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		app_fail(&err, rc);
 		return APP_EXIT_USAGE;
 	}
+	if ((rc = cp_scale_layouts_check(app->cfg.scale_labels, &err)) != CP_OK) {
+		app_error("%s: %s", app->cfg.source[0] ? app->cfg.source : "configuration",
+			  err.msg);
+		return APP_EXIT_USAGE;
+	}
 	app->dbopt = (struct cp_db_options){
 		.path = app->db_path,
 		.clock = NULL,
@@ -384,6 +390,8 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.guide_set = true,
 		.guide_protection_days = app->cfg.guide_protection_days,
 		.guide_register_binds = app->cfg.guide_register_binds,
+		.park_max = app->cfg.sale_max_parked,
+		.scale_layouts = app->cfg.scale_labels,
 	};
 	cp_pointspay_defaults(&app->pointspay);
 	app->pointspay.step_fen = app->cfg.points_step_fen;

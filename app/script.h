@@ -25,6 +25,10 @@ struct script {
 	/* Set when a command was refused because the open sale is another login's: the error
 	 * answer then names the owner ("owner": OWNER). */
 	struct cp_cart_owner refused_by;
+	/* A command that script_takes_secret() gets the input line after its request here (a new PIN,
+	 * never echoed); cmd_script.c reads it through in and wipes it after the answer. */
+	void *in;
+	char secret[64];
 };
 
 /* A command reads req (already checked to hold only its fields), calls core and fills ans
@@ -46,6 +50,17 @@ enum cp_err script_guide_bind(struct script *s, json_t *req, json_t *ans, struct
 enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_serve(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_day(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
+/* script_park.c: park, parked, recall (parked sales). */
+enum cp_err script_park(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_parked(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
+/* script_staff.c: unlock, reset_pin (a manager on the spot). */
+enum cp_err script_unlock(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_reset_pin(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+/* true when the input line after a request for c is a secret for it (s->secret). */
+bool script_takes_secret(const struct script_command *c);
 
 /* The command called name, or NULL. */
 const struct script_command *script_command_find(const char *name);

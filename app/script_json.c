@@ -177,6 +177,10 @@ json_t *script_cart(const struct cp_cart_view *c)
 			script_set(jl, "offer", script_str(l->offer_id));
 			script_set(jl, "points", json_integer(l->points));
 		}
+		if (l->weighed) {
+			script_set(jl, "weight_g", json_integer(l->weight_g));
+			script_set(jl, "per_kg", json_integer(l->per_kg));
+		}
 		if (json_array_append_new(lines, jl) != 0)
 			script_need(NULL);
 	}

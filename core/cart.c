@@ -13,7 +13,30 @@
 #include "events_int.h"
 #include "money.h"
 #include "offer_int.h"
+#include "scale.h"
 #include "staff.h"
+
+/* A scale label's line (columns 12, 13: weight, label amount): priced by weight at the price
+ * a kilogram, or at the label's price; one of it at that amount. false on overflow. */
+static bool weighed(sqlite3_stmt *st, struct cp_cart_line *l)
+{
+	bool by_weight = sqlite3_column_type(st, 12) != SQLITE_NULL;
+
+	if (!by_weight && sqlite3_column_type(st, 13) == SQLITE_NULL)
+		return true;
+	l->weighed = true;
+	l->per_kg = l->unit_price;
+	l->qty = 1;
+	if (by_weight) {
+		l->weight_g = sqlite3_column_int64(st, 12);
+		if (!cp_scale_amount(l->weight_g, l->per_kg, &l->unit_price))
+			return false;
+	} else {
+		l->unit_price = sqlite3_column_int64(st, 13);
+		l->weight_g = cp_scale_weight(l->unit_price, l->per_kg);
+	}
+	return true;
+}
 
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
@@ -21,7 +44,8 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		db_stmt(db,
 			"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
 			" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
-			" coalesce(o.cash, 0), coalesce(o.points, 0) FROM cart_line l"
+			" coalesce(o.cash, 0), coalesce(o.points, 0), l.weight_g, l.label_amount"
+			" FROM cart_line l"
 			" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
 			" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
 			err);
@@ -48,6 +72,11 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 			l->unit_price = sqlite3_column_int64(st, 10);
 			l->points = sqlite3_column_int64(st, 11);
 			l->eligible = false;
+		}
+		if (!weighed(st, l)) {
+			sqlite3_reset(st);
+			return cp_errf(err, CP_EOVERFLOW,
+				       "the cart total is too large; lower a quantity");
 		}
 		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
 		    !cp_money_add(v->points_held, l->points, &v->points_held) ||
@@ -283,8 +312,11 @@ static enum cp_err check_qty(int64_t qty, struct cp_errbuf *err)
 static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int *line_no,
 			    struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db, "SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL", err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL"
+			" AND weight_g IS NULL AND label_amount IS NULL",
+			err);
 	int64_t have = 0, count = 0, next = 1;
 	int rc, line = 0;
 
@@ -339,41 +371,107 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 	return CP_OK;
 }
 
+/* A scale label's line: always a line of its own, one of it. */
+static enum cp_err add_weighed(struct cp_db *db, const char *sku, const struct cp_scale_label *l,
+			       int *line_no, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT count(*), coalesce(max(line_no), 0) + 1 FROM cart_line", err);
+	int64_t count = 0, next = 1;
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		count = sqlite3_column_int64(st, 0);
+		next = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "read cart", err);
+	if (count >= CP_CART_MAX_LINES)
+		return cp_errf(err, CP_ESTATE,
+			       "the cart holds %d lines, the most one sale can; pay this sale and "
+			       "start another",
+			       CP_CART_MAX_LINES);
+	st = db_stmt(db,
+		     "INSERT INTO cart_line(line_no, qty, sku, weight_g, label_amount)"
+		     " VALUES(?1, 1, ?2, ?3, ?4)",
+		     err);
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, next);
+	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, l->by_weight ? 3 : 4, l->value);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "change cart", err);
+	if (line_no)
+		*line_no = (int)next;
+	return CP_OK;
+}
+
 enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const char *code,
 			 int64_t qty, int *line_no, struct cp_errbuf *err)
 {
 	char clean[CP_CODE_MAX + 1];
 	enum cp_code_kind kind;
+	struct cp_scale_label label;
 	struct cp_item item;
 	enum cp_err result;
+	bool scale = false;
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = check_qty(qty, err)) != CP_OK ||
-	    (result = cp_code_parse(code, clean, &kind, err)) != CP_OK ||
-	    (result = cp_catalog_find(db, clean, &item, err)) != CP_OK)
+	    (result = cp_code_parse(code, clean, &kind, err)) != CP_OK)
 		return result;
+	if (kind == CP_CODE_EAN13 &&
+	    (result = cp_scale_parse(cp_scale_layouts(db), clean, &label, err)) != CP_ENOTFOUND) {
+		if (result == CP_OK && qty != 1)
+			result = cp_errf(err, CP_EINVAL,
+					 "a weighed item's quantity is its weight: scan each label "
+					 "once, without a quantity");
+		if (result != CP_OK || (result = cp_scale_item(db, &label, &item, err)) != CP_OK)
+			return result;
+		scale = true;
+	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
+		return result;
+	}
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
 		result = ensure_open(db, who, err);
 	if (result == CP_OK)
-		result = add_line(db, item.sku, qty, line_no, err);
+		result = scale ? add_weighed(db, item.sku, &label, line_no, err)
+			       : add_line(db, item.sku, qty, line_no, err);
 	return finish(db, result, err);
 }
 
 /* Why a line change changed nothing: no such line, or an offer line's quantity (one each). */
 static enum cp_err no_change(struct cp_db *db, int line_no, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM cart_line WHERE line_no = ?1", err);
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT weight_g IS NOT NULL OR label_amount IS NOT NULL"
+				   " FROM cart_line WHERE line_no = ?1",
+				   err);
+	bool scale = false;
 	int rc;
 
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, line_no);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		scale = sqlite3_column_int(st, 0) != 0;
 	sqlite3_reset(st);
+	if (rc == SQLITE_ROW && scale)
+		return cp_errf(err, CP_EINVAL,
+			       "line %d is weighed: its quantity is its weight; scan the item's "
+			       "next label for more",
+			       line_no);
 	if (rc == SQLITE_ROW)
 		return cp_errf(err, CP_EINVAL,
 			       "line %d is an offer, taken once per line; take the offer again for "
@@ -421,7 +519,8 @@ enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int 
 		return result;
 	return change_line(db, who,
 			   "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1 AND"
-			   " (offer_id IS NULL OR ?2 = 1)",
+			   " (offer_id IS NULL OR ?2 = 1) AND weight_g IS NULL AND"
+			   " label_amount IS NULL",
 			   line_no, qty, err);
 }
 

@@ -29,6 +29,11 @@ struct cp_cart_line {
 	bool eligible;      /* earns points and growth */
 	bool redemption; /* a points-plus-cash offer line: earns nothing, never paid with points */
 	int64_t points;  /* points the line holds (offer lines), 0 otherwise */
+	/* A weighed line (a scale label, scale.h): qty 1 and unit_price = amount; its weight in
+	 * grams and its price a kilogram; weighed false and both 0 for any other line. */
+	bool weighed;
+	int64_t weight_g;
+	int64_t per_kg;
 };
 
 struct cp_cart_view {
@@ -70,8 +75,9 @@ enum cp_err cp_cart_owner(struct cp_db *db, const struct cp_session *who, struct
  * naming the owner, nothing changed); scan and set_member open a cart for who when none is. */
 
 /* Adds qty (1..CP_QTY_MAX) of the item with this barcode or SKU; scanning an item already in
- * the cart adds to its line. *line_no (may be NULL) gets the line. Unknown code: CP_ENOTFOUND,
- * cart unchanged. */
+ * the cart adds to its line. A scale label (scale.h) is a weighed line of its own, qty 1 only
+ * (CP_EINVAL otherwise). *line_no (may be NULL) gets the line. Unknown code or PLU:
+ * CP_ENOTFOUND, cart unchanged. */
 enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const char *code,
 			 int64_t qty, int *line_no, struct cp_errbuf *err);
 enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int line_no,

@@ -8,6 +8,7 @@
 #include "db_int.h"
 #include "money.h"
 #include "records_int.h"
+#include "scale.h"
 #include "text.h"
 
 #define CODE_MAX 32
@@ -68,6 +69,7 @@ enum cp_err cp_catalog_find(struct cp_db *db, const char *code, struct cp_item *
 			    struct cp_errbuf *err)
 {
 	enum cp_err result;
+	char twin[14];
 
 	if (!code || !code[0])
 		return cp_errf(err, CP_EINVAL, "no item code given: scan or type a barcode or SKU");
@@ -81,6 +83,20 @@ enum cp_err cp_catalog_find(struct cp_db *db, const char *code, struct cp_item *
 			 code, out, err);
 	if (result != CP_ENOTFOUND)
 		return result;
+	/* A UPC-A code and its EAN-13 form with a leading 0 are one item. */
+	if (cp_scale_upc_twin(code, twin)) {
+		result =
+			find_by(db,
+				db_stmt(db,
+					"SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+					" i.price, i.member_price, c.earn_excluded"
+					" FROM item i JOIN category c ON c.code = i.category"
+					" WHERE i.barcode = ?1 AND i.active = 1",
+					err),
+				twin, out, err);
+		if (result != CP_ENOTFOUND)
+			return result;
+	}
 	result = find_by(db,
 			 db_stmt(db,
 				 "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"

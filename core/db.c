@@ -13,6 +13,7 @@
 #include "cp_paths.h"
 #include "cp_rand.h"
 #include "db_int.h"
+#include "scale.h"
 #include "rowmac_int.h"
 
 /* SQLite's message on one line: its line breaks (a quoted name can hold them, an integrity
@@ -257,6 +258,9 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	snprintf(db->path, sizeof(db->path), "%s", opt->path);
 	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
+	db->park_max = opt->park_max;
+	snprintf(db->scale_layouts, sizeof(db->scale_layouts), "%s",
+		 opt->scale_layouts ? opt->scale_layouts : CP_SCALE_DEFAULT_LAYOUTS);
 	if (opt->guide_set) {
 		db->guide_days = opt->guide_protection_days;
 		db->guide_register_off = !opt->guide_register_binds;

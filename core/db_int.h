@@ -66,6 +66,8 @@ struct cp_db {
 	int schema_limit;        /* cp_db_options.schema_limit */
 	int guide_days;          /* guide.c: protection (CP_GUIDE_ALWAYS, 0 never, or days) */
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
+	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
+	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

@@ -15,6 +15,9 @@ enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				struct cp_errbuf *err);
 enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *payload,
 			      struct cp_errbuf *err);
+/* staff_admin.c: staff_unlock and staff_reset_pin */
+enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *payload,
+			      struct cp_errbuf *err);
 
 /* Inserts the tender rows of a payload's "tenders" list, amounts multiplied by sign. */
 enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,

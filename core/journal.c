@@ -31,6 +31,8 @@ static const struct {
 	{"guide_refresh", guide_event_apply},
 	{"guide_takeover", guide_event_apply},
 	{"guide_unbind", guide_event_apply},
+	{"staff_unlock", staff_admin_apply},
+	{"staff_reset_pin", staff_admin_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

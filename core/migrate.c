@@ -237,6 +237,26 @@ static const char *const steps[] = {
 	"INSERT INTO offer_use_by_offer SELECT * FROM offer_use;"
 	"DROP TABLE offer_use;"
 	"ALTER TABLE offer_use_by_offer RENAME TO offer_use;",
+	/* 14: counter capabilities — parked sales (park.c): the open cart set aside, its lines
+	 * with the unit price each had when parked */
+	"CREATE TABLE parked_sale(id INTEGER PRIMARY KEY, staff TEXT NOT NULL, member_id TEXT,"
+	"  opened_at INTEGER NOT NULL, parked_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL, total INTEGER NOT NULL);"
+	"CREATE TABLE parked_line(park_id INTEGER NOT NULL REFERENCES parked_sale(id),"
+	"  line_no INTEGER NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL CHECK(qty > 0),"
+	"  offer_id TEXT, unit_price INTEGER NOT NULL, weight_g INTEGER, label_amount INTEGER,"
+	"  PRIMARY KEY(park_id, line_no)) WITHOUT ROWID;"
+	/* ... a cart line from a scale label (scale.c): its weight in grams, or the price the
+	 * label gives */
+	"ALTER TABLE cart_line ADD COLUMN weight_g INTEGER CHECK(weight_g IS NULL OR weight_g > 0);"
+	"ALTER TABLE cart_line ADD COLUMN label_amount INTEGER"
+	"  CHECK(label_amount IS NULL OR label_amount > 0);"
+	/* ... staff_admin (staff_admin.c), the view of the staff_unlock and staff_reset_pin
+	 * events: a manager unlocking a staff code or setting its new PIN */
+	"CREATE TABLE staff_admin(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('unlock','reset_pin')), staff TEXT NOT NULL,"
+	"  by_staff TEXT NOT NULL, authorised_by TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  locked_until INTEGER NOT NULL, failed INTEGER NOT NULL);",
 };
 
 int cp_db_schema_version(void)

@@ -158,7 +158,9 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "eligible", json_boolean(l->eligible)) ||
 	    (l->redemption && (put(o, "offer", json_string(l->offer_id)) ||
 			       put(o, "points", json_integer(l->points)) ||
-			       put(o, "cash", json_integer(l->unit_price))))) {
+			       put(o, "cash", json_integer(l->unit_price)))) ||
+	    (l->weighed && (put(o, "weight_g", json_integer(l->weight_g)) ||
+			    put(o, "per_kg", json_integer(l->per_kg))))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -79,6 +79,8 @@ static const struct key keys[] = {
 	{"printer", "width", K_CHOICE, FIELD(printer_width), 1, 1},
 	{"guide", "protection_days", K_DAYS, FIELD(guide_protection_days), 0, 3650},
 	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
+	{"sale", "max_parked", K_INT, FIELD(sale_max_parked), 1, 50},
+	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -130,6 +132,8 @@ void cp_config_defaults(struct cp_config *cfg)
 	snprintf(cfg->printer_width, sizeof(cfg->printer_width), "42");
 	cfg->guide_protection_days = 90;
 	cfg->guide_register_binds = true;
+	cfg->sale_max_parked = 5;
+	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
 }
 
 /* Whether value is one of the space-separated words of list. */

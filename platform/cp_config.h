@@ -52,6 +52,10 @@ struct cp_config {
 	/* [guide] */
 	int guide_protection_days; /* protection_days = 90 (-1: always, 0: never) */
 	bool guide_register_binds; /* register_binds = true */
+	/* [sale] */
+	int sale_max_parked; /* max_parked = 5 (parked sales this till keeps, 1..50) */
+	/* [scale] */
+	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */
 	char source[1024];
 };

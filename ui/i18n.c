@@ -149,6 +149,9 @@ static const char *const core_sentences[] = {
 	N_("that is not a badge: a badge is the 8 or 13 digits under the barcode on the guide's "
 	   "card; scan it again"),
 	N_("the guide's day is a guide's own: log in as the guide, or scan their badge"),
+	N_("there is no sale to park: scan an item first"),
+	N_("this till holds as many parked sales as it may: recall one and finish it first"),
+	N_("a sale is open: park it or finish it before recalling another"),
 };
 
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */

@@ -187,6 +187,8 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		ui_report_open(ui);
 	else if (ui_key_named(k, "F12", "d"))
 		ui_guide_day(ui);
+	else if (ui_key_named(k, "F7", "s"))
+		ui_staff_open(ui);
 	else if (ui_key_named(k, "F10", "x"))
 		ui_confirm(ui, _("Close Counterpoint?"),
 			   _("The till program ends. The open sale is kept and comes back at the "
@@ -314,7 +316,8 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 static const struct ui_footkey manager_footer[] = {
 	{"F4", "p", N_("Reprint"), 0},        {"F5", "u", N_("Read again"), 0},
 	{"F6", "r", N_("Shift and day"), 0},  {"F10", "x", N_("Close the till"), 0},
-	{"Esc", NULL, N_("Back to sale"), 0}, {"F12", "d", N_("Guide's day"), 1},
+	{"Esc", NULL, N_("Back to sale"), 0}, {"F7", "s", N_("Staff codes"), 0},
+	{"F12", "d", N_("Guide's day"), 1},
 };
 
 const struct ui_screen ui_screen_manager = {

@@ -75,6 +75,17 @@ void ui_sale_cancel(struct ui *ui)
 	ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
 }
 
+static void weighed_cols(struct ui *ui, const struct cp_cart_line *l, char *qty, size_t qlen,
+			 char *price, size_t plen)
+{
+	char m[40];
+
+	snprintf(qty, qlen, "%lld.%03lld", (long long)(l->weight_g / 1000),
+		 (long long)(l->weight_g % 1000));
+	/* TRANSLATORS: a price a kilogram, "¥12.80/kg" */
+	snprintf(price, plen, _("%s/kg"), ui_money(ui, l->per_kg, m, sizeof(m)));
+}
+
 static void unknown_code(struct ui *ui, const char *code)
 {
 	beep();
@@ -112,7 +123,13 @@ static enum cp_err add_item(struct ui *ui, const char *code, int qty)
 	}
 	ui_cart_refresh(ui);
 	select_line_no(ui, line_no);
-	if ((l = selected(ui)) != NULL)
+	if ((l = selected(ui)) != NULL && l->weighed) {
+		char kg[24], per[48];
+
+		weighed_cols(ui, l, kg, sizeof(kg), per, sizeof(per));
+		ui_msg(ui, UI_MSG_OK, _("%s  %s kg x %s  %s"), l->name, kg, per,
+		       ui_money(ui, l->amount, price, sizeof(price)));
+	} else if (l)
 		ui_msg(ui, UI_MSG_OK, _("%s  x%lld  %s"), l->name, (long long)l->qty,
 		       ui_money(ui, l->amount, price, sizeof(price)));
 	return CP_OK;
@@ -176,7 +193,15 @@ static void set_qty(struct ui *ui, const struct cp_cart_line *l, int64_t qty)
 {
 	struct cp_errbuf err = {{0}};
 	int line_no = l->line_no;
-	enum cp_err rc = cp_cart_set_qty(ui->db, &ui->session, line_no, qty, &err);
+	enum cp_err rc;
+
+	if (l->weighed) {
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("A weighed item's quantity is its weight: scan its next label for more."));
+		beep();
+		return;
+	}
+	rc = cp_cart_set_qty(ui->db, &ui->session, line_no, qty, &err);
 
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
@@ -313,6 +338,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_guide_day(ui);
 	} else if (letters && ui_key_is(k, 'u')) {
 		ui_guide_unbind(ui);
+	} else if (letters && ui_key_is(k, 'k')) {
+		ui_park(ui);
+	} else if (letters && ui_key_is(k, 'c')) {
+		ui_parked_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -458,9 +487,11 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 		ui_put(w, y, 0, 3, num, a, false);
 		ui_put(w, y, 4, c->name, l->name, a, false);
 		snprintf(num, sizeof(num), "%lld", (long long)l->qty);
+		ui_money(ui, l->unit_price, price, sizeof(price));
+		if (l->weighed) /* its weight in kg and its price a kg */
+			weighed_cols(ui, l, num, sizeof(num), price, sizeof(price));
 		ui_put_right(w, y, 4 + c->name, 6, num, a);
-		ui_put_right(w, y, 4 + c->name + 6, 10,
-			     ui_money(ui, l->unit_price, price, sizeof(price)), a);
+		ui_put_right(w, y, 4 + c->name + 6, 10, price, a);
 		ui_put_right(w, y, 4 + c->name + 16, 11,
 			     ui_money(ui, l->amount, amount, sizeof(amount)), a);
 	}
@@ -523,6 +554,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F7", "t", N_("Take over"), 1}, {"F8", "o", N_("Offers"), 1},
 	{"b", NULL, N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
+	{"k", NULL, N_("Park"), 1},      {"c", NULL, N_("Recall"), 1},
 };
 /* clang-format on */
 

@@ -261,6 +261,10 @@ void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 void ui_member_open(struct ui *ui, const char *phone_or_card);
 /* The attached member's offers (a message instead when no member is attached). */
 void ui_offers_open(struct ui *ui);
+/* screen_parked.c: parks the open sale (told on the message line), or lists the parked sales
+ * to recall one (told when a sale is open or none is parked). */
+void ui_park(struct ui *ui);
+void ui_parked_open(struct ui *ui);
 /* Registration, with the phone filled in when known. */
 void ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */
@@ -270,6 +274,8 @@ struct cp_sale_result;
 void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
 /* Manager menu, after authority was checked. */
 void ui_manager_open(struct ui *ui);
+/* screen_staff.c: unlocking a staff code and setting a new PIN (from the manager menu). */
+void ui_staff_open(struct ui *ui);
 /* The manager's day: the shift, the tally with its chart, X and Z (screen_report.c). */
 void ui_report_open(struct ui *ui);
 /* After a CP_ECLOCK: asks whether the clock is right and, with a manager's authority, has core

@@ -1,0 +1,308 @@
+/* test_park.c — parked sales (挂单/取单): parking empties the cart and serves the next customer,
+ * recall brings back the same lines and member priced as the catalogue is now (a price change
+ * shows), the configured limit, who may recall, refusals that change nothing, and a parked sale
+ * surviving a SIGKILL of the process that parked it. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "cart.h"
+#include "db.h"
+#include "db_int.h"
+#include "park.h"
+#include "sale.h"
+#include "staff.h"
+#include "support.h"
+
+#define MILK "6901234567892" /* A1: ¥30.00, member ¥28.00 */
+#define BREAD "96385074"     /* A2: ¥19.99 */
+
+static struct test_env env;
+static struct cp_cart_view *cv;
+static struct cp_park_recall *rec;
+
+static int setup(void **state)
+{
+	(void)state;
+	test_env_open(&env, "park", true);
+	cv = malloc(sizeof(*cv));
+	rec = malloc(sizeof(*rec));
+	assert_non_null(cv);
+	assert_non_null(rec);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_env_close(&env);
+	free(cv);
+	free(rec);
+	return 0;
+}
+
+static void ok(enum cp_err rc, const struct cp_errbuf *err, const char *what)
+{
+	if (rc != CP_OK)
+		fail_msg("%s: %s", what, cp_errmsg(err, rc));
+}
+
+static struct cp_cart_view *cart(void)
+{
+	struct cp_errbuf err = {{0}};
+
+	ok(cp_cart_view(env.db, NULL, cv, &err), &err, "cart");
+	return cv;
+}
+
+static void scan(const char *code, int64_t qty)
+{
+	struct cp_errbuf err = {{0}};
+
+	ok(cp_cart_scan(env.db, &env.cashier, code, qty, NULL, &err), &err, code);
+}
+
+/* The lines of a cart as one string, to compare carts. */
+static void lines_text(const struct cp_cart_view *v, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < v->nlines && used < len; i++) {
+		const struct cp_cart_line *l = &v->lines[i];
+		int n = snprintf(out + used, len - used, "%d:%s:%lld:%lld:%lld;", l->line_no,
+				 l->sku, (long long)l->qty, (long long)l->unit_price,
+				 (long long)l->amount);
+
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+static void test_park_and_recall(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_parked list[CP_PARK_LIMIT];
+	char before[512], after[512];
+	int64_t id = 0;
+	int n = -1;
+
+	(void)state;
+	scan(MILK, 2);
+	scan(BREAD, 3);
+	scan("G120", 1);
+	ok(cp_cart_set_member(env.db, &env.cashier, "M1", &err), &err, "attach");
+	lines_text(cart(), before, sizeof(before));
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	assert_true(id > 0);
+	assert_false(cart()->open);
+	ok(cp_park_list(env.db, list, CP_PARK_LIMIT, &n, &err), &err, "list");
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, id);
+	assert_string_equal(list[0].staff, "1001");
+	assert_int_equal(list[0].nlines, 3);
+	assert_int_equal(list[0].items, 6);
+	assert_int_equal(list[0].total, 2 * 2800 + 3 * 1999 + 12000);
+	assert_string_equal(list[0].member_masked, "138****0001");
+
+	/* the next customer is served and pays */
+	scan(BREAD, 1);
+	{
+		struct cp_tender t = {CP_TENDER_CASH, 1999};
+		struct cp_sale_result r;
+
+		ok(cp_sale_pay(env.db, &env.cashier, &t, 1, &r, &err), &err, "pay");
+	}
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	assert_int_equal(rec->nchanged, 0);
+	assert_false(rec->member_dropped);
+	lines_text(cart(), after, sizeof(after));
+	assert_string_equal(after, before);
+	assert_true(cv->has_member);
+	assert_string_equal(cv->member.id, "M1");
+	ok(cp_park_list(env.db, list, CP_PARK_LIMIT, &n, &err), &err, "list");
+	assert_int_equal(n, 0);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_line"), 0);
+}
+
+static void test_recall_reprices(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t id = 0;
+
+	(void)state;
+	scan(BREAD, 2);
+	scan("G88", 1);
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	assert_int_equal(sqlite3_exec(env.db->h, "UPDATE item SET price = 2199 WHERE sku = 'A2'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	assert_int_equal(rec->nchanged, 1);
+	assert_int_equal(rec->changed[0].line_no, 1);
+	assert_string_equal(rec->changed[0].sku, "A2");
+	assert_int_equal(rec->changed[0].was, 1999);
+	assert_int_equal(rec->changed[0].now, 2199);
+	assert_int_equal(cart()->total, 2 * 2199 + 8800);
+}
+
+static void test_limit(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t id = 0;
+
+	(void)state;
+	env.db->park_max = 2;
+	for (int i = 0; i < 2; i++) {
+		scan("G88", 1 + i);
+		ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	}
+	scan(BREAD, 1);
+	assert_int_equal(cp_park_save(env.db, &env.cashier, &id, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "as many parked sales as it may"));
+	/* refused: the cart is as it was, nothing more parked */
+	assert_int_equal(cart()->nlines, 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 2);
+	env.db->park_max = 0;
+	assert_int_equal(cp_park_max(env.db), CP_PARK_DEFAULT_MAX);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_session other;
+	int64_t id = 0, none = 0;
+
+	(void)state;
+	/* nothing to park */
+	assert_int_equal(cp_park_save(env.db, &env.cashier, &none, &err), CP_ESTATE);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 0);
+	/* not logged in */
+	scan(MILK, 1);
+	{
+		struct cp_session nobody;
+
+		memset(&nobody, 0, sizeof(nobody));
+		assert_int_equal(cp_park_save(env.db, &nobody, &none, &err), CP_EAUTH);
+	}
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	/* a sale open now: recall refused, both kept */
+	scan(BREAD, 2);
+	assert_int_equal(cp_park_recall(env.db, &env.cashier, id, rec, &err), CP_ESTATE);
+	assert_int_equal(cart()->nlines, 1);
+	assert_string_equal(cv->lines[0].sku, "A2");
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 1);
+	/* no such parked sale */
+	assert_int_equal(cp_park_recall(env.db, &env.cashier, id + 100, rec, &err), CP_ENOTFOUND);
+	ok(cp_cart_cancel(env.db, &env.cashier, &err), &err, "cancel");
+	/* another cashier may not recall it; a manager may */
+	ok(cp_staff_set(env.db, "1002", "王五", CP_ROLE_CASHIER, "4321", &err), &err, "staff");
+	ok(cp_staff_login(env.db, "1002", "4321", &other, NULL, &err), &err, "login");
+	assert_int_equal(cp_park_recall(env.db, &other, id, rec, &err), CP_EPERM);
+	assert_non_null(strstr(err.msg, "parked by staff 1001"));
+	assert_false(cart()->open);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 1);
+	ok(cp_park_recall(env.db, &env.manager, id, rec, &err), &err, "manager recall");
+	assert_string_equal(cart()->staff, "9001");
+	assert_int_equal(cv->nlines, 1);
+	assert_string_equal(cv->lines[0].sku, "A1");
+}
+
+/* The child parks a sale, reports its lines on the pipe and waits to be killed. */
+static void park_child(const char *path, int fd)
+{
+	struct cp_db_options opt = {.path = path};
+	struct cp_errbuf err = {{0}};
+	struct cp_cart_view *v = malloc(sizeof(*v));
+	struct cp_session who;
+	struct cp_db *db;
+	char text[600];
+	int64_t id = 0;
+	int len;
+
+	if (!v || cp_db_open(&db, &opt, &err) != CP_OK ||
+	    cp_staff_login(db, "1001", "1234", &who, NULL, &err) != CP_OK ||
+	    cp_cart_scan(db, &who, MILK, 4, NULL, &err) != CP_OK ||
+	    cp_cart_scan(db, &who, "T1", 1, NULL, &err) != CP_OK ||
+	    cp_cart_scan(db, &who, BREAD, 7, NULL, &err) != CP_OK ||
+	    cp_cart_set_member(db, &who, "M2", &err) != CP_OK ||
+	    cp_cart_view(db, &who, v, &err) != CP_OK ||
+	    cp_park_save(db, &who, &id, &err) != CP_OK) {
+		fprintf(stderr, "child: %s\n", err.msg);
+		_exit(3);
+	}
+	lines_text(v, text, sizeof(text) - 32);
+	len = (int)strlen(text);
+	len += snprintf(text + len, sizeof(text) - (size_t)len, "|%lld\n", (long long)id);
+	if (write(fd, text, (size_t)len) != len)
+		_exit(4);
+	for (;;)
+		pause();
+}
+
+static void test_parked_survives_sigkill(void **state)
+{
+	struct cp_db_options opt = {.path = env.path};
+	struct cp_errbuf err = {{0}};
+	char buf[700], after[600], *bar;
+	struct cp_session who;
+	size_t used = 0;
+	int fd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	cp_db_close(env.db);
+	env.db = NULL;
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd[0]);
+		park_child(env.path, fd[1]);
+	}
+	close(fd[1]);
+	while (used < sizeof(buf) - 1 && !memchr(buf, '\n', used) &&
+	       (n = read(fd[0], buf + used, sizeof(buf) - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fd[0]);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_non_null(bar = strchr(buf, '|'));
+	*bar = '\0';
+
+	opt.clock = &env.clock;
+	ok(cp_db_open(&env.db, &opt, &err), &err, "reopen");
+	ok(cp_staff_login(env.db, "1001", "1234", &who, NULL, &err), &err, "login");
+	assert_false(cart()->open);
+	ok(cp_park_recall(env.db, &who, strtoll(bar + 1, NULL, 10), rec, &err), &err, "recall");
+	lines_text(cart(), after, sizeof(after));
+	assert_string_equal(after, buf);
+	assert_string_equal(cv->member.id, "M2");
+	assert_int_equal(rec->nchanged, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_park_and_recall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recall_reprices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parked_survives_sigkill, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
