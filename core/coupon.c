@@ -14,8 +14,11 @@
 #include "events_int.h"
 #include "hq_int.h"
 #include "money.h"
+#include "offer_int.h"
 #include "pointspay.h"
 #include "receipt.h"
+#include "report_int.h"
+#include "staff.h"
 #include "text.h"
 
 #define NALPHA 31
@@ -431,6 +434,39 @@ enum cp_err rec_coupon_rule(const struct rec_src *src, json_t *o, struct cp_coup
 	    (result = copy_str(src, o, "valid_to", false, out->valid_to, sizeof(out->valid_to),
 			       where, err)))
 		return result;
+	return CP_OK;
+}
+
+enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
+{
+	static const char *const keys[2] = {"coupon_templates", "coupon_rules"};
+	char where[64];
+
+	for (int k = 0; k < 2; k++) {
+		json_t *list = json_object_get(root, keys[k]), *j;
+		size_t i;
+
+		if (!list)
+			continue;
+		if (!json_is_array(list))
+			return rec_bad(&rec_demo, keys[k], NULL, "is not a list", err);
+		json_array_foreach (list, i, j) {
+			struct cp_coupon_template t;
+			struct cp_coupon_rule r;
+			enum cp_err result;
+
+			snprintf(where, sizeof(where), "%s[%zu]", keys[k], i);
+			if (k == 0)
+				result = rec_coupon_template(&rec_demo, j, &t, where, err);
+			else
+				result = rec_coupon_rule(&rec_demo, j, &r, where, err);
+			if (result == CP_OK)
+				result = k == 0 ? cp_coupon_template_put(db, &t, err)
+						: cp_coupon_rule_put(db, &r, err);
+			if (result != CP_OK)
+				return rec_stored(&rec_demo, result, where, err);
+		}
+	}
 	return CP_OK;
 }
 
@@ -1115,6 +1151,40 @@ static enum cp_err new_code(struct cp_db *db, char code[CP_COUPON_CODE_LEN + 1],
 	return cp_errf(err, CP_EIO, "cannot make a new coupon code: the entropy source failed");
 }
 
+/* A new coupon of template id for member issued on day number today: {code, template, member
+ * (null for a bearer coupon), valid_from, valid_to, threshold, title}; *out NULL when its fixed
+ * dates are over. CP_ENOTFOUND without a message when there is no such template. */
+static enum cp_err coupon_json(struct cp_db *db, const char *id, const char *member, int64_t today,
+			       int64_t threshold, json_t **out, struct cp_errbuf *err)
+{
+	struct cp_coupon_template t;
+	char code[CP_COUPON_CODE_LEN + 1], from[11], to[11];
+	enum cp_err result = cp_coupon_template_get(db, id, &t, NULL);
+
+	*out = NULL;
+	if (result == CP_ENOTFOUND)
+		return result;
+	if (result != CP_OK)
+		return cp_coupon_template_get(db, id, &t, err);
+	if ((result = new_code(db, code, err)) != CP_OK)
+		return result;
+	if (t.valid_days > 0) {
+		day_text(today + (t.next_day ? 1 : 0), from);
+		day_text(today + (t.next_day ? 1 : 0) + t.valid_days - 1, to);
+	} else {
+		snprintf(from, sizeof(from), "%s", t.valid_from);
+		snprintf(to, sizeof(to), "%s", t.valid_to);
+		if (t.next_day && day_number(from) <= today)
+			day_text(today + 1, from);
+		if (strcmp(from, to) > 0)
+			return CP_OK; /* it would never be valid */
+	}
+	*out = json_pack("{s:s, s:s, s:o, s:s, s:s, s:I, s:s}", "code", code, "template", t.id,
+			 "member", t.bearer ? json_null() : json_string(member), "valid_from", from,
+			 "valid_to", to, "threshold", (json_int_t)threshold, "title", title_of(&t));
+	return *out ? CP_OK : cp_errf(err, CP_ENOMEM, "out of memory issuing coupons");
+}
+
 /* The coupons the rules valid on day give for paid fen of money: {code, template, member,
  * valid_from, valid_to, threshold, title} each. */
 static enum cp_err issue_json(struct cp_db *db, const char *member, int64_t paid, const char *day,
@@ -1149,32 +1219,15 @@ static enum cp_err issue_json(struct cp_db *db, const char *member, int64_t paid
 
 		for (char *id = strtok_r(rules[k].templates, ",", &save); id;
 		     id = strtok_r(NULL, ",", &save)) {
-			struct cp_coupon_template t;
-			char code[CP_COUPON_CODE_LEN + 1], from[11], to[11];
-			enum cp_err result = cp_coupon_template_get(db, id, &t, err);
+			json_t *c = NULL;
+			enum cp_err result =
+				coupon_json(db, id, member, today, rules[k].threshold, &c, err);
 
 			if (result == CP_ENOTFOUND)
 				continue; /* HQ took the template back: nothing to give */
-			if (result != CP_OK || (result = new_code(db, code, err)) != CP_OK)
+			if (result != CP_OK)
 				return result;
-			if (t.valid_days > 0) {
-				day_text(today + (t.next_day ? 1 : 0), from);
-				day_text(today + (t.next_day ? 1 : 0) + t.valid_days - 1, to);
-			} else {
-				snprintf(from, sizeof(from), "%s", t.valid_from);
-				snprintf(to, sizeof(to), "%s", t.valid_to);
-				if (t.next_day && day_number(from) <= today)
-					day_text(today + 1, from);
-				if (strcmp(from, to) > 0)
-					continue; /* it would never be valid */
-			}
-			if (json_array_append_new(
-				    issued, json_pack("{s:s, s:s, s:o, s:s, s:s, s:I, s:s}", "code",
-						      code, "template", t.id, "member",
-						      t.bearer ? json_null() : json_string(member),
-						      "valid_from", from, "valid_to", to,
-						      "threshold", (json_int_t)rules[k].threshold,
-						      "title", title_of(&t))))
+			if (c && json_array_append_new(issued, c))
 				return cp_errf(err, CP_ENOMEM, "out of memory issuing coupons");
 		}
 	}
@@ -1262,7 +1315,7 @@ static enum cp_err line_insert(struct cp_db *db, int64_t seq, json_t *l, const c
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record coupon line", err);
 }
 
-static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c,
+static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c, const char *source,
 				struct cp_errbuf *err)
 {
 	const char *code, *tmpl, *member, *from, *to;
@@ -1281,7 +1334,7 @@ static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c,
 	if (!(st = db_stmt(db,
 			   "INSERT INTO coupon_issue(code, seq, n, template_id, member_id,"
 			   " valid_from, valid_to, threshold, source)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'sale')",
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 			   err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -1293,6 +1346,7 @@ static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c,
 	sqlite3_bind_text(st, 6, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, threshold);
+	sqlite3_bind_text(st, 9, source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -1331,7 +1385,7 @@ enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member,
 		if ((result = jget_array(p, "coupons_issued", &issued, err)) != CP_OK)
 			return result;
 		json_array_foreach (issued, i, c)
-			if ((result = issue_insert(db, seq, (int)i + 1, c, err)) != CP_OK)
+			if ((result = issue_insert(db, seq, (int)i + 1, c, "sale", err)) != CP_OK)
 				return result;
 	}
 	return CP_OK;
@@ -1503,4 +1557,91 @@ enum cp_err coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
 						     : db_fail(db, rc, "read coupons issued", err);
+}
+
+/* ---- points for a coupon ---- */
+
+enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, const char *offer_id,
+			       struct cp_coupon_exchange *out, struct cp_errbuf *err)
+{
+	struct cp_cart_view *cart = malloc(sizeof(*cart));
+	struct cp_coupon_exchange x;
+	struct cp_offer o;
+	json_t *payload = NULL, *c = NULL;
+	char day[11];
+	enum cp_err result;
+
+	memset(&x, 0, sizeof(x));
+	if (!cart)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	if ((result = db_begin(db, err)) != CP_OK) {
+		free(cart);
+		return result;
+	}
+	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK)
+		goto out;
+	if (!cart->has_member) {
+		result = cp_errf(err, CP_ESTATE,
+				 "attach a member first: coupons for points are paid with the "
+				 "member's points");
+		goto out;
+	}
+	if ((result = offer_check_exchange(db, cart, offer_id, &o, err)) != CP_OK ||
+	    (result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+		goto out;
+	result = coupon_json(db, o.sku, cart->member.id, day_number(day), 0, &c, err);
+	if (result == CP_ENOTFOUND || (result == CP_OK && !c)) {
+		result = cp_errf(err, CP_ESTATE,
+				 "offer %s gives coupon template %s, which this till does not have "
+				 "(or whose dates are over); pick another offer",
+				 o.id, o.sku);
+		goto out;
+	}
+	if (result != CP_OK)
+		goto out;
+	payload = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "member", cart->member.id, "offer",
+			    o.id, "staff", who->code, "points", (json_int_t)o.points, "day", day,
+			    "coupon", c);
+	if (!payload) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((result = journal_record(db, "coupon_exchange", payload, &x.seq, NULL, err)) != CP_OK ||
+	    (result = cp_coupon_find(db, json_string_value(json_object_get(c, "code")), &x.coupon,
+				     err)) != CP_OK ||
+	    (result = db_commit(db, err)) != CP_OK)
+		goto out;
+	x.points = o.points;
+	if (!cp_money_sub(cart->member.points, o.points, &x.balance_after))
+		x.balance_after = cart->member.points;
+	if (out)
+		*out = x;
+out:
+	if (result != CP_OK)
+		db_rollback(db);
+	json_decref(payload);
+	json_decref(c);
+	free(cart);
+	return result;
+}
+
+enum cp_err coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *member, *offer, *day;
+	int64_t points;
+	json_t *c = json_object_get(p, "coupon");
+	enum cp_err result;
+
+	if ((result = jget_str(p, "member", &member, err)) ||
+	    (result = jget_str(p, "offer", &offer, err)) ||
+	    (result = jget_str(p, "day", &day, err)) ||
+	    (result = jget_int(p, "points", &points, err)))
+		return result;
+	if (!json_is_object(c) || points <= 0)
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal payload: a coupon exchange without its coupon or points");
+	if ((result = offer_use_record(db, seq, 1, member, offer, day, points, err)) ||
+	    (result = movement_insert(db, seq, 1, member, "offer", -points, 0, err)))
+		return result;
+	return issue_insert(db, seq, 1, c, "exchange", err);
 }

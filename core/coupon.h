@@ -118,6 +118,20 @@ enum cp_err cp_coupon_remove(struct cp_db *db, const struct cp_session *who, con
 enum cp_err cp_coupon_quote(struct cp_db *db, const struct cp_session *who,
 			    struct cp_coupon_quote *out, struct cp_errbuf *err);
 
+/* Points for a coupon (积分兑券): the attached member spends an offer's points (an offer of
+ * reward kind "coupon", offer.h) and the coupon of its template is issued to them in the same
+ * transaction, one coupon_exchange event. The offer's validity, tier, limit and the points
+ * available (less what the cart holds) are checked as for any offer; a refusal names why and
+ * changes nothing. */
+struct cp_coupon_exchange {
+	int64_t seq;
+	int64_t points;
+	int64_t balance_after;
+	struct cp_coupon_info coupon;
+};
+enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, const char *offer_id,
+			       struct cp_coupon_exchange *out, struct cp_errbuf *err);
+
 /* The attached member's coupons, open ones first (valid soonest ending first). */
 struct cp_coupon_list {
 	char member_id[64];

@@ -54,6 +54,10 @@ struct cp_receipt_view;
 enum cp_err coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				struct cp_errbuf *err);
 
+/* The demo store's "coupon_templates" and "coupon_rules" (both optional), inside its
+ * transaction; a bad one is CP_ECORRUPT naming where. */
+enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err);
+
 /* Reads a template record (sync/PROTOCOL.md "coupon_template"), every field checked. */
 enum cp_err rec_coupon_template(const struct rec_src *src, json_t *o,
 				struct cp_coupon_template *out, const char *where,

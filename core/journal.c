@@ -31,6 +31,7 @@ static const struct {
 	{"guide_refresh", guide_event_apply},
 	{"guide_takeover", guide_event_apply},
 	{"guide_unbind", guide_event_apply},
+	{"coupon_exchange", coupon_exchange_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

@@ -22,6 +22,7 @@
 #include "db_int.h"
 #include "journal.h"
 #include "member.h"
+#include "offer.h"
 #include "receipt.h"
 #include "refund.h"
 #include "sale.h"
@@ -699,6 +700,90 @@ static void test_member_list(void **state)
 	free(l);
 }
 
+static void offer(const char *id, const char *kind, const char *sku, int64_t points)
+{
+	struct cp_offer o = {.points = points, .stock = -1, .limit = 1};
+
+	snprintf(o.id, sizeof(o.id), "%s", id);
+	snprintf(o.reward_kind, sizeof(o.reward_kind), "%s", kind);
+	snprintf(o.sku, sizeof(o.sku), "%s", sku);
+	snprintf(o.name_zh, sizeof(o.name_zh), "积分兑 %s", id);
+	snprintf(o.name_en, sizeof(o.name_en), "Points for %s", id);
+	snprintf(o.period, sizeof(o.period), "day");
+	snprintf(o.valid_from, sizeof(o.valid_from), "2026-11-01");
+	snprintf(o.valid_to, sizeof(o.valid_to), "2026-12-31");
+	OK(cp_offer_put(env.db, &o, &e_));
+}
+
+static int64_t balance(const char *id)
+{
+	struct cp_member_view m;
+
+	OK(cp_member_get(env.db, id, &m, &e_));
+	return m.points;
+}
+
+/* Points for a coupon: the points leave and the coupon arrives in one coupon_exchange event,
+ * usable at once (or from the next day as its template says); the offer's limit, the points
+ * available and the reward kind are checked, each refusal changing nothing. */
+static void test_points_for_coupon(void **state)
+{
+	struct cp_coupon_exchange x;
+	struct cp_errbuf err = {{0}};
+	struct cp_sale_result r;
+	int64_t before, journal;
+	int line = 0;
+
+	(void)state;
+	offer("X-PCT", "coupon", "PCT", 200);
+	offer("X-BIG", "coupon", "PCT", 999999);
+	offer("X-ITEM", "item", "A2", 10);
+	assert_int_equal(cp_coupon_exchange(env.db, &env.cashier, "X-PCT", &x, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "attach a member"));
+	scan("A1", 1);
+	attach("M2");
+	before = balance("M2");
+	journal = count("SELECT count(*) FROM journal");
+	assert_int_equal(cp_coupon_exchange(env.db, &env.cashier, "X-BIG", &x, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "costs 999999 points"));
+	assert_int_equal(cp_coupon_exchange(env.db, &env.cashier, "X-ITEM", &x, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "gives an item"));
+	assert_int_equal(cp_cart_add_offer(env.db, &env.cashier, "X-PCT", &line, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "gives a coupon"));
+	assert_int_equal(count("SELECT count(*) FROM journal"), journal);
+	assert_int_equal(balance("M2"), before);
+	OK(cp_coupon_exchange(env.db, &env.cashier, "X-PCT", &x, &e_));
+	assert_int_equal(count("SELECT count(*) FROM journal"), journal + 1);
+	assert_int_equal(x.points, 200);
+	assert_int_equal(balance("M2"), before - 200);
+	assert_int_equal(x.balance_after, before - 200);
+	assert_string_equal(x.coupon.t.id, "PCT");
+	assert_string_equal(x.coupon.member_id, "M2");
+	assert_string_equal(x.coupon.state, "open");
+	assert_int_equal(count("SELECT count(*) FROM coupon_issue WHERE source = 'exchange'"), 1);
+	/* limit 1 a day */
+	assert_int_equal(cp_coupon_exchange(env.db, &env.cashier, "X-PCT", &x, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "limit"));
+	/* usable at once */
+	{
+		char code[13];
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(env.db->h,
+						    "SELECT code FROM coupon_issue WHERE source ="
+						    " 'exchange'",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(code, sizeof(code), "%s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		OK(cp_coupon_apply(env.db, &env.cashier, code, NULL, &e_));
+	}
+	pay(2520, &r);
+	assert_int_equal(r.total, 2520);
+	verify_ok();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup(test_verify_finds_changed_rows, reset),
 		cmocka_unit_test_setup(test_feed_and_offline, reset),
 		cmocka_unit_test_setup(test_member_list, reset),
+		cmocka_unit_test_setup(test_points_for_coupon, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
