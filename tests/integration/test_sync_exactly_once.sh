@@ -214,7 +214,7 @@ def clawback(s, ans):
 def take_offer(t, rng):
     """Takes one of the offers the attached member can take now, if any: the cart after it."""
     ans = t.ask({"cmd": "offers"})
-    can = [o["offer"] for o in ans["offers"] if o["can_take"]]
+    can = [o["offer"] for o in ans["offers"] if o["can_take"] and o["reward"] == "item"]
     if not can:
         return None
     ans = t.ask({"cmd": "add_offer", "offer": rng.choice(can)})
