@@ -36,8 +36,8 @@ cat >in1.txt <<'EOT'
 {"cmd":"pay","tenders":[{"method":"wechat","amount":"138.00"}]}
 {"cmd":"attach","card":"8800000002"}
 {"cmd":"coupons"}
-{"cmd":"exchange","offer":"P-CPN5"}
-{"cmd":"exchange","offer":"P-CPN5"}
+{"cmd":"exchange","offer":"P-QUAN5"}
+{"cmd":"exchange","offer":"P-QUAN5"}
 {"cmd":"cancel"}
 EOT
 "$CP_BINARY" --db ./demo.db script <in1.txt >out1.txt 2>err1.txt

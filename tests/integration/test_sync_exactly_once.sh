@@ -909,7 +909,7 @@ check "script: attach by phone with a request id (7) attaches and echoes the id:
 # while offline. A member's sale of 138.00 issues the demo rule's pack (满100减20 from tomorrow
 # and a free bag, both bound to the member) on T01 and on T02; after a sync each till holds the
 # other's coupons (change kind `coupon`) and uses the other till's bag coupon for its member.
-# T01 exchanges 300 points for a bearer coupon (P-CPN5), which T02 learns by the feed; then, with
+# T01 exchanges 300 points for a bearer coupon (P-QUAN5), which T02 learns by the feed; then, with
 # HQ stopped, both tills take that coupon in a sale. T01 syncs first: HQ keeps T01's use and
 # sends T02 exactly one coupon_conflict notice. HQ's state of every coupon (those issued by the
 # sales above too) then equals what the two journals say, and both tills pass verify.
@@ -947,7 +947,7 @@ cpn T01 '{"cmd":"attach","phone":"13900139000"}' "$BAG_SALE" '{"cmd":"scan","cod
 	"{\"cmd\":\"coupon\",\"code\":\"$BAG2\"}" "$CASH"
 check "coupons: T01 takes T02's bag coupon off: $(cans T01 5)" jq_ok "$(cans T01 5)" \
 	'j["ok"] and j["discount"] == 100'
-cpn T01 '{"cmd":"attach","phone":"13800138000"}' '{"cmd":"exchange","offer":"P-CPN5"}'
+cpn T01 '{"cmd":"attach","phone":"13800138000"}' '{"cmd":"exchange","offer":"P-QUAN5"}'
 check "coupons: T01 exchanges 300 points for a bearer coupon: $(cans T01 3)" \
 	jq_ok "$(cans T01 3)" 'j["ok"] and j["coupon"]["bearer"] and j["points_spent"] == 300'
 BEARER=$(jget "$(cans T01 3)" 'j["coupon"]["code"]')
