@@ -91,6 +91,11 @@ if [ "$(q "SELECT count(*) FROM journal")" = $((journal + 2)) ]; then pass; else
 if [ "$(q "SELECT group_concat(kind) FROM coupon_use")" = "use,void,void" ]; then pass; else
 	fail "coupon uses: $(q "SELECT group_concat(kind || ':' || code) FROM coupon_use")"
 fi
+if q "SELECT text FROM receipt_copy WHERE receipt = 'S001-T01-000001'" | grep -q "^\*$MJ\*\$"; then
+	pass
+else
+	fail "the receipt prints the code for a scanner: $(q "SELECT text FROM receipt_copy WHERE receipt = 'S001-T01-000001'")"
+fi
 if "$CP_BINARY" --db ./demo.db verify >/dev/null 2>&1; then pass; else fail "verify holds"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
