@@ -32,12 +32,45 @@ int64_t ui_coupon_due(const struct ui *ui)
 	return due > 0 ? due : 0;
 }
 
+/* A code already on the sale comes off it (the way to take a coupon back before paying). */
+static bool taken_off(struct ui *ui, const char *text)
+{
+	char code[CP_COUPON_CODE_LEN + 1];
+	struct cp_coupon_quote q;
+	struct cp_errbuf err = {{0}};
+	bool on = false;
+	enum cp_err rc;
+
+	if (cp_coupon_parse(text, code) != CP_COUPON_SHAPE_OK)
+		return false;
+	if (cp_coupon_quote(ui->db, &ui->session, &q, NULL) == CP_OK)
+		for (int i = 0; i < q.n; i++)
+			on = on || strcmp(q.c[i].code, code) == 0;
+	if (!on && ui->ncoupons == 0)
+		return false;
+	if (!on) /* a coupon that no longer holds is not in the quote: try to take it off */
+		on = cp_coupon_remove(ui->db, &ui->session, code, NULL) == CP_OK;
+	else if ((rc = cp_coupon_remove(ui->db, &ui->session, code, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return true;
+	}
+	if (!on)
+		return false;
+	ui_cart_refresh(ui);
+	ui_msg(ui, UI_MSG_INFO, _("Coupon %s is taken off the sale."), code);
+	return true;
+}
+
 static void apply(struct ui *ui, const char *text)
 {
 	struct cp_coupon_quote q;
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_coupon_apply(ui->db, &ui->session, text, &q, &err);
+	enum cp_err rc;
 	char off[48], due[48];
+
+	if (taken_off(ui, text))
+		return;
+	rc = cp_coupon_apply(ui->db, &ui->session, text, &q, &err);
 
 	if (rc != CP_OK) {
 		ui_cart_refresh(ui);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_ui_coupon_tmux.sh — coupons in a real terminal: the help lists the coupon keys; the
 # cashier types a bearer coupon's code (c) and the panel and the payment screen take its 5.00
-# off; the same code scanned into the next sale is refused as used; the member's coupons (v)
+# off (the same code typed again takes it off the sale, and again puts it back); the same code
+# scanned into the next sale is refused as used; the member's coupons (v)
 # are listed; verify holds.
 set -u
 
@@ -47,6 +48,14 @@ expect "c asks for a coupon's code" "Coupon code" || finish
 keys "$CODE" Enter
 expect "the coupon takes 5.00 off" "takes ¥5.00 off" || finish
 expect "the panel shows the coupons' discount" "Coupons: -¥5.00"
+keys c
+expect "c again" "Coupon code" || finish
+keys "$CODE" Enter
+expect "the same code again takes the coupon off the sale" "is taken off the sale" || finish
+keys c
+expect "c once more" "Coupon code" || finish
+keys "$CODE" Enter
+expect "and once more puts it back" "takes ¥5.00 off" || finish
 keys F4
 expect "the payment screen opens" "Amount received" || finish
 expect "the payment screen asks for what is due after the coupon" "123.00"

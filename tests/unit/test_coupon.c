@@ -298,7 +298,7 @@ static void test_bad_templates_refused(void **state)
 		snprintf(r.valid_from, sizeof(r.valid_from), "2026-01-01");
 		snprintf(r.valid_to, sizeof(r.valid_to), "2026-12-31");
 		assert_int_equal(cp_coupon_rule_put(env.db, &r, &err), CP_EINVAL);
-		assert_non_null(strstr(err.msg, "templates"));
+		assert_non_null(strstr(err.msg, "template ids"));
 	}
 }
 
