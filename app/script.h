@@ -45,6 +45,14 @@ struct script_command {
 /* script_offer.c: `offers` and `add_offer` */
 enum cp_err script_offers(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_add_offer(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+/* script_coupon.c: `coupon`, `remove_coupon`, `coupons`, `exchange`; the coupons receipt's sale issued
+ * ([{"code","title","valid_to"}]) for `pay`. */
+enum cp_err script_coupon(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans,
+				 struct cp_errbuf *err);
+enum cp_err script_coupons(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+json_t *script_coupons_issued(struct script *s, const char *receipt);
 /* script_guide.c: bind, unbind, serve, guide_day (shopping guides). */
 enum cp_err script_guide_bind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

@@ -484,6 +484,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "verify_code", script_str(r.verify_code));
 	script_set(ans, "guide", r.guide[0] ? script_str(r.guide) : json_null());
 	script_set(ans, "guide_offer", json_boolean(r.guide_offer));
+	script_set(ans, "coupons", script_coupons_issued(s, r.receipt));
 	return CP_OK;
 }
 
@@ -554,6 +555,8 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	script_set(ans, "points_back", json_integer(r.points_back));
 	script_set(ans, "growth", json_integer(r.growth));
 	script_set(ans, "points_restored", json_integer(r.points_restored));
+	script_set(ans, "coupons_voided", json_integer(r.coupons_voided));
+	script_set(ans, "coupons_returned", json_integer(r.coupons_returned));
 	script_set(ans, "balance", json_integer(r.balance_after));
 	script_set(ans, "balance_negative", json_boolean(r.balance_negative));
 	script_set(ans, "authorised_by", script_str(r.authorised_by));
@@ -648,6 +651,10 @@ static const struct script_command commands[] = {
 	{"points", do_points, "", false},
 	{"offers", script_offers, "", false},
 	{"add_offer", script_add_offer, "offer", false},
+	{"coupon", script_coupon, "code", false},
+	{"remove_coupon", script_remove_coupon, "code", false},
+	{"coupons", script_coupons, "", false},
+	{"exchange", script_exchange, "offer", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

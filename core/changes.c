@@ -88,6 +88,9 @@ const struct change_kind change_kinds[] = {
 	{"staff", staff_change_upsert, staff_change_delete, false},
 	{"config", config_upsert, config_delete, false},
 	{"offer", offer_change_upsert, offer_change_delete, false},
+	{"coupon_template", coupon_template_change_upsert, coupon_template_change_delete, false},
+	{"coupon_rule", coupon_rule_change_upsert, coupon_rule_change_delete, false},
+	{"coupon", coupon_change_upsert, coupon_change_delete, false},
 };
 const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
 

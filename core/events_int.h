@@ -13,6 +13,8 @@ enum cp_err clock_confirm_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				struct cp_errbuf *err);
 enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				struct cp_errbuf *err);
+enum cp_err coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				  struct cp_errbuf *err);
 enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *payload,
 			      struct cp_errbuf *err);
 /* staff_admin.c: staff_unlock and staff_reset_pin */

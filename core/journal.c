@@ -33,6 +33,7 @@ static const struct {
 	{"guide_unbind", guide_event_apply},
 	{"staff_unlock", staff_admin_apply},
 	{"staff_reset_pin", staff_admin_apply},
+	{"coupon_exchange", coupon_exchange_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

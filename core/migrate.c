@@ -257,6 +257,39 @@ static const char *const steps[] = {
 	"  kind TEXT NOT NULL CHECK(kind IN ('unlock','reset_pin')), staff TEXT NOT NULL,"
 	"  by_staff TEXT NOT NULL, authorised_by TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  locked_until INTEGER NOT NULL, failed INTEGER NOT NULL);",
+	/* 15: coupons (coupon.c): the templates and issuing rules from HQ and the demo store;
+	 * coupon_issue, coupon_use and coupon_line are the journal's view (coupons this till
+	 * issued, every use, void and return, and each use's discount per sale line);
+	 * coupon_known holds coupons other tills issued as HQ's feed sends them; cart_coupon the
+	 * codes the open cart applies (gone with the cart). */
+	"CREATE TABLE coupon_template(id TEXT PRIMARY KEY, kind TEXT NOT NULL"
+	"  CHECK(kind IN ('amount','percent','item')), title_zh TEXT NOT NULL,"
+	"  title_en TEXT NOT NULL, threshold INTEGER NOT NULL, amount INTEGER NOT NULL,"
+	"  percent_bp INTEGER NOT NULL, cap INTEGER NOT NULL, sku TEXT, valid_days INTEGER NOT NULL,"
+	"  valid_from TEXT, valid_to TEXT, next_day INTEGER NOT NULL, scope TEXT NOT NULL"
+	"  CHECK(scope IN ('all','only','except')), categories TEXT NOT NULL,"
+	"  bearer INTEGER NOT NULL, stacks INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE coupon_rule(id TEXT PRIMARY KEY, threshold INTEGER NOT NULL,"
+	"  templates TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE coupon_issue(code TEXT PRIMARY KEY, seq INTEGER NOT NULL REFERENCES"
+	"  journal(seq), n INTEGER NOT NULL, template_id TEXT NOT NULL, member_id TEXT,"
+	"  valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, threshold INTEGER NOT NULL,"
+	"  source TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX coupon_issue_seq ON coupon_issue(seq);"
+	"CREATE INDEX coupon_issue_member ON coupon_issue(member_id);"
+	"CREATE TABLE coupon_use(seq INTEGER NOT NULL REFERENCES journal(seq), code TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('use','void','return')), fen INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, code)) WITHOUT ROWID;"
+	"CREATE INDEX coupon_use_code ON coupon_use(code, seq);"
+	"CREATE TABLE coupon_line(seq INTEGER NOT NULL REFERENCES journal(seq),"
+	"  line_no INTEGER NOT NULL, code TEXT NOT NULL, fen INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no, code)) WITHOUT ROWID;"
+	"CREATE TABLE coupon_known(code TEXT PRIMARY KEY, template_id TEXT NOT NULL,"
+	"  member_id TEXT, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, state TEXT NOT NULL"
+	"  CHECK(state IN ('open','used','void'))) WITHOUT ROWID;"
+	"CREATE INDEX coupon_known_member ON coupon_known(member_id);"
+	"CREATE TABLE cart_coupon(code TEXT PRIMARY KEY, cart_id INTEGER NOT NULL DEFAULT 1"
+	"  REFERENCES cart(id) ON DELETE CASCADE, n INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

@@ -70,6 +70,10 @@ enum cp_err cp_offer_put(struct cp_db *db, const struct cp_offer *o, struct cp_e
 		return bad(err, NULL, "the id must be 1 to 32 printable characters");
 	if (strcmp(o->reward_kind, "item") == 0 && !o->sku[0])
 		return bad(err, o->id, "an item reward names the item's sku");
+	if (strcmp(o->reward_kind, "coupon") == 0 && (!o->sku[0] || o->cash || !o->points))
+		return bad(
+			err, o->id,
+			"a coupon reward names the coupon template in sku and costs points only");
 	if (!hq_token_ok(o->reward_kind, 16))
 		return bad(err, o->id, "the reward kind is missing");
 	if (!cp_text_ok(o->name_zh, 128) || !cp_text_ok(o->name_en, 128) ||
@@ -299,7 +303,7 @@ static enum cp_offer_why judge(const struct counted *c, const char *today, int t
 		return CP_OFFER_NOT_YET;
 	if (strcmp(today, o->valid_to) > 0)
 		return CP_OFFER_ENDED;
-	if (strcmp(o->reward_kind, "item") != 0)
+	if (strcmp(o->reward_kind, "item") != 0 && strcmp(o->reward_kind, "coupon") != 0)
 		return CP_OFFER_REWARD;
 	if (tier < o->min_tier)
 		return CP_OFFER_TIER;
@@ -501,8 +505,27 @@ static enum cp_err refuse(struct cp_db *db, enum cp_offer_why why, const struct 
 	return CP_OK;
 }
 
+static enum cp_err check_take(struct cp_db *db, const struct cp_cart_view *cart,
+			      const char *offer_id, bool coupon, struct cp_offer *out,
+			      struct cp_errbuf *err);
+
 enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, const char *offer_id,
 			    struct cp_offer *out, struct cp_errbuf *err)
+{
+	return check_take(db, cart, offer_id, false, out, err);
+}
+
+enum cp_err offer_check_exchange(struct cp_db *db, const struct cp_cart_view *cart,
+				 const char *offer_id, struct cp_offer *out, struct cp_errbuf *err)
+{
+	return check_take(db, cart, offer_id, true, out, err);
+}
+
+/* Whether the member may take offer_id now: as a cart line (item rewards) or, with coupon,
+ * as an exchange of points for a coupon. */
+static enum cp_err check_take(struct cp_db *db, const struct cp_cart_view *cart,
+			      const char *offer_id, bool coupon, struct cp_offer *out,
+			      struct cp_errbuf *err)
 {
 	int64_t limit_left, stock_left;
 	struct counted c;
@@ -522,6 +545,14 @@ enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, c
 	if ((result = get_counted(db, offer_id, cart, &t, &c, err)) != CP_OK)
 		return result;
 	snprintf(what, sizeof(what), "offer %s", offer_id);
+	if (!coupon && strcmp(c.o.reward_kind, "coupon") == 0)
+		return cp_errf(err, CP_ESTATE,
+			       "%s gives a coupon, not an item: exchange the points for it (the "
+			       "exchange key, or script command exchange)",
+			       what);
+	if (coupon && strcmp(c.o.reward_kind, "coupon") != 0)
+		return cp_errf(err, CP_ESTATE,
+			       "%s gives an item, not a coupon: add it to the sale instead", what);
 	result = refuse(db,
 			judge(&c, t.day, cart->member.tier_level, cp_points_available(cart), 1,
 			      &limit_left, &stock_left),
@@ -595,6 +626,13 @@ static enum cp_err use_insert(struct cp_db *db, int64_t seq, int64_t n, const ch
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record offer use", err);
+}
+
+enum cp_err offer_use_record(struct cp_db *db, int64_t seq, int64_t n, const char *member,
+			     const char *offer, const char *day, int64_t points,
+			     struct cp_errbuf *err)
+{
+	return use_insert(db, seq, n, member, offer, day, 1, points, 0, err);
 }
 
 enum cp_err offer_sale_line_apply(struct cp_db *db, int64_t seq, const char *member,

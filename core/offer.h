@@ -20,7 +20,7 @@ struct cp_cart_view;
 
 struct cp_offer {
 	char id[CP_OFFER_ID_LEN + 1];
-	char reward_kind[17]; /* "item": the reward is the item sku (coupons come later) */
+	char reward_kind[17]; /* "item": the item sku; "coupon": the coupon template in sku */
 	char sku[33];
 	char name_zh[129], name_en[129];
 	int64_t points, cash;              /* either may be 0, not both */

@@ -19,6 +19,16 @@ enum cp_err rec_offer(const struct rec_src *src, json_t *o, struct cp_offer *out
 enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, const char *offer_id,
 			    struct cp_offer *out, struct cp_errbuf *err);
 
+/* Inside the exchange's transaction: whether cart's member may exchange points for the coupon
+ * offer offer_id now (coupon.c); a refusal is one sentence naming why. */
+enum cp_err offer_check_exchange(struct cp_db *db, const struct cp_cart_view *cart,
+				 const char *offer_id, struct cp_offer *out, struct cp_errbuf *err);
+
+/* An apply function's offer_use row of one redemption (qty 1, no cash) of offer by member. */
+enum cp_err offer_use_record(struct cp_db *db, int64_t seq, int64_t n, const char *member,
+			     const char *offer, const char *day, int64_t points,
+			     struct cp_errbuf *err);
+
 /* Inside the sale's transaction: every offer line of cart may still be taken as it stands
  * (offer there, valid on day, the sale's business day, tier, limit, stock, points). */
 enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,

@@ -34,8 +34,7 @@ struct cp_receipt_line {
 	int64_t amount;     /* fen; for a refund, the money given back for this line */
 };
 
-/* A coupon handed out with the sale. None are issued yet: ncoupons is always 0 until coupons
- * land with their issue; the renderer already prints them when there are some. */
+/* A coupon handed out with the sale (coupon.c's issuing rules), its code as printed. */
 struct cp_receipt_coupon {
 	char code[33];
 	char title[65];       /* e.g. "满100减20" */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coupon_int.h"
 #include "cp_crypto.h"
 #include "events_int.h"
 #include "guide_int.h"
@@ -306,11 +307,14 @@ static enum cp_err refund_offers(struct cp_db *db, const struct sold *s, const b
 				 json_t *payload, int64_t *points, struct cp_errbuf *err)
 {
 	int lines[MAX_LINES], n = 0;
+	enum cp_err result;
 
 	for (int i = 0; i < s->nlines; i++)
 		if (pick[i])
 			lines[n++] = s->lines[i].line_no;
-	return offer_refund_payload(db, s->seq, lines, n, payload, points, err);
+	if ((result = offer_refund_payload(db, s->seq, lines, n, payload, points, err)) != CP_OK)
+		return result;
+	return coupon_refund_payload(db, s->seq, lines, n, payload, err);
 }
 
 static enum cp_err check_void(const struct sold *s, const bool *pick, const char *today,
@@ -383,6 +387,8 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	    (result = db_commit(db, err)) != CP_OK)
 		goto out;
 	r.seq = seq;
+	r.coupons_voided = (int)json_array_size(json_object_get(payload, "coupons_void"));
+	r.coupons_returned = (int)json_array_size(json_object_get(payload, "coupons_back"));
 	if (s->member[0]) {
 		struct cp_member_view m;
 
@@ -479,7 +485,8 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK ||
 	    (result = guide_credit_apply(db, seq, p, true, err)) != CP_OK)
 		return result;
-	if ((result = offer_refund_apply(db, seq, member, p, err)) != CP_OK)
+	if ((result = offer_refund_apply(db, seq, member, p, err)) != CP_OK ||
+	    (result = coupon_refund_apply(db, seq, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))

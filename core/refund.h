@@ -36,6 +36,8 @@ struct cp_refund_result {
 	int64_t points_restored; /* offers' points given back (redemption lines refunded) */
 	int64_t balance_after;
 	bool balance_negative; /* the points were already spent */
+	int coupons_voided;    /* unused coupons the sale had issued, voided */
+	int coupons_returned;  /* used coupons given back (HQ config coupon_refund_returns) */
 	char authorised_by[17];
 };
 

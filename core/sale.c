@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "coupon_int.h"
 #include "cp_crypto.h"
 #include "earn.h"
 #include "events_int.h"
@@ -224,6 +225,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	struct cp_sale_result r;
 	struct cp_earning earn;
 	struct pointspay_plan *pp = NULL;
+	struct coupon_plan *cp = NULL;
 	int64_t money_eligible;
 	uint8_t hash[JOURNAL_HASH_LEN];
 	char hex[2 * JOURNAL_HASH_LEN + 1];
@@ -235,8 +237,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	memset(&r, 0, sizeof(r));
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if (!(cart = malloc(sizeof(*cart))) || !(pp = calloc(1, sizeof(*pp)))) {
+	if (!(cart = malloc(sizeof(*cart))) || !(pp = calloc(1, sizeof(*pp))) ||
+	    !(cp = calloc(1, sizeof(*cp)))) {
 		free(cart);
+		free(pp);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
@@ -250,7 +254,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
-	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK)
+	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK ||
+	    (result = coupon_sale_plan(db, cart, cp, err)) != CP_OK) /* before points */
 		goto out;
 	r.total = cart->total;
 	r.eligible = cart->eligible;
@@ -282,6 +287,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;
 	}
+	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)))
+		goto out;
 	if ((result = guide_sale_note(db, cart->opened_at,
 				      cart->has_member ? cart->member.guide : NULL, payload,
 				      err)) != CP_OK ||
@@ -303,6 +310,7 @@ out:
 	json_decref(payload);
 	free(cart);
 	free(pp);
+	free(cp);
 	return result;
 }
 
@@ -419,7 +427,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 			return result;
 	}
 	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
-	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK)
+	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
+	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)

@@ -386,9 +386,13 @@ static void coupons(struct out *o, const struct cp_receipt_view *v)
 	wrap(o, _("Coupons for your next visit"), 0);
 	for (int i = 0; i < v->ncoupons && i < CP_RECEIPT_MAX_COUPONS; i++) {
 		const struct cp_receipt_coupon *c = &v->coupons[i];
+		char bar[40];
 
 		wrap(o, c->title, 0);
 		pair(o, _("Code"), c->code);
+		/* Code 39's start and stop around the code: what a scanner or a barcode font reads */
+		snprintf(bar, sizeof(bar), "*%s*", c->code);
+		wrap(o, bar, 0);
 		if (c->valid_until[0])
 			pair(o, _("Valid until"), c->valid_until);
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coupon.h"
 #include "offer.h"
 #include "ui_int.h"
 
@@ -82,6 +83,26 @@ static void offers_leave(struct ui *ui)
 	O.list = NULL;
 }
 
+/* Points for a coupon: the coupon is issued at once (one event), not a line of the sale. */
+static int exchange(struct ui *ui, const struct cp_offer_entry *e)
+{
+	struct cp_coupon_exchange x;
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_coupon_exchange(ui->db, &ui->session, e->offer.id, &x, &err);
+
+	if (rc != CP_OK) {
+		ui_fail(ui, &err, rc);
+		load(ui);
+		return UI_HANDLED;
+	}
+	ui_cart_refresh(ui);
+	ui_msg(ui, UI_MSG_OK, _("%lld points exchanged for coupon %s (%s), valid %s to %s."),
+	       (long long)x.points, x.coupon.code,
+	       x.coupon.t.title_zh[0] ? x.coupon.t.title_zh : x.coupon.t.title_en,
+	       x.coupon.valid_from, x.coupon.valid_to);
+	return UI_DONE;
+}
+
 static int take(struct ui *ui)
 {
 	const struct cp_offer_entry *e;
@@ -92,6 +113,8 @@ static int take(struct ui *ui)
 	if (!O.list || O.list->n == 0)
 		return UI_HANDLED;
 	e = &O.list->e[O.sel];
+	if (strcmp(e->offer.reward_kind, "coupon") == 0)
+		return exchange(ui, e);
 	rc = cp_cart_add_offer(ui->db, &ui->session, e->offer.id, NULL, &err);
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);

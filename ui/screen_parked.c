@@ -34,7 +34,7 @@ void ui_park(struct ui *ui)
 	}
 	ui_cart_refresh(ui);
 	ui_msg(ui, UI_MSG_OK,
-	       _("Sale parked as No. %lld. Serve the next customer; press c to recall it."),
+	       _("Sale parked as No. %lld. Serve the next customer; press a to recall it."),
 	       (long long)id);
 }
 

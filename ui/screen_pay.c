@@ -75,7 +75,7 @@ static int64_t tendered(void)
 
 static int64_t due(struct ui *ui)
 {
-	int64_t d = ui->cart->total - tendered();
+	int64_t d = ui_coupon_due(ui) - tendered();
 
 	return d > 0 ? d : 0;
 }
@@ -216,7 +216,7 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
 	ui_field_clear(&P.amount);
-	if (tendered() >= ui->cart->total)
+	if (tendered() >= ui_coupon_due(ui))
 		commit(ui);
 	else
 		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
@@ -346,7 +346,7 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 
 	ui_put(w, 1, x, wd, _("Payment"), t, false);
 	ui_put(w, y, x, half, _("Total"), t, false);
-	ui_draw_big_money(ui, w, y + 1, x, half - 2, ui->cart->total, ui_attr(ui, UI_R_MONEY));
+	ui_draw_big_money(ui, w, y + 1, x, half - 2, ui_coupon_due(ui), ui_attr(ui, UI_R_MONEY));
 	ui_put(w, y, x + half, half, _("Still due"), t, false);
 	ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), ui_attr(ui, UI_R_WARN));
 	y += 5;

@@ -182,7 +182,8 @@ int ui_sale_scan(struct ui *ui, const char *text)
 	case UI_SCAN_ITEM:
 	case UI_SCAN_SKU:
 	default:
-		if (add_item(ui, code, qty) == CP_ENOTFOUND && (qty != 1 || !card_here(ui, code)))
+		if (add_item(ui, code, qty) == CP_ENOTFOUND && (qty != 1 || !card_here(ui, code)) &&
+		    (qty != 1 || !ui_coupon_scan(ui, code)))
 			unknown_code(ui, code);
 		break;
 	}
@@ -330,6 +331,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_cart_ask(ui);
 	} else if (k->code == UI_K_F8 || (letters && ui_key_is(k, 'o'))) {
 		ui_offers_open(ui);
+	} else if (letters && ui_key_is(k, 'c')) {
+		ui_coupon_ask(ui);
+	} else if (letters && ui_key_is(k, 'v')) {
+		ui_coupon_list(ui);
 	} else if (letters && ui_key_is(k, 'b')) {
 		ui_guide_bind(ui);
 	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
@@ -340,7 +345,7 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_guide_unbind(ui);
 	} else if (letters && ui_key_is(k, 'k')) {
 		ui_park(ui);
-	} else if (letters && ui_key_is(k, 'c')) {
+	} else if (letters && ui_key_is(k, 'a')) {
 		ui_parked_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
@@ -526,9 +531,16 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 		ui_draw_wrapped(w, y, x, wd, 4,
 				_("None. F2 finds a member by phone or card, F3 registers one."),
 				ui_attr(ui, UI_R_DIM));
+	if (ui->coupon_off) {
+		char off[48];
+
+		snprintf(line, sizeof(line), _("Coupons: -%s"),
+			 ui_money(ui, ui->coupon_off, off, sizeof(off)));
+		ui_put(w, bottom - 5, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	}
 	snprintf(line, sizeof(line), _("Total  %lld items"), (long long)v->items);
 	ui_put(w, bottom - 4, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
-	ui_draw_big_money(ui, w, bottom - 3, x, wd, v->total, ui_attr(ui, UI_R_MONEY));
+	ui_draw_big_money(ui, w, bottom - 3, x, wd, ui_coupon_due(ui), ui_attr(ui, UI_R_MONEY));
 }
 
 static void sale_draw(struct ui *ui, WINDOW *w)
@@ -554,7 +566,8 @@ static const struct ui_footkey sale_footer[] = {
 	{"F7", "t", N_("Take over"), 1}, {"F8", "o", N_("Offers"), 1},
 	{"b", NULL, N_("Bind guide"), 0}, {"F11", "s", N_("Served by"), 1},
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
-	{"k", NULL, N_("Park"), 1},      {"c", NULL, N_("Recall"), 1},
+	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
+	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
 };
 /* clang-format on */
 

@@ -197,6 +197,7 @@ bool ui_cart_refresh(struct ui *ui)
 		ui_fail(ui, &err, rc);
 		return false;
 	}
+	ui_coupon_refresh(ui);
 	return true;
 }
 

@@ -123,6 +123,8 @@ struct ui {
 
 	/* what core said last */
 	struct cp_cart_view *cart;
+	int64_t coupon_off; /* what the cart's coupons take off now (coupon.c) */
+	int ncoupons;
 	struct cp_sync_status sync;
 	bool sync_ok;
 	int64_t sync_read_at;
@@ -243,6 +245,19 @@ void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done);
 /* Asks for one line of text (a quantity, ...); done runs with it after the dialog closed. */
 void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
 	    void (*done)(struct ui *, const char *text));
+
+/* ---- coupons (coupon.c) ---- */
+/* Reads what the cart's coupons take off into ui->coupon_off (0 when one no longer holds). */
+void ui_coupon_refresh(struct ui *ui);
+/* The cart's total less its coupons: what the customer pays. */
+int64_t ui_coupon_due(const struct ui *ui);
+/* Asks for a coupon's code and applies it to the sale. */
+void ui_coupon_ask(struct ui *ui);
+/* A scanned code that is no item: applied as a coupon when it has a coupon's shape (a mistyped
+ * one is said to be mistyped); false when it is not a coupon code. */
+bool ui_coupon_scan(struct ui *ui, const char *text);
+/* The attached member's coupons, on the message line. */
+void ui_coupon_list(struct ui *ui);
 
 /* ---- screens with a way in ---- */
 /* Sale: what the scanner or the item field gave; returns UI_* flags. */

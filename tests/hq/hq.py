@@ -111,6 +111,12 @@ CREATE INDEX journal_event ON journal(event_id);
 CREATE TABLE changes(id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, op TEXT NOT NULL,
   key TEXT, data TEXT, target TEXT, notice INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);
 CREATE INDEX changes_entity ON changes(kind, key) WHERE notice = 0;
+-- Coupons (issue 16): every coupon a till issued, with its state as HQ applied the journals:
+-- used_by/used_seq name the till row whose use HQ applied first (a bearer coupon used on two
+-- tills while offline: that one wins, the other till gets a coupon_conflict notice).
+CREATE TABLE coupons(code TEXT PRIMARY KEY, template TEXT NOT NULL, member TEXT,
+  valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, state TEXT NOT NULL,
+  issued_by TEXT NOT NULL, issued_seq INTEGER NOT NULL, used_by TEXT, used_seq INTEGER);
 """
 
 
@@ -469,6 +475,10 @@ def cmd_init(args):
                          (data["code"], data["name"], data["role"], data["pin_salt"],
                           data["pin_hash"], data["pin_iter"]))
             feed_upsert(conn, "staff", s["code"], data, now)
+        for t in store.get("coupon_templates", []):
+            feed_upsert(conn, "coupon_template", t["id"], t, now)
+        for r in store.get("coupon_rules", []):
+            feed_upsert(conn, "coupon_rule", r["id"], r, now)
         for o in store.get("offers", []):
             feed_upsert(conn, "offer", o["id"], o, now)
         tiers = tiers_of(conn)
@@ -912,6 +922,10 @@ class App:
 
     def apply_event(self, c, ledger, uid, seq, typ, p, at, now):
         day = parse_date(p.get("day")) or date_of_ms(at)
+        if typ in ("sale", "refund", "void"):
+            self.coupons(c, uid, seq, typ, p, now)
+        if typ == "coupon_exchange":
+            return self.coupon_exchange(c, ledger, uid, seq, p, day, now)
         if typ == "sale" or typ in ("refund", "void"):
             points, growth = int_field(p, "points"), int_field(p, "growth")
             spent, back = points_paid(p) if typ == "sale" else 0, int_field(p, "points_back")
@@ -1005,6 +1019,84 @@ class App:
                        " applied guide %s from another binding; HQ's guide stands"
                        % (mid, guide or "none", seq, have or "none")}, now)
         return "conflict: %s kept guide %s" % (mid, have)
+
+    def coupon_feed(self, c, code, now):
+        r = c.execute("SELECT template, member, valid_from, valid_to, state FROM coupons"
+                      " WHERE code = ?", (code,)).fetchone()
+        feed_upsert(c, "coupon", code, {"code": code, "template": r[0], "member": r[1],
+                                        "valid_from": r[2], "valid_to": r[3], "state": r[4]},
+                    now)
+
+    def coupon_issue(self, c, uid, seq, cp, now):
+        if not isinstance(cp, dict):
+            raise EventError("a coupon issued is not an object")
+        for k in ("code", "template", "valid_from", "valid_to"):
+            if not isinstance(cp.get(k), str) or not cp.get(k):
+                raise EventError("a coupon issued has no \"%s\"" % k)
+        member = cp.get("member")
+        if member is not None:
+            member = resolve_member(c, member) or member
+        c.execute("INSERT OR IGNORE INTO coupons(code, template, member, valid_from, valid_to,"
+                  " state, issued_by, issued_seq) VALUES(?, ?, ?, ?, ?, 'open', ?, ?)",
+                  (cp["code"], cp["template"], member, cp["valid_from"], cp["valid_to"], uid,
+                   seq))
+        self.coupon_feed(c, cp["code"], now)
+
+    def coupons(self, c, uid, seq, typ, p, now):
+        """A sale's coupons issued and used, a refund's voided and given back. The first use
+        HQ applies wins; a later use of the same coupon (a bearer coupon taken at two tills
+        while offline) stands, and its till gets one coupon_conflict notice for its manager."""
+        for cp in p.get("coupons_issued") or []:
+            self.coupon_issue(c, uid, seq, cp, now)
+        for u in p.get("coupons_used") or []:
+            code = u.get("code") if isinstance(u, dict) else None
+            if not isinstance(code, str):
+                raise EventError("a coupon used has no code")
+            r = c.execute("SELECT state, used_by, used_seq FROM coupons WHERE code = ?",
+                          (code,)).fetchone()
+            if r is None or r[0] == "open":
+                if r is None:  # issued by a till whose row has not reached HQ: not known yet
+                    c.execute("INSERT INTO coupons(code, template, member, valid_from,"
+                              " valid_to, state, issued_by, issued_seq, used_by, used_seq)"
+                              " VALUES(?, '?', NULL, '', '', 'used', '?', 0, ?, ?)",
+                              (code, uid, seq))
+                else:
+                    c.execute("UPDATE coupons SET state = 'used', used_by = ?, used_seq = ?"
+                              " WHERE code = ?", (uid, seq, code))
+                    self.coupon_feed(c, code, now)
+                continue
+            receipt = p.get("receipt") if isinstance(p.get("receipt"), str) else "?"
+            feed_notice(c, uid, "coupon_conflict", {
+                "code": code, "seq": seq, "receipt": receipt, "hq_state": r[0],
+                "message": "coupon %s taken on receipt %s had already been %s at %s (journal"
+                           " row %s) when this sale reached HQ: it was used twice while"
+                           " offline; the sale stands" % (code, receipt, r[0], r[1] or "?",
+                                                          r[2] if r[2] is not None else "?")},
+                now)
+        for k, state in (("coupons_void", "void"), ("coupons_back", "open")):
+            for code in p.get(k) or []:
+                if not isinstance(code, str):
+                    raise EventError("\"%s\" holds a non-code" % k)
+                before = "open" if state == "void" else "used"
+                c.execute("UPDATE coupons SET state = ?, used_by = CASE WHEN ? = 'open' THEN"
+                          " NULL ELSE used_by END, used_seq = CASE WHEN ? = 'open' THEN NULL"
+                          " ELSE used_seq END WHERE code = ? AND state = ?",
+                          (state, state, state, code, before))
+                if c.execute("SELECT changes()").fetchone()[0]:
+                    self.coupon_feed(c, code, now)
+
+    def coupon_exchange(self, c, ledger, uid, seq, p, day, now):
+        """Points for a coupon: the member's points leave (movement n = 1) and the coupon is
+        known at HQ."""
+        named, points = p.get("member"), int_field(p, "points")
+        if not isinstance(named, str) or points <= 0:
+            raise EventError("a coupon exchange names its member and points")
+        self.coupon_issue(c, uid, seq, p.get("coupon"), now)
+        mid = self.member_or_notice(c, uid, seq, named, now)
+        if mid is None:
+            return "applied without points: member %s unknown" % named
+        ledger.move(mid, "offer", -points, 0, day, uid, seq, 1)
+        return "applied"
 
     def member_or_notice(self, c, uid, seq, named, now):
         mid = resolve_member(c, named)
@@ -1174,6 +1266,10 @@ class App:
                                             "SELECT member_id, SUM(points), SUM(growth) FROM"
                                             " movements GROUP BY member_id")}
                 out["local_ids"] = dict(c.execute("SELECT local_id, member_id FROM local_ids"))
+                out["coupons"] = {r[0]: {"state": r[1], "issued_by": r[2], "issued_seq": r[3],
+                                         "used_by": r[4], "used_seq": r[5], "member": r[6]}
+                                  for r in c.execute("SELECT code, state, issued_by, issued_seq,"
+                                                     " used_by, used_seq, member FROM coupons")}
         finally:
             c.execute("COMMIT")
         return out

@@ -809,8 +809,12 @@ class Test05Feed(unittest.TestCase):
         for c in seen:
             kinds.setdefault(c["kind"], []).append(c)
         self.assertEqual(set(kinds), {"config", "category", "tier", "earn_rules", "item",
-                                      "staff", "member", "offer"})
+                                      "staff", "member", "offer", "coupon_template",
+                                      "coupon_rule"})
         self.assertEqual([c["data"] for c in kinds["offer"]], STORE["offers"])
+        self.assertEqual([c["data"] for c in kinds["coupon_template"]],
+                         STORE["coupon_templates"])
+        self.assertEqual([c["data"] for c in kinds["coupon_rule"]], STORE["coupon_rules"])
         self.assertEqual(len(kinds["item"]), len(STORE["items"]))
         self.assertEqual(len(kinds["tier"]), len(STORE["tiers"]))
         self.assertGreaterEqual(len(kinds["member"]), len(STORE["members"]))

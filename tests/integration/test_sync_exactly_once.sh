@@ -224,7 +224,7 @@ def clawback(s, ans):
 def take_offer(t, rng):
     """Takes one of the offers the attached member can take now, if any: the cart after it."""
     ans = t.ask({"cmd": "offers"})
-    can = [o["offer"] for o in ans["offers"] if o["can_take"]]
+    can = [o["offer"] for o in ans["offers"] if o["can_take"] and o["reward"] == "item"]
     if not can:
         return None
     ans = t.ask({"cmd": "add_offer", "offer": rng.choice(can)})
@@ -1096,6 +1096,118 @@ a=$(printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
 	"$CP" --config T01.ini --db T01.db script | sed -n 2p)
 check "script: attach by phone with a request id (7) attaches and echoes the id: $a" \
 	jq_ok "$a" 'j["ok"] is True and j["id"] == 7 and j["cart"]["member"]["id"] == "M000001"'
+
+# ---- coupons (issue 16): issue and use on both terminals, and one bearer coupon used on both
+# while offline. A member's sale of 138.00 issues the demo rule's pack (满100减20 from tomorrow
+# and a free bag, both bound to the member) on T01 and on T02; after a sync each till holds the
+# other's coupons (change kind `coupon`) and uses the other till's bag coupon for its member.
+# T01 exchanges 300 points for a bearer coupon (P-QUAN5), which T02 learns by the feed; then, with
+# HQ stopped, both tills take that coupon in a sale. T01 syncs first: HQ keeps T01's use and
+# sends T02 exactly one coupon_conflict notice. HQ's state of every coupon (those issued by the
+# sales above too) then equals what the two journals say, and both tills pass verify.
+say "coupons: issue and use on both terminals, one bearer coupon used on both while offline"
+cpn() { # TERM REQUEST...: one script session of 1001; the answers in cpn-TERM.out
+	local t=$1
+	shift
+	printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' "$@" '{"cmd":"cancel"}' |
+		"$CP" --config "$t.ini" --db "$t.db" script >"cpn-$t.out" 2>>"script-cpn-$t.err"
+}
+cans() { sed -n "$2p" "cpn-$1.out"; } # TERM N: the Nth answer
+sync_both() {
+	local t
+	for t in T01 T02; do
+		run --config "$t.ini" --db "$t.db" sync --once
+		check "coupons: sync --once of $t: $err" test "$rc" -eq 0
+	done
+}
+SALE_138='{"cmd":"scan","code":"6901234764833"}'
+CASH='{"cmd":"pay","tenders":[{"method":"cash","amount":"200.00"}]}'
+cpn T01 '{"cmd":"attach","phone":"13800138000"}' "$SALE_138" "$CASH"
+BAG1=$(jget "$(cans T01 4)" '[c["code"] for c in j["coupons"] if c["title"] == "免费购物袋一个"][0]')
+cpn T02 '{"cmd":"attach","phone":"13900139000"}' "$SALE_138" "$CASH"
+BAG2=$(jget "$(cans T02 4)" '[c["code"] for c in j["coupons"] if c["title"] == "免费购物袋一个"][0]')
+check "coupons: each till issued its own codes ($BAG1, $BAG2)" test "${BAG1:0:4}" != "${BAG2:0:4}"
+sync_both
+sync_both
+BAG_SALE='{"cmd":"scan","code":"10047"}'
+cpn T02 '{"cmd":"attach","phone":"13800138000"}' "$BAG_SALE" '{"cmd":"scan","code":"69123429"}' \
+	"{\"cmd\":\"coupon\",\"code\":\"$BAG1\"}" "$CASH"
+check "coupons: T02 takes T01's bag coupon off: $(cans T02 5)" jq_ok "$(cans T02 5)" \
+	'j["ok"] and j["discount"] == 100 and j["due"] == 300'
+check "coupons: ... and T02's sale takes it: $(cans T02 6)" jq_ok "$(cans T02 6)" 'j["total"] == 300'
+cpn T01 '{"cmd":"attach","phone":"13900139000"}' "$BAG_SALE" '{"cmd":"scan","code":"69123429"}' \
+	"{\"cmd\":\"coupon\",\"code\":\"$BAG2\"}" "$CASH"
+check "coupons: T01 takes T02's bag coupon off: $(cans T01 5)" jq_ok "$(cans T01 5)" \
+	'j["ok"] and j["discount"] == 100'
+cpn T01 '{"cmd":"attach","phone":"13800138000"}' '{"cmd":"exchange","offer":"P-QUAN5"}'
+check "coupons: T01 exchanges 300 points for a bearer coupon: $(cans T01 3)" \
+	jq_ok "$(cans T01 3)" 'j["ok"] and j["coupon"]["bearer"] and j["points_spent"] == 300'
+BEARER=$(jget "$(cans T01 3)" 'j["coupon"]["code"]')
+sync_both
+sync_both
+hq_stop "$HQ_PID"
+USE_BEARER=$(printf '{"cmd":"coupon","code":"%s"}' "$BEARER")
+cpn T01 '{"cmd":"scan","code":"6931680772823"}' "$USE_BEARER" "$CASH"
+check "coupons: offline, T01 takes the bearer coupon: $(cans T01 3)" jq_ok "$(cans T01 3)" \
+	'j["ok"] and j["discount"] == 500'
+check "coupons: ... and sells: $(cans T01 4)" jq_ok "$(cans T01 4)" 'j["total"] == 12300'
+cpn T02 '{"cmd":"scan","code":"6931680772823"}' "$USE_BEARER" "$CASH"
+check "coupons: offline, T02 takes the same bearer coupon: $(cans T02 3)" jq_ok "$(cans T02 3)" \
+	'j["ok"] and j["discount"] == 500'
+check "coupons: ... and sells: $(cans T02 4)" jq_ok "$(cans T02 4)" 'j["total"] == 12300'
+hq_start hq.db hq "$PORT" --cert "$CERTS/server.pem" --key "$CERTS/server.key"
+check "coupons: HQ is back on 127.0.0.1:$PORT" test "$HQ_PORT" = "$PORT"
+sync_both
+sync_both
+hq_api "$PORT" GET /_test/state >hq-state3.json
+check "coupons: HQ kept T01's use of the bearer coupon" jf hq-state3.json \
+	"j['coupons']['$BEARER']['state'] == 'used' and j['coupons']['$BEARER']['used_by'] == 'S001-T01'"
+n_hq=$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM changes WHERE kind = ? AND target = ?",
+                ("coupon_conflict", "S001-T02")).fetchone()[0],
+      c.execute("SELECT count(*) FROM changes WHERE kind = ?", ("coupon_conflict",)).fetchone()[0])' hq.db)
+check "coupons: HQ sent exactly one coupon_conflict notice, to T02 ($n_hq)" test "$n_hq" = "1 1"
+n_till=$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM notice WHERE kind = ?", ("coupon_conflict",)).fetchone()[0])' T02.db)
+check "coupons: T02 holds the one notice for its manager ($n_till)" test "$n_till" = 1
+cat >coupon_state.py <<'PY'
+"""coupon_state.py HQ-STATE T01.db T02.db: HQ's coupons equal what the tills' journals say:
+every coupon issued (by a sale or an exchange) with its state after its uses, voids and
+returns; a coupon used on both tills counts once, as used."""
+import json, sqlite3, sys
+hq = json.load(open(sys.argv[1]))["coupons"]
+want = {}
+for db in sys.argv[2:]:
+    for (payload,) in sqlite3.connect(db).execute("SELECT payload FROM journal ORDER BY seq"):
+        p = json.loads(payload)
+        for c in p.get("coupons_issued", []) + ([p["coupon"]] if "coupon" in p else []):
+            want.setdefault(c["code"], "open")
+for db in sys.argv[2:]:
+    for (payload,) in sqlite3.connect(db).execute("SELECT payload FROM journal ORDER BY seq"):
+        p = json.loads(payload)
+        for u in p.get("coupons_used", []):
+            want[u["code"]] = "used"
+        for code in p.get("coupons_void", []):
+            if want.get(code) == "open":
+                want[code] = "void"
+        for code in p.get("coupons_back", []):
+            want[code] = "open"
+got = {code: c["state"] for code, c in hq.items()}
+wrong = sorted(code for code in set(want) | set(got) if want.get(code) != got.get(code))
+print(len(want), "coupons,", sum(1 for v in want.values() if v == "used"), "used,",
+      sum(1 for v in want.values() if v == "void"), "void;", len(wrong), "differ:",
+      [(code, want.get(code), got.get(code)) for code in wrong[:5]])
+sys.exit(0 if want and not wrong else 1)
+PY
+CS=$(python3 coupon_state.py hq-state3.json T01.db T02.db) && csok=0 || csok=1
+say "coupons: $CS"
+check "coupons: HQ's coupon state equals the journals: $CS" test "$csok" -eq 0
+for t in T01 T02; do
+	run --config "$t.ini" --db "$t.db" verify
+	check "coupons: $t passes verify: $err" test "$rc" -eq 0
+done
 
 # ---- nothing went wrong quietly
 check "no sanitizer report in any log" \

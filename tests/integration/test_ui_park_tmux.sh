@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_ui_park_tmux.sh — parked sales (挂单/取单) in a real 100x30 terminal, in English and in
-# Chinese: k parks the open sale and the cart is empty for the next customer, c with a sale open
-# says to park or finish it first, c lists the parked sales and Enter recalls the selected one
-# with its lines; with none parked c says so; F1's help lists both keys.
+# Chinese: k parks the open sale and the cart is empty for the next customer, a with a sale open
+# says to park or finish it first, a lists the parked sales and Enter recalls the selected one
+# with its lines; with none parked a says so; F1's help lists both keys.
 set -u
 
 . "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
@@ -28,7 +28,7 @@ start() {
 # run LANG: the whole walk; each later argument is the text expected at its step.
 run() {
 	local lang=$1 none=$2 parked1=$3 parked2=$4 open=$5 list=$6 recalled=$7 help_park=$8 help_recall=$9
-	keys c
+	keys a
 	expect "$lang: none parked" "$none"
 	scan 6903468885155
 	expect "$lang: an item" "鸡蛋 30枚装" || return
@@ -42,12 +42,12 @@ run() {
 	expect "$lang: a second sale is parked" "$parked2" || return
 	scan 6903468794396
 	expect "$lang: a third customer's item" "纯牛奶" || return
-	keys c
+	keys a
 	expect "$lang: recall with a sale open is refused" "$open"
 	keys Escape
 	keys Enter
 	gone "$lang: the third sale is cancelled" "纯牛奶" || true
-	keys c
+	keys a
 	expect "$lang: the list of parked sales" "$list" || return
 	keys Down Enter
 	expect "$lang: the second sale is recalled" "$recalled" || return

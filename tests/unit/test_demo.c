@@ -97,6 +97,15 @@ static void test_counts(void **state)
 	assert_true(sql_int(&env, "SELECT count(*) FROM item WHERE member_price IS NOT NULL") > 0);
 	assert_int_equal(sql_int(&env, "SELECT earn_excluded FROM category WHERE code = 'TOBACCO'"),
 			 1);
+	/* coupons: a template of each kind, bearer and bound, an issuing rule with a pack, and a
+	 * points-for-coupon offer whose template is there */
+	assert_int_equal(sql_int(&env, "SELECT count(DISTINCT kind) FROM coupon_template"), 3);
+	assert_int_equal(sql_int(&env, "SELECT count(DISTINCT bearer) FROM coupon_template"), 2);
+	assert_true(sql_int(&env, "SELECT count(*) FROM coupon_rule WHERE templates LIKE '%,%'") >
+		    0);
+	assert_int_equal(sql_int(&env, "SELECT count(*) FROM offer o JOIN coupon_template t"
+				       " ON t.id = o.sku WHERE o.reward_kind = 'coupon'"),
+			 1);
 	json_decref(root);
 	test_env_close(&env);
 }

@@ -1415,9 +1415,9 @@ static void test_changes_unknown_kinds(void **state)
 	(void)state;
 	assert_int_equal(status().unknown_changes, 0);
 	changes_ok(page(json_pack("[o, o]",
-				  json_pack("{s:s, s:s, s:{s:s, s:i}}", "kind", "coupon", "op",
+				  json_pack("{s:s, s:s, s:{s:s, s:i}}", "kind", "lottery", "op",
 					    "upsert", "data", "id", "c-9", "percent", 10),
-				  delete_of("coupon", "c-1")),
+				  delete_of("lottery", "c-1")),
 			NULL, "9", false));
 	assert_int_equal(status().unknown_changes, 2);
 	cursor_is("9");
@@ -1511,8 +1511,8 @@ static void test_changes_table_dispatch(void **state)
 		cursor_is(next);
 		assert_int_equal(status().unknown_changes, 0);
 	}
-	assert_null(change_kind_for("coupon"));
-	changes_ok(page(json_pack("[o]", delete_of("coupon", "9")), NULL, "100", false));
+	assert_null(change_kind_for("lottery"));
+	changes_ok(page(json_pack("[o]", delete_of("lottery", "9")), NULL, "100", false));
 	assert_int_equal(status().unknown_changes, 1);
 	cursor_is("100");
 }

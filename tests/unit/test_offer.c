@@ -314,11 +314,11 @@ static void test_bad_offers_refused(void **state)
 	assert_int_equal(count("SELECT count(*) FROM offer WHERE id = 'Z'"), 0);
 	/* a reward this till cannot give yet is listed with its reason and cannot be taken */
 	o.cash = 0;
-	snprintf(o.reward_kind, sizeof(o.reward_kind), "coupon");
+	snprintf(o.reward_kind, sizeof(o.reward_kind), "voucher");
 	o.sku[0] = '\0';
 	OK(cp_offer_put(env.db, &o, &e_));
 	attach("M2");
-	refused("Z", CP_ESTATE, "gives a coupon, which this till cannot give yet");
+	refused("Z", CP_ESTATE, "gives a voucher, which this till cannot give yet");
 	OK(offer_change_delete(env.db, "Z", &e_));
 	assert_int_equal(count("SELECT count(*) FROM offer WHERE id = 'Z'"), 0);
 }

@@ -6,8 +6,12 @@
  * equals HQ's snapshot plus their movements and the test's own model of what each sale and
  * refund did; no spend drove a balance below zero; no offer's stock went negative and no limit
  * was passed; every refusal changed nothing (journal, movements, offer uses, balance, cart); and
- * verify passes. The PRNG is seeded (CP_PROPERTY_SEED overrides the default) and every failure
- * names the seed and the step. */
+ * verify passes. Coupons (issue 16) join: an issuing rule hands members a pack (bound and
+ * bearer, amount, percent and free item), random codes (and mistyped ones) are applied before
+ * payment, taken off what is paid; no coupon is used twice or after it was voided, every refusal
+ * changes nothing, and when every sale is refunded every coupon a sale issued is used or void.
+ * The PRNG is seeded (CP_PROPERTY_SEED overrides the default) and every failure names the seed
+ * and the step. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "cart.h"
+#include "coupon.h"
 #include "db_int.h"
 #include "journal.h"
 #include "member.h"
@@ -119,7 +124,7 @@ static struct sale_rec sales[MAX_SALES];
 /* What a run did, printed at the end so that a change that stops it exercising a rule shows. */
 static struct {
 	int offers, offers_refused, releases, points_paid, points_refused, refunds, voids,
-		refunds_refused, days;
+		refunds_refused, days, coupons, coupons_refused;
 } did;
 static int nsales;
 
@@ -153,6 +158,7 @@ static void business_day(char day[11])
 /* What a refusal must leave alone. */
 struct snap {
 	int64_t journal, movements, offer_use, points_pay, cart_lines, held, total, balance;
+	int64_t coupon_use, cart_coupons;
 	char member[64];
 };
 
@@ -167,6 +173,8 @@ static void take_snap(struct snap *s)
 	s->movements = count("SELECT count(*) FROM movement");
 	s->offer_use = count("SELECT count(*) FROM offer_use");
 	s->points_pay = count("SELECT count(*) FROM points_pay");
+	s->coupon_use = count("SELECT count(*) FROM coupon_use");
+	s->cart_coupons = count("SELECT count(*) FROM cart_coupon");
 	P_OK(cp_cart_view(env.db, &env.cashier, &v, &e_));
 	s->cart_lines = v.nlines;
 	s->held = v.points_held;
@@ -185,6 +193,8 @@ static void unchanged(const struct snap *before, const char *what, const char *m
 	P_EQ(now.movements, before->movements);
 	P_EQ(now.offer_use, before->offer_use);
 	P_EQ(now.points_pay, before->points_pay);
+	P_EQ(now.coupon_use, before->coupon_use);
+	P_EQ(now.cart_coupons, before->cart_coupons);
 	P_EQ(now.cart_lines, before->cart_lines);
 	P_EQ(now.held, before->held);
 	P_EQ(now.total, before->total);
@@ -207,6 +217,87 @@ static void check_offers(void)
 		   " THEN substr(u.business_day, 1, 7) ELSE '' END) WHERE n < 0 OR (l > 0 AND n > "
 		   "l)"),
 	     0);
+}
+
+/* No coupon used twice, none used after it was voided. */
+static void check_coupons(void)
+{
+	P_EQ(count("SELECT count(*) FROM (SELECT code FROM coupon_use WHERE kind = 'use'"
+		   " GROUP BY code HAVING count(*) > 1)"),
+	     0);
+	P_EQ(count("SELECT count(*) FROM coupon_use u JOIN coupon_use v ON v.code = u.code"
+		   " AND v.seq < u.seq WHERE u.kind = 'use' AND v.kind = 'void'"),
+	     0);
+	P_EQ(count("SELECT count(*) FROM coupon_use u JOIN coupon_use v ON v.code = u.code"
+		   " AND v.seq < u.seq WHERE u.kind = 'void' AND v.kind = 'use'"),
+	     0);
+}
+
+static void add_coupons(void)
+{
+	static const struct {
+		const char *id, *kind, *sku, *scope;
+		int64_t threshold, amount;
+		int bp;
+		bool bearer, stacks;
+	} t[] = {
+		{"PA", "amount", "", "except", 5000, 1000, 0, false, false},
+		{"PB", "percent", "", "all", 0, 0, 1000, true, true},
+		{"PC", "item", "A2", "all", 0, 0, 0, false, true},
+	};
+	struct cp_coupon_rule r = {.threshold = 8000};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct cp_coupon_template c = {.threshold = t[i].threshold,
+					       .amount = t[i].amount,
+					       .percent_bp = t[i].bp,
+					       .cap = 500,
+					       .valid_days = 20,
+					       .bearer = t[i].bearer,
+					       .stacks = t[i].stacks};
+
+		snprintf(c.id, sizeof(c.id), "%s", t[i].id);
+		snprintf(c.kind, sizeof(c.kind), "%s", t[i].kind);
+		snprintf(c.title_en, sizeof(c.title_en), "Coupon %s", t[i].id);
+		snprintf(c.sku, sizeof(c.sku), "%s", t[i].sku);
+		snprintf(c.scope, sizeof(c.scope), "%s", t[i].scope);
+		snprintf(c.categories, sizeof(c.categories), "TOBACCO");
+		P_OK(cp_coupon_template_put(env.db, &c, &e_));
+	}
+	snprintf(r.id, sizeof(r.id), "PR");
+	snprintf(r.templates, sizeof(r.templates), "PA,PB,PC");
+	snprintf(r.valid_from, sizeof(r.valid_from), "2026-01-01");
+	snprintf(r.valid_to, sizeof(r.valid_to), "2027-12-31");
+	P_OK(cp_coupon_rule_put(env.db, &r, &e_));
+}
+
+/* Applies a random coupon this till issued (now and then mistyped); a refusal changes nothing. */
+static void try_coupon(void)
+{
+	int64_t n = count("SELECT count(*) FROM coupon_issue");
+	char sql[128], code[CP_COUPON_CODE_LEN + 1] = "";
+	struct cp_errbuf err = {{0}};
+	struct snap before;
+	sqlite3_stmt *st;
+
+	if (n <= 0)
+		return;
+	snprintf(sql, sizeof(sql),
+		 "SELECT code FROM coupon_issue ORDER BY code LIMIT 1 OFFSET %lld",
+		 (long long)upto(n));
+	assert_int_equal(sqlite3_prepare_v2(env.db->h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(code, sizeof(code), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (chance(10)) /* a neighbour swap or a wrong character */
+		code[5] = code[5] == code[6] ? (code[5] == 'A' ? 'B' : 'A') : code[6];
+	take_snap(&before);
+	if (cp_coupon_apply(env.db, &env.cashier, code, NULL, &err) == CP_OK) {
+		did.coupons++;
+		return;
+	}
+	unchanged(&before, "a refused coupon", err.msg);
+	did.coupons_refused++;
 }
 
 static void check_balances(void)
@@ -471,10 +562,12 @@ static void pay(void)
 	struct cp_tender t[2];
 	struct cp_sale_result r;
 	struct sale_rec *s = &sales[nsales];
+	struct cp_coupon_quote cq;
 	int64_t steps, before, n = 0;
 
 	quote(&q, &v);
-	for (int64_t k = upto(3); k > 0; k--)
+	P_OK(cp_coupon_quote(env.db, &env.cashier, &cq, &e_));
+	for (int64_t k = cq.n ? 0 : upto(3); k > 0; k--)
 		refused_points(&q, v.total);
 	memset(s, 0, sizeof(*s));
 	s->member = cur_member;
@@ -485,15 +578,16 @@ static void pay(void)
 		s->lines[i].points = v.lines[i].points;
 	}
 	s->nlines = v.nlines;
-	steps = chance(70) ? upto(q.max_fen / q.step_fen + 1) : 0;
+	/* the points quote knows nothing of coupons: no points tender beside them */
+	steps = chance(70) && !cq.n ? upto(q.max_fen / q.step_fen + 1) : 0;
 	memset(t, 0, sizeof(t));
 	if (steps > 0) {
 		t[n].method = CP_TENDER_POINTS;
 		t[n++].amount = steps * q.step_fen;
 	}
-	if (v.total - steps * q.step_fen > 0) {
+	if (cq.due - steps * q.step_fen > 0) {
 		t[n].method = money();
-		t[n].amount = v.total - steps * q.step_fen;
+		t[n].amount = cq.due - steps * q.step_fen;
 		if (t[n].method == CP_TENDER_CASH)
 			t[n].amount += upto(5000);
 		n++;
@@ -640,6 +734,10 @@ static void one_sale(void)
 		       "a sale without tenders was taken");
 		unchanged(&before, "no tenders", err.msg);
 	}
+	for (int64_t k = upto(3); k > 0; k--) {
+		step++;
+		try_coupon();
+	}
 	pay();
 }
 
@@ -661,6 +759,7 @@ static void test_property(void **state)
 		snprintf(offer_ids[i], sizeof(offer_ids[i]), "X%02d", i);
 	for (int i = 0; i < NOFFERS; i++)
 		add_offer(i);
+	add_coupons();
 	check_balances();
 	for (int n = 0; n < SALES; n++) {
 		one_sale();
@@ -671,6 +770,7 @@ static void test_property(void **state)
 				refund();
 		}
 		check_offers();
+		check_coupons();
 		check_balances();
 		if (chance(10)) {
 			env.now += TEST_DAY_MS; /* the next business day */
@@ -699,10 +799,11 @@ static void test_property(void **state)
 				rr.points_restored + rr.points_back - rr.points;
 		}
 	print_message("%d sales over %d business days; offers taken %d, refused %d, released %d;"
-		      " points tenders %d, refused %d; refunds %d, post-voids %d, refused %d\n",
+		      " points tenders %d, refused %d; refunds %d, post-voids %d, refused %d;"
+		      " coupons applied %d, refused %d\n",
 		      nsales, did.days + 1, did.offers, did.offers_refused, did.releases,
 		      did.points_paid, did.points_refused, did.refunds, did.voids,
-		      did.refunds_refused);
+		      did.refunds_refused, did.coupons, did.coupons_refused);
 	for (int i = 0; i < nsales; i++) {
 		P_EQ(sales[i].back, sales[i].tender_points);
 		P_EQ(sales[i].clawed, sales[i].earned);
@@ -716,6 +817,14 @@ static void test_property(void **state)
 	P_TRUE(count("SELECT count(*) FROM offer_use WHERE qty = 1") > 0, "no offer was taken");
 	P_TRUE(count("SELECT count(*) FROM tender WHERE method = 'points'") > 0,
 	       "no points tender was taken");
+	check_coupons();
+	P_TRUE(count("SELECT count(*) FROM coupon_use WHERE kind = 'use'") > 0,
+	       "no coupon was used");
+	P_TRUE(did.coupons_refused > 0, "no coupon was refused");
+	/* every sale refunded: every coupon a sale issued was used or voided */
+	P_EQ(count("SELECT count(*) FROM coupon_issue i WHERE NOT EXISTS(SELECT 1 FROM coupon_use u"
+		   " WHERE u.code = i.code)"),
+	     0);
 	verify_ok();
 }
 
