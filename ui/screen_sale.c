@@ -253,7 +253,7 @@ static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, cons
 	struct cp_errbuf err = {{0}};
 	char by[17];
 	enum cp_err rc =
-		cp_staff_authorise(ui->db, &ui->session, code, pin, "manager menu", by, &err);
+		cp_staff_authorise(ui->db, &ui->session, code, pin, N_("manager menu"), by, &err);
 
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
