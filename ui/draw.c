@@ -8,6 +8,7 @@
 
 #include "bigtext.h"
 #include "money.h"
+#include "multiplier.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
@@ -190,10 +191,9 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 		 m->masked_phone);
 	ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_OK), false);
 	if (r < rows) {
-		if (m->tier_multiplier_bp > 0 && m->tier_multiplier_bp % 1000 == 0)
-			snprintf(line, sizeof(line), _("%s  points x%d.%d"), m->tier_name,
-				 m->tier_multiplier_bp / 10000,
-				 m->tier_multiplier_bp % 10000 / 1000);
+		if (m->tier_multiplier_bp > 0)
+			snprintf(line, sizeof(line), _("%s  points %s"), m->tier_name,
+				 ui_multiplier(m->tier_multiplier_bp, a, sizeof(a)));
 		else
 			snprintf(line, sizeof(line), "%s", m->tier_name);
 		ui_put(w, y + r++, x, cols, line, n, false);
