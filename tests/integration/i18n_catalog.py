@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 # The sources whose cp_errf messages reach the till's screens (ui/ shows them via ui_errtext).
-ERR_SOURCES = ["core/*.c", "app/receipts.c"]
+ERR_SOURCES = ["core/*.c", "app/receipts.c", "platform/printer.c"]
 
 
 def unquote(lines):
@@ -80,7 +80,7 @@ def extract(src, work):
     subprocess.run(base + ["--keyword=cp_errf:3", "--flag=cp_errf:3:c-format",
                            "--keyword=CP_WORD", "-o", pot_err] + err_files, check=True)
     ids = {}
-    for pot, kind in ((pot_ui, "ui"), (pot_err, "core error")):
+    for pot, kind in ((pot_ui, "ui"), (pot_err, "error id")):
         if os.path.exists(pot):
             for msgid in read_po(pot):
                 ids.setdefault(msgid, kind)
