@@ -19,8 +19,6 @@ absent() {
 	if screen | grep -qF -- "$2"; then fail "$1: '$2' is on the screen"; else pass; fi
 }
 
-"$CP_BINARY" --db ./demo.db init --demo >/dev/null
-
 # The words each check looks for, in the language of the run.
 words() {
 	if [ "$1" = en ]; then

@@ -15,6 +15,7 @@
 #include "barcode.h"
 #include "cp_error.h"
 #include "i18n.h"
+#include "phone.h"
 #include "ui.h"
 
 static const char *const fmt_many = "a %s b %d c %lld d %zu e %c f %x g %% h %.*s i %5s j %-3d|";
@@ -104,7 +105,7 @@ static void text_written_otherwise_has_no_id(void **state)
 static void core_refusal_in_chinese(void **state)
 {
 	struct cp_errbuf err = {{0}};
-	char code[CP_CODE_MAX + 1], buf[600];
+	char code[CP_CODE_MAX + 1], phone[CP_PHONE_LEN + 1], buf[600];
 	enum cp_code_kind kind;
 	enum cp_err rc;
 	const char *shown;
@@ -119,6 +120,13 @@ static void core_refusal_in_chinese(void **state)
 	assert_null(strstr(shown, "barcode"));
 	assert_null(strstr(shown, "check digit"));
 	assert_non_null(strstr(shown, "校验位"));
+	/* A word core passes as an argument (CP_WORD) is translated too, in its place. */
+	rc = cp_phone_normalise("138\x01", phone, &err);
+	assert_int_equal(rc, CP_EINVAL);
+	assert_string_equal(err.msg, "the phone number holds a control character (U+0001); type it "
+				     "again without it");
+	assert_string_equal(ui_errtext(&err, rc, buf, sizeof(buf)),
+			    "手机号含有控制字符（U+0001）；请去掉它重新输入");
 	/* A message the catalogue does not know: the kind in Chinese, core's English after it. */
 	cp_errf(&err, CP_EINVAL, "a message nobody translated (%d)", 7);
 	shown = ui_errtext(&err, CP_EINVAL, buf, sizeof(buf));
