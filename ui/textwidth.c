@@ -170,6 +170,23 @@ static bool may_break_space(uint32_t a, uint32_t c)
 	return !(numeric(a) && wide(c)); /* 3 件 */
 }
 
+/* A Chinese line may end at k: rather after a sentence's or a clause's full stop close
+ * before it (。，；), when that leaves at most a quarter of the line empty. */
+static size_t after_punctuation(const uint32_t *cps, const size_t *off, int k, int cols)
+{
+	int tail = 0;
+
+	for (int i = k; i >= 1 && tail <= cols / 4; i--) {
+		if (i < k)
+			tail += cpwidth(cps[i]);
+		if (tail <= cols / 4 &&
+		    (cps[i - 1] == 0x3002 || cps[i - 1] == 0xff0c || cps[i - 1] == 0xff1b) &&
+		    cps[i] != ' ' && !closing(cps[i]))
+			return off[i];
+	}
+	return off[k];
+}
+
 size_t cp_text_line(const char *s, int cols, size_t *skip)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -220,7 +237,7 @@ size_t cp_text_line(const char *s, int cols, size_t *skip)
 				return off[k];
 			}
 		} else if (cps[k - 1] != ' ' && may_break(cps[k - 1], cps[k])) {
-			return off[k];
+			return after_punctuation(cps, off, k, cols);
 		}
 	}
 	/* No place where a line may end: cut, but not before closing punctuation. */

@@ -96,6 +96,18 @@ static void number_stays_with_its_measure_word(void **state)
 	assert_string_equal(wrap("本次获得积分 120 分", 16), "本次获得积分|120 分");
 }
 
+static void rather_after_a_full_stop(void **state)
+{
+	(void)state;
+	/* "今日绑定" would still fit, but the line ends after "。" a few columns before. */
+	assert_string_equal(
+		wrap("计入业绩的销售：1 笔，¥22.90。其退货：0 笔，¥0.00。今日绑定会员：1。", 60),
+		"计入业绩的销售：1 笔，¥22.90。其退货：0 笔，¥0.00。|今日绑定会员：1。");
+	/* Not when that would leave more than a quarter of the line empty. */
+	assert_string_equal(wrap("收款。请扫描下一位顾客的商品", 16),
+			    "收款。请扫描下一|位顾客的商品");
+}
+
 static void narrow_columns(void **state)
 {
 	size_t skip;
@@ -115,6 +127,7 @@ int main(void)
 		cmocka_unit_test(chinese_between_characters),
 		cmocka_unit_test(never_starts_with_full_width_punctuation),
 		cmocka_unit_test(number_stays_with_its_measure_word),
+		cmocka_unit_test(rather_after_a_full_stop),
 		cmocka_unit_test(narrow_columns),
 	};
 
