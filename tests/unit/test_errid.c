@@ -127,6 +127,10 @@ static void core_refusal_in_chinese(void **state)
 				     "again without it");
 	assert_string_equal(ui_errtext(&err, rc, buf, sizeof(buf)),
 			    "手机号含有控制字符（U+0001）；请去掉它重新输入");
+	/* PRId64 in the id: the catalogue's %<PRId64> matches this system's expansion. */
+	cp_errf(&err, CP_ECORRUPT, "journal row %" PRId64 " is damaged; run verify", (int64_t)5);
+	assert_string_equal(ui_errtext(&err, CP_ECORRUPT, buf, sizeof(buf)),
+			    "流水 5 已损坏；请运行校验");
 	/* A message the catalogue does not know: the kind in Chinese, core's English after it. */
 	cp_errf(&err, CP_EINVAL, "a message nobody translated (%d)", 7);
 	shown = ui_errtext(&err, CP_EINVAL, buf, sizeof(buf));
