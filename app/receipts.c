@@ -123,7 +123,7 @@ void app_on_receipt(void *ctx, const char *receipt_no)
 	enum cp_err rc = app_receipt_keep_print(r, receipt_no, &err);
 
 	if (rc != CP_OK) /* the sale stands; the UI shows this like a printer outcome */
-		cp_printer_outcome_push(receipt_no, rc, cp_errmsg(&err, rc));
+		cp_printer_outcome_push_err(receipt_no, rc, &err);
 	/* While the customer takes the receipt: the WAL checkpoint, so that it does not land
 	 * inside the next sale's commit. */
 	cp_db_checkpoint(r->db);

@@ -104,7 +104,7 @@ enum cp_err cp_code_parse(const char *text, char out[CP_CODE_MAX + 1], enum cp_c
 	if (span[0] == '\0')
 		return cp_errf(err, CP_EINVAL,
 			       "the code is empty; scan the barcode or type the SKU");
-	if ((rc = cp_text_check(span, CODE_TEXT_MAX, "the code", err)) != CP_OK)
+	if ((rc = cp_text_check(span, CODE_TEXT_MAX, CP_WORD("the code"), err)) != CP_OK)
 		return rc;
 	if (cp_text_fold_ascii(span, code, sizeof(code), NULL) != CP_OK) {
 		cp_text_excerpt(span, shown);

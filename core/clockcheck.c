@@ -19,8 +19,9 @@ enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
 	/* Authority first: wrong manager PINs are counted even though nothing is confirmed. */
-	if ((result = cp_staff_authorise(db, who, manager_code, manager_pin, "confirm the clock",
-					 r.authorised_by, err)) != CP_OK)
+	if ((result = cp_staff_authorise(db, who, manager_code, manager_pin,
+					 CP_WORD("confirm the clock"), r.authorised_by, err)) !=
+	    CP_OK)
 		return result;
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;

@@ -302,18 +302,18 @@ enum cp_err cp_guide_bind(struct cp_db *db, const struct cp_session *who,
 		/* What is missing is said before any PIN is checked (and counted). */
 		if ((!req->manager_code || !req->manager_code[0]) && who->role != CP_ROLE_MANAGER)
 			return protected_msg(db, &m, &b, err);
-		if ((result = check_reason(req->reason, "taking over a protected member", err)) !=
-		    CP_OK)
+		if ((result = check_reason(req->reason, CP_WORD("taking over a protected member"),
+					   err)) != CP_OK)
 			return result;
 		result = cp_staff_authorise(db, who, req->manager_code, req->manager_pin,
-					    "binding a protected member to another guide",
+					    CP_WORD("binding a protected member to another guide"),
 					    r.authorised_by, err);
 		if (result == CP_EPERM && (!req->manager_code || !req->manager_code[0]))
 			return protected_msg(db, &m, &b, err);
 		if (result != CP_OK)
 			return result;
 	} else if (req->reason && req->reason[0] &&
-		   (result = check_reason(req->reason, "a binding", err)) != CP_OK) {
+		   (result = check_reason(req->reason, CP_WORD("a binding"), err)) != CP_OK) {
 		return result;
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
@@ -351,10 +351,10 @@ enum cp_err cp_guide_unbind(struct cp_db *db, const struct cp_session *who,
 		return result;
 	if (!b.has)
 		return cp_errf(err, CP_ESTATE, "member %s has no guide to unbind", m.masked_phone);
-	if ((result = check_reason(req->reason, "unbinding a member", err)) != CP_OK ||
+	if ((result = check_reason(req->reason, CP_WORD("unbinding a member"), err)) != CP_OK ||
 	    (result = cp_staff_authorise(db, who, req->manager_code, req->manager_pin,
-					 "unbinding a member from their guide", r.authorised_by,
-					 err)) != CP_OK)
+					 CP_WORD("unbinding a member from their guide"),
+					 r.authorised_by, err)) != CP_OK)
 		return result;
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;

@@ -56,7 +56,8 @@ enum cp_err cp_member_search(struct cp_db *db, const char *name_part, const char
 	if (max < 1 || max > CP_MEMBER_SEARCH_MAX)
 		return cp_errf(err, CP_EINVAL, "a search lists 1 to %d members",
 			       CP_MEMBER_SEARCH_MAX);
-	if ((result = cp_text_check(name_part, NAME_PART_MAX, "the part of the name", err)))
+	if ((result =
+		     cp_text_check(name_part, NAME_PART_MAX, CP_WORD("the part of the name"), err)))
 		return result;
 	if (!name_part[strspn(name_part, " ")])
 		return cp_errf(err, CP_EINVAL, "type a part of the member's name");

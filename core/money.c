@@ -159,7 +159,7 @@ enum cp_err cp_money_parse(const char *text, int64_t *fen, struct cp_errbuf *err
 	size_t len;
 	enum cp_err rc;
 
-	if ((rc = cp_text_check(text, MONEY_TEXT_MAX, "the amount", err)) != CP_OK)
+	if ((rc = cp_text_check(text, MONEY_TEXT_MAX, CP_WORD("the amount"), err)) != CP_OK)
 		return rc;
 	p = skip_spaces(text);
 	if (*p == '-' || starts(p, "\uff0d" /* － */))

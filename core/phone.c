@@ -61,7 +61,7 @@ enum cp_err cp_phone_normalise(const char *text, char out[CP_PHONE_LEN + 1], str
 	bool plus;
 	enum cp_err rc;
 
-	if ((rc = cp_text_check(text, PHONE_TEXT_MAX, "the phone number", err)) != CP_OK)
+	if ((rc = cp_text_check(text, PHONE_TEXT_MAX, CP_WORD("the phone number"), err)) != CP_OK)
 		return rc;
 	if (cp_text_fold_ascii(text, buf, sizeof(buf), NULL) != CP_OK) {
 		char shown[CP_TEXT_EXCERPT_SIZE];

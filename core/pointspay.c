@@ -279,7 +279,7 @@ static enum cp_err quote(struct cp_db *db, const struct cp_pointspay_config *cfg
 	q->step_points = x / 100;
 	if (!q->member) {
 		snprintf(q->limit, sizeof(q->limit),
-			 "points need a member: attach the member first");
+			 CP_WORD("points need a member: attach the member first"));
 		return CP_OK;
 	}
 	bound(R_CAP, q->cap / c.step_fen, &steps, &stop);

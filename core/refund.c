@@ -345,7 +345,7 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	int64_t eligible, seq;
 	char today[11];
 	json_t *payload = NULL;
-	const char *action = req->void_sale ? "post-void" : "refund";
+	const char *action = req->void_sale ? CP_WORD("post-void") : CP_WORD("refund");
 	enum cp_err result;
 
 	memset(&r, 0, sizeof(r));

@@ -153,7 +153,7 @@ static enum cp_err read_by(const char *l, const char *code, struct cp_scale_labe
 		return cp_errf(err, CP_EINVAL,
 			       "scale label %s has a wrong %s check digit: scan it again, or "
 			       "weigh the item again",
-			       code, out->by_weight ? "weight" : "price");
+			       code, out->by_weight ? CP_WORD("weight") : CP_WORD("price"));
 	for (size_t i = 0; i < nv; i++)
 		out->value = out->value * 10 + (value[i] - '0');
 	if (out->value == 0)

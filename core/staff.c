@@ -49,9 +49,9 @@ static const char sql_count[] = "UPDATE staff SET failed = ?2, locked_until = ?3
 static const char sql_role[] = "SELECT role FROM staff WHERE code = ?1 AND active = 1";
 
 static const char *const role_names[] = {
-	[CP_ROLE_CASHIER] = "cashier",
-	[CP_ROLE_GUIDE] = "guide",
-	[CP_ROLE_MANAGER] = "manager",
+	[CP_ROLE_CASHIER] = CP_WORD("cashier"),
+	[CP_ROLE_GUIDE] = CP_WORD("guide"),
+	[CP_ROLE_MANAGER] = CP_WORD("manager"),
 };
 
 const char *cp_role_name(enum cp_role role)
@@ -226,7 +226,7 @@ static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now
 
 	*own_lock = 0;
 	if ((result = db_begin(db, &inner)) != CP_OK)
-		return unrecorded("the PIN was not checked", result, &inner, err);
+		return unrecorded(CP_WORD("the PIN was not checked"), result, &inner, err);
 	result = read_row(db, code, r, err);
 	if (result == CP_OK && !r->active)
 		result = CP_ENOTFOUND;
@@ -255,7 +255,7 @@ static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now
 	*own_lock = until;
 	return CP_OK;
 unrecorded:
-	result = unrecorded("the PIN was not checked", result, &inner, err);
+	result = unrecorded(CP_WORD("the PIN was not checked"), result, &inner, err);
 out:
 	db_rollback(db);
 	return result;
@@ -273,7 +273,7 @@ static enum cp_err finish_success(struct cp_db *db, const struct row *checked, i
 	enum cp_err result;
 
 	if ((result = db_begin(db, &inner)) != CP_OK)
-		return unrecorded("the login was not completed", result, &inner, err);
+		return unrecorded(CP_WORD("the login was not completed"), result, &inner, err);
 	result = read_row(db, checked->code, &r, err);
 	if (result == CP_ENOTFOUND || (result == CP_OK && !r.active) ||
 	    (result == CP_OK && !cp_ct_equal(r.hash, checked->hash, sizeof(r.hash)))) {
@@ -297,7 +297,7 @@ static enum cp_err finish_success(struct cp_db *db, const struct row *checked, i
 	    (result = db_commit(db, &inner)) == CP_OK)
 		return CP_OK;
 unrecorded:
-	result = unrecorded("the login was not completed", result, &inner, err);
+	result = unrecorded(CP_WORD("the login was not completed"), result, &inner, err);
 out:
 	db_rollback(db);
 	return result;
@@ -468,7 +468,7 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 			       const char *manager_code, const char *manager_pin,
 			       const char *action, char authorised_by[17], struct cp_errbuf *err)
 {
-	const char *what = action && action[0] ? action : "this action";
+	const char *what = action && action[0] ? action : CP_WORD("this action");
 	struct row r;
 	enum cp_err result;
 	bool manager = false;

@@ -94,7 +94,7 @@ enum cp_err cp_text_check(const char *s, size_t maxlen, const char *what, struct
 	uint32_t control = 0;
 
 	if (!what)
-		what = "the text";
+		what = CP_WORD("the text");
 	if (!s)
 		return cp_errf(err, CP_EINVAL, "%s is missing; type it again", what);
 	switch (inspect(s, maxlen, &control)) {

@@ -56,11 +56,17 @@ struct cp_printer_outcome {
 	char tag[64]; /* what was printed, e.g. the receipt number */
 	enum cp_err result;
 	char message[512];
+	/* The error as cp_errf gave it (its id and arguments, for the screen's language) when the
+	 * message is the print's own (pushed from a done callback, or by _push_err); else only
+	 * err.msg, a copy of message. */
+	struct cp_errbuf err;
 };
 #define CP_PRINTER_OUTCOMES 16
 /* Stores an outcome; when CP_PRINTER_OUTCOMES are waiting, the oldest is dropped (the receipt
  * copy then stays unmarked, which reads as "not printed"). Safe from any thread. */
 void cp_printer_outcome_push(const char *tag, enum cp_err result, const char *message);
+/* The same, with the error itself (may be NULL), so that the outcome keeps its id. */
+void cp_printer_outcome_push_err(const char *tag, enum cp_err result, const struct cp_errbuf *err);
 /* Takes the oldest waiting outcome into *out; false when there is none. Safe from any thread. */
 bool cp_printer_outcome_pop(struct cp_printer_outcome *out);
 

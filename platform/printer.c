@@ -21,7 +21,7 @@
 static const char esc_init[] = {0x1b, 0x40};            /* ESC @: initialise */
 static const char feed_cut[] = {'\n', '\n', '\n', '\n', /* past the cutter */
 				0x1d, 0x56, 0x00};      /* GS V 0: full cut */
-static const char kept[] = "the receipt is kept for reprint";
+static const char *const kept = CP_WORD("the receipt is kept for reprint");
 
 /* One print at a time per process: two receipts must never interleave on the paper. */
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -328,14 +328,20 @@ struct job {
 	void *ctx;
 };
 
+/* The print's error while its done callback runs, so that an outcome pushed from there with
+ * the print's message keeps the error's id too. */
+static _Thread_local const struct cp_errbuf *job_err;
+
 static void *print_thread(void *arg)
 {
 	struct job *j = arg;
 	struct cp_errbuf err = {{0}};
 	enum cp_err result = cp_printer_print(j->path, j->text, &err);
 
+	job_err = &err;
 	if (j->done)
 		j->done(j->ctx, result, result == CP_OK ? "" : cp_errmsg(&err, result));
+	job_err = NULL;
 	free(j->path);
 	free(j->text);
 	free(j);
@@ -394,7 +400,8 @@ static pthread_mutex_t box_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cp_printer_outcome box[CP_PRINTER_OUTCOMES];
 static int box_head, box_count;
 
-void cp_printer_outcome_push(const char *tag, enum cp_err result, const char *message)
+static void outcome_store(const char *tag, enum cp_err result, const char *message,
+			  const struct cp_errbuf *err)
 {
 	struct cp_printer_outcome *o;
 
@@ -407,8 +414,24 @@ void cp_printer_outcome_push(const char *tag, enum cp_err result, const char *me
 	snprintf(o->tag, sizeof(o->tag), "%s", tag ? tag : "");
 	o->result = result;
 	snprintf(o->message, sizeof(o->message), "%s", message ? message : "");
+	if (err) {
+		o->err = *err;
+	} else {
+		memset(&o->err, 0, sizeof(o->err));
+		memcpy(o->err.msg, o->message, sizeof(o->err.msg));
+	}
 	box_count++;
 	pthread_mutex_unlock(&box_lock);
+}
+
+void cp_printer_outcome_push(const char *tag, enum cp_err result, const char *message)
+{
+	outcome_store(tag, result, message, job_err && message == job_err->msg ? job_err : NULL);
+}
+
+void cp_printer_outcome_push_err(const char *tag, enum cp_err result, const struct cp_errbuf *err)
+{
+	outcome_store(tag, result, err ? err->msg : "", err);
 }
 
 bool cp_printer_outcome_pop(struct cp_printer_outcome *out)

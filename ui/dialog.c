@@ -201,11 +201,8 @@ static int ask_key(struct ui *ui, const struct ui_key *k)
 	rc = ui_field_key(&D.line, k);
 	if (rc == UI_FIELD_SCAN) {
 		/* The scanner fired while a quantity was being typed: the scan is for the sale. */
-		char scan[sizeof(D.line.scan)];
-
-		memcpy(scan, D.line.scan, sizeof(scan));
-		ui_pop(ui);
-		ui_sale_scan(ui, scan);
+		if (!ui_scan_route(ui, D.line.scan))
+			ui_field_refused(&D.line);
 		return UI_HANDLED;
 	}
 	if (field_problem(ui, rc) || rc != UI_FIELD_SUBMIT)

@@ -8,6 +8,7 @@
 
 #include "bigtext.h"
 #include "money.h"
+#include "multiplier.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
@@ -190,10 +191,9 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 		 m->masked_phone);
 	ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_OK), false);
 	if (r < rows) {
-		if (m->tier_multiplier_bp > 0 && m->tier_multiplier_bp % 1000 == 0)
-			snprintf(line, sizeof(line), _("%s  points x%d.%d"), m->tier_name,
-				 m->tier_multiplier_bp / 10000,
-				 m->tier_multiplier_bp % 10000 / 1000);
+		if (m->tier_multiplier_bp > 0)
+			snprintf(line, sizeof(line), _("%s  points %s"), m->tier_name,
+				 ui_multiplier(m->tier_multiplier_bp, a, sizeof(a)));
 		else
 			snprintf(line, sizeof(line), "%s", m->tier_name);
 		ui_put(w, y + r++, x, cols, line, n, false);
@@ -236,42 +236,6 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 	return r;
 }
 
-/* Length in bytes of the next line of s that fits in cols columns, breaking after a space when
- * there is one, so that English wraps between words and Chinese anywhere. */
-static size_t line_len(const char *s, int cols, size_t *skip)
-{
-	char buf[1024];
-	size_t n, brk = 0;
-
-	cp_text_fit(s, cols, 0, buf, sizeof(buf));
-	n = strlen(buf);
-	*skip = 0;
-	if (strchr(buf, '\n')) {
-		n = (size_t)(strchr(buf, '\n') - buf);
-		*skip = 1;
-		return n;
-	}
-	if (n == 0) {
-		uint32_t cp;
-
-		/* Not even one character fits: drop it rather than loop. */
-		*skip = (size_t)ui_utf8_decode(s, &cp);
-		return 0;
-	}
-	if (s[n] == '\0' || s[n] == ' ') {
-		*skip = s[n] == ' ';
-		return n;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == ' ')
-			brk = i;
-	if (brk > n / 2) {
-		*skip = 1;
-		return brk;
-	}
-	return n;
-}
-
 int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text, attr_t attr)
 {
 	char line[1024];
@@ -280,7 +244,7 @@ int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *
 	if (cols <= 0)
 		return 0;
 	while (*text && rows < maxrows) {
-		size_t skip, n = line_len(text, cols, &skip);
+		size_t skip, n = cp_text_line(text, cols, &skip);
 
 		if (n >= sizeof(line))
 			n = sizeof(line) - 1;

@@ -1,6 +1,6 @@
 /* i18n.c — language and locale for the UI: a UTF-8 character set whatever the environment
- * says (item names are Chinese), the catalogue of the configured language, and core's fixed
- * error sentences, listed here so that they reach the translators. */
+ * says (item names are Chinese), the catalogue of the configured language, and core's errors
+ * translated by id: each cp_errf format string is a msgid (xgettext --keyword=cp_errf:3). */
 #include "i18n.h"
 
 #include <langinfo.h>
@@ -101,62 +101,6 @@ bool ui_locale_ready(void)
 	return locale_done;
 }
 
-/* Core's sentences without variable parts, as core writes them. */
-static const char *const core_sentences[] = {
-	N_("wrong staff code or PIN"),
-	N_("log in first"),
-	N_("nobody is logged in; log in first"),
-	N_("no such member"),
-	N_("a PIN is 4 to 12 digits 0-9, nothing else"),
-	N_("a staff code is 1 to 16 letters or digits (A-Z, 0-9)"),
-	N_("the cart is empty: scan an item first"),
-	N_("type or scan the receipt number of the sale"),
-	N_("a phone number is required to register a member"),
-	N_("a member cannot refer themself"),
-	N_("a member card number is 4 to 32 letters or digits; scan it again"),
-	N_("a post-void takes the whole sale"),
-	N_("the amount is empty; type it like 12.30"),
-	N_("the phone number has no digits; type the member's 11-digit mobile number"),
-	N_("only Chinese mobile numbers (+86) can be used; type the 11 digits"),
-	N_("the code is empty; scan the barcode or type the SKU"),
-	N_("no item code given: scan or type a barcode or SKU"),
-	N_("unknown code: not in the catalogue"),
-	N_("the cart total is too large; lower a quantity"),
-	N_("the tendered amounts are too large"),
-	N_("the refund is too large"),
-	N_("out of memory"),
-	N_("there is no open sale to take over"),
-	N_("the open sale is already yours"),
-	N_("attach a member first: offers are for members, paid with points"),
-	N_("attach a member first to list their coupons"),
-	N_("that is not a coupon code: a code is 12 letters and digits (no 0, 1, I, O or U)"),
-	N_("attach a member first: coupons for points are paid with the member's points"),
-	N_("the PIN was not checked: storage is full — call IT, then try again"),
-	N_("the PIN was not checked: the database is busy; try again"),
-	N_("the login was not completed: storage is full — call IT, then try again"),
-	N_("the login was not completed: the database is busy; try again"),
-	N_("points need a member: attach the member first"),
-	N_("a points tender must be a positive amount"),
-	N_("no shift is open on this till: a manager opens one (with the cash float) from the "
-	   "manager menu before selling"),
-	N_("no shift is open on this till, so there is none to close"),
-	N_("no shift is open on this till; open one first"),
-	N_("the float is the cash put in the drawer, ¥0.00 or more"),
-	N_("type the cash counted, like 1234.50 or 100x12 50x1"),
-	N_("the cash counted must be ¥0.00 or more"),
-	N_("the cash counted is too large"),
-	N_("scan or type the guide's badge"),
-	N_("no member is attached: attach the member (card or phone) first, then scan the guide's "
-	   "badge"),
-	N_("no sale is open: scan the first item, then the guide's badge"),
-	N_("that is not a badge: a badge is the 8 or 13 digits under the barcode on the guide's "
-	   "card; scan it again"),
-	N_("the guide's day is a guide's own: log in as the guide, or scan their badge"),
-	N_("there is no sale to park: scan an item first"),
-	N_("this till holds as many parked sales as it may: recall one and finish it first"),
-	N_("a sale is open: park it or finish it before recalling another"),
-};
-
 /* cp_strerror's sentences, per error, for the front of an untranslated detail. */
 static const char *const kinds[] = {
 	[CP_OK] = N_("Done"),
@@ -184,9 +128,21 @@ const char *ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, s
 {
 	const char *msg = cp_errmsg(err, rc), *kind;
 
-	for (size_t i = 0; i < sizeof(core_sentences) / sizeof(core_sentences[0]); i++)
-		if (strcmp(msg, core_sentences[i]) == 0)
-			return _(core_sentences[i]);
+	/* By id: the format string core gave cp_errf is the msgid; its translation is rendered
+	 * with the arguments' texts (in the translator's order), a word core marked with
+	 * CP_WORD translated too. */
+	if (cp_err_has_id(err) && _(err->id) != err->id) {
+		struct cp_errbuf words = *err;
+
+		for (int i = 0; i < words.nargs; i++) {
+			const char *w = words.args[i][0] ? _(words.args[i]) : words.args[i];
+
+			if (w != words.args[i])
+				snprintf(words.args[i], sizeof(words.args[i]), "%s", w);
+		}
+		if (cp_err_render(&words, _(err->id), buf, buflen))
+			return buf;
+	}
 	if ((size_t)rc >= sizeof(kinds) / sizeof(kinds[0]) || !kinds[rc])
 		return msg;
 	kind = _(kinds[rc]);

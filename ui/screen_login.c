@@ -155,7 +155,7 @@ static void try_login(struct ui *ui)
 		ui_reset(ui, UI_SCR_sale);
 		ui_msg(ui, UI_MSG_OK, _("Welcome, %s."), ui->session.name);
 		if (cp_shift_demo_open(ui->db, &ui->session, &opened, &err) != CP_OK)
-			ui_msg(ui, UI_MSG_ERROR, "%s", cp_errmsg(&err, CP_EDB));
+			ui_fail(ui, &err, CP_EDB);
 		else if (opened)
 			ui_msg(ui, UI_MSG_OK,
 			       _("Welcome, %s. The demo store opened a shift on this till for you "

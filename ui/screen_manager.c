@@ -214,9 +214,8 @@ static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	}
 	if (!s->enrolled) {
 		ui_draw_wrapped(w, y, x, wd, 2,
-				_("This terminal is not enrolled with HQ: it sells offline and "
-				  "keeps everything for later. Chain IT enrols it with "
-				  "'counterpoint enrol'."),
+				_("This till is not connected to HQ: it sells offline and keeps "
+				  "everything for later. Ask chain IT to enrol this till."),
 				ui_attr(ui, UI_R_WARN));
 		y += 2;
 	} else if (s->online) {
@@ -258,7 +257,7 @@ static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 			snprintf(line, sizeof(line), "%s",
 				 _("What to do: keep selling, nothing is lost. Call chain IT: sync "
 				   "stays stopped until they act as said above; usually they enrol "
-				   "this terminal again ('counterpoint enrol')."));
+				   "this till again."));
 		y += ui_draw_wrapped(w, y, x, wd, 3, line, ui_attr(ui, UI_R_WARN));
 	}
 	if (s->unknown_changes) {

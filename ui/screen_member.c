@@ -188,9 +188,8 @@ static void search(struct ui *ui, const char *text)
 				found(ui, &m);
 				return;
 			}
-			snprintf(card, sizeof(card), "%s", text);
-			ui_pop(ui);
-			ui_sale_scan(ui, card);
+			if (!ui_scan_route(ui, text))
+				ui_field_refused(&M.who);
 			return;
 		}
 		if (kind == UI_SCAN_BAD || kind == UI_SCAN_BAD_QTY || !card_shape(scanned)) {

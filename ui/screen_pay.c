@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "money.h"
+#include "multiplier.h"
 #include "paycode.h"
 #include "pointspay.h"
 #include "sale.h"
@@ -468,10 +469,10 @@ static void paid_draw(struct ui *ui, WINDOW *w)
 			 D.m.tier_name);
 		ui_put(w, y++, x, wd, line, t, false);
 		if (D.r.multiplier_bp > 0)
-			snprintf(line, sizeof(line),
-				 _("Points earned %lld (x%d.%02d)   growth +%lld"),
-				 (long long)D.r.points, D.r.multiplier_bp / 10000,
-				 D.r.multiplier_bp % 10000 / 100, (long long)D.r.growth);
+			snprintf(line, sizeof(line), _("Points earned %lld (%s)   growth +%lld"),
+				 (long long)D.r.points,
+				 ui_multiplier(D.r.multiplier_bp, a, sizeof(a)),
+				 (long long)D.r.growth);
 		else
 			snprintf(line, sizeof(line), _("Points earned %lld   growth +%lld"),
 				 (long long)D.r.points, (long long)D.r.growth);

@@ -135,7 +135,8 @@ static enum cp_err add_item(struct ui *ui, const char *code, int qty)
 	return CP_OK;
 }
 
-int ui_sale_scan(struct ui *ui, const char *text)
+/* What the scanner or the item field gave, or a scan a screen above gave away. */
+static int sale_scan(struct ui *ui, const char *text)
 {
 	char code[CP_CODE_MAX + 1];
 	struct cp_errbuf err = {{0}};
@@ -279,7 +280,7 @@ static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, cons
 	struct cp_errbuf err = {{0}};
 	char by[17];
 	enum cp_err rc =
-		cp_staff_authorise(ui->db, &ui->session, code, pin, "manager menu", by, &err);
+		cp_staff_authorise(ui->db, &ui->session, code, pin, N_("manager menu"), by, &err);
 
 	if (rc != CP_OK) {
 		ui_fail(ui, &err, rc);
@@ -400,7 +401,7 @@ static int sale_key(struct ui *ui, const struct ui_key *k)
 		ui_field_clear(&S.item);
 		if (!text[0])
 			return UI_HANDLED;
-		fl = ui_sale_scan(ui, text);
+		fl = sale_scan(ui, text);
 		ui_wipe(text, sizeof(text));
 		return fl;
 	}
@@ -579,4 +580,5 @@ const struct ui_screen ui_screen_sale = {
 	UI_FOOTER(sale_footer),
 	.cur_y = &S.cur_y,
 	.cur_x = &S.cur_x,
+	.scan = sale_scan,
 };

@@ -17,6 +17,7 @@
 static bool printer_outcomes(struct ui *ui)
 {
 	struct cp_printer_outcome o;
+	char why[600];
 	bool changed = false;
 
 	while (cp_printer_outcome_pop(&o)) {
@@ -29,7 +30,8 @@ static bool printer_outcomes(struct ui *ui)
 		snprintf(ui->print_failed, sizeof(ui->print_failed), "%s", o.tag);
 		ui_msg(ui, UI_MSG_ERROR,
 		       _("Receipt %s not printed, kept for reprint (F9, manager menu): %s"), o.tag,
-		       o.message[0] ? o.message : _("the printer failed"));
+		       o.message[0] ? ui_errtext(&o.err, o.result, why, sizeof(why))
+				    : _("the printer failed"));
 		beep();
 	}
 	return changed;

@@ -12,4 +12,13 @@ int cp_text_width(const char *s);
  * exactly cols columns when pad is non-zero. Invalid bytes become '?'. Returns columns used. */
 int cp_text_fit(const char *s, int cols, int pad, char *out, size_t outlen);
 
+/* The next line of s when it is wrapped into cols columns: returns its length in bytes and sets
+ * *skip to the bytes to drop after it (the '\n' or the space it ended at). A line ends at '\n',
+ * else at the last space or the last place between two characters where Chinese may break; it
+ * never starts with closing punctuation (，。、；：！？）》」…), never ends with opening punctuation
+ * or a currency sign, and never splits a number or a number from the word after it (3 件,
+ * 12积分). When no such place fits, English words are cut. Returns 0 with *skip the length of
+ * the first character when not even that fits. */
+size_t cp_text_line(const char *s, int cols, size_t *skip);
+
 #endif

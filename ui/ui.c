@@ -129,6 +129,25 @@ void ui_reset(struct ui *ui, enum ui_screen_id id)
 	ui_push(ui, id);
 }
 
+bool ui_scan_route(struct ui *ui, const char *text)
+{
+	const struct ui_screen *below = ui->depth >= 2 ? ui->stack[ui->depth - 2] : NULL;
+	char scan[512];
+
+	if (!below || !below->scan) {
+		ui_msg(ui, UI_MSG_WARN, "%s",
+		       _("A scan is not taken here: finish or close this first."));
+		beep();
+		return false;
+	}
+	/* text may belong to the screen about to be closed. */
+	snprintf(scan, sizeof(scan), "%s", text);
+	ui_pop(ui);
+	below->scan(ui, scan);
+	ui_wipe(scan, sizeof(scan));
+	return true;
+}
+
 /* ---- messages ---- */
 
 void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)

@@ -54,6 +54,9 @@ struct ui_screen {
 	 * always shown gives the place as data instead: *cur_y, *cur_x, set by its draw. */
 	bool (*cursor)(struct ui *ui, int *y, int *x);
 	const int *cur_y, *cur_x;
+	/* A scan that a screen above it did not own (see ui_scan_route); NULL for a screen that
+	 * takes no scans from others. Returns UI_* flags. */
+	int (*scan)(struct ui *ui, const char *text);
 };
 /* A footer given as data (an array of struct ui_footkey). */
 #define UI_FOOTER(a) .footer = (a), .nfooter = (int)(sizeof(a) / sizeof((a)[0]))
@@ -258,10 +261,13 @@ void ui_coupon_ask(struct ui *ui);
 bool ui_coupon_scan(struct ui *ui, const char *text);
 /* The attached member's coupons, on the message line. */
 void ui_coupon_list(struct ui *ui);
+/* A scan that the top screen does not own (an item's barcode or a receipt read into a
+ * question or the member lookup): when the screen below takes scans (the sale), the top one is
+ * closed and that one gets it; otherwise the scan is refused on the message line and false
+ * returned. The one place where a scan moves from one screen to another. */
+bool ui_scan_route(struct ui *ui, const char *text);
 
 /* ---- screens with a way in ---- */
-/* Sale: what the scanner or the item field gave; returns UI_* flags. */
-int ui_sale_scan(struct ui *ui, const char *text);
 /* Attaches a member found by lookup or registration to the cart. */
 void ui_sale_attach(struct ui *ui, const struct cp_member_view *m);
 /* Throws the open cart away (after the question was answered). */

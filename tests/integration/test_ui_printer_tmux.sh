@@ -4,7 +4,8 @@
 # test's own scratch directory): after a sale the status line says which receipt was not
 # printed and the message line says why and where to reprint it; the receipt is kept with the
 # printer's error (receipt_copy); the status line keeps saying so on the next customer; and the
-# manager menu marks the receipt as not printed.
+# manager menu marks the receipt as not printed. In Chinese, all of it is told in Chinese,
+# the printer's reason too.
 set -u
 
 . "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
@@ -72,5 +73,36 @@ expect "the manager menu opens" "Manager menu" || finish
 expect "the manager menu counts the failed print" "Reprint a receipt (1 not printed)"
 expect "the manager menu marks the receipt" "S001-T01-000001  NOT PRINTED"
 keys Escape
+
+# The same in Chinese: the cashier is told in Chinese, the printer's reason too.
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+	T kill-server 2>/dev/null
+	SOCK=$PWD/tmux-zh.sock
+	sed 's/^language = en$/language = zh_CN/' cfg.ini >cfg-zh.ini
+	# Wide enough for the whole reason on the message line.
+	T new-session -d -s till -x 200 -y 30 -c "$PWD" \
+		"env LANG=zh_CN.UTF-8 LC_ALL= LANGUAGE= TERM=screen '$CP_BINARY' --config cfg-zh.ini \
+		--db ./demo.db 2>>stderr.txt; echo \"till exited: \$?\"; sleep 600"
+	expect "zh: the login screen" "工号" 60 || finish
+	keys 1001 Enter 1111 Enter
+	expect "zh: the cashier is logged in" "商品码" || finish
+	keys -l 6903468885155
+	keys Enter
+	expect "zh: the item is on the sale" "鸡蛋 30枚装" || finish
+	keys F4
+	expect "zh: the payment screen opens" "实收金额" || finish
+	keys Enter
+	expect "zh: the message line says the receipt was not printed, and why, in Chinese" \
+		"小票 S001-T01-000002 未打印，已保存可补打（F9 店长菜单）：无法打印到 ./no-such-printer-dir/lp0：其目录不存在——请检查配置中的打印机设备；小票已保留，可补打" ||
+		finish
+	if screen | grep -qE "cannot print|directory does not exist|kept for reprint"; then
+		fail "zh: the printer's reason is in English"
+	else
+		pass
+	fi
+	expect_line "zh: the status line names the receipt" "未打印 S001-T01-000002" "未打印" || true
+else
+	fail "zh_CN.UTF-8 is not installed (packaging/deps.sh generates it): the Chinese screens were not checked"
+fi
 
 finish
