@@ -89,7 +89,7 @@ void ui_coupon_ask(struct ui *ui)
 		ui_msg(ui, UI_MSG_WARN, "%s", _("Scan the items first, then the coupon."));
 		return;
 	}
-	ui_ask(ui, _("Coupon"), _("Coupon code"), UI_IN_FOLD | UI_IN_ASCII, 20, apply);
+	ui_ask_scan(ui, _("Coupon"), _("Coupon code"), UI_IN_FOLD | UI_IN_ASCII, 20, apply);
 }
 
 bool ui_coupon_scan(struct ui *ui, const char *text)

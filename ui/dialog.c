@@ -90,15 +90,27 @@ static void manager_again(struct ui *ui, const char *title, const char *why,
 	ui_push(ui, UI_SCR_dialog);
 }
 
-void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
-	    void (*done)(struct ui *, const char *text))
+static void ask(struct ui *ui, enum ui_field_kind kind, const char *title, const char *label,
+		unsigned flags, size_t max, void (*done)(struct ui *, const char *text))
 {
 	if (!open_box(ui, D_ASK, title, NULL))
 		return;
 	snprintf(D.label, sizeof(D.label), "%s", label);
 	D.ask_done = done;
-	ui_field_init(&D.line, UI_FIELD_ROUTE, max, flags);
+	ui_field_init(&D.line, kind, max, flags);
 	ui_push(ui, UI_SCR_dialog);
+}
+
+void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+	    void (*done)(struct ui *, const char *text))
+{
+	ask(ui, UI_FIELD_ROUTE, title, label, flags, max, done);
+}
+
+void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+		 void (*done)(struct ui *, const char *text))
+{
+	ask(ui, UI_FIELD_TEXT, title, label, flags, max, done);
 }
 
 static void dialog_leave(struct ui *ui)

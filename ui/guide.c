@@ -107,8 +107,8 @@ void ui_guide_bind(struct ui *ui)
 	if (!member_attached(ui))
 		return;
 	G.pending = badge_typed;
-	ui_ask(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-	       badge_typed);
+	ui_ask_scan(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		    badge_typed);
 }
 
 void ui_guide_unbind(struct ui *ui)
@@ -148,8 +148,8 @@ void ui_guide_serve(struct ui *ui)
 		return;
 	}
 	G.pending = serve_typed;
-	ui_ask(ui, _("Guide who served"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-	       serve_typed);
+	ui_ask_scan(ui, _("Guide who served"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		    serve_typed);
 }
 
 static void show_day(struct ui *ui, const char *badge)
@@ -192,8 +192,8 @@ void ui_guide_day(struct ui *ui)
 		return;
 	}
 	G.pending = day_badge_typed;
-	ui_ask(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-	       day_badge_typed);
+	ui_ask_scan(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		    day_badge_typed);
 }
 
 bool ui_guide_day_of(struct ui *ui, const char *badge)

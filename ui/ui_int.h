@@ -248,6 +248,11 @@ void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done);
 /* Asks for one line of text (a quantity, ...); done runs with it after the dialog closed. */
 void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
 	    void (*done)(struct ui *, const char *text));
+/* The same for a question whose answer is itself scanned (a guide's badge, a coupon's code): a
+ * scan is the answer, typed into the field, and its Enter submits it (ui_ask hands a scan to
+ * the screen below, as an item for the sale). */
+void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+		 void (*done)(struct ui *, const char *text));
 
 /* ---- coupons (coupon.c) ---- */
 /* Reads what the cart's coupons take off into ui->coupon_off (0 when one no longer holds). */
