@@ -58,6 +58,8 @@ struct cp_tally {
 	struct cp_tally_money hours[24]; /* sales by local hour */
 	int nshifts;                     /* shifts opened that day, oldest first */
 	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
+	/* list price less member price, times quantity, over the day's sales (fen) */
+	int64_t member_savings;
 	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */

@@ -367,6 +367,9 @@ static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	snprintf(line, sizeof(line), _("Sales %lld  %s"), (long long)t->sales.count,
 		 ui_money(ui, t->sales.amount, a, sizeof(a)));
 	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Member price savings %s"),
+		 ui_money(ui, t->member_savings, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
 	snprintf(line, sizeof(line), _("Refunds %lld  %s   Post-voids %lld  %s"),
 		 (long long)t->refunds.count, ui_money(ui, t->refunds.amount, a, sizeof(a)),
 		 (long long)t->voids.count, ui_money(ui, t->voids.amount, b, sizeof(b)));
