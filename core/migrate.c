@@ -228,14 +228,20 @@ static const char *const steps[] = {
 	STEP_ROWMAC,
 	/* 13: the tally (report.c): each sale's member-price saving, and report_day_sum, the
 	 * sales of each business day summed by what the tally shows (all, members and others,
-	 * gross, saving, change, each cashier, hour, tender method and points kind), written
-	 * with each sale and rebuilt by verify, so that a day of 100,000 sales is tallied
-	 * without reading them. Sales recorded before this step are summed here. */
+	 * gross, saving, change, each cashier, hour, tender method, points kind and guide
+	 * credited), written with each sale and rebuilt by verify, so that a day of 100,000
+	 * sales is tallied without reading them; indexes for the rest of the tally (a day's
+	 * refund credits, its unacknowledged rows, a shift's cash and change). Sales recorded
+	 * before this step are summed here. */
 	"ALTER TABLE sale ADD COLUMN member_saving INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE report_day_sum(day TEXT NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL,"
 	"  n INTEGER NOT NULL, amount INTEGER NOT NULL, growth INTEGER NOT NULL,"
 	"  CHECK(typeof(n) = 'integer' AND typeof(amount) = 'integer'"
 	"  AND typeof(growth) = 'integer'), PRIMARY KEY(day, what, key)) WITHOUT ROWID;"
+	"CREATE INDEX guide_credit_day ON guide_credit(business_day, kind);"
+	"CREATE INDEX sale_change ON sale(seq, change_due) WHERE change_due <> 0;"
+	"CREATE INDEX tender_cash ON tender(seq, amount) WHERE method = 'cash';"
+	"CREATE INDEX journal_day_seq ON journal_day(day, seq);"
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
 		" IS NOT NULL") ") GROUP BY day, what, key;",

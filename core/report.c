@@ -401,8 +401,9 @@ static enum cp_err tally_guides(struct cp_db *db, struct cp_tally *t, struct cp_
 		"SELECT guide, 0, count(DISTINCT member_id), 0 FROM guide_event"
 		" WHERE business_day = ?1 AND kind IN ('bind', 'takeover') AND guide IS NOT NULL"
 		" GROUP BY guide UNION ALL"
-		" SELECT guide, 1 + (kind = 'refund'), count(*), coalesce(sum(amount), 0)"
-		" FROM guide_credit WHERE business_day = ?1 GROUP BY guide, kind",
+		" SELECT key, 1, n, amount FROM report_day_sum WHERE day = ?1 AND what = 'guide'"
+		" UNION ALL SELECT guide, 2, count(*), coalesce(sum(amount), 0) FROM guide_credit"
+		" WHERE business_day = ?1 AND kind = 'refund' GROUP BY guide",
 		err);
 	int rc;
 

@@ -17,7 +17,7 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 			    struct cp_errbuf *err);
 
 /* The sales whose seq satisfies cond (SQL text after "s.seq"), as rows (day, what, key, n,
- * amount, growth) of report_day_sum before they are summed: shared by sale_apply (one sale)
+ * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit): shared by sale_apply (one sale)
  * and the migration that sums the sales recorded before report_day_sum existed. */
 /* clang-format off */
 #define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
@@ -42,7 +42,9 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 	" UNION ALL" REPORT_SALE_SUM_ONE("tender", "t.method", "t.amount", "0",                 \
 					 " JOIN tender t ON t.seq = s.seq", cond)               \
 	" UNION ALL" REPORT_SALE_SUM_ONE("points", "m.kind", "m.points", "m.growth",            \
-					 " JOIN movement m ON m.seq = s.seq", cond)
+					 " JOIN movement m ON m.seq = s.seq", cond)             \
+	" UNION ALL" REPORT_SALE_SUM_ONE("guide", "g.guide", "g.amount", "0",                   \
+					 " JOIN guide_credit g ON g.seq = s.seq", cond)
 /* clang-format on */
 
 /* sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. */
