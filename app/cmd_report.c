@@ -13,7 +13,9 @@
 #include "cp_clock.h"
 #include "money.h"
 #include "report.h"
+#include "report_text.h"
 #include "shift.h"
+#include "ui.h"
 
 static void yuan(int64_t fen, char *out, size_t len)
 {
@@ -250,8 +252,9 @@ int cmd_report(struct app *app)
 		app_error("out of memory");
 		return APP_EXIT_FAIL;
 	}
-	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
-		app_error("--format: give text, csv or json, not '%s'", fmt);
+	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "print") != 0) {
+		app_error("--format: give text, csv, json or print, not '%s'", fmt);
 		free(t);
 		return APP_EXIT_USAGE;
 	}
@@ -259,6 +262,8 @@ int cmd_report(struct app *app)
 		free(t);
 		return APP_EXIT_USAGE;
 	}
+	if (strcmp(fmt, "print") == 0) /* in the language the till prints in */
+		cp_ui_setup_locale(app->cfg.ui_language);
 	if (strcmp(kind, "shift") == 0) {
 		if (app->report_date) {
 			app_error("report shift: the shift report is of the shift open now (or the "
@@ -284,6 +289,13 @@ int cmd_report(struct app *app)
 		} else if (strcmp(fmt, "csv") == 0) {
 			fputs("section,key,count,amount_yuan,points,growth\r\n", stdout);
 			shift_csv(stdout, &v);
+		} else if (strcmp(fmt, "print") == 0) {
+			if (!(text = cp_report_text_shift(&v, app_printer_width(app)))) {
+				app_error("out of memory");
+				goto out;
+			}
+			fputs(text, stdout);
+			free(text);
 		} else {
 			print_shift(stdout, &v);
 		}
@@ -313,6 +325,13 @@ int cmd_report(struct app *app)
 		free(text);
 	} else if (strcmp(fmt, "csv") == 0) {
 		print_csv(stdout, t);
+	} else if (strcmp(fmt, "print") == 0) { /* what the printer gets, at its width */
+		if (!(text = cp_report_text(t, kind, NULL, app_printer_width(app)))) {
+			app_error("out of memory");
+			goto out;
+		}
+		fputs(text, stdout);
+		free(text);
 	} else {
 		print_text(stdout, t,
 			   strcmp(kind, "z") == 0   ? "Z report"

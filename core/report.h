@@ -66,6 +66,27 @@ struct cp_tally {
 	int64_t z_seq;   /* the Z report that closed the day; 0 while it is open */
 };
 
+#define CP_STORE_TERMINALS 16 /* terminals listed in the store's totals */
+
+/* The whole store's totals of a business day (all its terminals), as HQ counts them from the
+ * journal rows it has applied (sync/PROTOCOL.md, "Store totals"); filled by sync/, shown
+ * beside this till's tally. reached is false when HQ was not reached or its answer was not
+ * understood; why then says so, for a person. */
+struct cp_store_totals {
+	bool reached;
+	char why[200];
+	char day[11];
+	struct cp_tally_money sales, refunds, voids; /* voids: post-voids */
+	int64_t net;                                 /* sales less refunds and post-voids, fen */
+	int nterminals;                              /* terminals with rows that day */
+	struct {
+		char terminal[17];
+		struct cp_tally_money sales;
+		int64_t net;
+	} terminals[CP_STORE_TERMINALS];
+	bool truncated; /* more terminals than the list holds */
+};
+
 /* The business day now (the day after the newest Z when that is later). */
 enum cp_err cp_report_today(struct cp_db *db, char day[11], struct cp_errbuf *err);
 

@@ -9,6 +9,7 @@
 #include "money.h"
 #include "report.h"
 #include "shift.h"
+#include "report_text.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
@@ -47,69 +48,6 @@ void ui_report_open(struct ui *ui)
 	ui_push(ui, UI_SCR_report);
 }
 
-/* ---- the report as lines of text for the printer, in the UI's language ---- */
-
-struct lines {
-	char *buf;
-	size_t len, cap;
-	int width;
-};
-
-static void add(struct lines *l, const char *left, const char *right)
-{
-	int lw = cp_text_width(left), rw = right ? cp_text_width(right) : 0;
-	int pad = right ? l->width - lw - rw : 0;
-	size_t need = strlen(left) + (right ? strlen(right) : 0) + (pad > 0 ? (size_t)pad : 1) + 2;
-
-	if (l->len + need >= l->cap) {
-		size_t cap = (l->cap + need) * 2;
-		char *b = realloc(l->buf, cap);
-
-		if (!b)
-			return;
-		l->buf = b;
-		l->cap = cap;
-	}
-	l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "%s%*s%s\n", left,
-				   right ? (pad > 0 ? pad : 1) : 0, "", right ? right : "");
-}
-
-static void add_money(struct lines *l, struct ui *ui, const char *what, int64_t fen)
-{
-	char a[48];
-
-	add(l, what, ui_money(ui, fen, a, sizeof(a)));
-}
-
-static void add_count(struct lines *l, struct ui *ui, const char *what,
-		      const struct cp_tally_money *m)
-{
-	char a[48], b[80];
-
-	snprintf(b, sizeof(b), "%lld  %s", (long long)m->count,
-		 ui_money(ui, m->amount, a, sizeof(a)));
-	add(l, what, b);
-}
-
-static void shift_lines(struct lines *l, struct ui *ui, const struct cp_shift_view *s)
-{
-	char line[160], a[32];
-
-	snprintf(line, sizeof(line), _("Shift %lld, %s, opened %s"), (long long)s->seq, s->staff,
-		 ui_when(s->opened_at, a, sizeof(a)));
-	add(l, line, NULL);
-	add_money(l, ui, _("Float"), s->float_fen);
-	add_money(l, ui, _("Cash taken"), s->cash);
-	add_money(l, ui, _("Pay-ins"), s->pay_in);
-	add_money(l, ui, _("Pay-outs"), s->pay_out);
-	add_money(l, ui, _("Cash expected"), s->expected);
-	if (s->closed) {
-		add_money(l, ui, _("Cash counted"), s->counted);
-		add_money(l, ui, s->over_short < 0 ? _("SHORT") : _("Over"),
-			  s->over_short < 0 ? -s->over_short : s->over_short);
-	}
-}
-
 /* One guide's day in the tally: members bound, sales credited, credit net of refunds. */
 static const char *guide_line(struct ui *ui, const struct cp_tally *t, int i, char *line,
 			      size_t size)
@@ -123,48 +61,9 @@ static const char *guide_line(struct ui *ui, const struct cp_tally *t, int i, ch
 	return line;
 }
 
-static char *report_text(struct ui *ui, bool shift_only)
-{
-	struct lines l = {.width = ui->opts->print_width > 0 ? ui->opts->print_width : 42};
-	const struct cp_tally *t = &R.t;
-	char line[160];
-
-	if (!shift_only) {
-		snprintf(line, sizeof(line),
-			 t->z_seq ? _("Z report, business day %s") : _("X report, business day %s"),
-			 t->day);
-		add(&l, line, NULL);
-		if (t->unacked) {
-			snprintf(line, sizeof(line), _("%lld rows not yet at HQ"),
-				 (long long)t->unacked);
-			add(&l, line, NULL);
-		}
-		add_count(&l, ui, _("Sales"), &t->sales);
-		add_count(&l, ui, _("Refunds"), &t->refunds);
-		add_count(&l, ui, _("Post-voids"), &t->voids);
-		add_money(&l, ui, _("Net"), t->net);
-		for (int i = 0; i < t->ntenders; i++)
-			add_money(&l, ui, t->tenders[i].method, t->tenders[i].amount);
-		add_count(&l, ui, _("Member sales"), &t->member_sales);
-		add_count(&l, ui, _("Other sales"), &t->other_sales);
-		for (int i = 0; i < t->nkinds; i++) {
-			snprintf(line, sizeof(line), "%lld", (long long)t->points[i].points);
-			add(&l, t->points[i].kind, line);
-		}
-		for (int i = 0; i < t->ncashiers; i++)
-			add_count(&l, ui, t->cashiers[i].staff, &t->cashiers[i].sales);
-		for (int i = 0; i < t->nguides; i++)
-			add(&l, guide_line(ui, t, i, line, sizeof(line)), NULL);
-		for (int i = 0; i < t->nshifts; i++)
-			shift_lines(&l, ui, &t->shifts[i]);
-	} else {
-		shift_lines(&l, ui, &R.shift);
-	}
-	return l.buf;
-}
-
 static void print(struct ui *ui, bool shift_only)
 {
+	int width = ui->opts->print_width > 0 ? ui->opts->print_width : 42;
 	struct cp_errbuf err = {{0}};
 	char *text;
 	enum cp_err rc;
@@ -174,7 +73,9 @@ static void print(struct ui *ui, bool shift_only)
 		       _("No printer is set up: the report is on the screen only."));
 		return;
 	}
-	if (!(text = report_text(ui, shift_only)))
+	text = shift_only ? cp_report_text_shift(&R.shift, width)
+			  : cp_report_text(&R.t, R.t.z_seq ? "z" : "x", NULL, width);
+	if (!text)
 		return;
 	rc = ui->opts->print_text(ui->opts->receipt_ctx, text, &err);
 	free(text);

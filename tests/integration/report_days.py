@@ -196,7 +196,7 @@ by_sku = {i["sku"]: i for i in store["items"]}
 for seq, typ, p in rows:  # each sale carries its lines' member-price savings and their sum
     if typ == "sale":
         check("sale %d: member_saving is the sum of its lines' savings" % seq,
-              p.get("member_saving") == sum(l.get("saving") for l in p["lines"]))
+              p.get("member_saving") == sum(l.get("saving", 0) for l in p["lines"]))
 
 
 def bday(ms):
