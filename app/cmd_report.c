@@ -11,10 +11,13 @@
 #include "app_ui.h"
 #include "cp_printer.h"
 #include "cp_clock.h"
+#include "cp_crypto.h"
+#include "hq.h"
 #include "money.h"
 #include "report.h"
 #include "report_text.h"
 #include "shift.h"
+#include "sync.h"
 #include "ui.h"
 
 static void yuan(int64_t fen, char *out, size_t len)
@@ -165,6 +168,47 @@ static void print_shift(FILE *f, const struct cp_shift_view *s)
 	}
 }
 
+/* The whole store's totals, after this till's. */
+static void store_text(FILE *f, const struct cp_store_totals *st)
+{
+	char a[48];
+
+	if (!st->reached) {
+		fprintf(f, "\nstore totals unavailable (HQ not reached): %s\n", st->why);
+		return;
+	}
+	fputs("\nWhole store (all terminals, as HQ has them)\n", f);
+	line_money(f, "Sales", &st->sales);
+	line_money(f, "Refunds", &st->refunds);
+	line_money(f, "Post-voids", &st->voids);
+	line_amount(f, "Net", st->net);
+	for (int i = 0; i < st->nterminals; i++) {
+		cp_money_format(st->terminals[i].sales.amount, NULL, a, sizeof(a));
+		fprintf(f, "  %-20s %5" PRId64 " %14s\n", st->terminals[i].terminal,
+			st->terminals[i].sales.count, a);
+	}
+	if (st->truncated)
+		fputs("(some terminals were left out)\n", f);
+}
+
+static void store_csv(FILE *f, const struct cp_store_totals *st)
+{
+	char key[240];
+
+	if (!st->reached) {
+		snprintf(key, sizeof(key), "unavailable (HQ not reached): %s", st->why);
+		csv_row(f, "store", key, NULL, NULL, NULL, NULL);
+		return;
+	}
+	csv_row(f, "store", "sales", &st->sales.count, &st->sales.amount, NULL, NULL);
+	csv_row(f, "store", "refunds", &st->refunds.count, &st->refunds.amount, NULL, NULL);
+	csv_row(f, "store", "post_voids", &st->voids.count, &st->voids.amount, NULL, NULL);
+	csv_row(f, "store", "net", NULL, &st->net, NULL, NULL);
+	for (int i = 0; i < st->nterminals; i++)
+		csv_row(f, "store_terminal", st->terminals[i].terminal,
+			&st->terminals[i].sales.count, &st->terminals[i].sales.amount, NULL, NULL);
+}
+
 static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 {
 	char a[48];
@@ -240,6 +284,7 @@ int cmd_report(struct app *app)
 {
 	struct cp_errbuf err = {{0}};
 	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_store_totals *st = NULL;
 	struct cp_shift_view v;
 	struct cp_db *db = NULL;
 	const char *kind = app->report_kind,
@@ -316,8 +361,23 @@ int cmd_report(struct app *app)
 				    : cp_report_tally(db, day, t, &err);
 	if (rc != CP_OK)
 		goto fail;
+	if (strcmp(kind, "z") != 0) { /* the whole store's, beside this till's */
+		struct cp_sync_options opts;
+		struct cp_hq_identity tls;
+
+		if (!(st = calloc(1, sizeof(*st)))) {
+			app_error("out of memory");
+			goto out;
+		}
+		memset(&tls, 0, sizeof(tls));
+		app_sync_options(app, &opts);
+		app_sync_stored_tls(db, &opts, &tls);
+		cp_sync_store_totals(db, &opts, day, st, NULL);
+		cp_wipe(&tls, sizeof(tls));
+	}
 	if (strcmp(fmt, "json") == 0) {
-		if (!(text = cp_report_json(t, kind, cp_db_store_id(db), cp_db_terminal_id(db)))) {
+		if (!(text = cp_report_json_store(t, kind, cp_db_store_id(db),
+						  cp_db_terminal_id(db), st))) {
 			app_error("out of memory");
 			goto out;
 		}
@@ -325,8 +385,10 @@ int cmd_report(struct app *app)
 		free(text);
 	} else if (strcmp(fmt, "csv") == 0) {
 		print_csv(stdout, t);
+		if (st)
+			store_csv(stdout, st);
 	} else if (strcmp(fmt, "print") == 0) { /* what the printer gets, at its width */
-		if (!(text = cp_report_text(t, kind, NULL, app_printer_width(app)))) {
+		if (!(text = cp_report_text(t, kind, st, app_printer_width(app)))) {
 			app_error("out of memory");
 			goto out;
 		}
@@ -337,6 +399,8 @@ int cmd_report(struct app *app)
 			   strcmp(kind, "z") == 0   ? "Z report"
 			   : strcmp(kind, "x") == 0 ? "X report"
 						    : "Daily tally");
+		if (st)
+			store_text(stdout, st);
 	}
 	if (t->unacked && strcmp(kind, "z") == 0)
 		app_error("note: the Z report was taken with %" PRId64 " journal row%s of the day "
@@ -349,6 +413,7 @@ fail:
 	status = rc == CP_EINVAL ? APP_EXIT_USAGE : APP_EXIT_FAIL;
 out:
 	cp_db_close(db);
+	free(st);
 	free(t);
 	return status;
 }

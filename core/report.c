@@ -613,12 +613,46 @@ static json_t *totals_json(const struct cp_tally *t)
 	return o;
 }
 
+/* The store's totals as JSON: {"available": false, "why"} or the figures. */
+static json_t *store_json(const struct cp_store_totals *st)
+{
+	json_t *o, *terms = json_array();
+	bool ok = terms != NULL;
+
+	if (!st->reached) {
+		json_decref(terms);
+		return json_pack("{s:b, s:s, s:s}", "available", 0, "day", st->day, "why", st->why);
+	}
+	for (int i = 0; ok && i < st->nterminals; i++)
+		ok = !json_array_append_new(
+			terms, json_pack("{s:s, s:o, s:I}", "terminal", st->terminals[i].terminal,
+					 "sales", money_json(&st->terminals[i].sales), "net",
+					 (json_int_t)st->terminals[i].net));
+	o = ok ? json_pack("{s:b, s:s, s:o, s:o, s:o, s:I, s:O, s:b}", "available", 1, "day",
+			   st->day, "sales", money_json(&st->sales), "refunds",
+			   money_json(&st->refunds), "voids", money_json(&st->voids), "net",
+			   (json_int_t)st->net, "terminals", terms, "truncated", st->truncated)
+	       : NULL;
+	json_decref(terms);
+	return o;
+}
+
 char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
 		     const char *terminal)
+{
+	return cp_report_json_store(t, kind, store, terminal, NULL);
+}
+
+char *cp_report_json_store(const struct cp_tally *t, const char *kind, const char *store,
+			   const char *terminal, const struct cp_store_totals *st)
 {
 	json_t *o = totals_json(t);
 	char *text = NULL;
 
+	if (o && st && json_object_set_new(o, "store_totals", store_json(st))) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o && !json_object_set_new(o, "report", json_string(kind)) &&
 	    !json_object_set_new(o, "store", json_string(store)) &&
 	    !json_object_set_new(o, "terminal", json_string(terminal)) &&

@@ -111,4 +111,10 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
 char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
 		     const char *terminal);
 
+/* The same with the whole store's totals (st not NULL) as "store_totals": {"available": true,
+ * "day", "sales", "refunds", "voids" ({count, amount}), "net", "terminals" [{terminal, sales,
+ * net}], "truncated"}, or {"available": false, "day", "why"}. */
+char *cp_report_json_store(const struct cp_tally *t, const char *kind, const char *store,
+			   const char *terminal, const struct cp_store_totals *st);
+
 #endif

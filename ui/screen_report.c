@@ -9,6 +9,7 @@
 #include "money.h"
 #include "report.h"
 #include "shift.h"
+#include "store_fetch.h"
 #include "report_text.h"
 #include "textwidth.h"
 #include "ui_int.h"
@@ -20,6 +21,8 @@ static struct {
 	char reason[65];
 	int64_t amount; /* a pay-in or pay-out being asked for */
 	bool in;
+	struct cp_store_totals store; /* the whole store's, from HQ */
+	int store_state;              /* 0 none, 1 asked, 2 answered (store.reached or why) */
 } R;
 
 static void reload(struct ui *ui)
@@ -36,6 +39,8 @@ static void reload(struct ui *ui)
 		return;
 	}
 	R.ok = true;
+	if (R.store_state != 1 && ui_store_fetch_start(ui->opts, R.t.day))
+		R.store_state = 1;
 }
 
 static void report_enter(struct ui *ui)
@@ -73,8 +78,10 @@ static void print(struct ui *ui, bool shift_only)
 		       _("No printer is set up: the report is on the screen only."));
 		return;
 	}
-	text = shift_only ? cp_report_text_shift(&R.shift, width)
-			  : cp_report_text(&R.t, R.t.z_seq ? "z" : "x", NULL, width);
+	text = shift_only
+		       ? cp_report_text_shift(&R.shift, width)
+		       : cp_report_text(&R.t, R.t.z_seq ? "z" : "x",
+					!R.t.z_seq && R.store_state == 2 ? &R.store : NULL, width);
 	if (!text)
 		return;
 	rc = ui->opts->print_text(ui->opts->receipt_ctx, text, &err);
@@ -212,7 +219,45 @@ static int report_key(struct ui *ui, const struct ui_key *k)
 static int report_tick(struct ui *ui)
 {
 	(void)ui;
-	return 0;
+	if (R.store_state != 1 || !ui_store_fetch_poll(&R.store))
+		return 0;
+	R.store_state = 2;
+	return UI_REDRAW;
+}
+
+/* The whole store's totals under the shift: asked, answered, or unavailable and why. */
+static int draw_store(struct ui *ui, WINDOW *w, int y, int x, int wd)
+{
+	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	char line[200], a[48];
+	int y0 = y;
+
+	if (R.store_state == 0)
+		return 0;
+	if (R.store_state == 1) {
+		ui_put(w, y++, x, wd, _("Whole store: asking HQ..."), n, false);
+		return y - y0;
+	}
+	if (!R.store.reached) {
+		ui_put(w, y++, x, wd, _("store totals unavailable (HQ not reached)"),
+		       ui_attr(ui, UI_R_WARN), false);
+		ui_put(w, y++, x, wd, R.store.why, n, false);
+		return y - y0;
+	}
+	ui_put(w, y++, x, wd, _("Whole store (all terminals, as HQ has them)"),
+	       ui_attr(ui, UI_R_TITLE), false);
+	snprintf(line, sizeof(line), _("Sales %lld  %s"), (long long)R.store.sales.count,
+		 ui_money(ui, R.store.sales.amount, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Net %s"), ui_money(ui, R.store.net, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	for (int i = 0; i < R.store.nterminals; i++) {
+		snprintf(line, sizeof(line), "  %s %lld  %s", R.store.terminals[i].terminal,
+			 (long long)R.store.terminals[i].sales.count,
+			 ui_money(ui, R.store.terminals[i].sales.amount, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	return y - y0;
 }
 
 static int draw_shift(struct ui *ui, WINDOW *w, int y, int x, int wd)
@@ -362,6 +407,7 @@ static void report_draw(struct ui *ui, WINDOW *w)
 	y++;
 	left = draw_tally(ui, w, y, x, half - 2);
 	right = draw_shift(ui, w, y, x + half, half);
+	right += draw_store(ui, w, y + right + 1, x + half, half) + 1;
 	y += (left > right ? left : right) + 1;
 	draw_chart(ui, w, y, x, wd, ui->rows - 3 - y);
 }

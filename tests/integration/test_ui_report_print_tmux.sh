@@ -4,7 +4,8 @@
 # file (the virtual printer): what it receives, less the printer's own bytes (ESC @ before,
 # feeds and the cut after) and read as GB18030, must be exactly `counterpoint report x
 # --format print` and `report shift --format print` with the same configuration, every line
-# at most 32 columns; in Chinese too. Then the printer fails (its device cannot be opened) and
+# at most 32 columns, with the whole store's totals unavailable (the till is not enrolled); in
+# Chinese too. Then the printer fails (its device cannot be opened) and
 # the manager is told, with what to do, and the status line does not take the report for a
 # receipt.
 set -u
@@ -89,6 +90,8 @@ wait_jobs printer.out 1 || fail "the sale's receipt was not printed"
 rm -f printer.out
 
 day_screen "Manager menu" "X report: taking it changes nothing"
+expect "the screen says the store's totals are unavailable (not enrolled)" \
+	"store totals unavailable (HQ not reached)" || finish
 keys F8
 expect "the screen says the report went to the printer" "Report sent to the printer." || finish
 if wait_jobs printer.out 1; then pass; else fail "nothing reached the printer"; finish; fi
@@ -132,6 +135,7 @@ expect "the till shows its login screen in Chinese" "工号" 60 || finish
 keys 9001 Enter 9999 Enter
 expect "the manager is logged in" "商品码" || finish
 day_screen "店长菜单" "按小时销售"
+expect "the screen says the store's totals are unavailable, in Chinese" "全店合计不可用" || finish
 keys F8
 if wait_jobs printer.out 1; then pass; else fail "nothing reached the printer (Chinese)"; finish; fi
 "$CP_BINARY" --config cfg.ini --db ./demo.db report x --format print >want.txt 2>cli.err ||
