@@ -234,6 +234,8 @@ static const char *const steps[] = {
 	 * refund credits, its unacknowledged rows, a shift's cash and change). Sales recorded
 	 * before this step are summed here. */
 	"ALTER TABLE sale ADD COLUMN member_saving INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE sale SET member_saving = coalesce((SELECT json_extract(j.payload,"
+	"  '$.member_saving') FROM journal j WHERE j.seq = sale.seq), 0);"
 	"CREATE TABLE report_day_sum(day TEXT NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL,"
 	"  n INTEGER NOT NULL, amount INTEGER NOT NULL, growth INTEGER NOT NULL,"
 	"  CHECK(typeof(n) = 'integer' AND typeof(amount) = 'integer'"

@@ -416,6 +416,44 @@ static void test_verify_old_z_without_guides(void **state)
 	rewrite_z(state, 1);
 }
 
+/* A database from before the day's summary: migrating sums its sales (and takes each sale's
+ * saving from its payload), so that the tally and verify agree with what was sold. */
+static void test_migration_sums_old_sales(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	struct cp_tally *before = calloc(1, sizeof(*before)), *after = calloc(1, sizeof(*after));
+	struct cp_db_options opt;
+	struct cp_errbuf err = {{0}};
+	char sql[160];
+
+	assert_non_null(before);
+	assert_non_null(after);
+	sell(env, "A1", 3000, "M1", &r);
+	sell(env, "G120", 12000, NULL, &r);
+	ok(cp_report_tally(env->db, "2026-11-24", before, &err), &err);
+	assert_int_equal(before->member_savings, 200);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", cp_db_schema_version() - 1);
+	assert_int_equal(sqlite3_exec(env->db->h,
+				      "DROP TABLE report_day_sum; DROP INDEX guide_credit_day;"
+				      " DROP INDEX sale_change; DROP INDEX tender_cash;"
+				      " DROP INDEX journal_day_seq;"
+				      " ALTER TABLE sale DROP COLUMN member_saving",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(env->db->h, sql, NULL, NULL, NULL), SQLITE_OK);
+	cp_db_close(env->db);
+	memset(&opt, 0, sizeof(opt));
+	opt.path = env->path;
+	opt.clock = &env->clock;
+	ok(cp_db_open(&env->db, &opt, &err), &err);
+	ok(cp_report_tally(env->db, "2026-11-24", after, &err), &err);
+	assert_memory_equal(before, after, sizeof(*before));
+	verify_ok(env);
+	free(before);
+	free(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_old_z_without_guides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_old_z_without_savings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_sums_old_sales, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
