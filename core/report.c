@@ -184,7 +184,7 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 			if ((c = cashier_of(t, key)) >= 0)
 				t->cashiers[c].sales = m;
 		} else if (strcmp(what, "hour") == 0) {
-			c = (key[0] - '0') * 10 + (key[1] - '0');
+			c = strlen(key) == 2 ? (key[0] - '0') * 10 + (key[1] - '0') : -1;
 			if (c >= 0 && c < 24)
 				t->hours[c] = m;
 		} else if (strcmp(key, "all") == 0) {

@@ -357,7 +357,9 @@ for day in days:
         continue
     got = json.loads(out.stdout)
     want = expected_for(day)
-    for k in ("report", "store", "terminal"):
+    check("%s: the store's totals are HQ's, unavailable here (no HQ)" % day,
+          got.get("store_totals", {}).get("available") is False)
+    for k in ("report", "store", "terminal", "store_totals"):
         got.pop(k, None)
     for k in sorted(set(got) | set(want)):
         check("%s: %s is %s, the journal says %s" % (day, k, got.get(k), want.get(k)),
