@@ -536,7 +536,10 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 	    (result = head_holds(db, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = rowmac_verify(db, err)) != CP_OK)
 		goto out;
-	if (sums_differ) {
+	for (size_t i = 0; opt && i < opt->nanchors; i++)
+		if ((result = anchor_holds(db, &opt->anchors[i], &rep.first_bad_seq, err)) != CP_OK)
+			goto out;
+	if (sums_differ) { /* last: every check that names the row says more */
 		rep.first_bad_seq = sums_differ;
 		result = cp_errf(
 			err, CP_ECORRUPT,
@@ -545,9 +548,6 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 			(long long)sums_differ);
 		goto out;
 	}
-	for (size_t i = 0; opt && i < opt->nanchors; i++)
-		if ((result = anchor_holds(db, &opt->anchors[i], &rep.first_bad_seq, err)) != CP_OK)
-			goto out;
 	rep.seals_checked = k.known;
 	rep.anchors_checked = opt ? (int)opt->nanchors : 0;
 	rep.ok = 1;
