@@ -11,9 +11,14 @@
 #include "app_ui.h"
 #include "cp_printer.h"
 #include "cp_clock.h"
+#include "cp_crypto.h"
+#include "hq.h"
 #include "money.h"
 #include "report.h"
+#include "report_text.h"
 #include "shift.h"
+#include "sync.h"
+#include "ui.h"
 
 static void yuan(int64_t fen, char *out, size_t len)
 {
@@ -86,6 +91,7 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 	csv_row(f, "sales", "all", &t->sales.count, &t->sales.amount, NULL, NULL);
 	csv_row(f, "sales", "gross", NULL, &t->gross, NULL, NULL);
 	csv_row(f, "sales", "discounts", NULL, &t->discounts, NULL, NULL);
+	csv_row(f, "sales", "member_savings", NULL, &t->member_savings, NULL, NULL);
 	csv_row(f, "refunds", "refunds", &t->refunds.count, &t->refunds.amount, NULL, NULL);
 	csv_row(f, "refunds", "post_voids", &t->voids.count, &t->voids.amount, NULL, NULL);
 	csv_row(f, "sales", "net", NULL, &t->net, NULL, NULL);
@@ -162,6 +168,47 @@ static void print_shift(FILE *f, const struct cp_shift_view *s)
 	}
 }
 
+/* The whole store's totals, after this till's. */
+static void store_text(FILE *f, const struct cp_store_totals *st)
+{
+	char a[48];
+
+	if (!st->reached) {
+		fprintf(f, "\nstore totals unavailable (HQ not reached): %s\n", st->why);
+		return;
+	}
+	fputs("\nWhole store (all terminals, as HQ has them)\n", f);
+	line_money(f, "Sales", &st->sales);
+	line_money(f, "Refunds", &st->refunds);
+	line_money(f, "Post-voids", &st->voids);
+	line_amount(f, "Net", st->net);
+	for (int i = 0; i < st->nterminals; i++) {
+		cp_money_format(st->terminals[i].sales.amount, NULL, a, sizeof(a));
+		fprintf(f, "  %-20s %5" PRId64 " %14s\n", st->terminals[i].terminal,
+			st->terminals[i].sales.count, a);
+	}
+	if (st->truncated)
+		fputs("(some terminals were left out)\n", f);
+}
+
+static void store_csv(FILE *f, const struct cp_store_totals *st)
+{
+	char key[240];
+
+	if (!st->reached) {
+		snprintf(key, sizeof(key), "unavailable (HQ not reached): %s", st->why);
+		csv_row(f, "store", key, NULL, NULL, NULL, NULL);
+		return;
+	}
+	csv_row(f, "store", "sales", &st->sales.count, &st->sales.amount, NULL, NULL);
+	csv_row(f, "store", "refunds", &st->refunds.count, &st->refunds.amount, NULL, NULL);
+	csv_row(f, "store", "post_voids", &st->voids.count, &st->voids.amount, NULL, NULL);
+	csv_row(f, "store", "net", NULL, &st->net, NULL, NULL);
+	for (int i = 0; i < st->nterminals; i++)
+		csv_row(f, "store_terminal", st->terminals[i].terminal,
+			&st->terminals[i].sales.count, &st->terminals[i].sales.amount, NULL, NULL);
+}
+
 static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 {
 	char a[48];
@@ -178,6 +225,7 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 	line_money(f, "Sales", &t->sales);
 	line_amount(f, "  gross", t->gross);
 	line_amount(f, "  discounts", t->discounts);
+	line_amount(f, "  member savings", t->member_savings);
 	line_money(f, "Refunds", &t->refunds);
 	line_money(f, "Post-voids", &t->voids);
 	line_amount(f, "Net", t->net);
@@ -236,6 +284,7 @@ int cmd_report(struct app *app)
 {
 	struct cp_errbuf err = {{0}};
 	struct cp_tally *t = calloc(1, sizeof(*t));
+	struct cp_store_totals *st = NULL;
 	struct cp_shift_view v;
 	struct cp_db *db = NULL;
 	const char *kind = app->report_kind,
@@ -248,8 +297,9 @@ int cmd_report(struct app *app)
 		app_error("out of memory");
 		return APP_EXIT_FAIL;
 	}
-	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
-		app_error("--format: give text, csv or json, not '%s'", fmt);
+	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "print") != 0) {
+		app_error("--format: give text, csv, json or print, not '%s'", fmt);
 		free(t);
 		return APP_EXIT_USAGE;
 	}
@@ -257,6 +307,8 @@ int cmd_report(struct app *app)
 		free(t);
 		return APP_EXIT_USAGE;
 	}
+	if (strcmp(fmt, "print") == 0) /* in the language the till prints in */
+		cp_ui_setup_locale(app->cfg.ui_language);
 	if (strcmp(kind, "shift") == 0) {
 		if (app->report_date) {
 			app_error("report shift: the shift report is of the shift open now (or the "
@@ -282,6 +334,13 @@ int cmd_report(struct app *app)
 		} else if (strcmp(fmt, "csv") == 0) {
 			fputs("section,key,count,amount_yuan,points,growth\r\n", stdout);
 			shift_csv(stdout, &v);
+		} else if (strcmp(fmt, "print") == 0) {
+			if (!(text = cp_report_text_shift(&v, app_printer_width(app)))) {
+				app_error("out of memory");
+				goto out;
+			}
+			fputs(text, stdout);
+			free(text);
 		} else {
 			print_shift(stdout, &v);
 		}
@@ -302,8 +361,23 @@ int cmd_report(struct app *app)
 				    : cp_report_tally(db, day, t, &err);
 	if (rc != CP_OK)
 		goto fail;
+	if (strcmp(kind, "z") != 0) { /* the whole store's, beside this till's */
+		struct cp_sync_options opts;
+		struct cp_hq_identity tls;
+
+		if (!(st = calloc(1, sizeof(*st)))) {
+			app_error("out of memory");
+			goto out;
+		}
+		memset(&tls, 0, sizeof(tls));
+		app_sync_options(app, &opts);
+		app_sync_stored_tls(db, &opts, &tls);
+		cp_sync_store_totals(db, &opts, day, st, NULL);
+		cp_wipe(&tls, sizeof(tls));
+	}
 	if (strcmp(fmt, "json") == 0) {
-		if (!(text = cp_report_json(t, kind, cp_db_store_id(db), cp_db_terminal_id(db)))) {
+		if (!(text = cp_report_json_store(t, kind, cp_db_store_id(db),
+						  cp_db_terminal_id(db), st))) {
 			app_error("out of memory");
 			goto out;
 		}
@@ -311,11 +385,22 @@ int cmd_report(struct app *app)
 		free(text);
 	} else if (strcmp(fmt, "csv") == 0) {
 		print_csv(stdout, t);
+		if (st)
+			store_csv(stdout, st);
+	} else if (strcmp(fmt, "print") == 0) { /* what the printer gets, at its width */
+		if (!(text = cp_report_text(t, kind, st, app_printer_width(app)))) {
+			app_error("out of memory");
+			goto out;
+		}
+		fputs(text, stdout);
+		free(text);
 	} else {
 		print_text(stdout, t,
 			   strcmp(kind, "z") == 0   ? "Z report"
 			   : strcmp(kind, "x") == 0 ? "X report"
 						    : "Daily tally");
+		if (st)
+			store_text(stdout, st);
 	}
 	if (t->unacked && strcmp(kind, "z") == 0)
 		app_error("note: the Z report was taken with %" PRId64 " journal row%s of the day "
@@ -328,6 +413,7 @@ fail:
 	status = rc == CP_EINVAL ? APP_EXIT_USAGE : APP_EXIT_FAIL;
 out:
 	cp_db_close(db);
+	free(st);
 	free(t);
 	return status;
 }

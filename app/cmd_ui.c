@@ -103,6 +103,23 @@ static enum cp_err remote_lookup(void *ctx, const char *phone, const char *card,
 	return rc;
 }
 
+/* cp_ui_options.store_totals: on a UI worker thread, with a connection of its own. */
+static enum cp_err store_totals(void *ctx, const char *day, struct cp_store_totals *out)
+{
+	struct lookup_ctx *l = ctx;
+	struct cp_errbuf err = {{0}};
+	struct cp_db *db = NULL;
+	enum cp_err rc = cp_db_open(&db, &l->app->dbopt, &err);
+
+	if (rc != CP_OK) {
+		snprintf(out->why, sizeof(out->why), "%.150s", err.msg);
+		return rc;
+	}
+	rc = cp_sync_store_totals(db, &l->opts, day, out, &err);
+	cp_db_close(db);
+	return rc;
+}
+
 int cmd_ui(struct app *app)
 {
 	struct cp_ui_options o;
@@ -176,6 +193,8 @@ int cmd_ui(struct app *app)
 	o.receipt_text = app_receipt_text;
 	o.print_text = app_print_text;
 	o.print_width = r.width;
+	o.store_totals = store_totals;
+	o.store_ctx = &l;
 	status = cp_ui_run(&o);
 
 	bg_sync_stop(&bg);

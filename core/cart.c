@@ -79,6 +79,9 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 				       "the cart total is too large; lower a quantity");
 		}
 		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
+		    (member_price && !l->redemption &&
+		     (!cp_money_mul(l->qty, sqlite3_column_int64(st, 6), &l->saving) ||
+		      !cp_money_sub(l->saving, l->amount, &l->saving))) ||
 		    !cp_money_add(v->points_held, l->points, &v->points_held) ||
 		    !cp_money_add(v->total, l->amount, &v->total) ||
 		    (l->eligible && !cp_money_add(v->eligible, l->amount, &v->eligible)) ||

@@ -26,6 +26,7 @@ struct cp_cart_line {
 	int64_t qty;
 	int64_t unit_price; /* member price when a member is attached and the item has one */
 	int64_t amount;     /* qty * unit_price */
+	int64_t saving;     /* (list price - member price) * qty when the member price applies */
 	bool eligible;      /* earns points and growth */
 	bool redemption; /* a points-plus-cash offer line: earns nothing, never paid with points */
 	int64_t points;  /* points the line holds (offer lines), 0 otherwise */

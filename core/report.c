@@ -157,13 +157,14 @@ static int cashier_of(struct cp_tally *t, const char *staff)
 	return i;
 }
 
-/* The sales of the day, one pass: count and money, members, cashiers, hours, change given. */
+/* The sales of the day from its summary rows (report_day_sum, written with each sale):
+ * count and money, members, gross, member-price saving, change given, cashiers, hours. */
 static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *change,
-			       struct cp_errbuf *err)
+			       int64_t *lines, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT staff, member_id IS NOT NULL, total, created_at,"
-				   " change_due FROM sale WHERE business_day = ?1",
+				   "SELECT what, key, n, amount FROM report_day_sum WHERE day = ?1"
+				   " AND what IN ('sale', 'cashier', 'hour')",
 				   err);
 	int rc;
 
@@ -171,25 +172,61 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *staff = (const char *)sqlite3_column_text(st, 0);
-		int64_t total = sqlite3_column_int64(st, 2);
-		time_t at = (time_t)(sqlite3_column_int64(st, 3) / 1000);
-		struct tm tm;
-		int c = cashier_of(t, staff ? staff : "");
+		const char *what = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		struct cp_tally_money m = {sqlite3_column_int64(st, 2),
+					   sqlite3_column_int64(st, 3)};
+		int c;
 
-		localtime_r(&at, &tm);
-		if (!add_money(&t->sales, total) ||
-		    !add_money(sqlite3_column_int(st, 1) ? &t->member_sales : &t->other_sales,
-			       total) ||
-		    (c >= 0 && !add_money(&t->cashiers[c].sales, total)) ||
-		    !add_money(&t->hours[tm.tm_hour % 24], total) ||
-		    !cp_money_add(*change, sqlite3_column_int64(st, 4), change)) {
-			sqlite3_reset(st);
-			return overflow(err);
+		if (!what || !key)
+			continue;
+		if (strcmp(what, "cashier") == 0) {
+			if ((c = cashier_of(t, key)) >= 0)
+				t->cashiers[c].sales = m;
+		} else if (strcmp(what, "hour") == 0) {
+			c = strlen(key) == 2 ? (key[0] - '0') * 10 + (key[1] - '0') : -1;
+			if (c >= 0 && c < 24)
+				t->hours[c] = m;
+		} else if (strcmp(key, "all") == 0) {
+			t->sales = m;
+		} else if (strcmp(key, "member") == 0) {
+			t->member_sales = m;
+		} else if (strcmp(key, "other") == 0) {
+			t->other_sales = m;
+		} else if (strcmp(key, "gross") == 0) {
+			*lines = m.amount;
+		} else if (strcmp(key, "saving") == 0) {
+			t->member_savings = m.amount;
+		} else if (strcmp(key, "change") == 0) {
+			*change = m.amount;
 		}
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's sales", err);
+}
+
+enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM "
+		"(" REPORT_SALE_SUM_SELECT(
+			" = ?1") ") GROUP BY day, what, key) WHERE true"
+				 " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
+				 " amount = amount + excluded.amount, growth = growth + "
+				 "excluded.growth",
+		err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* a sum left the integers: report_day_sum's CHECK */
+		return overflow(err);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "add the sale to the day's tally", err);
 }
 
 static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
@@ -233,14 +270,23 @@ static enum cp_err one_int(struct cp_db *db, const char *sql, const char *day, i
 	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the day's figures", err);
 }
 
+/* The columns cols of table (aliased, joined on seq) for the day's journal rows other than
+ * sales (whose rows report_day_sum sums), in two ranges of the journal_day_day index. */
+#define NOT_SALES(cols, table)                                                                     \
+	" SELECT " cols " FROM journal_day d JOIN " table " ON x.seq = d.seq WHERE d.day = ?1"     \
+	" AND d.type < 'sale' UNION ALL SELECT " cols " FROM journal_day d JOIN " table            \
+	" ON x.seq = d.seq WHERE d.day = ?1 AND d.type > 'sale'"
+
 static enum cp_err tally_tenders(struct cp_db *db, struct cp_tally *t, int64_t change,
 				 struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT t.method, sum(t.amount) FROM journal_day d JOIN tender t"
-				   " ON t.seq = d.seq WHERE d.day = ?1 GROUP BY t.method"
-				   " ORDER BY t.method",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT method, sum(amount) FROM (SELECT key AS method, amount"
+			" FROM report_day_sum WHERE day = ?1 AND what = 'tender'"
+			" UNION ALL" NOT_SALES("x.method, x.amount",
+					       "tender x") ") GROUP BY method ORDER BY method",
+			err);
 	int rc;
 
 	if (!st)
@@ -269,11 +315,13 @@ static enum cp_err tally_tenders(struct cp_db *db, struct cp_tally *t, int64_t c
 
 static enum cp_err tally_points(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT m.kind, sum(m.points), sum(m.growth) FROM journal_day d"
-				   " JOIN movement m ON m.seq = d.seq WHERE d.day = ?1"
-				   " GROUP BY m.kind ORDER BY m.kind",
-				   err);
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"SELECT kind, sum(points), sum(growth) FROM (SELECT key AS kind,"
+		" amount AS points, growth FROM report_day_sum WHERE day = ?1"
+		" AND what = 'points' UNION ALL" NOT_SALES(
+			"x.kind, x.points, x.growth", "movement x") ") GROUP BY kind ORDER BY kind",
+		err);
 	int rc;
 
 	if (!st)
@@ -353,8 +401,9 @@ static enum cp_err tally_guides(struct cp_db *db, struct cp_tally *t, struct cp_
 		"SELECT guide, 0, count(DISTINCT member_id), 0 FROM guide_event"
 		" WHERE business_day = ?1 AND kind IN ('bind', 'takeover') AND guide IS NOT NULL"
 		" GROUP BY guide UNION ALL"
-		" SELECT guide, 1 + (kind = 'refund'), count(*), coalesce(sum(amount), 0)"
-		" FROM guide_credit WHERE business_day = ?1 GROUP BY guide, kind",
+		" SELECT key, 1, n, amount FROM report_day_sum WHERE day = ?1 AND what = 'guide'"
+		" UNION ALL SELECT guide, 2, count(*), coalesce(sum(amount), 0) FROM guide_credit"
+		" WHERE business_day = ?1 AND kind = 'refund' GROUP BY guide",
 		err);
 	int rc;
 
@@ -406,12 +455,9 @@ static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tal
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->day, sizeof(t->day), "%s", day);
-	if ((result = tally_sales(db, t, &change, err)) || (result = tally_refunds(db, t, err)) ||
-	    (result = one_int(db,
-			      "SELECT coalesce(sum(l.amount), 0) FROM sale s JOIN sale_line l"
-			      " ON l.seq = s.seq WHERE s.business_day = ?1",
-			      day, &lines, err)) ||
-	    (result = tally_tenders(db, t, change, err)) || (result = tally_points(db, t, err)) ||
+	if ((result = tally_sales(db, t, &change, &lines, err)) ||
+	    (result = tally_refunds(db, t, err)) || (result = tally_tenders(db, t, change, err)) ||
+	    (result = tally_points(db, t, err)) ||
 	    (result = one_int(db,
 			      "SELECT count(*) FROM journal_day WHERE day = ?1 AND"
 			      " type = 'member_register'",
@@ -537,6 +583,7 @@ static json_t *totals_json(const struct cp_tally *t)
 	    !json_object_set_new(o, "voids", money_json(&t->voids)) &&
 	    !json_object_set_new(o, "gross", json_integer(t->gross)) &&
 	    !json_object_set_new(o, "discounts", json_integer(t->discounts)) &&
+	    !json_object_set_new(o, "member_savings", json_integer(t->member_savings)) &&
 	    !json_object_set_new(o, "net", json_integer(t->net)) &&
 	    !json_object_set_new(o, "tenders", json_incref(tenders)) &&
 	    !json_object_set_new(
@@ -566,12 +613,46 @@ static json_t *totals_json(const struct cp_tally *t)
 	return o;
 }
 
+/* The store's totals as JSON: {"available": false, "why"} or the figures. */
+static json_t *store_json(const struct cp_store_totals *st)
+{
+	json_t *o, *terms = json_array();
+	bool ok = terms != NULL;
+
+	if (!st->reached) {
+		json_decref(terms);
+		return json_pack("{s:b, s:s, s:s}", "available", 0, "day", st->day, "why", st->why);
+	}
+	for (int i = 0; ok && i < st->nterminals; i++)
+		ok = !json_array_append_new(
+			terms, json_pack("{s:s, s:o, s:I}", "terminal", st->terminals[i].terminal,
+					 "sales", money_json(&st->terminals[i].sales), "net",
+					 (json_int_t)st->terminals[i].net));
+	o = ok ? json_pack("{s:b, s:s, s:o, s:o, s:o, s:I, s:O, s:b}", "available", 1, "day",
+			   st->day, "sales", money_json(&st->sales), "refunds",
+			   money_json(&st->refunds), "voids", money_json(&st->voids), "net",
+			   (json_int_t)st->net, "terminals", terms, "truncated", st->truncated)
+	       : NULL;
+	json_decref(terms);
+	return o;
+}
+
 char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
 		     const char *terminal)
+{
+	return cp_report_json_store(t, kind, store, terminal, NULL);
+}
+
+char *cp_report_json_store(const struct cp_tally *t, const char *kind, const char *store,
+			   const char *terminal, const struct cp_store_totals *st)
 {
 	json_t *o = totals_json(t);
 	char *text = NULL;
 
+	if (o && st && json_object_set_new(o, "store_totals", store_json(st))) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o && !json_object_set_new(o, "report", json_string(kind)) &&
 	    !json_object_set_new(o, "store", json_string(store)) &&
 	    !json_object_set_new(o, "terminal", json_string(terminal)) &&
@@ -739,6 +820,9 @@ enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 	/* A Z taken before the tally had guides carries none: compare what it carries. */
 	if (!json_object_get(json_object_get(p, "totals"), "guides"))
 		json_object_del(want, "guides");
+	/* ... and one taken before it showed the member-price saving carries none of that */
+	if (!json_object_get(json_object_get(p, "totals"), "member_savings"))
+		json_object_del(want, "member_savings");
 	if (!json_equal(want, json_object_get(p, "totals")))
 		result = cp_errf(err, CP_ECORRUPT,
 				 "journal sequence %lld: the Z report of %s does not match the "

@@ -58,10 +58,33 @@ struct cp_tally {
 	struct cp_tally_money hours[24]; /* sales by local hour */
 	int nshifts;                     /* shifts opened that day, oldest first */
 	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
+	/* list price less member price, times quantity, over the day's sales (fen) */
+	int64_t member_savings;
 	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */
 	int64_t z_seq;   /* the Z report that closed the day; 0 while it is open */
+};
+
+#define CP_STORE_TERMINALS 16 /* terminals listed in the store's totals */
+
+/* The whole store's totals of a business day (all its terminals), as HQ counts them from the
+ * journal rows it has applied (sync/PROTOCOL.md, "Store totals"); filled by sync/, shown
+ * beside this till's tally. reached is false when HQ was not reached or its answer was not
+ * understood; why then says so, for a person. */
+struct cp_store_totals {
+	bool reached;
+	char why[200];
+	char day[11];
+	struct cp_tally_money sales, refunds, voids; /* voids: post-voids */
+	int64_t net;                                 /* sales less refunds and post-voids, fen */
+	int nterminals;                              /* terminals with rows that day */
+	struct {
+		char terminal[17];
+		struct cp_tally_money sales;
+		int64_t net;
+	} terminals[CP_STORE_TERMINALS];
+	bool truncated; /* more terminals than the list holds */
 };
 
 /* The business day now (the day after the newest Z when that is later). */
@@ -87,5 +110,11 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
  * README: kind is "daily", "x" or "z". */
 char *cp_report_json(const struct cp_tally *t, const char *kind, const char *store,
 		     const char *terminal);
+
+/* The same with the whole store's totals (st not NULL) as "store_totals": {"available": true,
+ * "day", "sales", "refunds", "voids" ({count, amount}), "net", "terminals" [{terminal, sales,
+ * net}], "truncated"}, or {"available": false, "day", "why"}. */
+char *cp_report_json_store(const struct cp_tally *t, const char *kind, const char *store,
+			   const char *terminal, const struct cp_store_totals *st);
 
 #endif

@@ -17,6 +17,40 @@ enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct
 enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
 			    struct cp_errbuf *err);
 
+/* The sales whose seq satisfies cond (SQL text after "s.seq"), as rows (day, what, key, n,
+ * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit): shared by sale_apply (one sale)
+ * and the migration that sums the sales recorded before report_day_sum existed. */
+/* clang-format off */
+#define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
+	" SELECT s.business_day, '" what "', " key ", 1, " amount ", " growth " FROM sale s" from \
+	" WHERE s.seq" cond
+#define REPORT_SALE_SUM_SELECT(cond)                                                          \
+	" SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS amount," \
+	" 0 AS growth FROM sale s WHERE s.seq" cond                           \
+	" UNION ALL" REPORT_SALE_SUM_ONE(                                                      \
+		"sale", "CASE WHEN s.member_id IS NULL THEN 'other' ELSE 'member' END", "s.total", \
+		"0", "", cond)                                                                    \
+	" UNION ALL" REPORT_SALE_SUM_ONE(                                                      \
+		"sale", "'gross'",                                                             \
+		"(SELECT coalesce(sum(l.amount), 0) FROM sale_line l WHERE l.seq = s.seq)", "0", \
+		"", cond)                                                                       \
+	" UNION ALL" REPORT_SALE_SUM_ONE("sale", "'saving'", "s.member_saving", "0", "", cond)  \
+	" UNION ALL" REPORT_SALE_SUM_ONE("sale", "'change'", "s.change_due", "0", "", cond)     \
+	" UNION ALL" REPORT_SALE_SUM_ONE("cashier", "s.staff", "s.total", "0", "", cond)        \
+	" UNION ALL" REPORT_SALE_SUM_ONE(                                                      \
+		"hour", "strftime('%H', s.created_at / 1000, 'unixepoch', 'localtime')",         \
+		"s.total", "0", "", cond)                                                       \
+	" UNION ALL" REPORT_SALE_SUM_ONE("tender", "t.method", "t.amount", "0",                 \
+					 " JOIN tender t ON t.seq = s.seq", cond)               \
+	" UNION ALL" REPORT_SALE_SUM_ONE("points", "m.kind", "m.points", "m.growth",            \
+					 " JOIN movement m ON m.seq = s.seq", cond)             \
+	" UNION ALL" REPORT_SALE_SUM_ONE("guide", "g.guide", "g.amount", "0",                   \
+					 " JOIN guide_credit g ON g.seq = s.seq", cond)
+/* clang-format on */
+
+/* sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. */
+enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err);
+
 /* verify: a day_close (Z) event must carry the hash and sequence of the row before it and the
  * totals that the events before it give (db is the replay, holding exactly those). */
 enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *payload,

@@ -156,6 +156,7 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "name", json_string(l->name)) || put(o, "category", json_string(l->category)) ||
 	    put(o, "qty", json_integer(l->qty)) || put(o, "unit", json_integer(l->unit_price)) ||
 	    put(o, "amount", json_integer(l->amount)) ||
+	    put(o, "saving", json_integer(l->saving)) ||
 	    put(o, "eligible", json_boolean(l->eligible)) ||
 	    (l->redemption && (put(o, "offer", json_string(l->offer_id)) ||
 			       put(o, "points", json_integer(l->points)) ||
@@ -188,9 +189,11 @@ static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 {
 	json_t *p = json_object(), *lines = json_array(), *tenders = json_array();
 	bool ok = p && lines && tenders;
+	int64_t saving = 0; /* the member price's saving over the lines */
 
 	for (int i = 0; ok && i < cart->nlines; i++)
-		ok = json_array_append_new(lines, line_json(&cart->lines[i], i + 1)) == 0;
+		ok = json_array_append_new(lines, line_json(&cart->lines[i], i + 1)) == 0 &&
+		     cp_money_add(saving, cart->lines[i].saving, &saving);
 	for (int i = 0; ok && i < n; i++)
 		ok = json_array_append_new(tenders, tender_json(&t[i])) == 0;
 	(void)db;
@@ -200,6 +203,7 @@ static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 	    put(p, "day", json_string(day)) == 0 && put(p, "lines", json_incref(lines)) == 0 &&
 	    put(p, "tenders", json_incref(tenders)) == 0 &&
 	    put(p, "total", json_integer(r->total)) == 0 &&
+	    put(p, "member_saving", json_integer(saving)) == 0 &&
 	    put(p, "tendered", json_integer(r->tendered)) == 0 &&
 	    put(p, "change", json_integer(r->change)) == 0 &&
 	    put(p, "eligible", json_integer(r->eligible)) == 0 &&
@@ -376,7 +380,7 @@ enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int si
 enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *receipt, *staff, *member, *day;
-	int64_t at, total, eligible, change, mult, points, growth;
+	int64_t at, total, eligible, change, mult, points, growth, saving = 0;
 	json_t *lines, *tenders, *l;
 	enum cp_err result;
 	sqlite3_stmt *st;
@@ -394,12 +398,15 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	    (result = jget_int(p, "points", &points, err)) ||
 	    (result = jget_int(p, "growth", &growth, err)) ||
 	    (result = jget_array(p, "lines", &lines, err)) ||
-	    (result = jget_array(p, "tenders", &tenders, err)))
+	    (result = jget_array(p, "tenders", &tenders, err)) ||
+	    /* a sale recorded before the saving was carried saved nothing that the tally sees */
+	    (json_object_get(p, "member_saving") &&
+	     (result = jget_int(p, "member_saving", &saving, err))))
 		return result;
 	st = db_stmt(db,
 		     "INSERT INTO sale(seq, receipt, staff, member_id, created_at, business_day,"
-		     " total, eligible, change_due, multiplier_bp, points, growth)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		     " total, eligible, change_due, multiplier_bp, points, growth, member_saving)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 		     err);
 	if (!st)
 		return CP_EDB;
@@ -416,6 +423,7 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	sqlite3_bind_int64(st, 10, mult);
 	sqlite3_bind_int64(st, 11, points);
 	sqlite3_bind_int64(st, 12, growth);
+	sqlite3_bind_int64(st, 13, saving);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -433,5 +441,7 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)
 		return result;
-	return pointspay_sale_apply(db, seq, member, day, p, err);
+	if ((result = pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK)
+		return result;
+	return report_sale_sum(db, seq, err);
 }

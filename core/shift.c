@@ -42,7 +42,7 @@ enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int
 			      open_seq, upto_seq, &tendered, err)) ||
 	    (result = one_sum(db,
 			      "SELECT coalesce(sum(change_due), 0) FROM sale WHERE seq > ?1 AND"
-			      " seq <= ?2",
+			      " seq <= ?2 AND change_due <> 0",
 			      open_seq, upto_seq, &change, err)) ||
 	    (result = one_sum(db,
 			      "SELECT coalesce(sum(amount), 0) FROM shift_move WHERE shift_seq = ?1"

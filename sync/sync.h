@@ -12,6 +12,7 @@
 
 #include "cp_error.h"
 #include "member.h"
+#include "report.h"
 
 struct cp_db;
 
@@ -92,5 +93,20 @@ enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
 enum cp_err cp_sync_lookup(struct cp_db *db, const struct cp_sync_options *opts, const char *phone,
 			   const char *card, struct cp_member_view *out, const volatile int *cancel,
 			   struct cp_errbuf *err);
+
+/* Asks HQ for the whole store's totals of business day (YYYY-MM-DD, checked by the caller), all
+ * its terminals, from the rows HQ has applied (PROTOCOL.md, "Store totals"); a short request
+ * (lookup_timeout_ms). On success out->reached is true. Otherwise out->reached is false,
+ * out->why says why (HQ not reached and what happened, or HQ's answer not understood and
+ * what was wrong with it), err says "store totals unavailable (HQ not reached): " and the
+ * same, and CP_EIO is returned. */
+enum cp_err cp_sync_store_totals(struct cp_db *db, const struct cp_sync_options *opts,
+				 const char *day, struct cp_store_totals *out,
+				 struct cp_errbuf *err);
+
+/* The parser of HQ's 200 answer (body, len bytes) for day, exposed for tests: malformed JSON,
+ * another day or a missing or mistyped field is CP_EIO with out->why saying which. */
+enum cp_err cp_sync_store_totals_parse(const char *body, size_t len, const char *day,
+				       struct cp_store_totals *out, struct cp_errbuf *err);
 
 #endif

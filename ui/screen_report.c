@@ -9,6 +9,8 @@
 #include "money.h"
 #include "report.h"
 #include "shift.h"
+#include "store_fetch.h"
+#include "report_text.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
@@ -19,6 +21,8 @@ static struct {
 	char reason[65];
 	int64_t amount; /* a pay-in or pay-out being asked for */
 	bool in;
+	struct cp_store_totals store; /* the whole store's, from HQ */
+	int store_state;              /* 0 none, 1 asked, 2 answered (store.reached or why) */
 } R;
 
 static void reload(struct ui *ui)
@@ -35,6 +39,8 @@ static void reload(struct ui *ui)
 		return;
 	}
 	R.ok = true;
+	if (R.store_state != 1 && ui_store_fetch_start(ui->opts, R.t.day))
+		R.store_state = 1;
 }
 
 static void report_enter(struct ui *ui)
@@ -45,69 +51,6 @@ static void report_enter(struct ui *ui)
 void ui_report_open(struct ui *ui)
 {
 	ui_push(ui, UI_SCR_report);
-}
-
-/* ---- the report as lines of text for the printer, in the UI's language ---- */
-
-struct lines {
-	char *buf;
-	size_t len, cap;
-	int width;
-};
-
-static void add(struct lines *l, const char *left, const char *right)
-{
-	int lw = cp_text_width(left), rw = right ? cp_text_width(right) : 0;
-	int pad = right ? l->width - lw - rw : 0;
-	size_t need = strlen(left) + (right ? strlen(right) : 0) + (pad > 0 ? (size_t)pad : 1) + 2;
-
-	if (l->len + need >= l->cap) {
-		size_t cap = (l->cap + need) * 2;
-		char *b = realloc(l->buf, cap);
-
-		if (!b)
-			return;
-		l->buf = b;
-		l->cap = cap;
-	}
-	l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "%s%*s%s\n", left,
-				   right ? (pad > 0 ? pad : 1) : 0, "", right ? right : "");
-}
-
-static void add_money(struct lines *l, struct ui *ui, const char *what, int64_t fen)
-{
-	char a[48];
-
-	add(l, what, ui_money(ui, fen, a, sizeof(a)));
-}
-
-static void add_count(struct lines *l, struct ui *ui, const char *what,
-		      const struct cp_tally_money *m)
-{
-	char a[48], b[80];
-
-	snprintf(b, sizeof(b), "%lld  %s", (long long)m->count,
-		 ui_money(ui, m->amount, a, sizeof(a)));
-	add(l, what, b);
-}
-
-static void shift_lines(struct lines *l, struct ui *ui, const struct cp_shift_view *s)
-{
-	char line[160], a[32];
-
-	snprintf(line, sizeof(line), _("Shift %lld, %s, opened %s"), (long long)s->seq, s->staff,
-		 ui_when(s->opened_at, a, sizeof(a)));
-	add(l, line, NULL);
-	add_money(l, ui, _("Float"), s->float_fen);
-	add_money(l, ui, _("Cash taken"), s->cash);
-	add_money(l, ui, _("Pay-ins"), s->pay_in);
-	add_money(l, ui, _("Pay-outs"), s->pay_out);
-	add_money(l, ui, _("Cash expected"), s->expected);
-	if (s->closed) {
-		add_money(l, ui, _("Cash counted"), s->counted);
-		add_money(l, ui, s->over_short < 0 ? _("SHORT") : _("Over"),
-			  s->over_short < 0 ? -s->over_short : s->over_short);
-	}
 }
 
 /* One guide's day in the tally: members bound, sales credited, credit net of refunds. */
@@ -123,48 +66,9 @@ static const char *guide_line(struct ui *ui, const struct cp_tally *t, int i, ch
 	return line;
 }
 
-static char *report_text(struct ui *ui, bool shift_only)
-{
-	struct lines l = {.width = ui->opts->print_width > 0 ? ui->opts->print_width : 42};
-	const struct cp_tally *t = &R.t;
-	char line[160];
-
-	if (!shift_only) {
-		snprintf(line, sizeof(line),
-			 t->z_seq ? _("Z report, business day %s") : _("X report, business day %s"),
-			 t->day);
-		add(&l, line, NULL);
-		if (t->unacked) {
-			snprintf(line, sizeof(line), _("%lld rows not yet at HQ"),
-				 (long long)t->unacked);
-			add(&l, line, NULL);
-		}
-		add_count(&l, ui, _("Sales"), &t->sales);
-		add_count(&l, ui, _("Refunds"), &t->refunds);
-		add_count(&l, ui, _("Post-voids"), &t->voids);
-		add_money(&l, ui, _("Net"), t->net);
-		for (int i = 0; i < t->ntenders; i++)
-			add_money(&l, ui, t->tenders[i].method, t->tenders[i].amount);
-		add_count(&l, ui, _("Member sales"), &t->member_sales);
-		add_count(&l, ui, _("Other sales"), &t->other_sales);
-		for (int i = 0; i < t->nkinds; i++) {
-			snprintf(line, sizeof(line), "%lld", (long long)t->points[i].points);
-			add(&l, t->points[i].kind, line);
-		}
-		for (int i = 0; i < t->ncashiers; i++)
-			add_count(&l, ui, t->cashiers[i].staff, &t->cashiers[i].sales);
-		for (int i = 0; i < t->nguides; i++)
-			add(&l, guide_line(ui, t, i, line, sizeof(line)), NULL);
-		for (int i = 0; i < t->nshifts; i++)
-			shift_lines(&l, ui, &t->shifts[i]);
-	} else {
-		shift_lines(&l, ui, &R.shift);
-	}
-	return l.buf;
-}
-
 static void print(struct ui *ui, bool shift_only)
 {
+	int width = ui->opts->print_width > 0 ? ui->opts->print_width : 42;
 	struct cp_errbuf err = {{0}};
 	char *text;
 	enum cp_err rc;
@@ -174,7 +78,11 @@ static void print(struct ui *ui, bool shift_only)
 		       _("No printer is set up: the report is on the screen only."));
 		return;
 	}
-	if (!(text = report_text(ui, shift_only)))
+	text = shift_only
+		       ? cp_report_text_shift(&R.shift, width)
+		       : cp_report_text(&R.t, R.t.z_seq ? "z" : "x",
+					!R.t.z_seq && R.store_state == 2 ? &R.store : NULL, width);
+	if (!text)
 		return;
 	rc = ui->opts->print_text(ui->opts->receipt_ctx, text, &err);
 	free(text);
@@ -311,7 +219,45 @@ static int report_key(struct ui *ui, const struct ui_key *k)
 static int report_tick(struct ui *ui)
 {
 	(void)ui;
-	return 0;
+	if (R.store_state != 1 || !ui_store_fetch_poll(&R.store))
+		return 0;
+	R.store_state = 2;
+	return UI_REDRAW;
+}
+
+/* The whole store's totals under the shift: asked, answered, or unavailable and why. */
+static int draw_store(struct ui *ui, WINDOW *w, int y, int x, int wd)
+{
+	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	char line[200], a[48];
+	int y0 = y;
+
+	if (R.store_state == 0)
+		return 0;
+	if (R.store_state == 1) {
+		ui_put(w, y++, x, wd, _("Whole store: asking HQ..."), n, false);
+		return y - y0;
+	}
+	if (!R.store.reached) {
+		ui_put(w, y++, x, wd, _("store totals unavailable (HQ not reached)"),
+		       ui_attr(ui, UI_R_WARN), false);
+		ui_put(w, y++, x, wd, R.store.why, n, false);
+		return y - y0;
+	}
+	ui_put(w, y++, x, wd, _("Whole store (all terminals, as HQ has them)"),
+	       ui_attr(ui, UI_R_TITLE), false);
+	snprintf(line, sizeof(line), _("Sales %lld  %s"), (long long)R.store.sales.count,
+		 ui_money(ui, R.store.sales.amount, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Net %s"), ui_money(ui, R.store.net, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	for (int i = 0; i < R.store.nterminals; i++) {
+		snprintf(line, sizeof(line), "  %s %lld  %s", R.store.terminals[i].terminal,
+			 (long long)R.store.terminals[i].sales.count,
+			 ui_money(ui, R.store.terminals[i].sales.amount, a, sizeof(a)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
+	return y - y0;
 }
 
 static int draw_shift(struct ui *ui, WINDOW *w, int y, int x, int wd)
@@ -366,6 +312,9 @@ static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
 
 	snprintf(line, sizeof(line), _("Sales %lld  %s"), (long long)t->sales.count,
 		 ui_money(ui, t->sales.amount, a, sizeof(a)));
+	ui_put(w, y++, x, wd, line, n, false);
+	snprintf(line, sizeof(line), _("Member price savings %s"),
+		 ui_money(ui, t->member_savings, a, sizeof(a)));
 	ui_put(w, y++, x, wd, line, n, false);
 	snprintf(line, sizeof(line), _("Refunds %lld  %s   Post-voids %lld  %s"),
 		 (long long)t->refunds.count, ui_money(ui, t->refunds.amount, a, sizeof(a)),
@@ -458,6 +407,7 @@ static void report_draw(struct ui *ui, WINDOW *w)
 	y++;
 	left = draw_tally(ui, w, y, x, half - 2);
 	right = draw_shift(ui, w, y, x + half, half);
+	right += draw_store(ui, w, y + right + 1, x + half, half) + 1;
 	y += (left > right ? left : right) + 1;
 	draw_chart(ui, w, y, x, wd, ui->rows - 3 - y);
 }

@@ -27,6 +27,14 @@ static bool printer_outcomes(struct ui *ui)
 				ui->print_failed[0] = '\0';
 			continue;
 		}
+		if (strcmp(o.tag, "report") == 0) { /* a report is printed again from its screen */
+			ui_msg(ui, UI_MSG_ERROR,
+			       _("Report NOT printed (fix the printer, then F8 prints it again): "
+				 "%s"),
+			       o.message[0] ? o.message : _("the printer failed"));
+			beep();
+			continue;
+		}
 		snprintf(ui->print_failed, sizeof(ui->print_failed), "%s", o.tag);
 		ui_msg(ui, UI_MSG_ERROR,
 		       _("Receipt %s not printed, kept for reprint (F9, manager menu): %s"), o.tag,

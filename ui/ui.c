@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "lookup.h"
+#include "store_fetch.h"
 #include "textwidth.h"
 #include "ui_int.h"
 
@@ -656,6 +657,7 @@ int cp_ui_run(const struct cp_ui_options *opts)
 			top->leave(ui);
 	}
 	ui_lookup_drain(2000);
+	ui_store_fetch_drain(3000);
 	restore_terminal();
 	delscreen(scr);
 	signals_restore(&old);

@@ -8,6 +8,7 @@
 #include "member.h"
 
 struct cp_db;
+struct cp_store_totals;
 
 struct cp_ui_options {
 	/** The open database (the UI's own connection; used from the UI thread only). */
@@ -53,6 +54,11 @@ struct cp_ui_options {
 	 * printer without blocking, with receipt_ctx. May be NULL (reports are not printed). */
 	enum cp_err (*print_text)(void *ctx, const char *text, struct cp_errbuf *err);
 	int print_width;
+	/** The whole store's totals of day from HQ, beside this till's tally, or NULL. Runs on a
+	 * worker thread of the UI (its own connection, not db); returns within a few seconds;
+	 * fills out (out->reached false and out->why when HQ was not reached). */
+	enum cp_err (*store_totals)(void *ctx, const char *day, struct cp_store_totals *out);
+	void *store_ctx;
 };
 
 /**

@@ -1218,6 +1218,47 @@ class App:
         snap = self.snapshots(uid, [row[0]])
         return {"member": snap[0]}, {"terminal": uid, "found": row[0]}
 
+    # -- store totals (issue 11): the whole store's business day, from the rows applied --
+
+    def store_totals(self, uid, query):
+        day = query.get("day")
+        if not day or len(day) != 1:
+            raise bad_request("give day=YYYY-MM-DD once")
+        day = day[0]
+        try:
+            if datetime.date.fromisoformat(day).isoformat() != day:
+                raise ValueError(day)
+        except ValueError:
+            raise bad_request("day must be a date, YYYY-MM-DD")
+        c = self.conn()
+        store = c.execute("SELECT store FROM terminals WHERE uid = ?", (uid,)).fetchone()[0]
+
+        def money():
+            return {"count": 0, "amount": 0}
+        total = {"sales": money(), "refunds": money(), "voids": money()}
+        terms = {}
+        rows = c.execute(
+            "SELECT t.terminal, j.type, j.payload FROM journal j JOIN terminals t"
+            " ON t.uid = j.terminal_uid WHERE t.store = ? AND j.type IN ('sale', 'refund',"
+            " 'void') ORDER BY t.terminal, j.seq", (store,))
+        for terminal, typ, payload in rows:
+            p = json.loads(payload)
+            if p.get("day") != day:
+                continue
+            key, amount = ("sales", p["total"]) if typ == "sale" else (
+                "voids" if typ == "void" else "refunds", p["amount"])
+            t = terms.setdefault(terminal, {"terminal": terminal, "sales": money(),
+                                            "refunds": money(), "voids": money()})
+            for m in (total[key], t[key]):
+                m["count"] += 1
+                m["amount"] += amount
+
+        def net(m):
+            return m["sales"]["amount"] - m["refunds"]["amount"] - m["voids"]["amount"]
+        out = dict(total, store=store, day=day, net=net(total),
+                   terminals=[dict(t, net=net(t)) for _k, t in sorted(terms.items())])
+        return out, {"terminal": uid, "day": day, "terminals": len(terms)}
+
     # -- test hooks --
 
     def state(self, query):
@@ -1606,7 +1647,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.route_test(app, path, query, body)
             routes = {("POST", "/v1/enrol"): None, ("POST", "/v1/journal"): app.push,
                       ("GET", "/v1/changes"): app.changes,
-                      ("GET", "/v1/members/lookup"): app.lookup}
+                      ("GET", "/v1/members/lookup"): app.lookup,
+                      ("GET", "/v1/reports/store"): app.store_totals}
             if not any(p == path for _m, p in routes):
                 raise HttpError(404, "not_found", "no such path")
             if (self.command, path) not in routes:

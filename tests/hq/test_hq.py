@@ -1205,6 +1205,61 @@ class Test10Process(unittest.TestCase):
         self.assertIn("--force", p.stderr)
 
 
+class Test20StoreTotals(unittest.TestCase):
+    """GET /v1/reports/store (issue 11): the store's day from the rows HQ applied."""
+
+    def test_two_terminals(self):
+        day = "2031-03-03"  # a day no other test sells on
+        a, b = new_till(), new_till()
+        a.day = b.day = day
+        s1 = a.sale(amount=2590)
+        a.sale(amount=1000)
+        a.refund(s1)
+        b.sale(amount=4000)
+        s4 = b.sale(amount=700)
+        b.refund(s4, type_="void")
+        b.day = "2031-03-04"
+        b.sale(amount=99)  # another day
+        for t in (a, b):
+            st, ans, _h = t.push()
+            self.assertEqual(st, 200, ans)
+        b.day = day
+        b.sale(amount=5000)  # not pushed: HQ does not know it
+        want_a = {"terminal": a.terminal, "sales": {"count": 2, "amount": 3590},
+                  "refunds": {"count": 1, "amount": 2590}, "voids": {"count": 0, "amount": 0},
+                  "net": 1000}
+        want_b = {"terminal": b.terminal, "sales": {"count": 2, "amount": 4700},
+                  "refunds": {"count": 0, "amount": 0}, "voids": {"count": 1, "amount": 700},
+                  "net": 4000}
+        for t in (a, b):
+            st, ans, _h = t.call("GET", "/v1/reports/store?day=" + day)
+            self.assertEqual(st, 200, ans)
+            self.assertEqual(ans["store"], "S001")
+            self.assertEqual(ans["day"], day)
+            self.assertEqual(ans["sales"], {"count": 4, "amount": 8290})
+            self.assertEqual(ans["refunds"], {"count": 1, "amount": 2590})
+            self.assertEqual(ans["voids"], {"count": 1, "amount": 700})
+            self.assertEqual(ans["net"], 8290 - 2590 - 700)
+            self.assertEqual(sorted(ans["terminals"], key=lambda x: x["terminal"]),
+                             sorted([want_a, want_b], key=lambda x: x["terminal"]))
+        st, ans, _h = a.call("GET", "/v1/reports/store?day=2031-05-05")
+        self.assertEqual(st, 200, ans)
+        self.assertEqual((ans["sales"], ans["net"], ans["terminals"]),
+                         ({"count": 0, "amount": 0}, 0, []))
+
+    def test_bad_requests(self):
+        t = new_till()
+        for q in ("", "?day=", "?day=2031-02-30", "?day=20310303",
+                  "?day=2031-03-03&day=2031-03-04"):
+            st, ans, _h = t.call("GET", "/v1/reports/store" + q)
+            self.assertEqual(st, 400, (q, ans))
+            self.assertEqual(ans["error"]["code"], "bad_request")
+        st, ans, _h = t.call("POST", "/v1/reports/store?day=2031-03-03", {})
+        self.assertEqual(st, 405, ans)
+        st, _ans, _h = t.call("GET", "/v1/reports/store?day=2031-03-03", secret=b"x" * 32)
+        self.assertEqual(st, 401)
+
+
 def main():
     prog = unittest.main(module=__name__, exit=False, verbosity=2 if "-v" in sys.argv else 1)
     result = prog.result

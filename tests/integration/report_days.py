@@ -192,6 +192,11 @@ h = sqlite3.connect(DB)
 rows = [(seq, typ, json.loads(p)) for seq, typ, p in
         h.execute("SELECT seq, type, payload FROM journal ORDER BY seq")]
 acked = int(h.execute("SELECT value FROM meta WHERE key = 'acked_seq'").fetchone()[0])
+by_sku = {i["sku"]: i for i in store["items"]}
+for seq, typ, p in rows:  # each sale carries its lines' member-price savings and their sum
+    if typ == "sale":
+        check("sale %d: member_saving is the sum of its lines' savings" % seq,
+              p.get("member_saving") == sum(l.get("saving", 0) for l in p["lines"]))
 
 
 def bday(ms):
@@ -220,7 +225,7 @@ def money():
 
 def expected_for(day):
     e = {"day": day, "sales": money(), "refunds": money(), "voids": money(), "gross": 0,
-         "discounts": 0, "net": 0, "truncated": False}
+         "discounts": 0, "net": 0, "truncated": False, "member_savings": 0}
     tenders, points, cashiers_, hours = {}, {}, {}, [money() for _ in range(24)]
     guides = {}
     msales, osales = money(), money()
@@ -253,6 +258,11 @@ def expected_for(day):
             add(cashier(p["staff"])["sales"], p["total"])
             add(hours[time.localtime(p["at"] // 1000).tm_hour], p["total"])
             e["gross"] += sum(l["amount"] for l in p["lines"])
+            # the member price's saving, from the catalogue's list and member prices
+            for l in p["lines"]:
+                it = by_sku[l["sku"]]
+                if p["member"] and it.get("member_price") is not None and "offer" not in l:
+                    e["member_savings"] += (it["price"] - it["member_price"]) * l["qty"]
             change += p["change"]
             for t in p["tenders"]:
                 tenders[t["method"]] = tenders.get(t["method"], 0) + t["amount"]
@@ -347,7 +357,9 @@ for day in days:
         continue
     got = json.loads(out.stdout)
     want = expected_for(day)
-    for k in ("report", "store", "terminal"):
+    check("%s: the store's totals are HQ's, unavailable here (no HQ)" % day,
+          got.get("store_totals", {}).get("available") is False)
+    for k in ("report", "store", "terminal", "store_totals"):
         got.pop(k, None)
     for k in sorted(set(got) | set(want)):
         check("%s: %s is %s, the journal says %s" % (day, k, got.get(k), want.get(k)),

@@ -167,6 +167,18 @@ static void test_tally_and_z(void **state)
 	assert_int_equal(t->tenders[0].amount, 14800); /* ¥2.00 change given back */
 	assert_int_equal(t->ncashiers, 1);
 	assert_int_equal(t->hours[10].count, 2);
+	/* the member price's saving: (¥30.00 - ¥28.00) x 1 on the member's sale only */
+	assert_int_equal(t->member_savings, 200);
+	assert_int_equal(t->gross, 2800 + 12000);
+	assert_int_equal(test_count(env, "SELECT json_extract(payload, '$.member_saving') FROM"
+					 " journal WHERE type = 'sale' ORDER BY seq LIMIT 1"),
+			 200);
+	assert_int_equal(test_count(env, "SELECT json_extract(payload, '$.lines[0].saving') FROM"
+					 " journal WHERE type = 'sale' ORDER BY seq LIMIT 1"),
+			 200);
+	assert_int_equal(test_count(env, "SELECT json_extract(payload, '$.member_saving') FROM"
+					 " journal WHERE type = 'sale' ORDER BY seq DESC LIMIT 1"),
+			 0);
 	assert_int_equal(t->unacked, 3);
 	assert_int_equal(t->z_seq, 0);
 	/* bad days: a sentence each, nothing written */
@@ -273,6 +285,9 @@ static void test_verify_catches_alterations(void **state)
 		"UPDATE journal_day SET day = '2026-11-23' WHERE seq = 2",
 		"UPDATE shift_move SET amount = 1",
 		"UPDATE shift_close SET counted = counted + 1",
+		"UPDATE sale SET member_saving = member_saving + 1",
+		"UPDATE report_day_sum SET amount = amount + 1 WHERE what = 'sale' AND key = 'all'",
+		"DELETE FROM report_day_sum WHERE what = 'hour'",
 	};
 
 	assert_non_null(t);
@@ -310,7 +325,7 @@ static void test_verify_catches_alterations(void **state)
 }
 
 /* A Z whose totals were rewritten (and re-hashed by someone holding the key) is found. */
-static void rewrite_z(void **state, bool old_z)
+static void rewrite_z(void **state, int old_z)
 {
 	struct test_env *env = *state;
 	struct cp_sale_result r;
@@ -324,7 +339,7 @@ static void rewrite_z(void **state, bool old_z)
 	json_t *p;
 
 	assert_non_null(t);
-	sell(env, "A1", 3000, NULL, &r);
+	sell(env, "A1", 3000, "M1", &r); /* a member-price saving of ¥2.00 */
 	ok(cp_report_z(env->db, &env->manager, "2026-11-24", t, &err), &err);
 	verify_ok(env);
 	/* rewrite the Z's payload with sales of ¥1.00 less, and chain and seal it properly, with
@@ -343,8 +358,10 @@ static void rewrite_z(void **state, bool old_z)
 	p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 	memcpy(prev, sqlite3_column_blob(st, 1), 32);
 	sqlite3_finalize(st);
-	if (old_z) /* as a Z taken before the tally had guides */
+	if (old_z == 1) /* as a Z taken before the tally had guides */
 		json_object_del(json_object_get(p, "totals"), "guides");
+	else if (old_z == 2) /* ... or before it had the member-price saving */
+		json_object_del(json_object_get(p, "totals"), "member_savings");
 	else
 		json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"),
 				    "amount", json_integer(t->sales.amount - 100));
@@ -363,8 +380,11 @@ static void rewrite_z(void **state, bool old_z)
 	vopt.start_key = start;
 	if (old_z) {
 		assert_int_equal(sqlite3_exec(env->db->h,
-					      "UPDATE day_close SET totals ="
-					      " json_remove(totals, '$.guides')",
+					      old_z == 1
+						      ? "UPDATE day_close SET totals ="
+							" json_remove(totals, '$.guides')"
+						      : "UPDATE day_close SET totals ="
+							" json_remove(totals, '$.member_savings')",
 					      NULL, NULL, NULL),
 				 SQLITE_OK);
 		ok(cp_journal_verify_with(env->db, &vopt, &rep, &err), &err);
@@ -381,13 +401,57 @@ static void rewrite_z(void **state, bool old_z)
 
 static void test_verify_recomputes_z(void **state)
 {
-	rewrite_z(state, false);
+	rewrite_z(state, 0);
+}
+
+/* A Z taken before the tally had the member-price saving carries no "member_savings". */
+static void test_verify_old_z_without_savings(void **state)
+{
+	rewrite_z(state, 2);
 }
 
 /* A Z taken before the tally had guides carries no "guides": verify still accepts it. */
 static void test_verify_old_z_without_guides(void **state)
 {
-	rewrite_z(state, true);
+	rewrite_z(state, 1);
+}
+
+/* A database from before the day's summary: migrating sums its sales (and takes each sale's
+ * saving from its payload), so that the tally and verify agree with what was sold. */
+static void test_migration_sums_old_sales(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	struct cp_tally *before = calloc(1, sizeof(*before)), *after = calloc(1, sizeof(*after));
+	struct cp_db_options opt;
+	struct cp_errbuf err = {{0}};
+	char sql[160];
+
+	assert_non_null(before);
+	assert_non_null(after);
+	sell(env, "A1", 3000, "M1", &r);
+	sell(env, "G120", 12000, NULL, &r);
+	ok(cp_report_tally(env->db, "2026-11-24", before, &err), &err);
+	assert_int_equal(before->member_savings, 200);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", cp_db_schema_version() - 1);
+	assert_int_equal(sqlite3_exec(env->db->h,
+				      "DROP TABLE report_day_sum; DROP INDEX guide_credit_day;"
+				      " DROP INDEX sale_change; DROP INDEX tender_cash;"
+				      " DROP INDEX journal_day_seq;"
+				      " ALTER TABLE sale DROP COLUMN member_saving",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(env->db->h, sql, NULL, NULL, NULL), SQLITE_OK);
+	cp_db_close(env->db);
+	memset(&opt, 0, sizeof(opt));
+	opt.path = env->path;
+	opt.clock = &env->clock;
+	ok(cp_db_open(&env->db, &opt, &err), &err);
+	ok(cp_report_tally(env->db, "2026-11-24", after, &err), &err);
+	assert_memory_equal(before, after, sizeof(*before));
+	verify_ok(env);
+	free(before);
+	free(after);
 }
 
 int main(void)
@@ -400,6 +464,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_catches_alterations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_old_z_without_guides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_old_z_without_savings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_sums_old_sales, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
