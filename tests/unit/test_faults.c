@@ -5,9 +5,10 @@
  * and strdup, wrapped at link time) fails, for N = 1, 2, ... until the operation makes no more
  * such calls; once as a single fault (the call after it works) and once as a disk or memory
  * that stays bad from there on (stride() says which N run in CI, and the full command). Every run must end with success or a clear error, never a
- * wrong answer: success means the effect is there, an error means it is not (also after the
- * database is opened again and SQLite recovers its WAL), and only CP_EOUTCOME ("outcome
- * unknown") may go either way. verify passes after every run; under ASan nothing leaks.
+ * wrong answer: success means the effect is there, an error means it is not (after the
+ * connection closes, and in the files as a kill just after the answer would leave them, opened
+ * again so that SQLite recovers its WAL), and only CP_EOUTCOME ("outcome unknown") may go
+ * either way. verify passes after every run; under ASan nothing leaks.
  * The counts are printed. */
 #include <errno.h>
 #include <setjmp.h>
@@ -395,6 +396,9 @@ static void install_allocators(void)
 
 #define TEMPLATE "faults_tpl.db"
 #define WORK "faults.db"
+#define KILLED "faults_killed.db" /* the files as a kill just after the answer leaves them */
+
+static const char *work = WORK; /* the database count() and open_work() look at */
 
 static struct test_env tpl;       /* the template's store, logged in, shift open */
 static char sold[CP_RECEIPT_LEN]; /* a sale of the template, to refund */
@@ -415,7 +419,7 @@ static int64_t count(const char *sql)
 	int64_t n = -1;
 
 	disarm();
-	assert_int_equal(sqlite3_open_v2(WORK, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(work, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
@@ -441,13 +445,13 @@ static void copy_file(const char *from, const char *to)
 
 static struct cp_db *open_work(void)
 {
-	struct cp_db_options opt = {.path = WORK, .clock = &test_clock};
+	struct cp_db_options opt = {.path = work, .clock = &test_clock};
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db = NULL;
 
 	disarm();
 	if (cp_db_open(&db, &opt, &err) != CP_OK)
-		fail_msg("open %s: %s", WORK, err.msg);
+		fail_msg("open %s: %s", work, err.msg);
 	return db;
 }
 
@@ -551,13 +555,48 @@ static struct tally totals[4][4]; /* [op][kind] */
 
 /* Runs op with the fault at call `at`; false when the op made fewer calls than that (the loop
  * has passed them all). */
-static bool one_run(const struct op *op, enum fault_kind kind, long at, bool sticky,
-		    struct tally *t)
+/* The outcome of one run as the database at path shows it, opened again (SQLite recovers its
+ * WAL here) and verified: never a wrong answer. */
+static void check_outcome(const char *path, const struct op *op, enum fault_kind kind, long at,
+			  bool sticky, enum cp_err rc, const struct cp_errbuf *answer,
+			  int64_t before, int64_t journal0)
 {
 	struct cp_errbuf err = {{0}};
 	struct cp_verify_report rep;
 	struct cp_db *db;
-	int64_t before, after, journal0;
+	int64_t after;
+
+	work = path;
+	db = open_work();
+	if (cp_journal_verify(db, &rep, &err) != CP_OK)
+		fail_msg("%s, fault %d at %ld%s, %s: verify: %s", op->name, kind, at,
+			 sticky ? " on" : "", path, err.msg);
+	cp_db_close(db);
+	after = op->effect ? count(op->effect) : 0;
+	if (rc == CP_OK) {
+		if (op->effect && after != before + 1)
+			fail_msg("%s, fault %d at %ld, %s: answered ok, yet %lld -> %lld", op->name,
+				 kind, at, path, (long long)before, (long long)after);
+	} else if (rc == CP_EOUTCOME) {
+		if (after != before && after != before + 1)
+			fail_msg("%s, %s: outcome unknown, yet %lld -> %lld", op->name, path,
+				 (long long)before, (long long)after);
+	} else if (after != before || count("SELECT count(*) FROM journal") != journal0) {
+		fail_msg("%s, fault %d at %ld%s, %s: answered \"%s\", yet it was recorded",
+			 op->name, kind, at, sticky ? " on" : "", path, answer->msg);
+	}
+	work = WORK;
+}
+
+/* Runs op with the fault at call `at`; false when the op made fewer calls than that (the loop
+ * has passed them all). The outcome is checked twice: as a kill just after the answer leaves
+ * the files (copied then, the WAL without its index) and after the connection closed. */
+static bool one_run(const struct op *op, enum fault_kind kind, long at, bool sticky,
+		    struct tally *t)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_db *db;
+	int64_t before, journal0;
 	enum cp_err rc;
 	long injected;
 
@@ -570,43 +609,30 @@ static bool one_run(const struct op *op, enum fault_kind kind, long at, bool sti
 	rc = op->run(db, &err);
 	injected = fault.injected;
 	disarm();
-	cp_db_close(db); /* with a healthy disk and memory again */
 	if (injected == 0) {
+		cp_db_close(db);
 		if (rc != CP_OK)
 			fail_msg("%s without a fault: %s", op->name, cp_errmsg(&err, rc));
 		return false;
 	}
+	unlink(KILLED "-wal");
+	unlink(KILLED "-shm");
+	copy_file(WORK, KILLED);
+	if (access(WORK "-wal", F_OK) == 0)
+		copy_file(WORK "-wal", KILLED "-wal");
+	cp_db_close(db); /* with a healthy disk and memory again */
 	t->runs++;
 	t->injected += injected;
-	/* Opened again: SQLite recovers the WAL here, and verify replays the journal. */
-	db = open_work();
-	if (cp_journal_verify(db, &rep, &err) != CP_OK)
-		fail_msg("%s, fault %d at %ld%s: verify: %s", op->name, kind, at,
-			 sticky ? " on" : "", err.msg);
-	cp_db_close(db);
-	after = op->effect ? count(op->effect) : 0;
-	if (rc == CP_OK) {
+	if (rc == CP_OK)
 		t->ok++;
-		if (op->effect && after != before + 1)
-			fail_msg("%s, fault %d at %ld: answered ok, yet %lld -> %lld", op->name,
-				 kind, at, (long long)before, (long long)after);
-	} else {
-		if (err.msg[0] == '\0')
-			fail_msg("%s, fault %d at %ld: error %d without a message", op->name, kind,
-				 at, rc);
-		if (rc == CP_EOUTCOME) {
-			t->unknown++;
-			if (after != before && after != before + 1)
-				fail_msg("%s: outcome unknown, yet %lld -> %lld", op->name,
-					 (long long)before, (long long)after);
-		} else {
-			t->failed++;
-			if (after != before || count("SELECT count(*) FROM journal") != journal0)
-				fail_msg("%s, fault %d at %ld%s: answered \"%s\", yet it was "
-					 "recorded",
-					 op->name, kind, at, sticky ? " on" : "", err.msg);
-		}
-	}
+	else if (rc == CP_EOUTCOME)
+		t->unknown++;
+	else
+		t->failed++;
+	if (rc != CP_OK && err.msg[0] == '\0')
+		fail_msg("%s, fault %d at %ld: error %d without a message", op->name, kind, at, rc);
+	check_outcome(KILLED, op, kind, at, sticky, rc, &err, before, journal0);
+	check_outcome(WORK, op, kind, at, sticky, rc, &err, before, journal0);
 	return true;
 }
 
