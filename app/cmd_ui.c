@@ -73,7 +73,7 @@ no:
 static void bg_sync_stop(struct bg_sync *b)
 {
 	if (b->running) {
-		b->stop = 1;
+		__atomic_store_n(&b->stop, 1, __ATOMIC_SEQ_CST); /* the sync thread reads it */
 		pthread_join(b->thread, NULL);
 	}
 	cp_lock_release(b->lock_fd);

@@ -478,7 +478,9 @@ static enum cp_err transport_failure(struct cp_http *h, CURLcode cc, long timeou
 
 static bool asked_to_stop(const struct cp_http *h)
 {
-	return (h->cancel && *h->cancel) || (h->stop && *h->stop);
+	/* Set by another thread (the UI) or a signal handler: read atomically. */
+	return (h->cancel && __atomic_load_n(h->cancel, __ATOMIC_SEQ_CST)) ||
+	       (h->stop && __atomic_load_n(h->stop, __ATOMIC_SEQ_CST));
 }
 
 /* curl_easy_perform, but through the multi handle, waking every POLL_MS to look at the cancel

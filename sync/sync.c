@@ -115,9 +115,16 @@ enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_an
 	return CP_SYNC_TRANSIENT;
 }
 
+/* The stop flag is set by a signal handler (the daemon) or by another thread (the UI's
+ * background sync): read atomically, so that a thread sees it without a data race. */
+static bool stop_asked(const volatile sig_atomic_t *stop)
+{
+	return __atomic_load_n(stop, __ATOMIC_SEQ_CST) != 0;
+}
+
 bool cp_round_interrupted(const struct cp_round *r, struct cp_errbuf *err)
 {
-	if (!r->stop || !*r->stop)
+	if (!r->stop || !stop_asked(r->stop))
 		return false;
 	cp_errf(err, CP_ESTATE, "sync was told to stop before it had finished");
 	return true;
@@ -291,7 +298,7 @@ static void nap(int64_t ms, const volatile sig_atomic_t *stop)
 	int64_t end = monotonic_ms() + ms, left;
 	struct timespec ts;
 
-	while (!*stop && (left = end - monotonic_ms()) > 0) {
+	while (!stop_asked(stop) && (left = end - monotonic_ms()) > 0) {
 		if (left > 100)
 			left = 100;
 		ts.tv_sec = 0;
@@ -331,11 +338,11 @@ enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
 	backoff_init(&b, opts);
 	ca_seen(opts, &ca);
 	cp_log(CP_LOG_INFO, "sync daemon started");
-	while (!*stop) {
+	while (!stop_asked(stop)) {
 		struct cp_errbuf e = {{0}};
 		enum cp_sync_result res = round_and_record(&r, &b, &delay, &e);
 
-		if (*stop)
+		if (stop_asked(stop))
 			break;
 		if (res == CP_SYNC_DONE) {
 			if (last[0] || r.pushed)

@@ -117,7 +117,7 @@ void ui_lookup_cancel(struct ui_lookup *l)
 	if (!l)
 		return;
 	pthread_mutex_lock(&l->mu);
-	l->cancel = 1;
+	__atomic_store_n(&l->cancel, 1, __ATOMIC_SEQ_CST); /* the worker reads it unlocked */
 	free_it = l->done;
 	l->abandoned = true;
 	pthread_mutex_unlock(&l->mu);

@@ -177,17 +177,15 @@ static void test_printer_that_takes_nothing(void **state)
 	unlink(path);
 	assert_int_equal(mkfifo(path, 0600), 0);
 
-	t0 = now_ms();
+	/* nobody reads: refused at once, whatever the bound (a wall clock decides no test) */
 	assert_int_equal(cp_printer_print_timeout(path, "x\n", 300, &err), CP_EIO);
 	assert_non_null(strstr(err.msg, "not ready"));
-	assert_true(now_ms() - t0 < 300);
 
 	rd = open(path, O_RDONLY | O_NONBLOCK);
 	assert_true(rd >= 0);
 	t0 = now_ms();
 	assert_int_equal(cp_printer_print_timeout(path, text, 300, &err), CP_EIO);
-	assert_true(now_ms() - t0 >= 300);
-	assert_true(now_ms() - t0 < 2000);
+	assert_true(now_ms() - t0 >= 300); /* it waited its bound, however slow the machine */
 	assert_non_null(strstr(err.msg, "did not take the receipt"));
 	assert_non_null(strstr(err.msg, "paper"));
 	assert_non_null(strstr(err.msg, "kept for reprint"));
@@ -197,7 +195,8 @@ static void test_printer_that_takes_nothing(void **state)
 		pthread_t t;
 
 		assert_int_equal(pthread_create(&t, NULL, close_later, &rd), 0);
-		assert_int_equal(cp_printer_print_timeout(path, text, 3000, &err), CP_EIO);
+		/* a bound far beyond the reader's close, so that the close decides, not a clock */
+		assert_int_equal(cp_printer_print_timeout(path, text, 600000, &err), CP_EIO);
 		assert_int_equal(pthread_join(t, NULL), 0);
 		assert_non_null(strstr(err.msg, "went away"));
 	}
@@ -225,17 +224,15 @@ static void done(void *ctx, enum cp_err result, const char *message)
 	pthread_mutex_unlock(&o->lock);
 }
 
-/* Waits up to 5 s for the first call, then a little longer to see that no second one comes. */
+/* Waits for the first call (however long: ctest's timeout ends a hung test), then a little
+ * longer to see that no second one comes. */
 static int wait_calls(struct outcome *o)
 {
-	struct timespec until;
 	int calls;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
 	pthread_mutex_lock(&o->lock);
-	while (o->calls == 0 && pthread_cond_timedwait(&o->cond, &o->lock, &until) != ETIMEDOUT)
-		;
+	while (o->calls == 0)
+		pthread_cond_wait(&o->cond, &o->lock);
 	pthread_mutex_unlock(&o->lock);
 	usleep(100 * 1000);
 	pthread_mutex_lock(&o->lock);
@@ -300,7 +297,6 @@ static void test_async_prints_do_not_interleave(void **state)
 	static unsigned char buf[8 * 70000];
 	char *text = malloc(60000);
 	size_t n, job = sizeof(init) + 60000 - 1 + sizeof(feed_cut);
-	struct timespec until;
 
 	(void)state;
 	assert_non_null(text);
@@ -311,11 +307,9 @@ static void test_async_prints_do_not_interleave(void **state)
 		assert_int_equal(cp_printer_print_async(path, text, done, &o, &err), CP_OK);
 	}
 	free(text);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
 	pthread_mutex_lock(&o.lock);
-	while (o.calls < 6 && pthread_cond_timedwait(&o.cond, &o.lock, &until) != ETIMEDOUT)
-		;
+	while (o.calls < 6)
+		pthread_cond_wait(&o.cond, &o.lock);
 	pthread_mutex_unlock(&o.lock);
 	assert_int_equal(o.calls, 6);
 	n = slurp(path, buf, sizeof(buf));
