@@ -48,8 +48,7 @@ enum cp_err script_add_offer(struct script *s, json_t *req, json_t *ans, struct 
 /* script_coupon.c: `coupon`, `remove_coupon`, `coupons`, `exchange`; the coupons receipt's sale issued
  * ([{"code","title","valid_to"}]) for `pay`. */
 enum cp_err script_coupon(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
-enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans,
-				 struct cp_errbuf *err);
+enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_coupons(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 json_t *script_coupons_issued(struct script *s, const char *receipt);
