@@ -76,6 +76,8 @@ static void text(struct out *o, const char *s)
 	put(o, "\n", 1);
 }
 
+static void textf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void textf(struct out *o, const char *fmt, ...)
 {
 	char line[512];
