@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "db_int.h"
-#include "report_int.h"
 #include "rowmac_int.h"
 
 /* Step 8's keyed checksums (rowmac_int.h), kept out of steps[] for clang-format. */
@@ -312,8 +311,32 @@ static const char *const steps[] = {
 	"CREATE INDEX tender_cash ON tender(seq, amount) WHERE method = 'cash';"
 	"CREATE INDEX journal_day_seq ON journal_day(day, seq);"
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
-		" IS NOT NULL") ") GROUP BY day, what, key;",
+	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM ("
+	/* the sums as sale_apply made them when this step was written (report_int.h's
+	 * REPORT_SALE_SUM_SELECT then), frozen here so that a later change to the live
+	 * query cannot change what this step did */
+	"  SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS"
+	"  amount, 0 AS growth FROM sale s WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'sale', CASE WHEN s.member_id IS NULL THEN"
+	"  'other' ELSE 'member' END, 1, s.total, 0 FROM sale s WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'sale', 'gross', 1, (SELECT"
+	"  coalesce(sum(l.amount), 0) FROM sale_line l WHERE l.seq = s.seq), 0 FROM sale s"
+	"  WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'sale', 'saving', 1, s.member_saving, 0 FROM"
+	"  sale s WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'sale', 'change', 1, s.change_due, 0 FROM sale"
+	"  s WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'cashier', s.staff, 1, s.total, 0 FROM sale s"
+	"  WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'hour', strftime('%H', s.created_at / 1000,"
+	"  'unixepoch', 'localtime'), 1, s.total, 0 FROM sale s WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'tender', t.method, 1, t.amount, 0 FROM sale s"
+	"  JOIN tender t ON t.seq = s.seq WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'points', m.kind, 1, m.points, m.growth FROM"
+	"  sale s JOIN movement m ON m.seq = s.seq WHERE s.seq IS NOT NULL"
+	"  UNION ALL SELECT s.business_day, 'guide', g.guide, 1, g.amount, 0 FROM sale s"
+	"  JOIN guide_credit g ON g.seq = s.seq WHERE s.seq IS NOT NULL"
+	"  ) GROUP BY day, what, key;",
 };
 
 int cp_db_schema_version(void)

@@ -18,8 +18,8 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 			    struct cp_errbuf *err);
 
 /* The sales whose seq satisfies cond (SQL text after "s.seq"), as rows (day, what, key, n,
- * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit): shared by sale_apply (one sale)
- * and the migration that sums the sales recorded before report_day_sum existed. */
+ * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit), for
+ * sale_apply (one sale). Schema step 16 keeps a frozen copy of the text as it was then. */
 /* clang-format off */
 #define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
 	" SELECT s.business_day, '" what "', " key ", 1, " amount ", " growth " FROM sale s" from \
