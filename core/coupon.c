@@ -849,7 +849,7 @@ static enum cp_err plan_codes(struct cp_db *db, const struct cp_cart_view *cart,
 		memset(q, 0, sizeof(*q));
 	if (!c)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	cp_business_day(cp_db_now(db), db->cutover_min, today);
+	cp_business_day_at(cp_db_now(db), db->cutover_min, db->utc_offset_min, today);
 	for (int i = 0; i < cart->nlines; i++)
 		left[i] = cart->lines[i].amount;
 	for (int k = 0; k < n && result == CP_OK; k++) {
