@@ -4,8 +4,8 @@
  * refund whose allocation failed while the coupon rules were read: the error was taken as "no
  * rule", the receipt counter written before it was undone, and the journal row written after it
  * committed alone ("meta receipt_seq is 1, behind receipt number 2 in the journal"). Here: a
- * journal row is refused outside a transaction, and a refund stops when a read it depends on
- * fails. */
+ * journal row is refused outside a transaction, a refund stops when a read it depends on fails,
+ * and no statement runs once SQLite has undone the transaction db_begin opened. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,6 +58,28 @@ static void test_journal_row_outside_a_transaction_is_refused(void **state)
 	assert_non_null(strstr(err.msg, "nothing was recorded"));
 	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal"), journal);
 	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_OK);
+}
+
+/* A transaction SQLite rolled back by itself (as after out of memory): the ROLLBACK here goes
+ * past db_rollback, so core still believes it is inside db_begin's transaction. */
+static void test_statement_after_sqlite_undid_the_transaction_is_refused(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t seq = test_count(&env, "SELECT value FROM meta WHERE key = 'receipt_seq'");
+
+	(void)state;
+	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(sqlite3_exec(env.db->h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(db_meta_set_int(env.db, "receipt_seq", seq + 5, &err), CP_OK);
+	print_message("%s\n", err.msg);
+	assert_non_null(strstr(err.msg, "nothing was recorded"));
+	assert_int_not_equal(db_commit(env.db, &err), CP_OK);
+	db_rollback(env.db);
+	assert_int_equal(test_count(&env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), seq);
+	/* and the next transaction works as ever */
+	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(db_meta_set_int(env.db, "receipt_seq", seq, &err), CP_OK);
+	assert_int_equal(db_commit(env.db, &err), CP_OK);
 }
 
 static void exec(const char *sql)
@@ -118,6 +140,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_refund_stops_when_the_coupon_rules_cannot_be_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_statement_after_sqlite_undid_the_transaction_is_refused, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
