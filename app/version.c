@@ -5,10 +5,10 @@
 #include <curses.h>
 #include <jansson.h>
 #include <mbedtls/version.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "app.h"
+#include "db.h"
 
 void app_print_version(FILE *out)
 {
@@ -17,7 +17,7 @@ void app_print_version(FILE *out)
 
 	mbedtls_version_get_string(mbed);
 	fprintf(out, "counterpoint %s\n", CP_VERSION);
-	fprintf(out, "SQLite %s\n", sqlite3_libversion());
+	fprintf(out, "SQLite %s\n", cp_db_sqlite_version());
 	fprintf(out, "libcurl %s%s%s\n", cv && cv->version ? cv->version : "?",
 		cv && cv->ssl_version ? " " : "", cv && cv->ssl_version ? cv->ssl_version : "");
 	fprintf(out, "mbedTLS %s\n", mbed);

@@ -849,7 +849,7 @@ static enum cp_err plan_codes(struct cp_db *db, const struct cp_cart_view *cart,
 		memset(q, 0, sizeof(*q));
 	if (!c)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	cp_business_day(cp_db_now(db), db->cutover_min, today);
+	cp_business_day_at(cp_db_now(db), db->cutover_min, db->utc_offset_min, today);
 	for (int i = 0; i < cart->nlines; i++)
 		left[i] = cart->lines[i].amount;
 	for (int k = 0; k < n && result == CP_OK; k++) {
@@ -1407,18 +1407,25 @@ static enum cp_err known_used(struct cp_db *db, const char *code, bool *used, st
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read coupon", err);
 }
 
-static bool returns_configured(struct cp_db *db)
+/* A failed read is an error, never "off": out of memory there may have rolled the whole
+ * transaction back (SQLite does so on SQLITE_NOMEM and I/O errors), and the caller must stop. */
+static enum cp_err returns_configured(struct cp_db *db, bool *on, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
-		db, "SELECT value FROM hq_config WHERE name = 'coupon_refund_returns'", NULL);
-	bool on = false;
+		db, "SELECT value FROM hq_config WHERE name = 'coupon_refund_returns'", err);
+	const unsigned char *v;
+	int rc;
 
+	*on = false;
 	if (!st)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		on = strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (v = sqlite3_column_text(st, 0)))
+		*on = strcmp((const char *)v, "1") == 0;
 	sqlite3_reset(st);
-	return on;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : db_fail(db, rc, "read the coupon rules", err);
 }
 
 enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
@@ -1427,6 +1434,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 	json_t *voids = json_array(), *back = json_array();
 	enum cp_err result = CP_OK;
 	sqlite3_stmt *st;
+	bool returns;
 	int rc;
 
 	if (!voids || !back) {
@@ -1452,7 +1460,9 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 	if (result == CP_OK && rc != SQLITE_DONE)
 		result = db_fail(db, rc, "read coupons issued", err);
 	sqlite3_reset(st);
-	if (result != CP_OK || !returns_configured(db))
+	if (result == CP_OK)
+		result = returns_configured(db, &returns, err);
+	if (result != CP_OK || !returns)
 		goto set;
 	/* a used coupon comes back when every line it discounted is refunded by now */
 	result = CP_EDB;
@@ -1472,6 +1482,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 					  " WHERE r.sale_seq = l.seq AND r.line_no = l.line_no)",
 					  err);
 		bool every = true;
+		int qrc;
 
 		if (!q) {
 			result = CP_EDB;
@@ -1479,7 +1490,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 		}
 		sqlite3_bind_int64(q, 1, sale_seq);
 		sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-		while (sqlite3_step(q) == SQLITE_ROW) {
+		while ((qrc = sqlite3_step(q)) == SQLITE_ROW) {
 			bool picked = false;
 
 			for (int i = 0; i < n; i++)
@@ -1487,6 +1498,10 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 			every = every && picked;
 		}
 		sqlite3_reset(q);
+		if (qrc != SQLITE_DONE) {
+			result = db_fail(db, qrc, "read coupon lines", err);
+			break;
+		}
 		if (every && json_array_append_new(back, json_string(code)))
 			result = cp_errf(err, CP_ENOMEM, "out of memory");
 	}

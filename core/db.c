@@ -81,6 +81,14 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	/* After out of memory or an I/O error SQLite may have rolled the transaction back by
+	 * itself; a statement run now would commit on its own, apart from the rest (issue 13). */
+	if (db->in_tx && sqlite3_get_autocommit(db->h)) {
+		cp_errf(err, CP_EDB,
+			"the database undid the transaction after an error (out of memory or a "
+			"disk error); nothing was recorded: try again");
+		return NULL;
+	}
 	for (int i = 0; i < db->ncache; i++) {
 		if (db->cache[i].sql == sql) {
 			st = db->cache[i].st;
@@ -114,6 +122,11 @@ void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
 	snprintf(out, outlen, "%s", v ? (const char *)v : "");
 }
 
+const char *cp_db_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}
+
 enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
 	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
@@ -123,15 +136,19 @@ enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 
 enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE", err);
+	sqlite3_stmt *st;
 	int rc;
 
+	db->in_tx = false;
 	db->tx_event.set = false;
-	if (!st)
+	if (!(st = db_stmt(db, "BEGIN IMMEDIATE", err)))
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "begin", err);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "begin", err);
+	db->in_tx = true;
+	return CP_OK;
 }
 
 enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
@@ -143,6 +160,7 @@ enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	db->in_tx = false;
 	if (rc == SQLITE_DONE) {
 		db->tx_event.set = false;
 		return CP_OK;
@@ -155,6 +173,7 @@ enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 
 void db_rollback(struct cp_db *db)
 {
+	db->in_tx = false;
 	db->tx_event.set = false;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
@@ -386,6 +405,53 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 	if (!cp_unhex(hex, db->phone_key, DB_KEY_LEN))
 		return cp_errf(err, CP_ECORRUPT, "the phone key in the database is damaged");
 	cp_wipe(hex, sizeof(hex));
+	return db_zone_load(db, err);
+}
+
+enum cp_err db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	if (utc_offset_min < -840 || utc_offset_min > 840)
+		return cp_errf(err, CP_EINVAL,
+			       "a time zone is -840 to 840 minutes from UTC, not %d",
+			       utc_offset_min);
+	if ((result = db_meta_set_int(db, "utc_offset_min", utc_offset_min, err)) != CP_OK)
+		return result;
+	st = db_stmt(db,
+		     "INSERT OR REPLACE INTO row_mac(tbl, id, mac) SELECT 'meta', key,"
+		     " cp_row_mac('meta', json_array(key, value)) FROM meta"
+		     " WHERE key = 'utc_offset_min'",
+		     err);
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "record the store's time zone", err);
+	db->utc_offset_min = utc_offset_min;
+	return CP_OK;
+}
+
+enum cp_err db_zone_load(struct cp_db *db, struct cp_errbuf *err)
+{
+	int64_t off;
+	enum cp_err result = db_meta_get_int(db, "utc_offset_min", &off, err);
+
+	if (result == CP_ENOTFOUND && db->schema_limit > 0) {
+		/* held at an older schema (tests of the upgrade): no zone recorded yet */
+		db->utc_offset_min = cp_clock_local_offset_min(cp_db_now(db));
+		return CP_OK;
+	}
+	if (result == CP_ENOTFOUND || (result == CP_OK && (off < -840 || off > 840)))
+		return cp_errf(err, CP_ECORRUPT,
+			       "the store's time zone (meta utc_offset_min) is missing or damaged; "
+			       "run `counterpoint verify` and call IT");
+	if (result != CP_OK)
+		return result;
+	db->utc_offset_min = (int)off;
 	return CP_OK;
 }
 

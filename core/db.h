@@ -46,6 +46,9 @@ struct cp_db_init {
 /* The schema version this program writes. */
 int cp_db_schema_version(void);
 
+/* The version of the SQLite library running (for --version; only core links SQLite). */
+const char *cp_db_sqlite_version(void);
+
 /* Creates a new database at opt->path (mode 0600, or 0660 in a directory made for a group:
  * cp_paths_file_mode), applies every migration and generates the
  * terminal's journal key and local phone-hash key. Refuses (CP_EEXIST) to replace an existing

@@ -40,6 +40,7 @@ struct cp_db {
 	char path[1024];
 	struct cp_clock clock;
 	int cutover_min;
+	int utc_offset_min; /* meta utc_offset_min: the store's time zone (cp_business_day_at) */
 	int pin_max_attempts;
 	int pin_lockout_s;
 	uint32_t pbkdf2_iterations;
@@ -60,6 +61,7 @@ struct cp_db {
 	int ncache;
 	struct db_memo memo;
 	struct db_tx_event tx_event;
+	bool in_tx; /* between db_begin and db_commit/db_rollback: db_stmt checks it still is */
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
 	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
 	int premigration_from;
@@ -119,6 +121,13 @@ enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value,
 enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, struct cp_errbuf *err);
 enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
 			    struct cp_errbuf *err);
+
+/* Reads meta utc_offset_min, the store's time zone, into db->utc_offset_min (CP_ECORRUPT when
+ * it is missing or outside -840..840). */
+enum cp_err db_zone_load(struct cp_db *db, struct cp_errbuf *err);
+/* Inside the caller's transaction: records the store's time zone and its keyed checksum, and
+ * takes it into db. */
+enum cp_err db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err);
 
 /* Creates the schema at the newest version on any connection (used for the replay database
  * of verify). Returns an SQLite result code. */

@@ -157,6 +157,8 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 struct enrolment {
 	const char *uid, *store, *terminal, *secret, *phone_key;
 	int64_t applied;
+	bool has_zone;          /* HQ sent the store's time zone */
+	int64_t utc_offset_min; /* then: minutes east of UTC (meta utc_offset_min) */
 	uint8_t key[DB_KEY_LEN];
 };
 
@@ -171,6 +173,11 @@ static enum cp_err parse_enrolment(json_t *r, struct enrolment *e, struct cp_err
 	    (result = rec_str(&rec_hq, r, "secret", false, &e->secret, "enrolment", err)) ||
 	    (result = rec_str(&rec_hq, r, "phone_key", false, &e->phone_key, "enrolment", err)) ||
 	    (result = rec_int(&rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment", err)))
+		return result;
+	/* optional: the store's time zone as HQ knows it, else the till's own stays */
+	e->has_zone = json_object_get(r, "utc_offset_min") != NULL;
+	if (e->has_zone && (result = rec_int(&rec_hq, r, "utc_offset_min", -840, 840,
+					     &e->utc_offset_min, "enrolment", err)))
 		return result;
 	if (!hq_token_ok(e->uid, 63) || !db_id_ok(e->store) || !db_id_ok(e->terminal))
 		return hq_bad(err,
@@ -212,7 +219,8 @@ static enum cp_err store_enrolment(struct cp_db *db, const char *url, const stru
 	    (result = db_meta_set(db, "hq_secret", e->secret, err)) ||
 	    (result = db_meta_set(db, "phone_key", e->phone_key, err)) ||
 	    (result = db_meta_set(db, "hq_cursor", "0", err)) ||
-	    (result = db_meta_set_int(db, "acked_seq", e->applied, err)))
+	    (result = db_meta_set_int(db, "acked_seq", e->applied, err)) ||
+	    (e->has_zone && (result = db_zone_set(db, (int)e->utc_offset_min, err))))
 		return result;
 	return db_exec(db,
 		       "UPDATE sync_state SET online = 0, since = 0, last_error = '',"
@@ -224,6 +232,7 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 				  struct cp_errbuf *err)
 {
 	uint8_t old_key[DB_KEY_LEN];
+	int old_zone;
 	struct enrolment e;
 	enum cp_err result;
 	json_t *root;
@@ -236,6 +245,7 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 	if ((result = parse_enrolment(root, &e, err)) != CP_OK)
 		goto done;
 	memcpy(old_key, db->phone_key, DB_KEY_LEN);
+	old_zone = db->utc_offset_min;
 	if ((result = db_begin(db, err)) != CP_OK)
 		goto done;
 	memcpy(db->phone_key, e.key, DB_KEY_LEN);
@@ -243,6 +253,7 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 	    (result = rekey_members(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK) {
 		db_rollback(db);
 		memcpy(db->phone_key, old_key, DB_KEY_LEN);
+		db->utc_offset_min = old_zone;
 		goto done;
 	}
 	snprintf(db->store_id, sizeof(db->store_id), "%s", e.store);

@@ -166,6 +166,15 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 
 	if (!apply)
 		return cp_errf(err, CP_EINVAL, "unknown journal event type %s", type);
+	/* Only inside the caller's transaction: SQLite rolls a transaction back by itself after
+	 * some errors (out of memory, I/O), and a row written then would commit on its own,
+	 * without the counters and rows written before it (issue 13: a refund whose receipt
+	 * number was in the journal while meta receipt_seq was not). */
+	if (sqlite3_get_autocommit(db->h))
+		return cp_errf(
+			err, CP_EDB,
+			"the database undid the transaction after an error (out of memory or "
+			"a disk error); nothing was recorded: try again");
 	if ((result = last_row(db, &seq, prev, &last_at, err)) != CP_OK)
 		return result;
 	if ((result = check_clock(now, last_at, type, err)) != CP_OK)

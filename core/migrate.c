@@ -313,7 +313,7 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM ("
 	/* the sums as sale_apply made them when this step was written (report_int.h's
-	 * REPORT_SALE_SUM_SELECT then), frozen here so that a later change to the live
+	 * REPORT_SALE_SUM_SELECT_HOUR then, with the process's TZ), frozen here so that a later change to the live
 	 * query cannot change what this step did */
 	"  SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS"
 	"  amount, 0 AS growth FROM sale s WHERE s.seq IS NOT NULL"
@@ -337,6 +337,15 @@ static const char *const steps[] = {
 	"  UNION ALL SELECT s.business_day, 'guide', g.guide, 1, g.amount, 0 FROM sale s"
 	"  JOIN guide_credit g ON g.seq = s.seq WHERE s.seq IS NOT NULL"
 	"  ) GROUP BY day, what, key;",
+	/* 17: the store's time zone (issue 13): meta utc_offset_min, minutes east of UTC, which
+	 * every day and hour core computes uses instead of the process's TZ; taken here from the
+	 * zone the till runs in (init, or the upgrade), set again by HQ at enrolment when HQ
+	 * sends one (db_zone_set). Its keyed checksum is in row_mac beside the HQ-fed rows',
+	 * written with it and checked by verify. */
+	"INSERT OR IGNORE INTO meta(key, value) SELECT 'utc_offset_min',"
+	"  CAST(round((julianday('now', 'localtime') - julianday('now')) * 1440) AS INTEGER);"
+	"INSERT OR REPLACE INTO row_mac(tbl, id, mac) SELECT 'meta', key,"
+	"  cp_row_mac('meta', json_array(key, value)) FROM meta WHERE key = 'utc_offset_min';",
 };
 
 int cp_db_schema_version(void)

@@ -66,7 +66,7 @@ enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return db_fail(db, rc, "read the closed days", err);
-	cp_business_day(now, db->cutover_min, day);
+	cp_business_day_at(now, db->cutover_min, db->utc_offset_min, day);
 	if (closed[0] && strcmp(closed, day) >= 0)
 		next_day(closed, day);
 	return CP_OK;
@@ -207,21 +207,23 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 
 enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
 {
+	/* clang-format off */
 	sqlite3_stmt *st = db_stmt(
 		db,
 		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM "
-		"(" REPORT_SALE_SUM_SELECT(
-			" = ?1") ") GROUP BY day, what, key) WHERE true"
-				 " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
-				 " amount = amount + excluded.amount, growth = growth + "
-				 "excluded.growth",
+		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM"
+		" (" REPORT_SALE_SUM_SELECT_HOUR(" = ?1", REPORT_HOUR_STORE_TZ) ")"
+		" GROUP BY day, what, key) WHERE true"
+		" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
+		" amount = amount + excluded.amount, growth = growth + excluded.growth",
 		err);
+	/* clang-format on */
 	int rc;
 
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, (int64_t)db->utc_offset_min * 60);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* a sum left the integers: report_day_sum's CHECK */
@@ -702,7 +704,7 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
 	if ((result = cp_report_day_parse(db, day, checked, err)) != CP_OK ||
 	    (result = cp_report_tally(db, checked, t, err)) != CP_OK)
 		goto out;
-	cp_business_day(cp_db_now(db), db->cutover_min, cal);
+	cp_business_day_at(cp_db_now(db), db->cutover_min, db->utc_offset_min, cal);
 	if (strcmp(checked, cal) > 0) {
 		result = cp_errf(err, CP_ESTATE,
 				 "the business day %s has not begun yet (the clock's business day, "

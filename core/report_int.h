@@ -24,7 +24,10 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 #define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
 	" SELECT s.business_day, '" what "', " key ", 1, " amount ", " growth " FROM sale s" from \
 	" WHERE s.seq" cond
-#define REPORT_SALE_SUM_SELECT(cond)                                                          \
+/* The hour of a sale in the store's zone, its offset in seconds bound as ?2 (issue 13); step
+ * 16's frozen copy used the process's TZ, as it ran then. */
+#define REPORT_HOUR_STORE_TZ "strftime('%H', s.created_at / 1000 + ?2, 'unixepoch')"
+#define REPORT_SALE_SUM_SELECT_HOUR(cond, hour)                                                \
 	" SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS amount," \
 	" 0 AS growth FROM sale s WHERE s.seq" cond                           \
 	" UNION ALL" REPORT_SALE_SUM_ONE(                                                      \
@@ -38,7 +41,7 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 	" UNION ALL" REPORT_SALE_SUM_ONE("sale", "'change'", "s.change_due", "0", "", cond)     \
 	" UNION ALL" REPORT_SALE_SUM_ONE("cashier", "s.staff", "s.total", "0", "", cond)        \
 	" UNION ALL" REPORT_SALE_SUM_ONE(                                                      \
-		"hour", "strftime('%H', s.created_at / 1000, 'unixepoch', 'localtime')",         \
+		"hour", hour,                                                                   \
 		"s.total", "0", "", cond)                                                       \
 	" UNION ALL" REPORT_SALE_SUM_ONE("tender", "t.method", "t.amount", "0",                 \
 					 " JOIN tender t ON t.seq = s.seq", cond)               \

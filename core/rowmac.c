@@ -80,6 +80,11 @@ enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
 		{"earn_rule",
 		 ROWMAC_CHECK("earn_rule", "earn_rule.id", ROWMAC_EARN_RULE("earn_rule."))},
 		{"staff", ROWMAC_CHECK("staff", "code", ROWMAC_STAFF(""))},
+		/* the store's time zone (migrate.c step 17): present, and its checksum holds */
+		{"meta",
+		 "SELECT 'utc_offset_min' WHERE NOT EXISTS(SELECT 1 FROM meta m JOIN row_mac r"
+		 " ON r.tbl = 'meta' AND r.id = m.key WHERE m.key = 'utc_offset_min' AND"
+		 " r.mac = cp_row_mac('meta', json_array(m.key, m.value)))"},
 	};
 	enum cp_err result = CP_OK;
 

@@ -117,7 +117,7 @@ static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, i
 		return CP_OK; /* no rules yet: the sale earns nothing rather than failing */
 	if ((result = member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
 		return result;
-	cp_business_date(now, db->cutover_min, &d);
+	cp_business_date_at(now, db->cutover_min, db->utc_offset_min, &d);
 	return cp_earn_compute(&m->rules, cart->member.tier_multiplier_bp, eligible, d.month,
 			       d.mday, d.wday, birth_month, out, err);
 }

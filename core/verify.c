@@ -477,7 +477,9 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 
 	if (!r)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	*r = (struct cp_db){.clock = db->clock, .cutover_min = db->cutover_min};
+	*r = (struct cp_db){.clock = db->clock,
+			    .cutover_min = db->cutover_min,
+			    .utc_offset_min = db->utc_offset_min};
 	memcpy(r->store_id, db->store_id, sizeof(r->store_id));
 	memcpy(r->terminal_id, db->terminal_id, sizeof(r->terminal_id));
 	memcpy(r->journal_key, db->journal_key, sizeof(r->journal_key));

@@ -25,6 +25,17 @@ struct cp_daytime {
 };
 void cp_business_date(int64_t t_ms, int cutover_min, struct cp_daytime *out);
 
+/* The same in a store's own time zone, given as a fixed offset from UTC (minutes east,
+ * -840..840), whatever the process's TZ says: what core uses for every day it computes, so
+ * that `verify` run elsewhere counts the same days (issue 13). A fixed offset is enough for
+ * the zones Counterpoint serves (China has had no daylight saving since 1991); a store whose
+ * zone changes offset would need its offset set again at the change. */
+void cp_business_day_at(int64_t t_ms, int cutover_min, int utc_offset_min, char out[11]);
+void cp_business_date_at(int64_t t_ms, int cutover_min, int utc_offset_min, struct cp_daytime *out);
+
+/* The process time zone's offset from UTC at t_ms, in minutes east (480 for Asia/Shanghai). */
+int cp_clock_local_offset_min(int64_t t_ms);
+
 /* "YYYY-MM-DDTHH:MM:SS+08:00" local time with offset, for people and payloads. */
 void cp_clock_iso(int64_t t_ms, char out[32]);
 

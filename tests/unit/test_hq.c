@@ -717,6 +717,34 @@ static void test_enrol_other_terminal_empty_journal(void **state)
 	assert_string_equal(cp_db_terminal_id(env.db), "T07");
 }
 
+/* HQ may send the store's time zone: the till records it (with its checksum) and counts days
+ * in it; an offset outside -840..840 is refused and changes nothing (issue 13). */
+static void test_enrol_sets_store_zone(void **state)
+{
+	struct cp_verify_report rep;
+	struct cp_errbuf err = {{0}};
+	char *body = enrol_answer("S001", "T01", 0), *bad;
+	json_t *j = json_loads(body, 0, NULL);
+
+	(void)state;
+	assert_non_null(j);
+	assert_int_equal(json_object_set_new(j, "utc_offset_min", json_integer(9999)), 0);
+	bad = dumps(json_deep_copy(j));
+	assert_int_not_equal(cp_hq_apply_enrolment(env.db, URL, bad, strlen(bad), &err), CP_OK);
+	assert_non_null(strstr(err.msg, "utc_offset_min"));
+	assert_int_equal(test_count(&env, "SELECT value FROM meta WHERE key = 'utc_offset_min'"),
+			 480);
+	free(bad);
+	free(body);
+	assert_int_equal(json_object_set_new(j, "utc_offset_min", json_integer(540)), 0);
+	body = dumps(j);
+	ok(cp_hq_apply_enrolment(env.db, URL, body, strlen(body), &err), &err, "enrol");
+	free(body);
+	assert_int_equal(test_count(&env, "SELECT value FROM meta WHERE key = 'utc_offset_min'"),
+			 540);
+	ok(cp_journal_verify(env.db, &rep, &err), &err, "verify");
+}
+
 #define GOOD_TAIL "\"phone_key\":\"" PKEY "\",\"applied\":0}"
 #define GOOD_HEAD "{\"terminal_uid\":\"S001-T01\",\"store\":\"S001\",\"terminal\":\"T01\","
 
@@ -2158,6 +2186,7 @@ int main(void)
 		T(test_enrol_applied_beyond_journal),
 		T(test_enrol_other_terminal_with_journal),
 		T(test_enrol_other_terminal_empty_journal),
+		T(test_enrol_sets_store_zone),
 		T(test_enrol_malformed),
 		T(test_enrol_ids_alphabet),
 		T(test_outbox_fetch),
