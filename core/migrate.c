@@ -313,8 +313,8 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM ("
 	/* the sums as sale_apply made them when this step was written (report_int.h's
-	 * REPORT_SALE_SUM_SELECT_HOUR then, with the process's TZ), frozen here so that a later change to the live
-	 * query cannot change what this step did */
+	 * REPORT_SALE_SUM_SELECT then, with the process's TZ), frozen here so that a later
+	 * change to the live query cannot change what this step did */
 	"  SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS"
 	"  amount, 0 AS growth FROM sale s WHERE s.seq IS NOT NULL"
 	"  UNION ALL SELECT s.business_day, 'sale', CASE WHEN s.member_id IS NULL THEN"
