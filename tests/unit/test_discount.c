@@ -20,6 +20,7 @@
 #include "discount_int.h"
 #include "journal.h"
 #include "member.h"
+#include "receipt.h"
 #include "refund.h"
 #include "sale.h"
 #include "support.h"
@@ -439,6 +440,17 @@ static void test_sale_refund_verify(void **state)
 		 (long long)r.seq);
 	assert_int_equal(count(sql), 2000);
 	assert_int_equal(count("SELECT count(*) FROM cart_discount"), 0);
+	{
+		/* the receipt says both: 会员优惠 and the discounts */
+		struct cp_receipt_view *rv = malloc(sizeof(*rv));
+
+		assert_non_null(rv);
+		OK(cp_receipt_get(env.db, r.receipt, rv, &e_));
+		assert_int_equal(rv->member_saving, 280);
+		assert_int_equal(rv->discount, 2000);
+		assert_int_equal(rv->total, 15219);
+		free(rv);
+	}
 	req.receipt = r.receipt;
 	req.lines = line2;
 	req.nlines = 1;
