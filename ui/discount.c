@@ -88,8 +88,9 @@ static void amount_typed(struct ui *ui, const char *text)
 		ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_ask(ui, _("Discount"), _("Reason"), UI_IN_FOLD, CP_DISCOUNT_REASON_MAX / 3,
-	       reason_typed);
+	/* a reason typed through an input method comes in bursts: the field takes them */
+	ui_ask_scan(ui, _("Discount"), _("Reason"), UI_IN_FOLD, CP_DISCOUNT_REASON_MAX / 3,
+		    reason_typed);
 }
 
 void ui_discount_ask(struct ui *ui, int line_no)
