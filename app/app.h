@@ -10,6 +10,7 @@
 #include "cp_config.h"
 #include "cp_error.h"
 #include "db.h"
+#include "discount.h"
 #include "pointspay.h"
 
 /* CP_VERSION comes from project(VERSION) in CMakeLists.txt, the one place it is written. */
@@ -42,6 +43,7 @@ struct app {
 	const char *staff_badge;    /* --badge (a guide's) */
 	struct cp_db_options dbopt; /* points into cfg, db_path and pointspay */
 	struct cp_pointspay_config pointspay; /* [points], for dbopt */
+	struct cp_discount_config discount;   /* [pricing], for dbopt */
 	const char *hq_url;                   /* enrol --hq */
 	const char *enrol_code; /* enrol --code (shown by ps: stdin or --code-file is better) */
 	const char *enrol_code_file; /* enrol --code-file; without either, the code is on stdin */

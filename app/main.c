@@ -392,6 +392,13 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.guide_register_binds = app->cfg.guide_register_binds,
 		.park_max = app->cfg.sale_max_parked,
 		.scale_layouts = app->cfg.scale_labels,
+		.discount = &app->discount,
+	};
+	app->discount = (struct cp_discount_config){
+		.tier_stacks = strcmp(app->cfg.pricing_member_tier, "stack") == 0,
+		.coupons_skip_member = !app->cfg.pricing_coupons_member,
+		.manual_replaces_member = !app->cfg.pricing_manual_member,
+		.manual_limit_bp = app->cfg.pricing_manual_limit_bp,
 	};
 	cp_pointspay_defaults(&app->pointspay);
 	app->pointspay.step_fen = app->cfg.points_step_fen;

@@ -58,6 +58,10 @@ enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, stru
 enum cp_err script_guide_serve(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_day(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 
+/* script_discount.c: discount, remove_discount (manual discounts). */
+enum cp_err script_discount(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_remove_discount(struct script *s, json_t *req, json_t *ans,
+				   struct cp_errbuf *err);
 /* script_park.c: park, parked, recall (parked sales). */
 enum cp_err script_park(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_parked(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

@@ -655,6 +655,8 @@ static const struct script_command commands[] = {
 	{"remove_coupon", script_remove_coupon, "code", false},
 	{"coupons", script_coupons, "", false},
 	{"exchange", script_exchange, "offer", false},
+	{"discount", script_discount, "line amount percent reason manager pin", false},
+	{"remove_discount", script_remove_discount, "line", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

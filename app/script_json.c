@@ -173,6 +173,10 @@ json_t *script_cart(const struct cp_cart_view *c)
 		script_set(jl, "unit_price", json_integer(l->unit_price));
 		script_set(jl, "amount", json_integer(l->amount));
 		script_set(jl, "eligible", json_boolean(l->eligible));
+		if (l->saving)
+			script_set(jl, "saving", json_integer(l->saving));
+		if (l->discount)
+			script_set(jl, "discount", json_integer(l->discount));
 		if (l->redemption) {
 			script_set(jl, "offer", script_str(l->offer_id));
 			script_set(jl, "points", json_integer(l->points));
@@ -190,6 +194,8 @@ json_t *script_cart(const struct cp_cart_view *c)
 	script_set(o, "eligible", json_integer(c->eligible));
 	script_set(o, "items", json_integer(c->items));
 	script_set(o, "points_held", json_integer(c->points_held));
+	script_set(o, "member_saving", json_integer(c->member_saving));
+	script_set(o, "discount", json_integer(c->discount));
 	script_set(o, "member", c->has_member ? script_member(&c->member) : json_null());
 	return o;
 }

@@ -10,6 +10,7 @@
 #include "cart.h"
 #include "catalog.h"
 #include "cp_clock.h"
+#include "discount_int.h"
 #include "events_int.h"
 #include "money.h"
 #include "offer_int.h"
@@ -129,7 +130,9 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 			return result;
 		out->has_member = true;
 	}
-	return read_lines(db, out, err);
+	if ((result = read_lines(db, out, err)) != CP_OK)
+		return result;
+	return discount_price(db, out, err);
 }
 
 static bool logged_in(const struct cp_session *who)

@@ -26,8 +26,12 @@ struct cp_cart_line {
 	int64_t qty;
 	int64_t unit_price; /* member price when a member is attached and the item has one */
 	int64_t amount;     /* qty * unit_price */
-	int64_t saving;     /* (list price - member price) * qty when the member price applies */
-	bool eligible;      /* earns points and growth */
+	int64_t saving;     /* list amount - amount before manual discounts: member price or tier
+			 * discount (discount.h), the best the member is entitled to */
+	int64_t discount;   /* manual discounts (discount.h): its own and its share ... */
+	int64_t discount_share; /* ... of the whole sale's; amount is after both */
+	bool coupon_off;        /* coupons leave the line out (pricing configuration) */
+	bool eligible;          /* earns points and growth */
 	bool redemption; /* a points-plus-cash offer line: earns nothing, never paid with points */
 	int64_t points;  /* points the line holds (offer lines), 0 otherwise */
 	/* A weighed line (a scale label, scale.h): qty 1 and unit_price = amount; its weight in
@@ -44,9 +48,11 @@ struct cp_cart_view {
 	int nlines;
 	struct cp_cart_line lines[CP_CART_MAX_LINES];
 	int64_t total;
-	int64_t eligible;    /* sum of eligible line amounts */
-	int64_t items;       /* sum of quantities */
-	int64_t points_held; /* points held by the cart's offer lines */
+	int64_t eligible;      /* sum of eligible line amounts */
+	int64_t items;         /* sum of quantities */
+	int64_t points_held;   /* points held by the cart's offer lines */
+	int64_t member_saving; /* sum of the lines' savings (会员优惠) */
+	int64_t discount;      /* sum of the lines' manual discounts */
 	bool has_member;
 	struct cp_member_view member;
 };

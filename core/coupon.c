@@ -672,8 +672,8 @@ enum cp_err cp_coupon_find(struct cp_db *db, const char *code, struct cp_coupon_
 
 static bool in_scope(const struct cp_coupon_template *t, const struct cp_cart_line *l)
 {
-	if (l->redemption)
-		return false; /* bought with points: no coupon applies */
+	if (l->redemption || l->coupon_off)
+		return false; /* bought with points, or pricing leaves it out: no coupon applies */
 	if (strcmp(t->kind, "item") == 0)
 		return strcmp(l->sku, t->sku) == 0;
 	if (strcmp(t->scope, "only") == 0)

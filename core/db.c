@@ -278,6 +278,10 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
 	db->park_max = opt->park_max;
+	if (opt->discount)
+		db->discount = *opt->discount;
+	else
+		cp_discount_config_default(&db->discount);
 	snprintf(db->scale_layouts, sizeof(db->scale_layouts), "%s",
 		 opt->scale_layouts ? opt->scale_layouts : CP_SCALE_DEFAULT_LAYOUTS);
 	if (opt->guide_set) {

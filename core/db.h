@@ -12,6 +12,7 @@
 
 struct cp_db;
 struct cp_pointspay_config;
+struct cp_discount_config;
 
 /* What core needs from configuration. Zero fields take the defaults named here, except
  * cutover_min, where zero is midnight. */
@@ -31,6 +32,7 @@ struct cp_db_options {
 	bool guide_register_binds;
 	int park_max;              /* parked sales (park.h) this till keeps: 5 */
 	const char *scale_layouts; /* scale label layouts (scale.h); NULL: the default, "": none */
+	const struct cp_discount_config *discount; /* pricing (discount.h); NULL: the defaults */
 	/* Tests of upgrades only: build or migrate no further than this schema version (an older
 	 * release's database); 0 = this program's. */
 	int schema_limit;

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "discount.h"
 #include "earn.h"
 #include "pointspay.h"
 
@@ -70,6 +71,7 @@ struct cp_db {
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
+	struct cp_discount_config discount; /* discount.c: how prices stack */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

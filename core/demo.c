@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "db_int.h"
 #include "demo.h"
+#include "discount_int.h"
 #include "earn.h"
 #include "member.h"
 #include "coupon_int.h"
@@ -103,6 +104,8 @@ static enum cp_err seed_tiers(struct cp_db *db, json_t *root, struct cp_errbuf *
 		if ((result = rec_tier(&rec_demo, j, &t, where, err)) ||
 		    (result = cp_tier_put(db, &t, err)))
 			return rec_stored(&rec_demo, result, where, err);
+		if ((result = discount_tier_record(db, &rec_demo, j, t.level, where, err)))
+			return result;
 	}
 	return CP_OK;
 }

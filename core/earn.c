@@ -7,6 +7,7 @@
 
 #include "changes_int.h"
 #include "db_int.h"
+#include "discount_int.h"
 #include "earn.h"
 #include "money.h"
 #include "records_int.h"
@@ -393,11 +394,17 @@ enum cp_err tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_tier_put(db, &t, err), where, err);
+	if ((result = rec_stored(&rec_hq, cp_tier_put(db, &t, err), where, err)) != CP_OK)
+		return result;
+	return discount_tier_record(db, &rec_hq, d, t.level, where, err);
 }
 
 enum cp_err tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
+	enum cp_err result = discount_tier_delete(db, key, err);
+
+	if (result != CP_OK)
+		return result;
 	return change_run_keyed(db, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)", key, err);
 }
 

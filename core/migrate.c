@@ -346,6 +346,22 @@ static const char *const steps[] = {
 	"  CAST(round((julianday('now', 'localtime') - julianday('now')) * 1440) AS INTEGER);"
 	"INSERT OR REPLACE INTO row_mac(tbl, id, mac) SELECT 'meta', key,"
 	"  cp_row_mac('meta', json_array(key, value)) FROM meta WHERE key = 'utc_offset_min';",
+	/* 18: tier discounts and manual discounts (discount.c): a tier's percentage off with the
+	 * categories it leaves out (from HQ's tier records and the demo store); the open cart's
+	 * manual discounts (a line's, or the whole sale's with line_no NULL), gone with their
+	 * line or the cart; and each sale's manual discounts as its journal payload says. */
+	"CREATE TABLE tier_discount(level INTEGER PRIMARY KEY,"
+	"  discount_bp INTEGER NOT NULL CHECK(discount_bp BETWEEN 1 AND 10000),"
+	"  except_categories TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE cart_discount(cart_id INTEGER NOT NULL DEFAULT 1 REFERENCES cart(id)"
+	"  ON DELETE CASCADE, line_no INTEGER UNIQUE REFERENCES cart_line(line_no)"
+	"  ON DELETE CASCADE, kind TEXT NOT NULL CHECK(kind IN ('amount','percent')),"
+	"  value INTEGER NOT NULL CHECK(value > 0), reason TEXT NOT NULL, manager TEXT);"
+	"CREATE UNIQUE INDEX cart_discount_sale ON cart_discount(cart_id) WHERE line_no IS NULL;"
+	"CREATE TABLE sale_discount(seq INTEGER NOT NULL REFERENCES journal(seq), n INTEGER NOT "
+	"NULL,"
+	"  line_no INTEGER, kind TEXT NOT NULL, value INTEGER NOT NULL, fen INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL, manager TEXT, PRIMARY KEY(seq, n)) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

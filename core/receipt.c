@@ -30,7 +30,8 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt_no, struct cp
 		"SELECT s.seq, s.staff, s.created_at, s.business_day, s.total, s.change_due,"
 		" s.points, s.growth, lower(hex(substr(j.hash, 1, 4))),"
 		" coalesce((SELECT a.member_id FROM member_alias a WHERE a.local_id = s.member_id),"
-		" s.member_id, '')"
+		" s.member_id, ''), s.member_saving,"
+		" (SELECT coalesce(sum(d.fen), 0) FROM sale_discount d WHERE d.seq = s.seq)"
 		" FROM sale s JOIN journal j ON j.seq = s.seq WHERE s.receipt = ?1",
 		err);
 	int rc;
@@ -51,6 +52,8 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt_no, struct cp
 		v->growth = sqlite3_column_int64(st, 7);
 		db_col_text(st, 8, v->verify_code, sizeof(v->verify_code));
 		db_col_text(st, 9, member, memberlen);
+		v->member_saving = sqlite3_column_int64(st, 10);
+		v->discount = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

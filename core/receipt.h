@@ -64,8 +64,10 @@ struct cp_receipt_view {
 	 * (positive amounts). */
 	int ntenders;
 	struct cp_tender tenders[CP_TENDER_MAX];
-	int64_t tendered; /* sum of the tenders */
-	int64_t change;   /* sale: cash handed back; 0 for refunds */
+	int64_t tendered;      /* sum of the tenders */
+	int64_t change;        /* sale: cash handed back; 0 for refunds */
+	int64_t member_saving; /* sale: member prices and tier discount (会员优惠); else 0 */
+	int64_t discount;      /* sale: its manual discounts (discount.h); else 0 */
 
 	bool has_member;
 	/* member holds the member as they stand when the receipt is read (cp_member_get): masked

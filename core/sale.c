@@ -8,6 +8,7 @@
 #include "cart.h"
 #include "coupon_int.h"
 #include "cp_crypto.h"
+#include "discount_int.h"
 #include "earn.h"
 #include "events_int.h"
 #include "guide_int.h"
@@ -158,6 +159,7 @@ static json_t *line_json(const struct cp_cart_line *l, int n)
 	    put(o, "amount", json_integer(l->amount)) ||
 	    put(o, "saving", json_integer(l->saving)) ||
 	    put(o, "eligible", json_boolean(l->eligible)) ||
+	    (l->discount && put(o, "discount", json_integer(l->discount))) ||
 	    (l->redemption && (put(o, "offer", json_string(l->offer_id)) ||
 			       put(o, "points", json_integer(l->points)) ||
 			       put(o, "cash", json_integer(l->unit_price)))) ||
@@ -291,7 +293,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;
 	}
-	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)))
+	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)) ||
+	    (result = discount_sale_payload(db, cart, payload, err)))
 		goto out;
 	if ((result = guide_sale_note(db, cart->opened_at,
 				      cart->has_member ? cart->member.guide : NULL, payload,
@@ -436,7 +439,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	}
 	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
 	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
-	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK)
+	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK ||
+	    (result = discount_sale_apply(db, seq, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)

@@ -30,6 +30,7 @@ enum kind {
 static const char *const choices[] = {
 	"auto zh_CN en", /* 0: [ui] language */
 	"32 42 48",      /* 1: [printer] width */
+	"best stack",    /* 2: [pricing] member_and_tier */
 };
 
 struct key {
@@ -81,6 +82,10 @@ static const struct key keys[] = {
 	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
 	{"sale", "max_parked", K_INT, FIELD(sale_max_parked), 1, 50},
 	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
+	{"pricing", "member_and_tier", K_CHOICE, FIELD(pricing_member_tier), 2, 2},
+	{"pricing", "coupons_on_member_prices", K_BOOL, FIELD(pricing_coupons_member), 0, 1},
+	{"pricing", "manual_on_member_prices", K_BOOL, FIELD(pricing_manual_member), 0, 1},
+	{"pricing", "manual_limit_bp", K_INT, FIELD(pricing_manual_limit_bp), 0, 10000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -134,6 +139,10 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->guide_register_binds = true;
 	cfg->sale_max_parked = 5;
 	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
+	snprintf(cfg->pricing_member_tier, sizeof(cfg->pricing_member_tier), "best");
+	cfg->pricing_coupons_member = true;
+	cfg->pricing_manual_member = true;
+	cfg->pricing_manual_limit_bp = 1000;
 }
 
 /* Whether value is one of the space-separated words of list. */

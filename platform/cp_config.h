@@ -54,6 +54,11 @@ struct cp_config {
 	bool guide_register_binds; /* register_binds = true */
 	/* [sale] */
 	int sale_max_parked; /* max_parked = 5 (parked sales this till keeps, 1..50) */
+	/* [pricing] how member prices, tier discounts, coupons and manual discounts stack */
+	char pricing_member_tier[8]; /* member_and_tier = best (best, stack) */
+	bool pricing_coupons_member; /* coupons_on_member_prices = true */
+	bool pricing_manual_member;  /* manual_on_member_prices = true */
+	int pricing_manual_limit_bp; /* manual_limit_bp = 1000 (above: a manager's code and PIN) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */

@@ -302,6 +302,10 @@ static void totals(struct out *o, const struct cp_receipt_view *v)
 
 	pair(o, _("Items"), num(v->items, a, sizeof(a)));
 	if (v->kind == CP_RECEIPT_SALE) {
+		if (v->member_saving)
+			pair(o, _("Member savings"), money(o, -v->member_saving, a, sizeof(a)));
+		if (v->discount)
+			pair(o, _("Discounts"), money(o, -v->discount, a, sizeof(a)));
 		pair(o, _("TOTAL"), money(o, v->total, a, sizeof(a)));
 		for (int i = 0; i < v->ntenders && i < CP_TENDER_MAX; i++)
 			pair(o, tender_text(&v->tenders[i], label, sizeof(label)),

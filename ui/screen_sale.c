@@ -336,6 +336,9 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_coupon_ask(ui);
 	} else if (letters && ui_key_is(k, 'v')) {
 		ui_coupon_list(ui);
+	} else if (letters && ui_key_is(k, 'x')) {
+		l = selected(ui);
+		ui_discount_ask(ui, l ? l->line_no : 0);
 	} else if (letters && ui_key_is(k, 'b')) {
 		ui_guide_bind(ui);
 	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
@@ -491,7 +494,15 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 		wattroff(w, a);
 		snprintf(num, sizeof(num), "%3d", l->line_no);
 		ui_put(w, y, 0, 3, num, a, false);
-		ui_put(w, y, 4, c->name, l->name, a, false);
+		if (l->saving || l->discount) { /* the line's saving beside its name */
+			char off[48], named[200];
+
+			snprintf(named, sizeof(named), _("%s (-%s)"), l->name,
+				 ui_money(ui, l->saving + l->discount, off, sizeof(off)));
+			ui_put(w, y, 4, c->name, named, a, false);
+		} else {
+			ui_put(w, y, 4, c->name, l->name, a, false);
+		}
 		snprintf(num, sizeof(num), "%lld", (long long)l->qty);
 		ui_money(ui, l->unit_price, price, sizeof(price));
 		if (l->weighed) /* its weight in kg and its price a kg */
@@ -519,7 +530,7 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 	ui_put(w, y++, x, wd, _("Member"), ui_attr(ui, UI_R_TITLE), false);
 	if (v->has_member && v->points_held) {
 		/* what the sale's offers hold, and what the member keeps after them */
-		y += ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
+		y += ui_draw_member(ui, w, y, x, wd, bottom - 10 - y, &v->member);
 		snprintf(line, sizeof(line), _("Held by this sale: %lld"),
 			 (long long)v->points_held);
 		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
@@ -527,11 +538,25 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 			 (long long)cp_points_available(v));
 		ui_put(w, y, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
 	} else if (v->has_member)
-		ui_draw_member(ui, w, y, x, wd, bottom - 6 - y, &v->member);
+		ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
 	else
 		ui_draw_wrapped(w, y, x, wd, 4,
 				_("None. F2 finds a member by phone or card, F3 registers one."),
 				ui_attr(ui, UI_R_DIM));
+	if (v->member_saving) {
+		char off[48];
+
+		snprintf(line, sizeof(line), _("Member savings: -%s"),
+			 ui_money(ui, v->member_saving, off, sizeof(off)));
+		ui_put(w, bottom - 7, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	}
+	if (v->discount) {
+		char off[48];
+
+		snprintf(line, sizeof(line), _("Discounts: -%s"),
+			 ui_money(ui, v->discount, off, sizeof(off)));
+		ui_put(w, bottom - 6, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+	}
 	if (ui->coupon_off) {
 		char off[48];
 
@@ -569,6 +594,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
 	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
+	{"x", NULL, N_("Discount"), 1},
 };
 /* clang-format on */
 

@@ -254,6 +254,11 @@ void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags,
 void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
 		 void (*done)(struct ui *, const char *text));
 
+/* ---- manual discounts (discount.c) ---- */
+/* Asks for a discount off cart line line_no (or, typed with a leading '*', the whole sale),
+ * then its reason, and a manager's code and PIN when it is above the limit. */
+void ui_discount_ask(struct ui *ui, int line_no);
+
 /* ---- coupons (coupon.c) ---- */
 /* Reads what the cart's coupons take off into ui->coupon_off (0 when one no longer holds). */
 void ui_coupon_refresh(struct ui *ui);

@@ -451,8 +451,10 @@ def cmd_init(args):
             conn.execute("INSERT INTO tiers(level, name, threshold, multiplier_bp)"
                          " VALUES(?, ?, ?, ?)",
                          (t["level"], t["name"], t["threshold"], t["multiplier_bp"]))
+            # a tier's discount (issue 16) is optional: sent only when the store has one
             feed_upsert(conn, "tier", str(t["level"]),
-                        {k: t[k] for k in ("level", "name", "threshold", "multiplier_bp")}, now)
+                        {k: t[k] for k in ("level", "name", "threshold", "multiplier_bp",
+                                           "discount_bp", "discount_except") if k in t}, now)
         conn.execute("INSERT INTO earn_rules(id, data) VALUES(1, ?)", (jdump(store["earn_rules"]),))
         feed_upsert(conn, "earn_rules", "1", store["earn_rules"], now)
         for it in store["items"]:

@@ -160,6 +160,31 @@ static void guide_protection_days(void **state)
 	refused("[guide]\nprotection_days = -1\n", "protection_days", NULL);
 }
 
+/* [pricing]: the defaults, each key set, and bad values refused naming the key. */
+static void pricing_section(void **state)
+{
+	struct cp_config cfg;
+	struct cp_errbuf err = {{0}};
+
+	(void)state;
+	cp_config_defaults(&cfg);
+	assert_string_equal(cfg.pricing_member_tier, "best");
+	assert_true(cfg.pricing_coupons_member);
+	assert_true(cfg.pricing_manual_member);
+	assert_int_equal(cfg.pricing_manual_limit_bp, 1000);
+	put("[pricing]\nmember_and_tier = stack\ncoupons_on_member_prices = false\n"
+	    "manual_on_member_prices = false\nmanual_limit_bp = 0\n");
+	if (cp_config_load(&cfg, CFG, &err) != CP_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.pricing_member_tier, "stack");
+	assert_false(cfg.pricing_coupons_member);
+	assert_false(cfg.pricing_manual_member);
+	assert_int_equal(cfg.pricing_manual_limit_bp, 0);
+	refused("[pricing]\nmember_and_tier = both\n", "member_and_tier", "best stack");
+	refused("[pricing]\nmanual_limit_bp = 10001\n", "manual_limit_bp", NULL);
+	refused("[pricing]\ncoupons_on_member_prices = maybe\n", "coupons_on_member_prices", NULL);
+}
+
 static void the_shipped_file_loads(void **state)
 {
 	const char *src = getenv("CP_SOURCE_DIR");
@@ -474,6 +499,7 @@ int main(void)
 		cmocka_unit_test(non_utf8_value),
 		cmocka_unit_test(nul_byte_and_long_line),
 		cmocka_unit_test(guide_protection_days),
+		cmocka_unit_test(pricing_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

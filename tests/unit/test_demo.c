@@ -97,6 +97,12 @@ static void test_counts(void **state)
 	assert_true(sql_int(&env, "SELECT count(*) FROM item WHERE member_price IS NOT NULL") > 0);
 	assert_int_equal(sql_int(&env, "SELECT earn_excluded FROM category WHERE code = 'TOBACCO'"),
 			 1);
+	/* a tier discount: 钻石 95折 except tobacco and the items on offer (category OFFER) */
+	assert_int_equal(sql_int(&env,
+				 "SELECT count(*) FROM tier_discount WHERE level = 4 AND"
+				 " discount_bp = 500 AND except_categories = 'TOBACCO,OFFER'"),
+			 1);
+	assert_true(sql_int(&env, "SELECT count(*) FROM item WHERE category = 'OFFER'") > 0);
 	/* coupons: a template of each kind, bearer and bound, an issuing rule with a pack, and a
 	 * points-for-coupon offer whose template is there */
 	assert_int_equal(sql_int(&env, "SELECT count(DISTINCT kind) FROM coupon_template"), 3);

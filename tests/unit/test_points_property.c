@@ -10,6 +10,10 @@
  * bearer, amount, percent and free item), random codes (and mistyped ones) are applied before
  * payment, taken off what is paid; no coupon is used twice or after it was voided, every refusal
  * changes nothing, and when every sale is refunded every coupon a sale issued is used or void.
+ * Tier and manual discounts join too: two tiers carry a discount (one leaving tobacco out),
+ * random manual discounts of a line or the whole sale (amounts and percentages, some over the
+ * limit with and without a manager, some over 100%) are given before payment; each sale's lines
+ * add up to its total, every refusal changes nothing.
  * The PRNG is seeded (CP_PROPERTY_SEED overrides the default) and every failure names the seed
  * and the step. */
 #include <setjmp.h>
@@ -26,6 +30,7 @@
 #include "cart.h"
 #include "coupon.h"
 #include "db_int.h"
+#include "discount.h"
 #include "journal.h"
 #include "member.h"
 #include "offer.h"
@@ -124,7 +129,7 @@ static struct sale_rec sales[MAX_SALES];
 /* What a run did, printed at the end so that a change that stops it exercising a rule shows. */
 static struct {
 	int offers, offers_refused, releases, points_paid, points_refused, refunds, voids,
-		refunds_refused, days, coupons, coupons_refused;
+		refunds_refused, days, coupons, coupons_refused, discounts, discounts_refused;
 } did;
 static int nsales;
 
@@ -158,7 +163,7 @@ static void business_day(char day[11])
 /* What a refusal must leave alone. */
 struct snap {
 	int64_t journal, movements, offer_use, points_pay, cart_lines, held, total, balance;
-	int64_t coupon_use, cart_coupons;
+	int64_t coupon_use, cart_coupons, cart_discounts;
 	char member[64];
 };
 
@@ -175,6 +180,7 @@ static void take_snap(struct snap *s)
 	s->points_pay = count("SELECT count(*) FROM points_pay");
 	s->coupon_use = count("SELECT count(*) FROM coupon_use");
 	s->cart_coupons = count("SELECT count(*) FROM cart_coupon");
+	s->cart_discounts = count("SELECT count(*) || sum(value) FROM cart_discount");
 	P_OK(cp_cart_view(env.db, &env.cashier, &v, &e_));
 	s->cart_lines = v.nlines;
 	s->held = v.points_held;
@@ -195,6 +201,7 @@ static void unchanged(const struct snap *before, const char *what, const char *m
 	P_EQ(now.points_pay, before->points_pay);
 	P_EQ(now.coupon_use, before->coupon_use);
 	P_EQ(now.cart_coupons, before->cart_coupons);
+	P_EQ(now.cart_discounts, before->cart_discounts);
 	P_EQ(now.cart_lines, before->cart_lines);
 	P_EQ(now.held, before->held);
 	P_EQ(now.total, before->total);
@@ -298,6 +305,41 @@ static void try_coupon(void)
 	}
 	unchanged(&before, "a refused coupon", err.msg);
 	did.coupons_refused++;
+}
+
+/* A random manual discount: a line or the whole sale, an amount or a percentage, by the
+ * cashier alone or with the manager's code and PIN; what the till must refuse (over 100%, more
+ * than the line, above the limit without a manager) changes nothing. */
+static void try_discount(void)
+{
+	static struct cp_cart_view v;
+	struct cp_discount_req req = {.reason = "property"};
+	struct cp_errbuf err = {{0}};
+	struct cp_discount_result r;
+	struct snap before;
+	bool manager = chance(40);
+
+	P_OK(cp_cart_view(env.db, &env.cashier, &v, &e_));
+	if (!v.nlines)
+		return;
+	req.line_no = chance(40) ? 0 : v.lines[upto(v.nlines)].line_no;
+	req.kind = chance(50) ? CP_DISCOUNT_PERCENT : CP_DISCOUNT_AMOUNT;
+	req.value = req.kind == CP_DISCOUNT_PERCENT ? 1 + upto(chance(10) ? 12000 : 5000)
+						    : 1 + upto(chance(10) ? 50000 : 3000);
+	if (manager) {
+		req.manager_code = "9001";
+		req.manager_pin = "9999";
+	}
+	take_snap(&before);
+	if (cp_discount_add(env.db, &env.cashier, &req, &r, &err) == CP_OK) {
+		P_TRUE(req.kind != CP_DISCOUNT_PERCENT || req.value <= 10000,
+		       "a discount of %lld basis points was taken", (long long)req.value);
+		P_TRUE(manager || !r.authorised_by[0], "a manager authorised without a PIN");
+		did.discounts++;
+		return;
+	}
+	unchanged(&before, "a refused discount", err.msg);
+	did.discounts_refused++;
 }
 
 static void check_balances(void)
@@ -573,7 +615,8 @@ static void pay(void)
 	s->member = cur_member;
 	business_day(s->day);
 	for (int i = 0; i < v.nlines; i++) {
-		s->lines[i].line_no = v.lines[i].line_no;
+		s->lines[i].line_no =
+			i + 1; /* a sale numbers its lines 1.. (the cart may have gaps) */
 		s->lines[i].redemption = v.lines[i].redemption;
 		s->lines[i].points = v.lines[i].points;
 	}
@@ -736,7 +779,10 @@ static void one_sale(void)
 	}
 	for (int64_t k = upto(3); k > 0; k--) {
 		step++;
-		try_coupon();
+		if (chance(50))
+			try_discount();
+		else
+			try_coupon();
 	}
 	pay();
 }
@@ -760,6 +806,15 @@ static void test_property(void **state)
 	for (int i = 0; i < NOFFERS; i++)
 		add_offer(i);
 	add_coupons();
+	{
+		struct cp_tier_discount gold = {.level = 2,
+						.discount_bp = 500,
+						.except = "TOBACCO"},
+					top = {.level = 4, .discount_bp = 1200};
+
+		P_OK(cp_tier_discount_put(env.db, &gold, &e_));
+		P_OK(cp_tier_discount_put(env.db, &top, &e_));
+	}
 	check_balances();
 	for (int n = 0; n < SALES; n++) {
 		one_sale();
@@ -800,10 +855,11 @@ static void test_property(void **state)
 		}
 	print_message("%d sales over %d business days; offers taken %d, refused %d, released %d;"
 		      " points tenders %d, refused %d; refunds %d, post-voids %d, refused %d;"
-		      " coupons applied %d, refused %d\n",
+		      " coupons applied %d, refused %d; discounts given %d, refused %d\n",
 		      nsales, did.days + 1, did.offers, did.offers_refused, did.releases,
 		      did.points_paid, did.points_refused, did.refunds, did.voids,
-		      did.refunds_refused, did.coupons, did.coupons_refused);
+		      did.refunds_refused, did.coupons, did.coupons_refused, did.discounts,
+		      did.discounts_refused);
 	for (int i = 0; i < nsales; i++) {
 		P_EQ(sales[i].back, sales[i].tender_points);
 		P_EQ(sales[i].clawed, sales[i].earned);
@@ -821,6 +877,14 @@ static void test_property(void **state)
 	P_TRUE(count("SELECT count(*) FROM coupon_use WHERE kind = 'use'") > 0,
 	       "no coupon was used");
 	P_TRUE(did.coupons_refused > 0, "no coupon was refused");
+	P_TRUE(did.discounts > 0 && did.discounts_refused > 0, "discounts given %d, refused %d",
+	       did.discounts, did.discounts_refused);
+	P_TRUE(count("SELECT count(*) FROM sale_discount") > 0, "no sale recorded a discount");
+	P_TRUE(count("SELECT count(*) FROM sale WHERE member_saving > 0") > 0, "nobody saved");
+	/* each sale's lines add up to what it came to */
+	P_EQ(count("SELECT count(*) FROM sale s WHERE s.total <>"
+		   " (SELECT sum(l.amount) FROM sale_line l WHERE l.seq = s.seq)"),
+	     0);
 	/* every sale refunded: every coupon a sale issued was used or voided */
 	P_EQ(count("SELECT count(*) FROM coupon_issue i WHERE NOT EXISTS(SELECT 1 FROM coupon_use u"
 		   " WHERE u.code = i.code)"),
