@@ -11,6 +11,7 @@
 #include "lifecycle_int.h"
 #include "member_int.h"
 #include "money.h"
+#include "receipt.h"
 #include "records_int.h"
 #include "report_int.h"
 
@@ -665,5 +666,23 @@ enum cp_err lifecycle_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf
 		    (result = lifecycle_hq_stage_apply(db, id, j, where, err)))
 			return rec_stored(&rec_demo, result, where, err);
 	}
+	return CP_OK;
+}
+
+enum cp_err lifecycle_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+				   struct cp_errbuf *err)
+{
+	struct cp_lifecycle_view lv;
+	enum cp_err result;
+	int level;
+
+	if (v->kind == CP_RECEIPT_SALE &&
+	    (result = cp_lifecycle_tier_up(db, seq, &level, v->tier_up, err)) != CP_OK)
+		return result;
+	if (!v->member_known)
+		return CP_OK;
+	if ((result = cp_lifecycle_get(db, v->member.id, cp_db_now(db), &lv, err)) != CP_OK)
+		return result;
+	snprintf(v->tier_until, sizeof(v->tier_until), "%s", lv.tier_until);
 	return CP_OK;
 }

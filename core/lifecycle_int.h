@@ -23,6 +23,11 @@ enum cp_err lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_view
 				   json_t *payload, int *level, char name[33],
 				   struct cp_errbuf *err);
 
+struct cp_receipt_view;
+/* cp_receipt_get: v's tier_up (a sale's) and tier_until (a known member's). */
+enum cp_err lifecycle_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+				   struct cp_errbuf *err);
+
 /* member_snapshot_apply: HQ's optional "stage" of member id (absent or null: the till
  * computes it). A stage that is not one of the five is CP_EINVAL naming where. */
 enum cp_err lifecycle_hq_stage_apply(struct cp_db *db, const char *id, json_t *o, const char *where,
