@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 
 #include "cart.h"
 #include "db_int.h"
+#include "hq.h"
 #include "journal.h"
 #include "lifecycle_int.h"
 #include "member.h"
@@ -294,6 +296,73 @@ static void test_tier_progress_and_upgrade_once(void **state)
 	assert_non_null(strstr(err.msg, "tier_up"));
 }
 
+/* HQ's change feed: the stage rules as a kind of their own, the stage on the member record;
+ * a bad stage refuses the page whole. */
+static bool page_ok(struct test_env *env, json_t *changes, struct cp_errbuf *err)
+{
+	json_t *p = json_pack("{s:o, s:[], s:s, s:b, s:i}", "changes", changes, "notices", "next",
+			      "9", "more", 0, "applied", 0);
+	char *body = json_dumps(p, JSON_COMPACT);
+	bool more = false;
+	enum cp_err rc = cp_hq_apply_changes(env->db, body, strlen(body), &more, err);
+
+	free(body);
+	json_decref(p);
+	return rc == CP_OK;
+}
+
+static json_t *m2_with_stage(struct test_env *env, const char *stage, int64_t version)
+{
+	char hash[65];
+	struct cp_errbuf err = {{0}};
+
+	assert_int_equal(cp_hq_phone_hash_hex(env->db, "13900000002", hash, &err), CP_OK);
+	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:n, s:i, s:n,"
+			 " s:n, s:I, s:s}}",
+			 "kind", "member", "data", "id", "M2", "phone_hash", hash, "phone_masked",
+			 "139****0002", "card_no", "C0002", "name", "王二", "birthday", "11-02",
+			 "points", 3050, "growth", 0, "tier", 0, "tier_until", "expiring_points", 0,
+			 "expiring_on", "guide", "version", (json_int_t)version, "stage", stage);
+}
+
+static void test_hq_feed(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_lifecycle_rules r;
+	struct cp_errbuf err = {{0}};
+	json_t *ch, *rules = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "new_max_visits", 5,
+				       "new_max_spent", 100000, "mature_min_visits", 20,
+				       "mature_min_spent", 1000000, "silent_days", 30, "lost_days",
+				       90, "tier_hold_months", 24);
+
+	ch = json_pack("[{s:s, s:s, s:s, s:o}]", "kind", "lifecycle_rules", "op", "upsert", "key",
+		       "1", "data", rules);
+	if (!page_ok(env, ch, &err))
+		fail_msg("rules refused: %s", err.msg);
+	assert_int_equal(cp_lifecycle_rules_get(env->db, &r, &err), CP_OK);
+	assert_int_equal(r.new_max_visits, 5);
+	assert_int_equal(r.silent_days, 30);
+	assert_int_equal(r.tier_hold_months, 24);
+	/* a bad stage refuses the page: neither the member nor the stage changes */
+	ch = json_pack("[o]", m2_with_stage(env, "dormant", 5));
+	json_object_set_new(json_array_get(ch, 0), "op", json_string("upsert"));
+	assert_false(page_ok(env, ch, &err));
+	assert_non_null(strstr(err.msg, "stage"));
+	assert_string_equal(stage(env, "M2"), "new");
+	ch = json_pack("[o]", m2_with_stage(env, "lost", 5));
+	json_object_set_new(json_array_get(ch, 0), "op", json_string("upsert"));
+	if (!page_ok(env, ch, &err))
+		fail_msg("member refused: %s", err.msg);
+	assert_string_equal(stage(env, "M2"), "lost");
+	/* the rules deleted: the till's defaults again */
+	ch = json_pack("[{s:s, s:s, s:s}]", "kind", "lifecycle_rules", "op", "delete", "key", "1");
+	if (!page_ok(env, ch, &err))
+		fail_msg("delete refused: %s", err.msg);
+	assert_int_equal(cp_lifecycle_rules_get(env->db, &r, &err), CP_OK);
+	assert_int_equal(r.new_max_visits, 2);
+	assert_int_equal(r.lost_days, 180);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_visits_after_sale_and_refund, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tier_progress_and_upgrade_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_hq_feed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
