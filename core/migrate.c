@@ -317,21 +317,22 @@ static const char *const steps[] = {
 	/* 17: lifecycle.c — each member's purchases here (member_visit: visits, money spent, last
 	 * purchase), kept by sale and refund apply and rebuilt by verify, summed here for the sales
 	 * recorded before; the tier a sale lifted its member to (tier_up); the stage rules
-	 * (lifecycle_rule, absent: the defaults) and the stage HQ sent (lifecycle_hq). */
-	"CREATE TABLE member_visit(member_id TEXT PRIMARY KEY, visits INTEGER NOT NULL,"
-	"  spent INTEGER NOT NULL, last_at INTEGER NOT NULL, last_day TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE tier_up(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
+	 * (lifecycle_rule, absent: the defaults) and the stage HQ sent (lifecycle_hq). Written to
+	 * run again harmlessly (a test rolls user_version back over it). */
+	"CREATE TABLE IF NOT EXISTS member_visit(member_id TEXT PRIMARY KEY,"
+	"  visits INTEGER NOT NULL, spent INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+	"  last_day TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS tier_up(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
 	"  member_id TEXT NOT NULL, level INTEGER NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL);"
-	"CREATE INDEX tier_up_member ON tier_up(member_id, seq);"
-	"CREATE TABLE lifecycle_rule(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"CREATE INDEX IF NOT EXISTS tier_up_member ON tier_up(member_id, seq);"
+	"CREATE TABLE IF NOT EXISTS lifecycle_rule(id INTEGER PRIMARY KEY CHECK(id = 1),"
 	"  new_max_visits INTEGER NOT NULL, new_max_spent INTEGER NOT NULL,"
 	"  mature_min_visits INTEGER NOT NULL, mature_min_spent INTEGER NOT NULL,"
 	"  silent_days INTEGER NOT NULL, lost_days INTEGER NOT NULL,"
 	"  tier_hold_months INTEGER NOT NULL);"
-	"CREATE TABLE lifecycle_hq(member_id TEXT PRIMARY KEY, stage TEXT NOT NULL"
+	"CREATE TABLE IF NOT EXISTS lifecycle_hq(member_id TEXT PRIMARY KEY, stage TEXT NOT NULL"
 	"  CHECK(stage IN ('new','growing','mature','silent','lost'))) WITHOUT ROWID;"
-	"INSERT INTO member_visit(member_id, visits, spent, last_at, last_day, seq)"
+	"INSERT OR IGNORE INTO member_visit(member_id, visits, spent, last_at, last_day, seq)"
 	"  SELECT s.member_id,"
 	"  sum(CASE WHEN (SELECT count(*) FROM refund_line rl WHERE rl.sale_seq = s.seq)"
 	"   >= (SELECT count(*) FROM sale_line sl WHERE sl.seq = s.seq) THEN 0 ELSE 1 END),"
