@@ -12,6 +12,7 @@
 #include "cart.h"
 #include "cp_error.h"
 #include "member.h"
+#include "sale.h"
 #include "staff.h"
 
 /* One script session: the database and who is logged in. */
@@ -66,6 +67,11 @@ enum cp_err script_remove_discount(struct script *s, json_t *req, json_t *ans,
 enum cp_err script_park(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_parked(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+
+/* script_lifecycle.c: adds the stage, visits, last visit, tier held until and next tier
+ * figures to a member object (with "id"); puts "tier_up" ({level, name} or null) in ans. */
+void script_member_lifecycle(struct script *s, json_t *member);
+void script_pay_tier_up(json_t *ans, const struct cp_sale_result *r);
 
 /* script_staff.c: unlock, reset_pin (a manager on the spot). */
 enum cp_err script_unlock(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

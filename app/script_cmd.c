@@ -270,6 +270,7 @@ static enum cp_err do_member(struct script *s, json_t *req, json_t *ans, struct 
 	if ((rc = find_member(s, phone, card, &m, err)) != CP_OK)
 		return rc;
 	script_set(ans, "member", script_member(&m));
+	script_member_lifecycle(s, json_object_get(ans, "member"));
 	return CP_OK;
 }
 
@@ -317,7 +318,9 @@ static enum cp_err do_attach(struct script *s, json_t *req, json_t *ans, struct 
 	}
 	if ((rc = cp_cart_set_member(s->db, &s->who, id, err)) != CP_OK)
 		return cart_rc(s, rc);
-	return put_cart(s, ans, err);
+	if ((rc = put_cart(s, ans, err)) == CP_OK)
+		script_member_lifecycle(s, json_object_get(json_object_get(ans, "cart"), "member"));
+	return rc;
 }
 
 static enum cp_err do_detach(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
@@ -344,6 +347,7 @@ static enum cp_err do_register(struct script *s, json_t *req, json_t *ans, struc
 	if ((rc = cp_member_register(s->db, &s->who, &m, &v, err)) != CP_OK)
 		return rc;
 	script_set(ans, "member", script_member(&v));
+	script_member_lifecycle(s, json_object_get(ans, "member"));
 	return CP_OK;
 }
 
@@ -485,6 +489,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "guide", r.guide[0] ? script_str(r.guide) : json_null());
 	script_set(ans, "guide_offer", json_boolean(r.guide_offer));
 	script_set(ans, "coupons", script_coupons_issued(s, r.receipt));
+	script_pay_tier_up(ans, &r);
 	return CP_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "hq.h"
 #include "hq_int.h"
 #include "journal.h"
+#include "lifecycle_int.h"
 #include "member_int.h"
 #include "records_int.h"
 #include "text.h"
@@ -91,6 +92,7 @@ const struct change_kind change_kinds[] = {
 	{"coupon_template", coupon_template_change_upsert, coupon_template_change_delete, false},
 	{"coupon_rule", coupon_rule_change_upsert, coupon_rule_change_delete, false},
 	{"coupon", coupon_change_upsert, coupon_change_delete, false},
+	{"lifecycle_rules", lifecycle_rules_change_upsert, lifecycle_rules_change_delete, true},
 };
 const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
 

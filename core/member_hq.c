@@ -7,6 +7,7 @@
 #include "changes_int.h"
 #include "guide_int.h"
 #include "hq_int.h"
+#include "lifecycle_int.h"
 #include "member_int.h"
 #include "records_int.h"
 
@@ -147,6 +148,8 @@ enum cp_err member_snapshot_apply(struct cp_db *db, json_t *o, const char *where
 		return result;
 	if ((result = cp_member_put_snapshot(db, &s, err)) != CP_OK)
 		return rec_stored(&rec_hq, result, where, err);
+	if ((result = lifecycle_hq_stage_apply(db, s.id, o, where, err)) != CP_OK)
+		return result;
 	return member_cart_follow(db, s.id, cart_had, err);
 }
 

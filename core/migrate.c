@@ -362,6 +362,35 @@ static const char *const steps[] = {
 	"NULL,"
 	"  line_no INTEGER, kind TEXT NOT NULL, value INTEGER NOT NULL, fen INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL, manager TEXT, PRIMARY KEY(seq, n)) WITHOUT ROWID;",
+	/* 19: lifecycle.c — each member's purchases here (member_visit: visits, money spent, last
+	 * purchase), kept by sale and refund apply and rebuilt by verify, summed here for the sales
+	 * recorded before; the tier a sale lifted its member to (tier_up); the stage rules
+	 * (lifecycle_rule, absent: the defaults) and the stage HQ sent (lifecycle_hq). Written to
+	 * run again harmlessly (a test rolls user_version back over it). */
+	"CREATE TABLE IF NOT EXISTS member_visit(member_id TEXT PRIMARY KEY,"
+	"  visits INTEGER NOT NULL, spent INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+	"  last_day TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS tier_up(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
+	"  member_id TEXT NOT NULL, level INTEGER NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS tier_up_member ON tier_up(member_id, seq);"
+	"CREATE TABLE IF NOT EXISTS lifecycle_rule(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  new_max_visits INTEGER NOT NULL, new_max_spent INTEGER NOT NULL,"
+	"  mature_min_visits INTEGER NOT NULL, mature_min_spent INTEGER NOT NULL,"
+	"  silent_days INTEGER NOT NULL, lost_days INTEGER NOT NULL,"
+	"  tier_hold_months INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS lifecycle_hq(member_id TEXT PRIMARY KEY, stage TEXT NOT NULL"
+	"  CHECK(stage IN ('new','growing','mature','silent','lost'))) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO member_visit(member_id, visits, spent, last_at, last_day, seq)"
+	"  SELECT s.member_id,"
+	"  sum(CASE WHEN (SELECT count(*) FROM refund_line rl WHERE rl.sale_seq = s.seq)"
+	"   >= (SELECT count(*) FROM sale_line sl WHERE sl.seq = s.seq) THEN 0 ELSE 1 END),"
+	"  sum(s.total) - coalesce((SELECT sum(r.amount) FROM refund r JOIN sale s2"
+	"   ON s2.seq = r.sale_seq WHERE s2.member_id = s.member_id), 0),"
+	"  max(s.created_at), (SELECT s3.business_day FROM sale s3 WHERE s3.member_id ="
+	"   s.member_id ORDER BY s3.created_at DESC, s3.seq DESC LIMIT 1),"
+	"  max(max(s.seq), coalesce((SELECT max(r.seq) FROM refund r JOIN sale s4"
+	"   ON s4.seq = r.sale_seq WHERE s4.member_id = s.member_id), 0))"
+	"  FROM sale s WHERE s.member_id IS NOT NULL GROUP BY s.member_id;",
 };
 
 int cp_db_schema_version(void)

@@ -88,6 +88,11 @@ struct cp_receipt_view {
 	struct cp_receipt_coupon coupons[CP_RECEIPT_MAX_COUPONS];
 
 	char verify_code[9]; /* first 8 hex digits of the event's journal hash */
+
+	/* lifecycle.c: the tier this sale lifted the member to ("" when none) and the date the
+	 * member's tier is held until ("" when not known). */
+	char tier_up[33];
+	char tier_until[11];
 };
 
 /* Fills *out for the sale, refund or post-void with this receipt number. A receipt this

@@ -11,6 +11,7 @@
 #include "cp_crypto.h"
 #include "events_int.h"
 #include "guide_int.h"
+#include "lifecycle_int.h"
 #include "member.h"
 #include "money.h"
 #include "pointspay_int.h"
@@ -490,6 +491,8 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))
+		return result;
+	if ((result = lifecycle_refund_apply(db, seq, member, sale_seq, p, err)) != CP_OK)
 		return result;
 	return pointspay_refund_apply(db, seq, member, p, err);
 }

@@ -12,6 +12,7 @@
 #include "earn.h"
 #include "events_int.h"
 #include "guide_int.h"
+#include "lifecycle_int.h"
 #include "member_int.h"
 #include "money.h"
 #include "pointspay_int.h"
@@ -241,6 +242,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	enum cp_err result;
 
 	memset(&r, 0, sizeof(r));
+	r.tier_up_level = -1;
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(cart = malloc(sizeof(*cart))) || !(pp = calloc(1, sizeof(*pp))) ||
@@ -295,6 +297,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	}
 	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)) ||
 	    (result = discount_sale_payload(db, cart, payload, err)))
+		goto out;
+	if (cart->has_member &&
+	    (result = lifecycle_sale_tier_up(db, &cart->member, r.growth, payload, &r.tier_up_level,
+					     r.tier_up, err)))
 		goto out;
 	if ((result = guide_sale_note(db, cart->opened_at,
 				      cart->has_member ? cart->member.guide : NULL, payload,
@@ -445,7 +451,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)
 		return result;
-	if ((result = pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK)
+	if ((result = pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK ||
+	    (result = lifecycle_sale_apply(db, seq, member, p, err)) != CP_OK)
 		return result;
 	return report_sale_sum(db, seq, err);
 }

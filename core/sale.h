@@ -49,6 +49,9 @@ struct cp_sale_result {
 	char guide[17];        /* the guide the sale is credited to; "" for none */
 	/* The member has no guide and a serving guide was credited: offer to bind them. */
 	bool guide_offer;
+	/* The tier this sale lifted the member to ("" and -1 when none): said once, here. */
+	char tier_up[33];
+	int tier_up_level;
 };
 
 /* Pays the open cart. Tenders must cover the total; only cash may exceed what is due (the

@@ -349,6 +349,10 @@ static void member(struct out *o, const struct cp_receipt_view *v)
 			 masked_name(m->name, b, sizeof(b)));
 		pair(o, _("Member"), a);
 		pair(o, _("Tier"), m->tier_name);
+		if (v->tier_up[0])
+			pair(o, _("Tier upgrade"), v->tier_up);
+		if (v->tier_until[0])
+			pair(o, _("Tier held until"), v->tier_until);
 	}
 	if (v->kind == CP_RECEIPT_SALE) {
 		pair(o, _("Points earned"), signed_num(v->points, a, sizeof(a)));

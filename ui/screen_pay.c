@@ -468,6 +468,10 @@ static void paid_draw(struct ui *ui, WINDOW *w)
 		snprintf(line, sizeof(line), _("Member %s %s (%s)"), D.m.name, D.m.masked_phone,
 			 D.m.tier_name);
 		ui_put(w, y++, x, wd, line, t, false);
+		if (D.r.tier_up[0]) {
+			snprintf(line, sizeof(line), _("Now %s!"), D.r.tier_up);
+			ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+		}
 		if (D.r.multiplier_bp > 0)
 			snprintf(line, sizeof(line), _("Points earned %lld (%s)   growth +%lld"),
 				 (long long)D.r.points,

@@ -531,15 +531,17 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 	if (v->has_member && v->points_held) {
 		/* what the sale's offers hold, and what the member keeps after them */
 		y += ui_draw_member(ui, w, y, x, wd, bottom - 10 - y, &v->member);
+		y += ui_draw_lifecycle(ui, w, y, x, wd, bottom - 10 - y);
 		snprintf(line, sizeof(line), _("Held by this sale: %lld"),
 			 (long long)v->points_held);
 		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
 		snprintf(line, sizeof(line), _("Balance after: %lld"),
 			 (long long)cp_points_available(v));
 		ui_put(w, y, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
-	} else if (v->has_member)
-		ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
-	else
+	} else if (v->has_member) {
+		y += ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
+		ui_draw_lifecycle(ui, w, y, x, wd, bottom - 8 - y);
+	} else
 		ui_draw_wrapped(w, y, x, wd, 4,
 				_("None. F2 finds a member by phone or card, F3 registers one."),
 				ui_attr(ui, UI_R_DIM));

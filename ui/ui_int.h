@@ -18,6 +18,7 @@
 #include "hq.h"
 #include "i18n.h"
 #include "keys.h"
+#include "lifecycle.h"
 #include "staff.h"
 #include "ui.h"
 
@@ -126,7 +127,9 @@ struct ui {
 
 	/* what core said last */
 	struct cp_cart_view *cart;
-	int64_t coupon_off; /* what the cart's coupons take off now (coupon.c) */
+	int64_t coupon_off;            /* what the cart's coupons take off now (coupon.c) */
+	struct cp_lifecycle_view life; /* the attached member's stage and tier progress */
+	bool life_ok;                  /* life is read (lifecycle.c) */
 	int ncoupons;
 	struct cp_sync_status sync;
 	bool sync_ok;
@@ -262,6 +265,16 @@ void ui_discount_ask(struct ui *ui, int line_no);
 /* ---- coupons (coupon.c) ---- */
 /* Reads what the cart's coupons take off into ui->coupon_off (0 when one no longer holds). */
 void ui_coupon_refresh(struct ui *ui);
+
+/* ---- lifecycle.c: the attached member's stage, visits and tier progress ---- */
+/* Reads them into ui->life (life_ok false without a member or when they cannot be read). */
+void ui_lifecycle_refresh(struct ui *ui);
+/* "new" ... "lost" as the cashier reads it. */
+const char *ui_lifecycle_stage_name(const char *stage);
+/* Draws the stage, visits and last visit (a silent or lost member to be welcomed back), then
+ * the tier progress; each returns the rows used (at most rows). */
+int ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
+int ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
 /* The cart's total less its coupons: what the customer pays. */
 int64_t ui_coupon_due(const struct ui *ui);
 /* Asks for a coupon's code and applies it to the sale. */

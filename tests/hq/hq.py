@@ -81,6 +81,8 @@ CREATE TABLE members(id TEXT PRIMARY KEY, phone TEXT NOT NULL UNIQUE,
   growth INTEGER NOT NULL DEFAULT 0, tier INTEGER NOT NULL DEFAULT 0, tier_until TEXT,
   guide TEXT, version INTEGER NOT NULL DEFAULT 0, lot_debt INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL);
+-- The member's lifecycle stage when HQ decides it (MEMBER.stage); absent: the till computes it.
+CREATE TABLE member_stage(member_id TEXT PRIMARY KEY REFERENCES members(id), stage TEXT NOT NULL);
 -- Terminal-scoped ids (L-S001-T01-1) and the member each one is (merged: the phone was known).
 CREATE TABLE local_ids(local_id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id),
   terminal_uid TEXT NOT NULL, seq INTEGER NOT NULL, merged INTEGER NOT NULL);
@@ -298,10 +300,14 @@ def member_snapshot(conn, mid):
         return None
     lot = conn.execute("SELECT expires_on, remaining FROM lots WHERE member_id = ? AND"
                        " remaining > 0 ORDER BY expires_on LIMIT 1", (mid,)).fetchone()
-    return {"id": r[0], "phone_hash": r[1], "phone_masked": r[2], "card_no": r[3],
+    snap = {"id": r[0], "phone_hash": r[1], "phone_masked": r[2], "card_no": r[3],
             "name": r[4], "birthday": r[5], "points": r[6], "growth": r[7], "tier": r[8],
             "tier_until": r[9], "guide": r[10], "version": r[11],
             "expiring_points": lot[1] if lot else 0, "expiring_on": lot[0] if lot else None}
+    stage = conn.execute("SELECT stage FROM member_stage WHERE member_id = ?", (mid,)).fetchone()
+    if stage:
+        snap["stage"] = stage[0]
+    return snap
 
 
 def local_id_for(conn, terminal_uid, mid):
@@ -484,6 +490,8 @@ def cmd_init(args):
             feed_upsert(conn, "coupon_rule", r["id"], r, now)
         for o in store.get("offers", []):
             feed_upsert(conn, "offer", o["id"], o, now)
+        if store.get("lifecycle_rules"):
+            feed_upsert(conn, "lifecycle_rules", "1", store["lifecycle_rules"], now)
         tiers = tiers_of(conn)
         top = 0
         for m in store["members"]:
@@ -547,6 +555,8 @@ def seed_member(conn, phone_key, validity, today, now, m, tiers):
                      " VALUES(?, ?, ?, ?) ON CONFLICT(member_id, expires_on) DO UPDATE SET"
                      " remaining = remaining + excluded.remaining",
                      (mid, expires, today.isoformat(), rest))
+    if m.get("stage"):
+        conn.execute("INSERT INTO member_stage(member_id, stage) VALUES(?, ?)", (mid, m["stage"]))
     feed_upsert(conn, "member", mid, member_snapshot(conn, mid), now)
     digits = mid[1:]
     return int(digits) if mid.startswith("M") and digits.isdigit() else 0
