@@ -655,6 +655,8 @@ static const struct script_command commands[] = {
 	{"remove_coupon", script_remove_coupon, "code", false},
 	{"coupons", script_coupons, "", false},
 	{"exchange", script_exchange, "offer", false},
+	{"benefits", script_benefits, "", false},
+	{"grant", script_grant, "benefit", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

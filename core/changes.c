@@ -91,6 +91,8 @@ const struct change_kind change_kinds[] = {
 	{"coupon_template", coupon_template_change_upsert, coupon_template_change_delete, false},
 	{"coupon_rule", coupon_rule_change_upsert, coupon_rule_change_delete, false},
 	{"coupon", coupon_change_upsert, coupon_change_delete, false},
+	{"benefit", benefit_change_upsert, benefit_change_delete, false},
+	{"benefit_grant", benefit_grant_change_upsert, benefit_grant_change_delete, false},
 };
 const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
 

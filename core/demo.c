@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "earn.h"
 #include "member.h"
+#include "benefit_int.h"
 #include "coupon_int.h"
 #include "offer_int.h"
 #include "records_int.h"
@@ -250,7 +251,8 @@ enum cp_err cp_demo_seed(struct cp_db *db, struct cp_errbuf *err)
 	    (result = seed_categories(db, root, err)) || (result = seed_items(db, root, err)) ||
 	    (result = seed_tiers(db, root, err)) || (result = seed_rules(db, root, err)) ||
 	    (result = seed_staff(db, root, err)) || (result = seed_members(db, root, err)) ||
-	    (result = coupon_demo_seed(db, root, err)) || (result = seed_offers(db, root, err)) ||
+	    (result = coupon_demo_seed(db, root, err)) ||
+	    (result = benefit_demo_seed(db, root, err)) || (result = seed_offers(db, root, err)) ||
 	    (result = db_meta_set(db, "demo", "1", err))) /* the first login opens a shift */
 		goto out;
 	result = db_commit(db, err);
