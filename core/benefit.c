@@ -16,6 +16,7 @@
 #include "hq_int.h"
 #include "member_int.h"
 #include "money.h"
+#include "receipt.h"
 #include "report_int.h"
 #include "staff.h"
 #include "text.h"
@@ -545,6 +546,44 @@ static const char *title_of(const struct cp_benefit *b)
 	return b->title_zh[0] ? b->title_zh : b->title_en;
 }
 
+/* The refusal of b on a day its "when" (or its first day) does not hold. */
+static enum cp_err not_today(struct cp_db *db, const struct cp_benefit *b, const char *day,
+			     int birth_month, struct cp_errbuf *err)
+{
+	const struct db_memo *m;
+
+	if (b->valid_from[0] && strcmp(day, b->valid_from) < 0)
+		return cp_errf(err, CP_ESTATE, "benefit %s starts on %s; it is not open yet", b->id,
+			       b->valid_from);
+	if (strcmp(b->when, "birthday") == 0)
+		return birth_month ? cp_errf(err, CP_ESTATE,
+					     "benefit %s is given in the member's birthday month "
+					     "(month %d), not today",
+					     b->id, birth_month)
+				   : cp_errf(err, CP_ESTATE,
+					     "benefit %s is given in the member's birthday month, "
+					     "and this member's birthday is not known",
+					     b->id);
+	if (strcmp(b->when, "member_day") == 0) {
+		if (db_memo_get(db, &m, NULL) != CP_OK || !m->has_rules ||
+		    m->rules.member_day_kind == CP_MEMBER_DAY_NONE)
+			return cp_errf(err, CP_ESTATE,
+				       "benefit %s is given on the member day, and the chain has "
+				       "none",
+				       b->id);
+		if (m->rules.member_day_kind == CP_MEMBER_DAY_WEEKDAY)
+			return cp_errf(err, CP_ESTATE,
+				       "benefit %s is given on the member day (weekday %d, 1 is "
+				       "Monday), not today",
+				       b->id, m->rules.member_day_value);
+		return cp_errf(err, CP_ESTATE,
+			       "benefit %s is given on the member day (day %d of the month), not "
+			       "today",
+			       b->id, m->rules.member_day_value);
+	}
+	return cp_errf(err, CP_ESTATE, "benefit %s is not open today", b->id);
+}
+
 /* Why member m may not have b today (one sentence for the cashier), CP_OK when they may. */
 static enum cp_err refusal(struct cp_db *db, const struct cp_benefit *b,
 			   const struct cp_member_view *m, const char *day,
@@ -578,10 +617,12 @@ static enum cp_err refusal(struct cp_db *db, const struct cp_benefit *b,
 			       : cp_errf(err, CP_ESTATE,
 					 "benefit %s has been granted to this member already this "
 					 "period (on %s); it is open again next %s",
-					 b->id, s->used_on, b->period);
+					 b->id, s->used_on,
+					 strcmp(b->period, "year") == 0    ? CP_WORD("year")
+					 : strcmp(b->period, "month") == 0 ? CP_WORD("month")
+									   : CP_WORD("day"));
 	if (s->state == CP_BENEFIT_NOT_TODAY)
-		return cp_errf(err, CP_ESTATE, "benefit %s is not open today: it is given %s",
-			       b->id, s->why);
+		return not_today(db, b, day, birth_month, err);
 	return CP_OK;
 }
 
@@ -775,4 +816,23 @@ enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	if (code)
 		return coupon_issue_apply(db, seq, 1, c, "benefit", err);
 	return CP_OK;
+}
+
+enum cp_err benefit_receipt_fill(struct cp_db *db, struct cp_receipt_view *v, struct cp_errbuf *err)
+{
+	struct cp_benefit_list *l;
+	enum cp_err result;
+
+	v->nbenefits = 0;
+	if (v->kind != CP_RECEIPT_SALE || !v->has_member || !v->member_known)
+		return CP_OK;
+	if (!(l = malloc(sizeof(*l))))
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	result = cp_benefit_list_member(db, v->member.id, l, err);
+	for (int i = 0; result == CP_OK && i < l->n && v->nbenefits < CP_RECEIPT_MAX_BENEFITS; i++)
+		if (l->e[i].state == CP_BENEFIT_OPEN)
+			snprintf(v->benefits[v->nbenefits++], sizeof(v->benefits[0]), "%s",
+				 title_of(&l->e[i].b));
+	free(l);
+	return result;
 }

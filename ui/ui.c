@@ -218,6 +218,7 @@ bool ui_cart_refresh(struct ui *ui)
 		return false;
 	}
 	ui_coupon_refresh(ui);
+	ui_benefit_refresh(ui);
 	return true;
 }
 

@@ -215,11 +215,11 @@ static void test_when(void **state)
 	benefit("BD", "", "birthday", "year", "points", NULL, 500);
 	benefit("MD", "", "member_day", "day", "points", NULL, 200);
 	attach("M1");
-	refused("BD", CP_ESTATE, "birthday month (month 1)");
-	refused("MD", CP_ESTATE, "member day (Wednesday)");
+	refused("BD", CP_ESTATE, "birthday month (month 1), not today");
+	refused("MD", CP_ESTATE, "member day (weekday 3, 1 is Monday)");
 	attach("M2");
 	OK(cp_benefit_grant(env.db, &env.cashier, "BD", NULL, &e_));
-	refused("MD", CP_ESTATE, "not open today");
+	refused("MD", CP_ESTATE, "not today");
 	env.now += TEST_DAY_MS; /* Wednesday */
 	assert_int_equal(state_of("M2", "MD"), CP_BENEFIT_OPEN);
 	assert_int_equal(state_of("M1", "MD"), CP_BENEFIT_OPEN);
@@ -349,7 +349,7 @@ static void test_refusals(void **state)
 	snprintf(b.valid_from, sizeof(b.valid_from), "2026-12-01");
 	snprintf(b.valid_to, sizeof(b.valid_to), "2026-12-31");
 	OK(cp_benefit_put(env.db, &b, &e_));
-	refused("SOON", CP_ESTATE, "from 2026-12-01");
+	refused("SOON", CP_ESTATE, "starts on 2026-12-01");
 	benefit("NOTPL", "", "always", "day", "coupon", "GONE", 0);
 	refused("NOTPL", CP_ESTATE, "coupon template GONE");
 	benefit("NOITEM", "", "always", "day", "gift", "ZZZ", 0);
