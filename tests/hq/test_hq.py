@@ -810,7 +810,8 @@ class Test05Feed(unittest.TestCase):
             kinds.setdefault(c["kind"], []).append(c)
         self.assertEqual(set(kinds), {"config", "category", "tier", "earn_rules", "item",
                                       "staff", "member", "offer", "coupon_template",
-                                      "coupon_rule"})
+                                      "coupon_rule", "benefit"})
+        self.assertEqual([c["data"] for c in kinds["benefit"]], STORE["benefits"])
         self.assertEqual([c["data"] for c in kinds["offer"]], STORE["offers"])
         self.assertEqual([c["data"] for c in kinds["coupon_template"]],
                          STORE["coupon_templates"])
