@@ -53,6 +53,9 @@ enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans, str
 enum cp_err script_coupons(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 json_t *script_coupons_issued(struct script *s, const char *receipt);
+/* script_benefit.c: `benefits` (the attached member's) and `grant` (one by id). */
+enum cp_err script_benefits(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_grant(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 /* script_guide.c: bind, unbind, serve, guide_day (shopping guides). */
 enum cp_err script_guide_bind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_guide_unbind(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

@@ -662,6 +662,8 @@ static const struct script_command commands[] = {
 	{"exchange", script_exchange, "offer", false},
 	{"discount", script_discount, "line amount percent reason manager pin", false},
 	{"remove_discount", script_remove_discount, "line", false},
+	{"benefits", script_benefits, "", false},
+	{"grant", script_grant, "benefit", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"void", do_void, "receipt manager pin", false},

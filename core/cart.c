@@ -45,8 +45,8 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		db_stmt(db,
 			"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
 			" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
-			" coalesce(o.cash, 0), coalesce(o.points, 0), l.weight_g, l.label_amount"
-			" FROM cart_line l"
+			" coalesce(o.cash, 0), coalesce(o.points, 0), l.weight_g, l.label_amount,"
+			" l.benefit_seq IS NOT NULL FROM cart_line l"
 			" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
 			" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
 			err);
@@ -56,7 +56,9 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		return CP_EDB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && v->nlines < CP_CART_MAX_LINES) {
 		struct cp_cart_line *l = &v->lines[v->nlines++];
-		bool member_price = v->has_member && sqlite3_column_type(st, 7) != SQLITE_NULL;
+		bool gift = sqlite3_column_int(st, 14) != 0; /* a benefit's gift (benefit.c) */
+		bool member_price =
+			v->has_member && !gift && sqlite3_column_type(st, 7) != SQLITE_NULL;
 
 		l->line_no = sqlite3_column_int(st, 0);
 		db_col_text(st, 1, l->sku, sizeof(l->sku));
@@ -78,6 +80,10 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 			sqlite3_reset(st);
 			return cp_errf(err, CP_EOVERFLOW,
 				       "the cart total is too large; lower a quantity");
+		}
+		if (gift) {
+			l->unit_price = 0; /* given, not sold: earns nothing */
+			l->eligible = false;
 		}
 		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
 		    (member_price && !l->redemption &&
@@ -321,7 +327,7 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 	sqlite3_stmt *st =
 		db_stmt(db,
 			"SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL"
-			" AND weight_g IS NULL AND label_amount IS NULL",
+			" AND weight_g IS NULL AND label_amount IS NULL AND benefit_seq IS NULL",
 			err);
 	int64_t have = 0, count = 0, next = 1;
 	int rc, line = 0;
@@ -526,7 +532,7 @@ enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int 
 	return change_line(db, who,
 			   "UPDATE cart_line SET qty = ?2 WHERE line_no = ?1 AND"
 			   " (offer_id IS NULL OR ?2 = 1) AND weight_g IS NULL AND"
-			   " label_amount IS NULL",
+			   " label_amount IS NULL AND (benefit_seq IS NULL OR ?2 = 1)",
 			   line_no, qty, err);
 }
 

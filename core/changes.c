@@ -93,6 +93,8 @@ const struct change_kind change_kinds[] = {
 	{"coupon_rule", coupon_rule_change_upsert, coupon_rule_change_delete, false},
 	{"coupon", coupon_change_upsert, coupon_change_delete, false},
 	{"lifecycle_rules", lifecycle_rules_change_upsert, lifecycle_rules_change_delete, true},
+	{"benefit", benefit_change_upsert, benefit_change_delete, false},
+	{"benefit_grant", benefit_grant_change_upsert, benefit_grant_change_delete, false},
 };
 const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
 

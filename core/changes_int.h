@@ -68,6 +68,13 @@ enum cp_err coupon_rule_change_delete(struct cp_db *db, const char *key, struct 
 enum cp_err coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
 				 struct cp_errbuf *err);
 enum cp_err coupon_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* benefit.c */
+enum cp_err benefit_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				  struct cp_errbuf *err);
+enum cp_err benefit_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					struct cp_errbuf *err);
+enum cp_err benefit_grant_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
 /* member_hq.c (the upsert is member_snapshot_apply, member_int.h) */
 enum cp_err member_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
 

@@ -1657,3 +1657,15 @@ enum cp_err coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *p, stru
 		return result;
 	return issue_insert(db, seq, 1, c, "exchange", err);
 }
+
+enum cp_err coupon_issue_json(struct cp_db *db, const char *id, const char *member, const char *day,
+			      json_t **out, struct cp_errbuf *err)
+{
+	return coupon_json(db, id, member, day_number(day), 0, out, err);
+}
+
+enum cp_err coupon_issue_apply(struct cp_db *db, int64_t seq, int n, json_t *c, const char *source,
+			       struct cp_errbuf *err)
+{
+	return issue_insert(db, seq, n, c, source, err);
+}

@@ -54,6 +54,15 @@ struct cp_receipt_view;
 enum cp_err coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				struct cp_errbuf *err);
 
+/* A new coupon of template id for member, issued on business day (as a sale's
+ * "coupons_issued" entry, threshold 0) for benefit.c; *out NULL when the template's fixed dates
+ * are over, CP_ENOTFOUND without a message when there is no such template. */
+enum cp_err coupon_issue_json(struct cp_db *db, const char *id, const char *member, const char *day,
+			      json_t **out, struct cp_errbuf *err);
+/* An apply function's coupon_issue row of coupon c (as coupon_issue_json gave it). */
+enum cp_err coupon_issue_apply(struct cp_db *db, int64_t seq, int n, json_t *c, const char *source,
+			       struct cp_errbuf *err);
+
 /* The demo store's "coupon_templates" and "coupon_rules" (both optional), inside its
  * transaction; a bad one is CP_ECORRUPT naming where. */
 enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err);

@@ -13,6 +13,7 @@
 #include "discount_int.h"
 #include "earn.h"
 #include "member.h"
+#include "benefit_int.h"
 #include "coupon_int.h"
 #include "lifecycle_int.h"
 #include "offer_int.h"
@@ -254,7 +255,8 @@ enum cp_err cp_demo_seed(struct cp_db *db, struct cp_errbuf *err)
 	    (result = seed_categories(db, root, err)) || (result = seed_items(db, root, err)) ||
 	    (result = seed_tiers(db, root, err)) || (result = seed_rules(db, root, err)) ||
 	    (result = seed_staff(db, root, err)) || (result = seed_members(db, root, err)) ||
-	    (result = coupon_demo_seed(db, root, err)) || (result = seed_offers(db, root, err)) ||
+	    (result = coupon_demo_seed(db, root, err)) ||
+	    (result = benefit_demo_seed(db, root, err)) || (result = seed_offers(db, root, err)) ||
 	    (result = lifecycle_demo_seed(db, root, err)) ||
 	    (result = db_meta_set(db, "demo", "1", err))) /* the first login opens a shift */
 		goto out;

@@ -34,6 +34,7 @@ static const struct {
 	{"staff_unlock", staff_admin_apply},
 	{"staff_reset_pin", staff_admin_apply},
 	{"coupon_exchange", coupon_exchange_apply},
+	{"benefit_grant", benefit_grant_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

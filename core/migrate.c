@@ -391,6 +391,25 @@ static const char *const steps[] = {
 	"  max(max(s.seq), coalesce((SELECT max(r.seq) FROM refund r JOIN sale s4"
 	"   ON s4.seq = r.sale_seq WHERE s4.member_id = s.member_id), 0))"
 	"  FROM sale s WHERE s.member_id IS NOT NULL GROUP BY s.member_id;",
+	/* 20: benefits (benefit.c): the rules from HQ and the demo store; benefit_grant, the
+	 * journal's view of every grant this till made (once per benefit, member and period);
+	 * benefit_known, the grants HQ's feed reports from every till; a cart line that is a
+	 * benefit's gift names its grant (benefit_seq) and is priced at zero. */
+	"CREATE TABLE benefit(id TEXT PRIMARY KEY, title_zh TEXT NOT NULL, title_en TEXT NOT NULL,"
+	"  tiers TEXT NOT NULL, stages TEXT NOT NULL, when_kind TEXT NOT NULL"
+	"  CHECK(when_kind IN ('always','birthday','member_day')), period TEXT NOT NULL"
+	"  CHECK(period IN ('year','month','day')), what TEXT NOT NULL"
+	"  CHECK(what IN ('coupon','points','gift')), template_id TEXT NOT NULL,"
+	"  points INTEGER NOT NULL, sku TEXT NOT NULL, valid_from TEXT NOT NULL,"
+	"  valid_to TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE benefit_grant(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  benefit_id TEXT NOT NULL, member_id TEXT NOT NULL, period TEXT NOT NULL,"
+	"  day TEXT NOT NULL, what TEXT NOT NULL, points INTEGER NOT NULL, code TEXT, sku TEXT,"
+	"  UNIQUE(benefit_id, member_id, period));"
+	"CREATE TABLE benefit_known(benefit_id TEXT NOT NULL, member_id TEXT NOT NULL,"
+	"  period TEXT NOT NULL, day TEXT NOT NULL, terminal TEXT NOT NULL,"
+	"  PRIMARY KEY(benefit_id, member_id, period)) WITHOUT ROWID;"
+	"ALTER TABLE cart_line ADD COLUMN benefit_seq INTEGER;",
 };
 
 int cp_db_schema_version(void)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benefit_int.h"
 #include "cp_clock.h"
 #include "db_int.h"
 #include "coupon_int.h"
@@ -303,7 +304,8 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	    (v->kind != CP_RECEIPT_SALE && (result = load_points_returned(db, seq, v, err))) ||
 	    (result = staff_name(db, v->staff_code, v->staff_name, sizeof(v->staff_name), err)) ||
 	    (result = load_member(db, member, v, err)) ||
-	    (result = lifecycle_receipt_fill(db, seq, v, err)))
+	    (result = lifecycle_receipt_fill(db, seq, v, err)) ||
+	    (result = benefit_receipt_fill(db, v, err)))
 		goto out;
 	cp_clock_iso(v->created_at, iso);
 	iso[10] = ' ';

@@ -17,6 +17,7 @@ struct cp_db;
 
 #define CP_RECEIPT_MAX_LINES CP_CART_MAX_LINES
 #define CP_RECEIPT_MAX_COUPONS 8
+#define CP_RECEIPT_MAX_BENEFITS 4
 /* Receipt text kept for reprint is at most this many bytes. */
 #define CP_RECEIPT_TEXT_MAX (256 * 1024)
 
@@ -86,6 +87,10 @@ struct cp_receipt_view {
 
 	int ncoupons;
 	struct cp_receipt_coupon coupons[CP_RECEIPT_MAX_COUPONS];
+	/* Sale: the titles of the member's benefits still open when the receipt is read
+	 * (benefit.c), the short version of their benefits. */
+	int nbenefits;
+	char benefits[CP_RECEIPT_MAX_BENEFITS][65];
 
 	char verify_code[9]; /* first 8 hex digits of the event's journal hash */
 

@@ -386,6 +386,17 @@ static void member(struct out *o, const struct cp_receipt_view *v)
 		pair(o, _("Guide"), who(m->guide, v->guide_name, a, sizeof(a)));
 }
 
+/* The short version of the member's benefits: those still open today. */
+static void benefits(struct out *o, const struct cp_receipt_view *v)
+{
+	if (v->nbenefits <= 0)
+		return;
+	rule(o, '-');
+	wrap(o, _("Your benefits to claim today"), 0);
+	for (int i = 0; i < v->nbenefits && i < CP_RECEIPT_MAX_BENEFITS; i++)
+		wrap(o, v->benefits[i], 0);
+}
+
 static void coupons(struct out *o, const struct cp_receipt_view *v)
 {
 	if (v->ncoupons <= 0)
@@ -419,6 +430,7 @@ int cp_receipt_render(const struct cp_receipt_view *v, int width, const char *cu
 	lines(&o, v);
 	totals(&o, v);
 	member(&o, v);
+	benefits(&o, v);
 	coupons(&o, v);
 	rule(&o, '-');
 	pair(&o, _("Verification code"), v->verify_code);

@@ -339,6 +339,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 	} else if (letters && ui_key_is(k, 'x')) {
 		l = selected(ui);
 		ui_discount_ask(ui, l ? l->line_no : 0);
+	} else if (letters && ui_key_is(k, 'e')) {
+		ui_benefit_list(ui);
+	} else if (letters && ui_key_is(k, 'w')) {
+		ui_benefit_grant(ui);
 	} else if (letters && ui_key_is(k, 'b')) {
 		ui_guide_bind(ui);
 	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
@@ -545,6 +549,10 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 		ui_draw_wrapped(w, y, x, wd, 4,
 				_("None. F2 finds a member by phone or card, F3 registers one."),
 				ui_attr(ui, UI_R_DIM));
+	if (v->has_member && ui->benefits_open) {
+		snprintf(line, sizeof(line), _("Benefits to claim: %d (w)"), ui->benefits_open);
+		ui_put(w, bottom - 8, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+	}
 	if (v->member_saving) {
 		char off[48];
 
@@ -597,6 +605,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
 	{"x", NULL, N_("Discount"), 1},
+	{"w", NULL, N_("Grant benefit"), 0}, {"e", NULL, N_("Benefits"), 1},
 };
 /* clang-format on */
 

@@ -219,6 +219,7 @@ bool ui_cart_refresh(struct ui *ui)
 	}
 	ui_coupon_refresh(ui);
 	ui_lifecycle_refresh(ui);
+	ui_benefit_refresh(ui);
 	return true;
 }
 

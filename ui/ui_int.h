@@ -131,6 +131,8 @@ struct ui {
 	struct cp_lifecycle_view life; /* the attached member's stage and tier progress */
 	bool life_ok;                  /* life is read (lifecycle.c) */
 	int ncoupons;
+	int benefits_open;     /* the attached member's benefits open today (benefit.c) */
+	char benefit_next[33]; /* the first of them: what w grants */
 	struct cp_sync_status sync;
 	bool sync_ok;
 	int64_t sync_read_at;
@@ -284,6 +286,13 @@ void ui_coupon_ask(struct ui *ui);
 bool ui_coupon_scan(struct ui *ui, const char *text);
 /* The attached member's coupons, on the message line. */
 void ui_coupon_list(struct ui *ui);
+/* ---- benefits (benefit.c) ---- */
+/* Reads how many benefits the attached member may claim today into ui->benefits_open. */
+void ui_benefit_refresh(struct ui *ui);
+/* The attached member's benefits (open, used this period), on the message line. */
+void ui_benefit_list(struct ui *ui);
+/* Grants the attached member's first open benefit; what it gave goes on the message line. */
+void ui_benefit_grant(struct ui *ui);
 /* A scan that the top screen does not own (an item's barcode or a receipt read into a
  * question or the member lookup): when the screen below takes scans (the sale), the top one is
  * closed and that one gets it; otherwise the scan is refused on the message line and false

@@ -120,6 +120,12 @@ CREATE INDEX changes_entity ON changes(kind, key) WHERE notice = 0;
 CREATE TABLE coupons(code TEXT PRIMARY KEY, template TEXT NOT NULL, member TEXT,
   valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, state TEXT NOT NULL,
   issued_by TEXT NOT NULL, issued_seq INTEGER NOT NULL, used_by TEXT, used_seq INTEGER);
+-- Benefit grants (issue 16): the first grant HQ applied of each benefit, member and period;
+-- a later one (two tills granting the same period offline) stands, with a benefit_conflict
+-- notice to its till.
+CREATE TABLE benefit_grants(benefit TEXT NOT NULL, member TEXT NOT NULL, period TEXT NOT NULL,
+  day TEXT NOT NULL, granted_by TEXT NOT NULL, granted_seq INTEGER NOT NULL,
+  PRIMARY KEY(benefit, member, period));
 """
 
 
@@ -492,6 +498,8 @@ def cmd_init(args):
             feed_upsert(conn, "offer", o["id"], o, now)
         if store.get("lifecycle_rules"):
             feed_upsert(conn, "lifecycle_rules", "1", store["lifecycle_rules"], now)
+        for b in store.get("benefits", []):
+            feed_upsert(conn, "benefit", b["id"], b, now)
         tiers = tiers_of(conn)
         top = 0
         for m in store["members"]:
@@ -939,6 +947,8 @@ class App:
             self.coupons(c, uid, seq, typ, p, now)
         if typ == "coupon_exchange":
             return self.coupon_exchange(c, ledger, uid, seq, p, day, now)
+        if typ == "benefit_grant":
+            return self.benefit_grant(c, ledger, uid, seq, p, day, now)
         if typ == "sale" or typ in ("refund", "void"):
             points, growth = int_field(p, "points"), int_field(p, "growth")
             spent, back = points_paid(p) if typ == "sale" else 0, int_field(p, "points_back")
@@ -1110,6 +1120,43 @@ class App:
             return "applied without points: member %s unknown" % named
         ledger.move(mid, "offer", -points, 0, day, uid, seq, 1)
         return "applied"
+
+    def benefit_grant(self, c, ledger, uid, seq, p, day, now):
+        """A benefit granted: the first grant of a (benefit, member, period) HQ applies is the
+        period's, sent to every till; a later one stands (its points and coupon too) and its
+        till gets one benefit_conflict notice."""
+        named, benefit, period, what = (p.get(k) for k in ("member", "benefit", "period", "what"))
+        if not all(isinstance(v, str) and v for v in (named, benefit, period, what)):
+            raise EventError("a benefit grant names its member, benefit, period and what")
+        points = int_field(p, "points") if what == "points" else 0
+        if what == "coupon":
+            self.coupon_issue(c, uid, seq, p.get("coupon"), now)
+        mid = self.member_or_notice(c, uid, seq, named, now)
+        member = mid or named
+        r = c.execute("SELECT granted_by, granted_seq FROM benefit_grants WHERE benefit = ? AND"
+                      " member = ? AND period = ?", (benefit, member, period)).fetchone()
+        if r is None:
+            gday = p.get("day") if isinstance(p.get("day"), str) else day.isoformat()
+            c.execute("INSERT INTO benefit_grants(benefit, member, period, day, granted_by,"
+                      " granted_seq) VALUES(?, ?, ?, ?, ?, ?)",
+                      (benefit, member, period, gday, uid, seq))
+            feed_upsert(c, "benefit_grant", "%s/%s/%s" % (benefit, member, period),
+                        {"benefit": benefit, "member": member, "period": period, "day": gday,
+                         "terminal": uid}, now)
+        else:
+            feed_notice(c, uid, "benefit_conflict", {
+                "benefit": benefit, "member": member, "period": period, "seq": seq,
+                "hq_terminal": r[0], "hq_seq": r[1],
+                "message": "benefit %s was granted to member %s for %s at %s (journal row %d)"
+                           " before this till's grant (journal row %d) reached HQ: it was"
+                           " granted twice while offline; the grant stands"
+                           % (benefit, member, period, r[0], r[1], seq)}, now)
+        if points and mid is not None:
+            ledger.move(mid, "benefit", points, 0, day, uid, seq, 1)
+        if mid is None and points:
+            return "applied without points: member %s unknown" % named
+        return "applied" if r is None else "conflict: %s/%s/%s granted at %s" % (
+            benefit, member, period, r[0])
 
     def member_or_notice(self, c, uid, seq, named, now):
         mid = resolve_member(c, named)
@@ -1320,6 +1367,10 @@ class App:
                                             "SELECT member_id, SUM(points), SUM(growth) FROM"
                                             " movements GROUP BY member_id")}
                 out["local_ids"] = dict(c.execute("SELECT local_id, member_id FROM local_ids"))
+                out["benefit_grants"] = {"%s/%s/%s" % r[:3]: {"by": r[3], "seq": r[4]}
+                                         for r in c.execute(
+                                             "SELECT benefit, member, period, granted_by,"
+                                             " granted_seq FROM benefit_grants")}
                 out["coupons"] = {r[0]: {"state": r[1], "issued_by": r[2], "issued_seq": r[3],
                                          "used_by": r[4], "used_seq": r[5], "member": r[6]}
                                   for r in c.execute("SELECT code, state, issued_by, issued_seq,"

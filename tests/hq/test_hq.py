@@ -810,12 +810,13 @@ class Test05Feed(unittest.TestCase):
             kinds.setdefault(c["kind"], []).append(c)
         self.assertEqual(set(kinds), {"config", "category", "tier", "earn_rules", "item",
                                       "staff", "member", "offer", "coupon_template",
-                                      "coupon_rule", "lifecycle_rules"})
+                                      "coupon_rule", "lifecycle_rules", "benefit"})
         self.assertEqual([c["data"] for c in kinds["lifecycle_rules"]],
                          [STORE["lifecycle_rules"]])
         staged = {c["data"]["id"]: c["data"]["stage"] for c in kinds["member"]
                   if "stage" in c["data"]}
         self.assertEqual(staged, {m["id"]: m["stage"] for m in STORE["members"] if "stage" in m})
+        self.assertEqual([c["data"] for c in kinds["benefit"]], STORE["benefits"])
         self.assertEqual([c["data"] for c in kinds["offer"]], STORE["offers"])
         self.assertEqual([c["data"] for c in kinds["coupon_template"]],
                          STORE["coupon_templates"])

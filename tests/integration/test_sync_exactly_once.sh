@@ -1209,6 +1209,85 @@ for t in T01 T02; do
 	check "coupons: $t passes verify: $err" test "$rc" -eq 0
 done
 
+# ---- benefits (issue 16): a benefit is granted once per member and period chain-wide. With HQ
+# stopped, both tills grant the demo's B-GOLDGIFT (a gift a month for 金卡 and up) to the same
+# member, and T01 also to a second member; T01 syncs first. HQ keeps T01's grant of the
+# contested period and sends T02 exactly one benefit_conflict notice, which T02 holds once; T02
+# learns T01's other grant by the feed and refuses that period; HQ's grants equal the first
+# grant of each period in both journals, in HQ's apply order; both tills pass verify.
+say "benefits: the same benefit granted on both tills for one period while offline"
+read -r GOLD_A GOLD_B < <(python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(*[m["phone"] for m in s["members"] if m["tier"] >= 2 and m["phone"] != "13800138000"][:2])' "$STORE")
+sync_ben() {
+	local t
+	for t in T01 T02; do
+		run --config "$t.ini" --db "$t.db" sync --once
+		check "benefits: sync --once of $t: $err" test "$rc" -eq 0
+	done
+}
+GRANT_GIFT='{"cmd":"grant","benefit":"B-GOLDGIFT"}'
+hq_stop "$HQ_PID"
+cpn T01 "{\"cmd\":\"attach\",\"phone\":\"$GOLD_A\"}" "$GRANT_GIFT" '{"cmd":"cancel"}' \
+	"{\"cmd\":\"attach\",\"phone\":\"$GOLD_B\"}" "$GRANT_GIFT"
+check "benefits: offline, T01 grants B-GOLDGIFT to $GOLD_A: $(cans T01 3)" jq_ok "$(cans T01 3)" \
+	'j["ok"] and j["what"] == "gift" and j["cart"]["lines"][-1]["amount"] == 0'
+check "benefits: ... and to $GOLD_B: $(cans T01 6)" jq_ok "$(cans T01 6)" 'j["ok"]'
+cpn T02 "{\"cmd\":\"attach\",\"phone\":\"$GOLD_A\"}" "$GRANT_GIFT"
+check "benefits: offline, T02 grants the same to $GOLD_A: $(cans T02 3)" jq_ok "$(cans T02 3)" \
+	'j["ok"] and j["what"] == "gift"'
+hq_start hq.db hq "$PORT" --cert "$CERTS/server.pem" --key "$CERTS/server.key"
+check "benefits: HQ is back on 127.0.0.1:$PORT" test "$HQ_PORT" = "$PORT"
+sync_ben
+sync_ben
+n_hq=$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM changes WHERE kind = ? AND target = ?",
+                ("benefit_conflict", "S001-T02")).fetchone()[0],
+      c.execute("SELECT count(*) FROM changes WHERE kind = ?", ("benefit_conflict",)).fetchone()[0])' hq.db)
+check "benefits: HQ sent exactly one benefit_conflict notice, to T02 ($n_hq)" test "$n_hq" = "1 1"
+n_till=$(python3 -c 'import sqlite3, sys
+print(*(sqlite3.connect(d).execute("SELECT count(*) FROM notice WHERE kind = ?",
+        ("benefit_conflict",)).fetchone()[0] for d in sys.argv[1:]))' T01.db T02.db)
+check "benefits: T02 holds the one notice for its manager, T01 none ($n_till)" test "$n_till" = "0 1"
+cpn T02 "{\"cmd\":\"attach\",\"phone\":\"$GOLD_B\"}" '{"cmd":"benefits"}' "$GRANT_GIFT"
+check "benefits: T02 lists T01's grant to $GOLD_B as used: $(cans T02 3)" jq_ok "$(cans T02 3)" \
+	'[b["id"] for b in j["used"]] == ["B-GOLDGIFT"] and j["open"] == []'
+check "benefits: ... and refuses that period: $(cans T02 4)" jq_ok "$(cans T02 4)" \
+	'not j["ok"] and "already this period" in j["error"]["message"]'
+hq_api "$PORT" GET /_test/state >hq-state4.json
+check "benefits: HQ's grants are the first of each period in both journals (HQ's apply order)" \
+	python3 - <<'PY'
+import json, sqlite3
+hq = sqlite3.connect("file:hq.db?mode=ro", uri=True)
+lids = {r[0]: r[1] for r in hq.execute("SELECT local_id, member_id FROM local_ids")}
+uids = dict(hq.execute("SELECT uid, terminal FROM terminals"))
+rows = {}
+for t in ("T01", "T02"):
+    till = sqlite3.connect("file:%s.db?mode=ro" % t, uri=True)
+    rows[t] = {seq: json.loads(p) for seq, p in till.execute(
+        "SELECT seq, payload FROM journal WHERE type = 'benefit_grant'")}
+want, later = {}, []
+for uid, seq in hq.execute("SELECT terminal_uid, seq FROM journal ORDER BY rowid"):
+    p = rows[uids[uid]].get(seq)
+    if p is None:
+        continue
+    key = "%s/%s/%s" % (p["benefit"], lids.get(p["member"], p["member"]), p["period"])
+    if key in want:
+        later.append((uid, seq))
+    else:
+        want[key] = {"by": uid, "seq": seq}
+got = json.load(open("hq-state4.json"))["benefit_grants"]
+print("  %d grants in the journals, %d periods, %d later; HQ holds %d" % (
+    sum(len(r) for r in rows.values()), len(want), len(later), len(got)))
+sys_ok = got == want and len(want) == 2 and [u for u, _ in later] == ["S001-T02"]
+raise SystemExit(0 if sys_ok else 1)
+PY
+for t in T01 T02; do
+	run --config "$t.ini" --db "$t.db" verify
+	check "benefits: $t passes verify: $err" test "$rc" -eq 0
+done
+
 # ---- nothing went wrong quietly
 check "no sanitizer report in any log" \
 	bash -c "! grep -lE 'AddressSanitizer|runtime error:|LeakSanitizer' \

@@ -1451,7 +1451,7 @@ static void test_changes_unknown_kinds(void **state)
 	cursor_is("9");
 	/* Nothing else moved but the cursor and the count. */
 	assert_int_equal(count("SELECT count(*) FROM item"), 6);
-	changes_ok(page(json_pack("[o, o]", delete_of("benefit", "b-1"),
+	changes_ok(page(json_pack("[o, o]", delete_of("raffle", "b-1"),
 				  upsert("item", item_obj("A2", "FOOD", 2100))),
 			NULL, "10", false));
 	assert_int_equal(status().unknown_changes, 3);

@@ -438,6 +438,9 @@ static void test_migration_sums_old_sales(void **state)
 	assert_int_equal(sqlite3_exec(env->db->h,
 				      "DROP TABLE tier_discount; DROP TABLE cart_discount;"
 				      " DROP TABLE sale_discount;"
+				      " DROP TABLE benefit; DROP TABLE benefit_grant;"
+				      " DROP TABLE benefit_known;"
+				      " ALTER TABLE cart_line DROP COLUMN benefit_seq;"
 				      " DROP TABLE report_day_sum; DROP INDEX guide_credit_day;"
 				      " DROP INDEX sale_change; DROP INDEX tender_cash;"
 				      " DROP INDEX journal_day_seq;"
