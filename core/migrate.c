@@ -314,6 +314,12 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
 		" IS NOT NULL") ") GROUP BY day, what, key;",
+	/* 17: partial refunds (refund.c): refund_part holds the units and money each refund took
+	 * of a sale line; a line is in refund_line once its last unit is refunded. */
+	"CREATE TABLE refund_part(seq INTEGER NOT NULL REFERENCES refund(seq),"
+	"  sale_seq INTEGER NOT NULL, line_no INTEGER NOT NULL, qty INTEGER NOT NULL CHECK(qty > 0),"
+	"  amount INTEGER NOT NULL, PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
+	"CREATE INDEX refund_part_line ON refund_part(sale_seq, line_no);",
 };
 
 int cp_db_schema_version(void)
