@@ -63,6 +63,14 @@ enum cp_err script_park(struct script *s, json_t *req, json_t *ans, struct cp_er
 enum cp_err script_parked(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 
+/* script_refund.c: refund_quote, and the "lines" of refund and refund_quote (line numbers, or
+ * {"line":N,"qty":K}; qty 0 where a line is named alone: every unit not refunded yet). */
+enum cp_err script_refund_quote(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+struct cp_tender;
+enum cp_err script_refund_lines(json_t *req, int *lines, int64_t *qty, int *n,
+				struct cp_errbuf *err);
+json_t *script_refund_tenders(const struct cp_tender *t, int n);
+
 /* script_staff.c: unlock, reset_pin (a manager on the spot). */
 enum cp_err script_unlock(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_reset_pin(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
