@@ -1407,18 +1407,24 @@ static enum cp_err known_used(struct cp_db *db, const char *code, bool *used, st
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read coupon", err);
 }
 
-static bool returns_configured(struct cp_db *db)
+/* A failed read is an error, never "not configured": SQLite may have rolled the refund's
+ * transaction back on it (out of memory), and going on would write the rest outside it. */
+static enum cp_err returns_configured(struct cp_db *db, bool *on, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(
-		db, "SELECT value FROM hq_config WHERE name = 'coupon_refund_returns'", NULL);
-	bool on = false;
+		db, "SELECT value FROM hq_config WHERE name = 'coupon_refund_returns'", err);
+	int rc;
 
+	*on = false;
 	if (!st)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		on = strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*on = strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
 	sqlite3_reset(st);
-	return on;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : db_fail(db, rc, "read coupon_refund_returns", err);
 }
 
 enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
@@ -1426,6 +1432,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 {
 	json_t *voids = json_array(), *back = json_array();
 	enum cp_err result = CP_OK;
+	bool returns = false;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1452,7 +1459,9 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 	if (result == CP_OK && rc != SQLITE_DONE)
 		result = db_fail(db, rc, "read coupons issued", err);
 	sqlite3_reset(st);
-	if (result != CP_OK || !returns_configured(db))
+	if (result == CP_OK)
+		result = returns_configured(db, &returns, err);
+	if (result != CP_OK || !returns)
 		goto set;
 	/* a used coupon comes back when every line it discounted is refunded by now */
 	result = CP_EDB;
