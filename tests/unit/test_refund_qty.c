@@ -295,6 +295,43 @@ static void test_quote_writes_nothing(void **state)
 	free(qt);
 }
 
+/* Points that paid for a line (points-plus-cash) go back in the units' proportion, shared the
+ * same way: 1 then 2 of 3 units give back exactly the points the line took. */
+static void test_points_paid_back_by_units(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result s;
+	struct cp_refund_result r1, r2;
+	struct cp_tender t[2] = {{CP_TENDER_POINTS, 10000, ""}, {CP_TENDER_WECHAT, 16400, ""}};
+	struct cp_errbuf err = {{0}};
+	int line1[] = {1};
+	int64_t one[] = {1}, two[] = {2};
+	struct cp_refund_req req = {.lines = line1, .qty = one, .nlines = 1};
+
+	sql(env, "UPDATE member SET points = 20000 WHERE id = 'M2'");
+	OK(cp_cart_scan(env->db, &env->cashier, "G88", 3, NULL, &e_));
+	OK(cp_cart_set_member(env->db, &env->cashier, "M2", &e_));
+	OK(cp_sale_pay(env->db, &env->cashier, t, 2, &s, &e_));
+	assert_int_equal(test_count(env, "SELECT fen FROM points_pay WHERE line_no = 1"), 10000);
+	req.receipt = s.receipt;
+	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r1, &err), CP_OK);
+	assert_int_equal(r1.amount, 8800);
+	assert_int_equal(r1.points_back_fen, 10000 / 3);
+	assert_int_equal(r1.tenders[0].method, CP_TENDER_POINTS);
+	assert_int_equal(r1.tenders[0].amount, 10000 / 3);
+	assert_int_equal(r1.tenders[1].method, CP_TENDER_WECHAT);
+	assert_int_equal(r1.tenders[1].amount, 8800 - 10000 / 3);
+	req.qty = two;
+	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r2, &err), CP_OK);
+	assert_int_equal(r1.points_back_fen + r2.points_back_fen, 10000);
+	assert_int_equal(r1.points_back + r2.points_back, 10000);
+	assert_int_equal(r1.points + r2.points, s.points);
+	assert_int_equal(test_count(env, "SELECT points FROM member WHERE id = 'M2'"), 20000);
+	assert_int_equal(test_count(env, "SELECT sum(amount) FROM tender WHERE method = 'points'"),
+			 0);
+	verify_ok(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +339,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_receipt_shows_units, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_over_refund_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quote_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_points_paid_back_by_units, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
