@@ -75,6 +75,13 @@ enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_
  * figures to a member object (with "id"); puts "tier_up" ({level, name} or null) in ans. */
 void script_member_lifecycle(struct script *s, json_t *member);
 void script_pay_tier_up(json_t *ans, const struct cp_sale_result *r);
+/* script_refund.c: refund_quote, and the "lines" of refund and refund_quote (line numbers, or
+ * {"line":N,"qty":K}; qty 0 where a line is named alone: every unit not refunded yet). */
+enum cp_err script_refund_quote(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+struct cp_tender;
+enum cp_err script_refund_lines(json_t *req, int *lines, int64_t *qty, int *n,
+				struct cp_errbuf *err);
+json_t *script_refund_tenders(const struct cp_tender *t, int n);
 
 /* script_staff.c: unlock, reset_pin (a manager on the spot). */
 enum cp_err script_unlock(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

@@ -493,38 +493,13 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	return CP_OK;
 }
 
-static enum cp_err want_lines(json_t *req, int *lines, int *n, struct cp_errbuf *err)
-{
-	json_t *arr = field(req, "lines"), *el;
-	char what[32];
-	size_t i;
-	int64_t v = 0;
-	enum cp_err rc;
-
-	*n = 0;
-	if (!arr)
-		return CP_OK;
-	if (!json_is_array(arr))
-		return cp_errf(err, CP_EINVAL, "field \"lines\" must be an array of line numbers");
-	if (json_array_size(arr) > CP_REFUND_MAX_LINES)
-		return cp_errf(err, CP_EINVAL, "at most %d lines", CP_REFUND_MAX_LINES);
-	json_array_foreach (arr, i, el) {
-		snprintf(what, sizeof(what), "lines[%zu]", i);
-		if ((rc = int_value(el, what, 1, INT_MAX, &v, err)) != CP_OK)
-			return rc;
-		lines[i] = (int)v;
-	}
-	*n = (int)json_array_size(arr);
-	return CP_OK;
-}
-
 static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_sale,
 			  struct cp_errbuf *err)
 {
 	int lines[CP_REFUND_MAX_LINES];
+	int64_t qty[CP_REFUND_MAX_LINES];
 	struct cp_refund_req rq = {.void_sale = void_sale};
 	struct cp_refund_result r;
-	json_t *tenders;
 	enum cp_err rc;
 
 	if ((rc = want_str(req, "receipt", true, &rq.receipt, err)) != CP_OK ||
@@ -534,28 +509,20 @@ static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_
 	if (!rq.manager_code != !rq.manager_pin)
 		return cp_errf(err, CP_EINVAL, "give both \"manager\" and \"pin\", or neither");
 	if (!void_sale) {
-		if ((rc = want_lines(req, lines, &rq.nlines, err)) != CP_OK)
+		if ((rc = script_refund_lines(req, lines, qty, &rq.nlines, err)) != CP_OK)
 			return rc;
 		rq.lines = rq.nlines ? lines : NULL;
+		rq.qty = rq.nlines ? qty : NULL;
 	}
 	if ((rc = cp_refund(s->db, &s->who, &rq, &r, err)) != CP_OK)
 		return rc;
 	s->checkpoint = true;
 	keep_receipt(s, r.receipt);
-	tenders = script_need(json_array());
-	for (int i = 0; i < r.ntenders && i < CP_TENDER_MAX; i++) {
-		json_t *t = script_need(json_object());
-
-		script_set(t, "method", script_str(cp_tender_name(r.tenders[i].method)));
-		script_set(t, "amount", json_integer(r.tenders[i].amount));
-		if (json_array_append_new(tenders, t) != 0)
-			script_need(NULL);
-	}
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "sale", script_str(rq.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "amount", json_integer(r.amount));
-	script_set(ans, "tenders", tenders);
+	script_set(ans, "tenders", script_refund_tenders(r.tenders, r.ntenders));
 	script_set(ans, "points", json_integer(r.points));
 	script_set(ans, "points_back", json_integer(r.points_back));
 	script_set(ans, "growth", json_integer(r.growth));
@@ -666,6 +633,7 @@ static const struct script_command commands[] = {
 	{"grant", script_grant, "benefit", false},
 	{"pay", do_pay, "tenders", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
+	{"refund_quote", script_refund_quote, "receipt lines", false},
 	{"void", do_void, "receipt manager pin", false},
 	{"reprint", do_reprint, "receipt", false},
 	{"confirm_clock", do_confirm_clock, "manager pin", false},

@@ -1433,8 +1433,8 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 {
 	json_t *voids = json_array(), *back = json_array();
 	enum cp_err result = CP_OK;
+	bool returns = false;
 	sqlite3_stmt *st;
-	bool returns;
 	int rc;
 
 	if (!voids || !back) {

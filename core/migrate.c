@@ -410,6 +410,13 @@ static const char *const steps[] = {
 	"  period TEXT NOT NULL, day TEXT NOT NULL, terminal TEXT NOT NULL,"
 	"  PRIMARY KEY(benefit_id, member_id, period)) WITHOUT ROWID;"
 	"ALTER TABLE cart_line ADD COLUMN benefit_seq INTEGER;",
+	/* 21: partial refunds (refund.c): refund_part holds the units and money each refund took
+	 * of a sale line; a line is in refund_line once its last unit is refunded. */
+	"CREATE TABLE refund_part(seq INTEGER NOT NULL REFERENCES refund(seq),"
+	"  sale_seq INTEGER NOT NULL, line_no INTEGER NOT NULL,"
+	"  qty INTEGER NOT NULL CHECK(qty > 0), amount INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
+	"CREATE INDEX refund_part_line ON refund_part(sale_seq, line_no);",
 };
 
 int cp_db_schema_version(void)

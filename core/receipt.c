@@ -115,10 +115,16 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 				  " WHERE seq = ?1 ORDER BY line_no",
 				  err)
 			: db_stmt(db,
-				  "SELECT l.line_no, l.name, l.qty, l.unit_price, r.amount"
+				  "SELECT l.line_no, l.name, p.qty, l.unit_price, p.amount"
+				  " FROM refund_part p JOIN sale_line l"
+				  " ON l.seq = p.sale_seq AND l.line_no = p.line_no WHERE p.seq = "
+				  "?1"
+				  " UNION ALL"
+				  " SELECT l.line_no, l.name, l.qty, l.unit_price, r.amount"
 				  " FROM refund_line r JOIN sale_line l"
 				  " ON l.seq = r.sale_seq AND l.line_no = r.line_no"
-				  " WHERE r.seq = ?1 ORDER BY r.line_no",
+				  " WHERE r.seq = ?1 AND NOT EXISTS(SELECT 1 FROM refund_part p"
+				  " WHERE p.seq = r.seq AND p.line_no = r.line_no) ORDER BY 1",
 				  err);
 	int rc;
 

@@ -60,7 +60,9 @@ expect "the cashier is logged in" "Item code" || finish
 # A cashier's refund of line 1, a wrong manager PIN, then the right one.
 keys F5
 expect "the refund screen opens" "Receipt number" || finish
-keys "$RECEIPT" Enter 1 Enter
+keys "$RECEIPT" Enter 1 Enter # line 1, 1 unit; Enter confirms the total shown
+expect "the refund total is confirmed first" "back." || finish
+keys Enter
 expect "a cashier's refund asks for a manager" "Manager code" || finish
 keys 9001 Enter
 type_pin $WRONG

@@ -87,7 +87,9 @@ expect "back to the sale" "Item code" || finish
 sell_egg S001-T01-000001
 keys F5
 expect "the refund screen opens" "Receipt number" || finish
-keys S001-T01-000001 Enter 1 Enter
+keys S001-T01-000001 Enter 1 Enter # line 1, 1 unit; the total confirmed
+expect "the refund total is confirmed first" "back." || finish
+keys Enter
 expect "the refund is recorded" "Refund recorded: S001-T01-000002" || finish
 keys Escape
 expect "back to the sale" "Item code" || finish

@@ -105,7 +105,12 @@ keys 6903468885155 Enter
 expect "the next customer's item is on" "Total  1 items"
 keys F5
 expect "the refund screen opens" "Receipt number"
-keys "$RECEIPT" Enter 2 Enter
+# the lines show; Down to line 2, 1 unit, Enter: the total is confirmed, then the manager
+keys "$RECEIPT" Enter
+expect "the sale's lines show" "纯牛奶 250ml×12"
+keys Down 1 Enter
+expect "the refund total is confirmed first" "back."
+keys Enter
 expect "a cashier's refund asks for a manager" "Manager code"
 keys 9001 Enter 9999 Enter
 expect "the refund is recorded" "Refund recorded: S001-T01-"

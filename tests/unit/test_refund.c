@@ -169,6 +169,43 @@ static void test_needs_manager(void **state)
 			 1);
 }
 
+/* Every check on the receipt and its lines is made before the manager's PIN: a refund that
+ * would be refused never asks for it, so a wrong PIN typed then is neither checked nor counted. */
+static void test_checks_before_pin(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_tender cash = {CP_TENDER_CASH, 15500};
+	struct cp_sale_result s;
+	struct cp_refund_result r;
+	struct cp_errbuf err = {{0}};
+	int line1[] = {1}, missing[] = {9};
+	struct cp_refund_req req = {.lines = line1, .nlines = 1};
+
+	sell_example1(env, &cash, 1, &s);
+	req.receipt = s.receipt;
+	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_OK);
+	req.manager_code = "9001";
+	req.manager_pin = "0000"; /* wrong */
+	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "refunded already"));
+	req.lines = missing;
+	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_EINVAL);
+	req.receipt = "S001-T01-999999";
+	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_ENOTFOUND);
+	env->now += TEST_DAY_MS;
+	req.receipt = s.receipt;
+	req.lines = NULL;
+	req.nlines = 0;
+	req.void_sale = true;
+	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_ESTATE);
+	assert_int_equal(test_count(env, "SELECT failed FROM staff WHERE code = '9001'"), 0);
+	/* a refund that passes every check does ask, and counts the wrong PIN */
+	req.void_sale = false;
+	assert_int_equal(cp_refund(env->db, &env->cashier, &req, &r, &err), CP_EAUTH);
+	assert_int_equal(test_count(env, "SELECT failed FROM staff WHERE code = '9001'"), 1);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM refund"), 1);
+}
+
 /* Money goes back by the sale's methods: card and mobile first, then cash net of change. */
 static void test_tenders_by_method(void **state)
 {
@@ -295,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_example6_partial_then_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_manager, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checks_before_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenders_by_method, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_post_void, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_balance_may_go_negative, setup, teardown),

@@ -441,6 +441,7 @@ static void test_migration_sums_old_sales(void **state)
 				      " DROP TABLE benefit; DROP TABLE benefit_grant;"
 				      " DROP TABLE benefit_known;"
 				      " ALTER TABLE cart_line DROP COLUMN benefit_seq;"
+				      " DROP TABLE refund_part;"
 				      " DROP TABLE report_day_sum; DROP INDEX guide_credit_day;"
 				      " DROP INDEX sale_change; DROP INDEX tender_cash;"
 				      " DROP INDEX journal_day_seq;"
