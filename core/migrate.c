@@ -314,6 +314,25 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
 		" IS NOT NULL") ") GROUP BY day, what, key;",
+	/* 17: item search (item_search.c): item.initials, the pinyin initials of the Chinese
+	 * name (HQ's, or cp_pinyin() here); item_fts, an FTS5 trigram index of the names and
+	 * initials over item, kept by triggers, for substring searches among many items. */
+	"ALTER TABLE item ADD COLUMN initials TEXT NOT NULL DEFAULT '';"
+	"UPDATE item SET initials = cp_pinyin(name_zh);"
+	"CREATE VIRTUAL TABLE item_fts USING fts5(name_zh, name_en, initials, content='item',"
+	"  content_rowid='rowid', tokenize='trigram');"
+	"CREATE TRIGGER item_fts_ai AFTER INSERT ON item BEGIN"
+	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials); END;"
+	"CREATE TRIGGER item_fts_ad AFTER DELETE ON item BEGIN"
+	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
+	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials); END;"
+	"CREATE TRIGGER item_fts_au AFTER UPDATE OF name_zh, name_en, initials ON item BEGIN"
+	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
+	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials);"
+	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials); END;"
+	"INSERT INTO item_fts(item_fts) VALUES('rebuild');",
 };
 
 int cp_db_schema_version(void)
