@@ -635,6 +635,8 @@ static const struct script_command commands[] = {
 	{"set_qty", do_set_qty, "line qty", false},
 	{"remove", do_remove, "line", false},
 	{"cart", do_cart, "", false},
+	{"item_search", script_item_search, "query limit offset", false},
+	{"price_check", script_price_check, "code", false},
 	{"cancel", do_cancel, "", false},
 	{"take_over", do_take_over, "", false},
 	{"park", script_park, "", false},
