@@ -1,12 +1,15 @@
-/* item_search.c — item search over item_fts (an FTS5 trigram index of the names and pinyin
- * initials, kept by triggers: migration 17) for queries of three characters or more, and a
- * bounded read of the catalogue for shorter ones; and the price check. Reads only. */
+/* item_search.c — item search over two FTS5 indexes kept by triggers (migration 17): item_fts,
+ * trigrams of the names and pinyin initials, for queries of three characters or more, and
+ * item_gram, every one- and two-character piece of them (as hex words), for shorter ones; and
+ * the price check. Reads only. */
 #include <stdio.h>
 #include <string.h>
 
 #include "barcode.h"
 #include "db_int.h"
 #include "item_search.h"
+#include "item_search_int.h"
+#include "pinyin.h"
 #include "text.h"
 
 #define ITEM_COLS                                                                                  \
@@ -21,6 +24,83 @@ static size_t utf8_chars(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+/* Bytes of the UTF-8 character at s (1 for a stray byte: names are checked when stored). */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+	for (size_t i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* s[0..n) with ASCII lower-cased, as one hex word, then a space. */
+static void hex_word(sqlite3_str *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		sqlite3_str_appendf(out, "%02x", c);
+	}
+	sqlite3_str_appendchar(out, 1, ' ');
+}
+
+/* Every one- and two-character piece of s, as hex words. */
+static void grams(sqlite3_str *out, const char *s)
+{
+	while (s && *s) {
+		size_t a = char_len(s);
+
+		hex_word(out, s, a);
+		if (s[a])
+			hex_word(out, s, a + char_len(s + a));
+		s += a;
+	}
+}
+
+static void sql_grams(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_str *out = sqlite3_str_new(NULL);
+	char *text;
+
+	for (int i = 0; i < argc; i++)
+		grams(out, (const char *)sqlite3_value_text(argv[i]));
+	if (sqlite3_str_errcode(out) != SQLITE_OK) {
+		sqlite3_free(sqlite3_str_finish(out));
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	text = sqlite3_str_finish(out);
+	sqlite3_result_text(ctx, text ? text : "", -1, text ? sqlite3_free : SQLITE_STATIC);
+}
+
+static void sql_pinyin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char out[CP_PINYIN_SIZE];
+	const unsigned char *in;
+
+	(void)argc;
+	in = sqlite3_value_text(argv[0]);
+	if (!in || !cp_pinyin_initials((const char *)in, out, sizeof(out)))
+		out[0] = '\0';
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+int item_search_register(struct sqlite3 *h)
+{
+	int rc = sqlite3_create_function(h, "cp_pinyin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					 NULL, sql_pinyin, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(h, "cp_grams", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					     NULL, sql_grams, NULL, NULL);
+	return rc;
 }
 
 /* The query without surrounding spaces, checked, into q. */
@@ -114,17 +194,26 @@ enum cp_err cp_item_search(struct cp_db *db, const char *query, int offset, int 
 			return CP_EDB;
 		sqlite3_bind_text(st, 1, phrase, -1, SQLITE_STATIC);
 	} else {
-		st = db_stmt(db,
-			     "SELECT " ITEM_COLS
-			     " FROM item i JOIN category c ON c.code = i.category"
-			     " WHERE i.active = 1 AND (instr(i.name_zh, ?1) > 0"
-			     " OR instr(lower(i.name_en), lower(?1)) > 0"
-			     " OR instr(i.initials, lower(?1)) > 0)"
-			     " ORDER BY i.rowid LIMIT ?2 OFFSET ?3",
-			     err);
+		/* one or two characters: one word of item_gram (at most 8 bytes, 16 hex digits) */
+		sqlite3_str *word = sqlite3_str_new(NULL);
+		char *w;
+
+		hex_word(word, q, strlen(q));
+		w = sqlite3_str_finish(word);
+		if (!w)
+			return cp_errf(err, CP_ENOMEM, "out of memory searching the catalogue");
+		snprintf(phrase, sizeof(phrase), "\"%.*s\"", (int)strlen(w) - 1, w);
+		sqlite3_free(w);
+		st = db_stmt(
+			db,
+			"SELECT " ITEM_COLS " FROM item_gram g"
+			" JOIN item i ON i.rowid = g.rowid JOIN category c ON c.code = i.category"
+			" WHERE item_gram MATCH ?1 AND i.active = 1"
+			" ORDER BY g.rowid LIMIT ?2 OFFSET ?3",
+			err);
 		if (!st)
 			return CP_EDB;
-		sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, phrase, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int(st, 2, max + 1);
 	sqlite3_bind_int(st, 3, offset);

@@ -316,22 +316,35 @@ static const char *const steps[] = {
 		" IS NOT NULL") ") GROUP BY day, what, key;",
 	/* 17: item search (item_search.c): item.initials, the pinyin initials of the Chinese
 	 * name (HQ's, or cp_pinyin() here); item_fts, an FTS5 trigram index of the names and
-	 * initials over item, kept by triggers, for substring searches among many items. */
+	 * initials over item, and item_gram, their one- and two-character pieces (cp_grams(),
+	 * rowids only), both kept by triggers, for substring searches among many items. */
 	"ALTER TABLE item ADD COLUMN initials TEXT NOT NULL DEFAULT '';"
 	"UPDATE item SET initials = cp_pinyin(name_zh);"
 	"CREATE VIRTUAL TABLE item_fts USING fts5(name_zh, name_en, initials, content='item',"
 	"  content_rowid='rowid', tokenize='trigram');"
+	"CREATE VIRTUAL TABLE item_gram USING fts5(g, content='', detail='none',"
+	"  tokenize='ascii');"
 	"CREATE TRIGGER item_fts_ai AFTER INSERT ON item BEGIN"
 	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
-	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials); END;"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials);"
+	"  INSERT INTO item_gram(rowid, g)"
+	"  VALUES(NEW.rowid, cp_grams(NEW.name_zh, NEW.name_en, NEW.initials)); END;"
 	"CREATE TRIGGER item_fts_ad AFTER DELETE ON item BEGIN"
 	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
-	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials); END;"
+	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials);"
+	"  INSERT INTO item_gram(item_gram, rowid, g)"
+	"  VALUES('delete', OLD.rowid, cp_grams(OLD.name_zh, OLD.name_en, OLD.initials)); END;"
 	"CREATE TRIGGER item_fts_au AFTER UPDATE OF name_zh, name_en, initials ON item BEGIN"
 	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
 	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials);"
 	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
-	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials); END;"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials);"
+	"  INSERT INTO item_gram(item_gram, rowid, g)"
+	"  VALUES('delete', OLD.rowid, cp_grams(OLD.name_zh, OLD.name_en, OLD.initials));"
+	"  INSERT INTO item_gram(rowid, g)"
+	"  VALUES(NEW.rowid, cp_grams(NEW.name_zh, NEW.name_en, NEW.initials)); END;"
+	"INSERT INTO item_gram(rowid, g)"
+	"  SELECT rowid, cp_grams(name_zh, name_en, initials) FROM item;"
 	"INSERT INTO item_fts(item_fts) VALUES('rebuild');",
 };
 

@@ -221,6 +221,8 @@ static void test_index_follows_catalogue(void **state)
 	assert_string_equal(skus(env, "雪碧 3"), "R1");
 	put(env, "R1", "芬达 330ml", "Fanta 330ml", "", 300);
 	assert_string_equal(skus(env, "雪碧 3"), "");
+	assert_string_equal(skus(env, "雪碧"), ""); /* the short index follows too */
+	assert_string_equal(skus(env, "芬达"), "R1");
 	assert_string_equal(skus(env, "fanta"), "R1");
 	assert_string_equal(skus(env, "fd330"), "R1");
 	assert_int_equal(test_count(env, "UPDATE item SET active = 0 WHERE sku = 'R1' RETURNING 1"),
