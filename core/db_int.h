@@ -68,6 +68,7 @@ struct cp_db {
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
+	char terms_version[33];  /* consent.c: membership terms in force here ("": the default) */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

@@ -345,7 +345,11 @@ static const char *const steps[] = {
 	"  VALUES(NEW.rowid, cp_grams(NEW.name_zh, NEW.name_en, NEW.initials)); END;"
 	"INSERT INTO item_gram(rowid, g)"
 	"  SELECT rowid, cp_grams(name_zh, name_en, initials) FROM item;"
-	"INSERT INTO item_fts(item_fts) VALUES('rebuild');",
+	"INSERT INTO item_fts(item_fts) VALUES('rebuild');"
+	/* and member_consent (consent.c): the membership terms each shopper registered here
+	 * agreed to, from the registration events (verify replays them) */
+	"CREATE TABLE member_consent(member_id TEXT PRIMARY KEY, terms_version TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq), at INTEGER NOT NULL);",
 };
 
 int cp_db_schema_version(void)

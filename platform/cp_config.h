@@ -54,6 +54,8 @@ struct cp_config {
 	bool guide_register_binds; /* register_binds = true */
 	/* [sale] */
 	int sale_max_parked; /* max_parked = 5 (parked sales this till keeps, 1..50) */
+	/* [member] */
+	char member_terms_version[33]; /* terms_version = 1 (membership terms shoppers agree to) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */

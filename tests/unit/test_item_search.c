@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "hq.h"
 #include "item_search.h"
 #include "pinyin.h"
 #include "support.h"
@@ -231,6 +232,34 @@ static void test_index_follows_catalogue(void **state)
 	assert_string_equal(skus(env, "fd"), "");
 }
 
+/* HQ's item record may carry the initials; without them the till computes its own; bad ones
+ * refuse the page. */
+static void test_initials_from_hq(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_errbuf err = {{0}};
+	bool more;
+	const char *page =
+		"{\"changes\":[{\"kind\":\"item\",\"op\":\"upsert\",\"data\":{\"sku\":\"Q1\","
+		"\"barcode\":null,\"name_zh\":\"重庆小面\",\"name_en\":\"Noodles\","
+		"\"category\":\"FOOD\",\"price\":1200,\"member_price\":null,\"active\":true,"
+		"\"initials\":\"cqxm\"}},{\"kind\":\"item\",\"op\":\"upsert\",\"data\":{"
+		"\"sku\":\"Q2\",\"barcode\":null,\"name_zh\":\"重庆火锅底料\",\"name_en\":"
+		"\"Hotpot base\",\"category\":\"FOOD\",\"price\":1500,\"member_price\":null,"
+		"\"active\":true}}],\"notices\":[],\"next\":\"5\",\"more\":false,\"applied\":0}";
+	const char *bad =
+		"{\"changes\":[{\"kind\":\"item\",\"op\":\"upsert\",\"data\":{\"sku\":\"Q3\","
+		"\"barcode\":null,\"name_zh\":\"面\",\"name_en\":\"N\",\"category\":\"FOOD\","
+		"\"price\":1,\"member_price\":null,\"active\":true,\"initials\":\"M!\"}}],"
+		"\"notices\":[],\"next\":\"6\",\"more\":false,\"applied\":0}";
+
+	assert_int_equal(cp_hq_apply_changes(env->db, page, strlen(page), &more, &err), CP_OK);
+	assert_string_equal(skus(env, "cqxm"), "Q1"); /* HQ's reading of 重 */
+	assert_string_equal(skus(env, "zqhg"), "Q2"); /* the table's (GB2312 sorts 重 as zhong) */
+	assert_int_not_equal(cp_hq_apply_changes(env->db, bad, strlen(bad), &more, &err), CP_OK);
+	assert_int_equal(test_count(env, "SELECT count(*) FROM item WHERE sku = 'Q3'"), 0);
+}
+
 static void test_price_check_adds_nothing(void **state)
 {
 	struct test_env *env = *state;
@@ -272,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_paged),
 		cmocka_unit_test(test_bad_queries),
 		cmocka_unit_test(test_index_follows_catalogue),
+		cmocka_unit_test(test_initials_from_hq),
 		cmocka_unit_test(test_price_check_adds_nothing),
 	};
 
