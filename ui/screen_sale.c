@@ -348,6 +348,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_park(ui);
 	} else if (letters && ui_key_is(k, 'a')) {
 		ui_parked_open(ui);
+	} else if (letters && ui_key_is(k, 'f')) {
+		ui_search_open(ui);
+	} else if (letters && ui_key_is(k, 'i')) {
+		ui_pricecheck_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -569,6 +573,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
 	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
+	{"f", NULL, N_("Find item"), 0},  {"i", NULL, N_("Price check"), 1},
 };
 /* clang-format on */
 
