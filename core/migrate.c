@@ -349,7 +349,11 @@ static const char *const steps[] = {
 	/* and member_consent (consent.c): the membership terms each shopper registered here
 	 * agreed to, from the registration events (verify replays them) */
 	"CREATE TABLE member_consent(member_id TEXT PRIMARY KEY, terms_version TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq), at INTEGER NOT NULL);",
+	"  seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq), at INTEGER NOT NULL);"
+	/* and the reason sync stopped as an error id and its arguments (sync_state.c), so that
+	 * the manager's screen shows it in the cashier's language */
+	"ALTER TABLE sync_state ADD COLUMN stop_id TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sync_state ADD COLUMN stop_args TEXT NOT NULL DEFAULT '[]';",
 };
 
 int cp_db_schema_version(void)
