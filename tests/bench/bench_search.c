@@ -40,6 +40,14 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -123,7 +131,7 @@ static void fill(struct cp_db *db)
 
 struct run {
 	const char *kind;
-	int64_t *t;
+	int64_t *t, *cpu; /* wall and thread CPU time of each search */
 	int n;
 	int found; /* results of the last query, to show what it matched */
 };
@@ -132,6 +140,7 @@ static void report(struct run *r)
 {
 	double sum = 0;
 
+	qsort(r->cpu, (size_t)r->n, sizeof(r->cpu[0]), cmp_i64);
 	qsort(r->t, (size_t)r->n, sizeof(r->t[0]), cmp_i64);
 	for (int i = 0; i < r->n; i++)
 		sum += (double)r->t[i];
@@ -142,6 +151,8 @@ static void report(struct run *r)
 	       "mean_us=%.1f\n",
 	       r->kind, r->n, r->found, pct_us(r->t, r->n, 0.5), pct_us(r->t, r->n, 0.99),
 	       r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
+	printf("BENCH search cpu kind=%s p50_us=%.1f p99_us=%.1f max_us=%.1f\n", r->kind,
+	       pct_us(r->cpu, r->n, 0.5), pct_us(r->cpu, r->n, 0.99), r->cpu[r->n - 1] / 1e3);
 }
 
 /* The query of kind for a random brand and kind. */
@@ -174,23 +185,26 @@ static void measure(struct cp_db *db, int n, struct run *runs, int nruns)
 
 	for (int i = 0; i < n; i++) {
 		for (int r = 0; r < nruns; r++) {
-			int64_t t0;
+			int64_t t0, c0;
 			bool more;
 			int got = 0;
 
 			if (strcmp(runs[r].kind, "barcode") == 0) {
 				snprintf(q, sizeof(q), "29%011d", (int)(rnd() % ITEMS));
+				c0 = cpu_ns();
 				t0 = now_ns();
 				if (cp_catalog_find(db, q, &it, &err) != CP_OK)
 					die("find by barcode", &err);
 				got = 1;
 			} else {
 				query_of(runs[r].kind, q, sizeof(q));
+				c0 = cpu_ns();
 				t0 = now_ns();
 				if (cp_item_search(db, q, 0, PAGE, out, &got, &more, &err) != CP_OK)
 					die("search", &err);
 			}
-			runs[r].t[runs[r].n++] = now_ns() - t0;
+			runs[r].t[runs[r].n] = now_ns() - t0;
+			runs[r].cpu[runs[r].n++] = cpu_ns() - c0;
 			runs[r].found = got;
 		}
 	}
@@ -210,7 +224,7 @@ int main(int argc, char **argv)
 	struct cp_db *db;
 	struct run runs[8];
 	int64_t t0;
-	double base, worst = 0;
+	double base, worst = 0, worst_cpu = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--dir") == 0)
@@ -229,9 +243,10 @@ int main(int argc, char **argv)
 	fill(db);
 	fprintf(stderr, "bench_search: %d items stored in %.1f s\n", ITEMS, (now_ns() - t0) / 1e9);
 	for (int i = 0; i < nruns; i++) {
-		runs[i] =
-			(struct run){.kind = kindnames[i], .t = calloc((size_t)n, sizeof(int64_t))};
-		if (!runs[i].t)
+		runs[i] = (struct run){.kind = kindnames[i],
+				       .t = calloc((size_t)n, sizeof(int64_t)),
+				       .cpu = calloc((size_t)n, sizeof(int64_t))};
+		if (!runs[i].t || !runs[i].cpu)
 			die("out of memory", NULL);
 	}
 	measure(db, n / 10 + 1, runs, nruns); /* warm-up */
@@ -251,11 +266,16 @@ int main(int argc, char **argv)
 		       pct_us(runs[i].t, runs[i].n, 0.5) / base);
 		if (p99 > worst)
 			worst = p99;
+		if (pct_us(runs[i].cpu, runs[i].n, 0.99) > worst_cpu)
+			worst_cpu = pct_us(runs[i].cpu, runs[i].n, 0.99);
 	}
-	printf("BENCH search goal_p99_ms=%.0f worst_p99_ms=%.2f met=%s\n", GOAL_P99_MS, worst / 1e3,
+	printf("BENCH search goal_p99_ms=%.0f worst_p99_ms=%.2f worst_cpu_p99_ms=%.2f met=%s\n",
+	       GOAL_P99_MS, worst / 1e3, worst_cpu / 1e3,
 	       worst / 1e3 <= GOAL_P99_MS ? "yes" : "no");
 	cp_db_close(db);
-	for (int i = 0; i < nruns; i++)
+	for (int i = 0; i < nruns; i++) {
 		free(runs[i].t);
+		free(runs[i].cpu);
+	}
 	return 0;
 }
