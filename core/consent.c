@@ -14,6 +14,15 @@ static bool version_ok(const char *v)
 	return v && v[0] && cp_text_ok(v, CP_TERMS_VERSION_MAX);
 }
 
+/* v (checked: at most CP_TERMS_VERSION_MAX bytes) into out. */
+static void put(char out[CP_TERMS_VERSION_MAX + 1], const char *v)
+{
+	size_t n = strnlen(v, CP_TERMS_VERSION_MAX);
+
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
 enum cp_err cp_consent_terms_version(struct cp_db *db, char out[CP_TERMS_VERSION_MAX + 1],
 				     struct cp_errbuf *err)
 {
@@ -30,12 +39,9 @@ enum cp_err cp_consent_terms_version(struct cp_db *db, char out[CP_TERMS_VERSION
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(db, rc, "read the terms version", err);
-	if (version_ok(hq))
-		snprintf(out, CP_TERMS_VERSION_MAX + 1, "%s", hq);
-	else if (version_ok(db->terms_version))
-		snprintf(out, CP_TERMS_VERSION_MAX + 1, "%s", db->terms_version);
-	else
-		snprintf(out, CP_TERMS_VERSION_MAX + 1, "%s", CP_TERMS_VERSION_DEFAULT);
+	put(out, version_ok(hq)                  ? hq
+		 : version_ok(db->terms_version) ? db->terms_version
+						 : CP_TERMS_VERSION_DEFAULT);
 	return CP_OK;
 }
 
