@@ -391,6 +391,7 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.guide_protection_days = app->cfg.guide_protection_days,
 		.guide_register_binds = app->cfg.guide_register_binds,
 		.park_max = app->cfg.sale_max_parked,
+		.terms_version = app->cfg.member_terms_version,
 		.scale_layouts = app->cfg.scale_labels,
 		.discount = &app->discount,
 	};

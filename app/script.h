@@ -86,6 +86,9 @@ json_t *script_refund_tenders(const struct cp_tender *t, int n);
 /* script_staff.c: unlock, reset_pin (a manager on the spot). */
 enum cp_err script_unlock(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_reset_pin(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+/* script_item.c: item_search, price_check (finding items without their barcode). */
+enum cp_err script_item_search(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+enum cp_err script_price_check(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 /* true when the input line after a request for c is a secret for it (s->secret). */
 bool script_takes_secret(const struct script_command *c);
 

@@ -342,8 +342,14 @@ static enum cp_err do_register(struct script *s, json_t *req, json_t *ans, struc
 	if ((rc = want_str(req, "phone", true, &m.phone, err)) != CP_OK ||
 	    (rc = want_str(req, "name", false, &m.name, err)) != CP_OK ||
 	    (rc = want_str(req, "birthday", false, &m.birthday, err)) != CP_OK ||
-	    (rc = want_str(req, "referrer", false, &m.referrer_phone, err)) != CP_OK)
+	    (rc = want_str(req, "referrer", false, &m.referrer_phone, err)) != CP_OK ||
+	    (rc = want_str(req, "terms_version", false, &m.terms_version, err)) != CP_OK)
 		return rc;
+	/* The shopper's agreement to the membership terms: true, or the registration is refused. */
+	if (json_is_boolean(json_object_get(req, "consent")))
+		m.consent = json_is_true(json_object_get(req, "consent"));
+	else if (json_object_get(req, "consent") && !json_is_null(json_object_get(req, "consent")))
+		return cp_errf(err, CP_EINVAL, "field \"consent\" must be true or false");
 	if ((rc = cp_member_register(s->db, &s->who, &m, &v, err)) != CP_OK)
 		return rc;
 	script_set(ans, "member", script_member(&v));
@@ -607,6 +613,8 @@ static const struct script_command commands[] = {
 	{"set_qty", do_set_qty, "line qty", false},
 	{"remove", do_remove, "line", false},
 	{"cart", do_cart, "", false},
+	{"item_search", script_item_search, "query limit offset", false},
+	{"price_check", script_price_check, "code", false},
 	{"cancel", do_cancel, "", false},
 	{"take_over", do_take_over, "", false},
 	{"park", script_park, "", false},
@@ -619,7 +627,7 @@ static const struct script_command commands[] = {
 	{"search", do_search, "name last4", false},
 	{"attach", do_attach, "phone card member", false},
 	{"detach", do_detach, "", false},
-	{"register", do_register, "phone name birthday referrer", false},
+	{"register", do_register, "phone name birthday referrer consent terms_version", false},
 	{"points", do_points, "", false},
 	{"offers", script_offers, "", false},
 	{"add_offer", script_add_offer, "offer", false},

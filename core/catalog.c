@@ -218,11 +218,12 @@ static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struc
 	sqlite3_stmt *st = db_stmt(
 		db,
 		"INSERT INTO item(sku, barcode, name_zh, name_en, category, price, member_price,"
-		" active) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)"
+		" active, initials) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)"
 		" ON CONFLICT(sku) DO UPDATE SET barcode = excluded.barcode,"
 		" name_zh = excluded.name_zh, name_en = excluded.name_en,"
 		" category = excluded.category, price = excluded.price,"
-		" member_price = excluded.member_price, active = 1",
+		" member_price = excluded.member_price, active = 1,"
+		" initials = excluded.initials",
 		err);
 	int rc;
 
@@ -241,6 +242,7 @@ static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struc
 		sqlite3_bind_int64(st, 7, it->member_price);
 	else
 		sqlite3_bind_null(st, 7);
+	sqlite3_bind_text(st, 8, it->initials, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store an item", err);
@@ -248,6 +250,7 @@ static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struc
 
 enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, struct cp_errbuf *err)
 {
+	struct cp_item it;
 	enum cp_err result;
 	int own;
 
@@ -257,14 +260,23 @@ enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, st
 	    !memchr(item->barcode, 0, sizeof(item->barcode)) ||
 	    !memchr(item->name_zh, 0, sizeof(item->name_zh)) ||
 	    !memchr(item->name_en, 0, sizeof(item->name_en)) ||
-	    !memchr(item->category, 0, sizeof(item->category)))
+	    !memchr(item->category, 0, sizeof(item->category)) ||
+	    !memchr(item->initials, 0, sizeof(item->initials)))
 		return cp_errf(err, CP_EINVAL, "an item field is not terminated");
 	if ((result = check_item(item, err)) != CP_OK)
 		return result;
+	if (!cp_pinyin_ok(item->initials))
+		return cp_errf(
+			err, CP_EINVAL,
+			"item %s: the pinyin initials must be at most %d letters a-z or digits",
+			item->sku, CP_PINYIN_MAX);
+	it = *item;
+	if (!it.initials[0])
+		cp_pinyin_initials(it.name_zh, it.initials, sizeof(it.initials));
 	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
 		return result;
-	if ((result = check_refs(db, item, err)) == CP_OK)
-		result = upsert_item(db, item, err);
+	if ((result = check_refs(db, &it, err)) == CP_OK)
+		result = upsert_item(db, &it, err);
 	return db_tx_end(db, own, result, err);
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cp_error.h"
+#include "pinyin.h"
 
 struct cp_db;
 
@@ -18,6 +19,8 @@ struct cp_item {
 	int64_t price;        /* fen */
 	int64_t member_price; /* fen; -1 when the item has none */
 	bool earn_excluded;   /* its category earns no points or growth */
+	/* pinyin initials of name_zh for item search (HQ's, or computed here when empty) */
+	char initials[CP_PINYIN_SIZE];
 };
 
 /* Finds an active item by the code a scanner or a person gave (barcode or SKU), after

@@ -282,6 +282,8 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 		db->discount = *opt->discount;
 	else
 		cp_discount_config_default(&db->discount);
+	snprintf(db->terms_version, sizeof(db->terms_version), "%s",
+		 opt->terms_version ? opt->terms_version : "");
 	snprintf(db->scale_layouts, sizeof(db->scale_layouts), "%s",
 		 opt->scale_layouts ? opt->scale_layouts : CP_SCALE_DEFAULT_LAYOUTS);
 	if (opt->guide_set) {

@@ -33,6 +33,7 @@ struct cp_db_options {
 	int park_max;              /* parked sales (park.h) this till keeps: 5 */
 	const char *scale_layouts; /* scale label layouts (scale.h); NULL: the default, "": none */
 	const struct cp_discount_config *discount; /* pricing (discount.h); NULL: the defaults */
+	const char *terms_version; /* membership terms in force (consent.h); NULL: the default */
 	/* Tests of upgrades only: build or migrate no further than this schema version (an older
 	 * release's database); 0 = this program's. */
 	int schema_limit;

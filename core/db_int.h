@@ -72,6 +72,7 @@ struct cp_db {
 	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
+	char terms_version[33];  /* consent.c: membership terms in force here ("": the default) */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */

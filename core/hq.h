@@ -113,8 +113,14 @@ struct cp_sync_status {
 	char last_error[256];
 	bool stopped; /* a person must act: stop_kind is not NONE */
 	enum cp_sync_stop stop_kind;
-	char stop_reason[256]; /* what is wrong and what to do */
-	int64_t queue_depth;   /* journal rows not acknowledged */
+	char stop_reason[256]; /* what is wrong and what to do (English, as recorded) */
+	/* The same sentence as an error id (its cp_errf format) and argument texts, for the UI
+	 * to show in the cashier's language; stop_id "" when the reason was recorded without
+	 * them (cp_sync_record_stop) or they no longer match it. */
+	char stop_id[512];
+	int stop_nargs;
+	char stop_args[CP_ERR_ARGS][CP_ERR_ARG_LEN];
+	int64_t queue_depth; /* journal rows not acknowledged */
 	int64_t acked_seq, last_seq;
 	int64_t next_try;        /* when sync will try again, ms; 0 now (stopped: 0 never,
 				    CP_SYNC_STOP_CONFIG: when it is checked again) */
@@ -139,6 +145,11 @@ enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t 
  * ignored). A CONFIG stop does not replace an ENROL one. */
 enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
 				int64_t recheck_ms, struct cp_errbuf *err);
+/* cp_sync_record_stop with the reason in why (cp_errmsg(why, CP_EIO)), keeping why's id and
+ * arguments too when cp_errf wrote it, so that the reason is shown translated. */
+enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
+				    const struct cp_errbuf *why, int64_t recheck_ms,
+				    struct cp_errbuf *err);
 
 /* A notice from HQ as the manager sees it. */
 struct cp_notice {

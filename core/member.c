@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "consent_int.h"
 #include "cp_crypto.h"
 #include "earn.h"
 #include "events_int.h"
@@ -298,6 +299,7 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 {
 	char norm[CP_PHONE_LEN + 1], rnorm[CP_PHONE_LEN + 1], id[64], ref_id[64] = "";
 	char masked[CP_PHONE_LEN + 1], rnorm2[CP_PHONE_LEN + 1];
+	char terms[CP_TERMS_VERSION_MAX + 1];
 	struct cp_earn_rules rules = {0};
 	struct cp_member_view view;
 	json_t *payload = NULL;
@@ -312,6 +314,8 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 		return result;
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
+	if ((result = consent_check(db, m, terms, err)) != CP_OK)
+		goto out;
 	result = phone_id(db, m->phone, id, sizeof(id), norm, err);
 	if (result == CP_OK) {
 		cp_phone_mask(norm, masked);
@@ -348,13 +352,13 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 	    (result = db_meta_set_int(db, "member_seq", n + 1, err)) != CP_OK)
 		goto out;
 	snprintf(id, sizeof(id), "L-%s-%s-%lld", db->store_id, db->terminal_id, (long long)n + 1);
-	payload =
-		json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s}", "member", id, "phone", norm,
-			  "name", m->name ? m->name : "", "birthday",
-			  m->birthday && m->birthday[0] ? json_string(m->birthday) : json_null(),
-			  "referrer", ref_id[0] ? json_string(ref_id) : json_null(), "welcome",
-			  (json_int_t)rules.welcome_points, "referral",
-			  (json_int_t)(ref_id[0] ? rules.referral_points : 0), "staff", who->code);
+	payload = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s, s:b, s:s}", "member", id,
+			    "phone", norm, "name", m->name ? m->name : "", "birthday",
+			    m->birthday && m->birthday[0] ? json_string(m->birthday) : json_null(),
+			    "referrer", ref_id[0] ? json_string(ref_id) : json_null(), "welcome",
+			    (json_int_t)rules.welcome_points, "referral",
+			    (json_int_t)(ref_id[0] ? rules.referral_points : 0), "staff", who->code,
+			    "consent", 1, "terms_version", terms);
 	if (!payload) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory registering the member");
 		goto out;
@@ -418,6 +422,8 @@ enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, stru
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc, "register member", err);
+	if ((result = consent_apply(db, seq, id, p, at, err)) != CP_OK)
+		return result;
 	if (welcome > 0 && (result = movement_insert(db, seq, 1, id, "welcome", welcome, 0, err)))
 		return result;
 	if (referrer && referral > 0) {

@@ -56,9 +56,12 @@ struct cp_member_new {
 	const char *name;           /* optional, up to 64 bytes of UTF-8 */
 	const char *birthday;       /* optional "MM-DD" */
 	const char *referrer_phone; /* optional; must be a member known here */
+	bool consent;               /* the shopper agreed to the membership terms: required */
+	const char *terms_version;  /* the version they agreed to; NULL: the one in force */
 };
 
-/* Registers a member offline: one journal event (with the full phone, for HQ), welcome points
+/* Registers a member offline: one journal event (with the full phone, for HQ, and the version of
+ * the membership terms the shopper agreed to: consent.h), welcome points
  * and referral points to both sides from the rules. A phone already known here is CP_EEXIST.
  * The new member gets a terminal-scoped id "L-<store>-<terminal>-<n>". */
 enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,

@@ -417,6 +417,46 @@ static const char *const steps[] = {
 	"  qty INTEGER NOT NULL CHECK(qty > 0), amount INTEGER NOT NULL,"
 	"  PRIMARY KEY(seq, line_no)) WITHOUT ROWID;"
 	"CREATE INDEX refund_part_line ON refund_part(sale_seq, line_no);",
+	/* 22: item search (item_search.c): item.initials, the pinyin initials of the Chinese
+	 * name (HQ's, or cp_pinyin() here); item_fts, an FTS5 trigram index of the names and
+	 * initials over item, and item_gram, their one- and two-character pieces (cp_grams(),
+	 * rowids only), both kept by triggers, for substring searches among many items. */
+	"ALTER TABLE item ADD COLUMN initials TEXT NOT NULL DEFAULT '';"
+	"UPDATE item SET initials = cp_pinyin(name_zh);"
+	"CREATE VIRTUAL TABLE item_fts USING fts5(name_zh, name_en, initials, content='item',"
+	"  content_rowid='rowid', tokenize='trigram');"
+	"CREATE VIRTUAL TABLE item_gram USING fts5(g, content='', detail='none',"
+	"  tokenize='ascii');"
+	"CREATE TRIGGER item_fts_ai AFTER INSERT ON item BEGIN"
+	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials);"
+	"  INSERT INTO item_gram(rowid, g)"
+	"  VALUES(NEW.rowid, cp_grams(NEW.name_zh, NEW.name_en, NEW.initials)); END;"
+	"CREATE TRIGGER item_fts_ad AFTER DELETE ON item BEGIN"
+	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
+	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials);"
+	"  INSERT INTO item_gram(item_gram, rowid, g)"
+	"  VALUES('delete', OLD.rowid, cp_grams(OLD.name_zh, OLD.name_en, OLD.initials)); END;"
+	"CREATE TRIGGER item_fts_au AFTER UPDATE OF name_zh, name_en, initials ON item BEGIN"
+	"  INSERT INTO item_fts(item_fts, rowid, name_zh, name_en, initials)"
+	"  VALUES('delete', OLD.rowid, OLD.name_zh, OLD.name_en, OLD.initials);"
+	"  INSERT INTO item_fts(rowid, name_zh, name_en, initials)"
+	"  VALUES(NEW.rowid, NEW.name_zh, NEW.name_en, NEW.initials);"
+	"  INSERT INTO item_gram(item_gram, rowid, g)"
+	"  VALUES('delete', OLD.rowid, cp_grams(OLD.name_zh, OLD.name_en, OLD.initials));"
+	"  INSERT INTO item_gram(rowid, g)"
+	"  VALUES(NEW.rowid, cp_grams(NEW.name_zh, NEW.name_en, NEW.initials)); END;"
+	"INSERT INTO item_gram(rowid, g)"
+	"  SELECT rowid, cp_grams(name_zh, name_en, initials) FROM item;"
+	"INSERT INTO item_fts(item_fts) VALUES('rebuild');"
+	/* and member_consent (consent.c): the membership terms each shopper registered here
+	 * agreed to, from the registration events (verify replays them) */
+	"CREATE TABLE member_consent(member_id TEXT PRIMARY KEY, terms_version TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq), at INTEGER NOT NULL);"
+	/* and the reason sync stopped as an error id and its arguments (sync_state.c), so that
+	 * the manager's screen shows it in the cashier's language */
+	"ALTER TABLE sync_state ADD COLUMN stop_id TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sync_state ADD COLUMN stop_args TEXT NOT NULL DEFAULT '[]';",
 };
 
 int cp_db_schema_version(void)

@@ -125,7 +125,9 @@ enum cp_err rec_item(const struct rec_src *src, json_t *o, struct cp_item *it, c
 			   err)) ||
 	    (result = copy(src, o, "category", false, it->category, sizeof(it->category), where,
 			   err)) ||
-	    (result = rec_int(src, o, "price", 0, INT64_MAX, &it->price, where, err)))
+	    (result = rec_int(src, o, "price", 0, INT64_MAX, &it->price, where, err)) ||
+	    (result = copy(src, o, "initials", true, it->initials, sizeof(it->initials), where,
+			   err)))
 		return result;
 	it->member_price = -1;
 	if (mp && !json_is_null(mp))

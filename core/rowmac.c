@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cp_crypto.h"
+#include "item_search_int.h"
 #include "rowmac_int.h"
 
 #define ROWMAC_LEN 16
@@ -57,8 +58,11 @@ static void row_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int rowmac_register(sqlite3 *h, struct cp_db *db)
 {
-	return sqlite3_create_function(h, "cp_row_mac", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
-				       row_mac, NULL, NULL);
+	int rc = sqlite3_create_function(h, "cp_row_mac", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
+					 row_mac, NULL, NULL);
+
+	/* item search's migration step and triggers use cp_pinyin() and cp_grams() */
+	return rc == SQLITE_OK ? item_search_register(h) : rc;
 }
 
 /* The first row of one table whose checksum is missing or does not hold, or a checksum whose

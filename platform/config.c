@@ -81,6 +81,7 @@ static const struct key keys[] = {
 	{"guide", "protection_days", K_DAYS, FIELD(guide_protection_days), 0, 3650},
 	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
 	{"sale", "max_parked", K_INT, FIELD(sale_max_parked), 1, 50},
+	{"member", "terms_version", K_TEXT, FIELD(member_terms_version), 1, 32},
 	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
 	{"pricing", "member_and_tier", K_CHOICE, FIELD(pricing_member_tier), 2, 2},
 	{"pricing", "coupons_on_member_prices", K_BOOL, FIELD(pricing_coupons_member), 0, 1},
@@ -138,6 +139,7 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->guide_protection_days = 90;
 	cfg->guide_register_binds = true;
 	cfg->sale_max_parked = 5;
+	snprintf(cfg->member_terms_version, sizeof(cfg->member_terms_version), "1");
 	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
 	snprintf(cfg->pricing_member_tier, sizeof(cfg->pricing_member_tier), "best");
 	cfg->pricing_coupons_member = true;

@@ -59,6 +59,8 @@ struct cp_config {
 	bool pricing_coupons_member; /* coupons_on_member_prices = true */
 	bool pricing_manual_member;  /* manual_on_member_prices = true */
 	int pricing_manual_limit_bp; /* manual_limit_bp = 1000 (above: a manager's code and PIN) */
+	/* [member] */
+	char member_terms_version[33]; /* terms_version = 1 (membership terms shoppers agree to) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */

@@ -55,8 +55,10 @@ static enum cp_sync_result acknowledged(struct cp_round *r, const struct cp_http
 	}
 	if (rc == CP_ECORRUPT) {
 		/* HQ holds rows this till does not: a restored backup or another till's
-		 * identity. Retrying cannot mend that. */
-		cp_errf(err, rc, "%s", why.msg);
+		 * identity. Retrying cannot mend that. Core's sentence is kept whole, its id
+		 * and arguments too, so that the stop is shown translated. */
+		if (err)
+			*err = why;
 		return cp_round_stop(r, CP_SYNC_STOP_ENROL);
 	}
 	if (rc != CP_OK) {

@@ -239,8 +239,9 @@ static enum cp_sync_result round_and_record(struct cp_round *r, struct cp_backof
 		recheck = r->opts->recheck_ms > 0 ? r->opts->recheck_ms : 900000;
 		if (recheck < b->cap_ms)
 			recheck = b->cap_ms;
-		if (cp_sync_record_stop(r->db, kind, cp_errmsg(err, CP_EIO),
-					kind == CP_SYNC_STOP_CONFIG ? recheck : 0, NULL) != CP_OK)
+		if (cp_sync_record_stop_why(r->db, kind, err,
+					    kind == CP_SYNC_STOP_CONFIG ? recheck : 0,
+					    NULL) != CP_OK)
 			cp_log(CP_LOG_WARN, "sync: could not record the stop in the database");
 		return res;
 	}

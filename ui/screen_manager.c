@@ -199,11 +199,27 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 	return UI_HANDLED;
 }
 
+/* Why sync stopped, in the cashier's language: core's sentence translated by its id, else
+ * as recorded. */
+static const char *stop_text(const struct cp_sync_status *s, char *buf, size_t len)
+{
+	struct cp_errbuf e = {{0}};
+
+	if (!s->stop_id[0] || _(s->stop_id) == s->stop_id)
+		return s->stop_reason;
+	e.id = s->stop_id;
+	e.nargs = s->stop_nargs;
+	memcpy(e.args, s->stop_args, sizeof(e.args));
+	if (!cp_err_render(&e, e.id, e.msg, sizeof(e.msg)))
+		return s->stop_reason;
+	return ui_errtext(&e, CP_EIO, buf, len);
+}
+
 static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 {
 	const struct cp_sync_status *s = &ui->sync;
 	attr_t n = ui_attr(ui, UI_R_NORMAL);
-	char line[600], a[32];
+	char line[600], a[32], why[512];
 	int y0 = y;
 
 	ui_put(w, y++, x, wd, _("Sync with HQ"), ui_attr(ui, UI_R_TITLE), false);
@@ -244,7 +260,8 @@ static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	if (s->stopped) {
 		/* What is wrong (core's sentence names the cause and the fix), then what it
 		 * means at the counter and who acts. */
-		snprintf(line, sizeof(line), _("Sync has STOPPED: %s"), s->stop_reason);
+		snprintf(line, sizeof(line), _("Sync has STOPPED: %s"),
+			 stop_text(s, why, sizeof(why)));
 		y += ui_draw_wrapped(w, y, x, wd, 4, line, ui_attr(ui, UI_R_ERROR));
 		if (s->stop_kind == CP_SYNC_STOP_CONFIG)
 			snprintf(

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "consent.h"
 #include "lookup.h"
 #include "phone.h"
 #include "text.h"
@@ -407,6 +408,8 @@ static struct {
 	struct ui_field f[R_FIELDS];
 	int focus;
 	int cur_y, cur_x;
+	char terms[CP_TERMS_VERSION_MAX + 1]; /* the version the shopper was asked about */
+	char bday[6];
 } R;
 
 static void register_enter(struct ui *ui)
@@ -448,29 +451,17 @@ static bool birthday(const char *in, char out[6])
 	return false;
 }
 
-static void submit(struct ui *ui)
+/* The shopper said yes to the terms of version R.terms: registered with their consent. */
+static void consent_given(struct ui *ui)
 {
-	struct cp_member_new nm = {0};
+	struct cp_member_new nm = {.consent = true, .terms_version = R.terms};
 	struct cp_member_view m;
 	struct cp_errbuf err = {{0}};
-	char bday[6];
 	enum cp_err rc;
 
-	if (!ui_field_text(&R.f[R_PHONE])[0]) {
-		R.focus = R_PHONE;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("The member's mobile number is needed."));
-		beep();
-		return;
-	}
-	if (!birthday(ui_field_text(&R.f[R_BIRTHDAY]), bday)) {
-		R.focus = R_BIRTHDAY;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Birthday as MM-DD, like 03-15."));
-		beep();
-		return;
-	}
 	nm.phone = ui_field_text(&R.f[R_PHONE]);
 	nm.name = ui_field_text(&R.f[R_NAME])[0] ? ui_field_text(&R.f[R_NAME]) : NULL;
-	nm.birthday = bday[0] ? bday : NULL;
+	nm.birthday = R.bday[0] ? R.bday : NULL;
 	nm.referrer_phone =
 		ui_field_text(&R.f[R_REFERRER])[0] ? ui_field_text(&R.f[R_REFERRER]) : NULL;
 	rc = cp_member_register(ui->db, &ui->session, &nm, &m, &err);
@@ -485,6 +476,43 @@ static void submit(struct ui *ui)
 	ui_sale_attach(ui, &m);
 	ui_msg(ui, UI_MSG_OK, _("Welcome, %s! Member %s registered with %lld points."),
 	       m.name[0] ? m.name : m.masked_phone, m.masked_phone, (long long)m.points);
+}
+
+static void consent_refused(struct ui *ui)
+{
+	ui_msg(ui, UI_MSG_WARN, "%s",
+	       _("Not registered: the shopper has not agreed to the membership terms."));
+}
+
+static void submit(struct ui *ui)
+{
+	const struct ui_choice c[] = {
+		{"y", "y", _("Yes, they agree"), consent_given},
+		{"n", "n", _("No"), consent_refused},
+	};
+	struct cp_errbuf err = {{0}};
+	char text[160];
+	enum cp_err rc;
+
+	if (!ui_field_text(&R.f[R_PHONE])[0]) {
+		R.focus = R_PHONE;
+		ui_msg(ui, UI_MSG_WARN, "%s", _("The member's mobile number is needed."));
+		beep();
+		return;
+	}
+	if (!birthday(ui_field_text(&R.f[R_BIRTHDAY]), R.bday)) {
+		R.focus = R_BIRTHDAY;
+		ui_msg(ui, UI_MSG_WARN, "%s", _("Birthday as MM-DD, like 03-15."));
+		beep();
+		return;
+	}
+	if ((rc = cp_consent_terms_version(ui->db, R.terms, &err)) != CP_OK) {
+		ui_fail(ui, &err, rc);
+		return;
+	}
+	snprintf(text, sizeof(text), _("Shopper agrees to the membership terms (version %s)? y/n"),
+		 R.terms);
+	ui_choose(ui, _("Membership terms"), text, c, 2);
 }
 
 static int register_key(struct ui *ui, const struct ui_key *k)

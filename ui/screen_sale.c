@@ -355,6 +355,10 @@ static int command(struct ui *ui, const struct ui_key *k)
 		ui_park(ui);
 	} else if (letters && ui_key_is(k, 'a')) {
 		ui_parked_open(ui);
+	} else if (letters && ui_key_is(k, 'f')) {
+		ui_search_open(ui);
+	} else if (letters && ui_key_is(k, 'i')) {
+		ui_pricecheck_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
 		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
 			       manager_menu_authorised);
@@ -606,6 +610,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
 	{"x", NULL, N_("Discount"), 1},
 	{"w", NULL, N_("Grant benefit"), 0}, {"e", NULL, N_("Benefits"), 1},
+	{"f", NULL, N_("Find item"), 0},  {"i", NULL, N_("Price check"), 1},
 };
 /* clang-format on */
 

@@ -318,6 +318,10 @@ void ui_offers_open(struct ui *ui);
  * to recall one (told when a sale is open or none is parked). */
 void ui_park(struct ui *ui);
 void ui_parked_open(struct ui *ui);
+/* screen_search.c: item search (f; Enter adds the chosen item to the sale as a scan) and the
+ * price check (i; adds nothing). */
+void ui_search_open(struct ui *ui);
+void ui_pricecheck_open(struct ui *ui);
 /* Registration, with the phone filled in when known. */
 void ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */

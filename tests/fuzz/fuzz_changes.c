@@ -132,8 +132,8 @@ static void seed(void)
 					.name = "李四",
 					.points = 3050,
 					.version = 1};
-	struct cp_member_new r1 = {.phone = "13700000007", .name = "新"};
-	struct cp_member_new r2 = {.phone = "13700000008"};
+	struct cp_member_new r1 = {.consent = true, .phone = "13700000007", .name = "新"};
+	struct cp_member_new r2 = {.consent = true, .phone = "13700000008"};
 	struct cp_item a1 = {.sku = "A1",
 			     .barcode = "6901234567892",
 			     .name_zh = "牛奶",

@@ -87,6 +87,11 @@ CREATE TABLE member_stage(member_id TEXT PRIMARY KEY REFERENCES members(id), sta
 CREATE TABLE local_ids(local_id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id),
   terminal_uid TEXT NOT NULL, seq INTEGER NOT NULL, merged INTEGER NOT NULL);
 CREATE INDEX local_ids_terminal ON local_ids(terminal_uid, member_id);
+-- The membership terms each shopper agreed to when registering at a till (PIPL), by the
+-- registration's terminal-scoped id (also when HQ merged it into a member it already held).
+CREATE TABLE consents(local_id TEXT PRIMARY KEY, member_id TEXT NOT NULL,
+  terms_version TEXT NOT NULL, terminal_uid TEXT NOT NULL, seq INTEGER NOT NULL,
+  at INTEGER NOT NULL);
 -- Points by last valid day; a positive movement adds to its day's lot, a negative one takes
 -- the oldest first, and what no lot covers is lot_debt, paid by the next earning.
 CREATE TABLE lots(member_id TEXT NOT NULL REFERENCES members(id), expires_on TEXT NOT NULL,
@@ -1167,6 +1172,15 @@ class App:
                            " were not applied" % (seq, named)}, now)
         return mid
 
+    @staticmethod
+    def consent(c, uid, seq, p, local, mid, terms):
+        """Keeps the shopper's agreement to the membership terms (a till from before consent
+        was asked for sends none)."""
+        if terms is not None:
+            c.execute("INSERT INTO consents(local_id, member_id, terms_version, terminal_uid,"
+                      " seq, at) VALUES(?, ?, ?, ?, ?, ?)",
+                      (local, mid, terms, uid, seq, int_field(p, "at")))
+
     def register(self, c, ledger, uid, seq, p, day, now):
         local, phone, name = p.get("member"), p.get("phone"), p.get("name")
         birthday, referrer = p.get("birthday"), p.get("referrer")
@@ -1179,6 +1193,10 @@ class App:
             raise EventError("\"name\" is missing")
         if birthday is not None and not isinstance(birthday, str):
             raise EventError("\"birthday\" is not text")
+        consent, terms = p.get("consent"), p.get("terms_version")
+        if (consent, terms) != (None, None) and (
+                consent is not True or not isinstance(terms, str) or not terms):
+            raise EventError("\"consent\" must be true with a \"terms_version\"")
         known = resolve_member(c, local)
         if known:  # the same terminal-scoped id twice: nothing new to create
             ledger.touch(known)
@@ -1192,6 +1210,7 @@ class App:
                 "from": local, "into": into,
                 "message": "%s was already a member (%s): %s was merged into it, without"
                            " welcome or referral points" % (mask_phone(phone), into, local)}, now)
+            self.consent(c, uid, seq, p, local, into, terms)
             ledger.touch(into)
             return "merged into %s" % into
         no = int(config_get(c, "next_member_no", "1"))
@@ -1203,6 +1222,7 @@ class App:
                    "88%08d" % no, name, birthday, now))
         c.execute("INSERT INTO local_ids(local_id, member_id, terminal_uid, seq, merged)"
                   " VALUES(?, ?, ?, ?, 0)", (local, mid, uid, seq))
+        self.consent(c, uid, seq, p, local, mid, terms)
         ledger.touch(mid, day)
         if welcome > 0:
             ledger.move(mid, "welcome", welcome, 0, day, uid, seq, 1)
@@ -1371,6 +1391,9 @@ class App:
                                          for r in c.execute(
                                              "SELECT benefit, member, period, granted_by,"
                                              " granted_seq FROM benefit_grants")}
+                out["consents"] = {r[0]: {"member": r[1], "terms_version": r[2], "at": r[3]}
+                                   for r in c.execute("SELECT local_id, member_id,"
+                                                      " terms_version, at FROM consents")}
                 out["coupons"] = {r[0]: {"state": r[1], "issued_by": r[2], "issued_seq": r[3],
                                          "used_by": r[4], "used_seq": r[5], "member": r[6]}
                                   for r in c.execute("SELECT code, state, issued_by, issued_seq,"

@@ -95,7 +95,8 @@ while now < end:
                      if method == "cash" else [{"method": method, "amount": "PAYALL"}]})
     if rng.random() < 0.3:
         phones += 1
-        reg = {"cmd": "register", "phone": "1370000%04d" % phones, "name": "客%d" % phones}
+        reg = {"cmd": "register", "phone": "1370000%04d" % phones, "name": "客%d" % phones,
+               "consent": True}
         if rng.random() < 0.5:
             reg["referrer"] = rng.choice(members)
         cmds.append(reg)

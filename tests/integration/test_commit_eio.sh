@@ -200,7 +200,7 @@ for n, (mode, how, shared) in enumerate([("1", "kill", False), ("1", "kill", Tru
     other = holder() if shared else None
     till.ask({"cmd": "scan", "code": "10001"})
     trigger(mode)
-    reg = till.ask({"cmd": "register", "phone": "1370000%04d" % n, "name": "EIO"})
+    reg = till.ask({"cmd": "register", "phone": "1370000%04d" % n, "name": "EIO", "consent": True})
     rc = till.end(how == "kill")
     if other:
         if how == "kill":

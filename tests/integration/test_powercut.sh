@@ -77,7 +77,7 @@ def session(r):
          {"cmd": "set_qty", "line": 2, "qty": 3}, {"cmd": "scan", "code": "10003"},
          {"cmd": "remove", "line": 3}, {"cmd": "attach", "phone": "13800138000"},
          {"cmd": "pay", "tenders": [{"method": "cash", "amount": "1000.00"}]},
-         {"cmd": "register", "phone": phone, "name": "Cut%d" % r},
+         {"cmd": "register", "phone": phone, "name": "Cut%d" % r, "consent": True},
          {"cmd": "scan", "code": "10004"},
          {"cmd": "pay", "tenders": [{"method": "cash", "amount": "1000.00"}]},
          {"cmd": "refund", "receipt": "$1", "lines": [1], "manager": "9001", "pin": "9999"},

@@ -120,7 +120,7 @@ ask '{"cmd":"logout"}'
 
 # ---- a guide registers a member and sees their day
 ask '{"cmd":"login","staff":"2001","pin":"4444"}'
-ask '{"cmd":"register","phone":"13700001234","name":"新会员"}'
+ask '{"cmd":"register","phone":"13700001234","name":"新会员","consent":true}'
 expect "the registering guide becomes the member's guide" 'j["ok"] is True and j["member"]["guide"] == "2001"'
 ask '{"cmd":"guide_day"}'
 expect "the guide's own day" \

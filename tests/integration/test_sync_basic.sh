@@ -41,7 +41,7 @@ check "the till is enrolled" jq_ok "$st" "j['enrolled'] is True and j['hq'] == '
 # M000001; the till dropped its demo members at enrolment), a new member, and sales
 reg() { # PHONE NAME: registers through `counterpoint script`; prints the answer
 	printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
-		"{\"cmd\":\"register\",\"phone\":\"$1\",\"name\":\"$2\"}" >reg.txt
+		"{\"cmd\":\"register\",\"phone\":\"$1\",\"name\":\"$2\",\"consent\":true}" >reg.txt
 	"$CP" "${C[@]}" script <reg.txt | tail -n 1
 }
 a=$(reg 13800138000 Dup)
@@ -81,6 +81,10 @@ check "HQ holds 3 sales and 2 registrations: $(jget "$s1" 'j["terminals"]')" \
 check "HQ's balances equal the sum of the movements" jq_ok "$s1" 'j["balances_match"] is True'
 check "the duplicate was merged into M000001 at HQ" \
 	jq_ok "$s1" "'M000001' in j['local_ids'].values() and '$NEWID' in j['local_ids']"
+check "HQ keeps both shoppers' consent to the terms: $(jget "$s1" 'j["consents"]')" \
+	jq_ok "$s1" "(len(j['consents']) == 2 and j['consents']['$NEWID']['terms_version'] == '1'
+	and j['consents']['$NEWID']['at'] > 0 and
+	sorted(c['member'] for c in j['consents'].values())[0] == 'M000001')"
 
 # The till's view of both members equals HQ's after the pull.
 bal() { # PHONE: the member as the till shows it

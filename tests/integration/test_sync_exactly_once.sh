@@ -147,7 +147,7 @@ class Till:
             sys.exit("%s: counterpoint script exited %d; see %s" % (term, rc, self.err.name))
 
 def register(t, rng, phone, is_shared):
-    req = {"cmd": "register", "phone": phone, "name": "会员%s" % phone[-4:]}
+    req = {"cmd": "register", "phone": phone, "name": "会员%s" % phone[-4:], "consent": True}
     if rng.random() < 0.2:
         req["birthday"] = "%02d-%02d" % (rng.randint(1, 12), rng.randint(1, 28))
     own = [r["phone"] for r in st["registered"] if not r["shared"]]
@@ -956,7 +956,7 @@ say "the balance shown while sync acknowledges, row by row"
 sed 's/^batch_size = .*/batch_size = 1/' T01.ini >T01-b1.ini
 python3 -c 'import json
 print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
-print(json.dumps({"cmd": "register", "phone": "13500019999", "name": "读者"}))
+print(json.dumps({"cmd": "register", "phone": "13500019999", "name": "读者", "consent": True}))
 for i in range(300):
     print(json.dumps({"cmd": "scan", "code": "6903468885155"}))
     print(json.dumps({"cmd": "attach", "phone": "13500019999"}))
@@ -1028,7 +1028,7 @@ sed 's/^batch_size = .*/batch_size = 1/' T02.ini >T02-b1.ini
 python3 -c 'import json
 print(json.dumps({"cmd": "login", "staff": "1001", "pin": "1111"}))
 for k in range(150):
-    print(json.dumps({"cmd": "register", "phone": "13500029%03d" % k, "name": "新%d" % k}))' \
+    print(json.dumps({"cmd": "register", "phone": "13500029%03d" % k, "name": "新%d" % k, "consent": True}))' \
 	>attach-reg.jsonl
 "$CP" --config T02.ini --db T02.db script <attach-reg.jsonl >attach-reg.out
 check "150 members registered offline on T02" \

@@ -38,6 +38,8 @@ expect "the registration form opens" "注册新会员" || finish
 keys 13922223333 Enter
 T send-keys -t till -l "导购会员"
 keys Enter 0315 Enter Enter
+expect "the shopper is asked to agree to the terms" "顾客是否同意会员条款（版本 1）？y/n" || finish
+keys y
 expect "the member is registered" "注册成功" || finish
 expect "the new member is on the sale" "139****3333"
 if screen | grep -qF "导购 2001"; then

@@ -126,6 +126,9 @@ expect "the registration form opens" "Register a new member"
 keys 13911112222 Enter
 T send-keys -t till -l "测试会员"
 keys Enter 0315 Enter Enter
+expect "the shopper is asked to agree to the terms" \
+	"Shopper agrees to the membership terms (version 1)? y/n" || finish
+keys y
 expect "the member is registered" "Member 139****2222 registered"
 expect "the new member is on the sale" "测试会员  139****2222"
 

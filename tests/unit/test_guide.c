@@ -436,7 +436,7 @@ static void test_verify_catches_altered_rows(void **state)
 static void test_guide_registers_and_guide_day(void **state)
 {
 	struct test_env *env = *state;
-	struct cp_member_new nm = {.phone = "13700000003", .name = "新会员"};
+	struct cp_member_new nm = {.consent = true, .phone = "13700000003", .name = "新会员"};
 	struct cp_member_view v;
 	struct cp_guide_bind_result r;
 	struct cp_sale_result s;

@@ -337,7 +337,7 @@ static void ok(enum cp_err rc, const struct cp_errbuf *err, const char *what)
 
 static void registered(const char *phone, char id[64])
 {
-	struct cp_member_new m = {.phone = phone, .name = "新会员"};
+	struct cp_member_new m = {.consent = true, .phone = phone, .name = "新会员"};
 	struct cp_member_view v;
 	struct cp_errbuf err = {{0}};
 

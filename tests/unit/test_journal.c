@@ -29,8 +29,10 @@ static int setup(void **state)
 	struct cp_sale_result s;
 	struct cp_refund_result r;
 	struct cp_member_view m;
-	struct cp_member_new nm = {
-		.phone = "13700000003", .name = "王五", .referrer_phone = "13900000002"};
+	struct cp_member_new nm = {.consent = true,
+				   .phone = "13700000003",
+				   .name = "王五",
+				   .referrer_phone = "13900000002"};
 	int one[] = {1};
 	struct cp_refund_req req = {.lines = one, .nlines = 1};
 

@@ -138,8 +138,10 @@ static void test_register_rules_beyond_a_balance(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct cp_member_new m = {
-			.phone = cases[i].phone, .name = "溢出", .referrer_phone = "13800000001"};
+		struct cp_member_new m = {.consent = true,
+					  .phone = cases[i].phone,
+					  .name = "溢出",
+					  .referrer_phone = "13800000001"};
 		struct footprint before = footprint();
 		struct cp_member_view v;
 		struct cp_errbuf err = {{0}};
@@ -255,7 +257,8 @@ static void test_find_by_card(void **state)
 
 static void test_register(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003", .name = "王五", .birthday = "05-17"};
+	struct cp_member_new m = {
+		.consent = true, .phone = "13700000003", .name = "王五", .birthday = "05-17"};
 	struct footprint before;
 	struct cp_member_view v, again;
 	struct cp_errbuf err = {{0}};
@@ -290,7 +293,8 @@ static void test_register(void **state)
 
 static void test_register_with_referrer(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003",
+	struct cp_member_new m = {.consent = true,
+				  .phone = "13700000003",
 				  .name = "王五",
 				  .birthday = "05-17",
 				  .referrer_phone = "139-0000-0002"};
@@ -309,8 +313,8 @@ static void test_register_with_referrer(void **state)
 
 static void test_register_known_phone(void **state)
 {
-	struct cp_member_new m1 = {.phone = "+86 138 0000 0001", .name = "冒名"};
-	struct cp_member_new fresh = {.phone = "13700000003"};
+	struct cp_member_new m1 = {.consent = true, .phone = "+86 138 0000 0001", .name = "冒名"};
+	struct cp_member_new fresh = {.consent = true, .phone = "13700000003"};
 	struct cp_member_view v;
 	struct cp_errbuf err = {{0}};
 
@@ -328,7 +332,7 @@ static void test_register_bad_birthday(void **state)
 {
 	static const char *const bad[] = {"13-01", "02-30", "5-17", "00-10", "04-31",
 					  "05-00", "05/17", "0517", "05-1x", "05-177"};
-	struct cp_member_new m = {.phone = "13700000003"};
+	struct cp_member_new m = {.consent = true, .phone = "13700000003"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -342,7 +346,7 @@ static void test_register_bad_birthday(void **state)
 static void test_register_bad_name(void **state)
 {
 	char longest[65], too_long[66];
-	struct cp_member_new m = {.phone = "13700000003"};
+	struct cp_member_new m = {.consent = true, .phone = "13700000003"};
 
 	(void)state;
 	m.name = "王\xff五";
@@ -367,7 +371,7 @@ static void test_register_bad_name(void **state)
 
 static void test_register_bad_phone(void **state)
 {
-	struct cp_member_new m = {.phone = "1370000000"};
+	struct cp_member_new m = {.consent = true, .phone = "1370000000"};
 
 	(void)state;
 	register_refused(&m, CP_EINVAL);
@@ -379,7 +383,8 @@ static void test_register_bad_phone(void **state)
 
 static void test_register_unknown_referrer(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003", .referrer_phone = "13600000006"};
+	struct cp_member_new m = {
+		.consent = true, .phone = "13700000003", .referrer_phone = "13600000006"};
 
 	(void)state;
 	register_refused(&m, CP_ENOTFOUND);
@@ -389,7 +394,8 @@ static void test_register_unknown_referrer(void **state)
 
 static void test_register_self_referral(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003", .referrer_phone = "+86 137-0000-0003"};
+	struct cp_member_new m = {
+		.consent = true, .phone = "13700000003", .referrer_phone = "+86 137-0000-0003"};
 	struct footprint before = footprint();
 	struct cp_member_view v;
 	struct cp_errbuf err = {{0}};
@@ -402,7 +408,7 @@ static void test_register_self_referral(void **state)
 
 static void test_register_not_logged_in(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003"};
+	struct cp_member_new m = {.consent = true, .phone = "13700000003"};
 	struct cp_session nobody;
 	struct footprint before = footprint();
 	struct cp_member_view v;
@@ -429,7 +435,8 @@ static bool holds(const void *buf, size_t len, const char *needle)
 static void test_no_full_phone_stored(void **state)
 {
 	static const char *const phones[] = {"13700000003", "13800000001", "13900000002"};
-	struct cp_member_new m = {.phone = "137 0000 0003",
+	struct cp_member_new m = {.consent = true,
+				  .phone = "137 0000 0003",
 				  .name = "王五",
 				  .birthday = "05-17",
 				  .referrer_phone = "13900000002"};
@@ -478,7 +485,8 @@ static void test_no_full_phone_stored(void **state)
 /* The registration event carries the full number: HQ must receive it. */
 static void test_journal_holds_full_phone(void **state)
 {
-	struct cp_member_new m = {.phone = "+86 137-0000-0003",
+	struct cp_member_new m = {.consent = true,
+				  .phone = "+86 137-0000-0003",
 				  .name = "王五",
 				  .birthday = "05-17",
 				  .referrer_phone = "13900000002"};
@@ -514,7 +522,8 @@ static void test_journal_holds_full_phone(void **state)
 /* Once HQ has acknowledged the journal, the balance is its snapshot alone. */
 static void test_balance_snapshot_plus_pending(void **state)
 {
-	struct cp_member_new m = {.phone = "13700000003", .referrer_phone = "13900000002"};
+	struct cp_member_new m = {
+		.consent = true, .phone = "13700000003", .referrer_phone = "13900000002"};
 	struct cp_member_view v;
 	struct cp_errbuf err = {{0}};
 	int64_t last;

@@ -24,7 +24,8 @@ static int setup(void **state)
 
 	test_env_open(&env, "member_search", true);
 	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
-		struct cp_member_new m = {.phone = people[i][0], .name = people[i][1]};
+		struct cp_member_new m = {
+			.consent = true, .phone = people[i][0], .name = people[i][1]};
 		struct cp_member_view v;
 
 		if (cp_member_register(env.db, &env.cashier, &m, &v, &err) != CP_OK)
