@@ -472,6 +472,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "total", json_integer(r.total));
+	script_set(ans, "rounding", json_integer(r.rounding));
 	script_set(ans, "tendered", json_integer(r.tendered));
 	script_set(ans, "change", json_integer(r.change));
 	script_set(ans, "eligible", json_integer(r.eligible));

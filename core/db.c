@@ -259,6 +259,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
 	db->park_max = opt->park_max;
+	db->rounding = opt->rounding >= 0 && opt->rounding <= 4 ? opt->rounding : 0;
 	snprintf(db->scale_layouts, sizeof(db->scale_layouts), "%s",
 		 opt->scale_layouts ? opt->scale_layouts : CP_SCALE_DEFAULT_LAYOUTS);
 	if (opt->guide_set) {

@@ -29,7 +29,8 @@ struct cp_db_options {
 	bool guide_set;
 	int guide_protection_days;
 	bool guide_register_binds;
-	int park_max;              /* parked sales (park.h) this till keeps: 5 */
+	int park_max; /* parked sales (park.h) this till keeps: 5 */
+	int rounding; /* 抹零 of the cash due: an enum cp_rounding (rounding.h); 0 = none */
 	const char *scale_layouts; /* scale label layouts (scale.h); NULL: the default, "": none */
 	/* Tests of upgrades only: build or migrate no further than this schema version (an older
 	 * release's database); 0 = this program's. */

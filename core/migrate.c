@@ -314,6 +314,14 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
 		" IS NOT NULL") ") GROUP BY day, what, key;",
+	/* 17: rounding (rounding.c, 抹零): what a sale's cash due was rounded by, in which mode,
+	 * and each line's share of it (the lines' amounts are after it). IF NOT EXISTS: a test
+	 * of step 16 runs the steps after it again. */
+	"CREATE TABLE IF NOT EXISTS sale_rounding(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
+	"  mode TEXT NOT NULL, due INTEGER NOT NULL, fen INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS rounding_line(seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  line_no INTEGER NOT NULL, fen INTEGER NOT NULL, PRIMARY KEY(seq, line_no))"
+	"  WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

@@ -60,6 +60,9 @@ struct cp_receipt_view {
 	int64_t items; /* sum of the quantities */
 	/* Sale: the total due. Refund/void: the money given back (positive). */
 	int64_t total;
+	/* Sale: 抹零, what was taken off the cash due (negative: added; rounding.h); the lines'
+	 * amounts are before it and total after it. 0 otherwise. */
+	int64_t rounding;
 	/* Sale: tenders as paid (cash before change). Refund/void: money back by method
 	 * (positive amounts). */
 	int ntenders;

@@ -28,8 +28,9 @@ enum kind {
 
 /* The allowed words of each K_CHOICE key, by the key's min. */
 static const char *const choices[] = {
-	"auto zh_CN en", /* 0: [ui] language */
-	"32 42 48",      /* 1: [printer] width */
+	"auto zh_CN en",                                      /* 0: [ui] language */
+	"32 42 48",                                           /* 1: [printer] width */
+	"none jiao_down jiao_nearest yuan_down yuan_nearest", /* 2: [sale] rounding */
 };
 
 struct key {
@@ -80,6 +81,7 @@ static const struct key keys[] = {
 	{"guide", "protection_days", K_DAYS, FIELD(guide_protection_days), 0, 3650},
 	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
 	{"sale", "max_parked", K_INT, FIELD(sale_max_parked), 1, 50},
+	{"sale", "rounding", K_CHOICE, FIELD(sale_rounding), 2, 2},
 	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
 };
 
@@ -133,6 +135,7 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->guide_protection_days = 90;
 	cfg->guide_register_binds = true;
 	cfg->sale_max_parked = 5;
+	snprintf(cfg->sale_rounding, sizeof(cfg->sale_rounding), "none");
 	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
 }
 

@@ -53,7 +53,8 @@ struct cp_config {
 	int guide_protection_days; /* protection_days = 90 (-1: always, 0: never) */
 	bool guide_register_binds; /* register_binds = true */
 	/* [sale] */
-	int sale_max_parked; /* max_parked = 5 (parked sales this till keeps, 1..50) */
+	int sale_max_parked;    /* max_parked = 5 (parked sales this till keeps, 1..50) */
+	char sale_rounding[16]; /* rounding = none (抹零 of the cash due; rounding.h) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */

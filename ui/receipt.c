@@ -302,6 +302,9 @@ static void totals(struct out *o, const struct cp_receipt_view *v)
 
 	pair(o, _("Items"), num(v->items, a, sizeof(a)));
 	if (v->kind == CP_RECEIPT_SALE) {
+		/* 抹零: the lines are priced before it, the total after */
+		if (v->rounding)
+			pair(o, _("Rounding"), money(o, -v->rounding, a, sizeof(a)));
 		pair(o, _("TOTAL"), money(o, v->total, a, sizeof(a)));
 		for (int i = 0; i < v->ntenders && i < CP_TENDER_MAX; i++)
 			pair(o, tender_text(&v->tenders[i], label, sizeof(label)),

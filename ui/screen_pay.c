@@ -11,6 +11,7 @@
 #include "multiplier.h"
 #include "paycode.h"
 #include "pointspay.h"
+#include "rounding.h"
 #include "sale.h"
 #include "ui_int.h"
 
@@ -79,6 +80,37 @@ static int64_t due(struct ui *ui)
 	int64_t d = ui_coupon_due(ui) - tendered();
 
 	return d > 0 ? d : 0;
+}
+
+/* 抹零: what the till rounds off the part paid in cash (core's rule: the total less the
+ * non-cash payments), and that part rounded. */
+static int64_t cash_rounding(struct ui *ui)
+{
+	int64_t noncash = 0, fen = 0;
+
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method != CP_TENDER_CASH)
+			cp_money_add(noncash, P.t[i].amount, &noncash);
+	if (!cp_rounding_quote(ui->db, ui_coupon_due(ui), noncash, &fen))
+		return 0;
+	return fen;
+}
+
+static int64_t cash_due(struct ui *ui)
+{
+	int64_t d = due(ui) - cash_rounding(ui);
+
+	return d > 0 ? d : 0;
+}
+
+/* Whether the payments cover the sale: the total, or with cash among them the total less the
+ * cash rounding. */
+static bool covered(struct ui *ui)
+{
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method == CP_TENDER_CASH)
+			return tendered() >= ui_coupon_due(ui) - cash_rounding(ui);
+	return tendered() >= ui_coupon_due(ui);
 }
 
 static void pay_enter(struct ui *ui)
@@ -173,6 +205,8 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 
 	if (m == CP_TENDER_POINTS && !text[0])
 		amount = points_due(d);
+	if (m == CP_TENDER_CASH && !text[0])
+		amount = cash_due(ui);
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
 		ui_fail(ui, &err, rc);
 		ui_field_refused(&P.amount);
@@ -217,7 +251,7 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
 	ui_field_clear(&P.amount);
-	if (tendered() >= ui_coupon_due(ui))
+	if (covered(ui))
 		commit(ui);
 	else
 		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
@@ -351,6 +385,12 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 	ui_put(w, y, x + half, half, _("Still due"), t, false);
 	ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), ui_attr(ui, UI_R_WARN));
 	y += 5;
+	if (cash_rounding(ui)) {
+		snprintf(line, sizeof(line), _("Cash rounding %s: in cash %s"),
+			 ui_money(ui, -cash_rounding(ui), a, sizeof(a)),
+			 ui_money(ui, cash_due(ui), b, sizeof(b)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
 	if (ui->cart->has_member) {
 		snprintf(line, sizeof(line), _("Member %s %s: %lld points, worth %s"),
 			 ui->cart->member.name, ui->cart->member.masked_phone,
