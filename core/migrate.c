@@ -321,7 +321,13 @@ static const char *const steps[] = {
 	"  mode TEXT NOT NULL, due INTEGER NOT NULL, fen INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS rounding_line(seq INTEGER NOT NULL REFERENCES sale(seq),"
 	"  line_no INTEGER NOT NULL, fen INTEGER NOT NULL, PRIMARY KEY(seq, line_no))"
-	"  WITHOUT ROWID;",
+	"  WITHOUT ROWID;"
+	/* ... and a parked sale keeps its coupons and its serving guide (park.c) */
+	"CREATE TABLE IF NOT EXISTS parked_coupon(park_id INTEGER NOT NULL REFERENCES"
+	"  parked_sale(id), n INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY(park_id, n))"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS parked_guide(park_id INTEGER PRIMARY KEY REFERENCES"
+	"  parked_sale(id), guide TEXT NOT NULL);",
 };
 
 int cp_db_schema_version(void)
