@@ -34,6 +34,7 @@ static const struct {
 	{"staff_unlock", staff_admin_apply},
 	{"staff_reset_pin", staff_admin_apply},
 	{"coupon_exchange", coupon_exchange_apply},
+	{"cart_cancel", cart_cancel_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

@@ -327,7 +327,12 @@ static const char *const steps[] = {
 	"  parked_sale(id), n INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY(park_id, n))"
 	"  WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS parked_guide(park_id INTEGER PRIMARY KEY REFERENCES"
-	"  parked_sale(id), guide TEXT NOT NULL);",
+	"  parked_sale(id), guide TEXT NOT NULL);"
+	/* ... and a cancelled cart's audit row (cart_cancel.c), the cart_cancel event */
+	"CREATE TABLE IF NOT EXISTS cart_cancel(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  at INTEGER NOT NULL, staff TEXT NOT NULL, owner TEXT NOT NULL,"
+	"  business_day TEXT NOT NULL, opened_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL, total INTEGER NOT NULL, member_id TEXT);",
 };
 
 int cp_db_schema_version(void)

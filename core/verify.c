@@ -21,7 +21,8 @@ static const char *const view_tables[] = {
 	"refund_line", "clock_confirm", "cart_takeover",  "points_pay",    "points_offline",
 	"offer_use",   "shift",         "shift_move",     "shift_close",   "journal_day",
 	"day_close",   "guide_event",   "guide_credit",   "staff_admin",   "coupon_issue",
-	"coupon_use",  "coupon_line",   "report_day_sum", "sale_rounding", "rounding_line"};
+	"coupon_use",  "coupon_line",   "report_day_sum", "sale_rounding", "rounding_line",
+	"cart_cancel"};
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {

@@ -205,6 +205,7 @@ char *cp_report_text(const struct cp_tally *t, const char *kind,
 	counted(&o, _("  cash rounding"), &t->rounding);
 	counted(&o, _("Refunds"), &t->refunds);
 	counted(&o, _("Post-voids"), &t->voids);
+	counted(&o, _("Cancelled sales"), &t->cancelled);
 	money(&o, _("Net"), t->net);
 	rule(&o);
 	text(&o, _("Tenders"));
