@@ -332,7 +332,11 @@ static const char *const steps[] = {
 	"CREATE TABLE IF NOT EXISTS cart_cancel(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
 	"  at INTEGER NOT NULL, staff TEXT NOT NULL, owner TEXT NOT NULL,"
 	"  business_day TEXT NOT NULL, opened_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
-	"  items INTEGER NOT NULL, total INTEGER NOT NULL, member_id TEXT);",
+	"  items INTEGER NOT NULL, total INTEGER NOT NULL, member_id TEXT);"
+	/* ... and the open sale's payments entered so far (cart_tender.c), gone with the cart */
+	"CREATE TABLE IF NOT EXISTS cart_tender(n INTEGER PRIMARY KEY, cart_id INTEGER NOT NULL"
+	"  DEFAULT 1 REFERENCES cart(id) ON DELETE CASCADE, method TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL CHECK(amount > 0), ref TEXT NOT NULL DEFAULT '');",
 };
 
 int cp_db_schema_version(void)

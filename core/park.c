@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cart_tender_int.h"
 #include "coupon_int.h"
 #include "db_int.h"
 #include "guide_int.h"
@@ -123,6 +124,8 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 	struct cp_cart_view *v = NULL;
 	enum cp_err result;
 	int64_t have = 0, parked = 0;
+	struct cp_tender kept[CP_TENDER_MAX];
+	int nkept = 0;
 
 	if (!who || !who->code[0] || !who->token[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
@@ -136,8 +139,15 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		result = cp_errf(err, CP_ESTATE, "there is no sale to park: scan an item first");
 		goto out;
 	}
-	if ((result = count_parked(db, &have, err)) != CP_OK)
+	if ((result = count_parked(db, &have, err)) != CP_OK ||
+	    (result = cart_tender_load(db, kept, &nkept, err)) != CP_OK)
 		goto out;
+	if (nkept > 0) { /* money taken stays with the sale it was taken for */
+		result = cp_errf(err, CP_ESTATE,
+				 "payments have been entered for this sale: finish it, or take the "
+				 "payments back before parking it");
+		goto out;
+	}
 	if (have >= cp_park_max(db)) {
 		result = cp_errf(err, CP_ESTATE,
 				 "this till holds as many parked sales as it may: recall one and "

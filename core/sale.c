@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "cart_tender_int.h"
 #include "coupon_int.h"
 #include "cp_crypto.h"
 #include "earn.h"
@@ -232,6 +233,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	struct pointspay_plan *pp = NULL;
 	struct coupon_plan *cp = NULL;
 	struct rounding_plan *rp = NULL;
+	struct cp_tender kept[CP_TENDER_MAX];
 	int64_t money_eligible;
 	uint8_t hash[JOURNAL_HASH_LEN];
 	char hex[2 * JOURNAL_HASH_LEN + 1];
@@ -261,6 +263,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
+	/* the payments entered before (cart_tender.c) come first */
+	if ((result = cart_tender_merge(db, tenders, ntenders, kept, &ntenders, err)) != CP_OK)
+		goto out;
+	tenders = kept;
 	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK ||
 	    (result = coupon_sale_plan(db, cart, cp, err)) != CP_OK) /* before points */
 		goto out;

@@ -11,6 +11,7 @@
 #include "multiplier.h"
 #include "paycode.h"
 #include "pointspay.h"
+#include "cart_tender.h"
 #include "rounding.h"
 #include "sale.h"
 #include "ui_int.h"
@@ -33,6 +34,7 @@ static struct {
 	struct ui_field amount;
 	struct cp_tender t[CP_TENDER_MAX];
 	int n;
+	int kept; /* t[0..kept) are kept with the open sale (cart_tender.h) */
 	/* After a scan or a refusal Enter pays nothing until the cashier types or chooses: an
 	 * Enter that trails a scan, however late, must never pay the balance in cash. */
 	bool enter_off;
@@ -116,7 +118,11 @@ static bool covered(struct ui *ui)
 static void pay_enter(struct ui *ui)
 {
 	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
-	P.n = 0;
+	P.n = P.kept = 0;
+	/* the payments entered before a crash, a closed window or leaving this screen */
+	if (cp_cart_tender_list(ui->db, &ui->session, P.t, &P.n, NULL) != CP_OK)
+		P.n = 0;
+	P.kept = P.n;
 	P.enter_off = false;
 	P.quoted =
 		ui->cart->has_member && cp_pointspay_quote(ui->db, ui->cart, &P.q, NULL) == CP_OK;
@@ -147,7 +153,8 @@ static void commit(struct ui *ui)
 
 	if (ui->cart->has_member)
 		snprintf(member_id, sizeof(member_id), "%s", ui->cart->member.id);
-	rc = cp_sale_pay(ui->db, &ui->session, P.t, P.n, &r, &err);
+	/* core takes the kept payments first; the rest are given */
+	rc = cp_sale_pay(ui->db, &ui->session, P.t + P.kept, P.n - P.kept, &r, &err);
 	if (rc != CP_OK) {
 		/* Nothing was recorded: the last tender is taken back so that it can be retried. */
 		P.n--;
@@ -251,12 +258,21 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
 	ui_field_clear(&P.amount);
-	if (covered(ui))
+	if (covered(ui)) {
 		commit(ui);
-	else
-		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
-		       tender_label(&P.t[P.n - 1], label, sizeof(label)),
-		       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
+		return;
+	}
+	/* not the last payment: kept with the sale, so that nothing taken is forgotten */
+	if ((rc = cp_cart_tender_add(ui->db, &ui->session, &P.t[P.n - 1], NULL, &err)) != CP_OK) {
+		P.n--;
+		ui_fail(ui, &err, rc);
+		beep();
+		return;
+	}
+	P.kept = P.n;
+	ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
+	       tender_label(&P.t[P.n - 1], label, sizeof(label)),
+	       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
 }
 
 /* What the scanner typed on this screen: a customer's payment code pays by its method, for the
@@ -318,13 +334,24 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 		}
 	}
 	if (k->code == UI_K_ESC) {
-		if (P.n)
+		if (P.kept)
 			ui_msg(ui, UI_MSG_INFO, "%s",
-			       _("Payment stopped; the payments typed were dropped. Give back any "
-				 "money taken."));
+			       _("Payment stopped; the payments entered stay with the sale "
+				 "(Backspace "
+				 "on the payment screen takes one back)."));
 		return UI_DONE;
 	}
 	if (k->code == UI_K_BACKSPACE && !ui_field_text(&P.amount)[0] && P.n > 0) {
+		struct cp_errbuf err = {{0}};
+		enum cp_err rc2;
+
+		if (P.n <= P.kept &&
+		    (rc2 = cp_cart_tender_remove(ui->db, &ui->session, P.n, &err)) != CP_OK) {
+			ui_fail(ui, &err, rc2);
+			return UI_HANDLED;
+		}
+		if (P.n <= P.kept)
+			P.kept--;
 		P.n--;
 		P.enter_off = false;
 		ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
