@@ -336,7 +336,11 @@ static const char *const steps[] = {
 	/* ... and the open sale's payments entered so far (cart_tender.c), gone with the cart */
 	"CREATE TABLE IF NOT EXISTS cart_tender(n INTEGER PRIMARY KEY, cart_id INTEGER NOT NULL"
 	"  DEFAULT 1 REFERENCES cart(id) ON DELETE CASCADE, method TEXT NOT NULL,"
-	"  amount INTEGER NOT NULL CHECK(amount > 0), ref TEXT NOT NULL DEFAULT '');",
+	"  amount INTEGER NOT NULL CHECK(amount > 0), ref TEXT NOT NULL DEFAULT '');"
+	/* ... and a sale's weighed lines, for the receipt (sale_weight.c) */
+	"CREATE TABLE IF NOT EXISTS sale_weight(seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  line_no INTEGER NOT NULL, weight_g INTEGER NOT NULL, per_kg INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no)) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

@@ -32,6 +32,10 @@ struct cp_receipt_line {
 	int64_t qty;
 	int64_t unit_price; /* fen */
 	int64_t amount;     /* fen; for a refund, the money given back for this line */
+	/* A sale's weighed line (a scale label): its weight in grams and price a kilogram, printed
+	 * as "0.532 kg x ¥12.80/kg"; 0 for any other line. */
+	int64_t weight_g;
+	int64_t per_kg;
 };
 
 /* A coupon handed out with the sale (coupon.c's issuing rules), its code as printed. */

@@ -19,6 +19,7 @@
 #include "report_int.h"
 #include "rounding_int.h"
 #include "sale.h"
+#include "sale_weight_int.h"
 #include "staff.h"
 
 static const char *const tender_names[] = {"cash",   "card",     "wechat",
@@ -451,7 +452,8 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
-	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
+	if ((result = sale_weight_apply(db, seq, lines, err)) != CP_OK ||
+	    (result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
 	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
 	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK ||
 	    (result = rounding_sale_apply(db, seq, p, err)) != CP_OK)

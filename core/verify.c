@@ -16,13 +16,15 @@
 #include "seal_int.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
+/* clang-format off */
 static const char *const view_tables[] = {
-	"sale",        "sale_line",     "tender",         "movement",      "refund",
-	"refund_line", "clock_confirm", "cart_takeover",  "points_pay",    "points_offline",
-	"offer_use",   "shift",         "shift_move",     "shift_close",   "journal_day",
-	"day_close",   "guide_event",   "guide_credit",   "staff_admin",   "coupon_issue",
-	"coupon_use",  "coupon_line",   "report_day_sum", "sale_rounding", "rounding_line",
-	"cart_cancel"};
+	"sale",        "sale_line",     "tender",        "movement",    "refund",
+	"refund_line", "clock_confirm", "cart_takeover", "points_pay",  "points_offline",
+	"offer_use",   "shift",         "shift_move",    "shift_close", "journal_day",
+	"day_close",   "guide_event",   "guide_credit",  "staff_admin", "coupon_issue",
+	"coupon_use",  "coupon_line",   "report_day_sum",
+	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight"};
+/* clang-format on */
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 {
