@@ -92,6 +92,8 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 	csv_row(f, "sales", "gross", NULL, &t->gross, NULL, NULL);
 	csv_row(f, "sales", "discounts", NULL, &t->discounts, NULL, NULL);
 	csv_row(f, "sales", "member_savings", NULL, &t->member_savings, NULL, NULL);
+	csv_row(f, "sales", "rounding", &t->rounding.count, &t->rounding.amount, NULL, NULL);
+	csv_row(f, "sales", "cancelled", &t->cancelled.count, &t->cancelled.amount, NULL, NULL);
 	csv_row(f, "refunds", "refunds", &t->refunds.count, &t->refunds.amount, NULL, NULL);
 	csv_row(f, "refunds", "post_voids", &t->voids.count, &t->voids.amount, NULL, NULL);
 	csv_row(f, "sales", "net", NULL, &t->net, NULL, NULL);
@@ -226,6 +228,8 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 	line_amount(f, "  gross", t->gross);
 	line_amount(f, "  discounts", t->discounts);
 	line_amount(f, "  member savings", t->member_savings);
+	line_money(f, "  cash rounding", &t->rounding);
+	line_money(f, "Cancelled sales", &t->cancelled);
 	line_money(f, "Refunds", &t->refunds);
 	line_money(f, "Post-voids", &t->voids);
 	line_amount(f, "Net", t->net);

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "cp_paths.h"
 #include "cp_process.h"
+#include "rounding.h"
 #include "scale.h"
 
 enum command {
@@ -392,6 +393,9 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 		.guide_register_binds = app->cfg.guide_register_binds,
 		.park_max = app->cfg.sale_max_parked,
 		.terms_version = app->cfg.member_terms_version,
+		.rounding = cp_rounding_parse(app->cfg.sale_rounding) > 0
+				    ? cp_rounding_parse(app->cfg.sale_rounding)
+				    : 0,
 		.scale_layouts = app->cfg.scale_labels,
 		.discount = &app->discount,
 	};

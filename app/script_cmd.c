@@ -17,6 +17,8 @@
 #include "receipt.h"
 #include "refund.h"
 #include "sale.h"
+#include "cart_tender.h"
+#include "coupon.h"
 #include "script.h"
 #include "shift.h"
 #include "staff.h"
@@ -469,7 +471,8 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	int n = 0;
 	enum cp_err rc;
 
-	rc = want_tenders(req, t, &n, err);
+	/* without "tenders", the payments entered before (tender) pay it */
+	rc = json_object_get(req, "tenders") ? want_tenders(req, t, &n, err) : CP_OK;
 	wipe_codes(req);
 	if (rc != CP_OK)
 		return rc;
@@ -482,6 +485,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "total", json_integer(r.total));
+	script_set(ans, "rounding", json_integer(r.rounding));
 	script_set(ans, "tendered", json_integer(r.tendered));
 	script_set(ans, "change", json_integer(r.change));
 	script_set(ans, "eligible", json_integer(r.eligible));
@@ -497,6 +501,74 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "coupons", script_coupons_issued(s, r.receipt));
 	script_pay_tier_up(ans, &r);
 	return CP_OK;
+}
+
+/* tenders: the open sale's payments entered so far, in order, and what is still due. */
+static enum cp_err put_tenders(struct script *s, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_tender t[CP_TENDER_MAX];
+	struct cp_coupon_quote q;
+	int64_t paid = 0;
+	json_t *arr;
+	enum cp_err rc;
+	int n = 0;
+
+	if ((rc = cp_cart_tender_list(s->db, &s->who, t, &n, err)) != CP_OK ||
+	    (rc = cp_coupon_quote(s->db, &s->who, &q, err)) != CP_OK)
+		return cart_rc(s, rc);
+	arr = script_need(json_array());
+	for (int i = 0; i < n; i++) {
+		json_t *o = script_need(json_object());
+
+		script_set(o, "n", json_integer(i + 1));
+		script_set(o, "method", script_str(cp_tender_name(t[i].method)));
+		script_set(o, "amount", json_integer(t[i].amount));
+		script_set(o, "ref", t[i].ref[0] ? script_str(t[i].ref) : json_null());
+		if (json_array_append_new(arr, o) != 0)
+			script_need(NULL);
+		cp_money_add(paid, t[i].amount, &paid);
+	}
+	script_set(ans, "tenders", arr);
+	script_set(ans, "due", json_integer(q.due > paid ? q.due - paid : 0));
+	return CP_OK;
+}
+
+/* tender: keeps payments for the open sale before it is paid in full (as pay's "tenders"). */
+static enum cp_err do_tender(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	struct cp_tender t[CP_TENDER_MAX];
+	int n = 0;
+	enum cp_err rc;
+
+	rc = want_tenders(req, t, &n, err);
+	wipe_codes(req);
+	for (int i = 0; rc == CP_OK && i < n; i++)
+		rc = cp_cart_tender_add(s->db, &s->who, &t[i], NULL, err);
+	if (rc != CP_OK)
+		return cart_rc(s, rc);
+	return put_tenders(s, ans, err);
+}
+
+static enum cp_err do_tenders(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	(void)req;
+	return put_tenders(s, ans, err);
+}
+
+/* untender: takes payment n back (the last without n). */
+static enum cp_err do_untender(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
+{
+	json_t *v = field(req, "n");
+	enum cp_err rc;
+
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		  json_integer_value(v) > CP_TENDER_MAX))
+		return cp_errf(err, CP_EINVAL, "field \"n\" must be a payment's number, 1 to %d",
+			       CP_TENDER_MAX);
+	if ((rc = cp_cart_tender_remove(s->db, &s->who, v ? (int)json_integer_value(v) : 0, err)) !=
+	    CP_OK)
+		return cart_rc(s, rc);
+	return put_tenders(s, ans, err);
 }
 
 static enum cp_err refund(struct script *s, json_t *req, json_t *ans, bool void_sale,
@@ -640,6 +712,9 @@ static const struct script_command commands[] = {
 	{"benefits", script_benefits, "", false},
 	{"grant", script_grant, "benefit", false},
 	{"pay", do_pay, "tenders", false},
+	{"tender", do_tender, "tenders", false},
+	{"tenders", do_tenders, "", false},
+	{"untender", do_untender, "n", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"refund_quote", script_refund_quote, "receipt lines", false},
 	{"void", do_void, "receipt manager pin", false},

@@ -110,6 +110,19 @@ enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "recalled", parked_json(&r->sale));
 	script_set(ans, "changed", changed);
 	script_set(ans, "member_dropped", json_boolean(r->member_dropped));
+	script_set(ans, "guide", r->guide[0] ? script_str(r->guide) : json_null());
+	changed = script_need(json_array());
+	for (int k = 0; k < r->ncoupons; k++) {
+		json_t *o = script_need(json_object());
+
+		script_set(o, "code", script_str(r->coupons[k].code));
+		script_set(o, "kept", json_boolean(r->coupons[k].kept));
+		script_set(o, "why",
+			   r->coupons[k].kept ? json_null() : script_str(r->coupons[k].why.msg));
+		if (json_array_append_new(changed, o) != 0)
+			script_need(NULL);
+	}
+	script_set(ans, "coupons", changed);
 	free(r);
 	return put_cart(s, ans, err);
 }

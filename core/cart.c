@@ -8,6 +8,7 @@
 
 #include "barcode.h"
 #include "cart.h"
+#include "cart_cancel_int.h"
 #include "catalog.h"
 #include "cp_clock.h"
 #include "discount_int.h"
@@ -648,12 +649,15 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err)
 {
 	enum cp_err result;
+	int64_t seq;
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
+	if (result == CP_OK) /* a sale with lines thrown away leaves an audit row */
+		result = cart_cancel_record(db, who, &seq, err);
 	if (result == CP_OK)
 		result = db_exec(db, "DELETE FROM cart_line", err);
 	if (result == CP_OK)

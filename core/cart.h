@@ -99,7 +99,8 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
  * and changes nothing). Removing the line, detaching or changing the member releases it. */
 enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, const char *offer_id,
 			      int *line_no, struct cp_errbuf *err);
-/* Throws the open cart away. */
+/* Throws the open cart away; one with lines leaves a cart_cancel journal event (who, when it
+ * was opened, its lines, member and total), counted in the day's tally. */
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err);
 
 /* Takes another session's open sale over for who (the same staff member after a crash or a

@@ -1089,6 +1089,57 @@ out:
 	return result;
 }
 
+enum cp_err coupon_cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
+			      struct cp_errbuf *err)
+{
+	return cart_codes(db, codes, n, err);
+}
+
+enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *cart,
+				char codes[][CP_COUPON_CODE_LEN + 1], int n, struct cp_errbuf *why,
+				struct cp_errbuf *err)
+{
+	char kept[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1];
+	struct coupon_plan *plan = malloc(sizeof(*plan));
+	enum cp_err result = CP_OK;
+	int nkept = 0;
+
+	if (!plan)
+		return cp_errf(err, CP_ENOMEM, "out of memory");
+	for (int k = 0; k < n && k < CP_COUPON_CART_MAX && result == CP_OK; k++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		memset(&why[k], 0, sizeof(why[k]));
+		snprintf(kept[nkept], sizeof(kept[nkept]), "%s", codes[k]);
+		result = plan_codes(db, cart, kept, nkept + 1, plan, NULL, &why[k]);
+		if (result == CP_ESTATE || result == CP_ENOTFOUND || result == CP_EINVAL) {
+			result = CP_OK;
+			continue;
+		}
+		if (result != CP_OK) {
+			if (err)
+				*err = why[k];
+			break;
+		}
+		if (!(st = db_stmt(db,
+				   "INSERT INTO cart_coupon(code, cart_id, n) VALUES(?1, 1, ?2)",
+				   err))) {
+			result = CP_EDB;
+			break;
+		}
+		sqlite3_bind_text(st, 1, codes[k], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, nkept + 1);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			result = db_fail(db, rc, "put the coupon back", err);
+		nkept++;
+	}
+	free(plan);
+	return result;
+}
+
 /* ---- the sale ---- */
 
 enum cp_err coupon_sale_plan(struct cp_db *db, struct cp_cart_view *cart, struct coupon_plan *out,

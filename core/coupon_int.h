@@ -34,6 +34,18 @@ enum cp_err coupon_sale_payload(struct cp_db *db, const struct cp_cart_view *car
 				const struct coupon_plan *plan, int64_t paid, const char *day,
 				json_t *payload, struct cp_errbuf *err);
 
+/* park.c, inside the recall's transaction: the cart's coupons (none) become codes[0..n) in
+ * order, each checked as cp_coupon_apply would on what the ones before it left; one that can
+ * no longer be used is left off and its reason goes into why[k] (why[k].msg[0] is 0 for those
+ * put back). Errors other than a refusal (the database) are returned. */
+enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *cart,
+				char codes[][CP_COUPON_CODE_LEN + 1], int n, struct cp_errbuf *why,
+				struct cp_errbuf *err);
+
+/* park.c, inside the park's transaction: the cart's coupon codes in the order applied. */
+enum cp_err coupon_cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
+			      struct cp_errbuf *err);
+
 /* sale_apply: coupon_use, coupon_line and coupon_issue rows of the payload (absent: nothing). */
 enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member, json_t *payload,
 			      struct cp_errbuf *err);

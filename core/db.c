@@ -284,6 +284,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 		cp_discount_config_default(&db->discount);
 	snprintf(db->terms_version, sizeof(db->terms_version), "%s",
 		 opt->terms_version ? opt->terms_version : "");
+	db->rounding = opt->rounding >= 0 && opt->rounding <= 4 ? opt->rounding : 0;
 	snprintf(db->scale_layouts, sizeof(db->scale_layouts), "%s",
 		 opt->scale_layouts ? opt->scale_layouts : CP_SCALE_DEFAULT_LAYOUTS);
 	if (opt->guide_set) {

@@ -30,7 +30,8 @@ struct cp_db_options {
 	bool guide_set;
 	int guide_protection_days;
 	bool guide_register_binds;
-	int park_max;              /* parked sales (park.h) this till keeps: 5 */
+	int park_max; /* parked sales (park.h) this till keeps: 5 */
+	int rounding; /* 抹零 of the cash due: an enum cp_rounding (rounding.h); 0 = none */
 	const char *scale_layouts; /* scale label layouts (scale.h); NULL: the default, "": none */
 	const struct cp_discount_config *discount; /* pricing (discount.h); NULL: the defaults */
 	const char *terms_version; /* membership terms in force (consent.h); NULL: the default */

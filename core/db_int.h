@@ -70,6 +70,7 @@ struct cp_db {
 	int guide_days;          /* guide.c: protection (CP_GUIDE_ALWAYS, 0 never, or days) */
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
+	int rounding;            /* rounding.c: enum cp_rounding of the cash due */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
 	char terms_version[33];  /* consent.c: membership terms in force here ("": the default) */

@@ -20,6 +20,9 @@ enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *payload,
 /* benefit.c: a benefit granted to a member */
 enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				struct cp_errbuf *err);
+/* cart_cancel.c: an open sale thrown away */
+enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *payload,
+			      struct cp_errbuf *err);
 /* staff_admin.c: staff_unlock and staff_reset_pin */
 enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *payload,
 			      struct cp_errbuf *err);

@@ -427,6 +427,45 @@ out:
 
 /* ---- hooks of other modules ---- */
 
+enum cp_err guide_serving_take(struct cp_db *db, int64_t opened_at, char guide[17],
+			       struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db, "SELECT guide FROM guide_serving WHERE id = 1 AND opened_at = ?1", err);
+	int rc;
+
+	guide[0] = '\0';
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, opened_at);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, guide, 17);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the serving guide", err);
+	if (!(st = db_stmt(db, "DELETE FROM guide_serving", err)))
+		return CP_EDB;
+	return run(db, st, "forget the serving guide", err);
+}
+
+enum cp_err guide_serving_put(struct cp_db *db, const char *guide, int64_t opened_at,
+			      struct cp_errbuf *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO guide_serving(id, guide, opened_at) VALUES(1, ?1, ?2)"
+			" ON CONFLICT(id) DO UPDATE SET guide = excluded.guide,"
+			" opened_at = excluded.opened_at",
+			err);
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, guide, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, opened_at);
+	return run(db, st, "record the serving guide", err);
+}
+
 enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *member_guide,
 			    json_t *payload, struct cp_errbuf *err)
 {

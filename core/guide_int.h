@@ -19,6 +19,13 @@ struct cp_session;
 enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *member_guide,
 			    json_t *payload, struct cp_errbuf *err);
 
+/* park.c, inside its transaction: the guide serving the open sale opened at opened_at, taken
+ * away from it (guide "" when none serves it); and put back for a recalled sale. */
+enum cp_err guide_serving_take(struct cp_db *db, int64_t opened_at, char guide[17],
+			       struct cp_errbuf *err);
+enum cp_err guide_serving_put(struct cp_db *db, const char *guide, int64_t opened_at,
+			      struct cp_errbuf *err);
+
 /* sale.c: the credited guide of a recorded sale payload, and whether to offer binding the
  * member to the serving guide (a member without a guide, served by one). */
 void guide_sale_result(json_t *payload, char guide[17], bool *offer);

@@ -35,6 +35,7 @@ static const struct {
 	{"staff_reset_pin", staff_admin_apply},
 	{"coupon_exchange", coupon_exchange_apply},
 	{"benefit_grant", benefit_grant_apply},
+	{"cart_cancel", cart_cancel_apply},
 };
 
 journal_apply_fn journal_apply_for(const char *type)

@@ -457,6 +457,33 @@ static const char *const steps[] = {
 	 * the manager's screen shows it in the cashier's language */
 	"ALTER TABLE sync_state ADD COLUMN stop_id TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE sync_state ADD COLUMN stop_args TEXT NOT NULL DEFAULT '[]';",
+	/* 23: rounding (rounding.c, 抹零): what a sale's cash due was rounded by, in which mode,
+	 * and each line's share of it (the lines' amounts are after it). IF NOT EXISTS: a test
+	 * of step 16 runs the steps after it again. */
+	"CREATE TABLE IF NOT EXISTS sale_rounding(seq INTEGER PRIMARY KEY REFERENCES sale(seq),"
+	"  mode TEXT NOT NULL, due INTEGER NOT NULL, fen INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS rounding_line(seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  line_no INTEGER NOT NULL, fen INTEGER NOT NULL, PRIMARY KEY(seq, line_no))"
+	"  WITHOUT ROWID;"
+	/* ... and a parked sale keeps its coupons and its serving guide (park.c) */
+	"CREATE TABLE IF NOT EXISTS parked_coupon(park_id INTEGER NOT NULL REFERENCES"
+	"  parked_sale(id), n INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY(park_id, n))"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS parked_guide(park_id INTEGER PRIMARY KEY REFERENCES"
+	"  parked_sale(id), guide TEXT NOT NULL);"
+	/* ... and a cancelled cart's audit row (cart_cancel.c), the cart_cancel event */
+	"CREATE TABLE IF NOT EXISTS cart_cancel(seq INTEGER PRIMARY KEY REFERENCES journal(seq),"
+	"  at INTEGER NOT NULL, staff TEXT NOT NULL, owner TEXT NOT NULL,"
+	"  business_day TEXT NOT NULL, opened_at INTEGER NOT NULL, lines INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL, total INTEGER NOT NULL, member_id TEXT);"
+	/* ... and the open sale's payments entered so far (cart_tender.c), gone with the cart */
+	"CREATE TABLE IF NOT EXISTS cart_tender(n INTEGER PRIMARY KEY, cart_id INTEGER NOT NULL"
+	"  DEFAULT 1 REFERENCES cart(id) ON DELETE CASCADE, method TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL CHECK(amount > 0), ref TEXT NOT NULL DEFAULT '');"
+	/* ... and a sale's weighed lines, for the receipt (sale_weight.c) */
+	"CREATE TABLE IF NOT EXISTS sale_weight(seq INTEGER NOT NULL REFERENCES sale(seq),"
+	"  line_no INTEGER NOT NULL, weight_g INTEGER NOT NULL, per_kg INTEGER NOT NULL,"
+	"  PRIMARY KEY(seq, line_no)) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

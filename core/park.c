@@ -2,12 +2,16 @@
  * parked_sale and parked_line and empties the cart, in one transaction; recalling moves them
  * back. The cart is priced from the catalogue whenever it is read, so a recalled sale is priced
  * as the catalogue is now; the price each line had when parked is kept to say what changed.
- * Owns parked_sale and parked_line. Parking is not a business event: nothing is journaled. */
+ * Its coupons and serving guide go with it (parked_coupon, parked_guide); coupons are checked
+ * again on recall. Owns parked_sale, parked_line, parked_coupon and parked_guide. Parking is not a business event: nothing is journaled. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cart_tender_int.h"
+#include "coupon_int.h"
 #include "db_int.h"
+#include "guide_int.h"
 #include "park.h"
 #include "staff.h"
 
@@ -83,12 +87,45 @@ static enum cp_err insert_sale(struct cp_db *db, const struct cp_cart_view *v, i
 	return CP_OK;
 }
 
+/* The open sale's coupons and serving guide go with it. */
+static enum cp_err keep_extras(struct cp_db *db, const struct cp_cart_view *v, int64_t id,
+			       struct cp_errbuf *err)
+{
+	char codes[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1], guide[17];
+	enum cp_err result;
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if ((result = coupon_cart_codes(db, codes, &n, err)) != CP_OK)
+		return result;
+	for (int k = 0; k < n; k++) {
+		if (!(st = db_stmt(db,
+				   "INSERT INTO parked_coupon(park_id, n, code) VALUES(?1, ?2, ?3)",
+				   err)))
+			return CP_EDB;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, k + 1);
+		sqlite3_bind_text(st, 3, codes[k], -1, SQLITE_STATIC);
+		if ((result = step_done(db, st, "park the sale's coupons", err)) != CP_OK)
+			return result;
+	}
+	if ((result = guide_serving_take(db, v->opened_at, guide, err)) != CP_OK || !guide[0])
+		return result;
+	if (!(st = db_stmt(db, "INSERT INTO parked_guide(park_id, guide) VALUES(?1, ?2)", err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, guide, -1, SQLITE_STATIC);
+	return step_done(db, st, "park the sale's guide", err);
+}
+
 enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t *id,
 			 struct cp_errbuf *err)
 {
 	struct cp_cart_view *v = NULL;
 	enum cp_err result;
 	int64_t have = 0, parked = 0;
+	struct cp_tender kept[CP_TENDER_MAX];
+	int nkept = 0;
 
 	if (!who || !who->code[0] || !who->token[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
@@ -102,8 +139,15 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		result = cp_errf(err, CP_ESTATE, "there is no sale to park: scan an item first");
 		goto out;
 	}
-	if ((result = count_parked(db, &have, err)) != CP_OK)
+	if ((result = count_parked(db, &have, err)) != CP_OK ||
+	    (result = cart_tender_load(db, kept, &nkept, err)) != CP_OK)
 		goto out;
+	if (nkept > 0) { /* money taken stays with the sale it was taken for */
+		result = cp_errf(err, CP_ESTATE,
+				 "payments have been entered for this sale: finish it, or take the "
+				 "payments back before parking it");
+		goto out;
+	}
 	if (have >= cp_park_max(db)) {
 		result = cp_errf(err, CP_ESTATE,
 				 "this till holds as many parked sales as it may: recall one and "
@@ -111,6 +155,7 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		goto out;
 	}
 	if ((result = insert_sale(db, v, &parked, err)) != CP_OK ||
+	    (result = keep_extras(db, v, parked, err)) != CP_OK ||
 	    (result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
 	    (result = db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
 	    (result = db_commit(db, err)) != CP_OK)
@@ -300,9 +345,55 @@ static enum cp_err compare_prices(struct cp_db *db, int64_t id, const struct cp_
 	return CP_OK;
 }
 
+/* The parked sale's serving guide serves it again, and its coupons go back on it as far as
+ * they can still be used (v: the recalled cart). */
+static enum cp_err restore_extras(struct cp_db *db, int64_t id, const struct cp_cart_view *v,
+				  struct cp_park_recall *r, struct cp_errbuf *err)
+{
+	char codes[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1];
+	struct cp_errbuf why[CP_COUPON_CART_MAX];
+	sqlite3_stmt *st = db_stmt(db, "SELECT guide FROM parked_guide WHERE park_id = ?1", err);
+	enum cp_err result;
+	int rc, n = 0;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, r->guide, sizeof(r->guide));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read the parked sale's guide", err);
+	if (r->guide[0] && (result = guide_serving_put(db, r->guide, v->opened_at, err)) != CP_OK)
+		return result;
+	if (!(st = db_stmt(db, "SELECT code FROM parked_coupon WHERE park_id = ?1 ORDER BY n",
+			   err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < CP_COUPON_CART_MAX)
+		db_col_text(st, 0, codes[n++], sizeof(codes[0]));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, rc, "read the parked sale's coupons", err);
+	if (!n)
+		return CP_OK;
+	if ((result = coupon_cart_restore(db, v, codes, n, why, err)) != CP_OK)
+		return result;
+	r->ncoupons = n;
+	for (int k = 0; k < n; k++) {
+		memcpy(r->coupons[k].code, codes[k], sizeof(r->coupons[k].code));
+		r->coupons[k].kept = !why[k].msg[0];
+		r->coupons[k].why = why[k];
+	}
+	return CP_OK;
+}
+
 static enum cp_err forget(struct cp_db *db, int64_t id, struct cp_errbuf *err)
 {
-	static const char *const sql[] = {"DELETE FROM parked_line WHERE park_id = ?1",
+	static const char *const sql[] = {"DELETE FROM parked_coupon WHERE park_id = ?1",
+					  "DELETE FROM parked_guide WHERE park_id = ?1",
+					  "DELETE FROM parked_line WHERE park_id = ?1",
 					  "DELETE FROM parked_sale WHERE id = ?1"};
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
@@ -369,6 +460,7 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 	    (result = move_lines(db, id, r, err)) != CP_OK ||
 	    (result = cp_cart_view(db, who, v, err)) != CP_OK ||
 	    (result = compare_prices(db, id, v, r, err)) != CP_OK ||
+	    (result = restore_extras(db, id, v, r, err)) != CP_OK ||
 	    (result = forget(db, id, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
 		goto out;
 	if (out)

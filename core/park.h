@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cart.h"
+#include "coupon.h"
 #include "cp_error.h"
 
 struct cp_db;
@@ -44,9 +45,19 @@ struct cp_park_recall {
 	int nchanged;
 	struct cp_park_change changed[CP_CART_MAX_LINES];
 	bool member_dropped; /* its member is no longer known here: recalled without one */
+	char guide[17];      /* the guide who served it, serving it again; "" for none */
+	/* The coupons it had when parked, in order: kept, or left off with the reason (used
+	 * meanwhile, expired, another member's, below its threshold now, ...). */
+	int ncoupons;
+	struct {
+		char code[CP_COUPON_CODE_LEN + 1];
+		bool kept;
+		struct cp_errbuf why; /* not kept: why (a refusal as cp_coupon_apply's) */
+	} coupons[CP_COUPON_CART_MAX];
 };
 
-/* Parks who's open cart (lines, quantities, member, when it was opened) and empties it, in
+/* Parks who's open cart (lines, quantities, member, coupons, serving guide, when it was
+ * opened) and empties it, in
  * one transaction. Refused with nothing changed: not logged in (CP_EAUTH), another login's
  * open sale (CP_ESTATE naming the owner), no open sale or one without lines (CP_ESTATE), the
  * till already holding its configured number of parked sales (CP_ESTATE, saying to recall
@@ -58,9 +69,10 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 enum cp_err cp_park_list(struct cp_db *db, struct cp_parked *out, int max, int *n,
 			 struct cp_errbuf *err);
 
-/* Makes parked sale id who's open cart again, with the same line numbers, quantities and
- * member, priced from the catalogue as it is now: out (may be NULL) lists the lines whose price
- * changed. Refused with nothing changed: no such parked sale (CP_ENOTFOUND), a sale open now
+/* Makes parked sale id who's open cart again, with the same line numbers, quantities,
+ * member and serving guide, priced from the catalogue as it is now: out (may be NULL) lists the
+ * lines whose price changed, and its coupons, each checked again (one no longer usable is left
+ * off, with the reason). Refused with nothing changed: no such parked sale (CP_ENOTFOUND), a sale open now
  * (CP_ESTATE: park or finish it first), a sale parked by someone else when who is not a
  * manager (CP_EPERM). */
 enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64_t id,

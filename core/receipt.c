@@ -11,6 +11,8 @@
 #include "coupon_int.h"
 #include "lifecycle_int.h"
 #include "receipt.h"
+#include "rounding_int.h"
+#include "sale_weight_int.h"
 #include "text.h"
 
 static enum cp_err check_receipt_no(const char *receipt_no, struct cp_errbuf *err)
@@ -307,6 +309,8 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	    (result = load_tenders(db, seq, v, err)) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = load_points_spent(db, seq, v, err))) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = coupon_receipt_fill(db, seq, v, err))) ||
+	    (v->kind == CP_RECEIPT_SALE && (result = rounding_receipt_fill(db, seq, v, err))) ||
+	    (v->kind == CP_RECEIPT_SALE && (result = sale_weight_receipt_fill(db, seq, v, err))) ||
 	    (v->kind != CP_RECEIPT_SALE && (result = load_points_returned(db, seq, v, err))) ||
 	    (result = staff_name(db, v->staff_code, v->staff_name, sizeof(v->staff_name), err)) ||
 	    (result = load_member(db, member, v, err)) ||

@@ -33,6 +33,10 @@ struct cp_receipt_line {
 	int64_t qty;
 	int64_t unit_price; /* fen */
 	int64_t amount;     /* fen; for a refund, the money given back for this line */
+	/* A sale's weighed line (a scale label): its weight in grams and price a kilogram, printed
+	 * as "0.532 kg x ¥12.80/kg"; 0 for any other line. */
+	int64_t weight_g;
+	int64_t per_kg;
 };
 
 /* A coupon handed out with the sale (coupon.c's issuing rules), its code as printed. */
@@ -61,6 +65,9 @@ struct cp_receipt_view {
 	int64_t items; /* sum of the quantities */
 	/* Sale: the total due. Refund/void: the money given back (positive). */
 	int64_t total;
+	/* Sale: 抹零, what was taken off the cash due (negative: added; rounding.h); the lines'
+	 * amounts are before it and total after it. 0 otherwise. */
+	int64_t rounding;
 	/* Sale: tenders as paid (cash before change). Refund/void: money back by method
 	 * (positive amounts). */
 	int ntenders;

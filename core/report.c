@@ -164,7 +164,7 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 {
 	sqlite3_stmt *st = db_stmt(db,
 				   "SELECT what, key, n, amount FROM report_day_sum WHERE day = ?1"
-				   " AND what IN ('sale', 'cashier', 'hour')",
+				   " AND what IN ('sale', 'cashier', 'hour', 'cancel')",
 				   err);
 	int rc;
 
@@ -180,7 +180,9 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 
 		if (!what || !key)
 			continue;
-		if (strcmp(what, "cashier") == 0) {
+		if (strcmp(what, "cancel") == 0) {
+			t->cancelled = m;
+		} else if (strcmp(what, "cashier") == 0) {
 			if ((c = cashier_of(t, key)) >= 0)
 				t->cashiers[c].sales = m;
 		} else if (strcmp(what, "hour") == 0) {
@@ -197,6 +199,8 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 			*lines = m.amount;
 		} else if (strcmp(key, "saving") == 0) {
 			t->member_savings = m.amount;
+		} else if (strcmp(key, "rounding") == 0) {
+			t->rounding = m;
 		} else if (strcmp(key, "change") == 0) {
 			*change = m.amount;
 		}
@@ -586,6 +590,8 @@ static json_t *totals_json(const struct cp_tally *t)
 	    !json_object_set_new(o, "gross", json_integer(t->gross)) &&
 	    !json_object_set_new(o, "discounts", json_integer(t->discounts)) &&
 	    !json_object_set_new(o, "member_savings", json_integer(t->member_savings)) &&
+	    !json_object_set_new(o, "rounding", money_json(&t->rounding)) &&
+	    !json_object_set_new(o, "cancelled", money_json(&t->cancelled)) &&
 	    !json_object_set_new(o, "net", json_integer(t->net)) &&
 	    !json_object_set_new(o, "tenders", json_incref(tenders)) &&
 	    !json_object_set_new(
@@ -825,6 +831,12 @@ enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 	/* ... and one taken before it showed the member-price saving carries none of that */
 	if (!json_object_get(json_object_get(p, "totals"), "member_savings"))
 		json_object_del(want, "member_savings");
+	/* ... or the cash rounding (抹零) */
+	if (!json_object_get(json_object_get(p, "totals"), "rounding"))
+		json_object_del(want, "rounding");
+	/* ... or the cancelled carts */
+	if (!json_object_get(json_object_get(p, "totals"), "cancelled"))
+		json_object_del(want, "cancelled");
 	if (!json_equal(want, json_object_get(p, "totals")))
 		result = cp_errf(err, CP_ECORRUPT,
 				 "journal sequence %lld: the Z report of %s does not match the "

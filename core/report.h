@@ -60,6 +60,11 @@ struct cp_tally {
 	struct cp_shift_view shifts[CP_TALLY_SHIFTS];
 	/* list price less member price, times quantity, over the day's sales (fen) */
 	int64_t member_savings;
+	/* 抹零: the cash rounding of the day's sales (fen off; negative: added) and how many sales
+	 * were rounded (rounding.h) */
+	struct cp_tally_money rounding;
+	/* open sales with lines thrown away (cart_cancel.c): how many, and their totals */
+	struct cp_tally_money cancelled;
 	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cart.h"
+#include "cart_tender_int.h"
 #include "coupon_int.h"
 #include "cp_crypto.h"
 #include "discount_int.h"
@@ -18,7 +19,9 @@
 #include "pointspay_int.h"
 #include "offer_int.h"
 #include "report_int.h"
+#include "rounding_int.h"
 #include "sale.h"
+#include "sale_weight_int.h"
 #include "staff.h"
 
 static const char *const tender_names[] = {"cash",   "card",     "wechat",
@@ -233,6 +236,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	struct cp_earning earn;
 	struct pointspay_plan *pp = NULL;
 	struct coupon_plan *cp = NULL;
+	struct rounding_plan *rp = NULL;
+	struct cp_tender kept[CP_TENDER_MAX];
 	int64_t money_eligible;
 	uint8_t hash[JOURNAL_HASH_LEN];
 	char hex[2 * JOURNAL_HASH_LEN + 1];
@@ -246,9 +251,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(cart = malloc(sizeof(*cart))) || !(pp = calloc(1, sizeof(*pp))) ||
-	    !(cp = calloc(1, sizeof(*cp)))) {
+	    !(cp = calloc(1, sizeof(*cp))) || !(rp = calloc(1, sizeof(*rp)))) {
 		free(cart);
 		free(pp);
+		free(cp);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
 	if ((result = db_begin(db, err)) != CP_OK)
@@ -262,11 +268,17 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ESTATE, "the cart is empty: scan an item first");
 		goto out;
 	}
+	/* the payments entered before (cart_tender.c) come first */
+	if ((result = cart_tender_merge(db, tenders, ntenders, kept, &ntenders, err)) != CP_OK)
+		goto out;
+	tenders = kept;
 	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK ||
 	    (result = coupon_sale_plan(db, cart, cp, err)) != CP_OK) /* before points */
 		goto out;
-	r.total = cart->total;
-	r.eligible = cart->eligible;
+	if ((result = rounding_plan(db, cart, tenders, ntenders, rp, err)) != CP_OK)
+		goto out;
+	r.total = cart->total - rp->fen; /* the cash due rounded (抹零): only with cash */
+	r.rounding = rp->fen;
 	if (!cp_money_add(r.points_spent, cart->points_held, &r.points_spent)) {
 		result = cp_errf(err, CP_EOVERFLOW, "the points this sale spends are too many");
 		goto out;
@@ -277,6 +289,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		if (tenders[i].method == CP_TENDER_POINTS &&
 		    (result = pointspay_plan(db, cart, tenders[i].amount, pp, err)) != CP_OK)
 			goto out;
+	/* the rounding is spread over the lines, so that what was paid earns and is refunded */
+	if ((result = rounding_spread(cart, pp, rp, err)) != CP_OK)
+		goto out;
+	r.eligible = cart->eligible;
 	/* the points part of the bill earns nothing */
 	money_eligible = cart->eligible - pp->eligible_fen;
 	if ((result = earn_for(db, cart, money_eligible, now, &earn, err)))
@@ -296,7 +312,8 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	}
 	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)) ||
-	    (result = discount_sale_payload(db, cart, payload, err)))
+	    (result = discount_sale_payload(db, cart, payload, err)) ||
+	    (result = rounding_payload(rp, payload, err)))
 		goto out;
 	if (cart->has_member &&
 	    (result = lifecycle_sale_tier_up(db, &cart->member, r.growth, payload, &r.tier_up_level,
@@ -324,6 +341,7 @@ out:
 	free(cart);
 	free(pp);
 	free(cp);
+	free(rp);
 	return result;
 }
 
@@ -443,10 +461,12 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
-	if ((result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
+	if ((result = sale_weight_apply(db, seq, lines, err)) != CP_OK ||
+	    (result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
 	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
 	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK ||
-	    (result = discount_sale_apply(db, seq, p, err)) != CP_OK)
+	    (result = discount_sale_apply(db, seq, p, err)) != CP_OK ||
+	    (result = rounding_sale_apply(db, seq, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
 	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)

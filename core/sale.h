@@ -40,6 +40,7 @@ struct cp_sale_result {
 	char receipt[CP_RECEIPT_LEN]; /* store-terminal-sequence */
 	int64_t seq;                  /* journal sequence */
 	int64_t total, tendered, change;
+	int64_t rounding; /* 抹零 taken off the cash due (negative: added; rounding.h); in total */
 	int64_t eligible;
 	int64_t points, growth; /* earned */
 	int multiplier_bp;

@@ -31,6 +31,7 @@ static const char *const choices[] = {
 	"auto zh_CN en", /* 0: [ui] language */
 	"32 42 48",      /* 1: [printer] width */
 	"best stack",    /* 2: [pricing] member_and_tier */
+	"none jiao_down jiao_nearest yuan_down yuan_nearest", /* 3: [sale] rounding */
 };
 
 struct key {
@@ -82,6 +83,7 @@ static const struct key keys[] = {
 	{"guide", "register_binds", K_BOOL, FIELD(guide_register_binds), 0, 1},
 	{"sale", "max_parked", K_INT, FIELD(sale_max_parked), 1, 50},
 	{"member", "terms_version", K_TEXT, FIELD(member_terms_version), 1, 32},
+	{"sale", "rounding", K_CHOICE, FIELD(sale_rounding), 3, 3},
 	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
 	{"pricing", "member_and_tier", K_CHOICE, FIELD(pricing_member_tier), 2, 2},
 	{"pricing", "coupons_on_member_prices", K_BOOL, FIELD(pricing_coupons_member), 0, 1},
@@ -140,6 +142,7 @@ void cp_config_defaults(struct cp_config *cfg)
 	cfg->guide_register_binds = true;
 	cfg->sale_max_parked = 5;
 	snprintf(cfg->member_terms_version, sizeof(cfg->member_terms_version), "1");
+	snprintf(cfg->sale_rounding, sizeof(cfg->sale_rounding), "none");
 	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
 	snprintf(cfg->pricing_member_tier, sizeof(cfg->pricing_member_tier), "best");
 	cfg->pricing_coupons_member = true;

@@ -227,6 +227,22 @@ static void header(struct out *o, const struct cp_receipt_view *v)
 	pair(o, _("Cashier"), who(v->staff_code, v->staff_name, a, sizeof(a)));
 }
 
+/* "qty x unit", or for a weighed line "0.532 kg x ¥12.80/kg". */
+static const char *qty_text(const struct out *o, const struct cp_receipt_line *l, char *q,
+			    size_t len)
+{
+	char m[48], kg[32];
+
+	if (l->weight_g > 0 && l->per_kg > 0) {
+		snprintf(kg, sizeof(kg), "%" PRId64 ".%03" PRId64, l->weight_g / 1000,
+			 l->weight_g % 1000);
+		snprintf(q, len, _("%s kg x %s/kg"), kg, money(o, l->per_kg, m, sizeof(m)));
+	} else {
+		snprintf(q, len, "%" PRId64 " x %s", l->qty, money(o, l->unit_price, m, sizeof(m)));
+	}
+	return q;
+}
+
 /* Widest "qty x unit" and amount, so that the columns line up. */
 static void column_widths(const struct out *o, const struct cp_receipt_view *v, int *qw, int *aw)
 {
@@ -236,8 +252,7 @@ static void column_widths(const struct out *o, const struct cp_receipt_view *v, 
 	for (int i = 0; i < v->nlines && i < CP_RECEIPT_MAX_LINES; i++) {
 		int w;
 
-		snprintf(q, sizeof(q), "%" PRId64 " x %s", v->lines[i].qty,
-			 money(o, v->lines[i].unit_price, m, sizeof(m)));
+		qty_text(o, &v->lines[i], q, sizeof(q));
 		if ((w = cp_text_width(q)) > *qw)
 			*qw = w;
 		if ((w = cp_text_width(money(o, v->lines[i].amount, m, sizeof(m)))) > *aw)
@@ -252,7 +267,7 @@ static void item(struct out *o, const struct cp_receipt_line *l, int qw, int aw)
 	char name[PIECE], q[96], m[48];
 	int nw = clean(l->name, name), w, aw_here;
 
-	snprintf(q, sizeof(q), "%" PRId64 " x %s", l->qty, money(o, l->unit_price, m, sizeof(m)));
+	qty_text(o, l, q, sizeof(q));
 	money(o, l->amount, m, sizeof(m));
 	w = cp_text_width(q);
 	aw_here = cp_text_width(m);
@@ -306,6 +321,9 @@ static void totals(struct out *o, const struct cp_receipt_view *v)
 			pair(o, _("Member savings"), money(o, -v->member_saving, a, sizeof(a)));
 		if (v->discount)
 			pair(o, _("Discounts"), money(o, -v->discount, a, sizeof(a)));
+		/* 抹零: the lines are priced before it, the total after */
+		if (v->rounding)
+			pair(o, _("Rounding"), money(o, -v->rounding, a, sizeof(a)));
 		pair(o, _("TOTAL"), money(o, v->total, a, sizeof(a)));
 		for (int i = 0; i < v->ntenders && i < CP_TENDER_MAX; i++)
 			pair(o, tender_text(&v->tenders[i], label, sizeof(label)),

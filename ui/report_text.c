@@ -202,8 +202,10 @@ char *cp_report_text(const struct cp_tally *t, const char *kind,
 	money(&o, _("  gross"), t->gross);
 	money(&o, _("  member price savings"), t->member_savings);
 	money(&o, _("  discounts"), t->discounts);
+	counted(&o, _("  cash rounding"), &t->rounding);
 	counted(&o, _("Refunds"), &t->refunds);
 	counted(&o, _("Post-voids"), &t->voids);
+	counted(&o, _("Cancelled sales"), &t->cancelled);
 	money(&o, _("Net"), t->net);
 	rule(&o);
 	text(&o, _("Tenders"));

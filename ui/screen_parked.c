@@ -89,11 +89,24 @@ static void parked_leave(struct ui *ui)
 	P.n = 0;
 }
 
+/* A coupon the recalled sale had that can no longer be used: the first, or NULL. */
+static const struct cp_errbuf *coupon_off(const struct cp_park_recall *r, const char **code)
+{
+	for (int k = 0; k < r->ncoupons && k < CP_COUPON_CART_MAX; k++)
+		if (!r->coupons[k].kept) {
+			*code = r->coupons[k].code;
+			return &r->coupons[k].why;
+		}
+	return NULL;
+}
+
 /* What the recall changed, on the message line. */
 static void tell(struct ui *ui, const struct cp_park_recall *r)
 {
 	const struct cp_park_change *c = &r->changed[0];
-	char total[48], was[48], now[48];
+	const struct cp_errbuf *off;
+	const char *code = "";
+	char total[48], was[48], now[48], why[512];
 
 	ui_money(ui, ui->cart->total, total, sizeof(total));
 	if (r->nchanged > 0 && c->now < 0)
@@ -112,6 +125,9 @@ static void tell(struct ui *ui, const struct cp_park_recall *r)
 		       _("Sale No. %lld recalled without its member, who is no longer known "
 			 "here: attach the member again."),
 		       (long long)r->sale.id);
+	else if ((off = coupon_off(r, &code)) != NULL)
+		ui_msg(ui, UI_MSG_WARN, _("Sale No. %lld recalled without coupon %s: %s"),
+		       (long long)r->sale.id, code, ui_errtext(off, CP_ESTATE, why, sizeof(why)));
 	else
 		ui_msg(ui, UI_MSG_OK, _("Sale No. %lld recalled: %lld items, %s."),
 		       (long long)r->sale.id, (long long)ui->cart->items, total);

@@ -11,6 +11,8 @@
 #include "multiplier.h"
 #include "paycode.h"
 #include "pointspay.h"
+#include "cart_tender.h"
+#include "rounding.h"
 #include "sale.h"
 #include "ui_int.h"
 
@@ -32,6 +34,7 @@ static struct {
 	struct ui_field amount;
 	struct cp_tender t[CP_TENDER_MAX];
 	int n;
+	int kept; /* t[0..kept) are kept with the open sale (cart_tender.h) */
 	/* After a scan or a refusal Enter pays nothing until the cashier types or chooses: an
 	 * Enter that trails a scan, however late, must never pay the balance in cash. */
 	bool enter_off;
@@ -81,10 +84,45 @@ static int64_t due(struct ui *ui)
 	return d > 0 ? d : 0;
 }
 
+/* 抹零: what the till rounds off the part paid in cash (core's rule: the total less the
+ * non-cash payments), and that part rounded. */
+static int64_t cash_rounding(struct ui *ui)
+{
+	int64_t noncash = 0, fen = 0;
+
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method != CP_TENDER_CASH)
+			cp_money_add(noncash, P.t[i].amount, &noncash);
+	if (!cp_rounding_quote(ui->db, ui_coupon_due(ui), noncash, &fen))
+		return 0;
+	return fen;
+}
+
+static int64_t cash_due(struct ui *ui)
+{
+	int64_t d = due(ui) - cash_rounding(ui);
+
+	return d > 0 ? d : 0;
+}
+
+/* Whether the payments cover the sale: the total, or with cash among them the total less the
+ * cash rounding. */
+static bool covered(struct ui *ui)
+{
+	for (int i = 0; i < P.n; i++)
+		if (P.t[i].method == CP_TENDER_CASH)
+			return tendered() >= ui_coupon_due(ui) - cash_rounding(ui);
+	return tendered() >= ui_coupon_due(ui);
+}
+
 static void pay_enter(struct ui *ui)
 {
 	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
-	P.n = 0;
+	P.n = P.kept = 0;
+	/* the payments entered before a crash, a closed window or leaving this screen */
+	if (cp_cart_tender_list(ui->db, &ui->session, P.t, &P.n, NULL) != CP_OK)
+		P.n = 0;
+	P.kept = P.n;
 	P.enter_off = false;
 	P.quoted =
 		ui->cart->has_member && cp_pointspay_quote(ui->db, ui->cart, &P.q, NULL) == CP_OK;
@@ -115,7 +153,8 @@ static void commit(struct ui *ui)
 
 	if (ui->cart->has_member)
 		snprintf(member_id, sizeof(member_id), "%s", ui->cart->member.id);
-	rc = cp_sale_pay(ui->db, &ui->session, P.t, P.n, &r, &err);
+	/* core takes the kept payments first; the rest are given */
+	rc = cp_sale_pay(ui->db, &ui->session, P.t + P.kept, P.n - P.kept, &r, &err);
 	if (rc != CP_OK) {
 		/* Nothing was recorded: the last tender is taken back so that it can be retried. */
 		P.n--;
@@ -173,6 +212,8 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 
 	if (m == CP_TENDER_POINTS && !text[0])
 		amount = points_due(d);
+	if (m == CP_TENDER_CASH && !text[0])
+		amount = cash_due(ui);
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
 		ui_fail(ui, &err, rc);
 		ui_field_refused(&P.amount);
@@ -217,12 +258,21 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
 	ui_field_clear(&P.amount);
-	if (tendered() >= ui_coupon_due(ui))
+	if (covered(ui)) {
 		commit(ui);
-	else
-		ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
-		       tender_label(&P.t[P.n - 1], label, sizeof(label)),
-		       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
+		return;
+	}
+	/* not the last payment: kept with the sale, so that nothing taken is forgotten */
+	if ((rc = cp_cart_tender_add(ui->db, &ui->session, &P.t[P.n - 1], NULL, &err)) != CP_OK) {
+		P.n--;
+		ui_fail(ui, &err, rc);
+		beep();
+		return;
+	}
+	P.kept = P.n;
+	ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
+	       tender_label(&P.t[P.n - 1], label, sizeof(label)),
+	       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
 }
 
 /* What the scanner typed on this screen: a customer's payment code pays by its method, for the
@@ -284,13 +334,24 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 		}
 	}
 	if (k->code == UI_K_ESC) {
-		if (P.n)
+		if (P.kept)
 			ui_msg(ui, UI_MSG_INFO, "%s",
-			       _("Payment stopped; the payments typed were dropped. Give back any "
-				 "money taken."));
+			       _("Payment stopped; the payments entered stay with the sale "
+				 "(Backspace "
+				 "on the payment screen takes one back)."));
 		return UI_DONE;
 	}
 	if (k->code == UI_K_BACKSPACE && !ui_field_text(&P.amount)[0] && P.n > 0) {
+		struct cp_errbuf err = {{0}};
+		enum cp_err rc2;
+
+		if (P.n <= P.kept &&
+		    (rc2 = cp_cart_tender_remove(ui->db, &ui->session, P.n, &err)) != CP_OK) {
+			ui_fail(ui, &err, rc2);
+			return UI_HANDLED;
+		}
+		if (P.n <= P.kept)
+			P.kept--;
 		P.n--;
 		P.enter_off = false;
 		ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
@@ -351,6 +412,12 @@ static void pay_draw(struct ui *ui, WINDOW *w)
 	ui_put(w, y, x + half, half, _("Still due"), t, false);
 	ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), ui_attr(ui, UI_R_WARN));
 	y += 5;
+	if (cash_rounding(ui)) {
+		snprintf(line, sizeof(line), _("Cash rounding %s: in cash %s"),
+			 ui_money(ui, -cash_rounding(ui), a, sizeof(a)),
+			 ui_money(ui, cash_due(ui), b, sizeof(b)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
 	if (ui->cart->has_member) {
 		snprintf(line, sizeof(line), _("Member %s %s: %lld points, worth %s"),
 			 ui->cart->member.name, ui->cart->member.masked_phone,

@@ -316,6 +316,13 @@ static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	snprintf(line, sizeof(line), _("Member price savings %s"),
 		 ui_money(ui, t->member_savings, a, sizeof(a)));
 	ui_put(w, y++, x, wd, line, n, false);
+	if (t->cancelled.count || t->rounding.count) { /* shrink to watch; 抹零 given */
+		snprintf(line, sizeof(line), _("Cancelled sales %lld  %s   Cash rounding %s"),
+			 (long long)t->cancelled.count,
+			 ui_money(ui, t->cancelled.amount, a, sizeof(a)),
+			 ui_money(ui, t->rounding.amount, b, sizeof(b)));
+		ui_put(w, y++, x, wd, line, n, false);
+	}
 	snprintf(line, sizeof(line), _("Refunds %lld  %s   Post-voids %lld  %s"),
 		 (long long)t->refunds.count, ui_money(ui, t->refunds.amount, a, sizeof(a)),
 		 (long long)t->voids.count, ui_money(ui, t->voids.amount, b, sizeof(b)));

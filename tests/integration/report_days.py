@@ -226,7 +226,8 @@ def money():
 
 def expected_for(day):
     e = {"day": day, "sales": money(), "refunds": money(), "voids": money(), "gross": 0,
-         "discounts": 0, "net": 0, "truncated": False, "member_savings": 0}
+         "discounts": 0, "net": 0, "truncated": False, "member_savings": 0,
+         "rounding": money(), "cancelled": money()}
     tenders, points, cashiers_, hours = {}, {}, {}, [money() for _ in range(24)]
     guides = {}
     msales, osales = money(), money()
@@ -271,6 +272,10 @@ def expected_for(day):
                 move("earn", p["points"], p["growth"])
             if isinstance(p.get("guide"), str):
                 add(guide(p["guide"])["sales"], p["total"])
+            if isinstance(p.get("rounding"), dict):  # 抹零 of the cash due
+                add(e["rounding"], p["rounding"]["fen"])
+        elif typ == "cart_cancel":  # an open sale with lines thrown away
+            add(e["cancelled"], p["total"])
         elif typ in ("refund", "void"):
             add(e["voids" if typ == "void" else "refunds"], p["amount"])
             add(cashier(p["staff"])["refunds"], p["amount"])

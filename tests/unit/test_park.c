@@ -17,6 +17,8 @@
 #include <sqlite3.h>
 
 #include "cart.h"
+#include "coupon.h"
+#include "guide.h"
 #include "db.h"
 #include "db_int.h"
 #include "park.h"
@@ -133,6 +135,99 @@ static void test_park_and_recall(void **state)
 	ok(cp_park_list(env.db, list, CP_PARK_LIMIT, &n, &err), &err, "list");
 	assert_int_equal(n, 0);
 	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_line"), 0);
+}
+
+/* A bearer coupon of ¥5.00 off, issued to M2 by a sale of G120 (a rule of ¥100); its code in
+ * code. */
+static void issue_coupon(char code[CP_COUPON_CODE_LEN + 1])
+{
+	struct cp_coupon_template t = {
+		.amount = 500, .valid_days = 30, .bearer = true, .stacks = true};
+	struct cp_coupon_rule rule = {.threshold = 10000};
+	struct cp_tender cash = {CP_TENDER_CASH, 12000};
+	struct cp_sale_result r;
+	struct cp_errbuf err = {{0}};
+	sqlite3_stmt *st;
+
+	snprintf(t.id, sizeof(t.id), "P5");
+	snprintf(t.kind, sizeof(t.kind), "amount");
+	snprintf(t.title_zh, sizeof(t.title_zh), "减5元");
+	snprintf(t.title_en, sizeof(t.title_en), "5 off");
+	snprintf(t.scope, sizeof(t.scope), "all");
+	ok(cp_coupon_template_put(env.db, &t, &err), &err, "template");
+	snprintf(rule.id, sizeof(rule.id), "R");
+	snprintf(rule.templates, sizeof(rule.templates), "P5");
+	snprintf(rule.valid_from, sizeof(rule.valid_from), "2026-01-01");
+	snprintf(rule.valid_to, sizeof(rule.valid_to), "2026-12-31");
+	ok(cp_coupon_rule_put(env.db, &rule, &err), &err, "rule");
+	scan("G120", 1);
+	ok(cp_cart_set_member(env.db, &env.cashier, "M2", &err), &err, "attach");
+	ok(cp_sale_pay(env.db, &env.cashier, &cash, 1, &r, &err), &err, "pay");
+	assert_int_equal(sqlite3_prepare_v2(env.db->h,
+					    "SELECT code FROM coupon_issue WHERE seq = ?1", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, r.seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(code, CP_COUPON_CODE_LEN + 1, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_exec(env.db->h, "DELETE FROM coupon_rule", NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
+/* Parking keeps the coupons applied and the serving guide, through another customer's sale;
+ * recall puts them back, and the sale uses the coupon and credits the guide. A coupon used
+ * meanwhile is left off on recall, with the reason. */
+static void test_park_keeps_coupons_and_guide(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_tender cash = {CP_TENDER_CASH, 10000};
+	struct cp_sale_result r;
+	struct cp_guide_who g;
+	char c1[CP_COUPON_CODE_LEN + 1], c2[CP_COUPON_CODE_LEN + 1], sql[200];
+	int64_t id = 0, id2 = 0;
+
+	(void)state;
+	ok(cp_staff_set_badge(env.db, "2001", "9900000020019", &err), &err, "badge");
+	issue_coupon(c1);
+	issue_coupon(c2);
+	scan(MILK, 1);
+	ok(cp_coupon_apply(env.db, &env.cashier, c1, NULL, &err), &err, "coupon");
+	ok(cp_guide_serve(env.db, &env.cashier, "9900000020019", &g, &err), &err, "serve");
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+
+	/* the next customer, served by nobody, pays */
+	scan(BREAD, 1);
+	ok(cp_sale_pay(env.db, &env.cashier, &cash, 1, &r, &err), &err, "next sale");
+	assert_string_equal(r.guide, "");
+
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	assert_string_equal(rec->guide, g.code);
+	assert_int_equal(rec->ncoupons, 1);
+	assert_string_equal(rec->coupons[0].code, c1);
+	assert_true(rec->coupons[0].kept);
+	ok(cp_sale_pay(env.db, &env.cashier, &cash, 1, &r, &err), &err, "recalled sale");
+	assert_string_equal(r.guide, g.code);
+	assert_int_equal(r.total, 3000 - 500);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM coupon_use WHERE seq = %lld AND code = '%s'",
+		 (long long)r.seq, c1);
+	assert_int_equal(test_count(&env, sql), 1);
+
+	/* a coupon used by another sale while its sale was parked */
+	scan(MILK, 1);
+	ok(cp_coupon_apply(env.db, &env.cashier, c2, NULL, &err), &err, "coupon 2");
+	ok(cp_park_save(env.db, &env.cashier, &id2, &err), &err, "park 2");
+	scan(MILK, 1);
+	ok(cp_coupon_apply(env.db, &env.cashier, c2, NULL, &err), &err, "coupon 2 again");
+	ok(cp_sale_pay(env.db, &env.cashier, &cash, 1, &r, &err), &err, "uses coupon 2");
+	ok(cp_park_recall(env.db, &env.cashier, id2, rec, &err), &err, "recall 2");
+	assert_int_equal(rec->ncoupons, 1);
+	assert_false(rec->coupons[0].kept);
+	assert_non_null(strstr(rec->coupons[0].why.msg, "used already"));
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_coupon"), 0);
+	assert_string_equal(rec->guide, "");
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_coupon"), 0);
 }
 
 static void test_recall_reprices(void **state)
@@ -299,6 +394,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_park_and_recall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recall_reprices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_park_keeps_coupons_and_guide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_survives_sigkill, setup, teardown),

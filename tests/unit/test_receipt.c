@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "cp_crypto.h"
 #include "db_int.h"
+#include "journal.h"
 #include "member.h"
 #include "money.h"
 #include "refund.h"
@@ -627,6 +628,53 @@ static void test_render_keep_reprint(void **state)
 	free(v);
 }
 
+/* A weighed line (a scale label: 21, PLU 12345 at ¥12.80 a kg, 532 g) prints its weight and
+ * price a kilogram, not "1 x amount", at every width; other lines keep "qty x unit". */
+static void test_weighed_line(void **state)
+{
+	struct cp_item it = {.price = 1280, .member_price = -1};
+	struct cp_tender cash = {CP_TENDER_CASH, 10000};
+	struct cp_sale_result r;
+	struct cp_errbuf err = {{0}};
+	struct cp_receipt_view *v;
+	char *text = malloc(CP_RECEIPT_RENDER_MAX);
+	static const int widths[] = {32, 42, 48};
+
+	(void)state;
+	assert_non_null(text);
+	snprintf(it.sku, sizeof(it.sku), "12345");
+	snprintf(it.name_zh, sizeof(it.name_zh), "散装苹果");
+	snprintf(it.name_en, sizeof(it.name_en), "Apples, loose");
+	snprintf(it.category, sizeof(it.category), "FOOD");
+	ok(cp_catalog_put_item(env.db, &it, &err), &err);
+	scan("2112345005324", 1);
+	scan("A2", 1);
+	ok(cp_sale_pay(env.db, &env.cashier, &cash, 1, &r, &err), &err);
+	v = get(r.receipt);
+	assert_int_equal(v->lines[0].weight_g, 532);
+	assert_int_equal(v->lines[0].per_kg, 1280);
+	assert_int_equal(v->lines[1].weight_g, 0);
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		assert_true(cp_receipt_render(v, widths[i], "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+		assert_non_null(strstr(text, "0.532 kg x ¥12.80/kg"));
+		assert_null(strstr(text, "1 x ¥6.81"));
+		assert_non_null(strstr(text, "1 x ¥19.99"));
+	}
+	/* verify replays sale_weight and finds it altered */
+	{
+		struct cp_verify_report rep;
+
+		ok(cp_journal_verify(env.db, &rep, &err), &err);
+		assert_int_equal(sqlite3_exec(env.db->h, "UPDATE sale_weight SET weight_g = 533",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
+		assert_non_null(strstr(err.msg, "sale_weight"));
+	}
+	free(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +686,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_receipt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_copy_recent_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_keep_reprint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_weighed_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
