@@ -21,6 +21,7 @@
 #define UI_MIN_ROWS 24
 #define UI_TICK_MS 250
 #define UI_MSG_FADE_MS 20000
+#define UI_CKPT_IDLE_MS 1000 /* no key this long: the till is idle, checkpoint the WAL */
 
 static const struct ui_screen *const screens[UI_SCR_COUNT] = {
 #define UI_SCREEN(n) [UI_SCR_##n] = &ui_screen_##n,
@@ -467,6 +468,11 @@ static void tick(struct ui *ui)
 			 _("Locked: no key for %d min. The sale is kept; log in to go on."),
 			 (idle + 59) / 60);
 		ui_logout(ui, why);
+	}
+	/* Off the sale path: once after the keys have stopped (core/db.h). */
+	if (ui->ckpt_turn != ui->turn && ui->now - ui->last_key >= UI_CKPT_IDLE_MS) {
+		ui->ckpt_turn = ui->turn;
+		cp_db_checkpoint(ui->db);
 	}
 	if (ui->msg[0] && ui->msg_level <= UI_MSG_OK && ui->now - ui->msg_at > UI_MSG_FADE_MS) {
 		ui->msg[0] = '\0';
