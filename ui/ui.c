@@ -332,7 +332,10 @@ static bool read_key(struct ui *ui, struct reader *rd, int timeout_ms, struct ui
 	k->gap = rd->prev_at ? r.at - rd->prev_at : INT64_MAX / 2;
 	rd->prev_at = r.at;
 	rd->prev_ch = r.rc == OK ? (int)r.ch : 0;
-	if (k->code != UI_K_RESIZE && raw_read(ui, UI_BURST_GAP_MS, &rd->ahead)) {
+	/* Enter is handled at once: only a key already there (a scanner's LF) is looked at; an
+	 * LF that comes later is dropped above. */
+	if (k->code != UI_K_RESIZE &&
+	    raw_read(ui, k->code == UI_K_ENTER ? 0 : UI_BURST_GAP_MS, &rd->ahead)) {
 		rd->have_ahead = true;
 		k->burst = true;
 		/* ESC [ or ESC O that curses did not know: a pasted or garbled escape sequence, to
