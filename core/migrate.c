@@ -314,6 +314,30 @@ static const char *const steps[] = {
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM (" REPORT_SALE_SUM_SELECT(
 		" IS NOT NULL") ") GROUP BY day, what, key;",
+	/* 17: member_pending (member.c): each member's points and growth in movements HQ has not
+	 * acknowledged (seq > meta acked_seq), kept by triggers in the transaction that records a
+	 * movement or moves acked_seq, so that a lookup reads one row instead of summing them. */
+	"CREATE TABLE member_pending(member_id TEXT PRIMARY KEY, points INTEGER NOT NULL,"
+	"  growth INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO member_pending(member_id, points, growth)"
+	"  SELECT member_id, sum(points), sum(growth) FROM movement WHERE seq > coalesce("
+	"  (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_seq'), 0)"
+	"  GROUP BY member_id;"
+	"CREATE TRIGGER movement_pending AFTER INSERT ON movement WHEN NEW.seq > coalesce("
+	"  (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'acked_seq'), 0) BEGIN"
+	"  INSERT INTO member_pending(member_id, points, growth)"
+	"  VALUES(NEW.member_id, NEW.points, NEW.growth) ON CONFLICT(member_id) DO UPDATE SET"
+	"  points = points + excluded.points, growth = growth + excluded.growth; END;"
+	"CREATE TRIGGER acked_pending AFTER UPDATE OF value ON meta WHEN NEW.key = 'acked_seq'"
+	"  AND CAST(NEW.value AS INTEGER) <> CAST(OLD.value AS INTEGER) BEGIN"
+	"  INSERT INTO member_pending(member_id, points, growth)"
+	"  SELECT member_id, sum(points) * x.sign, sum(growth) * x.sign FROM movement,"
+	"  (SELECT CASE WHEN CAST(NEW.value AS INTEGER) > CAST(OLD.value AS INTEGER)"
+	"  THEN -1 ELSE 1 END AS sign) AS x"
+	"  WHERE seq > min(CAST(NEW.value AS INTEGER), CAST(OLD.value AS INTEGER))"
+	"  AND seq <= max(CAST(NEW.value AS INTEGER), CAST(OLD.value AS INTEGER))"
+	"  GROUP BY member_id ON CONFLICT(member_id) DO UPDATE SET"
+	"  points = points + excluded.points, growth = growth + excluded.growth; END;",
 };
 
 int cp_db_schema_version(void)
