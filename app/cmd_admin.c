@@ -61,8 +61,13 @@ enum cp_err app_open_db(struct app *app, struct cp_db **db)
 enum cp_err app_open_db_to_sell(struct app *app, struct cp_db **db)
 {
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = app_open_db(app, db);
+	int ckpt = app->dbopt.wal_autocheckpoint;
+	enum cp_err rc;
 
+	/* The selling handle checkpoints off the sale path (cp_db_checkpoint_due, core/db.h). */
+	app->dbopt.wal_autocheckpoint = -1;
+	rc = app_open_db(app, db);
+	app->dbopt.wal_autocheckpoint = ckpt;
 	if (rc != CP_OK)
 		return rc;
 	if ((rc = cp_health_check(*db, &err)) != CP_OK) {

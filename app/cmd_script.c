@@ -304,7 +304,7 @@ int cmd_script(struct app *app)
 			break;
 		}
 		if (s->checkpoint) {
-			cp_db_checkpoint(s->db);
+			cp_db_checkpoint_due(s->db);
 			s->checkpoint = false;
 		}
 	}

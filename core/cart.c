@@ -452,7 +452,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
 		return result;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = db_begin_light(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
@@ -504,7 +504,7 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
 		return finish(db, result, err);
@@ -553,7 +553,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
 		return finish(db, result, err);
@@ -631,7 +631,7 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK) {
+	if ((result = db_begin_light(db, err)) != CP_OK) {
 		free(v);
 		return result;
 	}
@@ -653,10 +653,12 @@ enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struc
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
+	/* fully durable, not a light cart edit: a sale with lines thrown away leaves an audit row
+	 * in the journal (cart_cancel), and a journal row is never left unflushed */
 	if ((result = db_begin(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
-	if (result == CP_OK) /* a sale with lines thrown away leaves an audit row */
+	if (result == CP_OK)
 		result = cart_cancel_record(db, who, &seq, err);
 	if (result == CP_OK)
 		result = db_exec(db, "DELETE FROM cart_line", err);

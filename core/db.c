@@ -134,7 +134,25 @@ enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	return rc == SQLITE_OK ? CP_OK : db_fail(db, rc, sql, err);
 }
 
-enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
+/* Back to synchronous=FULL after a cart edit's transaction (db_begin_light). A failure leaves
+ * db->light set, and the next db_begin tries again before it opens a transaction. */
+static bool sync_full(struct cp_db *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!db->light || !sqlite3_get_autocommit(db->h))
+		return !db->light;
+	if (!(st = db_stmt(db, "PRAGMA synchronous=FULL", NULL)))
+		return false;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		db->light = false;
+	return rc == SQLITE_DONE;
+}
+
+static enum cp_err begin_immediate(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -151,6 +169,40 @@ enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
 	return CP_OK;
 }
 
+enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
+{
+	if (!sync_full(db))
+		return cp_errf(err, CP_EDB,
+			       "cannot set synchronous=FULL for a durable commit; nothing was "
+			       "recorded");
+	return begin_immediate(db, err);
+}
+
+/* A cart edit's transaction: synchronous=NORMAL, so its COMMIT writes the WAL without a flush.
+ * In WAL mode it is still atomic; a power cut may lose it (and the edits after the last
+ * durable commit), never a commit made at FULL, whose flush makes every frame before it durable
+ * too. The level may only change outside a transaction: it is set here and put back to FULL
+ * when the transaction ends (sync_full). */
+enum cp_err db_begin_light(struct cp_db *db, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	if (!sqlite3_get_autocommit(db->h))
+		return cp_errf(err, CP_EDB, "internal error: a cart edit inside a transaction");
+	if (!(st = db_stmt(db, "PRAGMA synchronous=NORMAL", err)))
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "set synchronous", err);
+	db->light = true;
+	if ((result = begin_immediate(db, err)) != CP_OK)
+		sync_full(db);
+	return result;
+}
+
 enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = db_stmt(db, "COMMIT", err);
@@ -163,6 +215,7 @@ enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 	db->in_tx = false;
 	if (rc == SQLITE_DONE) {
 		db->tx_event.set = false;
+		sync_full(db);
 		return CP_OK;
 	}
 	/* The frames of a failed COMMIT may be in the WAL, to be found by the next recovery. */
@@ -177,12 +230,19 @@ void db_rollback(struct cp_db *db)
 	db->tx_event.set = false;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	sync_full(db);
 }
 
 enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h);
 	return *own ? db_begin(db, err) : CP_OK;
+}
+
+enum cp_err db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err)
+{
+	*own = sqlite3_get_autocommit(db->h);
+	return *own ? db_begin_light(db, err) : CP_OK;
 }
 
 enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err)
@@ -334,6 +394,17 @@ static enum cp_err inspect(struct cp_db *db, int *schema, struct cp_errbuf *err)
 	return CP_OK;
 }
 
+/* The WAL's size after each commit on this handle, for cp_db_checkpoint_due. */
+static int wal_count(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	struct cp_db *db = ctx;
+
+	(void)h;
+	(void)name;
+	db->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt,
 			       struct cp_errbuf *err)
 {
@@ -350,6 +421,11 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);
 		if ((result = db_exec(db, sql, err)) != CP_OK)
 			return result;
+	}
+	if (ckpt < 0) {
+		/* Replaces SQLite's automatic checkpoint (itself a WAL hook): only counts. */
+		sqlite3_wal_hook(db->h, wal_count, db);
+		db->wal_manual = true;
 	}
 	return CP_OK;
 }
@@ -699,5 +775,17 @@ int64_t cp_db_now(const struct cp_db *db)
 
 void cp_db_checkpoint(struct cp_db *db)
 {
-	sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (db->wal_manual && db->wal_frames == 0)
+		return; /* nothing written here since the last one */
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+	    SQLITE_OK)
+		db->wal_frames = 0;
+}
+
+bool cp_db_checkpoint_due(struct cp_db *db)
+{
+	if (!db->wal_manual || db->wal_frames < CP_DB_WAL_CHECKPOINT_FRAMES)
+		return false;
+	cp_db_checkpoint(db);
+	return true;
 }

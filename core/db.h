@@ -78,7 +78,19 @@ void cp_db_store_name(struct cp_db *db, char *out, size_t outlen);
 /* Now, from the clock the database was opened with. */
 int64_t cp_db_now(const struct cp_db *db);
 
-/* Runs a passive WAL checkpoint; call when the till is idle (after a sale is handed over). */
+/* The selling till (wal_autocheckpoint -1) checkpoints itself, off the sale path: when idle
+ * (cp_db_checkpoint) and, between sales, once the WAL holds this many frames (pages) — about
+ * 16 MB, a hundred or more sales — so that a till that is never idle still checkpoints
+ * (cp_db_checkpoint_due). Each checkpoint costs two flushes. */
+#define CP_DB_WAL_CHECKPOINT_FRAMES 4000
+
+/* Runs a passive WAL checkpoint; call when the till is idle. With wal_autocheckpoint -1, does
+ * nothing when this handle has written nothing since the last one. */
 void cp_db_checkpoint(struct cp_db *db);
+
+/* Between sales: runs cp_db_checkpoint only when the WAL has grown past
+ * CP_DB_WAL_CHECKPOINT_FRAMES (wal_autocheckpoint -1; otherwise SQLite checkpoints by itself
+ * and this does nothing). True when it ran one. */
+bool cp_db_checkpoint_due(struct cp_db *db);
 
 #endif

@@ -63,6 +63,9 @@ struct cp_db {
 	struct db_memo memo;
 	struct db_tx_event tx_event;
 	bool in_tx; /* between db_begin and db_commit/db_rollback: db_stmt checks it still is */
+	bool light;         /* a cart edit's transaction: synchronous=NORMAL (db_begin_light) */
+	bool wal_manual;    /* wal_autocheckpoint -1: the till checkpoints (cp_db_checkpoint_due) */
+	int64_t wal_frames; /* frames in the WAL after the last commit on this handle */
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
 	char premigration[1100]; /* backup.c: the copy kept before this open migrated */
 	int premigration_from;
@@ -88,6 +91,10 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err);
  * returns (journal_settle): CP_OK when the event was recorded after all, the failure when it
  * is certain that it never will be, CP_EOUTCOME when that cannot be told yet. */
 enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err);
+/* BEGIN IMMEDIATE for a cart edit (a scan, a quantity, a member attached or detached, a park):
+ * its COMMIT is atomic but not flushed (synchronous=NORMAL) — a power cut may lose it, and it
+ * becomes durable with the next durable commit (the pay). It must record no journal event. */
+enum cp_err db_begin_light(struct cp_db *db, struct cp_errbuf *err);
 enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err);
 void db_rollback(struct cp_db *db);
 
@@ -100,6 +107,8 @@ enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *er
  * tx_end commits what it opened when rc is CP_OK, rolls it back otherwise, and returns the
  * final result. A caller's transaction is left to the caller. */
 enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err);
+/* tx_begin with db_begin_light when it opens the transaction. */
+enum cp_err db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err);
 enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err);
 
 /* A store or terminal id: 1..16 letters, digits, '-' or '_'. */

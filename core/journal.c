@@ -177,6 +177,9 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 			err, CP_EDB,
 			"the database undid the transaction after an error (out of memory or "
 			"a disk error); nothing was recorded: try again");
+	if (db->light) /* db_begin_light: its commit is not flushed */
+		return cp_errf(err, CP_EDB,
+			       "internal error: a journal event in a cart edit's transaction");
 	if ((result = last_row(db, &seq, prev, &last_at, err)) != CP_OK)
 		return result;
 	if ((result = check_clock(now, last_at, type, err)) != CP_OK)

@@ -15,32 +15,63 @@
 #include "staff.h"
 #include "text.h"
 
-static enum cp_err pending(struct cp_db *db, const char *id, int64_t acked, int64_t *points,
-			   int64_t *growth, struct cp_errbuf *err)
+static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, int64_t *growth,
+			   struct cp_errbuf *err)
 {
-	/* Movements recorded under the member's id and under terminal-scoped ids HQ has since
-	 * merged into it; UNION ALL keeps both on the movement index. */
+	/* member_pending (kept by triggers, migration 17) under the member's id and under the
+	 * terminal-scoped ids HQ has since merged into it: one row each, however many movements
+	 * HQ has yet to acknowledge. */
 	sqlite3_stmt *st = db_stmt(db,
 				   "SELECT coalesce(sum(p), 0), coalesce(sum(g), 0) FROM"
-				   " (SELECT points AS p, growth AS g FROM movement"
-				   "  WHERE member_id = ?1 AND seq > ?2"
-				   "  UNION ALL SELECT m.points, m.growth FROM member_alias a"
-				   "  JOIN movement m ON m.member_id = a.local_id"
-				   "  WHERE a.member_id = ?1 AND m.seq > ?2)",
+				   " (SELECT points AS p, growth AS g FROM member_pending"
+				   "  WHERE member_id = ?1"
+				   "  UNION ALL SELECT q.points, q.growth FROM member_alias a"
+				   "  JOIN member_pending q ON q.member_id = a.local_id"
+				   "  WHERE a.member_id = ?1)",
 				   err);
 	int rc;
 
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, acked);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*points = sqlite3_column_int64(st, 0);
 		*growth = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "sum points movements", err);
+	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read pending points", err);
+}
+
+enum cp_err member_pending_verify(struct cp_db *db, struct cp_errbuf *err)
+{
+	/* Rows that sum to nothing are the same as no row. */
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"WITH want AS (SELECT member_id, sum(points) AS p, sum(growth) AS g FROM movement"
+		"  WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta"
+		"  WHERE key = 'acked_seq'), 0) GROUP BY member_id),"
+		" have AS (SELECT member_id, points AS p, growth AS g FROM member_pending)"
+		" SELECT member_id FROM (SELECT * FROM want WHERE p <> 0 OR g <> 0"
+		"  EXCEPT SELECT * FROM have WHERE p <> 0 OR g <> 0)"
+		" UNION ALL SELECT member_id FROM (SELECT * FROM have WHERE p <> 0 OR g <> 0"
+		"  EXCEPT SELECT * FROM want WHERE p <> 0 OR g <> 0) LIMIT 1",
+		err);
+	char id[64] = "";
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_text(st, 0, id, sizeof(id));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return cp_errf(err, CP_ECORRUPT,
+			       "table member_pending (points not yet acknowledged by HQ) differs "
+			       "from the points movements for member %s: a row was changed by hand",
+			       id);
+	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "check pending points", err);
 }
 
 /* Tier, next tier and the value of the balance, from tiers and rules. */
@@ -106,7 +137,7 @@ static enum cp_err view_read(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 	v.local = sqlite3_column_int(st, 11) != 0;
 	sqlite3_reset(st);
 	if ((result = db_memo_get(db, &m, err)) != CP_OK ||
-	    (result = pending(db, v.id, m->acked_seq, &pp, &pg, err)) != CP_OK)
+	    (result = pending(db, v.id, &pp, &pg, err)) != CP_OK)
 		return result;
 	if (!cp_money_add(v.points, pp, &v.points) || !cp_money_add(v.growth, pg, &v.growth))
 		return cp_errf(err, CP_EOVERFLOW, "the member's balance does not fit");

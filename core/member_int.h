@@ -12,6 +12,10 @@ struct cp_db;
 /* Birthday month (1..12) of the member, 0 when unknown; CP_ENOTFOUND when no such member. */
 enum cp_err member_birth_month(struct cp_db *db, const char *id, int *month, struct cp_errbuf *err);
 
+/* verify: member_pending holds, for every member with any, the sum of the points and growth
+ * movements after meta acked_seq (CP_ECORRUPT naming the first member that differs). */
+enum cp_err member_pending_verify(struct cp_db *db, struct cp_errbuf *err);
+
 /* member_hq.c, inside the caller's transaction: */
 /* Applies HQ's member snapshot o (a push answer, a lookup, the change feed) unless the one held
  * here is as new; a row HQ renumbered ("local_id") or another holding the same phone or card

@@ -131,7 +131,7 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = db_begin_light(db, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK)
 		goto out;
@@ -445,7 +445,7 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 		free(v);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = db_begin_light(db, err)) != CP_OK)
 		goto out;
 	if ((result = find_parked(db, id, &r->sale, member_id, err)) != CP_OK ||
 	    (result = may_recall(db, who, &r->sale, err)) != CP_OK ||

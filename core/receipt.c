@@ -364,7 +364,8 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 		return cp_errf(err, CP_EINVAL,
 			       "the text of receipt %s is longer than %d bytes; it was not kept",
 			       receipt_no, CP_RECEIPT_TEXT_MAX);
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	/* A copy lost in a power cut is laid out again on reprint (app_reprint). */
+	if ((result = db_tx_begin_light(db, &own, err)) != CP_OK)
 		return result;
 	if ((result = receipt_exists(db, receipt_no, err)) != CP_OK)
 		goto out;
@@ -428,7 +429,7 @@ enum cp_err cp_receipt_mark(struct cp_db *db, const char *receipt_no, bool print
 	cut_utf8(msg);
 	if (!cp_text_ok(msg, sizeof(msg) - 1))
 		snprintf(msg, sizeof(msg), "the printer reported an unreadable message");
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	if ((result = db_tx_begin_light(db, &own, err)) != CP_OK)
 		return result;
 	st = db_stmt(db, "UPDATE receipt_copy SET printed = ?2, error = ?3 WHERE receipt = ?1",
 		     err);

@@ -12,6 +12,7 @@
 #include "events_int.h"
 #include "journal.h"
 #include "report_int.h"
+#include "member_int.h"
 #include "rowmac_int.h"
 #include "seal_int.h"
 
@@ -539,6 +540,7 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 	}
 	if ((result = compare(db, replay, &rep, &sums_differ, err)) != CP_OK ||
 	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
+	    (result = member_pending_verify(db, err)) != CP_OK ||
 	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = head_holds(db, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = rowmac_verify(db, err)) != CP_OK)

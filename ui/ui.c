@@ -21,6 +21,7 @@
 #define UI_MIN_ROWS 24
 #define UI_TICK_MS 250
 #define UI_MSG_FADE_MS 20000
+#define UI_CKPT_IDLE_MS 1000 /* no key this long: the till is idle, checkpoint the WAL */
 
 static const struct ui_screen *const screens[UI_SCR_COUNT] = {
 #define UI_SCREEN(n) [UI_SCR_##n] = &ui_screen_##n,
@@ -333,7 +334,10 @@ static bool read_key(struct ui *ui, struct reader *rd, int timeout_ms, struct ui
 	k->gap = rd->prev_at ? r.at - rd->prev_at : INT64_MAX / 2;
 	rd->prev_at = r.at;
 	rd->prev_ch = r.rc == OK ? (int)r.ch : 0;
-	if (k->code != UI_K_RESIZE && raw_read(ui, UI_BURST_GAP_MS, &rd->ahead)) {
+	/* Enter is handled at once: only a key already there (a scanner's LF) is looked at; an
+	 * LF that comes later is dropped above. */
+	if (k->code != UI_K_RESIZE &&
+	    raw_read(ui, k->code == UI_K_ENTER ? 0 : UI_BURST_GAP_MS, &rd->ahead)) {
 		rd->have_ahead = true;
 		k->burst = true;
 		/* ESC [ or ESC O that curses did not know: a pasted or garbled escape sequence, to
@@ -469,6 +473,11 @@ static void tick(struct ui *ui)
 			 _("Locked: no key for %d min. The sale is kept; log in to go on."),
 			 (idle + 59) / 60);
 		ui_logout(ui, why);
+	}
+	/* Off the sale path: once after the keys have stopped (core/db.h). */
+	if (ui->ckpt_turn != ui->turn && ui->now - ui->last_key >= UI_CKPT_IDLE_MS) {
+		ui->ckpt_turn = ui->turn;
+		cp_db_checkpoint(ui->db);
 	}
 	if (ui->msg[0] && ui->msg_level <= UI_MSG_OK && ui->now - ui->msg_at > UI_MSG_FADE_MS) {
 		ui->msg[0] = '\0';

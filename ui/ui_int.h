@@ -147,6 +147,7 @@ struct ui {
 	const struct ui_screen *msg_owner; /* the top screen when it was raised */
 	uint64_t msg_turn;                 /* the key it answered */
 	uint64_t turn;                     /* keys handled so far */
+	uint64_t ckpt_turn;                /* turn of the last idle checkpoint */
 
 	const struct ui_screen *stack[UI_STACK_MAX];
 	int depth;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — runs bench_sale, bench_pointspay, bench_lookup, bench_startup, bench_offer,
-# bench_guide, bench_coupon, bench_report, bench_discount and bench_search (and, when valgrind is installed, a callgrind
+# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_flush.sh and
+# bench_scan_tmux.sh (and, when valgrind is installed, a callgrind
 # profile of the sale and the lookup) and writes BENCHMARKS.md from their BENCH lines.
 # Called by the `bench` target; every file it writes is under --data-dir, except --out.
 set -euo pipefail
@@ -100,6 +101,20 @@ rm -f "$data/discount/discount.db" "$data/discount/discount.db-wal" "$data/disco
 mkdir -p "$data/search"
 run bench_search "$bin/bench_search" --dir "$data/search" -n "${BENCH_SEARCH_N:-2000}"
 rm -f "$data/search/items.db" "$data/search/items.db-wal" "$data/search/items.db-shm"
+# Flushes of a whole sale (the failsync shim counts them) and scan to screen in tmux: the
+# counterpoint program itself (issue 14).
+have_flush=0 have_scan=0
+if [ -n "$cp_bin" ] && [ -x "$cp_bin" ] && [ -e "$bin/../libcp_failsync.so" ]; then
+	run bench_flush bash "$src/tests/bench/bench_flush.sh" --counterpoint "$cp_bin" \
+		--shim "$(cd "$bin/.." && pwd)/libcp_failsync.so" --dir "$data/flush" -n "$sale_n" \
+		--warm 300
+	have_flush=1
+fi
+if [ -n "$cp_bin" ] && [ -x "$cp_bin" ] && command -v tmux >/dev/null; then
+	run bench_scan_tmux bash "$src/tests/bench/bench_scan_tmux.sh" --counterpoint "$cp_bin" \
+		--dir "$data/scan" -n 200
+	have_scan=1
+fi
 
 # callgrind: instructions (not time) inside one function, by direct callee. Deterministic, so
 # unlike the timings it does not depend on the neighbours.
@@ -233,6 +248,20 @@ bare_p50=$(lv bare-hit p50_us) bare_miss_p50=$(lv bare-miss p50_us)
 txn_p50=$(lv hit-txn p50_us)
 spin_p50=$(lv spin p50_us) spin_p99=$(lv spin p99_us)
 lookup_met=$(yesno "$hit_p99 <= 50" "met" "not met")
+busy_p99=$(lv busy p99_us) busy_p50=$(lv busy p50_us) busy_sum_p99=$(lv busy-sum p99_us)
+busy_met=$(yesno "${busy_p99:-999} <= 50" "met" "not met")
+flush_row="not run (needs --counterpoint and the failsync shim)"
+if [ "$have_flush" = 1 ]; then
+	FL="$data/bench_flush.txt"
+	fl() { field "$FL" "BENCH flush " "$1"; }
+	flush_row="$(fl per_sale) a sale (pay $(fl pay), scans $(fl scan), member $(fl attach)); $(fl checkpoints) checkpoints in $(fl sales) sales, $(fl checkpoint_per_sale) flush a sale | $(yesno "$(fl per_sale) <= 2 && $(fl checkpoint_per_sale) < 0.1" "met" "not met")"
+fi
+scan_row="not run (needs --counterpoint and tmux)"
+if [ "$have_scan" = 1 ]; then
+	SC="$data/bench_scan_tmux.txt"
+	scan_p99=$(field "$SC" "BENCH scan_tmux program=till " p99)
+	scan_row="$scan_p99 ms (p50 $(field "$SC" "BENCH scan_tmux program=till " p50) ms) | $(yesno "$scan_p99 <= 10" "met" "not met")"
+fi
 O="$data/bench_offer.txt"
 ov() { field "$O" "BENCH offer kind=$1 " "$2"; }
 offer_p50=$(ov list-mixed p50_us) offer_p99=$(ov list-mixed p99_us)
@@ -340,6 +369,9 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (a) 5-line member sale: \`cp_sale_pay\` / one-row commit, median | <= 1.2 | $med_manual with a checkpoint after each sale ($med_manual_met); $med_auto with SQLite's auto-checkpoint ($med_auto_met) | $sale_met |
 | (a) the same, p99 | <= 1.5 | $p99_manual ($p99_manual_met); $p99_auto ($p99_auto_met) | |
 | (b) \`cp_member_find_by_phone\` among 1,000,000 members, p99 | <= 50 µs | $hit_p99 µs (p50 $hit_p50 µs) | $lookup_met |
+| (b) the same for a regular customer, with 100,000 movements HQ has not acknowledged on 1,000 members, p99 | <= 50 µs | $busy_p99 µs (p50 $busy_p50 µs; summing that member's movements alone, as before: p99 $busy_sum_p99 µs) | $busy_met |
+| (k) durable flushes of a whole sale (attach a member, five scans, cash), steady state | <= 2, checkpoints < 0.1 a sale | $flush_row |
+| (l) scan to screen in tmux (code + CR to the pane's first output), p99 | <= 10 ms | $scan_row |
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |

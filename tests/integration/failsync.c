@@ -4,7 +4,8 @@
  *
  *   CP_FAILSYNC_FILE  path of the trigger: absent = pass every flush; "all" = fail every one;
  *                     a number N = fail the next N (the file counts down), then pass
- *   CP_FAILSYNC_LOG   optional path: one line per flush, "fail" or "pass", appended */
+ *   CP_FAILSYNC_LOG   optional path: one line per flush, "fail" or "pass" and the name of the
+ *                     file flushed (its last path component), appended */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -58,16 +59,31 @@ static int must_fail(void)
 	return left > 0;
 }
 
+/* "pass till.db-wal\n": what happened and to which file (bench_flush.sh counts by file). */
+static void note_fd(const char *what, int fd)
+{
+	char link[64], path[512], line[600];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	base = strrchr(path, '/');
+	snprintf(line, sizeof(line), "%s %s\n", what, base ? base + 1 : path);
+	note(line);
+}
+
 static int flush(int fd, const char *name)
 {
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
 
 	if (must_fail()) {
-		note("fail\n");
+		note_fd("fail", fd);
 		errno = EIO;
 		return -1;
 	}
-	note("pass\n");
+	note_fd("pass", fd);
 	return real ? real(fd) : 0;
 }
 
