@@ -194,6 +194,21 @@ rows = [(seq, typ, json.loads(p)) for seq, typ, p in
         h.execute("SELECT seq, type, payload FROM journal ORDER BY seq")]
 acked = int(h.execute("SELECT value FROM meta WHERE key = 'acked_seq'").fetchone()[0])
 by_sku = {i["sku"]: i for i in store["items"]}
+tier_of = {m["id"]: m["tier"] for m in store["members"]}
+tiers = {t["level"]: t for t in store["tiers"]}
+
+
+def member_saving(member, it, qty):
+    """What the member saves on qty of item it: member price or tier discount, the better."""
+    listed = it["price"] * qty
+    best = it["member_price"] * qty if it.get("member_price") is not None else listed
+    t = tiers.get(tier_of.get(member, 0), {})
+    bp = t.get("discount_bp") or 0
+    if bp and it["category"] not in (t.get("discount_except") or "").split(","):
+        best = min(best, listed - (listed * bp * 2 + 10000) // 20000)
+    return listed - best
+
+
 for seq, typ, p in rows:  # each sale carries its lines' member-price savings and their sum
     if typ == "sale":
         check("sale %d: member_saving is the sum of its lines' savings" % seq,
@@ -260,11 +275,12 @@ def expected_for(day):
             add(cashier(p["staff"])["sales"], p["total"])
             add(hours[time.localtime(p["at"] // 1000).tm_hour], p["total"])
             e["gross"] += sum(l["amount"] for l in p["lines"])
-            # the member price's saving, from the catalogue's list and member prices
+            # the member's saving, from the catalogue's list and member prices and the tier's
+            # discount (the lower price of the two, the percentage half up per line)
             for l in p["lines"]:
                 it = by_sku[l["sku"]]
-                if p["member"] and it.get("member_price") is not None and "offer" not in l:
-                    e["member_savings"] += (it["price"] - it["member_price"]) * l["qty"]
+                if p["member"] and "offer" not in l:
+                    e["member_savings"] += member_saving(p["member"], it, l["qty"])
             change += p["change"]
             for t in p["tenders"]:
                 tenders[t["method"]] = tenders.get(t["method"], 0) + t["amount"]
