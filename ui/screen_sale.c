@@ -577,7 +577,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"F12", "d", N_("Guide's day"), 1}, {"u", NULL, N_("Unbind"), 1},
 	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
-	{"w", NULL, N_("Grant benefit"), 0}, {"e", NULL, N_("Benefits"), 1},
+	{"w", NULL, N_("Grant benefit"), 1}, {"e", NULL, N_("Benefits"), 1},
 };
 /* clang-format on */
 
