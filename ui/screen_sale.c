@@ -609,7 +609,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"k", NULL, N_("Park"), 1},      {"a", NULL, N_("Recall"), 1},
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
 	{"x", NULL, N_("Discount"), 1},
-	{"w", NULL, N_("Grant benefit"), 0}, {"e", NULL, N_("Benefits"), 1},
+	{"w", NULL, N_("Grant benefit"), 1}, {"e", NULL, N_("Benefits"), 1},
 	{"f", NULL, N_("Find item"), 0},  {"i", NULL, N_("Price check"), 1},
 };
 /* clang-format on */
