@@ -339,7 +339,7 @@ int cmd_report(struct app *app)
 			fputs("section,key,count,amount_yuan,points,growth\r\n", stdout);
 			shift_csv(stdout, &v);
 		} else if (strcmp(fmt, "print") == 0) {
-			if (!(text = cp_report_text_shift(&v, app_printer_width(app)))) {
+			if (!(text = cp_ui_report_text_shift(&v, app_printer_width(app)))) {
 				app_error("out of memory");
 				goto out;
 			}
@@ -392,7 +392,7 @@ int cmd_report(struct app *app)
 		if (st)
 			store_csv(stdout, st);
 	} else if (strcmp(fmt, "print") == 0) { /* what the printer gets, at its width */
-		if (!(text = cp_report_text(t, kind, st, app_printer_width(app)))) {
+		if (!(text = cp_ui_report_text(t, kind, st, app_printer_width(app)))) {
 			app_error("out of memory");
 			goto out;
 		}

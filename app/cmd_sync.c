@@ -131,7 +131,8 @@ int cmd_enrol(struct app *app)
 		goto out;
 	}
 	memset(&id, 0, sizeof(id));
-	if (cp_hq_identity(db, &id, &err) == CP_OK && cp_sync_status_get(db, &st, &err) == CP_OK)
+	if (cp_hq_identity(db, &id, &err) == CP_OK &&
+	    cp_syncstate_status_get(db, &st, &err) == CP_OK)
 		printf("enrolled with HQ at %s as terminal %s; %" PRId64
 		       " journal row%s to send (run 'counterpoint sync --once')\n",
 		       id.url, id.terminal_uid, st.queue_depth, st.queue_depth == 1 ? "" : "s");
@@ -245,7 +246,7 @@ int cmd_sync(struct app *app)
 	}
 	res = cp_sync_once(db, &opts, &err);
 	if (res == CP_SYNC_DONE) {
-		if (cp_sync_status_get(db, &st, &err) == CP_OK)
+		if (cp_syncstate_status_get(db, &st, &err) == CP_OK)
 			printf("sync: up to date with HQ; %" PRId64 " journal row%s waiting\n",
 			       st.queue_depth, st.queue_depth == 1 ? "" : "s");
 	} else {
@@ -375,7 +376,7 @@ int cmd_status(struct app *app)
 	if (app_open_db(app, &db) != CP_OK)
 		return APP_EXIT_FAIL;
 	memset(&id, 0, sizeof(id));
-	if ((rc = cp_sync_status_get(db, &st, &err)) != CP_OK ||
+	if ((rc = cp_syncstate_status_get(db, &st, &err)) != CP_OK ||
 	    (rc = cp_hq_identity(db, &id, &err)) != CP_OK) {
 		app_fail(&err, rc);
 		status = APP_EXIT_FAIL;

@@ -71,7 +71,7 @@ static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, ch
 		goto out;
 	if (!v->store_name[0] && r->store_name)
 		snprintf(v->store_name, sizeof(v->store_name), "%s", r->store_name);
-	if (cp_receipt_render(v, r->width, r->currency, buf, CP_RECEIPT_RENDER_MAX) < 0) {
+	if (cp_ui_receipt_render(v, r->width, r->currency, buf, CP_RECEIPT_RENDER_MAX) < 0) {
 		rc = cp_errf(err, CP_ECONFIG, "cannot lay out receipt %s at %d columns", receipt_no,
 			     r->width);
 		goto out;
@@ -153,7 +153,7 @@ enum cp_err app_receipt_text(void *ctx, const char *receipt_no, char **text, str
 	if (rc != CP_OK)
 		return rc;
 	if (!(copy = malloc(CP_RECEIPT_RENDER_MAX + 256)) ||
-	    cp_receipt_render_copy(laid, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0) {
+	    cp_ui_receipt_render_copy(laid, r->width, copy, CP_RECEIPT_RENDER_MAX + 256) < 0) {
 		rc = cp_errf(err, CP_ENOMEM, "cannot prepare the copy of receipt %s", receipt_no);
 		free(copy);
 		copy = NULL;

@@ -656,7 +656,7 @@ static enum cp_err do_take_over(struct script *s, json_t *req, json_t *ans, stru
 	return put_cart(s, ans, err);
 }
 
-/* A manager's word that a clock the journal refused is right (see cp_clock_confirm). */
+/* A manager's word that a clock the journal refused is right (see cp_clockcheck_confirm). */
 static enum cp_err do_confirm_clock(struct script *s, json_t *req, json_t *ans,
 				    struct cp_errbuf *err)
 {
@@ -669,7 +669,7 @@ static enum cp_err do_confirm_clock(struct script *s, json_t *req, json_t *ans,
 		return rc;
 	if (!code != !pin)
 		return cp_errf(err, CP_EINVAL, "give both \"manager\" and \"pin\", or neither");
-	if ((rc = cp_clock_confirm(s->db, &s->who, code, pin, &r, err)) != CP_OK)
+	if ((rc = cp_clockcheck_confirm(s->db, &s->who, code, pin, &r, err)) != CP_OK)
 		return rc;
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "at", json_integer(r.at));

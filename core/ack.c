@@ -21,7 +21,7 @@ static enum cp_err apply_members(struct cp_db *db, json_t *list, struct cp_errbu
 
 	json_array_foreach (list, i, m) {
 		snprintf(where, sizeof(where), "members[%zu]", i);
-		if ((result = member_snapshot_apply(db, m, where, err)) != CP_OK)
+		if ((result = cp_member_snapshot_apply(db, m, where, err)) != CP_OK)
 			return result;
 	}
 	return CP_OK;
@@ -42,7 +42,7 @@ static enum cp_err check_ack(struct cp_db *db, int64_t first, int64_t last, int6
 			       "has written %" PRId64,
 			       first, last, js.last_seq);
 	if (applied > js.last_seq)
-		return hq_holds_unwritten(applied, js.last_seq, err);
+		return cp_hq_holds_unwritten(applied, js.last_seq, err);
 	if (applied > last)
 		return cp_errf(
 			err, CP_EINVAL,
@@ -57,7 +57,7 @@ static enum cp_err check_ack(struct cp_db *db, int64_t first, int64_t last, int6
 			       " (a gap is answered 409)",
 			       applied, first);
 	if (applied > js.acked_seq)
-		return db_meta_set_int(db, "acked_seq", applied, err);
+		return cp_db_meta_set_int(db, "acked_seq", applied, err);
 	return CP_OK;
 }
 
@@ -75,16 +75,16 @@ static enum cp_err check_head(struct cp_db *db, json_t *root, int64_t applied,
 	if (!v || applied < 1)
 		return CP_OK;
 	if (!json_is_string(v) || strlen(json_string_value(v)) != 2 * JOURNAL_HASH_LEN)
-		return hq_bad(err, "push answer: applied_hash is not 64 hex digits");
-	if (!(st = db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
+		return cp_hq_bad(err, "push answer: applied_hash is not 64 hex digits");
+	if (!(st = cp_db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, applied);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, mine, sizeof(mine));
+		cp_db_col_text(st, 0, mine, sizeof(mine));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read journal", err);
+		return cp_db_fail(db, rc, "read journal", err);
 	if (strcmp(mine, json_string_value(v)) != 0)
 		return cp_errf(err, CP_ECORRUPT,
 			       "HQ holds journal row %" PRId64
@@ -92,7 +92,7 @@ static enum cp_err check_head(struct cp_db *db, json_t *root, int64_t applied,
 			       "the row was changed after HQ received it, or this is not the "
 			       "database HQ knows; run `counterpoint verify` and call IT",
 			       applied);
-	return db_meta_set(db, "acked_hash", mine, err);
+	return cp_db_meta_set(db, "acked_hash", mine, err);
 }
 
 enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int64_t first,
@@ -102,26 +102,27 @@ enum cp_err cp_hq_apply_ack(struct cp_db *db, const char *body, size_t len, int6
 	json_t *root, *members;
 	int64_t n;
 
-	if (!(root = hq_load(body, len, err)))
+	if (!(root = cp_hq_load(body, len, err)))
 		return CP_EINVAL;
 	members = json_object_get(root, "members");
-	if ((result = rec_int(&rec_hq, root, "applied", 0, INT64_MAX, &n, "push answer", err)))
+	if ((result =
+		     cp_rec_int(&cp_rec_hq, root, "applied", 0, INT64_MAX, &n, "push answer", err)))
 		goto done;
 	if (!json_is_array(members)) {
-		result = hq_bad(err, "push answer: members is missing or not a list");
+		result = cp_hq_bad(err, "push answer: members is missing or not a list");
 		goto done;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	if ((result = check_ack(db, first, last, n, err)) != CP_OK ||
 	    (result = check_head(db, root, n, err)) != CP_OK)
 		goto out;
 	if ((result = apply_members(db, members, err)) != CP_OK)
 		goto out;
-	result = db_commit(db, err);
+	result = cp_db_commit(db, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	else if (applied)
 		*applied = n;
 done:

@@ -6,12 +6,12 @@
 
 #include "hq_int.h"
 
-enum cp_err hq_bad(struct cp_errbuf *err, const char *what)
+enum cp_err cp_hq_bad(struct cp_errbuf *err, const char *what)
 {
 	return cp_errf(err, CP_EINVAL, "HQ's answer is malformed: %s", what);
 }
 
-json_t *hq_load(const char *body, size_t len, struct cp_errbuf *err)
+json_t *cp_hq_load(const char *body, size_t len, struct cp_errbuf *err)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -24,14 +24,14 @@ json_t *hq_load(const char *body, size_t len, struct cp_errbuf *err)
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		hq_bad(err, "not an object");
+		cp_hq_bad(err, "not an object");
 		return NULL;
 	}
 	return root;
 }
 
 /* Printable ASCII of 1..max bytes. */
-bool hq_token_ok(const char *s, size_t max)
+bool cp_hq_token_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -44,7 +44,7 @@ bool hq_token_ok(const char *s, size_t max)
 }
 
 /* HQ's "applied" past this till's newest row: HQ holds rows this database does not have. */
-enum cp_err hq_holds_unwritten(int64_t applied, int64_t last_seq, struct cp_errbuf *err)
+enum cp_err cp_hq_holds_unwritten(int64_t applied, int64_t last_seq, struct cp_errbuf *err)
 {
 	return cp_errf(
 		err, CP_ECORRUPT,

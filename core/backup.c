@@ -165,7 +165,7 @@ out:
 	return result;
 }
 
-enum cp_err backup_before_migration(struct cp_db *db, int from, struct cp_errbuf *err)
+enum cp_err cp_backup_before_migration(struct cp_db *db, int from, struct cp_errbuf *err)
 {
 	char dst[sizeof(db->premigration)];
 	struct cp_errbuf why = {{0}};

@@ -6,6 +6,6 @@
 
 /* Copies db's file, at schema version from, to "<path>.schema<from>.bak" (or
  * ".schema<from>.N.bak" when that is taken) before a migration, and notes the path in db. */
-enum cp_err backup_before_migration(struct cp_db *db, int from, struct cp_errbuf *err);
+enum cp_err cp_backup_before_migration(struct cp_db *db, int from, struct cp_errbuf *err);
 
 #endif

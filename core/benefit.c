@@ -2,7 +2,7 @@
  * when, how often and what it gives; the attached member's benefits as they stand today; and
  * the grant, one benefit_grant journal event whose view is benefit_grant (the grants of this
  * till), beside benefit_known (the grants of other tills, as HQ's feed sends them). A period is
- * keyed by the till's business day (report_event_day), so a moved clock cannot grant twice. */
+ * keyed by the till's business day (cp_report_event_day), so a moved clock cannot grant twice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +78,7 @@ enum cp_err cp_benefit_put(struct cp_db *db, const struct cp_benefit *b, struct 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!hq_token_ok(b->id, CP_BENEFIT_ID_LEN))
+	if (!cp_hq_token_ok(b->id, CP_BENEFIT_ID_LEN))
 		return bad(err, NULL, "the id must be 1 to 32 printable characters");
 	if (!cp_text_ok(b->title_zh, 64) || !cp_text_ok(b->title_en, 64) ||
 	    (!b->title_zh[0] && !b->title_en[0]))
@@ -95,11 +95,11 @@ enum cp_err cp_benefit_put(struct cp_db *db, const struct cp_benefit *b, struct 
 		return bad(err, b->id, "the period is year, month or day");
 	if (!coupon && !points && !gift)
 		return bad(err, b->id, "what it gives is coupon, points or gift");
-	if (coupon && !hq_token_ok(b->template_id, CP_COUPON_ID_LEN))
+	if (coupon && !cp_hq_token_ok(b->template_id, CP_COUPON_ID_LEN))
 		return bad(err, b->id, "a coupon benefit names its coupon template");
 	if (points && (b->points <= 0 || b->points > CP_EARN_BONUS_MAX))
 		return bad(err, b->id, "a points benefit gives 1 to 100000000000000 points");
-	if (gift && !hq_token_ok(b->sku, 32))
+	if (gift && !cp_hq_token_ok(b->sku, 32))
 		return bad(err, b->id, "a gift benefit names the item's sku");
 	if ((b->valid_from[0] && !day_ok(b->valid_from)) ||
 	    (b->valid_to[0] && !day_ok(b->valid_to)) ||
@@ -107,7 +107,7 @@ enum cp_err cp_benefit_put(struct cp_db *db, const struct cp_benefit *b, struct 
 		return bad(err, b->id,
 			   "valid_from and valid_to are days YYYY-MM-DD (or empty), the first not "
 			   "later");
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"INSERT OR REPLACE INTO benefit(id, title_zh, title_en, tiers, stages, when_kind,"
 		" period, what, template_id, points, sku, valid_from, valid_to)"
@@ -130,7 +130,7 @@ enum cp_err cp_benefit_put(struct cp_db *db, const struct cp_benefit *b, struct 
 	sqlite3_bind_text(st, 13, b->valid_to, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store benefit", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store benefit", err);
 }
 
 #define BENEFIT_COLS                                                                               \
@@ -141,25 +141,26 @@ enum cp_err cp_benefit_put(struct cp_db *db, const struct cp_benefit *b, struct 
 static void read_benefit(sqlite3_stmt *st, struct cp_benefit *b)
 {
 	memset(b, 0, sizeof(*b));
-	db_col_text(st, 0, b->id, sizeof(b->id));
-	db_col_text(st, 1, b->title_zh, sizeof(b->title_zh));
-	db_col_text(st, 2, b->title_en, sizeof(b->title_en));
-	db_col_text(st, 3, b->tiers, sizeof(b->tiers));
-	db_col_text(st, 4, b->stages, sizeof(b->stages));
-	db_col_text(st, 5, b->when, sizeof(b->when));
-	db_col_text(st, 6, b->period, sizeof(b->period));
-	db_col_text(st, 7, b->what, sizeof(b->what));
-	db_col_text(st, 8, b->template_id, sizeof(b->template_id));
+	cp_db_col_text(st, 0, b->id, sizeof(b->id));
+	cp_db_col_text(st, 1, b->title_zh, sizeof(b->title_zh));
+	cp_db_col_text(st, 2, b->title_en, sizeof(b->title_en));
+	cp_db_col_text(st, 3, b->tiers, sizeof(b->tiers));
+	cp_db_col_text(st, 4, b->stages, sizeof(b->stages));
+	cp_db_col_text(st, 5, b->when, sizeof(b->when));
+	cp_db_col_text(st, 6, b->period, sizeof(b->period));
+	cp_db_col_text(st, 7, b->what, sizeof(b->what));
+	cp_db_col_text(st, 8, b->template_id, sizeof(b->template_id));
 	b->points = sqlite3_column_int64(st, 9);
-	db_col_text(st, 10, b->sku, sizeof(b->sku));
-	db_col_text(st, 11, b->valid_from, sizeof(b->valid_from));
-	db_col_text(st, 12, b->valid_to, sizeof(b->valid_to));
+	cp_db_col_text(st, 10, b->sku, sizeof(b->sku));
+	cp_db_col_text(st, 11, b->valid_from, sizeof(b->valid_from));
+	cp_db_col_text(st, 12, b->valid_to, sizeof(b->valid_to));
 }
 
 enum cp_err cp_benefit_get(struct cp_db *db, const char *id, struct cp_benefit *out,
 			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " BENEFIT_COLS " FROM benefit WHERE id = ?1", err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db, "SELECT " BENEFIT_COLS " FROM benefit WHERE id = ?1", err);
 	int rc;
 
 	if (!st)
@@ -174,7 +175,7 @@ enum cp_err cp_benefit_get(struct cp_db *db, const char *id, struct cp_benefit *
 			       "there is no benefit %s at this till: pick one the member's list "
 			       "shows",
 			       id ? id : "");
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read benefit", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read benefit", err);
 }
 
 /* ---- records (the demo store and HQ's feed) ---- */
@@ -183,25 +184,25 @@ static enum cp_err copy_str(const struct rec_src *src, json_t *o, const char *ke
 			    char *out, size_t outlen, const char *where, struct cp_errbuf *err)
 {
 	const char *s;
-	enum cp_err result = rec_str(src, o, key, nullable, &s, where, err);
+	enum cp_err result = cp_rec_str(src, o, key, nullable, &s, where, err);
 
 	if (result != CP_OK)
 		return result;
 	if (s && strlen(s) >= outlen)
-		return rec_bad(src, where, key, "is too long", err);
+		return cp_rec_bad(src, where, key, "is too long", err);
 	snprintf(out, outlen, "%s", s ? s : "");
 	return CP_OK;
 }
 
-enum cp_err rec_benefit(const struct rec_src *src, json_t *o, struct cp_benefit *out,
-			const char *where, struct cp_errbuf *err)
+enum cp_err cp_rec_benefit(const struct rec_src *src, json_t *o, struct cp_benefit *out,
+			   const char *where, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, "points");
 	enum cp_err result;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o))
-		return rec_bad(src, where, NULL, "is not an object", err);
+		return cp_rec_bad(src, where, NULL, "is not an object", err);
 	if ((result = copy_str(src, o, "id", false, out->id, sizeof(out->id), where, err)) ||
 	    (result = copy_str(src, o, "title_zh", false, out->title_zh, sizeof(out->title_zh),
 			       where, err)) ||
@@ -224,11 +225,11 @@ enum cp_err rec_benefit(const struct rec_src *src, json_t *o, struct cp_benefit 
 			       where, err)))
 		return result;
 	if (v && !json_is_null(v))
-		return rec_int(src, o, "points", 0, CP_EARN_BONUS_MAX, &out->points, where, err);
+		return cp_rec_int(src, o, "points", 0, CP_EARN_BONUS_MAX, &out->points, where, err);
 	return CP_OK;
 }
 
-enum cp_err benefit_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
+enum cp_err cp_benefit_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
 {
 	json_t *list = json_object_get(root, "benefits"), *j;
 	char where[64];
@@ -237,40 +238,40 @@ enum cp_err benefit_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *
 	if (!list)
 		return CP_OK;
 	if (!json_is_array(list))
-		return rec_bad(&rec_demo, "benefits", NULL, "is not a list", err);
+		return cp_rec_bad(&cp_rec_demo, "benefits", NULL, "is not a list", err);
 	json_array_foreach (list, i, j) {
 		struct cp_benefit b;
 		enum cp_err result;
 
 		snprintf(where, sizeof(where), "benefits[%zu]", i);
-		if ((result = rec_benefit(&rec_demo, j, &b, where, err)) == CP_OK)
+		if ((result = cp_rec_benefit(&cp_rec_demo, j, &b, where, err)) == CP_OK)
 			result = cp_benefit_put(db, &b, err);
 		if (result != CP_OK)
-			return rec_stored(&rec_demo, result, where, err);
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
 
-enum cp_err benefit_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				  struct cp_errbuf *err)
+enum cp_err cp_benefit_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				     struct cp_errbuf *err)
 {
 	struct cp_benefit b;
-	enum cp_err result = rec_benefit(&rec_hq, d, &b, where, err);
+	enum cp_err result = cp_rec_benefit(&cp_rec_hq, d, &b, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_benefit_put(db, &b, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_benefit_put(db, &b, err), where, err);
 }
 
-enum cp_err benefit_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_benefit_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM benefit WHERE id = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM benefit WHERE id = ?1", key, err);
 }
 
 /* A grant another till (or this one) made, as HQ holds it: {benefit, member, period, day,
  * terminal}; keyed "benefit/member/period". */
-enum cp_err benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char *where,
-					struct cp_errbuf *err)
+enum cp_err cp_benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					   struct cp_errbuf *err)
 {
 	char benefit[CP_BENEFIT_ID_LEN + 1], member[64], period[11], day[11], terminal[64];
 	enum cp_err result;
@@ -278,25 +279,28 @@ enum cp_err benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char 
 	int rc;
 
 	if (!json_is_object(d))
-		return rec_bad(&rec_hq, where, NULL, "is not an object", err);
-	if ((result = copy_str(&rec_hq, d, "benefit", false, benefit, sizeof(benefit), where,
+		return cp_rec_bad(&cp_rec_hq, where, NULL, "is not an object", err);
+	if ((result = copy_str(&cp_rec_hq, d, "benefit", false, benefit, sizeof(benefit), where,
 			       err)) ||
-	    (result = copy_str(&rec_hq, d, "member", false, member, sizeof(member), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "period", false, period, sizeof(period), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "day", false, day, sizeof(day), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "terminal", true, terminal, sizeof(terminal), where,
+	    (result = copy_str(&cp_rec_hq, d, "member", false, member, sizeof(member), where,
+			       err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "period", false, period, sizeof(period), where,
+			       err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "day", false, day, sizeof(day), where, err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "terminal", true, terminal, sizeof(terminal), where,
 			       err)))
 		return result;
-	if (!hq_token_ok(benefit, CP_BENEFIT_ID_LEN) || !hq_token_ok(member, 63))
-		return rec_bad(&rec_hq, where, "benefit", "and member must be short ids", err);
+	if (!cp_hq_token_ok(benefit, CP_BENEFIT_ID_LEN) || !cp_hq_token_ok(member, 63))
+		return cp_rec_bad(&cp_rec_hq, where, "benefit", "and member must be short ids",
+				  err);
 	if (!day_ok(day) || (strlen(period) != 4 && strlen(period) != 7 && strlen(period) != 10) ||
 	    strncmp(period, day, strlen(period)) != 0)
-		return rec_bad(&rec_hq, where, "period",
-			       "must be the year, month or day of the grant's day", err);
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO benefit_known(benefit_id, member_id, period, day,"
-		     " terminal) VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+		return cp_rec_bad(&cp_rec_hq, where, "period",
+				  "must be the year, month or day of the grant's day", err);
+	st = cp_db_stmt(db,
+			"INSERT OR REPLACE INTO benefit_known(benefit_id, member_id, period, day,"
+			" terminal) VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, benefit, -1, SQLITE_STATIC);
@@ -306,15 +310,16 @@ enum cp_err benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char 
 	sqlite3_bind_text(st, 5, terminal, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store benefit grant", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store benefit grant", err);
 }
 
-enum cp_err benefit_grant_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_benefit_grant_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db,
-				"DELETE FROM benefit_known WHERE benefit_id || '/' || member_id ||"
-				" '/' || period = ?1",
-				key, err);
+	return cp_change_run_keyed(
+		db,
+		"DELETE FROM benefit_known WHERE benefit_id || '/' || member_id ||"
+		" '/' || period = ?1",
+		key, err);
 }
 
 /* ---- who, when, how often ---- */
@@ -393,7 +398,7 @@ static bool when_holds(struct cp_db *db, const struct cp_benefit *b, const char 
 		return false;
 	}
 	if (strcmp(b->when, "member_day") == 0) {
-		if (db_memo_get(db, &m, NULL) != CP_OK || !m->has_rules ||
+		if (cp_db_memo_get(db, &m, NULL) != CP_OK || !m->has_rules ||
 		    m->rules.member_day_kind == CP_MEMBER_DAY_NONE) {
 			snprintf(why, whylen, "on the member day (the chain has none)");
 			return false;
@@ -422,7 +427,7 @@ static bool when_holds(struct cp_db *db, const struct cp_benefit *b, const char 
 static enum cp_err granted(struct cp_db *db, const char *id, const char *member, const char *key,
 			   const char *day, char on[11], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"WITH m(id) AS (SELECT ?2 UNION SELECT local_id FROM member_alias WHERE member_id "
 		"= ?2"
@@ -443,9 +448,9 @@ static enum cp_err granted(struct cp_db *db, const char *id, const char *member,
 	sqlite3_bind_text(st, 4, day, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, on, 11);
+		cp_db_col_text(st, 0, on, 11);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read benefit grants", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read benefit grants", err);
 }
 
 /* Judges b for member m on business day: *state and s's fields; *mine false when it is not the
@@ -492,13 +497,13 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 
 	memset(out, 0, sizeof(*out));
 	if ((result = cp_member_get(db, member_id, &m, err)) != CP_OK ||
-	    (result = member_birth_month(db, m.id, &birth_month, err)) != CP_OK ||
-	    (result = report_event_day(db, cp_db_now(db), out->day, err)) != CP_OK)
+	    (result = cp_member_birth_month(db, m.id, &birth_month, err)) != CP_OK ||
+	    (result = cp_report_event_day(db, cp_db_now(db), out->day, err)) != CP_OK)
 		return result;
 	snprintf(out->member_id, sizeof(out->member_id), "%s", m.id);
 	if (!(all = calloc(CP_BENEFIT_LIST_MAX, sizeof(*all))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if (!(st = db_stmt(db, "SELECT " BENEFIT_COLS " FROM benefit ORDER BY id", err))) {
+	if (!(st = cp_db_stmt(db, "SELECT " BENEFIT_COLS " FROM benefit ORDER BY id", err))) {
 		free(all);
 		return CP_EDB;
 	}
@@ -515,7 +520,7 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 	}
 	sqlite3_reset(st);
 	if (result == CP_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		result = db_fail(db, rc, "list benefits", err);
+		result = cp_db_fail(db, rc, "list benefits", err);
 	/* open first, then used this period, then the rest */
 	for (int pass = CP_BENEFIT_OPEN; result == CP_OK && pass <= CP_BENEFIT_NOT_TODAY; pass++)
 		for (int i = 0; i < n; i++)
@@ -575,7 +580,7 @@ static enum cp_err not_today(struct cp_db *db, const struct cp_benefit *b, const
 					     "and this member's birthday is not known",
 					     b->id);
 	if (strcmp(b->when, "member_day") == 0) {
-		if (db_memo_get(db, &m, NULL) != CP_OK || !m->has_rules ||
+		if (cp_db_memo_get(db, &m, NULL) != CP_OK || !m->has_rules ||
 		    m->rules.member_day_kind == CP_MEMBER_DAY_NONE)
 			return cp_errf(err, CP_ESTATE,
 				       "benefit %s is given on the member day, and the chain has "
@@ -616,7 +621,7 @@ static enum cp_err refusal(struct cp_db *db, const struct cp_benefit *b,
 	if (b->valid_to[0] && strcmp(day, b->valid_to) > 0)
 		return cp_errf(err, CP_ESTATE, "benefit %s has expired: it ended on %s", b->id,
 			       b->valid_to);
-	if ((result = member_birth_month(db, m->id, &birth_month, err)) != CP_OK ||
+	if ((result = cp_member_birth_month(db, m->id, &birth_month, err)) != CP_OK ||
 	    (result = judge(db, b, m, birth_month, day, s, &mine, err)) != CP_OK)
 		return result;
 	if (s->state == CP_BENEFIT_USED)
@@ -652,10 +657,11 @@ static enum cp_err gift_line(struct cp_db *db, const struct cp_cart_view *cart, 
 	for (int i = 0; i < cart->nlines; i++)
 		if (cart->lines[i].line_no >= next)
 			next = cart->lines[i].line_no + 1;
-	st = db_stmt(db,
-		     "INSERT INTO cart_line(line_no, qty, sku, benefit_seq) SELECT ?1, 1, sku, ?3"
-		     " FROM item WHERE sku = ?2",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"INSERT INTO cart_line(line_no, qty, sku, benefit_seq) SELECT ?1, 1, sku, ?3"
+		" FROM item WHERE sku = ?2",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, next);
@@ -664,7 +670,7 @@ static enum cp_err gift_line(struct cp_db *db, const struct cp_cart_view *cart, 
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "add the gift", err);
+		return cp_db_fail(db, rc, "add the gift", err);
 	if (sqlite3_changes(db->h) == 0)
 		return cp_errf(err, CP_ESTATE,
 			       "the gift's item %s is not in this till's catalogue; it cannot be "
@@ -688,7 +694,7 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 	memset(&g, 0, sizeof(g));
 	if (!cart)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK) {
+	if ((result = cp_db_begin(db, err)) != CP_OK) {
 		free(cart);
 		return result;
 	}
@@ -701,7 +707,7 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 		goto out;
 	}
 	if ((result = cp_benefit_get(db, id, &b, err)) != CP_OK ||
-	    (result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK ||
+	    (result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK ||
 	    (result = refusal(db, &b, &cart->member, day, &s, err)) != CP_OK)
 		goto out;
 	payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "member", cart->member.id, "benefit",
@@ -712,7 +718,7 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 		goto out;
 	}
 	if (strcmp(b.what, "coupon") == 0) {
-		result = coupon_issue_json(db, b.template_id, cart->member.id, day, &c, err);
+		result = cp_coupon_issue_json(db, b.template_id, cart->member.id, day, &c, err);
 		if (result == CP_ENOTFOUND || (result == CP_OK && !c)) {
 			result =
 				cp_errf(err, CP_ESTATE,
@@ -736,7 +742,7 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((result = journal_record(db, "benefit_grant", payload, &g.seq, NULL, err)) != CP_OK)
+	if ((result = cp_journal_record(db, "benefit_grant", payload, &g.seq, NULL, err)) != CP_OK)
 		goto out;
 	if (c && (result = cp_coupon_find(db, json_string_value(json_object_get(c, "code")),
 					  &g.coupon, err)) != CP_OK)
@@ -744,7 +750,7 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 	if (strcmp(b.what, "gift") == 0 &&
 	    (result = gift_line(db, cart, b.sku, g.seq, &g.line_no, err)) != CP_OK)
 		goto out;
-	if ((result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	snprintf(g.benefit_id, sizeof(g.benefit_id), "%s", b.id);
 	snprintf(g.title, sizeof(g.title), "%s", title_of(&b));
@@ -761,14 +767,14 @@ enum cp_err cp_benefit_grant(struct cp_db *db, const struct cp_session *who, con
 		*out = g;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	json_decref(c);
 	free(cart);
 	return result;
 }
 
-enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *member, *benefit, *period, *day, *what, *sku = NULL, *code = NULL;
 	json_t *c = json_object_get(p, "coupon");
@@ -777,30 +783,31 @@ enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "member", &member, err)) ||
-	    (result = jget_str(p, "benefit", &benefit, err)) ||
-	    (result = jget_str(p, "period", &period, err)) ||
-	    (result = jget_str(p, "day", &day, err)) || (result = jget_str(p, "what", &what, err)))
+	if ((result = cp_jget_str(p, "member", &member, err)) ||
+	    (result = cp_jget_str(p, "benefit", &benefit, err)) ||
+	    (result = cp_jget_str(p, "period", &period, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_str(p, "what", &what, err)))
 		return result;
 	if (strcmp(what, "points") == 0) {
-		if ((result = jget_int(p, "points", &points, err)) != CP_OK)
+		if ((result = cp_jget_int(p, "points", &points, err)) != CP_OK)
 			return result;
 		if (points <= 0 || points > CP_EARN_BONUS_MAX)
 			return cp_errf(err, CP_ECORRUPT,
 				       "journal payload: a benefit grant of %lld points",
 				       (long long)points);
 	} else if (strcmp(what, "coupon") == 0) {
-		if (!json_is_object(c) || (result = jget_str(c, "code", &code, err)))
+		if (!json_is_object(c) || (result = cp_jget_str(c, "code", &code, err)))
 			return cp_errf(
 				err, CP_ECORRUPT,
 				"journal payload: a coupon benefit grant without its coupon");
-	} else if (strcmp(what, "gift") != 0 || (result = jget_str(p, "sku", &sku, err))) {
+	} else if (strcmp(what, "gift") != 0 || (result = cp_jget_str(p, "sku", &sku, err))) {
 		return cp_errf(err, CP_ECORRUPT, "journal payload: a benefit grant of %s", what);
 	}
-	st = db_stmt(db,
-		     "INSERT INTO benefit_grant(seq, benefit_id, member_id, period, day, what,"
-		     " points, code, sku) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO benefit_grant(seq, benefit_id, member_id, period, day, what,"
+			" points, code, sku) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -821,15 +828,16 @@ enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 			       "journal payload: benefit %s granted twice to %s for %s", benefit,
 			       member, period);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "record benefit grant", err);
+		return cp_db_fail(db, rc, "record benefit grant", err);
 	if (points)
-		return movement_insert(db, seq, 1, member, "benefit", points, 0, err);
+		return cp_movement_insert(db, seq, 1, member, "benefit", points, 0, err);
 	if (code)
-		return coupon_issue_apply(db, seq, 1, c, "benefit", err);
+		return cp_coupon_issue_apply(db, seq, 1, c, "benefit", err);
 	return CP_OK;
 }
 
-enum cp_err benefit_receipt_fill(struct cp_db *db, struct cp_receipt_view *v, struct cp_errbuf *err)
+enum cp_err cp_benefit_receipt_fill(struct cp_db *db, struct cp_receipt_view *v,
+				    struct cp_errbuf *err)
 {
 	struct cp_benefit_list *l;
 	enum cp_err result;

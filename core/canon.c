@@ -313,7 +313,7 @@ static bool put_value(struct canon_buf *b, const json_t *v, int depth)
 	}
 }
 
-char *canon_dump(const json_t *v, size_t *len)
+char *cp_canon_dump(const json_t *v, size_t *len)
 {
 	struct canon_buf b = {NULL, 0, 0};
 

@@ -26,6 +26,6 @@
 
 /* Returns malloc'd NUL-terminated text (free it with free()) and its length without the NUL in
  * *len (len may be NULL), or NULL (and *len 0) for NULL v, a refusal above, or no memory. */
-char *canon_dump(const json_t *v, size_t *len);
+char *cp_canon_dump(const json_t *v, size_t *len);
 
 #endif

@@ -42,15 +42,15 @@ static bool weighed(sqlite3_stmt *st, struct cp_cart_line *l)
 
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
-			" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
-			" coalesce(o.cash, 0), coalesce(o.points, 0), l.weight_g, l.label_amount,"
-			" l.benefit_seq IS NOT NULL FROM cart_line l"
-			" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
-			" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
-			err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db,
+		"SELECT l.line_no, l.sku, l.qty, i.name_zh, i.name_en, i.category, i.price,"
+		" i.member_price, c.earn_excluded, coalesce(l.offer_id, ''),"
+		" coalesce(o.cash, 0), coalesce(o.points, 0), l.weight_g, l.label_amount,"
+		" l.benefit_seq IS NOT NULL FROM cart_line l"
+		" JOIN item i ON i.sku = l.sku JOIN category c ON c.code = i.category"
+		" LEFT JOIN offer o ON o.id = l.offer_id ORDER BY l.line_no",
+		err);
 	int rc;
 
 	if (!st)
@@ -62,15 +62,15 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 			v->has_member && !gift && sqlite3_column_type(st, 7) != SQLITE_NULL;
 
 		l->line_no = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, l->sku, sizeof(l->sku));
+		cp_db_col_text(st, 1, l->sku, sizeof(l->sku));
 		l->qty = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, l->name, sizeof(l->name));
+		cp_db_col_text(st, 3, l->name, sizeof(l->name));
 		if (!l->name[0])
-			db_col_text(st, 4, l->name, sizeof(l->name));
-		db_col_text(st, 5, l->category, sizeof(l->category));
+			cp_db_col_text(st, 4, l->name, sizeof(l->name));
+		cp_db_col_text(st, 5, l->category, sizeof(l->category));
 		l->unit_price = sqlite3_column_int64(st, member_price ? 7 : 6);
 		l->eligible = sqlite3_column_int(st, 8) == 0;
-		db_col_text(st, 9, l->offer_id, sizeof(l->offer_id));
+		cp_db_col_text(st, 9, l->offer_id, sizeof(l->offer_id));
 		if ((l->redemption = l->offer_id[0] != '\0')) {
 			/* at the offer's cash price; earns nothing; holds its points */
 			l->unit_price = sqlite3_column_int64(st, 10);
@@ -101,7 +101,7 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, rc, "read cart", err);
+		return cp_db_fail(db, rc, "read cart", err);
 	return CP_OK;
 }
 
@@ -109,7 +109,7 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 			     char session[CP_SESSION_TOKEN_LEN + 1], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT staff, member_id, opened_at, session FROM cart WHERE id = 1", err);
 	char member_id[64] = "";
 	enum cp_err result;
@@ -123,15 +123,15 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->open = true;
-		db_col_text(st, 0, out->staff, sizeof(out->staff));
-		db_col_text(st, 1, member_id, sizeof(member_id));
+		cp_db_col_text(st, 0, out->staff, sizeof(out->staff));
+		cp_db_col_text(st, 1, member_id, sizeof(member_id));
 		out->opened_at = sqlite3_column_int64(st, 2);
 		if (session)
-			db_col_text(st, 3, session, CP_SESSION_TOKEN_LEN + 1);
+			cp_db_col_text(st, 3, session, CP_SESSION_TOKEN_LEN + 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read cart", err);
+		return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read cart", err);
 	if (member_id[0]) {
 		if ((result = cp_member_get(db, member_id, &out->member, err)) != CP_OK)
 			return result;
@@ -139,7 +139,7 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 	}
 	if ((result = read_lines(db, out, err)) != CP_OK)
 		return result;
-	return discount_price(db, out, err);
+	return cp_discount_price(db, out, err);
 }
 
 static bool logged_in(const struct cp_session *who)
@@ -170,14 +170,15 @@ static enum cp_err owner_of(struct cp_db *db, const struct cp_cart_view *v, cons
 	out->nlines = v->nlines;
 	out->items = v->items;
 	out->total = v->total;
-	if (!(st = db_stmt(db, "SELECT name FROM staff WHERE code = ?1", err)))
+	if (!(st = cp_db_stmt(db, "SELECT name FROM staff WHERE code = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, v->staff, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, out->name, sizeof(out->name));
+		cp_db_col_text(st, 0, out->name, sizeof(out->name));
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read staff", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						     : cp_db_fail(db, rc, "read staff", err);
 }
 
 /* Another session's cart: who has it, since when, how much, and what to do. */
@@ -252,7 +253,7 @@ enum cp_err cp_cart_owner(struct cp_db *db, const struct cp_session *who, struct
 static enum cp_err check_owner(struct cp_db *db, const struct cp_session *who,
 			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT staff, session FROM cart WHERE id = 1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT staff, session FROM cart WHERE id = 1", err);
 	char staff[17] = "", session[CP_SESSION_TOKEN_LEN + 1] = "";
 	struct cp_cart_owner o;
 	enum cp_err result;
@@ -262,14 +263,14 @@ static enum cp_err check_owner(struct cp_db *db, const struct cp_session *who,
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db_col_text(st, 0, staff, sizeof(staff));
-		db_col_text(st, 1, session, sizeof(session));
+		cp_db_col_text(st, 0, staff, sizeof(staff));
+		cp_db_col_text(st, 1, session, sizeof(session));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && owns(who, staff, session)))
 		return CP_OK;
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read cart", err);
+		return cp_db_fail(db, rc, "read cart", err);
 	if ((result = cp_cart_owner(db, who, &o, err)) != CP_OK)
 		return result;
 	return refuse(&o, who, err);
@@ -279,7 +280,7 @@ static enum cp_err check_owner(struct cp_db *db, const struct cp_session *who,
 static enum cp_err ensure_open(struct cp_db *db, const struct cp_session *who,
 			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"INSERT OR IGNORE INTO cart(id, staff, opened_at, session) VALUES(1, ?1, ?2, ?3)",
 		err);
@@ -292,7 +293,7 @@ static enum cp_err ensure_open(struct cp_db *db, const struct cp_session *who,
 	sqlite3_bind_text(st, 3, who->token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "open cart", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "open cart", err);
 }
 
 /* Runs one change: begin, change, re-check the totals still fit, commit. */
@@ -309,9 +310,9 @@ static enum cp_err finish(struct cp_db *db, enum cp_err result, struct cp_errbuf
 		free(v);
 	}
 	if (result == CP_OK)
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -326,10 +327,10 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 			    struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL"
-			" AND weight_g IS NULL AND label_amount IS NULL AND benefit_seq IS NULL",
-			err);
+		cp_db_stmt(db,
+			   "SELECT line_no, qty FROM cart_line WHERE sku = ?1 AND offer_id IS NULL"
+			   " AND weight_g IS NULL AND label_amount IS NULL AND benefit_seq IS NULL",
+			   err);
 	int64_t have = 0, count = 0, next = 1;
 	int rc, line = 0;
 
@@ -342,15 +343,15 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read cart", err);
+		return cp_db_fail(db, rc, "read cart", err);
 	if (line) {
 		if (have + qty > CP_QTY_MAX)
 			return cp_errf(err, CP_EINVAL, "quantity of line %d would exceed %d", line,
 				       CP_QTY_MAX);
-		st = db_stmt(db, "UPDATE cart_line SET qty = qty + ?2 WHERE line_no = ?1", err);
+		st = cp_db_stmt(db, "UPDATE cart_line SET qty = qty + ?2 WHERE line_no = ?1", err);
 	} else {
-		st = db_stmt(db, "SELECT count(*), coalesce(max(line_no), 0) + 1 FROM cart_line",
-			     err);
+		st = cp_db_stmt(db, "SELECT count(*), coalesce(max(line_no), 0) + 1 FROM cart_line",
+				err);
 		if (!st)
 			return CP_EDB;
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -359,15 +360,15 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW)
-			return db_fail(db, rc, "read cart", err);
+			return cp_db_fail(db, rc, "read cart", err);
 		if (count >= CP_CART_MAX_LINES)
 			return cp_errf(err, CP_ESTATE,
 				       "the cart holds %d lines, the most one sale can; pay this "
 				       "sale and start another",
 				       CP_CART_MAX_LINES);
 		line = (int)next;
-		st = db_stmt(db, "INSERT INTO cart_line(line_no, qty, sku) VALUES(?1, ?2, ?3)",
-			     err);
+		st = cp_db_stmt(db, "INSERT INTO cart_line(line_no, qty, sku) VALUES(?1, ?2, ?3)",
+				err);
 	}
 	if (!st)
 		return CP_EDB;
@@ -378,7 +379,7 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "change cart", err);
+		return cp_db_fail(db, rc, "change cart", err);
 	if (line_no)
 		*line_no = line;
 	return CP_OK;
@@ -388,8 +389,8 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 static enum cp_err add_weighed(struct cp_db *db, const char *sku, const struct cp_scale_label *l,
 			       int *line_no, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT count(*), coalesce(max(line_no), 0) + 1 FROM cart_line", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT count(*), coalesce(max(line_no), 0) + 1 FROM cart_line", err);
 	int64_t count = 0, next = 1;
 	int rc;
 
@@ -401,16 +402,16 @@ static enum cp_err add_weighed(struct cp_db *db, const char *sku, const struct c
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read cart", err);
+		return cp_db_fail(db, rc, "read cart", err);
 	if (count >= CP_CART_MAX_LINES)
 		return cp_errf(err, CP_ESTATE,
 			       "the cart holds %d lines, the most one sale can; pay this sale and "
 			       "start another",
 			       CP_CART_MAX_LINES);
-	st = db_stmt(db,
-		     "INSERT INTO cart_line(line_no, qty, sku, weight_g, label_amount)"
-		     " VALUES(?1, 1, ?2, ?3, ?4)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_line(line_no, qty, sku, weight_g, label_amount)"
+			" VALUES(?1, 1, ?2, ?3, ?4)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, next);
@@ -419,7 +420,7 @@ static enum cp_err add_weighed(struct cp_db *db, const char *sku, const struct c
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "change cart", err);
+		return cp_db_fail(db, rc, "change cart", err);
 	if (line_no)
 		*line_no = (int)next;
 	return CP_OK;
@@ -452,7 +453,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
 		return result;
 	}
-	if ((result = db_begin_light(db, err)) != CP_OK)
+	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
@@ -466,10 +467,10 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 /* Why a line change changed nothing: no such line, or an offer line's quantity (one each). */
 static enum cp_err no_change(struct cp_db *db, int line_no, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT weight_g IS NOT NULL OR label_amount IS NOT NULL"
-				   " FROM cart_line WHERE line_no = ?1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT weight_g IS NOT NULL OR label_amount IS NOT NULL"
+				      " FROM cart_line WHERE line_no = ?1",
+				      err);
 	bool scale = false;
 	int rc;
 
@@ -491,7 +492,7 @@ static enum cp_err no_change(struct cp_db *db, int line_no, struct cp_errbuf *er
 			       "another",
 			       line_no);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "read cart", err);
+		return cp_db_fail(db, rc, "read cart", err);
 	return cp_errf(err, CP_ENOTFOUND, "there is no line %d in the cart", line_no);
 }
 
@@ -504,11 +505,11 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if ((result = db_begin_light(db, err)) != CP_OK)
+	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
 		return finish(db, result, err);
-	st = db_stmt(db, sql, err);
+	st = cp_db_stmt(db, sql, err);
 	if (!st)
 		return finish(db, CP_EDB, err);
 	sqlite3_bind_int(st, 1, line_no);
@@ -517,7 +518,7 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "change cart", err);
+		result = cp_db_fail(db, rc, "change cart", err);
 	else if (sqlite3_changes(db->h) == 0)
 		result = no_change(db, line_no, err);
 	return finish(db, result, err);
@@ -553,7 +554,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if ((result = db_begin_light(db, err)) != CP_OK)
+	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
 		return finish(db, result, err);
@@ -563,10 +564,10 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	    (result = ensure_open(db, who, err)) != CP_OK)
 		return finish(db, result, err);
 	/* Offer lines were taken for the member attached: another member, or none, releases them. */
-	st = db_stmt(db,
-		     "DELETE FROM cart_line WHERE offer_id IS NOT NULL AND"
-		     " (SELECT member_id FROM cart WHERE id = 1) IS NOT ?1",
-		     err);
+	st = cp_db_stmt(db,
+			"DELETE FROM cart_line WHERE offer_id IS NOT NULL AND"
+			" (SELECT member_id FROM cart WHERE id = 1) IS NOT ?1",
+			err);
 	if (!st)
 		return finish(db, CP_EDB, err);
 	if (member_id)
@@ -574,15 +575,16 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return finish(db, db_fail(db, rc, "release offers", err), err);
-	st = db_stmt(db, "UPDATE cart SET member_id = ?1 WHERE id = 1", err);
+		return finish(db, cp_db_fail(db, rc, "release offers", err), err);
+	st = cp_db_stmt(db, "UPDATE cart SET member_id = ?1 WHERE id = 1", err);
 	if (!st)
 		return finish(db, CP_EDB, err);
 	if (member_id)
 		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return finish(db, rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "attach member", err), err);
+	return finish(db, rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "attach member", err),
+		      err);
 }
 
 /* Adds offer o as a line of its own (qty 1) in the open cart. */
@@ -600,8 +602,9 @@ static enum cp_err add_offer_line(struct cp_db *db, const struct cp_cart_view *v
 	for (int i = 0; i < v->nlines; i++)
 		if (v->lines[i].line_no >= next)
 			next = v->lines[i].line_no + 1;
-	st = db_stmt(db, "INSERT INTO cart_line(line_no, qty, sku, offer_id) VALUES(?1, 1, ?2, ?3)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_line(line_no, qty, sku, offer_id) VALUES(?1, 1, ?2, ?3)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, next);
@@ -610,11 +613,11 @@ static enum cp_err add_offer_line(struct cp_db *db, const struct cp_cart_view *v
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc,
-			       (rc & 0xff) == SQLITE_CONSTRAINT
-				       ? "take the offer (its item is not in the catalogue)"
-				       : "take the offer",
-			       err);
+		return cp_db_fail(db, rc,
+				  (rc & 0xff) == SQLITE_CONSTRAINT
+					  ? "take the offer (its item is not in the catalogue)"
+					  : "take the offer",
+				  err);
 	if (line_no)
 		*line_no = next;
 	return CP_OK;
@@ -631,7 +634,7 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin_light(db, err)) != CP_OK) {
+	if ((result = cp_db_begin_light(db, err)) != CP_OK) {
 		free(v);
 		return result;
 	}
@@ -639,7 +642,7 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 	if (result == CP_OK)
 		result = read_cart(db, v, NULL, err);
 	if (result == CP_OK)
-		result = offer_check_add(db, v, offer_id, &o, err);
+		result = cp_offer_check_add(db, v, offer_id, &o, err);
 	if (result == CP_OK)
 		result = add_offer_line(db, v, &o, line_no, err);
 	free(v);
@@ -655,19 +658,19 @@ enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struc
 		return cp_errf(err, CP_EAUTH, "log in first");
 	/* fully durable, not a light cart edit: a sale with lines thrown away leaves an audit row
 	 * in the journal (cart_cancel), and a journal row is never left unflushed */
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
-		result = cart_cancel_record(db, who, &seq, err);
+		result = cp_cart_cancel_record(db, who, &seq, err);
 	if (result == CP_OK)
-		result = db_exec(db, "DELETE FROM cart_line", err);
+		result = cp_db_exec(db, "DELETE FROM cart_line", err);
 	if (result == CP_OK)
-		result = db_exec(db, "DELETE FROM cart", err);
+		result = cp_db_exec(db, "DELETE FROM cart", err);
 	if (result == CP_OK)
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -704,7 +707,7 @@ enum cp_err cp_cart_take_over(struct cp_db *db, const struct cp_session *who,
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out;
 	if ((result = read_owned(db, who, v, &r.from, err)) != CP_OK)
 		goto out;
@@ -720,9 +723,9 @@ enum cp_err cp_cart_take_over(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the takeover");
 		goto out;
 	}
-	if ((result = journal_record(db, "cart_takeover", payload, &r.seq, NULL, err)) != CP_OK)
+	if ((result = cp_journal_record(db, "cart_takeover", payload, &r.seq, NULL, err)) != CP_OK)
 		goto out;
-	if (!(st = db_stmt(db, "UPDATE cart SET staff = ?1, session = ?2 WHERE id = 1", err))) {
+	if (!(st = cp_db_stmt(db, "UPDATE cart SET staff = ?1, session = ?2 WHERE id = 1", err))) {
 		result = CP_EDB;
 		goto out;
 	}
@@ -731,22 +734,22 @@ enum cp_err cp_cart_take_over(struct cp_db *db, const struct cp_session *who,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "take over the cart", err);
+		result = cp_db_fail(db, rc, "take over the cart", err);
 		goto out;
 	}
-	if ((result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	if (out)
 		*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	free(v);
 	return result;
 }
 
-enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *from, *to, *member;
 	int64_t at, opened_at, lines, items, total;
@@ -754,19 +757,19 @@ enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_str(p, "from_staff", &from, err)) ||
-	    (result = jget_str(p, "to_staff", &to, err)) ||
-	    (result = jget_int(p, "opened_at", &opened_at, err)) ||
-	    (result = jget_int(p, "lines", &lines, err)) ||
-	    (result = jget_int(p, "items", &items, err)) ||
-	    (result = jget_int(p, "total", &total, err)) ||
-	    (result = jget_str_or_null(p, "member", &member, err)))
+	if ((result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_str(p, "from_staff", &from, err)) ||
+	    (result = cp_jget_str(p, "to_staff", &to, err)) ||
+	    (result = cp_jget_int(p, "opened_at", &opened_at, err)) ||
+	    (result = cp_jget_int(p, "lines", &lines, err)) ||
+	    (result = cp_jget_int(p, "items", &items, err)) ||
+	    (result = cp_jget_int(p, "total", &total, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO cart_takeover(seq, at, from_staff, to_staff, opened_at, lines,"
-		     " items, total, member_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_takeover(seq, at, from_staff, to_staff, opened_at, lines,"
+			" items, total, member_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -781,5 +784,5 @@ enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 		sqlite3_bind_text(st, 9, member, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the cart takeover", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the cart takeover", err);
 }

@@ -44,8 +44,8 @@ static json_t *cancel_payload(const struct cp_cart_view *v, const struct cp_sess
 	return p;
 }
 
-enum cp_err cart_cancel_record(struct cp_db *db, const struct cp_session *who, int64_t *seq,
-			       struct cp_errbuf *err)
+enum cp_err cp_cart_cancel_record(struct cp_db *db, const struct cp_session *who, int64_t *seq,
+				  struct cp_errbuf *err)
 {
 	struct cp_cart_view *v = malloc(sizeof(*v));
 	json_t *payload = NULL;
@@ -56,20 +56,20 @@ enum cp_err cart_cancel_record(struct cp_db *db, const struct cp_session *who, i
 	if (!v)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK || !v->open || v->nlines == 0 ||
-	    (result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+	    (result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
 		goto out;
 	if (!(payload = cancel_payload(v, who, day))) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory recording the cancelled sale");
 		goto out;
 	}
-	result = journal_record(db, "cart_cancel", payload, seq, NULL, err);
+	result = cp_journal_record(db, "cart_cancel", payload, seq, NULL, err);
 out:
 	json_decref(payload);
 	free(v);
 	return result;
 }
 
-enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *staff, *owner, *day, *member;
 	int64_t at, opened_at, items, total;
@@ -78,21 +78,22 @@ enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str(p, "owner", &owner, err)) ||
-	    (result = jget_str(p, "day", &day, err)) ||
-	    (result = jget_int(p, "opened_at", &opened_at, err)) ||
-	    (result = jget_array(p, "lines", &lines, err)) ||
-	    (result = jget_int(p, "items", &items, err)) ||
-	    (result = jget_int(p, "total", &total, err)) ||
-	    (result = jget_str_or_null(p, "member", &member, err)))
+	if ((result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str(p, "owner", &owner, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "opened_at", &opened_at, err)) ||
+	    (result = cp_jget_array(p, "lines", &lines, err)) ||
+	    (result = cp_jget_int(p, "items", &items, err)) ||
+	    (result = cp_jget_int(p, "total", &total, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)))
 		return result;
-	if (!(st = db_stmt(db,
-			   "INSERT INTO cart_cancel(seq, at, staff, owner, business_day, opened_at,"
-			   " lines, items, total, member_id)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			   err)))
+	if (!(st = cp_db_stmt(
+		      db,
+		      "INSERT INTO cart_cancel(seq, at, staff, owner, business_day, opened_at,"
+		      " lines, items, total, member_id)"
+		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		      err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, at);
@@ -108,13 +109,13 @@ enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "record the cancelled sale", err);
-	if (!(st = db_stmt(db,
-			   "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-			   " VALUES(?1, 'cancel', 'all', 1, ?2, 0)"
-			   " ON CONFLICT(day, what, key) DO UPDATE SET n = n + 1,"
-			   " amount = amount + excluded.amount",
-			   err)))
+		return cp_db_fail(db, rc, "record the cancelled sale", err);
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+			      " VALUES(?1, 'cancel', 'all', 1, ?2, 0)"
+			      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + 1,"
+			      " amount = amount + excluded.amount",
+			      err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, total);
@@ -124,5 +125,5 @@ enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 		return cp_errf(err, CP_EOVERFLOW, "the day's cancelled sales are too large to sum");
 	return rc == SQLITE_DONE
 		       ? CP_OK
-		       : db_fail(db, rc, "add the cancelled sale to the day's tally", err);
+		       : cp_db_fail(db, rc, "add the cancelled sale to the day's tally", err);
 }

@@ -9,7 +9,7 @@ struct cp_session;
 /* Inside cp_cart_cancel's transaction, before the cart is emptied: records the cart_cancel
  * event of who's open cart (staff, owner, day, opened_at, lines [{n, sku, name, qty, amount}],
  * items, total, member). An open cart without lines, or none, records nothing (*seq = 0). */
-enum cp_err cart_cancel_record(struct cp_db *db, const struct cp_session *who, int64_t *seq,
-			       struct cp_errbuf *err);
+enum cp_err cp_cart_cancel_record(struct cp_db *db, const struct cp_session *who, int64_t *seq,
+				  struct cp_errbuf *err);
 
 #endif

@@ -13,11 +13,11 @@
 #include "money.h"
 #include "staff.h"
 
-enum cp_err cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MAX], int *n,
-			     struct cp_errbuf *err)
+enum cp_err cp_cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MAX], int *n,
+				struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT method, amount, ref FROM cart_tender ORDER BY n", err);
+		cp_db_stmt(db, "SELECT method, amount, ref FROM cart_tender ORDER BY n", err);
 	int rc;
 
 	*n = 0;
@@ -30,7 +30,7 @@ enum cp_err cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MA
 		memset(t, 0, sizeof(*t));
 		t->method = m < 0 ? CP_TENDER_CASH : (enum cp_tender_method)m;
 		t->amount = sqlite3_column_int64(st, 1);
-		db_col_text(st, 2, t->ref, sizeof(t->ref));
+		cp_db_col_text(st, 2, t->ref, sizeof(t->ref));
 		if (m < 0) {
 			sqlite3_reset(st);
 			return cp_errf(err, CP_ECORRUPT, "a kept payment has an unknown method");
@@ -38,13 +38,14 @@ enum cp_err cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MA
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read the payments", err);
+						     : cp_db_fail(db, rc, "read the payments", err);
 }
 
-enum cp_err cart_tender_merge(struct cp_db *db, const struct cp_tender *t, int n,
-			      struct cp_tender out[CP_TENDER_MAX], int *nout, struct cp_errbuf *err)
+enum cp_err cp_cart_tender_merge(struct cp_db *db, const struct cp_tender *t, int n,
+				 struct cp_tender out[CP_TENDER_MAX], int *nout,
+				 struct cp_errbuf *err)
 {
-	enum cp_err result = cart_tender_load(db, out, nout, err);
+	enum cp_err result = cp_cart_tender_load(db, out, nout, err);
 
 	if (result != CP_OK)
 		return result;
@@ -129,17 +130,17 @@ enum cp_err cp_cart_tender_add(struct cp_db *db, const struct cp_session *who,
 
 	if (!who || !who->code[0] || !who->token[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = open_sale(db, who, &due, err)) != CP_OK ||
-	    (result = cart_tender_load(db, have, &nhave, err)) != CP_OK ||
+	    (result = cp_cart_tender_load(db, have, &nhave, err)) != CP_OK ||
 	    (result = judge(t, have, nhave, due, err)) != CP_OK)
 		goto out;
 	result = CP_EDB;
-	if (!(st = db_stmt(db,
-			   "INSERT INTO cart_tender(n, cart_id, method, amount, ref)"
-			   " VALUES(?1, 1, ?2, ?3, ?4)",
-			   err)))
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO cart_tender(n, cart_id, method, amount, ref)"
+			      " VALUES(?1, 1, ?2, ?3, ?4)",
+			      err)))
 		goto out;
 	sqlite3_bind_int(st, 1, nhave + 1);
 	sqlite3_bind_text(st, 2, cp_tender_name(t->method), -1, SQLITE_STATIC);
@@ -148,14 +149,14 @@ enum cp_err cp_cart_tender_add(struct cp_db *db, const struct cp_session *who,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "keep the payment", err);
+		result = cp_db_fail(db, rc, "keep the payment", err);
 		goto out;
 	}
-	if ((result = db_commit(db, err)) == CP_OK && n)
+	if ((result = cp_db_commit(db, err)) == CP_OK && n)
 		*n = nhave + 1;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -173,23 +174,23 @@ enum cp_err cp_cart_tender_remove(struct cp_db *db, const struct cp_session *who
 		free(v);
 		return cp_errf(err, CP_EAUTH, "log in first");
 	}
-	if ((result = db_begin(db, err)) != CP_OK) {
+	if ((result = cp_db_begin(db, err)) != CP_OK) {
 		free(v);
 		return result;
 	}
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK)
 		goto out;
 	result = CP_EDB;
-	if (!(st = db_stmt(db,
-			   "DELETE FROM cart_tender WHERE n = CASE WHEN ?1 > 0 THEN ?1"
-			   " ELSE (SELECT max(n) FROM cart_tender) END",
-			   err)))
+	if (!(st = cp_db_stmt(db,
+			      "DELETE FROM cart_tender WHERE n = CASE WHEN ?1 > 0 THEN ?1"
+			      " ELSE (SELECT max(n) FROM cart_tender) END",
+			      err)))
 		goto out;
 	sqlite3_bind_int(st, 1, n);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "take the payment back", err);
+		result = cp_db_fail(db, rc, "take the payment back", err);
 		goto out;
 	}
 	if (sqlite3_changes(db->h) == 0) {
@@ -199,15 +200,15 @@ enum cp_err cp_cart_tender_remove(struct cp_db *db, const struct cp_session *who
 		goto out;
 	}
 	/* the others keep their order, numbered from 1 again */
-	if ((result = db_exec(db,
-			      "UPDATE cart_tender SET n = -n; UPDATE cart_tender SET n ="
-			      " (SELECT count(*) FROM cart_tender c WHERE c.n >= cart_tender.n)",
-			      err)) != CP_OK)
+	if ((result = cp_db_exec(db,
+				 "UPDATE cart_tender SET n = -n; UPDATE cart_tender SET n ="
+				 " (SELECT count(*) FROM cart_tender c WHERE c.n >= cart_tender.n)",
+				 err)) != CP_OK)
 		goto out;
-	result = db_commit(db, err);
+	result = cp_db_commit(db, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(v);
 	return result;
 }
@@ -220,10 +221,10 @@ enum cp_err cp_cart_tender_list(struct cp_db *db, const struct cp_session *who,
 
 	*n = 0;
 	if (!who)
-		return cart_tender_load(db, out, n, err);
+		return cp_cart_tender_load(db, out, n, err);
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	result = cp_cart_view(db, who, v, err);
 	free(v);
-	return result == CP_OK ? cart_tender_load(db, out, n, err) : result;
+	return result == CP_OK ? cp_cart_tender_load(db, out, n, err) : result;
 }

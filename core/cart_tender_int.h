@@ -7,13 +7,13 @@
 struct cp_db;
 
 /* The kept payments in order (no owner's check: the caller made it). */
-enum cp_err cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MAX], int *n,
-			     struct cp_errbuf *err);
+enum cp_err cp_cart_tender_load(struct cp_db *db, struct cp_tender out[CP_TENDER_MAX], int *n,
+				struct cp_errbuf *err);
 
 /* The kept payments followed by t[0..n): what the sale is paid with (CP_EINVAL beyond
  * CP_TENDER_MAX). */
-enum cp_err cart_tender_merge(struct cp_db *db, const struct cp_tender *t, int n,
-			      struct cp_tender out[CP_TENDER_MAX], int *nout,
-			      struct cp_errbuf *err);
+enum cp_err cp_cart_tender_merge(struct cp_db *db, const struct cp_tender *t, int n,
+				 struct cp_tender out[CP_TENDER_MAX], int *nout,
+				 struct cp_errbuf *err);
 
 #endif

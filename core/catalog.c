@@ -45,11 +45,11 @@ static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
-		db_col_text(st, 0, out->sku, sizeof(out->sku));
-		db_col_text(st, 1, out->barcode, sizeof(out->barcode));
-		db_col_text(st, 2, out->name_zh, sizeof(out->name_zh));
-		db_col_text(st, 3, out->name_en, sizeof(out->name_en));
-		db_col_text(st, 4, out->category, sizeof(out->category));
+		cp_db_col_text(st, 0, out->sku, sizeof(out->sku));
+		cp_db_col_text(st, 1, out->barcode, sizeof(out->barcode));
+		cp_db_col_text(st, 2, out->name_zh, sizeof(out->name_zh));
+		cp_db_col_text(st, 3, out->name_en, sizeof(out->name_en));
+		cp_db_col_text(st, 4, out->category, sizeof(out->category));
 		out->price = sqlite3_column_int64(st, 5);
 		out->member_price = sqlite3_column_type(st, 6) == SQLITE_NULL
 					    ? -1
@@ -59,7 +59,7 @@ static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
 	} else if (rc == SQLITE_DONE) {
 		result = CP_ENOTFOUND;
 	} else {
-		result = db_fail(db, rc, "look up an item", err);
+		result = cp_db_fail(db, rc, "look up an item", err);
 	}
 	sqlite3_reset(st);
 	return result;
@@ -74,36 +74,36 @@ enum cp_err cp_catalog_find(struct cp_db *db, const char *code, struct cp_item *
 	if (!code || !code[0])
 		return cp_errf(err, CP_EINVAL, "no item code given: scan or type a barcode or SKU");
 	result = find_by(db,
-			 db_stmt(db,
-				 "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-				 " i.price, i.member_price, c.earn_excluded"
-				 " FROM item i JOIN category c ON c.code = i.category"
-				 " WHERE i.barcode = ?1 AND i.active = 1",
-				 err),
+			 cp_db_stmt(db,
+				    "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				    " i.price, i.member_price, c.earn_excluded"
+				    " FROM item i JOIN category c ON c.code = i.category"
+				    " WHERE i.barcode = ?1 AND i.active = 1",
+				    err),
 			 code, out, err);
 	if (result != CP_ENOTFOUND)
 		return result;
 	/* A UPC-A code and its EAN-13 form with a leading 0 are one item. */
 	if (cp_scale_upc_twin(code, twin)) {
-		result =
-			find_by(db,
-				db_stmt(db,
-					"SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-					" i.price, i.member_price, c.earn_excluded"
-					" FROM item i JOIN category c ON c.code = i.category"
-					" WHERE i.barcode = ?1 AND i.active = 1",
-					err),
-				twin, out, err);
+		result = find_by(
+			db,
+			cp_db_stmt(db,
+				   "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				   " i.price, i.member_price, c.earn_excluded"
+				   " FROM item i JOIN category c ON c.code = i.category"
+				   " WHERE i.barcode = ?1 AND i.active = 1",
+				   err),
+			twin, out, err);
 		if (result != CP_ENOTFOUND)
 			return result;
 	}
 	result = find_by(db,
-			 db_stmt(db,
-				 "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-				 " i.price, i.member_price, c.earn_excluded"
-				 " FROM item i JOIN category c ON c.code = i.category"
-				 " WHERE i.sku = ?1 AND i.active = 1",
-				 err),
+			 cp_db_stmt(db,
+				    "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				    " i.price, i.member_price, c.earn_excluded"
+				    " FROM item i JOIN category c ON c.code = i.category"
+				    " WHERE i.sku = ?1 AND i.active = 1",
+				    err),
 			 code, out, err);
 	if (result != CP_ENOTFOUND)
 		return result;
@@ -129,11 +129,11 @@ enum cp_err cp_catalog_put_category(struct cp_db *db, const char *code, const ch
 			       "category %s: the name must be 1 to %d bytes of UTF-8 text without "
 			       "control characters",
 			       code, NAME_MAX_BYTES);
-	st = db_stmt(db,
-		     "INSERT INTO category(code, name, earn_excluded) VALUES(?1, ?2, ?3)"
-		     " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
-		     " earn_excluded = excluded.earn_excluded",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO category(code, name, earn_excluded) VALUES(?1, ?2, ?3)"
+			" ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+			" earn_excluded = excluded.earn_excluded",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -141,7 +141,7 @@ enum cp_err cp_catalog_put_category(struct cp_db *db, const char *code, const ch
 	sqlite3_bind_int(st, 3, earn_excluded ? 1 : 0);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store a category", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store a category", err);
 }
 
 static enum cp_err check_item(const struct cp_item *it, struct cp_errbuf *err)
@@ -181,7 +181,7 @@ static enum cp_err check_item(const struct cp_item *it, struct cp_errbuf *err)
 /* A category that exists, and a barcode no other item holds. */
 static enum cp_err check_refs(struct cp_db *db, const struct cp_item *it, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM category WHERE code = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT 1 FROM category WHERE code = ?1", err);
 	char other[CODE_MAX + 1];
 	int rc;
 
@@ -195,27 +195,27 @@ static enum cp_err check_refs(struct cp_db *db, const struct cp_item *it, struct
 			       "item %s: there is no category %s; add the category first", it->sku,
 			       it->category);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "look up a category", err);
+		return cp_db_fail(db, rc, "look up a category", err);
 	if (!it->barcode[0])
 		return CP_OK;
-	st = db_stmt(db, "SELECT sku FROM item WHERE barcode = ?1 AND sku <> ?2", err);
+	st = cp_db_stmt(db, "SELECT sku FROM item WHERE barcode = ?1 AND sku <> ?2", err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, it->barcode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, other, sizeof(other));
+		cp_db_col_text(st, 0, other, sizeof(other));
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return cp_errf(err, CP_EINVAL, "item %s: barcode %s already belongs to item %s",
 			       it->sku, it->barcode, other);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "look up a barcode", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "look up a barcode", err);
 }
 
 static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"INSERT INTO item(sku, barcode, name_zh, name_en, category, price, member_price,"
 		" active, initials) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)"
@@ -245,7 +245,7 @@ static enum cp_err upsert_item(struct cp_db *db, const struct cp_item *it, struc
 	sqlite3_bind_text(st, 8, it->initials, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store an item", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store an item", err);
 }
 
 enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, struct cp_errbuf *err)
@@ -273,56 +273,56 @@ enum cp_err cp_catalog_put_item(struct cp_db *db, const struct cp_item *item, st
 	it = *item;
 	if (!it.initials[0])
 		cp_pinyin_initials(it.name_zh, it.initials, sizeof(it.initials));
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin(db, &own, err)) != CP_OK)
 		return result;
 	if ((result = check_refs(db, &it, err)) == CP_OK)
 		result = upsert_item(db, &it, err);
-	return db_tx_end(db, own, result, err);
+	return cp_db_tx_end(db, own, result, err);
 }
 
 /* ---- HQ's change feed ---- */
 
-enum cp_err item_change_upsert(struct cp_db *db, json_t *d, const char *where,
-			       struct cp_errbuf *err)
+enum cp_err cp_item_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				  struct cp_errbuf *err)
 {
 	json_t *active = json_object_get(d, "active");
 	struct cp_item it;
 	enum cp_err result;
 
-	if ((result = rec_item(&rec_hq, d, &it, where, err)) != CP_OK)
+	if ((result = cp_rec_item(&cp_rec_hq, d, &it, where, err)) != CP_OK)
 		return result;
 	if (active && !json_is_boolean(active))
-		return rec_bad(&rec_hq, where, "active", "is not true/false", err);
+		return cp_rec_bad(&cp_rec_hq, where, "active", "is not true/false", err);
 	if ((result = cp_catalog_put_item(db, &it, err)) != CP_OK)
-		return rec_stored(&rec_hq, result, where, err);
+		return cp_rec_stored(&cp_rec_hq, result, where, err);
 	if (json_is_false(active))
-		return change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", it.sku,
-					err);
+		return cp_change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", it.sku,
+					   err);
 	return CP_OK;
 }
 
-enum cp_err item_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_item_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", key, err);
+	return cp_change_run_keyed(db, "UPDATE item SET active = 0 WHERE sku = ?1", key, err);
 }
 
-enum cp_err category_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				   struct cp_errbuf *err)
+enum cp_err cp_category_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				      struct cp_errbuf *err)
 {
 	const char *code, *name;
 	bool excluded;
-	enum cp_err result = rec_category(&rec_hq, d, &code, &name, &excluded, where, err);
+	enum cp_err result = cp_rec_category(&cp_rec_hq, d, &code, &name, &excluded, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_catalog_put_category(db, code, name, excluded, err), where,
-			  err);
+	return cp_rec_stored(&cp_rec_hq, cp_catalog_put_category(db, code, name, excluded, err),
+			     where, err);
 }
 
 /* items are only ever made inactive: a category used by inactive items only stays */
-enum cp_err category_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_category_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(
+	return cp_change_run_keyed(
 		db,
 		"DELETE FROM category WHERE code = ?1 AND"
 		" NOT EXISTS(SELECT 1 FROM item WHERE category = ?1 AND active = 0)",

@@ -19,7 +19,7 @@
 
 enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
 {
-	enum cp_err result = db_meta_get(db, "hq_cursor", out, outlen, err);
+	enum cp_err result = cp_db_meta_get(db, "hq_cursor", out, outlen, err);
 
 	if (result == CP_ENOTFOUND) {
 		snprintf(out, outlen, "0");
@@ -30,10 +30,10 @@ enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_e
 	return result;
 }
 
-enum cp_err change_run_keyed(struct cp_db *db, const char *sql, const char *key,
-			     struct cp_errbuf *err)
+enum cp_err cp_change_run_keyed(struct cp_db *db, const char *sql, const char *key,
+				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
 	int rc;
 
 	if (!st)
@@ -43,7 +43,7 @@ enum cp_err change_run_keyed(struct cp_db *db, const char *sql, const char *key,
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_EINVAL, "HQ deletes %s, which other records still use", key);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "apply change", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "apply change", err);
 }
 
 /* hq_config is HQ's settings as sent, kept for the modules that will read them. */
@@ -55,54 +55,56 @@ static enum cp_err config_upsert(struct cp_db *db, json_t *d, const char *where,
 	enum cp_err result;
 	int rc;
 
-	if ((result = rec_str(&rec_hq, d, "name", false, &name, where, err)) ||
-	    (result = rec_str(&rec_hq, d, "value", false, &value, where, err)))
+	if ((result = cp_rec_str(&cp_rec_hq, d, "name", false, &name, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, d, "value", false, &value, where, err)))
 		return result;
-	if (!hq_token_ok(name, 64) || !cp_text_ok(value, 1024))
-		return rec_bad(&rec_hq, where, "name", "or value is not short text", err);
-	st = db_stmt(db,
-		     "INSERT INTO hq_config(name, value) VALUES(?1, ?2)"
-		     " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-		     err);
+	if (!cp_hq_token_ok(name, 64) || !cp_text_ok(value, 1024))
+		return cp_rec_bad(&cp_rec_hq, where, "name", "or value is not short text", err);
+	st = cp_db_stmt(db,
+			"INSERT INTO hq_config(name, value) VALUES(?1, ?2)"
+			" ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store configuration", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store configuration", err);
 }
 
 static enum cp_err config_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM hq_config WHERE name = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM hq_config WHERE name = ?1", key, err);
 }
 
 /* Every kind of change this till knows: one entry per kind, applied by the module that owns the
  * kind's tables. Others are skipped and counted. */
-const struct change_kind change_kinds[] = {
-	{"member", member_snapshot_apply, member_change_delete, false},
-	{"item", item_change_upsert, item_change_delete, false},
-	{"category", category_change_upsert, category_change_delete, false},
-	{"tier", tier_change_upsert, tier_change_delete, true},
-	{"earn_rules", rules_change_upsert, rules_change_delete, true},
-	{"staff", staff_change_upsert, staff_change_delete, false},
+const struct change_kind cp_change_kinds[] = {
+	{"member", cp_member_snapshot_apply, cp_member_change_delete, false},
+	{"item", cp_item_change_upsert, cp_item_change_delete, false},
+	{"category", cp_category_change_upsert, cp_category_change_delete, false},
+	{"tier", cp_tier_change_upsert, cp_tier_change_delete, true},
+	{"earn_rules", cp_rules_change_upsert, cp_rules_change_delete, true},
+	{"staff", cp_staff_change_upsert, cp_staff_change_delete, false},
 	{"config", config_upsert, config_delete, false},
-	{"offer", offer_change_upsert, offer_change_delete, false},
-	{"coupon_template", coupon_template_change_upsert, coupon_template_change_delete, false},
-	{"coupon_rule", coupon_rule_change_upsert, coupon_rule_change_delete, false},
-	{"coupon", coupon_change_upsert, coupon_change_delete, false},
-	{"lifecycle_rules", lifecycle_rules_change_upsert, lifecycle_rules_change_delete, true},
-	{"benefit", benefit_change_upsert, benefit_change_delete, false},
-	{"benefit_grant", benefit_grant_change_upsert, benefit_grant_change_delete, false},
+	{"offer", cp_offer_change_upsert, cp_offer_change_delete, false},
+	{"coupon_template", cp_coupon_template_change_upsert, cp_coupon_template_change_delete,
+	 false},
+	{"coupon_rule", cp_coupon_rule_change_upsert, cp_coupon_rule_change_delete, false},
+	{"coupon", cp_coupon_change_upsert, cp_coupon_change_delete, false},
+	{"lifecycle_rules", cp_lifecycle_rules_change_upsert, cp_lifecycle_rules_change_delete,
+	 true},
+	{"benefit", cp_benefit_change_upsert, cp_benefit_change_delete, false},
+	{"benefit_grant", cp_benefit_grant_change_upsert, cp_benefit_grant_change_delete, false},
 };
-const size_t change_kinds_n = sizeof(change_kinds) / sizeof(change_kinds[0]);
+const size_t cp_change_kinds_n = sizeof(cp_change_kinds) / sizeof(cp_change_kinds[0]);
 
-const struct change_kind *change_kind_for(const char *kind)
+const struct change_kind *cp_change_kind_for(const char *kind)
 {
-	for (size_t i = 0; kind && i < change_kinds_n; i++)
-		if (strcmp(change_kinds[i].kind, kind) == 0)
-			return &change_kinds[i];
+	for (size_t i = 0; kind && i < cp_change_kinds_n; i++)
+		if (strcmp(cp_change_kinds[i].kind, kind) == 0)
+			return &cp_change_kinds[i];
 	return NULL;
 }
 
@@ -114,22 +116,23 @@ static enum cp_err apply_change(struct cp_db *db, json_t *c, const char *where, 
 	enum cp_err result;
 
 	if (!json_is_object(c))
-		return rec_bad(&rec_hq, where, NULL, "is not an object", err);
-	if ((result = rec_str(&rec_hq, c, "kind", false, &kind, where, err)) ||
-	    (result = rec_str(&rec_hq, c, "op", false, &op, where, err)))
+		return cp_rec_bad(&cp_rec_hq, where, NULL, "is not an object", err);
+	if ((result = cp_rec_str(&cp_rec_hq, c, "kind", false, &kind, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, c, "op", false, &op, where, err)))
 		return result;
-	if (!(k = change_kind_for(kind))) {
+	if (!(k = cp_change_kind_for(kind))) {
 		(*unknown)++;
 		return CP_OK;
 	}
 	if (strcmp(op, "upsert") == 0)
 		return k->upsert(db, json_object_get(c, "data"), where, err);
 	if (strcmp(op, "delete") != 0)
-		return rec_bad(&rec_hq, where, "op", "is not upsert or delete", err);
-	if ((result = rec_str(&rec_hq, c, "key", false, &key, where, err)) != CP_OK)
+		return cp_rec_bad(&cp_rec_hq, where, "op", "is not upsert or delete", err);
+	if ((result = cp_rec_str(&cp_rec_hq, c, "key", false, &key, where, err)) != CP_OK)
 		return result;
-	if (!hq_token_ok(key, 63) || (k->numeric_key && strspn(key, "0123456789") != strlen(key)))
-		return rec_bad(&rec_hq, where, "key", "is not a valid key for its kind", err);
+	if (!cp_hq_token_ok(key, 63) ||
+	    (k->numeric_key && strspn(key, "0123456789") != strlen(key)))
+		return cp_rec_bad(&cp_rec_hq, where, "key", "is not a valid key for its kind", err);
 	return k->remove(db, key, err);
 }
 
@@ -144,7 +147,7 @@ static enum cp_err check_page_ack(struct cp_db *db, int64_t applied, struct cp_e
 	if (result != CP_OK)
 		return result;
 	if (applied > js.last_seq)
-		return hq_holds_unwritten(applied, js.last_seq, err);
+		return cp_hq_holds_unwritten(applied, js.last_seq, err);
 	if (applied > js.acked_seq)
 		return cp_errf(err, CP_EINVAL,
 			       "protocol error: HQ's change page counts journal rows up to %" PRId64
@@ -172,19 +175,19 @@ static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices
 	}
 	json_array_foreach (notices, i, c) {
 		snprintf(where, sizeof(where), "notices[%zu]", i);
-		if ((result = notice_apply(db, c, where, err)) != CP_OK)
+		if ((result = cp_notice_apply(db, c, where, err)) != CP_OK)
 			return result;
 	}
-	if ((result = db_meta_set(db, "hq_cursor", next, err)) != CP_OK ||
+	if ((result = cp_db_meta_set(db, "hq_cursor", next, err)) != CP_OK ||
 	    (result = check_page_ack(db, applied, err)) != CP_OK)
 		return result;
-	st = db_stmt(db, "UPDATE sync_state SET unknown_changes = unknown_changes + ?1", err);
+	st = cp_db_stmt(db, "UPDATE sync_state SET unknown_changes = unknown_changes + ?1", err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, unknown);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "count unknown changes", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "count unknown changes", err);
 }
 
 enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
@@ -196,7 +199,7 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 	bool m;
 	enum cp_err result;
 
-	if (!(root = hq_load(body, len, err)))
+	if (!(root = cp_hq_load(body, len, err)))
 		return CP_EINVAL;
 	changes = json_object_get(root, "changes");
 	notices = json_object_get(root, "notices");
@@ -205,25 +208,25 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 	else
 		json_incref(notices);
 	if (!json_is_array(changes) || !json_is_array(notices)) {
-		result = hq_bad(err, "changes and notices must be lists");
+		result = cp_hq_bad(err, "changes and notices must be lists");
 		goto done;
 	}
-	if ((result = rec_str(&rec_hq, root, "next", false, &next, "changes page", err)) ||
-	    (result = rec_bool(&rec_hq, root, "more", &m, "changes page", err)) ||
-	    (result = rec_int(&rec_hq, root, "applied", 0, INT64_MAX, &applied, "changes page",
-			      err)))
+	if ((result = cp_rec_str(&cp_rec_hq, root, "next", false, &next, "changes page", err)) ||
+	    (result = cp_rec_bool(&cp_rec_hq, root, "more", &m, "changes page", err)) ||
+	    (result = cp_rec_int(&cp_rec_hq, root, "applied", 0, INT64_MAX, &applied,
+				 "changes page", err)))
 		goto done;
-	if (!hq_token_ok(next, HQ_CURSOR_MAX)) {
-		result = hq_bad(err, "the next cursor is not a short printable token");
+	if (!cp_hq_token_ok(next, HQ_CURSOR_MAX)) {
+		result = cp_hq_bad(err, "the next cursor is not a short printable token");
 		goto done;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	result = apply_page(db, changes, notices, next, applied, err);
 	if (result == CP_OK)
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	else if (more)
 		*more = m;
 done:

@@ -26,56 +26,58 @@ struct change_kind {
 };
 
 /* The table of every kind this till knows (changes.c). */
-extern const struct change_kind change_kinds[];
-extern const size_t change_kinds_n;
+extern const struct change_kind cp_change_kinds[];
+extern const size_t cp_change_kinds_n;
 /* The entry of kind; NULL for a kind this till does not know (counted, not an error). */
-const struct change_kind *change_kind_for(const char *kind);
+const struct change_kind *cp_change_kind_for(const char *kind);
 
 /* Runs sql with ?1 = key; a constraint refusal is CP_EINVAL "HQ deletes key, which other
  * records still use". */
-enum cp_err change_run_keyed(struct cp_db *db, const char *sql, const char *key,
-			     struct cp_errbuf *err);
+enum cp_err cp_change_run_keyed(struct cp_db *db, const char *sql, const char *key,
+				struct cp_errbuf *err);
 
 /* catalog.c */
-enum cp_err item_change_upsert(struct cp_db *db, json_t *d, const char *where,
-			       struct cp_errbuf *err);
-enum cp_err item_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-enum cp_err category_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				   struct cp_errbuf *err);
-enum cp_err category_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* earn.c */
-enum cp_err tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
-			       struct cp_errbuf *err);
-enum cp_err tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-enum cp_err rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err);
-enum cp_err rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* staff.c */
-enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err);
-enum cp_err staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* offer.c */
-enum cp_err offer_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err);
-enum cp_err offer_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* coupon.c */
-enum cp_err coupon_template_change_upsert(struct cp_db *db, json_t *d, const char *where,
-					  struct cp_errbuf *err);
-enum cp_err coupon_template_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-enum cp_err coupon_rule_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				      struct cp_errbuf *err);
-enum cp_err coupon_rule_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-enum cp_err coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				 struct cp_errbuf *err);
-enum cp_err coupon_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* benefit.c */
-enum cp_err benefit_change_upsert(struct cp_db *db, json_t *d, const char *where,
+enum cp_err cp_item_change_upsert(struct cp_db *db, json_t *d, const char *where,
 				  struct cp_errbuf *err);
-enum cp_err benefit_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-enum cp_err benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char *where,
-					struct cp_errbuf *err);
-enum cp_err benefit_grant_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
-/* member_hq.c (the upsert is member_snapshot_apply, member_int.h) */
-enum cp_err member_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_item_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_category_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				      struct cp_errbuf *err);
+enum cp_err cp_category_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* earn.c */
+enum cp_err cp_tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				  struct cp_errbuf *err);
+enum cp_err cp_tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err);
+enum cp_err cp_rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* staff.c */
+enum cp_err cp_staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err);
+enum cp_err cp_staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* offer.c */
+enum cp_err cp_offer_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err);
+enum cp_err cp_offer_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* coupon.c */
+enum cp_err cp_coupon_template_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					     struct cp_errbuf *err);
+enum cp_err cp_coupon_template_change_delete(struct cp_db *db, const char *key,
+					     struct cp_errbuf *err);
+enum cp_err cp_coupon_rule_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					 struct cp_errbuf *err);
+enum cp_err cp_coupon_rule_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				    struct cp_errbuf *err);
+enum cp_err cp_coupon_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+/* benefit.c */
+enum cp_err cp_benefit_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				     struct cp_errbuf *err);
+enum cp_err cp_benefit_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_benefit_grant_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					   struct cp_errbuf *err);
+enum cp_err cp_benefit_grant_change_delete(struct cp_db *db, const char *key,
+					   struct cp_errbuf *err);
+/* member_hq.c (the upsert is cp_member_snapshot_apply, member_int.h) */
+enum cp_err cp_member_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
 
 #endif

@@ -6,9 +6,9 @@
 #include "journal.h"
 #include "staff.h"
 
-enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
-			     const char *manager_code, const char *manager_pin,
-			     struct cp_clock_confirm_result *out, struct cp_errbuf *err)
+enum cp_err cp_clockcheck_confirm(struct cp_db *db, const struct cp_session *who,
+				  const char *manager_code, const char *manager_pin,
+				  struct cp_clock_confirm_result *out, struct cp_errbuf *err)
 {
 	struct cp_clock_confirm_result r;
 	struct cp_journal_status js;
@@ -23,7 +23,7 @@ enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
 					 CP_WORD("confirm the clock"), r.authorised_by, err)) !=
 	    CP_OK)
 		return result;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	r.at = cp_db_now(db);
 	if ((result = cp_journal_status(db, &js, err)) != CP_OK)
@@ -41,19 +41,20 @@ enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the confirmation");
 		goto out;
 	}
-	if ((result = journal_record(db, "clock_confirm", payload, &r.seq, NULL, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_journal_record(db, "clock_confirm", payload, &r.seq, NULL, err)) !=
+		    CP_OK ||
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	if (out)
 		*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	return result;
 }
 
-bool cp_clock_behind(struct cp_db *db, int64_t *now, int64_t *last_at)
+bool cp_clockcheck_behind(struct cp_db *db, int64_t *now, int64_t *last_at)
 {
 	struct cp_journal_status js;
 	int64_t t = cp_db_now(db);
@@ -64,10 +65,11 @@ bool cp_clock_behind(struct cp_db *db, int64_t *now, int64_t *last_at)
 		*now = t;
 	if (last_at)
 		*last_at = js.last_at;
-	return clock_plausible(t) && js.last_at - t > CP_CLOCK_BEHIND_MS;
+	return cp_clockcheck_plausible(t) && js.last_at - t > CP_CLOCK_BEHIND_MS;
 }
 
-enum cp_err clock_confirm_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_clockcheck_confirm_apply(struct cp_db *db, int64_t seq, json_t *p,
+					struct cp_errbuf *err)
 {
 	const char *staff, *by;
 	int64_t at, last_at;
@@ -75,15 +77,15 @@ enum cp_err clock_confirm_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "last_at", &last_at, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str(p, "authorised_by", &by, err)))
+	if ((result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "last_at", &last_at, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str(p, "authorised_by", &by, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO clock_confirm(seq, at, last_at, staff, authorised_by)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO clock_confirm(seq, at, last_at, staff, authorised_by)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -93,5 +95,5 @@ enum cp_err clock_confirm_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the clock confirmation", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the clock confirmation", err);
 }

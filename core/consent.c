@@ -27,7 +27,7 @@ enum cp_err cp_consent_terms_version(struct cp_db *db, char out[CP_TERMS_VERSION
 				     struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT value FROM hq_config WHERE name = 'terms_version'", err);
+		cp_db_stmt(db, "SELECT value FROM hq_config WHERE name = 'terms_version'", err);
 	char hq[CP_TERMS_VERSION_MAX + 2] = "";
 	int rc;
 
@@ -35,18 +35,18 @@ enum cp_err cp_consent_terms_version(struct cp_db *db, char out[CP_TERMS_VERSION
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, hq, sizeof(hq));
+		cp_db_col_text(st, 0, hq, sizeof(hq));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the terms version", err);
+		return cp_db_fail(db, rc, "read the terms version", err);
 	put(out, version_ok(hq)                  ? hq
 		 : version_ok(db->terms_version) ? db->terms_version
 						 : CP_TERMS_VERSION_DEFAULT);
 	return CP_OK;
 }
 
-enum cp_err consent_check(struct cp_db *db, const struct cp_member_new *m,
-			  char version[CP_TERMS_VERSION_MAX + 1], struct cp_errbuf *err)
+enum cp_err cp_consent_check(struct cp_db *db, const struct cp_member_new *m,
+			     char version[CP_TERMS_VERSION_MAX + 1], struct cp_errbuf *err)
 {
 	enum cp_err result = cp_consent_terms_version(db, version, err);
 
@@ -65,8 +65,8 @@ enum cp_err consent_check(struct cp_db *db, const struct cp_member_new *m,
 	return CP_OK;
 }
 
-enum cp_err consent_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p, int64_t at,
-			  struct cp_errbuf *err)
+enum cp_err cp_consent_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
+			     int64_t at, struct cp_errbuf *err)
 {
 	json_t *version = json_object_get(p, "terms_version");
 	json_t *consent = json_object_get(p, "consent");
@@ -81,10 +81,10 @@ enum cp_err consent_apply(struct cp_db *db, int64_t seq, const char *member, jso
 			       "journal %lld: the registration's consent to the membership terms "
 			       "is missing or malformed",
 			       (long long)seq);
-	st = db_stmt(db,
-		     "INSERT INTO member_consent(member_id, terms_version, seq, at)"
-		     " VALUES(?1, ?2, ?3, ?4)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO member_consent(member_id, terms_version, seq, at)"
+			" VALUES(?1, ?2, ?3, ?4)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
@@ -93,5 +93,5 @@ enum cp_err consent_apply(struct cp_db *db, int64_t seq, const char *member, jso
 	sqlite3_bind_int64(st, 4, at);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the consent", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the consent", err);
 }

@@ -195,7 +195,7 @@ enum cp_err cp_coupon_template_put(struct cp_db *db, const struct cp_coupon_temp
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!hq_token_ok(t->id, CP_COUPON_ID_LEN) || strchr(t->id, ','))
+	if (!cp_hq_token_ok(t->id, CP_COUPON_ID_LEN) || strchr(t->id, ','))
 		return bad(err, T, NULL, "the id must be 1 to 32 printable characters, no comma");
 	if (!amount && !percent && !item)
 		return bad(err, T, t->id, "the kind is amount, percent or item");
@@ -224,12 +224,13 @@ enum cp_err cp_coupon_template_put(struct cp_db *db, const struct cp_coupon_temp
 		return bad(err, T, t->id, "the scope is all, only or except");
 	if (!codes_ok(t->categories) || (strcmp(t->scope, "only") == 0 && !t->categories[0]))
 		return bad(err, T, t->id, "the categories are codes separated by commas");
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO coupon_template(id, kind, title_zh, title_en,"
-		     " threshold, amount, percent_bp, cap, sku, valid_days, valid_from, valid_to,"
-		     " next_day, scope, categories, bearer, stacks) VALUES(?1, ?2, ?3, ?4, ?5,"
-		     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"INSERT OR REPLACE INTO coupon_template(id, kind, title_zh, title_en,"
+		" threshold, amount, percent_bp, cap, sku, valid_days, valid_from, valid_to,"
+		" next_day, scope, categories, bearer, stacks) VALUES(?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
@@ -254,7 +255,7 @@ enum cp_err cp_coupon_template_put(struct cp_db *db, const struct cp_coupon_temp
 	sqlite3_bind_int(st, 17, t->stacks);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store coupon template", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store coupon template", err);
 }
 
 #define TEMPLATE_COLS                                                                              \
@@ -265,21 +266,21 @@ enum cp_err cp_coupon_template_put(struct cp_db *db, const struct cp_coupon_temp
 static void read_template(sqlite3_stmt *st, int c, struct cp_coupon_template *t)
 {
 	memset(t, 0, sizeof(*t));
-	db_col_text(st, c + 0, t->id, sizeof(t->id));
-	db_col_text(st, c + 1, t->kind, sizeof(t->kind));
-	db_col_text(st, c + 2, t->title_zh, sizeof(t->title_zh));
-	db_col_text(st, c + 3, t->title_en, sizeof(t->title_en));
+	cp_db_col_text(st, c + 0, t->id, sizeof(t->id));
+	cp_db_col_text(st, c + 1, t->kind, sizeof(t->kind));
+	cp_db_col_text(st, c + 2, t->title_zh, sizeof(t->title_zh));
+	cp_db_col_text(st, c + 3, t->title_en, sizeof(t->title_en));
 	t->threshold = sqlite3_column_int64(st, c + 4);
 	t->amount = sqlite3_column_int64(st, c + 5);
 	t->percent_bp = sqlite3_column_int(st, c + 6);
 	t->cap = sqlite3_column_int64(st, c + 7);
-	db_col_text(st, c + 8, t->sku, sizeof(t->sku));
+	cp_db_col_text(st, c + 8, t->sku, sizeof(t->sku));
 	t->valid_days = sqlite3_column_int(st, c + 9);
-	db_col_text(st, c + 10, t->valid_from, sizeof(t->valid_from));
-	db_col_text(st, c + 11, t->valid_to, sizeof(t->valid_to));
+	cp_db_col_text(st, c + 10, t->valid_from, sizeof(t->valid_from));
+	cp_db_col_text(st, c + 11, t->valid_to, sizeof(t->valid_to));
 	t->next_day = sqlite3_column_int(st, c + 12) != 0;
-	db_col_text(st, c + 13, t->scope, sizeof(t->scope));
-	db_col_text(st, c + 14, t->categories, sizeof(t->categories));
+	cp_db_col_text(st, c + 13, t->scope, sizeof(t->scope));
+	cp_db_col_text(st, c + 14, t->categories, sizeof(t->categories));
 	t->bearer = sqlite3_column_int(st, c + 15) != 0;
 	t->stacks = sqlite3_column_int(st, c + 16) != 0;
 }
@@ -287,8 +288,8 @@ static void read_template(sqlite3_stmt *st, int c, struct cp_coupon_template *t)
 enum cp_err cp_coupon_template_get(struct cp_db *db, const char *id, struct cp_coupon_template *out,
 				   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT " TEMPLATE_COLS " FROM coupon_template t WHERE t.id = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT " TEMPLATE_COLS " FROM coupon_template t WHERE t.id = ?1", err);
 	int rc;
 
 	if (!st)
@@ -301,7 +302,7 @@ enum cp_err cp_coupon_template_get(struct cp_db *db, const char *id, struct cp_c
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "there is no coupon template %s at this till",
 			       id ? id : "");
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read coupon template", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read coupon template", err);
 }
 
 enum cp_err cp_coupon_rule_put(struct cp_db *db, const struct cp_coupon_rule *r,
@@ -313,7 +314,7 @@ enum cp_err cp_coupon_rule_put(struct cp_db *db, const struct cp_coupon_rule *r,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!hq_token_ok(r->id, CP_COUPON_ID_LEN))
+	if (!cp_hq_token_ok(r->id, CP_COUPON_ID_LEN))
 		return bad(err, R, NULL, "the id must be 1 to 32 printable characters");
 	if (r->threshold <= 0 || r->threshold > CP_MONEY_MAX)
 		return bad(err, R, r->id, "the threshold is a positive amount of fen");
@@ -326,16 +327,16 @@ enum cp_err cp_coupon_rule_put(struct cp_db *db, const struct cp_coupon_rule *r,
 	snprintf(ids, sizeof(ids), "%s", r->templates);
 	for (char *save = NULL, *id = strtok_r(ids, ",", &save); id;
 	     id = strtok_r(NULL, ",", &save))
-		if (!hq_token_ok(id, CP_COUPON_ID_LEN) || ++n > CP_COUPON_RULE_MAX)
+		if (!cp_hq_token_ok(id, CP_COUPON_ID_LEN) || ++n > CP_COUPON_RULE_MAX)
 			return bad(err, R, r->id,
 				   "it hands out 1 to 8 coupons: template ids separated by commas");
 	if (!n)
 		return bad(err, R, r->id,
 			   "it hands out 1 to 8 coupons: template ids separated by commas");
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO coupon_rule(id, threshold, templates, valid_from,"
-		     " valid_to) VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT OR REPLACE INTO coupon_rule(id, threshold, templates, valid_from,"
+			" valid_to) VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -345,7 +346,7 @@ enum cp_err cp_coupon_rule_put(struct cp_db *db, const struct cp_coupon_rule *r,
 	sqlite3_bind_text(st, 5, r->valid_to, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store coupon rule", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store coupon rule", err);
 }
 
 /* ---- records (the demo store and HQ's feed) ---- */
@@ -354,12 +355,12 @@ static enum cp_err copy_str(const struct rec_src *src, json_t *o, const char *ke
 			    char *out, size_t outlen, const char *where, struct cp_errbuf *err)
 {
 	const char *s;
-	enum cp_err result = rec_str(src, o, key, nullable, &s, where, err);
+	enum cp_err result = cp_rec_str(src, o, key, nullable, &s, where, err);
 
 	if (result != CP_OK)
 		return result;
 	if (s && strlen(s) >= outlen)
-		return rec_bad(src, where, key, "is too long", err);
+		return cp_rec_bad(src, where, key, "is too long", err);
 	snprintf(out, outlen, "%s", s ? s : "");
 	return CP_OK;
 }
@@ -372,26 +373,27 @@ static enum cp_err opt_int(const struct rec_src *src, json_t *o, const char *key
 	*out = 0;
 	if (!v || json_is_null(v))
 		return CP_OK;
-	return rec_int(src, o, key, 0, max, out, where, err);
+	return cp_rec_int(src, o, key, 0, max, out, where, err);
 }
 
-enum cp_err rec_coupon_template(const struct rec_src *src, json_t *o,
-				struct cp_coupon_template *out, const char *where,
-				struct cp_errbuf *err)
+enum cp_err cp_rec_coupon_template(const struct rec_src *src, json_t *o,
+				   struct cp_coupon_template *out, const char *where,
+				   struct cp_errbuf *err)
 {
 	int64_t pct, days;
 	enum cp_err result;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o))
-		return rec_bad(src, where, NULL, "is not an object", err);
+		return cp_rec_bad(src, where, NULL, "is not an object", err);
 	if ((result = copy_str(src, o, "id", false, out->id, sizeof(out->id), where, err)) ||
 	    (result = copy_str(src, o, "kind", false, out->kind, sizeof(out->kind), where, err)) ||
 	    (result = copy_str(src, o, "title_zh", false, out->title_zh, sizeof(out->title_zh),
 			       where, err)) ||
 	    (result = copy_str(src, o, "title_en", false, out->title_en, sizeof(out->title_en),
 			       where, err)) ||
-	    (result = rec_int(src, o, "threshold", 0, CP_MONEY_MAX, &out->threshold, where, err)) ||
+	    (result = cp_rec_int(src, o, "threshold", 0, CP_MONEY_MAX, &out->threshold, where,
+				 err)) ||
 	    (result = opt_int(src, o, "amount", CP_MONEY_MAX, &out->amount, where, err)) ||
 	    (result = opt_int(src, o, "percent_bp", 10000, &pct, where, err)) ||
 	    (result = opt_int(src, o, "cap", CP_MONEY_MAX, &out->cap, where, err)) ||
@@ -401,29 +403,30 @@ enum cp_err rec_coupon_template(const struct rec_src *src, json_t *o,
 			       where, err)) ||
 	    (result = copy_str(src, o, "valid_to", true, out->valid_to, sizeof(out->valid_to),
 			       where, err)) ||
-	    (result = rec_bool(src, o, "next_day", &out->next_day, where, err)) ||
+	    (result = cp_rec_bool(src, o, "next_day", &out->next_day, where, err)) ||
 	    (result = copy_str(src, o, "scope", false, out->scope, sizeof(out->scope), where,
 			       err)) ||
 	    (result = copy_str(src, o, "categories", true, out->categories, sizeof(out->categories),
 			       where, err)) ||
-	    (result = rec_bool(src, o, "bearer", &out->bearer, where, err)) ||
-	    (result = rec_bool(src, o, "stacks", &out->stacks, where, err)))
+	    (result = cp_rec_bool(src, o, "bearer", &out->bearer, where, err)) ||
+	    (result = cp_rec_bool(src, o, "stacks", &out->stacks, where, err)))
 		return result;
 	out->percent_bp = (int)pct;
 	out->valid_days = (int)days;
 	return CP_OK;
 }
 
-enum cp_err rec_coupon_rule(const struct rec_src *src, json_t *o, struct cp_coupon_rule *out,
-			    const char *where, struct cp_errbuf *err)
+enum cp_err cp_rec_coupon_rule(const struct rec_src *src, json_t *o, struct cp_coupon_rule *out,
+			       const char *where, struct cp_errbuf *err)
 {
 	enum cp_err result;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o))
-		return rec_bad(src, where, NULL, "is not an object", err);
+		return cp_rec_bad(src, where, NULL, "is not an object", err);
 	if ((result = copy_str(src, o, "id", false, out->id, sizeof(out->id), where, err)) ||
-	    (result = rec_int(src, o, "threshold", 1, CP_MONEY_MAX, &out->threshold, where, err)) ||
+	    (result = cp_rec_int(src, o, "threshold", 1, CP_MONEY_MAX, &out->threshold, where,
+				 err)) ||
 	    (result = copy_str(src, o, "templates", false, out->templates, sizeof(out->templates),
 			       where, err)) ||
 	    (result = copy_str(src, o, "valid_from", false, out->valid_from,
@@ -434,7 +437,7 @@ enum cp_err rec_coupon_rule(const struct rec_src *src, json_t *o, struct cp_coup
 	return CP_OK;
 }
 
-enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
+enum cp_err cp_coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
 {
 	static const char *const keys[2] = {"coupon_templates", "coupon_rules"};
 	char where[64];
@@ -446,7 +449,7 @@ enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *e
 		if (!list)
 			continue;
 		if (!json_is_array(list))
-			return rec_bad(&rec_demo, keys[k], NULL, "is not a list", err);
+			return cp_rec_bad(&cp_rec_demo, keys[k], NULL, "is not a list", err);
 		json_array_foreach (list, i, j) {
 			struct cp_coupon_template t;
 			struct cp_coupon_rule r;
@@ -454,57 +457,58 @@ enum cp_err coupon_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *e
 
 			snprintf(where, sizeof(where), "%s[%zu]", keys[k], i);
 			if (k == 0)
-				result = rec_coupon_template(&rec_demo, j, &t, where, err);
+				result = cp_rec_coupon_template(&cp_rec_demo, j, &t, where, err);
 			else
-				result = rec_coupon_rule(&rec_demo, j, &r, where, err);
+				result = cp_rec_coupon_rule(&cp_rec_demo, j, &r, where, err);
 			if (result == CP_OK)
 				result = k == 0 ? cp_coupon_template_put(db, &t, err)
 						: cp_coupon_rule_put(db, &r, err);
 			if (result != CP_OK)
-				return rec_stored(&rec_demo, result, where, err);
+				return cp_rec_stored(&cp_rec_demo, result, where, err);
 		}
 	}
 	return CP_OK;
 }
 
-enum cp_err coupon_template_change_upsert(struct cp_db *db, json_t *d, const char *where,
-					  struct cp_errbuf *err)
+enum cp_err cp_coupon_template_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					     struct cp_errbuf *err)
 {
 	struct cp_coupon_template t;
-	enum cp_err result = rec_coupon_template(&rec_hq, d, &t, where, err);
+	enum cp_err result = cp_rec_coupon_template(&cp_rec_hq, d, &t, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_coupon_template_put(db, &t, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_coupon_template_put(db, &t, err), where, err);
 }
 
 /* A deleted template can no longer be issued; coupons already issued keep their terms only
  * while it stays: a coupon of a deleted template is refused as no longer offered. */
-enum cp_err coupon_template_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_coupon_template_change_delete(struct cp_db *db, const char *key,
+					     struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM coupon_template WHERE id = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM coupon_template WHERE id = ?1", key, err);
 }
 
-enum cp_err coupon_rule_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				      struct cp_errbuf *err)
+enum cp_err cp_coupon_rule_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					 struct cp_errbuf *err)
 {
 	struct cp_coupon_rule r;
-	enum cp_err result = rec_coupon_rule(&rec_hq, d, &r, where, err);
+	enum cp_err result = cp_rec_coupon_rule(&cp_rec_hq, d, &r, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_coupon_rule_put(db, &r, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_coupon_rule_put(db, &r, err), where, err);
 }
 
-enum cp_err coupon_rule_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_coupon_rule_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM coupon_rule WHERE id = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM coupon_rule WHERE id = ?1", key, err);
 }
 
 /* A coupon HQ knows (issued by any till): its code, template, member (null: bearer),
  * validity and state. This till's own coupons stay as its journal says. */
-enum cp_err coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				 struct cp_errbuf *err)
+enum cp_err cp_coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				    struct cp_errbuf *err)
 {
 	char code[CP_COUPON_CODE_LEN + 1], tmpl[CP_COUPON_ID_LEN + 1], member[64];
 	char from[11], to[11], state[8];
@@ -514,24 +518,28 @@ enum cp_err coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
 	int rc;
 
 	if (!json_is_object(d))
-		return rec_bad(&rec_hq, where, NULL, "is not an object", err);
-	if ((result = rec_str(&rec_hq, d, "code", false, &c, where, err)) ||
-	    (result = copy_str(&rec_hq, d, "template", false, tmpl, sizeof(tmpl), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "member", true, member, sizeof(member), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "valid_from", false, from, sizeof(from), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "valid_to", false, to, sizeof(to), where, err)) ||
-	    (result = copy_str(&rec_hq, d, "state", false, state, sizeof(state), where, err)))
+		return cp_rec_bad(&cp_rec_hq, where, NULL, "is not an object", err);
+	if ((result = cp_rec_str(&cp_rec_hq, d, "code", false, &c, where, err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "template", false, tmpl, sizeof(tmpl), where, err)) ||
+	    (result =
+		     copy_str(&cp_rec_hq, d, "member", true, member, sizeof(member), where, err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "valid_from", false, from, sizeof(from), where,
+			       err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "valid_to", false, to, sizeof(to), where, err)) ||
+	    (result = copy_str(&cp_rec_hq, d, "state", false, state, sizeof(state), where, err)))
 		return result;
 	if (cp_coupon_parse(c, code) != CP_COUPON_SHAPE_OK || strcmp(code, c) != 0)
-		return rec_bad(&rec_hq, where, "code", "is not a coupon code", err);
+		return cp_rec_bad(&cp_rec_hq, where, "code", "is not a coupon code", err);
 	if (!day_ok(from) || !day_ok(to) || strcmp(from, to) > 0)
-		return rec_bad(&rec_hq, where, "valid_from", "and valid_to are not two days", err);
+		return cp_rec_bad(&cp_rec_hq, where, "valid_from", "and valid_to are not two days",
+				  err);
 	if (strcmp(state, "open") != 0 && strcmp(state, "used") != 0 && strcmp(state, "void") != 0)
-		return rec_bad(&rec_hq, where, "state", "is open, used or void", err);
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO coupon_known(code, template_id, member_id, valid_from,"
-		     " valid_to, state) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-		     err);
+		return cp_rec_bad(&cp_rec_hq, where, "state", "is open, used or void", err);
+	st = cp_db_stmt(
+		db,
+		"INSERT OR REPLACE INTO coupon_known(code, template_id, member_id, valid_from,"
+		" valid_to, state) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -543,12 +551,12 @@ enum cp_err coupon_change_upsert(struct cp_db *db, json_t *d, const char *where,
 	sqlite3_bind_text(st, 6, state, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store coupon", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store coupon", err);
 }
 
-enum cp_err coupon_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_coupon_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM coupon_known WHERE code = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM coupon_known WHERE code = ?1", key, err);
 }
 
 /* ---- finding a coupon ---- */
@@ -557,7 +565,7 @@ enum cp_err coupon_change_delete(struct cp_db *db, const char *key, struct cp_er
 static enum cp_err local_state(struct cp_db *db, const char *code, char state[8],
 			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT kind FROM coupon_use WHERE code = ?1 ORDER BY seq DESC LIMIT 1", err);
 	int rc;
 
@@ -576,7 +584,7 @@ static enum cp_err local_state(struct cp_db *db, const char *code, char state[8]
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read coupon uses", err);
+						     : cp_db_fail(db, rc, "read coupon uses", err);
 }
 
 /* Whether HQ has been reached within the points rules' online minutes (an unenrolled till is
@@ -591,10 +599,10 @@ static enum cp_err is_offline(struct cp_db *db, bool *offline, struct cp_errbuf 
 	*offline = false;
 	if ((result = cp_pointspay_config_get(db, &cfg, err)) != CP_OK)
 		return result;
-	st = db_stmt(db,
-		     "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'hq_url'), last_success"
-		     " FROM sync_state WHERE id = 1",
-		     err);
+	st = cp_db_stmt(db,
+			"SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'hq_url'), last_success"
+			" FROM sync_state WHERE id = 1",
+			err);
 	if (!st)
 		return CP_EDB;
 	rc = sqlite3_step(st);
@@ -604,14 +612,15 @@ static enum cp_err is_offline(struct cp_db *db, bool *offline, struct cp_errbuf 
 		*offline = (now > last ? now - last : 0) > (int64_t)cfg.online_minutes * MS_PER_MIN;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read the sync state", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read the sync state", err);
 }
 
 enum cp_err cp_coupon_find(struct cp_db *db, const char *code, struct cp_coupon_info *out,
 			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT template_id, coalesce(member_id, ''), valid_from, valid_to, 1,"
 		" coalesce((SELECT state FROM coupon_known WHERE code = ?1), 'open')"
@@ -631,16 +640,16 @@ enum cp_err cp_coupon_find(struct cp_db *db, const char *code, struct cp_coupon_
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(out->code, sizeof(out->code), "%s", code);
-		db_col_text(st, 0, tmpl, sizeof(tmpl));
-		db_col_text(st, 1, out->member_id, sizeof(out->member_id));
-		db_col_text(st, 2, out->valid_from, sizeof(out->valid_from));
-		db_col_text(st, 3, out->valid_to, sizeof(out->valid_to));
+		cp_db_col_text(st, 0, tmpl, sizeof(tmpl));
+		cp_db_col_text(st, 1, out->member_id, sizeof(out->member_id));
+		cp_db_col_text(st, 2, out->valid_from, sizeof(out->valid_from));
+		cp_db_col_text(st, 3, out->valid_to, sizeof(out->valid_to));
 		out->issued_here = sqlite3_column_int(st, 4) != 0;
-		db_col_text(st, 5, out->state, sizeof(out->state));
+		cp_db_col_text(st, 5, out->state, sizeof(out->state));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read coupon", err);
+		return cp_db_fail(db, rc, "read coupon", err);
 	if (rc == SQLITE_DONE) {
 		cp_coupon_prefix(db->store_id, db->terminal_id, prefix);
 		if (strncmp(code, prefix, 4) != 0) {
@@ -695,10 +704,10 @@ static bool same_member(struct cp_db *db, const char *owner, const char *member)
 
 	if (strcmp(owner, member) == 0)
 		return true;
-	st = db_stmt(db,
-		     "SELECT 1 FROM member_alias WHERE (local_id = ?1 AND member_id = ?2)"
-		     " OR (local_id = ?2 AND member_id = ?1)",
-		     NULL);
+	st = cp_db_stmt(db,
+			"SELECT 1 FROM member_alias WHERE (local_id = ?1 AND member_id = ?2)"
+			" OR (local_id = ?2 AND member_id = ?1)",
+			NULL);
 	if (!st)
 		return false;
 	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
@@ -818,18 +827,18 @@ static enum cp_err judge(struct cp_db *db, const struct cp_cart_view *cart,
 static enum cp_err cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
 			      struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT code FROM cart_coupon ORDER BY n", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT code FROM cart_coupon ORDER BY n", err);
 	int rc;
 
 	*n = 0;
 	if (!st)
 		return CP_EDB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < CP_COUPON_CART_MAX)
-		db_col_text(st, 0, codes[(*n)++], CP_COUPON_CODE_LEN + 1);
+		cp_db_col_text(st, 0, codes[(*n)++], CP_COUPON_CODE_LEN + 1);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? CP_OK
-		       : db_fail(db, rc, "read the cart's coupons", err);
+		       : cp_db_fail(db, rc, "read the cart's coupons", err);
 }
 
 /* Plans codes[0..n) against cart: every coupon judged in turn, each on what the ones before
@@ -920,7 +929,7 @@ enum cp_err cp_coupon_apply(struct cp_db *db, const struct cp_session *who, cons
 		free(cart);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK ||
 	    (result = cart_codes(db, codes, &n, err)) != CP_OK)
@@ -946,24 +955,24 @@ enum cp_err cp_coupon_apply(struct cp_db *db, const struct cp_session *who, cons
 	if ((result = plan_codes(db, cart, codes, n + 1, plan, &q, err)) != CP_OK)
 		goto out;
 	result = CP_EDB;
-	st = db_stmt(db,
-		     "INSERT INTO cart_coupon(code, cart_id, n)"
-		     " VALUES(?1, 1, (SELECT coalesce(max(n), 0) + 1 FROM cart_coupon))",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_coupon(code, cart_id, n)"
+			" VALUES(?1, 1, (SELECT coalesce(max(n), 0) + 1 FROM cart_coupon))",
+			err);
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, codes[n], -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "apply coupon", err);
+		result = cp_db_fail(db, rc, "apply coupon", err);
 		goto out;
 	}
-	if ((result = db_commit(db, err)) == CP_OK && out)
+	if ((result = cp_db_commit(db, err)) == CP_OK && out)
 		*out = q;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 done:
 	free(cart);
 	free(plan);
@@ -982,27 +991,27 @@ enum cp_err cp_coupon_remove(struct cp_db *db, const struct cp_session *who, con
 	if (!cart)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	if ((result = parse_code(text, code, err)) != CP_OK ||
-	    (result = db_begin(db, err)) != CP_OK) {
+	    (result = cp_db_begin(db, err)) != CP_OK) {
 		free(cart);
 		return result;
 	}
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK)
 		goto out;
 	result = CP_EDB;
-	if (!(st = db_stmt(db, "DELETE FROM cart_coupon WHERE code = ?1", err)))
+	if (!(st = cp_db_stmt(db, "DELETE FROM cart_coupon WHERE code = ?1", err)))
 		goto out;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "remove coupon", err);
+		result = cp_db_fail(db, rc, "remove coupon", err);
 	else if (sqlite3_changes(db->h) == 0)
 		result = cp_errf(err, CP_ENOTFOUND, "coupon %s is not on this sale", code);
 	else
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(cart);
 	return result;
 }
@@ -1052,13 +1061,14 @@ enum cp_err cp_coupon_list(struct cp_db *db, const struct cp_session *who,
 	}
 	snprintf(out->member_id, sizeof(out->member_id), "%s", cart->member.id);
 	result = CP_EDB;
-	st = db_stmt(db,
-		     "SELECT code, valid_to FROM coupon_issue WHERE member_id IN (SELECT ?1"
-		     " UNION ALL SELECT local_id FROM member_alias WHERE member_id = ?1)"
-		     " UNION SELECT code, valid_to FROM coupon_known WHERE member_id IN (SELECT ?1"
-		     " UNION ALL SELECT local_id FROM member_alias WHERE member_id = ?1)"
-		     " ORDER BY 2, 1",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"SELECT code, valid_to FROM coupon_issue WHERE member_id IN (SELECT ?1"
+		" UNION ALL SELECT local_id FROM member_alias WHERE member_id = ?1)"
+		" UNION SELECT code, valid_to FROM coupon_known WHERE member_id IN (SELECT ?1"
+		" UNION ALL SELECT local_id FROM member_alias WHERE member_id = ?1)"
+		" ORDER BY 2, 1",
+		err);
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, cart->member.id, -1, SQLITE_STATIC);
@@ -1069,7 +1079,7 @@ enum cp_err cp_coupon_list(struct cp_db *db, const struct cp_session *who,
 			struct cp_coupon_info c;
 			struct cp_errbuf e2 = {{0}};
 
-			db_col_text(st, 0, code, sizeof(code));
+			cp_db_col_text(st, 0, code, sizeof(code));
 			if (cp_coupon_find(db, code, &c, &e2) != CP_OK)
 				continue;
 			if ((strcmp(c.state, "open") == 0) != (pass == 0))
@@ -1082,22 +1092,22 @@ enum cp_err cp_coupon_list(struct cp_db *db, const struct cp_session *who,
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			result = db_fail(db, rc, "list coupons", err);
+			result = cp_db_fail(db, rc, "list coupons", err);
 	}
 out:
 	free(cart);
 	return result;
 }
 
-enum cp_err coupon_cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
-			      struct cp_errbuf *err)
+enum cp_err cp_coupon_cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
+				 struct cp_errbuf *err)
 {
 	return cart_codes(db, codes, n, err);
 }
 
-enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *cart,
-				char codes[][CP_COUPON_CODE_LEN + 1], int n, struct cp_errbuf *why,
-				struct cp_errbuf *err)
+enum cp_err cp_coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *cart,
+				   char codes[][CP_COUPON_CODE_LEN + 1], int n,
+				   struct cp_errbuf *why, struct cp_errbuf *err)
 {
 	char kept[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1];
 	struct coupon_plan *plan = malloc(sizeof(*plan));
@@ -1122,9 +1132,9 @@ enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *car
 				*err = why[k];
 			break;
 		}
-		if (!(st = db_stmt(db,
-				   "INSERT INTO cart_coupon(code, cart_id, n) VALUES(?1, 1, ?2)",
-				   err))) {
+		if (!(st = cp_db_stmt(db,
+				      "INSERT INTO cart_coupon(code, cart_id, n) VALUES(?1, 1, ?2)",
+				      err))) {
 			result = CP_EDB;
 			break;
 		}
@@ -1133,7 +1143,7 @@ enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *car
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			result = db_fail(db, rc, "put the coupon back", err);
+			result = cp_db_fail(db, rc, "put the coupon back", err);
 		nkept++;
 	}
 	free(plan);
@@ -1142,8 +1152,8 @@ enum cp_err coupon_cart_restore(struct cp_db *db, const struct cp_cart_view *car
 
 /* ---- the sale ---- */
 
-enum cp_err coupon_sale_plan(struct cp_db *db, struct cp_cart_view *cart, struct coupon_plan *out,
-			     struct cp_errbuf *err)
+enum cp_err cp_coupon_sale_plan(struct cp_db *db, struct cp_cart_view *cart,
+				struct coupon_plan *out, struct cp_errbuf *err)
 {
 	char codes[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1];
 	enum cp_err result;
@@ -1239,10 +1249,10 @@ static enum cp_err issue_json(struct cp_db *db, const char *member, int64_t paid
 			      json_t *issued, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT threshold, templates FROM coupon_rule WHERE threshold <= ?1"
-			" AND valid_from <= ?2 AND valid_to >= ?2 ORDER BY id",
-			err);
+		cp_db_stmt(db,
+			   "SELECT threshold, templates FROM coupon_rule WHERE threshold <= ?1"
+			   " AND valid_from <= ?2 AND valid_to >= ?2 ORDER BY id",
+			   err);
 	struct {
 		int64_t threshold;
 		char templates[CP_COUPON_RULE_MAX * (CP_COUPON_ID_LEN + 1)];
@@ -1256,12 +1266,12 @@ static enum cp_err issue_json(struct cp_db *db, const char *member, int64_t paid
 	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && nrules < 16) {
 		rules[nrules].threshold = sqlite3_column_int64(st, 0);
-		db_col_text(st, 1, rules[nrules].templates, sizeof(rules[nrules].templates));
+		cp_db_col_text(st, 1, rules[nrules].templates, sizeof(rules[nrules].templates));
 		nrules++;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read coupon rules", err);
+		return cp_db_fail(db, rc, "read coupon rules", err);
 	for (int k = 0; k < nrules; k++) {
 		char *save = NULL;
 
@@ -1282,9 +1292,9 @@ static enum cp_err issue_json(struct cp_db *db, const char *member, int64_t paid
 	return CP_OK;
 }
 
-enum cp_err coupon_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
-				const struct coupon_plan *plan, int64_t paid, const char *day,
-				json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_coupon_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
+				   const struct coupon_plan *plan, int64_t paid, const char *day,
+				   json_t *payload, struct cp_errbuf *err)
 {
 	json_t *used = json_array(), *issued = json_array();
 	enum cp_err result = CP_OK;
@@ -1323,7 +1333,7 @@ out:
 static enum cp_err use_insert(struct cp_db *db, int64_t seq, const char *code, const char *kind,
 			      int64_t fen, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "INSERT INTO coupon_use(seq, code, kind, fen) VALUES(?1, ?2, ?3, ?4)", err);
 	int rc;
 
@@ -1337,7 +1347,7 @@ static enum cp_err use_insert(struct cp_db *db, int64_t seq, const char *code, c
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_ECORRUPT, "journal payload: coupon %s named twice", code);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record coupon use", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record coupon use", err);
 }
 
 static enum cp_err line_insert(struct cp_db *db, int64_t seq, json_t *l, const char *code,
@@ -1348,9 +1358,9 @@ static enum cp_err line_insert(struct cp_db *db, int64_t seq, json_t *l, const c
 	enum cp_err result;
 	int rc;
 
-	if ((result = jget_int(l, "n", &n, err)) || (result = jget_int(l, "fen", &fen, err)))
+	if ((result = cp_jget_int(l, "n", &n, err)) || (result = cp_jget_int(l, "fen", &fen, err)))
 		return result;
-	if (!(st = db_stmt(
+	if (!(st = cp_db_stmt(
 		      db, "INSERT INTO coupon_line(seq, line_no, code, fen) VALUES(?1, ?2, ?3, ?4)",
 		      err)))
 		return CP_EDB;
@@ -1360,7 +1370,7 @@ static enum cp_err line_insert(struct cp_db *db, int64_t seq, json_t *l, const c
 	sqlite3_bind_int64(st, 4, fen);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record coupon line", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record coupon line", err);
 }
 
 static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c, const char *source,
@@ -1372,18 +1382,18 @@ static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c,
 	enum cp_err result;
 	int rc;
 
-	if ((result = jget_str(c, "code", &code, err)) ||
-	    (result = jget_str(c, "template", &tmpl, err)) ||
-	    (result = jget_str_or_null(c, "member", &member, err)) ||
-	    (result = jget_str(c, "valid_from", &from, err)) ||
-	    (result = jget_str(c, "valid_to", &to, err)) ||
-	    (result = jget_int(c, "threshold", &threshold, err)))
+	if ((result = cp_jget_str(c, "code", &code, err)) ||
+	    (result = cp_jget_str(c, "template", &tmpl, err)) ||
+	    (result = cp_jget_str_or_null(c, "member", &member, err)) ||
+	    (result = cp_jget_str(c, "valid_from", &from, err)) ||
+	    (result = cp_jget_str(c, "valid_to", &to, err)) ||
+	    (result = cp_jget_int(c, "threshold", &threshold, err)))
 		return result;
-	if (!(st = db_stmt(db,
-			   "INSERT INTO coupon_issue(code, seq, n, template_id, member_id,"
-			   " valid_from, valid_to, threshold, source)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-			   err)))
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO coupon_issue(code, seq, n, template_id, member_id,"
+			      " valid_from, valid_to, threshold, source)"
+			      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			      err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
@@ -1399,11 +1409,11 @@ static enum cp_err issue_insert(struct cp_db *db, int64_t seq, int n, json_t *c,
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_ECORRUPT, "journal payload: coupon %s issued twice", code);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record coupon issue", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record coupon issue", err);
 }
 
-enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
-			      struct cp_errbuf *err)
+enum cp_err cp_coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
+				 struct cp_errbuf *err)
 {
 	json_t *used = json_object_get(p, "coupons_used"),
 	       *issued = json_object_get(p, "coupons_issued"), *c, *l;
@@ -1412,16 +1422,16 @@ enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member,
 
 	(void)member;
 	if (used) {
-		if ((result = jget_array(p, "coupons_used", &used, err)) != CP_OK)
+		if ((result = cp_jget_array(p, "coupons_used", &used, err)) != CP_OK)
 			return result;
 		json_array_foreach (used, i, c) {
 			const char *code;
 			int64_t fen;
 			json_t *lines;
 
-			if ((result = jget_str(c, "code", &code, err)) ||
-			    (result = jget_int(c, "fen", &fen, err)) ||
-			    (result = jget_array(c, "lines", &lines, err)) ||
+			if ((result = cp_jget_str(c, "code", &code, err)) ||
+			    (result = cp_jget_int(c, "fen", &fen, err)) ||
+			    (result = cp_jget_array(c, "lines", &lines, err)) ||
 			    (result = use_insert(db, seq, code, "use", fen, err)))
 				return result;
 			json_array_foreach (lines, j, l)
@@ -1430,7 +1440,7 @@ enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member,
 		}
 	}
 	if (issued) {
-		if ((result = jget_array(p, "coupons_issued", &issued, err)) != CP_OK)
+		if ((result = cp_jget_array(p, "coupons_issued", &issued, err)) != CP_OK)
 			return result;
 		json_array_foreach (issued, i, c)
 			if ((result = issue_insert(db, seq, (int)i + 1, c, "sale", err)) != CP_OK)
@@ -1444,8 +1454,8 @@ enum cp_err coupon_sale_apply(struct cp_db *db, int64_t seq, const char *member,
 /* Whether HQ's feed says code is used or void (by another till). */
 static enum cp_err known_used(struct cp_db *db, const char *code, bool *used, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT 1 FROM coupon_known WHERE code = ?1 AND state <> 'open'", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT 1 FROM coupon_known WHERE code = ?1 AND state <> 'open'", err);
 	int rc;
 
 	*used = false;
@@ -1455,14 +1465,15 @@ static enum cp_err known_used(struct cp_db *db, const char *code, bool *used, st
 	rc = sqlite3_step(st);
 	*used = rc == SQLITE_ROW;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read coupon", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						     : cp_db_fail(db, rc, "read coupon", err);
 }
 
 /* A failed read is an error, never "off": out of memory there may have rolled the whole
  * transaction back (SQLite does so on SQLITE_NOMEM and I/O errors), and the caller must stop. */
 static enum cp_err returns_configured(struct cp_db *db, bool *on, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT value FROM hq_config WHERE name = 'coupon_refund_returns'", err);
 	const unsigned char *v;
 	int rc;
@@ -1476,11 +1487,11 @@ static enum cp_err returns_configured(struct cp_db *db, bool *on, struct cp_errb
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? CP_OK
-		       : db_fail(db, rc, "read the coupon rules", err);
+		       : cp_db_fail(db, rc, "read the coupon rules", err);
 }
 
-enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
-				  json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
+				     json_t *payload, struct cp_errbuf *err)
 {
 	json_t *voids = json_array(), *back = json_array();
 	enum cp_err result = CP_OK;
@@ -1493,7 +1504,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 		goto out;
 	}
 	result = CP_EDB;
-	if (!(st = db_stmt(db, "SELECT code FROM coupon_issue WHERE seq = ?1 ORDER BY n", err)))
+	if (!(st = cp_db_stmt(db, "SELECT code FROM coupon_issue WHERE seq = ?1 ORDER BY n", err)))
 		goto out;
 	result = CP_OK;
 	sqlite3_bind_int64(st, 1, sale_seq);
@@ -1509,7 +1520,7 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 			result = cp_errf(err, CP_ENOMEM, "out of memory");
 	}
 	if (result == CP_OK && rc != SQLITE_DONE)
-		result = db_fail(db, rc, "read coupons issued", err);
+		result = cp_db_fail(db, rc, "read coupons issued", err);
 	sqlite3_reset(st);
 	if (result == CP_OK)
 		result = returns_configured(db, &returns, err);
@@ -1517,21 +1528,22 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 		goto set;
 	/* a used coupon comes back when every line it discounted is refunded by now */
 	result = CP_EDB;
-	if (!(st = db_stmt(db,
-			   "SELECT u.code FROM coupon_use u WHERE u.seq = ?1 AND u.kind = 'use'"
-			   " AND NOT EXISTS(SELECT 1 FROM coupon_use v WHERE v.code = u.code"
-			   " AND v.seq > u.seq) ORDER BY u.code",
-			   err)))
+	if (!(st = cp_db_stmt(db,
+			      "SELECT u.code FROM coupon_use u WHERE u.seq = ?1 AND u.kind = 'use'"
+			      " AND NOT EXISTS(SELECT 1 FROM coupon_use v WHERE v.code = u.code"
+			      " AND v.seq > u.seq) ORDER BY u.code",
+			      err)))
 		goto out;
 	result = CP_OK;
 	sqlite3_bind_int64(st, 1, sale_seq);
 	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
-		sqlite3_stmt *q = db_stmt(db,
-					  "SELECT l.line_no FROM coupon_line l WHERE l.seq = ?1 AND"
-					  " l.code = ?2 AND NOT EXISTS(SELECT 1 FROM refund_line r"
-					  " WHERE r.sale_seq = l.seq AND r.line_no = l.line_no)",
-					  err);
+		sqlite3_stmt *q =
+			cp_db_stmt(db,
+				   "SELECT l.line_no FROM coupon_line l WHERE l.seq = ?1 AND"
+				   " l.code = ?2 AND NOT EXISTS(SELECT 1 FROM refund_line r"
+				   " WHERE r.sale_seq = l.seq AND r.line_no = l.line_no)",
+				   err);
 		bool every = true;
 		int qrc;
 
@@ -1550,14 +1562,14 @@ enum cp_err coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const int 
 		}
 		sqlite3_reset(q);
 		if (qrc != SQLITE_DONE) {
-			result = db_fail(db, qrc, "read coupon lines", err);
+			result = cp_db_fail(db, qrc, "read coupon lines", err);
 			break;
 		}
 		if (every && json_array_append_new(back, json_string(code)))
 			result = cp_errf(err, CP_ENOMEM, "out of memory");
 	}
 	if (result == CP_OK && rc != SQLITE_DONE)
-		result = db_fail(db, rc, "read coupons used", err);
+		result = cp_db_fail(db, rc, "read coupons used", err);
 	sqlite3_reset(st);
 set:
 	if (result == CP_OK &&
@@ -1570,7 +1582,7 @@ out:
 	return result;
 }
 
-enum cp_err coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	static const char *const keys[2] = {"coupons_void", "coupons_back"};
 	static const char *const kinds[2] = {"void", "return"};
@@ -1582,7 +1594,7 @@ enum cp_err coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 
 		if (!a)
 			continue;
-		if ((result = jget_array(p, keys[k], &a, err)) != CP_OK)
+		if ((result = cp_jget_array(p, keys[k], &a, err)) != CP_OK)
 			return result;
 		json_array_foreach (a, i, c) {
 			if (!json_is_string(c))
@@ -1595,15 +1607,15 @@ enum cp_err coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	return CP_OK;
 }
 
-enum cp_err coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
-				struct cp_errbuf *err)
+enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+				   struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''),"
-			" i.valid_to FROM coupon_issue i LEFT JOIN coupon_template t"
-			" ON t.id = i.template_id WHERE i.seq = ?1 ORDER BY i.n",
-			err);
+		cp_db_stmt(db,
+			   "SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''),"
+			   " i.valid_to FROM coupon_issue i LEFT JOIN coupon_template t"
+			   " ON t.id = i.template_id WHERE i.seq = ?1 ORDER BY i.n",
+			   err);
 	int rc;
 
 	v->ncoupons = 0;
@@ -1613,13 +1625,14 @@ enum cp_err coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && v->ncoupons < CP_RECEIPT_MAX_COUPONS) {
 		struct cp_receipt_coupon *c = &v->coupons[v->ncoupons++];
 
-		db_col_text(st, 0, c->code, sizeof(c->code));
-		db_col_text(st, 1, c->title, sizeof(c->title));
-		db_col_text(st, 2, c->valid_until, sizeof(c->valid_until));
+		cp_db_col_text(st, 0, c->code, sizeof(c->code));
+		cp_db_col_text(st, 1, c->title, sizeof(c->title));
+		cp_db_col_text(st, 2, c->valid_until, sizeof(c->valid_until));
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read coupons issued", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read coupons issued", err);
 }
 
 /* ---- points for a coupon ---- */
@@ -1637,7 +1650,7 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 	memset(&x, 0, sizeof(x));
 	if (!cart)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK) {
+	if ((result = cp_db_begin(db, err)) != CP_OK) {
 		free(cart);
 		return result;
 	}
@@ -1649,8 +1662,8 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 				 "member's points");
 		goto out;
 	}
-	if ((result = offer_check_exchange(db, cart, offer_id, &o, err)) != CP_OK ||
-	    (result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+	if ((result = cp_offer_check_exchange(db, cart, offer_id, &o, err)) != CP_OK ||
+	    (result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
 		goto out;
 	result = coupon_json(db, o.sku, cart->member.id, day_number(day), 0, &c, err);
 	if (result == CP_ENOTFOUND || (result == CP_OK && !c)) {
@@ -1669,10 +1682,11 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((result = journal_record(db, "coupon_exchange", payload, &x.seq, NULL, err)) != CP_OK ||
+	if ((result = cp_journal_record(db, "coupon_exchange", payload, &x.seq, NULL, err)) !=
+		    CP_OK ||
 	    (result = cp_coupon_find(db, json_string_value(json_object_get(c, "code")), &x.coupon,
 				     err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	x.points = o.points;
 	if (!cp_money_sub(cart->member.points, o.points, &x.balance_after))
@@ -1681,42 +1695,43 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 		*out = x;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	json_decref(c);
 	free(cart);
 	return result;
 }
 
-enum cp_err coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *p,
+				     struct cp_errbuf *err)
 {
 	const char *member, *offer, *day;
 	int64_t points;
 	json_t *c = json_object_get(p, "coupon");
 	enum cp_err result;
 
-	if ((result = jget_str(p, "member", &member, err)) ||
-	    (result = jget_str(p, "offer", &offer, err)) ||
-	    (result = jget_str(p, "day", &day, err)) ||
-	    (result = jget_int(p, "points", &points, err)))
+	if ((result = cp_jget_str(p, "member", &member, err)) ||
+	    (result = cp_jget_str(p, "offer", &offer, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "points", &points, err)))
 		return result;
 	if (!json_is_object(c) || points <= 0)
 		return cp_errf(err, CP_ECORRUPT,
 			       "journal payload: a coupon exchange without its coupon or points");
-	if ((result = offer_use_record(db, seq, 1, member, offer, day, points, err)) ||
-	    (result = movement_insert(db, seq, 1, member, "offer", -points, 0, err)))
+	if ((result = cp_offer_use_record(db, seq, 1, member, offer, day, points, err)) ||
+	    (result = cp_movement_insert(db, seq, 1, member, "offer", -points, 0, err)))
 		return result;
 	return issue_insert(db, seq, 1, c, "exchange", err);
 }
 
-enum cp_err coupon_issue_json(struct cp_db *db, const char *id, const char *member, const char *day,
-			      json_t **out, struct cp_errbuf *err)
+enum cp_err cp_coupon_issue_json(struct cp_db *db, const char *id, const char *member,
+				 const char *day, json_t **out, struct cp_errbuf *err)
 {
 	return coupon_json(db, id, member, day_number(day), 0, out, err);
 }
 
-enum cp_err coupon_issue_apply(struct cp_db *db, int64_t seq, int n, json_t *c, const char *source,
-			       struct cp_errbuf *err)
+enum cp_err cp_coupon_issue_apply(struct cp_db *db, int64_t seq, int n, json_t *c,
+				  const char *source, struct cp_errbuf *err)
 {
 	return issue_insert(db, seq, n, c, source, err);
 }

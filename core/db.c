@@ -18,7 +18,7 @@
 
 /* SQLite's message on one line: its line breaks (a quoted name can hold them, an integrity
  * report has several lines) become "; ", other control characters spaces. */
-const char *db_one_line(const char *msg, char *buf, size_t buflen)
+const char *cp_db_one_line(const char *msg, char *buf, size_t buflen)
 {
 	size_t n = 0;
 
@@ -36,13 +36,13 @@ const char *db_one_line(const char *msg, char *buf, size_t buflen)
 	return buf;
 }
 
-enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err)
+enum cp_err cp_db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err)
 {
 	char flat[256], flat_what[160];
-	const char *detail = db_one_line(db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc),
-					 flat, sizeof(flat));
+	const char *detail = cp_db_one_line(
+		db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc), flat, sizeof(flat));
 
-	what = db_one_line(what, flat_what, sizeof(flat_what));
+	what = cp_db_one_line(what, flat_what, sizeof(flat_what));
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
@@ -76,7 +76,7 @@ enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf
 	}
 }
 
-sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -99,7 +99,7 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	}
 	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
-		db_fail(db, rc, "prepare", err);
+		cp_db_fail(db, rc, "prepare", err);
 		return NULL;
 	}
 	if (db->ncache == DB_STMT_CACHE) {
@@ -115,7 +115,7 @@ sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	return st;
 }
 
-void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
+void cp_db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
 
@@ -127,15 +127,15 @@ const char *cp_db_sqlite_version(void)
 	return sqlite3_libversion();
 }
 
-enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+enum cp_err cp_db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
 	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? CP_OK : db_fail(db, rc, sql, err);
+	return rc == SQLITE_OK ? CP_OK : cp_db_fail(db, rc, sql, err);
 }
 
-/* Back to synchronous=FULL after a cart edit's transaction (db_begin_light). A failure leaves
- * db->light set, and the next db_begin tries again before it opens a transaction. */
+/* Back to synchronous=FULL after a cart edit's transaction (cp_db_begin_light). A failure leaves
+ * db->light set, and the next cp_db_begin tries again before it opens a transaction. */
 static bool sync_full(struct cp_db *db)
 {
 	sqlite3_stmt *st;
@@ -143,7 +143,7 @@ static bool sync_full(struct cp_db *db)
 
 	if (!db->light || !sqlite3_get_autocommit(db->h))
 		return !db->light;
-	if (!(st = db_stmt(db, "PRAGMA synchronous=FULL", NULL)))
+	if (!(st = cp_db_stmt(db, "PRAGMA synchronous=FULL", NULL)))
 		return false;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -159,17 +159,17 @@ static enum cp_err begin_immediate(struct cp_db *db, struct cp_errbuf *err)
 
 	db->in_tx = false;
 	db->tx_event.set = false;
-	if (!(st = db_stmt(db, "BEGIN IMMEDIATE", err)))
+	if (!(st = cp_db_stmt(db, "BEGIN IMMEDIATE", err)))
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "begin", err);
+		return cp_db_fail(db, rc, "begin", err);
 	db->in_tx = true;
 	return CP_OK;
 }
 
-enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_db_begin(struct cp_db *db, struct cp_errbuf *err)
 {
 	if (!sync_full(db))
 		return cp_errf(err, CP_EDB,
@@ -183,7 +183,7 @@ enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err)
  * durable commit), never a commit made at FULL, whose flush makes every frame before it durable
  * too. The level may only change outside a transaction: it is set here and put back to FULL
  * when the transaction ends (sync_full). */
-enum cp_err db_begin_light(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_db_begin_light(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	enum cp_err result;
@@ -191,21 +191,21 @@ enum cp_err db_begin_light(struct cp_db *db, struct cp_errbuf *err)
 
 	if (!sqlite3_get_autocommit(db->h))
 		return cp_errf(err, CP_EDB, "internal error: a cart edit inside a transaction");
-	if (!(st = db_stmt(db, "PRAGMA synchronous=NORMAL", err)))
+	if (!(st = cp_db_stmt(db, "PRAGMA synchronous=NORMAL", err)))
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "set synchronous", err);
+		return cp_db_fail(db, rc, "set synchronous", err);
 	db->light = true;
 	if ((result = begin_immediate(db, err)) != CP_OK)
 		sync_full(db);
 	return result;
 }
 
-enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_db_commit(struct cp_db *db, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "COMMIT", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "COMMIT", err);
 	int rc;
 
 	if (!st)
@@ -220,11 +220,11 @@ enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err)
 	}
 	/* The frames of a failed COMMIT may be in the WAL, to be found by the next recovery. */
 	if (db->tx_event.set)
-		return journal_settle(db, rc, err);
-	return db_fail(db, rc, "commit", err);
+		return cp_journal_settle(db, rc, err);
+	return cp_db_fail(db, rc, "commit", err);
 }
 
-void db_rollback(struct cp_db *db)
+void cp_db_rollback(struct cp_db *db)
 {
 	db->in_tx = false;
 	db->tx_event.set = false;
@@ -233,33 +233,33 @@ void db_rollback(struct cp_db *db)
 	sync_full(db);
 }
 
-enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
+enum cp_err cp_db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h);
-	return *own ? db_begin(db, err) : CP_OK;
+	return *own ? cp_db_begin(db, err) : CP_OK;
 }
 
-enum cp_err db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err)
+enum cp_err cp_db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h);
-	return *own ? db_begin_light(db, err) : CP_OK;
+	return *own ? cp_db_begin_light(db, err) : CP_OK;
 }
 
-enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err)
+enum cp_err cp_db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err)
 {
 	if (!own)
 		return rc;
 	if (rc == CP_OK)
-		rc = db_commit(db, err);
+		rc = cp_db_commit(db, err);
 	if (rc != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return rc;
 }
 
-enum cp_err db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
-			struct cp_errbuf *err)
+enum cp_err cp_db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
+			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT value FROM meta WHERE key = ?1", err);
 	enum cp_err result;
 	int rc;
 
@@ -273,18 +273,19 @@ enum cp_err db_meta_get(struct cp_db *db, const char *key, char *out, size_t out
 	} else if (rc == SQLITE_DONE) {
 		result = cp_errf(err, CP_ENOTFOUND, "the database has no %s", key);
 	} else {
-		result = db_fail(db, rc, "read meta", err);
+		result = cp_db_fail(db, rc, "read meta", err);
 	}
 	sqlite3_reset(st);
 	return result;
 }
 
-enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value, struct cp_errbuf *err)
+enum cp_err cp_db_meta_set(struct cp_db *db, const char *key, const char *value,
+			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-				   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+				      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				      err);
 	int rc;
 
 	if (!st)
@@ -293,13 +294,14 @@ enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value, st
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "write meta", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "write meta", err);
 }
 
-enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, struct cp_errbuf *err)
+enum cp_err cp_db_meta_get_int(struct cp_db *db, const char *key, int64_t *out,
+			       struct cp_errbuf *err)
 {
 	char buf[32], *end;
-	enum cp_err result = db_meta_get(db, key, buf, sizeof(buf), err);
+	enum cp_err result = cp_db_meta_get(db, key, buf, sizeof(buf), err);
 	long long v;
 
 	if (result != CP_OK)
@@ -312,12 +314,13 @@ enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, str
 	return CP_OK;
 }
 
-enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value, struct cp_errbuf *err)
+enum cp_err cp_db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
+			       struct cp_errbuf *err)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)value);
-	return db_meta_set(db, key, buf, err);
+	return cp_db_meta_set(db, key, buf, err);
 }
 
 static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
@@ -371,7 +374,7 @@ static enum cp_err inspect(struct cp_db *db, int *schema, struct cp_errbuf *err)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK) {
-		enum cp_err e = db_fail(db, rc, "read", err);
+		enum cp_err e = cp_db_fail(db, rc, "read", err);
 
 		if (e == CP_ECORRUPT || e == CP_EDB)
 			return cp_errf(err, CP_ECORRUPT,
@@ -412,14 +415,14 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 	enum cp_err result;
 	int ckpt = opt->wal_autocheckpoint;
 
-	if ((result = db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
-	    (result = db_exec(db, "PRAGMA secure_delete=ON", err)) != CP_OK)
+	if ((result = cp_db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
+	    (result = cp_db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
+	    (result = cp_db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
+	    (result = cp_db_exec(db, "PRAGMA secure_delete=ON", err)) != CP_OK)
 		return result;
 	if (ckpt) {
 		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d", ckpt < 0 ? 0 : ckpt);
-		if ((result = db_exec(db, sql, err)) != CP_OK)
+		if ((result = cp_db_exec(db, sql, err)) != CP_OK)
 			return result;
 	}
 	if (ckpt < 0) {
@@ -430,7 +433,7 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 	return CP_OK;
 }
 
-bool db_id_ok(const char *s)
+bool cp_db_id_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -451,9 +454,9 @@ static enum cp_err load_ids(struct cp_db *db, struct cp_errbuf *err)
 {
 	enum cp_err result;
 
-	if ((result = db_meta_get(db, "store_id", db->store_id, sizeof(db->store_id), err)) ||
-	    (result = db_meta_get(db, "terminal_id", db->terminal_id, sizeof(db->terminal_id),
-				  err))) {
+	if ((result = cp_db_meta_get(db, "store_id", db->store_id, sizeof(db->store_id), err)) ||
+	    (result = cp_db_meta_get(db, "terminal_id", db->terminal_id, sizeof(db->terminal_id),
+				     err))) {
 		if (result == CP_ENOTFOUND)
 			result = cp_errf(err, CP_ECORRUPT,
 					 "%s has lost its store or terminal id; restore it from a "
@@ -473,7 +476,7 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 
 	/* The sealing key changes with every row, so it is checked here and read again by each
 	 * row's transaction (seal.c); none is kept in memory. */
-	if ((result = db_meta_get(db, "journal_key", hex, sizeof(hex), err)) != CP_OK)
+	if ((result = cp_db_meta_get(db, "journal_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the journal key is missing")
 			       : result;
@@ -481,17 +484,17 @@ static enum cp_err load_identity(struct cp_db *db, struct cp_errbuf *err)
 		return cp_errf(err, CP_ECORRUPT, "the journal key in the database is damaged");
 	if (!db->start_key_set)
 		cp_wipe(db->journal_key, DB_KEY_LEN);
-	if ((result = db_meta_get(db, "phone_key", hex, sizeof(hex), err)) != CP_OK)
+	if ((result = cp_db_meta_get(db, "phone_key", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND
 			       ? cp_errf(err, CP_ECORRUPT, "the phone key is missing")
 			       : result;
 	if (!cp_unhex(hex, db->phone_key, DB_KEY_LEN))
 		return cp_errf(err, CP_ECORRUPT, "the phone key in the database is damaged");
 	cp_wipe(hex, sizeof(hex));
-	return db_zone_load(db, err);
+	return cp_db_zone_load(db, err);
 }
 
-enum cp_err db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err)
+enum cp_err cp_db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	enum cp_err result;
@@ -501,27 +504,27 @@ enum cp_err db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *
 		return cp_errf(err, CP_EINVAL,
 			       "a time zone is -840 to 840 minutes from UTC, not %d",
 			       utc_offset_min);
-	if ((result = db_meta_set_int(db, "utc_offset_min", utc_offset_min, err)) != CP_OK)
+	if ((result = cp_db_meta_set_int(db, "utc_offset_min", utc_offset_min, err)) != CP_OK)
 		return result;
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO row_mac(tbl, id, mac) SELECT 'meta', key,"
-		     " cp_row_mac('meta', json_array(key, value)) FROM meta"
-		     " WHERE key = 'utc_offset_min'",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT OR REPLACE INTO row_mac(tbl, id, mac) SELECT 'meta', key,"
+			" cp_row_mac('meta', json_array(key, value)) FROM meta"
+			" WHERE key = 'utc_offset_min'",
+			err);
 	if (!st)
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "record the store's time zone", err);
+		return cp_db_fail(db, rc, "record the store's time zone", err);
 	db->utc_offset_min = utc_offset_min;
 	return CP_OK;
 }
 
-enum cp_err db_zone_load(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_db_zone_load(struct cp_db *db, struct cp_errbuf *err)
 {
 	int64_t off;
-	enum cp_err result = db_meta_get_int(db, "utc_offset_min", &off, err);
+	enum cp_err result = cp_db_meta_get_int(db, "utc_offset_min", &off, err);
 
 	if (result == CP_ENOTFOUND && db->schema_limit > 0) {
 		/* held at an older schema (tests of the upgrade): no zone recorded yet */
@@ -541,14 +544,14 @@ enum cp_err db_zone_load(struct cp_db *db, struct cp_errbuf *err)
 static enum cp_err migrate(struct cp_db *db, struct cp_errbuf *err)
 {
 	char msg[256] = "";
-	int rc = db_migrate_handle_to(
+	int rc = cp_db_migrate_handle_to(
 		db->h, db->schema_limit > 0 ? db->schema_limit : cp_db_schema_version(), msg,
 		sizeof(msg));
 
 	if (rc == SQLITE_SCHEMA)
 		return cp_errf(err, CP_EVERSION, "%s: %s", db->path, msg);
 	if (rc != SQLITE_OK) {
-		enum cp_err e = db_fail(db, rc, "migrate", err);
+		enum cp_err e = cp_db_fail(db, rc, "migrate", err);
 
 		return cp_errf(err, e, "%s: %s", db->path, msg);
 	}
@@ -574,9 +577,9 @@ static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *o
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
-	rc = rowmac_register(db->h, db);
+	rc = cp_rowmac_register(db->h, db);
 	if (rc != SQLITE_OK) {
-		enum cp_err e = db_fail(db, rc, "register functions", err);
+		enum cp_err e = cp_db_fail(db, rc, "register functions", err);
 
 		cp_db_close(db);
 		return e;
@@ -626,7 +629,7 @@ enum cp_err cp_db_open(struct cp_db **out, const struct cp_db_options *opt, stru
 		goto out;
 	/* An upgrade keeps the file as it was before changing it (backup.c). */
 	if (schema < (db->schema_limit > 0 ? db->schema_limit : cp_db_schema_version()) &&
-	    (result = backup_before_migration(db, schema, err)) != CP_OK)
+	    (result = cp_backup_before_migration(db, schema, err)) != CP_OK)
 		goto out;
 	if ((result = migrate(db, err)) != CP_OK) {
 		if (db->premigration[0])
@@ -650,7 +653,7 @@ static enum cp_err new_key(struct cp_db *db, const char *name, uint8_t *key, str
 	if (cp_rand_bytes(key, DB_KEY_LEN) != 0)
 		return cp_errf(err, CP_EIO, "the system entropy source failed");
 	cp_hex(key, DB_KEY_LEN, hex);
-	result = db_meta_set(db, name, hex, err);
+	result = cp_db_meta_set(db, name, hex, err);
 	cp_wipe(hex, sizeof(hex));
 	return result;
 }
@@ -701,7 +704,7 @@ enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
 	*out = NULL;
 	if (!opt || !opt->path || !opt->path[0])
 		return cp_errf(err, CP_ECONFIG, "no database path is configured");
-	if (!db_id_ok(init->store_id) || !db_id_ok(init->terminal_id))
+	if (!cp_db_id_ok(init->store_id) || !cp_db_id_ok(init->terminal_id))
 		return cp_errf(
 			err, CP_EINVAL,
 			"store and terminal ids must be 1 to 16 letters, digits, '-' or '_'");
@@ -711,20 +714,20 @@ enum cp_err cp_db_create(struct cp_db **out, const struct cp_db_options *opt,
 		return result;
 	if ((result = set_pragmas(db, opt, err)) != CP_OK || (result = migrate(db, err)) != CP_OK)
 		goto out;
-	if ((result = db_exec(db, DB_SET_APPLICATION_ID, err)) != CP_OK ||
-	    (result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_exec(db, DB_SET_APPLICATION_ID, err)) != CP_OK ||
+	    (result = cp_db_begin(db, err)) != CP_OK)
 		goto out;
-	if ((result = db_meta_set(db, "store_id", init->store_id, err)) ||
-	    (result = db_meta_set(db, "terminal_id", init->terminal_id, err)) ||
-	    (result = db_meta_set_int(db, "receipt_seq", 0, err)) ||
-	    (result = db_meta_set_int(db, "member_seq", 0, err)) ||
-	    (result = db_meta_set_int(db, "acked_seq", 0, err)) ||
+	if ((result = cp_db_meta_set(db, "store_id", init->store_id, err)) ||
+	    (result = cp_db_meta_set(db, "terminal_id", init->terminal_id, err)) ||
+	    (result = cp_db_meta_set_int(db, "receipt_seq", 0, err)) ||
+	    (result = cp_db_meta_set_int(db, "member_seq", 0, err)) ||
+	    (result = cp_db_meta_set_int(db, "acked_seq", 0, err)) ||
 	    (result = new_key(db, "journal_key", db->journal_key, err)) ||
-	    (result = db_meta_set_int(db, "journal_key_seq", 1, err)) ||
-	    (result = db_meta_set_int(db, "seal_from", 1, err)) ||
+	    (result = cp_db_meta_set_int(db, "journal_key_seq", 1, err)) ||
+	    (result = cp_db_meta_set_int(db, "seal_from", 1, err)) ||
 	    (result = new_key(db, "phone_key", db->phone_key, err)) ||
-	    (result = db_commit(db, err))) {
-		db_rollback(db);
+	    (result = cp_db_commit(db, err))) {
+		cp_db_rollback(db);
 		goto out;
 	}
 	db->start_key_set =
@@ -764,7 +767,7 @@ const char *cp_db_terminal_id(const struct cp_db *db)
 
 void cp_db_store_name(struct cp_db *db, char *out, size_t outlen)
 {
-	if (db_meta_get(db, "store_name", out, outlen, NULL) != CP_OK && outlen)
+	if (cp_db_meta_get(db, "store_name", out, outlen, NULL) != CP_OK && outlen)
 		out[0] = '\0';
 }
 

@@ -28,8 +28,8 @@ struct db_memo {
 	struct cp_earn_rules rules;
 };
 
-/* The journal event the open transaction records, noted by journal_record: a COMMIT that fails
- * may still have reached the WAL, so db_commit settles such an event's outcome. */
+/* The journal event the open transaction records, noted by cp_journal_record: a COMMIT that fails
+ * may still have reached the WAL, so cp_db_commit settles such an event's outcome. */
 struct db_tx_event {
 	bool set;
 	char event_id[40];
@@ -62,8 +62,8 @@ struct cp_db {
 	int ncache;
 	struct db_memo memo;
 	struct db_tx_event tx_event;
-	bool in_tx; /* between db_begin and db_commit/db_rollback: db_stmt checks it still is */
-	bool light;         /* a cart edit's transaction: synchronous=NORMAL (db_begin_light) */
+	bool in_tx; /* between cp_db_begin and cp_db_commit/cp_db_rollback: cp_db_stmt checks it still is */
+	bool light;         /* a cart edit's transaction: synchronous=NORMAL (cp_db_begin_light) */
 	bool wal_manual;    /* wal_autocheckpoint -1: the till checkpoints (cp_db_checkpoint_due) */
 	int64_t wal_frames; /* frames in the WAL after the last commit on this handle */
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
@@ -76,76 +76,77 @@ struct cp_db {
 	int rounding;            /* rounding.c: enum cp_rounding of the cash due */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
-	char terms_version[33];  /* consent.c: membership terms in force here ("": the default) */
+	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
 };
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */
-enum cp_err db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
+enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
 
 /* A prepared statement for the literal sql, reset and with bindings cleared; owned by the
  * cache (do not finalize). NULL on error, with err filled. */
-sqlite3_stmt *db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err);
+sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. begin and commit translate failures into CP_E*.
- * A failed COMMIT of a transaction that recorded a journal event is settled before db_commit
- * returns (journal_settle): CP_OK when the event was recorded after all, the failure when it
+ * A failed COMMIT of a transaction that recorded a journal event is settled before cp_db_commit
+ * returns (cp_journal_settle): CP_OK when the event was recorded after all, the failure when it
  * is certain that it never will be, CP_EOUTCOME when that cannot be told yet. */
-enum cp_err db_begin(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_db_begin(struct cp_db *db, struct cp_errbuf *err);
 /* BEGIN IMMEDIATE for a cart edit (a scan, a quantity, a member attached or detached, a park):
  * its COMMIT is atomic but not flushed (synchronous=NORMAL) — a power cut may lose it, and it
  * becomes durable with the next durable commit (the pay). It must record no journal event. */
-enum cp_err db_begin_light(struct cp_db *db, struct cp_errbuf *err);
-enum cp_err db_commit(struct cp_db *db, struct cp_errbuf *err);
-void db_rollback(struct cp_db *db);
+enum cp_err cp_db_begin_light(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_db_commit(struct cp_db *db, struct cp_errbuf *err);
+void cp_db_rollback(struct cp_db *db);
 
 /* journal.c: settles the outcome of db->tx_event after its COMMIT failed with sqlite_rc (the
- * transaction is rolled back here). See db_commit. */
-enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err);
+ * transaction is rolled back here). See cp_db_commit. */
+enum cp_err cp_journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err);
 
 /* For functions that write and may be called inside a caller's transaction or alone:
  * tx_begin opens a BEGIN IMMEDIATE only when none is open (*own says whether it did);
  * tx_end commits what it opened when rc is CP_OK, rolls it back otherwise, and returns the
  * final result. A caller's transaction is left to the caller. */
-enum cp_err db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err);
-/* tx_begin with db_begin_light when it opens the transaction. */
-enum cp_err db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err);
-enum cp_err db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err);
+enum cp_err cp_db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err);
+/* tx_begin with cp_db_begin_light when it opens the transaction. */
+enum cp_err cp_db_tx_begin_light(struct cp_db *db, int *own, struct cp_errbuf *err);
+enum cp_err cp_db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_errbuf *err);
 
 /* A store or terminal id: 1..16 letters, digits, '-' or '_'. */
-bool db_id_ok(const char *s);
+bool cp_db_id_ok(const char *s);
 
 /* Copies the text of column col of st into out (always NUL-terminated; "" for NULL). */
-void db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
+void cp_db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
 
 /* Executes a statement without results (sqlite3_exec). */
-enum cp_err db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
+enum cp_err cp_db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err);
 
 /* msg on one line in buf (line breaks become "; ", other control characters spaces). */
-const char *db_one_line(const char *msg, char *buf, size_t buflen);
+const char *cp_db_one_line(const char *msg, char *buf, size_t buflen);
 
 /* Maps an SQLite result code to enum cp_err and fills err with what and where (one line). */
-enum cp_err db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err);
+enum cp_err cp_db_fail(struct cp_db *db, int rc, const char *what, struct cp_errbuf *err);
 
 /* meta table: text values by key. get returns CP_ENOTFOUND when absent. */
-enum cp_err db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
-			struct cp_errbuf *err);
-enum cp_err db_meta_set(struct cp_db *db, const char *key, const char *value,
-			struct cp_errbuf *err);
-enum cp_err db_meta_get_int(struct cp_db *db, const char *key, int64_t *out, struct cp_errbuf *err);
-enum cp_err db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
-			    struct cp_errbuf *err);
+enum cp_err cp_db_meta_get(struct cp_db *db, const char *key, char *out, size_t outlen,
+			   struct cp_errbuf *err);
+enum cp_err cp_db_meta_set(struct cp_db *db, const char *key, const char *value,
+			   struct cp_errbuf *err);
+enum cp_err cp_db_meta_get_int(struct cp_db *db, const char *key, int64_t *out,
+			       struct cp_errbuf *err);
+enum cp_err cp_db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
+			       struct cp_errbuf *err);
 
 /* Reads meta utc_offset_min, the store's time zone, into db->utc_offset_min (CP_ECORRUPT when
  * it is missing or outside -840..840). */
-enum cp_err db_zone_load(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_db_zone_load(struct cp_db *db, struct cp_errbuf *err);
 /* Inside the caller's transaction: records the store's time zone and its keyed checksum, and
  * takes it into db. */
-enum cp_err db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err);
+enum cp_err cp_db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbuf *err);
 
 /* Creates the schema at the newest version on any connection (used for the replay database
  * of verify). Returns an SQLite result code. */
-int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen);
+int cp_db_migrate_handle(sqlite3 *h, char *msg, size_t msglen);
 /* The same, to schema version target at most (tests of upgrades). */
-int db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen);
+int cp_db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen);
 
 #endif

@@ -28,7 +28,7 @@ extern const size_t cp_demo_json_len;
 static enum cp_err damaged(struct cp_errbuf *err, const char *where, const char *key,
 			   const char *what)
 {
-	return rec_bad(&rec_demo, where, key, what, err);
+	return cp_rec_bad(&cp_rec_demo, where, key, what, err);
 }
 
 static enum cp_err get_array(json_t *root, const char *key, json_t **out, struct cp_errbuf *err)
@@ -47,9 +47,9 @@ static enum cp_err seed_store(struct cp_db *db, json_t *root, struct cp_errbuf *
 
 	if (!json_is_object(store))
 		return damaged(err, "store", NULL, "is missing or not an object");
-	if ((result = rec_str(&rec_demo, store, "name", false, &name, "store", err)) != CP_OK)
+	if ((result = cp_rec_str(&cp_rec_demo, store, "name", false, &name, "store", err)) != CP_OK)
 		return result;
-	return db_meta_set(db, "store_name", name, err);
+	return cp_db_meta_set(db, "store_name", name, err);
 }
 
 static enum cp_err seed_categories(struct cp_db *db, json_t *root, struct cp_errbuf *err)
@@ -65,9 +65,10 @@ static enum cp_err seed_categories(struct cp_db *db, json_t *root, struct cp_err
 		return result;
 	json_array_foreach (list, i, c) {
 		snprintf(where, sizeof(where), "categories[%zu]", i);
-		if ((result = rec_category(&rec_demo, c, &code, &name, &excluded, where, err)) ||
+		if ((result = cp_rec_category(&cp_rec_demo, c, &code, &name, &excluded, where,
+					      err)) ||
 		    (result = cp_catalog_put_category(db, code, name, excluded, err)))
-			return rec_stored(&rec_demo, result, where, err);
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
@@ -84,9 +85,9 @@ static enum cp_err seed_items(struct cp_db *db, json_t *root, struct cp_errbuf *
 		return result;
 	json_array_foreach (list, i, j) {
 		snprintf(where, sizeof(where), "items[%zu]", i);
-		if ((result = rec_item(&rec_demo, j, &it, where, err)) ||
+		if ((result = cp_rec_item(&cp_rec_demo, j, &it, where, err)) ||
 		    (result = cp_catalog_put_item(db, &it, err)))
-			return rec_stored(&rec_demo, result, where, err);
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
@@ -103,10 +104,10 @@ static enum cp_err seed_tiers(struct cp_db *db, json_t *root, struct cp_errbuf *
 		return result;
 	json_array_foreach (list, i, j) {
 		snprintf(where, sizeof(where), "tiers[%zu]", i);
-		if ((result = rec_tier(&rec_demo, j, &t, where, err)) ||
+		if ((result = cp_rec_tier(&cp_rec_demo, j, &t, where, err)) ||
 		    (result = cp_tier_put(db, &t, err)))
-			return rec_stored(&rec_demo, result, where, err);
-		if ((result = discount_tier_record(db, &rec_demo, j, t.level, where, err)))
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
+		if ((result = cp_discount_tier_record(db, &cp_rec_demo, j, t.level, where, err)))
 			return result;
 	}
 	return CP_OK;
@@ -117,10 +118,10 @@ static enum cp_err seed_rules(struct cp_db *db, json_t *root, struct cp_errbuf *
 	struct cp_earn_rules r;
 	enum cp_err result;
 
-	if ((result = rec_rules(&rec_demo, json_object_get(root, "earn_rules"), &r, "earn_rules",
-				err)) ||
+	if ((result = cp_rec_rules(&cp_rec_demo, json_object_get(root, "earn_rules"), &r,
+				   "earn_rules", err)) ||
 	    (result = cp_earn_rules_store(db, &r, err)))
-		return rec_stored(&rec_demo, result, "earn_rules", err);
+		return cp_rec_stored(&cp_rec_demo, result, "earn_rules", err);
 	return CP_OK;
 }
 
@@ -138,11 +139,11 @@ static enum cp_err seed_staff(struct cp_db *db, json_t *root, struct cp_errbuf *
 		int r;
 
 		snprintf(where, sizeof(where), "staff[%zu]", i);
-		if ((result = rec_str(&rec_demo, j, "code", false, &code, where, err)) ||
-		    (result = rec_str(&rec_demo, j, "name", false, &name, where, err)) ||
-		    (result = rec_str(&rec_demo, j, "role", false, &role, where, err)) ||
-		    (result = rec_str(&rec_demo, j, "pin", false, &pin, where, err)) ||
-		    (result = rec_str(&rec_demo, j, "badge", true, &badge, where, err)))
+		if ((result = cp_rec_str(&cp_rec_demo, j, "code", false, &code, where, err)) ||
+		    (result = cp_rec_str(&cp_rec_demo, j, "name", false, &name, where, err)) ||
+		    (result = cp_rec_str(&cp_rec_demo, j, "role", false, &role, where, err)) ||
+		    (result = cp_rec_str(&cp_rec_demo, j, "pin", false, &pin, where, err)) ||
+		    (result = cp_rec_str(&cp_rec_demo, j, "badge", true, &badge, where, err)))
 			return result;
 		if ((r = cp_role_parse(role)) < 0)
 			return damaged(err, where, "role",
@@ -151,7 +152,7 @@ static enum cp_err seed_staff(struct cp_db *db, json_t *root, struct cp_errbuf *
 		if (result == CP_OK && badge)
 			result = cp_staff_set_badge(db, code, badge, err);
 		if (result != CP_OK)
-			return rec_stored(&rec_demo, result, where, err);
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
@@ -164,9 +165,9 @@ static enum cp_err seed_member(struct cp_db *db, json_t *j, const char *where,
 	uint8_t hash[32];
 	enum cp_err result;
 
-	if ((result = rec_member(&rec_demo, j, &s, hash, &local_id, where, err)) ||
+	if ((result = cp_rec_member(&cp_rec_demo, j, &s, hash, &local_id, where, err)) ||
 	    (result = cp_member_put_snapshot(db, &s, err)))
-		return rec_stored(&rec_demo, result, where, err);
+		return cp_rec_stored(&cp_rec_demo, result, where, err);
 	return CP_OK;
 }
 
@@ -204,16 +205,16 @@ static enum cp_err seed_offers(struct cp_db *db, json_t *root, struct cp_errbuf 
 		return result;
 	json_array_foreach (list, i, j) {
 		snprintf(where, sizeof(where), "offers[%zu]", i);
-		if ((result = rec_offer(&rec_demo, j, &o, where, err)) ||
+		if ((result = cp_rec_offer(&cp_rec_demo, j, &o, where, err)) ||
 		    (result = cp_offer_put(db, &o, err)))
-			return rec_stored(&rec_demo, result, where, err);
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
 
 static enum cp_err check_empty(struct cp_db *db, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT EXISTS(SELECT 1 FROM item) OR EXISTS(SELECT 1 FROM member)", err);
 	enum cp_err result;
 	int rc;
@@ -222,7 +223,7 @@ static enum cp_err check_empty(struct cp_db *db, struct cp_errbuf *err)
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		result = db_fail(db, rc, "check for an existing store", err);
+		result = cp_db_fail(db, rc, "check for an existing store", err);
 	else if (sqlite3_column_int(st, 0))
 		result =
 			cp_errf(err, CP_EEXIST,
@@ -249,21 +250,22 @@ enum cp_err cp_demo_seed(struct cp_db *db, struct cp_errbuf *err)
 		damaged(err, "the top level", NULL, "is not an object");
 		goto done;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	if ((result = check_empty(db, err)) || (result = seed_store(db, root, err)) ||
 	    (result = seed_categories(db, root, err)) || (result = seed_items(db, root, err)) ||
 	    (result = seed_tiers(db, root, err)) || (result = seed_rules(db, root, err)) ||
 	    (result = seed_staff(db, root, err)) || (result = seed_members(db, root, err)) ||
-	    (result = coupon_demo_seed(db, root, err)) ||
-	    (result = benefit_demo_seed(db, root, err)) || (result = seed_offers(db, root, err)) ||
-	    (result = lifecycle_demo_seed(db, root, err)) ||
-	    (result = db_meta_set(db, "demo", "1", err))) /* the first login opens a shift */
+	    (result = cp_coupon_demo_seed(db, root, err)) ||
+	    (result = cp_benefit_demo_seed(db, root, err)) ||
+	    (result = seed_offers(db, root, err)) ||
+	    (result = cp_lifecycle_demo_seed(db, root, err)) ||
+	    (result = cp_db_meta_set(db, "demo", "1", err))) /* the first login opens a shift */
 		goto out;
-	result = db_commit(db, err);
+	result = cp_db_commit(db, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 done:
 	json_decref(root);
 	return result;

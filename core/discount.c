@@ -1,5 +1,5 @@
 /* discount.c — tier discounts beside member prices, and manual discounts of a line or of the
- * whole sale. The cart is priced when it is read (discount_price), so attaching or detaching a
+ * whole sale. The cart is priced when it is read (cp_discount_price), so attaching or detaching a
  * member, or changing a quantity, re-prices it; the sale records the priced amounts, so points
  * are earned on what is paid and refunds give back exactly what each line cost. */
 #include <stdio.h>
@@ -25,7 +25,7 @@ void cp_discount_configure(struct cp_db *db, const struct cp_discount_config *c)
 	db->discount = *c;
 }
 
-bool discount_bp_of(int64_t a, int64_t bp, int64_t *out)
+bool cp_discount_bp_of(int64_t a, int64_t bp, int64_t *out)
 {
 	int64_t twice;
 
@@ -71,14 +71,14 @@ enum cp_err cp_tier_discount_put(struct cp_db *db, const struct cp_tier_discount
 			       "bytes",
 			       d->level, sizeof(d->except) - 1);
 	if (d->discount_bp == 0)
-		st = db_stmt(db, "DELETE FROM tier_discount WHERE level = ?1", err);
+		st = cp_db_stmt(db, "DELETE FROM tier_discount WHERE level = ?1", err);
 	else
-		st = db_stmt(db,
-			     "INSERT INTO tier_discount(level, discount_bp, except_categories)"
-			     " VALUES(?1, ?2, ?3) ON CONFLICT(level) DO UPDATE SET"
-			     " discount_bp = excluded.discount_bp,"
-			     " except_categories = excluded.except_categories",
-			     err);
+		st = cp_db_stmt(db,
+				"INSERT INTO tier_discount(level, discount_bp, except_categories)"
+				" VALUES(?1, ?2, ?3) ON CONFLICT(level) DO UPDATE SET"
+				" discount_bp = excluded.discount_bp,"
+				" except_categories = excluded.except_categories",
+				err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, d->level);
@@ -88,13 +88,13 @@ enum cp_err cp_tier_discount_put(struct cp_db *db, const struct cp_tier_discount
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store the tier's discount", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store the tier's discount", err);
 }
 
 enum cp_err cp_tier_discount_get(struct cp_db *db, int level, struct cp_tier_discount *out,
 				 struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT discount_bp, except_categories FROM tier_discount WHERE level = ?1",
 		err);
 	int rc;
@@ -107,16 +107,16 @@ enum cp_err cp_tier_discount_get(struct cp_db *db, int level, struct cp_tier_dis
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->discount_bp = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, out->except, sizeof(out->except));
+		cp_db_col_text(st, 1, out->except, sizeof(out->except));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "tier %d has no discount", level);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the tier's discount", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the tier's discount", err);
 }
 
-enum cp_err discount_tier_record(struct cp_db *db, const struct rec_src *src, json_t *o, int level,
-				 const char *where, struct cp_errbuf *err)
+enum cp_err cp_discount_tier_record(struct cp_db *db, const struct rec_src *src, json_t *o,
+				    int level, const char *where, struct cp_errbuf *err)
 {
 	struct cp_tier_discount d;
 	const char *except = NULL;
@@ -127,20 +127,20 @@ enum cp_err discount_tier_record(struct cp_db *db, const struct rec_src *src, js
 	d.level = level;
 	if ((json_object_get(o, "discount_bp") &&
 	     !json_is_null(json_object_get(o, "discount_bp")) &&
-	     (result = rec_int(src, o, "discount_bp", 0, 10000, &bp, where, err))) ||
-	    (result = rec_str(src, o, "discount_except", true, &except, where, err)))
+	     (result = cp_rec_int(src, o, "discount_bp", 0, 10000, &bp, where, err))) ||
+	    (result = cp_rec_str(src, o, "discount_except", true, &except, where, err)))
 		return result;
 	if (except && strlen(except) >= sizeof(d.except))
-		return rec_bad(src, where, "discount_except", "is too long", err);
+		return cp_rec_bad(src, where, "discount_except", "is too long", err);
 	d.discount_bp = (int)bp;
 	snprintf(d.except, sizeof(d.except), "%s", except ? except : "");
-	return rec_stored(src, cp_tier_discount_put(db, &d, err), where, err);
+	return cp_rec_stored(src, cp_tier_discount_put(db, &d, err), where, err);
 }
 
-enum cp_err discount_tier_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_discount_tier_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM tier_discount WHERE level = CAST(?1 AS INTEGER)",
-				key, err);
+	return cp_change_run_keyed(
+		db, "DELETE FROM tier_discount WHERE level = CAST(?1 AS INTEGER)", key, err);
 }
 
 /* ---- pricing ---- */
@@ -158,11 +158,11 @@ struct manual {
 /* The open cart's manual discounts, the lines' first (in line order), the sale's last. */
 static enum cp_err read_manual(struct cp_db *db, struct manual *m, int *n, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(line_no, 0), kind, value, reason,"
-				   " coalesce(manager, '') FROM cart_discount"
-				   " ORDER BY line_no IS NULL, line_no",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT coalesce(line_no, 0), kind, value, reason,"
+				      " coalesce(manager, '') FROM cart_discount"
+				      " ORDER BY line_no IS NULL, line_no",
+				      err);
 	int rc;
 
 	*n = 0;
@@ -173,23 +173,23 @@ static enum cp_err read_manual(struct cp_db *db, struct manual *m, int *n, struc
 		char kind[16];
 
 		d->line_no = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, kind, sizeof(kind));
+		cp_db_col_text(st, 1, kind, sizeof(kind));
 		d->kind = strcmp(kind, "percent") == 0 ? CP_DISCOUNT_PERCENT : CP_DISCOUNT_AMOUNT;
 		d->value = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, d->reason, sizeof(d->reason));
-		db_col_text(st, 4, d->manager, sizeof(d->manager));
+		cp_db_col_text(st, 3, d->reason, sizeof(d->reason));
+		cp_db_col_text(st, 4, d->manager, sizeof(d->manager));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? CP_OK
-		       : db_fail(db, rc, "read the cart's discounts", err);
+		       : cp_db_fail(db, rc, "read the cart's discounts", err);
 }
 
 /* What a discount of kind/value takes off base: at most base. false on overflow. */
 static bool off_of(enum cp_discount_kind kind, int64_t value, int64_t base, int64_t *fen)
 {
 	if (kind == CP_DISCOUNT_PERCENT)
-		return discount_bp_of(base, value, fen);
+		return cp_discount_bp_of(base, value, fen);
 	*fen = value < base ? value : base;
 	return true;
 }
@@ -254,7 +254,7 @@ static bool price_tier(const struct cp_discount_config *c, const struct cp_tier_
 	if (!t || l->redemption || in_list(t->except, l->category))
 		return true;
 	base = c->tier_stacks ? l->amount : list;
-	if (!discount_bp_of(base, t->discount_bp, &cut))
+	if (!cp_discount_bp_of(base, t->discount_bp, &cut))
 		return false;
 	price = base - cut;
 	if (price < l->amount) {
@@ -280,7 +280,7 @@ static bool total(struct cp_cart_view *v)
 	return true;
 }
 
-enum cp_err discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
+enum cp_err cp_discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
 	const struct cp_discount_config *c = &db->discount;
 	struct cp_tier_discount tier, *t = NULL;
@@ -499,7 +499,7 @@ static enum cp_err store(struct cp_db *db, const struct cp_discount_req *req, co
 			 struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "DELETE FROM cart_discount WHERE coalesce(line_no, 0) = ?1", err);
+		cp_db_stmt(db, "DELETE FROM cart_discount WHERE coalesce(line_no, 0) = ?1", err);
 	int rc;
 
 	if (!st)
@@ -508,11 +508,11 @@ static enum cp_err store(struct cp_db *db, const struct cp_discount_req *req, co
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "replace the discount", err);
-	st = db_stmt(db,
-		     "INSERT INTO cart_discount(line_no, kind, value, reason, manager)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+		return cp_db_fail(db, rc, "replace the discount", err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_discount(line_no, kind, value, reason, manager)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (!st)
 		return CP_EDB;
 	if (req->line_no)
@@ -525,7 +525,7 @@ static enum cp_err store(struct cp_db *db, const struct cp_discount_req *req, co
 		sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the discount", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the discount", err);
 }
 
 enum cp_err cp_discount_add(struct cp_db *db, const struct cp_session *who,
@@ -549,7 +549,7 @@ enum cp_err cp_discount_add(struct cp_db *db, const struct cp_session *who,
 	    (result = judge(db, v, req, &fen, &base, err)) != CP_OK ||
 	    (result = authorise(db, who, req, fen, base, r.authorised_by, err)) != CP_OK)
 		goto done;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK ||
 	    (result = judge(db, v, req, &fen2, &base2, err)) != CP_OK)
@@ -561,14 +561,14 @@ enum cp_err cp_discount_add(struct cp_db *db, const struct cp_session *who,
 	}
 	if ((result = store(db, req, r.authorised_by, err)) != CP_OK ||
 	    (result = cp_cart_view(db, who, v, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	r.fen = fen2;
 	if (out)
 		*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 done:
 	free(v);
 	return result;
@@ -588,28 +588,29 @@ enum cp_err cp_discount_remove(struct cp_db *db, const struct cp_session *who, i
 		free(v);
 		return cp_errf(err, CP_EAUTH, "log in first");
 	}
-	if ((result = db_begin(db, err)) != CP_OK) {
+	if ((result = cp_db_begin(db, err)) != CP_OK) {
 		free(v);
 		return result;
 	}
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK)
 		goto out;
 	result = CP_EDB;
-	if (!(st = db_stmt(db, "DELETE FROM cart_discount WHERE coalesce(line_no, 0) = ?1", err)))
+	if (!(st = cp_db_stmt(db, "DELETE FROM cart_discount WHERE coalesce(line_no, 0) = ?1",
+			      err)))
 		goto out;
 	sqlite3_bind_int(st, 1, line_no);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "remove the discount", err);
+		result = cp_db_fail(db, rc, "remove the discount", err);
 	else if (sqlite3_changes(db->h) == 0)
 		result = line_no ? cp_errf(err, CP_ENOTFOUND, "line %d has no discount", line_no)
 				 : cp_errf(err, CP_ENOTFOUND, "the sale has no discount");
 	else
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(v);
 	return result;
 }
@@ -647,8 +648,8 @@ static json_t *manual_json(const struct manual *d, const struct cp_cart_view *ca
 	return o;
 }
 
-enum cp_err discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
-				  json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
+				     json_t *payload, struct cp_errbuf *err)
 {
 	struct manual *m = malloc(MANUAL_MAX * sizeof(*m));
 	json_t *list = NULL;
@@ -674,7 +675,7 @@ out:
 	return result;
 }
 
-enum cp_err discount_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_discount_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	json_t *list = json_object_get(p, "discounts"), *d;
 	enum cp_err result;
@@ -682,7 +683,7 @@ enum cp_err discount_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 
 	if (!list)
 		return CP_OK;
-	if ((result = jget_array(p, "discounts", &list, err)) != CP_OK)
+	if ((result = cp_jget_array(p, "discounts", &list, err)) != CP_OK)
 		return result;
 	json_array_foreach (list, i, d) {
 		const char *kind, *reason, *manager;
@@ -691,17 +692,18 @@ enum cp_err discount_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 		sqlite3_stmt *st;
 		int rc;
 
-		if ((jl && !json_is_null(jl) && (result = jget_int(d, "line", &line, err))) ||
-		    (result = jget_str(d, "kind", &kind, err)) ||
-		    (result = jget_int(d, "value", &value, err)) ||
-		    (result = jget_int(d, "fen", &fen, err)) ||
-		    (result = jget_str(d, "reason", &reason, err)) ||
-		    (result = jget_str_or_null(d, "manager", &manager, err)))
+		if ((jl && !json_is_null(jl) && (result = cp_jget_int(d, "line", &line, err))) ||
+		    (result = cp_jget_str(d, "kind", &kind, err)) ||
+		    (result = cp_jget_int(d, "value", &value, err)) ||
+		    (result = cp_jget_int(d, "fen", &fen, err)) ||
+		    (result = cp_jget_str(d, "reason", &reason, err)) ||
+		    (result = cp_jget_str_or_null(d, "manager", &manager, err)))
 			return result;
-		st = db_stmt(db,
-			     "INSERT INTO sale_discount(seq, n, line_no, kind, value, fen, reason,"
-			     " manager) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			     err);
+		st = cp_db_stmt(
+			db,
+			"INSERT INTO sale_discount(seq, n, line_no, kind, value, fen, reason,"
+			" manager) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			err);
 		if (!st)
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, seq);
@@ -717,7 +719,7 @@ enum cp_err discount_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(db, rc, "record the sale's discount", err);
+			return cp_db_fail(db, rc, "record the sale's discount", err);
 	}
 	return CP_OK;
 }

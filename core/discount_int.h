@@ -12,26 +12,26 @@
 /* Prices the lines of v as read (list or member price) for its member and manual discounts:
  * each line's amount, saving, discount, discount_share and coupon_off, and the view's total,
  * eligible, member_saving and discount. Called by the cart whenever it is read. */
-enum cp_err discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err);
+enum cp_err cp_discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err);
 
 /* Adds "discounts" (the cart's manual discounts with what each took off, sale line numbers)
  * to a sale payload when the cart has any. */
-enum cp_err discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
-				  json_t *payload, struct cp_errbuf *err);
+enum cp_err cp_discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
+				     json_t *payload, struct cp_errbuf *err);
 
-/* sale_apply: the sale_discount rows of "discounts" (absent: nothing). */
-enum cp_err discount_sale_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				struct cp_errbuf *err);
+/* cp_sale_apply: the sale_discount rows of "discounts" (absent: nothing). */
+enum cp_err cp_discount_sale_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				   struct cp_errbuf *err);
 
 /* A tier record's optional "discount_bp" (0..10000, 0 or absent: none) and "discount_except"
  * (category codes separated by commas), stored for tier level. */
-enum cp_err discount_tier_record(struct cp_db *db, const struct rec_src *src, json_t *o, int level,
-				 const char *where, struct cp_errbuf *err);
+enum cp_err cp_discount_tier_record(struct cp_db *db, const struct rec_src *src, json_t *o,
+				    int level, const char *where, struct cp_errbuf *err);
 /* The tier's discount goes with the tier (HQ's delete, key the level as text). */
-enum cp_err discount_tier_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+enum cp_err cp_discount_tier_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
 
 /* Half up to the fen: a * bp / 10000 rounded half up (a >= 0, 0 <= bp <= 10000); false on
  * overflow. */
-bool discount_bp_of(int64_t a, int64_t bp, int64_t *out);
+bool cp_discount_bp_of(int64_t a, int64_t bp, int64_t *out);
 
 #endif

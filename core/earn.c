@@ -86,7 +86,7 @@ static enum cp_err check_rules(const struct cp_earn_rules *r, struct cp_errbuf *
 
 enum cp_err cp_earn_rules_load(struct cp_db *db, struct cp_earn_rules *out, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT points_per_yuan_bp, growth_per_yuan_bp, member_day_kind, member_day_value,"
 		" member_day_bp, birthday_bp, combine, welcome_points, referral_points,"
@@ -106,7 +106,7 @@ enum cp_err cp_earn_rules_load(struct cp_db *db, struct cp_earn_rules *out, stru
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
-		result = db_fail(db, rc, "read the earn rules", err);
+		result = cp_db_fail(db, rc, "read the earn rules", err);
 		goto out;
 	}
 	memset(&r, 0, sizeof(r));
@@ -147,7 +147,7 @@ enum cp_err cp_earn_rules_store(struct cp_db *db, const struct cp_earn_rules *ru
 
 	if ((result = check_rules(rules, err)) != CP_OK)
 		return result;
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"INSERT INTO earn_rule(id, points_per_yuan_bp, growth_per_yuan_bp,"
 		" member_day_kind, member_day_value, member_day_bp, birthday_bp, combine,"
@@ -177,7 +177,7 @@ enum cp_err cp_earn_rules_store(struct cp_db *db, const struct cp_earn_rules *ru
 	sqlite3_bind_int64(st, 10, rules->points_per_yuan_value);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store the earn rules", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store the earn rules", err);
 }
 
 static void read_tier(sqlite3_stmt *st, struct cp_tier *t)
@@ -191,7 +191,7 @@ static void read_tier(sqlite3_stmt *st, struct cp_tier *t)
 
 enum cp_err cp_tier_list(struct cp_db *db, struct cp_tier *out, int *n, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT level, name, threshold, multiplier_bp FROM tier ORDER BY level", err);
 	enum cp_err result = CP_OK;
 	int cap = *n, count = 0, rc;
@@ -209,7 +209,7 @@ enum cp_err cp_tier_list(struct cp_db *db, struct cp_tier *out, int *n, struct c
 		read_tier(st, &out[count++]);
 	}
 	if (result == CP_OK && rc != SQLITE_DONE)
-		result = db_fail(db, rc, "read the tiers", err);
+		result = cp_db_fail(db, rc, "read the tiers", err);
 	sqlite3_reset(st);
 	if (result == CP_OK)
 		*n = count;
@@ -234,7 +234,7 @@ enum cp_err cp_tier_put(struct cp_db *db, const struct cp_tier *tier, struct cp_
 		return cp_errf(err, CP_EINVAL,
 			       "tier %d: the multiplier must be above 0 (10000 = x1.0)",
 			       tier->level);
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"INSERT INTO tier(level, name, threshold, multiplier_bp) VALUES(?1, ?2, ?3, ?4)"
 		" ON CONFLICT(level) DO UPDATE SET name = excluded.name,"
@@ -253,14 +253,14 @@ enum cp_err cp_tier_put(struct cp_db *db, const struct cp_tier *tier, struct cp_
 			       "tier %d: another tier already starts at growth %lld; thresholds "
 			       "must differ",
 			       tier->level, (long long)tier->threshold);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store a tier", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store a tier", err);
 }
 
 enum cp_err cp_tier_for_growth(struct cp_db *db, int64_t growth, struct cp_tier *out,
 			       struct cp_errbuf *err)
 {
 	/* The second half of the UNION is the fallback: the lowest tier. */
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT * FROM (SELECT level, name, threshold, multiplier_bp FROM tier"
 		" WHERE threshold <= ?1 ORDER BY level DESC LIMIT 1)"
@@ -280,7 +280,7 @@ enum cp_err cp_tier_for_growth(struct cp_db *db, int64_t growth, struct cp_tier 
 	} else if (rc == SQLITE_DONE) {
 		result = cp_errf(err, CP_ENOTFOUND, "no tiers: seed the store or sync with HQ");
 	} else {
-		result = db_fail(db, rc, "read the tiers", err);
+		result = cp_db_fail(db, rc, "read the tiers", err);
 	}
 	sqlite3_reset(st);
 	return result;
@@ -386,41 +386,42 @@ overflow:
 
 /* ---- HQ's change feed ---- */
 
-enum cp_err tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
-			       struct cp_errbuf *err)
+enum cp_err cp_tier_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				  struct cp_errbuf *err)
 {
 	struct cp_tier t;
-	enum cp_err result = rec_tier(&rec_hq, d, &t, where, err);
+	enum cp_err result = cp_rec_tier(&cp_rec_hq, d, &t, where, err);
 
 	if (result != CP_OK)
 		return result;
-	if ((result = rec_stored(&rec_hq, cp_tier_put(db, &t, err), where, err)) != CP_OK)
+	if ((result = cp_rec_stored(&cp_rec_hq, cp_tier_put(db, &t, err), where, err)) != CP_OK)
 		return result;
-	return discount_tier_record(db, &rec_hq, d, t.level, where, err);
+	return cp_discount_tier_record(db, &cp_rec_hq, d, t.level, where, err);
 }
 
-enum cp_err tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_tier_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	enum cp_err result = discount_tier_delete(db, key, err);
+	enum cp_err result = cp_discount_tier_delete(db, key, err);
 
 	if (result != CP_OK)
 		return result;
-	return change_run_keyed(db, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM tier WHERE level = CAST(?1 AS INTEGER)", key,
+				   err);
 }
 
-enum cp_err rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err)
+enum cp_err cp_rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err)
 {
 	struct cp_earn_rules r;
-	enum cp_err result = rec_rules(&rec_hq, d, &r, where, err);
+	enum cp_err result = cp_rec_rules(&cp_rec_hq, d, &r, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_earn_rules_store(db, &r, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_earn_rules_store(db, &r, err), where, err);
 }
 
-enum cp_err rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM earn_rule WHERE id = CAST(?1 AS INTEGER)", key,
-				err);
+	return cp_change_run_keyed(db, "DELETE FROM earn_rule WHERE id = CAST(?1 AS INTEGER)", key,
+				   err);
 }

@@ -20,7 +20,7 @@ enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct 
 	enum cp_err result;
 
 	memset(out, 0, sizeof(*out));
-	result = db_meta_get(db, "hq_url", out->url, sizeof(out->url), err);
+	result = cp_db_meta_get(db, "hq_url", out->url, sizeof(out->url), err);
 	if (result == CP_ENOTFOUND) {
 		if (err)
 			err->msg[0] = '\0';
@@ -28,9 +28,9 @@ enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct 
 	}
 	if (result != CP_OK)
 		return result;
-	if ((result = db_meta_get(db, "terminal_uid", out->terminal_uid, sizeof(out->terminal_uid),
-				  err)) != CP_OK ||
-	    (result = db_meta_get(db, "hq_secret", hex, sizeof(hex), err)) != CP_OK)
+	if ((result = cp_db_meta_get(db, "terminal_uid", out->terminal_uid,
+				     sizeof(out->terminal_uid), err)) != CP_OK ||
+	    (result = cp_db_meta_get(db, "hq_secret", hex, sizeof(hex), err)) != CP_OK)
 		return result == CP_ENOTFOUND ? cp_errf(err, CP_ECORRUPT,
 							"the enrolment is incomplete; enrol again")
 					      : result;
@@ -41,9 +41,9 @@ enum cp_err cp_hq_identity(struct cp_db *db, struct cp_hq_identity *out, struct 
 	}
 	cp_wipe(hex, sizeof(hex));
 	out->enrolled = true;
-	if (((result = db_meta_get(db, "hq_ca_file", out->ca_file, sizeof(out->ca_file), err)) &&
+	if (((result = cp_db_meta_get(db, "hq_ca_file", out->ca_file, sizeof(out->ca_file), err)) &&
 	     result != CP_ENOTFOUND) ||
-	    ((result = db_meta_get(db, "hq_pin", out->pin, sizeof(out->pin), err)) &&
+	    ((result = cp_db_meta_get(db, "hq_pin", out->pin, sizeof(out->pin), err)) &&
 	     result != CP_ENOTFOUND))
 		return result;
 	if (err)
@@ -61,11 +61,11 @@ enum cp_err cp_hq_set_tls(struct cp_db *db, const char *ca_file, const char *pin
 	    (pin && (strlen(pin) >= 512 || !cp_text_ok(pin, 511))))
 		return cp_errf(err, CP_EINVAL,
 			       "the CA file name or the pin is too long or not text");
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin(db, &own, err)) != CP_OK)
 		return result;
-	if ((result = db_meta_set(db, "hq_ca_file", ca_file ? ca_file : "", err)) == CP_OK)
-		result = db_meta_set(db, "hq_pin", pin ? pin : "", err);
-	return db_tx_end(db, own, result, err);
+	if ((result = cp_db_meta_set(db, "hq_ca_file", ca_file ? ca_file : "", err)) == CP_OK)
+		result = cp_db_meta_set(db, "hq_pin", pin ? pin : "", err);
+	return cp_db_tx_end(db, own, result, err);
 }
 
 enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
@@ -79,7 +79,7 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
 	json_t *req;
 
 	*body = NULL;
-	if (!hq_token_ok(code, 64))
+	if (!cp_hq_token_ok(code, 64))
 		return cp_errf(
 			err, CP_EINVAL,
 			"the enrolment code must be 1 to 64 letters, digits or dashes, as HQ "
@@ -88,7 +88,7 @@ enum cp_err cp_hq_enrol_request(struct cp_db *db, const char *code, char **body,
 		return result;
 	/* The key of the next row: HQ checks every seal from it on (rows before it were sealed
 	 * with keys this till no longer holds). */
-	if ((result = seal_current(db, key, &key_seq, err)) != CP_OK)
+	if ((result = cp_seal_current(db, key, &key_seq, err)) != CP_OK)
 		return result;
 	cp_hex(key, DB_KEY_LEN, hex);
 	cp_wipe(key, sizeof(key));
@@ -110,17 +110,17 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 	enum cp_err result = CP_OK;
 	int rc;
 
-	if ((result = db_exec(db,
-			      "UPDATE cart SET member_id = NULL WHERE member_id IN"
-			      " (SELECT id FROM member WHERE local = 0);"
-			      "DELETE FROM member WHERE local = 0",
-			      err)) != CP_OK)
+	if ((result = cp_db_exec(db,
+				 "UPDATE cart SET member_id = NULL WHERE member_id IN"
+				 " (SELECT id FROM member WHERE local = 0);"
+				 "DELETE FROM member WHERE local = 0",
+				 err)) != CP_OK)
 		return result;
 	rc = sqlite3_prepare_v2(
 		db->h, "SELECT payload FROM journal WHERE type = 'member_register' ORDER BY seq",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "read registrations", err);
+		return cp_db_fail(db, rc, "read registrations", err);
 	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 		const char *id = json_string_value(json_object_get(p, "member"));
@@ -136,7 +136,7 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 					 "a registration in the journal is damaged");
 			break;
 		}
-		up = db_stmt(db, "UPDATE member SET phone_hash = ?2 WHERE id = ?1", err);
+		up = cp_db_stmt(db, "UPDATE member SET phone_hash = ?2 WHERE id = ?1", err);
 		if (!up) {
 			result = CP_EDB;
 		} else {
@@ -145,7 +145,7 @@ static enum cp_err rekey_members(struct cp_db *db, struct cp_errbuf *err)
 			rc = sqlite3_step(up);
 			sqlite3_reset(up);
 			if (rc != SQLITE_DONE)
-				result = db_fail(db, rc, "re-hash member", err);
+				result = cp_db_fail(db, rc, "re-hash member", err);
 		}
 		cp_wipe(norm, sizeof(norm));
 		json_decref(p);
@@ -167,25 +167,29 @@ static enum cp_err parse_enrolment(json_t *r, struct enrolment *e, struct cp_err
 	enum cp_err result;
 	uint8_t secret[32];
 
-	if ((result = rec_str(&rec_hq, r, "terminal_uid", false, &e->uid, "enrolment", err)) ||
-	    (result = rec_str(&rec_hq, r, "store", false, &e->store, "enrolment", err)) ||
-	    (result = rec_str(&rec_hq, r, "terminal", false, &e->terminal, "enrolment", err)) ||
-	    (result = rec_str(&rec_hq, r, "secret", false, &e->secret, "enrolment", err)) ||
-	    (result = rec_str(&rec_hq, r, "phone_key", false, &e->phone_key, "enrolment", err)) ||
-	    (result = rec_int(&rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment", err)))
+	if ((result =
+		     cp_rec_str(&cp_rec_hq, r, "terminal_uid", false, &e->uid, "enrolment", err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, r, "store", false, &e->store, "enrolment", err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, r, "terminal", false, &e->terminal, "enrolment",
+				 err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, r, "secret", false, &e->secret, "enrolment", err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, r, "phone_key", false, &e->phone_key, "enrolment",
+				 err)) ||
+	    (result = cp_rec_int(&cp_rec_hq, r, "applied", 0, INT64_MAX, &e->applied, "enrolment",
+				 err)))
 		return result;
 	/* optional: the store's time zone as HQ knows it, else the till's own stays */
 	e->has_zone = json_object_get(r, "utc_offset_min") != NULL;
-	if (e->has_zone && (result = rec_int(&rec_hq, r, "utc_offset_min", -840, 840,
-					     &e->utc_offset_min, "enrolment", err)))
+	if (e->has_zone && (result = cp_rec_int(&cp_rec_hq, r, "utc_offset_min", -840, 840,
+						&e->utc_offset_min, "enrolment", err)))
 		return result;
-	if (!hq_token_ok(e->uid, 63) || !db_id_ok(e->store) || !db_id_ok(e->terminal))
-		return hq_bad(err,
-			      "terminal_uid is not a short printable id, or store or terminal is "
-			      "not 1 to 16 letters, digits, '-' or '_'");
+	if (!cp_hq_token_ok(e->uid, 63) || !cp_db_id_ok(e->store) || !cp_db_id_ok(e->terminal))
+		return cp_hq_bad(
+			err, "terminal_uid is not a short printable id, or store or terminal is "
+			     "not 1 to 16 letters, digits, '-' or '_'");
 	if (!cp_unhex(e->secret, secret, sizeof(secret)) ||
 	    !cp_unhex(e->phone_key, e->key, sizeof(e->key)))
-		return hq_bad(err, "secret and phone_key must be 64 hex digits");
+		return cp_hq_bad(err, "secret and phone_key must be 64 hex digits");
 	cp_wipe(secret, sizeof(secret));
 	return CP_OK;
 }
@@ -212,20 +216,20 @@ static enum cp_err store_enrolment(struct cp_db *db, const char *url, const stru
 			       "sales; HQ's code is for store %s terminal %s — ask HQ for a code "
 			       "for this terminal",
 			       db->store_id, db->terminal_id, e->store, e->terminal);
-	if ((result = db_meta_set(db, "store_id", e->store, err)) ||
-	    (result = db_meta_set(db, "terminal_id", e->terminal, err)) ||
-	    (result = db_meta_set(db, "hq_url", url, err)) ||
-	    (result = db_meta_set(db, "terminal_uid", e->uid, err)) ||
-	    (result = db_meta_set(db, "hq_secret", e->secret, err)) ||
-	    (result = db_meta_set(db, "phone_key", e->phone_key, err)) ||
-	    (result = db_meta_set(db, "hq_cursor", "0", err)) ||
-	    (result = db_meta_set_int(db, "acked_seq", e->applied, err)) ||
-	    (e->has_zone && (result = db_zone_set(db, (int)e->utc_offset_min, err))))
+	if ((result = cp_db_meta_set(db, "store_id", e->store, err)) ||
+	    (result = cp_db_meta_set(db, "terminal_id", e->terminal, err)) ||
+	    (result = cp_db_meta_set(db, "hq_url", url, err)) ||
+	    (result = cp_db_meta_set(db, "terminal_uid", e->uid, err)) ||
+	    (result = cp_db_meta_set(db, "hq_secret", e->secret, err)) ||
+	    (result = cp_db_meta_set(db, "phone_key", e->phone_key, err)) ||
+	    (result = cp_db_meta_set(db, "hq_cursor", "0", err)) ||
+	    (result = cp_db_meta_set_int(db, "acked_seq", e->applied, err)) ||
+	    (e->has_zone && (result = cp_db_zone_set(db, (int)e->utc_offset_min, err))))
 		return result;
-	return db_exec(db,
-		       "UPDATE sync_state SET online = 0, since = 0, last_error = '',"
-		       " last_error_at = 0, stopped = 0, stop_reason = '', next_try = 0",
-		       err);
+	return cp_db_exec(db,
+			  "UPDATE sync_state SET online = 0, since = 0, last_error = '',"
+			  " last_error_at = 0, stopped = 0, stop_reason = '', next_try = 0",
+			  err);
 }
 
 enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char *body, size_t len,
@@ -237,21 +241,22 @@ enum cp_err cp_hq_apply_enrolment(struct cp_db *db, const char *url, const char 
 	enum cp_err result;
 	json_t *root;
 
-	if (!hq_token_ok(url, 500))
+	if (!cp_hq_token_ok(url, 500))
 		return cp_errf(err, CP_EINVAL, "the HQ address is not a URL");
-	if (!(root = hq_load(body, len, err)))
+	if (!(root = cp_hq_load(body, len, err)))
 		return CP_EINVAL;
 	memset(&e, 0, sizeof(e));
 	if ((result = parse_enrolment(root, &e, err)) != CP_OK)
 		goto done;
 	memcpy(old_key, db->phone_key, DB_KEY_LEN);
 	old_zone = db->utc_offset_min;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
 	memcpy(db->phone_key, e.key, DB_KEY_LEN);
 	if ((result = store_enrolment(db, url, &e, err)) != CP_OK ||
-	    (result = rekey_members(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK) {
-		db_rollback(db);
+	    (result = rekey_members(db, err)) != CP_OK ||
+	    (result = cp_db_commit(db, err)) != CP_OK) {
+		cp_db_rollback(db);
 		memcpy(db->phone_key, old_key, DB_KEY_LEN);
 		db->utc_offset_min = old_zone;
 		goto done;

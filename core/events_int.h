@@ -5,30 +5,30 @@
 
 #include "journal_int.h"
 
-enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
-enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
-enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				  struct cp_errbuf *err);
-enum cp_err clock_confirm_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				struct cp_errbuf *err);
-enum cp_err cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				struct cp_errbuf *err);
-enum cp_err coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				  struct cp_errbuf *err);
-enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			      struct cp_errbuf *err);
+enum cp_err cp_sale_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err cp_refund_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err cp_member_register_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				     struct cp_errbuf *err);
+enum cp_err cp_clockcheck_confirm_apply(struct cp_db *db, int64_t seq, json_t *payload,
+					struct cp_errbuf *err);
+enum cp_err cp_cart_takeover_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				   struct cp_errbuf *err);
+enum cp_err cp_coupon_exchange_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				     struct cp_errbuf *err);
+enum cp_err cp_guide_event_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				 struct cp_errbuf *err);
 /* benefit.c: a benefit granted to a member */
-enum cp_err benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *payload,
-				struct cp_errbuf *err);
+enum cp_err cp_benefit_grant_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				   struct cp_errbuf *err);
 /* cart_cancel.c: an open sale thrown away */
-enum cp_err cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			      struct cp_errbuf *err);
+enum cp_err cp_cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				 struct cp_errbuf *err);
 /* staff_admin.c: staff_unlock and staff_reset_pin */
-enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			      struct cp_errbuf *err);
+enum cp_err cp_staff_admin_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				 struct cp_errbuf *err);
 
 /* Inserts the tender rows of a payload's "tenders" list, amounts multiplied by sign. */
-enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
-			  struct cp_errbuf *err);
+enum cp_err cp_tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
+			     struct cp_errbuf *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* guide.c — shopping guides: who holds a badge, binding a member to a guide (bind, refresh,
- * takeover, unbind as journal events, all applied by guide_event_apply), the protection that
+ * takeover, unbind as journal events, all applied by cp_guide_event_apply), the protection that
  * keeps a binding from another guide, the guide each sale is credited to, and a guide's day.
  * Owns guide_event, guide_credit, guide_binding and guide_serving. */
 #include "guide.h"
@@ -109,7 +109,7 @@ struct binding {
 static enum cp_err read_binding(struct cp_db *db, const char *member_id, const char *guide,
 				struct binding *b, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT guide, bound_at, last_credit_at FROM guide_binding WHERE member_id = ?1",
 		err);
@@ -131,7 +131,7 @@ static enum cp_err read_binding(struct cp_db *db, const char *member_id, const c
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the member's guide", err);
+		return cp_db_fail(db, rc, "read the member's guide", err);
 	return CP_OK;
 }
 
@@ -216,7 +216,7 @@ static enum cp_err record(struct cp_db *db, const char *kind, const char *member
 	json_t *p;
 	enum cp_err result;
 
-	if ((result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+	if ((result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
 		return result;
 	snprintf(type, sizeof(type), "guide_%s", kind);
 	p = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:s}", "kind", kind, "member", member_id,
@@ -225,7 +225,7 @@ static enum cp_err record(struct cp_db *db, const char *kind, const char *member
 		      day);
 	if (!p)
 		return cp_errf(err, CP_ENOMEM, "out of memory recording the guide binding");
-	result = journal_record(db, type, p, seq, NULL, err);
+	result = cp_journal_record(db, type, p, seq, NULL, err);
 	json_decref(p);
 	return result;
 }
@@ -316,12 +316,12 @@ enum cp_err cp_guide_bind(struct cp_db *db, const struct cp_session *who,
 		   (result = check_reason(req->reason, CP_WORD("a binding"), err)) != CP_OK) {
 		return result;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = recheck(db, m.id, &b, &b2, err)) != CP_OK ||
 	    (result = record(db, kind, m.id, r.guide.code, b.has ? b.guide : NULL, who->code,
 			     r.authorised_by, req->reason, &r.seq, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	snprintf(r.kind, sizeof(r.kind), "%s", kind);
 	snprintf(r.member, sizeof(r.member), "%s", m.id);
@@ -330,7 +330,7 @@ enum cp_err cp_guide_bind(struct cp_db *db, const struct cp_session *who,
 	*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -356,12 +356,12 @@ enum cp_err cp_guide_unbind(struct cp_db *db, const struct cp_session *who,
 					 CP_WORD("unbinding a member from their guide"),
 					 r.authorised_by, err)) != CP_OK)
 		return result;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = recheck(db, m.id, &b, &b2, err)) != CP_OK ||
 	    (result = record(db, "unbind", m.id, NULL, b.guide, who->code, r.authorised_by,
 			     req->reason, &r.seq, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	snprintf(r.kind, sizeof(r.kind), "unbind");
 	snprintf(r.member, sizeof(r.member), "%s", m.id);
@@ -369,7 +369,7 @@ enum cp_err cp_guide_unbind(struct cp_db *db, const struct cp_session *who,
 	*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -378,7 +378,7 @@ static enum cp_err run(struct cp_db *db, sqlite3_stmt *st, const char *what, str
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, what, err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
 }
 
 enum cp_err cp_guide_serve(struct cp_db *db, const struct cp_session *who, const char *badge,
@@ -395,7 +395,7 @@ enum cp_err cp_guide_serve(struct cp_db *db, const struct cp_session *who, const
 		return result;
 	if (!(cart = malloc(sizeof(*cart))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK)
 		goto out;
@@ -405,33 +405,33 @@ enum cp_err cp_guide_serve(struct cp_db *db, const struct cp_session *who, const
 		goto out;
 	}
 	result = CP_EDB;
-	st = db_stmt(db,
-		     "INSERT INTO guide_serving(id, guide, opened_at) VALUES(1, ?1, ?2)"
-		     " ON CONFLICT(id) DO UPDATE SET guide = excluded.guide,"
-		     " opened_at = excluded.opened_at",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO guide_serving(id, guide, opened_at) VALUES(1, ?1, ?2)"
+			" ON CONFLICT(id) DO UPDATE SET guide = excluded.guide,"
+			" opened_at = excluded.opened_at",
+			err);
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, g.code, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, cart->opened_at);
 	if ((result = run(db, st, "record the serving guide", err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	*out = g;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(cart);
 	return result;
 }
 
 /* ---- hooks of other modules ---- */
 
-enum cp_err guide_serving_take(struct cp_db *db, int64_t opened_at, char guide[17],
-			       struct cp_errbuf *err)
+enum cp_err cp_guide_serving_take(struct cp_db *db, int64_t opened_at, char guide[17],
+				  struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT guide FROM guide_serving WHERE id = 1 AND opened_at = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT guide FROM guide_serving WHERE id = 1 AND opened_at = ?1", err);
 	int rc;
 
 	guide[0] = '\0';
@@ -440,24 +440,25 @@ enum cp_err guide_serving_take(struct cp_db *db, int64_t opened_at, char guide[1
 	sqlite3_bind_int64(st, 1, opened_at);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, guide, 17);
+		cp_db_col_text(st, 0, guide, 17);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the serving guide", err);
-	if (!(st = db_stmt(db, "DELETE FROM guide_serving", err)))
+		return rc == SQLITE_DONE ? CP_OK
+					 : cp_db_fail(db, rc, "read the serving guide", err);
+	if (!(st = cp_db_stmt(db, "DELETE FROM guide_serving", err)))
 		return CP_EDB;
 	return run(db, st, "forget the serving guide", err);
 }
 
-enum cp_err guide_serving_put(struct cp_db *db, const char *guide, int64_t opened_at,
-			      struct cp_errbuf *err)
+enum cp_err cp_guide_serving_put(struct cp_db *db, const char *guide, int64_t opened_at,
+				 struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"INSERT INTO guide_serving(id, guide, opened_at) VALUES(1, ?1, ?2)"
-			" ON CONFLICT(id) DO UPDATE SET guide = excluded.guide,"
-			" opened_at = excluded.opened_at",
-			err);
+		cp_db_stmt(db,
+			   "INSERT INTO guide_serving(id, guide, opened_at) VALUES(1, ?1, ?2)"
+			   " ON CONFLICT(id) DO UPDATE SET guide = excluded.guide,"
+			   " opened_at = excluded.opened_at",
+			   err);
 
 	if (!st)
 		return CP_EDB;
@@ -466,11 +467,11 @@ enum cp_err guide_serving_put(struct cp_db *db, const char *guide, int64_t opene
 	return run(db, st, "record the serving guide", err);
 }
 
-enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *member_guide,
-			    json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_guide_sale_note(struct cp_db *db, int64_t opened_at, const char *member_guide,
+			       json_t *payload, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT guide, opened_at FROM guide_serving WHERE id = 1", err);
+		cp_db_stmt(db, "SELECT guide, opened_at FROM guide_serving WHERE id = 1", err);
 	char guide[17] = "";
 	const char *source = NULL;
 	int rc;
@@ -479,12 +480,12 @@ enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *mem
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 1) == opened_at) {
-		db_col_text(st, 0, guide, sizeof(guide));
+		cp_db_col_text(st, 0, guide, sizeof(guide));
 		source = "serving";
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the serving guide", err);
+		return cp_db_fail(db, rc, "read the serving guide", err);
 	if (member_guide && member_guide[0]) {
 		snprintf(guide, sizeof(guide), "%s", member_guide);
 		source = "member";
@@ -492,12 +493,12 @@ enum cp_err guide_sale_note(struct cp_db *db, int64_t opened_at, const char *mem
 	if (json_object_set_new(payload, "guide", source ? json_string(guide) : json_null()) ||
 	    (source && json_object_set_new(payload, "guide_source", json_string(source))))
 		return cp_errf(err, CP_ENOMEM, "out of memory building the sale");
-	if (!(st = db_stmt(db, "DELETE FROM guide_serving", err)))
+	if (!(st = cp_db_stmt(db, "DELETE FROM guide_serving", err)))
 		return CP_EDB;
 	return run(db, st, "forget the serving guide", err);
 }
 
-void guide_sale_result(json_t *payload, char guide[17], bool *offer)
+void cp_guide_sale_result(json_t *payload, char guide[17], bool *offer)
 {
 	const char *g = json_string_value(json_object_get(payload, "guide"));
 	const char *src = json_string_value(json_object_get(payload, "guide_source"));
@@ -507,11 +508,11 @@ void guide_sale_result(json_t *payload, char guide[17], bool *offer)
 		 json_is_string(json_object_get(payload, "member"));
 }
 
-enum cp_err guide_refund_note(struct cp_db *db, int64_t sale_seq, json_t *payload,
-			      struct cp_errbuf *err)
+enum cp_err cp_guide_refund_note(struct cp_db *db, int64_t sale_seq, json_t *payload,
+				 struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT guide FROM guide_credit WHERE seq = ?1 AND kind = 'sale'", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT guide FROM guide_credit WHERE seq = ?1 AND kind = 'sale'", err);
 	char guide[17] = "";
 	int rc;
 
@@ -520,17 +521,17 @@ enum cp_err guide_refund_note(struct cp_db *db, int64_t sale_seq, json_t *payloa
 	sqlite3_bind_int64(st, 1, sale_seq);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, guide, sizeof(guide));
+		cp_db_col_text(st, 0, guide, sizeof(guide));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the sale's guide", err);
+		return cp_db_fail(db, rc, "read the sale's guide", err);
 	if (json_object_set_new(payload, "guide", opt_str(guide)))
 		return cp_errf(err, CP_ENOMEM, "out of memory building the refund");
 	return CP_OK;
 }
 
-enum cp_err guide_credit_apply(struct cp_db *db, int64_t seq, json_t *p, bool refund,
-			       struct cp_errbuf *err)
+enum cp_err cp_guide_credit_apply(struct cp_db *db, int64_t seq, json_t *p, bool refund,
+				  struct cp_errbuf *err)
 {
 	const char *guide, *member, *day, *source = "refund";
 	int64_t sale_seq = seq, amount, at;
@@ -539,17 +540,18 @@ enum cp_err guide_credit_apply(struct cp_db *db, int64_t seq, json_t *p, bool re
 
 	if (!json_is_string(json_object_get(p, "guide")))
 		return CP_OK; /* credited to nobody, or recorded before guides */
-	if ((result = jget_str(p, "guide", &guide, err)) ||
-	    (result = jget_str_or_null(p, "member", &member, err)) ||
-	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, refund ? "amount" : "total", &amount, err)) ||
-	    (refund && (result = jget_int(p, "sale_seq", &sale_seq, err))) ||
-	    (!refund && (result = jget_str(p, "guide_source", &source, err))))
+	if ((result = cp_jget_str(p, "guide", &guide, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, refund ? "amount" : "total", &amount, err)) ||
+	    (refund && (result = cp_jget_int(p, "sale_seq", &sale_seq, err))) ||
+	    (!refund && (result = cp_jget_str(p, "guide_source", &source, err))))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO guide_credit(seq, kind, sale_seq, guide, source, member_id,"
-		     " business_day, amount) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO guide_credit(seq, kind, sale_seq, guide, source, member_id,"
+			" business_day, amount) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -566,10 +568,10 @@ enum cp_err guide_credit_apply(struct cp_db *db, int64_t seq, json_t *p, bool re
 	if (refund || !member || strcmp(source, "member") != 0)
 		return CP_OK;
 	/* A purchase credited to the member's guide extends the protection. */
-	st = db_stmt(db,
-		     "UPDATE guide_binding SET last_credit_at = max(last_credit_at, ?3)"
-		     " WHERE member_id = ?1 AND guide = ?2",
-		     err);
+	st = cp_db_stmt(db,
+			"UPDATE guide_binding SET last_credit_at = max(last_credit_at, ?3)"
+			" WHERE member_id = ?1 AND guide = ?2",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
@@ -578,8 +580,8 @@ enum cp_err guide_credit_apply(struct cp_db *db, int64_t seq, json_t *p, bool re
 	return run(db, st, "extend the guide's protection", err);
 }
 
-enum cp_err guide_on_register(struct cp_db *db, const struct cp_session *who, const char *member_id,
-			      struct cp_errbuf *err)
+enum cp_err cp_guide_on_register(struct cp_db *db, const struct cp_session *who,
+				 const char *member_id, struct cp_errbuf *err)
 {
 	if (db->guide_register_off || who->role != CP_ROLE_GUIDE)
 		return CP_OK;
@@ -593,17 +595,17 @@ static enum cp_err put_binding(struct cp_db *db, const char *member_id, const ch
 	sqlite3_stmt *st;
 
 	if (!guide) {
-		if (!(st = db_stmt(db, "DELETE FROM guide_binding WHERE member_id = ?1", err)))
+		if (!(st = cp_db_stmt(db, "DELETE FROM guide_binding WHERE member_id = ?1", err)))
 			return CP_EDB;
 		sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
 		return run(db, st, "end the binding", err);
 	}
-	st = db_stmt(db,
-		     "INSERT INTO guide_binding(member_id, guide, bound_at, last_credit_at)"
-		     " VALUES(?1, ?2, ?3, 0) ON CONFLICT(member_id) DO UPDATE SET"
-		     " last_credit_at = CASE WHEN guide = excluded.guide THEN last_credit_at"
-		     " ELSE 0 END, guide = excluded.guide, bound_at = excluded.bound_at",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO guide_binding(member_id, guide, bound_at, last_credit_at)"
+			" VALUES(?1, ?2, ?3, 0) ON CONFLICT(member_id) DO UPDATE SET"
+			" last_credit_at = CASE WHEN guide = excluded.guide THEN last_credit_at"
+			" ELSE 0 END, guide = excluded.guide, bound_at = excluded.bound_at",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
@@ -612,10 +614,11 @@ static enum cp_err put_binding(struct cp_db *db, const char *member_id, const ch
 	return run(db, st, "record the binding", err);
 }
 
-enum cp_err guide_follow_hq(struct cp_db *db, const char *member_id, const char *guide,
-			    struct cp_errbuf *err)
+enum cp_err cp_guide_follow_hq(struct cp_db *db, const char *member_id, const char *guide,
+			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT guide FROM guide_binding WHERE member_id = ?1", err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db, "SELECT guide FROM guide_binding WHERE member_id = ?1", err);
 	bool same = false;
 	int rc;
 
@@ -627,36 +630,37 @@ enum cp_err guide_follow_hq(struct cp_db *db, const char *member_id, const char 
 		same = guide && strcmp((const char *)sqlite3_column_text(st, 0), guide) == 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the binding", err);
+		return cp_db_fail(db, rc, "read the binding", err);
 	if (same)
 		return CP_OK;
 	return put_binding(db, member_id, guide && guide[0] ? guide : NULL, cp_db_now(db), err);
 }
 
-enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_guide_event_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *kind, *member, *guide, *previous, *staff, *by, *reason, *day;
 	int64_t at;
 	enum cp_err result;
 	sqlite3_stmt *st;
 
-	if ((result = jget_str(p, "kind", &kind, err)) ||
-	    (result = jget_str(p, "member", &member, err)) ||
-	    (result = jget_str_or_null(p, "guide", &guide, err)) ||
-	    (result = jget_str_or_null(p, "previous", &previous, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str_or_null(p, "authorised_by", &by, err)) ||
-	    (result = jget_str_or_null(p, "reason", &reason, err)) ||
-	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)))
+	if ((result = cp_jget_str(p, "kind", &kind, err)) ||
+	    (result = cp_jget_str(p, "member", &member, err)) ||
+	    (result = cp_jget_str_or_null(p, "guide", &guide, err)) ||
+	    (result = cp_jget_str_or_null(p, "previous", &previous, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str_or_null(p, "authorised_by", &by, err)) ||
+	    (result = cp_jget_str_or_null(p, "reason", &reason, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)))
 		return result;
 	if ((strcmp(kind, "unbind") == 0) != !guide)
 		return cp_errf(err, CP_ECORRUPT, "journal payload: a %s %s a guide", kind,
 			       guide ? "names" : "does not name");
-	st = db_stmt(db,
-		     "INSERT INTO guide_event(seq, kind, member_id, guide, previous, staff,"
-		     " authorised_by, reason, at, business_day)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO guide_event(seq, kind, member_id, guide, previous, staff,"
+			" authorised_by, reason, at, business_day)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -676,7 +680,7 @@ enum cp_err guide_event_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	if ((result = run(db, st, "record the guide event", err)) != CP_OK ||
 	    (result = put_binding(db, member, guide, at, err)) != CP_OK)
 		return result;
-	return member_set_guide(db, member, guide, err);
+	return cp_member_set_guide(db, member, guide, err);
 }
 
 /* ---- the guide's day ---- */
@@ -695,13 +699,13 @@ static enum cp_err count2(struct cp_db *db, sqlite3_stmt *st, int64_t *a, int64_
 			*b = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the guide's day", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the guide's day", err);
 }
 
 static sqlite3_stmt *stmt2(struct cp_db *db, const char *sql, const char *guide, const char *day,
 			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
 
 	if (st) {
 		sqlite3_bind_text(st, 1, guide, -1, SQLITE_TRANSIENT);
@@ -733,7 +737,7 @@ enum cp_err cp_guide_day(struct cp_db *db, const struct cp_session *who, const c
 		snprintf(d.guide.code, sizeof(d.guide.code), "%s", who->code);
 		snprintf(d.guide.name, sizeof(d.guide.name), "%s", who->name);
 	}
-	if ((result = report_event_day(db, now, d.day, err)) != CP_OK)
+	if ((result = cp_report_event_day(db, now, d.day, err)) != CP_OK)
 		return result;
 	if ((result = count2(db,
 			     stmt2(db,

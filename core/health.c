@@ -36,7 +36,7 @@ static enum cp_err quick_check(struct cp_db *db, struct cp_errbuf *err)
 		if (used < sizeof(found) - 1)
 			used += (size_t)snprintf(
 				found + used, sizeof(found) - used, "%s%s", used ? "; " : "",
-				db_one_line(line ? line : "?", flat, sizeof(flat)));
+				cp_db_one_line(line ? line : "?", flat, sizeof(flat)));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -122,7 +122,7 @@ enum cp_err cp_health_check(struct cp_db *db, struct cp_errbuf *err)
 	if ((result = quick_check(db, err)) != CP_OK ||
 	    (result = newest_rows(db, &last, err)) != CP_OK)
 		return result;
-	result = seal_current(db, key, &key_seq, err);
+	result = cp_seal_current(db, key, &key_seq, err);
 	cp_wipe(key, sizeof(key));
 	if (result != CP_OK)
 		return result; /* its messages say what to do */

@@ -116,7 +116,7 @@ struct cp_sync_status {
 	char stop_reason[256]; /* what is wrong and what to do (English, as recorded) */
 	/* The same sentence as an error id (its cp_errf format) and argument texts, for the UI
 	 * to show in the cashier's language; stop_id "" when the reason was recorded without
-	 * them (cp_sync_record_stop) or they no longer match it. */
+	 * them (cp_syncstate_record_stop) or they no longer match it. */
 	char stop_id[512];
 	int stop_nargs;
 	char stop_args[CP_ERR_ARGS][CP_ERR_ARG_LEN];
@@ -127,29 +127,30 @@ struct cp_sync_status {
 	int64_t unknown_changes; /* changes of kinds this till does not know */
 	int64_t notices;         /* notices kept for the manager */
 };
-enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, struct cp_errbuf *err);
+enum cp_err cp_syncstate_status_get(struct cp_db *db, struct cp_sync_status *out,
+				    struct cp_errbuf *err);
 /* Records a success (online since now if it was offline); clears a CP_SYNC_STOP_CONFIG stop. */
-enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_syncstate_record_success(struct cp_db *db, struct cp_errbuf *err);
 /* Records a failure that retrying may mend, with its message; next_try is when the next attempt
  * is due (ms). Clears a CP_SYNC_STOP_CONFIG stop (the latest outcome is what status shows);
  * keeps a CP_SYNC_STOP_ENROL one. */
-enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
-				   struct cp_errbuf *err);
+enum cp_err cp_syncstate_record_failure(struct cp_db *db, const char *message, int64_t next_try,
+					struct cp_errbuf *err);
 /* The same, with the next attempt delay_ms after the moment recorded as the error's: what the
  * till waits is exactly next_try - last_error_at. */
-enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
-				 struct cp_errbuf *err);
+enum cp_err cp_syncstate_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				      struct cp_errbuf *err);
 /* Stops sync until a person acts (kind ENROL or CONFIG; re-enrolment clears both); reason says
  * what is wrong and what to do. A CONFIG stop is checked again recheck_ms after the moment
  * recorded as the error's (next_try); an ENROL one never by itself (next_try 0, recheck_ms
  * ignored). A CONFIG stop does not replace an ENROL one. */
-enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
-				int64_t recheck_ms, struct cp_errbuf *err);
-/* cp_sync_record_stop with the reason in why (cp_errmsg(why, CP_EIO)), keeping why's id and
+enum cp_err cp_syncstate_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
+				     int64_t recheck_ms, struct cp_errbuf *err);
+/* cp_syncstate_record_stop with the reason in why (cp_errmsg(why, CP_EIO)), keeping why's id and
  * arguments too when cp_errf wrote it, so that the reason is shown translated. */
-enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
-				    const struct cp_errbuf *why, int64_t recheck_ms,
-				    struct cp_errbuf *err);
+enum cp_err cp_syncstate_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
+					 const struct cp_errbuf *why, int64_t recheck_ms,
+					 struct cp_errbuf *err);
 
 /* A notice from HQ as the manager sees it. */
 struct cp_notice {

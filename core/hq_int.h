@@ -11,17 +11,17 @@
 #include "db_int.h"
 
 /* CP_EINVAL "HQ's answer is malformed: what". */
-enum cp_err hq_bad(struct cp_errbuf *err, const char *what);
+enum cp_err cp_hq_bad(struct cp_errbuf *err, const char *what);
 /* The answer's JSON object (decref it); NULL with CP_EINVAL in err when it is not one. */
-json_t *hq_load(const char *body, size_t len, struct cp_errbuf *err);
+json_t *cp_hq_load(const char *body, size_t len, struct cp_errbuf *err);
 /* Printable ASCII of 1..max bytes. */
-bool hq_token_ok(const char *s, size_t max);
+bool cp_hq_token_ok(const char *s, size_t max);
 /* CP_ECORRUPT: HQ's "applied" is past this till's newest row (HQ holds rows this database does
  * not have). */
-enum cp_err hq_holds_unwritten(int64_t applied, int64_t last_seq, struct cp_errbuf *err);
+enum cp_err cp_hq_holds_unwritten(int64_t applied, int64_t last_seq, struct cp_errbuf *err);
 
 /* Inside the page's transaction: keeps notice n (once per id); a member_merged notice also
  * retires the merged member here. where names it in errors. */
-enum cp_err notice_apply(struct cp_db *db, json_t *n, const char *where, struct cp_errbuf *err);
+enum cp_err cp_notice_apply(struct cp_db *db, json_t *n, const char *where, struct cp_errbuf *err);
 
 #endif

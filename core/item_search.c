@@ -92,7 +92,7 @@ static void sql_pinyin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
-int item_search_register(struct sqlite3 *h)
+int cp_item_search_register(struct sqlite3 *h)
 {
 	int rc = sqlite3_create_function(h, "cp_pinyin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 					 NULL, sql_pinyin, NULL, NULL);
@@ -136,16 +136,16 @@ static enum cp_err clean_query(const char *query, char q[CP_ITEM_QUERY_MAX + 1],
 static void read_item(sqlite3_stmt *st, struct cp_item *it)
 {
 	memset(it, 0, sizeof(*it));
-	db_col_text(st, 0, it->sku, sizeof(it->sku));
-	db_col_text(st, 1, it->barcode, sizeof(it->barcode));
-	db_col_text(st, 2, it->name_zh, sizeof(it->name_zh));
-	db_col_text(st, 3, it->name_en, sizeof(it->name_en));
-	db_col_text(st, 4, it->category, sizeof(it->category));
+	cp_db_col_text(st, 0, it->sku, sizeof(it->sku));
+	cp_db_col_text(st, 1, it->barcode, sizeof(it->barcode));
+	cp_db_col_text(st, 2, it->name_zh, sizeof(it->name_zh));
+	cp_db_col_text(st, 3, it->name_en, sizeof(it->name_en));
+	cp_db_col_text(st, 4, it->category, sizeof(it->category));
 	it->price = sqlite3_column_int64(st, 5);
 	it->member_price =
 		sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6);
 	it->earn_excluded = sqlite3_column_int(st, 7) != 0;
-	db_col_text(st, 8, it->initials, sizeof(it->initials));
+	cp_db_col_text(st, 8, it->initials, sizeof(it->initials));
 }
 
 /* q as one FTS5 phrase: in double quotes, a double quote doubled. */
@@ -183,7 +183,7 @@ enum cp_err cp_item_search(struct cp_db *db, const char *query, int offset, int 
 		return result;
 	if (utf8_chars(q) >= 3) {
 		fts_phrase(q, phrase, sizeof(phrase));
-		st = db_stmt(
+		st = cp_db_stmt(
 			db,
 			"SELECT " ITEM_COLS " FROM item_fts f"
 			" JOIN item i ON i.rowid = f.rowid JOIN category c ON c.code = i.category"
@@ -204,7 +204,7 @@ enum cp_err cp_item_search(struct cp_db *db, const char *query, int offset, int 
 			return cp_errf(err, CP_ENOMEM, "out of memory searching the catalogue");
 		snprintf(phrase, sizeof(phrase), "\"%.*s\"", (int)strlen(w) - 1, w);
 		sqlite3_free(w);
-		st = db_stmt(
+		st = cp_db_stmt(
 			db,
 			"SELECT " ITEM_COLS " FROM item_gram g"
 			" JOIN item i ON i.rowid = g.rowid JOIN category c ON c.code = i.category"
@@ -226,7 +226,7 @@ enum cp_err cp_item_search(struct cp_db *db, const char *query, int offset, int 
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "search the catalogue", err);
+		return cp_db_fail(db, rc, "search the catalogue", err);
 	*n = got;
 	return CP_OK;
 }

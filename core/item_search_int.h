@@ -7,6 +7,6 @@
 struct sqlite3;
 
 /* Registers cp_pinyin() and cp_grams() on h; an SQLite result code. */
-int item_search_register(struct sqlite3 *h);
+int cp_item_search_register(struct sqlite3 *h);
 
 #endif

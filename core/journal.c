@@ -17,28 +17,28 @@ static const struct {
 	const char *type;
 	journal_apply_fn apply;
 } appliers[] = {
-	{"sale", sale_apply},
-	{"refund", refund_apply},
-	{"void", refund_apply},
-	{"member_register", member_register_apply},
-	{"clock_confirm", clock_confirm_apply},
-	{"cart_takeover", cart_takeover_apply},
-	{"shift_open", shift_open_apply},
-	{"shift_move", shift_move_apply},
-	{"shift_close", shift_close_apply},
-	{"day_close", day_close_apply},
-	{"guide_bind", guide_event_apply},
-	{"guide_refresh", guide_event_apply},
-	{"guide_takeover", guide_event_apply},
-	{"guide_unbind", guide_event_apply},
-	{"staff_unlock", staff_admin_apply},
-	{"staff_reset_pin", staff_admin_apply},
-	{"coupon_exchange", coupon_exchange_apply},
-	{"benefit_grant", benefit_grant_apply},
-	{"cart_cancel", cart_cancel_apply},
+	{"sale", cp_sale_apply},
+	{"refund", cp_refund_apply},
+	{"void", cp_refund_apply},
+	{"member_register", cp_member_register_apply},
+	{"clock_confirm", cp_clockcheck_confirm_apply},
+	{"cart_takeover", cp_cart_takeover_apply},
+	{"shift_open", cp_shift_open_apply},
+	{"shift_move", cp_shift_move_apply},
+	{"shift_close", cp_shift_close_apply},
+	{"day_close", cp_day_close_apply},
+	{"guide_bind", cp_guide_event_apply},
+	{"guide_refresh", cp_guide_event_apply},
+	{"guide_takeover", cp_guide_event_apply},
+	{"guide_unbind", cp_guide_event_apply},
+	{"staff_unlock", cp_staff_admin_apply},
+	{"staff_reset_pin", cp_staff_admin_apply},
+	{"coupon_exchange", cp_coupon_exchange_apply},
+	{"benefit_grant", cp_benefit_grant_apply},
+	{"cart_cancel", cp_cart_cancel_apply},
 };
 
-journal_apply_fn journal_apply_for(const char *type)
+journal_apply_fn cp_journal_apply_for(const char *type)
 {
 	for (size_t i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++)
 		if (strcmp(appliers[i].type, type) == 0)
@@ -46,8 +46,8 @@ journal_apply_fn journal_apply_for(const char *type)
 	return NULL;
 }
 
-int journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
-		 const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN])
+int cp_journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
+		    const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN])
 {
 	uint8_t be[8];
 	const void *parts[3] = {prev, be, payload};
@@ -62,7 +62,7 @@ int journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64
 static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL_HASH_LEN],
 			    int64_t *at, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT seq, hash, created_at FROM journal ORDER BY seq DESC LIMIT 1", err);
 	int rc;
 
@@ -84,11 +84,11 @@ static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read journal", err);
 }
 
 /* 2020-01-01 .. 2100-01-01 UTC: a clock outside is not believed, nor can it be confirmed. */
-bool clock_plausible(int64_t now)
+bool cp_clockcheck_plausible(int64_t now)
 {
 	return now >= INT64_C(1577836800000) && now <= INT64_C(4102444800000);
 }
@@ -101,7 +101,7 @@ static enum cp_err check_clock(int64_t now, int64_t last_at, const char *type,
 {
 	char a[32], b[32];
 
-	if (!clock_plausible(now)) {
+	if (!cp_clockcheck_plausible(now)) {
 		cp_clock_iso(now, a);
 		return cp_errf(err, CP_ECLOCK,
 			       "the clock says %s, which cannot be right; fix the date and time "
@@ -120,7 +120,7 @@ static enum cp_err check_clock(int64_t now, int64_t last_at, const char *type,
 	return CP_OK;
 }
 
-/* What the transaction records, for db_commit to settle if its COMMIT fails: the event id, and
+/* What the transaction records, for cp_db_commit to settle if its COMMIT fails: the event id, and
  * how a person finds it again (its receipt or member number when it has one). */
 static void note_event(struct cp_db *db, const char *type, const char *event_id, int64_t seq,
 		       json_t *payload)
@@ -153,13 +153,13 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 			 (long long)seq);
 }
 
-enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
-			   uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
+enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
+			      uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
 	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN], key[DB_KEY_LEN];
 	char event_id[CP_UUID_LEN + 1];
 	int64_t seq, last_at, now = cp_db_now(db);
-	journal_apply_fn apply = journal_apply_for(type);
+	journal_apply_fn apply = cp_journal_apply_for(type);
 	enum cp_err result;
 	sqlite3_stmt *st;
 	char *text = NULL;
@@ -177,7 +177,7 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 			err, CP_EDB,
 			"the database undid the transaction after an error (out of memory or "
 			"a disk error); nothing was recorded: try again");
-	if (db->light) /* db_begin_light: its commit is not flushed */
+	if (db->light) /* cp_db_begin_light: its commit is not flushed */
 		return cp_errf(err, CP_EDB,
 			       "internal error: a journal event in a cart edit's transaction");
 	if ((result = last_row(db, &seq, prev, &last_at, err)) != CP_OK)
@@ -194,22 +194,22 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	    json_object_set_new(payload, "store", json_string(db->store_id)) ||
 	    json_object_set_new(payload, "terminal", json_string(db->terminal_id)))
 		return cp_errf(err, CP_ENOMEM, "out of memory building the journal payload");
-	text = canon_dump(payload, &text_len);
+	text = cp_canon_dump(payload, &text_len);
 	if (!text)
 		return cp_errf(
 			err, CP_EINVAL,
 			"cannot write the journal payload: out of memory, or text that is not "
 			"UTF-8");
-	if ((result = seal_take(db, seq, key, err)) != CP_OK)
+	if ((result = cp_seal_take(db, seq, key, err)) != CP_OK)
 		goto out;
-	rc = journal_hash(key, prev, seq, text, text_len, hash);
+	rc = cp_journal_hash(key, prev, seq, text, text_len, hash);
 	cp_wipe(key, sizeof(key));
 	if (rc != 0) {
 		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
 		goto out;
 	}
 	result = CP_EDB;
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"INSERT INTO journal(seq, event_id, type, created_at, payload, prev_hash, hash)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -226,11 +226,11 @@ enum cp_err journal_record(struct cp_db *db, const char *type, json_t *payload, 
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "append to the journal", err);
+		result = cp_db_fail(db, rc, "append to the journal", err);
 		goto out;
 	}
 	if ((result = apply(db, seq, payload, err)) != CP_OK ||
-	    (result = report_note_day(db, seq, type, payload, err)) != CP_OK)
+	    (result = cp_report_note_day(db, seq, type, payload, err)) != CP_OK)
 		goto out;
 	note_event(db, type, event_id, seq, payload);
 	if (seq_out)
@@ -250,10 +250,10 @@ enum cp_err cp_journal_status(struct cp_db *db, struct cp_journal_status *out,
 
 	if (result != CP_OK)
 		return result;
-	return db_meta_get_int(db, "acked_seq", &out->acked_seq, err);
+	return cp_db_meta_get_int(db, "acked_seq", &out->acked_seq, err);
 }
 
-enum cp_err jget_int(json_t *o, const char *key, int64_t *out, struct cp_errbuf *err)
+enum cp_err cp_jget_int(json_t *o, const char *key, int64_t *out, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -264,7 +264,7 @@ enum cp_err jget_int(json_t *o, const char *key, int64_t *out, struct cp_errbuf 
 	return CP_OK;
 }
 
-enum cp_err jget_str(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
+enum cp_err cp_jget_str(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -275,7 +275,7 @@ enum cp_err jget_str(json_t *o, const char *key, const char **out, struct cp_err
 	return CP_OK;
 }
 
-enum cp_err jget_str_or_null(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
+enum cp_err cp_jget_str_or_null(json_t *o, const char *key, const char **out, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -283,10 +283,10 @@ enum cp_err jget_str_or_null(json_t *o, const char *key, const char **out, struc
 		*out = NULL;
 		return CP_OK;
 	}
-	return jget_str(o, key, out, err);
+	return cp_jget_str(o, key, out, err);
 }
 
-enum cp_err jget_array(json_t *o, const char *key, json_t **out, struct cp_errbuf *err)
+enum cp_err cp_jget_array(json_t *o, const char *key, json_t **out, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -297,13 +297,15 @@ enum cp_err jget_array(json_t *o, const char *key, json_t **out, struct cp_errbu
 	return CP_OK;
 }
 
-enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *member_id,
-			    const char *kind, int64_t points, int64_t growth, struct cp_errbuf *err)
+enum cp_err cp_movement_insert(struct cp_db *db, int64_t seq, int n, const char *member_id,
+			       const char *kind, int64_t points, int64_t growth,
+			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO movement(seq, n, member_id, kind, points, growth)"
-				   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "INSERT INTO movement(seq, n, member_id, kind, points, growth)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+			   err);
 	int rc;
 
 	if (!st)
@@ -316,13 +318,13 @@ enum cp_err movement_insert(struct cp_db *db, int64_t seq, int n, const char *me
 	sqlite3_bind_int64(st, 6, growth);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record points movement", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record points movement", err);
 }
 
-enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *method, int64_t amount,
-			  const char *ref, struct cp_errbuf *err)
+enum cp_err cp_tender_insert(struct cp_db *db, int64_t seq, int n, const char *method,
+			     int64_t amount, const char *ref, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "INSERT INTO tender(seq, n, method, amount, ref) VALUES(?1, ?2, ?3, ?4, ?5)",
 		err);
 	int rc;
@@ -339,10 +341,10 @@ enum cp_err tender_insert(struct cp_db *db, int64_t seq, int n, const char *meth
 		sqlite3_bind_null(st, 5);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tender", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record tender", err);
 }
 
-bool journal_counter_of(const char *id, const char *store, const char *terminal, int64_t *n)
+bool cp_journal_counter_of(const char *id, const char *store, const char *terminal, int64_t *n)
 {
 	size_t ls = strlen(store), lt = strlen(terminal);
 	const char *digits;
@@ -368,10 +370,10 @@ bool journal_counter_of(const char *id, const char *store, const char *terminal,
 static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT json_extract(payload, '$.receipt') FROM journal"
-			" WHERE type IN ('sale', 'refund', 'void') ORDER BY seq DESC LIMIT 1",
-			err);
+		cp_db_stmt(db,
+			   "SELECT json_extract(payload, '$.receipt') FROM journal"
+			   " WHERE type IN ('sale', 'refund', 'void') ORDER BY seq DESC LIMIT 1",
+			   err);
 	const char *r;
 	int rc;
 
@@ -380,16 +382,17 @@ static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errb
 	*out = 0;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (r = (const char *)sqlite3_column_text(st, 0)) &&
-	    !journal_counter_of(r, db->store_id, db->terminal_id, out))
+	    !cp_journal_counter_of(r, db->store_id, db->terminal_id, out))
 		*out = 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						     : cp_db_fail(db, rc, "read journal", err);
 }
 
-enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
+enum cp_err cp_receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)
 {
 	int64_t n, newest;
-	enum cp_err result = db_meta_get_int(db, "receipt_seq", &n, err);
+	enum cp_err result = cp_db_meta_get_int(db, "receipt_seq", &n, err);
 
 	if (result != CP_OK || (result = newest_receipt(db, &newest, err)) != CP_OK)
 		return result;
@@ -404,7 +407,7 @@ enum cp_err receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_e
 			"call IT",
 			(long long)n);
 	n++;
-	if ((result = db_meta_set_int(db, "receipt_seq", n, err)) != CP_OK)
+	if ((result = cp_db_meta_set_int(db, "receipt_seq", n, err)) != CP_OK)
 		return result;
 	snprintf(out, outlen, "%s-%s-%06lld", db->store_id, db->terminal_id, (long long)n);
 	return CP_OK;
@@ -424,9 +427,9 @@ static enum cp_err seal(struct cp_db *db, const char *event_id, bool *recorded,
 	int rc;
 
 	*recorded = false;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT 1 FROM journal WHERE event_id = ?1", err))) {
+	if (!(st = cp_db_stmt(db, "SELECT 1 FROM journal WHERE event_id = ?1", err))) {
 		result = CP_EDB;
 		goto out;
 	}
@@ -439,14 +442,14 @@ static enum cp_err seal(struct cp_db *db, const char *event_id, bool *recorded,
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
-		result = db_fail(db, rc, "look the event up", err);
+		result = cp_db_fail(db, rc, "look the event up", err);
 		goto out;
 	}
-	if ((result = db_meta_set(db, "unrecorded_event", event_id, err)) != CP_OK)
+	if ((result = cp_db_meta_set(db, "unrecorded_event", event_id, err)) != CP_OK)
 		goto out;
-	result = db_commit(db, err);
+	result = cp_db_commit(db, err);
 out:
-	db_rollback(db);
+	cp_db_rollback(db);
 	return result;
 }
 
@@ -467,14 +470,14 @@ static bool nothing_written(int sqlite_rc)
 	}
 }
 
-enum cp_err journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err)
+enum cp_err cp_journal_settle(struct cp_db *db, int sqlite_rc, struct cp_errbuf *err)
 {
 	struct db_tx_event ev = db->tx_event;
 	struct cp_errbuf why = {{0}};
-	enum cp_err failed = db_fail(db, sqlite_rc, "commit", &why);
+	enum cp_err failed = cp_db_fail(db, sqlite_rc, "commit", &why);
 	bool recorded = false;
 
-	db_rollback(db);
+	cp_db_rollback(db);
 	for (int i = 0; i < SETTLE_TRIES; i++) {
 		struct cp_errbuf again = {{0}};
 

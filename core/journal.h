@@ -36,14 +36,14 @@ struct cp_clock_confirm_result {
 	int64_t last_at; /* the newest event's time before it, ms */
 	char authorised_by[17];
 };
-enum cp_err cp_clock_confirm(struct cp_db *db, const struct cp_session *who,
-			     const char *manager_code, const char *manager_pin,
-			     struct cp_clock_confirm_result *out, struct cp_errbuf *err);
+enum cp_err cp_clockcheck_confirm(struct cp_db *db, const struct cp_session *who,
+				  const char *manager_code, const char *manager_pin,
+				  struct cp_clock_confirm_result *out, struct cp_errbuf *err);
 
 /* True when the clock is within 2020..2100 but more than a day before the newest event: what
- * cp_clock_confirm can settle (a clock outside those years can only be set). *now and
+ * cp_clockcheck_confirm can settle (a clock outside those years can only be set). *now and
  * *last_at (may be NULL) get the two times, ms. Reads only. */
-bool cp_clock_behind(struct cp_db *db, int64_t *now, int64_t *last_at);
+bool cp_clockcheck_behind(struct cp_db *db, int64_t *now, int64_t *last_at);
 
 /* What verify found. ok != 0 means everything holds; else first_bad_seq names the first broken
  * sequence (0 when the problem is not tied to one) and err says what. */

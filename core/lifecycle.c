@@ -70,11 +70,11 @@ static bool add_months(const char *d, int64_t months, char out[11])
 enum cp_err cp_lifecycle_rules_get(struct cp_db *db, struct cp_lifecycle_rules *out,
 				   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT new_max_visits, new_max_spent, mature_min_visits,"
-				   " mature_min_spent, silent_days, lost_days, tier_hold_months"
-				   " FROM lifecycle_rule WHERE id = 1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT new_max_visits, new_max_spent, mature_min_visits,"
+				      " mature_min_spent, silent_days, lost_days, tier_hold_months"
+				      " FROM lifecycle_rule WHERE id = 1",
+				      err);
 	int rc;
 
 	if (!st)
@@ -91,8 +91,9 @@ enum cp_err cp_lifecycle_rules_get(struct cp_db *db, struct cp_lifecycle_rules *
 		out->tier_hold_months = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read the stage rules", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read the stage rules", err);
 }
 
 enum cp_err cp_lifecycle_rules_put(struct cp_db *db, const struct cp_lifecycle_rules *r,
@@ -121,11 +122,11 @@ enum cp_err cp_lifecycle_rules_put(struct cp_db *db, const struct cp_lifecycle_r
 			       "the stage rules' %s is out of range (mature must be above new, "
 			       "lost after silent, tier hold 1..120 months)",
 			       bad);
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO lifecycle_rule(id, new_max_visits, new_max_spent,"
-		     " mature_min_visits, mature_min_spent, silent_days, lost_days,"
-		     " tier_hold_months) VALUES(1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT OR REPLACE INTO lifecycle_rule(id, new_max_visits, new_max_spent,"
+			" mature_min_visits, mature_min_spent, silent_days, lost_days,"
+			" tier_hold_months) VALUES(1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, r->new_max_visits);
@@ -137,7 +138,7 @@ enum cp_err cp_lifecycle_rules_put(struct cp_db *db, const struct cp_lifecycle_r
 	sqlite3_bind_int64(st, 7, r->tier_hold_months);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store the stage rules", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store the stage rules", err);
 }
 
 /* The member's id as held here (a terminal-scoped id HQ renamed finds the survivor) and the
@@ -145,11 +146,11 @@ enum cp_err cp_lifecycle_rules_put(struct cp_db *db, const struct cp_lifecycle_r
 static enum cp_err member_row(struct cp_db *db, const char *id, char out[64], char until[11],
 			      struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, coalesce(tier_until, '') FROM member WHERE id ="
-				   " coalesce((SELECT member_id FROM member_alias"
-				   " WHERE local_id = ?1), ?1)",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT id, coalesce(tier_until, '') FROM member WHERE id ="
+				      " coalesce((SELECT member_id FROM member_alias"
+				      " WHERE local_id = ?1), ?1)",
+				      err);
 	int rc;
 
 	if (!st)
@@ -157,27 +158,27 @@ static enum cp_err member_row(struct cp_db *db, const char *id, char out[64], ch
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db_col_text(st, 0, out, 64);
-		db_col_text(st, 1, until, 11);
+		cp_db_col_text(st, 0, out, 64);
+		cp_db_col_text(st, 1, until, 11);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "no such member");
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read member", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read member", err);
 }
 
 /* Purchases of the member under their id and the terminal-scoped ids merged into it. */
 static enum cp_err visits_of(struct cp_db *db, const char *id, struct cp_lifecycle_view *v,
 			     struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(sum(visits), 0), coalesce(sum(spent), 0),"
-				   " coalesce(max(last_day), '') FROM"
-				   " (SELECT visits, spent, last_day FROM member_visit"
-				   "  WHERE member_id = ?1 UNION ALL SELECT v.visits, v.spent,"
-				   "  v.last_day FROM member_alias a JOIN member_visit v"
-				   "  ON v.member_id = a.local_id WHERE a.member_id = ?1)",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT coalesce(sum(visits), 0), coalesce(sum(spent), 0),"
+				      " coalesce(max(last_day), '') FROM"
+				      " (SELECT visits, spent, last_day FROM member_visit"
+				      "  WHERE member_id = ?1 UNION ALL SELECT v.visits, v.spent,"
+				      "  v.last_day FROM member_alias a JOIN member_visit v"
+				      "  ON v.member_id = a.local_id WHERE a.member_id = ?1)",
+				      err);
 	int rc;
 
 	if (!st)
@@ -187,15 +188,16 @@ static enum cp_err visits_of(struct cp_db *db, const char *id, struct cp_lifecyc
 	if (rc == SQLITE_ROW) {
 		v->visits = sqlite3_column_int64(st, 0);
 		v->spent = sqlite3_column_int64(st, 1);
-		db_col_text(st, 2, v->last_visit, sizeof(v->last_visit));
+		cp_db_col_text(st, 2, v->last_visit, sizeof(v->last_visit));
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the member's visits", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the member's visits", err);
 }
 
 static enum cp_err hq_stage(struct cp_db *db, const char *id, char stage[16], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT stage FROM lifecycle_hq WHERE member_id = ?1", err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db, "SELECT stage FROM lifecycle_hq WHERE member_id = ?1", err);
 	int rc;
 
 	if (!st)
@@ -204,11 +206,11 @@ static enum cp_err hq_stage(struct cp_db *db, const char *id, char stage[16], st
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, stage, 16);
+		cp_db_col_text(st, 0, stage, 16);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? CP_OK
-		       : db_fail(db, rc, "read the member's stage", err);
+		       : cp_db_fail(db, rc, "read the member's stage", err);
 }
 
 static const char *stage_from(const struct cp_lifecycle_rules *r, const struct cp_lifecycle_view *v)
@@ -238,7 +240,7 @@ static enum cp_err stage_of(struct cp_db *db, const char *id, int64_t now,
 	    (result = hq_stage(db, id, v->stage, err)) != CP_OK)
 		return result;
 	if (v->last_visit[0]) {
-		if ((result = report_event_day(db, now, today, err)) != CP_OK)
+		if ((result = cp_report_event_day(db, now, today, err)) != CP_OK)
 			return result;
 		if (day_number(today, &a) && day_number(v->last_visit, &b))
 			v->days_since = a > b ? a - b : 0;
@@ -253,13 +255,13 @@ static enum cp_err stage_of(struct cp_db *db, const char *id, int64_t now,
 static enum cp_err read_begin(struct cp_db *db, bool *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h) != 0;
-	return *own ? db_exec(db, "BEGIN", err) : CP_OK;
+	return *own ? cp_db_exec(db, "BEGIN", err) : CP_OK;
 }
 
 static void read_end(struct cp_db *db, bool own)
 {
-	if (own && db_exec(db, "COMMIT", NULL) != CP_OK)
-		db_rollback(db);
+	if (own && cp_db_exec(db, "COMMIT", NULL) != CP_OK)
+		cp_db_rollback(db);
 }
 
 enum cp_err cp_lifecycle_stage(struct cp_db *db, const char *member_id, int64_t now, char stage[16],
@@ -288,12 +290,13 @@ enum cp_err cp_lifecycle_stage(struct cp_db *db, const char *member_id, int64_t 
 static enum cp_err last_tier_up(struct cp_db *db, const char *id, int *level, char day[11],
 				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT level, day FROM (SELECT seq, level, day FROM tier_up"
-				   " WHERE member_id = ?1 UNION ALL SELECT t.seq, t.level, t.day"
-				   " FROM member_alias a JOIN tier_up t ON t.member_id = a.local_id"
-				   " WHERE a.member_id = ?1) ORDER BY seq DESC LIMIT 1",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT level, day FROM (SELECT seq, level, day FROM tier_up"
+			   " WHERE member_id = ?1 UNION ALL SELECT t.seq, t.level, t.day"
+			   " FROM member_alias a JOIN tier_up t ON t.member_id = a.local_id"
+			   " WHERE a.member_id = ?1) ORDER BY seq DESC LIMIT 1",
+			   err);
 	int rc;
 
 	if (!st)
@@ -304,11 +307,12 @@ static enum cp_err last_tier_up(struct cp_db *db, const char *id, int *level, ch
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*level = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, day, 11);
+		cp_db_col_text(st, 1, day, 11);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read tier upgrades", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read tier upgrades", err);
 }
 
 /* Held until: HQ's date, or, when this till lifted the member to the tier they hold later
@@ -324,7 +328,7 @@ static enum cp_err tier_progress(struct cp_db *db, const char *id, const char *h
 	enum cp_err result;
 
 	if ((result = cp_member_get(db, id, &mv, err)) != CP_OK ||
-	    (result = db_memo_get(db, &m, err)) != CP_OK ||
+	    (result = cp_db_memo_get(db, &m, err)) != CP_OK ||
 	    (result = last_tier_up(db, id, &up_level, day, err)) != CP_OK)
 		return result;
 	snprintf(v->tier_until, sizeof(v->tier_until), "%s", hq_until);
@@ -371,7 +375,7 @@ enum cp_err cp_lifecycle_get(struct cp_db *db, const char *member_id, int64_t no
 enum cp_err cp_lifecycle_tier_up(struct cp_db *db, int64_t sale_seq, int *level, char name[33],
 				 struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT level, name FROM tier_up WHERE seq = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT level, name FROM tier_up WHERE seq = ?1", err);
 	int rc;
 
 	if (!st)
@@ -382,18 +386,18 @@ enum cp_err cp_lifecycle_tier_up(struct cp_db *db, int64_t sale_seq, int *level,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*level = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, name, 33);
+		cp_db_col_text(st, 1, name, 33);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read tier upgrade", err);
+						     : cp_db_fail(db, rc, "read tier upgrade", err);
 }
 
 /* The member_visit row of member (zeros when none). */
 static enum cp_err visit_row(struct cp_db *db, const char *member, int64_t *visits, int64_t *spent,
 			     int64_t *last_at, char last_day[11], bool *have, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT visits, spent, last_at, last_day FROM member_visit WHERE member_id = ?1",
 		err);
@@ -410,21 +414,23 @@ static enum cp_err visit_row(struct cp_db *db, const char *member, int64_t *visi
 		*visits = sqlite3_column_int64(st, 0);
 		*spent = sqlite3_column_int64(st, 1);
 		*last_at = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, last_day, 11);
+		cp_db_col_text(st, 3, last_day, 11);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read member visits", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read member visits", err);
 }
 
 static enum cp_err visit_put(struct cp_db *db, const char *member, int64_t visits, int64_t spent,
 			     int64_t last_at, const char *last_day, int64_t seq,
 			     struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT OR REPLACE INTO member_visit(member_id, visits, spent,"
-				   " last_at, last_day, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "INSERT OR REPLACE INTO member_visit(member_id, visits, spent,"
+			   " last_at, last_day, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+			   err);
 	int rc;
 
 	if (!st)
@@ -437,7 +443,7 @@ static enum cp_err visit_put(struct cp_db *db, const char *member, int64_t visit
 	sqlite3_bind_int64(st, 6, seq);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record member visits", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record member visits", err);
 }
 
 static enum cp_err tier_up_apply(struct cp_db *db, int64_t seq, const char *member, const char *day,
@@ -454,13 +460,13 @@ static enum cp_err tier_up_apply(struct cp_db *db, int64_t seq, const char *memb
 		return CP_OK;
 	if (!member || !json_is_object(up))
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"tier_up\" is not a tier");
-	if ((result = jget_int(up, "level", &level, err)) ||
-	    (result = jget_str(up, "name", &name, err)))
+	if ((result = cp_jget_int(up, "level", &level, err)) ||
+	    (result = cp_jget_str(up, "name", &name, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO tier_up(seq, member_id, level, name, day)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO tier_up(seq, member_id, level, name, day)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -470,11 +476,11 @@ static enum cp_err tier_up_apply(struct cp_db *db, int64_t seq, const char *memb
 	sqlite3_bind_text(st, 5, day, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record tier upgrade", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record tier upgrade", err);
 }
 
-enum cp_err lifecycle_sale_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
-				 struct cp_errbuf *err)
+enum cp_err cp_lifecycle_sale_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
+				    struct cp_errbuf *err)
 {
 	int64_t visits, spent, last_at, at, total;
 	const char *day;
@@ -484,9 +490,9 @@ enum cp_err lifecycle_sale_apply(struct cp_db *db, int64_t seq, const char *memb
 
 	if (!member)
 		return CP_OK;
-	if ((result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "total", &total, err)) ||
-	    (result = jget_str(p, "day", &day, err)) ||
+	if ((result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "total", &total, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
 	    (result = visit_row(db, member, &visits, &spent, &last_at, last_day, &have, err)))
 		return result;
 	if (!cp_money_add(spent, total, &spent) || !cp_money_add(visits, 1, &visits))
@@ -504,10 +510,11 @@ enum cp_err lifecycle_sale_apply(struct cp_db *db, int64_t seq, const char *memb
 static enum cp_err sale_all_returned(struct cp_db *db, int64_t sale_seq, bool *all,
 				     struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT (SELECT count(*) FROM refund_line WHERE sale_seq = ?1)"
-				   " >= (SELECT count(*) FROM sale_line WHERE seq = ?1)",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT (SELECT count(*) FROM refund_line WHERE sale_seq = ?1)"
+			   " >= (SELECT count(*) FROM sale_line WHERE seq = ?1)",
+			   err);
 	int rc;
 
 	if (!st)
@@ -516,11 +523,11 @@ static enum cp_err sale_all_returned(struct cp_db *db, int64_t sale_seq, bool *a
 	rc = sqlite3_step(st);
 	*all = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read refunded lines", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read refunded lines", err);
 }
 
-enum cp_err lifecycle_refund_apply(struct cp_db *db, int64_t seq, const char *member,
-				   int64_t sale_seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_lifecycle_refund_apply(struct cp_db *db, int64_t seq, const char *member,
+				      int64_t sale_seq, json_t *p, struct cp_errbuf *err)
 {
 	int64_t visits, spent, last_at, amount;
 	char last_day[11];
@@ -529,7 +536,7 @@ enum cp_err lifecycle_refund_apply(struct cp_db *db, int64_t seq, const char *me
 
 	if (!member)
 		return CP_OK;
-	if ((result = jget_int(p, "amount", &amount, err)) ||
+	if ((result = cp_jget_int(p, "amount", &amount, err)) ||
 	    (result = visit_row(db, member, &visits, &spent, &last_at, last_day, &have, err)) ||
 	    (result = sale_all_returned(db, sale_seq, &all, err)))
 		return result;
@@ -542,9 +549,9 @@ enum cp_err lifecycle_refund_apply(struct cp_db *db, int64_t seq, const char *me
 	return visit_put(db, member, visits, spent, last_at, last_day, seq, err);
 }
 
-enum cp_err lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_view *m, int64_t growth,
-				   json_t *payload, int *level, char name[33],
-				   struct cp_errbuf *err)
+enum cp_err cp_lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_view *m,
+				      int64_t growth, json_t *payload, int *level, char name[33],
+				      struct cp_errbuf *err)
 {
 	const struct db_memo *memo;
 	int64_t after;
@@ -557,7 +564,7 @@ enum cp_err lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_view
 		return CP_OK;
 	if (!cp_money_add(m->growth, growth, &after))
 		return cp_errf(err, CP_EOVERFLOW, "the member's growth does not fit");
-	if ((result = db_memo_get(db, &memo, err)) != CP_OK)
+	if ((result = cp_db_memo_get(db, &memo, err)) != CP_OK)
 		return result;
 	for (int i = 0; i < memo->ntiers; i++) {
 		const struct cp_tier *t = &memo->tiers[i];
@@ -577,8 +584,8 @@ enum cp_err lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_view
 	return CP_OK;
 }
 
-enum cp_err lifecycle_hq_stage_apply(struct cp_db *db, const char *id, json_t *o, const char *where,
-				     struct cp_errbuf *err)
+enum cp_err cp_lifecycle_hq_stage_apply(struct cp_db *db, const char *id, json_t *o,
+					const char *where, struct cp_errbuf *err)
 {
 	json_t *v = json_object_get(o, "stage");
 	sqlite3_stmt *st;
@@ -588,11 +595,11 @@ enum cp_err lifecycle_hq_stage_apply(struct cp_db *db, const char *id, json_t *o
 		return cp_errf(err, CP_EINVAL,
 			       "%s: \"stage\" must be new, growing, mature, silent or lost", where);
 	if (!v || json_is_null(v))
-		st = db_stmt(db, "DELETE FROM lifecycle_hq WHERE member_id = ?1", err);
+		st = cp_db_stmt(db, "DELETE FROM lifecycle_hq WHERE member_id = ?1", err);
 	else
-		st = db_stmt(db,
-			     "INSERT OR REPLACE INTO lifecycle_hq(member_id, stage) VALUES(?1, ?2)",
-			     err);
+		st = cp_db_stmt(
+			db, "INSERT OR REPLACE INTO lifecycle_hq(member_id, stage) VALUES(?1, ?2)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -600,7 +607,7 @@ enum cp_err lifecycle_hq_stage_apply(struct cp_db *db, const char *id, json_t *o
 		sqlite3_bind_text(st, 2, json_string_value(v), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store the member's stage", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store the member's stage", err);
 }
 
 static enum cp_err rules_read(const struct rec_src *src, json_t *d, struct cp_lifecycle_rules *r,
@@ -609,41 +616,42 @@ static enum cp_err rules_read(const struct rec_src *src, json_t *d, struct cp_li
 	enum cp_err result;
 
 	if (!json_is_object(d))
-		return rec_bad(src, where, "lifecycle_rules", "is not an object", err);
-	if ((result = rec_int(src, d, "new_max_visits", 0, 1000000, &r->new_max_visits, where,
-			      err)) ||
-	    (result = rec_int(src, d, "new_max_spent", 0, CP_MONEY_MAX, &r->new_max_spent, where,
-			      err)) ||
-	    (result = rec_int(src, d, "mature_min_visits", 0, 1000000, &r->mature_min_visits, where,
-			      err)) ||
-	    (result = rec_int(src, d, "mature_min_spent", 0, CP_MONEY_MAX, &r->mature_min_spent,
-			      where, err)) ||
-	    (result = rec_int(src, d, "silent_days", 1, 3650, &r->silent_days, where, err)) ||
-	    (result = rec_int(src, d, "lost_days", 1, 36500, &r->lost_days, where, err)) ||
-	    (result =
-		     rec_int(src, d, "tier_hold_months", 1, 120, &r->tier_hold_months, where, err)))
+		return cp_rec_bad(src, where, "lifecycle_rules", "is not an object", err);
+	if ((result = cp_rec_int(src, d, "new_max_visits", 0, 1000000, &r->new_max_visits, where,
+				 err)) ||
+	    (result = cp_rec_int(src, d, "new_max_spent", 0, CP_MONEY_MAX, &r->new_max_spent, where,
+				 err)) ||
+	    (result = cp_rec_int(src, d, "mature_min_visits", 0, 1000000, &r->mature_min_visits,
+				 where, err)) ||
+	    (result = cp_rec_int(src, d, "mature_min_spent", 0, CP_MONEY_MAX, &r->mature_min_spent,
+				 where, err)) ||
+	    (result = cp_rec_int(src, d, "silent_days", 1, 3650, &r->silent_days, where, err)) ||
+	    (result = cp_rec_int(src, d, "lost_days", 1, 36500, &r->lost_days, where, err)) ||
+	    (result = cp_rec_int(src, d, "tier_hold_months", 1, 120, &r->tier_hold_months, where,
+				 err)))
 		return result;
 	return CP_OK;
 }
 
-enum cp_err lifecycle_rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
-					  struct cp_errbuf *err)
+enum cp_err cp_lifecycle_rules_change_upsert(struct cp_db *db, json_t *d, const char *where,
+					     struct cp_errbuf *err)
 {
 	struct cp_lifecycle_rules r;
-	enum cp_err result = rules_read(&rec_hq, d, &r, where, err);
+	enum cp_err result = rules_read(&cp_rec_hq, d, &r, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_lifecycle_rules_put(db, &r, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_lifecycle_rules_put(db, &r, err), where, err);
 }
 
-enum cp_err lifecycle_rules_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_lifecycle_rules_change_delete(struct cp_db *db, const char *key,
+					     struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM lifecycle_rule WHERE id = CAST(?1 AS INTEGER)",
-				key, err);
+	return cp_change_run_keyed(db, "DELETE FROM lifecycle_rule WHERE id = CAST(?1 AS INTEGER)",
+				   key, err);
 }
 
-enum cp_err lifecycle_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
+enum cp_err cp_lifecycle_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf *err)
 {
 	json_t *d = json_object_get(root, "lifecycle_rules"), *list, *j;
 	struct cp_lifecycle_rules r;
@@ -653,24 +661,24 @@ enum cp_err lifecycle_demo_seed(struct cp_db *db, json_t *root, struct cp_errbuf
 	size_t i;
 
 	if (d) {
-		if ((result = rules_read(&rec_demo, d, &r, "lifecycle_rules", err)) ||
+		if ((result = rules_read(&cp_rec_demo, d, &r, "lifecycle_rules", err)) ||
 		    (result = cp_lifecycle_rules_put(db, &r, err)))
-			return rec_stored(&rec_demo, result, "lifecycle_rules", err);
+			return cp_rec_stored(&cp_rec_demo, result, "lifecycle_rules", err);
 	}
 	list = json_object_get(root, "members");
 	json_array_foreach (list, i, j) {
 		if (!json_object_get(j, "stage"))
 			continue;
 		snprintf(where, sizeof(where), "members[%zu]", i);
-		if ((result = rec_str(&rec_demo, j, "id", false, &id, where, err)) ||
-		    (result = lifecycle_hq_stage_apply(db, id, j, where, err)))
-			return rec_stored(&rec_demo, result, where, err);
+		if ((result = cp_rec_str(&cp_rec_demo, j, "id", false, &id, where, err)) ||
+		    (result = cp_lifecycle_hq_stage_apply(db, id, j, where, err)))
+			return cp_rec_stored(&cp_rec_demo, result, where, err);
 	}
 	return CP_OK;
 }
 
-enum cp_err lifecycle_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
-				   struct cp_errbuf *err)
+enum cp_err cp_lifecycle_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+				      struct cp_errbuf *err)
 {
 	struct cp_lifecycle_view lv;
 	enum cp_err result;

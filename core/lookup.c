@@ -32,21 +32,21 @@ enum cp_err cp_hq_apply_lookup(struct cp_db *db, const char *body, size_t len,
 	const char *id;
 	enum cp_err result;
 
-	if (!(root = hq_load(body, len, err)))
+	if (!(root = cp_hq_load(body, len, err)))
 		return CP_EINVAL;
 	m = json_object_get(root, "member");
 	id = json_string_value(json_object_get(m, "id"));
 	if (!json_is_object(m) || !id) {
-		result = hq_bad(err, "lookup answer: member is missing");
+		result = cp_hq_bad(err, "lookup answer: member is missing");
 		goto done;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto done;
-	result = member_snapshot_apply(db, m, "member", err);
+	result = cp_member_snapshot_apply(db, m, "member", err);
 	if (result == CP_OK)
-		result = db_commit(db, err);
+		result = cp_db_commit(db, err);
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	else
 		result = cp_member_get(db, id, out, err);
 done:

@@ -21,14 +21,14 @@ static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, in
 	/* member_pending (kept by triggers, migration 17) under the member's id and under the
 	 * terminal-scoped ids HQ has since merged into it: one row each, however many movements
 	 * HQ has yet to acknowledge. */
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(sum(p), 0), coalesce(sum(g), 0) FROM"
-				   " (SELECT points AS p, growth AS g FROM member_pending"
-				   "  WHERE member_id = ?1"
-				   "  UNION ALL SELECT q.points, q.growth FROM member_alias a"
-				   "  JOIN member_pending q ON q.member_id = a.local_id"
-				   "  WHERE a.member_id = ?1)",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT coalesce(sum(p), 0), coalesce(sum(g), 0) FROM"
+				      " (SELECT points AS p, growth AS g FROM member_pending"
+				      "  WHERE member_id = ?1"
+				      "  UNION ALL SELECT q.points, q.growth FROM member_alias a"
+				      "  JOIN member_pending q ON q.member_id = a.local_id"
+				      "  WHERE a.member_id = ?1)",
+				      err);
 	int rc;
 
 	if (!st)
@@ -40,13 +40,13 @@ static enum cp_err pending(struct cp_db *db, const char *id, int64_t *points, in
 		*growth = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read pending points", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read pending points", err);
 }
 
-enum cp_err member_pending_verify(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_member_pending_verify(struct cp_db *db, struct cp_errbuf *err)
 {
 	/* Rows that sum to nothing are the same as no row. */
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"WITH want AS (SELECT member_id, sum(points) AS p, sum(growth) AS g FROM movement"
 		"  WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta"
@@ -64,14 +64,14 @@ enum cp_err member_pending_verify(struct cp_db *db, struct cp_errbuf *err)
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, id, sizeof(id));
+		cp_db_col_text(st, 0, id, sizeof(id));
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return cp_errf(err, CP_ECORRUPT,
 			       "table member_pending (points not yet acknowledged by HQ) differs "
 			       "from the points movements for member %s: a row was changed by hand",
 			       id);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "check pending points", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "check pending points", err);
 }
 
 /* Tier, next tier and the value of the balance, from tiers and rules. */
@@ -120,23 +120,23 @@ static enum cp_err view_read(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
 			return cp_errf(err, CP_ENOTFOUND, "no such member");
-		return db_fail(db, rc, "read member", err);
+		return cp_db_fail(db, rc, "read member", err);
 	}
 	memset(&v, 0, sizeof(v));
-	db_col_text(st, 0, v.id, sizeof(v.id));
-	db_col_text(st, 1, v.masked_phone, sizeof(v.masked_phone));
-	db_col_text(st, 2, v.card_no, sizeof(v.card_no));
-	db_col_text(st, 3, v.name, sizeof(v.name));
-	db_col_text(st, 4, v.birthday, sizeof(v.birthday));
+	cp_db_col_text(st, 0, v.id, sizeof(v.id));
+	cp_db_col_text(st, 1, v.masked_phone, sizeof(v.masked_phone));
+	cp_db_col_text(st, 2, v.card_no, sizeof(v.card_no));
+	cp_db_col_text(st, 3, v.name, sizeof(v.name));
+	cp_db_col_text(st, 4, v.birthday, sizeof(v.birthday));
 	v.points = sqlite3_column_int64(st, 5);
 	v.growth = sqlite3_column_int64(st, 6);
 	snap_tier = sqlite3_column_int(st, 7);
 	v.expiring_points = sqlite3_column_int64(st, 8);
-	db_col_text(st, 9, v.expiring_on, sizeof(v.expiring_on));
-	db_col_text(st, 10, v.guide, sizeof(v.guide));
+	cp_db_col_text(st, 9, v.expiring_on, sizeof(v.expiring_on));
+	cp_db_col_text(st, 10, v.guide, sizeof(v.guide));
 	v.local = sqlite3_column_int(st, 11) != 0;
 	sqlite3_reset(st);
-	if ((result = db_memo_get(db, &m, err)) != CP_OK ||
+	if ((result = cp_db_memo_get(db, &m, err)) != CP_OK ||
 	    (result = pending(db, v.id, &pp, &pg, err)) != CP_OK)
 		return result;
 	if (!cp_money_add(v.points, pp, &v.points) || !cp_money_add(v.growth, pg, &v.growth))
@@ -157,25 +157,25 @@ static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 	enum cp_err result;
 
 	if (sqlite3_get_autocommit(db->h)) {
-		begin = db_stmt(db, "BEGIN", err);
+		begin = cp_db_stmt(db, "BEGIN", err);
 		if (!begin || sqlite3_step(begin) != SQLITE_DONE) {
 			if (begin)
 				sqlite3_reset(begin);
 			sqlite3_reset(st);
-			return db_fail(db, SQLITE_BUSY, "begin reading", err);
+			return cp_db_fail(db, SQLITE_BUSY, "begin reading", err);
 		}
 		sqlite3_reset(begin);
 	}
 	result = view_read(db, st, out, err);
 	if (begin) {
-		sqlite3_stmt *end = db_stmt(db, "COMMIT", NULL);
+		sqlite3_stmt *end = cp_db_stmt(db, "COMMIT", NULL);
 
 		if (end) {
 			sqlite3_step(end);
 			sqlite3_reset(end);
 		}
 		if (!sqlite3_get_autocommit(db->h))
-			db_rollback(db);
+			cp_db_rollback(db);
 	}
 	return result;
 }
@@ -185,10 +185,10 @@ enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_vie
 {
 	/* A terminal-scoped id HQ has since renamed or merged finds the surviving member. */
 	sqlite3_stmt *st =
-		db_stmt(db,
-			MEMBER_COLS "WHERE id = coalesce((SELECT member_id FROM member_alias"
-				    " WHERE local_id = ?1), ?1)",
-			err);
+		cp_db_stmt(db,
+			   MEMBER_COLS "WHERE id = coalesce((SELECT member_id FROM member_alias"
+				       " WHERE local_id = ?1), ?1)",
+			   err);
 
 	if (!st)
 		return CP_EDB;
@@ -199,7 +199,7 @@ enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_vie
 static enum cp_err id_by_hash(struct cp_db *db, const uint8_t hash[32], char *id, size_t idlen,
 			      struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM member WHERE phone_hash = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT id FROM member WHERE phone_hash = ?1", err);
 	int rc;
 
 	if (!st)
@@ -207,13 +207,13 @@ static enum cp_err id_by_hash(struct cp_db *db, const uint8_t hash[32], char *id
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, id, idlen);
+		cp_db_col_text(st, 0, id, idlen);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return CP_OK;
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "no such member");
-	return db_fail(db, rc, "find member", err);
+	return cp_db_fail(db, rc, "find member", err);
 }
 
 static enum cp_err phone_id(struct cp_db *db, const char *phone, char *id, size_t idlen,
@@ -241,7 +241,7 @@ enum cp_err cp_member_find_by_phone(struct cp_db *db, const char *phone, struct 
 		return result;
 	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
 		return cp_errf(err, CP_EIO, "cannot hash the phone number");
-	if (!(st = db_stmt(db, MEMBER_COLS "WHERE phone_hash = ?1", err)))
+	if (!(st = cp_db_stmt(db, MEMBER_COLS "WHERE phone_hash = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
 	return view_from(db, st, out, err);
@@ -271,15 +271,16 @@ enum cp_err cp_member_find_by_card(struct cp_db *db, const char *card, struct cp
 	if (!card_ok(card))
 		return cp_errf(err, CP_EINVAL,
 			       "a member card number is 4 to 32 letters or digits; scan it again");
-	if (!(st = db_stmt(db, MEMBER_COLS "WHERE card_no = ?1", err)))
+	if (!(st = cp_db_stmt(db, MEMBER_COLS "WHERE card_no = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, card, -1, SQLITE_TRANSIENT);
 	return view_from(db, st, out, err);
 }
 
-enum cp_err member_birth_month(struct cp_db *db, const char *id, int *month, struct cp_errbuf *err)
+enum cp_err cp_member_birth_month(struct cp_db *db, const char *id, int *month,
+				  struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT birthday FROM member WHERE id = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT birthday FROM member WHERE id = ?1", err);
 	const unsigned char *b;
 	int rc;
 
@@ -293,7 +294,7 @@ enum cp_err member_birth_month(struct cp_db *db, const char *id, int *month, str
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "no such member");
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read member", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read member", err);
 }
 
 /* "MM-DD" of a real day (29 February allowed). */
@@ -343,9 +344,9 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 		return cp_errf(err, CP_EINVAL, "a phone number is required to register a member");
 	if ((result = check_new(m, err)) != CP_OK)
 		return result;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
-	if ((result = consent_check(db, m, terms, err)) != CP_OK)
+	if ((result = cp_consent_check(db, m, terms, err)) != CP_OK)
 		goto out;
 	result = phone_id(db, m->phone, id, sizeof(id), norm, err);
 	if (result == CP_OK) {
@@ -379,8 +380,8 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 		memset(&rules, 0, sizeof(rules));
 	else if (result != CP_OK)
 		goto out;
-	if ((result = db_meta_get_int(db, "member_seq", &n, err)) != CP_OK ||
-	    (result = db_meta_set_int(db, "member_seq", n + 1, err)) != CP_OK)
+	if ((result = cp_db_meta_get_int(db, "member_seq", &n, err)) != CP_OK ||
+	    (result = cp_db_meta_set_int(db, "member_seq", n + 1, err)) != CP_OK)
 		goto out;
 	snprintf(id, sizeof(id), "L-%s-%s-%lld", db->store_id, db->terminal_id, (long long)n + 1);
 	payload = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s, s:b, s:s}", "member", id,
@@ -395,21 +396,23 @@ enum cp_err cp_member_register(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	}
 	/* The answer is read before the commit: once committed, nothing may fail. */
-	if ((result = journal_record(db, "member_register", payload, &seq, NULL, err)) != CP_OK ||
-	    (result = guide_on_register(db, who, id, err)) != CP_OK ||
+	if ((result = cp_journal_record(db, "member_register", payload, &seq, NULL, err)) !=
+		    CP_OK ||
+	    (result = cp_guide_on_register(db, who, id, err)) != CP_OK ||
 	    (result = cp_member_get(db, id, &view, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	*out = view;
 out:
 	json_decref(payload);
 	cp_wipe(norm, sizeof(norm));
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
-enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_member_register_apply(struct cp_db *db, int64_t seq, json_t *p,
+				     struct cp_errbuf *err)
 {
 	const char *id, *phone, *name, *birthday, *referrer;
 	int64_t at, welcome, referral;
@@ -419,14 +422,14 @@ enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, stru
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "member", &id, err)) ||
-	    (result = jget_str(p, "phone", &phone, err)) ||
-	    (result = jget_str(p, "name", &name, err)) ||
-	    (result = jget_str_or_null(p, "birthday", &birthday, err)) ||
-	    (result = jget_str_or_null(p, "referrer", &referrer, err)) ||
-	    (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "welcome", &welcome, err)) ||
-	    (result = jget_int(p, "referral", &referral, err)))
+	if ((result = cp_jget_str(p, "member", &id, err)) ||
+	    (result = cp_jget_str(p, "phone", &phone, err)) ||
+	    (result = cp_jget_str(p, "name", &name, err)) ||
+	    (result = cp_jget_str_or_null(p, "birthday", &birthday, err)) ||
+	    (result = cp_jget_str_or_null(p, "referrer", &referrer, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "welcome", &welcome, err)) ||
+	    (result = cp_jget_int(p, "referral", &referral, err)))
 		return result;
 	if (cp_phone_normalise(phone, norm, NULL) != CP_OK)
 		return cp_errf(err, CP_ECORRUPT, "journal %lld: the registered phone is malformed",
@@ -434,10 +437,10 @@ enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, stru
 	cp_phone_mask(norm, masked);
 	if (cp_phone_hash(db->phone_key, DB_KEY_LEN, norm, hash) != 0)
 		return cp_errf(err, CP_EIO, "cannot hash the phone number");
-	st = db_stmt(db,
-		     "INSERT INTO member(id, phone_hash, phone_masked, name, birthday, local,"
-		     " referrer_id, created_at) VALUES(?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO member(id, phone_hash, phone_masked, name, birthday, local,"
+			" referrer_id, created_at) VALUES(?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -452,14 +455,16 @@ enum cp_err member_register_apply(struct cp_db *db, int64_t seq, json_t *p, stru
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "register member", err);
-	if ((result = consent_apply(db, seq, id, p, at, err)) != CP_OK)
+		return cp_db_fail(db, rc, "register member", err);
+	if ((result = cp_consent_apply(db, seq, id, p, at, err)) != CP_OK)
 		return result;
-	if (welcome > 0 && (result = movement_insert(db, seq, 1, id, "welcome", welcome, 0, err)))
+	if (welcome > 0 &&
+	    (result = cp_movement_insert(db, seq, 1, id, "welcome", welcome, 0, err)))
 		return result;
 	if (referrer && referral > 0) {
-		if ((result = movement_insert(db, seq, 2, id, "referral", referral, 0, err)) ||
-		    (result = movement_insert(db, seq, 3, referrer, "referral", referral, 0, err)))
+		if ((result = cp_movement_insert(db, seq, 2, id, "referral", referral, 0, err)) ||
+		    (result = cp_movement_insert(db, seq, 3, referrer, "referral", referral, 0,
+						 err)))
 			return result;
 	}
 	return CP_OK;
@@ -536,7 +541,7 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 	    !opt_text_ok(s->guide, 16))
 		return cp_errf(err, CP_EINVAL, "member %s: a date or the guide is malformed",
 			       s->id);
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"INSERT INTO member(id, phone_hash, phone_masked, card_no, name, birthday,"
 		" points, growth, tier, expiring_points, expiring_on, guide, version, local,"
@@ -579,14 +584,14 @@ enum cp_err cp_member_put_snapshot(struct cp_db *db, const struct cp_member_snap
 			       "member %s: the phone or card belongs to another member here",
 			       s->id);
 	if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0)
-		return guide_follow_hq(db, s->id, s->guide, err);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store member", err);
+		return cp_guide_follow_hq(db, s->id, s->guide, err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store member", err);
 }
 
-enum cp_err member_set_guide(struct cp_db *db, const char *id, const char *guide,
-			     struct cp_errbuf *err)
+enum cp_err cp_member_set_guide(struct cp_db *db, const char *id, const char *guide,
+				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE member SET guide = ?2 WHERE id = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "UPDATE member SET guide = ?2 WHERE id = ?1", err);
 	int rc;
 
 	if (!st)
@@ -596,5 +601,5 @@ enum cp_err member_set_guide(struct cp_db *db, const char *id, const char *guide
 		sqlite3_bind_text(st, 2, guide, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "set the member's guide", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "set the member's guide", err);
 }

@@ -10,29 +10,30 @@
 struct cp_db;
 
 /* Birthday month (1..12) of the member, 0 when unknown; CP_ENOTFOUND when no such member. */
-enum cp_err member_birth_month(struct cp_db *db, const char *id, int *month, struct cp_errbuf *err);
+enum cp_err cp_member_birth_month(struct cp_db *db, const char *id, int *month,
+				  struct cp_errbuf *err);
 
 /* verify: member_pending holds, for every member with any, the sum of the points and growth
  * movements after meta acked_seq (CP_ECORRUPT naming the first member that differs). */
-enum cp_err member_pending_verify(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_member_pending_verify(struct cp_db *db, struct cp_errbuf *err);
 
 /* member_hq.c, inside the caller's transaction: */
 /* Applies HQ's member snapshot o (a push answer, a lookup, the change feed) unless the one held
  * here is as new; a row HQ renumbered ("local_id") or another holding the same phone or card
  * gives way to it, and the open cart follows. where names it in errors. */
-enum cp_err member_snapshot_apply(struct cp_db *db, json_t *o, const char *where,
-				  struct cp_errbuf *err);
+enum cp_err cp_member_snapshot_apply(struct cp_db *db, json_t *o, const char *where,
+				     struct cp_errbuf *err);
 /* Retires member row old_id in favour of new_id (an alias keeps its movements counting); sets
  * *cart_had when the open cart held it. */
-enum cp_err member_retire(struct cp_db *db, const char *old_id, const char *new_id, bool *cart_had,
-			  struct cp_errbuf *err);
+enum cp_err cp_member_retire(struct cp_db *db, const char *old_id, const char *new_id,
+			     bool *cart_had, struct cp_errbuf *err);
 /* The open cart follows a retired member to new_id once that member is here (cart_had). */
-enum cp_err member_cart_follow(struct cp_db *db, const char *new_id, bool cart_had,
-			       struct cp_errbuf *err);
+enum cp_err cp_member_cart_follow(struct cp_db *db, const char *new_id, bool cart_had,
+				  struct cp_errbuf *err);
 
 /* guide.c: sets the member's guide (NULL: none) as a guide event says; a member not known here
  * is left alone (verify replays into an empty member table). */
-enum cp_err member_set_guide(struct cp_db *db, const char *id, const char *guide,
-			     struct cp_errbuf *err);
+enum cp_err cp_member_set_guide(struct cp_db *db, const char *id, const char *guide,
+				struct cp_errbuf *err);
 
 #endif

@@ -24,10 +24,10 @@ static bool four_digits(const char *s)
 static enum cp_err matching_ids(struct cp_db *db, const char *name_part, const char *last4,
 				char ids[][64], int max, int *found, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id FROM member WHERE substr(phone_masked, -4) = ?1"
-				   " AND instr(name, ?2) > 0 ORDER BY name, id LIMIT ?3",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT id FROM member WHERE substr(phone_masked, -4) = ?1"
+				      " AND instr(name, ?2) > 0 ORDER BY name, id LIMIT ?3",
+				      err);
 	int rc;
 
 	*found = 0;
@@ -37,10 +37,10 @@ static enum cp_err matching_ids(struct cp_db *db, const char *name_part, const c
 	sqlite3_bind_text(st, 2, name_part, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, max + 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *found <= max)
-		db_col_text(st, 0, ids[(*found)++], 64);
+		cp_db_col_text(st, 0, ids[(*found)++], 64);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK
-						     : db_fail(db, rc, "search members", err);
+						     : cp_db_fail(db, rc, "search members", err);
 }
 
 enum cp_err cp_member_search(struct cp_db *db, const char *name_part, const char *last4,

@@ -7,7 +7,7 @@
 
 static enum cp_err versions(struct cp_db *db, int64_t *dv, int64_t *changes, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "PRAGMA data_version", err);
 	int rc;
 
 	if (!st)
@@ -17,12 +17,12 @@ static enum cp_err versions(struct cp_db *db, int64_t *dv, int64_t *changes, str
 		*dv = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read data version", err);
+		return cp_db_fail(db, rc, "read data version", err);
 	*changes = sqlite3_total_changes64(db->h);
 	return CP_OK;
 }
 
-enum cp_err db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err)
+enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err)
 {
 	struct db_memo *m = &db->memo;
 	int64_t dv = 0, changes = 0;
@@ -33,7 +33,7 @@ enum cp_err db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_
 	if (!m->valid || m->data_version != dv || m->changes != changes) {
 		m->valid = false;
 		m->ntiers = (int)(sizeof(m->tiers) / sizeof(m->tiers[0]));
-		if ((result = db_meta_get_int(db, "acked_seq", &m->acked_seq, err)) != CP_OK ||
+		if ((result = cp_db_meta_get_int(db, "acked_seq", &m->acked_seq, err)) != CP_OK ||
 		    (result = cp_tier_list(db, m->tiers, &m->ntiers, err)) != CP_OK)
 			return result;
 		result = cp_earn_rules_load(db, &m->rules, err);

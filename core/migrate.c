@@ -312,7 +312,7 @@ static const char *const steps[] = {
 	"CREATE INDEX journal_day_seq ON journal_day(day, seq);"
 	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 	"  SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM ("
-	/* the sums as sale_apply made them when this step was written (report_int.h's
+	/* the sums as cp_sale_apply made them when this step was written (report_int.h's
 	 * REPORT_SALE_SUM_SELECT then, with the process's TZ), frozen here so that a later
 	 * change to the live query cannot change what this step did */
 	"  SELECT s.business_day AS day, 'sale' AS what, 'all' AS key, 1 AS n, s.total AS"
@@ -340,7 +340,7 @@ static const char *const steps[] = {
 	/* 17: the store's time zone (issue 13): meta utc_offset_min, minutes east of UTC, which
 	 * every day and hour core computes uses instead of the process's TZ; taken here from the
 	 * zone the till runs in (init, or the upgrade), set again by HQ at enrolment when HQ
-	 * sends one (db_zone_set). Its keyed checksum is in row_mac beside the HQ-fed rows',
+	 * sends one (cp_db_zone_set). Its keyed checksum is in row_mac beside the HQ-fed rows',
 	 * written with it and checked by verify. */
 	"INSERT OR IGNORE INTO meta(key, value) SELECT 'utc_offset_min',"
 	"  CAST(round((julianday('now', 'localtime') - julianday('now')) * 1440) AS INTEGER);"
@@ -536,12 +536,12 @@ static int user_version(sqlite3 *h, int *out)
 }
 
 /* Applies the steps after the database's version; msg gets a sentence on failure. */
-int db_migrate_handle(sqlite3 *h, char *msg, size_t msglen)
+int cp_db_migrate_handle(sqlite3 *h, char *msg, size_t msglen)
 {
-	return db_migrate_handle_to(h, cp_db_schema_version(), msg, msglen);
+	return cp_db_migrate_handle_to(h, cp_db_schema_version(), msg, msglen);
 }
 
-int db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen)
+int cp_db_migrate_handle_to(sqlite3 *h, int target, char *msg, size_t msglen)
 {
 	int have = 0, rc = user_version(h, &have);
 

@@ -10,7 +10,7 @@
 #include "records_int.h"
 #include "text.h"
 
-enum cp_err notice_apply(struct cp_db *db, json_t *n, const char *where, struct cp_errbuf *err)
+enum cp_err cp_notice_apply(struct cp_db *db, json_t *n, const char *where, struct cp_errbuf *err)
 {
 	const char *id, *kind, *message = NULL, *from, *into;
 	json_t *data = json_object_get(n, "data");
@@ -20,31 +20,31 @@ enum cp_err notice_apply(struct cp_db *db, json_t *n, const char *where, struct 
 	enum cp_err result;
 	int rc;
 
-	if ((result = rec_str(&rec_hq, n, "id", false, &id, where, err)) ||
-	    (result = rec_str(&rec_hq, n, "kind", false, &kind, where, err)) ||
-	    (result = rec_int(&rec_hq, n, "at", 0, INT64_MAX, &at, where, err)))
+	if ((result = cp_rec_str(&cp_rec_hq, n, "id", false, &id, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, n, "kind", false, &kind, where, err)) ||
+	    (result = cp_rec_int(&cp_rec_hq, n, "at", 0, INT64_MAX, &at, where, err)))
 		return result;
-	if (!hq_token_ok(id, 63) || !hq_token_ok(kind, 31) || !json_is_object(data))
-		return rec_bad(&rec_hq, where, NULL, "needs a short id and kind and a data object",
-			       err);
+	if (!cp_hq_token_ok(id, 63) || !cp_hq_token_ok(kind, 31) || !json_is_object(data))
+		return cp_rec_bad(&cp_rec_hq, where, NULL,
+				  "needs a short id and kind and a data object", err);
 	message = json_string_value(json_object_get(data, "message"));
 	if (!message || !cp_text_ok(message, 500))
 		message = kind;
 	if (strcmp(kind, "member_merged") == 0) {
 		bool cart_had = false;
 
-		if ((result = rec_str(&rec_hq, data, "from", false, &from, where, err)) ||
-		    (result = rec_str(&rec_hq, data, "into", false, &into, where, err)) ||
-		    (result = member_retire(db, from, into, &cart_had, err)) ||
-		    (result = member_cart_follow(db, into, cart_had, err)))
+		if ((result = cp_rec_str(&cp_rec_hq, data, "from", false, &from, where, err)) ||
+		    (result = cp_rec_str(&cp_rec_hq, data, "into", false, &into, where, err)) ||
+		    (result = cp_member_retire(db, from, into, &cart_had, err)) ||
+		    (result = cp_member_cart_follow(db, into, cart_had, err)))
 			return result;
 	}
 	if (!(text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS)))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	st = db_stmt(db,
-		     "INSERT OR IGNORE INTO notice(id, kind, at, message, data)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT OR IGNORE INTO notice(id, kind, at, message, data)"
+			" VALUES(?1, ?2, ?3, ?4, ?5)",
+			err);
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -53,7 +53,7 @@ enum cp_err notice_apply(struct cp_db *db, json_t *n, const char *where, struct 
 		sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		result = rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store notice", err);
+		result = rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store notice", err);
 	} else {
 		result = CP_EDB;
 	}
@@ -63,7 +63,7 @@ enum cp_err notice_apply(struct cp_db *db, json_t *n, const char *where, struct 
 
 enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT id, kind, at, message FROM notice ORDER BY at DESC, id LIMIT ?1", err);
 	int rc, k = 0;
 
@@ -71,13 +71,14 @@ enum cp_err cp_hq_notices(struct cp_db *db, struct cp_notice *out, int *n, struc
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, *n);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < *n) {
-		db_col_text(st, 0, out[k].id, sizeof(out[k].id));
-		db_col_text(st, 1, out[k].kind, sizeof(out[k].kind));
+		cp_db_col_text(st, 0, out[k].id, sizeof(out[k].id));
+		cp_db_col_text(st, 1, out[k].kind, sizeof(out[k].kind));
 		out[k].at = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, out[k].message, sizeof(out[k].message));
+		cp_db_col_text(st, 3, out[k].message, sizeof(out[k].message));
 		k++;
 	}
 	sqlite3_reset(st);
 	*n = k;
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read notices", err);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK
+						     : cp_db_fail(db, rc, "read notices", err);
 }

@@ -66,7 +66,7 @@ enum cp_err cp_offer_put(struct cp_db *db, const struct cp_offer *o, struct cp_e
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!hq_token_ok(o->id, CP_OFFER_ID_LEN))
+	if (!cp_hq_token_ok(o->id, CP_OFFER_ID_LEN))
 		return bad(err, NULL, "the id must be 1 to 32 printable characters");
 	if (strcmp(o->reward_kind, "item") == 0 && !o->sku[0])
 		return bad(err, o->id, "an item reward names the item's sku");
@@ -74,7 +74,7 @@ enum cp_err cp_offer_put(struct cp_db *db, const struct cp_offer *o, struct cp_e
 		return bad(
 			err, o->id,
 			"a coupon reward names the coupon template in sku and costs points only");
-	if (!hq_token_ok(o->reward_kind, 16))
+	if (!cp_hq_token_ok(o->reward_kind, 16))
 		return bad(err, o->id, "the reward kind is missing");
 	if (!cp_text_ok(o->name_zh, 128) || !cp_text_ok(o->name_en, 128) ||
 	    (!o->name_zh[0] && !o->name_en[0]))
@@ -89,11 +89,12 @@ enum cp_err cp_offer_put(struct cp_db *db, const struct cp_offer *o, struct cp_e
 	if (strcmp(o->period, "day") != 0 && strcmp(o->period, "month") != 0 &&
 	    strcmp(o->period, "ever") != 0)
 		return bad(err, o->id, "the limit's period is day, month or ever");
-	st = db_stmt(db,
-		     "INSERT OR REPLACE INTO offer(id, reward_kind, sku, name_zh, name_en, points,"
-		     " cash, valid_from, valid_to, min_tier, limit_n, period, stock)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"INSERT OR REPLACE INTO offer(id, reward_kind, sku, name_zh, name_en, points,"
+		" cash, valid_from, valid_to, min_tier, limit_n, period, stock)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, o->id, -1, SQLITE_STATIC);
@@ -113,25 +114,25 @@ enum cp_err cp_offer_put(struct cp_db *db, const struct cp_offer *o, struct cp_e
 		sqlite3_bind_int64(st, 13, o->stock);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "store offer", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "store offer", err);
 }
 
 static enum cp_err copy_str(const struct rec_src *src, json_t *o, const char *key, bool nullable,
 			    char *out, size_t outlen, const char *where, struct cp_errbuf *err)
 {
 	const char *s;
-	enum cp_err result = rec_str(src, o, key, nullable, &s, where, err);
+	enum cp_err result = cp_rec_str(src, o, key, nullable, &s, where, err);
 
 	if (result != CP_OK)
 		return result;
 	if (s && strlen(s) >= outlen)
-		return rec_bad(src, where, key, "is too long", err);
+		return cp_rec_bad(src, where, key, "is too long", err);
 	snprintf(out, outlen, "%s", s ? s : "");
 	return CP_OK;
 }
 
-enum cp_err rec_offer(const struct rec_src *src, json_t *o, struct cp_offer *out, const char *where,
-		      struct cp_errbuf *err)
+enum cp_err cp_rec_offer(const struct rec_src *src, json_t *o, struct cp_offer *out,
+			 const char *where, struct cp_errbuf *err)
 {
 	json_t *stock = json_object_get(o, "stock");
 	int64_t tier;
@@ -139,7 +140,7 @@ enum cp_err rec_offer(const struct rec_src *src, json_t *o, struct cp_offer *out
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(o))
-		return rec_bad(src, where, NULL, "is not an object", err);
+		return cp_rec_bad(src, where, NULL, "is not an object", err);
 	if ((result = copy_str(src, o, "id", false, out->id, sizeof(out->id), where, err)) ||
 	    (result = copy_str(src, o, "reward_kind", false, out->reward_kind,
 			       sizeof(out->reward_kind), where, err)) ||
@@ -154,35 +155,35 @@ enum cp_err rec_offer(const struct rec_src *src, json_t *o, struct cp_offer *out
 			       where, err)) ||
 	    (result = copy_str(src, o, "period", false, out->period, sizeof(out->period), where,
 			       err)) ||
-	    (result = rec_int(src, o, "points", 0, INT64_MAX, &out->points, where, err)) ||
-	    (result = rec_int(src, o, "cash", 0, CP_MONEY_MAX, &out->cash, where, err)) ||
-	    (result = rec_int(src, o, "min_tier", 0, 99, &tier, where, err)) ||
-	    (result = rec_int(src, o, "limit", 0, INT64_MAX, &out->limit, where, err)))
+	    (result = cp_rec_int(src, o, "points", 0, INT64_MAX, &out->points, where, err)) ||
+	    (result = cp_rec_int(src, o, "cash", 0, CP_MONEY_MAX, &out->cash, where, err)) ||
+	    (result = cp_rec_int(src, o, "min_tier", 0, 99, &tier, where, err)) ||
+	    (result = cp_rec_int(src, o, "limit", 0, INT64_MAX, &out->limit, where, err)))
 		return result;
 	out->min_tier = (int)tier;
 	out->stock = -1;
 	if (stock && !json_is_null(stock) &&
-	    (result = rec_int(src, o, "stock", 0, INT64_MAX, &out->stock, where, err)))
+	    (result = cp_rec_int(src, o, "stock", 0, INT64_MAX, &out->stock, where, err)))
 		return result;
 	return CP_OK;
 }
 
-enum cp_err offer_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err)
+enum cp_err cp_offer_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err)
 {
 	struct cp_offer o;
-	enum cp_err result = rec_offer(&rec_hq, d, &o, where, err);
+	enum cp_err result = cp_rec_offer(&cp_rec_hq, d, &o, where, err);
 
 	if (result != CP_OK)
 		return result;
-	return rec_stored(&rec_hq, cp_offer_put(db, &o, err), where, err);
+	return cp_rec_stored(&cp_rec_hq, cp_offer_put(db, &o, err), where, err);
 }
 
 /* A deleted offer is gone from lists at once; an open cart's line of it is refused at payment
  * and can be removed. Its redemptions stay in offer_use. */
-enum cp_err offer_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_offer_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "DELETE FROM offer WHERE id = ?1", key, err);
+	return cp_change_run_keyed(db, "DELETE FROM offer WHERE id = ?1", key, err);
 }
 
 /* The columns every read of an offer with its counts selects: ?1 member, ?2 today, ?3 first
@@ -208,7 +209,7 @@ struct counted {
 	int64_t member_used, store_used, in_cart;
 };
 
-/* db_col_text without the formatting: a listing copies eight texts from each of 65 rows. */
+/* cp_db_col_text without the formatting: a listing copies eight texts from each of 65 rows. */
 static void col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
@@ -273,7 +274,7 @@ static void today_is(struct today *t, const char *day)
 static enum cp_err today_of(struct cp_db *db, struct today *t, struct cp_errbuf *err)
 {
 	char day[11];
-	enum cp_err result = report_event_day(db, cp_db_now(db), day, err);
+	enum cp_err result = cp_report_event_day(db, cp_db_now(db), day, err);
 
 	if (result == CP_OK)
 		today_is(t, day);
@@ -322,7 +323,7 @@ static bool read_begin(struct cp_db *db)
 {
 	sqlite3_stmt *st;
 
-	if (!sqlite3_get_autocommit(db->h) || !(st = db_stmt(db, "BEGIN", NULL)))
+	if (!sqlite3_get_autocommit(db->h) || !(st = cp_db_stmt(db, "BEGIN", NULL)))
 		return false;
 	sqlite3_step(st);
 	sqlite3_reset(st);
@@ -331,14 +332,14 @@ static bool read_begin(struct cp_db *db)
 
 static void read_end(struct cp_db *db, bool began)
 {
-	sqlite3_stmt *st = began ? db_stmt(db, "COMMIT", NULL) : NULL;
+	sqlite3_stmt *st = began ? cp_db_stmt(db, "COMMIT", NULL) : NULL;
 
 	if (st) {
 		sqlite3_step(st);
 		sqlite3_reset(st);
 	}
 	if (began && !sqlite3_get_autocommit(db->h))
-		db_rollback(db);
+		cp_db_rollback(db);
 }
 
 enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct cp_offer_list *out,
@@ -368,10 +369,10 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	out->available = cp_points_available(cart);
 	if ((result = today_of(db, &t, err)) != CP_OK)
 		goto out;
-	st = db_stmt(db,
-		     OFFER_COLS "WHERE o.valid_to >= ?2 AND o.valid_from <= ?2"
-				" ORDER BY o.valid_to, o.id LIMIT ?5",
-		     err);
+	st = cp_db_stmt(db,
+			OFFER_COLS "WHERE o.valid_to >= ?2 AND o.valid_from <= ?2"
+				   " ORDER BY o.valid_to, o.id LIMIT ?5",
+			err);
 	result = CP_EDB;
 	if (!st)
 		goto out;
@@ -392,8 +393,8 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 			       &e->limit_left, &e->stock_left);
 	}
 	sqlite3_reset(st);
-	result =
-		rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "list offers", err);
+	result = rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						       : cp_db_fail(db, rc, "list offers", err);
 out:
 	read_end(db, began);
 	free(cart);
@@ -404,7 +405,7 @@ out:
 static enum cp_err get_counted(struct cp_db *db, const char *id, const struct cp_cart_view *cart,
 			       const struct today *t, struct counted *c, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, OFFER_COLS "WHERE o.id = ?5", err);
+	sqlite3_stmt *st = cp_db_stmt(db, OFFER_COLS "WHERE o.id = ?5", err);
 	int rc;
 
 	if (!st)
@@ -420,7 +421,7 @@ static enum cp_err get_counted(struct cp_db *db, const char *id, const struct cp
 			       "there is no offer %s at this till; list the member's offers and "
 			       "pick one",
 			       id);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read offer", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read offer", err);
 }
 
 enum cp_err cp_offer_get(struct cp_db *db, const char *id, struct cp_offer *out,
@@ -430,7 +431,7 @@ enum cp_err cp_offer_get(struct cp_db *db, const char *id, struct cp_offer *out,
 	struct today t;
 	enum cp_err result;
 
-	if (!id || !hq_token_ok(id, CP_OFFER_ID_LEN))
+	if (!id || !cp_hq_token_ok(id, CP_OFFER_ID_LEN))
 		return cp_errf(err, CP_EINVAL, "an offer id is 1 to 32 printable characters");
 	if ((result = today_of(db, &t, err)) != CP_OK)
 		return result;
@@ -443,7 +444,7 @@ static const char *tier_name(struct cp_db *db, int level)
 {
 	const struct db_memo *m;
 
-	if (db_memo_get(db, &m, NULL) != CP_OK)
+	if (cp_db_memo_get(db, &m, NULL) != CP_OK)
 		return "";
 	for (int i = 0; i < m->ntiers; i++)
 		if (m->tiers[i].level == level)
@@ -509,14 +510,15 @@ static enum cp_err check_take(struct cp_db *db, const struct cp_cart_view *cart,
 			      const char *offer_id, bool coupon, struct cp_offer *out,
 			      struct cp_errbuf *err);
 
-enum cp_err offer_check_add(struct cp_db *db, const struct cp_cart_view *cart, const char *offer_id,
-			    struct cp_offer *out, struct cp_errbuf *err)
+enum cp_err cp_offer_check_add(struct cp_db *db, const struct cp_cart_view *cart,
+			       const char *offer_id, struct cp_offer *out, struct cp_errbuf *err)
 {
 	return check_take(db, cart, offer_id, false, out, err);
 }
 
-enum cp_err offer_check_exchange(struct cp_db *db, const struct cp_cart_view *cart,
-				 const char *offer_id, struct cp_offer *out, struct cp_errbuf *err)
+enum cp_err cp_offer_check_exchange(struct cp_db *db, const struct cp_cart_view *cart,
+				    const char *offer_id, struct cp_offer *out,
+				    struct cp_errbuf *err)
 {
 	return check_take(db, cart, offer_id, true, out, err);
 }
@@ -533,7 +535,7 @@ static enum cp_err check_take(struct cp_db *db, const struct cp_cart_view *cart,
 	char what[48];
 	enum cp_err result;
 
-	if (!offer_id || !hq_token_ok(offer_id, CP_OFFER_ID_LEN))
+	if (!offer_id || !cp_hq_token_ok(offer_id, CP_OFFER_ID_LEN))
 		return cp_errf(err, CP_EINVAL,
 			       "an offer id is 1 to 32 printable characters; list the member's "
 			       "offers and pick one");
@@ -562,8 +564,8 @@ static enum cp_err check_take(struct cp_db *db, const struct cp_cart_view *cart,
 	return result;
 }
 
-enum cp_err offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,
-			     struct cp_errbuf *err)
+enum cp_err cp_offer_check_cart(struct cp_db *db, const struct cp_cart_view *cart, const char *day,
+				struct cp_errbuf *err)
 {
 	int64_t limit_left, stock_left, available;
 	struct today t;
@@ -607,10 +609,10 @@ static enum cp_err use_insert(struct cp_db *db, int64_t seq, int64_t n, const ch
 			      int64_t cash, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"INSERT INTO offer_use(seq, n, member_id, offer_id, business_day,"
-			" qty, points, cash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			err);
+		cp_db_stmt(db,
+			   "INSERT INTO offer_use(seq, n, member_id, offer_id, business_day,"
+			   " qty, points, cash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			   err);
 	int rc;
 
 	if (!st)
@@ -625,26 +627,27 @@ static enum cp_err use_insert(struct cp_db *db, int64_t seq, int64_t n, const ch
 	sqlite3_bind_int64(st, 8, cash);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record offer use", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record offer use", err);
 }
 
-enum cp_err offer_use_record(struct cp_db *db, int64_t seq, int64_t n, const char *member,
-			     const char *offer, const char *day, int64_t points,
-			     struct cp_errbuf *err)
+enum cp_err cp_offer_use_record(struct cp_db *db, int64_t seq, int64_t n, const char *member,
+				const char *offer, const char *day, int64_t points,
+				struct cp_errbuf *err)
 {
 	return use_insert(db, seq, n, member, offer, day, 1, points, 0, err);
 }
 
-enum cp_err offer_sale_line_apply(struct cp_db *db, int64_t seq, const char *member,
-				  const char *day, json_t *l, struct cp_errbuf *err)
+enum cp_err cp_offer_sale_line_apply(struct cp_db *db, int64_t seq, const char *member,
+				     const char *day, json_t *l, struct cp_errbuf *err)
 {
 	const char *offer;
 	int64_t n, points, cash;
 	enum cp_err result;
 
-	if ((result = jget_str(l, "offer", &offer, err)) || (result = jget_int(l, "n", &n, err)) ||
-	    (result = jget_int(l, "points", &points, err)) ||
-	    (result = jget_int(l, "cash", &cash, err)))
+	if ((result = cp_jget_str(l, "offer", &offer, err)) ||
+	    (result = cp_jget_int(l, "n", &n, err)) ||
+	    (result = cp_jget_int(l, "points", &points, err)) ||
+	    (result = cp_jget_int(l, "cash", &cash, err)))
 		return result;
 	if (!member || points < 0 || n < 1 || n > 999)
 		return cp_errf(err, CP_ECORRUPT,
@@ -654,7 +657,7 @@ enum cp_err offer_sale_line_apply(struct cp_db *db, int64_t seq, const char *mem
 		return result;
 	if (!points)
 		return CP_OK;
-	return movement_insert(db, seq, 100 + (int)n, member, "offer", -points, 0, err);
+	return cp_movement_insert(db, seq, 100 + (int)n, member, "offer", -points, 0, err);
 }
 
 /* The offer lines picked from the sale's journal row (found by its sequence), each as the
@@ -667,8 +670,8 @@ static enum cp_err refund_offers_of(json_t *sale, const int *lines, int n, json_
 	enum cp_err result;
 	size_t i;
 
-	if ((result = jget_str(sale, "day", &day, err)) ||
-	    (result = jget_array(sale, "lines", &sale_lines, err)))
+	if ((result = cp_jget_str(sale, "day", &day, err)) ||
+	    (result = cp_jget_array(sale, "lines", &sale_lines, err)))
 		return result;
 	json_array_foreach (sale_lines, i, l) {
 		const char *offer;
@@ -677,10 +680,10 @@ static enum cp_err refund_offers_of(json_t *sale, const int *lines, int n, json_
 
 		if (!json_object_get(l, "offer"))
 			continue;
-		if ((result = jget_int(l, "n", &line, err)) ||
-		    (result = jget_str(l, "offer", &offer, err)) ||
-		    (result = jget_int(l, "points", &p, err)) ||
-		    (result = jget_int(l, "cash", &cash, err)))
+		if ((result = cp_jget_int(l, "n", &line, err)) ||
+		    (result = cp_jget_str(l, "offer", &offer, err)) ||
+		    (result = cp_jget_int(l, "points", &p, err)) ||
+		    (result = cp_jget_int(l, "cash", &cash, err)))
 			return result;
 		for (int k = 0; k < n; k++)
 			picked = picked || lines[k] == line;
@@ -697,10 +700,10 @@ static enum cp_err refund_offers_of(json_t *sale, const int *lines, int n, json_
 	return CP_OK;
 }
 
-enum cp_err offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
-				 json_t *payload, int64_t *points, struct cp_errbuf *err)
+enum cp_err cp_offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *lines, int n,
+				    json_t *payload, int64_t *points, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT payload FROM journal WHERE seq = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT payload FROM journal WHERE seq = ?1", err);
 	json_t *offers = json_array(), *sale = NULL;
 	enum cp_err result = CP_OK;
 	int rc;
@@ -721,7 +724,7 @@ enum cp_err offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *
 		result = rc == SQLITE_DONE ? cp_errf(err, CP_ECORRUPT,
 						     "journal %lld: the sale's row is missing",
 						     (long long)sale_seq)
-					   : db_fail(db, rc, "read the sale's journal row", err);
+					   : cp_db_fail(db, rc, "read the sale's journal row", err);
 	if (result == CP_OK)
 		result = refund_offers_of(sale, lines, n, offers, points, err);
 	if (result == CP_OK && json_array_size(offers) &&
@@ -732,8 +735,8 @@ enum cp_err offer_refund_payload(struct cp_db *db, int64_t sale_seq, const int *
 	return result;
 }
 
-enum cp_err offer_refund_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
-			       struct cp_errbuf *err)
+enum cp_err cp_offer_refund_apply(struct cp_db *db, int64_t seq, const char *member, json_t *p,
+				  struct cp_errbuf *err)
 {
 	json_t *offers = json_object_get(p, "offers"), *o;
 	enum cp_err result;
@@ -741,7 +744,7 @@ enum cp_err offer_refund_apply(struct cp_db *db, int64_t seq, const char *member
 
 	if (!offers)
 		return CP_OK;
-	if ((result = jget_array(p, "offers", &offers, err)) != CP_OK)
+	if ((result = cp_jget_array(p, "offers", &offers, err)) != CP_OK)
 		return result;
 	if (!member)
 		return cp_errf(err, CP_ECORRUPT,
@@ -750,17 +753,17 @@ enum cp_err offer_refund_apply(struct cp_db *db, int64_t seq, const char *member
 		const char *offer, *day;
 		int64_t n, points, cash;
 
-		if ((result = jget_int(o, "n", &n, err)) ||
-		    (result = jget_str(o, "offer", &offer, err)) ||
-		    (result = jget_int(o, "points", &points, err)) ||
-		    (result = jget_int(o, "cash", &cash, err)) ||
-		    (result = jget_str(o, "day", &day, err)))
+		if ((result = cp_jget_int(o, "n", &n, err)) ||
+		    (result = cp_jget_str(o, "offer", &offer, err)) ||
+		    (result = cp_jget_int(o, "points", &points, err)) ||
+		    (result = cp_jget_int(o, "cash", &cash, err)) ||
+		    (result = cp_jget_str(o, "day", &day, err)))
 			return result;
 		if (n < 1 || n > 999 || points < 0)
 			return cp_errf(err, CP_ECORRUPT, "journal payload: a bad refunded offer");
 		if ((result = use_insert(db, seq, n, member, offer, day, -1, points, cash, err)) ||
-		    (points && (result = movement_insert(db, seq, 100 + (int)n, member,
-							 "offer_refund", points, 0, err))))
+		    (points && (result = cp_movement_insert(db, seq, 100 + (int)n, member,
+							    "offer_refund", points, 0, err))))
 			return result;
 	}
 	return CP_OK;

@@ -24,10 +24,11 @@ enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_
 		return cp_errf(err, CP_EINVAL, "batch size must be 1 to 10000");
 	if (!(r = calloc((size_t)max, sizeof(*r))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	st = db_stmt(db,
-		     "SELECT seq, created_at, event_id, type, payload, prev_hash, hash FROM journal"
-		     " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"SELECT seq, created_at, event_id, type, payload, prev_hash, hash FROM journal"
+		" WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+		err);
 	if (!st) {
 		free(r);
 		return CP_EDB;
@@ -37,8 +38,8 @@ enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r[k].seq = sqlite3_column_int64(st, 0);
 		r[k].created_at = sqlite3_column_int64(st, 1);
-		db_col_text(st, 2, r[k].event_id, sizeof(r[k].event_id));
-		db_col_text(st, 3, r[k].type, sizeof(r[k].type));
+		cp_db_col_text(st, 2, r[k].event_id, sizeof(r[k].event_id));
+		cp_db_col_text(st, 3, r[k].type, sizeof(r[k].type));
 		r[k].payload = strdup((const char *)sqlite3_column_text(st, 4));
 		if (sqlite3_column_bytes(st, 5) != 32 || sqlite3_column_bytes(st, 6) != 32 ||
 		    !r[k].payload) {
@@ -56,7 +57,7 @@ enum cp_err cp_outbox_fetch(struct cp_db *db, int64_t after, int max, struct cp_
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		cp_outbox_free(r, k);
-		return db_fail(db, rc, "read journal", err);
+		return cp_db_fail(db, rc, "read journal", err);
 	}
 	*rows = r;
 	*n = k;

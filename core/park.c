@@ -26,12 +26,12 @@ static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, const char *wha
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, what, err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
 }
 
 static enum cp_err count_parked(struct cp_db *db, int64_t *n, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM parked_sale", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT count(*) FROM parked_sale", err);
 	int rc;
 
 	if (!st)
@@ -39,16 +39,17 @@ static enum cp_err count_parked(struct cp_db *db, int64_t *n, struct cp_errbuf *
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "count parked sales", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "count parked sales", err);
 }
 
 static enum cp_err insert_sale(struct cp_db *db, const struct cp_cart_view *v, int64_t *id,
 			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO parked_sale(staff, member_id, opened_at, parked_at,"
-				   " lines, items, total) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "INSERT INTO parked_sale(staff, member_id, opened_at, parked_at,"
+			   " lines, items, total) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			   err);
 	enum cp_err result;
 
 	if (!st)
@@ -67,11 +68,12 @@ static enum cp_err insert_sale(struct cp_db *db, const struct cp_cart_view *v, i
 	for (int i = 0; i < v->nlines; i++) {
 		const struct cp_cart_line *l = &v->lines[i];
 
-		st = db_stmt(db,
-			     "INSERT INTO parked_line(park_id, line_no, sku, qty, offer_id,"
-			     " unit_price, weight_g, label_amount) SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
-			     " weight_g, label_amount FROM cart_line WHERE line_no = ?2",
-			     err);
+		st = cp_db_stmt(
+			db,
+			"INSERT INTO parked_line(park_id, line_no, sku, qty, offer_id,"
+			" unit_price, weight_g, label_amount) SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
+			" weight_g, label_amount FROM cart_line WHERE line_no = ?2",
+			err);
 		if (!st)
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, *id);
@@ -96,12 +98,12 @@ static enum cp_err keep_extras(struct cp_db *db, const struct cp_cart_view *v, i
 	sqlite3_stmt *st;
 	int n = 0;
 
-	if ((result = coupon_cart_codes(db, codes, &n, err)) != CP_OK)
+	if ((result = cp_coupon_cart_codes(db, codes, &n, err)) != CP_OK)
 		return result;
 	for (int k = 0; k < n; k++) {
-		if (!(st = db_stmt(db,
-				   "INSERT INTO parked_coupon(park_id, n, code) VALUES(?1, ?2, ?3)",
-				   err)))
+		if (!(st = cp_db_stmt(
+			      db, "INSERT INTO parked_coupon(park_id, n, code) VALUES(?1, ?2, ?3)",
+			      err)))
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, k + 1);
@@ -109,9 +111,9 @@ static enum cp_err keep_extras(struct cp_db *db, const struct cp_cart_view *v, i
 		if ((result = step_done(db, st, "park the sale's coupons", err)) != CP_OK)
 			return result;
 	}
-	if ((result = guide_serving_take(db, v->opened_at, guide, err)) != CP_OK || !guide[0])
+	if ((result = cp_guide_serving_take(db, v->opened_at, guide, err)) != CP_OK || !guide[0])
 		return result;
-	if (!(st = db_stmt(db, "INSERT INTO parked_guide(park_id, guide) VALUES(?1, ?2)", err)))
+	if (!(st = cp_db_stmt(db, "INSERT INTO parked_guide(park_id, guide) VALUES(?1, ?2)", err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, guide, -1, SQLITE_STATIC);
@@ -131,7 +133,7 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if (!(v = malloc(sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin_light(db, err)) != CP_OK)
+	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, v, err)) != CP_OK)
 		goto out;
@@ -140,7 +142,7 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 		goto out;
 	}
 	if ((result = count_parked(db, &have, err)) != CP_OK ||
-	    (result = cart_tender_load(db, kept, &nkept, err)) != CP_OK)
+	    (result = cp_cart_tender_load(db, kept, &nkept, err)) != CP_OK)
 		goto out;
 	if (nkept > 0) { /* money taken stays with the sale it was taken for */
 		result = cp_errf(err, CP_ESTATE,
@@ -156,15 +158,15 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 	}
 	if ((result = insert_sale(db, v, &parked, err)) != CP_OK ||
 	    (result = keep_extras(db, v, parked, err)) != CP_OK ||
-	    (result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
-	    (result = db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	    (result = cp_db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
+	    (result = cp_db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	if (id)
 		*id = parked;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(v);
 	return result;
 }
@@ -173,26 +175,26 @@ static void read_parked(sqlite3_stmt *st, struct cp_parked *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
-	db_col_text(st, 1, p->staff, sizeof(p->staff));
-	db_col_text(st, 2, p->staff_name, sizeof(p->staff_name));
+	cp_db_col_text(st, 1, p->staff, sizeof(p->staff));
+	cp_db_col_text(st, 2, p->staff_name, sizeof(p->staff_name));
 	p->parked_at = sqlite3_column_int64(st, 3);
 	p->opened_at = sqlite3_column_int64(st, 4);
 	p->nlines = sqlite3_column_int(st, 5);
 	p->items = sqlite3_column_int64(st, 6);
 	p->total = sqlite3_column_int64(st, 7);
-	db_col_text(st, 8, p->member_masked, sizeof(p->member_masked));
+	cp_db_col_text(st, 8, p->member_masked, sizeof(p->member_masked));
 }
 
 enum cp_err cp_park_list(struct cp_db *db, struct cp_parked *out, int max, int *n,
 			 struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT p.id, p.staff, coalesce(s.name, ''), p.parked_at,"
-				   " p.opened_at, p.lines, p.items, p.total,"
-				   " coalesce(m.phone_masked, '') FROM parked_sale p"
-				   " LEFT JOIN staff s ON s.code = p.staff"
-				   " LEFT JOIN member m ON m.id = p.member_id ORDER BY p.id",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT p.id, p.staff, coalesce(s.name, ''), p.parked_at,"
+				      " p.opened_at, p.lines, p.items, p.total,"
+				      " coalesce(m.phone_masked, '') FROM parked_sale p"
+				      " LEFT JOIN staff s ON s.code = p.staff"
+				      " LEFT JOIN member m ON m.id = p.member_id ORDER BY p.id",
+				      err);
 	int rc;
 
 	*n = 0;
@@ -203,19 +205,19 @@ enum cp_err cp_park_list(struct cp_db *db, struct cp_parked *out, int max, int *
 	if (*n == max)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "list parked sales", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "list parked sales", err);
 }
 
 static enum cp_err find_parked(struct cp_db *db, int64_t id, struct cp_parked *p,
 			       char member_id[64], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT p.id, p.staff, coalesce(s.name, ''), p.parked_at,"
-				   " p.opened_at, p.lines, p.items, p.total,"
-				   " coalesce(m.phone_masked, ''), coalesce(p.member_id, '')"
-				   " FROM parked_sale p LEFT JOIN staff s ON s.code = p.staff"
-				   " LEFT JOIN member m ON m.id = p.member_id WHERE p.id = ?1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT p.id, p.staff, coalesce(s.name, ''), p.parked_at,"
+				      " p.opened_at, p.lines, p.items, p.total,"
+				      " coalesce(m.phone_masked, ''), coalesce(p.member_id, '')"
+				      " FROM parked_sale p LEFT JOIN staff s ON s.code = p.staff"
+				      " LEFT JOIN member m ON m.id = p.member_id WHERE p.id = ?1",
+				      err);
 	int rc;
 
 	if (!st)
@@ -224,7 +226,7 @@ static enum cp_err find_parked(struct cp_db *db, int64_t id, struct cp_parked *p
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_parked(st, p);
-		db_col_text(st, 9, member_id, 64);
+		cp_db_col_text(st, 9, member_id, 64);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -232,7 +234,7 @@ static enum cp_err find_parked(struct cp_db *db, int64_t id, struct cp_parked *p
 			err, CP_ENOTFOUND,
 			"there is no parked sale %lld: pick one from the list of parked sales",
 			(long long)id);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the parked sale", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the parked sale", err);
 }
 
 /* The cart row for who, with the parked sale's member (followed to its current id) and time. */
@@ -254,12 +256,12 @@ static enum cp_err reopen_cart(struct cp_db *db, const struct cp_session *who,
 		else
 			return result;
 	}
-	if ((result = db_exec(db, "DELETE FROM cart", err)) != CP_OK)
+	if ((result = cp_db_exec(db, "DELETE FROM cart", err)) != CP_OK)
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO cart(id, staff, member_id, opened_at, session)"
-		     " VALUES(1, ?1, ?2, ?3, ?4)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart(id, staff, member_id, opened_at, session)"
+			" VALUES(1, ?1, ?2, ?3, ?4)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, who->code, -1, SQLITE_STATIC);
@@ -279,7 +281,7 @@ static enum cp_err move_lines(struct cp_db *db, int64_t id, struct cp_park_recal
 	enum cp_err result;
 	int rc;
 
-	st = db_stmt(
+	st = cp_db_stmt(
 		db,
 		"SELECT l.line_no, l.sku, l.unit_price FROM parked_line l WHERE l.park_id = ?1"
 		" AND NOT EXISTS (SELECT 1 FROM item i WHERE i.sku = l.sku) ORDER BY l.line_no",
@@ -291,22 +293,22 @@ static enum cp_err move_lines(struct cp_db *db, int64_t id, struct cp_park_recal
 		struct cp_park_change *c = &r->changed[r->nchanged++];
 
 		c->line_no = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, c->sku, sizeof(c->sku));
-		db_col_text(st, 1, c->name, sizeof(c->name));
+		cp_db_col_text(st, 1, c->sku, sizeof(c->sku));
+		cp_db_col_text(st, 1, c->name, sizeof(c->name));
 		c->was = sqlite3_column_int64(st, 2);
 		c->now = -1;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, rc, "read the parked lines", err);
-	if ((result = db_exec(db, "DELETE FROM cart_line", err)) != CP_OK)
+		return cp_db_fail(db, rc, "read the parked lines", err);
+	if ((result = cp_db_exec(db, "DELETE FROM cart_line", err)) != CP_OK)
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO cart_line(line_no, sku, qty, offer_id, weight_g, label_amount)"
-		     " SELECT line_no, sku, qty, offer_id, weight_g, label_amount"
-		     " FROM parked_line l WHERE park_id = ?1"
-		     " AND EXISTS (SELECT 1 FROM item i WHERE i.sku = l.sku)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO cart_line(line_no, sku, qty, offer_id, weight_g, label_amount)"
+			" SELECT line_no, sku, qty, offer_id, weight_g, label_amount"
+			" FROM parked_line l WHERE park_id = ?1"
+			" AND EXISTS (SELECT 1 FROM item i WHERE i.sku = l.sku)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -317,7 +319,7 @@ static enum cp_err move_lines(struct cp_db *db, int64_t id, struct cp_park_recal
 static enum cp_err compare_prices(struct cp_db *db, int64_t id, const struct cp_cart_view *v,
 				  struct cp_park_recall *r, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT unit_price FROM parked_line WHERE park_id = ?1 AND line_no = ?2", err);
 
 	if (!st)
@@ -340,7 +342,7 @@ static enum cp_err compare_prices(struct cp_db *db, int64_t id, const struct cp_
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return db_fail(db, rc, "read the parked lines", err);
+			return cp_db_fail(db, rc, "read the parked lines", err);
 	}
 	return CP_OK;
 }
@@ -352,7 +354,7 @@ static enum cp_err restore_extras(struct cp_db *db, int64_t id, const struct cp_
 {
 	char codes[CP_COUPON_CART_MAX][CP_COUPON_CODE_LEN + 1];
 	struct cp_errbuf why[CP_COUPON_CART_MAX];
-	sqlite3_stmt *st = db_stmt(db, "SELECT guide FROM parked_guide WHERE park_id = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT guide FROM parked_guide WHERE park_id = ?1", err);
 	enum cp_err result;
 	int rc, n = 0;
 
@@ -361,24 +363,25 @@ static enum cp_err restore_extras(struct cp_db *db, int64_t id, const struct cp_
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, r->guide, sizeof(r->guide));
+		cp_db_col_text(st, 0, r->guide, sizeof(r->guide));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the parked sale's guide", err);
-	if (r->guide[0] && (result = guide_serving_put(db, r->guide, v->opened_at, err)) != CP_OK)
+		return cp_db_fail(db, rc, "read the parked sale's guide", err);
+	if (r->guide[0] &&
+	    (result = cp_guide_serving_put(db, r->guide, v->opened_at, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT code FROM parked_coupon WHERE park_id = ?1 ORDER BY n",
-			   err)))
+	if (!(st = cp_db_stmt(db, "SELECT code FROM parked_coupon WHERE park_id = ?1 ORDER BY n",
+			      err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < CP_COUPON_CART_MAX)
-		db_col_text(st, 0, codes[n++], sizeof(codes[0]));
+		cp_db_col_text(st, 0, codes[n++], sizeof(codes[0]));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the parked sale's coupons", err);
+		return cp_db_fail(db, rc, "read the parked sale's coupons", err);
 	if (!n)
 		return CP_OK;
-	if ((result = coupon_cart_restore(db, v, codes, n, why, err)) != CP_OK)
+	if ((result = cp_coupon_cart_restore(db, v, codes, n, why, err)) != CP_OK)
 		return result;
 	r->ncoupons = n;
 	for (int k = 0; k < n; k++) {
@@ -397,7 +400,7 @@ static enum cp_err forget(struct cp_db *db, int64_t id, struct cp_errbuf *err)
 					  "DELETE FROM parked_sale WHERE id = ?1"};
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = db_stmt(db, sql[i], err);
+		sqlite3_stmt *st = cp_db_stmt(db, sql[i], err);
 		enum cp_err result;
 
 		if (!st)
@@ -445,7 +448,7 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 		free(v);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
-	if ((result = db_begin_light(db, err)) != CP_OK)
+	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		goto out;
 	if ((result = find_parked(db, id, &r->sale, member_id, err)) != CP_OK ||
 	    (result = may_recall(db, who, &r->sale, err)) != CP_OK ||
@@ -461,13 +464,13 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 	    (result = cp_cart_view(db, who, v, err)) != CP_OK ||
 	    (result = compare_prices(db, id, v, r, err)) != CP_OK ||
 	    (result = restore_extras(db, id, v, r, err)) != CP_OK ||
-	    (result = forget(db, id, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
+	    (result = forget(db, id, err)) != CP_OK || (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	if (out)
 		*out = *r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	free(v);
 	free(r);
 	return result;

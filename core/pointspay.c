@@ -79,7 +79,7 @@ static void override(struct cp_pointspay_config *c, const char *name, const char
 enum cp_err cp_pointspay_config_get(struct cp_db *db, struct cp_pointspay_config *out,
 				    struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT name, value FROM hq_config WHERE name GLOB 'points_*' ORDER BY name",
 		err);
 	int rc;
@@ -91,7 +91,7 @@ enum cp_err cp_pointspay_config_get(struct cp_db *db, struct cp_pointspay_config
 		override(out, (const char *)sqlite3_column_text(st, 0),
 			 (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the points rules", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the points rules", err);
 }
 
 int64_t cp_points_available(const struct cp_cart_view *cart)
@@ -131,10 +131,10 @@ static bool payable(const struct cp_pointspay_config *c, const struct cp_cart_li
 static enum cp_err contact(struct cp_db *db, const struct cp_pointspay_config *c, int64_t now,
 			   bool *offline, int64_t *minutes, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'hq_url'),"
-				   " last_success FROM sync_state WHERE id = 1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'hq_url'),"
+				      " last_success FROM sync_state WHERE id = 1",
+				      err);
 	int rc;
 
 	*offline = false;
@@ -150,8 +150,9 @@ static enum cp_err contact(struct cp_db *db, const struct cp_pointspay_config *c
 		*offline = age > (int64_t)c->online_minutes * MS_PER_MIN;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read the sync state", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? CP_OK
+		       : cp_db_fail(db, rc, "read the sync state", err);
 }
 
 /* Points spent offline today: by this member (member not NULL) or by this terminal. Both read
@@ -159,14 +160,14 @@ static enum cp_err contact(struct cp_db *db, const struct cp_pointspay_config *c
 static enum cp_err spent_offline(struct cp_db *db, const char *day, const char *member,
 				 int64_t *out, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = member ? db_stmt(db,
-					    "SELECT coalesce(sum(points), 0) FROM points_offline"
-					    " WHERE business_day = ?1 AND member_id = ?2",
-					    err)
-				  : db_stmt(db,
-					    "SELECT coalesce(sum(points), 0) FROM points_offline"
-					    " WHERE business_day = ?1",
-					    err);
+	sqlite3_stmt *st = member ? cp_db_stmt(db,
+					       "SELECT coalesce(sum(points), 0) FROM points_offline"
+					       " WHERE business_day = ?1 AND member_id = ?2",
+					       err)
+				  : cp_db_stmt(db,
+					       "SELECT coalesce(sum(points), 0) FROM points_offline"
+					       " WHERE business_day = ?1",
+					       err);
 	int rc;
 
 	if (!st)
@@ -178,7 +179,7 @@ static enum cp_err spent_offline(struct cp_db *db, const char *day, const char *
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read offline spending", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read offline spending", err);
 }
 
 static void fmt(int64_t fen, char *out, size_t len)
@@ -258,7 +259,7 @@ static enum cp_err quote(struct cp_db *db, const struct cp_pointspay_config *cfg
 
 	memset(q, 0, sizeof(*q));
 	q->member_left = q->terminal_left = -1;
-	if ((result = db_memo_get(db, &m, err)) != CP_OK)
+	if ((result = cp_db_memo_get(db, &m, err)) != CP_OK)
 		return result;
 	q->member = cart->has_member;
 	q->step_fen = c.step_fen;
@@ -291,7 +292,7 @@ static enum cp_err quote(struct cp_db *db, const struct cp_pointspay_config *cfg
 		bound(R_HOURS, 0, &steps, &stop);
 		q->member_left = q->terminal_left = 0;
 	} else if (q->offline) {
-		if ((result = report_event_day(db, now, day, err)) != CP_OK ||
+		if ((result = cp_report_event_day(db, now, day, err)) != CP_OK ||
 		    (result = spent_offline(db, day, cart->member.id, &x, err)) != CP_OK)
 			return result;
 		q->member_left = c.offline_member > x ? c.offline_member - x : 0;
@@ -357,8 +358,8 @@ static enum cp_err spread(const struct cp_pointspay_config *c, const struct cp_c
 	return CP_OK;
 }
 
-enum cp_err pointspay_plan(struct cp_db *db, const struct cp_cart_view *cart, int64_t fen,
-			   struct pointspay_plan *out, struct cp_errbuf *err)
+enum cp_err cp_pointspay_plan(struct cp_db *db, const struct cp_cart_view *cart, int64_t fen,
+			      struct cp_pointspay_plan *out, struct cp_errbuf *err)
 {
 	struct cp_pointspay_quote q;
 	struct cp_pointspay_config c;
@@ -406,7 +407,7 @@ enum cp_err pointspay_plan(struct cp_db *db, const struct cp_cart_view *cart, in
 	return CP_OK;
 }
 
-json_t *pointspay_plan_json(const struct pointspay_plan *p)
+json_t *cp_pointspay_plan_json(const struct cp_pointspay_plan *p)
 {
 	json_t *lines = json_array();
 
@@ -429,11 +430,11 @@ static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, const char *wha
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, what, err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
 }
 
-enum cp_err pointspay_sale_apply(struct cp_db *db, int64_t seq, const char *member, const char *day,
-				 json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_pointspay_sale_apply(struct cp_db *db, int64_t seq, const char *member,
+				    const char *day, json_t *payload, struct cp_errbuf *err)
 {
 	json_t *pp = json_object_get(payload, "points_pay"), *lines, *l, *off;
 	int64_t points, fen;
@@ -446,21 +447,21 @@ enum cp_err pointspay_sale_apply(struct cp_db *db, int64_t seq, const char *memb
 	off = json_object_get(pp, "offline");
 	if (!member || !json_is_object(pp) || !json_is_boolean(off))
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"points_pay\" is malformed");
-	if ((result = jget_int(pp, "points", &points, err)) ||
-	    (result = jget_int(pp, "fen", &fen, err)) ||
-	    (result = jget_array(pp, "lines", &lines, err)))
+	if ((result = cp_jget_int(pp, "points", &points, err)) ||
+	    (result = cp_jget_int(pp, "fen", &fen, err)) ||
+	    (result = cp_jget_array(pp, "lines", &lines, err)))
 		return result;
 	json_array_foreach (lines, i, l) {
 		int64_t n, lf, lp;
 
-		if ((result = jget_int(l, "n", &n, err)) ||
-		    (result = jget_int(l, "fen", &lf, err)) ||
-		    (result = jget_int(l, "points", &lp, err)))
+		if ((result = cp_jget_int(l, "n", &n, err)) ||
+		    (result = cp_jget_int(l, "fen", &lf, err)) ||
+		    (result = cp_jget_int(l, "points", &lp, err)))
 			return result;
-		st = db_stmt(db,
-			     "INSERT INTO points_pay(seq, line_no, fen, points)"
-			     " VALUES(?1, ?2, ?3, ?4)",
-			     err);
+		st = cp_db_stmt(db,
+				"INSERT INTO points_pay(seq, line_no, fen, points)"
+				" VALUES(?1, ?2, ?3, ?4)",
+				err);
 		if (!st)
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, seq);
@@ -471,10 +472,10 @@ enum cp_err pointspay_sale_apply(struct cp_db *db, int64_t seq, const char *memb
 			return result;
 	}
 	if (json_is_true(off)) {
-		st = db_stmt(db,
-			     "INSERT INTO points_offline(seq, member_id, business_day, points)"
-			     " VALUES(?1, ?2, ?3, ?4)",
-			     err);
+		st = cp_db_stmt(db,
+				"INSERT INTO points_offline(seq, member_id, business_day, points)"
+				" VALUES(?1, ?2, ?3, ?4)",
+				err);
 		if (!st)
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, seq);
@@ -484,13 +485,13 @@ enum cp_err pointspay_sale_apply(struct cp_db *db, int64_t seq, const char *memb
 		if ((result = step_done(db, st, "record offline spending", err)) != CP_OK)
 			return result;
 	}
-	return movement_insert(db, seq, 2, member, "pay", -points, 0, err);
+	return cp_movement_insert(db, seq, 2, member, "pay", -points, 0, err);
 }
 
-enum cp_err pointspay_refund_share(struct cp_db *db, int64_t sale_seq, const int *line_nos, int n,
-				   int64_t *fen, int64_t *points, struct cp_errbuf *err)
+enum cp_err cp_pointspay_refund_share(struct cp_db *db, int64_t sale_seq, const int *line_nos,
+				      int n, int64_t *fen, int64_t *points, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT fen, points FROM points_pay WHERE seq = ?1 AND line_no = ?2", err);
 
 	*fen = *points = 0;
@@ -510,22 +511,23 @@ enum cp_err pointspay_refund_share(struct cp_db *db, int64_t sale_seq, const int
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return db_fail(db, rc, "read points paid", err);
+			return cp_db_fail(db, rc, "read points paid", err);
 	}
 	return CP_OK;
 }
 
-enum cp_err pointspay_refund_apply(struct cp_db *db, int64_t seq, const char *member,
-				   json_t *payload, struct cp_errbuf *err)
+enum cp_err cp_pointspay_refund_apply(struct cp_db *db, int64_t seq, const char *member,
+				      json_t *payload, struct cp_errbuf *err)
 {
 	int64_t points = 0;
 	enum cp_err result;
 
 	if (!json_object_get(payload, "points_back"))
 		return CP_OK;
-	if ((result = jget_int(payload, "points_back", &points, err)) != CP_OK)
+	if ((result = cp_jget_int(payload, "points_back", &points, err)) != CP_OK)
 		return result;
 	if (!member || points < 0)
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"points_back\" is malformed");
-	return points ? movement_insert(db, seq, 2, member, "pay_refund", points, 0, err) : CP_OK;
+	return points ? cp_movement_insert(db, seq, 2, member, "pay_refund", points, 0, err)
+		      : CP_OK;
 }

@@ -29,7 +29,7 @@ static enum cp_err check_receipt_no(const char *receipt_no, struct cp_errbuf *er
 static enum cp_err load_sale(struct cp_db *db, const char *receipt_no, struct cp_receipt_view *v,
 			     int64_t *seq, char *member, size_t memberlen, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT s.seq, s.staff, s.created_at, s.business_day, s.total, s.change_due,"
 		" s.points, s.growth, lower(hex(substr(j.hash, 1, 4))),"
@@ -47,28 +47,28 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt_no, struct cp
 	if (rc == SQLITE_ROW) {
 		v->kind = CP_RECEIPT_SALE;
 		*seq = sqlite3_column_int64(st, 0);
-		db_col_text(st, 1, v->staff_code, sizeof(v->staff_code));
+		cp_db_col_text(st, 1, v->staff_code, sizeof(v->staff_code));
 		v->created_at = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, v->business_day, sizeof(v->business_day));
+		cp_db_col_text(st, 3, v->business_day, sizeof(v->business_day));
 		v->total = sqlite3_column_int64(st, 4);
 		v->change = sqlite3_column_int64(st, 5);
 		v->points = sqlite3_column_int64(st, 6);
 		v->growth = sqlite3_column_int64(st, 7);
-		db_col_text(st, 8, v->verify_code, sizeof(v->verify_code));
-		db_col_text(st, 9, member, memberlen);
+		cp_db_col_text(st, 8, v->verify_code, sizeof(v->verify_code));
+		cp_db_col_text(st, 9, member, memberlen);
 		v->member_saving = sqlite3_column_int64(st, 10);
 		v->discount = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return CP_OK;
-	return rc == SQLITE_DONE ? CP_ENOTFOUND : db_fail(db, rc, "read the sale", err);
+	return rc == SQLITE_DONE ? CP_ENOTFOUND : cp_db_fail(db, rc, "read the sale", err);
 }
 
 static enum cp_err load_refund(struct cp_db *db, const char *receipt_no, struct cp_receipt_view *v,
 			       int64_t *seq, char *member, size_t memberlen, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT r.seq, r.kind, r.staff, r.authorised_by, r.created_at, r.business_day,"
 		" r.amount, r.points, r.growth, lower(hex(substr(j.hash, 1, 4))), s.receipt,"
@@ -89,21 +89,21 @@ static enum cp_err load_refund(struct cp_db *db, const char *receipt_no, struct 
 		*seq = sqlite3_column_int64(st, 0);
 		v->kind = kind && strcmp((const char *)kind, "void") == 0 ? CP_RECEIPT_VOID
 									  : CP_RECEIPT_REFUND;
-		db_col_text(st, 2, v->staff_code, sizeof(v->staff_code));
-		db_col_text(st, 3, v->authorised_by, sizeof(v->authorised_by));
+		cp_db_col_text(st, 2, v->staff_code, sizeof(v->staff_code));
+		cp_db_col_text(st, 3, v->authorised_by, sizeof(v->authorised_by));
 		v->created_at = sqlite3_column_int64(st, 4);
-		db_col_text(st, 5, v->business_day, sizeof(v->business_day));
+		cp_db_col_text(st, 5, v->business_day, sizeof(v->business_day));
 		v->total = sqlite3_column_int64(st, 6);
 		v->points = sqlite3_column_int64(st, 7);
 		v->growth = sqlite3_column_int64(st, 8);
-		db_col_text(st, 9, v->verify_code, sizeof(v->verify_code));
-		db_col_text(st, 10, v->sale_receipt, sizeof(v->sale_receipt));
-		db_col_text(st, 11, member, memberlen);
+		cp_db_col_text(st, 9, v->verify_code, sizeof(v->verify_code));
+		cp_db_col_text(st, 10, v->sale_receipt, sizeof(v->sale_receipt));
+		cp_db_col_text(st, 11, member, memberlen);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return CP_OK;
-	return rc == SQLITE_DONE ? CP_ENOTFOUND : db_fail(db, rc, "read the refund", err);
+	return rc == SQLITE_DONE ? CP_ENOTFOUND : cp_db_fail(db, rc, "read the refund", err);
 }
 
 /* Lines as sold, or (refund) the sale's lines this refund gave back with the money for each. */
@@ -112,11 +112,12 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 {
 	sqlite3_stmt *st =
 		v->kind == CP_RECEIPT_SALE
-			? db_stmt(db,
-				  "SELECT line_no, name, qty, unit_price, amount FROM sale_line"
-				  " WHERE seq = ?1 ORDER BY line_no",
-				  err)
-			: db_stmt(db,
+			? cp_db_stmt(db,
+				     "SELECT line_no, name, qty, unit_price, amount FROM sale_line"
+				     " WHERE seq = ?1 ORDER BY line_no",
+				     err)
+			: cp_db_stmt(
+				  db,
 				  "SELECT l.line_no, l.name, p.qty, l.unit_price, p.amount"
 				  " FROM refund_part p JOIN sale_line l"
 				  " ON l.seq = p.sale_seq AND l.line_no = p.line_no WHERE p.seq = "
@@ -144,21 +145,21 @@ static enum cp_err load_lines(struct cp_db *db, int64_t seq, struct cp_receipt_v
 		}
 		l = &v->lines[v->nlines++];
 		l->line_no = sqlite3_column_int(st, 0);
-		db_col_text(st, 1, l->name, sizeof(l->name));
+		cp_db_col_text(st, 1, l->name, sizeof(l->name));
 		l->qty = sqlite3_column_int64(st, 2);
 		l->unit_price = sqlite3_column_int64(st, 3);
 		l->amount = sqlite3_column_int64(st, 4);
 		v->items += l->qty;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the receipt's lines", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the receipt's lines", err);
 }
 
 /* Tenders in the order they were given; refunds hold negative amounts, shown as money back. */
 static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT method, amount, ref FROM tender WHERE seq = ?1 ORDER BY n", err);
 	int rc;
 
@@ -185,17 +186,17 @@ static enum cp_err load_tenders(struct cp_db *db, int64_t seq, struct cp_receipt
 		v->ntenders++;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the receipt's tenders", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the receipt's tenders", err);
 }
 
 /* Points that paid for part of the sale: the movements of the sale that took points away. */
 static enum cp_err load_points_spent(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				     struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(-sum(points), 0) FROM movement"
-				   " WHERE seq = ?1 AND points < 0",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT coalesce(-sum(points), 0) FROM movement"
+				      " WHERE seq = ?1 AND points < 0",
+				      err);
 	int rc;
 
 	if (!st)
@@ -205,17 +206,17 @@ static enum cp_err load_points_spent(struct cp_db *db, int64_t seq, struct cp_re
 	if (rc == SQLITE_ROW)
 		v->points_spent = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the points spent", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the points spent", err);
 }
 
 /* Points a refund gave back: its movements that returned points (the clawback takes). */
 static enum cp_err load_points_returned(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 					struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT coalesce(sum(points), 0) FROM movement"
-				   " WHERE seq = ?1 AND points > 0",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT coalesce(sum(points), 0) FROM movement"
+				      " WHERE seq = ?1 AND points > 0",
+				      err);
 	int rc;
 
 	if (!st)
@@ -225,14 +226,14 @@ static enum cp_err load_points_returned(struct cp_db *db, int64_t seq, struct cp
 	if (rc == SQLITE_ROW)
 		v->points_returned = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the points given back", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the points given back", err);
 }
 
 /* A staff member's name; "" when the code is not (or no longer) known. */
 static enum cp_err staff_name(struct cp_db *db, const char *code, char *out, size_t outlen,
 			      struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT name FROM staff WHERE code = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT name FROM staff WHERE code = ?1", err);
 	int rc;
 
 	out[0] = '\0';
@@ -243,10 +244,10 @@ static enum cp_err staff_name(struct cp_db *db, const char *code, char *out, siz
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, out, outlen);
+		cp_db_col_text(st, 0, out, outlen);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : db_fail(db, rc, "read a staff name", err);
+						     : cp_db_fail(db, rc, "read a staff name", err);
 }
 
 static enum cp_err load_member(struct cp_db *db, const char *id, struct cp_receipt_view *v,
@@ -298,7 +299,7 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	}
 	if (result != CP_OK)
 		goto out;
-	result = db_meta_get(db, "store_name", v->store_name, sizeof(v->store_name), err);
+	result = cp_db_meta_get(db, "store_name", v->store_name, sizeof(v->store_name), err);
 	if (result == CP_ENOTFOUND) {
 		v->store_name[0] = '\0';
 		if (err)
@@ -308,14 +309,15 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	if (result != CP_OK || (result = load_lines(db, seq, v, err)) ||
 	    (result = load_tenders(db, seq, v, err)) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = load_points_spent(db, seq, v, err))) ||
-	    (v->kind == CP_RECEIPT_SALE && (result = coupon_receipt_fill(db, seq, v, err))) ||
-	    (v->kind == CP_RECEIPT_SALE && (result = rounding_receipt_fill(db, seq, v, err))) ||
-	    (v->kind == CP_RECEIPT_SALE && (result = sale_weight_receipt_fill(db, seq, v, err))) ||
+	    (v->kind == CP_RECEIPT_SALE && (result = cp_coupon_receipt_fill(db, seq, v, err))) ||
+	    (v->kind == CP_RECEIPT_SALE && (result = cp_rounding_receipt_fill(db, seq, v, err))) ||
+	    (v->kind == CP_RECEIPT_SALE &&
+	     (result = cp_sale_weight_receipt_fill(db, seq, v, err))) ||
 	    (v->kind != CP_RECEIPT_SALE && (result = load_points_returned(db, seq, v, err))) ||
 	    (result = staff_name(db, v->staff_code, v->staff_name, sizeof(v->staff_name), err)) ||
 	    (result = load_member(db, member, v, err)) ||
-	    (result = lifecycle_receipt_fill(db, seq, v, err)) ||
-	    (result = benefit_receipt_fill(db, v, err)))
+	    (result = cp_lifecycle_receipt_fill(db, seq, v, err)) ||
+	    (result = cp_benefit_receipt_fill(db, v, err)))
 		goto out;
 	cp_clock_iso(v->created_at, iso);
 	iso[10] = ' ';
@@ -330,10 +332,10 @@ out:
 /* 1 when the receipt number belongs to a sale or refund of this terminal. */
 static enum cp_err receipt_exists(struct cp_db *db, const char *receipt_no, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT 1 FROM sale WHERE receipt = ?1"
-				   " UNION ALL SELECT 1 FROM refund WHERE receipt = ?1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT 1 FROM sale WHERE receipt = ?1"
+				      " UNION ALL SELECT 1 FROM refund WHERE receipt = ?1",
+				      err);
 	int rc;
 
 	if (!st)
@@ -346,7 +348,7 @@ static enum cp_err receipt_exists(struct cp_db *db, const char *receipt_no, stru
 			       "no sale or refund with receipt number %s on this terminal; nothing "
 			       "to keep",
 			       receipt_no);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "look up the receipt", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "look up the receipt", err);
 }
 
 enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char *text,
@@ -365,16 +367,16 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 			       "the text of receipt %s is longer than %d bytes; it was not kept",
 			       receipt_no, CP_RECEIPT_TEXT_MAX);
 	/* A copy lost in a power cut is laid out again on reprint (app_reprint). */
-	if ((result = db_tx_begin_light(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin_light(db, &own, err)) != CP_OK)
 		return result;
 	if ((result = receipt_exists(db, receipt_no, err)) != CP_OK)
 		goto out;
-	st = db_stmt(db,
-		     "INSERT INTO receipt_copy(receipt, text, created_at, printed, error)"
-		     " VALUES(?1, ?2, ?3, 0, '') ON CONFLICT(receipt) DO UPDATE SET"
-		     " text = excluded.text, created_at = excluded.created_at, printed = 0,"
-		     " error = ''",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO receipt_copy(receipt, text, created_at, printed, error)"
+			" VALUES(?1, ?2, ?3, 0, '') ON CONFLICT(receipt) DO UPDATE SET"
+			" text = excluded.text, created_at = excluded.created_at, printed = 0,"
+			" error = ''",
+			err);
 	if (!st) {
 		result = CP_EDB;
 		goto out;
@@ -385,9 +387,9 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "keep the receipt copy", err);
+		result = cp_db_fail(db, rc, "keep the receipt copy", err);
 out:
-	return db_tx_end(db, own, result, err);
+	return cp_db_tx_end(db, own, result, err);
 }
 
 static enum cp_err no_copy(const char *receipt_no, struct cp_errbuf *err)
@@ -429,10 +431,10 @@ enum cp_err cp_receipt_mark(struct cp_db *db, const char *receipt_no, bool print
 	cut_utf8(msg);
 	if (!cp_text_ok(msg, sizeof(msg) - 1))
 		snprintf(msg, sizeof(msg), "the printer reported an unreadable message");
-	if ((result = db_tx_begin_light(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin_light(db, &own, err)) != CP_OK)
 		return result;
-	st = db_stmt(db, "UPDATE receipt_copy SET printed = ?2, error = ?3 WHERE receipt = ?1",
-		     err);
+	st = cp_db_stmt(db, "UPDATE receipt_copy SET printed = ?2, error = ?3 WHERE receipt = ?1",
+			err);
 	if (!st) {
 		result = CP_EDB;
 		goto out;
@@ -443,11 +445,11 @@ enum cp_err cp_receipt_mark(struct cp_db *db, const char *receipt_no, bool print
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "mark the receipt copy", err);
+		result = cp_db_fail(db, rc, "mark the receipt copy", err);
 	else if (sqlite3_changes(db->h) == 0)
 		result = no_copy(receipt_no, err);
 out:
-	return db_tx_end(db, own, result, err);
+	return cp_db_tx_end(db, own, result, err);
 }
 
 enum cp_err cp_receipt_copy(struct cp_db *db, const char *receipt_no, char **text,
@@ -460,7 +462,7 @@ enum cp_err cp_receipt_copy(struct cp_db *db, const char *receipt_no, char **tex
 	*text = NULL;
 	if ((result = check_receipt_no(receipt_no, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT text FROM receipt_copy WHERE receipt = ?1", err)))
+	if (!(st = cp_db_stmt(db, "SELECT text FROM receipt_copy WHERE receipt = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, receipt_no, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -478,7 +480,7 @@ enum cp_err cp_receipt_copy(struct cp_db *db, const char *receipt_no, char **tex
 	} else if (rc == SQLITE_DONE) {
 		result = no_copy(receipt_no, err);
 	} else {
-		result = db_fail(db, rc, "read the receipt copy", err);
+		result = cp_db_fail(db, rc, "read the receipt copy", err);
 	}
 	sqlite3_reset(st);
 	return result;
@@ -493,21 +495,21 @@ enum cp_err cp_receipt_state(struct cp_db *db, const char *receipt_no,
 
 	if ((result = check_receipt_no(receipt_no, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db,
-			   "SELECT created_at, printed, error FROM receipt_copy WHERE receipt = ?1",
-			   err)))
+	if (!(st = cp_db_stmt(
+		      db, "SELECT created_at, printed, error FROM receipt_copy WHERE receipt = ?1",
+		      err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, receipt_no, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->kept_at = sqlite3_column_int64(st, 0);
 		out->printed = sqlite3_column_int(st, 1) != 0;
-		db_col_text(st, 2, out->error, sizeof(out->error));
+		cp_db_col_text(st, 2, out->error, sizeof(out->error));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return no_copy(receipt_no, err);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the receipt copy", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the receipt copy", err);
 }
 
 enum cp_err cp_receipt_recent(struct cp_db *db, char (*out)[CP_RECEIPT_LEN], int max, int *n,
@@ -519,20 +521,20 @@ enum cp_err cp_receipt_recent(struct cp_db *db, char (*out)[CP_RECEIPT_LEN], int
 	*n = 0;
 	if (max <= 0)
 		return CP_OK;
-	st = db_stmt(db,
-		     "SELECT receipt FROM receipt_copy ORDER BY created_at DESC, rowid DESC"
-		     " LIMIT ?1",
-		     err);
+	st = cp_db_stmt(db,
+			"SELECT receipt FROM receipt_copy ORDER BY created_at DESC, rowid DESC"
+			" LIMIT ?1",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int(st, 1, max);
 	while (got < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		db_col_text(st, 0, out[got++], CP_RECEIPT_LEN);
+		cp_db_col_text(st, 0, out[got++], CP_RECEIPT_LEN);
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "list the kept receipts", err);
+		return cp_db_fail(db, rc, "list the kept receipts", err);
 	*n = got;
 	return CP_OK;
 }

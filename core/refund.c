@@ -49,10 +49,10 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt, struct sold 
 			     struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT seq, total, eligible, points, growth, change_due,"
-			" coalesce(member_id, ''), business_day FROM sale WHERE receipt = ?1",
-			err);
+		cp_db_stmt(db,
+			   "SELECT seq, total, eligible, points, growth, change_due,"
+			   " coalesce(member_id, ''), business_day FROM sale WHERE receipt = ?1",
+			   err);
 	int rc;
 
 	if (!st)
@@ -74,12 +74,12 @@ static enum cp_err load_sale(struct cp_db *db, const char *receipt, struct sold 
 		return cp_errf(err, CP_ENOTFOUND,
 			       "no sale with receipt %s on this terminal; check the number",
 			       receipt);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read sale", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read sale", err);
 }
 
 static enum cp_err load_lines(struct cp_db *db, struct sold *s, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT l.line_no, l.amount, l.eligible, r.seq IS NOT NULL, l.qty, l.unit_price,"
 		" l.sku, l.name,"
@@ -106,8 +106,8 @@ static enum cp_err load_lines(struct cp_db *db, struct sold *s, struct cp_errbuf
 		s->lines[i].eligible = sqlite3_column_int(st, 2) != 0;
 		s->lines[i].qty = sqlite3_column_int64(st, 4);
 		s->lines[i].unit_price = sqlite3_column_int64(st, 5);
-		db_col_text(st, 6, s->lines[i].sku, sizeof(s->lines[i].sku));
-		db_col_text(st, 7, s->lines[i].name, sizeof(s->lines[i].name));
+		cp_db_col_text(st, 6, s->lines[i].sku, sizeof(s->lines[i].sku));
+		cp_db_col_text(st, 7, s->lines[i].name, sizeof(s->lines[i].name));
 		/* a line in refund_line is refunded whole, whatever the parts say */
 		s->lines[i].refunded = done ? s->lines[i].qty : sqlite3_column_int64(st, 8);
 		s->lines[i].refunded_amount =
@@ -125,11 +125,11 @@ static enum cp_err load_lines(struct cp_db *db, struct sold *s, struct cp_errbuf
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, rc, "read sale lines", err);
-	st = db_stmt(db,
-		     "SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0) FROM refund"
-		     " WHERE sale_seq = ?1",
-		     err);
+		return cp_db_fail(db, rc, "read sale lines", err);
+	st = cp_db_stmt(db,
+			"SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0) FROM refund"
+			" WHERE sale_seq = ?1",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, s->seq);
@@ -139,14 +139,14 @@ static enum cp_err load_lines(struct cp_db *db, struct sold *s, struct cp_errbuf
 		s->clawed_growth = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read refunds", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read refunds", err);
 }
 
 /* Money still refundable per method: the sale's tenders (cash less change) less what earlier
  * refunds gave back by that method. */
 static enum cp_err load_tenders(struct cp_db *db, struct sold *s, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT t.method, sum(t.amount) + coalesce((SELECT sum(b.amount) FROM tender b"
 		" JOIN refund r ON r.seq = b.seq WHERE r.sale_seq = ?1 AND b.method = t.method), 0)"
@@ -166,7 +166,7 @@ static enum cp_err load_tenders(struct cp_db *db, struct sold *s, struct cp_errb
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, rc, "read tenders", err);
+		return cp_db_fail(db, rc, "read tenders", err);
 	for (int i = 0; i < s->ntenders; i++) {
 		if ((int)s->left[i].method < 0)
 			return cp_errf(err, CP_ECORRUPT, "receipt has a tender of unknown method");
@@ -335,7 +335,8 @@ static enum cp_err points_back(struct cp_db *db, const struct sold *s, const boo
 
 		if (!pick[i])
 			continue;
-		if ((result = pointspay_refund_share(db, s->seq, &no, 1, &fen, &pts, err)) != CP_OK)
+		if ((result = cp_pointspay_refund_share(db, s->seq, &no, 1, &fen, &pts, err)) !=
+		    CP_OK)
 			return result;
 		if (!share(fen, s->lines[i].qty, s->lines[i].refunded,
 			   s->lines[i].refunded + s->lines[i].pick_qty, &part_fen) ||
@@ -401,9 +402,9 @@ static enum cp_err refund_offers(struct cp_db *db, const struct sold *s, const b
 	for (int i = 0; i < s->nlines; i++)
 		if (pick[i] && s->lines[i].refunded + s->lines[i].pick_qty >= s->lines[i].qty)
 			lines[n++] = s->lines[i].line_no;
-	if ((result = offer_refund_payload(db, s->seq, lines, n, payload, points, err)) != CP_OK)
+	if ((result = cp_offer_refund_payload(db, s->seq, lines, n, payload, points, err)) != CP_OK)
 		return result;
-	return coupon_refund_payload(db, s->seq, lines, n, payload, err);
+	return cp_coupon_refund_payload(db, s->seq, lines, n, payload, err);
 }
 
 static enum cp_err check_void(const struct sold *s, const bool *pick, const char *today,
@@ -435,7 +436,7 @@ static enum cp_err prepare(struct cp_db *db, const struct cp_refund_req *req, st
 	enum cp_err result;
 
 	if ((result = select_lines(s, req, pick, &r->amount, &eligible, req->receipt, err)) ||
-	    (result = report_event_day(db, cp_db_now(db), today, err)))
+	    (result = cp_report_event_day(db, cp_db_now(db), today, err)))
 		return result;
 	if (req->void_sale && (result = check_void(s, pick, today, req->receipt, err)) != CP_OK)
 		return result;
@@ -497,14 +498,14 @@ enum cp_err cp_refund_quote(struct cp_db *db, const struct cp_session *who,
 		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out;
 	if ((result = load(db, who, req, s, err)) == CP_OK) {
 		quote_fill(s, req, out);
 		result = prepare(db, req, s, pick, today, r, err);
 		quote_fill(s, req, out);
 	}
-	db_rollback(db);
+	cp_db_rollback(db);
 	if (result != CP_OK)
 		goto out;
 	out->amount = r->amount;
@@ -548,11 +549,11 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	if ((result = cp_staff_authorise(db, who, req->manager_code, req->manager_pin, action,
 					 r.authorised_by, err)) != CP_OK)
 		goto out_free;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out_free;
 	if ((result = load(db, who, req, s, err)) ||
 	    (result = prepare(db, req, s, pick, today, &r, err)) ||
-	    (result = receipt_next(db, r.receipt, sizeof(r.receipt), err)))
+	    (result = cp_receipt_next(db, r.receipt, sizeof(r.receipt), err)))
 		goto out;
 	payload = payload_for(who, s, pick, req->receipt, today, &r);
 	if (!payload) {
@@ -561,10 +562,10 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	}
 	if ((result = refund_offers(db, s, pick, payload, &r.points_restored, err)) != CP_OK)
 		goto out;
-	if ((result = guide_refund_note(db, s->seq, payload, err)) != CP_OK ||
-	    (result = journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
-				     err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_guide_refund_note(db, s->seq, payload, err)) != CP_OK ||
+	    (result = cp_journal_record(db, req->void_sale ? "void" : "refund", payload, &seq, NULL,
+					err)) != CP_OK ||
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	r.seq = seq;
 	r.coupons_voided = (int)json_array_size(json_object_get(payload, "coupons_void"));
@@ -580,7 +581,7 @@ enum cp_err cp_refund(struct cp_db *db, const struct cp_session *who,
 	*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 out_free:
 	json_decref(payload);
 	free(s);
@@ -590,7 +591,7 @@ out_free:
 static enum cp_err insert_refund_line(struct cp_db *db, int64_t seq, int64_t sale_seq, int64_t n,
 				      int64_t amount, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"INSERT INTO refund_line(seq, sale_seq, line_no, amount) VALUES(?1, ?2, ?3, ?4)",
 		err);
@@ -606,7 +607,7 @@ static enum cp_err insert_refund_line(struct cp_db *db, int64_t seq, int64_t sal
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_ESTATE, "line %lld has been refunded already", (long long)n);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record refund line", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record refund line", err);
 }
 
 /* Units of a line (payloads with "qty"): refund_part gets them; when they are the line's last,
@@ -615,10 +616,10 @@ static enum cp_err insert_refund_line(struct cp_db *db, int64_t seq, int64_t sal
 static enum cp_err insert_refund_part(struct cp_db *db, int64_t seq, int64_t sale_seq, int64_t n,
 				      int64_t qty, int64_t amount, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO refund_part(seq, sale_seq, line_no, qty, amount)"
-				   " VALUES(?1, ?2, ?3, ?4, ?5)",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "INSERT INTO refund_part(seq, sale_seq, line_no, qty, amount)"
+				      " VALUES(?1, ?2, ?3, ?4, ?5)",
+				      err);
 	int64_t sold = -1, taken = 0;
 	bool whole = false;
 	int rc;
@@ -637,13 +638,14 @@ static enum cp_err insert_refund_part(struct cp_db *db, int64_t seq, int64_t sal
 			       ? cp_errf(err, CP_ECORRUPT,
 					 "journal %lld: refund line %lld is malformed",
 					 (long long)seq, (long long)n)
-			       : db_fail(db, rc, "record refund line", err);
-	st = db_stmt(db,
-		     "SELECT l.qty, (SELECT sum(p.qty) FROM refund_part p WHERE p.sale_seq = l.seq"
-		     " AND p.line_no = l.line_no), EXISTS(SELECT 1 FROM refund_line r"
-		     " WHERE r.sale_seq = l.seq AND r.line_no = l.line_no)"
-		     " FROM sale_line l WHERE l.seq = ?1 AND l.line_no = ?2",
-		     err);
+			       : cp_db_fail(db, rc, "record refund line", err);
+	st = cp_db_stmt(
+		db,
+		"SELECT l.qty, (SELECT sum(p.qty) FROM refund_part p WHERE p.sale_seq = l.seq"
+		" AND p.line_no = l.line_no), EXISTS(SELECT 1 FROM refund_line r"
+		" WHERE r.sale_seq = l.seq AND r.line_no = l.line_no)"
+		" FROM sale_line l WHERE l.seq = ?1 AND l.line_no = ?2",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, sale_seq);
@@ -656,7 +658,7 @@ static enum cp_err insert_refund_part(struct cp_db *db, int64_t seq, int64_t sal
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the sale line", err);
+		return cp_db_fail(db, rc, "read the sale line", err);
 	if (sold < 0)
 		return cp_errf(err, CP_ECORRUPT, "journal %lld: the sale has no line %lld",
 			       (long long)seq, (long long)n);
@@ -671,11 +673,12 @@ static enum cp_err apply_line(struct cp_db *db, int64_t seq, int64_t sale_seq, j
 	int64_t n, amount, qty;
 	enum cp_err result;
 
-	if ((result = jget_int(l, "n", &n, err)) || (result = jget_int(l, "amount", &amount, err)))
+	if ((result = cp_jget_int(l, "n", &n, err)) ||
+	    (result = cp_jget_int(l, "amount", &amount, err)))
 		return result;
 	if (!json_object_get(l, "qty")) /* recorded before partial refunds: the whole line */
 		return insert_refund_line(db, seq, sale_seq, n, amount, err);
-	if ((result = jget_int(l, "qty", &qty, err)) != CP_OK)
+	if ((result = cp_jget_int(l, "qty", &qty, err)) != CP_OK)
 		return result;
 	if (qty <= 0)
 		return cp_errf(err, CP_ECORRUPT, "journal %lld: a refund line's qty is malformed",
@@ -683,7 +686,7 @@ static enum cp_err apply_line(struct cp_db *db, int64_t seq, int64_t sale_seq, j
 	return insert_refund_part(db, seq, sale_seq, n, qty, amount, err);
 }
 
-enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *type, *receipt, *staff, *by, *day, *member;
 	int64_t sale_seq, at, amount, points, growth;
@@ -693,24 +696,25 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 	size_t i;
 	int rc;
 
-	if ((result = jget_str(p, "type", &type, err)) ||
-	    (result = jget_str(p, "receipt", &receipt, err)) ||
-	    (result = jget_int(p, "sale_seq", &sale_seq, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str(p, "authorised_by", &by, err)) ||
-	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "amount", &amount, err)) ||
-	    (result = jget_str_or_null(p, "member", &member, err)) ||
-	    (result = jget_int(p, "points", &points, err)) ||
-	    (result = jget_int(p, "growth", &growth, err)) ||
-	    (result = jget_array(p, "lines", &lines, err)) ||
-	    (result = jget_array(p, "tenders", &tenders, err)))
+	if ((result = cp_jget_str(p, "type", &type, err)) ||
+	    (result = cp_jget_str(p, "receipt", &receipt, err)) ||
+	    (result = cp_jget_int(p, "sale_seq", &sale_seq, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str(p, "authorised_by", &by, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "amount", &amount, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)) ||
+	    (result = cp_jget_int(p, "points", &points, err)) ||
+	    (result = cp_jget_int(p, "growth", &growth, err)) ||
+	    (result = cp_jget_array(p, "lines", &lines, err)) ||
+	    (result = cp_jget_array(p, "tenders", &tenders, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO refund(seq, receipt, sale_seq, kind, staff, authorised_by,"
-		     " created_at, business_day, amount, points, growth)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO refund(seq, receipt, sale_seq, kind, staff, authorised_by,"
+			" created_at, business_day, amount, points, growth)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -727,21 +731,21 @@ enum cp_err refund_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_err
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "record refund", err);
+		return cp_db_fail(db, rc, "record refund", err);
 	json_array_foreach (lines, i, l) {
 		if ((result = apply_line(db, seq, sale_seq, l, err)) != CP_OK)
 			return result;
 	}
-	if ((result = tenders_apply(db, seq, tenders, -1, err)) != CP_OK ||
-	    (result = guide_credit_apply(db, seq, p, true, err)) != CP_OK)
+	if ((result = cp_tenders_apply(db, seq, tenders, -1, err)) != CP_OK ||
+	    (result = cp_guide_credit_apply(db, seq, p, true, err)) != CP_OK)
 		return result;
-	if ((result = offer_refund_apply(db, seq, member, p, err)) != CP_OK ||
-	    (result = coupon_refund_apply(db, seq, p, err)) != CP_OK)
+	if ((result = cp_offer_refund_apply(db, seq, member, p, err)) != CP_OK ||
+	    (result = cp_coupon_refund_apply(db, seq, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
-	    (result = movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))
+	    (result = cp_movement_insert(db, seq, 1, member, "clawback", -points, -growth, err)))
 		return result;
-	if ((result = lifecycle_refund_apply(db, seq, member, sale_seq, p, err)) != CP_OK)
+	if ((result = cp_lifecycle_refund_apply(db, seq, member, sale_seq, p, err)) != CP_OK)
 		return result;
-	return pointspay_refund_apply(db, seq, member, p, err);
+	return cp_pointspay_refund_apply(db, seq, member, p, err);
 }

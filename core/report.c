@@ -52,9 +52,9 @@ static void next_day(const char *s, char out[11])
 	snprintf(out, 11, "%.10s", buf);
 }
 
-enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err)
+enum cp_err cp_report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT max(business_day) FROM day_close", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT max(business_day) FROM day_close", err);
 	char closed[11] = "";
 	int rc;
 
@@ -62,18 +62,18 @@ enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, closed, sizeof(closed));
+		cp_db_col_text(st, 0, closed, sizeof(closed));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read the closed days", err);
+		return cp_db_fail(db, rc, "read the closed days", err);
 	cp_business_day_at(now, db->cutover_min, db->utc_offset_min, day);
 	if (closed[0] && strcmp(closed, day) >= 0)
 		next_day(closed, day);
 	return CP_OK;
 }
 
-enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
-			    struct cp_errbuf *err)
+enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
+			       struct cp_errbuf *err)
 {
 	json_t *d = json_object_get(payload, "day");
 	char day[11];
@@ -85,11 +85,11 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 	if (json_is_string(d)) {
 		snprintf(day, sizeof(day), "%s", json_string_value(d));
 	} else {
-		if ((result = jget_int(payload, "at", &at, err)) != CP_OK ||
-		    (result = report_event_day(db, at, day, err)) != CP_OK)
+		if ((result = cp_jget_int(payload, "at", &at, err)) != CP_OK ||
+		    (result = cp_report_event_day(db, at, day, err)) != CP_OK)
 			return result;
 	}
-	st = db_stmt(db, "INSERT INTO journal_day(seq, day, type) VALUES(?1, ?2, ?3)", err);
+	st = cp_db_stmt(db, "INSERT INTO journal_day(seq, day, type) VALUES(?1, ?2, ?3)", err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -97,12 +97,12 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the event's day", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the event's day", err);
 }
 
 enum cp_err cp_report_today(struct cp_db *db, char day[11], struct cp_errbuf *err)
 {
-	return report_event_day(db, cp_db_now(db), day, err);
+	return cp_report_event_day(db, cp_db_now(db), day, err);
 }
 
 enum cp_err cp_report_day_parse(struct cp_db *db, const char *text, char day[11],
@@ -162,10 +162,11 @@ static int cashier_of(struct cp_tally *t, const char *staff)
 static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *change,
 			       int64_t *lines, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT what, key, n, amount FROM report_day_sum WHERE day = ?1"
-				   " AND what IN ('sale', 'cashier', 'hour', 'cancel')",
-				   err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT what, key, n, amount FROM report_day_sum WHERE day = ?1"
+			   " AND what IN ('sale', 'cashier', 'hour', 'cancel')",
+			   err);
 	int rc;
 
 	if (!st)
@@ -206,13 +207,13 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's sales", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the day's sales", err);
 }
 
-enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
+enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
 {
 	/* clang-format off */
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM"
@@ -232,13 +233,14 @@ enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* a sum left the integers: report_day_sum's CHECK */
 		return overflow(err);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "add the sale to the day's tally", err);
+	return rc == SQLITE_DONE ? CP_OK
+				 : cp_db_fail(db, rc, "add the sale to the day's tally", err);
 }
 
 static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
 	int rc;
 
 	if (!st)
@@ -258,13 +260,13 @@ static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's refunds", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the day's refunds", err);
 }
 
 static enum cp_err one_int(struct cp_db *db, const char *sql, const char *day, int64_t *out,
 			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
 	int rc;
 
 	if (!st)
@@ -273,7 +275,7 @@ static enum cp_err one_int(struct cp_db *db, const char *sql, const char *day, i
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the day's figures", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the day's figures", err);
 }
 
 /* The columns cols of table (aliased, joined on seq) for the day's journal rows other than
@@ -287,12 +289,12 @@ static enum cp_err tally_tenders(struct cp_db *db, struct cp_tally *t, int64_t c
 				 struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT method, sum(amount) FROM (SELECT key AS method, amount"
-			" FROM report_day_sum WHERE day = ?1 AND what = 'tender'"
-			" UNION ALL" NOT_SALES("x.method, x.amount",
-					       "tender x") ") GROUP BY method ORDER BY method",
-			err);
+		cp_db_stmt(db,
+			   "SELECT method, sum(amount) FROM (SELECT key AS method, amount"
+			   " FROM report_day_sum WHERE day = ?1 AND what = 'tender'"
+			   " UNION ALL" NOT_SALES("x.method, x.amount",
+						  "tender x") ") GROUP BY method ORDER BY method",
+			   err);
 	int rc;
 
 	if (!st)
@@ -316,12 +318,12 @@ static enum cp_err tally_tenders(struct cp_db *db, struct cp_tally *t, int64_t c
 		t->ntenders++;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's tenders", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the day's tenders", err);
 }
 
 static enum cp_err tally_points(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT kind, sum(points), sum(growth) FROM (SELECT key AS kind,"
 		" amount AS points, growth FROM report_day_sum WHERE day = ?1"
@@ -340,22 +342,22 @@ static enum cp_err tally_points(struct cp_db *db, struct cp_tally *t, struct cp_
 			t->truncated = true;
 			continue;
 		}
-		db_col_text(st, 0, t->points[i].kind, sizeof(t->points[i].kind));
+		cp_db_col_text(st, 0, t->points[i].kind, sizeof(t->points[i].kind));
 		t->points[i].points = sqlite3_column_int64(st, 1);
 		t->points[i].growth = sqlite3_column_int64(st, 2);
 		t->nkinds++;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the day's points", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the day's points", err);
 }
 
 static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT seq FROM journal_day WHERE day = ?1 AND type = 'shift_open'"
-			" ORDER BY seq",
-			err);
+		cp_db_stmt(db,
+			   "SELECT seq FROM journal_day WHERE day = ?1 AND type = 'shift_open'"
+			   " ORDER BY seq",
+			   err);
 	int64_t seqs[CP_TALLY_SHIFTS];
 	int n = 0, rc;
 	enum cp_err result;
@@ -371,9 +373,9 @@ static enum cp_err tally_shifts(struct cp_db *db, struct cp_tally *t, struct cp_
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the day's shifts", err);
+		return cp_db_fail(db, rc, "read the day's shifts", err);
 	for (int i = 0; i < n; i++) {
-		if ((result = shift_view(db, seqs[i], &t->shifts[i], err)) != CP_OK)
+		if ((result = cp_shift_view_read(db, seqs[i], &t->shifts[i], err)) != CP_OK)
 			return result;
 		t->nshifts++;
 	}
@@ -402,7 +404,7 @@ static int guide_of(struct cp_tally *t, const char *code)
  * negative in guide_credit), net. */
 static enum cp_err tally_guides(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT guide, 0, count(DISTINCT member_id), 0 FROM guide_event"
 		" WHERE business_day = ?1 AND kind IN ('bind', 'takeover') AND guide IS NOT NULL"
@@ -438,7 +440,7 @@ static enum cp_err tally_guides(struct cp_db *db, struct cp_tally *t, struct cp_
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the day's guides", err);
+		return cp_db_fail(db, rc, "read the day's guides", err);
 	for (int i = 0; i < t->nguides; i++)
 		if (!cp_money_sub(t->guides[i].credited.amount, t->guides[i].reversed.amount,
 				  &t->guides[i].net))
@@ -496,15 +498,15 @@ static enum cp_err tally_status(struct cp_db *db, struct cp_tally *t, struct cp_
 {
 	sqlite3_stmt *st;
 	int64_t acked = 0;
-	enum cp_err result = db_meta_get_int(db, "acked_seq", &acked, err);
+	enum cp_err result = cp_db_meta_get_int(db, "acked_seq", &acked, err);
 	int rc;
 
 	if (result == CP_ENOTFOUND)
 		acked = 0;
 	else if (result != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT count(*) FROM journal_day WHERE day = ?1 AND seq > ?2",
-			   err)))
+	if (!(st = cp_db_stmt(db, "SELECT count(*) FROM journal_day WHERE day = ?1 AND seq > ?2",
+			      err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, acked);
@@ -512,7 +514,7 @@ static enum cp_err tally_status(struct cp_db *db, struct cp_tally *t, struct cp_
 	t->unacked = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read the journal", err);
+		return cp_db_fail(db, rc, "read the journal", err);
 	return one_int(db, "SELECT coalesce(max(seq), 0) FROM day_close WHERE business_day = ?1",
 		       t->day, &t->z_seq, err);
 }
@@ -677,7 +679,7 @@ static enum cp_err chain_head(struct cp_db *db, int64_t *seq, char hex[2 * JOURN
 			      struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", err);
+		cp_db_stmt(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", err);
 	uint8_t zero[JOURNAL_HASH_LEN] = {0};
 	int rc;
 
@@ -691,7 +693,8 @@ static enum cp_err chain_head(struct cp_db *db, int64_t *seq, char hex[2 * JOURN
 		cp_hex(sqlite3_column_blob(st, 1), JOURNAL_HASH_LEN, hex);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						     : cp_db_fail(db, rc, "read journal", err);
 }
 
 enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const char *day,
@@ -705,7 +708,7 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
 
 	if (!t)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out_free;
 	if ((result = cp_report_day_parse(db, day, checked, err)) != CP_OK ||
 	    (result = cp_report_tally(db, checked, t, err)) != CP_OK)
@@ -735,14 +738,14 @@ enum cp_err cp_report_z(struct cp_db *db, const struct cp_session *who, const ch
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the Z report");
 		goto out;
 	}
-	if ((result = journal_record(db, "day_close", payload, &seq, NULL, err)) != CP_OK ||
-	    (result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_journal_record(db, "day_close", payload, &seq, NULL, err)) != CP_OK ||
+	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	t->z_seq = seq;
 	*out = *t;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 out_free:
 	json_decref(payload);
 	json_decref(totals);
@@ -750,7 +753,7 @@ out_free:
 	return result;
 }
 
-enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *day, *staff, *hash;
 	int64_t at, through, unacked;
@@ -760,21 +763,22 @@ enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "day", &day, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "through_seq", &through, err)) ||
-	    (result = jget_str(p, "chain_hash", &hash, err)) ||
-	    (result = jget_int(p, "unacked", &unacked, err)))
+	if ((result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "through_seq", &through, err)) ||
+	    (result = cp_jget_str(p, "chain_hash", &hash, err)) ||
+	    (result = cp_jget_int(p, "unacked", &unacked, err)))
 		return result;
 	if (!json_is_object(totals))
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"totals\" is missing");
 	if (!(text = json_dumps(totals, JSON_COMPACT | JSON_SORT_KEYS)))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	st = db_stmt(db,
-		     "INSERT INTO day_close(seq, business_day, staff, at, through_seq, chain_hash,"
-		     " unacked, totals) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"INSERT INTO day_close(seq, business_day, staff, at, through_seq, chain_hash,"
+		" unacked, totals) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		err);
 	if (!st) {
 		free(text);
 		return CP_EDB;
@@ -792,11 +796,11 @@ enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_
 	free(text);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_EEXIST, "the business day %s was closed already", day);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the Z report", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the Z report", err);
 }
 
-enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
-			   const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err)
+enum cp_err cp_report_check_z(struct cp_db *db, int64_t seq, json_t *p,
+			      const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
 	char hex[2 * JOURNAL_HASH_LEN + 1];
 	struct cp_tally *t = calloc(1, sizeof(*t));
@@ -808,9 +812,9 @@ enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 	if (!t)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	cp_hex(prev, JOURNAL_HASH_LEN, hex);
-	if ((result = jget_str(p, "day", &day, err)) ||
-	    (result = jget_str(p, "chain_hash", &hash, err)) ||
-	    (result = jget_int(p, "through_seq", &through, err)))
+	if ((result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_str(p, "chain_hash", &hash, err)) ||
+	    (result = cp_jget_int(p, "through_seq", &through, err)))
 		goto out;
 	if (through != seq - 1 || strcmp(hash, hex) != 0) {
 		result = cp_errf(err, CP_ECORRUPT,

@@ -10,16 +10,16 @@
 /* The business day of an event at now: its calendar business day (cut-over hour), or the day
  * after the newest day a Z report closed when that is later. The one day of the till: sales,
  * refunds, shifts, offers' limits, the offline points limits and guide bindings all take it. */
-enum cp_err report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err);
+enum cp_err cp_report_event_day(struct cp_db *db, int64_t now, char day[11], struct cp_errbuf *err);
 
 /* Records the business day of journal row seq in journal_day: the payload's "day" when it has
- * one, else report_event_day of its "at". Called for every row by journal_record and verify. */
-enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
-			    struct cp_errbuf *err);
+ * one, else cp_report_event_day of its "at". Called for every row by cp_journal_record and verify. */
+enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, json_t *payload,
+			       struct cp_errbuf *err);
 
 /* The sales whose seq satisfies cond (SQL text after "s.seq"), as rows (day, what, key, n,
  * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit), for
- * sale_apply (one sale). Schema step 16 keeps a frozen copy of the text as it was then. */
+ * cp_sale_apply (one sale). Schema step 16 keeps a frozen copy of the text as it was then. */
 /* clang-format off */
 #define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
 	" SELECT s.business_day, '" what "', " key ", 1, " amount ", " growth " FROM sale s" from \
@@ -51,30 +51,33 @@ enum cp_err report_note_day(struct cp_db *db, int64_t seq, const char *type, jso
 					 " JOIN guide_credit g ON g.seq = s.seq", cond)
 /* clang-format on */
 
-/* sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. */
-enum cp_err report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err);
+/* cp_sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. */
+enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err);
 
 /* verify: a day_close (Z) event must carry the hash and sequence of the row before it and the
  * totals that the events before it give (db is the replay, holding exactly those). */
-enum cp_err report_check_z(struct cp_db *db, int64_t seq, json_t *payload,
-			   const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err);
+enum cp_err cp_report_check_z(struct cp_db *db, int64_t seq, json_t *payload,
+			      const uint8_t prev[JOURNAL_HASH_LEN], struct cp_errbuf *err);
 
 /* sale.c: CP_ESTATE with a sentence for the cashier when no shift is open on this till. */
-enum cp_err shift_require_open(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_shift_require_open(struct cp_db *db, struct cp_errbuf *err);
 
 struct cp_shift_view;
 /* The shift opened by journal row seq (0: the newest) with its cash figures. */
-enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
-		       struct cp_errbuf *err);
+enum cp_err cp_shift_view_read(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
+			       struct cp_errbuf *err);
 
 /* The shift's cash figures over journal rows (open_seq, upto_seq]. */
-enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
-		       int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err);
+enum cp_err cp_shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
+			  int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err);
 
-enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
-enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
-enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *payload,
-			      struct cp_errbuf *err);
-enum cp_err day_close_apply(struct cp_db *db, int64_t seq, json_t *payload, struct cp_errbuf *err);
+enum cp_err cp_shift_open_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				struct cp_errbuf *err);
+enum cp_err cp_shift_move_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				struct cp_errbuf *err);
+enum cp_err cp_shift_close_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				 struct cp_errbuf *err);
+enum cp_err cp_day_close_apply(struct cp_db *db, int64_t seq, json_t *payload,
+			       struct cp_errbuf *err);
 
 #endif

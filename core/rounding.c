@@ -79,9 +79,9 @@ bool cp_rounding_quote(const struct cp_db *db, int64_t total, int64_t noncash, i
 	return cp_rounding_compute(cp_rounding_mode(db), due, fen);
 }
 
-enum cp_err rounding_plan(struct cp_db *db, const struct cp_cart_view *cart,
-			  const struct cp_tender *t, int n, struct rounding_plan *out,
-			  struct cp_errbuf *err)
+enum cp_err cp_rounding_plan(struct cp_db *db, const struct cp_cart_view *cart,
+			     const struct cp_tender *t, int n, struct cp_rounding_plan *out,
+			     struct cp_errbuf *err)
 {
 	int64_t noncash = 0;
 	bool cash = false;
@@ -106,7 +106,7 @@ enum cp_err rounding_plan(struct cp_db *db, const struct cp_cart_view *cart,
 }
 
 /* The money of line i that the points tender does not pay. */
-static int64_t room_of(const struct cp_cart_view *cart, const struct pointspay_plan *pp, int i)
+static int64_t room_of(const struct cp_cart_view *cart, const struct cp_pointspay_plan *pp, int i)
 {
 	int64_t room = cart->lines[i].amount;
 
@@ -116,8 +116,8 @@ static int64_t room_of(const struct cp_cart_view *cart, const struct pointspay_p
 	return room > 0 ? room : 0;
 }
 
-enum cp_err rounding_spread(struct cp_cart_view *cart, const struct pointspay_plan *pp,
-			    struct rounding_plan *plan, struct cp_errbuf *err)
+enum cp_err cp_rounding_spread(struct cp_cart_view *cart, const struct cp_pointspay_plan *pp,
+			       struct cp_rounding_plan *plan, struct cp_errbuf *err)
 {
 	int64_t off = plan->fen < 0 ? -plan->fen : plan->fen, base = 0, spread = 0;
 	int64_t room[CP_CART_MAX_LINES];
@@ -163,8 +163,8 @@ enum cp_err rounding_spread(struct cp_cart_view *cart, const struct pointspay_pl
 	return CP_OK;
 }
 
-enum cp_err rounding_payload(const struct rounding_plan *plan, json_t *payload,
-			     struct cp_errbuf *err)
+enum cp_err cp_rounding_payload(const struct cp_rounding_plan *plan, json_t *payload,
+				struct cp_errbuf *err)
 {
 	json_t *lines, *o;
 
@@ -195,10 +195,10 @@ static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, const char *wha
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_ECORRUPT,
 			       "journal payload: the sale's rounding is wrong (%s)", what);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, what, err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
 }
 
-enum cp_err rounding_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_rounding_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	json_t *r = json_object_get(p, "rounding"), *lines, *l;
 	const char *mode, *day;
@@ -211,14 +211,15 @@ enum cp_err rounding_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 		return CP_OK;
 	if (!json_is_object(r))
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"rounding\" is not an object");
-	if ((result = jget_str(r, "mode", &mode, err)) ||
-	    (result = jget_int(r, "due", &due, err)) || (result = jget_int(r, "fen", &fen, err)) ||
-	    (result = jget_array(r, "lines", &lines, err)) ||
-	    (result = jget_str(p, "day", &day, err)))
+	if ((result = cp_jget_str(r, "mode", &mode, err)) ||
+	    (result = cp_jget_int(r, "due", &due, err)) ||
+	    (result = cp_jget_int(r, "fen", &fen, err)) ||
+	    (result = cp_jget_array(r, "lines", &lines, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)))
 		return result;
-	if (!(st = db_stmt(db,
-			   "INSERT INTO sale_rounding(seq, mode, due, fen) VALUES(?1, ?2, ?3, ?4)",
-			   err)))
+	if (!(st = cp_db_stmt(
+		      db, "INSERT INTO sale_rounding(seq, mode, due, fen) VALUES(?1, ?2, ?3, ?4)",
+		      err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
@@ -229,11 +230,12 @@ enum cp_err rounding_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 	json_array_foreach (lines, i, l) {
 		int64_t n, lf;
 
-		if ((result = jget_int(l, "n", &n, err)) || (result = jget_int(l, "fen", &lf, err)))
+		if ((result = cp_jget_int(l, "n", &n, err)) ||
+		    (result = cp_jget_int(l, "fen", &lf, err)))
 			return result;
 		if (!cp_money_add(sum, lf, &sum))
 			return cp_errf(err, CP_ECORRUPT, "journal payload: rounding too large");
-		if (!(st = db_stmt(
+		if (!(st = cp_db_stmt(
 			      db, "INSERT INTO rounding_line(seq, line_no, fen) VALUES(?1, ?2, ?3)",
 			      err)))
 			return CP_EDB;
@@ -247,22 +249,22 @@ enum cp_err rounding_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct
 		return cp_errf(err, CP_ECORRUPT,
 			       "journal sequence %lld: the rounding's lines do not add up to it",
 			       (long long)seq);
-	if (!(st = db_stmt(db,
-			   "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-			   " VALUES(?1, 'sale', 'rounding', 1, ?2, 0)"
-			   " ON CONFLICT(day, what, key) DO UPDATE SET n = n + 1,"
-			   " amount = amount + excluded.amount",
-			   err)))
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+			      " VALUES(?1, 'sale', 'rounding', 1, ?2, 0)"
+			      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + 1,"
+			      " amount = amount + excluded.amount",
+			      err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, fen);
 	return step_done(db, st, "add the rounding to the day's tally", err);
 }
 
-enum cp_err rounding_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
-				  struct cp_errbuf *err)
+enum cp_err cp_rounding_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+				     struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT fen FROM sale_rounding WHERE seq = ?1", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT fen FROM sale_rounding WHERE seq = ?1", err);
 	int rc;
 
 	v->rounding = 0;
@@ -274,8 +276,9 @@ enum cp_err rounding_receipt_fill(struct cp_db *db, int64_t seq, struct cp_recei
 		v->rounding = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the sale's rounding", err);
-	if (!(st = db_stmt(db, "SELECT line_no, fen FROM rounding_line WHERE seq = ?1", err)))
+		return rc == SQLITE_DONE ? CP_OK
+					 : cp_db_fail(db, rc, "read the sale's rounding", err);
+	if (!(st = cp_db_stmt(db, "SELECT line_no, fen FROM rounding_line WHERE seq = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -286,5 +289,5 @@ enum cp_err rounding_receipt_fill(struct cp_db *db, int64_t seq, struct cp_recei
 				v->lines[i].amount += sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the sale's rounding", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the sale's rounding", err);
 }

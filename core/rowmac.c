@@ -56,13 +56,13 @@ static void row_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(ctx, mac, ROWMAC_LEN, SQLITE_TRANSIENT);
 }
 
-int rowmac_register(sqlite3 *h, struct cp_db *db)
+int cp_rowmac_register(sqlite3 *h, struct cp_db *db)
 {
 	int rc = sqlite3_create_function(h, "cp_row_mac", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, db,
 					 row_mac, NULL, NULL);
 
 	/* item search's migration step and triggers use cp_pinyin() and cp_grams() */
-	return rc == SQLITE_OK ? item_search_register(h) : rc;
+	return rc == SQLITE_OK ? cp_item_search_register(h) : rc;
 }
 
 /* The first row of one table whose checksum is missing or does not hold, or a checksum whose
@@ -73,7 +73,7 @@ int rowmac_register(sqlite3 *h, struct cp_db *db)
 	" UNION ALL SELECT id FROM row_mac WHERE tbl = '" tbl "' AND id NOT IN"                    \
 	" (SELECT " key " FROM " tbl ") LIMIT 1"
 
-enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
 {
 	static const struct {
 		const char *table, *sql;
@@ -97,7 +97,7 @@ enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
 		int rc = sqlite3_prepare_v2(db->h, checks[i].sql, -1, &st, NULL);
 
 		if (rc != SQLITE_OK)
-			return db_fail(db, rc, "check row checksums", err);
+			return cp_db_fail(db, rc, "check row checksums", err);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			result = cp_errf(err, CP_ECORRUPT,
@@ -105,7 +105,7 @@ enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err)
 					 "outside Counterpoint, or the file is damaged)",
 					 checks[i].table, sqlite3_column_text(st, 0));
 		else if (rc != SQLITE_DONE)
-			result = db_fail(db, rc, "check row checksums", err);
+			result = cp_db_fail(db, rc, "check row checksums", err);
 		sqlite3_finalize(st);
 	}
 	return result;

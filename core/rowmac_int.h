@@ -39,10 +39,10 @@
 /* Makes cp_row_mac(table, content) known on h: HMAC-SHA256 with meta row_key over the table
  * name, a zero byte and the content, first 16 bytes. The key is read from meta on first use
  * and kept in db. Returns an SQLite result code. */
-int rowmac_register(sqlite3 *h, struct cp_db *db);
+int cp_rowmac_register(sqlite3 *h, struct cp_db *db);
 
 /* verify: every row of the HQ-fed tables has its checksum and it holds, and no checksum is
  * left of a row that is gone. CP_ECORRUPT naming the first table and row that differ. */
-enum cp_err rowmac_verify(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_rowmac_verify(struct cp_db *db, struct cp_errbuf *err);
 
 #endif

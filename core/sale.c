@@ -1,5 +1,5 @@
 /* sale.c — paying the open cart. Tenders are checked before anything is written; then ONE
- * transaction builds the sale's journal payload and lets sale_apply() write the sale, its
+ * transaction builds the sale's journal payload and lets cp_sale_apply() write the sale, its
  * lines, tenders and points movement from it, and empties the cart. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,11 +116,11 @@ static enum cp_err earn_for(struct cp_db *db, const struct cp_cart_view *cart, i
 	memset(out, 0, sizeof(*out));
 	if (!cart->has_member)
 		return CP_OK;
-	if ((result = db_memo_get(db, &m, err)) != CP_OK)
+	if ((result = cp_db_memo_get(db, &m, err)) != CP_OK)
 		return result;
 	if (!m->has_rules)
 		return CP_OK; /* no rules yet: the sale earns nothing rather than failing */
-	if ((result = member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
+	if ((result = cp_member_birth_month(db, cart->member.id, &birth_month, err)) != CP_OK)
 		return result;
 	cp_business_date_at(now, db->cutover_min, db->utc_offset_min, &d);
 	return cp_earn_compute(&m->rules, cart->member.tier_multiplier_bp, eligible, d.month,
@@ -133,7 +133,7 @@ static enum cp_err clear_cart(struct cp_db *db, struct cp_errbuf *err)
 	static const char *const sql[] = {"DELETE FROM cart_line", "DELETE FROM cart"};
 
 	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *st = db_stmt(db, sql[i], err);
+		sqlite3_stmt *st = cp_db_stmt(db, sql[i], err);
 		int rc;
 
 		if (!st)
@@ -141,7 +141,7 @@ static enum cp_err clear_cart(struct cp_db *db, struct cp_errbuf *err)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(db, rc, "empty the cart", err);
+			return cp_db_fail(db, rc, "empty the cart", err);
 	}
 	return CP_OK;
 }
@@ -191,7 +191,7 @@ static json_t *tender_json(const struct cp_tender *t)
 static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 			    const struct cp_cart_view *cart, const struct cp_sale_result *r,
 			    const char *day, const struct cp_tender *t, int n,
-			    const struct pointspay_plan *pp)
+			    const struct cp_pointspay_plan *pp)
 {
 	json_t *p = json_object(), *lines = json_array(), *tenders = json_array();
 	bool ok = p && lines && tenders;
@@ -216,7 +216,7 @@ static json_t *sale_payload(struct cp_db *db, const struct cp_session *who,
 	    put(p, "multiplier_bp", json_integer(r->multiplier_bp)) == 0 &&
 	    put(p, "points", json_integer(r->points)) == 0 &&
 	    put(p, "growth", json_integer(r->growth)) == 0 &&
-	    (!pp->fen || put(p, "points_pay", pointspay_plan_json(pp)) == 0)) {
+	    (!pp->fen || put(p, "points_pay", cp_pointspay_plan_json(pp)) == 0)) {
 		json_decref(lines);
 		json_decref(tenders);
 		return p;
@@ -234,9 +234,9 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	struct cp_cart_view *cart = NULL;
 	struct cp_sale_result r;
 	struct cp_earning earn;
-	struct pointspay_plan *pp = NULL;
+	struct cp_pointspay_plan *pp = NULL;
 	struct coupon_plan *cp = NULL;
-	struct rounding_plan *rp = NULL;
+	struct cp_rounding_plan *rp = NULL;
 	struct cp_tender kept[CP_TENDER_MAX];
 	int64_t money_eligible;
 	uint8_t hash[JOURNAL_HASH_LEN];
@@ -257,10 +257,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		free(cp);
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	}
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out;
-	if ((result = shift_require_open(db, err)) != CP_OK ||
-	    (result = report_event_day(db, now, day, err)) != CP_OK)
+	if ((result = cp_shift_require_open(db, err)) != CP_OK ||
+	    (result = cp_report_event_day(db, now, day, err)) != CP_OK)
 		goto out;
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK) /* who's own cart only */
 		goto out;
@@ -269,13 +269,13 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	}
 	/* the payments entered before (cart_tender.c) come first */
-	if ((result = cart_tender_merge(db, tenders, ntenders, kept, &ntenders, err)) != CP_OK)
+	if ((result = cp_cart_tender_merge(db, tenders, ntenders, kept, &ntenders, err)) != CP_OK)
 		goto out;
 	tenders = kept;
-	if ((result = offer_check_cart(db, cart, day, err)) != CP_OK ||
-	    (result = coupon_sale_plan(db, cart, cp, err)) != CP_OK) /* before points */
+	if ((result = cp_offer_check_cart(db, cart, day, err)) != CP_OK ||
+	    (result = cp_coupon_sale_plan(db, cart, cp, err)) != CP_OK) /* before points */
 		goto out;
-	if ((result = rounding_plan(db, cart, tenders, ntenders, rp, err)) != CP_OK)
+	if ((result = cp_rounding_plan(db, cart, tenders, ntenders, rp, err)) != CP_OK)
 		goto out;
 	r.total = cart->total - rp->fen; /* the cash due rounded (抹零): only with cash */
 	r.rounding = rp->fen;
@@ -287,10 +287,10 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 		goto out;
 	for (int i = 0; i < ntenders; i++)
 		if (tenders[i].method == CP_TENDER_POINTS &&
-		    (result = pointspay_plan(db, cart, tenders[i].amount, pp, err)) != CP_OK)
+		    (result = cp_pointspay_plan(db, cart, tenders[i].amount, pp, err)) != CP_OK)
 			goto out;
 	/* the rounding is spread over the lines, so that what was paid earns and is refunded */
-	if ((result = rounding_spread(cart, pp, rp, err)) != CP_OK)
+	if ((result = cp_rounding_spread(cart, pp, rp, err)) != CP_OK)
 		goto out;
 	r.eligible = cart->eligible;
 	/* the points part of the bill earns nothing */
@@ -304,28 +304,28 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	r.points = earn.points;
 	r.growth = earn.growth;
 	r.multiplier_bp = cart->has_member ? earn.multiplier_bp : 0;
-	if ((result = receipt_next(db, r.receipt, sizeof(r.receipt), err)) != CP_OK)
+	if ((result = cp_receipt_next(db, r.receipt, sizeof(r.receipt), err)) != CP_OK)
 		goto out;
 	payload = sale_payload(db, who, cart, &r, day, tenders, ntenders, pp);
 	if (!payload) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory building the sale");
 		goto out;
 	}
-	if ((result = coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)) ||
-	    (result = discount_sale_payload(db, cart, payload, err)) ||
-	    (result = rounding_payload(rp, payload, err)))
+	if ((result = cp_coupon_sale_payload(db, cart, cp, r.total - pp->fen, day, payload, err)) ||
+	    (result = cp_discount_sale_payload(db, cart, payload, err)) ||
+	    (result = cp_rounding_payload(rp, payload, err)))
 		goto out;
 	if (cart->has_member &&
-	    (result = lifecycle_sale_tier_up(db, &cart->member, r.growth, payload, &r.tier_up_level,
-					     r.tier_up, err)))
+	    (result = cp_lifecycle_sale_tier_up(db, &cart->member, r.growth, payload,
+						&r.tier_up_level, r.tier_up, err)))
 		goto out;
-	if ((result = guide_sale_note(db, cart->opened_at,
-				      cart->has_member ? cart->member.guide : NULL, payload,
-				      err)) != CP_OK ||
-	    (result = journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
-	    (result = clear_cart(db, err)) != CP_OK || (result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_guide_sale_note(db, cart->opened_at,
+					 cart->has_member ? cart->member.guide : NULL, payload,
+					 err)) != CP_OK ||
+	    (result = cp_journal_record(db, "sale", payload, &r.seq, hash, err)) != CP_OK ||
+	    (result = clear_cart(db, err)) != CP_OK || (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
-	guide_sale_result(payload, r.guide, &r.guide_offer);
+	cp_guide_sale_result(payload, r.guide, &r.guide_offer);
 	cp_hex(hash, 4, hex);
 	memcpy(r.verify_code, hex, 9);
 	/* The balance read inside this transaction, less what was spent, plus what was earned. */
@@ -336,7 +336,7 @@ enum cp_err cp_sale_pay(struct cp_db *db, const struct cp_session *who,
 	*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	free(cart);
 	free(pp);
@@ -354,19 +354,20 @@ static enum cp_err insert_line(struct cp_db *db, int64_t seq, json_t *l, struct 
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(l, "n", &n, err)) || (result = jget_str(l, "sku", &sku, err)) ||
-	    (result = jget_str(l, "name", &name, err)) ||
-	    (result = jget_str(l, "category", &category, err)) ||
-	    (result = jget_int(l, "qty", &qty, err)) ||
-	    (result = jget_int(l, "unit", &unit, err)) ||
-	    (result = jget_int(l, "amount", &amount, err)))
+	if ((result = cp_jget_int(l, "n", &n, err)) ||
+	    (result = cp_jget_str(l, "sku", &sku, err)) ||
+	    (result = cp_jget_str(l, "name", &name, err)) ||
+	    (result = cp_jget_str(l, "category", &category, err)) ||
+	    (result = cp_jget_int(l, "qty", &qty, err)) ||
+	    (result = cp_jget_int(l, "unit", &unit, err)) ||
+	    (result = cp_jget_int(l, "amount", &amount, err)))
 		return result;
 	if (!json_is_boolean(eligible))
 		return cp_errf(err, CP_ECORRUPT, "journal payload: \"eligible\" is not true/false");
-	st = db_stmt(db,
-		     "INSERT INTO sale_line(seq, line_no, sku, name, category, qty, unit_price,"
-		     " amount, eligible) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO sale_line(seq, line_no, sku, name, category, qty, unit_price,"
+			" amount, eligible) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -380,11 +381,11 @@ static enum cp_err insert_line(struct cp_db *db, int64_t seq, json_t *l, struct 
 	sqlite3_bind_int(st, 9, json_is_true(eligible));
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record sale line", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record sale line", err);
 }
 
-enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
-			  struct cp_errbuf *err)
+enum cp_err cp_tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
+			     struct cp_errbuf *err)
 {
 	size_t i;
 	json_t *t;
@@ -394,17 +395,18 @@ enum cp_err tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int si
 		int64_t amount;
 		enum cp_err result;
 
-		if (json_object_get(t, "ref") && (result = jget_str(t, "ref", &ref, err)))
+		if (json_object_get(t, "ref") && (result = cp_jget_str(t, "ref", &ref, err)))
 			return result;
-		if ((result = jget_str(t, "method", &method, err)) ||
-		    (result = jget_int(t, "amount", &amount, err)) ||
-		    (result = tender_insert(db, seq, (int)i + 1, method, sign * amount, ref, err)))
+		if ((result = cp_jget_str(t, "method", &method, err)) ||
+		    (result = cp_jget_int(t, "amount", &amount, err)) ||
+		    (result = cp_tender_insert(db, seq, (int)i + 1, method, sign * amount, ref,
+					       err)))
 			return result;
 	}
 	return CP_OK;
 }
 
-enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *receipt, *staff, *member, *day;
 	int64_t at, total, eligible, change, mult, points, growth, saving = 0;
@@ -414,27 +416,29 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	size_t i;
 	int rc;
 
-	if ((result = jget_str(p, "receipt", &receipt, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str_or_null(p, "member", &member, err)) ||
-	    (result = jget_str(p, "day", &day, err)) || (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "total", &total, err)) ||
-	    (result = jget_int(p, "eligible", &eligible, err)) ||
-	    (result = jget_int(p, "change", &change, err)) ||
-	    (result = jget_int(p, "multiplier_bp", &mult, err)) ||
-	    (result = jget_int(p, "points", &points, err)) ||
-	    (result = jget_int(p, "growth", &growth, err)) ||
-	    (result = jget_array(p, "lines", &lines, err)) ||
-	    (result = jget_array(p, "tenders", &tenders, err)) ||
+	if ((result = cp_jget_str(p, "receipt", &receipt, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)) ||
+	    (result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "total", &total, err)) ||
+	    (result = cp_jget_int(p, "eligible", &eligible, err)) ||
+	    (result = cp_jget_int(p, "change", &change, err)) ||
+	    (result = cp_jget_int(p, "multiplier_bp", &mult, err)) ||
+	    (result = cp_jget_int(p, "points", &points, err)) ||
+	    (result = cp_jget_int(p, "growth", &growth, err)) ||
+	    (result = cp_jget_array(p, "lines", &lines, err)) ||
+	    (result = cp_jget_array(p, "tenders", &tenders, err)) ||
 	    /* a sale recorded before the saving was carried saved nothing that the tally sees */
 	    (json_object_get(p, "member_saving") &&
-	     (result = jget_int(p, "member_saving", &saving, err))))
+	     (result = cp_jget_int(p, "member_saving", &saving, err))))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO sale(seq, receipt, staff, member_id, created_at, business_day,"
-		     " total, eligible, change_due, multiplier_bp, points, growth, member_saving)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-		     err);
+	st = cp_db_stmt(
+		db,
+		"INSERT INTO sale(seq, receipt, staff, member_id, created_at, business_day,"
+		" total, eligible, change_due, multiplier_bp, points, growth, member_saving)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -454,25 +458,25 @@ enum cp_err sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbu
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "record sale", err);
+		return cp_db_fail(db, rc, "record sale", err);
 	json_array_foreach (lines, i, l) {
 		if ((result = insert_line(db, seq, l, err)) != CP_OK ||
 		    (json_object_get(l, "offer") &&
-		     (result = offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
+		     (result = cp_offer_sale_line_apply(db, seq, member, day, l, err)) != CP_OK))
 			return result;
 	}
-	if ((result = sale_weight_apply(db, seq, lines, err)) != CP_OK ||
-	    (result = tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
-	    (result = guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
-	    (result = coupon_sale_apply(db, seq, member, p, err)) != CP_OK ||
-	    (result = discount_sale_apply(db, seq, p, err)) != CP_OK ||
-	    (result = rounding_sale_apply(db, seq, p, err)) != CP_OK)
+	if ((result = cp_sale_weight_apply(db, seq, lines, err)) != CP_OK ||
+	    (result = cp_tenders_apply(db, seq, tenders, 1, err)) != CP_OK ||
+	    (result = cp_guide_credit_apply(db, seq, p, false, err)) != CP_OK ||
+	    (result = cp_coupon_sale_apply(db, seq, member, p, err)) != CP_OK ||
+	    (result = cp_discount_sale_apply(db, seq, p, err)) != CP_OK ||
+	    (result = cp_rounding_sale_apply(db, seq, p, err)) != CP_OK)
 		return result;
 	if (member && (points || growth) &&
-	    (result = movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)
+	    (result = cp_movement_insert(db, seq, 1, member, "earn", points, growth, err)) != CP_OK)
 		return result;
-	if ((result = pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK ||
-	    (result = lifecycle_sale_apply(db, seq, member, p, err)) != CP_OK)
+	if ((result = cp_pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK ||
+	    (result = cp_lifecycle_sale_apply(db, seq, member, p, err)) != CP_OK)
 		return result;
-	return report_sale_sum(db, seq, err);
+	return cp_report_sale_sum(db, seq, err);
 }

@@ -6,7 +6,8 @@
 #include "receipt.h"
 #include "sale_weight_int.h"
 
-enum cp_err sale_weight_apply(struct cp_db *db, int64_t seq, json_t *lines, struct cp_errbuf *err)
+enum cp_err cp_sale_weight_apply(struct cp_db *db, int64_t seq, json_t *lines,
+				 struct cp_errbuf *err)
 {
 	size_t i;
 	json_t *l;
@@ -19,14 +20,14 @@ enum cp_err sale_weight_apply(struct cp_db *db, int64_t seq, json_t *lines, stru
 
 		if (!json_object_get(l, "weight_g"))
 			continue;
-		if ((result = jget_int(l, "n", &n, err)) ||
-		    (result = jget_int(l, "weight_g", &grams, err)) ||
-		    (result = jget_int(l, "per_kg", &per_kg, err)))
+		if ((result = cp_jget_int(l, "n", &n, err)) ||
+		    (result = cp_jget_int(l, "weight_g", &grams, err)) ||
+		    (result = cp_jget_int(l, "per_kg", &per_kg, err)))
 			return result;
-		if (!(st = db_stmt(db,
-				   "INSERT INTO sale_weight(seq, line_no, weight_g, per_kg)"
-				   " VALUES(?1, ?2, ?3, ?4)",
-				   err)))
+		if (!(st = cp_db_stmt(db,
+				      "INSERT INTO sale_weight(seq, line_no, weight_g, per_kg)"
+				      " VALUES(?1, ?2, ?3, ?4)",
+				      err)))
 			return CP_EDB;
 		sqlite3_bind_int64(st, 1, seq);
 		sqlite3_bind_int64(st, 2, n);
@@ -35,15 +36,15 @@ enum cp_err sale_weight_apply(struct cp_db *db, int64_t seq, json_t *lines, stru
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return db_fail(db, rc, "record a weighed line", err);
+			return cp_db_fail(db, rc, "record a weighed line", err);
 	}
 	return CP_OK;
 }
 
-enum cp_err sale_weight_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
-				     struct cp_errbuf *err)
+enum cp_err cp_sale_weight_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
+					struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT line_no, weight_g, per_kg FROM sale_weight WHERE seq = ?1", err);
 	int rc;
 
@@ -60,5 +61,5 @@ enum cp_err sale_weight_receipt_fill(struct cp_db *db, int64_t seq, struct cp_re
 			}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read the weighed lines", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the weighed lines", err);
 }

@@ -12,7 +12,7 @@
 #include "journal.h"
 #include "seal_int.h"
 
-int seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN])
+int cp_seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN])
 {
 	const void *parts[1] = {SEAL_NEXT_LABEL};
 	size_t lens[1] = {sizeof(SEAL_NEXT_LABEL) - 1};
@@ -25,11 +25,11 @@ int seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN])
 	return rc;
 }
 
-enum cp_err seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq,
-			 struct cp_errbuf *err)
+enum cp_err cp_seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq,
+			    struct cp_errbuf *err)
 {
 	char hex[2 * DB_KEY_LEN + 1];
-	enum cp_err result = db_meta_get(db, "journal_key", hex, sizeof(hex), err);
+	enum cp_err result = cp_db_meta_get(db, "journal_key", hex, sizeof(hex), err);
 
 	if (result == CP_ENOTFOUND)
 		return cp_errf(err, CP_ECORRUPT,
@@ -44,15 +44,15 @@ enum cp_err seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq
 	cp_wipe(hex, sizeof(hex));
 	if (result != CP_OK)
 		return result;
-	result = db_meta_get_int(db, "journal_key_seq", seq, err);
+	result = cp_db_meta_get_int(db, "journal_key_seq", seq, err);
 	if (result == CP_ENOTFOUND)
 		return cp_errf(err, CP_ECORRUPT, "meta journal_key_seq is missing");
 	return result;
 }
 
-enum cp_err seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err)
+enum cp_err cp_seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err)
 {
-	enum cp_err result = db_meta_get_int(db, "seal_from", seq, err);
+	enum cp_err result = cp_db_meta_get_int(db, "seal_from", seq, err);
 
 	if (result == CP_ENOTFOUND)
 		return cp_errf(err, CP_ECORRUPT, "meta seal_from is missing");
@@ -62,12 +62,13 @@ enum cp_err seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err)
 	return result;
 }
 
-enum cp_err seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN], struct cp_errbuf *err)
+enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN],
+			 struct cp_errbuf *err)
 {
 	char hex[2 * DB_KEY_LEN + 1];
 	uint8_t next[DB_KEY_LEN];
 	int64_t for_seq;
-	enum cp_err result = seal_current(db, key, &for_seq, err);
+	enum cp_err result = cp_seal_current(db, key, &for_seq, err);
 
 	if (result != CP_OK)
 		goto out;
@@ -80,13 +81,13 @@ enum cp_err seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN], st
 				 (long long)for_seq, (long long)seq);
 		goto out;
 	}
-	if (seal_next(key, next) != 0) {
+	if (cp_seal_next(key, next) != 0) {
 		result = cp_errf(err, CP_EIO, "cannot derive the next sealing key");
 		goto out;
 	}
 	cp_hex(next, DB_KEY_LEN, hex);
-	if ((result = db_meta_set(db, "journal_key", hex, err)) == CP_OK)
-		result = db_meta_set_int(db, "journal_key_seq", seq + 1, err);
+	if ((result = cp_db_meta_set(db, "journal_key", hex, err)) == CP_OK)
+		result = cp_db_meta_set_int(db, "journal_key_seq", seq + 1, err);
 out:
 	cp_wipe(hex, sizeof(hex));
 	cp_wipe(next, sizeof(next));

@@ -8,20 +8,20 @@
 /* The key that seals the row after the one key seals: HMAC-SHA256(key, SEAL_NEXT_LABEL).
  * Returns 0, or -1 when the hash failed. out may be key. */
 #define SEAL_NEXT_LABEL "counterpoint journal seal: next key"
-int seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN]);
+int cp_seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN]);
 
 /* Inside the transaction that appends row seq: the key that seals it (meta journal_key, which
  * must be the key of row seq), replaced in meta by the key of row seq + 1. The caller wipes
  * key after use. CP_ECORRUPT when the stored key is for another row or is damaged. */
-enum cp_err seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN],
-		      struct cp_errbuf *err);
+enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN],
+			 struct cp_errbuf *err);
 
 /* The key the file holds (for the next row) and the row it seals. */
-enum cp_err seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq,
-			 struct cp_errbuf *err);
+enum cp_err cp_seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq,
+			    struct cp_errbuf *err);
 
 /* The first row sealed with an evolving key: rows before it were written before sealing
  * existed and are sealed with the starting key itself. 1 for a database made since. */
-enum cp_err seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err);
+enum cp_err cp_seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err);
 
 #endif

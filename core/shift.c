@@ -17,7 +17,7 @@ const int64_t cp_shift_denoms[CP_SHIFT_NDENOMS] = {10000, 5000, 2000, 1000, 500,
 static enum cp_err one_sum(struct cp_db *db, const char *sql, int64_t a, int64_t b, int64_t *out,
 			   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
 	int rc;
 
 	if (!st)
@@ -27,11 +27,11 @@ static enum cp_err one_sum(struct cp_db *db, const char *sql, int64_t a, int64_t
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read the shift's cash", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read the shift's cash", err);
 }
 
-enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
-		       int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err)
+enum cp_err cp_shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int64_t *cash,
+			  int64_t *pay_in, int64_t *pay_out, struct cp_errbuf *err)
 {
 	int64_t tendered, change;
 	enum cp_err result;
@@ -57,10 +57,10 @@ enum cp_err shift_cash(struct cp_db *db, int64_t open_seq, int64_t upto_seq, int
 	return CP_OK;
 }
 
-enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
-		       struct cp_errbuf *err)
+enum cp_err cp_shift_view_read(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
+			       struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st = cp_db_stmt(
 		db,
 		"SELECT s.seq, s.staff, s.opened_at, s.float, c.seq IS NOT NULL, c.at, c.counted,"
 		" c.over_short, c.expected, coalesce(c.seq, ?1) FROM shift s LEFT JOIN shift_close"
@@ -78,7 +78,7 @@ enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->seq = sqlite3_column_int64(st, 0);
-		db_col_text(st, 1, out->staff, sizeof(out->staff));
+		cp_db_col_text(st, 1, out->staff, sizeof(out->staff));
 		out->opened_at = sqlite3_column_int64(st, 2);
 		out->float_fen = sqlite3_column_int64(st, 3);
 		out->closed = sqlite3_column_int(st, 4) != 0;
@@ -91,11 +91,11 @@ enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the shift", err);
+		return cp_db_fail(db, rc, "read the shift", err);
 	if (!out->seq)
 		return CP_OK;
-	if ((result = shift_cash(db, out->seq, upto, &out->cash, &out->pay_in, &out->pay_out,
-				 err)) != CP_OK)
+	if ((result = cp_shift_cash(db, out->seq, upto, &out->cash, &out->pay_in, &out->pay_out,
+				    err)) != CP_OK)
 		return result;
 	if (!out->closed && (!cp_money_add(out->float_fen, out->cash, &out->expected) ||
 			     !cp_money_add(out->expected, out->pay_in, &out->expected) ||
@@ -107,7 +107,7 @@ enum cp_err shift_view(struct cp_db *db, int64_t seq, struct cp_shift_view *out,
 /* The newest shift (open or not) into out; out->seq 0 when the till never had one. */
 static enum cp_err newest(struct cp_db *db, struct cp_shift_view *out, struct cp_errbuf *err)
 {
-	return shift_view(db, 0, out, err);
+	return cp_shift_view_read(db, 0, out, err);
 }
 
 enum cp_err cp_shift_current(struct cp_db *db, struct cp_shift_view *out, struct cp_errbuf *err)
@@ -115,14 +115,15 @@ enum cp_err cp_shift_current(struct cp_db *db, struct cp_shift_view *out, struct
 	return newest(db, out, err);
 }
 
-enum cp_err shift_require_open(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_shift_require_open(struct cp_db *db, struct cp_errbuf *err)
 {
 	/* Only whether the newest shift is still open: every pay asks, so it reads two rows and
-	 * sums nothing (shift_view would add up the whole shift's cash). */
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT NOT EXISTS(SELECT 1 FROM shift_close c WHERE c.shift_seq"
-				   " = s.seq) FROM shift s ORDER BY s.seq DESC LIMIT 1",
-				   err);
+	 * sums nothing (cp_shift_view_read would add up the whole shift's cash). */
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT NOT EXISTS(SELECT 1 FROM shift_close c WHERE c.shift_seq"
+			   " = s.seq) FROM shift s ORDER BY s.seq DESC LIMIT 1",
+			   err);
 	bool open = false;
 	int rc;
 
@@ -133,7 +134,7 @@ enum cp_err shift_require_open(struct cp_db *db, struct cp_errbuf *err)
 		open = sqlite3_column_int(st, 0) != 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read the shift", err);
+		return cp_db_fail(db, rc, "read the shift", err);
 	if (!open)
 		return cp_errf(err, CP_ESTATE,
 			       "no shift is open on this till: a manager opens one (with the cash "
@@ -150,13 +151,13 @@ static enum cp_err record(struct cp_db *db, const char *type, json_t *payload, i
 
 	if (!payload)
 		return cp_errf(err, CP_ENOMEM, "out of memory recording the shift");
-	if ((result = report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
+	if ((result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
 		return result;
 	if (json_object_set_new(payload, "day", json_string(day)))
 		return cp_errf(err, CP_ENOMEM, "out of memory recording the shift");
-	if ((result = journal_record(db, type, payload, seq, NULL, err)) != CP_OK)
+	if ((result = cp_journal_record(db, type, payload, seq, NULL, err)) != CP_OK)
 		return result;
-	return db_commit(db, err);
+	return cp_db_commit(db, err);
 }
 
 enum cp_err cp_shift_open(struct cp_db *db, const struct cp_session *who, int64_t float_fen,
@@ -172,7 +173,7 @@ enum cp_err cp_shift_open(struct cp_db *db, const struct cp_session *who, int64_
 	if (float_fen < 0 || float_fen > CP_MONEY_MAX)
 		return cp_errf(err, CP_EINVAL,
 			       "the float is the cash put in the drawer, ¥0.00 or more");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = newest(db, &v, err)) != CP_OK)
 		goto out;
@@ -189,7 +190,7 @@ enum cp_err cp_shift_open(struct cp_db *db, const struct cp_session *who, int64_
 	result = record(db, "shift_open", payload, seq, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	return result;
 }
@@ -199,7 +200,7 @@ enum cp_err cp_shift_demo_open(struct cp_db *db, const struct cp_session *who, b
 {
 	struct cp_shift_view v;
 	char demo[8];
-	enum cp_err result = db_meta_get(db, "demo", demo, sizeof(demo), err);
+	enum cp_err result = cp_db_meta_get(db, "demo", demo, sizeof(demo), err);
 
 	*opened = false;
 	if (result == CP_ENOTFOUND) {
@@ -236,7 +237,7 @@ enum cp_err cp_shift_move(struct cp_db *db, const struct cp_session *who, bool i
 			"say why the money goes %s (1 to 64 bytes of text, e.g. \"change from "
 			"the bank\")",
 			in ? "in" : "out");
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = newest(db, &v, err)) != CP_OK)
 		goto out;
@@ -258,7 +259,7 @@ enum cp_err cp_shift_move(struct cp_db *db, const struct cp_session *who, bool i
 	result = record(db, "shift_move", payload, NULL, err);
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	json_decref(payload);
 	return result;
 }
@@ -387,7 +388,7 @@ enum cp_err cp_shift_close(struct cp_db *db, const struct cp_session *who,
 		return cp_errf(err, CP_EAUTH, "log in first");
 	if ((result = count_total(count, &counted, &denoms, err)) != CP_OK)
 		goto out_free;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		goto out_free;
 	if ((result = newest(db, &v, err)) != CP_OK)
 		goto out;
@@ -417,14 +418,14 @@ enum cp_err cp_shift_close(struct cp_db *db, const struct cp_session *who,
 		*out = v;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 out_free:
 	json_decref(payload);
 	json_decref(denoms);
 	return result;
 }
 
-enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_shift_open_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *staff;
 	int64_t at, fl;
@@ -432,11 +433,12 @@ enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_int(p, "at", &at, err)) || (result = jget_int(p, "float", &fl, err)))
+	if ((result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "float", &fl, err)))
 		return result;
-	st = db_stmt(db, "INSERT INTO shift(seq, staff, opened_at, float) VALUES(?1, ?2, ?3, ?4)",
-		     err);
+	st = cp_db_stmt(
+		db, "INSERT INTO shift(seq, staff, opened_at, float) VALUES(?1, ?2, ?3, ?4)", err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -445,10 +447,10 @@ enum cp_err shift_open_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp
 	sqlite3_bind_int64(st, 4, fl);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the shift", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the shift", err);
 }
 
-enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_shift_move_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *kind, *reason, *staff;
 	int64_t shift, amount, at;
@@ -456,16 +458,17 @@ enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(p, "shift", &shift, err)) ||
-	    (result = jget_str(p, "kind", &kind, err)) ||
-	    (result = jget_int(p, "amount", &amount, err)) ||
-	    (result = jget_str(p, "reason", &reason, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) || (result = jget_int(p, "at", &at, err)))
+	if ((result = cp_jget_int(p, "shift", &shift, err)) ||
+	    (result = cp_jget_str(p, "kind", &kind, err)) ||
+	    (result = cp_jget_int(p, "amount", &amount, err)) ||
+	    (result = cp_jget_str(p, "reason", &reason, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO shift_move(seq, shift_seq, kind, amount, reason, staff, at)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO shift_move(seq, shift_seq, kind, amount, reason, staff, at)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -477,10 +480,10 @@ enum cp_err shift_move_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp
 	sqlite3_bind_int64(st, 7, at);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the pay-in or pay-out", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the pay-in or pay-out", err);
 }
 
-enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_shift_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *staff;
 	int64_t shift, at, expected, counted, over_short;
@@ -490,19 +493,19 @@ enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_int(p, "shift", &shift, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_int(p, "expected", &expected, err)) ||
-	    (result = jget_int(p, "counted", &counted, err)) ||
-	    (result = jget_int(p, "over_short", &over_short, err)))
+	if ((result = cp_jget_int(p, "shift", &shift, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "expected", &expected, err)) ||
+	    (result = cp_jget_int(p, "counted", &counted, err)) ||
+	    (result = cp_jget_int(p, "over_short", &over_short, err)))
 		return result;
 	if (json_is_array(denoms) && !(dtext = json_dumps(denoms, JSON_COMPACT)))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	st = db_stmt(db,
-		     "INSERT INTO shift_close(seq, shift_seq, staff, at, expected, counted,"
-		     " over_short, denoms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO shift_close(seq, shift_seq, staff, at, expected, counted,"
+			" over_short, denoms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			err);
 	if (!st) {
 		free(dtext);
 		return CP_EDB;
@@ -521,5 +524,5 @@ enum cp_err shift_close_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	free(dtext);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_ESTATE, "the shift has been closed already");
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the shift's close", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the shift's close", err);
 }

@@ -122,7 +122,7 @@ static enum cp_err hash_pin(const char *pin, const uint8_t *salt, size_t saltlen
 static enum cp_err read_row(struct cp_db *db, const char *code, struct row *r,
 			    struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_select, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql_select, err);
 	enum cp_err result = CP_EDB;
 	const void *salt, *hash;
 	int rc, role;
@@ -137,7 +137,7 @@ static enum cp_err read_row(struct cp_db *db, const char *code, struct row *r,
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
-		result = db_fail(db, rc, "read staff", err);
+		result = cp_db_fail(db, rc, "read staff", err);
 		goto out;
 	}
 	memset(r, 0, sizeof(*r));
@@ -175,7 +175,7 @@ static enum cp_err run_update(struct cp_db *db, sqlite3_stmt *st, int *changes,
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "update staff", err);
+		return cp_db_fail(db, rc, "update staff", err);
 	if (changes)
 		*changes = sqlite3_changes(db->h);
 	return CP_OK;
@@ -225,7 +225,7 @@ static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now
 	int64_t failed, until = 0;
 
 	*own_lock = 0;
-	if ((result = db_begin(db, &inner)) != CP_OK)
+	if ((result = cp_db_begin(db, &inner)) != CP_OK)
 		return unrecorded(CP_WORD("the PIN was not checked"), result, &inner, err);
 	result = read_row(db, code, r, err);
 	if (result == CP_OK && !r->active)
@@ -242,7 +242,7 @@ static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now
 		until = now + (int64_t)db->pin_lockout_s * 1000;
 		failed = 0;
 	}
-	if (!(st = db_stmt(db, sql_count, &inner))) {
+	if (!(st = cp_db_stmt(db, sql_count, &inner))) {
 		result = CP_EDB;
 		goto unrecorded;
 	}
@@ -250,14 +250,14 @@ static enum cp_err count_attempt(struct cp_db *db, const char *code, int64_t now
 	sqlite3_bind_int64(st, 2, failed);
 	sqlite3_bind_int64(st, 3, until);
 	if ((result = run_update(db, st, NULL, &inner)) != CP_OK ||
-	    (result = db_commit(db, &inner)) != CP_OK)
+	    (result = cp_db_commit(db, &inner)) != CP_OK)
 		goto unrecorded;
 	*own_lock = until;
 	return CP_OK;
 unrecorded:
 	result = unrecorded(CP_WORD("the PIN was not checked"), result, &inner, err);
 out:
-	db_rollback(db);
+	cp_db_rollback(db);
 	return result;
 }
 
@@ -272,7 +272,7 @@ static enum cp_err finish_success(struct cp_db *db, const struct row *checked, i
 	struct row r;
 	enum cp_err result;
 
-	if ((result = db_begin(db, &inner)) != CP_OK)
+	if ((result = cp_db_begin(db, &inner)) != CP_OK)
 		return unrecorded(CP_WORD("the login was not completed"), result, &inner, err);
 	result = read_row(db, checked->code, &r, err);
 	if (result == CP_ENOTFOUND || (result == CP_OK && !r.active) ||
@@ -286,7 +286,7 @@ static enum cp_err finish_success(struct cp_db *db, const struct row *checked, i
 		result = locked("", r.code, r.locked_until, now, locked_until, err);
 		goto out;
 	}
-	if (!(st = db_stmt(db, sql_count, &inner))) {
+	if (!(st = cp_db_stmt(db, sql_count, &inner))) {
 		result = CP_EDB;
 		goto unrecorded;
 	}
@@ -294,12 +294,12 @@ static enum cp_err finish_success(struct cp_db *db, const struct row *checked, i
 	sqlite3_bind_int64(st, 2, 0);
 	sqlite3_bind_int64(st, 3, 0);
 	if ((result = run_update(db, st, NULL, &inner)) == CP_OK &&
-	    (result = db_commit(db, &inner)) == CP_OK)
+	    (result = cp_db_commit(db, &inner)) == CP_OK)
 		return CP_OK;
 unrecorded:
 	result = unrecorded(CP_WORD("the login was not completed"), result, &inner, err);
 out:
-	db_rollback(db);
+	cp_db_rollback(db);
 	return result;
 }
 
@@ -354,10 +354,10 @@ static enum cp_err store_row(struct cp_db *db, const char *code, const char *nam
 	enum cp_err result;
 	int own, rc;
 
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin(db, &own, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, sql_upsert, err)))
-		return db_tx_end(db, own, CP_EDB, err);
+	if (!(st = cp_db_stmt(db, sql_upsert, err)))
+		return cp_db_tx_end(db, own, CP_EDB, err);
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, role_names[role], -1, SQLITE_STATIC);
@@ -368,8 +368,8 @@ static enum cp_err store_row(struct cp_db *db, const char *code, const char *nam
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	result = rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "save staff", err);
-	return db_tx_end(db, own, result, err);
+	result = rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "save staff", err);
+	return cp_db_tx_end(db, own, result, err);
 }
 
 static enum cp_err check_role(enum cp_role role, struct cp_errbuf *err)
@@ -448,7 +448,7 @@ enum cp_err cp_staff_login(struct cp_db *db, const char *code, const char *pin,
 /* true when code is an active manager per the database (not per a struct in memory). */
 static enum cp_err is_manager(struct cp_db *db, const char *code, bool *yes, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_role, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql_role, err);
 	int rc;
 
 	*yes = false;
@@ -460,7 +460,7 @@ static enum cp_err is_manager(struct cp_db *db, const char *code, bool *yes, str
 		*yes = cp_role_parse((const char *)sqlite3_column_text(st, 0)) == CP_ROLE_MANAGER;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read staff", err);
+		return cp_db_fail(db, rc, "read staff", err);
 	return CP_OK;
 }
 
@@ -495,8 +495,8 @@ enum cp_err cp_staff_authorise(struct cp_db *db, const struct cp_session *sessio
 
 /* ---- HQ's change feed ---- */
 
-enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
-				struct cp_errbuf *err)
+enum cp_err cp_staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
+				   struct cp_errbuf *err)
 {
 	const char *code, *name, *role, *salt_hex, *hash_hex, *badge;
 	uint8_t salt[64], hash[32];
@@ -506,34 +506,35 @@ enum cp_err staff_change_upsert(struct cp_db *db, json_t *d, const char *where,
 	int r;
 	enum cp_err result;
 
-	if ((result = rec_str(&rec_hq, d, "code", false, &code, where, err)) ||
-	    (result = rec_str(&rec_hq, d, "name", false, &name, where, err)) ||
-	    (result = rec_str(&rec_hq, d, "role", false, &role, where, err)) ||
-	    (result = rec_str(&rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
-	    (result = rec_str(&rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
-	    (result = rec_int(&rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
-	    (result = rec_bool(&rec_hq, d, "active", &active, where, err)) ||
+	if ((result = cp_rec_str(&cp_rec_hq, d, "code", false, &code, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, d, "name", false, &name, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, d, "role", false, &role, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, d, "pin_salt", false, &salt_hex, where, err)) ||
+	    (result = cp_rec_str(&cp_rec_hq, d, "pin_hash", false, &hash_hex, where, err)) ||
+	    (result = cp_rec_int(&cp_rec_hq, d, "pin_iter", 1, 10000000, &iter, where, err)) ||
+	    (result = cp_rec_bool(&cp_rec_hq, d, "active", &active, where, err)) ||
 	    (json_object_get(d, "badge") &&
-	     (result = rec_str(&rec_hq, d, "badge", true, &badge, where, err))))
+	     (result = cp_rec_str(&cp_rec_hq, d, "badge", true, &badge, where, err))))
 		return result;
 	saltlen = strlen(salt_hex) / 2;
 	if ((r = cp_role_parse(role)) < 0)
-		return rec_bad(&rec_hq, where, "role", "is not cashier, guide or manager", err);
+		return cp_rec_bad(&cp_rec_hq, where, "role", "is not cashier, guide or manager",
+				  err);
 	if (saltlen > sizeof(salt) || !cp_unhex(salt_hex, salt, saltlen) ||
 	    !cp_unhex(hash_hex, hash, sizeof(hash)))
-		return rec_bad(&rec_hq, where, "pin_salt",
-			       "or pin_hash is not hex of the right size", err);
+		return cp_rec_bad(&cp_rec_hq, where, "pin_salt",
+				  "or pin_hash is not hex of the right size", err);
 	result = cp_staff_put_hashed(db, code, name, (enum cp_role)r, salt, saltlen, hash,
 				     (uint32_t)iter, active, err);
 	if (result == CP_OK && json_object_get(d, "badge"))
 		result = cp_staff_set_badge(db, code, badge, err);
 	cp_wipe(hash, sizeof(hash));
-	return rec_stored(&rec_hq, result, where, err);
+	return cp_rec_stored(&cp_rec_hq, result, where, err);
 }
 
-enum cp_err staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
+enum cp_err cp_staff_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)
 {
-	return change_run_keyed(db, "UPDATE staff SET active = 0 WHERE code = ?1", key, err);
+	return cp_change_run_keyed(db, "UPDATE staff SET active = 0 WHERE code = ?1", key, err);
 }
 
 /* ---- badges ---- */
@@ -557,7 +558,7 @@ enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *b
 				       "a badge is an EAN-8 or EAN-13 (8 or 13 digits with a valid "
 				       "check digit)");
 	}
-	st = db_stmt(db, "UPDATE staff SET badge = ?2 WHERE code = ?1", err);
+	st = cp_db_stmt(db, "UPDATE staff SET badge = ?2 WHERE code = ?1", err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -568,7 +569,7 @@ enum cp_err cp_staff_set_badge(struct cp_db *db, const char *code, const char *b
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return cp_errf(err, CP_EEXIST, "badge %s belongs to another staff member", clean);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, "set badge", err);
+		return cp_db_fail(db, rc, "set badge", err);
 	if (sqlite3_changes(db->h) == 0)
 		return cp_errf(err, CP_ENOTFOUND, "no staff member with code %s", code);
 	return CP_OK;
@@ -602,7 +603,7 @@ static enum cp_err badge_free(struct cp_db *db, const char *code, const char *ba
 			      struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT code, name FROM staff WHERE badge = ?1 AND code <> ?2", err);
+		cp_db_stmt(db, "SELECT code, name FROM staff WHERE badge = ?1 AND code <> ?2", err);
 	char other[17] = "", name[65] = "";
 	int rc;
 
@@ -612,8 +613,8 @@ static enum cp_err badge_free(struct cp_db *db, const char *code, const char *ba
 	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db_col_text(st, 0, other, sizeof(other));
-		db_col_text(st, 1, name, sizeof(name));
+		cp_db_col_text(st, 0, other, sizeof(other));
+		cp_db_col_text(st, 1, name, sizeof(name));
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -621,7 +622,7 @@ static enum cp_err badge_free(struct cp_db *db, const char *code, const char *ba
 		return cp_errf(err, CP_EEXIST,
 			       "badge %s is already staff %s's (%s); give this guide another badge",
 			       badge, other, name);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read staff", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read staff", err);
 }
 
 enum cp_err cp_staff_set_guide(struct cp_db *db, const char *code, const char *name,
@@ -652,13 +653,13 @@ enum cp_err cp_staff_set_guide(struct cp_db *db, const char *code, const char *n
 			       "the system entropy source failed; the PIN was not set");
 	if ((result = hash_pin(pin, salt, sizeof(salt), db->pbkdf2_iterations, hash, err)) !=
 		    CP_OK ||
-	    (result = db_tx_begin(db, &own, err)) != CP_OK)
+	    (result = cp_db_tx_begin(db, &own, err)) != CP_OK)
 		goto out;
 	if ((result = badge_free(db, code, clean, err)) == CP_OK &&
 	    (result = store_row(db, code, name, role, salt, sizeof(salt), hash,
 				db->pbkdf2_iterations, true, err)) == CP_OK)
 		result = cp_staff_set_badge(db, code, clean, err);
-	result = db_tx_end(db, own, result, err);
+	result = cp_db_tx_end(db, own, result, err);
 out:
 	cp_wipe(hash, sizeof(hash));
 	cp_wipe(salt, sizeof(salt));
@@ -669,7 +670,7 @@ enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[1
 				enum cp_role *role, bool *active, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db, "SELECT code, name, role, active FROM staff WHERE badge = ?1", err);
+		cp_db_stmt(db, "SELECT code, name, role, active FROM staff WHERE badge = ?1", err);
 	int rc, r;
 
 	if (!st)
@@ -677,8 +678,8 @@ enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[1
 	sqlite3_bind_text(st, 1, badge, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db_col_text(st, 0, code, 17);
-		db_col_text(st, 1, name, 65);
+		cp_db_col_text(st, 0, code, 17);
+		cp_db_col_text(st, 1, name, 65);
 		r = cp_role_parse((const char *)sqlite3_column_text(st, 2));
 		*role = r < 0 ? CP_ROLE_CASHIER : (enum cp_role)r;
 		*active = sqlite3_column_int(st, 3) != 0;
@@ -686,5 +687,5 @@ enum cp_err cp_staff_find_badge(struct cp_db *db, const char *badge, char code[1
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return CP_ENOTFOUND;
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read staff", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read staff", err);
 }

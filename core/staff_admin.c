@@ -48,10 +48,10 @@ static enum cp_err read_target(struct cp_db *db, const char *code, struct target
 			       struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT code, name, role, failed, locked_until, active FROM staff"
-			" WHERE code = ?1",
-			err);
+		cp_db_stmt(db,
+			   "SELECT code, name, role, failed, locked_until, active FROM staff"
+			   " WHERE code = ?1",
+			   err);
 	char role[16] = "";
 	int rc, r;
 
@@ -61,9 +61,9 @@ static enum cp_err read_target(struct cp_db *db, const char *code, struct target
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		db_col_text(st, 0, t->code, sizeof(t->code));
-		db_col_text(st, 1, t->name, sizeof(t->name));
-		db_col_text(st, 2, role, sizeof(role));
+		cp_db_col_text(st, 0, t->code, sizeof(t->code));
+		cp_db_col_text(st, 1, t->name, sizeof(t->name));
+		cp_db_col_text(st, 2, role, sizeof(role));
 		t->failed = sqlite3_column_int64(st, 3);
 		t->locked_until = sqlite3_column_int64(st, 4);
 		t->active = sqlite3_column_int(st, 5) != 0;
@@ -72,7 +72,7 @@ static enum cp_err read_target(struct cp_db *db, const char *code, struct target
 	if (rc == SQLITE_DONE)
 		return cp_errf(err, CP_ENOTFOUND, "there is no staff code %s on this till", code);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read staff", err);
+		return cp_db_fail(db, rc, "read staff", err);
 	r = cp_role_parse(role);
 	t->role = r < 0 ? CP_ROLE_CASHIER : (enum cp_role)r;
 	return CP_OK;
@@ -115,7 +115,7 @@ static enum cp_err record(struct cp_db *db, const char *type, const struct cp_se
 		json_decref(p);
 		return cp_errf(err, CP_ENOMEM, "out of memory building the journal event");
 	}
-	result = journal_record(db, type, p, &r->seq, NULL, err);
+	result = cp_journal_record(db, type, p, &r->seq, NULL, err);
 	json_decref(p);
 	return result;
 }
@@ -143,15 +143,15 @@ static enum cp_err act(struct cp_db *db, const struct cp_session *who, const cha
 					 unlock ? "unlocking a staff code" : "setting a new PIN",
 					 r.authorised_by, err)) != CP_OK)
 		return result;
-	if ((result = db_begin(db, err)) != CP_OK)
+	if ((result = cp_db_begin(db, err)) != CP_OK)
 		return result;
 	if ((result = check_target(db, code, unlock, &t, err)) != CP_OK ||
 	    (result = record(db, unlock ? "staff_unlock" : "staff_reset_pin", who, &t, &r, err)) !=
 		    CP_OK)
 		goto out;
 	if (unlock) {
-		st = db_stmt(db, "UPDATE staff SET failed = 0, locked_until = 0 WHERE code = ?1",
-			     err);
+		st = cp_db_stmt(db, "UPDATE staff SET failed = 0, locked_until = 0 WHERE code = ?1",
+				err);
 		if (!st) {
 			result = CP_EDB;
 			goto out;
@@ -160,19 +160,19 @@ static enum cp_err act(struct cp_db *db, const struct cp_session *who, const cha
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			result = db_fail(db, rc, "unlock the staff code", err);
+			result = cp_db_fail(db, rc, "unlock the staff code", err);
 			goto out;
 		}
 	} else if ((result = cp_staff_set(db, t.code, t.name, t.role, new_pin, err)) != CP_OK) {
 		goto out; /* also clears the count and the lock */
 	}
-	if ((result = db_commit(db, err)) != CP_OK)
+	if ((result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	if (out)
 		*out = r;
 out:
 	if (result != CP_OK)
-		db_rollback(db);
+		cp_db_rollback(db);
 	return result;
 }
 
@@ -197,11 +197,11 @@ enum cp_err cp_staff_admin_reset_pin(struct cp_db *db, const struct cp_session *
 enum cp_err cp_staff_admin_list(struct cp_db *db, struct cp_staff_admin_entry *out, int max, int *n,
 				struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT code, name, role, failed, locked_until FROM staff"
-				   " WHERE active = 1 AND (failed > 0 OR locked_until > ?1)"
-				   " ORDER BY locked_until DESC, code",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT code, name, role, failed, locked_until FROM staff"
+				      " WHERE active = 1 AND (failed > 0 OR locked_until > ?1)"
+				      " ORDER BY locked_until DESC, code",
+				      err);
 	int64_t now = cp_db_now(db);
 	int rc = SQLITE_DONE;
 
@@ -215,9 +215,9 @@ enum cp_err cp_staff_admin_list(struct cp_db *db, struct cp_staff_admin_entry *o
 		int r;
 
 		memset(e, 0, sizeof(*e));
-		db_col_text(st, 0, e->code, sizeof(e->code));
-		db_col_text(st, 1, e->name, sizeof(e->name));
-		db_col_text(st, 2, role, sizeof(role));
+		cp_db_col_text(st, 0, e->code, sizeof(e->code));
+		cp_db_col_text(st, 1, e->name, sizeof(e->name));
+		cp_db_col_text(st, 2, role, sizeof(role));
 		r = cp_role_parse(role);
 		e->role = r < 0 ? CP_ROLE_CASHIER : (enum cp_role)r;
 		e->failed = sqlite3_column_int64(st, 3);
@@ -225,10 +225,11 @@ enum cp_err cp_staff_admin_list(struct cp_db *db, struct cp_staff_admin_entry *o
 		e->locked = e->locked_until > now;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "list staff", err);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CP_OK
+						     : cp_db_fail(db, rc, "list staff", err);
 }
 
-enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+enum cp_err cp_staff_admin_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *type, *staff, *by, *authorised_by;
 	int64_t at, locked_until, failed;
@@ -236,17 +237,18 @@ enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((result = jget_str(p, "type", &type, err)) || (result = jget_int(p, "at", &at, err)) ||
-	    (result = jget_str(p, "staff", &staff, err)) ||
-	    (result = jget_str(p, "by", &by, err)) ||
-	    (result = jget_str(p, "authorised_by", &authorised_by, err)) ||
-	    (result = jget_int(p, "locked_until", &locked_until, err)) ||
-	    (result = jget_int(p, "failed", &failed, err)))
+	if ((result = cp_jget_str(p, "type", &type, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str(p, "by", &by, err)) ||
+	    (result = cp_jget_str(p, "authorised_by", &authorised_by, err)) ||
+	    (result = cp_jget_int(p, "locked_until", &locked_until, err)) ||
+	    (result = cp_jget_int(p, "failed", &failed, err)))
 		return result;
-	st = db_stmt(db,
-		     "INSERT INTO staff_admin(seq, kind, staff, by_staff, authorised_by, at,"
-		     " locked_until, failed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		     err);
+	st = cp_db_stmt(db,
+			"INSERT INTO staff_admin(seq, kind, staff, by_staff, authorised_by, at,"
+			" locked_until, failed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			err);
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
@@ -260,5 +262,5 @@ enum cp_err staff_admin_apply(struct cp_db *db, int64_t seq, json_t *p, struct c
 	sqlite3_bind_int64(st, 8, failed);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record the staff action", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record the staff action", err);
 }

@@ -20,7 +20,7 @@ static void stop_id_read(sqlite3_stmt *st, int col, struct cp_sync_status *out)
 	json_t *args = NULL;
 	size_t i, n;
 
-	db_col_text(st, col, out->stop_id, sizeof(out->stop_id));
+	cp_db_col_text(st, col, out->stop_id, sizeof(out->stop_id));
 	if (!out->stop_id[0] || sqlite3_column_type(st, col + 1) != SQLITE_TEXT)
 		goto none;
 	args = json_loads((const char *)sqlite3_column_text(st, col + 1), 0, NULL);
@@ -48,7 +48,8 @@ none:
 	memset(out->stop_args, 0, sizeof(out->stop_args));
 }
 
-enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, struct cp_errbuf *err)
+enum cp_err cp_syncstate_status_get(struct cp_db *db, struct cp_sync_status *out,
+				    struct cp_errbuf *err)
 {
 	struct cp_journal_status js;
 	struct cp_hq_identity id;
@@ -66,11 +67,11 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 	out->acked_seq = js.acked_seq;
 	out->last_seq = js.last_seq;
 	out->queue_depth = js.last_seq - js.acked_seq;
-	st = db_stmt(db,
-		     "SELECT online, since, last_success, last_error_at, last_error, stopped,"
-		     " stop_reason, next_try, unknown_changes, (SELECT count(*) FROM notice),"
-		     " stop_id, stop_args FROM sync_state WHERE id = 1",
-		     err);
+	st = cp_db_stmt(db,
+			"SELECT online, since, last_success, last_error_at, last_error, stopped,"
+			" stop_reason, next_try, unknown_changes, (SELECT count(*) FROM notice),"
+			" stop_id, stop_args FROM sync_state WHERE id = 1",
+			err);
 	if (!st)
 		return CP_EDB;
 	rc = sqlite3_step(st);
@@ -79,7 +80,7 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 		out->since = sqlite3_column_int64(st, 1);
 		out->last_success = sqlite3_column_int64(st, 2);
 		out->last_error_at = sqlite3_column_int64(st, 3);
-		db_col_text(st, 4, out->last_error, sizeof(out->last_error));
+		cp_db_col_text(st, 4, out->last_error, sizeof(out->last_error));
 		/* 1 was the only stop before there were kinds: the one only re-enrolment clears */
 		switch (sqlite3_column_int(st, 5)) {
 		case 0:
@@ -93,7 +94,7 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 			break;
 		}
 		out->stopped = out->stop_kind != CP_SYNC_STOP_NONE;
-		db_col_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
+		cp_db_col_text(st, 6, out->stop_reason, sizeof(out->stop_reason));
 		out->next_try = sqlite3_column_int64(st, 7);
 		out->unknown_changes = sqlite3_column_int64(st, 8);
 		out->notices = sqlite3_column_int64(st, 9);
@@ -101,13 +102,13 @@ enum cp_err cp_sync_status_get(struct cp_db *db, struct cp_sync_status *out, str
 			stop_id_read(st, 10, out);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CP_OK : db_fail(db, rc, "read sync state", err);
+	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "read sync state", err);
 }
 
 static enum cp_err record(struct cp_db *db, const char *sql, const char *text, int64_t when,
 			  struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db, sql, err);
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
 	char clean[256];
 	int rc;
 
@@ -128,10 +129,10 @@ static enum cp_err record(struct cp_db *db, const char *sql, const char *text, i
 	sqlite3_bind_int64(st, 3, when);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "record sync state", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "record sync state", err);
 }
 
-enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err)
+enum cp_err cp_syncstate_record_success(struct cp_db *db, struct cp_errbuf *err)
 {
 	return record(db,
 		      "UPDATE sync_state SET since = CASE WHEN online = 1 AND since > 0 THEN since"
@@ -142,8 +143,8 @@ enum cp_err cp_sync_record_success(struct cp_db *db, struct cp_errbuf *err)
 		      "", 0, err);
 }
 
-enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_t next_try,
-				   struct cp_errbuf *err)
+enum cp_err cp_syncstate_record_failure(struct cp_db *db, const char *message, int64_t next_try,
+					struct cp_errbuf *err)
 {
 	return record(db,
 		      "UPDATE sync_state SET since = CASE WHEN online = 0 AND since > 0 THEN since"
@@ -154,8 +155,8 @@ enum cp_err cp_sync_record_failure(struct cp_db *db, const char *message, int64_
 		      message, next_try, err);
 }
 
-enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
-				 struct cp_errbuf *err)
+enum cp_err cp_syncstate_record_retry(struct cp_db *db, const char *message, int64_t delay_ms,
+				      struct cp_errbuf *err)
 {
 	if (delay_ms < 0 || delay_ms > INT64_C(1) << 50)
 		return cp_errf(err, CP_EINVAL, "the delay before the next try is out of range");
@@ -168,8 +169,8 @@ enum cp_err cp_sync_record_retry(struct cp_db *db, const char *message, int64_t 
 		      message, delay_ms, err);
 }
 
-enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
-				int64_t recheck_ms, struct cp_errbuf *err)
+enum cp_err cp_syncstate_record_stop(struct cp_db *db, enum cp_sync_stop kind, const char *reason,
+				     int64_t recheck_ms, struct cp_errbuf *err)
 {
 	if (kind != CP_SYNC_STOP_ENROL && kind != CP_SYNC_STOP_CONFIG)
 		return cp_errf(err, CP_EINVAL, "a stop is for re-enrolment or for configuration");
@@ -189,9 +190,9 @@ enum cp_err cp_sync_record_stop(struct cp_db *db, enum cp_sync_stop kind, const 
 		reason, recheck_ms, err);
 }
 
-enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
-				    const struct cp_errbuf *why, int64_t recheck_ms,
-				    struct cp_errbuf *err)
+enum cp_err cp_syncstate_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
+					 const struct cp_errbuf *why, int64_t recheck_ms,
+					 struct cp_errbuf *err)
 {
 	const char *reason = cp_errmsg(why, CP_EIO);
 	json_t *args = NULL;
@@ -200,9 +201,9 @@ enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
 	sqlite3_stmt *st;
 	int own, rc;
 
-	if ((result = db_tx_begin(db, &own, err)) != CP_OK)
+	if ((result = cp_db_tx_begin(db, &own, err)) != CP_OK)
 		return result;
-	if ((result = cp_sync_record_stop(db, kind, reason, recheck_ms, err)) != CP_OK)
+	if ((result = cp_syncstate_record_stop(db, kind, reason, recheck_ms, err)) != CP_OK)
 		goto out;
 	if (!why || !why->id || why->nargs < 0 || why->nargs > CP_ERR_ARGS)
 		goto out;
@@ -221,11 +222,11 @@ enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
 	}
 	/* only when this stop wrote the reason (an ENROL stop keeps its own against a CONFIG
 	 * one); the reading side checks again that id and arguments say the reason */
-	if (!(st = db_stmt(db,
-			   "UPDATE sync_state SET stop_id = ?1, stop_args = ?2 WHERE id = 1"
-			   " AND stop_reason <> '' AND substr(?3, 1, length(stop_reason))"
-			   " = stop_reason",
-			   err))) {
+	if (!(st = cp_db_stmt(db,
+			      "UPDATE sync_state SET stop_id = ?1, stop_args = ?2 WHERE id = 1"
+			      " AND stop_reason <> '' AND substr(?3, 1, length(stop_reason))"
+			      " = stop_reason",
+			      err))) {
 		result = CP_EDB;
 		goto out;
 	}
@@ -235,9 +236,9 @@ enum cp_err cp_sync_record_stop_why(struct cp_db *db, enum cp_sync_stop kind,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		result = db_fail(db, rc, "record sync state", err);
+		result = cp_db_fail(db, rc, "record sync state", err);
 out:
 	free(text);
 	json_decref(args);
-	return db_tx_end(db, own, result, err);
+	return cp_db_tx_end(db, own, result, err);
 }

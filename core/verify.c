@@ -37,14 +37,14 @@ static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
 	int rc = sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "integrity check", err);
+		return cp_db_fail(db, rc, "integrity check", err);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
-		result = db_fail(db, rc, "integrity check", err);
+		result = cp_db_fail(db, rc, "integrity check", err);
 	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-		result = cp_errf(
-			err, CP_ECORRUPT, "the database is damaged: %s",
-			db_one_line((const char *)sqlite3_column_text(st, 0), flat, sizeof(flat)));
+		result = cp_errf(err, CP_ECORRUPT, "the database is damaged: %s",
+				 cp_db_one_line((const char *)sqlite3_column_text(st, 0), flat,
+						sizeof(flat)));
 	sqlite3_finalize(st);
 	return result;
 }
@@ -81,7 +81,7 @@ static enum cp_err count_step(struct cp_db *db, struct counters *c, const char *
 
 	if (strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 || strcmp(type, "void") == 0) {
 		id = json_string_value(json_object_get(p, "receipt"));
-		if (!id || !journal_counter_of(id, db->store_id, db->terminal_id, &n))
+		if (!id || !cp_journal_counter_of(id, db->store_id, db->terminal_id, &n))
 			return cp_errf(
 				err, CP_ECORRUPT,
 				"journal sequence %lld: receipt %s is not a receipt number of "
@@ -98,7 +98,7 @@ static enum cp_err count_step(struct cp_db *db, struct counters *c, const char *
 	} else if (strcmp(type, "member_register") == 0) {
 		id = json_string_value(json_object_get(p, "member"));
 		if (!id || strncmp(id, "L-", 2) != 0 ||
-		    !journal_counter_of(id + 2, db->store_id, db->terminal_id, &n) ||
+		    !cp_journal_counter_of(id + 2, db->store_id, db->terminal_id, &n) ||
 		    n != c->member + 1)
 			return cp_errf(
 				err, CP_ECORRUPT,
@@ -128,9 +128,9 @@ static bool seal_holds(struct seals *k, int64_t seq, const uint8_t prev[JOURNAL_
 
 	if (!k->known)
 		return true;
-	ok = journal_hash(seq < k->from ? k->start : k->key, prev, seq, text, len, hash) == 0 &&
+	ok = cp_journal_hash(seq < k->from ? k->start : k->key, prev, seq, text, len, hash) == 0 &&
 	     cp_ct_equal(hash, stored, JOURNAL_HASH_LEN);
-	if (seq >= k->from && seal_next(k->key, k->key) != 0)
+	if (seq >= k->from && cp_seal_next(k->key, k->key) != 0)
 		ok = false;
 	return ok;
 }
@@ -150,7 +150,7 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct seals *k,
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "read journal", err);
+		return cp_db_fail(db, rc, "read journal", err);
 	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
 		const char *event_id = (const char *)sqlite3_column_text(st, 1);
@@ -199,15 +199,15 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct seals *k,
 			break;
 		}
 		if ((result = columns_match(p, seq, event_id, type, at, err)) == CP_OK) {
-			if (!(apply = journal_apply_for(type)))
+			if (!(apply = cp_journal_apply_for(type)))
 				result = cp_errf(err, CP_ECORRUPT,
 						 "journal sequence %lld: unknown event type %s",
 						 (long long)seq, type);
 			else if (strcmp(type, "day_close") == 0 &&
-				 (result = report_check_z(replay, seq, p, prev, err)) != CP_OK)
+				 (result = cp_report_check_z(replay, seq, p, prev, err)) != CP_OK)
 				rep->first_bad_seq = seq; /* its totals or chain do not hold */
 			else if ((result = apply(replay, seq, p, err)) != CP_OK ||
-				 (result = report_note_day(replay, seq, type, p, err)) != CP_OK)
+				 (result = cp_report_note_day(replay, seq, type, p, err)) != CP_OK)
 				cp_errf(err, result, "journal sequence %lld cannot be replayed: %s",
 					(long long)seq, err ? err->msg : "");
 			else
@@ -219,7 +219,7 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, struct seals *k,
 		rep->rows++;
 	}
 	if (result == CP_OK && rc != SQLITE_DONE)
-		result = db_fail(db, rc, "read journal", err);
+		result = cp_db_fail(db, rc, "read journal", err);
 	sqlite3_finalize(st);
 	return result;
 }
@@ -268,12 +268,12 @@ static enum cp_err compare(struct cp_db *db, struct cp_db *replay, struct cp_ver
 		sqlite3_finalize(st);
 	}
 	if (rc != SQLITE_DONE)
-		return db_fail(replay, rc, "open the database for comparison", err);
+		return cp_db_fail(replay, rc, "open the database for comparison", err);
 	for (size_t i = 0; i < sizeof(view_tables) / sizeof(view_tables[0]); i++) {
 		int64_t seq = first_difference(replay->h, view_tables[i], &rc);
 
 		if (rc != SQLITE_OK)
-			return db_fail(replay, rc, "compare tables", err);
+			return cp_db_fail(replay, rc, "compare tables", err);
 		if (seq && strcmp(view_tables[i], "report_day_sum") == 0)
 			sum_seq = seq; /* a day's sums: named after the checks that say more */
 		else if (seq && (!worst || seq < worst)) {
@@ -294,7 +294,7 @@ static enum cp_err compare(struct cp_db *db, struct cp_db *replay, struct cp_ver
 static enum cp_err meta_counter(struct cp_db *db, const char *key, int64_t *out,
 				struct cp_errbuf *err)
 {
-	enum cp_err result = db_meta_get_int(db, key, out, err);
+	enum cp_err result = cp_db_meta_get_int(db, key, out, err);
 
 	if (result == CP_ENOTFOUND)
 		return cp_errf(err, CP_ECORRUPT, "meta %s is missing", key);
@@ -346,12 +346,12 @@ static enum cp_err counters_agree(struct cp_db *db, const struct counters *c, in
 			"set by hand",
 			(long long)v, (long long)last_seq);
 	*bad_seq = 0;
-	result = db_meta_get(db, "unrecorded_event", event_id, sizeof(event_id), err);
+	result = cp_db_meta_get(db, "unrecorded_event", event_id, sizeof(event_id), err);
 	if (result == CP_ENOTFOUND)
 		return CP_OK;
 	if (result != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT seq FROM journal WHERE event_id = ?1", err)))
+	if (!(st = cp_db_stmt(db, "SELECT seq FROM journal WHERE event_id = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -364,7 +364,7 @@ static enum cp_err counters_agree(struct cp_db *db, const struct counters *c, in
 			       "recorded after its commit failed",
 			       (long long)v, event_id);
 	}
-	return rc == SQLITE_DONE ? CP_OK : db_fail(db, rc, "read journal", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read journal", err);
 }
 
 /* The key the file holds must be the next row's, and, with the starting key, the one that
@@ -374,7 +374,7 @@ static enum cp_err seals_agree(struct cp_db *db, const struct seals *k, int64_t 
 {
 	uint8_t key[DB_KEY_LEN];
 	int64_t for_seq;
-	enum cp_err result = seal_current(db, key, &for_seq, err);
+	enum cp_err result = cp_seal_current(db, key, &for_seq, err);
 
 	if (result != CP_OK)
 		goto out;
@@ -408,22 +408,22 @@ static enum cp_err head_holds(struct cp_db *db, int64_t *bad_seq, struct cp_errb
 	char want[2 * JOURNAL_HASH_LEN + 1], have[2 * JOURNAL_HASH_LEN + 1] = "";
 	sqlite3_stmt *st;
 	int64_t acked;
-	enum cp_err result = db_meta_get(db, "acked_hash", want, sizeof(want), err);
+	enum cp_err result = cp_db_meta_get(db, "acked_hash", want, sizeof(want), err);
 	int rc;
 
 	if (result == CP_ENOTFOUND)
 		return CP_OK;
-	if (result != CP_OK || (result = db_meta_get_int(db, "acked_seq", &acked, err)) != CP_OK)
+	if (result != CP_OK || (result = cp_db_meta_get_int(db, "acked_seq", &acked, err)) != CP_OK)
 		return result;
-	if (!(st = db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
+	if (!(st = cp_db_stmt(db, "SELECT lower(hex(hash)) FROM journal WHERE seq = ?1", err)))
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, acked);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		db_col_text(st, 0, have, sizeof(have));
+		cp_db_col_text(st, 0, have, sizeof(have));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, rc, "read journal", err);
+		return cp_db_fail(db, rc, "read journal", err);
 	if (strcmp(want, have) != 0) {
 		*bad_seq = acked;
 		return cp_errf(err, CP_ECORRUPT,
@@ -439,11 +439,11 @@ static enum cp_err head_holds(struct cp_db *db, int64_t *bad_seq, struct cp_errb
 static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor *a,
 				int64_t *bad_seq, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT seq, lower(hex(substr(hash, 1, 4))) FROM journal"
-				   " WHERE type IN ('sale', 'refund', 'void')"
-				   " AND json_extract(payload, '$.receipt') = ?1",
-				   err);
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT seq, lower(hex(substr(hash, 1, 4))) FROM journal"
+				      " WHERE type IN ('sale', 'refund', 'void')"
+				      " AND json_extract(payload, '$.receipt') = ?1",
+				      err);
 	char code[16];
 	int64_t seq = 0;
 	int rc;
@@ -454,7 +454,7 @@ static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
-		db_col_text(st, 1, code, sizeof(code));
+		cp_db_col_text(st, 1, code, sizeof(code));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -463,7 +463,7 @@ static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor 
 			       "receipt is not from this till)",
 			       a->receipt);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, rc, "read journal", err);
+		return cp_db_fail(db, rc, "read journal", err);
 	if (strcasecmp(code, a->code) != 0) {
 		*bad_seq = seq;
 		return cp_errf(err, CP_ECORRUPT,
@@ -492,13 +492,13 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 	memcpy(r->phone_key, db->phone_key, sizeof(r->phone_key));
 	rc = sqlite3_open_v2(":memory:", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc == SQLITE_OK)
-		rc = rowmac_register(r->h, r);
+		rc = cp_rowmac_register(r->h, r);
 	if (rc == SQLITE_OK)
-		rc = db_migrate_handle(r->h, msg, sizeof(msg));
+		rc = cp_db_migrate_handle(r->h, msg, sizeof(msg));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(r->h, "PRAGMA foreign_keys=OFF; BEGIN", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		enum cp_err e = db_fail(r, rc, "create the replay database", err);
+		enum cp_err e = cp_db_fail(r, rc, "create the replay database", err);
 
 		cp_db_close(r);
 		return e;
@@ -525,7 +525,7 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 		memcpy(k.start, db->journal_key, DB_KEY_LEN);
 	}
 	memcpy(k.key, k.start, DB_KEY_LEN);
-	if (k.known && (result = seal_first(db, &k.from, err)) != CP_OK)
+	if (k.known && (result = cp_seal_first(db, &k.from, err)) != CP_OK)
 		goto out;
 	if ((result = integrity(db, err)) != CP_OK)
 		goto out;
@@ -535,15 +535,15 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 		goto out;
 	rep.first_bad_seq = 0;
 	if (sqlite3_exec(replay->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		result = db_fail(replay, SQLITE_ERROR, "replay", err);
+		result = cp_db_fail(replay, SQLITE_ERROR, "replay", err);
 		goto out;
 	}
 	if ((result = compare(db, replay, &rep, &sums_differ, err)) != CP_OK ||
 	    (result = counters_agree(db, &counted, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
-	    (result = member_pending_verify(db, err)) != CP_OK ||
+	    (result = cp_member_pending_verify(db, err)) != CP_OK ||
 	    (result = seals_agree(db, &k, rep.rows, &rep.first_bad_seq, err)) != CP_OK ||
 	    (result = head_holds(db, &rep.first_bad_seq, err)) != CP_OK ||
-	    (result = rowmac_verify(db, err)) != CP_OK)
+	    (result = cp_rowmac_verify(db, err)) != CP_OK)
 		goto out;
 	for (size_t i = 0; opt && i < opt->nanchors; i++)
 		if ((result = anchor_holds(db, &opt->anchors[i], &rep.first_bad_seq, err)) != CP_OK)

@@ -6,12 +6,12 @@
 
 #include <curl/curl.h>
 
-void cp_backoff_reset(struct cp_backoff *b)
+void cp_sync_backoff_reset(struct cp_backoff *b)
 {
 	b->attempt = 0;
 }
 
-int64_t cp_backoff_next(struct cp_backoff *b, int64_t retry_after_ms, uint64_t rnd)
+int64_t cp_sync_backoff_next(struct cp_backoff *b, int64_t retry_after_ms, uint64_t rnd)
 {
 	int64_t base = b->base_ms > 0 ? b->base_ms : 1000;
 	int64_t cap = b->cap_ms > 0 ? b->cap_ms : 300000;
@@ -34,7 +34,7 @@ int64_t cp_backoff_next(struct cp_backoff *b, int64_t retry_after_ms, uint64_t r
 	return want < cap ? want : cap;
 }
 
-int64_t cp_backoff_retry_after_ms(const char *value, int64_t now_s)
+int64_t cp_sync_backoff_retry_after_ms(const char *value, int64_t now_s)
 {
 	int64_t secs = 0;
 	time_t when;

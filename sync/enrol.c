@@ -31,8 +31,8 @@ static enum cp_err answered(struct cp_db *db, const struct cp_http *h,
 		if (!ans->json)
 			return cp_errf(err, CP_EIO,
 				       "HQ's answer to the enrolment is not JSON: is %s really HQ?",
-				       cp_http_base(h));
-		return cp_hq_apply_enrolment(db, cp_http_base(h), ans->body, ans->len, err);
+				       cp_sync_http_base(h));
+		return cp_hq_apply_enrolment(db, cp_sync_http_base(h), ans->body, ans->len, err);
 	case 403:
 		return cp_errf(err, CP_EAUTH,
 			       "HQ refused the enrolment code (%s%s%s): ask HQ for a new code for "
@@ -40,7 +40,7 @@ static enum cp_err answered(struct cp_db *db, const struct cp_http *h,
 			       ans->code[0] ? ans->code : "403", ans->message[0] ? ": " : "",
 			       ans->message);
 	default:
-		cp_http_describe(ans, "the enrolment", &said);
+		cp_sync_http_describe(ans, "the enrolment", &said);
 		return cp_errf(err, CP_EIO, "%s", said.msg);
 	}
 }
@@ -58,7 +58,7 @@ enum cp_err cp_sync_enrol(struct cp_db *db, const struct cp_sync_options *opts, 
 		return cp_errf(
 			err, CP_EINVAL,
 			"the enrolment code must be 1 to 64 visible characters, as HQ gave it");
-	if ((rc = cp_http_open(&h, url, opts, err)) != CP_OK)
+	if ((rc = cp_sync_http_open(&h, url, opts, err)) != CP_OK)
 		return rc;
 	if ((rc = cp_hq_enrol_request(db, code, &body, err)) != CP_OK)
 		goto out;
@@ -67,7 +67,7 @@ enum cp_err cp_sync_enrol(struct cp_db *db, const struct cp_sync_options *opts, 
 	req.body = body;
 	req.len = strlen(body);
 	req.now_s = cp_db_now(db) / 1000;
-	rc = cp_http_do(h, &req, &ans, err);
+	rc = cp_sync_http_do(h, &req, &ans, err);
 	if (rc == CP_OK)
 		rc = answered(db, h, &ans, err);
 out:
@@ -75,7 +75,7 @@ out:
 		cp_wipe(body, strlen(body));
 		free(body);
 	}
-	cp_http_answer_free(&ans);
-	cp_http_close(h);
+	cp_sync_http_answer_free(&ans);
+	cp_sync_http_close(h);
 	return rc;
 }

@@ -41,7 +41,7 @@ struct cp_http {
 
 /* ---- the address ---- */
 
-bool cp_http_host_is_loopback(const char *host)
+bool cp_sync_http_host_is_loopback(const char *host)
 {
 	char buf[64];
 	struct in_addr a4;
@@ -94,8 +94,8 @@ static bool has_part(CURLU *u, CURLUPart what)
 	return present;
 }
 
-enum cp_err cp_http_check_url(const char *url, bool allow_plain_http, char *base, size_t basecap,
-			      struct cp_errbuf *err)
+enum cp_err cp_sync_http_check_url(const char *url, bool allow_plain_http, char *base,
+				   size_t basecap, struct cp_errbuf *err)
 {
 	static const char shape[] = "give HQ's address as https://HOST:PORT";
 	CURLU *u = NULL;
@@ -138,7 +138,7 @@ enum cp_err cp_http_check_url(const char *url, bool allow_plain_http, char *base
 		goto out;
 	}
 	plain = strcmp(scheme, "http") == 0;
-	if (plain && !cp_http_host_is_loopback(host)) {
+	if (plain && !cp_sync_http_host_is_loopback(host)) {
 		cp_errf(err, CP_ECONFIG,
 			"plain http:// to HQ at %s is refused: use https://. Plain http is only "
 			"for "
@@ -171,7 +171,7 @@ out:
 	return result;
 }
 
-bool cp_http_escape(const char *s, char *out, size_t outlen)
+bool cp_sync_http_escape(const char *s, char *out, size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
@@ -253,7 +253,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 		return size * nmemb;
 	memcpy(value, data, n);
 	value[n] = '\0';
-	h->retry_after_ms = cp_backoff_retry_after_ms(value, (int64_t)time(NULL));
+	h->retry_after_ms = cp_sync_backoff_retry_after_ms(value, (int64_t)time(NULL));
 	return size * nmemb;
 }
 
@@ -265,8 +265,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 			goto setopt_failed;                                                        \
 	} while (0)
 
-enum cp_err cp_http_open(struct cp_http **out, const char *url, const struct cp_sync_options *opts,
-			 struct cp_errbuf *err)
+enum cp_err cp_sync_http_open(struct cp_http **out, const char *url,
+			      const struct cp_sync_options *opts, struct cp_errbuf *err)
 {
 	struct cp_http *h;
 	CURLcode cc = CURLE_OK;
@@ -280,7 +280,7 @@ enum cp_err cp_http_open(struct cp_http **out, const char *url, const struct cp_
 	if (!h)
 		return cp_errf(err, CP_ENOMEM, "out of memory opening the connection to HQ");
 	/* The address is checked before libcurl ever sees it. */
-	result = cp_http_check_url(url, opts->allow_plain_http, h->base, sizeof(h->base), err);
+	result = cp_sync_http_check_url(url, opts->allow_plain_http, h->base, sizeof(h->base), err);
 	if (result != CP_OK)
 		goto out;
 	result = CP_ENOMEM;
@@ -345,11 +345,11 @@ setopt_failed:
 out:
 	curl_free(host);
 	curl_url_cleanup(u);
-	cp_http_close(h);
+	cp_sync_http_close(h);
 	return result;
 }
 
-void cp_http_close(struct cp_http *h)
+void cp_sync_http_close(struct cp_http *h)
 {
 	if (!h)
 		return;
@@ -362,7 +362,7 @@ void cp_http_close(struct cp_http *h)
 	free(h);
 }
 
-const char *cp_http_base(const struct cp_http *h)
+const char *cp_sync_http_base(const struct cp_http *h)
 {
 	return h->base;
 }
@@ -570,8 +570,8 @@ static struct curl_slist *add(struct curl_slist *list, const char *line, bool *o
 	return next;
 }
 
-enum cp_err cp_http_do(struct cp_http *h, const struct cp_http_request *req,
-		       struct cp_http_answer *ans, struct cp_errbuf *err)
+enum cp_err cp_sync_http_do(struct cp_http *h, const struct cp_http_request *req,
+			    struct cp_http_answer *ans, struct cp_errbuf *err)
 {
 	struct curl_slist *headers = NULL;
 	char url[URL_MAX], line[160], sig[CP_SIGN_HEX_LEN + 1];
@@ -599,8 +599,8 @@ enum cp_err cp_http_do(struct cp_http *h, const struct cp_http_request *req,
 	if (post)
 		headers = add(headers, "Content-Type: application/json", &ok);
 	if (req->id) {
-		if (cp_sign_request(req->method, req->path, req->now_s, req->body, req->len,
-				    req->id->secret, sig) != 0) {
+		if (cp_sync_sign_request(req->method, req->path, req->now_s, req->body, req->len,
+					 req->id->secret, sig) != 0) {
 			result =
 				cp_errf(err, CP_EIO, "could not sign the request (mbedTLS failed)");
 			goto out;
@@ -664,7 +664,7 @@ out:
 	return result;
 }
 
-void cp_http_answer_free(struct cp_http_answer *ans)
+void cp_sync_http_answer_free(struct cp_http_answer *ans)
 {
 	if (!ans)
 		return;
@@ -706,7 +706,8 @@ static const char *status_text(long status)
 	}
 }
 
-void cp_http_describe(const struct cp_http_answer *ans, const char *what, struct cp_errbuf *err)
+void cp_sync_http_describe(const struct cp_http_answer *ans, const char *what,
+			   struct cp_errbuf *err)
 {
 	char wait[48] = "";
 

@@ -56,7 +56,7 @@ static enum cp_err answered(struct cp_db *db, const struct cp_http_answer *ans,
 	case 404:
 		return cp_errf(err, CP_ENOTFOUND, "no such member");
 	default:
-		cp_http_describe(ans, "the member lookup", &said);
+		cp_sync_http_describe(ans, "the member lookup", &said);
 		return cp_errf(err, CP_EIO, NOT_HERE " (%s)", said.msg);
 	}
 }
@@ -88,7 +88,7 @@ enum cp_err cp_sync_lookup(struct cp_db *db, const struct cp_sync_options *opts,
 	quick.timeout_ms = opts->lookup_timeout_ms > 0 ? opts->lookup_timeout_ms : 2000;
 	if (quick.connect_timeout_ms <= 0 || quick.connect_timeout_ms > quick.timeout_ms)
 		quick.connect_timeout_ms = quick.timeout_ms;
-	if ((rc = cp_http_open(&h, id.url, &quick, &why)) != CP_OK) {
+	if ((rc = cp_sync_http_open(&h, id.url, &quick, &why)) != CP_OK) {
 		rc = cp_errf(err, CP_EIO, NOT_HERE " (%s)", why.msg);
 		goto out;
 	}
@@ -98,7 +98,7 @@ enum cp_err cp_sync_lookup(struct cp_db *db, const struct cp_sync_options *opts,
 	req.now_s = cp_db_now(db) / 1000;
 	req.timeout_ms = quick.timeout_ms;
 	req.cancel = cancel;
-	rc = cp_http_do(h, &req, &ans, &why);
+	rc = cp_sync_http_do(h, &req, &ans, &why);
 	if (rc == CP_ESTATE)
 		rc = cp_errf(err, CP_ESTATE, "the lookup at HQ was cancelled");
 	else if (rc != CP_OK)
@@ -107,7 +107,7 @@ enum cp_err cp_sync_lookup(struct cp_db *db, const struct cp_sync_options *opts,
 		rc = answered(db, &ans, out, err);
 out:
 	cp_wipe(&id, sizeof(id));
-	cp_http_answer_free(&ans);
-	cp_http_close(h);
+	cp_sync_http_answer_free(&ans);
+	cp_sync_http_close(h);
 	return rc;
 }

@@ -22,18 +22,18 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 	*more = false;
 	if (limit > 1000)
 		limit = 1000;
-	if (!cp_http_escape(cursor, since, sizeof(since))) {
+	if (!cp_sync_http_escape(cursor, since, sizeof(since))) {
 		cp_errf(err, CP_EINVAL, "the change cursor is too long");
 		return CP_SYNC_TRANSIENT;
 	}
 	snprintf(path, sizeof(path), "/v1/changes?since=%s&limit=%d", since, limit);
-	rc = cp_round_request(r, "GET", path, NULL, 0, &ans, err);
+	rc = cp_sync_round_request(r, "GET", path, NULL, 0, &ans, err);
 	if (rc != CP_OK) {
-		res = cp_round_failed(r, rc);
+		res = cp_sync_round_failed(r, rc);
 		goto out;
 	}
 	if (ans.status != 200) {
-		res = cp_round_refused(r, &ans, "the change pull", err);
+		res = cp_sync_round_refused(r, &ans, "the change pull", err);
 		goto out;
 	}
 	if (!ans.json) {
@@ -47,7 +47,7 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 	}
 	if (rc == CP_ECORRUPT) {
 		cp_errf(err, rc, "%s", why.msg);
-		res = cp_round_stop(r, CP_SYNC_STOP_ENROL);
+		res = cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
 		goto out;
 	}
 	if (rc != CP_OK) {
@@ -57,18 +57,18 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 	r->pages++;
 	res = CP_SYNC_DONE;
 out:
-	cp_http_answer_free(&ans);
+	cp_sync_http_answer_free(&ans);
 	return res;
 }
 
-enum cp_sync_result cp_pull_run(struct cp_round *r, struct cp_errbuf *err)
+enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 {
 	char cursor[CURSOR_MAX], before[CURSOR_MAX] = "";
 	enum cp_sync_result res;
 	bool more = true, first = true;
 
 	while (more) {
-		if (cp_round_interrupted(r, err))
+		if (cp_sync_round_interrupted(r, err))
 			return CP_SYNC_TRANSIENT;
 		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK)
 			return CP_SYNC_TRANSIENT;

@@ -27,7 +27,7 @@ static enum cp_sync_result chain_broken(struct cp_round *r, const struct cp_http
 			 "call IT: run 'counterpoint verify' on this till",
 			 ans->message[0] ? ans->message : ans->code);
 	cp_errf(err, CP_ECORRUPT, "%s", reason);
-	return cp_round_stop(r, CP_SYNC_STOP_ENROL);
+	return cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
 }
 
 /* Applies a 200 answer to the rows first..last. *after moves to what HQ now holds. */
@@ -59,7 +59,7 @@ static enum cp_sync_result acknowledged(struct cp_round *r, const struct cp_http
 		 * and arguments too, so that the stop is shown translated. */
 		if (err)
 			*err = why;
-		return cp_round_stop(r, CP_SYNC_STOP_ENROL);
+		return cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
 	}
 	if (rc != CP_OK) {
 		cp_errf(err, rc, "%s", cp_errmsg(&why, rc));
@@ -98,9 +98,9 @@ static enum cp_sync_result push_batch(struct cp_round *r, int64_t *after, int *g
 	if ((rc = cp_outbox_body(rows, n, &body, err)) != CP_OK)
 		goto out;
 	*sent = true;
-	rc = cp_round_request(r, "POST", "/v1/journal", body, strlen(body), &ans, err);
+	rc = cp_sync_round_request(r, "POST", "/v1/journal", body, strlen(body), &ans, err);
 	if (rc != CP_OK) {
-		res = cp_round_failed(r, rc);
+		res = cp_sync_round_failed(r, rc);
 		goto out;
 	}
 	switch (ans.status) {
@@ -133,17 +133,17 @@ static enum cp_sync_result push_batch(struct cp_round *r, int64_t *after, int *g
 		res = chain_broken(r, &ans, err);
 		break;
 	default:
-		res = cp_round_refused(r, &ans, "the journal push", err);
+		res = cp_sync_round_refused(r, &ans, "the journal push", err);
 		break;
 	}
 out:
-	cp_http_answer_free(&ans);
+	cp_sync_http_answer_free(&ans);
 	free(body);
 	cp_outbox_free(rows, n);
 	return res;
 }
 
-enum cp_sync_result cp_push_run(struct cp_round *r, struct cp_errbuf *err)
+enum cp_sync_result cp_sync_push_run(struct cp_round *r, struct cp_errbuf *err)
 {
 	struct cp_sync_status st;
 	enum cp_sync_result res;
@@ -151,11 +151,11 @@ enum cp_sync_result cp_push_run(struct cp_round *r, struct cp_errbuf *err)
 	int gaps = 0;
 	bool sent;
 
-	if (cp_sync_status_get(r->db, &st, err) != CP_OK)
+	if (cp_syncstate_status_get(r->db, &st, err) != CP_OK)
 		return CP_SYNC_TRANSIENT;
 	after = st.acked_seq;
 	for (;;) {
-		if (cp_round_interrupted(r, err))
+		if (cp_sync_round_interrupted(r, err))
 			return CP_SYNC_TRANSIENT;
 		res = push_batch(r, &after, &gaps, &sent, err);
 		if (res != CP_SYNC_DONE || !sent)

@@ -119,19 +119,19 @@ enum cp_err cp_sync_store_totals(struct cp_db *db, const struct cp_sync_options 
 	quick.timeout_ms = opts->lookup_timeout_ms > 0 ? opts->lookup_timeout_ms : 2000;
 	if (quick.connect_timeout_ms <= 0 || quick.connect_timeout_ms > quick.timeout_ms)
 		quick.connect_timeout_ms = quick.timeout_ms;
-	if ((rc = cp_http_open(&h, id.url, &quick, &why)) == CP_OK) {
+	if ((rc = cp_sync_http_open(&h, id.url, &quick, &why)) == CP_OK) {
 		req.method = "GET";
 		req.path = path;
 		req.id = &id;
 		req.now_s = cp_db_now(db) / 1000;
 		req.timeout_ms = quick.timeout_ms;
-		rc = cp_http_do(h, &req, &ans, &why);
+		rc = cp_sync_http_do(h, &req, &ans, &why);
 	}
 	if (rc != CP_OK) {
 		snprintf(out->why, sizeof(out->why), "%.150s", why.msg);
 		rc = cp_errf(err, CP_EIO, UNAVAILABLE ": %s", out->why);
 	} else if (ans.status != 200) {
-		cp_http_describe(&ans, "the store totals", &why);
+		cp_sync_http_describe(&ans, "the store totals", &why);
 		snprintf(out->why, sizeof(out->why), "%.150s", why.msg);
 		rc = cp_errf(err, CP_EIO, UNAVAILABLE ": %s", out->why);
 	} else if (!ans.json) {
@@ -141,7 +141,7 @@ enum cp_err cp_sync_store_totals(struct cp_db *db, const struct cp_sync_options 
 	}
 out:
 	cp_wipe(&id, sizeof(id));
-	cp_http_answer_free(&ans);
-	cp_http_close(h);
+	cp_sync_http_answer_free(&ans);
+	cp_sync_http_close(h);
 	return rc;
 }

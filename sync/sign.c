@@ -8,8 +8,8 @@
 #include "cp_crypto.h"
 #include "sync_int.h"
 
-int cp_sign_request(const char *method, const char *path, int64_t timestamp, const void *body,
-		    size_t len, const uint8_t secret[32], char out[CP_SIGN_HEX_LEN + 1])
+int cp_sync_sign_request(const char *method, const char *path, int64_t timestamp, const void *body,
+			 size_t len, const uint8_t secret[32], char out[CP_SIGN_HEX_LEN + 1])
 {
 	uint8_t digest[CP_SHA256_LEN], mac[CP_SHA256_LEN];
 	char digest_hex[2 * CP_SHA256_LEN + 1], ts[24];

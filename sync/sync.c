@@ -40,19 +40,19 @@ static enum cp_err ensure_http(struct cp_round *r, struct cp_errbuf *err)
 	char base[512];
 
 	if (r->http) {
-		if (cp_http_check_url(r->id.url, r->opts->allow_plain_http, base, sizeof(base),
-				      NULL) == CP_OK &&
-		    strcmp(base, cp_http_base(r->http)) == 0)
+		if (cp_sync_http_check_url(r->id.url, r->opts->allow_plain_http, base, sizeof(base),
+					   NULL) == CP_OK &&
+		    strcmp(base, cp_sync_http_base(r->http)) == 0)
 			return CP_OK;
-		cp_http_close(r->http);
+		cp_sync_http_close(r->http);
 		r->http = NULL;
 	}
-	return cp_http_open(&r->http, r->id.url, r->opts, err);
+	return cp_sync_http_open(&r->http, r->id.url, r->opts, err);
 }
 
-enum cp_err cp_round_request(struct cp_round *r, const char *method, const char *path,
-			     const char *body, size_t len, struct cp_http_answer *ans,
-			     struct cp_errbuf *err)
+enum cp_err cp_sync_round_request(struct cp_round *r, const char *method, const char *path,
+				  const char *body, size_t len, struct cp_http_answer *ans,
+				  struct cp_errbuf *err)
 {
 	struct cp_http_request req = {
 		.method = method,
@@ -70,30 +70,30 @@ enum cp_err cp_round_request(struct cp_round *r, const char *method, const char 
 	memset(ans, 0, sizeof(*ans));
 	if ((rc = ensure_http(r, err)) != CP_OK)
 		return rc;
-	return cp_http_do(r->http, &req, ans, err);
+	return cp_sync_http_do(r->http, &req, ans, err);
 }
 
-enum cp_sync_result cp_round_stop(struct cp_round *r, enum cp_sync_stop kind)
+enum cp_sync_result cp_sync_round_stop(struct cp_round *r, enum cp_sync_stop kind)
 {
 	r->stop_kind = kind;
 	return CP_SYNC_STOPPED;
 }
 
-enum cp_sync_result cp_round_failed(struct cp_round *r, enum cp_err rc)
+enum cp_sync_result cp_sync_round_failed(struct cp_round *r, enum cp_err rc)
 {
 	/* A TLS or address problem does not mend itself; the rest usually does. */
 	if (rc == CP_ECONFIG || rc == CP_EINVAL)
-		return cp_round_stop(r, CP_SYNC_STOP_CONFIG);
+		return cp_sync_round_stop(r, CP_SYNC_STOP_CONFIG);
 	return CP_SYNC_TRANSIENT;
 }
 
-enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
-				     const char *what, struct cp_errbuf *err)
+enum cp_sync_result cp_sync_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
+					  const char *what, struct cp_errbuf *err)
 {
 	struct cp_errbuf said = {{0}};
 	char why[136];
 
-	cp_http_describe(ans, what, &said);
+	cp_sync_http_describe(ans, what, &said);
 	if (ans->status == 401) {
 		snprintf(why, sizeof(why), "%s%s%.80s", ans->code[0] ? ans->code : "401",
 			 ans->message[0] ? ": " : "", ans->message);
@@ -107,7 +107,7 @@ enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_an
 				"re-enrol: HQ no longer accepts this terminal (%s); run "
 				"'counterpoint enrol' with a new code",
 				why);
-		return cp_round_stop(r, CP_SYNC_STOP_ENROL);
+		return cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
 	}
 	if (ans->status == 429 || ans->status == 503)
 		r->retry_after_ms = ans->retry_after_ms;
@@ -122,7 +122,7 @@ static bool stop_asked(const volatile sig_atomic_t *stop)
 	return __atomic_load_n(stop, __ATOMIC_SEQ_CST) != 0;
 }
 
-bool cp_round_interrupted(const struct cp_round *r, struct cp_errbuf *err)
+bool cp_sync_round_interrupted(const struct cp_round *r, struct cp_errbuf *err)
 {
 	if (!r->stop || !stop_asked(r->stop))
 		return false;
@@ -146,7 +146,7 @@ static enum cp_sync_result run_round(struct cp_round *r, struct cp_errbuf *err)
 	enum cp_sync_result res;
 	enum cp_err rc;
 
-	if ((rc = cp_sync_status_get(r->db, &st, err)) != CP_OK)
+	if ((rc = cp_syncstate_status_get(r->db, &st, err)) != CP_OK)
 		return CP_SYNC_TRANSIENT;
 	if (st.stop_kind == CP_SYNC_STOP_ENROL || (st.stop_kind == CP_SYNC_STOP_CONFIG &&
 						   !r->recheck && cp_db_now(r->db) < st.next_try)) {
@@ -161,9 +161,9 @@ static enum cp_sync_result run_round(struct cp_round *r, struct cp_errbuf *err)
 			"https://HOST:PORT --code CODE' first");
 		return held(r);
 	}
-	res = cp_push_run(r, err);
+	res = cp_sync_push_run(r, err);
 	if (res == CP_SYNC_DONE)
-		res = cp_pull_run(r, err);
+		res = cp_sync_pull_run(r, err);
 	return res;
 }
 
@@ -224,12 +224,12 @@ static enum cp_sync_result round_and_record(struct cp_round *r, struct cp_backof
 	cp_wipe(&r->id, sizeof(r->id));
 	*delay_ms = 0;
 	if (res == CP_SYNC_DONE) {
-		cp_backoff_reset(b);
-		if (cp_sync_record_success(r->db, NULL) != CP_OK)
+		cp_sync_backoff_reset(b);
+		if (cp_syncstate_record_success(r->db, NULL) != CP_OK)
 			cp_log(CP_LOG_WARN, "sync: could not record the success in the database");
 		return res;
 	}
-	if (r->held || cp_round_interrupted(r, NULL))
+	if (r->held || cp_sync_round_interrupted(r, NULL))
 		return res;
 	now = cp_db_now(r->db);
 	if (res == CP_SYNC_STOPPED) {
@@ -239,18 +239,18 @@ static enum cp_sync_result round_and_record(struct cp_round *r, struct cp_backof
 		recheck = r->opts->recheck_ms > 0 ? r->opts->recheck_ms : 900000;
 		if (recheck < b->cap_ms)
 			recheck = b->cap_ms;
-		if (cp_sync_record_stop_why(r->db, kind, err,
-					    kind == CP_SYNC_STOP_CONFIG ? recheck : 0,
-					    NULL) != CP_OK)
+		if (cp_syncstate_record_stop_why(r->db, kind, err,
+						 kind == CP_SYNC_STOP_CONFIG ? recheck : 0,
+						 NULL) != CP_OK)
 			cp_log(CP_LOG_WARN, "sync: could not record the stop in the database");
 		return res;
 	}
 	if (cp_rand_bytes(&rnd, sizeof(rnd)) != 0)
 		rnd = (uint64_t)now;
-	*delay_ms = cp_backoff_next(b, r->retry_after_ms, rnd);
+	*delay_ms = cp_sync_backoff_next(b, r->retry_after_ms, rnd);
 	if (err)
 		say_wait(err, b, r->retry_after_ms, *delay_ms);
-	if (cp_sync_record_retry(r->db, cp_errmsg(err, CP_EIO), *delay_ms, NULL) != CP_OK)
+	if (cp_syncstate_record_retry(r->db, cp_errmsg(err, CP_EIO), *delay_ms, NULL) != CP_OK)
 		cp_log(CP_LOG_WARN, "sync: could not record the failure in the database");
 	return res;
 }
@@ -276,7 +276,7 @@ enum cp_sync_result cp_sync_once(struct cp_db *db, const struct cp_sync_options 
 
 	backoff_init(&b, opts);
 	res = round_and_record(&r, &b, &delay, &e);
-	cp_http_close(r.http);
+	cp_sync_http_close(r.http);
 	if (res != CP_SYNC_DONE && err)
 		*err = e;
 	return res;
@@ -368,7 +368,7 @@ enum cp_err cp_sync_daemon(struct cp_db *db, const struct cp_sync_options *opts,
 		r.recheck = ca_changed(&ca, &ca_now);
 		ca = ca_now;
 	}
-	cp_http_close(r.http);
+	cp_sync_http_close(r.http);
 	cp_log(CP_LOG_INFO, "sync daemon stopped");
 	return CP_OK;
 }

@@ -73,7 +73,7 @@ enum cp_sync_result cp_sync_once(struct cp_db *db, const struct cp_sync_options 
 				 struct cp_errbuf *err);
 
 /* Runs rounds until *stop becomes non-zero (set it from a SIGTERM/SIGINT handler): after a
- * failure it waits the backoff delay (cp_backoff_next: never less than backoff_base_ms, never
+ * failure it waits the backoff delay (cp_sync_backoff_next: never less than backoff_base_ms, never
  * more than backoff_cap_ms, whatever Retry-After says), when all is sent it waits interval_s.
  * Stopped for a person, it looks at the recorded state every interval_s without contacting
  * HQ: until re-enrolment clears a stop, or, for a stop of configuration, until recheck_ms has

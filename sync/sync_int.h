@@ -20,19 +20,19 @@
 
 /* Whether host (as in a URL; IPv6 in brackets) is a loopback literal: 127.0.0.0/8, [::1] or
  * localhost. Names other than localhost are never loopback: they could resolve anywhere. */
-bool cp_http_host_is_loopback(const char *host);
+bool cp_sync_http_host_is_loopback(const char *host);
 
 /* Checks an HQ address without any network: "https://HOST[:PORT]" with an optional final '/',
  * or "http://" when the host is a loopback literal and allow_plain_http. Writes the address in
  * normal form ("https://host:port", no final '/') to base (basecap bytes) when base is not
  * NULL. CP_EINVAL for anything else that is not such an address (user names, paths, queries,
  * other schemes), CP_ECONFIG for plain http that is not allowed; err says which and why. */
-enum cp_err cp_http_check_url(const char *url, bool allow_plain_http, char *base, size_t basecap,
-			      struct cp_errbuf *err);
+enum cp_err cp_sync_http_check_url(const char *url, bool allow_plain_http, char *base,
+				   size_t basecap, struct cp_errbuf *err);
 
 /* Percent-encodes s for a query value (all but A-Z a-z 0-9 - . _ ~). false when out is too
  * small. */
-bool cp_http_escape(const char *s, char *out, size_t outlen);
+bool cp_sync_http_escape(const char *s, char *out, size_t outlen);
 
 /* ---- transport (http.c) ---- */
 
@@ -54,7 +54,7 @@ struct cp_http_request {
 	const volatile sig_atomic_t *stop; /* the daemon was told to stop */
 };
 
-/* What HQ answered. body is always NUL-terminated (malloc'd, wiped by cp_http_answer_free). */
+/* What HQ answered. body is always NUL-terminated (malloc'd, wiped by cp_sync_http_answer_free). */
 struct cp_http_answer {
 	long status;
 	char *body;
@@ -67,27 +67,28 @@ struct cp_http_answer {
 	int64_t number;    /* "expected" (409) or "seq" (422); -1 when absent */
 };
 
-/* Opens a handle for the HQ at url (checked as cp_http_check_url does, before anything else,
+/* Opens a handle for the HQ at url (checked as cp_sync_http_check_url does, before anything else,
  * so that a refused address is never connected to). Sets peer and host verification, TLS 1.2
  * or newer, the CA file, the pin, the timeouts, http/https only; proxies come from the
- * environment as libcurl does by default. Free with cp_http_close. */
-enum cp_err cp_http_open(struct cp_http **out, const char *url, const struct cp_sync_options *opts,
-			 struct cp_errbuf *err);
+ * environment as libcurl does by default. Free with cp_sync_http_close. */
+enum cp_err cp_sync_http_open(struct cp_http **out, const char *url,
+			      const struct cp_sync_options *opts, struct cp_errbuf *err);
 /* NULL is a no-op. */
-void cp_http_close(struct cp_http *h);
+void cp_sync_http_close(struct cp_http *h);
 /* The address in normal form, as checked at open. */
-const char *cp_http_base(const struct cp_http *h);
+const char *cp_sync_http_base(const struct cp_http *h);
 
 /* Performs req. CP_OK whenever HQ answered with a status, whatever it was (look at
  * ans->status). Otherwise: CP_ECONFIG a TLS or configuration problem a person must fix, named
  * in err; CP_EIO HQ unreachable, too slow, connection reset, answer too large; CP_ESTATE
- * cancelled through req->cancel or req->stop; CP_ENOMEM. Free ans with cp_http_answer_free in every case. */
-enum cp_err cp_http_do(struct cp_http *h, const struct cp_http_request *req,
-		       struct cp_http_answer *ans, struct cp_errbuf *err);
-void cp_http_answer_free(struct cp_http_answer *ans);
+ * cancelled through req->cancel or req->stop; CP_ENOMEM. Free ans with cp_sync_http_answer_free in every case. */
+enum cp_err cp_sync_http_do(struct cp_http *h, const struct cp_http_request *req,
+			    struct cp_http_answer *ans, struct cp_errbuf *err);
+void cp_sync_http_answer_free(struct cp_http_answer *ans);
 
 /* "HQ answered 503 (busy: try later)" and the like, for err and the log. */
-void cp_http_describe(const struct cp_http_answer *ans, const char *what, struct cp_errbuf *err);
+void cp_sync_http_describe(const struct cp_http_answer *ans, const char *what,
+			   struct cp_errbuf *err);
 
 /* ---- signing (sign.c) ---- */
 
@@ -96,8 +97,8 @@ void cp_http_describe(const struct cp_http_answer *ans, const char *what, struct
 /* X-CP-Signature: lower-case hex of HMAC-SHA256(secret, METHOD "\n" PATH "\n" TIMESTAMP "\n"
  * hex(SHA-256(body))). body may be NULL when len is 0. Returns 0, or -1 when the hash failed
  * or an argument is missing. */
-int cp_sign_request(const char *method, const char *path, int64_t timestamp, const void *body,
-		    size_t len, const uint8_t secret[32], char out[CP_SIGN_HEX_LEN + 1]);
+int cp_sync_sign_request(const char *method, const char *path, int64_t timestamp, const void *body,
+			 size_t len, const uint8_t secret[32], char out[CP_SIGN_HEX_LEN + 1]);
 
 /* ---- one round (sync.c, push.c, pull.c) ---- */
 
@@ -116,28 +117,28 @@ struct cp_round {
 };
 
 /* Whether the daemon was asked to stop: long pushes and pulls end between requests. */
-bool cp_round_interrupted(const struct cp_round *r, struct cp_errbuf *err);
+bool cp_sync_round_interrupted(const struct cp_round *r, struct cp_errbuf *err);
 
 /* Pushes until HQ has acknowledged every journal row. */
-enum cp_sync_result cp_push_run(struct cp_round *r, struct cp_errbuf *err);
+enum cp_sync_result cp_sync_push_run(struct cp_round *r, struct cp_errbuf *err);
 /* Pulls change pages until HQ says there are no more. */
-enum cp_sync_result cp_pull_run(struct cp_round *r, struct cp_errbuf *err);
+enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err);
 
 /* A request of the round, signed with the round's identity. */
-enum cp_err cp_round_request(struct cp_round *r, const char *method, const char *path,
-			     const char *body, size_t len, struct cp_http_answer *ans,
-			     struct cp_errbuf *err);
+enum cp_err cp_sync_round_request(struct cp_round *r, const char *method, const char *path,
+				  const char *body, size_t len, struct cp_http_answer *ans,
+				  struct cp_errbuf *err);
 /* The one classification of what goes wrong (sync/PROTOCOL.md, "What the till does"): a
  * problem a person must fix ends the round CP_SYNC_STOPPED with r->stop_kind saying which stop the
  * round records (err holds the reason, naming what to do); everything else is
  * CP_SYNC_TRANSIENT, retried with backoff. */
-enum cp_sync_result cp_round_stop(struct cp_round *r, enum cp_sync_stop kind);
-/* What a failed transport (rc from cp_round_request) means for the round: a TLS or address
+enum cp_sync_result cp_sync_round_stop(struct cp_round *r, enum cp_sync_stop kind);
+/* What a failed transport (rc from cp_sync_round_request) means for the round: a TLS or address
  * problem stops it for configuration, the rest is transient. */
-enum cp_sync_result cp_round_failed(struct cp_round *r, enum cp_err rc);
+enum cp_sync_result cp_sync_round_failed(struct cp_round *r, enum cp_err rc);
 /* What an answer other than the expected one means: 401 stops sync until re-enrolment, 429
  * and 503 keep their Retry-After, everything else is transient. err says what HQ said. */
-enum cp_sync_result cp_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
-				     const char *what, struct cp_errbuf *err);
+enum cp_sync_result cp_sync_round_refused(struct cp_round *r, const struct cp_http_answer *ans,
+					  const char *what, struct cp_errbuf *err);
 
 #endif

@@ -8,7 +8,7 @@
 #include "benefit.h"
 #include "ui_int.h"
 
-void ui_benefit_refresh(struct ui *ui)
+void cp_ui_benefit_refresh(struct ui *ui)
 {
 	struct cp_benefit_list *l;
 
@@ -51,7 +51,7 @@ static int titles(const struct cp_benefit_list *l, enum cp_benefit_state st, cha
 	return n;
 }
 
-void ui_benefit_list(struct ui *ui)
+void cp_ui_benefit_list(struct ui *ui)
 {
 	struct cp_benefit_list *l = malloc(sizeof(*l));
 	struct cp_errbuf err = {{0}};
@@ -59,56 +59,56 @@ void ui_benefit_list(struct ui *ui)
 	enum cp_err rc;
 
 	if (!l) {
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("out of memory"));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("out of memory"));
 		return;
 	}
 	rc = cp_benefit_list(ui->db, &ui->session, l, &err);
 	if (rc != CP_OK) {
 		free(l);
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	titles(l, CP_BENEFIT_OPEN, open, sizeof(open));
 	titles(l, CP_BENEFIT_USED, used, sizeof(used));
 	if (!l->n)
-		ui_msg(ui, UI_MSG_INFO, "%s", _("This member's tier has no benefits."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("This member's tier has no benefits."));
 	else
-		ui_msg(ui, UI_MSG_INFO,
-		       _("Benefits open today (w grants): %s. Used this period: %s."),
-		       l->open ? open : _("none"), l->used ? used : _("none"));
+		cp_ui_msg(ui, UI_MSG_INFO,
+			  _("Benefits open today (w grants): %s. Used this period: %s."),
+			  l->open ? open : _("none"), l->used ? used : _("none"));
 	free(l);
 }
 
-void ui_benefit_grant(struct ui *ui)
+void cp_ui_benefit_grant(struct ui *ui)
 {
 	struct cp_benefit_grant g;
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
 
-	ui_benefit_refresh(ui);
+	cp_ui_benefit_refresh(ui);
 	if (!ui->cart->has_member) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Attach a member first: benefits are theirs."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Attach a member first: benefits are theirs."));
 		return;
 	}
 	if (!ui->benefits_open) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("This member has no benefit to claim today (e lists them)."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("This member has no benefit to claim today (e lists them)."));
 		return;
 	}
 	rc = cp_benefit_grant(ui->db, &ui->session, ui->benefit_next, &g, &err);
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	if (strcmp(g.what, "points") == 0)
-		ui_msg(ui, UI_MSG_OK, _("Granted %s: %lld points; the balance is now %lld."),
-		       g.title, (long long)g.points, (long long)g.balance_after);
+		cp_ui_msg(ui, UI_MSG_OK, _("Granted %s: %lld points; the balance is now %lld."),
+			  g.title, (long long)g.points, (long long)g.balance_after);
 	else if (strcmp(g.what, "coupon") == 0)
-		ui_msg(ui, UI_MSG_OK, _("Granted %s: coupon %s, valid %s to %s."), g.title,
-		       g.coupon.code, g.coupon.valid_from, g.coupon.valid_to);
+		cp_ui_msg(ui, UI_MSG_OK, _("Granted %s: coupon %s, valid %s to %s."), g.title,
+			  g.coupon.code, g.coupon.valid_from, g.coupon.valid_to);
 	else
-		ui_msg(ui, UI_MSG_OK,
-		       _("Granted %s: the gift is line %d of the sale, at no charge."), g.title,
-		       g.line_no);
+		cp_ui_msg(ui, UI_MSG_OK,
+			  _("Granted %s: the gift is line %d of the sale, at no charge."), g.title,
+			  g.line_no);
 }

@@ -10,7 +10,7 @@ static const char *const digit[10][UI_BIG_ROWS] = {
 	{" _ ", "|_|", "|_|"}, {" _ ", "|_|", " _|"},
 };
 
-int ui_bigtext(const char *s, char rows[UI_BIG_ROWS][64], size_t rowlen)
+int cp_ui_bigtext(const char *s, char rows[UI_BIG_ROWS][64], size_t rowlen)
 {
 	size_t w = 0;
 

@@ -10,6 +10,6 @@
 
 /* Renders the digits, '.', '-' and ',' of s (other characters are skipped) into three rows of
  * rowlen bytes each. Returns the width in columns, or -1 when it does not fit in rowlen. */
-int ui_bigtext(const char *s, char rows[UI_BIG_ROWS][64], size_t rowlen);
+int cp_ui_bigtext(const char *s, char rows[UI_BIG_ROWS][64], size_t rowlen);
 
 #endif

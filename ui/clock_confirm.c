@@ -22,28 +22,28 @@ static enum cp_err confirmed(struct ui *ui, const char *code, const char *pin)
 {
 	struct cp_clock_confirm_result r;
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_clock_confirm(ui->db, &ui->session, code, pin, &r, &err);
+	enum cp_err rc = cp_clockcheck_confirm(ui->db, &ui->session, code, pin, &r, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
-	ui_msg(ui, UI_MSG_OK, _("Clock confirmed by manager %s. Carry on where you were."),
-	       r.authorised_by);
+	cp_ui_msg(ui, UI_MSG_OK, _("Clock confirmed by manager %s. Carry on where you were."),
+		  r.authorised_by);
 	return CP_OK;
 }
 
 static void ask_manager(struct ui *ui)
 {
-	ui_manager_pin(ui, _("Confirming the clock needs a manager's code and PIN."), confirmed);
+	cp_ui_manager_pin(ui, _("Confirming the clock needs a manager's code and PIN."), confirmed);
 }
 
-void ui_clock_refused(struct ui *ui)
+void cp_ui_clock_refused(struct ui *ui)
 {
 	char now_s[32], last_s[32], text[512];
 	int64_t now, last;
 
-	if (!cp_clock_behind(ui->db, &now, &last))
+	if (!cp_clockcheck_behind(ui->db, &now, &last))
 		return; /* years off, or already settled: the error message says what to do */
 	local_minute(now, now_s);
 	local_minute(last, last_s);
@@ -52,5 +52,5 @@ void ui_clock_refused(struct ui *ui)
 		   "right, a manager confirms it and selling goes on. If not, choose No and set "
 		   "the date and time."),
 		 now_s, last_s);
-	ui_confirm(ui, _("Is the clock right?"), text, ask_manager);
+	cp_ui_confirm(ui, _("Is the clock right?"), text, ask_manager);
 }

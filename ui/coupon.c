@@ -10,7 +10,7 @@
 #include "input.h"
 #include "ui_int.h"
 
-void ui_coupon_refresh(struct ui *ui)
+void cp_ui_coupon_refresh(struct ui *ui)
 {
 	struct cp_coupon_quote q;
 
@@ -25,7 +25,7 @@ void ui_coupon_refresh(struct ui *ui)
 	}
 }
 
-int64_t ui_coupon_due(const struct ui *ui)
+int64_t cp_ui_coupon_due(const struct ui *ui)
 {
 	int64_t due = ui->cart->total - ui->coupon_off;
 
@@ -51,13 +51,13 @@ static bool taken_off(struct ui *ui, const char *text)
 	if (!on) /* a coupon that no longer holds is not in the quote: try to take it off */
 		on = cp_coupon_remove(ui->db, &ui->session, code, NULL) == CP_OK;
 	else if ((rc = cp_coupon_remove(ui->db, &ui->session, code, &err)) != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return true;
 	}
 	if (!on)
 		return false;
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_INFO, _("Coupon %s is taken off the sale."), code);
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_INFO, _("Coupon %s is taken off the sale."), code);
 	return true;
 }
 
@@ -73,26 +73,26 @@ static void apply(struct ui *ui, const char *text)
 	rc = cp_coupon_apply(ui->db, &ui->session, text, &q, &err);
 
 	if (rc != CP_OK) {
-		ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+		cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_OK, _("Coupon %s: %s takes %s off. Due now: %s."), q.c[q.n - 1].code,
-	       q.c[q.n - 1].title, ui_money(ui, q.c[q.n - 1].fen, off, sizeof(off)),
-	       ui_money(ui, q.due, due, sizeof(due)));
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_OK, _("Coupon %s: %s takes %s off. Due now: %s."), q.c[q.n - 1].code,
+		  q.c[q.n - 1].title, cp_ui_money(ui, q.c[q.n - 1].fen, off, sizeof(off)),
+		  cp_ui_money(ui, q.due, due, sizeof(due)));
 }
 
-void ui_coupon_ask(struct ui *ui)
+void cp_ui_coupon_ask(struct ui *ui)
 {
 	if (!ui->cart->open || ui->cart->nlines == 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Scan the items first, then the coupon."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Scan the items first, then the coupon."));
 		return;
 	}
-	ui_ask_scan(ui, _("Coupon"), _("Coupon code"), UI_IN_FOLD | UI_IN_ASCII, 20, apply);
+	cp_ui_ask_scan(ui, _("Coupon"), _("Coupon code"), UI_IN_FOLD | UI_IN_ASCII, 20, apply);
 }
 
-bool ui_coupon_scan(struct ui *ui, const char *text)
+bool cp_ui_coupon_scan(struct ui *ui, const char *text)
 {
 	char code[CP_COUPON_CODE_LEN + 1];
 
@@ -102,7 +102,7 @@ bool ui_coupon_scan(struct ui *ui, const char *text)
 	return true;
 }
 
-void ui_coupon_list(struct ui *ui)
+void cp_ui_coupon_list(struct ui *ui)
 {
 	struct cp_coupon_list *l = malloc(sizeof(*l));
 	struct cp_errbuf err = {{0}};
@@ -112,13 +112,13 @@ void ui_coupon_list(struct ui *ui)
 	enum cp_err rc;
 
 	if (!l) {
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("out of memory"));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("out of memory"));
 		return;
 	}
 	rc = cp_coupon_list(ui->db, &ui->session, l, &err);
 	if (rc != CP_OK) {
 		free(l);
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	line[0] = '\0';
@@ -135,8 +135,8 @@ void ui_coupon_list(struct ui *ui)
 		used += (size_t)n;
 	}
 	if (!open)
-		ui_msg(ui, UI_MSG_INFO, "%s", _("This member has no coupons to use."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("This member has no coupons to use."));
 	else
-		ui_msg(ui, UI_MSG_INFO, _("%d coupons to use (c applies one): %s"), open, line);
+		cp_ui_msg(ui, UI_MSG_INFO, _("%d coupons to use (c applies one): %s"), open, line);
 	free(l);
 }

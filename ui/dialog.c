@@ -25,8 +25,8 @@ static struct {
 
 static bool open_box(struct ui *ui, enum mode mode, const char *title, const char *text)
 {
-	if (ui_showing(ui, UI_SCR_dialog)) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Answer the open question first."));
+	if (cp_ui_showing(ui, UI_SCR_dialog)) {
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Answer the open question first."));
 		return false;
 	}
 	D.mode = mode;
@@ -37,36 +37,37 @@ static bool open_box(struct ui *ui, enum mode mode, const char *title, const cha
 	return true;
 }
 
-void ui_choose(struct ui *ui, const char *title, const char *text, const struct ui_choice *c, int n)
+void cp_ui_choose(struct ui *ui, const char *title, const char *text, const struct ui_choice *c,
+		  int n)
 {
 	if (!open_box(ui, D_CHOOSE, title, text))
 		return;
 	D.n = n > UI_CHOICE_MAX ? UI_CHOICE_MAX : n;
 	memcpy(D.c, c, sizeof(*c) * (size_t)D.n);
-	ui_push(ui, UI_SCR_dialog);
+	cp_ui_push(ui, UI_SCR_dialog);
 }
 
-void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *))
+void cp_ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *))
 {
 	const struct ui_choice c[] = {
 		{"Enter", "y", _("Yes"), on_yes},
 		{"Esc", "n", _("No"), NULL},
 	};
 
-	ui_choose(ui, title, text, c, 2);
+	cp_ui_choose(ui, title, text, c, 2);
 }
 
 static void manager_fields(const char *code)
 {
-	ui_field_init(&D.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
-	ui_field_init(&D.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&D.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&D.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
 	if (code)
-		ui_input_set(&D.code.in, code);
+		cp_ui_input_set(&D.code.in, code);
 }
 
-void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done)
+void cp_ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done)
 {
-	if (ui_is_manager(ui)) {
+	if (cp_ui_is_manager(ui)) {
 		done(ui, NULL, NULL);
 		return;
 	}
@@ -74,20 +75,20 @@ void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done)
 		return;
 	D.manager_done = done;
 	manager_fields(NULL);
-	ui_push(ui, UI_SCR_dialog);
+	cp_ui_push(ui, UI_SCR_dialog);
 }
 
 /* After a refused try: the same question again, the code kept, the PIN empty and in focus. */
 static void manager_again(struct ui *ui, const char *title, const char *why,
 			  ui_manager_done_fn done, const char *code)
 {
-	if (ui_showing(ui, UI_SCR_dialog))
+	if (cp_ui_showing(ui, UI_SCR_dialog))
 		return; /* done asked something else */
 	open_box(ui, D_MANAGER, title, why);
 	D.manager_done = done;
 	manager_fields(code);
 	D.focus = 1;
-	ui_push(ui, UI_SCR_dialog);
+	cp_ui_push(ui, UI_SCR_dialog);
 }
 
 static void ask(struct ui *ui, enum ui_field_kind kind, const char *title, const char *label,
@@ -97,18 +98,18 @@ static void ask(struct ui *ui, enum ui_field_kind kind, const char *title, const
 		return;
 	snprintf(D.label, sizeof(D.label), "%s", label);
 	D.ask_done = done;
-	ui_field_init(&D.line, kind, max, flags);
-	ui_push(ui, UI_SCR_dialog);
+	cp_ui_field_init(&D.line, kind, max, flags);
+	cp_ui_push(ui, UI_SCR_dialog);
 }
 
-void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
-	    void (*done)(struct ui *, const char *text))
+void cp_ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+	       void (*done)(struct ui *, const char *text))
 {
 	ask(ui, UI_FIELD_ROUTE, title, label, flags, max, done);
 }
 
-void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
-		 void (*done)(struct ui *, const char *text))
+void cp_ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+		    void (*done)(struct ui *, const char *text))
 {
 	ask(ui, UI_FIELD_TEXT, title, label, flags, max, done);
 }
@@ -116,17 +117,17 @@ void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned f
 static void dialog_leave(struct ui *ui)
 {
 	(void)ui;
-	ui_field_clear(&D.pin);
-	ui_field_clear(&D.code);
+	cp_ui_field_clear(&D.pin);
+	cp_ui_field_clear(&D.code);
 }
 
 static int choose_key(struct ui *ui, const struct ui_key *k)
 {
 	for (int i = 0; i < D.n; i++) {
-		if (ui_key_named(k, D.c[i].key, D.c[i].alt)) {
+		if (cp_ui_key_named(k, D.c[i].key, D.c[i].alt)) {
 			void (*run)(struct ui *) = D.c[i].run;
 
-			ui_pop(ui);
+			cp_ui_pop(ui);
 			if (run)
 				run(ui);
 			return UI_HANDLED;
@@ -142,17 +143,17 @@ static bool field_problem(struct ui *ui, enum ui_field_rc rc)
 {
 	switch (rc) {
 	case UI_FIELD_PIN_SCAN:
-		ui_msg(ui, UI_MSG_ERROR, "%s",
-		       _("That was a scan, not a PIN: type the PIN by hand."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+			  _("That was a scan, not a PIN: type the PIN by hand."));
 		break;
 	case UI_FIELD_PASTE:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted text is not accepted here."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted text is not accepted here."));
 		break;
 	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Too long: not accepted."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("Too long: not accepted."));
 		break;
 	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
 		break;
 	default:
 		return false;
@@ -173,7 +174,7 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		D.focus = !D.focus;
 		return UI_HANDLED;
 	}
-	rc = ui_field_key(f, k);
+	rc = cp_ui_field_key(f, k);
 	if (field_problem(ui, rc))
 		return UI_HANDLED;
 	if (rc != UI_FIELD_SUBMIT)
@@ -192,12 +193,13 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		memcpy(pin, D.pin.in.buf, sizeof(pin));
 		memcpy(title, D.title, sizeof(title));
 		memcpy(why, D.text, sizeof(why));
-		ui_field_clear(&D.pin);
-		ui_pop(ui);
+		cp_ui_field_clear(&D.pin);
+		cp_ui_pop(ui);
 		result = done(ui, code, pin);
-		ui_wipe(pin, sizeof(pin));
+		cp_ui_wipe(pin, sizeof(pin));
 		if (result == CP_EAUTH)
-			ui_msg(ui, UI_MSG_ERROR, "%s", _("Wrong manager code or PIN. Try again."));
+			cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+				  _("Wrong manager code or PIN. Try again."));
 		if (result == CP_EAUTH || result == CP_ELOCKED || result == CP_EPERM)
 			manager_again(ui, title, why, done, code);
 	}
@@ -210,11 +212,11 @@ static int ask_key(struct ui *ui, const struct ui_key *k)
 
 	if (k->code == UI_K_ESC)
 		return UI_DONE;
-	rc = ui_field_key(&D.line, k);
+	rc = cp_ui_field_key(&D.line, k);
 	if (rc == UI_FIELD_SCAN) {
 		/* The scanner fired while a quantity was being typed: the scan is for the sale. */
-		if (!ui_scan_route(ui, D.line.scan))
-			ui_field_refused(&D.line);
+		if (!cp_ui_scan_route(ui, D.line.scan))
+			cp_ui_field_refused(&D.line);
 		return UI_HANDLED;
 	}
 	if (field_problem(ui, rc) || rc != UI_FIELD_SUBMIT)
@@ -224,7 +226,7 @@ static int ask_key(struct ui *ui, const struct ui_key *k)
 		void (*done)(struct ui *, const char *) = D.ask_done;
 
 		memcpy(text, D.line.in.buf, sizeof(text));
-		ui_pop(ui);
+		cp_ui_pop(ui);
 		done(ui, text);
 	}
 	return UI_HANDLED;
@@ -247,7 +249,7 @@ static void dialog_draw(struct ui *ui, WINDOW *w)
 {
 	int wd = ui->cols - 8 > 64 ? 64 : ui->cols - 8;
 	int inner = wd - 4, h, y, x, r;
-	int text_rows = D.text[0] ? ui_draw_wrapped(NULL, 0, 0, inner, 6, D.text, 0) : 0;
+	int text_rows = D.text[0] ? cp_ui_draw_wrapped(NULL, 0, 0, inner, 6, D.text, 0) : 0;
 
 	h = 4 + text_rows + (text_rows ? 1 : 0) +
 	    (D.mode == D_MANAGER ? 2
@@ -255,22 +257,24 @@ static void dialog_draw(struct ui *ui, WINDOW *w)
 				 : D.n);
 	y = (ui->rows - h) / 2;
 	x = (ui->cols - wd) / 2;
-	ui_draw_box(ui, w, y, x, h, wd, D.title);
+	cp_ui_draw_box(ui, w, y, x, h, wd, D.title);
 	r = y + 2;
 	if (D.text[0]) {
-		ui_draw_wrapped(w, r, x + 2, inner, text_rows, D.text, ui_attr(ui, UI_R_NORMAL));
+		cp_ui_draw_wrapped(w, r, x + 2, inner, text_rows, D.text,
+				   cp_ui_attr(ui, UI_R_NORMAL));
 		r += text_rows + 1;
 	}
 	D.cur_y = -1;
 	if (D.mode == D_MANAGER) {
-		int c1 = ui_draw_field(ui, w, r, x + 2, _("Manager code"), 16, &D.code, 16,
-				       D.focus == 0);
-		int c2 = ui_draw_field(ui, w, r + 1, x + 2, _("PIN"), 16, &D.pin, 16, D.focus == 1);
+		int c1 = cp_ui_draw_field(ui, w, r, x + 2, _("Manager code"), 16, &D.code, 16,
+					  D.focus == 0);
+		int c2 = cp_ui_draw_field(ui, w, r + 1, x + 2, _("PIN"), 16, &D.pin, 16,
+					  D.focus == 1);
 
 		D.cur_y = D.focus ? r + 1 : r;
 		D.cur_x = D.focus ? c2 : c1;
 	} else if (D.mode == D_ASK) {
-		D.cur_x = ui_draw_field(ui, w, r, x + 2, D.label, 16, &D.line, inner - 16, true);
+		D.cur_x = cp_ui_draw_field(ui, w, r, x + 2, D.label, 16, &D.line, inner - 16, true);
 		D.cur_y = r;
 	} else {
 		for (int i = 0; i < D.n; i++) {
@@ -280,9 +284,9 @@ static void dialog_draw(struct ui *ui, WINDOW *w)
 				snprintf(key, sizeof(key), "%s/%s", D.c[i].key, D.c[i].alt);
 			else
 				snprintf(key, sizeof(key), "%s", D.c[i].key);
-			ui_put(w, r + i, x + 4, 10, key, ui_attr(ui, UI_R_KEY), false);
-			ui_put(w, r + i, x + 15, inner - 13, D.c[i].label, ui_attr(ui, UI_R_NORMAL),
-			       false);
+			cp_ui_put(w, r + i, x + 4, 10, key, cp_ui_attr(ui, UI_R_KEY), false);
+			cp_ui_put(w, r + i, x + 15, inner - 13, D.c[i].label,
+				  cp_ui_attr(ui, UI_R_NORMAL), false);
 		}
 	}
 }
@@ -324,7 +328,7 @@ static bool dialog_cursor(struct ui *ui, int *y, int *x)
 	return true;
 }
 
-const struct ui_screen ui_screen_dialog = {
+const struct ui_screen cp_ui_screen_dialog = {
 	.name = "dialog",
 	.modal = true,
 	.leave = dialog_leave,

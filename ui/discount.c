@@ -21,15 +21,15 @@ static void given(struct ui *ui, const struct cp_discount_result *r)
 {
 	char off[48], due[48];
 
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (P.line_no)
-		ui_msg(ui, UI_MSG_OK, _("Line %d: %s off (%s). Due now: %s."), P.line_no,
-		       ui_money(ui, r->fen, off, sizeof(off)), P.reason,
-		       ui_money(ui, ui_coupon_due(ui), due, sizeof(due)));
+		cp_ui_msg(ui, UI_MSG_OK, _("Line %d: %s off (%s). Due now: %s."), P.line_no,
+			  cp_ui_money(ui, r->fen, off, sizeof(off)), P.reason,
+			  cp_ui_money(ui, cp_ui_coupon_due(ui), due, sizeof(due)));
 	else
-		ui_msg(ui, UI_MSG_OK, _("The sale: %s off (%s). Due now: %s."),
-		       ui_money(ui, r->fen, off, sizeof(off)), P.reason,
-		       ui_money(ui, ui_coupon_due(ui), due, sizeof(due)));
+		cp_ui_msg(ui, UI_MSG_OK, _("The sale: %s off (%s). Due now: %s."),
+			  cp_ui_money(ui, r->fen, off, sizeof(off)), P.reason,
+			  cp_ui_money(ui, cp_ui_coupon_due(ui), due, sizeof(due)));
 }
 
 static enum cp_err add(struct ui *ui, const char *code, const char *pin)
@@ -47,7 +47,7 @@ static enum cp_err add(struct ui *ui, const char *code, const char *pin)
 	if (rc == CP_OK)
 		given(ui, &r);
 	else if (!(rc == CP_EPERM && !code))
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	return rc;
 }
 
@@ -60,8 +60,9 @@ static void reason_typed(struct ui *ui, const char *text)
 {
 	snprintf(P.reason, sizeof(P.reason), "%s", text);
 	if (add(ui, NULL, NULL) == CP_EPERM)
-		ui_manager_pin(ui, _("This discount is above the limit: a manager's code and PIN."),
-			       with_manager);
+		cp_ui_manager_pin(ui,
+				  _("This discount is above the limit: a manager's code and PIN."),
+				  with_manager);
 }
 
 static void amount_typed(struct ui *ui, const char *text)
@@ -85,22 +86,22 @@ static void amount_typed(struct ui *ui, const char *text)
 		rc = cp_money_parse(buf, &P.value, &err);
 	}
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	/* a reason typed through an input method comes in bursts: the field takes them */
-	ui_ask_scan(ui, _("Discount"), _("Reason"), UI_IN_FOLD, CP_DISCOUNT_REASON_MAX / 3,
-		    reason_typed);
+	cp_ui_ask_scan(ui, _("Discount"), _("Reason"), UI_IN_FOLD, CP_DISCOUNT_REASON_MAX / 3,
+		       reason_typed);
 }
 
-void ui_discount_ask(struct ui *ui, int line_no)
+void cp_ui_discount_ask(struct ui *ui, int line_no)
 {
 	if (!ui->cart->open || ui->cart->nlines == 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
 		return;
 	}
 	memset(&P, 0, sizeof(P));
 	P.line_no = line_no;
-	ui_ask(ui, _("Discount"), _("Off the line: 5.00 or 10%; *5.00 or *10% off the sale"),
-	       UI_IN_FOLD | UI_IN_ASCII, 12, amount_typed);
+	cp_ui_ask(ui, _("Discount"), _("Off the line: 5.00 or 10%; *5.00 or *10% off the sale"),
+		  UI_IN_FOLD | UI_IN_ASCII, 12, amount_typed);
 }

@@ -34,7 +34,7 @@ static const struct role_style styles[UI_R_COUNT] = {
 	[UI_R_FIELD] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_UNDERLINE},
 };
 
-void ui_colours_init(struct ui *ui)
+void cp_ui_colours_init(struct ui *ui)
 {
 	ui->colour = has_colors();
 	if (!ui->colour)
@@ -45,7 +45,7 @@ void ui_colours_init(struct ui *ui)
 		init_pair((short)r, styles[r].fg, styles[r].bg);
 }
 
-attr_t ui_attr(const struct ui *ui, enum ui_role role)
+attr_t cp_ui_attr(const struct ui *ui, enum ui_role role)
 {
 	if (!ui->colour)
 		return styles[role].mono_attr;
@@ -54,21 +54,21 @@ attr_t ui_attr(const struct ui *ui, enum ui_role role)
 	return COLOR_PAIR(role) | styles[role].colour_attr;
 }
 
-int ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad)
+int cp_ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad)
 {
 	char buf[1024];
 	int used;
 
 	if (cols <= 0)
 		return 0;
-	used = cp_text_fit(s ? s : "", cols, pad, buf, sizeof(buf));
+	used = cp_ui_text_fit(s ? s : "", cols, pad, buf, sizeof(buf));
 	wattron(w, attr);
 	mvwaddstr(w, y, x, buf);
 	wattroff(w, attr);
 	return used;
 }
 
-int ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+int cp_ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -76,37 +76,37 @@ int ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return ui_put(w, y, x, cols, buf, attr, false);
+	return cp_ui_put(w, y, x, cols, buf, attr, false);
 }
 
-void ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr)
+void cp_ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr)
 {
-	int tw = cp_text_width(s);
+	int tw = cp_ui_text_width(s);
 
 	if (tw < 0 || tw > cols)
 		tw = cols;
-	ui_put(w, y, x + cols - tw, tw, s, attr, false);
+	cp_ui_put(w, y, x + cols - tw, tw, s, attr, false);
 }
 
-int ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
-		  const struct ui_field *f, int cols, bool focus)
+int cp_ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
+		     const struct ui_field *f, int cols, bool focus)
 {
 	char view[UI_INPUT_MAX * 2 + 1];
 	int cur = 0;
 
 	if (label) {
-		ui_put(w, y, x, label_cols, label,
-		       focus ? ui_attr(ui, UI_R_TITLE) : ui_attr(ui, UI_R_NORMAL), true);
+		cp_ui_put(w, y, x, label_cols, label,
+			  focus ? cp_ui_attr(ui, UI_R_TITLE) : cp_ui_attr(ui, UI_R_NORMAL), true);
 		x += label_cols;
 	}
-	ui_input_view(&f->in, cols, view, sizeof(view), &cur);
-	ui_put(w, y, x, cols, view, ui_attr(ui, UI_R_FIELD), true);
+	cp_ui_input_view(&f->in, cols, view, sizeof(view), &cur);
+	cp_ui_put(w, y, x, cols, view, cp_ui_attr(ui, UI_R_FIELD), true);
 	return focus ? x + cur : -1;
 }
 
-void ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title)
+void cp_ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title)
 {
-	attr_t a = ui_attr(ui, UI_R_TITLE);
+	attr_t a = cp_ui_attr(ui, UI_R_TITLE);
 
 	for (int r = 0; r < h; r++)
 		mvwhline(w, y + r, x, ' ', wd);
@@ -125,42 +125,42 @@ void ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const ch
 		int tw;
 
 		snprintf(t, sizeof(t), " %s ", title);
-		tw = cp_text_width(t);
+		tw = cp_ui_text_width(t);
 		if (tw < 0 || tw > wd - 4)
 			tw = wd - 4;
-		ui_put(w, y, x + (wd - tw) / 2, tw, t, a, false);
+		cp_ui_put(w, y, x + (wd - tw) / 2, tw, t, a, false);
 	}
 }
 
-const char *ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len)
+const char *cp_ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len)
 {
 	cp_money_format(fen, ui->currency, buf, len);
 	return buf;
 }
 
-int ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen, attr_t attr)
+int cp_ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen, attr_t attr)
 {
 	char digits[48], rows[UI_BIG_ROWS][64];
-	int sw = cp_text_width(ui->currency), bw;
+	int sw = cp_ui_text_width(ui->currency), bw;
 
 	(void)ui;
 	cp_money_format(fen, "", digits, sizeof(digits));
-	bw = ui_bigtext(digits, rows, sizeof(rows[0]));
+	bw = cp_ui_bigtext(digits, rows, sizeof(rows[0]));
 	if (sw < 0)
 		sw = 1;
 	if (bw < 0 || sw + 1 + bw > cols) {
 		char buf[48];
 
-		ui_put(w, y + 1, x, cols, ui_money(ui, fen, buf, sizeof(buf)), attr, false);
+		cp_ui_put(w, y + 1, x, cols, cp_ui_money(ui, fen, buf, sizeof(buf)), attr, false);
 		return cols;
 	}
-	ui_put(w, y + 2, x, sw, ui->currency, attr, false);
+	cp_ui_put(w, y + 2, x, sw, ui->currency, attr, false);
 	for (int r = 0; r < UI_BIG_ROWS; r++)
-		ui_put(w, y + r, x + sw + 1, bw, rows[r], attr, false);
+		cp_ui_put(w, y + r, x + sw + 1, bw, rows[r], attr, false);
 	return sw + 1 + bw;
 }
 
-const char *ui_when(int64_t ms, char *buf, size_t len)
+const char *cp_ui_when(int64_t ms, char *buf, size_t len)
 {
 	time_t t = (time_t)(ms / 1000), now = time(NULL);
 	struct tm tm, today;
@@ -178,10 +178,10 @@ const char *ui_when(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
-		   const struct cp_member_view *m)
+int cp_ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
+		      const struct cp_member_view *m)
 {
-	attr_t n = ui_attr(ui, UI_R_NORMAL), pts = ui_attr(ui, UI_R_POINTS);
+	attr_t n = cp_ui_attr(ui, UI_R_NORMAL), pts = cp_ui_attr(ui, UI_R_POINTS);
 	char a[48], line[256];
 	int r = 0;
 
@@ -189,35 +189,35 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 		return 0;
 	snprintf(line, sizeof(line), "%s  %s", m->name[0] ? m->name : _("(no name)"),
 		 m->masked_phone);
-	ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_OK), false);
+	cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, UI_R_OK), false);
 	if (r < rows) {
 		if (m->tier_multiplier_bp > 0)
 			snprintf(line, sizeof(line), _("%s  points %s"), m->tier_name,
-				 ui_multiplier(m->tier_multiplier_bp, a, sizeof(a)));
+				 cp_ui_multiplier(m->tier_multiplier_bp, a, sizeof(a)));
 		else
 			snprintf(line, sizeof(line), "%s", m->tier_name);
-		ui_put(w, y + r++, x, cols, line, n, false);
+		cp_ui_put(w, y + r++, x, cols, line, n, false);
 	}
 	if (r < rows && m->local)
-		ui_put(w, y + r++, x, cols, _("(registered here, new to HQ)"),
-		       ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y + r++, x, cols, _("(registered here, new to HQ)"),
+			  cp_ui_attr(ui, UI_R_DIM), false);
 	if (r < rows) {
 		if (m->points_pending)
 			snprintf(line, sizeof(line), _("Points %lld (%lld pending)"),
 				 (long long)m->points, (long long)m->points_pending);
 		else
 			snprintf(line, sizeof(line), _("Points %lld"), (long long)m->points);
-		ui_put(w, y + r++, x, cols, line, pts, false);
+		cp_ui_put(w, y + r++, x, cols, line, pts, false);
 	}
 	if (r < rows) {
 		snprintf(line, sizeof(line), _("Worth %s"),
-			 ui_money(ui, m->points_value, a, sizeof(a)));
-		ui_put(w, y + r++, x, cols, line, pts, false);
+			 cp_ui_money(ui, m->points_value, a, sizeof(a)));
+		cp_ui_put(w, y + r++, x, cols, line, pts, false);
 	}
 	if (r < rows && m->expiring_points > 0) {
 		snprintf(line, sizeof(line), _("Expiring: %lld on %s"),
 			 (long long)m->expiring_points, m->expiring_on);
-		ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_WARN), false);
+		cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, UI_R_WARN), false);
 	}
 	if (r < rows) {
 		if (m->next_tier_growth > 0)
@@ -227,16 +227,17 @@ int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
 		else
 			snprintf(line, sizeof(line), _("Growth %lld (top tier)"),
 				 (long long)m->growth);
-		ui_put(w, y + r++, x, cols, line, n, false);
+		cp_ui_put(w, y + r++, x, cols, line, n, false);
 	}
 	if (r < rows && m->guide[0]) {
 		snprintf(line, sizeof(line), _("Guide %s"), m->guide);
-		ui_put(w, y + r++, x, cols, line, n, false);
+		cp_ui_put(w, y + r++, x, cols, line, n, false);
 	}
 	return r;
 }
 
-int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text, attr_t attr)
+int cp_ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text,
+		       attr_t attr)
 {
 	char line[1024];
 	int rows = 0;
@@ -244,14 +245,14 @@ int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *
 	if (cols <= 0)
 		return 0;
 	while (*text && rows < maxrows) {
-		size_t skip, n = cp_text_line(text, cols, &skip);
+		size_t skip, n = cp_ui_text_line(text, cols, &skip);
 
 		if (n >= sizeof(line))
 			n = sizeof(line) - 1;
 		memcpy(line, text, n);
 		line[n] = '\0';
 		if (w)
-			ui_put(w, y + rows, x, cols, line, attr, false);
+			cp_ui_put(w, y + rows, x, cols, line, attr, false);
 		rows++;
 		text += n + skip;
 	}

@@ -46,26 +46,26 @@ enum ui_field_rc {
 	UI_FIELD_FULL,     /* too long: refused, field emptied */
 };
 
-void ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsigned flags);
+void cp_ui_field_init(struct ui_field *f, enum ui_field_kind kind, size_t max, unsigned flags);
 /* Empties the field, its run and its last scan (wiped: a scan may have been a credential). */
-void ui_field_clear(struct ui_field *f);
+void cp_ui_field_clear(struct ui_field *f);
 /* The one way a refused field is left, whoever refused it (the field a key, the screen the
  * text after Enter): emptied, so that what is typed next starts afresh and is never appended
- * to what was refused. ui_field_key and ui_field_idle do it themselves for the keys they
+ * to what was refused. cp_ui_field_key and cp_ui_field_idle do it themselves for the keys they
  * refuse (UI_FIELD_REFUSED, UI_FIELD_PASTE, UI_FIELD_FULL); a screen calls it when it refuses
  * what was submitted. */
-void ui_field_refused(struct ui_field *f);
-enum ui_field_rc ui_field_key(struct ui_field *f, const struct ui_key *k);
+void cp_ui_field_refused(struct ui_field *f);
+enum ui_field_rc cp_ui_field_key(struct ui_field *f, const struct ui_key *k);
 /* A ROUTE field at time now (ms), before its next key or when keys have paused: a run at
  * scanner speed that ended without Enter (a scanner with no suffix, or a slow one) is judged
  * whole. UI_FIELD_SCAN: it was a scan (in scan; the field as before it). UI_FIELD_REFUSED: a
  * short run the field could not take whole: the field emptied. UI_FIELD_CHANGED: a short run that stays
  * typed. UI_FIELD_SAME: no run has ended. */
-enum ui_field_rc ui_field_idle(struct ui_field *f, int64_t now);
+enum ui_field_rc cp_ui_field_idle(struct ui_field *f, int64_t now);
 /* Whether a run at scanner speed is under way: its characters are not to be shown yet. */
-bool ui_field_in_run(const struct ui_field *f);
+bool cp_ui_field_in_run(const struct ui_field *f);
 /* Wipes the last scan. */
-void ui_field_scan_wipe(struct ui_field *f);
+void cp_ui_field_scan_wipe(struct ui_field *f);
 static inline const char *ui_field_text(const struct ui_field *f)
 {
 	return f->in.buf;

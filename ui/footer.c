@@ -8,7 +8,7 @@
 
 static int width(const char *s)
 {
-	int w = s ? cp_text_width(s) : 0;
+	int w = s ? cp_ui_text_width(s) : 0;
 
 	return w < 0 ? 0 : w;
 }
@@ -43,8 +43,8 @@ static int lay_out(const struct ui_footkey *keys, int n, int cols, int letters, 
 		else
 			snprintf(c->key, sizeof(c->key), "%s", keys[i].key);
 		c->key_w = width(c->key);
-		c->label_w = cp_text_fit(keys[i].label ? keys[i].label : "", lab >= 0 ? lab : 1000,
-					 0, label, sizeof(label));
+		c->label_w = cp_ui_text_fit(keys[i].label ? keys[i].label : "",
+					    lab >= 0 ? lab : 1000, 0, label, sizeof(label));
 		snprintf(c->label, sizeof(c->label), "%s", label);
 		if (x + c->key_w + 1 + c->label_w > cols)
 			break;
@@ -55,7 +55,7 @@ static int lay_out(const struct ui_footkey *keys, int n, int cols, int letters, 
 	return done;
 }
 
-int ui_footer_fit(const struct ui_footkey *keys, int n, int cols, struct ui_footcell *cells)
+int cp_ui_footer_fit(const struct ui_footkey *keys, int n, int cols, struct ui_footcell *cells)
 {
 	struct ui_footkey needed[UI_FOOT_MAX];
 	int lab, m = 0;

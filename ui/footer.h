@@ -25,6 +25,6 @@ struct ui_footcell {
 /* Lays out n keys in cols columns: all with their letters when that fits, else without the
  * letters, else without the optional keys, else with the labels cut to the widest length that
  * fits, else as many keys as fit. Fills cells and returns how many were laid out. */
-int ui_footer_fit(const struct ui_footkey *keys, int n, int cols, struct ui_footcell *cells);
+int cp_ui_footer_fit(const struct ui_footkey *keys, int n, int cols, struct ui_footcell *cells);
 
 #endif

@@ -21,18 +21,18 @@ static struct {
 static void told(struct ui *ui, const struct cp_guide_bind_result *r)
 {
 	if (strcmp(r->kind, "unbind") == 0)
-		ui_msg(ui, UI_MSG_INFO, _("The member is no longer bound to guide %s."),
-		       r->previous);
+		cp_ui_msg(ui, UI_MSG_INFO, _("The member is no longer bound to guide %s."),
+			  r->previous);
 	else if (strcmp(r->kind, "refresh") == 0)
-		ui_msg(ui, UI_MSG_INFO, _("The binding to guide %s (%s) is renewed."),
-		       r->guide.name, r->guide.code);
+		cp_ui_msg(ui, UI_MSG_INFO, _("The binding to guide %s (%s) is renewed."),
+			  r->guide.name, r->guide.code);
 	else if (strcmp(r->kind, "takeover") == 0)
-		ui_msg(ui, UI_MSG_INFO, _("Guide %s (%s) takes the member over from guide %s."),
-		       r->guide.name, r->guide.code, r->previous);
+		cp_ui_msg(ui, UI_MSG_INFO, _("Guide %s (%s) takes the member over from guide %s."),
+			  r->guide.name, r->guide.code, r->previous);
 	else
-		ui_msg(ui, UI_MSG_INFO, _("The member is now bound to guide %s (%s)."),
-		       r->guide.name, r->guide.code);
-	ui_cart_refresh(ui);
+		cp_ui_msg(ui, UI_MSG_INFO, _("The member is now bound to guide %s (%s)."),
+			  r->guide.name, r->guide.code);
+	cp_ui_cart_refresh(ui);
 }
 
 static enum cp_err authorised(struct ui *ui, const char *code, const char *pin)
@@ -45,7 +45,7 @@ static enum cp_err authorised(struct ui *ui, const char *code, const char *pin)
 				  : cp_guide_bind(ui->db, &ui->session, &req, &r, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
 	told(ui, &r);
@@ -56,10 +56,10 @@ static void reason_typed(struct ui *ui, const char *text)
 {
 	snprintf(G.reason, sizeof(G.reason), "%s", text);
 	if (!G.reason[0]) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("A reason is needed: nothing was changed."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("A reason is needed: nothing was changed."));
 		return;
 	}
-	ui_manager_pin(
+	cp_ui_manager_pin(
 		ui,
 		G.unbind ? _("Unbinding a member needs a manager's code and PIN.")
 			 : _("Taking over a protected member needs a manager's code and PIN."),
@@ -83,45 +83,45 @@ static void badge_typed(struct ui *ui, const char *text)
 	if (rc == CP_OK) {
 		told(ui, &r);
 	} else if (rc == CP_EPERM) { /* the badge is a guide's: the member is protected */
-		ui_fail(ui, &err, rc);
-		ui_ask(ui, _("Take over a protected member"), _("Reason"), 0, 200, reason_typed);
+		cp_ui_fail(ui, &err, rc);
+		cp_ui_ask(ui, _("Take over a protected member"), _("Reason"), 0, 200, reason_typed);
 	} else {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	}
 }
 
 static bool member_attached(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->cart->open && ui->cart->has_member)
 		return true;
-	ui_msg(ui, UI_MSG_WARN, "%s",
-	       _("No member is attached: attach the member (F2) first, then scan the guide's "
-		 "badge."));
+	cp_ui_msg(ui, UI_MSG_WARN, "%s",
+		  _("No member is attached: attach the member (F2) first, then scan the guide's "
+		    "badge."));
 	return false;
 }
 
-void ui_guide_bind(struct ui *ui)
+void cp_ui_guide_bind(struct ui *ui)
 {
 	G.pending = NULL;
 	if (!member_attached(ui))
 		return;
 	G.pending = badge_typed;
-	ui_ask_scan(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-		    badge_typed);
+	cp_ui_ask_scan(ui, _("Bind to a guide"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		       badge_typed);
 }
 
-void ui_guide_unbind(struct ui *ui)
+void cp_ui_guide_unbind(struct ui *ui)
 {
 	if (!member_attached(ui))
 		return;
 	if (!ui->cart->member.guide[0]) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("This member has no guide."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("This member has no guide."));
 		return;
 	}
 	G.unbind = true;
 	G.badge[0] = '\0';
-	ui_ask(ui, _("Unbind the member from their guide"), _("Reason"), 0, 200, reason_typed);
+	cp_ui_ask(ui, _("Unbind the member from their guide"), _("Reason"), 0, 200, reason_typed);
 }
 
 static void serve_typed(struct ui *ui, const char *text)
@@ -134,22 +134,22 @@ static void serve_typed(struct ui *ui, const char *text)
 	if (rc == CP_OK)
 		G.served = g;
 	if (rc != CP_OK)
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	else
-		ui_msg(ui, UI_MSG_INFO, _("Guide %s (%s) served this sale."), g.name, g.code);
+		cp_ui_msg(ui, UI_MSG_INFO, _("Guide %s (%s) served this sale."), g.name, g.code);
 }
 
-void ui_guide_serve(struct ui *ui)
+void cp_ui_guide_serve(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (!ui->cart->open) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("No sale is open: scan the first item, then the guide's badge."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("No sale is open: scan the first item, then the guide's badge."));
 		return;
 	}
 	G.pending = serve_typed;
-	ui_ask_scan(ui, _("Guide who served"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-		    serve_typed);
+	cp_ui_ask_scan(ui, _("Guide who served"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		       serve_typed);
 }
 
 static void show_day(struct ui *ui, const char *badge)
@@ -162,7 +162,7 @@ static void show_day(struct ui *ui, const char *badge)
 	enum cp_err rc = cp_guide_day(ui->db, &ui->session, badge, &d, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	snprintf(title, sizeof(title), _("Guide's day: %s (%s), %s"), d.guide.name, d.guide.code,
@@ -171,11 +171,11 @@ static void show_day(struct ui *ui, const char *badge)
 		 _("Credited sales: %lld, %s. Refunds against them: %lld, %s. Members bound today: "
 		   "%lld. Members bound in total: %lld. Protection running out within 7 days: "
 		   "%lld."),
-		 (long long)d.sales, ui_money(ui, d.sales_amount, sales, sizeof(sales)),
-		 (long long)d.refunds, ui_money(ui, d.refunds_amount, refunds, sizeof(refunds)),
+		 (long long)d.sales, cp_ui_money(ui, d.sales_amount, sales, sizeof(sales)),
+		 (long long)d.refunds, cp_ui_money(ui, d.refunds_amount, refunds, sizeof(refunds)),
 		 (long long)d.bound_today, (long long)d.bound_total, (long long)d.expiring);
 	c.label = _(ok[0].label);
-	ui_choose(ui, title, text, &c, 1);
+	cp_ui_choose(ui, title, text, &c, 1);
 }
 
 static void day_badge_typed(struct ui *ui, const char *text)
@@ -184,7 +184,7 @@ static void day_badge_typed(struct ui *ui, const char *text)
 	show_day(ui, text);
 }
 
-void ui_guide_day(struct ui *ui)
+void cp_ui_guide_day(struct ui *ui)
 {
 	G.pending = NULL;
 	if (ui->session.role == CP_ROLE_GUIDE) {
@@ -192,11 +192,11 @@ void ui_guide_day(struct ui *ui)
 		return;
 	}
 	G.pending = day_badge_typed;
-	ui_ask_scan(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
-		    day_badge_typed);
+	cp_ui_ask_scan(ui, _("Guide's day"), _("Guide's badge"), UI_IN_FOLD | UI_IN_ASCII, 32,
+		       day_badge_typed);
 }
 
-bool ui_guide_day_of(struct ui *ui, const char *badge)
+bool cp_ui_guide_day_of(struct ui *ui, const char *badge)
 {
 	struct cp_guide_who g;
 	enum cp_err rc = cp_guide_by_badge(ui->db, badge, &g, NULL);
@@ -208,7 +208,7 @@ bool ui_guide_day_of(struct ui *ui, const char *badge)
 	return true;
 }
 
-bool ui_guide_scan(struct ui *ui, const char *code)
+bool cp_ui_guide_scan(struct ui *ui, const char *code)
 {
 	void (*act)(struct ui *, const char *) = G.pending;
 	struct cp_guide_who g;
@@ -218,7 +218,7 @@ bool ui_guide_scan(struct ui *ui, const char *code)
 	if (rc == CP_ENOTFOUND || rc == CP_EINVAL)
 		return false; /* not a staff badge: an item */
 	if (!act) {
-		ui_cart_refresh(ui);
+		cp_ui_cart_refresh(ui);
 		if (ui->cart->open && ui->cart->has_member)
 			act = badge_typed;
 		else if (ui->cart->open)
@@ -238,12 +238,12 @@ static void offer_accepted(struct ui *ui)
 	enum cp_err rc = cp_guide_bind(ui->db, &ui->session, &req, &r, &err);
 
 	if (rc != CP_OK)
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	else
 		told(ui, &r);
 }
 
-void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide)
+void cp_ui_guide_offer(struct ui *ui, const char *member_id, const char *guide)
 {
 	char text[256];
 
@@ -253,5 +253,5 @@ void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide)
 	snprintf(text, sizeof(text),
 		 _("The member has no guide. Bind them to guide %s (%s), who served them?"),
 		 G.served.name, G.served.code);
-	ui_confirm(ui, _("Bind to a guide"), text, offer_accepted);
+	cp_ui_confirm(ui, _("Bind to a guide"), text, offer_accepted);
 }

@@ -96,7 +96,7 @@ void cp_ui_setup_locale(const char *language)
 	bind_textdomain_codeset(CP_TEXTDOMAIN, "UTF-8");
 }
 
-bool ui_locale_ready(void)
+bool cp_ui_locale_ready(void)
 {
 	return locale_done;
 }
@@ -124,7 +124,7 @@ static const char *const kinds[] = {
 	[CP_EOUTCOME] = N_("Outcome unknown: check the journal before charging again"),
 };
 
-const char *ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, size_t buflen)
+const char *cp_ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, size_t buflen)
 {
 	const char *msg = cp_errmsg(err, rc), *kind;
 

@@ -15,6 +15,6 @@
 /* The core message of a failed call in the UI's language: its id (the format string given to
  * cp_errf) looked up in the catalogue and rendered with its arguments; a message without a
  * translation gets the translated kind of error in front of core's English detail. */
-const char *ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, size_t buflen);
+const char *cp_ui_errtext(const struct cp_errbuf *err, enum cp_err rc, char *buf, size_t buflen);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "textwidth.h"
 
-int ui_utf8_encode(uint32_t cp, char *out)
+int cp_ui_utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -36,7 +36,7 @@ int ui_utf8_encode(uint32_t cp, char *out)
 	return 0;
 }
 
-int ui_utf8_decode(const char *s, uint32_t *cp)
+int cp_ui_utf8_decode(const char *s, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -57,20 +57,20 @@ int ui_utf8_decode(const char *s, uint32_t *cp)
 	return 4;
 }
 
-void ui_input_init(struct ui_input *in, size_t max, unsigned flags)
+void cp_ui_input_init(struct ui_input *in, size_t max, unsigned flags)
 {
 	memset(in, 0, sizeof(*in));
 	in->max = max && max <= UI_INPUT_MAX ? max : UI_INPUT_MAX;
 	in->flags = flags;
 }
 
-void ui_input_clear(struct ui_input *in)
+void cp_ui_input_clear(struct ui_input *in)
 {
 	in->buf[0] = '\0';
 	in->len = in->cur = 0;
 }
 
-void ui_input_wipe(struct ui_input *in)
+void cp_ui_input_wipe(struct ui_input *in)
 {
 	volatile char *p = in->buf;
 
@@ -107,16 +107,16 @@ static uint32_t accept(const struct ui_input *in, uint32_t cp)
 		return 0;
 	if ((in->flags & UI_IN_ASCII) && cp > 0x7e)
 		return 0;
-	n = ui_utf8_encode(cp, enc);
+	n = cp_ui_utf8_encode(cp, enc);
 	if (!n)
 		return 0;
 	enc[n] = '\0';
-	if (cp_text_width(enc) < 1)
+	if (cp_ui_text_width(enc) < 1)
 		return 0;
 	return cp;
 }
 
-enum ui_input_rc ui_input_insert(struct ui_input *in, uint32_t cp)
+enum ui_input_rc cp_ui_input_insert(struct ui_input *in, uint32_t cp)
 {
 	char enc[4];
 	int n;
@@ -124,7 +124,7 @@ enum ui_input_rc ui_input_insert(struct ui_input *in, uint32_t cp)
 	cp = accept(in, cp);
 	if (!cp)
 		return UI_INPUT_REFUSED;
-	n = ui_utf8_encode(cp, enc);
+	n = cp_ui_utf8_encode(cp, enc);
 	if (in->len + (size_t)n > in->max)
 		return UI_INPUT_FULL;
 	memmove(in->buf + in->cur + n, in->buf + in->cur, in->len - in->cur + 1);
@@ -134,12 +134,12 @@ enum ui_input_rc ui_input_insert(struct ui_input *in, uint32_t cp)
 	return UI_INPUT_OK;
 }
 
-enum ui_input_rc ui_input_set(struct ui_input *in, const char *s)
+enum ui_input_rc cp_ui_input_set(struct ui_input *in, const char *s)
 {
 	struct ui_input t = *in;
 	enum ui_input_rc rc;
 
-	ui_input_clear(&t);
+	cp_ui_input_clear(&t);
 	if (strlen(s) > t.max)
 		return UI_INPUT_FULL;
 	while (*s) {
@@ -156,8 +156,8 @@ enum ui_input_rc ui_input_set(struct ui_input *in, const char *s)
 				if (((unsigned char)s[i] & 0xc0) != 0x80)
 					return UI_INPUT_REFUSED;
 		}
-		s += ui_utf8_decode(s, &cp);
-		if ((rc = ui_input_insert(&t, cp)) != UI_INPUT_OK)
+		s += cp_ui_utf8_decode(s, &cp);
+		if ((rc = cp_ui_input_insert(&t, cp)) != UI_INPUT_OK)
 			return rc;
 	}
 	*in = t;
@@ -191,7 +191,7 @@ static void cut(struct ui_input *in, size_t from, size_t to)
 	in->cur = from;
 }
 
-bool ui_input_backspace(struct ui_input *in)
+bool cp_ui_input_backspace(struct ui_input *in)
 {
 	if (in->cur == 0)
 		return false;
@@ -199,7 +199,7 @@ bool ui_input_backspace(struct ui_input *in)
 	return true;
 }
 
-bool ui_input_delete(struct ui_input *in)
+bool cp_ui_input_delete(struct ui_input *in)
 {
 	if (in->cur >= in->len)
 		return false;
@@ -207,7 +207,7 @@ bool ui_input_delete(struct ui_input *in)
 	return true;
 }
 
-bool ui_input_left(struct ui_input *in)
+bool cp_ui_input_left(struct ui_input *in)
 {
 	if (in->cur == 0)
 		return false;
@@ -215,7 +215,7 @@ bool ui_input_left(struct ui_input *in)
 	return true;
 }
 
-bool ui_input_right(struct ui_input *in)
+bool cp_ui_input_right(struct ui_input *in)
 {
 	if (in->cur >= in->len)
 		return false;
@@ -223,17 +223,17 @@ bool ui_input_right(struct ui_input *in)
 	return true;
 }
 
-void ui_input_home(struct ui_input *in)
+void cp_ui_input_home(struct ui_input *in)
 {
 	in->cur = 0;
 }
 
-void ui_input_end(struct ui_input *in)
+void cp_ui_input_end(struct ui_input *in)
 {
 	in->cur = in->len;
 }
 
-void ui_input_truncate(struct ui_input *in, size_t pos)
+void cp_ui_input_truncate(struct ui_input *in, size_t pos)
 {
 	if (pos > in->len)
 		pos = in->len;
@@ -253,10 +253,10 @@ static int char_cols(const struct ui_input *in, size_t pos)
 		return 1;
 	memcpy(one, in->buf + pos, n);
 	one[n] = '\0';
-	return cp_text_width(one);
+	return cp_ui_text_width(one);
 }
 
-int ui_input_view(const struct ui_input *in, int cols, char *out, size_t outlen, int *cursor_col)
+int cp_ui_input_view(const struct ui_input *in, int cols, char *out, size_t outlen, int *cursor_col)
 {
 	size_t start = 0, o = 0, p;
 	int width = 0, used = 0;

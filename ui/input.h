@@ -33,33 +33,34 @@ enum ui_input_rc {
 };
 
 /* An empty field of at most max bytes (0 or too large: UI_INPUT_MAX). */
-void ui_input_init(struct ui_input *in, size_t max, unsigned flags);
-void ui_input_clear(struct ui_input *in);
+void cp_ui_input_init(struct ui_input *in, size_t max, unsigned flags);
+void cp_ui_input_clear(struct ui_input *in);
 /* Replaces the text (cursor at the end); refused (field unchanged) when s does not fit or holds
  * a character the field does not take. */
-enum ui_input_rc ui_input_set(struct ui_input *in, const char *s);
+enum ui_input_rc cp_ui_input_set(struct ui_input *in, const char *s);
 /* Inserts one code point at the cursor. */
-enum ui_input_rc ui_input_insert(struct ui_input *in, uint32_t cp);
+enum ui_input_rc cp_ui_input_insert(struct ui_input *in, uint32_t cp);
 /* Remove the character before / at the cursor; false when there is none. */
-bool ui_input_backspace(struct ui_input *in);
-bool ui_input_delete(struct ui_input *in);
-bool ui_input_left(struct ui_input *in);
-bool ui_input_right(struct ui_input *in);
-void ui_input_home(struct ui_input *in);
-void ui_input_end(struct ui_input *in);
+bool cp_ui_input_backspace(struct ui_input *in);
+bool cp_ui_input_delete(struct ui_input *in);
+bool cp_ui_input_left(struct ui_input *in);
+bool cp_ui_input_right(struct ui_input *in);
+void cp_ui_input_home(struct ui_input *in);
+void cp_ui_input_end(struct ui_input *in);
 /* Cuts the text at byte offset pos (a character boundary), cursor at the end. */
-void ui_input_truncate(struct ui_input *in, size_t pos);
+void cp_ui_input_truncate(struct ui_input *in, size_t pos);
 /* Wipes the text (PINs). */
-void ui_input_wipe(struct ui_input *in);
+void cp_ui_input_wipe(struct ui_input *in);
 
 /* The part of the field to show in cols columns (the end of the text, scrolled so that the
  * cursor shows), '*' for each character of a secret. *cursor_col gets the cursor's column.
  * Returns the columns used. */
-int ui_input_view(const struct ui_input *in, int cols, char *out, size_t outlen, int *cursor_col);
+int cp_ui_input_view(const struct ui_input *in, int cols, char *out, size_t outlen,
+		     int *cursor_col);
 
 /* UTF-8 of cp into out (4 bytes at least); returns its length, 0 for a bad code point. */
-int ui_utf8_encode(uint32_t cp, char *out);
+int cp_ui_utf8_encode(uint32_t cp, char *out);
 /* The code point at s (valid UTF-8 assumed, as input keeps it); returns its length. */
-int ui_utf8_decode(const char *s, uint32_t *cp);
+int cp_ui_utf8_decode(const char *s, uint32_t *cp);
 
 #endif

@@ -8,7 +8,7 @@
 #include "multiplier.h"
 #include "ui_int.h"
 
-void ui_lifecycle_refresh(struct ui *ui)
+void cp_ui_lifecycle_refresh(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
 
@@ -17,7 +17,7 @@ void ui_lifecycle_refresh(struct ui *ui)
 				       &err) == CP_OK;
 }
 
-const char *ui_lifecycle_stage_name(const char *stage)
+const char *cp_ui_lifecycle_stage_name(const char *stage)
 {
 	static const struct {
 		const char *key, *name;
@@ -32,7 +32,7 @@ const char *ui_lifecycle_stage_name(const char *stage)
 	return stage;
 }
 
-int ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows)
+int cp_ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows)
 {
 	const struct cp_lifecycle_view *v = &ui->life;
 	bool away;
@@ -42,21 +42,21 @@ int ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows
 	if (!ui->life_ok || rows <= 0)
 		return 0;
 	away = strcmp(v->stage, "silent") == 0 || strcmp(v->stage, "lost") == 0;
-	snprintf(line, sizeof(line), _("%s member, %lld visits"), ui_lifecycle_stage_name(v->stage),
-		 (long long)v->visits);
-	ui_put(w, y + r++, x, cols, line, ui_attr(ui, away ? UI_R_WARN : UI_R_NORMAL), false);
+	snprintf(line, sizeof(line), _("%s member, %lld visits"),
+		 cp_ui_lifecycle_stage_name(v->stage), (long long)v->visits);
+	cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, away ? UI_R_WARN : UI_R_NORMAL), false);
 	if (r < rows && v->last_visit[0]) {
 		snprintf(line, sizeof(line), _("Last visit %s (%lld days ago)"), v->last_visit,
 			 (long long)v->days_since);
-		ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	}
 	if (r < rows && away)
-		ui_put(w, y + r++, x, cols, _("Not seen for a while: welcome them back!"),
-		       ui_attr(ui, UI_R_WARN), false);
-	return r + ui_draw_tier_progress(ui, w, y + r, x, cols, rows - r);
+		cp_ui_put(w, y + r++, x, cols, _("Not seen for a while: welcome them back!"),
+			  cp_ui_attr(ui, UI_R_WARN), false);
+	return r + cp_ui_draw_tier_progress(ui, w, y + r, x, cols, rows - r);
 }
 
-int ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows)
+int cp_ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows)
 {
 	const struct cp_lifecycle_view *v = &ui->life;
 	char line[256], a[48];
@@ -66,13 +66,13 @@ int ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int 
 		return 0;
 	if (v->tier_until[0]) {
 		snprintf(line, sizeof(line), _("Tier held until %s"), v->tier_until);
-		ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	}
 	if (r < rows && v->has_next) {
 		snprintf(line, sizeof(line), _("%s: points %s, %lld growth to go"), v->next_name,
-			 ui_multiplier(v->next_multiplier_bp, a, sizeof(a)),
+			 cp_ui_multiplier(v->next_multiplier_bp, a, sizeof(a)),
 			 (long long)v->next_growth);
-		ui_put(w, y + r++, x, cols, line, ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y + r++, x, cols, line, cp_ui_attr(ui, UI_R_DIM), false);
 	}
 	return r;
 }

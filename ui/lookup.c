@@ -54,8 +54,8 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct ui_lookup *ui_lookup_start(const struct cp_ui_options *opts, const char *phone,
-				  const char *card)
+struct ui_lookup *cp_ui_lookup_start(const struct cp_ui_options *opts, const char *phone,
+				     const char *card)
 {
 	struct ui_lookup *l;
 	pthread_attr_t attr;
@@ -90,8 +90,8 @@ struct ui_lookup *ui_lookup_start(const struct cp_ui_options *opts, const char *
 	return l;
 }
 
-bool ui_lookup_poll(struct ui_lookup *l, enum cp_err *rc, struct cp_member_view *out,
-		    struct cp_errbuf *err)
+bool cp_ui_lookup_poll(struct ui_lookup *l, enum cp_err *rc, struct cp_member_view *out,
+		       struct cp_errbuf *err)
 {
 	bool done;
 
@@ -110,7 +110,7 @@ bool ui_lookup_poll(struct ui_lookup *l, enum cp_err *rc, struct cp_member_view 
 	return done;
 }
 
-void ui_lookup_cancel(struct ui_lookup *l)
+void cp_ui_lookup_cancel(struct ui_lookup *l)
 {
 	bool free_it;
 
@@ -127,7 +127,7 @@ void ui_lookup_cancel(struct ui_lookup *l)
 	}
 }
 
-void ui_lookup_drain(int ms)
+void cp_ui_lookup_drain(int ms)
 {
 	struct timespec step = {0, 10 * 1000 * 1000};
 

@@ -13,14 +13,14 @@ struct ui_lookup;
 
 /* Starts fn(ctx, phone, card, ...) on a thread (one of phone and card is NULL). NULL when no
  * thread could be started. */
-struct ui_lookup *ui_lookup_start(const struct cp_ui_options *opts, const char *phone,
-				  const char *card);
+struct ui_lookup *cp_ui_lookup_start(const struct cp_ui_options *opts, const char *phone,
+				     const char *card);
 /* true once it has finished: *rc, *out and *err hold the answer and l is freed. */
-bool ui_lookup_poll(struct ui_lookup *l, enum cp_err *rc, struct cp_member_view *out,
-		    struct cp_errbuf *err);
+bool cp_ui_lookup_poll(struct ui_lookup *l, enum cp_err *rc, struct cp_member_view *out,
+		       struct cp_errbuf *err);
 /* Asks it to stop and forgets it; the thread frees it when the function returns. NULL: no-op. */
-void ui_lookup_cancel(struct ui_lookup *l);
+void cp_ui_lookup_cancel(struct ui_lookup *l);
 /* Waits up to ms for cancelled lookups to return (before the UI gives up its options). */
-void ui_lookup_drain(int ms);
+void cp_ui_lookup_drain(int ms);
 
 #endif

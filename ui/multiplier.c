@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-const char *ui_multiplier(int bp, char *buf, size_t len)
+const char *cp_ui_multiplier(int bp, char *buf, size_t len)
 {
 	int frac = bp % 10000, digits = 4;
 

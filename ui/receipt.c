@@ -44,7 +44,7 @@ static void spaces(struct out *o, int n)
  * trailing spaces; returns its width. */
 static int clean(const char *s, char *out)
 {
-	int w = cp_text_fit(s ? s : "", PIECE, 0, out, PIECE);
+	int w = cp_ui_text_fit(s ? s : "", PIECE, 0, out, PIECE);
 	size_t n = strlen(out);
 
 	while (n > 0 && out[n - 1] == ' ') {
@@ -73,7 +73,7 @@ static void wrap(struct out *o, const char *s, int indent)
 	while (*p) {
 		size_t n;
 
-		cp_text_fit(p, cols, 0, chunk, sizeof(chunk));
+		cp_ui_text_fit(p, cols, 0, chunk, sizeof(chunk));
 		n = strlen(chunk);
 		if (n == 0)
 			break; /* a character wider than the line: cannot happen at 24+ columns */
@@ -151,7 +151,7 @@ static const char *money(const struct out *o, int64_t fen, char *buf, size_t len
 	char raw[96];
 
 	cp_money_format(fen, o->currency, raw, sizeof(raw));
-	cp_text_fit(raw, (int)len, 0, buf, len);
+	cp_ui_text_fit(raw, (int)len, 0, buf, len);
 	return buf;
 }
 
@@ -253,9 +253,9 @@ static void column_widths(const struct out *o, const struct cp_receipt_view *v, 
 		int w;
 
 		qty_text(o, &v->lines[i], q, sizeof(q));
-		if ((w = cp_text_width(q)) > *qw)
+		if ((w = cp_ui_text_width(q)) > *qw)
 			*qw = w;
-		if ((w = cp_text_width(money(o, v->lines[i].amount, m, sizeof(m)))) > *aw)
+		if ((w = cp_ui_text_width(money(o, v->lines[i].amount, m, sizeof(m)))) > *aw)
 			*aw = w;
 	}
 }
@@ -269,8 +269,8 @@ static void item(struct out *o, const struct cp_receipt_line *l, int qw, int aw)
 
 	qty_text(o, l, q, sizeof(q));
 	money(o, l->amount, m, sizeof(m));
-	w = cp_text_width(q);
-	aw_here = cp_text_width(m);
+	w = cp_ui_text_width(q);
+	aw_here = cp_ui_text_width(m);
 	if (qw + 2 + aw > o->width) {
 		/* Amounts too long for one line at this width: each on its own line. */
 		wrap(o, name, 0);
@@ -435,8 +435,8 @@ static void coupons(struct out *o, const struct cp_receipt_view *v)
 	}
 }
 
-int cp_receipt_render(const struct cp_receipt_view *v, int width, const char *currency, char *out,
-		      size_t outlen)
+int cp_ui_receipt_render(const struct cp_receipt_view *v, int width, const char *currency,
+			 char *out, size_t outlen)
 {
 	struct out o = {.buf = out, .cap = outlen, .width = width, .currency = currency};
 
@@ -461,7 +461,7 @@ int cp_receipt_render(const struct cp_receipt_view *v, int width, const char *cu
 	return (int)o.len;
 }
 
-int cp_receipt_render_copy(const char *kept_text, int width, char *out, size_t outlen)
+int cp_ui_receipt_render_copy(const char *kept_text, int width, char *out, size_t outlen)
 {
 	struct out o = {.buf = out, .cap = outlen, .width = width};
 

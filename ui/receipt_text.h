@@ -18,12 +18,12 @@
  * counting the NUL), or -1 when out is too small (CP_RECEIPT_RENDER_MAX bytes always suffice)
  * or an argument is bad (width outside CP_RECEIPT_WIDTH_MIN..MAX). */
 #define CP_RECEIPT_RENDER_MAX (64 * 1024)
-int cp_receipt_render(const struct cp_receipt_view *v, int width, const char *currency, char *out,
-		      size_t outlen);
+int cp_ui_receipt_render(const struct cp_receipt_view *v, int width, const char *currency,
+			 char *out, size_t outlen);
 
 /* A reprint: a centred "*** COPY ***" line (translated) and then kept_text, the receipt as
  * it was kept, so that a copy can never pass for a second original. Returns bytes written, or
  * -1 when out is too small or an argument is bad. */
-int cp_receipt_render_copy(const char *kept_text, int width, char *out, size_t outlen);
+int cp_ui_receipt_render_copy(const char *kept_text, int width, char *out, size_t outlen);
 
 #endif

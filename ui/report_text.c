@@ -57,11 +57,11 @@ static void text(struct out *o, const char *s)
 		size_t n;
 		char *sp;
 
-		if (cp_text_width(s) >= 0 && cp_text_width(s) <= o->width) {
+		if (cp_ui_text_width(s) >= 0 && cp_ui_text_width(s) <= o->width) {
 			put(o, s, strlen(s));
 			break;
 		}
-		cp_text_fit(s, o->width, 0, part, sizeof(part));
+		cp_ui_text_fit(s, o->width, 0, part, sizeof(part));
 		n = strlen(part);
 		if ((sp = strrchr(part, ' ')) && sp != part)
 			n = (size_t)(sp - part);
@@ -92,7 +92,7 @@ static void textf(struct out *o, const char *fmt, ...)
 /* left and right on one line, right-aligned; right on a line of its own when both do not fit. */
 static void pair(struct out *o, const char *left, const char *right)
 {
-	int lw = cp_text_width(left), rw = cp_text_width(right);
+	int lw = cp_ui_text_width(left), rw = cp_ui_text_width(right);
 
 	if (lw < 0 || rw < 0 || lw + 1 + rw > o->width) {
 		text(o, left);
@@ -180,8 +180,8 @@ static bool width_ok(int width)
 	return width >= CP_RECEIPT_WIDTH_MIN && width <= CP_RECEIPT_WIDTH_MAX;
 }
 
-char *cp_report_text(const struct cp_tally *t, const char *kind,
-		     const struct cp_store_totals *store, int width)
+char *cp_ui_report_text(const struct cp_tally *t, const char *kind,
+			const struct cp_store_totals *store, int width)
 {
 	struct out o = {.width = width};
 	char label[64], b[48];
@@ -266,7 +266,7 @@ char *cp_report_text(const struct cp_tally *t, const char *kind,
 	return o.buf;
 }
 
-char *cp_report_text_shift(const struct cp_shift_view *s, int width)
+char *cp_ui_report_text_shift(const struct cp_shift_view *s, int width)
 {
 	struct out o = {.width = width};
 

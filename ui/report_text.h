@@ -12,10 +12,10 @@
  * columns, each ending in '\n'. kind is "daily", "x" or "z" (the title). store, when not NULL,
  * adds the whole store's totals (or that they are unavailable). Returns malloc'd text the
  * caller frees; NULL when out of memory or width is out of range. */
-char *cp_report_text(const struct cp_tally *t, const char *kind,
-		     const struct cp_store_totals *store, int width);
+char *cp_ui_report_text(const struct cp_tally *t, const char *kind,
+			const struct cp_store_totals *store, int width);
 
 /* A shift's report laid out the same way. */
-char *cp_report_text_shift(const struct cp_shift_view *s, int width);
+char *cp_ui_report_text_shift(const struct cp_shift_view *s, int width);
 
 #endif

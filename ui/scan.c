@@ -72,8 +72,8 @@ static bool bad_quantity(const char *p)
 	return *p == '*' || strncmp(p, "\xc3\x97", 2) == 0;
 }
 
-enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
-				   struct cp_errbuf *err)
+enum ui_scan_kind cp_ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
+				      struct cp_errbuf *err)
 {
 	enum cp_code_kind kind;
 	struct cp_errbuf e = {{0}};
@@ -112,12 +112,12 @@ enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], 
 	return UI_SCAN_SKU;
 }
 
-void ui_burst_reset(struct ui_burst *b)
+void cp_ui_burst_reset(struct ui_burst *b)
 {
 	memset(b, 0, sizeof(*b));
 }
 
-void ui_burst_char(struct ui_burst *b, int64_t at, size_t pos)
+void cp_ui_burst_char(struct ui_burst *b, int64_t at, size_t pos)
 {
 	if (b->n > 0 && at - b->last <= UI_BURST_GAP_MS) {
 		b->n++;
@@ -128,17 +128,17 @@ void ui_burst_char(struct ui_burst *b, int64_t at, size_t pos)
 	b->last = at;
 }
 
-bool ui_burst_scanned(const struct ui_burst *b, int64_t at)
+bool cp_ui_burst_scanned(const struct ui_burst *b, int64_t at)
 {
 	return b->n >= UI_SCAN_MIN && at - b->last <= UI_BURST_GAP_MS;
 }
 
-bool ui_burst_pasted(const struct ui_burst *b)
+bool cp_ui_burst_pasted(const struct ui_burst *b)
 {
 	return b->n > UI_PASTE_MAX;
 }
 
-bool ui_scan_in_pin(const char *text, bool scanned)
+bool cp_ui_scan_in_pin(const char *text, bool scanned)
 {
 	size_t n = strlen(text);
 

@@ -25,8 +25,8 @@ enum ui_scan_kind {
  * says what it looks like. A bad check digit is still UI_SCAN_ITEM: the catalogue lookup then
  * says so. An optional "N*" in front (N = 1..9999) is a quantity, given in *qty (1 without);
  * "N*" with any other N (0, 99999, 1.5) is UI_SCAN_BAD_QTY. */
-enum ui_scan_kind ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
-				   struct cp_errbuf *err);
+enum ui_scan_kind cp_ui_scan_classify(const char *text, char out[CP_CODE_MAX + 1], int *qty,
+				      struct cp_errbuf *err);
 
 /* A run of characters typed into one field, and how fast. */
 #define UI_SCAN_MIN 6         /* a scan has at least this many characters */
@@ -38,18 +38,18 @@ struct ui_burst {
 	size_t start; /* byte offset in the field where the run began */
 };
 
-void ui_burst_reset(struct ui_burst *b);
+void cp_ui_burst_reset(struct ui_burst *b);
 /* A character was typed at byte offset pos at time at (ms): it continues the run when it came
  * within UI_BURST_GAP_MS of the one before, else a new run begins at pos. */
-void ui_burst_char(struct ui_burst *b, int64_t at, size_t pos);
+void cp_ui_burst_char(struct ui_burst *b, int64_t at, size_t pos);
 /* At Enter (time at): whether the run was a scan, i.e. at least UI_SCAN_MIN characters and the
  * Enter all at scanner speed. */
-bool ui_burst_scanned(const struct ui_burst *b, int64_t at);
+bool cp_ui_burst_scanned(const struct ui_burst *b, int64_t at);
 /* Whether the run has grown past what any scanner sends. */
-bool ui_burst_pasted(const struct ui_burst *b);
+bool cp_ui_burst_pasted(const struct ui_burst *b);
 
 /* Whether what was typed into a PIN field is a scan, not a PIN: it came at scanner speed
  * (scanned), or it has a symbology prefix ("]E0"), or it is longer than any PIN. */
-bool ui_scan_in_pin(const char *text, bool scanned);
+bool cp_ui_scan_in_pin(const char *text, bool scanned);
 
 #endif

@@ -17,11 +17,11 @@ static void help_draw(struct ui *ui, WINDOW *w)
 {
 	const struct ui_screen *below = ui->depth >= 2 ? ui->stack[ui->depth - 2] : NULL;
 	struct ui_footkey keys[UI_FOOT_MAX];
-	int n = ui_screen_keys(ui, below, keys, UI_FOOT_MAX);
+	int n = cp_ui_screen_keys(ui, below, keys, UI_FOOT_MAX);
 	int x = 2, wd = ui->cols - 4, y = 1;
 	char k[32];
 
-	ui_put(w, y++, x, wd, _("Keys"), ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, x, wd, _("Keys"), cp_ui_attr(ui, UI_R_TITLE), false);
 	y++;
 	/* Every key of the screen, also those the footer had no room for: in two columns when
 	 * one does not fit above the text below. */
@@ -35,36 +35,37 @@ static void help_draw(struct ui *ui, WINDOW *w)
 			snprintf(k, sizeof(k), _("%s or %s"), keys[i].key, keys[i].alt);
 		else
 			snprintf(k, sizeof(k), "%s", keys[i].key);
-		ui_put(w, ky, kx, 12, k, ui_attr(ui, UI_R_KEY), false);
-		ui_put(w, ky, kx + 13, colw - 15, keys[i].label, ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, ky, kx, 12, k, cp_ui_attr(ui, UI_R_KEY), false);
+		cp_ui_put(w, ky, kx + 13, colw - 15, keys[i].label, cp_ui_attr(ui, UI_R_NORMAL),
+			  false);
 	}
 	y += per < room ? per : room;
-	if (below == &ui_screen_sale) {
-		ui_put(w, y++, x + 2, wd - 2,
-		       _("+ / -    one more / one less of the selected line (Up, Down select)"),
-		       ui_attr(ui, UI_R_NORMAL), false);
-		ui_put(w, y++, x + 2, wd - 2, _("3*code   three of the item at once"),
-		       ui_attr(ui, UI_R_NORMAL), false);
-		ui_put(w, y++, x + 2, wd - 2,
-		       _("Letters act as keys only while the item field is empty."),
-		       ui_attr(ui, UI_R_DIM), false);
+	if (below == &cp_ui_screen_sale) {
+		cp_ui_put(w, y++, x + 2, wd - 2,
+			  _("+ / -    one more / one less of the selected line (Up, Down select)"),
+			  cp_ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y++, x + 2, wd - 2, _("3*code   three of the item at once"),
+			  cp_ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y++, x + 2, wd - 2,
+			  _("Letters act as keys only while the item field is empty."),
+			  cp_ui_attr(ui, UI_R_DIM), false);
 	}
 	y++;
-	ui_draw_wrapped(w, y, x, wd, 5,
-			_("During a sale the scanner works wherever the cursor is: an item is "
-			  "added, a member's card or phone number finds the member, a receipt "
-			  "number opens the refund. In a form a scan types into the field; in a "
-			  "PIN field it is refused. Pasted text is never taken."),
-			ui_attr(ui, UI_R_DIM));
-	ui_put(w, ui->rows - 3, x, wd, _("Any key closes this help."), ui_attr(ui, UI_R_DIM),
-	       false);
+	cp_ui_draw_wrapped(w, y, x, wd, 5,
+			   _("During a sale the scanner works wherever the cursor is: an item is "
+			     "added, a member's card or phone number finds the member, a receipt "
+			     "number opens the refund. In a form a scan types into the field; in a "
+			     "PIN field it is refused. Pasted text is never taken."),
+			   cp_ui_attr(ui, UI_R_DIM));
+	cp_ui_put(w, ui->rows - 3, x, wd, _("Any key closes this help."), cp_ui_attr(ui, UI_R_DIM),
+		  false);
 }
 
 static const struct ui_footkey help_footer[] = {
 	{"Esc", NULL, N_("Close help"), 0},
 };
 
-const struct ui_screen ui_screen_help = {
+const struct ui_screen cp_ui_screen_help = {
 	.name = "help",
 	.draw = help_draw,
 	.key = help_key,

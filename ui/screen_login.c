@@ -19,15 +19,15 @@ static struct {
 static void login_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&L.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
-	ui_field_init(&L.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&L.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&L.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
 	L.focus = 0;
 }
 
 static void login_leave(struct ui *ui)
 {
 	(void)ui;
-	ui_field_clear(&L.pin);
+	cp_ui_field_clear(&L.pin);
 }
 
 /* Takes the open sale over for this login (a cart_takeover event); false when core refused. */
@@ -37,13 +37,13 @@ static bool take_over(struct ui *ui)
 	struct cp_cart_takeover t;
 	enum cp_err rc = cp_cart_take_over(ui->db, &ui->session, &t, &err);
 
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return false;
 	}
-	ui_msg(ui, UI_MSG_OK, _("The sale opened by staff %s is now yours (recorded)."),
-	       t.from.staff);
+	cp_ui_msg(ui, UI_MSG_OK, _("The sale opened by staff %s is now yours (recorded)."),
+		  t.from.staff);
 	return true;
 }
 
@@ -55,7 +55,7 @@ static void resume_open_sale(struct ui *ui)
 static void cancel_open_sale(struct ui *ui)
 {
 	if (take_over(ui))
-		ui_sale_cancel(ui);
+		cp_ui_sale_cancel(ui);
 }
 
 static void confirm_take_over(struct ui *ui)
@@ -66,10 +66,10 @@ static void confirm_take_over(struct ui *ui)
 		 _("The sale of staff %s becomes yours, and the takeover is recorded with both "
 		   "staff codes. Take it over?"),
 		 ui->foreign.staff);
-	ui_confirm(ui, _("Take over the sale?"), text, resume_open_sale);
+	cp_ui_confirm(ui, _("Take over the sale?"), text, resume_open_sale);
 }
 
-void ui_cart_ask(struct ui *ui)
+void cp_ui_cart_ask(struct ui *ui)
 {
 	const struct cp_cart_owner *o = &ui->foreign;
 	const struct ui_choice same[] = {
@@ -82,35 +82,35 @@ void ui_cart_ask(struct ui *ui)
 	};
 	char text[512], total[48], when[32];
 
-	if (!ui_cart_refresh(ui))
+	if (!cp_ui_cart_refresh(ui))
 		return;
 	if (!o->open) {
-		ui_msg(ui, UI_MSG_INFO, "%s", _("No other login has an open sale."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("No other login has an open sale."));
 		return;
 	}
-	ui_when(o->opened_at, when, sizeof(when));
-	ui_money(ui, o->total, total, sizeof(total));
+	cp_ui_when(o->opened_at, when, sizeof(when));
+	cp_ui_money(ui, o->total, total, sizeof(total));
 	if (strcmp(o->staff, ui->session.code) == 0) {
 		snprintf(text, sizeof(text),
 			 _("A sale opened by staff %s at %s was not finished: %lld items, %s. "
 			   "Continue it, or cancel it?"),
 			 o->staff, when, (long long)o->items, total);
-		ui_choose(ui, _("Unfinished sale"), text, same, 2);
+		cp_ui_choose(ui, _("Unfinished sale"), text, same, 2);
 		return;
 	}
 	snprintf(text, sizeof(text),
 		 _("Staff %s (%s) has a sale open since %s: %lld items, %s. Ask them to finish "
 		   "it, or take it over."),
 		 o->staff, o->name, when, (long long)o->items, total);
-	ui_choose(ui, _("Someone else's sale"), text, other, 2);
+	cp_ui_choose(ui, _("Someone else's sale"), text, other, 2);
 }
 
 /* After a login: a sale left open by a crash, a power cut, an earlier login or a colleague. */
 static void ask_about_cart(struct ui *ui)
 {
-	if (!ui_cart_refresh(ui) || !ui->foreign.open)
+	if (!cp_ui_cart_refresh(ui) || !ui->foreign.open)
 		return;
-	ui_cart_ask(ui);
+	cp_ui_cart_ask(ui);
 }
 
 static void locked_message(struct ui *ui, const char *code, int64_t until)
@@ -125,8 +125,8 @@ static void locked_message(struct ui *ui, const char *code, int64_t until)
 		strftime(at, sizeof(at), "%H:%M:%S", &tm);
 	else
 		strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
-	ui_msg(ui, UI_MSG_ERROR, _("Staff code %s is locked until %s (too many wrong PINs)."), code,
-	       at);
+	cp_ui_msg(ui, UI_MSG_ERROR, _("Staff code %s is locked until %s (too many wrong PINs)."),
+		  code, at);
 	beep();
 }
 
@@ -141,37 +141,38 @@ static void try_login(struct ui *ui)
 
 	snprintf(code, sizeof(code), "%s", ui_field_text(&L.code));
 	rc = cp_staff_login(ui->db, code, ui_field_text(&L.pin), &s, &until, &err);
-	ui_field_clear(&L.pin);
+	cp_ui_field_clear(&L.pin);
 	if (rc == CP_OK) {
 		/* Back after a lock: the same login goes on, with its open sale. */
 		if (ui->kept_code[0] && strcmp(s.code, ui->kept_code) == 0)
 			memcpy(s.token, ui->kept_token, sizeof(s.token));
-		ui_wipe(ui->kept_code, sizeof(ui->kept_code));
-		ui_wipe(ui->kept_token, sizeof(ui->kept_token));
+		cp_ui_wipe(ui->kept_code, sizeof(ui->kept_code));
+		cp_ui_wipe(ui->kept_token, sizeof(ui->kept_token));
 		ui->session = s;
-		ui_wipe(&s, sizeof(s));
+		cp_ui_wipe(&s, sizeof(s));
 		ui->logged_in = true;
 		ui->last_key = ui->now;
-		ui_reset(ui, UI_SCR_sale);
-		ui_msg(ui, UI_MSG_OK, _("Welcome, %s."), ui->session.name);
+		cp_ui_reset(ui, UI_SCR_sale);
+		cp_ui_msg(ui, UI_MSG_OK, _("Welcome, %s."), ui->session.name);
 		if (cp_shift_demo_open(ui->db, &ui->session, &opened, &err) != CP_OK)
-			ui_fail(ui, &err, CP_EDB);
+			cp_ui_fail(ui, &err, CP_EDB);
 		else if (opened)
-			ui_msg(ui, UI_MSG_OK,
-			       _("Welcome, %s. The demo store opened a shift on this till for you "
-				 "(float ¥0.00)."),
-			       ui->session.name);
+			cp_ui_msg(
+				ui, UI_MSG_OK,
+				_("Welcome, %s. The demo store opened a shift on this till for you "
+				  "(float ¥0.00)."),
+				ui->session.name);
 		ask_about_cart(ui);
 		return;
 	}
 	L.focus = 1;
 	if (rc == CP_EAUTH) {
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Wrong staff code or PIN. Try again."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("Wrong staff code or PIN. Try again."));
 		beep();
 	} else if (rc == CP_ELOCKED && until > 0) {
 		locked_message(ui, code, until);
 	} else {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	}
 }
 
@@ -191,25 +192,25 @@ static int login_key(struct ui *ui, const struct ui_key *k)
 		}
 		break;
 	case UI_K_ESC:
-		ui_field_clear(&L.code);
-		ui_field_clear(&L.pin);
+		cp_ui_field_clear(&L.code);
+		cp_ui_field_clear(&L.pin);
 		L.focus = 0;
 		return UI_HANDLED;
 	default:
 		break;
 	}
-	rc = ui_field_key(f, k);
+	rc = cp_ui_field_key(f, k);
 	switch (rc) {
 	case UI_FIELD_PIN_SCAN:
-		ui_msg(ui, UI_MSG_ERROR, "%s",
-		       _("That was a scan, not a PIN: type the PIN by hand."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+			  _("That was a scan, not a PIN: type the PIN by hand."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Staff codes and PINs are letters and digits."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Staff codes and PINs are letters and digits."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_SUBMIT:
@@ -236,13 +237,13 @@ static void login_draw(struct ui *ui, WINDOW *w)
 	int wd = 60, h = 12, y = (ui->rows - h) / 2, x = (ui->cols - wd) / 2;
 	int c1, c2;
 
-	ui_draw_box(ui, w, y, x, h, wd, _("Counterpoint till"));
-	ui_put(w, y + 2, x + 4, wd - 8, ui->store, ui_attr(ui, UI_R_TITLE), false);
-	c1 = ui_draw_field(ui, w, y + 4, x + 4, _("Staff code"), 14, &L.code, 18, L.focus == 0);
-	c2 = ui_draw_field(ui, w, y + 6, x + 4, _("PIN"), 14, &L.pin, 18, L.focus == 1);
-	ui_draw_wrapped(w, y + 8, x + 4, wd - 8, 2,
-			_("Type your staff code and Enter, then your PIN and Enter."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_box(ui, w, y, x, h, wd, _("Counterpoint till"));
+	cp_ui_put(w, y + 2, x + 4, wd - 8, ui->store, cp_ui_attr(ui, UI_R_TITLE), false);
+	c1 = cp_ui_draw_field(ui, w, y + 4, x + 4, _("Staff code"), 14, &L.code, 18, L.focus == 0);
+	c2 = cp_ui_draw_field(ui, w, y + 6, x + 4, _("PIN"), 14, &L.pin, 18, L.focus == 1);
+	cp_ui_draw_wrapped(w, y + 8, x + 4, wd - 8, 2,
+			   _("Type your staff code and Enter, then your PIN and Enter."),
+			   cp_ui_attr(ui, UI_R_DIM));
 	L.cur_y = L.focus ? y + 6 : y + 4;
 	L.cur_x = L.focus ? c2 : c1;
 }
@@ -254,7 +255,7 @@ static const struct ui_footkey login_footer[] = {
 	{"Esc", NULL, N_("Clear"), 0},
 };
 
-const struct ui_screen ui_screen_login = {
+const struct ui_screen cp_ui_screen_login = {
 	.name = "login",
 	.enter = login_enter,
 	.leave = login_leave,

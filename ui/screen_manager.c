@@ -58,7 +58,7 @@ static void reload(struct ui *ui)
 		G.sel = 0;
 	G.read_at = ui->now;
 	ui->sync_read_at = 0;
-	ui_status_tick(ui);
+	cp_ui_status_tick(ui);
 }
 
 static void manager_enter(struct ui *ui)
@@ -67,9 +67,9 @@ static void manager_enter(struct ui *ui)
 	reload(ui);
 }
 
-void ui_manager_open(struct ui *ui)
+void cp_ui_manager_open(struct ui *ui)
 {
-	ui_push(ui, UI_SCR_manager);
+	cp_ui_push(ui, UI_SCR_manager);
 }
 
 static int manager_tick(struct ui *ui)
@@ -96,10 +96,10 @@ static void preview(struct ui *ui)
 		return;
 	rc = ui->opts->receipt_text(ui->opts->receipt_ctx, G.receipts[G.sel], &text, &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_preview_open(ui, G.receipts[G.sel], text);
+	cp_ui_preview_open(ui, G.receipts[G.sel], text);
 }
 
 static void reprint(struct ui *ui)
@@ -114,29 +114,29 @@ static void reprint(struct ui *ui)
 	enum cp_err rc;
 
 	if (!ui->opts->reprint || G.nreceipts == 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("There is no receipt to reprint."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("There is no receipt to reprint."));
 		return;
 	}
 	rc = ui->opts->reprint(ui->opts->receipt_ctx, G.receipts[G.sel], &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	if (ui->opts->printer) {
-		ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."),
-		       G.receipts[G.sel]);
+		cp_ui_msg(ui, UI_MSG_OK, _("Receipt %s sent to the printer again."),
+			  G.receipts[G.sel]);
 		return;
 	}
 	snprintf(text, sizeof(text), _("No printer is set up: receipt %s is kept, not printed."),
 		 G.receipts[G.sel]);
-	ui_msg(ui, UI_MSG_WARN, "%s", text);
+	cp_ui_msg(ui, UI_MSG_WARN, "%s", text);
 	if (!ui->opts->receipt_text)
 		return;
 	for (int i = 0; i < 2; i++) {
 		c[i] = show[i];
 		c[i].label = _(show[i].label);
 	}
-	ui_choose(ui, _("Not printed"), text, c, 2);
+	cp_ui_choose(ui, _("Not printed"), text, c, 2);
 }
 
 /* A scan is a run of characters at scanner speed ended by Enter or Tab; a key typed by hand acts
@@ -155,10 +155,10 @@ static bool scan_key(struct ui *ui, const struct ui_key *k)
 	}
 	if ((k->code == UI_K_ENTER || k->code == UI_K_TAB) && G.nscan > 0) {
 		G.scan[G.nscan] = '\0';
-		if (G.scan_long || G.nscan < UI_SCAN_MIN || !ui_guide_day_of(ui, G.scan))
-			ui_msg(ui, UI_MSG_WARN, "%s",
-			       _("That was not a guide's badge: scan the badge on the guide's "
-				 "card."));
+		if (G.scan_long || G.nscan < UI_SCAN_MIN || !cp_ui_guide_day_of(ui, G.scan))
+			cp_ui_msg(ui, UI_MSG_WARN, "%s",
+				  _("That was not a guide's badge: scan the badge on the guide's "
+				    "card."));
 		G.nscan = 0;
 		G.scan_long = false;
 		G.scanned = true;
@@ -179,21 +179,22 @@ static int manager_key(struct ui *ui, const struct ui_key *k)
 		G.sel--;
 	else if (k->code == UI_K_DOWN && G.sel + 1 < G.nreceipts)
 		G.sel++;
-	else if (k->code == UI_K_ENTER || ui_key_named(k, "F4", "p"))
+	else if (k->code == UI_K_ENTER || cp_ui_key_named(k, "F4", "p"))
 		reprint(ui);
-	else if (ui_key_named(k, "F5", "u"))
+	else if (cp_ui_key_named(k, "F5", "u"))
 		reload(ui);
-	else if (ui_key_named(k, "F6", "r"))
-		ui_report_open(ui);
-	else if (ui_key_named(k, "F12", "d"))
-		ui_guide_day(ui);
-	else if (ui_key_named(k, "F7", "s"))
-		ui_staff_open(ui);
-	else if (ui_key_named(k, "F10", "x"))
-		ui_confirm(ui, _("Close Counterpoint?"),
-			   _("The till program ends. The open sale is kept and comes back at the "
-			     "next start."),
-			   quit);
+	else if (cp_ui_key_named(k, "F6", "r"))
+		cp_ui_report_open(ui);
+	else if (cp_ui_key_named(k, "F12", "d"))
+		cp_ui_guide_day(ui);
+	else if (cp_ui_key_named(k, "F7", "s"))
+		cp_ui_staff_open(ui);
+	else if (cp_ui_key_named(k, "F10", "x"))
+		cp_ui_confirm(
+			ui, _("Close Counterpoint?"),
+			_("The till program ends. The open sale is kept and comes back at the "
+			  "next start."),
+			quit);
 	else if (k->code == UI_K_F1)
 		return UI_IGNORED;
 	return UI_HANDLED;
@@ -212,77 +213,79 @@ static const char *stop_text(const struct cp_sync_status *s, char *buf, size_t l
 	memcpy(e.args, s->stop_args, sizeof(e.args));
 	if (!cp_err_render(&e, e.id, e.msg, sizeof(e.msg)))
 		return s->stop_reason;
-	return ui_errtext(&e, CP_EIO, buf, len);
+	return cp_ui_errtext(&e, CP_EIO, buf, len);
 }
 
 static int draw_sync(struct ui *ui, WINDOW *w, int y, int x, int wd)
 {
 	const struct cp_sync_status *s = &ui->sync;
-	attr_t n = ui_attr(ui, UI_R_NORMAL);
+	attr_t n = cp_ui_attr(ui, UI_R_NORMAL);
 	char line[600], a[32], why[512];
 	int y0 = y;
 
-	ui_put(w, y++, x, wd, _("Sync with HQ"), ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, x, wd, _("Sync with HQ"), cp_ui_attr(ui, UI_R_TITLE), false);
 	if (!ui->sync_ok) {
-		ui_put(w, y++, x, wd, _("The sync state cannot be read."), ui_attr(ui, UI_R_ERROR),
-		       false);
+		cp_ui_put(w, y++, x, wd, _("The sync state cannot be read."),
+			  cp_ui_attr(ui, UI_R_ERROR), false);
 		return y - y0;
 	}
 	if (!s->enrolled) {
-		ui_draw_wrapped(w, y, x, wd, 2,
-				_("This till is not connected to HQ: it sells offline and keeps "
-				  "everything for later. Ask chain IT to enrol this till."),
-				ui_attr(ui, UI_R_WARN));
+		cp_ui_draw_wrapped(w, y, x, wd, 2,
+				   _("This till is not connected to HQ: it sells offline and keeps "
+				     "everything for later. Ask chain IT to enrol this till."),
+				   cp_ui_attr(ui, UI_R_WARN));
 		y += 2;
 	} else if (s->online) {
 		snprintf(line, sizeof(line), _("ONLINE since %s; last success %s"),
-			 ui_when(s->since, a, sizeof(a)), ui_when(s->last_success, a + 16, 16));
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+			 cp_ui_when(s->since, a, sizeof(a)),
+			 cp_ui_when(s->last_success, a + 16, 16));
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_OK), false);
 	} else {
 		snprintf(line, sizeof(line), _("OFFLINE since %s; last success %s"),
-			 ui_when(s->since, a, sizeof(a)), ui_when(s->last_success, a + 16, 16));
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+			 cp_ui_when(s->since, a, sizeof(a)),
+			 cp_ui_when(s->last_success, a + 16, 16));
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_WARN), false);
 	}
 	snprintf(line, sizeof(line), _("Journal rows waiting: %lld (sent up to %lld of %lld)"),
 		 (long long)s->queue_depth, (long long)s->acked_seq, (long long)s->last_seq);
-	ui_put(w, y++, x, wd, line, n, false);
+	cp_ui_put(w, y++, x, wd, line, n, false);
 	/* A stop says it below; the same sentence twice would only push the rest away. */
 	if (s->last_error_at && !(s->stopped && strcmp(s->last_error, s->stop_reason) == 0)) {
 		snprintf(line, sizeof(line), _("Last error at %s: %s"),
-			 ui_when(s->last_error_at, a, sizeof(a)), s->last_error);
-		ui_put(w, y++, x, wd, line, n, false);
+			 cp_ui_when(s->last_error_at, a, sizeof(a)), s->last_error);
+		cp_ui_put(w, y++, x, wd, line, n, false);
 	}
 	if (s->enrolled && !s->online && s->next_try && !s->stopped) {
 		snprintf(line, sizeof(line), _("Next try at %s"),
-			 ui_when(s->next_try, a, sizeof(a)));
-		ui_put(w, y++, x, wd, line, n, false);
+			 cp_ui_when(s->next_try, a, sizeof(a)));
+		cp_ui_put(w, y++, x, wd, line, n, false);
 	}
 	if (s->stopped) {
 		/* What is wrong (core's sentence names the cause and the fix), then what it
 		 * means at the counter and who acts. */
 		snprintf(line, sizeof(line), _("Sync has STOPPED: %s"),
 			 stop_text(s, why, sizeof(why)));
-		y += ui_draw_wrapped(w, y, x, wd, 4, line, ui_attr(ui, UI_R_ERROR));
+		y += cp_ui_draw_wrapped(w, y, x, wd, 4, line, cp_ui_attr(ui, UI_R_ERROR));
 		if (s->stop_kind == CP_SYNC_STOP_CONFIG)
 			snprintf(
 				line, sizeof(line),
 				_("What to do: keep selling, nothing is lost. Call chain IT to fix "
 				  "the HQ address, its certificate or the [sync] settings. Sync "
 				  "checks again at %s, and at once when the till is restarted."),
-				ui_when(s->next_try, a, sizeof(a)));
+				cp_ui_when(s->next_try, a, sizeof(a)));
 		else
 			snprintf(line, sizeof(line), "%s",
 				 _("What to do: keep selling, nothing is lost. Call chain IT: sync "
 				   "stays stopped until they act as said above; usually they enrol "
 				   "this till again."));
-		y += ui_draw_wrapped(w, y, x, wd, 3, line, ui_attr(ui, UI_R_WARN));
+		y += cp_ui_draw_wrapped(w, y, x, wd, 3, line, cp_ui_attr(ui, UI_R_WARN));
 	}
 	if (s->unknown_changes) {
 		snprintf(line, sizeof(line),
 			 _("%lld changes from HQ were of kinds this version does not know: update "
 			   "Counterpoint."),
 			 (long long)s->unknown_changes);
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_WARN), false);
 	}
 	return y - y0;
 }
@@ -292,40 +295,41 @@ static void manager_draw(struct ui *ui, WINDOW *w)
 	int x = 2, wd = ui->cols - 4, y = 1, half = wd / 2;
 	char line[640], a[32];
 
-	ui_put(w, y++, x, wd, _("Manager menu"), ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, x, wd, _("Manager menu"), cp_ui_attr(ui, UI_R_TITLE), false);
 	y++;
 	y += draw_sync(ui, w, y, x, wd) + 1;
-	ui_put(w, y++, x, half - 2, _("Notices from HQ"), ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, x, half - 2, _("Notices from HQ"), cp_ui_attr(ui, UI_R_TITLE), false);
 	{
 		int ny = y;
 
 		if (!G.nnotices)
-			ui_put(w, ny++, x, half - 2, _("none"), ui_attr(ui, UI_R_DIM), false);
+			cp_ui_put(w, ny++, x, half - 2, _("none"), cp_ui_attr(ui, UI_R_DIM), false);
 		for (int i = 0; i < G.nnotices && ny < ui->rows - 4; i++) {
 			snprintf(line, sizeof(line), "%s %s",
-				 ui_when(G.notices[i].at, a, sizeof(a)), G.notices[i].message);
-			ny += ui_draw_wrapped(w, ny, x, half - 2, 2, line,
-					      ui_attr(ui, UI_R_NORMAL));
+				 cp_ui_when(G.notices[i].at, a, sizeof(a)), G.notices[i].message);
+			ny += cp_ui_draw_wrapped(w, ny, x, half - 2, 2, line,
+						 cp_ui_attr(ui, UI_R_NORMAL));
 		}
 	}
 	if (G.nunprinted) {
 		snprintf(line, sizeof(line), _("Reprint a receipt (%d not printed)"), G.nunprinted);
-		ui_put(w, y - 1, x + half, half, line, ui_attr(ui, UI_R_ERROR), false);
+		cp_ui_put(w, y - 1, x + half, half, line, cp_ui_attr(ui, UI_R_ERROR), false);
 	} else {
-		ui_put(w, y - 1, x + half, half, _("Reprint a receipt"), ui_attr(ui, UI_R_TITLE),
-		       false);
+		cp_ui_put(w, y - 1, x + half, half, _("Reprint a receipt"),
+			  cp_ui_attr(ui, UI_R_TITLE), false);
 	}
 	if (!ui->opts->list_receipts || G.nreceipts == 0)
-		ui_put(w, y, x + half, half, _("no receipts kept"), ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y, x + half, half, _("no receipts kept"), cp_ui_attr(ui, UI_R_DIM),
+			  false);
 	for (int i = 0; i < G.nreceipts && y + i < ui->rows - 4; i++) {
 		/* TRANSLATORS: a receipt in the manager menu's list that the printer failed on */
 		snprintf(line, sizeof(line), G.unprinted[i] ? _("%s  NOT PRINTED") : "%s",
 			 G.receipts[i]);
-		ui_put(w, y + i, x + half, half, line,
-		       i == G.sel       ? ui_attr(ui, UI_R_SELECT)
-		       : G.unprinted[i] ? ui_attr(ui, UI_R_ERROR)
-					: ui_attr(ui, UI_R_NORMAL),
-		       true);
+		cp_ui_put(w, y + i, x + half, half, line,
+			  i == G.sel       ? cp_ui_attr(ui, UI_R_SELECT)
+			  : G.unprinted[i] ? cp_ui_attr(ui, UI_R_ERROR)
+					   : cp_ui_attr(ui, UI_R_NORMAL),
+			  true);
 	}
 }
 
@@ -336,7 +340,7 @@ static const struct ui_footkey manager_footer[] = {
 	{"F12", "d", N_("Guide's day"), 1},
 };
 
-const struct ui_screen ui_screen_manager = {
+const struct ui_screen cp_ui_screen_manager = {
 	.name = "manager",
 	.enter = manager_enter,
 	.draw = manager_draw,

@@ -24,7 +24,7 @@ static struct {
 static void member_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&M.who, UI_FIELD_TEXT, 40, UI_IN_FOLD);
+	cp_ui_field_init(&M.who, UI_FIELD_TEXT, 40, UI_IN_FOLD);
 	M.busy = NULL;
 	M.phone[0] = '\0';
 }
@@ -32,23 +32,23 @@ static void member_enter(struct ui *ui)
 static void member_leave(struct ui *ui)
 {
 	(void)ui;
-	ui_lookup_cancel(M.busy);
+	cp_ui_lookup_cancel(M.busy);
 	M.busy = NULL;
 }
 
 static void found(struct ui *ui, const struct cp_member_view *m)
 {
-	ui_pop(ui);
-	ui_sale_attach(ui, m);
+	cp_ui_pop(ui);
+	cp_ui_sale_attach(ui, m);
 }
 
 static void not_found(struct ui *ui, bool asked_hq)
 {
-	ui_field_refused(&M.who);
-	ui_msg(ui, UI_MSG_WARN,
-	       asked_hq ? _("No member %s here or at HQ. F3 registers a new member.")
-			: _("No member %s here. F3 registers a new member."),
-	       M.asked);
+	cp_ui_field_refused(&M.who);
+	cp_ui_msg(ui, UI_MSG_WARN,
+		  asked_hq ? _("No member %s here or at HQ. F3 registers a new member.")
+			   : _("No member %s here. F3 registers a new member."),
+		  M.asked);
 	beep();
 }
 
@@ -133,19 +133,19 @@ static void search_by_name(struct ui *ui, const char *name, const char *last4)
 	enum cp_err rc = cp_member_search(ui->db, name, last4, P.m, PICK_MAX, &n, &more, &err);
 
 	if (rc == CP_ENOTFOUND) {
-		ui_msg(ui, UI_MSG_WARN,
-		       _("No member here whose name has %s and whose phone ends in %s."), name,
-		       last4);
+		cp_ui_msg(ui, UI_MSG_WARN,
+			  _("No member here whose name has %s and whose phone ends in %s."), name,
+			  last4);
 		beep();
 		return;
 	}
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	if (more) {
-		ui_msg(ui, UI_MSG_WARN, _("More than %d members match: type more of the name."),
-		       PICK_MAX);
+		cp_ui_msg(ui, UI_MSG_WARN, _("More than %d members match: type more of the name."),
+			  PICK_MAX);
 		return;
 	}
 	if (n == 1) {
@@ -157,7 +157,7 @@ static void search_by_name(struct ui *ui, const char *name, const char *last4)
 			 P.m[i].masked_phone, P.m[i].tier_name);
 		c[i] = (struct ui_choice){keys[i], keys[i], P.label[i], run[i]};
 	}
-	ui_choose(ui, _("Which member?"), _("Press the member's number; Esc if none."), c, n);
+	cp_ui_choose(ui, _("Which member?"), _("Press the member's number; Esc if none."), c, n);
 }
 
 static void search(struct ui *ui, const char *text)
@@ -180,7 +180,7 @@ static void search(struct ui *ui, const char *text)
 	} else {
 		/* A card, as scanned ("]E0", suffixes) or typed in full-width forms. */
 		int qty;
-		enum ui_scan_kind kind = ui_scan_classify(text, scanned, &qty, NULL);
+		enum ui_scan_kind kind = cp_ui_scan_classify(text, scanned, &qty, NULL);
 
 		if (kind == UI_SCAN_ITEM || kind == UI_SCAN_RECEIPT) {
 			/* Not a member's: an item's barcode or a receipt, for the sale. */
@@ -189,15 +189,15 @@ static void search(struct ui *ui, const char *text)
 				found(ui, &m);
 				return;
 			}
-			if (!ui_scan_route(ui, text))
-				ui_field_refused(&M.who);
+			if (!cp_ui_scan_route(ui, text))
+				cp_ui_field_refused(&M.who);
 			return;
 		}
 		if (kind == UI_SCAN_BAD || kind == UI_SCAN_BAD_QTY || !card_shape(scanned)) {
-			ui_msg(ui, UI_MSG_ERROR, "%s",
-			       _("Type an 11-digit mobile number, or scan the member card."));
+			cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+				  _("Type an 11-digit mobile number, or scan the member card."));
 			beep();
-			ui_field_refused(&M.who);
+			cp_ui_field_refused(&M.who);
 			return;
 		}
 		snprintf(card, sizeof(card), "%s", scanned);
@@ -209,32 +209,33 @@ static void search(struct ui *ui, const char *text)
 		return;
 	}
 	if (rc != CP_ENOTFOUND) {
-		ui_fail(ui, &err, rc);
-		ui_field_refused(&M.who);
+		cp_ui_fail(ui, &err, rc);
+		cp_ui_field_refused(&M.who);
 		return;
 	}
 	if (!ui->opts->remote_lookup) {
 		not_found(ui, false);
 		return;
 	}
-	M.busy = ui_lookup_start(ui->opts, by_phone ? M.phone : NULL, by_phone ? NULL : card);
+	M.busy = cp_ui_lookup_start(ui->opts, by_phone ? M.phone : NULL, by_phone ? NULL : card);
 	if (!M.busy) {
 		not_found(ui, false);
 		return;
 	}
 	M.started = ui->now;
-	ui_msg(ui, UI_MSG_INFO, _("Not known here: searching HQ for %s... (Esc stops)"), M.asked);
+	cp_ui_msg(ui, UI_MSG_INFO, _("Not known here: searching HQ for %s... (Esc stops)"),
+		  M.asked);
 }
 
-void ui_member_open(struct ui *ui, const char *phone_or_card)
+void cp_ui_member_open(struct ui *ui, const char *phone_or_card)
 {
-	if (!ui_showing(ui, UI_SCR_member))
-		ui_push(ui, UI_SCR_member);
+	if (!cp_ui_showing(ui, UI_SCR_member))
+		cp_ui_push(ui, UI_SCR_member);
 	else
-		while (ui_top(ui) != &ui_screen_member)
-			ui_pop(ui);
+		while (cp_ui_top(ui) != &cp_ui_screen_member)
+			cp_ui_pop(ui);
 	if (phone_or_card && phone_or_card[0] && !M.busy) {
-		ui_input_set(&M.who.in, phone_or_card);
+		cp_ui_input_set(&M.who.in, phone_or_card);
 		search(ui, phone_or_card);
 	}
 }
@@ -247,7 +248,7 @@ static int member_tick(struct ui *ui)
 
 	if (!M.busy)
 		return 0;
-	if (!ui_lookup_poll(M.busy, &rc, &m, &err))
+	if (!cp_ui_lookup_poll(M.busy, &rc, &m, &err))
 		return UI_REDRAW; /* the spinner */
 	M.busy = NULL;
 	if (rc == CP_OK) {
@@ -257,19 +258,19 @@ static int member_tick(struct ui *ui)
 		if (cp_member_get(ui->db, m.id, &here, &aerr) == CP_OK)
 			found(ui, &here);
 		else
-			ui_fail(ui, &aerr, CP_ENOTFOUND);
+			cp_ui_fail(ui, &aerr, CP_ENOTFOUND);
 	} else if (rc == CP_ENOTFOUND) {
 		not_found(ui, true);
 	} else if (rc == CP_EIO || rc == CP_ESTATE) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("HQ cannot be reached now: only members known here can be found. F3 "
-			 "registers a new member."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("HQ cannot be reached now: only members known here can be found. F3 "
+			    "registers a new member."));
 		beep();
 	} else {
 		char buf[600];
 
-		ui_msg(ui, UI_MSG_WARN, _("The search at HQ failed: %s"),
-		       ui_errtext(&err, rc, buf, sizeof(buf)));
+		cp_ui_msg(ui, UI_MSG_WARN, _("The search at HQ failed: %s"),
+			  cp_ui_errtext(&err, rc, buf, sizeof(buf)));
 		beep();
 	}
 	return UI_REDRAW;
@@ -281,16 +282,16 @@ static void detach(struct ui *ui)
 	enum cp_err rc;
 
 	if (!ui->cart->has_member) {
-		ui_msg(ui, UI_MSG_INFO, "%s", _("No member is attached."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("No member is attached."));
 		return;
 	}
 	rc = cp_cart_set_member(ui->db, &ui->session, NULL, &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_INFO, "%s", _("The member was taken off the sale."));
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_INFO, "%s", _("The member was taken off the sale."));
 }
 
 static int member_key(struct ui *ui, const struct ui_key *k)
@@ -300,9 +301,9 @@ static int member_key(struct ui *ui, const struct ui_key *k)
 
 	if (k->code == UI_K_ESC) {
 		if (M.busy) {
-			ui_lookup_cancel(M.busy);
+			cp_ui_lookup_cancel(M.busy);
 			M.busy = NULL;
-			ui_msg(ui, UI_MSG_INFO, "%s", _("Search at HQ stopped."));
+			cp_ui_msg(ui, UI_MSG_INFO, "%s", _("Search at HQ stopped."));
 			return UI_HANDLED;
 		}
 		return UI_DONE;
@@ -313,15 +314,15 @@ static int member_key(struct ui *ui, const struct ui_key *k)
 		char phone[CP_PHONE_LEN + 1];
 
 		snprintf(phone, sizeof(phone), "%s", M.phone);
-		ui_pop(ui);
-		ui_register_open(ui, phone[0] ? phone : NULL);
+		cp_ui_pop(ui);
+		cp_ui_register_open(ui, phone[0] ? phone : NULL);
 		return UI_HANDLED;
 	}
 	if (k->code == UI_K_DELETE && !ui_field_text(&M.who)[0]) {
 		detach(ui);
 		return UI_DONE;
 	}
-	rc = ui_field_key(&M.who, k);
+	rc = cp_ui_field_key(&M.who, k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT:
 		snprintf(text, sizeof(text), "%s", ui_field_text(&M.who));
@@ -329,7 +330,7 @@ static int member_key(struct ui *ui, const struct ui_key *k)
 			search(ui, text);
 		return UI_HANDLED;
 	default:
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	}
 }
 
@@ -340,26 +341,27 @@ static void member_draw(struct ui *ui, WINDOW *w)
 	int y = (ui->rows - h) / 2, x = (ui->cols - wd) / 2;
 	char line[256];
 
-	ui_draw_box(ui, w, y, x, h, wd, _("Find a member"));
-	M.cur_x = ui_draw_field(ui, w, y + 2, x + 2, _("Phone or card"), 16, &M.who, 24, true);
+	cp_ui_draw_box(ui, w, y, x, h, wd, _("Find a member"));
+	M.cur_x = cp_ui_draw_field(ui, w, y + 2, x + 2, _("Phone or card"), 16, &M.who, 24, true);
 	M.cur_y = y + 2;
-	ui_draw_wrapped(w, y + 4, x + 2, wd - 4, 3,
-			_("Type the member's mobile number or scan their card, then Enter. Without "
-			  "the phone: part of the name, a space and the phone's last four digits "
-			  "(王 5678)."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(
+		w, y + 4, x + 2, wd - 4, 3,
+		_("Type the member's mobile number or scan their card, then Enter. Without "
+		  "the phone: part of the name, a space and the phone's last four digits "
+		  "(王 5678)."),
+		cp_ui_attr(ui, UI_R_DIM));
 	if (M.busy) {
 		snprintf(line, sizeof(line), _("%c Searching HQ for %s... %llds  (Esc stops)"),
 			 spin[(ui->now / 250) % 4], M.asked,
 			 (long long)((ui->now - M.started) / 1000));
-		ui_put(w, y + 7, x + 2, wd - 4, line, ui_attr(ui, UI_R_WARN), false);
+		cp_ui_put(w, y + 7, x + 2, wd - 4, line, cp_ui_attr(ui, UI_R_WARN), false);
 	}
 	if (ui->cart->has_member) {
-		ui_put(w, y + 9, x + 2, wd - 4, _("On this sale now:"), ui_attr(ui, UI_R_TITLE),
-		       false);
+		cp_ui_put(w, y + 9, x + 2, wd - 4, _("On this sale now:"),
+			  cp_ui_attr(ui, UI_R_TITLE), false);
 		snprintf(line, sizeof(line), "%s  %s  %s", ui->cart->member.name,
 			 ui->cart->member.masked_phone, ui->cart->member.tier_name);
-		ui_put(w, y + 10, x + 4, wd - 6, line, ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y + 10, x + 4, wd - 6, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	}
 }
 
@@ -388,7 +390,7 @@ static bool member_cursor(struct ui *ui, int *y, int *x)
 	return !M.busy;
 }
 
-const struct ui_screen ui_screen_member = {
+const struct ui_screen cp_ui_screen_member = {
 	.name = "member",
 	.modal = true,
 	.enter = member_enter,
@@ -415,18 +417,18 @@ static struct {
 static void register_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&R.f[R_PHONE], UI_FIELD_TEXT, 24, UI_IN_FOLD);
-	ui_field_init(&R.f[R_NAME], UI_FIELD_TEXT, 64, 0);
-	ui_field_init(&R.f[R_BIRTHDAY], UI_FIELD_TEXT, 5, UI_IN_FOLD | UI_IN_DATE);
-	ui_field_init(&R.f[R_REFERRER], UI_FIELD_TEXT, 24, UI_IN_FOLD);
+	cp_ui_field_init(&R.f[R_PHONE], UI_FIELD_TEXT, 24, UI_IN_FOLD);
+	cp_ui_field_init(&R.f[R_NAME], UI_FIELD_TEXT, 64, 0);
+	cp_ui_field_init(&R.f[R_BIRTHDAY], UI_FIELD_TEXT, 5, UI_IN_FOLD | UI_IN_DATE);
+	cp_ui_field_init(&R.f[R_REFERRER], UI_FIELD_TEXT, 24, UI_IN_FOLD);
 	R.focus = 0;
 }
 
-void ui_register_open(struct ui *ui, const char *phone)
+void cp_ui_register_open(struct ui *ui, const char *phone)
 {
-	ui_push(ui, UI_SCR_register);
+	cp_ui_push(ui, UI_SCR_register);
 	if (phone && phone[0]) {
-		ui_input_set(&R.f[R_PHONE].in, phone);
+		cp_ui_input_set(&R.f[R_PHONE].in, phone);
 		R.focus = R_NAME;
 	}
 }
@@ -466,22 +468,22 @@ static void consent_given(struct ui *ui)
 		ui_field_text(&R.f[R_REFERRER])[0] ? ui_field_text(&R.f[R_REFERRER]) : NULL;
 	rc = cp_member_register(ui->db, &ui->session, &nm, &m, &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		if (rc == CP_EEXIST)
-			ui_msg(ui, UI_MSG_WARN, "%s",
-			       _("This phone number is already a member: F2 finds them."));
+			cp_ui_msg(ui, UI_MSG_WARN, "%s",
+				  _("This phone number is already a member: F2 finds them."));
 		return;
 	}
-	ui_pop(ui);
-	ui_sale_attach(ui, &m);
-	ui_msg(ui, UI_MSG_OK, _("Welcome, %s! Member %s registered with %lld points."),
-	       m.name[0] ? m.name : m.masked_phone, m.masked_phone, (long long)m.points);
+	cp_ui_pop(ui);
+	cp_ui_sale_attach(ui, &m);
+	cp_ui_msg(ui, UI_MSG_OK, _("Welcome, %s! Member %s registered with %lld points."),
+		  m.name[0] ? m.name : m.masked_phone, m.masked_phone, (long long)m.points);
 }
 
 static void consent_refused(struct ui *ui)
 {
-	ui_msg(ui, UI_MSG_WARN, "%s",
-	       _("Not registered: the shopper has not agreed to the membership terms."));
+	cp_ui_msg(ui, UI_MSG_WARN, "%s",
+		  _("Not registered: the shopper has not agreed to the membership terms."));
 }
 
 static void submit(struct ui *ui)
@@ -496,23 +498,23 @@ static void submit(struct ui *ui)
 
 	if (!ui_field_text(&R.f[R_PHONE])[0]) {
 		R.focus = R_PHONE;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("The member's mobile number is needed."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("The member's mobile number is needed."));
 		beep();
 		return;
 	}
 	if (!birthday(ui_field_text(&R.f[R_BIRTHDAY]), R.bday)) {
 		R.focus = R_BIRTHDAY;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Birthday as MM-DD, like 03-15."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Birthday as MM-DD, like 03-15."));
 		beep();
 		return;
 	}
 	if ((rc = cp_consent_terms_version(ui->db, R.terms, &err)) != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	snprintf(text, sizeof(text), _("Shopper agrees to the membership terms (version %s)? y/n"),
 		 R.terms);
-	ui_choose(ui, _("Membership terms"), text, c, 2);
+	cp_ui_choose(ui, _("Membership terms"), text, c, 2);
 }
 
 static int register_key(struct ui *ui, const struct ui_key *k)
@@ -533,7 +535,7 @@ static int register_key(struct ui *ui, const struct ui_key *k)
 		R.focus = (R.focus + 1) % R_FIELDS;
 		return UI_HANDLED;
 	}
-	rc = ui_field_key(&R.f[R.focus], k);
+	rc = cp_ui_field_key(&R.f[R.focus], k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT:
 		if (R.focus == R_FIELDS - 1)
@@ -542,7 +544,7 @@ static int register_key(struct ui *ui, const struct ui_key *k)
 			R.focus++;
 		return UI_HANDLED;
 	default:
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	}
 }
 
@@ -554,20 +556,21 @@ static void register_draw(struct ui *ui, WINDOW *w)
 	int wd = ui->cols - 16 > 70 ? 70 : ui->cols - 16, h = 15;
 	int y = (ui->rows - h) / 2, x = (ui->cols - wd) / 2;
 
-	ui_draw_box(ui, w, y, x, h, wd, _("Register a new member"));
+	cp_ui_draw_box(ui, w, y, x, h, wd, _("Register a new member"));
 	for (int i = 0; i < R_FIELDS; i++) {
-		int c = ui_draw_field(ui, w, y + 2 + 2 * i, x + 2, labels[i], 20, &R.f[i],
-				      widths[i], R.focus == i);
+		int c = cp_ui_draw_field(ui, w, y + 2 + 2 * i, x + 2, labels[i], 20, &R.f[i],
+					 widths[i], R.focus == i);
 
 		if (R.focus == i) {
 			R.cur_y = y + 2 + 2 * i;
 			R.cur_x = c;
 		}
 	}
-	ui_draw_wrapped(w, y + 10, x + 2, wd - 4, 3,
-			_("Only the mobile number is required. New members get welcome points; a "
-			  "referrer who is a member gets referral points too."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(
+		w, y + 10, x + 2, wd - 4, 3,
+		_("Only the mobile number is required. New members get welcome points; a "
+		  "referrer who is a member gets referral points too."),
+		cp_ui_attr(ui, UI_R_DIM));
 }
 
 static const struct ui_footkey register_footer[] = {
@@ -577,7 +580,7 @@ static const struct ui_footkey register_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_register = {
+const struct ui_screen cp_ui_screen_register = {
 	.name = "register",
 	.modal = true,
 	.enter = register_enter,

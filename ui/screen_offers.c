@@ -44,11 +44,11 @@ static bool load(struct ui *ui)
 	enum cp_err rc;
 
 	if (!O.list && !(O.list = malloc(sizeof(*O.list))))
-		ui_fatal("out of memory");
+		cp_ui_fatal("out of memory");
 	rc = cp_offer_list(ui->db, &ui->session, O.list, &err);
 	if (rc != CP_OK) {
 		O.list->n = 0;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return false;
 	}
 	if (O.sel >= O.list->n)
@@ -58,22 +58,23 @@ static bool load(struct ui *ui)
 	return true;
 }
 
-void ui_offers_open(struct ui *ui)
+void cp_ui_offers_open(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
 	if (!ui->cart->has_member) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("Attach a member first (F2): offers are paid with the member's points."));
+		cp_ui_msg(
+			ui, UI_MSG_WARN, "%s",
+			_("Attach a member first (F2): offers are paid with the member's points."));
 		beep();
 		return;
 	}
 	O.sel = O.top = 0;
 	if (load(ui))
-		ui_push(ui, UI_SCR_offers);
+		cp_ui_push(ui, UI_SCR_offers);
 }
 
 static void offers_leave(struct ui *ui)
@@ -91,15 +92,15 @@ static int exchange(struct ui *ui, const struct cp_offer_entry *e)
 	enum cp_err rc = cp_coupon_exchange(ui->db, &ui->session, e->offer.id, &x, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		load(ui);
 		return UI_HANDLED;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_OK, _("%lld points exchanged for coupon %s (%s), valid %s to %s."),
-	       (long long)x.points, x.coupon.code,
-	       x.coupon.t.title_zh[0] ? x.coupon.t.title_zh : x.coupon.t.title_en,
-	       x.coupon.valid_from, x.coupon.valid_to);
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_OK, _("%lld points exchanged for coupon %s (%s), valid %s to %s."),
+		  (long long)x.points, x.coupon.code,
+		  x.coupon.t.title_zh[0] ? x.coupon.t.title_zh : x.coupon.t.title_en,
+		  x.coupon.valid_from, x.coupon.valid_to);
 	return UI_DONE;
 }
 
@@ -117,15 +118,16 @@ static int take(struct ui *ui)
 		return exchange(ui, e);
 	rc = cp_cart_add_offer(ui->db, &ui->session, e->offer.id, NULL, &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		load(ui);
 		return UI_HANDLED;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_OK, _("Taken: %s for %lld points + %s. Points held by this sale: %lld."),
-	       e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en,
-	       (long long)e->offer.points, ui_money(ui, e->offer.cash, cash, sizeof(cash)),
-	       (long long)ui->cart->points_held);
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_OK,
+		  _("Taken: %s for %lld points + %s. Points held by this sale: %lld."),
+		  e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en,
+		  (long long)e->offer.points, cp_ui_money(ui, e->offer.cash, cash, sizeof(cash)),
+		  (long long)ui->cart->points_held);
 	return UI_DONE;
 }
 
@@ -163,15 +165,15 @@ static void offers_draw(struct ui *ui, WINDOW *w)
 		 _("Offers for %s: balance %lld, held by this sale %lld, can spend %lld points"),
 		 ui->cart->has_member ? ui->cart->member.name : "", (long long)l->balance,
 		 (long long)l->held, (long long)l->available);
-	ui_put(w, 1, 0, ui->cols, line, ui_attr(ui, UI_R_POINTS), true);
-	ui_put(w, 3, 0, name_cols, _("Offer"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put_right(w, 3, name_cols, 8, _("Points"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 3, name_cols + 8, 10, _("Cash"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 3, name_cols + 18, 6, _("Left"), ui_attr(ui, UI_R_TITLE));
-	ui_put(w, 3, name_cols + 26, 18, _("Why not"), ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, 1, 0, ui->cols, line, cp_ui_attr(ui, UI_R_POINTS), true);
+	cp_ui_put(w, 3, 0, name_cols, _("Offer"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put_right(w, 3, name_cols, 8, _("Points"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 3, name_cols + 8, 10, _("Cash"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 3, name_cols + 18, 6, _("Left"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put(w, 3, name_cols + 26, 18, _("Why not"), cp_ui_attr(ui, UI_R_TITLE), false);
 	if (l->n == 0) {
-		ui_draw_wrapped(w, y0 + 1, 2, ui->cols - 4, 2,
-				_("No offers today for this member."), ui_attr(ui, UI_R_DIM));
+		cp_ui_draw_wrapped(w, y0 + 1, 2, ui->cols - 4, 2,
+				   _("No offers today for this member."), cp_ui_attr(ui, UI_R_DIM));
 		return;
 	}
 	if (O.sel < O.top)
@@ -180,30 +182,31 @@ static void offers_draw(struct ui *ui, WINDOW *w)
 		O.top = O.sel - visible + 1;
 	for (int i = O.top; i < l->n && i < O.top + visible; i++) {
 		const struct cp_offer_entry *e = &l->e[i];
-		attr_t a = i == O.sel ? ui_attr(ui, UI_R_SELECT)
-				      : ui_attr(ui, e->why == CP_OFFER_OK ? UI_R_NORMAL : UI_R_DIM);
+		attr_t a = i == O.sel
+				   ? cp_ui_attr(ui, UI_R_SELECT)
+				   : cp_ui_attr(ui, e->why == CP_OFFER_OK ? UI_R_NORMAL : UI_R_DIM);
 		int y = y0 + i - O.top;
 
 		wattron(w, a);
 		mvwhline(w, y, 0, ' ', ui->cols);
 		wattroff(w, a);
 		/* as the cart's lines: the Chinese name, the English one when it has none */
-		ui_put(w, y, 0, name_cols,
-		       e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en, a, false);
+		cp_ui_put(w, y, 0, name_cols,
+			  e->offer.name_zh[0] ? e->offer.name_zh : e->offer.name_en, a, false);
 		snprintf(num, sizeof(num), "%lld", (long long)e->offer.points);
-		ui_put_right(w, y, name_cols, 8, num, a);
-		ui_put_right(w, y, name_cols + 8, 10,
-			     ui_money(ui, e->offer.cash, cash, sizeof(cash)), a);
+		cp_ui_put_right(w, y, name_cols, 8, num, a);
+		cp_ui_put_right(w, y, name_cols + 8, 10,
+				cp_ui_money(ui, e->offer.cash, cash, sizeof(cash)), a);
 		if (e->limit_left >= 0)
 			snprintf(num, sizeof(num), "%lld", (long long)e->limit_left);
 		else
 			snprintf(num, sizeof(num), "-");
-		ui_put_right(w, y, name_cols + 18, 6, num, a);
-		ui_put(w, y, name_cols + 26, 18, why_text(e->why), a, false);
+		cp_ui_put_right(w, y, name_cols + 18, 6, num, a);
+		cp_ui_put(w, y, name_cols + 26, 18, why_text(e->why), a, false);
 	}
 	if (l->more)
-		ui_put(w, ui->rows - 4, 0, ui->cols, _("More offers than shown: the first 64."),
-		       ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, ui->rows - 4, 0, ui->cols, _("More offers than shown: the first 64."),
+			  cp_ui_attr(ui, UI_R_DIM), false);
 }
 
 static const struct ui_footkey offers_footer[] = {
@@ -211,7 +214,7 @@ static const struct ui_footkey offers_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_offers = {
+const struct ui_screen cp_ui_screen_offers = {
 	.name = "offers",
 	.leave = offers_leave,
 	.draw = offers_draw,

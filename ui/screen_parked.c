@@ -13,29 +13,29 @@ static struct {
 	int n, sel, top;
 } P;
 
-void ui_park(struct ui *ui)
+void cp_ui_park(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
 	int64_t id = 0;
 	enum cp_err rc;
 
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
 	rc = cp_park_save(ui->db, &ui->session, &id, &err);
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		beep();
 		return;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_OK,
-	       _("Sale parked as No. %lld. Serve the next customer; press a to recall it."),
-	       (long long)id);
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_OK,
+		  _("Sale parked as No. %lld. Serve the next customer; press a to recall it."),
+		  (long long)id);
 }
 
 static bool load(struct ui *ui)
@@ -44,11 +44,11 @@ static bool load(struct ui *ui)
 	enum cp_err rc;
 
 	if (!P.list && !(P.list = calloc(CP_PARK_LIMIT, sizeof(*P.list))))
-		ui_fatal("out of memory");
+		cp_ui_fatal("out of memory");
 	rc = cp_park_list(ui->db, P.list, CP_PARK_LIMIT, &P.n, &err);
 	if (rc != CP_OK) {
 		P.n = 0;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return false;
 	}
 	if (P.sel >= P.n)
@@ -58,16 +58,16 @@ static bool load(struct ui *ui)
 	return true;
 }
 
-void ui_parked_open(struct ui *ui)
+void cp_ui_parked_open(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
 	if (ui->cart->open && ui->cart->nlines > 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("A sale is open: park it (k) or finish it before recalling another."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("A sale is open: park it (k) or finish it before recalling another."));
 		beep();
 		return;
 	}
@@ -75,10 +75,10 @@ void ui_parked_open(struct ui *ui)
 	if (!load(ui))
 		return;
 	if (P.n == 0) {
-		ui_msg(ui, UI_MSG_INFO, "%s", _("No sale is parked."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("No sale is parked."));
 		return;
 	}
-	ui_push(ui, UI_SCR_parked);
+	cp_ui_push(ui, UI_SCR_parked);
 }
 
 static void parked_leave(struct ui *ui)
@@ -108,29 +108,31 @@ static void tell(struct ui *ui, const struct cp_park_recall *r)
 	const char *code = "";
 	char total[48], was[48], now[48], why[512];
 
-	ui_money(ui, ui->cart->total, total, sizeof(total));
+	cp_ui_money(ui, ui->cart->total, total, sizeof(total));
 	if (r->nchanged > 0 && c->now < 0)
-		ui_msg(ui, UI_MSG_WARN,
-		       _("Sale No. %lld recalled. %s is no longer in the catalogue and was taken "
-			 "off. Lines changed: %d."),
-		       (long long)r->sale.id, c->name, r->nchanged);
+		cp_ui_msg(
+			ui, UI_MSG_WARN,
+			_("Sale No. %lld recalled. %s is no longer in the catalogue and was taken "
+			  "off. Lines changed: %d."),
+			(long long)r->sale.id, c->name, r->nchanged);
 	else if (r->nchanged > 0)
-		ui_msg(ui, UI_MSG_WARN,
-		       _("Sale No. %lld recalled. Price changed since it was parked: %s was %s, "
-			 "now %s. Lines changed: %d."),
-		       (long long)r->sale.id, c->name, ui_money(ui, c->was, was, sizeof(was)),
-		       ui_money(ui, c->now, now, sizeof(now)), r->nchanged);
+		cp_ui_msg(ui, UI_MSG_WARN,
+			  _("Sale No. %lld recalled. Price changed since it was parked: %s was %s, "
+			    "now %s. Lines changed: %d."),
+			  (long long)r->sale.id, c->name, cp_ui_money(ui, c->was, was, sizeof(was)),
+			  cp_ui_money(ui, c->now, now, sizeof(now)), r->nchanged);
 	else if (r->member_dropped)
-		ui_msg(ui, UI_MSG_WARN,
-		       _("Sale No. %lld recalled without its member, who is no longer known "
-			 "here: attach the member again."),
-		       (long long)r->sale.id);
+		cp_ui_msg(ui, UI_MSG_WARN,
+			  _("Sale No. %lld recalled without its member, who is no longer known "
+			    "here: attach the member again."),
+			  (long long)r->sale.id);
 	else if ((off = coupon_off(r, &code)) != NULL)
-		ui_msg(ui, UI_MSG_WARN, _("Sale No. %lld recalled without coupon %s: %s"),
-		       (long long)r->sale.id, code, ui_errtext(off, CP_ESTATE, why, sizeof(why)));
+		cp_ui_msg(ui, UI_MSG_WARN, _("Sale No. %lld recalled without coupon %s: %s"),
+			  (long long)r->sale.id, code,
+			  cp_ui_errtext(off, CP_ESTATE, why, sizeof(why)));
 	else
-		ui_msg(ui, UI_MSG_OK, _("Sale No. %lld recalled: %lld items, %s."),
-		       (long long)r->sale.id, (long long)ui->cart->items, total);
+		cp_ui_msg(ui, UI_MSG_OK, _("Sale No. %lld recalled: %lld items, %s."),
+			  (long long)r->sale.id, (long long)ui->cart->items, total);
 }
 
 static int recall(struct ui *ui)
@@ -142,16 +144,16 @@ static int recall(struct ui *ui)
 	if (P.n == 0)
 		return UI_DONE;
 	if (!(r = malloc(sizeof(*r))))
-		ui_fatal("out of memory");
+		cp_ui_fatal("out of memory");
 	rc = cp_park_recall(ui->db, &ui->session, P.list[P.sel].id, r, &err);
 	if (rc != CP_OK) {
 		free(r);
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		beep();
 		load(ui);
 		return UI_HANDLED;
 	}
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	tell(ui, r);
 	free(r);
 	return UI_DONE;
@@ -184,41 +186,41 @@ static void parked_draw(struct ui *ui, WINDOW *w)
 
 	snprintf(line, sizeof(line), _("Parked sales: %d (this till keeps up to %d)"), P.n,
 		 cp_park_max(ui->db));
-	ui_put(w, 1, 0, ui->cols, line, ui_attr(ui, UI_R_TITLE), true);
-	ui_put_right(w, 3, 0, 5, _("No."), ui_attr(ui, UI_R_TITLE));
-	ui_put(w, 3, 7, 8, _("Parked"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put(w, 3, 16, who_cols, _("Staff"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put(w, 3, 16 + who_cols, 14, _("Member"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put_right(w, 3, 30 + who_cols, 8, _("Items"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 3, 38 + who_cols, 12, _("Total"), ui_attr(ui, UI_R_TITLE));
+	cp_ui_put(w, 1, 0, ui->cols, line, cp_ui_attr(ui, UI_R_TITLE), true);
+	cp_ui_put_right(w, 3, 0, 5, _("No."), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put(w, 3, 7, 8, _("Parked"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, 3, 16, who_cols, _("Staff"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, 3, 16 + who_cols, 14, _("Member"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put_right(w, 3, 30 + who_cols, 8, _("Items"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 3, 38 + who_cols, 12, _("Total"), cp_ui_attr(ui, UI_R_TITLE));
 	if (P.sel < P.top)
 		P.top = P.sel;
 	if (P.sel >= P.top + visible)
 		P.top = P.sel - visible + 1;
 	for (int i = P.top; i < P.n && i < P.top + visible; i++) {
 		const struct cp_parked *p = &P.list[i];
-		attr_t a = i == P.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL);
+		attr_t a = i == P.sel ? cp_ui_attr(ui, UI_R_SELECT) : cp_ui_attr(ui, UI_R_NORMAL);
 		int y = y0 + i - P.top;
 
 		wattron(w, a);
 		mvwhline(w, y, 0, ' ', ui->cols);
 		wattroff(w, a);
 		snprintf(num, sizeof(num), "%lld", (long long)p->id);
-		ui_put_right(w, y, 0, 5, num, a);
-		ui_put(w, y, 7, 8, ui_when(p->parked_at, when, sizeof(when)), a, false);
+		cp_ui_put_right(w, y, 0, 5, num, a);
+		cp_ui_put(w, y, 7, 8, cp_ui_when(p->parked_at, when, sizeof(when)), a, false);
 		snprintf(line, sizeof(line), "%s %s", p->staff, p->staff_name);
-		ui_put(w, y, 16, who_cols, line, a, false);
-		ui_put(w, y, 16 + who_cols, 14, p->member_masked[0] ? p->member_masked : "-", a,
-		       false);
+		cp_ui_put(w, y, 16, who_cols, line, a, false);
+		cp_ui_put(w, y, 16 + who_cols, 14, p->member_masked[0] ? p->member_masked : "-", a,
+			  false);
 		snprintf(num, sizeof(num), "%lld", (long long)p->items);
-		ui_put_right(w, y, 30 + who_cols, 8, num, a);
-		ui_put_right(w, y, 38 + who_cols, 12, ui_money(ui, p->total, total, sizeof(total)),
-			     a);
+		cp_ui_put_right(w, y, 30 + who_cols, 8, num, a);
+		cp_ui_put_right(w, y, 38 + who_cols, 12,
+				cp_ui_money(ui, p->total, total, sizeof(total)), a);
 	}
-	ui_draw_wrapped(w, ui->rows - 5, 0, ui->cols, 2,
-			_("The total is what the sale came to when it was parked; it is priced "
-			  "again when recalled."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(w, ui->rows - 5, 0, ui->cols, 2,
+			   _("The total is what the sale came to when it was parked; it is priced "
+			     "again when recalled."),
+			   cp_ui_attr(ui, UI_R_DIM));
 }
 
 static const struct ui_footkey parked_footer[] = {
@@ -226,7 +228,7 @@ static const struct ui_footkey parked_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_parked = {
+const struct ui_screen cp_ui_screen_parked = {
 	.name = "parked",
 	.leave = parked_leave,
 	.draw = parked_draw,

@@ -79,7 +79,7 @@ static int64_t tendered(void)
 
 static int64_t due(struct ui *ui)
 {
-	int64_t d = ui_coupon_due(ui) - tendered();
+	int64_t d = cp_ui_coupon_due(ui) - tendered();
 
 	return d > 0 ? d : 0;
 }
@@ -93,7 +93,7 @@ static int64_t cash_rounding(struct ui *ui)
 	for (int i = 0; i < P.n; i++)
 		if (P.t[i].method != CP_TENDER_CASH)
 			cp_money_add(noncash, P.t[i].amount, &noncash);
-	if (!cp_rounding_quote(ui->db, ui_coupon_due(ui), noncash, &fen))
+	if (!cp_rounding_quote(ui->db, cp_ui_coupon_due(ui), noncash, &fen))
 		return 0;
 	return fen;
 }
@@ -111,13 +111,13 @@ static bool covered(struct ui *ui)
 {
 	for (int i = 0; i < P.n; i++)
 		if (P.t[i].method == CP_TENDER_CASH)
-			return tendered() >= ui_coupon_due(ui) - cash_rounding(ui);
-	return tendered() >= ui_coupon_due(ui);
+			return tendered() >= cp_ui_coupon_due(ui) - cash_rounding(ui);
+	return tendered() >= cp_ui_coupon_due(ui);
 }
 
 static void pay_enter(struct ui *ui)
 {
-	ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	cp_ui_field_init(&P.amount, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	P.n = P.kept = 0;
 	/* the payments entered before a crash, a closed window or leaving this screen */
 	if (cp_cart_tender_list(ui->db, &ui->session, P.t, &P.n, NULL) != CP_OK)
@@ -141,7 +141,7 @@ static int64_t points_due(int64_t d)
 static void pay_leave(struct ui *ui)
 {
 	(void)ui;
-	ui_field_clear(&P.amount);
+	cp_ui_field_clear(&P.amount);
 }
 
 static void commit(struct ui *ui)
@@ -158,14 +158,14 @@ static void commit(struct ui *ui)
 	if (rc != CP_OK) {
 		/* Nothing was recorded: the last tender is taken back so that it can be retried. */
 		P.n--;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
 	snprintf(ui->last_receipt, sizeof(ui->last_receipt), "%s", r.receipt);
 	if (ui->opts->on_receipt)
 		ui->opts->on_receipt(ui->opts->receipt_ctx, r.receipt);
-	ui_cart_refresh(ui);
-	ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
+	cp_ui_cart_refresh(ui);
+	cp_ui_paid_show(ui, &r, member_id[0] ? member_id : NULL);
 }
 
 /* A points tender is refused here, before the customer pays the rest: one a sale, whole steps,
@@ -176,25 +176,25 @@ static enum cp_err points_ok(struct ui *ui, int64_t amount)
 
 	for (int i = 0; i < P.n; i++)
 		if (P.t[i].method == CP_TENDER_POINTS) {
-			ui_msg(ui, UI_MSG_ERROR, "%s",
-			       _("Points are already taken for this sale; Backspace takes them "
-				 "off."));
+			cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+				  _("Points are already taken for this sale; Backspace takes them "
+				    "off."));
 			return CP_EINVAL;
 		}
 	if (!P.quoted || P.q.step_fen <= 0 || P.q.max_fen <= 0) {
-		ui_msg(ui, UI_MSG_ERROR, _("Points cannot pay now: %s"),
-		       P.quoted ? P.q.limit : _("attach the member first"));
+		cp_ui_msg(ui, UI_MSG_ERROR, _("Points cannot pay now: %s"),
+			  P.quoted ? P.q.limit : _("attach the member first"));
 		return CP_EINVAL;
 	}
 	if (amount % P.q.step_fen != 0) {
-		ui_msg(ui, UI_MSG_ERROR, _("Points pay in whole steps of %s: %s is not one."),
-		       ui_money(ui, P.q.step_fen, a, sizeof(a)),
-		       ui_money(ui, amount, b, sizeof(b)));
+		cp_ui_msg(ui, UI_MSG_ERROR, _("Points pay in whole steps of %s: %s is not one."),
+			  cp_ui_money(ui, P.q.step_fen, a, sizeof(a)),
+			  cp_ui_money(ui, amount, b, sizeof(b)));
 		return CP_EINVAL;
 	}
 	if (amount > P.q.max_fen) {
-		ui_msg(ui, UI_MSG_ERROR, _("Points may pay at most %s now: %s"),
-		       ui_money(ui, P.q.max_fen, a, sizeof(a)), P.q.limit);
+		cp_ui_msg(ui, UI_MSG_ERROR, _("Points may pay at most %s now: %s"),
+			  cp_ui_money(ui, P.q.max_fen, a, sizeof(a)), P.q.limit);
 		return CP_EINVAL;
 	}
 	return CP_OK;
@@ -215,40 +215,40 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 	if (m == CP_TENDER_CASH && !text[0])
 		amount = cash_due(ui);
 	if (text[0] && (rc = cp_money_parse(text, &amount, &err)) != CP_OK) {
-		ui_fail(ui, &err, rc);
-		ui_field_refused(&P.amount);
+		cp_ui_fail(ui, &err, rc);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	if (amount <= 0 && m == CP_TENDER_POINTS) {
 		points_ok(ui, 0);
 		beep();
-		ui_field_refused(&P.amount);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	if (amount <= 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Type the amount received, or leave it empty."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Type the amount received, or leave it empty."));
 		beep();
-		ui_field_refused(&P.amount);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	if (m != CP_TENDER_CASH && amount > d) {
-		ui_msg(ui, UI_MSG_ERROR,
-		       _("%s of %s is more than the %s due; only cash gives change."),
-		       method_label(m), ui_money(ui, amount, a, sizeof(a)),
-		       ui_money(ui, d, b, sizeof(b)));
+		cp_ui_msg(ui, UI_MSG_ERROR,
+			  _("%s of %s is more than the %s due; only cash gives change."),
+			  method_label(m), cp_ui_money(ui, amount, a, sizeof(a)),
+			  cp_ui_money(ui, d, b, sizeof(b)));
 		beep();
-		ui_field_refused(&P.amount);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	if (m == CP_TENDER_POINTS && (rc = points_ok(ui, amount)) != CP_OK) {
 		beep();
-		ui_field_refused(&P.amount);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	if (P.n == CP_TENDER_MAX) {
-		ui_msg(ui, UI_MSG_ERROR, _("A sale takes at most %d payments."), CP_TENDER_MAX);
+		cp_ui_msg(ui, UI_MSG_ERROR, _("A sale takes at most %d payments."), CP_TENDER_MAX);
 		beep();
-		ui_field_refused(&P.amount);
+		cp_ui_field_refused(&P.amount);
 		return;
 	}
 	memset(&P.t[P.n], 0, sizeof(P.t[P.n]));
@@ -257,7 +257,7 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 	if (ref)
 		snprintf(P.t[P.n].ref, sizeof(P.t[P.n].ref), "%s", ref);
 	P.n++;
-	ui_field_clear(&P.amount);
+	cp_ui_field_clear(&P.amount);
 	if (covered(ui)) {
 		commit(ui);
 		return;
@@ -265,14 +265,14 @@ static void add_tender(struct ui *ui, enum cp_tender_method m, const char *ref)
 	/* not the last payment: kept with the sale, so that nothing taken is forgotten */
 	if ((rc = cp_cart_tender_add(ui->db, &ui->session, &P.t[P.n - 1], NULL, &err)) != CP_OK) {
 		P.n--;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		beep();
 		return;
 	}
 	P.kept = P.n;
-	ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
-	       tender_label(&P.t[P.n - 1], label, sizeof(label)),
-	       ui_money(ui, amount, a, sizeof(a)), ui_money(ui, due(ui), b, sizeof(b)));
+	cp_ui_msg(ui, UI_MSG_INFO, _("%s %s taken; %s still due."),
+		  tender_label(&P.t[P.n - 1], label, sizeof(label)),
+		  cp_ui_money(ui, amount, a, sizeof(a)), cp_ui_money(ui, due(ui), b, sizeof(b)));
 }
 
 /* What the scanner typed on this screen: a customer's payment code pays by its method, for the
@@ -283,30 +283,31 @@ static void scanned(struct ui *ui)
 	struct cp_paycode pc;
 	bool code = cp_paycode_recognise(P.amount.scan, &pc);
 
-	ui_field_scan_wipe(&P.amount);
+	cp_ui_field_scan_wipe(&P.amount);
 	P.enter_off = true;
 	if (!code) {
-		ui_msg(ui, UI_MSG_ERROR, "%s",
-		       _("That scan is not a payment code: type the amount received, or choose a "
-			 "method."));
+		cp_ui_msg(
+			ui, UI_MSG_ERROR, "%s",
+			_("That scan is not a payment code: type the amount received, or choose a "
+			  "method."));
 		beep();
 		return;
 	}
 	add_tender(ui, pc.method, pc.last4);
-	ui_wipe(&pc, sizeof(pc));
+	cp_ui_wipe(&pc, sizeof(pc));
 }
 
 /* A run at scanner speed that ended without Enter (a scanner with no suffix or a slow one).
  * Returns true when it was judged: a scan or a refusal. */
 static bool run_ended(struct ui *ui, int64_t now)
 {
-	switch (ui_field_idle(&P.amount, now)) {
+	switch (cp_ui_field_idle(&P.amount, now)) {
 	case UI_FIELD_SCAN:
 		scanned(ui);
 		return true;
 	case UI_FIELD_REFUSED:
 		P.enter_off = true;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
 		beep();
 		return true;
 	case UI_FIELD_CHANGED:
@@ -327,7 +328,7 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 	if (run_ended(ui, k->at))
 		return UI_HANDLED;
 	for (int i = 0; i < NMETHODS; i++) {
-		if (ui_key_named(k, methods[i].key, letters ? methods[i].alt : NULL)) {
+		if (cp_ui_key_named(k, methods[i].key, letters ? methods[i].alt : NULL)) {
 			P.enter_off = false;
 			add_tender(ui, methods[i].m, NULL);
 			return UI_HANDLED;
@@ -335,10 +336,10 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 	}
 	if (k->code == UI_K_ESC) {
 		if (P.kept)
-			ui_msg(ui, UI_MSG_INFO, "%s",
-			       _("Payment stopped; the payments entered stay with the sale "
-				 "(Backspace "
-				 "on the payment screen takes one back)."));
+			cp_ui_msg(ui, UI_MSG_INFO, "%s",
+				  _("Payment stopped; the payments entered stay with the sale "
+				    "(Backspace "
+				    "on the payment screen takes one back)."));
 		return UI_DONE;
 	}
 	if (k->code == UI_K_BACKSPACE && !ui_field_text(&P.amount)[0] && P.n > 0) {
@@ -347,23 +348,23 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 
 		if (P.n <= P.kept &&
 		    (rc2 = cp_cart_tender_remove(ui->db, &ui->session, P.n, &err)) != CP_OK) {
-			ui_fail(ui, &err, rc2);
+			cp_ui_fail(ui, &err, rc2);
 			return UI_HANDLED;
 		}
 		if (P.n <= P.kept)
 			P.kept--;
 		P.n--;
 		P.enter_off = false;
-		ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("The last payment was taken off."));
 		return UI_HANDLED;
 	}
-	rc = ui_field_key(&P.amount, k);
+	rc = cp_ui_field_key(&P.amount, k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT:
 		if (P.enter_off) {
-			ui_msg(ui, UI_MSG_WARN, "%s",
-			       _("Enter pays nothing after a scan or a refusal: type the amount "
-				 "received, or choose a method."));
+			cp_ui_msg(ui, UI_MSG_WARN, "%s",
+				  _("Enter pays nothing after a scan or a refusal: type the amount "
+				    "received, or choose a method."));
 			beep();
 			return UI_HANDLED;
 		}
@@ -374,20 +375,20 @@ static int pay_key(struct ui *ui, const struct ui_key *k)
 		return UI_HANDLED;
 	case UI_FIELD_REFUSED:
 		P.enter_off = true;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Amounts are digits and one '.', like 12.30."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
 		P.enter_off = true;
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	case UI_FIELD_IGNORED:
 		return k->code == UI_K_F1 ? UI_IGNORED : UI_HANDLED;
 	case UI_FIELD_CHANGED:
 	case UI_FIELD_SAME:
 		/* The cashier typed (a scan's characters are judged when it ends). */
-		if (!ui_field_in_run(&P.amount) && k->code != UI_K_LEFT && k->code != UI_K_RIGHT &&
-		    k->code != UI_K_HOME && k->code != UI_K_END)
+		if (!cp_ui_field_in_run(&P.amount) && k->code != UI_K_LEFT &&
+		    k->code != UI_K_RIGHT && k->code != UI_K_HOME && k->code != UI_K_END)
 			P.enter_off = false;
 		return UI_HANDLED;
 	default:
@@ -403,66 +404,69 @@ static int pay_tick(struct ui *ui)
 static void pay_draw(struct ui *ui, WINDOW *w)
 {
 	int x = 2, wd = ui->cols - 4, y = 2, half = wd / 2;
-	attr_t n = ui_attr(ui, UI_R_NORMAL), t = ui_attr(ui, UI_R_TITLE);
+	attr_t n = cp_ui_attr(ui, UI_R_NORMAL), t = cp_ui_attr(ui, UI_R_TITLE);
 	char a[48], b[48], line[256];
 
-	ui_put(w, 1, x, wd, _("Payment"), t, false);
-	ui_put(w, y, x, half, _("Total"), t, false);
-	ui_draw_big_money(ui, w, y + 1, x, half - 2, ui_coupon_due(ui), ui_attr(ui, UI_R_MONEY));
-	ui_put(w, y, x + half, half, _("Still due"), t, false);
-	ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), ui_attr(ui, UI_R_WARN));
+	cp_ui_put(w, 1, x, wd, _("Payment"), t, false);
+	cp_ui_put(w, y, x, half, _("Total"), t, false);
+	cp_ui_draw_big_money(ui, w, y + 1, x, half - 2, cp_ui_coupon_due(ui),
+			     cp_ui_attr(ui, UI_R_MONEY));
+	cp_ui_put(w, y, x + half, half, _("Still due"), t, false);
+	cp_ui_draw_big_money(ui, w, y + 1, x + half, half - 2, due(ui), cp_ui_attr(ui, UI_R_WARN));
 	y += 5;
 	if (cash_rounding(ui)) {
 		snprintf(line, sizeof(line), _("Cash rounding %s: in cash %s"),
-			 ui_money(ui, -cash_rounding(ui), a, sizeof(a)),
-			 ui_money(ui, cash_due(ui), b, sizeof(b)));
-		ui_put(w, y++, x, wd, line, n, false);
+			 cp_ui_money(ui, -cash_rounding(ui), a, sizeof(a)),
+			 cp_ui_money(ui, cash_due(ui), b, sizeof(b)));
+		cp_ui_put(w, y++, x, wd, line, n, false);
 	}
 	if (ui->cart->has_member) {
 		snprintf(line, sizeof(line), _("Member %s %s: %lld points, worth %s"),
 			 ui->cart->member.name, ui->cart->member.masked_phone,
 			 (long long)ui->cart->member.points,
-			 ui_money(ui, ui->cart->member.points_value, a, sizeof(a)));
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+			 cp_ui_money(ui, ui->cart->member.points_value, a, sizeof(a)));
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 		if (P.quoted && P.q.max_fen > 0)
 			snprintf(line, sizeof(line),
 				 _("Points may pay up to %s now (%lld points), in steps of %s"),
-				 ui_money(ui, P.q.max_fen, a, sizeof(a)), (long long)P.q.max_points,
-				 ui_money(ui, P.q.step_fen, b, sizeof(b)));
+				 cp_ui_money(ui, P.q.max_fen, a, sizeof(a)),
+				 (long long)P.q.max_points,
+				 cp_ui_money(ui, P.q.step_fen, b, sizeof(b)));
 		else
 			snprintf(line, sizeof(line), _("Points cannot pay now: %s"),
 				 P.quoted ? P.q.limit : "?");
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	y++;
-	ui_put(w, y++, x, wd, _("Payments"), t, false);
+	cp_ui_put(w, y++, x, wd, _("Payments"), t, false);
 	if (!P.n)
-		ui_put(w, y++, x + 2, wd - 2, _("none yet"), ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y++, x + 2, wd - 2, _("none yet"), cp_ui_attr(ui, UI_R_DIM), false);
 	for (int i = 0; i < P.n && y < ui->rows - 8; i++, y++) {
 		char label[96];
 
 		snprintf(line, sizeof(line), "%d. %s", i + 1,
 			 tender_label(&P.t[i], label, sizeof(label)));
-		ui_put(w, y, x + 2, 28, line, n, false);
-		ui_put_right(w, y, x + 30, 14, ui_money(ui, P.t[i].amount, a, sizeof(a)), n);
+		cp_ui_put(w, y, x + 2, 28, line, n, false);
+		cp_ui_put_right(w, y, x + 30, 14, cp_ui_money(ui, P.t[i].amount, a, sizeof(a)), n);
 	}
 	y = ui->rows - 7;
-	if (ui_field_in_run(&P.amount)) {
+	if (cp_ui_field_in_run(&P.amount)) {
 		/* A scan under way is not shown: it may be a customer's payment code. */
 		struct ui_field cut = P.amount;
 
-		ui_input_truncate(&cut.in, cut.burst.start);
-		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &cut, 16, true);
-		ui_wipe(&cut, sizeof(cut));
+		cp_ui_input_truncate(&cut.in, cut.burst.start);
+		P.cur_x = cp_ui_draw_field(ui, w, y, x, _("Amount received"), 18, &cut, 16, true);
+		cp_ui_wipe(&cut, sizeof(cut));
 	} else {
-		P.cur_x = ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16, true);
+		P.cur_x = cp_ui_draw_field(ui, w, y, x, _("Amount received"), 18, &P.amount, 16,
+					   true);
 	}
 	P.cur_y = y;
-	ui_draw_wrapped(w, y + 1, x, wd, 3,
-			_("Type the amount and press the method's key; with nothing typed, the "
-			  "method pays what is still due. Enter is cash. Only cash may be more "
-			  "than due: the rest is change."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(w, y + 1, x, wd, 3,
+			   _("Type the amount and press the method's key; with nothing typed, the "
+			     "method pays what is still due. Enter is cash. Only cash may be more "
+			     "than due: the rest is change."),
+			   cp_ui_attr(ui, UI_R_DIM));
 }
 
 static int pay_keys(struct ui *ui, struct ui_footkey *out, int max)
@@ -479,7 +483,7 @@ static int pay_keys(struct ui *ui, struct ui_footkey *out, int max)
 	return n;
 }
 
-const struct ui_screen ui_screen_pay = {
+const struct ui_screen cp_ui_screen_pay = {
 	.name = "pay",
 	.enter = pay_enter,
 	.leave = pay_leave,
@@ -493,15 +497,15 @@ const struct ui_screen ui_screen_pay = {
 
 /* ---- the result ---- */
 
-void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id)
+void cp_ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id)
 {
 	D.r = *r;
 	D.member = member_id && cp_member_get(ui->db, member_id, &D.m, NULL) == CP_OK;
-	ui_reset(ui, UI_SCR_sale);
-	ui_push(ui, UI_SCR_paid);
-	ui_msg(ui, UI_MSG_OK, _("Sale %s recorded."), r->receipt);
+	cp_ui_reset(ui, UI_SCR_sale);
+	cp_ui_push(ui, UI_SCR_paid);
+	cp_ui_msg(ui, UI_MSG_OK, _("Sale %s recorded."), r->receipt);
 	if (r->guide_offer)
-		ui_guide_offer(ui, member_id, r->guide);
+		cp_ui_guide_offer(ui, member_id, r->guide);
 }
 
 static int paid_key(struct ui *ui, const struct ui_key *k)
@@ -518,66 +522,67 @@ static int paid_key(struct ui *ui, const struct ui_key *k)
 static void paid_draw(struct ui *ui, WINDOW *w)
 {
 	int x = 2, wd = ui->cols - 4, y = 1, half = wd / 2;
-	attr_t t = ui_attr(ui, UI_R_TITLE), pts = ui_attr(ui, UI_R_POINTS);
+	attr_t t = cp_ui_attr(ui, UI_R_TITLE), pts = cp_ui_attr(ui, UI_R_POINTS);
 	char a[48], b[48], line[256];
 
 	snprintf(line, sizeof(line), _("Sale complete, receipt %s"), D.r.receipt);
-	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+	cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_OK), false);
 	snprintf(line, sizeof(line), _("Total %s   paid %s   check code %s"),
-		 ui_money(ui, D.r.total, a, sizeof(a)), ui_money(ui, D.r.tendered, b, sizeof(b)),
-		 D.r.verify_code);
-	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_NORMAL), false);
+		 cp_ui_money(ui, D.r.total, a, sizeof(a)),
+		 cp_ui_money(ui, D.r.tendered, b, sizeof(b)), D.r.verify_code);
+	cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	y++;
-	ui_put(w, y, x, half, _("Change"), t, false);
-	ui_draw_big_money(ui, w, y + 1, x, half, D.r.change, ui_attr(ui, UI_R_MONEY));
+	cp_ui_put(w, y, x, half, _("Change"), t, false);
+	cp_ui_draw_big_money(ui, w, y + 1, x, half, D.r.change, cp_ui_attr(ui, UI_R_MONEY));
 	y += 5;
 	if (D.member) {
 		snprintf(line, sizeof(line), _("Member %s %s (%s)"), D.m.name, D.m.masked_phone,
 			 D.m.tier_name);
-		ui_put(w, y++, x, wd, line, t, false);
+		cp_ui_put(w, y++, x, wd, line, t, false);
 		if (D.r.tier_up[0]) {
 			snprintf(line, sizeof(line), _("Now %s!"), D.r.tier_up);
-			ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+			cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_OK), false);
 		}
 		if (D.r.multiplier_bp > 0)
 			snprintf(line, sizeof(line), _("Points earned %lld (%s)   growth +%lld"),
 				 (long long)D.r.points,
-				 ui_multiplier(D.r.multiplier_bp, a, sizeof(a)),
+				 cp_ui_multiplier(D.r.multiplier_bp, a, sizeof(a)),
 				 (long long)D.r.growth);
 		else
 			snprintf(line, sizeof(line), _("Points earned %lld   growth +%lld"),
 				 (long long)D.r.points, (long long)D.r.growth);
-		ui_put(w, y++, x, wd, line, pts, false);
+		cp_ui_put(w, y++, x, wd, line, pts, false);
 		if (D.r.points_spent > 0) {
 			snprintf(line, sizeof(line), _("Points spent %lld"),
 				 (long long)D.r.points_spent);
-			ui_put(w, y++, x, wd, line, pts, false);
+			cp_ui_put(w, y++, x, wd, line, pts, false);
 		}
 		snprintf(line, sizeof(line), _("Balance %lld points, worth %s"),
 			 (long long)D.r.balance_after,
-			 ui_money(ui, D.m.points_value, a, sizeof(a)));
-		ui_put(w, y++, x, wd, line, pts, false);
+			 cp_ui_money(ui, D.m.points_value, a, sizeof(a)));
+		cp_ui_put(w, y++, x, wd, line, pts, false);
 		if (D.m.next_tier_growth > 0) {
 			snprintf(line, sizeof(line), _("%lld growth more to %s"),
 				 (long long)D.m.next_tier_growth, D.m.next_tier_name);
-			ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_NORMAL), false);
+			cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 		}
 	} else {
-		ui_put(w, y++, x, wd,
-		       _("No member on this sale: points were not earned. Ask for a phone number "
-			 "next time."),
-		       ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(
+			w, y++, x, wd,
+			_("No member on this sale: points were not earned. Ask for a phone number "
+			  "next time."),
+			cp_ui_attr(ui, UI_R_DIM), false);
 	}
 	y++;
-	ui_put(w, y, x, wd, _("Press Enter for the next customer, or scan the first item."),
-	       ui_attr(ui, UI_R_DIM), false);
+	cp_ui_put(w, y, x, wd, _("Press Enter for the next customer, or scan the first item."),
+		  cp_ui_attr(ui, UI_R_DIM), false);
 }
 
 static const struct ui_footkey paid_footer[] = {
 	{"Enter", NULL, N_("Next customer"), 0},
 };
 
-const struct ui_screen ui_screen_paid = {
+const struct ui_screen cp_ui_screen_paid = {
 	.name = "paid",
 	.draw = paid_draw,
 	.key = paid_key,

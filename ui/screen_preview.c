@@ -23,7 +23,7 @@ static void preview_leave(struct ui *ui)
 	memset(&V, 0, sizeof(V));
 }
 
-void ui_preview_open(struct ui *ui, const char *receipt_no, char *text)
+void cp_ui_preview_open(struct ui *ui, const char *receipt_no, char *text)
 {
 	char *p;
 
@@ -41,7 +41,7 @@ void ui_preview_open(struct ui *ui, const char *receipt_no, char *text)
 		*nl = '\0';
 		p = nl + 1;
 	}
-	ui_push(ui, UI_SCR_preview);
+	cp_ui_push(ui, UI_SCR_preview);
 }
 
 static int rows_shown(const struct ui *ui)
@@ -78,9 +78,9 @@ static void preview_draw(struct ui *ui, WINDOW *w)
 {
 	int x = 2, wd = ui->cols - 4, y = 1;
 
-	ui_put(w, y++, x, wd, V.title, ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, x, wd, V.title, cp_ui_attr(ui, UI_R_TITLE), false);
 	for (int i = V.top; i < V.nlines && y < ui->rows - 3; i++)
-		ui_put(w, y++, x + 2, wd - 2, V.line[i], ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(w, y++, x + 2, wd - 2, V.line[i], cp_ui_attr(ui, UI_R_NORMAL), false);
 }
 
 static const struct ui_footkey preview_footer[] = {
@@ -88,7 +88,7 @@ static const struct ui_footkey preview_footer[] = {
 	{"Esc", NULL, N_("Close"), 0},
 };
 
-const struct ui_screen ui_screen_preview = {
+const struct ui_screen cp_ui_screen_preview = {
 	.name = "preview",
 	.leave = preview_leave,
 	.draw = preview_draw,

@@ -31,7 +31,7 @@ static struct {
 static void refund_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&F.receipt, UI_FIELD_TEXT, 47, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&F.receipt, UI_FIELD_TEXT, 47, UI_IN_FOLD | UI_IN_ASCII);
 	F.focus = F_RECEIPT;
 	F.void_sale = false;
 	F.done = F.loaded = F.quoted = false;
@@ -83,7 +83,7 @@ static void requote(struct ui *ui)
 	rc = cp_refund_quote(ui->db, &ui->session, &req, &F.q, &err);
 	if (rc != CP_OK) {
 		snprintf(F.q.sale_receipt, sizeof(F.q.sale_receipt), "%s", receipt);
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		snprintf(F.qerr, sizeof(F.qerr), "%s", err.msg);
 		return;
 	}
@@ -103,14 +103,14 @@ static bool load(struct ui *ui, const char *receipt)
 	memset(F.qty, 0, sizeof(F.qty));
 	rc = cp_refund_quote(ui->db, &ui->session, &req, &F.q, &err);
 	if (F.q.nlines == 0) {
-		ui_fail(ui, &err, rc == CP_OK ? CP_ENOTFOUND : rc);
+		cp_ui_fail(ui, &err, rc == CP_OK ? CP_ENOTFOUND : rc);
 		return false;
 	}
 	if (rc != CP_OK) /* every line refunded already: shown, and said */
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	else
-		ui_msg(ui, UI_MSG_INFO, "%s",
-		       _("Up and Down choose a line; type how many of it to refund."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s",
+			  _("Up and Down choose a line; type how many of it to refund."));
 	for (int i = 0; i < F.q.nlines; i++)
 		F.q.lines[i].pick_qty = F.q.lines[i].pick_amount = 0;
 	F.q.amount = 0;
@@ -119,12 +119,12 @@ static bool load(struct ui *ui, const char *receipt)
 	return true;
 }
 
-void ui_refund_open(struct ui *ui, const char *receipt)
+void cp_ui_refund_open(struct ui *ui, const char *receipt)
 {
-	if (!ui_showing(ui, UI_SCR_refund))
-		ui_push(ui, UI_SCR_refund);
+	if (!cp_ui_showing(ui, UI_SCR_refund))
+		cp_ui_push(ui, UI_SCR_refund);
 	if (receipt && receipt[0]) {
-		ui_input_set(&F.receipt.in, receipt);
+		cp_ui_input_set(&F.receipt.in, receipt);
 		if (!load(ui, receipt))
 			F.focus = F_RECEIPT;
 	}
@@ -143,15 +143,15 @@ static enum cp_err run_refund(struct ui *ui, const char *code, const char *pin)
 	req.manager_pin = pin;
 	rc = cp_refund(ui->db, &ui->session, &req, &F.r, &err);
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
 	F.done = true;
 	if (ui->opts->on_receipt)
 		ui->opts->on_receipt(ui->opts->receipt_ctx, F.r.receipt);
-	ui_msg(ui, UI_MSG_OK, F.void_sale ? _("Sale voided: %s.") : _("Refund recorded: %s."),
-	       F.r.receipt);
-	ui_field_clear(&F.receipt);
+	cp_ui_msg(ui, UI_MSG_OK, F.void_sale ? _("Sale voided: %s.") : _("Refund recorded: %s."),
+		  F.r.receipt);
+	cp_ui_field_clear(&F.receipt);
 	F.focus = F_RECEIPT;
 	F.void_sale = false;
 	F.loaded = F.quoted = false;
@@ -160,10 +160,10 @@ static enum cp_err run_refund(struct ui *ui, const char *code, const char *pin)
 
 static void authorise(struct ui *ui)
 {
-	ui_manager_pin(ui,
-		       F.void_sale ? _("A post-void needs a manager's code and PIN.")
-				   : _("A refund needs a manager's code and PIN."),
-		       run_refund);
+	cp_ui_manager_pin(ui,
+			  F.void_sale ? _("A post-void needs a manager's code and PIN.")
+				      : _("A refund needs a manager's code and PIN."),
+			  run_refund);
 }
 
 /* The total and the claw-back for confirmation, then the manager. */
@@ -174,13 +174,13 @@ static void submit(struct ui *ui)
 
 	if (!F.loaded) {
 		F.focus = F_RECEIPT;
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Type or scan the receipt number of the sale."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Type or scan the receipt number of the sale."));
 		beep();
 		return;
 	}
 	if (!F.void_sale && !picked()) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("Type how many of a line to refund, or F6 for a post-void."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("Type how many of a line to refund, or F6 for a post-void."));
 		beep();
 		return;
 	}
@@ -190,14 +190,14 @@ static void submit(struct ui *ui)
 	F.done = false;
 	o = (size_t)snprintf(text, sizeof(text),
 			     F.void_sale ? _("Void %s: %s back.") : _("Refund %s: %s back."),
-			     F.q.sale_receipt, ui_money(ui, F.q.amount, a, sizeof(a)));
+			     F.q.sale_receipt, cp_ui_money(ui, F.q.amount, a, sizeof(a)));
 	if (o + 1 < sizeof(text) && (F.q.member || F.q.points_back)) {
 		text[o++] = '\n';
 		snprintf(text + o, sizeof(text) - o,
 			 _("Points clawed back: %lld, growth: %lld; points given back: %lld"),
 			 (long long)F.q.points, (long long)F.q.growth, (long long)F.q.points_back);
 	}
-	ui_confirm(ui, F.void_sale ? _("Post-void") : _("Refund"), text, authorise);
+	cp_ui_confirm(ui, F.void_sale ? _("Post-void") : _("Refund"), text, authorise);
 }
 
 static int lines_key(struct ui *ui, const struct ui_key *k)
@@ -228,8 +228,8 @@ static int lines_key(struct ui *ui, const struct ui_key *k)
 			int64_t v = (F.typing ? *q * 10 : 0) + (int64_t)(k->ch - '0');
 
 			if (v > 9999) {
-				ui_msg(ui, UI_MSG_WARN, "%s",
-				       _("A quantity is a whole number from 1 to 9999."));
+				cp_ui_msg(ui, UI_MSG_WARN, "%s",
+					  _("A quantity is a whole number from 1 to 9999."));
 				beep();
 				return UI_HANDLED;
 			}
@@ -268,19 +268,19 @@ static int refund_key(struct ui *ui, const struct ui_key *k)
 	}
 	if (F.focus == F_LINES)
 		return lines_key(ui, k);
-	rc = ui_field_key(&F.receipt, k);
+	rc = cp_ui_field_key(&F.receipt, k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT:
 		if (!ui_field_text(&F.receipt)[0]) {
-			ui_msg(ui, UI_MSG_WARN, "%s",
-			       _("Type or scan the receipt number of the sale."));
+			cp_ui_msg(ui, UI_MSG_WARN, "%s",
+				  _("Type or scan the receipt number of the sale."));
 			beep();
 		} else if (!load(ui, ui_field_text(&F.receipt))) {
-			ui_field_refused(&F.receipt);
+			cp_ui_field_refused(&F.receipt);
 		}
 		return UI_HANDLED;
 	default:
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	}
 }
 
@@ -291,8 +291,8 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	size_t o;
 
 	snprintf(line, sizeof(line), _("Refund receipt %s: %s back, authorised by %s"), r->receipt,
-		 ui_money(ui, r->amount, a, sizeof(a)), r->authorised_by);
-	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_OK), false);
+		 cp_ui_money(ui, r->amount, a, sizeof(a)), r->authorised_by);
+	cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_OK), false);
 	o = (size_t)snprintf(line, sizeof(line), "%s", _("Give back:"));
 	for (int i = 0; i < r->ntenders && o < sizeof(line); i++) {
 		static const char *const names[] = {N_("Cash"),   N_("Bank card"), N_("WeChat Pay"),
@@ -302,24 +302,25 @@ static void draw_result(struct ui *ui, WINDOW *w, int y, int x, int wd)
 					: "?";
 
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "  %s %s", m,
-				      ui_money(ui, r->tenders[i].amount, a, sizeof(a)));
+				      cp_ui_money(ui, r->tenders[i].amount, a, sizeof(a)));
 	}
-	ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_MONEY), false);
+	cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_MONEY), false);
 	if (r->points || r->growth || r->balance_after) {
 		snprintf(line, sizeof(line),
 			 _("Points -%lld, growth -%lld; balance now %lld points"),
 			 (long long)r->points, (long long)r->growth, (long long)r->balance_after);
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	if (r->points_restored) {
 		snprintf(line, sizeof(line), _("Offers' points given back: +%lld"),
 			 (long long)r->points_restored);
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	if (r->balance_negative)
-		ui_put(w, y++, x, wd,
-		       _("The member had already spent these points: the balance is below zero."),
-		       ui_attr(ui, UI_R_WARN), false);
+		cp_ui_put(
+			w, y++, x, wd,
+			_("The member had already spent these points: the balance is below zero."),
+			cp_ui_attr(ui, UI_R_WARN), false);
 }
 
 /* The sale's lines: number, name, sold, refunded before, to refund now, its money. */
@@ -328,12 +329,12 @@ static void draw_lines(struct ui *ui, WINDOW *w, int y0, int visible)
 	int name_cols = ui->cols - 4 - 44;
 	char num[32], a[48];
 
-	ui_put_right(w, y0, 2, 4, "#", ui_attr(ui, UI_R_TITLE));
-	ui_put(w, y0, 8, name_cols, _("Item"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put_right(w, y0, 8 + name_cols, 8, _("Sold"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, y0, 16 + name_cols, 10, _("Refunded"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, y0, 26 + name_cols, 8, _("Refund"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, y0, 34 + name_cols, 12, _("Amount"), ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, y0, 2, 4, "#", cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put(w, y0, 8, name_cols, _("Item"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put_right(w, y0, 8 + name_cols, 8, _("Sold"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, y0, 16 + name_cols, 10, _("Refunded"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, y0, 26 + name_cols, 8, _("Refund"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, y0, 34 + name_cols, 12, _("Amount"), cp_ui_attr(ui, UI_R_TITLE));
 	if (F.sel < F.top)
 		F.top = F.sel;
 	if (F.sel >= F.top + visible)
@@ -341,7 +342,7 @@ static void draw_lines(struct ui *ui, WINDOW *w, int y0, int visible)
 	for (int i = F.top; i < F.q.nlines && i < F.top + visible; i++) {
 		const struct cp_refund_quote_line *l = &F.q.lines[i];
 		bool sel = F.focus == F_LINES && i == F.sel;
-		attr_t at = sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL);
+		attr_t at = sel ? cp_ui_attr(ui, UI_R_SELECT) : cp_ui_attr(ui, UI_R_NORMAL);
 		int y = y0 + 1 + i - F.top;
 		int64_t k = F.void_sale ? l->qty : F.qty[i];
 
@@ -349,17 +350,17 @@ static void draw_lines(struct ui *ui, WINDOW *w, int y0, int visible)
 		mvwhline(w, y, 2, ' ', ui->cols - 4);
 		wattroff(w, at);
 		snprintf(num, sizeof(num), "%d", l->line_no);
-		ui_put_right(w, y, 2, 4, num, at);
-		ui_put(w, y, 8, name_cols, l->name, at, false);
+		cp_ui_put_right(w, y, 2, 4, num, at);
+		cp_ui_put(w, y, 8, name_cols, l->name, at, false);
 		snprintf(num, sizeof(num), "%lld", (long long)l->qty);
-		ui_put_right(w, y, 8 + name_cols, 8, num, at);
+		cp_ui_put_right(w, y, 8 + name_cols, 8, num, at);
 		snprintf(num, sizeof(num), "%lld", (long long)l->refunded);
-		ui_put_right(w, y, 16 + name_cols, 10, num, at);
+		cp_ui_put_right(w, y, 16 + name_cols, 10, num, at);
 		snprintf(num, sizeof(num), k ? "%lld" : "-", (long long)k);
-		ui_put_right(w, y, 26 + name_cols, 8, num, at);
+		cp_ui_put_right(w, y, 26 + name_cols, 8, num, at);
 		if (F.quoted && l->pick_qty)
-			ui_put_right(w, y, 34 + name_cols, 12,
-				     ui_money(ui, l->pick_amount, a, sizeof(a)), at);
+			cp_ui_put_right(w, y, 34 + name_cols, 12,
+					cp_ui_money(ui, l->pick_amount, a, sizeof(a)), at);
 		if (sel) {
 			F.cur_y = y;
 			F.cur_x = 26 + name_cols + 7;
@@ -373,21 +374,22 @@ static void draw_quote(struct ui *ui, WINDOW *w, int y, int x, int wd)
 	char line[256], a[48];
 
 	if (!F.quoted) {
-		ui_draw_wrapped(w, y, x, wd, 2,
-				F.qerr[0] ? F.qerr
-					  : _("Money goes back by the methods the sale was paid "
-					      "with; points earned by the refunded units are taken "
-					      "back."),
-				ui_attr(ui, F.qerr[0] ? UI_R_WARN : UI_R_DIM));
+		cp_ui_draw_wrapped(
+			w, y, x, wd, 2,
+			F.qerr[0] ? F.qerr
+				  : _("Money goes back by the methods the sale was paid "
+				      "with; points earned by the refunded units are taken "
+				      "back."),
+			cp_ui_attr(ui, F.qerr[0] ? UI_R_WARN : UI_R_DIM));
 		return;
 	}
-	snprintf(line, sizeof(line), _("To refund: %s"), ui_money(ui, F.q.amount, a, sizeof(a)));
-	ui_put(w, y, x, wd, line, ui_attr(ui, UI_R_MONEY), false);
+	snprintf(line, sizeof(line), _("To refund: %s"), cp_ui_money(ui, F.q.amount, a, sizeof(a)));
+	cp_ui_put(w, y, x, wd, line, cp_ui_attr(ui, UI_R_MONEY), false);
 	if (F.q.member || F.q.points_back) {
 		snprintf(line, sizeof(line),
 			 _("Points clawed back: %lld, growth: %lld; points given back: %lld"),
 			 (long long)F.q.points, (long long)F.q.growth, (long long)F.q.points_back);
-		ui_put(w, y + 1, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y + 1, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 }
 
@@ -397,16 +399,16 @@ static void refund_draw(struct ui *ui, WINDOW *w)
 	int c0;
 	char line[160];
 
-	ui_put(w, 1, x, wd, _("Refund or post-void"), ui_attr(ui, UI_R_TITLE), false);
-	c0 = ui_draw_field(ui, w, 3, x, _("Receipt number"), 20, &F.receipt, 24,
-			   F.focus == F_RECEIPT);
+	cp_ui_put(w, 1, x, wd, _("Refund or post-void"), cp_ui_attr(ui, UI_R_TITLE), false);
+	c0 = cp_ui_draw_field(ui, w, 3, x, _("Receipt number"), 20, &F.receipt, 24,
+			      F.focus == F_RECEIPT);
 	if (F.focus == F_RECEIPT) {
 		F.cur_y = 3;
 		F.cur_x = c0;
 	}
 	snprintf(line, sizeof(line), "%s %s", F.void_sale ? "[x]" : "[ ]",
 		 _("Post-void: cancel the whole sale (today's sales only)"));
-	ui_put(w, 4, x, wd, line, ui_attr(ui, F.void_sale ? UI_R_WARN : UI_R_NORMAL), false);
+	cp_ui_put(w, 4, x, wd, line, cp_ui_attr(ui, F.void_sale ? UI_R_WARN : UI_R_NORMAL), false);
 	if (F.loaded) {
 		draw_lines(ui, w, y0, bottom - y0 - 3);
 		draw_quote(ui, w, bottom - 2, x, wd);
@@ -416,13 +418,14 @@ static void refund_draw(struct ui *ui, WINDOW *w)
 		draw_result(ui, w, y0, x, wd);
 		return;
 	}
-	ui_draw_wrapped(w, y0, x, wd, 3,
-			_("Type or scan the receipt number and press Enter: the sale's lines are "
-			  "shown, to choose what to refund. The open sale is not touched."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(
+		w, y0, x, wd, 3,
+		_("Type or scan the receipt number and press Enter: the sale's lines are "
+		  "shown, to choose what to refund. The open sale is not touched."),
+		cp_ui_attr(ui, UI_R_DIM));
 	if (ui->last_receipt[0]) {
 		snprintf(line, sizeof(line), _("Last sale here: %s"), ui->last_receipt);
-		ui_put(w, y0 + 4, x, wd, line, ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y0 + 4, x, wd, line, cp_ui_attr(ui, UI_R_DIM), false);
 	}
 }
 
@@ -432,7 +435,7 @@ static const struct ui_footkey refund_footer[] = {
 	{"Tab", NULL, N_("Other field"), 1},     {"Esc", NULL, N_("Back to sale"), 0},
 };
 
-const struct ui_screen ui_screen_refund = {
+const struct ui_screen cp_ui_screen_refund = {
 	.name = "refund",
 	.enter = refund_enter,
 	.draw = refund_draw,

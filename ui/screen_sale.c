@@ -20,7 +20,7 @@ static struct {
 
 static void sale_enter(struct ui *ui)
 {
-	ui_field_init(&S.item, UI_FIELD_TEXT, 64, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&S.item, UI_FIELD_TEXT, 64, UI_IN_FOLD | UI_IN_ASCII);
 	S.sel = ui->cart->nlines - 1;
 	S.top = 0;
 }
@@ -41,7 +41,7 @@ static const struct cp_cart_line *selected(struct ui *ui)
 	return &ui->cart->lines[S.sel];
 }
 
-void ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
+void cp_ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
 {
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = cp_cart_set_member(ui->db, &ui->session, m->id, &err);
@@ -49,30 +49,30 @@ void ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
 
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
-	ui_msg(ui, UI_MSG_OK, _("Member %s %s attached: %lld points, worth %s."), m->name,
-	       m->masked_phone, (long long)ui->cart->member.points,
-	       ui_money(ui, ui->cart->member.points_value, worth, sizeof(worth)));
+	cp_ui_cart_refresh(ui);
+	cp_ui_msg(ui, UI_MSG_OK, _("Member %s %s attached: %lld points, worth %s."), m->name,
+		  m->masked_phone, (long long)ui->cart->member.points,
+		  cp_ui_money(ui, ui->cart->member.points_value, worth, sizeof(worth)));
 }
 
-void ui_sale_cancel(struct ui *ui)
+void cp_ui_sale_cancel(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = cp_cart_cancel(ui->db, &ui->session, &err);
 
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	S.sel = -1;
-	ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
+	cp_ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
 }
 
 static void weighed_cols(struct ui *ui, const struct cp_cart_line *l, char *qty, size_t qlen,
@@ -83,14 +83,14 @@ static void weighed_cols(struct ui *ui, const struct cp_cart_line *l, char *qty,
 	snprintf(qty, qlen, "%lld.%03lld", (long long)(l->weight_g / 1000),
 		 (long long)(l->weight_g % 1000));
 	/* TRANSLATORS: a price a kilogram, "¥12.80/kg" */
-	snprintf(price, plen, _("%s/kg"), ui_money(ui, l->per_kg, m, sizeof(m)));
+	snprintf(price, plen, _("%s/kg"), cp_ui_money(ui, l->per_kg, m, sizeof(m)));
 }
 
 static void unknown_code(struct ui *ui, const char *code)
 {
 	beep();
-	ui_msg(ui, UI_MSG_ERROR, _("Unknown code %s: not in the catalogue. The sale is unchanged."),
-	       code);
+	cp_ui_msg(ui, UI_MSG_ERROR,
+		  _("Unknown code %s: not in the catalogue. The sale is unchanged."), code);
 }
 
 /* A member by card, found here: attached. */
@@ -100,7 +100,7 @@ static bool card_here(struct ui *ui, const char *code)
 
 	if (cp_member_find_by_card(ui->db, code, &m, NULL) != CP_OK)
 		return false;
-	ui_sale_attach(ui, &m);
+	cp_ui_sale_attach(ui, &m);
 	return true;
 }
 
@@ -117,21 +117,21 @@ static enum cp_err add_item(struct ui *ui, const char *code, int qty)
 		return rc;
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	select_line_no(ui, line_no);
 	if ((l = selected(ui)) != NULL && l->weighed) {
 		char kg[24], per[48];
 
 		weighed_cols(ui, l, kg, sizeof(kg), per, sizeof(per));
-		ui_msg(ui, UI_MSG_OK, _("%s  %s kg x %s  %s"), l->name, kg, per,
-		       ui_money(ui, l->amount, price, sizeof(price)));
+		cp_ui_msg(ui, UI_MSG_OK, _("%s  %s kg x %s  %s"), l->name, kg, per,
+			  cp_ui_money(ui, l->amount, price, sizeof(price)));
 	} else if (l)
-		ui_msg(ui, UI_MSG_OK, _("%s  x%lld  %s"), l->name, (long long)l->qty,
-		       ui_money(ui, l->amount, price, sizeof(price)));
+		cp_ui_msg(ui, UI_MSG_OK, _("%s  x%lld  %s"), l->name, (long long)l->qty,
+			  cp_ui_money(ui, l->amount, price, sizeof(price)));
 	return CP_OK;
 }
 
@@ -141,50 +141,50 @@ static int sale_scan(struct ui *ui, const char *text)
 	char code[CP_CODE_MAX + 1];
 	struct cp_errbuf err = {{0}};
 	int qty = 1;
-	enum ui_scan_kind kind = ui_scan_classify(text, code, &qty, &err);
+	enum ui_scan_kind kind = cp_ui_scan_classify(text, code, &qty, &err);
 
 	if (!ui->logged_in) {
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Log in first."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("Log in first."));
 		beep();
 		return UI_HANDLED;
 	}
 	if (cp_paycode_recognise(code, NULL)) {
 		/* A customer's payment code is a credential: never looked up, never shown. */
-		ui_wipe(code, sizeof(code));
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("That is a customer's payment code: press F4 to pay, then scan it."));
+		cp_ui_wipe(code, sizeof(code));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("That is a customer's payment code: press F4 to pay, then scan it."));
 		beep();
 		return UI_HANDLED;
 	}
-	if (kind != UI_SCAN_BAD && ui_guide_scan(ui, code))
+	if (kind != UI_SCAN_BAD && cp_ui_guide_scan(ui, code))
 		return UI_HANDLED;
 	switch (kind) {
 	case UI_SCAN_BAD:
-		ui_fail(ui, &err, CP_EINVAL);
+		cp_ui_fail(ui, &err, CP_EINVAL);
 		break;
 	case UI_SCAN_BAD_QTY:
-		ui_msg(ui, UI_MSG_ERROR,
-		       _("A quantity is a whole number from 1 to %d, typed before '*': 3*code."),
-		       CP_QTY_MAX);
+		cp_ui_msg(ui, UI_MSG_ERROR,
+			  _("A quantity is a whole number from 1 to %d, typed before '*': 3*code."),
+			  CP_QTY_MAX);
 		beep();
 		break;
 	case UI_SCAN_PHONE:
-		ui_member_open(ui, code);
+		cp_ui_member_open(ui, code);
 		break;
 	case UI_SCAN_RECEIPT:
-		ui_refund_open(ui, code);
+		cp_ui_refund_open(ui, code);
 		break;
 	case UI_SCAN_CARD:
 		if (card_here(ui, code))
 			break;
 		if (add_item(ui, code, qty) == CP_ENOTFOUND)
-			ui_member_open(ui, code);
+			cp_ui_member_open(ui, code);
 		break;
 	case UI_SCAN_ITEM:
 	case UI_SCAN_SKU:
 	default:
 		if (add_item(ui, code, qty) == CP_ENOTFOUND && (qty != 1 || !card_here(ui, code)) &&
-		    (qty != 1 || !ui_coupon_scan(ui, code)))
+		    (qty != 1 || !cp_ui_coupon_scan(ui, code)))
 			unknown_code(ui, code);
 		break;
 	}
@@ -198,8 +198,9 @@ static void set_qty(struct ui *ui, const struct cp_cart_line *l, int64_t qty)
 	enum cp_err rc;
 
 	if (l->weighed) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("A weighed item's quantity is its weight: scan its next label for more."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("A weighed item's quantity is its weight: scan its next label for "
+			    "more."));
 		beep();
 		return;
 	}
@@ -207,11 +208,11 @@ static void set_qty(struct ui *ui, const struct cp_cart_line *l, int64_t qty)
 
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	select_line_no(ui, line_no);
 }
 
@@ -225,7 +226,7 @@ static void qty_typed(struct ui *ui, const char *text)
 	for (const char *p = text; *p; p++)
 		q = q * 10 + (*p - '0');
 	if (!text[0] || q < 1 || q > CP_QTY_MAX) {
-		ui_msg(ui, UI_MSG_ERROR, _("A quantity is 1 to %d."), CP_QTY_MAX);
+		cp_ui_msg(ui, UI_MSG_ERROR, _("A quantity is 1 to %d."), CP_QTY_MAX);
 		beep();
 		return;
 	}
@@ -240,21 +241,21 @@ static void remove_line(struct ui *ui)
 	enum cp_err rc;
 
 	if (!l) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
 		return;
 	}
 	snprintf(name, sizeof(name), "%s", l->name);
 	rc = cp_cart_remove(ui->db, &ui->session, l->line_no, &err);
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
-			ui_cart_refresh(ui);
-		ui_fail(ui, &err, rc);
+			cp_ui_cart_refresh(ui);
+		cp_ui_fail(ui, &err, rc);
 		return;
 	}
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (S.sel >= ui->cart->nlines)
 		S.sel = ui->cart->nlines - 1;
-	ui_msg(ui, UI_MSG_INFO, _("Removed: %s"), name);
+	cp_ui_msg(ui, UI_MSG_INFO, _("Removed: %s"), name);
 }
 
 static void ask_cancel(struct ui *ui)
@@ -262,17 +263,17 @@ static void ask_cancel(struct ui *ui)
 	char text[256];
 
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
 	if (!ui->cart->open || (ui->cart->nlines == 0 && !ui->cart->has_member)) {
-		ui_msg(ui, UI_MSG_INFO, "%s", _("There is no sale to cancel."));
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("There is no sale to cancel."));
 		return;
 	}
 	snprintf(text, sizeof(text),
 		 _("All %d lines and the member are taken off. Nothing is recorded as sold."),
 		 ui->cart->nlines);
-	ui_confirm(ui, _("Cancel this sale?"), text, ui_sale_cancel);
+	cp_ui_confirm(ui, _("Cancel this sale?"), text, cp_ui_sale_cancel);
 }
 
 static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, const char *pin)
@@ -283,26 +284,26 @@ static enum cp_err manager_menu_authorised(struct ui *ui, const char *code, cons
 		cp_staff_authorise(ui->db, &ui->session, code, pin, N_("manager menu"), by, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
-	ui_manager_open(ui);
+	cp_ui_manager_open(ui);
 	return CP_OK;
 }
 
 static void pay(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
 	if (!ui->cart->open || ui->cart->nlines == 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty: scan an item first."));
 		beep();
 		return;
 	}
-	ui_push(ui, UI_SCR_pay);
+	cp_ui_push(ui, UI_SCR_pay);
 }
 
 /* Commands: F-keys any time; their letters, + - and Del only while the item field is empty
@@ -313,57 +314,57 @@ static int command(struct ui *ui, const struct ui_key *k)
 	const struct cp_cart_line *l;
 
 	if (k->code == UI_K_F1 || (letters && (ui_key_is(k, '?') || ui_key_is(k, 'h')))) {
-		ui_push(ui, UI_SCR_help);
+		cp_ui_push(ui, UI_SCR_help);
 	} else if (k->code == UI_K_F2 || (letters && ui_key_is(k, 'm'))) {
-		ui_member_open(ui, NULL);
+		cp_ui_member_open(ui, NULL);
 	} else if (k->code == UI_K_F3 || (letters && ui_key_is(k, 'n'))) {
-		ui_register_open(ui, NULL);
+		cp_ui_register_open(ui, NULL);
 	} else if (k->code == UI_K_F4 || (letters && ui_key_is(k, 'p'))) {
 		pay(ui);
 	} else if (k->code == UI_K_F5 || (letters && ui_key_is(k, 'r'))) {
-		ui_refund_open(ui, NULL);
+		cp_ui_refund_open(ui, NULL);
 	} else if (k->code == UI_K_F6 || (letters && ui_key_is(k, 'q'))) {
 		if (selected(ui))
-			ui_ask(ui, _("Quantity"), _("New quantity"), UI_IN_FOLD | UI_IN_DIGITS, 4,
-			       qty_typed);
+			cp_ui_ask(ui, _("Quantity"), _("New quantity"), UI_IN_FOLD | UI_IN_DIGITS,
+				  4, qty_typed);
 		else
-			ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
+			cp_ui_msg(ui, UI_MSG_WARN, "%s", _("The cart is empty."));
 	} else if (k->code == UI_K_F7 || (letters && ui_key_is(k, 't'))) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 	} else if (k->code == UI_K_F8 || (letters && ui_key_is(k, 'o'))) {
-		ui_offers_open(ui);
+		cp_ui_offers_open(ui);
 	} else if (letters && ui_key_is(k, 'c')) {
-		ui_coupon_ask(ui);
+		cp_ui_coupon_ask(ui);
 	} else if (letters && ui_key_is(k, 'v')) {
-		ui_coupon_list(ui);
+		cp_ui_coupon_list(ui);
 	} else if (letters && ui_key_is(k, 'x')) {
 		l = selected(ui);
-		ui_discount_ask(ui, l ? l->line_no : 0);
+		cp_ui_discount_ask(ui, l ? l->line_no : 0);
 	} else if (letters && ui_key_is(k, 'e')) {
-		ui_benefit_list(ui);
+		cp_ui_benefit_list(ui);
 	} else if (letters && ui_key_is(k, 'w')) {
-		ui_benefit_grant(ui);
+		cp_ui_benefit_grant(ui);
 	} else if (letters && ui_key_is(k, 'b')) {
-		ui_guide_bind(ui);
+		cp_ui_guide_bind(ui);
 	} else if (k->code == UI_K_F11 || (letters && ui_key_is(k, 's'))) {
-		ui_guide_serve(ui);
+		cp_ui_guide_serve(ui);
 	} else if (k->code == UI_K_F12 || (letters && ui_key_is(k, 'd'))) {
-		ui_guide_day(ui);
+		cp_ui_guide_day(ui);
 	} else if (letters && ui_key_is(k, 'u')) {
-		ui_guide_unbind(ui);
+		cp_ui_guide_unbind(ui);
 	} else if (letters && ui_key_is(k, 'k')) {
-		ui_park(ui);
+		cp_ui_park(ui);
 	} else if (letters && ui_key_is(k, 'a')) {
-		ui_parked_open(ui);
+		cp_ui_parked_open(ui);
 	} else if (letters && ui_key_is(k, 'f')) {
-		ui_search_open(ui);
+		cp_ui_search_open(ui);
 	} else if (letters && ui_key_is(k, 'i')) {
-		ui_pricecheck_open(ui);
+		cp_ui_pricecheck_open(ui);
 	} else if (k->code == UI_K_F9 || (letters && ui_key_is(k, 'g'))) {
-		ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
-			       manager_menu_authorised);
+		cp_ui_manager_pin(ui, _("The manager menu needs a manager's code and PIN."),
+				  manager_menu_authorised);
 	} else if (k->code == UI_K_F10 || (letters && ui_key_is(k, 'l'))) {
-		ui_logout(ui, _("Logged out. The open sale is kept."));
+		cp_ui_logout(ui, _("Logged out. The open sale is kept."));
 	} else if (letters && k->code == UI_K_CHAR && (k->ch == '+' || k->ch == '-')) {
 		if (!(l = selected(ui)))
 			return UI_HANDLED;
@@ -372,12 +373,12 @@ static int command(struct ui *ui, const struct ui_key *k)
 		else if (l->qty > 1)
 			set_qty(ui, l, l->qty - 1);
 		else
-			ui_msg(ui, UI_MSG_INFO, "%s", _("To take the line off, press Del."));
+			cp_ui_msg(ui, UI_MSG_INFO, "%s", _("To take the line off, press Del."));
 	} else if (letters && k->code == UI_K_DELETE) {
 		remove_line(ui);
 	} else if (k->code == UI_K_ESC) {
 		if (ui_field_text(&S.item)[0])
-			ui_field_clear(&S.item);
+			cp_ui_field_clear(&S.item);
 		else
 			ask_cancel(ui);
 	} else if (k->code == UI_K_UP || k->code == UI_K_DOWN || k->code == UI_K_PGUP ||
@@ -402,29 +403,30 @@ static int sale_key(struct ui *ui, const struct ui_key *k)
 
 	if (command(ui, k) != UI_IGNORED)
 		return UI_HANDLED;
-	rc = ui_field_key(&S.item, k);
+	rc = cp_ui_field_key(&S.item, k);
 	switch (rc) {
 	case UI_FIELD_SUBMIT: {
 		int fl;
 
 		snprintf(text, sizeof(text), "%s", ui_field_text(&S.item));
-		ui_input_wipe(&S.item.in); /* it may have been a payment code */
-		ui_field_clear(&S.item);
+		cp_ui_input_wipe(&S.item.in); /* it may have been a payment code */
+		cp_ui_field_clear(&S.item);
 		if (!text[0])
 			return UI_HANDLED;
 		fl = sale_scan(ui, text);
-		ui_wipe(text, sizeof(text));
+		cp_ui_wipe(text, sizeof(text));
 		return fl;
 	}
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s",
-		       _("Pasted or overlong input is not accepted: scan or type one code."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+			  _("Pasted or overlong input is not accepted: scan or type one code."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("Item codes are letters and digits: scan the barcode or type the code."));
+		cp_ui_msg(
+			ui, UI_MSG_WARN, "%s",
+			_("Item codes are letters and digits: scan the barcode or type the code."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_IGNORED:
@@ -456,11 +458,11 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 	int y0 = 3, visible = ui->rows - 3 - y0;
 	char price[48], amount[48], num[24];
 
-	ui_putf(w, 2, 0, c->list, ui_attr(ui, UI_R_TITLE), "%-3s", "#");
-	ui_put(w, 2, 4, c->name, _("Item"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put_right(w, 2, 4 + c->name, 6, _("Qty"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 2, 4 + c->name + 6, 10, _("Price"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 2, 4 + c->name + 16, 11, _("Amount"), ui_attr(ui, UI_R_TITLE));
+	cp_ui_putf(w, 2, 0, c->list, cp_ui_attr(ui, UI_R_TITLE), "%-3s", "#");
+	cp_ui_put(w, 2, 4, c->name, _("Item"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put_right(w, 2, 4 + c->name, 6, _("Qty"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 2, 4 + c->name + 6, 10, _("Price"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 2, 4 + c->name + 16, 11, _("Amount"), cp_ui_attr(ui, UI_R_TITLE));
 	if (ui->foreign.open) {
 		char text[512], total[48], when[32];
 
@@ -468,20 +470,20 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 			 _("Staff %s (%s) has a sale open since %s: %lld items, %s. It is not "
 			   "yours: ask them to finish it, or press F7 to take it over."),
 			 ui->foreign.staff, ui->foreign.name,
-			 ui_when(ui->foreign.opened_at, when, sizeof(when)),
+			 cp_ui_when(ui->foreign.opened_at, when, sizeof(when)),
 			 (long long)ui->foreign.items,
-			 ui_money(ui, ui->foreign.total, total, sizeof(total)));
-		ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 4, text, ui_attr(ui, UI_R_WARN));
+			 cp_ui_money(ui, ui->foreign.total, total, sizeof(total)));
+		cp_ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 4, text, cp_ui_attr(ui, UI_R_WARN));
 		return;
 	}
 	if (!v->open || v->nlines == 0) {
-		ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 2,
-				_("Scan an item, or type its code and press Enter."),
-				ui_attr(ui, UI_R_DIM));
-		ui_draw_wrapped(w, y0 + 3, 2, c->list - 4, 3,
-				_("A member's phone number or card, typed or scanned here, "
-				  "attaches the member."),
-				ui_attr(ui, UI_R_DIM));
+		cp_ui_draw_wrapped(w, y0 + 1, 2, c->list - 4, 2,
+				   _("Scan an item, or type its code and press Enter."),
+				   cp_ui_attr(ui, UI_R_DIM));
+		cp_ui_draw_wrapped(w, y0 + 3, 2, c->list - 4, 3,
+				   _("A member's phone number or card, typed or scanned here, "
+				     "attaches the member."),
+				   cp_ui_attr(ui, UI_R_DIM));
 		return;
 	}
 	if (S.sel < 0 || S.sel >= v->nlines)
@@ -492,7 +494,7 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 		S.top = S.sel - visible + 1;
 	for (int i = S.top; i < v->nlines && i < S.top + visible; i++) {
 		const struct cp_cart_line *l = &v->lines[i];
-		attr_t a = i == S.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL);
+		attr_t a = i == S.sel ? cp_ui_attr(ui, UI_R_SELECT) : cp_ui_attr(ui, UI_R_NORMAL);
 		int y = y0 + i - S.top;
 
 		/* Columns by display width: "¥" and Chinese names are not one byte a column. */
@@ -501,29 +503,30 @@ static void draw_lines(struct ui *ui, WINDOW *w, const struct cols *c)
 		mvwhline(w, y, 0, ' ', c->list);
 		wattroff(w, a);
 		snprintf(num, sizeof(num), "%3d", l->line_no);
-		ui_put(w, y, 0, 3, num, a, false);
+		cp_ui_put(w, y, 0, 3, num, a, false);
 		if (l->saving || l->discount) { /* the line's saving beside its name */
 			char off[48], named[200];
 
 			snprintf(named, sizeof(named), _("%s (-%s)"), l->name,
-				 ui_money(ui, l->saving + l->discount, off, sizeof(off)));
-			ui_put(w, y, 4, c->name, named, a, false);
+				 cp_ui_money(ui, l->saving + l->discount, off, sizeof(off)));
+			cp_ui_put(w, y, 4, c->name, named, a, false);
 		} else {
-			ui_put(w, y, 4, c->name, l->name, a, false);
+			cp_ui_put(w, y, 4, c->name, l->name, a, false);
 		}
 		snprintf(num, sizeof(num), "%lld", (long long)l->qty);
-		ui_money(ui, l->unit_price, price, sizeof(price));
+		cp_ui_money(ui, l->unit_price, price, sizeof(price));
 		if (l->weighed) /* its weight in kg and its price a kg */
 			weighed_cols(ui, l, num, sizeof(num), price, sizeof(price));
-		ui_put_right(w, y, 4 + c->name, 6, num, a);
-		ui_put_right(w, y, 4 + c->name + 6, 10, price, a);
-		ui_put_right(w, y, 4 + c->name + 16, 11,
-			     ui_money(ui, l->amount, amount, sizeof(amount)), a);
+		cp_ui_put_right(w, y, 4 + c->name, 6, num, a);
+		cp_ui_put_right(w, y, 4 + c->name + 6, 10, price, a);
+		cp_ui_put_right(w, y, 4 + c->name + 16, 11,
+				cp_ui_money(ui, l->amount, amount, sizeof(amount)), a);
 	}
 	if (S.top > 0)
-		ui_put(w, y0, c->list - 1, 1, "^", ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y0, c->list - 1, 1, "^", cp_ui_attr(ui, UI_R_DIM), false);
 	if (S.top + visible < v->nlines)
-		ui_put(w, y0 + visible - 1, c->list - 1, 1, "v", ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y0 + visible - 1, c->list - 1, 1, "v", cp_ui_attr(ui, UI_R_DIM),
+			  false);
 }
 
 static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
@@ -532,65 +535,66 @@ static void draw_panel(struct ui *ui, WINDOW *w, const struct cols *c)
 	int x = c->list + 2, wd = c->panel - 2, y = 2, bottom = ui->rows - 3;
 	char line[160];
 
-	wattron(w, ui_attr(ui, UI_R_DIM));
+	wattron(w, cp_ui_attr(ui, UI_R_DIM));
 	mvwvline(w, 1, c->list, ACS_VLINE, ui->rows - 3);
-	wattroff(w, ui_attr(ui, UI_R_DIM));
-	ui_put(w, y++, x, wd, _("Member"), ui_attr(ui, UI_R_TITLE), false);
+	wattroff(w, cp_ui_attr(ui, UI_R_DIM));
+	cp_ui_put(w, y++, x, wd, _("Member"), cp_ui_attr(ui, UI_R_TITLE), false);
 	if (v->has_member && v->points_held) {
 		/* what the sale's offers hold, and what the member keeps after them */
-		y += ui_draw_member(ui, w, y, x, wd, bottom - 10 - y, &v->member);
-		y += ui_draw_lifecycle(ui, w, y, x, wd, bottom - 10 - y);
+		y += cp_ui_draw_member(ui, w, y, x, wd, bottom - 10 - y, &v->member);
+		y += cp_ui_draw_lifecycle(ui, w, y, x, wd, bottom - 10 - y);
 		snprintf(line, sizeof(line), _("Held by this sale: %lld"),
 			 (long long)v->points_held);
-		ui_put(w, y++, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 		snprintf(line, sizeof(line), _("Balance after: %lld"),
 			 (long long)cp_points_available(v));
-		ui_put(w, y, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+		cp_ui_put(w, y, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	} else if (v->has_member) {
-		y += ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
-		ui_draw_lifecycle(ui, w, y, x, wd, bottom - 8 - y);
+		y += cp_ui_draw_member(ui, w, y, x, wd, bottom - 8 - y, &v->member);
+		cp_ui_draw_lifecycle(ui, w, y, x, wd, bottom - 8 - y);
 	} else
-		ui_draw_wrapped(w, y, x, wd, 4,
-				_("None. F2 finds a member by phone or card, F3 registers one."),
-				ui_attr(ui, UI_R_DIM));
+		cp_ui_draw_wrapped(w, y, x, wd, 4,
+				   _("None. F2 finds a member by phone or card, F3 registers one."),
+				   cp_ui_attr(ui, UI_R_DIM));
 	if (v->has_member && ui->benefits_open) {
 		snprintf(line, sizeof(line), _("Benefits to claim: %d (w)"), ui->benefits_open);
-		ui_put(w, bottom - 8, x, wd, line, ui_attr(ui, UI_R_WARN), false);
+		cp_ui_put(w, bottom - 8, x, wd, line, cp_ui_attr(ui, UI_R_WARN), false);
 	}
 	if (v->member_saving) {
 		char off[48];
 
 		snprintf(line, sizeof(line), _("Member savings: -%s"),
-			 ui_money(ui, v->member_saving, off, sizeof(off)));
-		ui_put(w, bottom - 7, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+			 cp_ui_money(ui, v->member_saving, off, sizeof(off)));
+		cp_ui_put(w, bottom - 7, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	if (v->discount) {
 		char off[48];
 
 		snprintf(line, sizeof(line), _("Discounts: -%s"),
-			 ui_money(ui, v->discount, off, sizeof(off)));
-		ui_put(w, bottom - 6, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+			 cp_ui_money(ui, v->discount, off, sizeof(off)));
+		cp_ui_put(w, bottom - 6, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	if (ui->coupon_off) {
 		char off[48];
 
 		snprintf(line, sizeof(line), _("Coupons: -%s"),
-			 ui_money(ui, ui->coupon_off, off, sizeof(off)));
-		ui_put(w, bottom - 5, x, wd, line, ui_attr(ui, UI_R_POINTS), false);
+			 cp_ui_money(ui, ui->coupon_off, off, sizeof(off)));
+		cp_ui_put(w, bottom - 5, x, wd, line, cp_ui_attr(ui, UI_R_POINTS), false);
 	}
 	snprintf(line, sizeof(line), _("Total  %lld items"), (long long)v->items);
-	ui_put(w, bottom - 4, x, wd, line, ui_attr(ui, UI_R_TITLE), false);
-	ui_draw_big_money(ui, w, bottom - 3, x, wd, ui_coupon_due(ui), ui_attr(ui, UI_R_MONEY));
+	cp_ui_put(w, bottom - 4, x, wd, line, cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_draw_big_money(ui, w, bottom - 3, x, wd, cp_ui_coupon_due(ui),
+			     cp_ui_attr(ui, UI_R_MONEY));
 }
 
 static void sale_draw(struct ui *ui, WINDOW *w)
 {
 	struct cols c = layout(ui);
-	int lw = cp_text_width(_("Item code")) + 2;
+	int lw = cp_ui_text_width(_("Item code")) + 2;
 
 	if (lw < 2 || lw > 16)
 		lw = 12;
-	S.cur_x = ui_draw_field(ui, w, 1, 0, _("Item code"), lw, &S.item, c.list - lw - 1, true);
+	S.cur_x = cp_ui_draw_field(ui, w, 1, 0, _("Item code"), lw, &S.item, c.list - lw - 1, true);
 	S.cur_y = 1;
 	draw_lines(ui, w, &c);
 	draw_panel(ui, w, &c);
@@ -614,7 +618,7 @@ static const struct ui_footkey sale_footer[] = {
 };
 /* clang-format on */
 
-const struct ui_screen ui_screen_sale = {
+const struct ui_screen cp_ui_screen_sale = {
 	.name = "sale",
 	.enter = sale_enter,
 	.draw = sale_draw,

@@ -57,7 +57,7 @@ static void search(struct ui *ui)
 	rc = cp_item_search(ui->db, q, F.offset, F.page, F.items, &F.n, &F.more, &err);
 	if (rc != CP_OK) {
 		F.n = 0;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	}
 	if (F.sel >= F.n)
 		F.sel = F.n ? F.n - 1 : 0;
@@ -66,20 +66,20 @@ static void search(struct ui *ui)
 static void search_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&F.q, UI_FIELD_TEXT, CP_ITEM_QUERY_MAX, 0);
+	cp_ui_field_init(&F.q, UI_FIELD_TEXT, CP_ITEM_QUERY_MAX, 0);
 	F.n = F.sel = F.offset = 0;
 	F.qty = 1;
 	F.more = false;
 }
 
-void ui_search_open(struct ui *ui)
+void cp_ui_search_open(struct ui *ui)
 {
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (ui->foreign.open) {
-		ui_cart_ask(ui);
+		cp_ui_cart_ask(ui);
 		return;
 	}
-	ui_push(ui, UI_SCR_search);
+	cp_ui_push(ui, UI_SCR_search);
 }
 
 /* Enter: the chosen item goes to the sale screen as if scanned (with the quantity). */
@@ -88,8 +88,9 @@ static int add(struct ui *ui)
 	char code[64];
 
 	if (F.n == 0) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("Nothing to add: type part of the item's name or its pinyin initials."));
+		cp_ui_msg(
+			ui, UI_MSG_WARN, "%s",
+			_("Nothing to add: type part of the item's name or its pinyin initials."));
 		beep();
 		return UI_HANDLED;
 	}
@@ -97,7 +98,7 @@ static int add(struct ui *ui)
 		snprintf(code, sizeof(code), "%d*%.32s", F.qty, F.items[F.sel].sku);
 	else
 		snprintf(code, sizeof(code), "%.32s", F.items[F.sel].sku);
-	ui_scan_route(ui, code);
+	cp_ui_scan_route(ui, code);
 	return UI_HANDLED;
 }
 
@@ -138,7 +139,7 @@ static int search_key(struct ui *ui, const struct ui_key *k)
 		page(ui, k->code == UI_K_PGDN ? 1 : -1);
 		return UI_HANDLED;
 	}
-	rc = ui_field_key(&F.q, k);
+	rc = cp_ui_field_key(&F.q, k);
 	if (rc == UI_FIELD_SUBMIT)
 		return add(ui);
 	if (rc == UI_FIELD_CHANGED) {
@@ -146,7 +147,7 @@ static int search_key(struct ui *ui, const struct ui_key *k)
 		search(ui);
 		return UI_HANDLED;
 	}
-	return ui_field_refusal(ui, rc);
+	return cp_ui_field_refusal(ui, rc);
 }
 
 static void search_draw(struct ui *ui, WINDOW *w)
@@ -154,38 +155,39 @@ static void search_draw(struct ui *ui, WINDOW *w)
 	int name_cols = ui->cols - 40, y0 = 5;
 	char line[96], price[48], mprice[48];
 
-	ui_put(w, 1, 0, ui->cols, _("Find an item: part of its name, or its pinyin initials"),
-	       ui_attr(ui, UI_R_TITLE), true);
+	cp_ui_put(w, 1, 0, ui->cols, _("Find an item: part of its name, or its pinyin initials"),
+		  cp_ui_attr(ui, UI_R_TITLE), true);
 	F.cur_y = 2;
-	F.cur_x = ui_draw_field(ui, w, 2, 0, _("Find"), 8, &F.q, ui->cols - 10, true);
-	ui_put(w, 4, 0, 16, _("SKU"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put(w, 4, 17, name_cols, _("Name"), ui_attr(ui, UI_R_TITLE), false);
-	ui_put_right(w, 4, 17 + name_cols, 11, _("Price"), ui_attr(ui, UI_R_TITLE));
-	ui_put_right(w, 4, 28 + name_cols, 11, _("Member"), ui_attr(ui, UI_R_TITLE));
+	F.cur_x = cp_ui_draw_field(ui, w, 2, 0, _("Find"), 8, &F.q, ui->cols - 10, true);
+	cp_ui_put(w, 4, 0, 16, _("SKU"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, 4, 17, name_cols, _("Name"), cp_ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put_right(w, 4, 17 + name_cols, 11, _("Price"), cp_ui_attr(ui, UI_R_TITLE));
+	cp_ui_put_right(w, 4, 28 + name_cols, 11, _("Member"), cp_ui_attr(ui, UI_R_TITLE));
 	for (int i = 0; i < F.n; i++) {
 		const struct cp_item *it = &F.items[i];
-		attr_t a = i == F.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL);
+		attr_t a = i == F.sel ? cp_ui_attr(ui, UI_R_SELECT) : cp_ui_attr(ui, UI_R_NORMAL);
 		int y = y0 + i;
 
 		wattron(w, a);
 		mvwhline(w, y, 0, ' ', ui->cols);
 		wattroff(w, a);
-		ui_put(w, y, 0, 16, it->sku, a, false);
-		ui_put(w, y, 17, name_cols, it->name_zh, a, false);
-		ui_put_right(w, y, 17 + name_cols, 11,
-			     ui_money(ui, it->price, price, sizeof(price)), a);
-		ui_put_right(w, y, 28 + name_cols, 11,
-			     it->member_price >= 0
-				     ? ui_money(ui, it->member_price, mprice, sizeof(mprice))
-				     : "-",
-			     a);
+		cp_ui_put(w, y, 0, 16, it->sku, a, false);
+		cp_ui_put(w, y, 17, name_cols, it->name_zh, a, false);
+		cp_ui_put_right(w, y, 17 + name_cols, 11,
+				cp_ui_money(ui, it->price, price, sizeof(price)), a);
+		cp_ui_put_right(w, y, 28 + name_cols, 11,
+				it->member_price >= 0
+					? cp_ui_money(ui, it->member_price, mprice, sizeof(mprice))
+					: "-",
+				a);
 	}
 	if (F.n == 0 && ui_field_text(&F.q)[0])
-		ui_put(w, y0, 0, ui->cols, _("No item matches."), ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y0, 0, ui->cols, _("No item matches."), cp_ui_attr(ui, UI_R_DIM),
+			  false);
 	if (F.offset > 0 || F.more) {
 		snprintf(line, sizeof(line), _("Items %d-%d%s"), F.offset + 1, F.offset + F.n,
 			 F.more ? _(", more: Down or PgDn") : "");
-		ui_put(w, y0 + F.page, 0, ui->cols, line, ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y0 + F.page, 0, ui->cols, line, cp_ui_attr(ui, UI_R_DIM), false);
 	}
 }
 
@@ -196,7 +198,7 @@ static const struct ui_footkey search_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_search = {
+const struct ui_screen cp_ui_screen_search = {
 	.name = "search",
 	.enter = search_enter,
 	.draw = search_draw,
@@ -218,13 +220,13 @@ static struct {
 static void pricecheck_enter(struct ui *ui)
 {
 	(void)ui;
-	ui_field_init(&C.code, UI_FIELD_TEXT, 64, UI_IN_FOLD);
+	cp_ui_field_init(&C.code, UI_FIELD_TEXT, 64, UI_IN_FOLD);
 	C.shown = false;
 }
 
-void ui_pricecheck_open(struct ui *ui)
+void cp_ui_pricecheck_open(struct ui *ui)
 {
-	ui_push(ui, UI_SCR_pricecheck);
+	cp_ui_push(ui, UI_SCR_pricecheck);
 }
 
 static void check(struct ui *ui)
@@ -233,19 +235,19 @@ static void check(struct ui *ui)
 	const struct cp_member_view *m = NULL;
 	enum cp_err rc;
 
-	ui_cart_refresh(ui);
+	cp_ui_cart_refresh(ui);
 	if (!ui->foreign.open && ui->cart->open && ui->cart->has_member)
 		m = &ui->cart->member;
 	rc = cp_item_price_check(ui->db, ui_field_text(&C.code), m, &C.pc, &err);
 	if (rc != CP_OK) {
 		C.shown = false;
-		ui_fail(ui, &err, rc);
-		ui_field_refused(&C.code);
+		cp_ui_fail(ui, &err, rc);
+		cp_ui_field_refused(&C.code);
 		return;
 	}
 	C.shown = true;
-	ui_field_clear(&C.code);
-	ui_msg(ui, UI_MSG_OK, "%s", _("Price shown; nothing was added to the sale."));
+	cp_ui_field_clear(&C.code);
+	cp_ui_msg(ui, UI_MSG_OK, "%s", _("Price shown; nothing was added to the sale."));
 }
 
 static int pricecheck_key(struct ui *ui, const struct ui_key *k)
@@ -254,13 +256,13 @@ static int pricecheck_key(struct ui *ui, const struct ui_key *k)
 
 	if (k->code == UI_K_ESC)
 		return UI_DONE;
-	rc = ui_field_key(&C.code, k);
+	rc = cp_ui_field_key(&C.code, k);
 	if (rc == UI_FIELD_SUBMIT) {
 		if (ui_field_text(&C.code)[0])
 			check(ui);
 		return UI_HANDLED;
 	}
-	return ui_field_refusal(ui, rc);
+	return cp_ui_field_refusal(ui, rc);
 }
 
 static void pricecheck_draw(struct ui *ui, WINDOW *w)
@@ -269,30 +271,30 @@ static void pricecheck_draw(struct ui *ui, WINDOW *w)
 	char money[48], line[320];
 	int y = 5;
 
-	ui_put(w, 1, 0, ui->cols, _("Price check: scan or type a code; nothing is added"),
-	       ui_attr(ui, UI_R_TITLE), true);
+	cp_ui_put(w, 1, 0, ui->cols, _("Price check: scan or type a code; nothing is added"),
+		  cp_ui_attr(ui, UI_R_TITLE), true);
 	C.cur_y = 2;
-	C.cur_x = ui_draw_field(ui, w, 2, 0, _("Code"), 8, &C.code, 34, true);
+	C.cur_x = cp_ui_draw_field(ui, w, 2, 0, _("Code"), 8, &C.code, 34, true);
 	if (!C.shown)
 		return;
 	snprintf(line, sizeof(line), "%s  %s", pc->item.name_zh, pc->item.name_en);
-	ui_put(w, y++, 2, ui->cols - 4, line, ui_attr(ui, UI_R_TITLE), false);
+	cp_ui_put(w, y++, 2, ui->cols - 4, line, cp_ui_attr(ui, UI_R_TITLE), false);
 	snprintf(line, sizeof(line), "%s %s", _("SKU"), pc->item.sku);
-	ui_put(w, y++, 2, ui->cols - 4, line, ui_attr(ui, UI_R_DIM), false);
+	cp_ui_put(w, y++, 2, ui->cols - 4, line, cp_ui_attr(ui, UI_R_DIM), false);
 	y++;
 	snprintf(line, sizeof(line), _("Price: %s"),
-		 ui_money(ui, pc->item.price, money, sizeof(money)));
-	ui_put(w, y++, 2, ui->cols - 4, line, ui_attr(ui, UI_R_NORMAL), false);
+		 cp_ui_money(ui, pc->item.price, money, sizeof(money)));
+	cp_ui_put(w, y++, 2, ui->cols - 4, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	if (pc->item.member_price >= 0)
 		snprintf(line, sizeof(line), _("Member price: %s"),
-			 ui_money(ui, pc->item.member_price, money, sizeof(money)));
+			 cp_ui_money(ui, pc->item.member_price, money, sizeof(money)));
 	else
 		snprintf(line, sizeof(line), "%s", _("Member price: none"));
-	ui_put(w, y++, 2, ui->cols - 4, line, ui_attr(ui, UI_R_NORMAL), false);
+	cp_ui_put(w, y++, 2, ui->cols - 4, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	if (pc->has_member) {
 		snprintf(line, sizeof(line), _("Member %s pays: %s"), pc->member_masked,
-			 ui_money(ui, pc->member_pays, money, sizeof(money)));
-		ui_put(w, y++, 2, ui->cols - 4, line, ui_attr(ui, UI_R_NORMAL), false);
+			 cp_ui_money(ui, pc->member_pays, money, sizeof(money)));
+		cp_ui_put(w, y++, 2, ui->cols - 4, line, cp_ui_attr(ui, UI_R_NORMAL), false);
 	}
 }
 
@@ -301,7 +303,7 @@ static const struct ui_footkey pricecheck_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_pricecheck = {
+const struct ui_screen cp_ui_screen_pricecheck = {
 	.name = "pricecheck",
 	.enter = pricecheck_enter,
 	.draw = pricecheck_draw,

@@ -27,7 +27,7 @@ static void reload(struct ui *ui)
 
 	if (rc != CP_OK) {
 		K.n = 0;
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 	}
 	if (K.sel >= K.n)
 		K.sel = K.n - 1;
@@ -37,33 +37,33 @@ static void reload(struct ui *ui)
 
 static void clear_pins(void)
 {
-	ui_field_clear(&K.pin);
-	ui_field_clear(&K.again);
-	ui_wipe(K.new_pin, sizeof(K.new_pin));
+	cp_ui_field_clear(&K.pin);
+	cp_ui_field_clear(&K.again);
+	cp_ui_wipe(K.new_pin, sizeof(K.new_pin));
 }
 
 static void staff_enter(struct ui *ui)
 {
-	ui_field_init(&K.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
-	ui_field_init(&K.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_DIGITS);
-	ui_field_init(&K.again, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_DIGITS);
+	cp_ui_field_init(&K.code, UI_FIELD_TEXT, 16, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&K.pin, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_DIGITS);
+	cp_ui_field_init(&K.again, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_DIGITS);
 	K.focus = 0;
 	K.sel = 0;
 	reload(ui);
 	if (K.n > 0)
-		ui_input_set(&K.code.in, K.list[0].code);
+		cp_ui_input_set(&K.code.in, K.list[0].code);
 }
 
 static void staff_leave(struct ui *ui)
 {
 	(void)ui;
 	clear_pins();
-	ui_field_clear(&K.code);
+	cp_ui_field_clear(&K.code);
 }
 
-void ui_staff_open(struct ui *ui)
+void cp_ui_staff_open(struct ui *ui)
 {
-	ui_push(ui, UI_SCR_staff);
+	cp_ui_push(ui, UI_SCR_staff);
 }
 
 static enum cp_err unlock_done(struct ui *ui, const char *code, const char *pin)
@@ -73,12 +73,12 @@ static enum cp_err unlock_done(struct ui *ui, const char *code, const char *pin)
 	enum cp_err rc = cp_staff_admin_unlock(ui->db, &ui->session, code, pin, K.target, &r, &err);
 
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
 	reload(ui);
-	ui_msg(ui, UI_MSG_OK, _("Staff code %s (%s) is unlocked: they can log in again."), r.staff,
-	       r.name);
+	cp_ui_msg(ui, UI_MSG_OK, _("Staff code %s (%s) is unlocked: they can log in again."),
+		  r.staff, r.name);
 	return CP_OK;
 }
 
@@ -92,14 +92,14 @@ static enum cp_err reset_done(struct ui *ui, const char *code, const char *pin)
 	if (rc == CP_OK || (rc != CP_EAUTH && rc != CP_ELOCKED && rc != CP_EPERM))
 		clear_pins(); /* kept only while the manager's PIN may be tried again */
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return rc;
 	}
 	reload(ui);
 	K.focus = 0;
-	ui_msg(ui, UI_MSG_OK,
-	       _("Staff code %s (%s) has a new PIN, and is unlocked. Tell them in person."),
-	       r.staff, r.name);
+	cp_ui_msg(ui, UI_MSG_OK,
+		  _("Staff code %s (%s) has a new PIN, and is unlocked. Tell them in person."),
+		  r.staff, r.name);
 	return CP_OK;
 }
 
@@ -108,8 +108,8 @@ static bool have_target(struct ui *ui)
 	snprintf(K.target, sizeof(K.target), "%s", ui_field_text(&K.code));
 	if (K.target[0])
 		return true;
-	ui_msg(ui, UI_MSG_WARN, "%s",
-	       _("Type the staff code first, or pick a locked one with Up and Down."));
+	cp_ui_msg(ui, UI_MSG_WARN, "%s",
+		  _("Type the staff code first, or pick a locked one with Up and Down."));
 	beep();
 	K.focus = 0;
 	return false;
@@ -118,8 +118,8 @@ static bool have_target(struct ui *ui)
 static void unlock(struct ui *ui)
 {
 	if (have_target(ui))
-		ui_manager_pin(ui, _("Unlocking a staff code needs a manager's code and PIN."),
-			       unlock_done);
+		cp_ui_manager_pin(ui, _("Unlocking a staff code needs a manager's code and PIN."),
+				  unlock_done);
 }
 
 static void reset(struct ui *ui)
@@ -127,21 +127,22 @@ static void reset(struct ui *ui)
 	if (!have_target(ui))
 		return;
 	if (!ui_field_text(&K.pin)[0]) {
-		ui_msg(ui, UI_MSG_WARN, "%s", _("Type the new PIN, then type it again."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("Type the new PIN, then type it again."));
 		K.focus = 1;
 		return;
 	}
 	if (strcmp(ui_field_text(&K.pin), ui_field_text(&K.again)) != 0) {
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("The two PINs differ: type the new PIN twice."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+			  _("The two PINs differ: type the new PIN twice."));
 		beep();
 		clear_pins();
 		K.focus = 1;
 		return;
 	}
 	snprintf(K.new_pin, sizeof(K.new_pin), "%s", ui_field_text(&K.pin));
-	ui_field_clear(&K.pin);
-	ui_field_clear(&K.again);
-	ui_manager_pin(ui, _("Setting a new PIN needs a manager's code and PIN."), reset_done);
+	cp_ui_field_clear(&K.pin);
+	cp_ui_field_clear(&K.again);
+	cp_ui_manager_pin(ui, _("Setting a new PIN needs a manager's code and PIN."), reset_done);
 }
 
 static struct ui_field *focused(void)
@@ -155,11 +156,11 @@ static int staff_key(struct ui *ui, const struct ui_key *k)
 
 	if (k->code == UI_K_ESC)
 		return UI_DONE;
-	if (ui_key_named(k, "F7", NULL)) {
+	if (cp_ui_key_named(k, "F7", NULL)) {
 		unlock(ui);
 		return UI_HANDLED;
 	}
-	if (ui_key_named(k, "F8", NULL)) {
+	if (cp_ui_key_named(k, "F8", NULL)) {
 		reset(ui);
 		return UI_HANDLED;
 	}
@@ -174,14 +175,14 @@ static int staff_key(struct ui *ui, const struct ui_key *k)
 		if (K.sel < 0)
 			K.sel = 0;
 		if (K.n > 0)
-			ui_input_set(&K.code.in, K.list[K.sel].code);
+			cp_ui_input_set(&K.code.in, K.list[K.sel].code);
 		return UI_HANDLED;
 	}
-	rc = ui_field_key(focused(), k);
+	rc = cp_ui_field_key(focused(), k);
 	switch (rc) {
 	case UI_FIELD_PIN_SCAN:
-		ui_msg(ui, UI_MSG_ERROR, "%s",
-		       _("That was a scan, not a PIN: type the PIN by hand."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s",
+			  _("That was a scan, not a PIN: type the PIN by hand."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_SUBMIT:
@@ -191,7 +192,7 @@ static int staff_key(struct ui *ui, const struct ui_key *k)
 			reset(ui);
 		return UI_HANDLED;
 	default:
-		return ui_field_refusal(ui, rc);
+		return cp_ui_field_refusal(ui, rc);
 	}
 }
 
@@ -201,35 +202,38 @@ static void staff_draw(struct ui *ui, WINDOW *w)
 	char line[256], when[32];
 	int c[3];
 
-	ui_put(w, y++, x, wd, _("Staff codes: unlock, or set a new PIN"), ui_attr(ui, UI_R_TITLE),
-	       false);
+	cp_ui_put(w, y++, x, wd, _("Staff codes: unlock, or set a new PIN"),
+		  cp_ui_attr(ui, UI_R_TITLE), false);
 	y++;
-	ui_put(w, y++, x, wd, _("Locked, or with wrong PINs counted"), ui_attr(ui, UI_R_TITLE),
-	       false);
+	cp_ui_put(w, y++, x, wd, _("Locked, or with wrong PINs counted"),
+		  cp_ui_attr(ui, UI_R_TITLE), false);
 	if (K.n == 0)
-		ui_put(w, y++, x + 2, wd - 2, _("none"), ui_attr(ui, UI_R_DIM), false);
+		cp_ui_put(w, y++, x + 2, wd - 2, _("none"), cp_ui_attr(ui, UI_R_DIM), false);
 	for (int i = 0; i < K.n && y < ui->rows - 10; i++, y++) {
 		const struct cp_staff_admin_entry *e = &K.list[i];
 
 		if (e->locked)
 			snprintf(line, sizeof(line), _("%-6s %s  locked until %s"), e->code,
-				 e->name, ui_when(e->locked_until, when, sizeof(when)));
+				 e->name, cp_ui_when(e->locked_until, when, sizeof(when)));
 		else
 			snprintf(line, sizeof(line), _("%-6s %s  wrong PINs: %lld"), e->code,
 				 e->name, (long long)e->failed);
-		ui_put(w, y, x + 2, wd - 2, line,
-		       i == K.sel ? ui_attr(ui, UI_R_SELECT) : ui_attr(ui, UI_R_NORMAL), true);
+		cp_ui_put(w, y, x + 2, wd - 2, line,
+			  i == K.sel ? cp_ui_attr(ui, UI_R_SELECT) : cp_ui_attr(ui, UI_R_NORMAL),
+			  true);
 	}
 	fy = ui->rows - 9;
-	c[0] = ui_draw_field(ui, w, fy, x, _("Staff code"), 16, &K.code, 18, K.focus == 0);
-	c[1] = ui_draw_field(ui, w, fy + 2, x, _("New PIN"), 16, &K.pin, 14, K.focus == 1);
-	c[2] = ui_draw_field(ui, w, fy + 3, x, _("New PIN again"), 16, &K.again, 14, K.focus == 2);
+	c[0] = cp_ui_draw_field(ui, w, fy, x, _("Staff code"), 16, &K.code, 18, K.focus == 0);
+	c[1] = cp_ui_draw_field(ui, w, fy + 2, x, _("New PIN"), 16, &K.pin, 14, K.focus == 1);
+	c[2] = cp_ui_draw_field(ui, w, fy + 3, x, _("New PIN again"), 16, &K.again, 14,
+				K.focus == 2);
 	K.cur_y = K.focus == 0 ? fy : fy + 1 + K.focus;
 	K.cur_x = c[K.focus];
-	ui_draw_wrapped(w, fy + 5, x, wd, 2,
-			_("F7 unlocks the staff code; F8 gives it the new PIN (which also unlocks "
-			  "it). Each asks for a manager and is recorded in the journal."),
-			ui_attr(ui, UI_R_DIM));
+	cp_ui_draw_wrapped(
+		w, fy + 5, x, wd, 2,
+		_("F7 unlocks the staff code; F8 gives it the new PIN (which also unlocks "
+		  "it). Each asks for a manager and is recorded in the journal."),
+		cp_ui_attr(ui, UI_R_DIM));
 }
 
 static const struct ui_footkey staff_footer[] = {
@@ -239,7 +243,7 @@ static const struct ui_footkey staff_footer[] = {
 	{"Esc", NULL, N_("Back"), 0},
 };
 
-const struct ui_screen ui_screen_staff = {
+const struct ui_screen cp_ui_screen_staff = {
 	.name = "staff",
 	.enter = staff_enter,
 	.leave = staff_leave,

@@ -28,24 +28,26 @@ static bool printer_outcomes(struct ui *ui)
 			continue;
 		}
 		if (strcmp(o.tag, "report") == 0) { /* a report is printed again from its screen */
-			ui_msg(ui, UI_MSG_ERROR,
-			       _("Report NOT printed (fix the printer, then F8 prints it again): "
-				 "%s"),
-			       o.message[0] ? o.message : _("the printer failed"));
+			cp_ui_msg(
+				ui, UI_MSG_ERROR,
+				_("Report NOT printed (fix the printer, then F8 prints it again): "
+				  "%s"),
+				o.message[0] ? o.message : _("the printer failed"));
 			beep();
 			continue;
 		}
 		snprintf(ui->print_failed, sizeof(ui->print_failed), "%s", o.tag);
-		ui_msg(ui, UI_MSG_ERROR,
-		       _("Receipt %s not printed, kept for reprint (F9, manager menu): %s"), o.tag,
-		       o.message[0] ? ui_errtext(&o.err, o.result, why, sizeof(why))
-				    : _("the printer failed"));
+		cp_ui_msg(ui, UI_MSG_ERROR,
+			  _("Receipt %s not printed, kept for reprint (F9, manager menu): %s"),
+			  o.tag,
+			  o.message[0] ? cp_ui_errtext(&o.err, o.result, why, sizeof(why))
+				       : _("the printer failed"));
 		beep();
 	}
 	return changed;
 }
 
-bool ui_status_tick(struct ui *ui)
+bool cp_ui_status_tick(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
 	bool printed = printer_outcomes(ui);
@@ -53,7 +55,7 @@ bool ui_status_tick(struct ui *ui)
 	if (ui->sync_read_at && ui->now - ui->sync_read_at < 1000)
 		return printed;
 	ui->sync_read_at = ui->now;
-	ui->sync_ok = cp_sync_status_get(ui->db, &ui->sync, &err) == CP_OK;
+	ui->sync_ok = cp_syncstate_status_get(ui->db, &ui->sync, &err) == CP_OK;
 	return true;
 }
 
@@ -72,10 +74,10 @@ static const char *sync_text(struct ui *ui, char *buf, size_t len, enum ui_role 
 	} else if (ui->sync.online) {
 		*role = UI_R_ONLINE;
 		snprintf(buf, len, _("ONLINE since %s"),
-			 ui_when(ui->sync.since, when, sizeof(when)));
+			 cp_ui_when(ui->sync.since, when, sizeof(when)));
 	} else if (ui->sync.since) {
 		snprintf(buf, len, _("OFFLINE since %s"),
-			 ui_when(ui->sync.since, when, sizeof(when)));
+			 cp_ui_when(ui->sync.since, when, sizeof(when)));
 	} else {
 		snprintf(buf, len, "%s", _("OFFLINE"));
 	}
@@ -95,10 +97,10 @@ static int total(const char *const *seg, const int *w, int n)
 	return t;
 }
 
-void ui_status_draw(struct ui *ui, WINDOW *w)
+void cp_ui_status_draw(struct ui *ui, WINDOW *w)
 {
 	enum { S_STORE, S_TERM, S_WHO, S_PRINT, S_SYNC, S_QUEUE, S_DAY, S_CLOCK, S_N };
-	attr_t st = ui_attr(ui, UI_R_STATUS);
+	attr_t st = cp_ui_attr(ui, UI_R_STATUS);
 	char term[40], who[96], sync[96], queue[48], day[11], dayl[48], clock[8], print[96];
 	const char *seg[S_N];
 	int wid[S_N], x = 1;
@@ -134,7 +136,7 @@ void ui_status_draw(struct ui *ui, WINDOW *w)
 	seg[S_DAY] = dayl;
 	seg[S_CLOCK] = clock;
 	for (int i = 0; i < S_N; i++) {
-		wid[i] = seg[i] ? cp_text_width(seg[i]) : 0;
+		wid[i] = seg[i] ? cp_ui_text_width(seg[i]) : 0;
 		if (wid[i] < 0)
 			wid[i] = 1;
 	}
@@ -167,11 +169,11 @@ void ui_status_draw(struct ui *ui, WINDOW *w)
 		if (!seg[i])
 			continue;
 		if (x > 1)
-			x += ui_put(w, 0, x, 3, " | ", st, false);
-		x += ui_put(w, 0, x, wid[i], seg[i],
-			    i == S_SYNC    ? ui_attr(ui, sync_role)
-			    : i == S_PRINT ? ui_attr(ui, UI_R_ERROR)
-					   : st,
-			    false);
+			x += cp_ui_put(w, 0, x, 3, " | ", st, false);
+		x += cp_ui_put(w, 0, x, wid[i], seg[i],
+			       i == S_SYNC    ? cp_ui_attr(ui, sync_role)
+			       : i == S_PRINT ? cp_ui_attr(ui, UI_R_ERROR)
+					      : st,
+			       false);
 	}
 }

@@ -44,7 +44,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-bool ui_store_fetch_start(const struct cp_ui_options *opts, const char *day)
+bool cp_ui_store_fetch_start(const struct cp_ui_options *opts, const char *day)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -67,7 +67,7 @@ bool ui_store_fetch_start(const struct cp_ui_options *opts, const char *day)
 	return started;
 }
 
-bool ui_store_fetch_poll(struct cp_store_totals *out)
+bool cp_ui_store_fetch_poll(struct cp_store_totals *out)
 {
 	bool done;
 
@@ -80,7 +80,7 @@ bool ui_store_fetch_poll(struct cp_store_totals *out)
 	return done;
 }
 
-void ui_store_fetch_drain(int ms)
+void cp_ui_store_fetch_drain(int ms)
 {
 	struct timespec pause = {0, 10 * 1000 * 1000};
 

@@ -11,10 +11,10 @@
 
 /* Starts opts->store_totals(opts->store_ctx, day, ...) on a thread. false when there is no such
  * function, a fetch is still running, or no thread could be started. */
-bool ui_store_fetch_start(const struct cp_ui_options *opts, const char *day);
+bool cp_ui_store_fetch_start(const struct cp_ui_options *opts, const char *day);
 /* true once a fetch has finished: *out holds its totals (reached or not, and why). */
-bool ui_store_fetch_poll(struct cp_store_totals *out);
+bool cp_ui_store_fetch_poll(struct cp_store_totals *out);
 /* Waits up to ms for a running fetch to return (before the UI gives up its options). */
-void ui_store_fetch_drain(int ms);
+void cp_ui_store_fetch_drain(int ms);
 
 #endif

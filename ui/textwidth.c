@@ -52,7 +52,7 @@ static int cpwidth(uint32_t cp)
 	return w < 0 ? 1 : w;
 }
 
-int cp_text_width(const char *s)
+int cp_ui_text_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int cols = 0;
@@ -69,7 +69,7 @@ int cp_text_width(const char *s)
 	return cols;
 }
 
-int cp_text_fit(const char *s, int cols, int pad, char *out, size_t outlen)
+int cp_ui_text_fit(const char *s, int cols, int pad, char *out, size_t outlen)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0;
@@ -187,7 +187,7 @@ static size_t after_punctuation(const uint32_t *cps, const size_t *off, int k, i
 	return off[k];
 }
 
-size_t cp_text_line(const char *s, int cols, size_t *skip)
+size_t cp_ui_text_line(const char *s, int cols, size_t *skip)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cps[LINE_CHARS + 2];

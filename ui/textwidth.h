@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 /* Columns that s takes; -1 when s is not valid UTF-8 or holds control characters. */
-int cp_text_width(const char *s);
+int cp_ui_text_width(const char *s);
 
 /* Copies as much of s as fits in cols columns into out (outlen bytes), padding with spaces to
  * exactly cols columns when pad is non-zero. Invalid bytes become '?'. Returns columns used. */
-int cp_text_fit(const char *s, int cols, int pad, char *out, size_t outlen);
+int cp_ui_text_fit(const char *s, int cols, int pad, char *out, size_t outlen);
 
 /* The next line of s when it is wrapped into cols columns: returns its length in bytes and sets
  * *skip to the bytes to drop after it (the '\n' or the space it ended at). A line ends at '\n',
@@ -19,6 +19,6 @@ int cp_text_fit(const char *s, int cols, int pad, char *out, size_t outlen);
  * or a currency sign, and never splits a number or a number from the word after it (3 件,
  * 12积分). When no such place fits, English words are cut. Returns 0 with *skip the length of
  * the first character when not even that fits. */
-size_t cp_text_line(const char *s, int cols, size_t *skip);
+size_t cp_ui_text_line(const char *s, int cols, size_t *skip);
 
 #endif

@@ -24,7 +24,7 @@
 #define UI_CKPT_IDLE_MS 1000 /* no key this long: the till is idle, checkpoint the WAL */
 
 static const struct ui_screen *const screens[UI_SCR_COUNT] = {
-#define UI_SCREEN(n) [UI_SCR_##n] = &ui_screen_##n,
+#define UI_SCREEN(n) [UI_SCR_##n] = &cp_ui_screen_##n,
 #include "screens.def"
 #undef UI_SCREEN
 };
@@ -32,7 +32,7 @@ static const struct ui_screen *const screens[UI_SCR_COUNT] = {
 static volatile sig_atomic_t got_signal;
 static bool curses_on;
 
-int64_t ui_clock_ms(void)
+int64_t cp_ui_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -40,7 +40,7 @@ int64_t ui_clock_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void ui_wipe(void *p, size_t n)
+void cp_ui_wipe(void *p, size_t n)
 {
 	volatile unsigned char *v = p;
 
@@ -56,7 +56,7 @@ static void restore_terminal(void)
 	}
 }
 
-_Noreturn void ui_fatal(const char *fmt, ...)
+_Noreturn void cp_ui_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,12 +71,12 @@ _Noreturn void ui_fatal(const char *fmt, ...)
 
 /* ---- navigation ---- */
 
-const struct ui_screen *ui_top(const struct ui *ui)
+const struct ui_screen *cp_ui_top(const struct ui *ui)
 {
 	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
-bool ui_showing(const struct ui *ui, enum ui_screen_id id)
+bool cp_ui_showing(const struct ui *ui, enum ui_screen_id id)
 {
 	for (int i = 0; i < ui->depth; i++)
 		if (ui->stack[i] == screens[id])
@@ -94,19 +94,20 @@ static void msg_forget(struct ui *ui, const struct ui_screen *s)
 	}
 }
 
-void ui_push(struct ui *ui, enum ui_screen_id id)
+void cp_ui_push(struct ui *ui, enum ui_screen_id id)
 {
 	if (ui->depth == UI_STACK_MAX)
-		ui_fatal("internal error: too many screens open");
+		cp_ui_fatal("internal error: too many screens open");
 	if (ui->depth)
-		msg_forget(ui, ui_top(ui)); /* a question over it is not about an earlier refusal */
+		msg_forget(ui,
+			   cp_ui_top(ui)); /* a question over it is not about an earlier refusal */
 	ui->stack[ui->depth++] = screens[id];
 	if (screens[id]->enter)
 		screens[id]->enter(ui);
 	ui->dirty = true;
 }
 
-void ui_pop(struct ui *ui)
+void cp_ui_pop(struct ui *ui)
 {
 	const struct ui_screen *top;
 
@@ -119,7 +120,7 @@ void ui_pop(struct ui *ui)
 	ui->dirty = true;
 }
 
-void ui_reset(struct ui *ui, enum ui_screen_id id)
+void cp_ui_reset(struct ui *ui, enum ui_screen_id id)
 {
 	while (ui->depth > 0) {
 		const struct ui_screen *top = ui->stack[--ui->depth];
@@ -128,31 +129,31 @@ void ui_reset(struct ui *ui, enum ui_screen_id id)
 		if (top->leave)
 			top->leave(ui);
 	}
-	ui_push(ui, id);
+	cp_ui_push(ui, id);
 }
 
-bool ui_scan_route(struct ui *ui, const char *text)
+bool cp_ui_scan_route(struct ui *ui, const char *text)
 {
 	const struct ui_screen *below = ui->depth >= 2 ? ui->stack[ui->depth - 2] : NULL;
 	char scan[512];
 
 	if (!below || !below->scan) {
-		ui_msg(ui, UI_MSG_WARN, "%s",
-		       _("A scan is not taken here: finish or close this first."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s",
+			  _("A scan is not taken here: finish or close this first."));
 		beep();
 		return false;
 	}
 	/* text may belong to the screen about to be closed. */
 	snprintf(scan, sizeof(scan), "%s", text);
-	ui_pop(ui);
+	cp_ui_pop(ui);
 	below->scan(ui, scan);
-	ui_wipe(scan, sizeof(scan));
+	cp_ui_wipe(scan, sizeof(scan));
 	return true;
 }
 
 /* ---- messages ---- */
 
-void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
+void cp_ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -161,31 +162,31 @@ void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	va_end(ap);
 	ui->msg_level = level;
 	ui->msg_at = ui->now;
-	ui->msg_owner = ui_top(ui);
+	ui->msg_owner = cp_ui_top(ui);
 	ui->msg_turn = ui->turn;
 	ui->dirty = true;
 }
 
-void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc)
+void cp_ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc)
 {
 	char buf[600];
 
-	ui_msg(ui, UI_MSG_ERROR, "%s", ui_errtext(err, rc, buf, sizeof(buf)));
+	cp_ui_msg(ui, UI_MSG_ERROR, "%s", cp_ui_errtext(err, rc, buf, sizeof(buf)));
 	beep();
 	if (rc == CP_ECLOCK)
-		ui_clock_refused(ui);
+		cp_ui_clock_refused(ui);
 }
 
-int ui_field_refusal(struct ui *ui, enum ui_field_rc rc)
+int cp_ui_field_refusal(struct ui *ui, enum ui_field_rc rc)
 {
 	switch (rc) {
 	case UI_FIELD_PASTE:
 	case UI_FIELD_FULL:
-		ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
+		cp_ui_msg(ui, UI_MSG_ERROR, "%s", _("Pasted or overlong input is not accepted."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_REFUSED:
-		ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
+		cp_ui_msg(ui, UI_MSG_WARN, "%s", _("That character is not accepted here."));
 		beep();
 		return UI_HANDLED;
 	case UI_FIELD_IGNORED:
@@ -197,7 +198,7 @@ int ui_field_refusal(struct ui *ui, enum ui_field_rc rc)
 
 /* ---- session ---- */
 
-bool ui_cart_refresh(struct ui *ui)
+bool cp_ui_cart_refresh(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
@@ -215,29 +216,29 @@ bool ui_cart_refresh(struct ui *ui)
 		return true;
 	memset(&ui->foreign, 0, sizeof(ui->foreign));
 	if (rc != CP_OK) {
-		ui_fail(ui, &err, rc);
+		cp_ui_fail(ui, &err, rc);
 		return false;
 	}
-	ui_coupon_refresh(ui);
-	ui_lifecycle_refresh(ui);
-	ui_benefit_refresh(ui);
+	cp_ui_coupon_refresh(ui);
+	cp_ui_lifecycle_refresh(ui);
+	cp_ui_benefit_refresh(ui);
 	return true;
 }
 
-bool ui_is_manager(const struct ui *ui)
+bool cp_ui_is_manager(const struct ui *ui)
 {
 	return ui->logged_in && ui->session.role == CP_ROLE_MANAGER;
 }
 
-void ui_logout(struct ui *ui, const char *why)
+void cp_ui_logout(struct ui *ui, const char *why)
 {
 	snprintf(ui->kept_code, sizeof(ui->kept_code), "%s", ui->session.code);
 	memcpy(ui->kept_token, ui->session.token, sizeof(ui->kept_token));
-	ui_wipe(&ui->session, sizeof(ui->session));
+	cp_ui_wipe(&ui->session, sizeof(ui->session));
 	ui->logged_in = false;
-	ui_reset(ui, UI_SCR_login);
+	cp_ui_reset(ui, UI_SCR_login);
 	if (why)
-		ui_msg(ui, UI_MSG_INFO, "%s", why);
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", why);
 }
 
 /* ---- keys ---- */
@@ -306,7 +307,7 @@ static bool raw_read(struct ui *ui, int timeout_ms, struct raw_key *r)
 {
 	wtimeout(ui->w, timeout_ms);
 	r->rc = wget_wch(ui->w, &r->ch);
-	r->at = ui_clock_ms();
+	r->at = cp_ui_clock_ms();
 	return r->rc != ERR;
 }
 
@@ -359,11 +360,11 @@ static void draw_small(struct ui *ui)
 	/* TRANSLATORS: shown alone when the terminal is smaller than 80x24 */
 	snprintf(line, sizeof(line), _("Counterpoint needs at least 80x24 (now %dx%d)"), ui->cols,
 		 ui->rows);
-	w = cp_text_width(line);
+	w = cp_ui_text_width(line);
 	if (w < 0 || w > ui->cols)
 		w = ui->cols;
-	ui_put(ui->w, ui->rows / 2, (ui->cols - w) / 2, ui->cols, line, ui_attr(ui, UI_R_WARN),
-	       false);
+	cp_ui_put(ui->w, ui->rows / 2, (ui->cols - w) / 2, ui->cols, line,
+		  cp_ui_attr(ui, UI_R_WARN), false);
 }
 
 static void draw_message(struct ui *ui)
@@ -377,11 +378,11 @@ static void draw_message(struct ui *ui)
 
 	if (!ui->msg[0])
 		return;
-	ui_put(ui->w, ui->rows - 2, 0, ui->cols, ui->msg, ui_attr(ui, roles[ui->msg_level]),
-	       ui->msg_level == UI_MSG_ERROR);
+	cp_ui_put(ui->w, ui->rows - 2, 0, ui->cols, ui->msg, cp_ui_attr(ui, roles[ui->msg_level]),
+		  ui->msg_level == UI_MSG_ERROR);
 }
 
-int ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max)
+int cp_ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max)
 {
 	int n = 0;
 
@@ -396,7 +397,7 @@ int ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *
 	return n;
 }
 
-bool ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x)
+bool cp_ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x)
 {
 	if (s->cursor)
 		return s->cursor(ui, y, x);
@@ -411,14 +412,14 @@ static void draw_footer(struct ui *ui)
 {
 	struct ui_footkey keys[UI_FOOT_MAX];
 	struct ui_footcell cells[UI_FOOT_MAX];
-	int n = ui_screen_keys(ui, ui_top(ui), keys, UI_FOOT_MAX);
+	int n = cp_ui_screen_keys(ui, cp_ui_top(ui), keys, UI_FOOT_MAX);
 
-	n = ui_footer_fit(keys, n, ui->cols, cells);
+	n = cp_ui_footer_fit(keys, n, ui->cols, cells);
 	for (int i = 0; i < n; i++) {
-		ui_put(ui->w, ui->rows - 1, cells[i].x, cells[i].key_w, cells[i].key,
-		       ui_attr(ui, UI_R_KEY), false);
-		ui_put(ui->w, ui->rows - 1, cells[i].x + cells[i].key_w + 1, cells[i].label_w,
-		       cells[i].label, ui_attr(ui, UI_R_NORMAL), false);
+		cp_ui_put(ui->w, ui->rows - 1, cells[i].x, cells[i].key_w, cells[i].key,
+			  cp_ui_attr(ui, UI_R_KEY), false);
+		cp_ui_put(ui->w, ui->rows - 1, cells[i].x + cells[i].key_w + 1, cells[i].label_w,
+			  cells[i].label, cp_ui_attr(ui, UI_R_NORMAL), false);
 	}
 }
 
@@ -437,15 +438,15 @@ static void draw(struct ui *ui)
 		doupdate();
 		return;
 	}
-	ui_status_draw(ui, ui->w);
+	cp_ui_status_draw(ui, ui->w);
 	for (base = ui->depth - 1; base > 0 && ui->stack[base]->modal; base--)
 		;
 	for (int i = base; i < ui->depth; i++)
 		ui->stack[i]->draw(ui, ui->w);
 	draw_message(ui);
 	draw_footer(ui);
-	top = ui_top(ui);
-	if (ui_screen_cursor(ui, top, &y, &x)) {
+	top = cp_ui_top(ui);
+	if (cp_ui_screen_cursor(ui, top, &y, &x)) {
 		wmove(ui->w, y, x);
 		curs_set(1);
 	} else {
@@ -459,10 +460,10 @@ static void draw(struct ui *ui)
 
 static void tick(struct ui *ui)
 {
-	const struct ui_screen *top = ui_top(ui);
+	const struct ui_screen *top = cp_ui_top(ui);
 	int idle = ui->opts->idle_lock_s;
 
-	if (ui_status_tick(ui))
+	if (cp_ui_status_tick(ui))
 		ui->dirty = true;
 	if (top->tick && top->tick(ui))
 		ui->dirty = true;
@@ -472,7 +473,7 @@ static void tick(struct ui *ui)
 		snprintf(why, sizeof(why),
 			 _("Locked: no key for %d min. The sale is kept; log in to go on."),
 			 (idle + 59) / 60);
-		ui_logout(ui, why);
+		cp_ui_logout(ui, why);
 	}
 	/* Off the sale path: once after the keys have stopped (core/db.h). */
 	if (ui->ckpt_turn != ui->turn && ui->now - ui->last_key >= UI_CKPT_IDLE_MS) {
@@ -487,20 +488,20 @@ static void tick(struct ui *ui)
 
 static void dispatch(struct ui *ui, const struct ui_key *k, int depth)
 {
-	const struct ui_screen *top = ui_top(ui);
+	const struct ui_screen *top = cp_ui_top(ui);
 	int fl = top->key(ui, k);
 
 	ui->dirty = true;
 	if (fl & UI_DONE) {
-		ui_pop(ui);
+		cp_ui_pop(ui);
 		if ((fl & UI_PASS) && depth < 2)
 			dispatch(ui, k, depth + 1);
 		return;
 	}
 	if (fl != UI_IGNORED)
 		return;
-	if (k->code == UI_K_F1 && top != &ui_screen_help)
-		ui_push(ui, UI_SCR_help);
+	if (k->code == UI_K_F1 && top != &cp_ui_screen_help)
+		cp_ui_push(ui, UI_SCR_help);
 	else if (k->code == UI_K_CTRL && k->ch == 0x0c) /* Ctrl-L: paint it all again */
 		clearok(curscr, TRUE);
 }
@@ -530,7 +531,7 @@ static void loop(struct ui *ui)
 	while (!ui->quit && !got_signal) {
 		struct ui_key k;
 
-		ui->now = ui_clock_ms();
+		ui->now = cp_ui_clock_ms();
 		if (ui->now - last_tick >= UI_TICK_MS) {
 			last_tick = ui->now;
 			tick(ui);
@@ -611,7 +612,7 @@ static bool terminal_start(struct ui *ui, SCREEN **scr)
 	nonl();
 	keypad(ui->w, TRUE);
 	meta(ui->w, TRUE);
-	ui_colours_init(ui);
+	cp_ui_colours_init(ui);
 	getmaxyx(ui->w, ui->rows, ui->cols);
 	return true;
 }
@@ -628,11 +629,11 @@ int cp_ui_run(const struct cp_ui_options *opts)
 		fputs("counterpoint: internal error: the UI needs an open database\n", stderr);
 		return 1;
 	}
-	if (!ui_locale_ready())
+	if (!cp_ui_locale_ready())
 		cp_ui_setup_locale(opts->language);
 	ui = calloc(1, sizeof(*ui));
 	if (!ui || !(ui->cart = calloc(1, sizeof(*ui->cart))))
-		ui_fatal("out of memory");
+		cp_ui_fatal("out of memory");
 	ui->opts = opts;
 	ui->db = opts->db;
 	snprintf(ui->currency, sizeof(ui->currency), "%s",
@@ -655,9 +656,9 @@ int cp_ui_run(const struct cp_ui_options *opts)
 		free(ui);
 		return 1;
 	}
-	ui->now = ui->last_key = ui_clock_ms();
-	ui_cart_refresh(ui);
-	ui_reset(ui, UI_SCR_login);
+	ui->now = ui->last_key = cp_ui_clock_ms();
+	cp_ui_cart_refresh(ui);
+	cp_ui_reset(ui, UI_SCR_login);
 	ui->dirty = true;
 	loop(ui);
 
@@ -667,8 +668,8 @@ int cp_ui_run(const struct cp_ui_options *opts)
 		if (top->leave)
 			top->leave(ui);
 	}
-	ui_lookup_drain(2000);
-	ui_store_fetch_drain(3000);
+	cp_ui_lookup_drain(2000);
+	cp_ui_store_fetch_drain(3000);
 	restore_terminal();
 	delscreen(scr);
 	signals_restore(&old);
@@ -679,7 +680,7 @@ int cp_ui_run(const struct cp_ui_options *opts)
 	return status;
 }
 
-bool ui_key_named(const struct ui_key *k, const char *name, const char *alt)
+bool cp_ui_key_named(const struct ui_key *k, const char *name, const char *alt)
 {
 	static const struct {
 		const char *name;

@@ -55,7 +55,7 @@ struct ui_screen {
 	 * always shown gives the place as data instead: *cur_y, *cur_x, set by its draw. */
 	bool (*cursor)(struct ui *ui, int *y, int *x);
 	const int *cur_y, *cur_x;
-	/* A scan that a screen above it did not own (see ui_scan_route); NULL for a screen that
+	/* A scan that a screen above it did not own (see cp_ui_scan_route); NULL for a screen that
 	 * takes no scans from others. Returns UI_* flags. */
 	int (*scan)(struct ui *ui, const char *text);
 };
@@ -63,11 +63,11 @@ struct ui_screen {
 #define UI_FOOTER(a) .footer = (a), .nfooter = (int)(sizeof(a) / sizeof((a)[0]))
 
 /* The keys of the moment of screen s (its keys() or its footer, translated). */
-int ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max);
+int cp_ui_screen_keys(struct ui *ui, const struct ui_screen *s, struct ui_footkey *out, int max);
 /* Where s puts the terminal cursor; false to hide it. */
-bool ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x);
+bool cp_ui_screen_cursor(struct ui *ui, const struct ui_screen *s, int *y, int *x);
 
-#define UI_SCREEN(n) extern const struct ui_screen ui_screen_##n;
+#define UI_SCREEN(n) extern const struct ui_screen cp_ui_screen_##n;
 #include "screens.def"
 #undef UI_SCREEN
 
@@ -157,74 +157,76 @@ struct ui {
 };
 
 /* ---- ui.c: navigation and the message line ---- */
-const struct ui_screen *ui_top(const struct ui *ui);
+const struct ui_screen *cp_ui_top(const struct ui *ui);
 /* Pushes a screen (and calls its enter). */
-void ui_push(struct ui *ui, enum ui_screen_id id);
+void cp_ui_push(struct ui *ui, enum ui_screen_id id);
 /* Closes the top screen; the one below is entered again. */
-void ui_pop(struct ui *ui);
+void cp_ui_pop(struct ui *ui);
 /* Closes everything and shows id alone. */
-void ui_reset(struct ui *ui, enum ui_screen_id id);
-bool ui_showing(const struct ui *ui, enum ui_screen_id id);
+void cp_ui_reset(struct ui *ui, enum ui_screen_id id);
+bool cp_ui_showing(const struct ui *ui, enum ui_screen_id id);
 
 /* Puts a message on the message line. A warning or an error belongs to the screen on top when
  * it was raised: it goes when that screen is closed or covered by another because of a later
  * key (one raised by the key that closes the screen stays, to be read on the screen below). */
-void ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
+void cp_ui_msg(struct ui *ui, enum ui_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The message line for a failed core call (translated where possible); beeps. */
-void ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc);
+void cp_ui_fail(struct ui *ui, const struct cp_errbuf *err, enum cp_err rc);
 /* A field's answer that is not the screen's own business: pasted or overlong input and a
  * refused character get a message and a beep. Returns the UI_* flags for the key. */
-int ui_field_refusal(struct ui *ui, enum ui_field_rc rc);
+int cp_ui_field_refusal(struct ui *ui, enum ui_field_rc rc);
 /* Dies after restoring the terminal (out of memory in the UI). */
-_Noreturn void ui_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void cp_ui_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Wipes a secret so that the compiler cannot skip it. */
-void ui_wipe(void *p, size_t n);
+void cp_ui_wipe(void *p, size_t n);
 /* Monotonic milliseconds. */
-int64_t ui_clock_ms(void);
+int64_t cp_ui_clock_ms(void);
 
 /* ---- session and cart (ui.c) ---- */
 /* Reads the cart again after a change; false (and the message line) on failure. */
-bool ui_cart_refresh(struct ui *ui);
-void ui_logout(struct ui *ui, const char *why);
-bool ui_is_manager(const struct ui *ui);
+bool cp_ui_cart_refresh(struct ui *ui);
+void cp_ui_logout(struct ui *ui, const char *why);
+bool cp_ui_is_manager(const struct ui *ui);
 
 /* ---- draw.c ---- */
-attr_t ui_attr(const struct ui *ui, enum ui_role role);
-void ui_colours_init(struct ui *ui);
+attr_t cp_ui_attr(const struct ui *ui, enum ui_role role);
+void cp_ui_colours_init(struct ui *ui);
 /* Text fitted into cols columns (cut on a character boundary; padded when pad). */
-int ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad);
-int ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+int cp_ui_put(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr, bool pad);
+int cp_ui_putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 /* Right-aligned in cols columns ending at x + cols. */
-void ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr);
+void cp_ui_put_right(WINDOW *w, int y, int x, int cols, const char *s, attr_t attr);
 /* text wrapped into cols columns (between words where it can, '\n' breaks); rows used.
  * w NULL only counts the rows. */
-int ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text, attr_t attr);
+int cp_ui_draw_wrapped(WINDOW *w, int y, int x, int cols, int maxrows, const char *text,
+		       attr_t attr);
 /* Whether the key is the one named ("Enter", "Esc", "Del", "F1".."F12") or the letter alt. */
-bool ui_key_named(const struct ui_key *k, const char *name, const char *alt);
+bool cp_ui_key_named(const struct ui_key *k, const char *name, const char *alt);
 /* A field: label, then the text in a highlighted box of cols columns. Returns the column of
  * the cursor when focus, else -1. */
-int ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
-		  const struct ui_field *f, int cols, bool focus);
+int cp_ui_draw_field(struct ui *ui, WINDOW *w, int y, int x, const char *label, int label_cols,
+		     const struct ui_field *f, int cols, bool focus);
 /* A box (for dialogs) with a title, cleared inside. */
-void ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title);
+void cp_ui_draw_box(struct ui *ui, WINDOW *w, int y, int x, int h, int wd, const char *title);
 /* Amount in big figures at y (three rows) with the currency symbol before. Returns width. */
-int ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen, attr_t attr);
+int cp_ui_draw_big_money(struct ui *ui, WINDOW *w, int y, int x, int cols, int64_t fen,
+			 attr_t attr);
 /* "¥12.30" with the configured symbol. */
-const char *ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len);
+const char *cp_ui_money(const struct ui *ui, int64_t fen, char *buf, size_t len);
 /* "HH:MM" of a wall-clock time in ms, with "MM-DD " in front when not today. */
-const char *ui_when(int64_t ms, char *buf, size_t len);
+const char *cp_ui_when(int64_t ms, char *buf, size_t len);
 /* The member panel (masked phone, name, tier, points and their value, expiring, growth to
  * the next tier, guide). Returns the rows used. */
-int ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
-		   const struct cp_member_view *m);
+int cp_ui_draw_member(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows,
+		      const struct cp_member_view *m);
 
 /* ---- status.c ---- */
-void ui_status_draw(struct ui *ui, WINDOW *w);
+void cp_ui_status_draw(struct ui *ui, WINDOW *w);
 /* Reads the sync state again when it is a second old, and takes the printer's outcomes: a
  * failure is told on the status line and the message line until that receipt prints. */
-bool ui_status_tick(struct ui *ui);
+bool cp_ui_status_tick(struct ui *ui);
 
 /* ---- dialog.c: a question or a manager's authority, over the current screen ---- */
 /* One answer to a question: its key ("Enter", "Esc", "Del", "F8"...), letter, label, and what
@@ -238,10 +240,10 @@ struct ui_choice {
 #define UI_CHOICE_MAX 4
 /* Asks a question with up to UI_CHOICE_MAX answers; Esc closes it (running the "Esc" choice
  * when there is one). The chosen run() is called after the dialog has closed. */
-void ui_choose(struct ui *ui, const char *title, const char *text, const struct ui_choice *c,
-	       int n);
+void cp_ui_choose(struct ui *ui, const char *title, const char *text, const struct ui_choice *c,
+		  int n);
 /* Asks yes/no; on_yes runs after the dialog closed, when the answer was yes. */
-void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *));
+void cp_ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_yes)(struct ui *));
 /* Asks for a manager's code and PIN (at once done(ui, NULL, NULL) when a manager is logged in);
  * done runs after the dialog closed, not at all when it was cancelled, and returns what core
  * answered (having put its message on the message line). A wrong PIN, a locked code or one
@@ -250,114 +252,114 @@ void ui_confirm(struct ui *ui, const char *title, const char *text, void (*on_ye
  * below. Each try counts towards the code's lock-out in core. The PIN is wiped after done
  * returns and is never shown. */
 typedef enum cp_err (*ui_manager_done_fn)(struct ui *ui, const char *code, const char *pin);
-void ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done);
+void cp_ui_manager_pin(struct ui *ui, const char *why, ui_manager_done_fn done);
 /* Asks for one line of text (a quantity, ...); done runs with it after the dialog closed. */
-void ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
-	    void (*done)(struct ui *, const char *text));
+void cp_ui_ask(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+	       void (*done)(struct ui *, const char *text));
 /* The same for a question whose answer is itself scanned (a guide's badge, a coupon's code): a
- * scan is the answer, typed into the field, and its Enter submits it (ui_ask hands a scan to
+ * scan is the answer, typed into the field, and its Enter submits it (cp_ui_ask hands a scan to
  * the screen below, as an item for the sale). */
-void ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
-		 void (*done)(struct ui *, const char *text));
+void cp_ui_ask_scan(struct ui *ui, const char *title, const char *label, unsigned flags, size_t max,
+		    void (*done)(struct ui *, const char *text));
 
 /* ---- manual discounts (discount.c) ---- */
 /* Asks for a discount off cart line line_no (or, typed with a leading '*', the whole sale),
  * then its reason, and a manager's code and PIN when it is above the limit. */
-void ui_discount_ask(struct ui *ui, int line_no);
+void cp_ui_discount_ask(struct ui *ui, int line_no);
 
 /* ---- coupons (coupon.c) ---- */
 /* Reads what the cart's coupons take off into ui->coupon_off (0 when one no longer holds). */
-void ui_coupon_refresh(struct ui *ui);
+void cp_ui_coupon_refresh(struct ui *ui);
 
 /* ---- lifecycle.c: the attached member's stage, visits and tier progress ---- */
 /* Reads them into ui->life (life_ok false without a member or when they cannot be read). */
-void ui_lifecycle_refresh(struct ui *ui);
+void cp_ui_lifecycle_refresh(struct ui *ui);
 /* "new" ... "lost" as the cashier reads it. */
-const char *ui_lifecycle_stage_name(const char *stage);
+const char *cp_ui_lifecycle_stage_name(const char *stage);
 /* Draws the stage, visits and last visit (a silent or lost member to be welcomed back), then
  * the tier progress; each returns the rows used (at most rows). */
-int ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
-int ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
+int cp_ui_draw_lifecycle(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
+int cp_ui_draw_tier_progress(struct ui *ui, WINDOW *w, int y, int x, int cols, int rows);
 /* The cart's total less its coupons: what the customer pays. */
-int64_t ui_coupon_due(const struct ui *ui);
+int64_t cp_ui_coupon_due(const struct ui *ui);
 /* Asks for a coupon's code and applies it to the sale. */
-void ui_coupon_ask(struct ui *ui);
+void cp_ui_coupon_ask(struct ui *ui);
 /* A scanned code that is no item: applied as a coupon when it has a coupon's shape (a mistyped
  * one is said to be mistyped); false when it is not a coupon code. */
-bool ui_coupon_scan(struct ui *ui, const char *text);
+bool cp_ui_coupon_scan(struct ui *ui, const char *text);
 /* The attached member's coupons, on the message line. */
-void ui_coupon_list(struct ui *ui);
+void cp_ui_coupon_list(struct ui *ui);
 /* ---- benefits (benefit.c) ---- */
 /* Reads how many benefits the attached member may claim today into ui->benefits_open. */
-void ui_benefit_refresh(struct ui *ui);
+void cp_ui_benefit_refresh(struct ui *ui);
 /* The attached member's benefits (open, used this period), on the message line. */
-void ui_benefit_list(struct ui *ui);
+void cp_ui_benefit_list(struct ui *ui);
 /* Grants the attached member's first open benefit; what it gave goes on the message line. */
-void ui_benefit_grant(struct ui *ui);
+void cp_ui_benefit_grant(struct ui *ui);
 /* A scan that the top screen does not own (an item's barcode or a receipt read into a
  * question or the member lookup): when the screen below takes scans (the sale), the top one is
  * closed and that one gets it; otherwise the scan is refused on the message line and false
  * returned. The one place where a scan moves from one screen to another. */
-bool ui_scan_route(struct ui *ui, const char *text);
+bool cp_ui_scan_route(struct ui *ui, const char *text);
 
 /* ---- screens with a way in ---- */
 /* Attaches a member found by lookup or registration to the cart. */
-void ui_sale_attach(struct ui *ui, const struct cp_member_view *m);
+void cp_ui_sale_attach(struct ui *ui, const struct cp_member_view *m);
 /* Throws the open cart away (after the question was answered). */
-void ui_sale_cancel(struct ui *ui);
+void cp_ui_sale_cancel(struct ui *ui);
 /* Another login's open sale: says whose it is and offers to take it over (with a confirmation;
  * the takeover is recorded). The same staff member's earlier login is offered resume or cancel.
  * Says so when there is no such sale. */
-void ui_cart_ask(struct ui *ui);
+void cp_ui_cart_ask(struct ui *ui);
 /* A receipt's text shown on the screen (text malloc'd: the screen frees it). */
-void ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
+void cp_ui_preview_open(struct ui *ui, const char *receipt_no, char *text);
 /* Member lookup of phone or card (from the item field or a scan), or an empty form. */
-void ui_member_open(struct ui *ui, const char *phone_or_card);
+void cp_ui_member_open(struct ui *ui, const char *phone_or_card);
 /* The attached member's offers (a message instead when no member is attached). */
-void ui_offers_open(struct ui *ui);
+void cp_ui_offers_open(struct ui *ui);
 /* screen_parked.c: parks the open sale (told on the message line), or lists the parked sales
  * to recall one (told when a sale is open or none is parked). */
-void ui_park(struct ui *ui);
-void ui_parked_open(struct ui *ui);
+void cp_ui_park(struct ui *ui);
+void cp_ui_parked_open(struct ui *ui);
 /* screen_search.c: item search (f; Enter adds the chosen item to the sale as a scan) and the
  * price check (i; adds nothing). */
-void ui_search_open(struct ui *ui);
-void ui_pricecheck_open(struct ui *ui);
+void cp_ui_search_open(struct ui *ui);
+void cp_ui_pricecheck_open(struct ui *ui);
 /* Registration, with the phone filled in when known. */
-void ui_register_open(struct ui *ui, const char *phone);
+void cp_ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */
-void ui_refund_open(struct ui *ui, const char *receipt);
+void cp_ui_refund_open(struct ui *ui, const char *receipt);
 /* Payment result. */
 struct cp_sale_result;
-void ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
+void cp_ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);
 /* Manager menu, after authority was checked. */
-void ui_manager_open(struct ui *ui);
+void cp_ui_manager_open(struct ui *ui);
 /* screen_staff.c: unlocking a staff code and setting a new PIN (from the manager menu). */
-void ui_staff_open(struct ui *ui);
+void cp_ui_staff_open(struct ui *ui);
 /* The manager's day: the shift, the tally with its chart, X and Z (screen_report.c). */
-void ui_report_open(struct ui *ui);
+void cp_ui_report_open(struct ui *ui);
 /* After a CP_ECLOCK: asks whether the clock is right and, with a manager's authority, has core
  * confirm it (clock_confirm.c). Does nothing for a clock that can only be set. */
-void ui_clock_refused(struct ui *ui);
+void cp_ui_clock_refused(struct ui *ui);
 
 /* guide.c, from the sale screen: bind the attached member to a guide (badge), the guide who
  * served the open sale, unbind (a manager and a reason), the guide's day. */
-void ui_guide_bind(struct ui *ui);
-void ui_guide_serve(struct ui *ui);
-void ui_guide_unbind(struct ui *ui);
-void ui_guide_day(struct ui *ui);
+void cp_ui_guide_bind(struct ui *ui);
+void cp_ui_guide_serve(struct ui *ui);
+void cp_ui_guide_unbind(struct ui *ui);
+void cp_ui_guide_day(struct ui *ui);
 /* The day of the guide whose badge this is, shown at once (the manager menu's scan); false,
  * showing nothing, when no staff member holds such a badge. */
-bool ui_guide_day_of(struct ui *ui, const char *badge);
+bool cp_ui_guide_day_of(struct ui *ui, const char *badge);
 /* A staff badge scanned on the sale screen (or into the badge question): the question's action,
  * else bind (member attached), serve (sale open) or the guide's day; false for anything that is
  * not a staff badge. */
-bool ui_guide_scan(struct ui *ui, const char *code);
+bool cp_ui_guide_scan(struct ui *ui, const char *code);
 /* After a payment that credited the guide who served a member without a guide: one key
  * (Enter) binds the member to that guide. */
-void ui_guide_offer(struct ui *ui, const char *member_id, const char *guide);
+void cp_ui_guide_offer(struct ui *ui, const char *member_id, const char *guide);
 
 /* i18n.c */
-bool ui_locale_ready(void);
+bool cp_ui_locale_ready(void);
 
 #endif

@@ -199,7 +199,7 @@ static int add_pending(struct cp_db *db, long members)
 	char id[24];
 	int rc = SQLITE_OK;
 
-	if (db_exec(db, "PRAGMA foreign_keys=OFF; BEGIN", &err) != CP_OK)
+	if (cp_db_exec(db, "PRAGMA foreign_keys=OFF; BEGIN", &err) != CP_OK)
 		return fail("begin the movements", &err, CP_EDB);
 	rc = sqlite3_prepare_v2(db->h,
 				"INSERT INTO movement(seq, n, member_id, kind, points, growth)"
@@ -215,7 +215,7 @@ static int add_pending(struct cp_db *db, long members)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK ||
-	    db_exec(db, "COMMIT; PRAGMA foreign_keys=ON; ANALYZE", &err) != CP_OK) {
+	    cp_db_exec(db, "COMMIT; PRAGMA foreign_keys=ON; ANALYZE", &err) != CP_OK) {
 		fprintf(stderr, "bench_lookup: movements: %s\n", sqlite3_errmsg(db->h));
 		return -1;
 	}
@@ -239,18 +239,18 @@ static int build(const struct opts *o)
 		return fail("create the members database", &err, rc);
 	/* Loading only: the cache holds the indexes being filled in random order, and a crash
 	 * here costs a rebuild. A till opens the file with its own pragmas again. */
-	if (db_exec(db, "PRAGMA cache_size=-524288", &err) ||
-	    db_exec(db, "PRAGMA synchronous=OFF", &err) || seed_rules(db))
+	if (cp_db_exec(db, "PRAGMA cache_size=-524288", &err) ||
+	    cp_db_exec(db, "PRAGMA synchronous=OFF", &err) || seed_rules(db))
 		goto out;
 	for (long i = 0; i < o->members;) {
-		if ((rc = db_begin(db, &err)) != CP_OK) {
+		if ((rc = cp_db_begin(db, &err)) != CP_OK) {
 			fail("begin", &err, rc);
 			goto out;
 		}
 		for (long end = i + BUILD_BATCH; i < end && i < o->members; i++)
 			if (put_member(db, i))
 				goto out;
-		if ((rc = db_commit(db, &err)) != CP_OK) {
+		if ((rc = cp_db_commit(db, &err)) != CP_OK) {
 			fail("commit", &err, rc);
 			goto out;
 		}
@@ -259,15 +259,15 @@ static int build(const struct opts *o)
 		goto out;
 	snprintf(marker, sizeof(marker), "%s:%ld:schema-%d", GENERATOR, o->members,
 		 cp_db_schema_version());
-	if ((rc = db_meta_set(db, "bench_members", marker, &err)) != CP_OK) {
+	if ((rc = cp_db_meta_set(db, "bench_members", marker, &err)) != CP_OK) {
 		fail("mark the database", &err, rc);
 		goto out;
 	}
-	if (db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err) == CP_OK)
+	if (cp_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err) == CP_OK)
 		result = 0;
 out:
 	if (db && result != 0)
-		db_rollback(db);
+		cp_db_rollback(db);
 	cp_db_close(db);
 	if (result != 0)
 		remove_db(o->db);
@@ -290,7 +290,7 @@ static bool cached(const struct opts *o)
 		goto out;
 	snprintf(want, sizeof(want), "%s:%ld:schema-%d", GENERATOR, o->members,
 		 cp_db_schema_version());
-	if (db_meta_get(db, "bench_members", marker, sizeof(marker), &err) != CP_OK ||
+	if (cp_db_meta_get(db, "bench_members", marker, sizeof(marker), &err) != CP_OK ||
 	    strcmp(marker, want) != 0)
 		goto out;
 	if (sqlite3_prepare_v2(db->h, "SELECT count(*) FROM member", -1, &st, NULL) != SQLITE_OK)

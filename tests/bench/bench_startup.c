@@ -159,7 +159,7 @@ static int identify(const struct opts *o)
 			cp_errmsg(&err, rc));
 		return -1;
 	}
-	rc = db_meta_get(db, "bench_members", marker, sizeof(marker), &err);
+	rc = cp_db_meta_get(db, "bench_members", marker, sizeof(marker), &err);
 	memcpy(phone_key, db->phone_key, sizeof(phone_key));
 	cp_db_close(db);
 	if (rc != CP_OK || !(colon = strchr(marker, ':'))) {

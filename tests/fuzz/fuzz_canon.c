@@ -1,4 +1,4 @@
-/* fuzz_canon.c — canon_dump on any JSON jansson parses: it must never crash, and it must give
+/* fuzz_canon.c — cp_canon_dump on any JSON jansson parses: it must never crash, and it must give
  * exactly json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), or NULL only where canon.h says it
  * refuses (a real anywhere, or a text json_dumps cannot write either). */
 #include <stdint.h>
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!v)
 		return 0;
-	ours = canon_dump(v, &len);
+	ours = cp_canon_dump(v, &len);
 	theirs = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 	if (ours) {
 		if (!theirs || strlen(theirs) != len || memcmp(ours, theirs, len) != 0)

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-# The sources whose cp_errf messages reach the till's screens (ui/ shows them via ui_errtext).
+# The sources whose cp_errf messages reach the till's screens (ui/ shows them via cp_ui_errtext).
 ERR_SOURCES = ["core/*.c", "app/receipts.c", "platform/printer.c"]
 
 

@@ -32,7 +32,7 @@ static int64_t probe(const struct cp_backoff *b, int64_t retry_after, uint64_t r
 {
 	struct cp_backoff copy = *b;
 
-	return cp_backoff_next(&copy, retry_after, rnd);
+	return cp_sync_backoff_next(&copy, retry_after, rnd);
 }
 
 static void ceiling_doubles_then_caps(void **state)
@@ -49,11 +49,11 @@ static void ceiling_doubles_then_caps(void **state)
 		assert_int_equal(probe(&b, -1, span), want[n]);
 		assert_int_equal(probe(&b, -1, span + 1), BASE);
 		assert_int_equal(probe(&b, -1, 0), BASE);
-		cp_backoff_next(&b, -1, 0);
+		cp_sync_backoff_next(&b, -1, 0);
 	}
 	/* Long outages never overflow and stay at the cap. */
 	for (int n = 0; n < 200; n++)
-		cp_backoff_next(&b, -1, 0);
+		cp_sync_backoff_next(&b, -1, 0);
 	assert_int_equal(probe(&b, -1, CAP - BASE), CAP);
 	assert_int_equal(probe(&b, -1, CAP - BASE + 1), BASE);
 	assert_int_equal(probe(&b, -1, UINT64_MAX),
@@ -69,13 +69,13 @@ static void jitter_within_bounds(void **state)
 	for (int n = 0; n < 16; n++)
 		min_seen[n] = INT64_MAX;
 	for (int round = 0; round < 200; round++) {
-		cp_backoff_reset(&b);
+		cp_sync_backoff_reset(&b);
 		for (int n = 0; n < 16; n++) {
 			uint64_t rnd;
 			int64_t d;
 
 			assert_int_equal(cp_rand_bytes(&rnd, sizeof(rnd)), 0);
-			d = cp_backoff_next(&b, -1, rnd);
+			d = cp_sync_backoff_next(&b, -1, rnd);
 			assert_true(d >= BASE);
 			assert_true(d <= ceiling_for(n));
 			if (d > max_seen[n])
@@ -120,7 +120,7 @@ static void retry_after_floor_and_cap(void **state)
 		int64_t d;
 
 		assert_int_equal(cp_rand_bytes(&rnd, sizeof(rnd)), 0);
-		d = cp_backoff_next(&b, 0, rnd);
+		d = cp_sync_backoff_next(&b, 0, rnd);
 		assert_true(d >= BASE && d <= 2 * BASE);
 	}
 }
@@ -146,9 +146,9 @@ static void reset_starts_over(void **state)
 
 	(void)state;
 	for (int n = 0; n < 20; n++)
-		cp_backoff_next(&b, -1, 0);
+		cp_sync_backoff_next(&b, -1, 0);
 	assert_int_equal(probe(&b, -1, CAP - BASE), CAP);
-	cp_backoff_reset(&b);
+	cp_sync_backoff_reset(&b);
 	assert_int_equal(b.attempt, 0);
 	assert_int_equal(probe(&b, -1, BASE), 2 * BASE);
 	assert_int_equal(probe(&b, -1, BASE + 1), BASE);
@@ -162,7 +162,7 @@ static void zero_config_uses_defaults(void **state)
 	assert_int_equal(probe(&b, -1, BASE), 2 * BASE);
 	assert_int_equal(probe(&b, -1, BASE + 1), BASE);
 	for (int n = 0; n < 30; n++)
-		cp_backoff_next(&b, -1, 0);
+		cp_sync_backoff_next(&b, -1, 0);
 	assert_int_equal(probe(&b, -1, CAP - BASE), CAP);
 	assert_int_equal(probe(&b, -1, CAP - BASE + 1), BASE);
 }
@@ -174,28 +174,31 @@ static void retry_after_values(void **state)
 	const int64_t now = 784111777;
 
 	(void)state;
-	assert_int_equal(cp_backoff_retry_after_ms("120", now), 120000);
-	assert_int_equal(cp_backoff_retry_after_ms("0", now), 0);
-	assert_int_equal(cp_backoff_retry_after_ms("999999999", now), 999999999LL * 1000);
-	assert_int_equal(cp_backoff_retry_after_ms("99999999999999999999999", now),
+	assert_int_equal(cp_sync_backoff_retry_after_ms("120", now), 120000);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("0", now), 0);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("999999999", now), 999999999LL * 1000);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("99999999999999999999999", now),
 			 CP_RETRY_AFTER_MAX_S * 1000);
 	/* The three date forms; the past is 0, the future the seconds to it. */
-	assert_int_equal(cp_backoff_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now), 0);
-	assert_int_equal(cp_backoff_retry_after_ms("Sun, 06 Nov 1994 08:50:37 GMT", now), 60000);
-	assert_int_equal(cp_backoff_retry_after_ms("Sunday, 06-Nov-94 08:51:37 GMT", now), 120000);
-	assert_int_equal(cp_backoff_retry_after_ms("Sun Nov  6 08:49:47 1994", now), 10000);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now), 0);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Sun, 06 Nov 1994 08:50:37 GMT", now),
+			 60000);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Sunday, 06-Nov-94 08:51:37 GMT", now),
+			 120000);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Sun Nov  6 08:49:47 1994", now), 10000);
 	assert_int_equal(
-		cp_backoff_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now + 700000000), 0);
-	assert_int_equal(cp_backoff_retry_after_ms("Thu, 01 Jan 1970 00:00:00 GMT", now), 0);
+		cp_sync_backoff_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now + 700000000),
+		0);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Thu, 01 Jan 1970 00:00:00 GMT", now), 0);
 	/* Garbage is no Retry-After at all (then the backoff decides, with its floor). */
-	assert_int_equal(cp_backoff_retry_after_ms("", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms(NULL, now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("-5", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("5 s", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("1.5", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("soon", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("garbage", now), -1);
-	assert_int_equal(cp_backoff_retry_after_ms("Xyz, 99 Foo 2015 99:99:99 GMT", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms(NULL, now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("-5", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("5 s", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("1.5", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("soon", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("garbage", now), -1);
+	assert_int_equal(cp_sync_backoff_retry_after_ms("Xyz, 99 Foo 2015 99:99:99 GMT", now), -1);
 }
 
 int main(void)

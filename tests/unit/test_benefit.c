@@ -371,7 +371,7 @@ static void test_moved_clock(void **state)
 	OK(cp_benefit_grant(env.db, &env.cashier, "MD2", NULL, &e_));
 	OK(cp_benefit_grant(env.db, &env.cashier, "MO2", NULL, &e_));
 	env.now -= 7 * TEST_DAY_MS; /* Wednesday 2027-01-27: another member day, another month */
-	OK(cp_clock_confirm(env.db, &env.manager, NULL, NULL, NULL, &e_));
+	OK(cp_clockcheck_confirm(env.db, &env.manager, NULL, NULL, NULL, &e_));
 	refused("MD2", CP_ESTATE, "a day later than this till's day 2027-01-27");
 	refused("MO2", CP_ESTATE, "check the clock");
 	assert_int_equal(state_of("M1", "MO2"), CP_BENEFIT_USED);
@@ -400,24 +400,24 @@ static void test_feed(void **state)
 
 	(void)state;
 	assert_non_null(j = json_loads(bad, 0, NULL));
-	assert_int_equal(benefit_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
+	assert_int_equal(cp_benefit_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
 	json_decref(j);
 	assert_non_null(j = json_loads(rule, 0, NULL));
-	OK(benefit_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_benefit_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 	assert_int_equal(state_of("M1", "FD"), CP_BENEFIT_OPEN);
 	assert_non_null(j = json_loads(badgrant, 0, NULL));
-	assert_int_equal(benefit_grant_change_upsert(env.db, j, "changes[1]", &err), CP_EINVAL);
+	assert_int_equal(cp_benefit_grant_change_upsert(env.db, j, "changes[1]", &err), CP_EINVAL);
 	json_decref(j);
 	assert_non_null(j = json_loads(grant, 0, NULL));
-	OK(benefit_grant_change_upsert(env.db, j, "changes[1]", &e_));
+	OK(cp_benefit_grant_change_upsert(env.db, j, "changes[1]", &e_));
 	json_decref(j);
 	assert_int_equal(state_of("M1", "FD"), CP_BENEFIT_USED);
 	attach("M1");
 	refused("FD", CP_ESTATE, "already this period (on 2026-11-20)");
-	OK(benefit_grant_change_delete(env.db, "FD/M1/2026-11", &e_));
+	OK(cp_benefit_grant_change_delete(env.db, "FD/M1/2026-11", &e_));
 	assert_int_equal(state_of("M1", "FD"), CP_BENEFIT_OPEN);
-	OK(benefit_change_delete(env.db, "FD", &e_));
+	OK(cp_benefit_change_delete(env.db, "FD", &e_));
 	assert_int_equal((int)state_of("M1", "FD"), -1);
 }
 

@@ -1,4 +1,4 @@
-/* test_canon.c — canon_dump against the installed jansson's json_dumps(v, JSON_COMPACT |
+/* test_canon.c — cp_canon_dump against the installed jansson's json_dumps(v, JSON_COMPACT |
  * JSON_SORT_KEYS): byte for byte on hand-written cases, on every one- and two-byte string and
  * the UTF-8 edges, and on 20,000 random trees; and the refusals canon.h documents. */
 #include <setjmp.h>
@@ -16,7 +16,7 @@
 
 #define FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
-/* Fails unless canon_dump(v) is json_dumps(v, FLAGS) with the right length; takes v. */
+/* Fails unless cp_canon_dump(v) is json_dumps(v, FLAGS) with the right length; takes v. */
 static void same(json_t *v)
 {
 	char *want, *got;
@@ -24,7 +24,7 @@ static void same(json_t *v)
 
 	assert_non_null(v);
 	want = json_dumps(v, FLAGS);
-	got = canon_dump(v, &len);
+	got = cp_canon_dump(v, &len);
 	assert_non_null(want);
 	if (!got || strcmp(got, want) != 0)
 		fail_msg("canon_dump gave\n  %s\njson_dumps gave\n  %s", got ? got : "(NULL)",
@@ -35,12 +35,12 @@ static void same(json_t *v)
 	json_decref(v);
 }
 
-/* Fails unless canon_dump(v) and json_dumps(v, FLAGS) are both NULL or the same text. */
+/* Fails unless cp_canon_dump(v) and json_dumps(v, FLAGS) are both NULL or the same text. */
 static void same_or_both_null(const json_t *v)
 {
 	char *want = json_dumps(v, FLAGS);
 	size_t len = 12345;
-	char *got = canon_dump(v, &len);
+	char *got = cp_canon_dump(v, &len);
 
 	if (!want != !got || (want && strcmp(want, got) != 0))
 		fail_msg("canon_dump gave %s, json_dumps gave %s", got ? got : "(NULL)",
@@ -50,11 +50,11 @@ static void same_or_both_null(const json_t *v)
 	free(got);
 }
 
-/* Fails unless canon_dump refuses v (NULL, length 0); takes v. */
+/* Fails unless cp_canon_dump refuses v (NULL, length 0); takes v. */
 static void refused(json_t *v)
 {
 	size_t len = 12345;
-	char *got = canon_dump(v, &len);
+	char *got = cp_canon_dump(v, &len);
 
 	if (got)
 		fail_msg("canon_dump did not refuse: %s", got);
@@ -196,7 +196,7 @@ static void key_order(void **state)
 	same(o);
 }
 
-/* A sale as sale.c and journal_record build it, lines with Chinese names. */
+/* A sale as sale.c and cp_journal_record build it, lines with Chinese names. */
 static json_t *sale_payload(int nlines)
 {
 	static const char *const names[] = {
@@ -487,7 +487,7 @@ static void invalid_utf8_is_refused_like_json_dumps(void **state)
 }
 
 /* json_dumps writes broken text for a key that is not UTF-8 (it ignores the key's failure);
- * canon_dump refuses it. */
+ * cp_canon_dump refuses it. */
 static void invalid_utf8_key_is_refused(void **state)
 {
 	json_t *o = json_object();
@@ -503,9 +503,9 @@ static void null_and_top_level_scalars(void **state)
 	json_t *scalars[] = {json_integer(1), json_string("x"), json_true(), json_null()};
 
 	(void)state;
-	assert_null(canon_dump(NULL, &len));
+	assert_null(cp_canon_dump(NULL, &len));
 	assert_int_equal(len, 0);
-	assert_null(canon_dump(NULL, NULL));
+	assert_null(cp_canon_dump(NULL, NULL));
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
 		assert_null(json_dumps(scalars[i], FLAGS));
 		refused(scalars[i]);
@@ -539,11 +539,11 @@ static void depth_is_bounded(void **state)
 	same(nest(CANON_MAX_DEPTH, 1));
 	refused(nest(CANON_MAX_DEPTH + 1, 0));
 	refused(nest(CANON_MAX_DEPTH + 1, 1));
-	/* A cycle: json_dumps refuses it, canon_dump runs into the depth bound. */
+	/* A cycle: json_dumps refuses it, cp_canon_dump runs into the depth bound. */
 	json_array_append(a, b);
 	json_array_append(b, a);
 	assert_null(json_dumps(a, FLAGS));
-	s = canon_dump(a, NULL);
+	s = cp_canon_dump(a, NULL);
 	assert_null(s);
 	json_array_clear(b);
 	json_decref(b);
@@ -559,7 +559,7 @@ static void length_with_embedded_nul(void **state)
 
 	(void)state;
 	json_array_append_new(a, json_stringn("x\0y", 3));
-	s = canon_dump(a, &len);
+	s = cp_canon_dump(a, &len);
 	assert_non_null(s);
 	assert_string_equal(s, "[\"x\\u0000y\"]");
 	assert_int_equal(len, 12);

@@ -25,7 +25,7 @@ static void sql(struct test_env *env, const char *text)
 
 	assert_int_equal(sqlite3_open(env->path, &h), SQLITE_OK);
 	/* as core's own connections do: the rows HQ feeds carry checksums (rowmac.c) */
-	assert_int_equal(rowmac_register(h, env->db), SQLITE_OK);
+	assert_int_equal(cp_rowmac_register(h, env->db), SQLITE_OK);
 	sqlite3_busy_timeout(h, 5000);
 	if (sqlite3_exec(h, text, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("%s: %s", text, msg);

@@ -48,7 +48,7 @@ static enum cp_err confirm(struct test_env *env, const struct cp_session *who, c
 			   const char *pin, struct cp_clock_confirm_result *r,
 			   struct cp_errbuf *err)
 {
-	return cp_clock_confirm(env->db, who, code, pin, r, err);
+	return cp_clockcheck_confirm(env->db, who, code, pin, r, err);
 }
 
 static void verify_ok(struct test_env *env)

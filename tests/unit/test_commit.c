@@ -1,5 +1,5 @@
-/* test_commit.c — the COMMIT of a journal event that fails (core/db.c db_commit, core/journal.c
- * journal_settle), in process: a deferred foreign key makes COMMIT fail after the event was
+/* test_commit.c — the COMMIT of a journal event that fails (core/db.c cp_db_commit, core/journal.c
+ * cp_journal_settle), in process: a deferred foreign key makes COMMIT fail after the event was
  * recorded in the transaction, and the answer must be a settled failure that left nothing, with
  * the event's id noted as not recorded, and verify still ok. The disk-failure cases, where the
  * frames reach the WAL, are test_commit_eio.sh's. */
@@ -44,11 +44,11 @@ static void test_failed_commit_of_an_event_is_settled(void **state)
 	enum cp_err rc;
 
 	(void)state;
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
 	assert_int_equal(
 		sqlite3_exec(env.db->h, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL),
 		SQLITE_OK);
-	assert_int_equal(journal_record(env.db, "clock_confirm", p, &seq, NULL, &err), CP_OK);
+	assert_int_equal(cp_journal_record(env.db, "clock_confirm", p, &seq, NULL, &err), CP_OK);
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(p, "event_id")));
 	/* A row whose journal row does not exist: COMMIT refuses it. */
 	assert_int_equal(sqlite3_exec(env.db->h,
@@ -56,7 +56,7 @@ static void test_failed_commit_of_an_event_is_settled(void **state)
 				      " VALUES(999, 1, 'cash', 1)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	rc = db_commit(env.db, &err);
+	rc = cp_db_commit(env.db, &err);
 	json_decref(p);
 	print_message("%s: %s\n", cp_err_code(rc), err.msg);
 	assert_int_not_equal(rc, CP_OK);
@@ -71,7 +71,7 @@ static void test_failed_commit_of_an_event_is_settled(void **state)
 	{
 		char got[64];
 
-		assert_int_equal(db_meta_get(env.db, "unrecorded_event", got, sizeof(got), &err),
+		assert_int_equal(cp_db_meta_get(env.db, "unrecorded_event", got, sizeof(got), &err),
 				 CP_OK);
 		assert_string_equal(got, id);
 	}
@@ -84,15 +84,15 @@ static void test_failed_commit_without_event(void **state)
 	struct cp_errbuf err = {{0}};
 
 	(void)state;
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
 	assert_int_equal(sqlite3_exec(env.db->h,
 				      "PRAGMA defer_foreign_keys = ON;"
 				      " INSERT INTO tender(seq, n, method, amount)"
 				      " VALUES(999, 1, 'cash', 1)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_int_equal(db_commit(env.db, &err), CP_EDB);
-	db_rollback(env.db);
+	assert_int_equal(cp_db_commit(env.db, &err), CP_EDB);
+	cp_db_rollback(env.db);
 	assert_int_equal(
 		test_count(&env, "SELECT count(*) FROM meta WHERE key = 'unrecorded_event'"), 0);
 }

@@ -635,10 +635,11 @@ static void test_feed_and_offline(void **state)
 
 	(void)state;
 	assert_non_null(j = json_loads(good, 0, NULL));
-	OK(coupon_template_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_coupon_template_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 	assert_non_null(j = json_loads(badt, 0, NULL));
-	assert_int_equal(coupon_template_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
+	assert_int_equal(cp_coupon_template_change_upsert(env.db, j, "changes[0]", &err),
+			 CP_EINVAL);
 	json_decref(j);
 	assert_int_equal(count("SELECT count(*) FROM coupon_template WHERE id = 'HQ6'"), 0);
 	other[11] = cp_coupon_check_char(other, 11);
@@ -648,7 +649,7 @@ static void test_feed_and_offline(void **state)
 		 "\"valid_from\":\"2026-11-20\",\"valid_to\":\"2026-11-30\",\"state\":\"open\"}",
 		 other);
 	assert_non_null(j = json_loads(json, 0, NULL));
-	OK(coupon_change_upsert(env.db, j, "changes[1]", &e_));
+	OK(cp_coupon_change_upsert(env.db, j, "changes[1]", &e_));
 	json_decref(j);
 	scan("A1", 1);
 	/* an enrolled till that last reached HQ two hours ago is offline */

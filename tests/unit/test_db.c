@@ -316,11 +316,11 @@ static void test_create_force_replaces(void **state)
 
 	(void)state;
 	/* Something to lose: an item and its category. */
-	assert_int_equal(db_exec(env.db,
-				 "INSERT INTO category(code, name) VALUES('C', 'c');"
-				 "INSERT INTO item(sku, name_zh, name_en, category, price)"
-				 " VALUES('X', 'x', 'x', 'C', 1)",
-				 &err),
+	assert_int_equal(cp_db_exec(env.db,
+				    "INSERT INTO category(code, name) VALUES('C', 'c');"
+				    "INSERT INTO item(sku, name_zh, name_en, category, price)"
+				    " VALUES('X', 'x', 'x', 'C', 1)",
+				    &err),
 			 CP_OK);
 	close_env();
 	meta_on(env.path, "journal_key", old_key, sizeof(old_key));

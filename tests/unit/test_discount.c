@@ -142,16 +142,16 @@ static void test_rounding(void **state)
 	int64_t x;
 
 	(void)state;
-	assert_true(discount_bp_of(1999, 500, &x));
+	assert_true(cp_discount_bp_of(1999, 500, &x));
 	assert_int_equal(x, 100); /* 99.95 */
-	assert_true(discount_bp_of(1990, 500, &x));
+	assert_true(cp_discount_bp_of(1990, 500, &x));
 	assert_int_equal(x, 100); /* 99.5 */
-	assert_true(discount_bp_of(1989, 500, &x));
+	assert_true(cp_discount_bp_of(1989, 500, &x));
 	assert_int_equal(x, 99); /* 99.45 */
-	assert_true(discount_bp_of(0, 500, &x));
+	assert_true(cp_discount_bp_of(0, 500, &x));
 	assert_int_equal(x, 0);
-	assert_false(discount_bp_of(INT64_MAX, 10000, &x));
-	assert_false(discount_bp_of(100, 10001, &x));
+	assert_false(cp_discount_bp_of(INT64_MAX, 10000, &x));
+	assert_false(cp_discount_bp_of(100, 10001, &x));
 }
 
 /* 金卡 5% off except tobacco: A1 keeps its member price (28.00 < 28.50), A2 takes the tier's
@@ -515,7 +515,7 @@ static void test_tier_record(void **state)
 	j = json_loads("{\"level\":3,\"name\":\"白金\",\"threshold\":20000,\"multiplier_bp\":18000,"
 		       "\"discount_bp\":800,\"discount_except\":\"TOBACCO,OFFER\"}",
 		       0, NULL);
-	OK(tier_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_tier_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 	OK(cp_tier_discount_get(env.db, 3, &d, &e_));
 	assert_int_equal(d.discount_bp, 800);
@@ -523,7 +523,7 @@ static void test_tier_record(void **state)
 	j = json_loads("{\"level\":3,\"name\":\"白金\",\"threshold\":20000,\"multiplier_bp\":18000,"
 		       "\"discount_bp\":10001}",
 		       0, NULL);
-	assert_int_not_equal(tier_change_upsert(env.db, j, "changes[0]", &err), CP_OK);
+	assert_int_not_equal(cp_tier_change_upsert(env.db, j, "changes[0]", &err), CP_OK);
 	assert_non_null(strstr(err.msg, "discount_bp"));
 	json_decref(j);
 	OK(cp_tier_discount_get(env.db, 3, &d, &e_));
@@ -532,17 +532,17 @@ static void test_tier_record(void **state)
 	j = json_loads(
 		"{\"level\":3,\"name\":\"白金\",\"threshold\":20000,\"multiplier_bp\":18000}", 0,
 		NULL);
-	OK(tier_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_tier_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 	assert_int_equal(cp_tier_discount_get(env.db, 3, &d, &err), CP_ENOTFOUND);
 	tier_discount(3, 800, "");
-	OK(tier_change_delete(env.db, "3", &e_));
+	OK(cp_tier_change_delete(env.db, "3", &e_));
 	assert_int_equal(count("SELECT count(*) FROM tier_discount WHERE level = 3"), 0);
 	/* put back for the other tests */
 	j = json_loads(
 		"{\"level\":3,\"name\":\"白金\",\"threshold\":20000,\"multiplier_bp\":18000}", 0,
 		NULL);
-	OK(tier_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_tier_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 }
 

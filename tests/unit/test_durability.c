@@ -48,19 +48,19 @@ static void test_light_commit_then_full(void **state)
 
 	(void)state;
 	assert_int_equal(sync_level(), 2);
-	assert_int_equal(db_begin_light(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin_light(env.db, &err), CP_OK);
 	assert_int_equal(sync_level(), 1);
-	assert_int_equal(db_exec(env.db, "UPDATE cart SET id = id", &err), CP_OK);
-	assert_int_equal(db_commit(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_exec(env.db, "UPDATE cart SET id = id", &err), CP_OK);
+	assert_int_equal(cp_db_commit(env.db, &err), CP_OK);
 	assert_int_equal(sync_level(), 2);
 	/* Rolled back: FULL again too. */
-	assert_int_equal(db_begin_light(env.db, &err), CP_OK);
-	db_rollback(env.db);
+	assert_int_equal(cp_db_begin_light(env.db, &err), CP_OK);
+	cp_db_rollback(env.db);
 	assert_int_equal(sync_level(), 2);
 	/* A durable transaction is at FULL. */
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
 	assert_int_equal(sync_level(), 2);
-	db_rollback(env.db);
+	cp_db_rollback(env.db);
 }
 
 /* Inside a transaction the level cannot change: refused, and nothing is left open. */
@@ -69,9 +69,9 @@ static void test_light_inside_transaction_refused(void **state)
 	struct cp_errbuf err = {{0}};
 
 	(void)state;
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
-	assert_int_equal(db_begin_light(env.db, &err), CP_EDB);
-	db_rollback(env.db);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin_light(env.db, &err), CP_EDB);
+	cp_db_rollback(env.db);
 	assert_int_equal(sync_level(), 2);
 }
 
@@ -84,10 +84,10 @@ static void test_light_refuses_journal_event(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	assert_int_equal(db_begin_light(env.db, &err), CP_OK);
-	assert_int_equal(journal_record(env.db, "shift_open", p, &seq, NULL, &err), CP_EDB);
+	assert_int_equal(cp_db_begin_light(env.db, &err), CP_OK);
+	assert_int_equal(cp_journal_record(env.db, "shift_open", p, &seq, NULL, &err), CP_EDB);
 	assert_non_null(strstr(err.msg, "cart edit"));
-	db_rollback(env.db);
+	cp_db_rollback(env.db);
 	json_decref(p);
 	assert_int_equal(test_count(&env, "SELECT count(*) FROM journal"), before);
 	assert_int_equal(sync_level(), 2);
@@ -123,7 +123,7 @@ static void fill_wal(struct cp_db *db, int pages)
 	assert_non_null(big);
 	memset(big, 'x', (size_t)pages * 4096);
 	big[(size_t)pages * 4096] = '\0';
-	assert_int_equal(db_meta_set(db, "test_filler", big, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set(db, "test_filler", big, &err), CP_OK);
 	free(big);
 }
 

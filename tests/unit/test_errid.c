@@ -115,7 +115,7 @@ static void core_refusal_in_chinese(void **state)
 	rc = cp_code_parse("6903468885156", code, &kind, &err);
 	assert_int_equal(rc, CP_EINVAL);
 	assert_non_null(strstr(err.msg, "wrong check digit"));
-	shown = ui_errtext(&err, rc, buf, sizeof(buf));
+	shown = cp_ui_errtext(&err, rc, buf, sizeof(buf));
 	assert_non_null(strstr(shown, "6903468885156"));
 	assert_null(strstr(shown, "barcode"));
 	assert_null(strstr(shown, "check digit"));
@@ -125,15 +125,15 @@ static void core_refusal_in_chinese(void **state)
 	assert_int_equal(rc, CP_EINVAL);
 	assert_string_equal(err.msg, "the phone number holds a control character (U+0001); type it "
 				     "again without it");
-	assert_string_equal(ui_errtext(&err, rc, buf, sizeof(buf)),
+	assert_string_equal(cp_ui_errtext(&err, rc, buf, sizeof(buf)),
 			    "手机号含有控制字符（U+0001）；请去掉它重新输入");
 	/* PRId64 in the id: the catalogue's %<PRId64> matches this system's expansion. */
 	cp_errf(&err, CP_ECORRUPT, "journal row %" PRId64 " is damaged; run verify", (int64_t)5);
-	assert_string_equal(ui_errtext(&err, CP_ECORRUPT, buf, sizeof(buf)),
+	assert_string_equal(cp_ui_errtext(&err, CP_ECORRUPT, buf, sizeof(buf)),
 			    "流水 5 已损坏；请运行校验");
 	/* A message the catalogue does not know: the kind in Chinese, core's English after it. */
 	cp_errf(&err, CP_EINVAL, "a message nobody translated (%d)", 7);
-	shown = ui_errtext(&err, CP_EINVAL, buf, sizeof(buf));
+	shown = cp_ui_errtext(&err, CP_EINVAL, buf, sizeof(buf));
 	assert_non_null(strstr(shown, "a message nobody translated (7)"));
 	assert_true(strncmp(shown, "a message", 9) != 0);
 }

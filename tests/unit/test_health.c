@@ -143,7 +143,8 @@ static void test_sqlite_message_on_one_line(void **state)
 	struct cp_errbuf err = {{0}};
 
 	(void)state;
-	assert_int_not_equal(db_exec(env.db, "SELECT 1 FROM \"no\nsuch\r\ntable\"", &err), CP_OK);
+	assert_int_not_equal(cp_db_exec(env.db, "SELECT 1 FROM \"no\nsuch\r\ntable\"", &err),
+			     CP_OK);
 	if (strchr(err.msg, '\n') || strchr(err.msg, '\r'))
 		fail_msg("more than one line: %s", err.msg);
 	assert_non_null(strstr(err.msg, "no; such; table"));

@@ -367,7 +367,7 @@ static struct cp_sync_status status(void)
 	struct cp_sync_status s;
 	struct cp_errbuf err = {{0}};
 
-	ok(cp_sync_status_get(env.db, &s, &err), &err, "status");
+	ok(cp_syncstate_status_get(env.db, &s, &err), &err, "status");
 	return s;
 }
 
@@ -527,8 +527,8 @@ static void test_enrol_request(void **state)
 		uint8_t key[DB_KEY_LEN];
 
 		memcpy(key, env.db->journal_key, sizeof(key));
-		assert_int_equal(seal_next(key, key), 0);
-		assert_int_equal(seal_next(key, key), 0);
+		assert_int_equal(cp_seal_next(key, key), 0);
+		assert_int_equal(cp_seal_next(key, key), 0);
 		cp_hex(key, DB_KEY_LEN, hex);
 	}
 	assert_string_equal(json_string_value(json_object_get(r, "journal_key")), hex);
@@ -588,8 +588,8 @@ static void test_enrol_apply(void **state)
 	/* A cart with a seeded member, a stop and a cursor from before: all reset. */
 	ok(cp_cart_scan(env.db, &env.cashier, "A1", 1, NULL, &err), &err, "scan");
 	ok(cp_cart_set_member(env.db, &env.cashier, "M1", &err), &err, "attach");
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401 unknown_terminal", 0, &err), &err,
-	   "stop");
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_ENROL, "401 unknown_terminal", 0, &err),
+	   &err, "stop");
 	changes_ok(page(json_array(), NULL, "c-5", false));
 	ok(cp_hq_identity(env.db, &id, &err), &err, "identity");
 	assert_false(id.enrolled);
@@ -1033,10 +1033,10 @@ static void test_ack_head_anchor(void **state)
 		 hex);
 	assert_int_equal(ack_ok(strdup(body)), 2);
 	ok(cp_journal_verify(env.db, &rep, &err), &err, "verify");
-	assert_int_equal(db_exec(env.db,
-				 "UPDATE meta SET value = lower(hex(zeroblob(32)))"
-				 " WHERE key = 'acked_hash'",
-				 &err),
+	assert_int_equal(cp_db_exec(env.db,
+				    "UPDATE meta SET value = lower(hex(zeroblob(32)))"
+				    " WHERE key = 'acked_hash'",
+				    &err),
 			 CP_OK);
 	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
 	assert_int_equal(rep.first_bad_seq, 2);
@@ -1526,20 +1526,20 @@ static void test_changes_table_dispatch(void **state)
 	hq_py_kinds(kinds, &n);
 	assert_true(n >= 7);
 	for (int i = 0; i < n; i++)
-		if (!change_kind_for(kinds[i]))
+		if (!cp_change_kind_for(kinds[i]))
 			fail_msg("hq.py sends kind %s, which the table of kinds lacks", kinds[i]);
-	for (size_t i = 0; i < change_kinds_n; i++) {
-		assert_non_null(change_kinds[i].upsert);
-		assert_non_null(change_kinds[i].remove);
-		assert_ptr_equal(change_kind_for(change_kinds[i].kind), &change_kinds[i]);
+	for (size_t i = 0; i < cp_change_kinds_n; i++) {
+		assert_non_null(cp_change_kinds[i].upsert);
+		assert_non_null(cp_change_kinds[i].remove);
+		assert_ptr_equal(cp_change_kind_for(cp_change_kinds[i].kind), &cp_change_kinds[i]);
 		snprintf(next, sizeof(next), "%zu", i + 1);
 		/* key 9 names nothing of any kind: the delete is applied, and changes nothing */
-		changes_ok(page(json_pack("[o]", delete_of(change_kinds[i].kind, "9")), NULL, next,
-				false));
+		changes_ok(page(json_pack("[o]", delete_of(cp_change_kinds[i].kind, "9")), NULL,
+				next, false));
 		cursor_is(next);
 		assert_int_equal(status().unknown_changes, 0);
 	}
-	assert_null(change_kind_for("lottery"));
+	assert_null(cp_change_kind_for("lottery"));
 	changes_ok(page(json_pack("[o]", delete_of("lottery", "9")), NULL, "100", false));
 	assert_int_equal(status().unknown_changes, 1);
 	cursor_is("100");
@@ -1957,7 +1957,8 @@ static void test_status(void **state)
 	assert_int_equal(s.last_error_at, 0);
 	assert_string_equal(s.last_error, "");
 
-	ok(cp_sync_record_failure(env.db, "connection refused", t0 + 2000, &err), &err, "fail");
+	ok(cp_syncstate_record_failure(env.db, "connection refused", t0 + 2000, &err), &err,
+	   "fail");
 	s = status();
 	assert_false(s.online);
 	assert_int_equal(s.since, t0);
@@ -1967,7 +1968,7 @@ static void test_status(void **state)
 
 	/* Still offline: since stays, the rest moves. */
 	env.now = t0 + 2000;
-	ok(cp_sync_record_failure(env.db, "timed out", t0 + 6000, &err), &err, "fail again");
+	ok(cp_syncstate_record_failure(env.db, "timed out", t0 + 6000, &err), &err, "fail again");
 	s = status();
 	assert_int_equal(s.since, t0);
 	assert_int_equal(s.last_error_at, t0 + 2000);
@@ -1975,7 +1976,7 @@ static void test_status(void **state)
 	assert_int_equal(s.next_try, t0 + 6000);
 
 	env.now = t0 + 6000;
-	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	ok(cp_syncstate_record_success(env.db, &err), &err, "success");
 	s = status();
 	assert_true(s.online);
 	assert_int_equal(s.since, t0 + 6000);
@@ -1984,21 +1985,21 @@ static void test_status(void **state)
 	assert_string_equal(s.last_error, "timed out"); /* kept for `status` */
 
 	env.now = t0 + 9000;
-	ok(cp_sync_record_success(env.db, &err), &err, "success again");
+	ok(cp_syncstate_record_success(env.db, &err), &err, "success again");
 	s = status();
 	assert_int_equal(s.since, t0 + 6000);
 	assert_int_equal(s.last_success, t0 + 9000);
 
 	env.now = t0 + 12000;
-	ok(cp_sync_record_failure(env.db, "HQ answered 503", t0 + 15000, &err), &err, "fail");
+	ok(cp_syncstate_record_failure(env.db, "HQ answered 503", t0 + 15000, &err), &err, "fail");
 	s = status();
 	assert_false(s.online);
 	assert_int_equal(s.since, t0 + 12000);
 	assert_int_equal(s.last_success, t0 + 9000);
 
 	env.now = t0 + 15000;
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL,
-			       "HQ does not know this terminal (401): enrol again", 0, &err),
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_ENROL,
+				    "HQ does not know this terminal (401): enrol again", 0, &err),
 	   &err, "stop");
 	s = status();
 	assert_true(s.stopped);
@@ -2008,15 +2009,16 @@ static void test_status(void **state)
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
 	assert_int_equal(s.next_try, 0);
 	/* A stop until re-enrolment outlives failures, successes and stops of configuration. */
-	ok(cp_sync_record_failure(env.db, "timed out", t0 + 20000, &err), &err, "fail");
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
-	   "config stop");
-	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	ok(cp_syncstate_record_failure(env.db, "timed out", t0 + 20000, &err), &err, "fail");
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err),
+	   &err, "config stop");
+	ok(cp_syncstate_record_success(env.db, &err), &err, "success");
 	s = status();
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
 	assert_true(s.stopped);
 	assert_string_equal(s.stop_reason, "HQ does not know this terminal (401): enrol again");
-	assert_int_equal(cp_sync_record_stop(env.db, CP_SYNC_STOP_NONE, "x", 0, &err), CP_EINVAL);
+	assert_int_equal(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_NONE, "x", 0, &err),
+			 CP_EINVAL);
 }
 
 /* A stop for configuration (issue 8, item 7): recorded with when it is checked again; the next
@@ -2028,8 +2030,8 @@ static void test_status_config_stop(void **state)
 	int64_t t0 = env.now;
 
 	(void)state;
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "wrong host name: check the HQ address",
-			       900000, &err),
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_CONFIG,
+				    "wrong host name: check the HQ address", 900000, &err),
 	   &err, "stop");
 	s = status();
 	assert_true(s.stopped);
@@ -2039,7 +2041,7 @@ static void test_status_config_stop(void **state)
 	assert_int_equal(s.last_error_at, t0);
 	assert_int_equal(s.next_try, t0 + 900000);
 	env.now = t0 + 1000;
-	ok(cp_sync_record_retry(env.db, "HQ cannot be reached", 2000, &err), &err, "retry");
+	ok(cp_syncstate_record_retry(env.db, "HQ cannot be reached", 2000, &err), &err, "retry");
 	s = status();
 	assert_false(s.stopped);
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_NONE);
@@ -2047,18 +2049,19 @@ static void test_status_config_stop(void **state)
 	assert_string_equal(s.last_error, "HQ cannot be reached");
 	assert_int_equal(s.last_error_at, t0 + 1000);
 	assert_int_equal(s.next_try, t0 + 3000);
-	assert_int_equal(cp_sync_record_retry(env.db, "x", -1, &err), CP_EINVAL);
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
-	   "stop again");
-	ok(cp_sync_record_success(env.db, &err), &err, "success");
+	assert_int_equal(cp_syncstate_record_retry(env.db, "x", -1, &err), CP_EINVAL);
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err),
+	   &err, "stop again");
+	ok(cp_syncstate_record_success(env.db, &err), &err, "success");
 	s = status();
 	assert_false(s.stopped);
 	assert_true(s.online);
 	assert_int_equal(s.next_try, 0);
 	/* One of re-enrolment takes over a stop of configuration. */
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err), &err,
-	   "stop");
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "401", 0, &err), &err, "enrol stop");
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_CONFIG, "pin mismatch", 900000, &err),
+	   &err, "stop");
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_ENROL, "401", 0, &err), &err,
+	   "enrol stop");
 	s = status();
 	assert_int_equal(s.stop_kind, CP_SYNC_STOP_ENROL);
 	assert_string_equal(s.stop_reason, "401");
@@ -2094,21 +2097,22 @@ static void test_status_control_characters(void **state)
 	char raw[] = "HQ said: \x1b[2J\x1b]0;pwned\x07 bad\r\nline\ttab\x7f";
 
 	(void)state;
-	ok(cp_sync_record_failure(env.db, raw, 0, &err), &err, "fail");
+	ok(cp_syncstate_record_failure(env.db, raw, 0, &err), &err, "fail");
 	s = status();
 	assert_clean(s.last_error);
 	assert_non_null(strstr(s.last_error, "HQ said:"));
 	assert_non_null(strstr(s.last_error, "bad"));
-	ok(cp_sync_record_stop(env.db, CP_SYNC_STOP_ENROL, "chain broken at\n42\x1b[0m", 0, &err),
+	ok(cp_syncstate_record_stop(env.db, CP_SYNC_STOP_ENROL, "chain broken at\n42\x1b[0m", 0,
+				    &err),
 	   &err, "stop");
 	s = status();
 	assert_clean(s.stop_reason);
 	assert_clean(s.last_error);
 	assert_non_null(strstr(s.stop_reason, "42"));
-	ok(cp_sync_record_failure(env.db, "bad \xff\xfe bytes", 0, &err), &err, "fail");
+	ok(cp_syncstate_record_failure(env.db, "bad \xff\xfe bytes", 0, &err), &err, "fail");
 	s = status();
 	assert_clean(s.last_error);
-	ok(cp_sync_record_failure(env.db, NULL, 0, &err), &err, "no message");
+	ok(cp_syncstate_record_failure(env.db, NULL, 0, &err), &err, "no message");
 	assert_clean(status().last_error);
 }
 
@@ -2127,7 +2131,7 @@ static void test_status_long_message(void **state)
 		n += 3;
 	}
 	msg[n] = '\0';
-	ok(cp_sync_record_failure(env.db, msg, 0, &err), &err, "fail");
+	ok(cp_syncstate_record_failure(env.db, msg, 0, &err), &err, "fail");
 	s = status();
 	assert_clean(s.last_error);
 	assert_true(strlen(s.last_error) > 200);
@@ -2159,7 +2163,7 @@ static void test_changes_applied_checked(void **state)
 		 "{\"changes\":[],\"notices\":[],\"next\":\"9\",\"more\":false,\"applied\":%d}", 2);
 	assert_int_equal(cp_hq_apply_changes(env.db, body, strlen(body), &more, &err), CP_EINVAL);
 	assert_non_null(strstr(err.msg, "protocol error"));
-	ok(cp_sync_status_get(env.db, &st, &err), &err, "status");
+	ok(cp_syncstate_status_get(env.db, &st, &err), &err, "status");
 	assert_int_equal(st.acked_seq, 0);
 	ok(cp_hq_cursor(env.db, cursor, sizeof(cursor), &err), &err, "cursor");
 	assert_string_equal(cursor, "0");
@@ -2167,7 +2171,7 @@ static void test_changes_applied_checked(void **state)
 	ok(cp_hq_apply_changes(env.db, body, strlen(body), &more, &err), &err, "page");
 	ok(cp_hq_cursor(env.db, cursor, sizeof(cursor), &err), &err, "cursor");
 	assert_string_equal(cursor, "9");
-	ok(cp_sync_status_get(env.db, &st, &err), &err, "status");
+	ok(cp_syncstate_status_get(env.db, &st, &err), &err, "status");
 	assert_int_equal(st.acked_seq, 2);
 	assert_int_equal(st.queue_depth, 0);
 	assert_false(more);

@@ -17,7 +17,7 @@ static void expect(const char *url, bool allow, enum cp_err want, const char *ba
 {
 	struct cp_errbuf err = {{0}};
 	char out[256] = "untouched";
-	enum cp_err rc = cp_http_check_url(url, allow, out, sizeof(out), &err);
+	enum cp_err rc = cp_sync_http_check_url(url, allow, out, sizeof(out), &err);
 
 	if (rc != want)
 		fail_msg("%s (allow %d): got %d, want %d (%s)", url, allow, rc, want, err.msg);
@@ -51,11 +51,11 @@ static void open_refuses_before_connecting(void **state)
 	(void)state;
 	cp_sync_options_defaults(&opts);
 	opts.allow_plain_http = true;
-	assert_int_equal(cp_http_open(&h, "http://hq.invalid:1/", &opts, &err), CP_ECONFIG);
+	assert_int_equal(cp_sync_http_open(&h, "http://hq.invalid:1/", &opts, &err), CP_ECONFIG);
 	assert_null(h);
 	assert_non_null(strstr(err.msg, "plain http"));
 	opts.allow_plain_http = false;
-	assert_int_equal(cp_http_open(&h, "http://127.0.0.1:1/", &opts, &err), CP_ECONFIG);
+	assert_int_equal(cp_sync_http_open(&h, "http://127.0.0.1:1/", &opts, &err), CP_ECONFIG);
 	assert_null(h);
 	assert_non_null(strstr(err.msg, "allow_plain_http"));
 }
@@ -77,11 +77,11 @@ static void loopback_http_only_when_allowed(void **state)
 	/* Opening builds a handle; nothing connects until a request. */
 	cp_sync_options_defaults(&opts);
 	opts.allow_plain_http = true;
-	assert_int_equal(cp_http_open(&h, "http://127.0.0.1:1/", &opts, &err), CP_OK);
+	assert_int_equal(cp_sync_http_open(&h, "http://127.0.0.1:1/", &opts, &err), CP_OK);
 	assert_non_null(h);
-	assert_string_equal(cp_http_base(h), "http://127.0.0.1:1");
-	cp_http_close(h);
-	cp_http_close(NULL);
+	assert_string_equal(cp_sync_http_base(h), "http://127.0.0.1:1");
+	cp_sync_http_close(h);
+	cp_sync_http_close(NULL);
 }
 
 static void https_addresses(void **state)
@@ -107,19 +107,19 @@ static void https_addresses(void **state)
 static void loopback_hosts(void **state)
 {
 	(void)state;
-	assert_true(cp_http_host_is_loopback("127.0.0.1"));
-	assert_true(cp_http_host_is_loopback("127.255.255.254"));
-	assert_true(cp_http_host_is_loopback("[::1]"));
-	assert_true(cp_http_host_is_loopback("localhost"));
-	assert_false(cp_http_host_is_loopback("::1")); /* hosts come bracketed from URLs */
-	assert_false(cp_http_host_is_loopback("126.0.0.1"));
-	assert_false(cp_http_host_is_loopback("10.0.0.1"));
-	assert_false(cp_http_host_is_loopback("[::]"));
-	assert_false(cp_http_host_is_loopback("[::ffff:10.0.0.1]"));
-	assert_false(cp_http_host_is_loopback("localhost.localdomain"));
-	assert_false(cp_http_host_is_loopback("127.0.0.1x"));
-	assert_false(cp_http_host_is_loopback(""));
-	assert_false(cp_http_host_is_loopback(NULL));
+	assert_true(cp_sync_http_host_is_loopback("127.0.0.1"));
+	assert_true(cp_sync_http_host_is_loopback("127.255.255.254"));
+	assert_true(cp_sync_http_host_is_loopback("[::1]"));
+	assert_true(cp_sync_http_host_is_loopback("localhost"));
+	assert_false(cp_sync_http_host_is_loopback("::1")); /* hosts come bracketed from URLs */
+	assert_false(cp_sync_http_host_is_loopback("126.0.0.1"));
+	assert_false(cp_sync_http_host_is_loopback("10.0.0.1"));
+	assert_false(cp_sync_http_host_is_loopback("[::]"));
+	assert_false(cp_sync_http_host_is_loopback("[::ffff:10.0.0.1]"));
+	assert_false(cp_sync_http_host_is_loopback("localhost.localdomain"));
+	assert_false(cp_sync_http_host_is_loopback("127.0.0.1x"));
+	assert_false(cp_sync_http_host_is_loopback(""));
+	assert_false(cp_sync_http_host_is_loopback(NULL));
 }
 
 static void escaping(void **state)
@@ -127,15 +127,15 @@ static void escaping(void **state)
 	char out[32];
 
 	(void)state;
-	assert_true(cp_http_escape("4711", out, sizeof(out)));
+	assert_true(cp_sync_http_escape("4711", out, sizeof(out)));
 	assert_string_equal(out, "4711");
-	assert_true(cp_http_escape("a b&c=d/é", out, sizeof(out)));
+	assert_true(cp_sync_http_escape("a b&c=d/é", out, sizeof(out)));
 	assert_string_equal(out, "a%20b%26c%3Dd%2F%C3%A9");
-	assert_true(cp_http_escape("-._~", out, sizeof(out)));
+	assert_true(cp_sync_http_escape("-._~", out, sizeof(out)));
 	assert_string_equal(out, "-._~");
-	assert_false(cp_http_escape("&&&&", out, 12));
-	assert_true(cp_http_escape("&&&&", out, 13));
-	assert_false(cp_http_escape("abcd", out, 4));
+	assert_false(cp_sync_http_escape("&&&&", out, 12));
+	assert_true(cp_sync_http_escape("&&&&", out, 13));
+	assert_false(cp_sync_http_escape("abcd", out, 4));
 }
 
 int main(void)

@@ -130,8 +130,9 @@ static void test_payloads_canonical_and_chained(void **state)
 		assert_memory_equal(sqlite3_column_blob(st, 2), prev, JOURNAL_HASH_LEN);
 		if (n == 0)
 			memcpy(key, env->db->journal_key, sizeof(key)); /* the starting key */
-		assert_int_equal(journal_hash(key, prev, n + 1, text, strlen(text), hash), 0);
-		assert_int_equal(seal_next(key, key), 0); /* each row's key from the one before */
+		assert_int_equal(cp_journal_hash(key, prev, n + 1, text, strlen(text), hash), 0);
+		assert_int_equal(cp_seal_next(key, key),
+				 0); /* each row's key from the one before */
 		assert_memory_equal(sqlite3_column_blob(st, 3), hash, JOURNAL_HASH_LEN);
 		memcpy(prev, hash, JOURNAL_HASH_LEN);
 		snprintf(ids[n], sizeof(ids[n]), "%s", sqlite3_column_text(st, 4));

@@ -157,13 +157,13 @@ static void test_hq_stage_wins(void **state)
 	json_t *none = json_object();
 
 	assert_string_equal(stage(env, "M2"), "new");
-	assert_int_equal(lifecycle_hq_stage_apply(env->db, "M2", o, "test", &err), CP_OK);
+	assert_int_equal(cp_lifecycle_hq_stage_apply(env->db, "M2", o, "test", &err), CP_OK);
 	assert_string_equal(stage(env, "M2"), "silent");
-	assert_int_equal(lifecycle_hq_stage_apply(env->db, "M2", bad, "test", &err), CP_EINVAL);
+	assert_int_equal(cp_lifecycle_hq_stage_apply(env->db, "M2", bad, "test", &err), CP_EINVAL);
 	assert_non_null(strstr(err.msg, "stage"));
 	assert_string_equal(stage(env, "M2"), "silent");
 	/* a snapshot without a stage: the till computes it again */
-	assert_int_equal(lifecycle_hq_stage_apply(env->db, "M2", none, "test", &err), CP_OK);
+	assert_int_equal(cp_lifecycle_hq_stage_apply(env->db, "M2", none, "test", &err), CP_OK);
 	assert_string_equal(stage(env, "M2"), "new");
 	json_decref(o);
 	json_decref(bad);

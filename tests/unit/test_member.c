@@ -533,7 +533,7 @@ static void test_balance_snapshot_plus_pending(void **state)
 	assert_int_equal(get("M2").points, 3050 + 50);
 	last = count("SELECT max(seq) FROM journal");
 	assert_true(last >= 1);
-	assert_int_equal(db_meta_set_int(env.db, "acked_seq", last, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env.db, "acked_seq", last, &err), CP_OK);
 	v = get("L-S001-T01-1");
 	assert_int_equal(v.points_pending, 0);
 	assert_int_equal(v.points, 0);

@@ -85,15 +85,15 @@ static void test_sale_then_ack(void **state)
 	assert_int_equal(after.points, before.points + after.points_pending);
 
 	/* HQ acknowledges the first sale, then both. */
-	assert_int_equal(db_meta_set_int(env.db, "acked_seq", seq1, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env.db, "acked_seq", seq1, &err), CP_OK);
 	assert_int_equal(kept("points"), summed("points", seq1));
 	assert_int_equal(kept("growth"), summed("growth", seq1));
-	assert_int_equal(db_meta_set_int(env.db, "acked_seq", seq2, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env.db, "acked_seq", seq2, &err), CP_OK);
 	assert_int_equal(kept("points"), 0);
 	assert_int_equal(cp_member_get(env.db, "M1", &after, &err), CP_OK);
 	assert_int_equal(after.points_pending, 0);
 	/* Set back (a re-enrolment that HQ applied less of): pending again. */
-	assert_int_equal(db_meta_set_int(env.db, "acked_seq", 0, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env.db, "acked_seq", 0, &err), CP_OK);
 	assert_int_equal(kept("points"), summed("points", 0));
 	assert_int_equal(cp_member_get(env.db, "M1", &after, &err), CP_OK);
 	assert_int_equal(after.points_pending, summed("points", 0));
@@ -109,14 +109,14 @@ static void test_verify_finds_changed_total(void **state)
 	sell_m1();
 	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_OK);
 	assert_true(rep.ok);
-	assert_int_equal(db_exec(env.db, "UPDATE member_pending SET points = points + 1", &err),
+	assert_int_equal(cp_db_exec(env.db, "UPDATE member_pending SET points = points + 1", &err),
 			 CP_OK);
 	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
 	assert_false(rep.ok);
 	assert_non_null(strstr(err.msg, "member_pending"));
 	assert_non_null(strstr(err.msg, "M1"));
 	/* A row removed is found too. */
-	assert_int_equal(db_exec(env.db, "DELETE FROM member_pending", &err), CP_OK);
+	assert_int_equal(cp_db_exec(env.db, "DELETE FROM member_pending", &err), CP_OK);
 	assert_int_equal(cp_journal_verify(env.db, &rep, &err), CP_ECORRUPT);
 	assert_non_null(strstr(err.msg, "member_pending"));
 }

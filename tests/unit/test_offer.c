@@ -319,7 +319,7 @@ static void test_bad_offers_refused(void **state)
 	OK(cp_offer_put(env.db, &o, &e_));
 	attach("M2");
 	refused("Z", CP_ESTATE, "gives a voucher, which this till cannot give yet");
-	OK(offer_change_delete(env.db, "Z", &e_));
+	OK(cp_offer_change_delete(env.db, "Z", &e_));
 	assert_int_equal(count("SELECT count(*) FROM offer WHERE id = 'Z'"), 0);
 }
 
@@ -385,7 +385,7 @@ static void test_pay_checks_again(void **state)
 	assert_non_null(strstr(err.msg, "line 1 (offer GONE) ended on 2026-11-24"));
 	env.now = TEST_TUESDAY_MS;
 	/* deleted by HQ while in the cart */
-	OK(offer_change_delete(env.db, "GONE", &e_));
+	OK(cp_offer_change_delete(env.db, "GONE", &e_));
 	assert_int_equal(cp_sale_pay(env.db, &env.cashier, &t, 1, &r, &err), CP_ESTATE);
 	assert_non_null(strstr(err.msg, "is no longer offered; remove the line"));
 	/* the balance fell below what the cart holds (a snapshot from HQ) */
@@ -639,14 +639,14 @@ static void test_offer_from_the_feed(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_non_null(j = json_loads(bad[i], 0, NULL));
-		assert_int_equal(offer_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
+		assert_int_equal(cp_offer_change_upsert(env.db, j, "changes[0]", &err), CP_EINVAL);
 		if (!strstr(err.msg, want[i]))
 			fail_msg("bad offer %zu: \"%s\" does not name %s", i, err.msg, want[i]);
 		json_decref(j);
 		assert_int_equal(count("SELECT count(*) FROM offer WHERE id = 'F1'"), 0);
 	}
 	assert_non_null(j = json_loads(good, 0, NULL));
-	OK(offer_change_upsert(env.db, j, "changes[0]", &e_));
+	OK(cp_offer_change_upsert(env.db, j, "changes[0]", &e_));
 	json_decref(j);
 	OK(cp_offer_get(env.db, "F1", &o, &e_));
 	assert_int_equal(o.points, 5);
@@ -655,7 +655,7 @@ static void test_offer_from_the_feed(void **state)
 	assert_string_equal(o.period, "month");
 	attach("M2");
 	take("F1");
-	OK(offer_change_delete(env.db, "F1", &e_));
+	OK(cp_offer_change_delete(env.db, "F1", &e_));
 	assert_int_equal(cp_offer_get(env.db, "F1", &o, &err), CP_ENOTFOUND);
 }
 

@@ -256,7 +256,7 @@ static void test_held_and_excluded(void **state)
 	struct test_env *env = *state;
 	struct cp_cart_view v;
 	struct cp_pointspay_quote q;
-	struct pointspay_plan *plan = test_malloc(sizeof(*plan));
+	struct cp_pointspay_plan *plan = test_malloc(sizeof(*plan));
 	struct cp_sale_result r;
 	struct cp_errbuf err = {{0}};
 
@@ -268,7 +268,7 @@ static void test_held_and_excluded(void **state)
 	assert_int_equal(cp_pointspay_quote(env->db, &v, &q, &err), CP_OK);
 	assert_int_equal(q.available, 1000);
 	assert_int_equal(q.max_fen, 1000);
-	assert_int_equal(pointspay_plan(env->db, &v, 2000, plan, &err), CP_EINVAL);
+	assert_int_equal(cp_pointspay_plan(env->db, &v, 2000, plan, &err), CP_EINVAL);
 	assert_non_null(strstr(err.msg, "too few points: the member has 1000 to spend"));
 	v.points_held = 5000;
 	assert_int_equal(cp_points_available(&v), 0);

@@ -54,7 +54,7 @@ static int setup(void **state)
 					.version = 2};
 
 	test_env_open(&env, "receipt", true);
-	ok(db_meta_set(env.db, "store_name", "测试超市 Test Store", &err), &err);
+	ok(cp_db_meta_set(env.db, "store_name", "测试超市 Test Store", &err), &err);
 	snprintf(it.sku, sizeof(it.sku), "LONG");
 	snprintf(it.name_zh, sizeof(it.name_zh), LONG_NAME);
 	snprintf(it.name_en, sizeof(it.name_en), "Olive oil gift box");
@@ -144,7 +144,7 @@ static int check_lines(const char *text, int width)
 		assert_true((size_t)(nl - p) < sizeof(line));
 		memcpy(line, p, (size_t)(nl - p));
 		line[nl - p] = '\0';
-		w = cp_text_width(line);
+		w = cp_ui_text_width(line);
 		if (w < 0 || w > width)
 			fail_msg("line %d is %d columns (limit %d): '%s'", n + 1, w, width, line);
 		if (line[0] && line[strlen(line) - 1] == ' ')
@@ -252,7 +252,7 @@ static void test_sale_without_member(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	ok(db_exec(env.db, "DELETE FROM meta WHERE key = 'store_name'", &err), &err);
+	ok(cp_db_exec(env.db, "DELETE FROM meta WHERE key = 'store_name'", &err), &err);
 	scan("A1", 1);
 	ok(cp_sale_pay(env.db, &env.cashier, &t, 1, &r, &err), &err);
 	v = get(r.receipt);
@@ -260,7 +260,7 @@ static void test_sale_without_member(void **state)
 	assert_false(v->has_member);
 	assert_int_equal(v->points, 0);
 	assert_int_equal(v->change, 0);
-	assert_true(cp_receipt_render(v, 32, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+	assert_true(cp_ui_receipt_render(v, 32, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
 	check_lines(text, 32);
 	assert_null(strstr(text, "Points"));
 	assert_null(strstr(text, "Change")); /* paid by card: no change line */
@@ -285,7 +285,7 @@ static void test_render_widths(void **state)
 	v = get(r.receipt);
 	assert_int_equal(v->nlines, 4);
 	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
-		int w = widths[i], n = cp_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX);
+		int w = widths[i], n = cp_ui_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX);
 		const char *p;
 
 		assert_true(n > 0);
@@ -300,13 +300,13 @@ static void test_render_widths(void **state)
 		assert_non_null(strstr(text, "1001 王收银"));
 		/* lines: amounts flush right */
 		line_with(text, "¥56.00", line, sizeof(line));
-		assert_int_equal(cp_text_width(line), w);
+		assert_int_equal(cp_ui_text_width(line), w);
 		assert_non_null(strstr(line, "2 x ¥28.00"));
 		line_with(text, "¥35.00", line, sizeof(line));
-		assert_int_equal(cp_text_width(line), w);
+		assert_int_equal(cp_ui_text_width(line), w);
 		/* the long Chinese name: whole, on lines of its own, never cut in half */
 		line_with(text, "进口", line, sizeof(line));
-		if (w < cp_text_width(LONG_NAME)) {
+		if (w < cp_ui_text_width(LONG_NAME)) {
 			char next[1024], joined[2048];
 
 			p = strstr(text, line) + strlen(line) + 1;
@@ -319,7 +319,7 @@ static void test_render_widths(void **state)
 		}
 		/* totals, tenders, change */
 		line_with(text, "¥198.99", line, sizeof(line));
-		assert_int_equal(cp_text_width(line), w);
+		assert_int_equal(cp_ui_text_width(line), w);
 		line_with(text, "¥50.00", line, sizeof(line));
 		assert_non_null(strstr(line, "WeChat Pay"));
 		line_with(text, "¥150.00", line, sizeof(line));
@@ -353,13 +353,13 @@ static void test_render_widths(void **state)
 		assert_non_null(strstr(line, r.verify_code));
 	}
 	/* another currency symbol, and buffers and widths that do not work */
-	assert_true(cp_receipt_render(v, 42, "RMB ", text, CP_RECEIPT_RENDER_MAX) > 0);
+	assert_true(cp_ui_receipt_render(v, 42, "RMB ", text, CP_RECEIPT_RENDER_MAX) > 0);
 	assert_non_null(strstr(text, "RMB 198.99"));
 	check_lines(text, 42);
-	assert_int_equal(cp_receipt_render(v, 42, "¥", text, 200), -1);
+	assert_int_equal(cp_ui_receipt_render(v, 42, "¥", text, 200), -1);
 	assert_string_equal(text, "");
-	assert_int_equal(cp_receipt_render(v, 10, "¥", text, CP_RECEIPT_RENDER_MAX), -1);
-	assert_int_equal(cp_receipt_render(NULL, 42, "¥", text, CP_RECEIPT_RENDER_MAX), -1);
+	assert_int_equal(cp_ui_receipt_render(v, 10, "¥", text, CP_RECEIPT_RENDER_MAX), -1);
+	assert_int_equal(cp_ui_receipt_render(NULL, 42, "¥", text, CP_RECEIPT_RENDER_MAX), -1);
 	free(v);
 	free(text);
 }
@@ -403,7 +403,7 @@ static void test_render_extremes(void **state)
 		snprintf(v->coupons[i].title, sizeof(v->coupons[i].title), "满100减20");
 	}
 	for (int w = CP_RECEIPT_WIDTH_MIN; w <= CP_RECEIPT_WIDTH_MAX; w += 6) {
-		int n = cp_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX);
+		int n = cp_ui_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX);
 
 		assert_true(n > 0);
 		check_lines(text, w);
@@ -460,7 +460,7 @@ static void test_refund_and_void(void **state)
 	journal_code(rr.seq, code);
 	assert_string_equal(v->verify_code, code);
 	for (int w = 32; w <= 48; w += 8) {
-		assert_true(cp_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+		assert_true(cp_ui_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
 		check_lines(text, w);
 		assert_non_null(strstr(text, "REFUND"));
 		line_with(text, "Original receipt", line, sizeof(line));
@@ -489,7 +489,7 @@ static void test_refund_and_void(void **state)
 	assert_int_equal(v->points, 113);
 	assert_int_equal(v->ntenders, 2);
 	assert_int_equal(v->tendered, 11099);
-	assert_true(cp_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+	assert_true(cp_ui_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
 	check_lines(text, 42);
 	assert_non_null(strstr(text, "POST-VOID"));
 	free(v);
@@ -562,7 +562,7 @@ static void test_keep_copy_recent_mark(void **state)
 	ok(cp_receipt_mark(env.db, r2.receipt, false, big_err, &err), &err);
 	ok(cp_receipt_state(env.db, r2.receipt, &cs, &err), &err);
 	assert_true(strlen(cs.error) <= 511 && strlen(cs.error) % 3 == 0);
-	assert_true(cp_text_width(cs.error) > 0);
+	assert_true(cp_ui_text_width(cs.error) > 0);
 
 	/* keeping again replaces the text, resets the state and makes it the newest */
 	env.now += 1000;
@@ -604,7 +604,7 @@ static void test_render_keep_reprint(void **state)
 	assert_non_null(text);
 	member_sale(&r);
 	v = get(r.receipt);
-	assert_true(cp_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+	assert_true(cp_ui_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
 	ok(cp_receipt_keep(env.db, r.receipt, text, &err), &err);
 	ok(cp_receipt_copy(env.db, r.receipt, &copy, &err), &err);
 	assert_string_equal(copy, text);
@@ -614,13 +614,13 @@ static void test_render_keep_reprint(void **state)
 		int n;
 
 		assert_non_null(again);
-		n = cp_receipt_render_copy(copy, 42, again, CP_RECEIPT_RENDER_MAX + 64);
+		n = cp_ui_receipt_render_copy(copy, 42, again, CP_RECEIPT_RENDER_MAX + 64);
 		assert_true(n > 0);
 		check_lines(again, 42);
 		assert_non_null(strstr(again, "*** COPY ***"));
 		assert_string_equal(strchr(again, '\n') + 1, text);
-		assert_int_equal(cp_receipt_render_copy(copy, 42, again, 10), -1);
-		assert_int_equal(cp_receipt_render_copy(NULL, 42, again, 100), -1);
+		assert_int_equal(cp_ui_receipt_render_copy(copy, 42, again, 10), -1);
+		assert_int_equal(cp_ui_receipt_render_copy(NULL, 42, again, 100), -1);
 		free(again);
 	}
 	free(copy);
@@ -655,7 +655,8 @@ static void test_weighed_line(void **state)
 	assert_int_equal(v->lines[0].per_kg, 1280);
 	assert_int_equal(v->lines[1].weight_g, 0);
 	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
-		assert_true(cp_receipt_render(v, widths[i], "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+		assert_true(cp_ui_receipt_render(v, widths[i], "¥", text, CP_RECEIPT_RENDER_MAX) >
+			    0);
 		assert_non_null(strstr(text, "0.532 kg x ¥12.80/kg"));
 		assert_null(strstr(text, "1 x ¥6.81"));
 		assert_non_null(strstr(text, "1 x ¥19.99"));

@@ -299,7 +299,7 @@ static void test_balance_may_go_negative(void **state)
 
 	sell_example1(env, &cash, 1, &s);
 	/* HQ acknowledges the sale and says the member spent everything elsewhere. */
-	assert_int_equal(db_meta_set_int(env->db, "acked_seq", s.seq, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env->db, "acked_seq", s.seq, &err), CP_OK);
 	assert_int_equal(cp_member_put_snapshot(env->db, &spent, &err), CP_OK);
 	req.receipt = s.receipt;
 	assert_int_equal(cp_refund(env->db, &env->manager, &req, &r, &err), CP_OK);

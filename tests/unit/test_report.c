@@ -348,7 +348,7 @@ static void rewrite_z(void **state, int old_z)
 	assert_int_equal(cp_journal_start_key(env->db, key, &err), CP_OK);
 	memcpy(start, key, sizeof(start));
 	for (int64_t n = 1; n < t->z_seq; n++)
-		assert_int_equal(seal_next(key, key), 0);
+		assert_int_equal(cp_seal_next(key, key), 0);
 	assert_int_equal(sqlite3_prepare_v2(env->db->h,
 					    "SELECT j.payload, p.hash FROM journal j JOIN journal p"
 					    " ON p.seq = j.seq - 1 WHERE j.type = 'day_close'",
@@ -366,7 +366,7 @@ static void rewrite_z(void **state, int old_z)
 		json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"),
 				    "amount", json_integer(t->sales.amount - 100));
 	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_int_equal(journal_hash(key, prev, t->z_seq, text, strlen(text), hash), 0);
+	assert_int_equal(cp_journal_hash(key, prev, t->z_seq, text, strlen(text), hash), 0);
 	assert_int_equal(
 		sqlite3_prepare_v2(env->db->h,
 				   "UPDATE journal SET payload = ?1, hash = ?2 WHERE seq = ?3", -1,

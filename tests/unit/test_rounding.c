@@ -166,7 +166,7 @@ static void test_cash_sale_rounded_and_refunded(void **state)
 	OK(cp_receipt_get(env.db, r.receipt, v, &e_));
 	assert_int_equal(v->rounding, 34);
 	assert_int_equal(v->lines[0].amount + v->lines[1].amount + v->lines[2].amount, 4234);
-	assert_true(cp_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+	assert_true(cp_ui_receipt_render(v, 42, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
 	assert_non_null(strstr(text, "Rounding"));
 	assert_non_null(strstr(text, "-¥0.34"));
 

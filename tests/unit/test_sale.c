@@ -368,7 +368,7 @@ static void test_payment_code_tender(void **state)
 	assert_int_equal(cp_receipt_get(env->db, r.receipt, &v, &err), CP_OK);
 	assert_int_equal(v.tenders[1].method, CP_TENDER_WECHAT);
 	assert_string_equal(v.tenders[1].ref, "6789");
-	assert_true(cp_receipt_render(&v, 42, NULL, text, sizeof(text)) > 0);
+	assert_true(cp_ui_receipt_render(&v, 42, NULL, text, sizeof(text)) > 0);
 	assert_non_null(strstr(text, "WeChat Pay ****6789"));
 	assert_null(strstr(text, full));
 	/* verify replays the reference as the commit wrote it */

@@ -114,7 +114,7 @@ static void test_rewritten_row_resealed_with_the_files_key_fails(void **state)
 	sqlite3 *h;
 
 	(void)state;
-	assert_int_equal(seal_current(env.db, key, &key_seq, &err), CP_OK);
+	assert_int_equal(cp_seal_current(env.db, key, &key_seq, &err), CP_OK);
 	assert_int_equal(key_seq, 5);
 	exec_raw("UPDATE journal SET payload = replace(payload, '\"amount\":10000000',"
 		 " '\"amount\":17208') WHERE seq = 3;"
@@ -136,7 +136,7 @@ static void test_rewritten_row_resealed_with_the_files_key_fails(void **state)
 		sqlite3_bind_int64(st, 1, seq);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		text = (const char *)sqlite3_column_text(st, 0);
-		assert_int_equal(journal_hash(key, prev, seq, text, strlen(text), hash), 0);
+		assert_int_equal(cp_journal_hash(key, prev, seq, text, strlen(text), hash), 0);
 		sqlite3_finalize(st);
 		assert_int_equal(sqlite3_prepare_v2(h,
 						    "UPDATE journal SET prev_hash = ?2, hash = ?3"

@@ -31,8 +31,8 @@ static void known_vector_post(void **state)
 
 	(void)state;
 	secret(key);
-	assert_int_equal(cp_sign_request("POST", "/v1/journal", TS, body, strlen(body), key, sig),
-			 0);
+	assert_int_equal(
+		cp_sync_sign_request("POST", "/v1/journal", TS, body, strlen(body), key, sig), 0);
 	assert_string_equal(sig,
 			    "5af02b38d1c5e53f22f2680bdc46bc7168487ecf85100f73897b0a8a92857390");
 }
@@ -50,11 +50,11 @@ static void empty_body_digest(void **state)
 
 	(void)state;
 	secret(key);
-	assert_int_equal(cp_sign_request("GET", path, TS, NULL, 0, key, sig), 0);
+	assert_int_equal(cp_sync_sign_request("GET", path, TS, NULL, 0, key, sig), 0);
 	assert_string_equal(sig,
 			    "1a1935a3ea9b06a64ec9d9286361c95bc3dd44f59b806b3afcb9d01adb20c508");
 	/* The same as an empty string body, and as HMAC over the text with SHA-256(""). */
-	assert_int_equal(cp_sign_request("GET", path, TS, "", 0, key, sig2), 0);
+	assert_int_equal(cp_sync_sign_request("GET", path, TS, "", 0, key, sig2), 0);
 	assert_string_equal(sig, sig2);
 	assert_int_equal(cp_hmac_sha256(key, sizeof(key), parts, lens, 1, mac), 0);
 	cp_hex(mac, sizeof(mac), want);
@@ -69,17 +69,18 @@ static void query_is_signed(void **state)
 	(void)state;
 	secret(key);
 	assert_int_equal(
-		cp_sign_request("GET", "/v1/changes?since=0&limit=501", TS, NULL, 0, key, a), 0);
+		cp_sync_sign_request("GET", "/v1/changes?since=0&limit=501", TS, NULL, 0, key, a),
+		0);
 	assert_string_equal(a, "bf76e43d77483675d25c1d8a1202669043d7c5ba9452dc876795d2fc8dd2a37b");
-	assert_int_equal(cp_sign_request("GET", "/v1/changes", TS, NULL, 0, key, b), 0);
+	assert_int_equal(cp_sync_sign_request("GET", "/v1/changes", TS, NULL, 0, key, b), 0);
 	assert_string_not_equal(a, b);
 	/* ... and so are the timestamp, the method and the secret. */
-	assert_int_equal(cp_sign_request("GET", "/v1/changes", TS + 1, NULL, 0, key, c), 0);
+	assert_int_equal(cp_sync_sign_request("GET", "/v1/changes", TS + 1, NULL, 0, key, c), 0);
 	assert_string_not_equal(b, c);
-	assert_int_equal(cp_sign_request("POST", "/v1/changes", TS, NULL, 0, key, c), 0);
+	assert_int_equal(cp_sync_sign_request("POST", "/v1/changes", TS, NULL, 0, key, c), 0);
 	assert_string_not_equal(b, c);
 	key[31] ^= 1;
-	assert_int_equal(cp_sign_request("GET", "/v1/changes", TS, NULL, 0, key, c), 0);
+	assert_int_equal(cp_sync_sign_request("GET", "/v1/changes", TS, NULL, 0, key, c), 0);
 	assert_string_not_equal(b, c);
 }
 
@@ -89,9 +90,9 @@ static void bad_arguments(void **state)
 	char sig[CP_SIGN_HEX_LEN + 1];
 
 	(void)state;
-	assert_int_equal(cp_sign_request(NULL, "/", TS, NULL, 0, key, sig), -1);
-	assert_int_equal(cp_sign_request("GET", NULL, TS, NULL, 0, key, sig), -1);
-	assert_int_equal(cp_sign_request("GET", "/", TS, NULL, 3, key, sig), -1);
+	assert_int_equal(cp_sync_sign_request(NULL, "/", TS, NULL, 0, key, sig), -1);
+	assert_int_equal(cp_sync_sign_request("GET", NULL, TS, NULL, 0, key, sig), -1);
+	assert_int_equal(cp_sync_sign_request("GET", "/", TS, NULL, 3, key, sig), -1);
 }
 
 int main(void)

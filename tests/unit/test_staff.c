@@ -343,8 +343,9 @@ static void inactive_is_unknown(void **state)
 {
 	struct test_env *env = *state;
 
-	assert_int_equal(db_exec(env->db, "UPDATE staff SET active = 0 WHERE code = '1001'", NULL),
-			 CP_OK);
+	assert_int_equal(
+		cp_db_exec(env->db, "UPDATE staff SET active = 0 WHERE code = '1001'", NULL),
+		CP_OK);
 	expect_login(env, "1001", "1234", CP_EAUTH);
 	expect_login(env, "1001", "0000", CP_EAUTH);
 	assert_int_equal(column_int(env, "1001", "failed"), 0);
@@ -429,10 +430,10 @@ static void authorise_inside_a_transaction_refused(void **state)
 	char by[17] = "";
 
 	assert_int_equal(cp_staff_login(env->db, "1001", "1234", &cashier, NULL, &err), CP_OK);
-	assert_int_equal(db_begin(env->db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env->db, &err), CP_OK);
 	assert_int_equal(cp_staff_authorise(env->db, &cashier, "9001", "0000", "refund", by, &err),
 			 CP_ESTATE);
-	db_rollback(env->db);
+	cp_db_rollback(env->db);
 	assert_int_equal(column_int(env, "9001", "failed"), 0);
 }
 
@@ -442,9 +443,9 @@ static void login_inside_a_transaction_refused(void **state)
 	struct cp_errbuf err = {{0}};
 
 	/* a rollback by the caller would forget the wrong PIN */
-	assert_int_equal(db_begin(env->db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env->db, &err), CP_OK);
 	assert_int_equal(cp_staff_login(env->db, "1001", "0000", NULL, NULL, &err), CP_ESTATE);
-	db_rollback(env->db);
+	cp_db_rollback(env->db);
 	assert_int_equal(column_int(env, "1001", "failed"), 0);
 }
 
@@ -453,15 +454,15 @@ static void set_joins_callers_transaction(void **state)
 	struct test_env *env = *state;
 	struct cp_errbuf err = {{0}};
 
-	assert_int_equal(db_begin(env->db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env->db, &err), CP_OK);
 	assert_int_equal(cp_staff_set(env->db, "1002", "新员工", CP_ROLE_CASHIER, "1234", &err),
 			 CP_OK);
-	db_rollback(env->db);
+	cp_db_rollback(env->db);
 	assert_int_equal(staff_count(env), 3);
-	assert_int_equal(db_begin(env->db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env->db, &err), CP_OK);
 	assert_int_equal(cp_staff_set(env->db, "1002", "新员工", CP_ROLE_CASHIER, "1234", &err),
 			 CP_OK);
-	assert_int_equal(db_commit(env->db, &err), CP_OK);
+	assert_int_equal(cp_db_commit(env->db, &err), CP_OK);
 	assert_int_equal(staff_count(env), 4);
 	expect_login(env, "1002", "1234", CP_OK);
 }

@@ -146,18 +146,18 @@ static void test_print_layout(void **state)
 	snprintf(t->day, sizeof(t->day), DAY);
 	memset(&st, 0, sizeof(st));
 	snprintf(st.why, sizeof(st.why), "cannot connect to HQ");
-	text = cp_report_text(t, "x", &st, 48);
+	text = cp_ui_report_text(t, "x", &st, 48);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "store totals unavailable (HQ not reached)\ncannot connect"));
 	free(text);
 	assert_int_equal(cp_sync_store_totals_parse(GOOD, strlen(GOOD), DAY, &st, &err), CP_OK);
-	text = cp_report_text(t, "daily", &st, 32);
+	text = cp_ui_report_text(t, "daily", &st, 32);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "Whole store"));
 	assert_non_null(strstr(text, "\nNet                       ¥62.70\n"));
 	assert_non_null(strstr(text, "\n  T02                  1  ¥25.90\n"));
 	free(text);
-	assert_null(cp_report_text(t, "x", NULL, 10)); /* no such printer width */
+	assert_null(cp_ui_report_text(t, "x", NULL, 10)); /* no such printer width */
 	free(t);
 }
 

@@ -36,9 +36,9 @@ static void test_stop_keeps_id_and_arguments(void **state)
 	struct cp_sync_status s;
 
 	cp_errf(&why, CP_ECORRUPT, WHY, 99LL, 3LL);
-	assert_int_equal(cp_sync_record_stop_why(env->db, CP_SYNC_STOP_ENROL, &why, 0, &err),
+	assert_int_equal(cp_syncstate_record_stop_why(env->db, CP_SYNC_STOP_ENROL, &why, 0, &err),
 			 CP_OK);
-	assert_int_equal(cp_sync_status_get(env->db, &s, &err), CP_OK);
+	assert_int_equal(cp_syncstate_status_get(env->db, &s, &err), CP_OK);
 	assert_true(s.stopped);
 	assert_string_equal(s.stop_reason, why.msg);
 	assert_string_equal(s.stop_id, WHY);
@@ -47,9 +47,10 @@ static void test_stop_keeps_id_and_arguments(void **state)
 	assert_string_equal(s.stop_args[1], "3");
 	/* a CONFIG stop does not replace an ENROL one, nor its id */
 	cp_errf(&err, CP_ECONFIG, "pin mismatch for %s", "127.0.0.1");
-	assert_int_equal(cp_sync_record_stop_why(env->db, CP_SYNC_STOP_CONFIG, &err, 1000, NULL),
-			 CP_OK);
-	assert_int_equal(cp_sync_status_get(env->db, &s, &err), CP_OK);
+	assert_int_equal(
+		cp_syncstate_record_stop_why(env->db, CP_SYNC_STOP_CONFIG, &err, 1000, NULL),
+		CP_OK);
+	assert_int_equal(cp_syncstate_status_get(env->db, &s, &err), CP_OK);
 	assert_string_equal(s.stop_id, WHY);
 }
 
@@ -61,15 +62,16 @@ static void test_stale_id_not_given(void **state)
 	struct cp_sync_status s;
 
 	cp_errf(&why, CP_ECONFIG, "wrong host name for %s", "127.0.0.1");
-	assert_int_equal(cp_sync_record_stop_why(env->db, CP_SYNC_STOP_CONFIG, &why, 1000, &err),
-			 CP_OK);
-	assert_int_equal(cp_sync_status_get(env->db, &s, &err), CP_OK);
+	assert_int_equal(
+		cp_syncstate_record_stop_why(env->db, CP_SYNC_STOP_CONFIG, &why, 1000, &err),
+		CP_OK);
+	assert_int_equal(cp_syncstate_status_get(env->db, &s, &err), CP_OK);
 	assert_string_equal(s.stop_id, "wrong host name for %s");
-	assert_int_equal(cp_sync_record_success(env->db, &err), CP_OK);
-	assert_int_equal(cp_sync_record_stop(env->db, CP_SYNC_STOP_CONFIG, "certificate expired",
-					     1000, &err),
+	assert_int_equal(cp_syncstate_record_success(env->db, &err), CP_OK);
+	assert_int_equal(cp_syncstate_record_stop(env->db, CP_SYNC_STOP_CONFIG,
+						  "certificate expired", 1000, &err),
 			 CP_OK);
-	assert_int_equal(cp_sync_status_get(env->db, &s, &err), CP_OK);
+	assert_int_equal(cp_syncstate_status_get(env->db, &s, &err), CP_OK);
 	assert_string_equal(s.stop_reason, "certificate expired");
 	assert_string_equal(s.stop_id, "");
 	assert_int_equal(s.stop_nargs, 0);

@@ -1,4 +1,4 @@
-/* test_textwrap.c — where a wrapped line ends (cp_text_line, used by every wrapped text on the
+/* test_textwrap.c — where a wrapped line ends (cp_ui_text_line, used by every wrapped text on the
  * screens): English between words, Chinese between characters, never a line that starts with
  * full-width closing punctuation, never a number split from its measure word. */
 #include <setjmp.h>
@@ -20,10 +20,10 @@ static const char *wrap(const char *text, int cols)
 
 	out[0] = '\0';
 	while (*text && o < sizeof(out) - 2) {
-		size_t skip, n = cp_text_line(text, cols, &skip);
+		size_t skip, n = cp_ui_text_line(text, cols, &skip);
 
 		assert_true(n + skip > 0);
-		assert_true(cp_text_width(text) < 0 || n == 0 || n <= strlen(text));
+		assert_true(cp_ui_text_width(text) < 0 || n == 0 || n <= strlen(text));
 		if (o)
 			out[o++] = '|';
 		assert_true(o + n < sizeof(out));
@@ -43,12 +43,12 @@ static void check_lines(const char *text, int cols)
 	char line[256];
 
 	while (*text) {
-		size_t skip, n = cp_text_line(text, cols, &skip);
+		size_t skip, n = cp_ui_text_line(text, cols, &skip);
 
 		assert_true(n < sizeof(line));
 		memcpy(line, text, n);
 		line[n] = '\0';
-		assert_true(cp_text_width(line) <= cols);
+		assert_true(cp_ui_text_width(line) <= cols);
 		for (size_t i = 0; i < sizeof(closers) / sizeof(closers[0]); i++)
 			assert_true(strncmp(line, closers[i], strlen(closers[i])) != 0);
 		text += n + skip;
@@ -114,9 +114,9 @@ static void narrow_columns(void **state)
 
 	(void)state;
 	/* Not even one character fits: it is dropped rather than looping. */
-	assert_int_equal(cp_text_line("中文", 1, &skip), 0);
+	assert_int_equal(cp_ui_text_line("中文", 1, &skip), 0);
 	assert_int_equal(skip, 3);
-	assert_int_equal(cp_text_line("", 5, &skip), 0);
+	assert_int_equal(cp_ui_text_line("", 5, &skip), 0);
 	assert_int_equal(skip, 0);
 }
 

@@ -5,7 +5,7 @@
  * rule", the receipt counter written before it was undone, and the journal row written after it
  * committed alone ("meta receipt_seq is 1, behind receipt number 2 in the journal"). Here: a
  * journal row is refused outside a transaction, a refund stops when a read it depends on fails,
- * and no statement runs once SQLite has undone the transaction db_begin opened. */
+ * and no statement runs once SQLite has undone the transaction cp_db_begin opened. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,7 +51,7 @@ static void test_journal_row_outside_a_transaction_is_refused(void **state)
 
 	(void)state;
 	assert_true(sqlite3_get_autocommit(env.db->h)); /* as after SQLite's own rollback */
-	rc = journal_record(env.db, "clock_confirm", p, &seq, NULL, &err);
+	rc = cp_journal_record(env.db, "clock_confirm", p, &seq, NULL, &err);
 	json_decref(p);
 	print_message("%s: %s\n", cp_err_code(rc), err.msg);
 	assert_int_not_equal(rc, CP_OK);
@@ -61,25 +61,25 @@ static void test_journal_row_outside_a_transaction_is_refused(void **state)
 }
 
 /* A transaction SQLite rolled back by itself (as after out of memory): the ROLLBACK here goes
- * past db_rollback, so core still believes it is inside db_begin's transaction. */
+ * past cp_db_rollback, so core still believes it is inside cp_db_begin's transaction. */
 static void test_statement_after_sqlite_undid_the_transaction_is_refused(void **state)
 {
 	struct cp_errbuf err = {{0}};
 	int64_t seq = test_count(&env, "SELECT value FROM meta WHERE key = 'receipt_seq'");
 
 	(void)state;
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
 	assert_int_equal(sqlite3_exec(env.db->h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_not_equal(db_meta_set_int(env.db, "receipt_seq", seq + 5, &err), CP_OK);
+	assert_int_not_equal(cp_db_meta_set_int(env.db, "receipt_seq", seq + 5, &err), CP_OK);
 	print_message("%s\n", err.msg);
 	assert_non_null(strstr(err.msg, "nothing was recorded"));
-	assert_int_not_equal(db_commit(env.db, &err), CP_OK);
-	db_rollback(env.db);
+	assert_int_not_equal(cp_db_commit(env.db, &err), CP_OK);
+	cp_db_rollback(env.db);
 	assert_int_equal(test_count(&env, "SELECT value FROM meta WHERE key = 'receipt_seq'"), seq);
 	/* and the next transaction works as ever */
-	assert_int_equal(db_begin(env.db, &err), CP_OK);
-	assert_int_equal(db_meta_set_int(env.db, "receipt_seq", seq, &err), CP_OK);
-	assert_int_equal(db_commit(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_begin(env.db, &err), CP_OK);
+	assert_int_equal(cp_db_meta_set_int(env.db, "receipt_seq", seq, &err), CP_OK);
+	assert_int_equal(cp_db_commit(env.db, &err), CP_OK);
 }
 
 static void exec(const char *sql)

@@ -23,7 +23,7 @@ static enum ui_scan_kind classify(const char *text, char out[CP_CODE_MAX + 1], i
 {
 	struct cp_errbuf err = {{0}};
 
-	return ui_scan_classify(text, out, qty, &err);
+	return cp_ui_scan_classify(text, out, qty, &err);
 }
 
 static void scan_items(void **state)
@@ -86,7 +86,7 @@ static void scan_bad(void **state)
 	int qty;
 
 	(void)state;
-	assert_int_equal(ui_scan_classify("", code, &qty, &err), UI_SCAN_BAD);
+	assert_int_equal(cp_ui_scan_classify("", code, &qty, &err), UI_SCAN_BAD);
 	assert_true(err.msg[0] != '\0');
 	assert_int_equal(classify("牛奶", code, &qty), UI_SCAN_BAD);
 	assert_int_equal(classify("ab\x01"
@@ -106,42 +106,42 @@ static void burst_speed(void **state)
 
 	(void)state;
 	/* A scanner: 13 characters 5 ms apart, Enter 5 ms later. */
-	ui_burst_reset(&b);
+	cp_ui_burst_reset(&b);
 	for (int i = 0; i < 13; i++)
-		ui_burst_char(&b, t += 5, (size_t)i);
-	assert_true(ui_burst_scanned(&b, t + 5));
-	assert_false(ui_burst_pasted(&b));
+		cp_ui_burst_char(&b, t += 5, (size_t)i);
+	assert_true(cp_ui_burst_scanned(&b, t + 5));
+	assert_false(cp_ui_burst_pasted(&b));
 	/* The same Enter a moment later is a person's. */
-	assert_false(ui_burst_scanned(&b, t + 500));
+	assert_false(cp_ui_burst_scanned(&b, t + 500));
 	/* A person: 150 ms apart. */
-	ui_burst_reset(&b);
+	cp_ui_burst_reset(&b);
 	for (int i = 0; i < 13; i++)
-		ui_burst_char(&b, t += 150, (size_t)i);
-	assert_false(ui_burst_scanned(&b, t + 150));
+		cp_ui_burst_char(&b, t += 150, (size_t)i);
+	assert_false(cp_ui_burst_scanned(&b, t + 150));
 	/* A fast but short run: a PIN typed in one go by a terminal multiplexer. */
-	ui_burst_reset(&b);
+	cp_ui_burst_reset(&b);
 	for (int i = 0; i < 4; i++)
-		ui_burst_char(&b, t += 1, (size_t)i);
-	assert_false(ui_burst_scanned(&b, t + 1));
+		cp_ui_burst_char(&b, t += 1, (size_t)i);
+	assert_false(cp_ui_burst_scanned(&b, t + 1));
 	/* A run starts again after a pause, at the position given. */
-	ui_burst_char(&b, t += 1000, 7);
+	cp_ui_burst_char(&b, t += 1000, 7);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(b.start, 7);
 	/* Longer than any scanner sends: a paste. */
-	ui_burst_reset(&b);
+	cp_ui_burst_reset(&b);
 	for (int i = 0; i < UI_PASTE_MAX + 1; i++)
-		ui_burst_char(&b, t += 1, (size_t)i);
-	assert_true(ui_burst_pasted(&b));
+		cp_ui_burst_char(&b, t += 1, (size_t)i);
+	assert_true(cp_ui_burst_pasted(&b));
 }
 
 static void pin_shapes(void **state)
 {
 	(void)state;
-	assert_false(ui_scan_in_pin("1111", false));
-	assert_false(ui_scan_in_pin("123456789012", false));
-	assert_true(ui_scan_in_pin("1234567890123", false)); /* longer than a PIN */
-	assert_true(ui_scan_in_pin("]E0123", false));        /* symbology prefix */
-	assert_true(ui_scan_in_pin("12345678", true));       /* came at scanner speed */
+	assert_false(cp_ui_scan_in_pin("1111", false));
+	assert_false(cp_ui_scan_in_pin("123456789012", false));
+	assert_true(cp_ui_scan_in_pin("1234567890123", false)); /* longer than a PIN */
+	assert_true(cp_ui_scan_in_pin("]E0123", false));        /* symbology prefix */
+	assert_true(cp_ui_scan_in_pin("12345678", true));       /* came at scanner speed */
 }
 
 /* ---- the line editor ---- */
@@ -151,8 +151,8 @@ static void type(struct ui_input *in, const char *utf8)
 	while (*utf8) {
 		uint32_t cp;
 
-		utf8 += ui_utf8_decode(utf8, &cp);
-		assert_int_equal(ui_input_insert(in, cp), UI_INPUT_OK);
+		utf8 += cp_ui_utf8_decode(utf8, &cp);
+		assert_int_equal(cp_ui_input_insert(in, cp), UI_INPUT_OK);
 	}
 }
 
@@ -161,32 +161,32 @@ static void input_utf8_backspace(void **state)
 	struct ui_input in;
 
 	(void)state;
-	ui_input_init(&in, 64, 0);
+	cp_ui_input_init(&in, 64, 0);
 	type(&in, "牛奶ab");
 	assert_string_equal(in.buf, "牛奶ab");
 	assert_int_equal(in.len, 8);
-	assert_true(ui_input_backspace(&in));
+	assert_true(cp_ui_input_backspace(&in));
 	assert_string_equal(in.buf, "牛奶a");
-	assert_true(ui_input_backspace(&in));
-	assert_true(ui_input_backspace(&in)); /* the whole 奶, three bytes */
+	assert_true(cp_ui_input_backspace(&in));
+	assert_true(cp_ui_input_backspace(&in)); /* the whole 奶, three bytes */
 	assert_string_equal(in.buf, "牛");
 	assert_int_equal(in.len, 3);
 	assert_int_equal(in.cur, 3);
-	assert_true(ui_input_backspace(&in));
+	assert_true(cp_ui_input_backspace(&in));
 	assert_string_equal(in.buf, "");
-	assert_false(ui_input_backspace(&in));
+	assert_false(cp_ui_input_backspace(&in));
 	/* Editing in the middle, by characters. */
 	type(&in, "张三丰");
-	assert_true(ui_input_left(&in));
+	assert_true(cp_ui_input_left(&in));
 	assert_int_equal(in.cur, 6);
-	assert_true(ui_input_backspace(&in)); /* 三 */
+	assert_true(cp_ui_input_backspace(&in)); /* 三 */
 	assert_string_equal(in.buf, "张丰");
-	assert_true(ui_input_delete(&in)); /* 丰 */
+	assert_true(cp_ui_input_delete(&in)); /* 丰 */
 	assert_string_equal(in.buf, "张");
-	ui_input_home(&in);
+	cp_ui_input_home(&in);
 	type(&in, "A");
 	assert_string_equal(in.buf, "A张");
-	assert_int_equal(cp_text_width(in.buf), 3);
+	assert_int_equal(cp_ui_text_width(in.buf), 3);
 }
 
 static void input_refuses(void **state)
@@ -194,25 +194,25 @@ static void input_refuses(void **state)
 	struct ui_input in;
 
 	(void)state;
-	ui_input_init(&in, 8, 0);
-	assert_int_equal(ui_input_insert(&in, 0x07), UI_INPUT_REFUSED);   /* BEL */
-	assert_int_equal(ui_input_insert(&in, 0x1b), UI_INPUT_REFUSED);   /* ESC */
-	assert_int_equal(ui_input_insert(&in, 0x9b), UI_INPUT_REFUSED);   /* C1 CSI */
-	assert_int_equal(ui_input_insert(&in, 0x202e), UI_INPUT_REFUSED); /* bidi override */
-	assert_int_equal(ui_input_insert(&in, 0xd800), UI_INPUT_REFUSED); /* surrogate */
+	cp_ui_input_init(&in, 8, 0);
+	assert_int_equal(cp_ui_input_insert(&in, 0x07), UI_INPUT_REFUSED);   /* BEL */
+	assert_int_equal(cp_ui_input_insert(&in, 0x1b), UI_INPUT_REFUSED);   /* ESC */
+	assert_int_equal(cp_ui_input_insert(&in, 0x9b), UI_INPUT_REFUSED);   /* C1 CSI */
+	assert_int_equal(cp_ui_input_insert(&in, 0x202e), UI_INPUT_REFUSED); /* bidi override */
+	assert_int_equal(cp_ui_input_insert(&in, 0xd800), UI_INPUT_REFUSED); /* surrogate */
 	assert_int_equal(in.len, 0);
 	/* The byte cap holds for multi-byte characters too. */
 	type(&in, "牛奶");
-	assert_int_equal(ui_input_insert(&in, 0x725b), UI_INPUT_FULL);
-	assert_int_equal(ui_input_insert(&in, 'a'), UI_INPUT_OK);
-	assert_int_equal(ui_input_insert(&in, 'a'), UI_INPUT_OK);
-	assert_int_equal(ui_input_insert(&in, 'a'), UI_INPUT_FULL);
+	assert_int_equal(cp_ui_input_insert(&in, 0x725b), UI_INPUT_FULL);
+	assert_int_equal(cp_ui_input_insert(&in, 'a'), UI_INPUT_OK);
+	assert_int_equal(cp_ui_input_insert(&in, 'a'), UI_INPUT_OK);
+	assert_int_equal(cp_ui_input_insert(&in, 'a'), UI_INPUT_FULL);
 	assert_string_equal(in.buf, "牛奶aa");
 	/* set() checks its bytes. */
-	assert_int_equal(ui_input_set(&in, "\xe7\x89"), UI_INPUT_REFUSED);
-	assert_int_equal(ui_input_set(&in, "a\nb"), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_set(&in, "\xe7\x89"), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_set(&in, "a\nb"), UI_INPUT_REFUSED);
 	assert_string_equal(in.buf, "牛奶aa");
-	assert_int_equal(ui_input_set(&in, "123456789"), UI_INPUT_FULL);
+	assert_int_equal(cp_ui_input_set(&in, "123456789"), UI_INPUT_FULL);
 }
 
 static void input_kinds(void **state)
@@ -221,22 +221,22 @@ static void input_kinds(void **state)
 
 	(void)state;
 	/* Digits, full-width folded. */
-	ui_input_init(&in, 12, UI_IN_FOLD | UI_IN_DIGITS);
+	cp_ui_input_init(&in, 12, UI_IN_FOLD | UI_IN_DIGITS);
 	type(&in, "１２3");
 	assert_string_equal(in.buf, "123");
-	assert_int_equal(ui_input_insert(&in, 'a'), UI_INPUT_REFUSED);
-	assert_int_equal(ui_input_insert(&in, 0x725b), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_insert(&in, 'a'), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_insert(&in, 0x725b), UI_INPUT_REFUSED);
 	/* Amounts: one '.'. */
-	ui_input_init(&in, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	cp_ui_input_init(&in, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	type(&in, "12．3");
 	assert_string_equal(in.buf, "12.3");
-	assert_int_equal(ui_input_insert(&in, '.'), UI_INPUT_REFUSED);
-	assert_int_equal(ui_input_insert(&in, '-'), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_insert(&in, '.'), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_insert(&in, '-'), UI_INPUT_REFUSED);
 	/* Codes: ASCII only. */
-	ui_input_init(&in, 32, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_input_init(&in, 32, UI_IN_FOLD | UI_IN_ASCII);
 	type(&in, "ＡＢ１");
 	assert_string_equal(in.buf, "AB1");
-	assert_int_equal(ui_input_insert(&in, 0x725b), UI_INPUT_REFUSED);
+	assert_int_equal(cp_ui_input_insert(&in, 0x725b), UI_INPUT_REFUSED);
 }
 
 static void input_view(void **state)
@@ -246,27 +246,27 @@ static void input_view(void **state)
 	int cur;
 
 	(void)state;
-	ui_input_init(&in, 64, 0);
+	cp_ui_input_init(&in, 64, 0);
 	type(&in, "红富士苹果散称");
 	/* 14 columns of text in 9: the end shows, whole characters only, cursor after it. */
-	assert_int_equal(ui_input_view(&in, 9, out, sizeof(out), &cur), 8);
+	assert_int_equal(cp_ui_input_view(&in, 9, out, sizeof(out), &cur), 8);
 	assert_string_equal(out, "苹果散称");
 	assert_int_equal(cur, 8);
 	/* In 8 columns the cursor's cell needs room too. */
-	assert_int_equal(ui_input_view(&in, 8, out, sizeof(out), &cur), 6);
+	assert_int_equal(cp_ui_input_view(&in, 8, out, sizeof(out), &cur), 6);
 	assert_string_equal(out, "果散称");
 	assert_int_equal(cur, 6);
-	ui_input_home(&in);
-	assert_int_equal(ui_input_view(&in, 9, out, sizeof(out), &cur), 8);
+	cp_ui_input_home(&in);
+	assert_int_equal(cp_ui_input_view(&in, 9, out, sizeof(out), &cur), 8);
 	assert_string_equal(out, "红富士苹");
 	assert_int_equal(cur, 0);
 	/* A PIN shows as stars, one per character. */
-	ui_input_init(&in, 12, UI_IN_SECRET);
+	cp_ui_input_init(&in, 12, UI_IN_SECRET);
 	type(&in, "1234");
-	ui_input_view(&in, 10, out, sizeof(out), &cur);
+	cp_ui_input_view(&in, 10, out, sizeof(out), &cur);
 	assert_string_equal(out, "****");
 	assert_int_equal(cur, 4);
-	ui_input_wipe(&in);
+	cp_ui_input_wipe(&in);
 	assert_int_equal(in.len, 0);
 	assert_int_equal(in.buf[0], 0);
 }
@@ -279,7 +279,7 @@ static enum ui_field_rc key_char(struct ui_field *f, uint32_t ch, int64_t gap)
 {
 	struct ui_key k = {.code = UI_K_CHAR, .ch = ch, .at = now_ms += gap, .gap = gap};
 
-	return ui_field_key(f, &k);
+	return cp_ui_field_key(f, &k);
 }
 
 static enum ui_field_rc key_code(struct ui_field *f, enum ui_keycode code, int64_t gap)
@@ -288,7 +288,7 @@ static enum ui_field_rc key_code(struct ui_field *f, enum ui_keycode code, int64
 
 	if (code == UI_K_CTRL)
 		k.ch = 0x01;
-	return ui_field_key(f, &k);
+	return cp_ui_field_key(f, &k);
 }
 
 static enum ui_field_rc type_at(struct ui_field *f, const char *s, int64_t gap)
@@ -298,7 +298,7 @@ static enum ui_field_rc type_at(struct ui_field *f, const char *s, int64_t gap)
 	while (*s) {
 		uint32_t cp;
 
-		s += ui_utf8_decode(s, &cp);
+		s += cp_ui_utf8_decode(s, &cp);
 		rc = key_char(f, cp, gap);
 	}
 	return rc;
@@ -309,7 +309,7 @@ static void field_pin_refuses_scan(void **state)
 	struct ui_field f;
 
 	(void)state;
-	ui_field_init(&f, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&f, UI_FIELD_PIN, 12, UI_IN_FOLD | UI_IN_ASCII);
 	type_at(&f, "69034688", 3);
 	assert_int_equal(key_code(&f, UI_K_ENTER, 3), UI_FIELD_PIN_SCAN);
 	assert_int_equal(f.in.len, 0);
@@ -327,7 +327,7 @@ static void field_pin_refuses_scan(void **state)
 	type_at(&f, "12345678", 200);
 	assert_int_equal(key_code(&f, UI_K_ENTER, 200), UI_FIELD_SUBMIT);
 	assert_string_equal(ui_field_text(&f), "12345678");
-	ui_field_clear(&f);
+	cp_ui_field_clear(&f);
 	/* Four digits sent at once (tmux send-keys) are still a PIN. */
 	type_at(&f, "1111", 0);
 	assert_int_equal(key_code(&f, UI_K_ENTER, 0), UI_FIELD_SUBMIT);
@@ -340,7 +340,7 @@ static void field_routes_scan(void **state)
 
 	(void)state;
 	/* An amount being typed when the scanner fires: the scan comes out, the amount stays. */
-	ui_field_init(&f, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	cp_ui_field_init(&f, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	type_at(&f, "50", 300);
 	key_char(&f, '6', 700);
 	type_at(&f, "903468885155", 4);
@@ -365,29 +365,29 @@ static void field_routes_long_scan(void **state)
 	struct ui_field f;
 
 	(void)state;
-	ui_field_init(&f, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
+	cp_ui_field_init(&f, UI_FIELD_ROUTE, 16, UI_IN_FOLD | UI_IN_AMOUNT);
 	type_at(&f, "5", 700);
 	key_char(&f, '1', 700);
 	assert_int_equal(type_at(&f, "34567890123456789", 4), UI_FIELD_SAME);
-	assert_true(ui_field_in_run(&f));
+	assert_true(cp_ui_field_in_run(&f));
 	assert_int_equal(key_code(&f, UI_K_ENTER, 4), UI_FIELD_SCAN);
 	assert_string_equal(f.scan, "134567890123456789");
 	assert_string_equal(ui_field_text(&f), "5");
-	assert_false(ui_field_in_run(&f));
-	ui_field_scan_wipe(&f);
+	assert_false(cp_ui_field_in_run(&f));
+	cp_ui_field_scan_wipe(&f);
 	assert_int_equal(f.scan[0], '\0');
 	/* No Enter (or a slow one): judged once the keys pause, not before. */
 	key_char(&f, '1', 700);
 	type_at(&f, "34567890123456789", 4);
-	assert_int_equal(ui_field_idle(&f, now_ms + 10), UI_FIELD_SAME);
-	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_SCAN);
+	assert_int_equal(cp_ui_field_idle(&f, now_ms + 10), UI_FIELD_SAME);
+	assert_int_equal(cp_ui_field_idle(&f, now_ms + 600), UI_FIELD_SCAN);
 	assert_string_equal(f.scan, "134567890123456789");
 	assert_string_equal(ui_field_text(&f), "5");
-	assert_int_equal(ui_field_idle(&f, now_ms + 700), UI_FIELD_SAME);
+	assert_int_equal(cp_ui_field_idle(&f, now_ms + 700), UI_FIELD_SAME);
 	/* A late Enter is a person's Enter on what is left. */
 	assert_int_equal(key_code(&f, UI_K_ENTER, 600), UI_FIELD_SUBMIT);
 	/* A scan with letters comes out as typed, for the screen to refuse. */
-	ui_field_clear(&f);
+	cp_ui_field_clear(&f);
 	key_char(&f, 'S', 700);
 	type_at(&f, "001-T01-000123", 4);
 	assert_int_equal(key_code(&f, UI_K_ENTER, 4), UI_FIELD_SCAN);
@@ -395,12 +395,12 @@ static void field_routes_long_scan(void **state)
 	assert_string_equal(ui_field_text(&f), "");
 	/* Two keys at once (tmux) stay typed; with a letter in them they are refused whole. */
 	type_at(&f, "50", 0);
-	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_CHANGED);
+	assert_int_equal(cp_ui_field_idle(&f, now_ms + 600), UI_FIELD_CHANGED);
 	assert_string_equal(ui_field_text(&f), "50");
-	ui_field_clear(&f);
+	cp_ui_field_clear(&f);
 	key_char(&f, '5', 700);
 	type_at(&f, "x", 0);
-	assert_int_equal(ui_field_idle(&f, now_ms + 600), UI_FIELD_REFUSED);
+	assert_int_equal(cp_ui_field_idle(&f, now_ms + 600), UI_FIELD_REFUSED);
 	assert_string_equal(ui_field_text(&f), "");
 	/* A person's letter is refused at the key, as before. */
 	assert_int_equal(key_char(&f, 'x', 700), UI_FIELD_REFUSED);
@@ -411,7 +411,7 @@ static void field_text_takes_scan(void **state)
 	struct ui_field f;
 
 	(void)state;
-	ui_field_init(&f, UI_FIELD_TEXT, 64, UI_IN_FOLD | UI_IN_ASCII);
+	cp_ui_field_init(&f, UI_FIELD_TEXT, 64, UI_IN_FOLD | UI_IN_ASCII);
 	type_at(&f, "6903468885155", 4);
 	assert_int_equal(key_code(&f, UI_K_ENTER, 4), UI_FIELD_SUBMIT);
 	assert_string_equal(ui_field_text(&f), "6903468885155");
@@ -425,7 +425,7 @@ static void field_refuses_paste(void **state)
 	char big[10001];
 
 	(void)state;
-	ui_field_init(&f, UI_FIELD_TEXT, 64, 0);
+	cp_ui_field_init(&f, UI_FIELD_TEXT, 64, 0);
 	type_at(&f, "ab", 300);
 	/* 10,000 characters at once: refused, none of it shown, the rest swallowed. */
 	memset(big, 'x', sizeof(big) - 1);
@@ -463,7 +463,7 @@ static void field_refuses_paste(void **state)
 		struct ui_key k = {.code = UI_K_CTRL, .ch = 0x1b, .gap = 900, .burst = true};
 
 		k.at = now_ms += 900;
-		assert_int_equal(ui_field_key(&f, &k), UI_FIELD_PASTE);
+		assert_int_equal(cp_ui_field_key(&f, &k), UI_FIELD_PASTE);
 		assert_int_equal(type_at(&f, "[31m", 1), UI_FIELD_SAME);
 		assert_string_equal(ui_field_text(&f), "");
 		type_at(&f, "abc", 900);
@@ -473,11 +473,11 @@ static void field_refuses_paste(void **state)
 		struct ui_key k = {.code = UI_K_CTRL, .ch = 0x15, .gap = 900, .burst = true};
 
 		k.at = now_ms += 900;
-		assert_int_equal(ui_field_key(&f, &k), UI_FIELD_CHANGED);
+		assert_int_equal(cp_ui_field_key(&f, &k), UI_FIELD_CHANGED);
 		assert_string_equal(ui_field_text(&f), "");
 	}
 	/* Too long for the field: refused, not cut. */
-	ui_field_init(&f, UI_FIELD_TEXT, 8, 0);
+	cp_ui_field_init(&f, UI_FIELD_TEXT, 8, 0);
 	assert_int_equal(type_at(&f, "123456789", 1), UI_FIELD_FULL);
 	assert_string_equal(ui_field_text(&f), "");
 }
@@ -492,8 +492,8 @@ static int bar_width(const struct ui_footcell *c, int n)
 static void check_cells(const struct ui_footcell *c, int n, int cols)
 {
 	for (int i = 0; i < n; i++) {
-		assert_int_equal(cp_text_width(c[i].label), c[i].label_w);
-		assert_int_equal(cp_text_width(c[i].key), c[i].key_w);
+		assert_int_equal(cp_ui_text_width(c[i].label), c[i].label_w);
+		assert_int_equal(cp_ui_text_width(c[i].key), c[i].key_w);
 		if (i)
 			assert_true(c[i].x > c[i - 1].x + c[i - 1].key_w + c[i - 1].label_w);
 	}
@@ -514,12 +514,12 @@ static void footer_chinese_80(void **state)
 
 	(void)state;
 	/* Wide enough: everything, letters too. */
-	n = ui_footer_fit(zh_sale, 10, 120, c);
+	n = cp_ui_footer_fit(zh_sale, 10, 120, c);
 	assert_int_equal(n, 10);
 	assert_string_equal(c[1].key, "F2/m");
 	check_cells(c, n, 120);
 	/* 80 columns: the optional keys give way, no label is cut. */
-	n = ui_footer_fit(zh_sale, 10, 80, c);
+	n = cp_ui_footer_fit(zh_sale, 10, 80, c);
 	check_cells(c, n, 80);
 	assert_int_equal(n, 8);
 	assert_string_equal(c[1].key, "F2");
@@ -527,7 +527,7 @@ static void footer_chinese_80(void **state)
 		assert_int_equal(c[i].label_w, 4);
 	assert_string_equal(c[7].key, "Esc");
 	/* 40 columns: labels cut on whole characters, never half of one. */
-	n = ui_footer_fit(zh_sale, 10, 40, c);
+	n = cp_ui_footer_fit(zh_sale, 10, 40, c);
 	check_cells(c, n, 40);
 	assert_true(n >= 1);
 	for (int i = 0; i < n; i++)
@@ -551,15 +551,15 @@ static void footer_english(void **state)
 	int n;
 
 	(void)state;
-	n = ui_footer_fit(en, 10, 100, c);
+	n = cp_ui_footer_fit(en, 10, 100, c);
 	assert_int_equal(n, 10);
 	check_cells(c, n, 100);
-	n = ui_footer_fit(en, 10, 80, c);
+	n = cp_ui_footer_fit(en, 10, 80, c);
 	assert_int_equal(n, 8);
 	assert_string_equal(c[0].label, "Help");
 	assert_string_equal(c[6].label, "Log out");
 	check_cells(c, n, 80);
-	n = ui_footer_fit(mixed, 3, 50, c);
+	n = cp_ui_footer_fit(mixed, 3, 50, c);
 	assert_int_equal(n, 3);
 	check_cells(c, n, 50);
 }
@@ -569,12 +569,12 @@ static void big_figures(void **state)
 	char rows[UI_BIG_ROWS][64];
 
 	(void)state;
-	assert_int_equal(ui_bigtext("12.30", rows, sizeof(rows[0])), 13);
+	assert_int_equal(cp_ui_bigtext("12.30", rows, sizeof(rows[0])), 13);
 	assert_string_equal(rows[0], "    _   _  _ ");
 	for (int r = 0; r < UI_BIG_ROWS; r++)
 		assert_int_equal((int)strlen(rows[r]), 13);
 	assert_string_equal(rows[2], "  ||_ . _||_|");
-	assert_int_equal(ui_bigtext("123456789012345678901", rows, 20), -1);
+	assert_int_equal(cp_ui_bigtext("123456789012345678901", rows, 20), -1);
 }
 
 int main(void)
