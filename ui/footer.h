@@ -4,7 +4,7 @@
 #ifndef CP_UI_FOOTER_H
 #define CP_UI_FOOTER_H
 
-#define UI_FOOT_MAX 24
+#define UI_FOOT_MAX 40
 
 struct ui_footkey {
 	const char *key;   /* "F2", "Esc", "Enter" */

@@ -24,8 +24,14 @@ static void help_draw(struct ui *ui, WINDOW *w)
 	cp_ui_put(w, y++, x, wd, _("Keys"), cp_ui_attr(ui, UI_R_TITLE), false);
 	y++;
 	/* Every key of the screen, also those the footer had no room for: in two columns when
-	 * one does not fit above the text below. */
-	int room = ui->rows - 10 - y, ncol = n > room ? 2 : 1, per = (n + ncol - 1) / ncol;
+	 * one does not fit above the text below; when two do not either (a small terminal), the
+	 * paragraph on the scanner gives its rows to the keys. */
+	int room = ui->rows - 10 - y;
+	bool brief = n > 2 * room;
+
+	if (brief)
+		room += 6;
+	int ncol = n > room ? 2 : 1, per = (n + ncol - 1) / ncol;
 	int colw = wd / ncol;
 
 	for (int i = 0; i < n && i / per < ncol && i % per < room; i++) {
@@ -51,12 +57,14 @@ static void help_draw(struct ui *ui, WINDOW *w)
 			  cp_ui_attr(ui, UI_R_DIM), false);
 	}
 	y++;
-	cp_ui_draw_wrapped(w, y, x, wd, 5,
-			   _("During a sale the scanner works wherever the cursor is: an item is "
-			     "added, a member's card or phone number finds the member, a receipt "
-			     "number opens the refund. In a form a scan types into the field; in a "
-			     "PIN field it is refused. Pasted text is never taken."),
-			   cp_ui_attr(ui, UI_R_DIM));
+	if (!brief)
+		cp_ui_draw_wrapped(
+			w, y, x, wd, 5,
+			_("During a sale the scanner works wherever the cursor is: an item is "
+			  "added, a member's card or phone number finds the member, a receipt "
+			  "number opens the refund. In a form a scan types into the field; in a "
+			  "PIN field it is refused. Pasted text is never taken."),
+			cp_ui_attr(ui, UI_R_DIM));
 	cp_ui_put(w, ui->rows - 3, x, wd, _("Any key closes this help."), cp_ui_attr(ui, UI_R_DIM),
 		  false);
 }

@@ -614,7 +614,7 @@ static const struct ui_footkey sale_footer[] = {
 	{"c", NULL, N_("Coupon"), 0},     {"v", NULL, N_("Coupons"), 1},
 	{"x", NULL, N_("Discount"), 1},
 	{"w", NULL, N_("Grant benefit"), 1}, {"e", NULL, N_("Benefits"), 1},
-	{"f", NULL, N_("Find item"), 0},  {"i", NULL, N_("Price check"), 1},
+	{"f", NULL, N_("Find item"), 1},  {"i", NULL, N_("Price check"), 1},
 };
 /* clang-format on */
 

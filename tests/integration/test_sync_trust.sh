@@ -123,7 +123,7 @@ busy 0
 run "${C[@]}" sync --once
 check "Retry-After 0: exit 75 (got $rc)" test "$rc" -eq 75
 check "... waits at least backoff_base_ms (1 s) with jitter" wait_between 1000 2000
-check "... and says so: $err" has "$err" 'next try in 1\.[0-9] s \(HQ asked for 0\.0 s; backoff_base_ms is the least\)'
+check "... and says so: $err" has "$err" 'next try in (1\.[0-9]|2\.0) s \(HQ asked for 0\.0 s; backoff_base_ms is the least\)'
 busy '"Wed, 21 Oct 2015 07:28:00 GMT"'
 run "${C[@]}" sync --once
 check "Retry-After a date in the past: exit 75 (got $rc)" test "$rc" -eq 75
