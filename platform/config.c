@@ -28,9 +28,9 @@ enum kind {
 
 /* The allowed words of each K_CHOICE key, by the key's min. */
 static const char *const choices[] = {
-	"auto zh_CN en", /* 0: [ui] language */
-	"32 42 48",      /* 1: [printer] width */
-	"best stack",    /* 2: [pricing] member_and_tier */
+	"auto zh_CN en",                                      /* 0: [ui] language */
+	"32 42 48",                                           /* 1: [printer] width */
+	"best stack",                                         /* 2: [pricing] member_and_tier */
 	"none jiao_down jiao_nearest yuan_down yuan_nearest", /* 3: [sale] rounding */
 };
 

@@ -61,7 +61,7 @@ struct cp_config {
 	int pricing_manual_limit_bp; /* manual_limit_bp = 1000 (above: a manager's code and PIN) */
 	/* [member] */
 	char member_terms_version[33]; /* terms_version = 1 (membership terms shoppers agree to) */
-	char sale_rounding[16]; /* rounding = none (抹零 of the cash due; rounding.h) */
+	char sale_rounding[16];        /* rounding = none (抹零 of the cash due; rounding.h) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
 	/* where the values came from: the file read, or "" for defaults only */
