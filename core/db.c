@@ -523,7 +523,7 @@ enum cp_err cp_db_zone_set(struct cp_db *db, int utc_offset_min, struct cp_errbu
 
 enum cp_err cp_db_zone_load(struct cp_db *db, struct cp_errbuf *err)
 {
-	int64_t off;
+	int64_t off = 0;
 	enum cp_err result = cp_db_meta_get_int(db, "utc_offset_min", &off, err);
 
 	if (result == CP_ENOTFOUND && db->schema_limit > 0) {

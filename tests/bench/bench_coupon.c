@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "coupon.h"
 #include "db.h"
 #include "db_int.h"
@@ -24,55 +25,6 @@
 #define ISSUED 100000
 
 static uint64_t rng_state = 16;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
-}
-
-static void die(const char *what, const struct cp_errbuf *err)
-{
-	fprintf(stderr, "bench_coupon: %s: %s\n", what, err ? err->msg : "");
-	exit(1);
-}
 
 static void exec(sqlite3 *h, const char *sql)
 {
@@ -119,21 +71,22 @@ static void fill(struct cp_db *db, const char *own)
 			       "INSERT INTO coupon_use(seq, code, kind, fen) VALUES(?1, ?2, 'use',"
 			       " 500)",
 			       -1, &used, NULL) != SQLITE_OK)
-		die("prepare the fill", NULL);
+		cp_bench_die("prepare the fill", NULL);
 	for (int i = 0; i < KNOWN + ISSUED; i++) {
 		static const char *const tmpl[] = {"C-MJ20", "C-FRESH10", "C-BAG", "C-5OFF30"};
 		char member[16];
 		bool ours = i >= KNOWN;
 
 		code_of(i, ours ? own : "ZZZZ", code);
-		snprintf(member, sizeof(member), "M%06d", 1 + (int)(rnd() % 1000));
+		snprintf(member, sizeof(member), "M%06d",
+			 1 + (int)(cp_bench_rnd(&rng_state) % 1000));
 		if (!ours) {
 			sqlite3_bind_text(known, 1, code, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(known, 2, tmpl[i % 4], -1, SQLITE_STATIC);
 			sqlite3_bind_text(known, 3, member, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(known, 4, i % 5 ? "open" : "used", -1, SQLITE_STATIC);
 			if (sqlite3_step(known) != SQLITE_DONE)
-				die("insert a known coupon", NULL);
+				cp_bench_die("insert a known coupon", NULL);
 			sqlite3_reset(known);
 			continue;
 		}
@@ -142,13 +95,13 @@ static void fill(struct cp_db *db, const char *own)
 		sqlite3_bind_text(issued, 3, tmpl[i % 4], -1, SQLITE_STATIC);
 		sqlite3_bind_text(issued, 4, member, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(issued) != SQLITE_DONE)
-			die("insert an issued coupon", NULL);
+			cp_bench_die("insert an issued coupon", NULL);
 		sqlite3_reset(issued);
 		if (i % 5 == 0) {
 			sqlite3_bind_int64(used, 1, 2000000 + i);
 			sqlite3_bind_text(used, 2, code, -1, SQLITE_TRANSIENT);
 			if (sqlite3_step(used) != SQLITE_DONE)
-				die("insert a use", NULL);
+				cp_bench_die("insert a use", NULL);
 			sqlite3_reset(used);
 		}
 	}
@@ -165,18 +118,14 @@ struct run {
 
 static void report(const char *kind, struct run *r)
 {
-	double sum = 0;
+	struct cp_bench_stats st;
 
-	qsort(r->t, (size_t)r->n, sizeof(r->t[0]), cmp_i64);
-	for (int i = 0; i < r->n; i++)
-		sum += (double)r->t[i];
-	printf("%-12s %7d %8.1f %8.1f %8.1f %8.1f %8.1f\n", kind, r->n, pct_us(r->t, r->n, 0.5),
-	       pct_us(r->t, r->n, 0.9), pct_us(r->t, r->n, 0.99), r->t[r->n - 1] / 1e3,
-	       sum / r->n / 1e3);
+	cp_bench_stats(r->t, r->n, &st);
+	printf("%-12s %7d %8.1f %8.1f %8.1f %8.1f %8.1f\n", kind, st.n, st.p50_us, st.p90_us,
+	       st.p99_us, st.max_us, st.mean_us);
 	printf("BENCH coupon kind=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f "
 	       "mean_us=%.1f\n",
-	       kind, r->n, pct_us(r->t, r->n, 0.5), pct_us(r->t, r->n, 0.9),
-	       pct_us(r->t, r->n, 0.99), r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
+	       kind, st.n, st.p50_us, st.p90_us, st.p99_us, st.max_us, st.mean_us);
 }
 
 /* n checks of random known codes, each followed by the bare SELECT of its row; then n checks
@@ -188,35 +137,35 @@ static void measure(struct cp_db *db, sqlite3_stmt *bare, const char *own, int n
 	char text[CP_COUPON_CODE_LEN + 1], code[CP_COUPON_CODE_LEN + 1];
 
 	for (int i = 0; i < n; i++) {
-		int k = (int)(rnd() % (KNOWN + ISSUED));
+		int k = (int)(cp_bench_rnd(&rng_state) % (KNOWN + ISSUED));
 		int64_t t0, t1, c0;
 
 		code_of(k, k >= KNOWN ? own : "ZZZZ", text);
-		c0 = cpu_ns();
-		t0 = now_ns();
+		c0 = cp_bench_cpu_ns();
+		t0 = cp_bench_now_ns();
 		if (cp_coupon_parse(text, code) != CP_COUPON_SHAPE_OK ||
 		    cp_coupon_find(db, code, &info, &err) != CP_OK)
-			die("check a known coupon", &err);
-		t1 = now_ns();
-		r[2].t[r[2].n++] = cpu_ns() - c0;
+			cp_bench_die("check a known coupon", &err);
+		t1 = cp_bench_now_ns();
+		r[2].t[r[2].n++] = cp_bench_cpu_ns() - c0;
 		r[0].t[r[0].n++] = t1 - t0;
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		sqlite3_bind_text(bare, 1, code, -1, SQLITE_STATIC);
 		if (sqlite3_step(bare) != SQLITE_ROW)
-			die("bare select", NULL);
+			cp_bench_die("bare select", NULL);
 		sqlite3_reset(bare);
-		t1 = now_ns();
+		t1 = cp_bench_now_ns();
 		r[1].t[r[1].n++] = t1 - t0;
 	}
 	for (int i = 0; i < n; i++) {
 		int64_t t0;
 
-		code_of(KNOWN + ISSUED + 1 + (int)(rnd() % 1000000), own, text);
-		t0 = now_ns();
+		code_of(KNOWN + ISSUED + 1 + (int)(cp_bench_rnd(&rng_state) % 1000000), own, text);
+		t0 = cp_bench_now_ns();
 		if (cp_coupon_parse(text, code) != CP_COUPON_SHAPE_OK ||
 		    cp_coupon_find(db, code, &info, &err) != CP_ENOTFOUND)
-			die("check an unknown coupon", &err);
-		r[3].t[r[3].n++] = now_ns() - t0;
+			cp_bench_die("check an unknown coupon", &err);
+		r[3].t[r[3].n++] = cp_bench_now_ns() - t0;
 	}
 }
 
@@ -224,38 +173,24 @@ int main(int argc, char **argv)
 {
 	const char *dir = ".";
 	int n = 100000;
-	char path[1024], own[5];
-	struct cp_db_options opt = {0};
-	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
-	struct cp_errbuf err = {{0}};
+	char own[5];
 	struct cp_db *db;
 	sqlite3_stmt *bare;
 	struct run r[4];
 	int64_t t0;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--dir") == 0)
-			dir = argv[i + 1];
-		else if (strcmp(argv[i], "-n") == 0 && strtol(argv[i + 1], NULL, 10) > 0 &&
-			 strtol(argv[i + 1], NULL, 10) <= 1000000)
-			n = (int)strtol(argv[i + 1], NULL, 10);
-	}
-	snprintf(path, sizeof(path), "%s/coupons.db", dir);
-	unlink(path);
-	opt.path = path;
-	opt.pbkdf2_iterations = 1000;
-	if (cp_db_create(&db, &opt, &init, &err) != CP_OK || cp_demo_seed(db, &err) != CP_OK)
-		die("open the demo store", &err);
+	cp_bench_args(argc, argv, 1000000, &dir, &n);
+	db = cp_bench_demo_store(dir, "coupons.db");
 	cp_coupon_prefix("S001", "T01", own);
-	t0 = now_ns();
+	t0 = cp_bench_now_ns();
 	fill(db, own);
 	fprintf(stderr, "bench_coupon: %d coupons stored in %.1f s\n", KNOWN + ISSUED,
-		(now_ns() - t0) / 1e9);
+		(cp_bench_now_ns() - t0) / 1e9);
 	for (int i = 0; i < 4; i++) {
 		r[i].t = calloc((size_t)n, sizeof(int64_t));
 		r[i].n = 0;
 		if (!r[i].t)
-			die("out of memory", NULL);
+			cp_bench_die("out of memory", NULL);
 	}
 	if (sqlite3_prepare_v2(
 		    db->h,
@@ -263,7 +198,7 @@ int main(int argc, char **argv)
 		    " WHERE code = ?1 UNION ALL SELECT template_id, member_id, valid_from,"
 		    " valid_to FROM coupon_issue WHERE code = ?1",
 		    -1, &bare, NULL) != SQLITE_OK)
-		die("prepare", NULL);
+		cp_bench_die("prepare", NULL);
 	measure(db, bare, own, n / 10, r); /* warm-up */
 	for (int i = 0; i < 4; i++)
 		r[i].n = 0;
@@ -277,7 +212,7 @@ int main(int argc, char **argv)
 	report("cpu", &r[2]);
 	report("unknown", &r[3]);
 	printf("BENCH coupon goal_p99_us=%.0f met=%s\n", GOAL_P99_US,
-	       pct_us(r[0].t, r[0].n, 0.99) <= GOAL_P99_US ? "yes" : "no");
+	       cp_bench_pct_us(r[0].t, r[0].n, 0.99) <= GOAL_P99_US ? "yes" : "no");
 	sqlite3_finalize(bare);
 	cp_db_close(db);
 	for (int i = 0; i < 4; i++)

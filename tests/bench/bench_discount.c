@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "cart.h"
 #include "db.h"
 #include "demo.h"
@@ -20,38 +21,6 @@
 #include "staff.h"
 
 #define LINES 50
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
-}
-
-static void die(const char *what, const struct cp_errbuf *err)
-{
-	fprintf(stderr, "bench_discount: %s: %s\n", what, err ? err->msg : "");
-	exit(1);
-}
 
 struct run {
 	const char *kind;
@@ -62,19 +31,16 @@ struct run {
 
 static void report(struct run *r)
 {
-	double sum = 0;
+	struct cp_bench_stats st;
 
-	qsort(r->t, (size_t)r->n, sizeof(r->t[0]), cmp_i64);
-	for (int i = 0; i < r->n; i++)
-		sum += (double)r->t[i];
-	r->p50 = pct_us(r->t, r->n, 0.5);
-	r->p99 = pct_us(r->t, r->n, 0.99);
-	printf("%-8s %6d %9.1f %9.1f %9.1f %9.1f %9.1f\n", r->kind, r->n, r->p50,
-	       pct_us(r->t, r->n, 0.9), r->p99, r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
+	cp_bench_stats(r->t, r->n, &st);
+	r->p50 = st.p50_us;
+	r->p99 = st.p99_us;
+	printf("%-8s %6d %9.1f %9.1f %9.1f %9.1f %9.1f\n", r->kind, st.n, st.p50_us, st.p90_us,
+	       st.p99_us, st.max_us, st.mean_us);
 	printf("BENCH discount kind=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f "
 	       "mean_us=%.1f\n",
-	       r->kind, r->n, r->p50, pct_us(r->t, r->n, 0.9), r->p99, r->t[r->n - 1] / 1e3,
-	       sum / r->n / 1e3);
+	       r->kind, st.n, st.p50_us, st.p90_us, st.p99_us, st.max_us, st.mean_us);
 }
 
 int main(int argc, char **argv)
@@ -82,9 +48,7 @@ int main(int argc, char **argv)
 	static struct cp_cart_view v;
 	const char *dir = ".";
 	int n = 2000;
-	char path[1024], sku[16];
-	struct cp_db_options opt = {0};
-	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
+	char sku[16];
 	struct cp_discount_req sale = {
 		.line_no = 0, .kind = CP_DISCOUNT_AMOUNT, .value = 500, .reason = "bench"};
 	struct cp_errbuf err = {{0}};
@@ -92,54 +56,43 @@ int main(int argc, char **argv)
 	struct cp_db *db;
 	struct run r[3] = {{.kind = "plain"}, {.kind = "member"}, {.kind = "attach"}};
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--dir") == 0)
-			dir = argv[i + 1];
-		else if (strcmp(argv[i], "-n") == 0 && strtol(argv[i + 1], NULL, 10) > 0 &&
-			 strtol(argv[i + 1], NULL, 10) <= 1000000)
-			n = (int)strtol(argv[i + 1], NULL, 10);
-	}
-	snprintf(path, sizeof(path), "%s/discount.db", dir);
-	unlink(path);
-	opt.path = path;
-	opt.pbkdf2_iterations = 1000;
-	if (cp_db_create(&db, &opt, &init, &err) != CP_OK || cp_demo_seed(db, &err) != CP_OK)
-		die("open the demo store", &err);
+	cp_bench_args(argc, argv, 1000000, &dir, &n);
+	db = cp_bench_demo_store(dir, "discount.db");
 	if (cp_staff_login(db, "1001", "1111", &who, NULL, &err) != CP_OK)
-		die("log in", &err);
+		cp_bench_die("log in", &err);
 	for (int i = 0; i < LINES; i++) {
 		snprintf(sku, sizeof(sku), "%d", 10001 + i);
 		if (cp_cart_scan(db, &who, sku, 1 + i % 3, NULL, &err) != CP_OK)
-			die("scan", &err);
+			cp_bench_die("scan", &err);
 	}
 	if (cp_discount_add(db, &who, &sale, NULL, &err) != CP_OK)
-		die("discount the sale", &err);
+		cp_bench_die("discount the sale", &err);
 	for (int i = 0; i < 3; i++)
 		if (!(r[i].t = calloc((size_t)n, sizeof(int64_t))))
-			die("out of memory", NULL);
+			cp_bench_die("out of memory", NULL);
 	for (int i = 0; i < n; i++) {
 		int64_t t0;
 
 		/* both views timed after one untimed read, so neither pays for the write's commit */
 		if (cp_cart_set_member(db, &who, NULL, &err) != CP_OK ||
 		    cp_cart_view(db, &who, &v, &err) != CP_OK)
-			die("detach", &err);
-		t0 = now_ns();
+			cp_bench_die("detach", &err);
+		t0 = cp_bench_now_ns();
 		if (cp_cart_view(db, &who, &v, &err) != CP_OK || v.nlines != LINES ||
 		    v.member_saving != 0)
-			die("view without a member", &err);
-		r[0].t[r[0].n++] = now_ns() - t0;
-		t0 = now_ns();
+			cp_bench_die("view without a member", &err);
+		r[0].t[r[0].n++] = cp_bench_now_ns() - t0;
+		t0 = cp_bench_now_ns();
 		if (cp_cart_set_member(db, &who, "M000029", &err) != CP_OK ||
 		    cp_cart_view(db, &who, &v, &err) != CP_OK)
-			die("attach", &err);
-		r[2].t[r[2].n++] = now_ns() - t0;
+			cp_bench_die("attach", &err);
+		r[2].t[r[2].n++] = cp_bench_now_ns() - t0;
 		if (v.member_saving <= 0 || v.discount != 500)
-			die("the member's prices did not apply", NULL);
-		t0 = now_ns();
+			cp_bench_die("the member's prices did not apply", NULL);
+		t0 = cp_bench_now_ns();
 		if (cp_cart_view(db, &who, &v, &err) != CP_OK)
-			die("view with the member", &err);
-		r[1].t[r[1].n++] = now_ns() - t0;
+			cp_bench_die("view with the member", &err);
+		r[1].t[r[1].n++] = cp_bench_now_ns() - t0;
 	}
 	printf("%d lines, %lld items, total %lld fen, member saving %lld fen, discount %lld fen\n",
 	       v.nlines, (long long)v.items, (long long)v.total, (long long)v.member_saving,

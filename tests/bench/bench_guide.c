@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "cp_clock.h"
 #include "db.h"
 #include "db_int.h"
@@ -32,21 +33,6 @@ static int64_t clock_fixed(void *ctx)
 {
 	(void)ctx;
 	return fixed_now;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int exec(sqlite3 *h, const char *sql)
@@ -216,10 +202,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t0 = now_ns();
+	t0 = cp_bench_now_ns();
 	if (fill(db, day0) != 0)
 		return 1;
-	fill_ns = now_ns() - t0;
+	fill_ns = cp_bench_now_ns() - t0;
 	fixed_now = day0 + (int64_t)(DAYS - 1) * 86400000 + 72000000; /* the last day, 20:00 */
 	for (int r = 0; r < RUNS; r++) {
 		for (int g = 0; g < GUIDES; g++) {
@@ -231,19 +217,19 @@ int main(int argc, char **argv)
 				sum += (badge[i] - '0') * (i % 2 ? 3 : 1);
 			badge[12] = (char)('0' + (10 - sum % 10) % 10);
 			badge[13] = '\0';
-			t0 = now_ns();
+			t0 = cp_bench_now_ns();
 			if (cp_guide_day(db, &who, badge, &d, &err) != CP_OK) {
 				fprintf(stderr, "bench_guide: %s\n", err.msg);
 				return 1;
 			}
-			ms[n++] = (double)(now_ns() - t0) / 1e6;
+			ms[n++] = (double)(cp_bench_now_ns() - t0) / 1e6;
 			if (r == 0) {
 				sales += d.sales;
 				bound += d.bound_total;
 			}
 		}
 	}
-	qsort(ms, (size_t)n, sizeof(ms[0]), cmp_double);
+	qsort(ms, (size_t)n, sizeof(ms[0]), cp_bench_cmp_double);
 	printf("BENCH guide_day sales=%d days=%d guides=%d members=%d fill_s=%.1f"
 	       " day_sales=%" PRId64 " bound=%" PRId64 " n=%d p50_ms=%.3f p99_ms=%.3f"
 	       " max_ms=%.3f goal_ms=%.0f %s\n",

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "db.h"
 #include "db_int.h"
 #include "earn.h"
@@ -47,41 +48,6 @@ struct stats {
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
-}
-
 static void summarise(int64_t *ns, int n, struct stats *s)
 {
 	double sum = 0;
@@ -89,14 +55,14 @@ static void summarise(int64_t *ns, int n, struct stats *s)
 	memset(s, 0, sizeof(*s));
 	if (n == 0)
 		return;
-	qsort(ns, (size_t)n, sizeof(ns[0]), cmp_i64);
+	qsort(ns, (size_t)n, sizeof(ns[0]), cp_bench_cmp_i64);
 	for (int i = 0; i < n; i++)
 		sum += (double)ns[i];
 	s->n = n;
-	s->p50 = pct_us(ns, n, 0.5);
-	s->p90 = pct_us(ns, n, 0.9);
-	s->p99 = pct_us(ns, n, 0.99);
-	s->p999 = pct_us(ns, n, 0.999);
+	s->p50 = cp_bench_pct_us(ns, n, 0.5);
+	s->p90 = cp_bench_pct_us(ns, n, 0.9);
+	s->p99 = cp_bench_pct_us(ns, n, 0.99);
+	s->p999 = cp_bench_pct_us(ns, n, 0.999);
 	s->max = ns[n - 1] / 1e3;
 	s->mean = sum / n / 1e3;
 }
@@ -111,7 +77,8 @@ static void member_phone(long i, char out[CP_PHONE_LEN + 1])
 
 static void miss_phone(char out[CP_PHONE_LEN + 1])
 {
-	snprintf(out, CP_PHONE_LEN + 1, "15%09llu", (unsigned long long)(rnd() % 1000000000));
+	snprintf(out, CP_PHONE_LEN + 1, "15%09llu",
+		 (unsigned long long)(cp_bench_rnd(&rng_state) % 1000000000));
 }
 
 static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
@@ -229,7 +196,7 @@ static int build(const struct opts *o)
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db = NULL;
 	char marker[64];
-	int64_t t0 = now_ns();
+	int64_t t0 = cp_bench_now_ns();
 	enum cp_err rc;
 	int result = -1;
 
@@ -272,7 +239,7 @@ out:
 	if (result != 0)
 		remove_db(o->db);
 	else
-		fprintf(stderr, "bench_lookup: built in %.1f s\n", (now_ns() - t0) / 1e9);
+		fprintf(stderr, "bench_lookup: built in %.1f s\n", (cp_bench_now_ns() - t0) / 1e9);
 	return result;
 }
 
@@ -377,12 +344,12 @@ static long spin_calibrate(int64_t target_ns)
 	long iters = 100000;
 
 	for (int i = 0; i < 31; i++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = cp_bench_now_ns();
 
 		spin(iters);
-		t[i] = now_ns() - t0;
+		t[i] = cp_bench_now_ns() - t0;
 	}
-	qsort(t, 31, sizeof(t[0]), cmp_i64);
+	qsort(t, 31, sizeof(t[0]), cp_bench_cmp_i64);
 	return t[15] > 0 ? (long)((double)iters * (double)target_ns / (double)t[15]) : 1;
 }
 
@@ -460,9 +427,9 @@ static int measure(const struct opts *o, struct stats *out, long *spin_iters)
 	}
 	/* Known members at random, misses (-1) mixed in at random places. */
 	for (long i = 0; i < nq; i++)
-		q[i] = i < o->hits ? (long)(rnd() % (uint64_t)o->members) : -1;
+		q[i] = i < o->hits ? (long)(cp_bench_rnd(&rng_state) % (uint64_t)o->members) : -1;
 	for (long i = nq - 1; i > 0; i--) {
-		long j = (long)(rnd() % (uint64_t)(i + 1)), t = q[i];
+		long j = (long)(cp_bench_rnd(&rng_state) % (uint64_t)(i + 1)), t = q[i];
 
 		q[i] = q[j];
 		q[j] = t;
@@ -471,19 +438,19 @@ static int measure(const struct opts *o, struct stats *out, long *spin_iters)
 	for (int i = 0; i < 1001; i++) {
 		int64_t t0;
 
-		member_phone((long)(rnd() % (uint64_t)o->members), phone);
-		t0 = now_ns();
+		member_phone((long)(cp_bench_rnd(&rng_state) % (uint64_t)o->members), phone);
+		t0 = cp_bench_now_ns();
 		cp_member_find_by_phone(c.db, phone, &c.v, NULL);
-		warm[i] = now_ns() - t0;
+		warm[i] = cp_bench_now_ns() - t0;
 		if (!o->core_only) {
 			bare_find(&c.bare, phone);
 			find_in_txn(&c, phone, &rc);
 		}
 	}
-	qsort(warm, 1001, sizeof(warm[0]), cmp_i64);
+	qsort(warm, 1001, sizeof(warm[0]), cp_bench_cmp_i64);
 	*spin_iters = spin_calibrate(warm[500]);
 	for (long i = 0; i < nq; i++) {
-		long other = (long)(rnd() % (uint64_t)o->members);
+		long other = (long)(cp_bench_rnd(&rng_state) % (uint64_t)o->members);
 		int hk = q[i] >= 0 ? HIT : MISS, bk = q[i] >= 0 ? BARE_HIT : BARE_MISS;
 		int64_t t0, t1, t2;
 		bool bare_found;
@@ -492,12 +459,12 @@ static int measure(const struct opts *o, struct stats *out, long *spin_iters)
 			member_phone(q[i], phone);
 		else
 			miss_phone(phone);
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		rc = cp_member_find_by_phone(c.db, phone, &c.v, &c.err);
-		t1 = now_ns();
+		t1 = cp_bench_now_ns();
 		/* Its own connection and page cache: the same phone finds nothing warmer. */
 		bare_found = o->core_only ? q[i] >= 0 : bare_find(&c.bare, phone);
-		t2 = now_ns();
+		t2 = cp_bench_now_ns();
 		if (check(&c, q[i], rc, bare_found))
 			goto out;
 		ns[hk][cnt[hk]++] = t1 - t0;
@@ -508,35 +475,36 @@ static int measure(const struct opts *o, struct stats *out, long *spin_iters)
 			continue;
 		/* Another member: this connection's page cache holds the first one's pages. */
 		member_phone(other, phone);
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		if (find_in_txn(&c, phone, &rc))
 			goto out;
-		t1 = now_ns();
+		t1 = cp_bench_now_ns();
 		if (check(&c, other, rc, true))
 			goto out;
 		ns[HIT_TXN][cnt[HIT_TXN]++] = t1 - t0;
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		spin(*spin_iters);
-		ns[SPIN][cnt[SPIN]++] = now_ns() - t0;
+		ns[SPIN][cnt[SPIN]++] = cp_bench_now_ns() - t0;
 		/* A regular customer, with PENDING / BUSY movements HQ has not acknowledged. */
-		other = (long)(rnd() % (uint64_t)(o->members < BUSY ? o->members : BUSY));
+		other = (long)(cp_bench_rnd(&rng_state) %
+			       (uint64_t)(o->members < BUSY ? o->members : BUSY));
 		member_phone(other, phone);
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		rc = cp_member_find_by_phone(c.db, phone, &c.v, &c.err);
-		t1 = now_ns();
+		t1 = cp_bench_now_ns();
 		if (check(&c, other, rc, true))
 			goto out;
 		ns[BUSY_HIT][cnt[BUSY_HIT]++] = t1 - t0;
 		sqlite3_bind_text(c.sum, 1, c.v.id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(c.sum, 2, 0);
-		t0 = now_ns();
+		t0 = cp_bench_now_ns();
 		if (sqlite3_step(c.sum) != SQLITE_ROW ||
 		    sqlite3_column_int64(c.sum, 0) != c.v.points_pending) {
 			fprintf(stderr,
 				"bench_lookup: the movements do not sum to the kept total\n");
 			goto out;
 		}
-		t1 = now_ns();
+		t1 = cp_bench_now_ns();
 		sqlite3_reset(c.sum);
 		ns[BUSY_SUM][cnt[BUSY_SUM]++] = t1 - t0;
 	}
@@ -570,21 +538,6 @@ static void usage(void)
 	      stderr);
 }
 
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s)
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	long v;
@@ -599,13 +552,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 		if (strcmp(a, "--db") == 0 && val)
 			o->db = val;
-		else if (strcmp(a, "--members") == 0 && parse_long(val, 1000, 100000000, &v))
+		else if (strcmp(a, "--members") == 0 &&
+			 cp_bench_parse_long(val, 1000, 100000000, &v))
 			o->members = v;
-		else if (strcmp(a, "--lookups") == 0 && parse_long(val, 100, 100000000, &v))
+		else if (strcmp(a, "--lookups") == 0 &&
+			 cp_bench_parse_long(val, 100, 100000000, &v))
 			o->hits = v;
-		else if (strcmp(a, "--misses") == 0 && parse_long(val, 1, 100000000, &v))
+		else if (strcmp(a, "--misses") == 0 && cp_bench_parse_long(val, 1, 100000000, &v))
 			o->misses = v;
-		else if (strcmp(a, "--seed") == 0 && parse_long(val, 0, LONG_MAX, &v))
+		else if (strcmp(a, "--seed") == 0 && cp_bench_parse_long(val, 0, LONG_MAX, &v))
 			o->seed = (uint64_t)v;
 		else
 			return -1;

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "cart.h"
 #include "db.h"
 #include "db_int.h"
@@ -57,31 +58,6 @@ struct till {
 
 static uint64_t rng_state = UINT64_C(0x706f696e7473);
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Counts the WAL's frames and checkpoints as SQLite's auto-checkpoint would (this hook
  * replaces its own). */
 static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
@@ -92,24 +68,6 @@ static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
 	if (frames >= AUTOCHECKPOINT)
 		sqlite3_wal_checkpoint(h, name);
 	return SQLITE_OK;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
 }
 
 static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
@@ -235,11 +193,11 @@ static int pay(struct till *t, const struct cp_tender *tn, int n, int64_t *ns, b
 	struct cp_errbuf err = {{0}};
 	struct cp_sale_result r;
 	int before = t->wal_frames;
-	int64_t c0 = cpu_ns(), t0 = now_ns();
+	int64_t c0 = cp_bench_cpu_ns(), t0 = cp_bench_now_ns();
 	enum cp_err rc = cp_sale_pay(t->db, &t->who, tn, n, &r, &err);
 
-	*ns = now_ns() - t0;
-	t->last_cpu_ns = cpu_ns() - c0;
+	*ns = cp_bench_now_ns() - t0;
+	t->last_cpu_ns = cp_bench_cpu_ns() - c0;
 	/* a commit that restarted the WAL counts from zero */
 	t->last_frames = t->wal_frames >= before ? t->wal_frames - before : t->wal_frames;
 	if (rc != CP_OK)
@@ -281,17 +239,19 @@ static int run_mode(struct till *t, int n, struct results *res)
 		int64_t d[NKINDS], c[NKINDS];
 		int f[NKINDS];
 
-		snprintf(member, sizeof(member), "M%06d", (int)(rnd() % DEMO_MEMBERS) + 1);
+		snprintf(member, sizeof(member), "M%06d",
+			 (int)(cp_bench_rnd(&rng_state) % DEMO_MEMBERS) + 1);
 		for (int j = 0; j < SALE_LINES; j++) {
 			bool again;
 
 			do {
-				skus[j] = DEMO_FIRST_SKU + (int)(rnd() % DEMO_ITEMS);
+				skus[j] = DEMO_FIRST_SKU +
+					  (int)(cp_bench_rnd(&rng_state) % DEMO_ITEMS);
 				again = false;
 				for (int m = 0; m < j; m++)
 					again |= skus[m] == skus[j];
 			} while (again);
-			qty[j] = (int)(rnd() % 3) + 1;
+			qty[j] = (int)(cp_bench_rnd(&rng_state) % 3) + 1;
 		}
 		/* each kind takes each place in turn */
 		for (int s = 0; s < NKINDS; s++) {
@@ -321,17 +281,18 @@ static void report(const char *mode, int n, struct results *res)
 	for (int k = 0; k < NKINDS; k++) {
 		int64_t *ns = res->ns[k];
 
-		qsort(ns, (size_t)n, sizeof(int64_t), cmp_i64);
-		qsort(res->cpu[k], (size_t)n, sizeof(int64_t), cmp_i64);
-		med[k] = pct_us(ns, n, 0.5);
-		p99[k] = pct_us(ns, n, 0.99);
-		cmed[k] = pct_us(res->cpu[k], n, 0.5);
+		qsort(ns, (size_t)n, sizeof(int64_t), cp_bench_cmp_i64);
+		qsort(res->cpu[k], (size_t)n, sizeof(int64_t), cp_bench_cmp_i64);
+		med[k] = cp_bench_pct_us(ns, n, 0.5);
+		p99[k] = cp_bench_pct_us(ns, n, 0.99);
+		cmed[k] = cp_bench_pct_us(res->cpu[k], n, 0.5);
 		printf("%-16s %7d %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n", kind_name[k], n, med[k],
-		       pct_us(ns, n, 0.9), p99[k], ns[n - 1] / 1e3, cmed[k], res->frames[k] / n);
+		       cp_bench_pct_us(ns, n, 0.9), p99[k], ns[n - 1] / 1e3, cmed[k],
+		       res->frames[k] / n);
 		printf("BENCH pointspay mode=%s kind=%s n=%d median_us=%.1f p90_us=%.1f "
 		       "p99_us=%.1f max_us=%.1f cpu_median_us=%.1f frames=%.2f\n",
-		       mode, kind_name[k], n, med[k], pct_us(ns, n, 0.9), p99[k], ns[n - 1] / 1e3,
-		       cmed[k], res->frames[k] / n);
+		       mode, kind_name[k], n, med[k], cp_bench_pct_us(ns, n, 0.9), p99[k],
+		       ns[n - 1] / 1e3, cmed[k], res->frames[k] / n);
 	}
 	for (int k = K_POINTS; k < NKINDS; k++) {
 		printf("ratio %s/plain: median %.3f, p99 %.3f, CPU time median %.3f (goal median "

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "cart.h"
 #include "db.h"
 #include "db_int.h"
@@ -158,27 +159,11 @@ struct result {
 static uint64_t rng_state;
 static unsigned char bulk_blob[BULK_BYTES];
 
-/* SplitMix64. */
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* The members and items of the till's sales. */
-static uint64_t rnd(void)
-{
-	return splitmix(&rng_state);
-}
-
 /* n bytes from a SplitMix64 state. */
 static void random_bytes(uint64_t *state, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i += 8) {
-		uint64_t x = splitmix(state);
+		uint64_t x = cp_bench_rnd(state);
 
 		memcpy(out + i, &x, n - i < 8 ? n - i : 8);
 	}
@@ -197,44 +182,17 @@ static void uuid_text(uint64_t *state, char out[37])
 		 b[13], b[14], b[15]);
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted nanoseconds, in microseconds. */
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
-}
-
 static void summarise(int64_t *ns, int n, struct stats *s)
 {
 	double sum = 0;
 
-	qsort(ns, (size_t)n, sizeof(ns[0]), cmp_i64);
+	qsort(ns, (size_t)n, sizeof(ns[0]), cp_bench_cmp_i64);
 	for (int i = 0; i < n; i++)
 		sum += (double)ns[i];
 	s->n = n;
-	s->median = pct_us(ns, n, 0.5);
-	s->p90 = pct_us(ns, n, 0.9);
-	s->p99 = pct_us(ns, n, 0.99);
+	s->median = cp_bench_pct_us(ns, n, 0.5);
+	s->p90 = cp_bench_pct_us(ns, n, 0.9);
+	s->p99 = cp_bench_pct_us(ns, n, 0.99);
 	s->max = ns[n - 1] / 1e3;
 	s->mean = sum / n / 1e3;
 }
@@ -604,21 +562,23 @@ static int till_prepare(struct till *t, struct cp_tender *tender)
 	int picked[SALE_LINES];
 	enum cp_err rc;
 
-	snprintf(member, sizeof(member), "M%06d", (int)(rnd() % DEMO_MEMBERS) + 1);
+	snprintf(member, sizeof(member), "M%06d",
+		 (int)(cp_bench_rnd(&rng_state) % DEMO_MEMBERS) + 1);
 	if ((rc = cp_cart_set_member(t->db, &t->who, member, &err)) != CP_OK)
 		return fail("attach member", &err, rc);
 	for (int i = 0; i < SALE_LINES; i++) {
 		bool again;
 
 		do {
-			picked[i] = (int)(rnd() % DEMO_ITEMS);
+			picked[i] = (int)(cp_bench_rnd(&rng_state) % DEMO_ITEMS);
 			again = false;
 			for (int j = 0; j < i; j++)
 				again |= picked[j] == picked[i];
 		} while (again);
 		snprintf(sku, sizeof(sku), "%d", DEMO_FIRST_SKU + picked[i]);
-		if ((rc = cp_cart_scan(t->db, &t->who, sku, (int64_t)(rnd() % 3) + 1, NULL,
-				       &err)) != CP_OK)
+		if ((rc = cp_cart_scan(t->db, &t->who, sku,
+				       (int64_t)(cp_bench_rnd(&rng_state) % 3) + 1, NULL, &err)) !=
+		    CP_OK)
 			return fail("scan", &err, rc);
 	}
 	if ((rc = cp_cart_view(t->db, &t->who, t->view, &err)) != CP_OK)
@@ -648,12 +608,12 @@ static int till_pay(struct till *t, const struct cp_tender *tender)
  * too), or the rows of a sale where the schema has no table t. */
 static int restart(struct base *b, int64_t *ns)
 {
-	int64_t t0 = now_ns();
+	int64_t t0 = cp_bench_now_ns();
 
 	if (base_commit(b, b->load == SALE_ROWS ? SALE_ROWS : ONE_ROW))
 		return -1;
 	if (ns)
-		*ns = now_ns() - t0;
+		*ns = cp_bench_now_ns() - t0;
 	return 0;
 }
 
@@ -703,11 +663,11 @@ struct sample {
 static int timed_base(struct base *b, struct sample s)
 {
 	int before = b->w.frames, ck = b->w.checkpoints;
-	int64_t t0 = now_ns();
+	int64_t t0 = cp_bench_now_ns();
 
 	if (base_commit(b, b->load))
 		return -1;
-	*s.ns = now_ns() - t0;
+	*s.ns = cp_bench_now_ns() - t0;
 	*s.frames += frames_since(&b->w, before);
 	*s.ckpt = b->w.checkpoints != ck;
 	return 0;
@@ -716,11 +676,11 @@ static int timed_base(struct base *b, struct sample s)
 static int timed_sale(struct till *t, const struct cp_tender *tender, struct sample s)
 {
 	int before = t->w.frames, ck = t->w.checkpoints;
-	int64_t t0 = now_ns();
+	int64_t t0 = cp_bench_now_ns();
 
 	if (till_pay(t, tender))
 		return -1;
-	*s.ns = now_ns() - t0;
+	*s.ns = cp_bench_now_ns() - t0;
 	*s.frames += frames_since(&t->w, before);
 	*s.ckpt = t->w.checkpoints != ck;
 	return 0;
@@ -866,21 +826,6 @@ static void usage(void)
 	      stderr);
 }
 
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s)
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int parse(int argc, char **argv, struct opts *o)
 {
 	long v;
@@ -892,11 +837,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		if (strcmp(a, "--dir") == 0 && val) {
 			o->dir = val;
 		} else if ((strcmp(a, "-n") == 0 || strcmp(a, "--iterations") == 0) &&
-			   parse_long(val, 10, 1000000, &v)) {
+			   cp_bench_parse_long(val, 10, 1000000, &v)) {
 			o->n = (int)v;
-		} else if (strcmp(a, "--warmup") == 0 && parse_long(val, 0, 100000, &v)) {
+		} else if (strcmp(a, "--warmup") == 0 && cp_bench_parse_long(val, 0, 100000, &v)) {
 			o->warmup = (int)v;
-		} else if (strcmp(a, "--seed") == 0 && parse_long(val, 0, LONG_MAX, &v)) {
+		} else if (strcmp(a, "--seed") == 0 && cp_bench_parse_long(val, 0, LONG_MAX, &v)) {
 			o->seed = (uint64_t)v;
 		} else if (strcmp(a, "--mode") == 0 && val) {
 			o->mode[MODE_AUTO] = strcmp(val, "auto") == 0 || strcmp(val, "both") == 0;
@@ -1062,7 +1007,7 @@ int main(int argc, char **argv)
 	}
 	rng_state = o.seed;
 	for (size_t i = 0; i < sizeof(bulk_blob); i++)
-		bulk_blob[i] = (unsigned char)rnd();
+		bulk_blob[i] = (unsigned char)cp_bench_rnd(&rng_state);
 	for (int m = 0; m < NMODES; m++) {
 		if (o.mode[m] && run_mode(&o, (enum mode)m, &res[m]))
 			return 1;

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "catalog.h"
 #include "db.h"
 #include "db_int.h"
@@ -22,55 +23,6 @@
 #define PAGE 10
 
 static uint64_t rng_state = 12;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double pct_us(const int64_t *sorted, int n, double p)
-{
-	int k = (int)(p * n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1] / 1e3;
-}
-
-static void die(const char *what, const struct cp_errbuf *err)
-{
-	fprintf(stderr, "bench_search: %s%s%s\n", what, err ? ": " : "", err ? err->msg : "");
-	exit(1);
-}
 
 static const char *const brands[][3] = {
 	{"可口可乐", "Coca-Cola", "kkkl"},
@@ -111,7 +63,7 @@ static void fill(struct cp_db *db)
 	struct cp_errbuf err = {{0}};
 
 	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		die("begin", NULL);
+		cp_bench_die("begin", NULL);
 	for (int i = 0; i < ITEMS; i++) {
 		struct cp_item it = {.price = 100 + i % 5000, .member_price = -1};
 		size_t b = (size_t)i % NB, k = (size_t)(i / NB) % NK;
@@ -123,10 +75,10 @@ static void fill(struct cp_db *db)
 			 i);
 		snprintf(it.category, sizeof(it.category), "DRINKS");
 		if (cp_catalog_put_item(db, &it, &err) != CP_OK)
-			die("store an item", &err);
+			cp_bench_die("store an item", &err);
 	}
 	if (sqlite3_exec(db->h, "COMMIT; ANALYZE", NULL, NULL, NULL) != SQLITE_OK)
-		die("commit", NULL);
+		cp_bench_die("commit", NULL);
 }
 
 struct run {
@@ -140,25 +92,26 @@ static void report(struct run *r)
 {
 	double sum = 0;
 
-	qsort(r->cpu, (size_t)r->n, sizeof(r->cpu[0]), cmp_i64);
-	qsort(r->t, (size_t)r->n, sizeof(r->t[0]), cmp_i64);
+	qsort(r->cpu, (size_t)r->n, sizeof(r->cpu[0]), cp_bench_cmp_i64);
+	qsort(r->t, (size_t)r->n, sizeof(r->t[0]), cp_bench_cmp_i64);
 	for (int i = 0; i < r->n; i++)
 		sum += (double)r->t[i];
 	printf("%-14s %6d %5d %9.1f %9.1f %9.1f %9.1f\n", r->kind, r->n, r->found,
-	       pct_us(r->t, r->n, 0.5), pct_us(r->t, r->n, 0.99), r->t[r->n - 1] / 1e3,
-	       sum / r->n / 1e3);
+	       cp_bench_pct_us(r->t, r->n, 0.5), cp_bench_pct_us(r->t, r->n, 0.99),
+	       r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
 	printf("BENCH search kind=%s n=%d found=%d p50_us=%.1f p99_us=%.1f max_us=%.1f "
 	       "mean_us=%.1f\n",
-	       r->kind, r->n, r->found, pct_us(r->t, r->n, 0.5), pct_us(r->t, r->n, 0.99),
-	       r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
+	       r->kind, r->n, r->found, cp_bench_pct_us(r->t, r->n, 0.5),
+	       cp_bench_pct_us(r->t, r->n, 0.99), r->t[r->n - 1] / 1e3, sum / r->n / 1e3);
 	printf("BENCH search cpu kind=%s p50_us=%.1f p99_us=%.1f max_us=%.1f\n", r->kind,
-	       pct_us(r->cpu, r->n, 0.5), pct_us(r->cpu, r->n, 0.99), r->cpu[r->n - 1] / 1e3);
+	       cp_bench_pct_us(r->cpu, r->n, 0.5), cp_bench_pct_us(r->cpu, r->n, 0.99),
+	       r->cpu[r->n - 1] / 1e3);
 }
 
 /* The query of kind for a random brand and kind. */
 static void query_of(const char *kind, char *q, size_t qlen)
 {
-	size_t b = rnd() % NB, k = rnd() % NK;
+	size_t b = cp_bench_rnd(&rng_state) % NB, k = cp_bench_rnd(&rng_state) % NK;
 
 	if (strcmp(kind, "zh") == 0)
 		snprintf(q, qlen, "%s%s", brands[b][0], kinds[k][0]);
@@ -167,7 +120,7 @@ static void query_of(const char *kind, char *q, size_t qlen)
 	else if (strcmp(kind, "initials") == 0)
 		snprintf(q, qlen, "%s", brands[b][2]);
 	else if (strcmp(kind, "zh_number") == 0)
-		snprintf(q, qlen, "%d号", (int)(rnd() % ITEMS));
+		snprintf(q, qlen, "%d号", (int)(cp_bench_rnd(&rng_state) % ITEMS));
 	else if (strcmp(kind, "zh_two") == 0)
 		snprintf(q, qlen, "%s", kinds[k][0]);
 	else if (strcmp(kind, "miss") == 0)
@@ -190,21 +143,22 @@ static void measure(struct cp_db *db, int n, struct run *runs, int nruns)
 			int got = 0;
 
 			if (strcmp(runs[r].kind, "barcode") == 0) {
-				snprintf(q, sizeof(q), "29%011d", (int)(rnd() % ITEMS));
-				c0 = cpu_ns();
-				t0 = now_ns();
+				snprintf(q, sizeof(q), "29%011d",
+					 (int)(cp_bench_rnd(&rng_state) % ITEMS));
+				c0 = cp_bench_cpu_ns();
+				t0 = cp_bench_now_ns();
 				if (cp_catalog_find(db, q, &it, &err) != CP_OK)
-					die("find by barcode", &err);
+					cp_bench_die("find by barcode", &err);
 				got = 1;
 			} else {
 				query_of(runs[r].kind, q, sizeof(q));
-				c0 = cpu_ns();
-				t0 = now_ns();
+				c0 = cp_bench_cpu_ns();
+				t0 = cp_bench_now_ns();
 				if (cp_item_search(db, q, 0, PAGE, out, &got, &more, &err) != CP_OK)
-					die("search", &err);
+					cp_bench_die("search", &err);
 			}
-			runs[r].t[runs[r].n] = now_ns() - t0;
-			runs[r].cpu[runs[r].n++] = cpu_ns() - c0;
+			runs[r].t[runs[r].n] = cp_bench_now_ns() - t0;
+			runs[r].cpu[runs[r].n++] = cp_bench_cpu_ns() - c0;
 			runs[r].found = got;
 		}
 	}
@@ -217,37 +171,23 @@ int main(int argc, char **argv)
 	const int nruns = (int)(sizeof(kindnames) / sizeof(kindnames[0]));
 	const char *dir = ".";
 	int n = 1000;
-	char path[1024];
-	struct cp_db_options opt = {0};
-	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
-	struct cp_errbuf err = {{0}};
 	struct cp_db *db;
 	struct run runs[8];
 	int64_t t0;
 	double base, worst = 0, worst_cpu = 0;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--dir") == 0)
-			dir = argv[i + 1];
-		else if (strcmp(argv[i], "-n") == 0 && strtol(argv[i + 1], NULL, 10) > 0 &&
-			 strtol(argv[i + 1], NULL, 10) <= 100000)
-			n = (int)strtol(argv[i + 1], NULL, 10);
-	}
-	snprintf(path, sizeof(path), "%s/items.db", dir);
-	unlink(path);
-	opt.path = path;
-	opt.pbkdf2_iterations = 1000;
-	if (cp_db_create(&db, &opt, &init, &err) != CP_OK || cp_demo_seed(db, &err) != CP_OK)
-		die("open the demo store", &err);
-	t0 = now_ns();
+	cp_bench_args(argc, argv, 100000, &dir, &n);
+	db = cp_bench_demo_store(dir, "items.db");
+	t0 = cp_bench_now_ns();
 	fill(db);
-	fprintf(stderr, "bench_search: %d items stored in %.1f s\n", ITEMS, (now_ns() - t0) / 1e9);
+	fprintf(stderr, "bench_search: %d items stored in %.1f s\n", ITEMS,
+		(cp_bench_now_ns() - t0) / 1e9);
 	for (int i = 0; i < nruns; i++) {
 		runs[i] = (struct run){.kind = kindnames[i],
 				       .t = calloc((size_t)n, sizeof(int64_t)),
 				       .cpu = calloc((size_t)n, sizeof(int64_t))};
 		if (!runs[i].t || !runs[i].cpu)
-			die("out of memory", NULL);
+			cp_bench_die("out of memory", NULL);
 	}
 	measure(db, n / 10 + 1, runs, nruns); /* warm-up */
 	for (int i = 0; i < nruns; i++)
@@ -258,16 +198,16 @@ int main(int argc, char **argv)
 	       "mean");
 	for (int i = 0; i < nruns; i++)
 		report(&runs[i]);
-	base = pct_us(runs[0].t, runs[0].n, 0.5);
+	base = cp_bench_pct_us(runs[0].t, runs[0].n, 0.5);
 	for (int i = 1; i < nruns; i++) {
-		double p99 = pct_us(runs[i].t, runs[i].n, 0.99);
+		double p99 = cp_bench_pct_us(runs[i].t, runs[i].n, 0.99);
 
 		printf("BENCH search ratio kind=%s p50_over_barcode=%.1f\n", runs[i].kind,
-		       pct_us(runs[i].t, runs[i].n, 0.5) / base);
+		       cp_bench_pct_us(runs[i].t, runs[i].n, 0.5) / base);
 		if (p99 > worst)
 			worst = p99;
-		if (pct_us(runs[i].cpu, runs[i].n, 0.99) > worst_cpu)
-			worst_cpu = pct_us(runs[i].cpu, runs[i].n, 0.99);
+		if (cp_bench_pct_us(runs[i].cpu, runs[i].n, 0.99) > worst_cpu)
+			worst_cpu = cp_bench_pct_us(runs[i].cpu, runs[i].n, 0.99);
 	}
 	printf("BENCH search goal_p99_ms=%.0f worst_p99_ms=%.2f worst_cpu_p99_ms=%.2f met=%s\n",
 	       GOAL_P99_MS, worst / 1e3, worst_cpu / 1e3,

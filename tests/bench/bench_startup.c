@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_common.h"
 #include "db.h"
 #include "db_int.h"
 #include "member.h"
@@ -40,34 +41,10 @@ static uint64_t rng_state;
 static long members;
 static uint8_t phone_key[DB_KEY_LEN];
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Median, min and max in milliseconds. */
 static void summarise(int64_t *ns, int n, struct stats *s)
 {
-	qsort(ns, (size_t)n, sizeof(ns[0]), cmp_i64);
+	qsort(ns, (size_t)n, sizeof(ns[0]), cp_bench_cmp_i64);
 	s->median = (n % 2 ? ns[n / 2] : (ns[n / 2 - 1] + ns[n / 2]) / 2) / 1e6;
 	s->min = ns[0] / 1e6;
 	s->max = ns[n - 1] / 1e6;
@@ -82,7 +59,7 @@ static void member_phone(long i, char out[CP_PHONE_LEN + 1])
 
 static void random_phone(char out[CP_PHONE_LEN + 1])
 {
-	member_phone((long)(rnd() % (uint64_t)members), out);
+	member_phone((long)(cp_bench_rnd(&rng_state) % (uint64_t)members), out);
 }
 
 static void evict(const char *path)
@@ -188,13 +165,13 @@ static int open_and_find(const struct opts *o, int64_t *open_ns, int64_t *find_n
 	enum cp_err rc;
 
 	random_phone(phone);
-	t0 = now_ns();
+	t0 = cp_bench_now_ns();
 	rc = cp_db_open(&db, &opt, &err);
-	t1 = now_ns();
+	t1 = cp_bench_now_ns();
 	if (rc == CP_OK)
 		rc = cp_member_find_by_phone(db, phone, &v, &err);
 	*open_ns = t1 - t0;
-	*find_ns = now_ns() - t1;
+	*find_ns = cp_bench_now_ns() - t1;
 	cp_db_close(db);
 	if (rc != CP_OK) {
 		fprintf(stderr, "bench_startup: open + lookup: %s\n", cp_errmsg(&err, rc));
@@ -214,7 +191,7 @@ static int bare_open_and_find(const struct opts *o, int64_t *ns)
 	int rc;
 
 	random_phone(phone);
-	t0 = now_ns();
+	t0 = cp_bench_now_ns();
 	if (cp_phone_hash(phone_key, DB_KEY_LEN, phone, hash) != 0)
 		return -1;
 	rc = sqlite3_open_v2(o->db, &h, SQLITE_OPEN_READWRITE, NULL);
@@ -227,7 +204,7 @@ static int bare_open_and_find(const struct opts *o, int64_t *ns)
 		sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
 	}
-	*ns = now_ns() - t0;
+	*ns = cp_bench_now_ns() - t0;
 	if (rc != SQLITE_OK)
 		fprintf(stderr, "bench_startup: bare open + select: %s\n", sqlite3_errmsg(h));
 	sqlite3_finalize(st);
@@ -239,7 +216,7 @@ static int bare_open_and_find(const struct opts *o, int64_t *ns)
  * directories pointed at an empty scratch directory so that no user file takes part. */
 static int run_process(const struct opts *o, char *const *args, int64_t *ns)
 {
-	int64_t t0 = now_ns();
+	int64_t t0 = cp_bench_now_ns();
 	int status;
 	pid_t pid = fork();
 
@@ -259,7 +236,7 @@ static int run_process(const struct opts *o, char *const *args, int64_t *ns)
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
-	*ns = now_ns() - t0;
+	*ns = cp_bench_now_ns() - t0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "bench_startup: %s %s exited with status %d\n", o->counterpoint,
 			args[1], WIFEXITED(status) ? WEXITSTATUS(status) : -1);

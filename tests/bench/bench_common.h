@@ -1,0 +1,49 @@
+/* bench_common.h — what every benchmark program shares: clocks, percentiles over sorted
+ * samples, the SplitMix64 generator that makes the runs repeatable, argument parsing, and the
+ * demo store most programs start from. Benchmarks only; nothing here is linked into the till. */
+#ifndef CP_BENCH_COMMON_H
+#define CP_BENCH_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+
+/* One sorted set of samples, in microseconds. */
+struct cp_bench_stats {
+	int n;
+	double p50_us, p90_us, p99_us, max_us, mean_us;
+};
+
+/* Monotonic wall time and the calling thread's CPU time, in nanoseconds. */
+int64_t cp_bench_now_ns(void);
+int64_t cp_bench_cpu_ns(void);
+
+/* qsort comparators for int64_t and double. */
+int cp_bench_cmp_i64(const void *a, const void *b);
+int cp_bench_cmp_double(const void *a, const void *b);
+
+/* The p-th percentile (0 < p <= 1, nearest rank) of n sorted nanosecond samples, in µs. */
+double cp_bench_pct_us(const int64_t *sorted, int n, double p);
+
+/* Sorts ns[0..n) (n > 0) and summarises it. */
+void cp_bench_stats(int64_t *ns, int n, struct cp_bench_stats *s);
+
+/* The next value of a SplitMix64 sequence kept in *state. */
+uint64_t cp_bench_rnd(uint64_t *state);
+
+/* A whole decimal number in [min, max], and nothing after it. */
+bool cp_bench_parse_long(const char *s, long min, long max, long *out);
+
+/* Prints "bench: WHAT: the error" and exits with status 1. */
+_Noreturn void cp_bench_die(const char *what, const struct cp_errbuf *err);
+
+/* The common options "--dir DIR" (scratch directory, default ".") and "-n N" (iterations,
+ * 1..n_max, default *n): unknown options are ignored, a bad N keeps the default. */
+void cp_bench_args(int argc, char **argv, long n_max, const char **dir, int *n);
+
+/* A new demo store (store S001, till T01) in DIR/FILE, replacing any file there; dies on
+ * failure. */
+struct cp_db *cp_bench_demo_store(const char *dir, const char *file);
+
+#endif
