@@ -101,12 +101,14 @@ static enum cp_err prepare(struct cp_db *db, const struct cp_session *who,
 	q->limit = cp_refund_noreceipt_limit(db);
 	if (!who || !who->code[0])
 		return cp_errf(err, CP_EAUTH, "log in first");
+	/* the item first: a screen shows it (and its price) while the rest is being typed */
+	if ((result = find_item(db, req, q, err)) != CP_OK)
+		return result;
 	if (req->qty < 1 || req->qty > CP_NORECEIPT_QTY_MAX)
 		return cp_errf(err, CP_EINVAL,
 			       "the quantity must be a whole number from 1 to %d; type it again",
 			       CP_NORECEIPT_QTY_MAX);
-	if ((result = check_reason(req->reason, err)) != CP_OK ||
-	    (result = find_item(db, req, q, err)) != CP_OK)
+	if ((result = check_reason(req->reason, err)) != CP_OK)
 		return result;
 	snprintf(q->reason, sizeof(q->reason), "%s", req->reason);
 	q->qty = req->qty;

@@ -53,8 +53,9 @@ struct cp_refund_noreceipt_result {
 int64_t cp_refund_noreceipt_limit(const struct cp_db *db);
 
 /* What cp_refund_noreceipt(req) would give back, writing nothing and asking for no manager:
- * every check but the manager's (logged in, a known item, the quantity, the price, the
- * reason, the limit). Errors: CP_EAUTH (nobody logged in), CP_ENOTFOUND (unknown item),
+ * every check but the manager's (logged in, a known item, the quantity, the reason, the
+ * price, the limit, in that order). Once the item is found, out holds it (sku, name,
+ * list_price) even when a later check refuses, so that a screen can show it. Errors: CP_EAUTH (nobody logged in), CP_ENOTFOUND (unknown item),
  * CP_EINVAL (quantity, price, reason, a weighed label with a quantity), CP_EPERM (over the
  * limit), CP_EOVERFLOW, CP_EDB. */
 enum cp_err cp_refund_noreceipt_quote(struct cp_db *db, const struct cp_session *who,
