@@ -16,6 +16,7 @@ static struct {
 	struct ui_field f[F_COUNT];
 	int focus;
 	bool found; /* q holds the item of the code typed */
+	bool fresh; /* the price field holds the item's price: typing replaces it */
 	bool done;  /* r holds the last refund */
 	struct cp_refund_noreceipt_quote q;
 	struct cp_refund_noreceipt_result r;
@@ -27,7 +28,7 @@ static void clear_all(void)
 	for (int i = 0; i < F_COUNT; i++)
 		cp_ui_field_clear(&N.f[i]);
 	N.focus = F_CODE;
-	N.found = false;
+	N.found = N.fresh = false;
 }
 
 static void noreceipt_enter(struct ui *ui)
@@ -64,6 +65,7 @@ static bool request(struct ui *ui, struct cp_refund_noreceipt_req *req)
 	if (price[0]) {
 		if ((rc = cp_money_parse(price, &req->price, &err)) != CP_OK) {
 			cp_ui_fail(ui, &err, rc);
+			cp_ui_field_refused(&N.f[F_PRICE]);
 			N.focus = F_PRICE;
 			return false;
 		}
@@ -90,8 +92,7 @@ static bool find(struct ui *ui)
 	snprintf(price, sizeof(price), "%lld.%02lld", (long long)(N.q.list_price / 100),
 		 (long long)(N.q.list_price % 100));
 	cp_ui_input_set(&N.f[F_PRICE].in, price);
-	if (!ui_field_text(&N.f[F_QTY])[0])
-		cp_ui_input_set(&N.f[F_QTY].in, "1");
+	N.fresh = true;
 	return true;
 }
 
@@ -123,6 +124,23 @@ static void authorise(struct ui *ui)
 	cp_ui_manager_pin(ui, _("A refund without a receipt needs a manager's code and PIN."), run);
 }
 
+/* The field a refused quote was about (core checks the item, the quantity, the reason, then
+ * the price and the limit): emptied, with the cursor in it. */
+static void blame(const struct cp_refund_noreceipt_req *req)
+{
+	int f = F_PRICE;
+
+	if (!N.q.sku[0])
+		f = F_CODE;
+	else if (req->qty < 1 || req->qty > CP_NORECEIPT_QTY_MAX)
+		f = F_QTY;
+	else if (!N.q.reason[0])
+		f = F_REASON;
+	cp_ui_field_refused(&N.f[f]);
+	N.fresh = false;
+	N.focus = f;
+}
+
 /* Every check in core's quote, the summary for confirmation, then the manager. */
 static void submit(struct ui *ui)
 {
@@ -131,11 +149,17 @@ static void submit(struct ui *ui)
 	char text[600], a[48], b[48];
 	enum cp_err rc;
 
+	if (!N.found && !find(ui)) { /* a code changed without Enter: its item and price first */
+		cp_ui_field_refused(&N.f[F_CODE]);
+		N.focus = F_CODE;
+		return;
+	}
 	if (!request(ui, &req))
 		return;
 	rc = cp_refund_noreceipt_quote(ui->db, &ui->session, &req, &N.q, &err);
 	if (rc != CP_OK) {
 		cp_ui_fail(ui, &err, rc);
+		blame(&req);
 		return;
 	}
 	N.done = false;
@@ -187,6 +211,10 @@ static int noreceipt_key(struct ui *ui, const struct ui_key *k)
 		N.focus = (N.focus + 1) % F_COUNT;
 		return UI_HANDLED;
 	}
+	if (N.focus == F_PRICE && N.fresh && k->code == UI_K_CHAR)
+		cp_ui_field_clear(&N.f[F_PRICE]); /* the manager types another price */
+	if (N.focus == F_PRICE && k->code != UI_K_ENTER)
+		N.fresh = false;
 	rc = cp_ui_field_key(&N.f[N.focus], k);
 	if (rc == UI_FIELD_SUBMIT) {
 		field_done(ui);
@@ -241,6 +269,10 @@ static void noreceipt_draw(struct ui *ui, WINDOW *w)
 		draw_result(ui, w, y, x, wd);
 		return;
 	}
+	if (N.focus == F_PRICE && N.fresh)
+		cp_ui_put(w, y++, x, wd,
+			  _("The item's price now: Enter confirms it, typing replaces it."),
+			  cp_ui_attr(ui, UI_R_WARN), false);
 	snprintf(line, sizeof(line),
 		 _("Manager only. No member and no points back; the money goes back in cash, "
 		   "at most %s."),
