@@ -227,7 +227,7 @@ static void header(struct out *o, const struct cp_receipt_view *v)
 	if (v->kind == CP_RECEIPT_NORECEIPT) {
 		char why[PIECE];
 
-		snprintf(why, sizeof(why), "%s: %s", _("Reason"), v->reason);
+		snprintf(why, sizeof(why), _("Reason: %s"), v->reason);
 		clean(why, a);
 		wrap(o, a, 0);
 	}
