@@ -105,6 +105,15 @@ static void test_quote_writes_nothing(void **state)
 	OK(cp_refund_noreceipt_quote(env.db, &env.cashier, &req, &q, &e_));
 	assert_int_equal(q.unit_price, 2550);
 	assert_int_equal(q.amount, 5100);
+	/* a weight label: 512 g of apples at ¥12.80 a kg, ¥6.55, one unit */
+	req = good();
+	req.code = "2110001005121";
+	req.qty = 1;
+	OK(cp_refund_noreceipt_quote(env.db, &env.cashier, &req, &q, &e_));
+	assert_string_equal(q.sku, "10001");
+	assert_int_equal(q.weight_g, 512);
+	assert_int_equal(q.list_price, 655);
+	assert_int_equal(q.amount, 655);
 	assert_int_equal(written(), before);
 }
 
