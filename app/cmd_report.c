@@ -95,6 +95,8 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 	csv_row(f, "sales", "rounding", &t->rounding.count, &t->rounding.amount, NULL, NULL);
 	csv_row(f, "sales", "cancelled", &t->cancelled.count, &t->cancelled.amount, NULL, NULL);
 	csv_row(f, "refunds", "refunds", &t->refunds.count, &t->refunds.amount, NULL, NULL);
+	csv_row(f, "refunds", "without_receipt", &t->noreceipt.count, &t->noreceipt.amount, NULL,
+		NULL);
 	csv_row(f, "refunds", "post_voids", &t->voids.count, &t->voids.amount, NULL, NULL);
 	csv_row(f, "sales", "net", NULL, &t->net, NULL, NULL);
 	for (int i = 0; i < t->ntenders; i++)
@@ -231,6 +233,7 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 	line_money(f, "  cash rounding", &t->rounding);
 	line_money(f, "Cancelled sales", &t->cancelled);
 	line_money(f, "Refunds", &t->refunds);
+	line_money(f, "  without receipt", &t->noreceipt);
 	line_money(f, "Post-voids", &t->voids);
 	line_amount(f, "Net", t->net);
 	fputs("\nTenders\n", f);

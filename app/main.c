@@ -397,6 +397,7 @@ static int resolve_db(struct app *app, const struct cmdline *cl)
 				    ? cp_rounding_parse(app->cfg.sale_rounding)
 				    : 0,
 		.scale_layouts = app->cfg.scale_labels,
+		.refund_noreceipt_limit = app->cfg.refund_noreceipt_limit,
 		.discount = &app->discount,
 	};
 	app->discount = (struct cp_discount_config){

@@ -78,6 +78,11 @@ void script_pay_tier_up(json_t *ans, const struct cp_sale_result *r);
 /* script_refund.c: refund_quote, and the "lines" of refund and refund_quote (line numbers, or
  * {"line":N,"qty":K}; qty 0 where a line is named alone: every unit not refunded yet). */
 enum cp_err script_refund_quote(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
+/* script_refund_noreceipt.c: refund_noreceipt and refund_noreceipt_quote (无单退货). */
+enum cp_err script_refund_noreceipt(struct script *s, json_t *req, json_t *ans,
+				    struct cp_errbuf *err);
+enum cp_err script_refund_noreceipt_quote(struct script *s, json_t *req, json_t *ans,
+					  struct cp_errbuf *err);
 struct cp_tender;
 enum cp_err script_refund_lines(json_t *req, int *lines, int64_t *qty, int *n,
 				struct cp_errbuf *err);

@@ -717,6 +717,8 @@ static const struct script_command commands[] = {
 	{"untender", do_untender, "n", false},
 	{"refund", do_refund, "receipt lines manager pin", false},
 	{"refund_quote", script_refund_quote, "receipt lines", false},
+	{"refund_noreceipt", script_refund_noreceipt, "code qty price reason manager pin", false},
+	{"refund_noreceipt_quote", script_refund_noreceipt_quote, "code qty price reason", false},
 	{"void", do_void, "receipt manager pin", false},
 	{"reprint", do_reprint, "receipt", false},
 	{"confirm_clock", do_confirm_clock, "manager pin", false},

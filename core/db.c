@@ -341,6 +341,7 @@ static void apply_defaults(struct cp_db *db, const struct cp_db_options *opt)
 	db->schema_limit = opt->schema_limit;
 	db->guide_days = 90; /* CP_GUIDE_DEFAULT_DAYS */
 	db->park_max = opt->park_max;
+	db->noreceipt_limit = opt->refund_noreceipt_limit;
 	if (opt->discount)
 		db->discount = *opt->discount;
 	else

@@ -35,6 +35,9 @@ struct cp_db_options {
 	const char *scale_layouts; /* scale label layouts (scale.h); NULL: the default, "": none */
 	const struct cp_discount_config *discount; /* pricing (discount.h); NULL: the defaults */
 	const char *terms_version; /* membership terms in force (consent.h); NULL: the default */
+	/* fen: the most one refund without a receipt may give back (refund_noreceipt.h); 0: the
+	 * default, 50000 */
+	int64_t refund_noreceipt_limit;
 	/* Tests of upgrades only: build or migrate no further than this schema version (an older
 	 * release's database); 0 = this program's. */
 	int schema_limit;

@@ -74,6 +74,7 @@ struct cp_db {
 	bool guide_register_off; /* guide.c: a guide registering a member does not bind them */
 	int park_max;            /* park.c: parked sales this till keeps (0: the default) */
 	int rounding;            /* rounding.c: enum cp_rounding of the cash due */
+	int64_t noreceipt_limit; /* refund_noreceipt.c: fen a refund without a receipt may give */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */

@@ -27,6 +27,10 @@ enum cp_err cp_cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *payload,
 enum cp_err cp_staff_admin_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				 struct cp_errbuf *err);
 
+/* refund_noreceipt.c: a refund without a receipt */
+enum cp_err cp_refund_noreceipt_apply(struct cp_db *db, int64_t seq, json_t *payload,
+				      struct cp_errbuf *err);
+
 /* Inserts the tender rows of a payload's "tenders" list, amounts multiplied by sign. */
 enum cp_err cp_tenders_apply(struct cp_db *db, int64_t seq, json_t *tenders, int sign,
 			     struct cp_errbuf *err);

@@ -36,6 +36,7 @@ static const struct {
 	{"coupon_exchange", cp_coupon_exchange_apply},
 	{"benefit_grant", cp_benefit_grant_apply},
 	{"cart_cancel", cp_cart_cancel_apply},
+	{"refund_noreceipt", cp_refund_noreceipt_apply},
 };
 
 journal_apply_fn cp_journal_apply_for(const char *type)
@@ -131,6 +132,7 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 		{"sale", "the sale", "receipt"},
 		{"refund", "the refund", "receipt"},
 		{"void", "the post-void", "receipt"},
+		{"refund_noreceipt", "the refund without a receipt", "receipt"},
 		{"member_register", "the registration of member", "member"},
 		{"clock_confirm", "the clock confirmation", NULL},
 	};
@@ -372,7 +374,8 @@ static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errb
 	sqlite3_stmt *st =
 		cp_db_stmt(db,
 			   "SELECT json_extract(payload, '$.receipt') FROM journal"
-			   " WHERE type IN ('sale', 'refund', 'void') ORDER BY seq DESC LIMIT 1",
+			   " WHERE type IN ('sale', 'refund', 'void', 'refund_noreceipt')"
+			   " ORDER BY seq DESC LIMIT 1",
 			   err);
 	const char *r;
 	int rc;

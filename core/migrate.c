@@ -512,6 +512,18 @@ static const char *const steps[] = {
 	"  AND seq <= max(CAST(NEW.value AS INTEGER), CAST(OLD.value AS INTEGER))"
 	"  GROUP BY member_id ON CONFLICT(member_id) DO UPDATE SET"
 	"  points = points + excluded.points, growth = growth + excluded.growth; END;",
+	/* 25: refunds without a receipt (refund_noreceipt.c, 无单退货): the item, quantity and
+	 * price a manager authorised, the reason; the cash given back is in tender. IF NOT
+	 * EXISTS: a test of step 16 runs the steps after it again. */
+	"CREATE TABLE IF NOT EXISTS refund_noreceipt(seq INTEGER PRIMARY KEY REFERENCES"
+	"  journal(seq), receipt TEXT NOT NULL UNIQUE, staff TEXT NOT NULL,"
+	"  authorised_by TEXT NOT NULL, created_at INTEGER NOT NULL, business_day TEXT NOT NULL,"
+	"  sku TEXT NOT NULL, name TEXT NOT NULL,"
+	"  qty INTEGER NOT NULL CHECK(qty BETWEEN 1 AND 9999),"
+	"  list_price INTEGER NOT NULL, unit_price INTEGER NOT NULL CHECK(unit_price > 0),"
+	"  amount INTEGER NOT NULL CHECK(amount > 0), weight_g INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS refund_noreceipt_day ON refund_noreceipt(business_day);",
 };
 
 int cp_db_schema_version(void)

@@ -11,6 +11,7 @@
 #include "coupon_int.h"
 #include "lifecycle_int.h"
 #include "receipt.h"
+#include "refund_noreceipt_int.h"
 #include "rounding_int.h"
 #include "sale_weight_int.h"
 #include "text.h"
@@ -290,6 +291,8 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	result = load_sale(db, receipt_no, v, &seq, member, sizeof(member), err);
 	if (result == CP_ENOTFOUND)
 		result = load_refund(db, receipt_no, v, &seq, member, sizeof(member), err);
+	if (result == CP_ENOTFOUND)
+		result = cp_refund_noreceipt_receipt_fill(db, receipt_no, v, &seq, err);
 	if (result == CP_ENOTFOUND) {
 		result = cp_errf(err, CP_ENOTFOUND,
 				 "no sale or refund with receipt number %s on this terminal; check "
@@ -306,7 +309,8 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 			err->msg[0] = '\0';
 		result = CP_OK;
 	}
-	if (result != CP_OK || (result = load_lines(db, seq, v, err)) ||
+	if (result != CP_OK ||
+	    (v->kind != CP_RECEIPT_NORECEIPT && (result = load_lines(db, seq, v, err))) ||
 	    (result = load_tenders(db, seq, v, err)) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = load_points_spent(db, seq, v, err))) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = cp_coupon_receipt_fill(db, seq, v, err))) ||
@@ -332,10 +336,12 @@ out:
 /* 1 when the receipt number belongs to a sale or refund of this terminal. */
 static enum cp_err receipt_exists(struct cp_db *db, const char *receipt_no, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = cp_db_stmt(db,
-				      "SELECT 1 FROM sale WHERE receipt = ?1"
-				      " UNION ALL SELECT 1 FROM refund WHERE receipt = ?1",
-				      err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT 1 FROM sale WHERE receipt = ?1"
+			   " UNION ALL SELECT 1 FROM refund WHERE receipt = ?1"
+			   " UNION ALL SELECT 1 FROM refund_noreceipt WHERE receipt = ?1",
+			   err);
 	int rc;
 
 	if (!st)

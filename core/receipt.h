@@ -23,8 +23,9 @@ struct cp_db;
 
 enum cp_receipt_kind {
 	CP_RECEIPT_SALE,
-	CP_RECEIPT_REFUND, /* lines of a sale given back, by a manager's authority */
-	CP_RECEIPT_VOID,   /* the whole sale cancelled the same business day */
+	CP_RECEIPT_REFUND,    /* lines of a sale given back, by a manager's authority */
+	CP_RECEIPT_VOID,      /* the whole sale cancelled the same business day */
+	CP_RECEIPT_NORECEIPT, /* a refund without a receipt (refund_noreceipt.h): one line */
 };
 
 struct cp_receipt_line {
@@ -105,6 +106,9 @@ struct cp_receipt_view {
 	 * member's tier is held until ("" when not known). */
 	char tier_up[33];
 	char tier_until[11];
+
+	/* a refund without a receipt: why the item came back; else "" */
+	char reason[121];
 };
 
 /* Fills *out for the sale, refund or post-void with this receipt number. A receipt this

@@ -11,6 +11,7 @@
 #include "money.h"
 #include "report.h"
 #include "report_int.h"
+#include "refund_noreceipt_int.h"
 #include "staff.h"
 
 /* "YYYY-MM-DD" of a real date into *t (UTC midnight); false otherwise. */
@@ -239,8 +240,11 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *
 
 static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = cp_db_stmt(
-		db, "SELECT kind, staff, amount FROM refund WHERE business_day = ?1", err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT kind, staff, amount FROM refund WHERE business_day = ?1"
+			   " UNION ALL" REFUND_NORECEIPT_DAY_ROWS,
+			   err);
 	int rc;
 
 	if (!st)
@@ -254,7 +258,8 @@ static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp
 
 		if (!add_money(kind && strcmp(kind, "void") == 0 ? &t->voids : &t->refunds,
 			       amount) ||
-		    (c >= 0 && !add_money(&t->cashiers[c].refunds, amount))) {
+		    (c >= 0 && !add_money(&t->cashiers[c].refunds, amount)) ||
+		    (kind && strcmp(kind, "noreceipt") == 0 && !add_money(&t->noreceipt, amount))) {
 			sqlite3_reset(st);
 			return overflow(err);
 		}
@@ -594,6 +599,7 @@ static json_t *totals_json(const struct cp_tally *t)
 	    !json_object_set_new(o, "member_savings", json_integer(t->member_savings)) &&
 	    !json_object_set_new(o, "rounding", money_json(&t->rounding)) &&
 	    !json_object_set_new(o, "cancelled", money_json(&t->cancelled)) &&
+	    !json_object_set_new(o, "noreceipt", money_json(&t->noreceipt)) &&
 	    !json_object_set_new(o, "net", json_integer(t->net)) &&
 	    !json_object_set_new(o, "tenders", json_incref(tenders)) &&
 	    !json_object_set_new(
@@ -841,6 +847,9 @@ enum cp_err cp_report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 	/* ... or the cancelled carts */
 	if (!json_object_get(json_object_get(p, "totals"), "cancelled"))
 		json_object_del(want, "cancelled");
+	/* ... or the refunds without a receipt */
+	if (!json_object_get(json_object_get(p, "totals"), "noreceipt"))
+		json_object_del(want, "noreceipt");
 	if (!json_equal(want, json_object_get(p, "totals")))
 		result = cp_errf(err, CP_ECORRUPT,
 				 "journal sequence %lld: the Z report of %s does not match the "

@@ -65,6 +65,8 @@ struct cp_tally {
 	struct cp_tally_money rounding;
 	/* open sales with lines thrown away (cart_cancel.c): how many, and their totals */
 	struct cp_tally_money cancelled;
+	/* refunds without a receipt (refund_noreceipt.h), counted in refunds too */
+	struct cp_tally_money noreceipt;
 	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */

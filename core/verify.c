@@ -26,7 +26,8 @@ static const char *const view_tables[] = {
 	"coupon_use",  "coupon_line",   "report_day_sum",
 	"sale_discount",
 	"member_visit", "tier_up", "benefit_grant", "refund_part", "member_consent",
-	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight"};
+	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight",
+	"refund_noreceipt"};
 /* clang-format on */
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
@@ -79,7 +80,8 @@ static enum cp_err count_step(struct cp_db *db, struct counters *c, const char *
 	const char *id;
 	int64_t n;
 
-	if (strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 || strcmp(type, "void") == 0) {
+	if (strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 || strcmp(type, "void") == 0 ||
+	    strcmp(type, "refund_noreceipt") == 0) {
 		id = json_string_value(json_object_get(p, "receipt"));
 		if (!id || !cp_journal_counter_of(id, db->store_id, db->terminal_id, &n))
 			return cp_errf(
@@ -439,11 +441,12 @@ static enum cp_err head_holds(struct cp_db *db, int64_t *bad_seq, struct cp_errb
 static enum cp_err anchor_holds(struct cp_db *db, const struct cp_verify_anchor *a,
 				int64_t *bad_seq, struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = cp_db_stmt(db,
-				      "SELECT seq, lower(hex(substr(hash, 1, 4))) FROM journal"
-				      " WHERE type IN ('sale', 'refund', 'void')"
-				      " AND json_extract(payload, '$.receipt') = ?1",
-				      err);
+	sqlite3_stmt *st =
+		cp_db_stmt(db,
+			   "SELECT seq, lower(hex(substr(hash, 1, 4))) FROM journal"
+			   " WHERE type IN ('sale', 'refund', 'void',"
+			   " 'refund_noreceipt') AND json_extract(payload, '$.receipt') = ?1",
+			   err);
 	char code[16];
 	int64_t seq = 0;
 	int rc;

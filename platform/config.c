@@ -85,6 +85,7 @@ static const struct key keys[] = {
 	{"member", "terms_version", K_TEXT, FIELD(member_terms_version), 1, 32},
 	{"sale", "rounding", K_CHOICE, FIELD(sale_rounding), 3, 3},
 	{"scale", "labels", K_TEXT, FIELD(scale_labels), 0, 127},
+	{"refund", "noreceipt_limit_fen", K_INT, FIELD(refund_noreceipt_limit), 1, 2000000000},
 	{"pricing", "member_and_tier", K_CHOICE, FIELD(pricing_member_tier), 2, 2},
 	{"pricing", "coupons_on_member_prices", K_BOOL, FIELD(pricing_coupons_member), 0, 1},
 	{"pricing", "manual_on_member_prices", K_BOOL, FIELD(pricing_manual_member), 0, 1},
@@ -144,6 +145,7 @@ void cp_config_defaults(struct cp_config *cfg)
 	snprintf(cfg->member_terms_version, sizeof(cfg->member_terms_version), "1");
 	snprintf(cfg->sale_rounding, sizeof(cfg->sale_rounding), "none");
 	snprintf(cfg->scale_labels, sizeof(cfg->scale_labels), "20PPPPPTTTTTC 21PPPPPWWWWWC");
+	cfg->refund_noreceipt_limit = 50000;
 	snprintf(cfg->pricing_member_tier, sizeof(cfg->pricing_member_tier), "best");
 	cfg->pricing_coupons_member = true;
 	cfg->pricing_manual_member = true;

@@ -64,6 +64,8 @@ struct cp_config {
 	char sale_rounding[16];        /* rounding = none (抹零 of the cash due; rounding.h) */
 	/* [scale] */
 	char scale_labels[128]; /* labels = 20PPPPPTTTTTC 21PPPPPWWWWWC (scale.h; empty: none) */
+	/* [refund] */
+	int refund_noreceipt_limit; /* noreceipt_limit_fen = 50000 (a refund without receipt) */
 	/* where the values came from: the file read, or "" for defaults only */
 	char source[1024];
 };

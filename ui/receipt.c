@@ -213,13 +213,23 @@ static void header(struct out *o, const struct cp_receipt_view *v)
 		center(o, _("REFUND"));
 	else if (v->kind == CP_RECEIPT_VOID)
 		center(o, _("POST-VOID"));
+	else if (v->kind == CP_RECEIPT_NORECEIPT)
+		center(o, _("REFUND WITHOUT RECEIPT"));
 	snprintf(a, sizeof(a), "%s %s", _("Store"), v->store_id);
 	snprintf(b, sizeof(b), "%s %s", _("Terminal"), v->terminal_id);
 	pair(o, a, b);
 	pair(o, _("Receipt"), v->receipt);
 	if (v->kind != CP_RECEIPT_SALE) {
-		pair(o, _("Original receipt"), v->sale_receipt);
+		if (v->kind != CP_RECEIPT_NORECEIPT)
+			pair(o, _("Original receipt"), v->sale_receipt);
 		pair(o, _("Authorised by"), v->authorised_by);
+	}
+	if (v->kind == CP_RECEIPT_NORECEIPT) {
+		char why[PIECE];
+
+		snprintf(why, sizeof(why), _("Reason: %s"), v->reason);
+		clean(why, a);
+		wrap(o, a, 0);
 	}
 	pair(o, _("Time"), v->time);
 	if (strncmp(v->time, v->business_day, 10) != 0)

@@ -204,6 +204,7 @@ char *cp_ui_report_text(const struct cp_tally *t, const char *kind,
 	money(&o, _("  discounts"), t->discounts);
 	counted(&o, _("  cash rounding"), &t->rounding);
 	counted(&o, _("Refunds"), &t->refunds);
+	counted(&o, _("  without receipt"), &t->noreceipt);
 	counted(&o, _("Post-voids"), &t->voids);
 	counted(&o, _("Cancelled sales"), &t->cancelled);
 	money(&o, _("Net"), t->net);

@@ -256,6 +256,10 @@ static int refund_key(struct ui *ui, const struct ui_key *k)
 		submit(ui);
 		return UI_HANDLED;
 	}
+	if (k->code == UI_K_F7) { /* 无单退货 */
+		cp_ui_noreceipt_open(ui);
+		return UI_HANDLED;
+	}
 	if (k->code == UI_K_F6) {
 		F.void_sale = !F.void_sale;
 		if (F.loaded)
@@ -433,6 +437,7 @@ static const struct ui_footkey refund_footer[] = {
 	{"Enter", NULL, N_("Next / refund"), 0}, {"Up", NULL, N_("Line"), 1},
 	{"0-9", NULL, N_("Quantity"), 1},        {"F6", NULL, N_("Post-void on/off"), 0},
 	{"Tab", NULL, N_("Other field"), 1},     {"Esc", NULL, N_("Back to sale"), 0},
+	{"F7", NULL, N_("No receipt"), 0},
 };
 
 const struct ui_screen cp_ui_screen_refund = {

@@ -330,6 +330,12 @@ static int draw_tally(struct ui *ui, WINDOW *w, int y, int x, int wd)
 		 (long long)t->refunds.count, cp_ui_money(ui, t->refunds.amount, a, sizeof(a)),
 		 (long long)t->voids.count, cp_ui_money(ui, t->voids.amount, b, sizeof(b)));
 	cp_ui_put(w, y++, x, wd, line, n, false);
+	if (t->noreceipt.count) { /* 无单退货: a manager watches these */
+		snprintf(line, sizeof(line), _("  of them without receipt %lld  %s"),
+			 (long long)t->noreceipt.count,
+			 cp_ui_money(ui, t->noreceipt.amount, a, sizeof(a)));
+		cp_ui_put(w, y++, x, wd, line, n, false);
+	}
 	snprintf(line, sizeof(line), _("Net %s"), cp_ui_money(ui, t->net, a, sizeof(a)));
 	cp_ui_put(w, y++, x, wd, line, cp_ui_attr(ui, UI_R_TITLE), false);
 	for (int i = 0; i < t->ntenders; i++) {

@@ -329,6 +329,8 @@ void cp_ui_pricecheck_open(struct ui *ui);
 void cp_ui_register_open(struct ui *ui, const char *phone);
 /* Refund, with the receipt number filled in when known. */
 void cp_ui_refund_open(struct ui *ui, const char *receipt);
+/* screen_noreceipt.c: a refund without a receipt (from the refund screen, F7). */
+void cp_ui_noreceipt_open(struct ui *ui);
 /* Payment result. */
 struct cp_sale_result;
 void cp_ui_paid_show(struct ui *ui, const struct cp_sale_result *r, const char *member_id);

@@ -131,6 +131,11 @@ CREATE TABLE coupons(code TEXT PRIMARY KEY, template TEXT NOT NULL, member TEXT,
 CREATE TABLE benefit_grants(benefit TEXT NOT NULL, member TEXT NOT NULL, period TEXT NOT NULL,
   day TEXT NOT NULL, granted_by TEXT NOT NULL, granted_seq INTEGER NOT NULL,
   PRIMARY KEY(benefit, member, period));
+-- Refunds without a receipt (issue 12, 无单退货): a manager's, cash back, no member.
+CREATE TABLE noreceipt_refunds(terminal_uid TEXT NOT NULL, seq INTEGER NOT NULL,
+  receipt TEXT NOT NULL, day TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL,
+  unit_price INTEGER NOT NULL, amount INTEGER NOT NULL, reason TEXT NOT NULL,
+  authorised_by TEXT NOT NULL, PRIMARY KEY(terminal_uid, seq));
 """
 
 
@@ -994,7 +999,29 @@ class App:
                 p["from_staff"], p["to_staff"])
         if typ in ("guide_bind", "guide_refresh", "guide_takeover", "guide_unbind"):
             return self.guide_binding(c, ledger, uid, seq, typ, p, now)
+        if typ == "refund_noreceipt":
+            return self.refund_noreceipt(c, uid, seq, p, day)
         return "recorded (no effect at HQ for type %s)" % typ
+
+    def refund_noreceipt(self, c, uid, seq, p, day):
+        """A refund without a receipt: one item, qty x unit_price in cash, a reason, a manager;
+        no member and no points, so nothing moves at HQ but the refund's own row."""
+        for k in ("receipt", "sku", "reason", "authorised_by"):
+            if not isinstance(p.get(k), str) or not p.get(k):
+                raise EventError("\"%s\" is missing" % k)
+        qty, price, amount = (int_field(p, k) for k in ("qty", "unit_price", "amount"))
+        tenders = p.get("tenders")
+        if not 1 <= qty <= 9999 or price <= 0 or amount != qty * price:
+            raise EventError("the quantity, price and amount do not agree")
+        if tenders != [{"method": "cash", "amount": amount}]:
+            raise EventError("the money goes back in one cash tender of the amount")
+        if p.get("member") is not None:
+            raise EventError("a refund without a receipt has no member")
+        c.execute("INSERT INTO noreceipt_refunds(terminal_uid, seq, receipt, day, sku, qty,"
+                  " unit_price, amount, reason, authorised_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?,"
+                  " ?, ?)", (uid, seq, p["receipt"], day.isoformat(), p["sku"], qty, price,
+                             amount, p["reason"], p["authorised_by"]))
+        return "applied: refund without a receipt, %d fen in cash" % amount
 
     def spend(self, c, ledger, uid, seq, mid, spends, p, day, now):
         """A sale's points spends (kind, movement n, points): its offers' and its points tender,
@@ -1320,7 +1347,7 @@ class App:
         rows = c.execute(
             "SELECT t.terminal, j.type, j.payload FROM journal j JOIN terminals t"
             " ON t.uid = j.terminal_uid WHERE t.store = ? AND j.type IN ('sale', 'refund',"
-            " 'void') ORDER BY t.terminal, j.seq", (store,))
+            " 'void', 'refund_noreceipt') ORDER BY t.terminal, j.seq", (store,))
         for terminal, typ, payload in rows:
             p = json.loads(payload)
             if p.get("day") != day:

@@ -242,7 +242,7 @@ def money():
 def expected_for(day):
     e = {"day": day, "sales": money(), "refunds": money(), "voids": money(), "gross": 0,
          "discounts": 0, "net": 0, "truncated": False, "member_savings": 0,
-         "rounding": money(), "cancelled": money()}
+         "rounding": money(), "cancelled": money(), "noreceipt": money()}
     tenders, points, cashiers_, hours = {}, {}, {}, [money() for _ in range(24)]
     guides = {}
     msales, osales = money(), money()
@@ -292,6 +292,11 @@ def expected_for(day):
                 add(e["rounding"], p["rounding"]["fen"])
         elif typ == "cart_cancel":  # an open sale with lines thrown away
             add(e["cancelled"], p["total"])
+        elif typ == "refund_noreceipt":  # a refund without a receipt: a refund, in cash
+            for m in (e["refunds"], e["noreceipt"], cashier(p["staff"])["refunds"]):
+                add(m, p["amount"])
+            for t in p["tenders"]:
+                tenders[t["method"]] = tenders.get(t["method"], 0) - t["amount"]
         elif typ in ("refund", "void"):
             add(e["voids" if typ == "void" else "refunds"], p["amount"])
             add(cashier(p["staff"])["refunds"], p["amount"])

@@ -4,7 +4,8 @@
 # daily` and `report x` show the store's totals from HQ equal to the sum of the two tills' own
 # tallies, in JSON, CSV, text and the print form. HQ answering garbage gives a clear sentence
 # and no crash; HQ stopped gives "store totals unavailable (HQ not reached)"; the report itself
-# is still whole and exits 0 both times.
+# is still whole and exits 0 both times. T02 also refunds an item without a receipt (issue 12):
+# HQ applies and stores the refund_noreceipt event and counts it among the store's refunds.
 set -euo pipefail
 . "$CP_SOURCE_DIR/tests/integration/sync_lib.sh"
 sync_lib_enter sync_store_totals
@@ -36,10 +37,20 @@ for i in 1 2; do
 	till_sale T02.db T02.ini >"sale-T02-$i.json"
 	check "T02 sale $i is paid" jq_ok "$(cat "sale-T02-$i.json")" 'j["ok"]'
 done
+printf '%s\n' '{"cmd":"login","staff":"1001","pin":"1111"}' \
+	'{"cmd":"refund_noreceipt","code":"6903468885155","qty":1,"reason":"顾客退货","manager":"9001","pin":"9999"}' \
+	>noreceipt.txt
+NORECEIPT=$("$CP" --config T02.ini --db T02.db script <noreceipt.txt | tail -n 1)
+check "T02 refunds an item without a receipt: $NORECEIPT" jq_ok "$NORECEIPT" 'j["ok"]'
 for t in T01 T02; do
 	run --config "$t.ini" --db "$t.db" sync --once
 	check "$t: sync --once exits 0: $err" test "$rc" -eq 0
 done
+check "HQ applied and stored T02's refund without a receipt" python3 -c 'import sqlite3, sys
+c = sqlite3.connect("hq.db")
+n, amount = c.execute("SELECT count(*), sum(amount) FROM noreceipt_refunds").fetchone()
+e = c.execute("SELECT effect FROM journal WHERE type = ?", ("refund_noreceipt",)).fetchall()
+sys.exit(0 if n == 1 and amount > 0 and len(e) == 1 and e[0][0].startswith("applied") else 1)'
 
 # Each till's own tally, and the store's as each till shows it.
 for t in T01 T02; do
@@ -70,6 +81,8 @@ for me in (a, b):
                 me["terminal"], till["terminal"], x, till["sales"], till["net"]))
     if st["day"] != me["day"]:
         bad.append("%s: store day %s, tally day %s" % (me["terminal"], st["day"], me["day"]))
+if b["noreceipt"]["count"] != 1 or b["refunds"] != b["noreceipt"]:
+    bad.append("T02's refund without a receipt is not among its refunds: %s" % b["refunds"])
 if a["voids"]["count"] != 1 or a["sales"]["count"] != 3 or b["sales"]["count"] != 2:
     bad.append("the tills did not ring up what the test did: %s %s" % (a["sales"], b["sales"]))
 print("\n".join(bad))
