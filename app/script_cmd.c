@@ -223,13 +223,28 @@ static enum cp_err do_cart(struct script *s, json_t *req, json_t *ans, struct cp
 	return put_cart(s, ans, err);
 }
 
+/* cancel: given_back lists the payments kept for the sale, to be handed back. */
 static enum cp_err do_cancel(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
 {
+	struct cp_tender back[CP_TENDER_MAX];
+	json_t *arr;
 	enum cp_err rc;
+	int n = 0;
 
 	(void)req;
-	if ((rc = cp_cart_cancel(s->db, &s->who, err)) != CP_OK)
+	if ((rc = cp_cart_cancel_back(s->db, &s->who, back, &n, err)) != CP_OK)
 		return cart_rc(s, rc);
+	arr = script_need(json_array());
+	for (int i = 0; i < n; i++) {
+		json_t *o = script_need(json_object());
+
+		script_set(o, "method", script_str(cp_tender_name(back[i].method)));
+		script_set(o, "amount", json_integer(back[i].amount));
+		script_set(o, "ref", back[i].ref[0] ? script_str(back[i].ref) : json_null());
+		if (json_array_append_new(arr, o) != 0)
+			script_need(NULL);
+	}
+	script_set(ans, "given_back", arr);
 	return put_cart(s, ans, err);
 }
 

@@ -123,6 +123,19 @@ enum cp_err script_recall(struct script *s, json_t *req, json_t *ans, struct cp_
 			script_need(NULL);
 	}
 	script_set(ans, "coupons", changed);
+	changed = script_need(json_array());
+	for (int k = 0; k < r->ndiscounts; k++) {
+		const struct cp_park_discount *d = &r->discounts[k];
+		json_t *o = script_need(json_object());
+
+		script_set(o, "line", d->line_no ? json_integer(d->line_no) : json_null());
+		script_set(o, "kept", json_boolean(d->kept));
+		script_set(o, "manager", d->manager[0] ? script_str(d->manager) : json_null());
+		script_set(o, "why", d->kept ? json_null() : script_str(d->why.msg));
+		if (json_array_append_new(changed, o) != 0)
+			script_need(NULL);
+	}
+	script_set(ans, "discounts", changed);
 	free(r);
 	return put_cart(s, ans, err);
 }

@@ -9,6 +9,7 @@
 #include "barcode.h"
 #include "cart.h"
 #include "cart_cancel_int.h"
+#include "cart_tender.h"
 #include "catalog.h"
 #include "cp_clock.h"
 #include "discount_int.h"
@@ -651,8 +652,20 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err)
 {
+	struct cp_tender back[CP_TENDER_MAX];
+	int nback;
+
+	return cp_cart_cancel_back(db, who, back, &nback, err);
+}
+
+enum cp_err cp_cart_cancel_back(struct cp_db *db, const struct cp_session *who,
+				struct cp_tender back[CP_TENDER_MAX], int *nback,
+				struct cp_errbuf *err)
+{
 	enum cp_err result;
 	int64_t seq;
+
+	*nback = 0;
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
@@ -662,15 +675,17 @@ enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struc
 		return result;
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
-		result = cp_cart_cancel_record(db, who, &seq, err);
+		result = cp_cart_cancel_record(db, who, &seq, back, nback, err);
 	if (result == CP_OK)
 		result = cp_db_exec(db, "DELETE FROM cart_line", err);
 	if (result == CP_OK)
 		result = cp_db_exec(db, "DELETE FROM cart", err);
 	if (result == CP_OK)
 		result = cp_db_commit(db, err);
-	if (result != CP_OK)
+	if (result != CP_OK) {
 		cp_db_rollback(db);
+		*nback = 0;
+	}
 	return result;
 }
 

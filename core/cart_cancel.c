@@ -1,18 +1,36 @@
 /* cart_cancel.c — a cancelled cart's audit row: throwing away an open sale with lines is a
  * journal event (cart_cancel: who, when it was opened, its lines, member and total), written
  * to cart_cancel and summed in the day's tally, since cancelled sales are a known way for
- * money to leave the drawer unseen. Owns cart_cancel. */
+ * money to leave the drawer unseen. The payments kept for it (cart_tender.c) are given back:
+ * the event lists them (tenders) and cart_cancel_tender keeps them, so money taken and handed
+ * back is never lost track of. Owns cart_cancel and cart_cancel_tender. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cart.h"
 #include "cart_cancel_int.h"
+#include "cart_tender_int.h"
 #include "events_int.h"
 #include "report_int.h"
 #include "staff.h"
 
+/* The payments given back, as the event lists them: [{method, amount, ref}]. */
+static json_t *tenders_json(const struct cp_tender *t, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "method",
+						       cp_tender_name(t[i].method), "amount",
+						       (json_int_t)t[i].amount, "ref", t[i].ref))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
 static json_t *cancel_payload(const struct cp_cart_view *v, const struct cp_session *who,
-			      const char *day)
+			      const char *day, const struct cp_tender *back, int nback)
 {
 	json_t *p = json_object(), *lines = json_array();
 
@@ -35,7 +53,8 @@ static json_t *cancel_payload(const struct cp_cart_view *v, const struct cp_sess
 	    json_object_set_new(p, "items", json_integer(v->items)) ||
 	    json_object_set_new(p, "total", json_integer(v->total)) ||
 	    json_object_set_new(p, "member",
-				v->has_member ? json_string(v->member.id) : json_null())) {
+				v->has_member ? json_string(v->member.id) : json_null()) ||
+	    (nback > 0 && json_object_set_new(p, "tenders", tenders_json(back, nback)))) {
 		json_decref(p);
 		json_decref(lines);
 		return NULL;
@@ -45,6 +64,7 @@ static json_t *cancel_payload(const struct cp_cart_view *v, const struct cp_sess
 }
 
 enum cp_err cp_cart_cancel_record(struct cp_db *db, const struct cp_session *who, int64_t *seq,
+				  struct cp_tender back[CP_TENDER_MAX], int *nback,
 				  struct cp_errbuf *err)
 {
 	struct cp_cart_view *v = malloc(sizeof(*v));
@@ -53,12 +73,15 @@ enum cp_err cp_cart_cancel_record(struct cp_db *db, const struct cp_session *who
 	enum cp_err result;
 
 	*seq = 0;
+	*nback = 0;
 	if (!v)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = cp_cart_view(db, who, v, err)) != CP_OK || !v->open || v->nlines == 0 ||
+	if ((result = cp_cart_view(db, who, v, err)) != CP_OK || !v->open ||
+	    (result = cp_cart_tender_load(db, back, nback, err)) != CP_OK ||
+	    (v->nlines == 0 && *nback == 0) ||
 	    (result = cp_report_event_day(db, cp_db_now(db), day, err)) != CP_OK)
 		goto out;
-	if (!(payload = cancel_payload(v, who, day))) {
+	if (!(payload = cancel_payload(v, who, day, back, *nback))) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory recording the cancelled sale");
 		goto out;
 	}
@@ -67,6 +90,48 @@ out:
 	json_decref(payload);
 	free(v);
 	return result;
+}
+
+/* The payments given back (absent in the events written before they were kept). */
+static enum cp_err apply_tenders(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	json_t *a = json_object_get(p, "tenders"), *t;
+	enum cp_err result;
+	size_t i;
+
+	if (!a)
+		return CP_OK;
+	if (!json_is_array(a) || json_array_size(a) > CP_TENDER_MAX)
+		return cp_errf(err, CP_ECORRUPT, "cart_cancel: tenders is not a list of payments");
+	json_array_foreach (a, i, t) {
+		const char *method, *ref;
+		int64_t amount;
+		sqlite3_stmt *st;
+		int rc;
+
+		if ((result = cp_jget_str(t, "method", &method, err)) ||
+		    (result = cp_jget_int(t, "amount", &amount, err)) ||
+		    (result = cp_jget_str(t, "ref", &ref, err)))
+			return result;
+		if (cp_tender_parse(method) < 0 || amount <= 0)
+			return cp_errf(err, CP_ECORRUPT,
+				       "cart_cancel: a payment given back is bad");
+		if (!(st = cp_db_stmt(db,
+				      "INSERT INTO cart_cancel_tender(seq, n, method, amount, ref)"
+				      " VALUES(?1, ?2, ?3, ?4, ?5)",
+				      err)))
+			return CP_EDB;
+		sqlite3_bind_int64(st, 1, seq);
+		sqlite3_bind_int64(st, 2, (int64_t)i + 1);
+		sqlite3_bind_text(st, 3, method, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, amount);
+		sqlite3_bind_text(st, 5, ref, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return cp_db_fail(db, rc, "record a payment given back", err);
+	}
+	return CP_OK;
 }
 
 enum cp_err cp_cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
@@ -110,6 +175,8 @@ enum cp_err cp_cart_cancel_apply(struct cp_db *db, int64_t seq, json_t *p, struc
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cp_db_fail(db, rc, "record the cancelled sale", err);
+	if ((result = apply_tenders(db, seq, p, err)) != CP_OK)
+		return result;
 	if (!(st = cp_db_stmt(db,
 			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
 			      " VALUES(?1, 'cancel', 'all', 1, ?2, 0)"

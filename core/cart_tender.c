@@ -1,5 +1,7 @@
 /* cart_tender.c — the open sale's payments entered so far, kept in cart_tender (which goes with
- * the cart row: paid, cancelled or parked, the cart is deleted and its tenders with it). A
+ * the cart row: paid or cancelled, the cart is deleted and its tenders with it; a cancel lists
+ * them in its journal event to be given back, and a sale with payments is neither parked nor
+ * replaced by a recalled one). A
  * payment is checked when it is entered as the sale will check it; cp_sale_pay takes them
  * first, before the tenders it is given. Owns cart_tender. */
 #include <stdlib.h>

@@ -27,4 +27,12 @@ enum cp_err cp_cart_tender_remove(struct cp_db *db, const struct cp_session *who
 enum cp_err cp_cart_tender_list(struct cp_db *db, const struct cp_session *who,
 				struct cp_tender out[CP_TENDER_MAX], int *n, struct cp_errbuf *err);
 
+/* cp_cart_cancel (cart.h) telling what to give back: the payments kept for the open sale,
+ * back[0..*nback) in the order entered, are listed in its cart_cancel event and dropped with
+ * the cart. A sale with payments but no lines left is cancelled and recorded the same way.
+ * Refused (*nback = 0, nothing changed) as cp_cart_cancel is. */
+enum cp_err cp_cart_cancel_back(struct cp_db *db, const struct cp_session *who,
+				struct cp_tender back[CP_TENDER_MAX], int *nback,
+				struct cp_errbuf *err);
+
 #endif

@@ -1,7 +1,8 @@
 /* discount.c — tier discounts beside member prices, and manual discounts of a line or of the
  * whole sale. The cart is priced when it is read (cp_discount_price), so attaching or detaching a
  * member, or changing a quantity, re-prices it; the sale records the priced amounts, so points
- * are earned on what is paid and refunds give back exactly what each line cost. */
+ * are earned on what is paid and refunds give back exactly what each line cost. A parked sale
+ * keeps its manual discounts in parked_discount (owned here), checked again on recall. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "discount_int.h"
 #include "journal_int.h"
 #include "money.h"
+#include "park.h"
 #include "staff.h"
 #include "text.h"
 
@@ -612,6 +614,135 @@ out:
 	if (result != CP_OK)
 		cp_db_rollback(db);
 	free(v);
+	return result;
+}
+
+/* ---- parked sales ---- */
+
+enum cp_err cp_discount_park(struct cp_db *db, int64_t id, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = cp_db_stmt(
+		db,
+		"INSERT INTO parked_discount(park_id, line_no, kind, value, reason, manager)"
+		" SELECT ?1, coalesce(line_no, 0), kind, value, reason, manager FROM cart_discount",
+		err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "park the sale's discounts", err);
+}
+
+/* One parked discount d judged on the recalled cart v as a new one would be: kept (stored with
+ * its manager, or who's authority when who is a manager and it is now above the limit), or
+ * why says why it is left off. */
+static enum cp_err unpark_one(struct cp_db *db, const struct cp_session *who,
+			      const struct cp_cart_view *v, const struct manual *d,
+			      struct cp_park_discount *o, struct cp_errbuf *err)
+{
+	struct cp_errbuf *why = &o->why;
+	enum cp_err result;
+	struct cp_discount_req req = {
+		.line_no = d->line_no, .kind = d->kind, .value = d->value, .reason = d->reason};
+	struct cp_errbuf ignored;
+	int64_t fen, base;
+	char by[17];
+	bool found = !d->line_no;
+
+	for (int i = 0; i < v->nlines && !found; i++)
+		found = v->lines[i].line_no == d->line_no;
+	if (!found) {
+		cp_errf(why, CP_ENOTFOUND,
+			"line %d is no longer in the sale (its item left the catalogue), so its "
+			"discount was dropped",
+			d->line_no);
+		return CP_OK;
+	}
+	if (judge(db, v, &req, &fen, &base, why) != CP_OK)
+		return CP_OK;
+	snprintf(by, sizeof(by), "%s", d->manager);
+	if (!by[0] && above_limit(db, fen, base) &&
+	    cp_staff_authorise(db, who, NULL, NULL, CP_WORD("a discount above the limit"), by,
+			       &ignored) != CP_OK) {
+		cp_errf(why, CP_EPERM,
+			"the discount of %s is now above the limit of %d.%02d%%: give it again "
+			"with a manager's code and PIN",
+			d->line_no ? CP_WORD("this line") : CP_WORD("the sale"),
+			db->discount.manual_limit_bp / 100, db->discount.manual_limit_bp % 100);
+		return CP_OK;
+	}
+	if ((result = store(db, &req, by, err)) != CP_OK)
+		return result;
+	o->kept = true;
+	memcpy(o->manager, by, sizeof(o->manager));
+	return CP_OK;
+}
+
+enum cp_err cp_discount_unpark(struct cp_db *db, const struct cp_session *who, int64_t id,
+			       struct cp_park_recall *r, struct cp_errbuf *err)
+{
+	struct cp_cart_view *v = malloc(sizeof(*v));
+	struct manual *m = malloc(MANUAL_MAX * sizeof(*m));
+	sqlite3_stmt *st;
+	enum cp_err result = CP_EDB;
+	int rc, n = 0;
+
+	r->ndiscounts = 0;
+	if (!v || !m) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(st = cp_db_stmt(db,
+			      "SELECT line_no, kind, value, reason, coalesce(manager, '')"
+			      " FROM parked_discount WHERE park_id = ?1"
+			      " ORDER BY line_no = 0, line_no",
+			      err)))
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MANUAL_MAX) {
+		struct manual *d = &m[n++];
+		char kind[16];
+
+		d->line_no = sqlite3_column_int(st, 0);
+		cp_db_col_text(st, 1, kind, sizeof(kind));
+		d->kind = strcmp(kind, "percent") == 0 ? CP_DISCOUNT_PERCENT : CP_DISCOUNT_AMOUNT;
+		d->value = sqlite3_column_int64(st, 2);
+		cp_db_col_text(st, 3, d->reason, sizeof(d->reason));
+		cp_db_col_text(st, 4, d->manager, sizeof(d->manager));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		result = cp_db_fail(db, rc, "read the parked sale's discounts", err);
+		goto out;
+	}
+	for (int k = 0; k < n; k++) {
+		struct cp_park_discount *o = &r->discounts[r->ndiscounts++];
+
+		memset(o, 0, sizeof(*o));
+		o->line_no = m[k].line_no;
+		o->kind = m[k].kind;
+		o->value = m[k].value;
+		snprintf(o->manager, sizeof(o->manager), "%s", m[k].manager);
+		/* each judged on the cart with the ones before it: the sale's after the lines' */
+		if ((result = cp_cart_view(db, who, v, err)) != CP_OK ||
+		    (result = unpark_one(db, who, v, &m[k], o, err)) != CP_OK)
+			goto out;
+	}
+	if (!(st = cp_db_stmt(db, "DELETE FROM parked_discount WHERE park_id = ?1", err))) {
+		result = CP_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	result = rc == SQLITE_DONE ? CP_OK
+				   : cp_db_fail(db, rc, "forget the parked sale's discounts", err);
+out:
+	free(v);
+	free(m);
 	return result;
 }
 

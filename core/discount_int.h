@@ -9,6 +9,8 @@
 #include "discount.h"
 #include "records_int.h"
 
+struct cp_park_recall;
+
 /* Prices the lines of v as read (list or member price) for its member and manual discounts:
  * each line's amount, saving, discount, discount_share and coupon_off, and the view's total,
  * eligible, member_saving and discount. Called by the cart whenever it is read. */
@@ -29,6 +31,16 @@ enum cp_err cp_discount_tier_record(struct cp_db *db, const struct rec_src *src,
 				    int level, const char *where, struct cp_errbuf *err);
 /* The tier's discount goes with the tier (HQ's delete, key the level as text). */
 enum cp_err cp_discount_tier_delete(struct cp_db *db, const char *key, struct cp_errbuf *err);
+
+/* park.c, inside cp_park_save: the open cart's manual discounts go with parked sale id. */
+enum cp_err cp_discount_park(struct cp_db *db, int64_t id, struct cp_errbuf *err);
+
+/* park.c, inside cp_park_recall once the lines are back: parked sale id's manual discounts go
+ * back on who's cart, each judged as cp_discount_add judges a new one (a manager's authority
+ * stays with it); one whose line is gone, that takes nothing off now, or that is now above the
+ * limit without a manager's authority is left off, listed in r->discounts with the reason. */
+enum cp_err cp_discount_unpark(struct cp_db *db, const struct cp_session *who, int64_t id,
+			       struct cp_park_recall *r, struct cp_errbuf *err);
 
 /* Half up to the fen: a * bp / 10000 rounded half up (a >= 0, 0 <= bp <= 10000); false on
  * overflow. */

@@ -524,6 +524,15 @@ static const char *const steps[] = {
 	"  amount INTEGER NOT NULL CHECK(amount > 0), weight_g INTEGER NOT NULL DEFAULT 0,"
 	"  reason TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS refund_noreceipt_day ON refund_noreceipt(business_day);",
+	/* 26: the payments a cancelled sale gave back (cart_cancel.c: its event's tenders), and
+	 * a parked sale's manual discounts (discount.c: line_no 0 for the whole sale's). Written
+	 * to run again harmlessly (a test rolls user_version back over it). */
+	"CREATE TABLE IF NOT EXISTS cart_cancel_tender(seq INTEGER NOT NULL REFERENCES"
+	"  cart_cancel(seq), n INTEGER NOT NULL, method TEXT NOT NULL, amount INTEGER NOT NULL,"
+	"  ref TEXT NOT NULL, PRIMARY KEY(seq, n)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS parked_discount(park_id INTEGER NOT NULL REFERENCES"
+	"  parked_sale(id), line_no INTEGER NOT NULL, kind TEXT NOT NULL, value INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL, manager TEXT, PRIMARY KEY(park_id, line_no)) WITHOUT ROWID;",
 };
 
 int cp_db_schema_version(void)

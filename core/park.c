@@ -2,8 +2,8 @@
  * parked_sale and parked_line and empties the cart, in one transaction; recalling moves them
  * back. The cart is priced from the catalogue whenever it is read, so a recalled sale is priced
  * as the catalogue is now; the price each line had when parked is kept to say what changed.
- * Its coupons and serving guide go with it (parked_coupon, parked_guide); coupons are checked
- * again on recall. Owns parked_sale, parked_line, parked_coupon and parked_guide. Parking is not a business event: nothing is journaled. */
+ * Its coupons, manual discounts (discount.c) and serving guide go with it (parked_coupon,
+ * parked_discount, parked_guide); coupons and discounts are checked again on recall. Owns parked_sale, parked_line, parked_coupon and parked_guide. Parking is not a business event: nothing is journaled. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "cart_tender_int.h"
 #include "coupon_int.h"
 #include "db_int.h"
+#include "discount_int.h"
 #include "guide_int.h"
 #include "park.h"
 #include "staff.h"
@@ -158,6 +159,7 @@ enum cp_err cp_park_save(struct cp_db *db, const struct cp_session *who, int64_t
 	}
 	if ((result = insert_sale(db, v, &parked, err)) != CP_OK ||
 	    (result = keep_extras(db, v, parked, err)) != CP_OK ||
+	    (result = cp_discount_park(db, parked, err)) != CP_OK ||
 	    (result = cp_db_exec(db, "DELETE FROM cart_line", err)) != CP_OK ||
 	    (result = cp_db_exec(db, "DELETE FROM cart", err)) != CP_OK ||
 	    (result = cp_db_commit(db, err)) != CP_OK)
@@ -412,6 +414,21 @@ static enum cp_err forget(struct cp_db *db, int64_t id, struct cp_errbuf *err)
 	return CP_OK;
 }
 
+/* The open cart, even with no lines left, may hold payments taken: recalling a sale over it
+ * would drop them with the cart row, so they are taken back or given back (cancel) first. */
+static enum cp_err no_payments(struct cp_db *db, struct cp_errbuf *err)
+{
+	struct cp_tender kept[CP_TENDER_MAX];
+	int nkept = 0;
+	enum cp_err result = cp_cart_tender_load(db, kept, &nkept, err);
+
+	if (result != CP_OK || nkept == 0)
+		return result;
+	return cp_errf(err, CP_ESTATE,
+		       "payments have been entered for the open sale: take them back, or cancel "
+		       "it to give them back, before recalling another");
+}
+
 /* Someone else's parked sale needs a manager's session. */
 static enum cp_err may_recall(struct cp_db *db, const struct cp_session *who,
 			      const struct cp_parked *p, struct cp_errbuf *err)
@@ -459,10 +476,14 @@ enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64
 				 "a sale is open: park it or finish it before recalling another");
 		goto out;
 	}
+	if (v->open && (result = no_payments(db, err)) != CP_OK)
+		goto out;
 	if ((result = reopen_cart(db, who, &r->sale, member_id, r, err)) != CP_OK ||
 	    (result = move_lines(db, id, r, err)) != CP_OK ||
 	    (result = cp_cart_view(db, who, v, err)) != CP_OK ||
 	    (result = compare_prices(db, id, v, r, err)) != CP_OK ||
+	    (result = cp_discount_unpark(db, who, id, r, err)) != CP_OK ||
+	    (result = cp_cart_view(db, who, v, err)) != CP_OK ||
 	    (result = restore_extras(db, id, v, r, err)) != CP_OK ||
 	    (result = forget(db, id, err)) != CP_OK || (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;

@@ -40,6 +40,16 @@ struct cp_park_change {
 	int64_t now;
 };
 
+/* A manual discount the parked sale had (discount.h), as recall found it. */
+struct cp_park_discount {
+	int line_no; /* 0: the whole sale's */
+	int kind;    /* enum cp_discount_kind */
+	int64_t value;
+	char manager[17]; /* who authorised it, "" when none was needed */
+	bool kept;
+	struct cp_errbuf why; /* not kept: why (its line gone, now above the limit, ...) */
+};
+
 struct cp_park_recall {
 	struct cp_parked sale; /* what was recalled, as it was listed */
 	int nchanged;
@@ -54,10 +64,13 @@ struct cp_park_recall {
 		bool kept;
 		struct cp_errbuf why; /* not kept: why (a refusal as cp_coupon_apply's) */
 	} coupons[CP_COUPON_CART_MAX];
+	/* Its manual discounts, the lines' first: kept, or left off with the reason. */
+	int ndiscounts;
+	struct cp_park_discount discounts[CP_CART_MAX_LINES + 1];
 };
 
-/* Parks who's open cart (lines, quantities, member, coupons, serving guide, when it was
- * opened) and empties it, in
+/* Parks who's open cart (lines, quantities, member, coupons, manual discounts, serving guide,
+ * when it was opened) and empties it, in
  * one transaction. Refused with nothing changed: not logged in (CP_EAUTH), another login's
  * open sale (CP_ESTATE naming the owner), no open sale or one without lines (CP_ESTATE), the
  * till already holding its configured number of parked sales (CP_ESTATE, saying to recall
@@ -71,10 +84,11 @@ enum cp_err cp_park_list(struct cp_db *db, struct cp_parked *out, int max, int *
 
 /* Makes parked sale id who's open cart again, with the same line numbers, quantities,
  * member and serving guide, priced from the catalogue as it is now: out (may be NULL) lists the
- * lines whose price changed, and its coupons, each checked again (one no longer usable is left
- * off, with the reason). Refused with nothing changed: no such parked sale (CP_ENOTFOUND), a sale open now
- * (CP_ESTATE: park or finish it first), a sale parked by someone else when who is not a
- * manager (CP_EPERM). */
+ * lines whose price changed, and its manual discounts and coupons, each checked again (one no
+ * longer usable is left off, with the reason). Refused with nothing changed: no such parked
+ * sale (CP_ENOTFOUND), a sale open now or payments kept on the open cart (CP_ESTATE: park,
+ * finish or cancel it first), a sale parked by someone else when who is not a manager
+ * (CP_EPERM). */
 enum cp_err cp_park_recall(struct cp_db *db, const struct cp_session *who, int64_t id,
 			   struct cp_park_recall *out, struct cp_errbuf *err);
 

@@ -54,16 +54,13 @@ static int clean(const char *s, char *out)
 	return w;
 }
 
-static bool ascii_word(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Writes s over as many lines as it needs, each starting with indent spaces; breaks between
- * characters, and between words when an ASCII word would be split. */
+/* Writes s over as many lines as it needs, each starting with indent spaces; breaks where the
+ * screens do (cp_ui_text_line): between words, or between Chinese characters where a line may
+ * break (never before closing punctuation, never inside a number or between it and its
+ * measure word). */
 static void wrap(struct out *o, const char *s, int indent)
 {
-	char text[PIECE], chunk[PIECE];
+	char text[PIECE];
 	const char *p = text;
 	int cols = o->width - indent;
 
@@ -71,26 +68,18 @@ static void wrap(struct out *o, const char *s, int indent)
 	while (*p == ' ')
 		p++;
 	while (*p) {
-		size_t n;
+		size_t skip, n = cp_ui_text_line(p, cols, &skip), used = n + skip;
 
-		cp_ui_text_fit(p, cols, 0, chunk, sizeof(chunk));
-		n = strlen(chunk);
-		if (n == 0)
+		if (used == 0)
 			break; /* a character wider than the line: cannot happen at 24+ columns */
-		if (p[n] && ascii_word(p[n]) && ascii_word(p[n - 1])) {
-			size_t k = n;
-
-			while (k > 0 && p[k - 1] != ' ')
-				k--;
-			if (k > 0)
-				n = k;
-		}
 		while (n > 0 && p[n - 1] == ' ')
 			n--;
-		spaces(o, indent);
-		put(o, p, n);
-		put(o, "\n", 1);
-		p += n;
+		if (n > 0) {
+			spaces(o, indent);
+			put(o, p, n);
+			put(o, "\n", 1);
+		}
+		p += used;
 		while (*p == ' ')
 			p++;
 	}

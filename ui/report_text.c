@@ -47,31 +47,22 @@ static void spaces(struct out *o, int n)
 		put(o, " ", 1);
 }
 
-/* s on as many lines as it takes, broken after the last space that fits, else where the
- * columns run out. */
+/* s on as many lines as it takes, broken as the screens break it (cp_ui_text_line): after the
+ * last space that fits, or between Chinese characters where a line may break (never before
+ * closing punctuation, never inside a number or between it and its measure word). */
 static void text(struct out *o, const char *s)
 {
-	char part[512];
-
 	while (*s) {
-		size_t n;
-		char *sp;
+		size_t skip, n = cp_ui_text_line(s, o->width, &skip);
 
-		if (cp_ui_text_width(s) >= 0 && cp_ui_text_width(s) <= o->width) {
-			put(o, s, strlen(s));
+		if (n + skip == 0)
 			break;
-		}
-		cp_ui_text_fit(s, o->width, 0, part, sizeof(part));
-		n = strlen(part);
-		if ((sp = strrchr(part, ' ')) && sp != part)
-			n = (size_t)(sp - part);
-		if (n == 0)
-			n = 1;
 		put(o, s, n);
-		put(o, "\n", 1);
-		s += n;
+		s += n + skip;
 		while (*s == ' ')
 			s++;
+		if (*s)
+			put(o, "\n", 1);
 	}
 	put(o, "\n", 1);
 }

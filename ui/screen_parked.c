@@ -100,11 +100,28 @@ static const struct cp_errbuf *coupon_off(const struct cp_park_recall *r, const 
 	return NULL;
 }
 
+/* A manual discount the recalled sale had that was left off, not for a line dropped with its
+ * item (told first): the first, or NULL. */
+static const struct cp_park_discount *discount_off(const struct cp_park_recall *r)
+{
+	for (int k = 0; k < r->ndiscounts && k < CP_CART_MAX_LINES + 1; k++) {
+		bool gone = false;
+
+		for (int i = 0; i < r->nchanged && i < CP_CART_MAX_LINES; i++)
+			gone |= r->changed[i].now < 0 &&
+				r->changed[i].line_no == r->discounts[k].line_no;
+		if (!r->discounts[k].kept && !gone)
+			return &r->discounts[k];
+	}
+	return NULL;
+}
+
 /* What the recall changed, on the message line. */
 static void tell(struct ui *ui, const struct cp_park_recall *r)
 {
 	const struct cp_park_change *c = &r->changed[0];
 	const struct cp_errbuf *off;
+	const struct cp_park_discount *d = discount_off(r);
 	const char *code = "";
 	char total[48], was[48], now[48], why[512];
 
@@ -115,6 +132,10 @@ static void tell(struct ui *ui, const struct cp_park_recall *r)
 			_("Sale No. %lld recalled. %s is no longer in the catalogue and was taken "
 			  "off. Lines changed: %d."),
 			(long long)r->sale.id, c->name, r->nchanged);
+	else if (d)
+		cp_ui_msg(ui, UI_MSG_WARN, _("Sale No. %lld recalled without a discount: %s"),
+			  (long long)r->sale.id,
+			  cp_ui_errtext(&d->why, CP_ESTATE, why, sizeof(why)));
 	else if (r->nchanged > 0)
 		cp_ui_msg(ui, UI_MSG_WARN,
 			  _("Sale No. %lld recalled. Price changed since it was parked: %s was %s, "

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cart_tender.h"
 #include "offer.h"
 #include "pointspay.h"
 #include "paycode.h"
@@ -59,10 +60,37 @@ void cp_ui_sale_attach(struct ui *ui, const struct cp_member_view *m)
 		  cp_ui_money(ui, ui->cart->member.points_value, worth, sizeof(worth)));
 }
 
+/* "Cash ¥20.00, Bank card ****1234 ¥50.00": the payments a cancel gives back. */
+static const char *given_back(struct ui *ui, const struct cp_tender *t, int n, char *buf,
+			      size_t len)
+{
+	static const char *const names[] = {N_("Cash"),   N_("Bank card"), N_("WeChat Pay"),
+					    N_("Alipay"), N_("UnionPay"),  N_("Points")};
+	size_t o = 0;
+	char a[48];
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && o < len; i++) {
+		const char *m = (unsigned)t[i].method < sizeof(names) / sizeof(names[0])
+					? _(names[t[i].method])
+					: "?";
+		int k = snprintf(buf + o, len - o, "%s%s%s%.4s %s", i ? ", " : "", m,
+				 t[i].ref[0] ? " ****" : "", t[i].ref,
+				 cp_ui_money(ui, t[i].amount, a, sizeof(a)));
+
+		if (k > 0)
+			o += (size_t)k;
+	}
+	return buf;
+}
+
 void cp_ui_sale_cancel(struct ui *ui)
 {
 	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_cart_cancel(ui->db, &ui->session, &err);
+	struct cp_tender back[CP_TENDER_MAX];
+	int n = 0;
+	enum cp_err rc = cp_cart_cancel_back(ui->db, &ui->session, back, &n, &err);
+	char list[512];
 
 	if (rc != CP_OK) {
 		if (rc == CP_ESTATE) /* perhaps another login's sale now */
@@ -72,7 +100,13 @@ void cp_ui_sale_cancel(struct ui *ui)
 	}
 	cp_ui_cart_refresh(ui);
 	S.sel = -1;
-	cp_ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
+	if (n > 0) /* money taken for it goes back to the customer, card slips voided */
+		cp_ui_msg(ui, UI_MSG_WARN,
+			  _("The sale was cancelled. Give back: %s (void card and mobile "
+			    "payments)."),
+			  given_back(ui, back, n, list, sizeof(list)));
+	else
+		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("The sale was cancelled."));
 }
 
 static void weighed_cols(struct ui *ui, const struct cp_cart_line *l, char *qty, size_t qlen,
@@ -260,19 +294,30 @@ static void remove_line(struct ui *ui)
 
 static void ask_cancel(struct ui *ui)
 {
-	char text[256];
+	struct cp_tender paid[CP_TENDER_MAX];
+	char text[768], list[512];
+	int npaid = 0;
 
 	if (ui->foreign.open) {
 		cp_ui_cart_ask(ui);
 		return;
 	}
-	if (!ui->cart->open || (ui->cart->nlines == 0 && !ui->cart->has_member)) {
+	if (cp_cart_tender_list(ui->db, &ui->session, paid, &npaid, NULL) != CP_OK)
+		npaid = 0;
+	if (!ui->cart->open || (ui->cart->nlines == 0 && !ui->cart->has_member && npaid == 0)) {
 		cp_ui_msg(ui, UI_MSG_INFO, "%s", _("There is no sale to cancel."));
 		return;
 	}
-	snprintf(text, sizeof(text),
-		 _("All %d lines and the member are taken off. Nothing is recorded as sold."),
-		 ui->cart->nlines);
+	if (npaid > 0)
+		snprintf(text, sizeof(text),
+			 _("All %d lines and the member are taken off, and what was paid is given "
+			   "back: %s. Nothing is recorded as sold."),
+			 ui->cart->nlines, given_back(ui, paid, npaid, list, sizeof(list)));
+	else
+		snprintf(text, sizeof(text),
+			 _("All %d lines and the member are taken off. Nothing is recorded as "
+			   "sold."),
+			 ui->cart->nlines);
 	cp_ui_confirm(ui, _("Cancel this sale?"), text, cp_ui_sale_cancel);
 }
 

@@ -5,7 +5,7 @@
 # printed and the message line says why and where to reprint it; the receipt is kept with the
 # printer's error (receipt_copy); the status line keeps saying so on the next customer; and the
 # manager menu marks the receipt as not printed. In Chinese, all of it is told in Chinese,
-# the printer's reason too.
+# the printer's reason too, and the manager menu marks it in Chinese.
 set -u
 
 . "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
@@ -101,6 +101,16 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 		pass
 	fi
 	expect_line "zh: the status line names the receipt" "未打印 S001-T01-000002" "未打印" || true
+	# and the manager menu marks both failed prints, in Chinese
+	keys Enter
+	expect "zh: the next customer" "商品码" || finish
+	keys F9
+	expect "zh: the manager menu asks for a manager" "店长工号" || finish
+	keys 9001 Enter
+	keys 9999 Enter
+	expect "zh: the manager menu counts the failed prints" "补打小票（2 张未打印）" || finish
+	expect "zh: the manager menu marks the receipt" "S001-T01-000002  未打印"
+	keys Escape
 else
 	fail "zh_CN.UTF-8 is not installed (packaging/deps.sh generates it): the Chinese screens were not checked"
 fi

@@ -1,7 +1,8 @@
 /* test_park.c — parked sales (挂单/取单): parking empties the cart and serves the next customer,
  * recall brings back the same lines and member priced as the catalogue is now (a price change
- * shows), the configured limit, who may recall, refusals that change nothing, and a parked sale
- * surviving a SIGKILL of the process that parked it. */
+ * shows), the configured limit, who may recall, refusals that change nothing, a parked sale
+ * surviving a SIGKILL of the process that parked it, manual discounts parked and judged again
+ * on recall, and no recall over an open cart holding payments. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,7 +18,9 @@
 #include <sqlite3.h>
 
 #include "cart.h"
+#include "cart_tender.h"
 #include "coupon.h"
+#include "discount.h"
 #include "guide.h"
 #include "db.h"
 #include "db_int.h"
@@ -389,6 +392,135 @@ static void test_parked_survives_sigkill(void **state)
 	assert_int_equal(rec->nchanged, 0);
 }
 
+/* A manual discount given by the cashier (with the manager's code and PIN when manager). */
+static void discount(int line_no, enum cp_discount_kind kind, int64_t value, const char *reason,
+		     bool manager)
+{
+	struct cp_discount_req req = {.line_no = line_no,
+				      .kind = kind,
+				      .value = value,
+				      .reason = reason,
+				      .manager_code = manager ? "9001" : NULL,
+				      .manager_pin = manager ? "9999" : NULL};
+	struct cp_errbuf err = {{0}};
+
+	ok(cp_discount_add(env.db, &env.cashier, &req, NULL, &err), &err, reason);
+}
+
+/* Each line's discount and amount, and the total, as one string. */
+static void priced_text(const struct cp_cart_view *v, char *out, size_t len)
+{
+	size_t used = 0;
+	int n = snprintf(out, len, "total %lld discount %lld;", (long long)v->total,
+			 (long long)v->discount);
+
+	used = n > 0 ? (size_t)n : 0;
+	for (int i = 0; i < v->nlines && used < len; i++) {
+		const struct cp_cart_line *l = &v->lines[i];
+
+		n = snprintf(out + used, len - used, "%d:%lld:%lld:%lld;", l->line_no,
+			     (long long)l->amount, (long long)l->discount,
+			     (long long)l->discount_share);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+/* Manual discounts go with the parked sale and come back as they were, the manager's
+ * authority with them. */
+static void test_park_keeps_discounts(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	char before[512], after[512];
+	int64_t id = 0;
+
+	(void)state;
+	scan(MILK, 2);   /* line 1: ¥60.00 */
+	scan("G120", 1); /* line 2: ¥120.00 */
+	scan(BREAD, 1);  /* line 3: ¥19.99 */
+	discount(1, CP_DISCOUNT_AMOUNT, 300, "dented box", false);
+	discount(2, CP_DISCOUNT_PERCENT, 2000, "display model", true); /* above the 10% limit */
+	discount(0, CP_DISCOUNT_AMOUNT, 100, "regular customer", false);
+	priced_text(cart(), before, sizeof(before));
+	assert_int_equal(cv->total, 6000 - 300 + 12000 - 2400 + 1999 - 100);
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_discount"), 0);
+	assert_int_equal(test_count(&env, "SELECT total FROM parked_sale"),
+			 6000 - 300 + 12000 - 2400 + 1999 - 100);
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	priced_text(cart(), after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_discount"), 3);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_discount WHERE line_no = 2"
+					  " AND manager = '9001' AND reason = 'display model'"),
+			 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_discount WHERE line_no IS"
+					  " NULL AND value = 100 AND manager IS NULL"),
+			 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 0);
+}
+
+/* What recall tells about them: each kept (the manager with it) or left off with the reason:
+ * a line whose item left the catalogue, a discount now above the limit without a manager. */
+static void test_recall_rechecks_discounts(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	int64_t id = 0;
+
+	(void)state;
+	scan(MILK, 1);                                            /* line 1: ¥30.00 */
+	scan("G88", 1);                                           /* line 2: ¥88.00 */
+	scan("G120", 1);                                          /* line 3: ¥120.00 */
+	discount(1, CP_DISCOUNT_AMOUNT, 200, "scratched", false); /* 6.7%: no manager */
+	discount(2, CP_DISCOUNT_AMOUNT, 500, "last one", false);
+	discount(3, CP_DISCOUNT_PERCENT, 5000, "damaged", true);
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	assert_int_equal(sqlite3_exec(env.db->h,
+				      "UPDATE item SET price = 1500 WHERE sku = 'A1';"
+				      " DELETE FROM item WHERE sku = 'G88'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	assert_int_equal(rec->ndiscounts, 3);
+	assert_int_equal(rec->discounts[0].line_no, 1);
+	assert_false(rec->discounts[0].kept); /* 200 of 1500 is 13%, above the 10% limit */
+	assert_non_null(strstr(rec->discounts[0].why.msg, "above the limit"));
+	assert_int_equal(rec->discounts[1].line_no, 2);
+	assert_false(rec->discounts[1].kept);
+	assert_non_null(strstr(rec->discounts[1].why.msg, "line 2 is no longer in the sale"));
+	assert_int_equal(rec->discounts[2].line_no, 3);
+	assert_true(rec->discounts[2].kept);
+	assert_string_equal(rec->discounts[2].manager, "9001");
+	assert_int_equal(cart()->total, 1500 + 6000);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_discount"), 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_discount"), 0);
+}
+
+/* A cart whose lines were taken off after a payment was entered still holds the payment:
+ * recalling a parked sale over it would drop the payment, so it is refused. */
+static void test_no_recall_over_payments(void **state)
+{
+	struct cp_tender card = {CP_TENDER_CARD, 5000, "1234"};
+	struct cp_errbuf err = {{0}};
+	int64_t id = 0;
+
+	(void)state;
+	scan(MILK, 1);
+	ok(cp_park_save(env.db, &env.cashier, &id, &err), &err, "park");
+	scan("G120", 1);
+	ok(cp_cart_tender_add(env.db, &env.cashier, &card, NULL, &err), &err, "card");
+	ok(cp_cart_remove(env.db, &env.cashier, 1, &err), &err, "remove");
+	assert_int_equal(cart()->nlines, 0);
+	assert_int_equal(cp_park_recall(env.db, &env.cashier, id, rec, &err), CP_ESTATE);
+	assert_non_null(strstr(err.msg, "payments have been entered"));
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM cart_tender"), 1);
+	assert_int_equal(test_count(&env, "SELECT count(*) FROM parked_sale"), 1);
+	/* taken back, the recall goes ahead */
+	ok(cp_cart_tender_remove(env.db, &env.cashier, 0, &err), &err, "untender");
+	ok(cp_park_recall(env.db, &env.cashier, id, rec, &err), &err, "recall");
+	assert_int_equal(cart()->nlines, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +530,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_survives_sigkill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_park_keeps_discounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recall_rechecks_discounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_recall_over_payments, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -676,6 +676,44 @@ static void test_weighed_line(void **state)
 	free(text);
 }
 
+/* A Chinese item name wrapped on a 32-column receipt breaks where Chinese may: the next line
+ * never starts with full-width closing punctuation, and a number stays with its measure word. */
+static void test_render_wraps_chinese(void **state)
+{
+	static const char *const names[] = {
+		"一二三四五六七八九十一二三四五六，后面的字", /* "，" would open line 2 */
+		"一二三四五六七八九十一二三四五12盒装",       /* "12" would end line 1 */
+		"一二三四五六七八九十一二三四五六。",
+	};
+	struct cp_receipt_view *v = calloc(1, sizeof(*v));
+	char *text = malloc(CP_RECEIPT_RENDER_MAX);
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(text);
+	snprintf(v->receipt, sizeof(v->receipt), "S001-T01-000001");
+	for (int i = 0; i < 3; i++) {
+		v->lines[i].line_no = i + 1;
+		snprintf(v->lines[i].name, sizeof(v->lines[i].name), "%s", names[i]);
+		v->lines[i].qty = 1;
+		v->lines[i].unit_price = v->lines[i].amount = 100;
+	}
+	v->nlines = 3;
+	v->total = 300;
+	for (int w = 32; w <= 48; w += 16) {
+		assert_true(cp_ui_receipt_render(v, w, "¥", text, CP_RECEIPT_RENDER_MAX) > 0);
+		check_lines(text, w);
+		for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+			if (strncmp(p, "，", 3) == 0 || strncmp(p, "。", 3) == 0)
+				fail_msg("a line starts with full-width punctuation at %d "
+					 "columns:\n%s",
+					 w, text);
+		assert_non_null(strstr(text, "12盒"));
+	}
+	free(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +721,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sale_without_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_widths, setup, teardown),
 		cmocka_unit_test(test_render_extremes),
+		cmocka_unit_test(test_render_wraps_chinese),
 		cmocka_unit_test_setup_teardown(test_refund_and_void, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_receipt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_copy_recent_mark, setup, teardown),
