@@ -26,7 +26,8 @@ static const char *const view_tables[] = {
 	"coupon_use",  "coupon_line",   "report_day_sum",
 	"sale_discount",
 	"member_visit", "tier_up", "benefit_grant", "refund_part", "member_consent",
-	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight"};
+	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight",
+	"report_line_discount"};
 /* clang-format on */
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)
