@@ -91,6 +91,10 @@ static void print_csv(FILE *f, const struct cp_tally *t)
 	csv_row(f, "sales", "all", &t->sales.count, &t->sales.amount, NULL, NULL);
 	csv_row(f, "sales", "gross", NULL, &t->gross, NULL, NULL);
 	csv_row(f, "sales", "discounts", NULL, &t->discounts, NULL, NULL);
+	csv_row(f, "discounts", "member", NULL, &t->off.member, NULL, NULL);
+	csv_row(f, "discounts", "coupon", NULL, &t->off.coupon, NULL, NULL);
+	csv_row(f, "discounts", "manual", NULL, &t->off.manual, NULL, NULL);
+	csv_row(f, "discounts", "rounding", NULL, &t->off.rounding, NULL, NULL);
 	csv_row(f, "sales", "member_savings", NULL, &t->member_savings, NULL, NULL);
 	csv_row(f, "sales", "rounding", &t->rounding.count, &t->rounding.amount, NULL, NULL);
 	csv_row(f, "sales", "cancelled", &t->cancelled.count, &t->cancelled.amount, NULL, NULL);
@@ -229,6 +233,9 @@ static void print_text(FILE *f, const struct cp_tally *t, const char *title)
 	line_money(f, "Sales", &t->sales);
 	line_amount(f, "  gross", t->gross);
 	line_amount(f, "  discounts", t->discounts);
+	line_amount(f, "    member price, tier", t->off.member);
+	line_amount(f, "    coupons", t->off.coupon);
+	line_amount(f, "    manual discounts", t->off.manual);
 	line_amount(f, "  member savings", t->member_savings);
 	line_money(f, "  cash rounding", &t->rounding);
 	line_money(f, "Cancelled sales", &t->cancelled);

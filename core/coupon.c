@@ -1610,12 +1610,22 @@ enum cp_err cp_coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, str
 enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				   struct cp_errbuf *err)
 {
-	sqlite3_stmt *st =
-		cp_db_stmt(db,
-			   "SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''),"
-			   " i.valid_to FROM coupon_issue i LEFT JOIN coupon_template t"
-			   " ON t.id = i.template_id WHERE i.seq = ?1 ORDER BY i.n",
-			   err);
+	sqlite3_stmt *st = cp_db_stmt(
+		db,
+		"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''),"
+		" i.valid_to, i.seq, i.n FROM coupon_issue i LEFT JOIN coupon_template t"
+		" ON t.id = i.template_id WHERE i.seq = ?1"
+		/* and those the member took for points or as a benefit while this sale was open:
+		 * after the sale or thrown-away cart before it */
+		" UNION ALL SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en,"
+		" ''), i.valid_to, i.seq, i.n FROM coupon_issue i LEFT JOIN"
+		" coupon_template t ON t.id = i.template_id WHERE i.seq < ?1"
+		" AND i.seq > max((SELECT coalesce(max(seq), 0) FROM sale WHERE seq < ?1),"
+		" (SELECT coalesce(max(seq), 0) FROM cart_cancel WHERE seq < ?1))"
+		" AND i.source IN ('exchange', 'benefit')"
+		" AND i.member_id = (SELECT member_id FROM sale WHERE seq = ?1)"
+		" ORDER BY 4, 5",
+		err);
 	int rc;
 
 	v->ncoupons = 0;

@@ -61,7 +61,9 @@ enum cp_err cp_coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *payloa
 				   struct cp_errbuf *err);
 
 /* The coupons sale seq issued (code, title, last valid day) and the discount its coupons
- * gave, into the receipt view. */
+ * gave, into the receipt view; before them, the coupons its member took for points or was
+ * granted as a benefit while the sale was open (since the sale or cart_cancel before it on
+ * this till), so that they are printed once, on that receipt. */
 struct cp_receipt_view;
 enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				   struct cp_errbuf *err);

@@ -533,6 +533,32 @@ static const char *const steps[] = {
 	"CREATE TABLE IF NOT EXISTS parked_discount(park_id INTEGER NOT NULL REFERENCES"
 	"  parked_sale(id), line_no INTEGER NOT NULL, kind TEXT NOT NULL, value INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL, manager TEXT, PRIMARY KEY(park_id, line_no)) WITHOUT ROWID;",
+	/* 27: what each sale line was given off its list price, by kind (report.c): the member
+	 * price or tier discount's saving, its coupon shares, its manual discounts and its share
+	 * of the cash rounding, so that the tally shows the discounts and a refund of the line
+	 * takes them back; and the day's sums of the first three in report_day_sum. The sales
+	 * recorded before are filled from their payloads and views. Runs again harmlessly. */
+	"CREATE TABLE IF NOT EXISTS report_line_discount(seq INTEGER NOT NULL REFERENCES"
+	"  sale(seq), line_no INTEGER NOT NULL, member INTEGER NOT NULL, coupon INTEGER NOT NULL,"
+	"  manual INTEGER NOT NULL, rounding INTEGER NOT NULL, PRIMARY KEY(seq, line_no))"
+	"  WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO report_line_discount(seq, line_no, member, coupon, manual,"
+	"  rounding) SELECT s.seq, CAST(json_extract(l.value, '$.n') AS INTEGER),"
+	"  coalesce(json_extract(l.value, '$.saving'), 0),"
+	"  (SELECT coalesce(sum(c.fen), 0) FROM coupon_line c WHERE c.seq = s.seq"
+	"   AND c.line_no = json_extract(l.value, '$.n')),"
+	"  coalesce(json_extract(l.value, '$.discount'), 0),"
+	"  (SELECT coalesce(sum(r.fen), 0) FROM rounding_line r WHERE r.seq = s.seq"
+	"   AND r.line_no = json_extract(l.value, '$.n'))"
+	"  FROM sale s JOIN journal j ON j.seq = s.seq, json_each(j.payload, '$.lines') l;"
+	"DELETE FROM report_day_sum WHERE what = 'sale' AND key IN ('off_member', 'off_coupon',"
+	"  'off_manual');"
+	"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+	"  SELECT s.business_day, 'sale', k.key, count(DISTINCT s.seq), sum(CASE k.key"
+	"  WHEN 'off_member' THEN d.member WHEN 'off_coupon' THEN d.coupon ELSE d.manual END), 0"
+	"  FROM sale s JOIN report_line_discount d ON d.seq = s.seq,"
+	"  (SELECT 'off_member' AS key UNION ALL SELECT 'off_coupon' UNION ALL"
+	"  SELECT 'off_manual') k GROUP BY s.business_day, k.key;",
 };
 
 int cp_db_schema_version(void)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coupon_int.h"
 #include "db_int.h"
 #include "events_int.h"
 #include "money.h"
@@ -313,9 +314,27 @@ enum cp_err cp_pointspay_quote(struct cp_db *db, const struct cp_cart_view *cart
 			       struct cp_pointspay_quote *out, struct cp_errbuf *err)
 {
 	struct cp_pointspay_config c;
+	struct cp_cart_view *paid = NULL;
+	struct coupon_plan *plan = NULL;
 	enum cp_err result = cp_pointspay_config_get(db, &c, err);
 
-	return result == CP_OK ? quote(db, &c, cart, out, err) : result;
+	if (result != CP_OK)
+		return result;
+	/* on what is paid, as cp_sale_pay plans it: the cart's coupons off first (a coupon that
+	 * no longer holds is refused at payment, saying why; the quote is then the cart's) */
+	if (cart->open && cart->nlines) {
+		if (!(paid = malloc(sizeof(*paid))) || !(plan = calloc(1, sizeof(*plan)))) {
+			free(paid);
+			return cp_errf(err, CP_ENOMEM, "out of memory");
+		}
+		*paid = *cart;
+		if (cp_coupon_sale_plan(db, paid, plan, NULL) == CP_OK && plan->n)
+			cart = paid;
+	}
+	result = quote(db, &c, cart, out, err);
+	free(paid);
+	free(plan);
+	return result;
 }
 
 /* Spreads total over the payable lines in proportion to their amounts; the fen left by rounding

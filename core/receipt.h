@@ -40,7 +40,8 @@ struct cp_receipt_line {
 	int64_t per_kg;
 };
 
-/* A coupon handed out with the sale (coupon.c's issuing rules), its code as printed. */
+/* A coupon handed out with the sale (coupon.c's issuing rules, or taken for points or as a
+ * benefit while it was open), its code as printed. */
 struct cp_receipt_coupon {
 	char code[33];
 	char title[65];       /* e.g. "满100减20" */

@@ -203,6 +203,12 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 			t->member_savings = m.amount;
 		} else if (strcmp(key, "rounding") == 0) {
 			t->rounding = m;
+		} else if (strcmp(key, "off_member") == 0) {
+			t->off.member = m.amount;
+		} else if (strcmp(key, "off_coupon") == 0) {
+			t->off.coupon = m.amount;
+		} else if (strcmp(key, "off_manual") == 0) {
+			t->off.manual = m.amount;
 		} else if (strcmp(key, "change") == 0) {
 			*change = m.amount;
 		}
@@ -236,6 +242,150 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *
 		return overflow(err);
 	return rc == SQLITE_DONE ? CP_OK
 				 : cp_db_fail(db, rc, "add the sale to the day's tally", err);
+}
+
+/* Steps an INSERT; a constraint failed is a line listed twice (the sums': a sum that left the
+ * integers, report_day_sum's CHECK). */
+static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, bool sums, const char *what,
+			     struct cp_errbuf *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return sums ? overflow(err)
+			    : cp_errf(err, CP_ECORRUPT,
+				      "journal payload: a sale line is listed twice");
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
+}
+
+enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
+				     struct cp_errbuf *err)
+{
+	json_t *lines = json_object_get(p, "lines"), *l;
+	const char *day;
+	enum cp_err result;
+	sqlite3_stmt *st;
+	size_t i;
+
+	if ((result = cp_jget_str(p, "day", &day, err)) != CP_OK)
+		return result;
+	json_array_foreach (lines, i, l) {
+		int64_t n, saving = 0, manual = 0;
+
+		if ((result = cp_jget_int(l, "n", &n, err)) ||
+		    /* recorded before the saving or without a manual discount: none */
+		    (json_object_get(l, "saving") &&
+		     (result = cp_jget_int(l, "saving", &saving, err))) ||
+		    (json_object_get(l, "discount") &&
+		     (result = cp_jget_int(l, "discount", &manual, err))))
+			return result;
+		if (!(st = cp_db_stmt(
+			      db,
+			      "INSERT INTO report_line_discount(seq, line_no, member, coupon,"
+			      " manual, rounding) VALUES(?1, ?2, ?3, (SELECT coalesce(sum(fen), 0)"
+			      " FROM coupon_line WHERE seq = ?1 AND line_no = ?2), ?4,"
+			      " (SELECT coalesce(sum(fen), 0) FROM rounding_line WHERE seq = ?1"
+			      " AND line_no = ?2))",
+			      err)))
+			return CP_EDB;
+		sqlite3_bind_int64(st, 1, seq);
+		sqlite3_bind_int64(st, 2, n);
+		sqlite3_bind_int64(st, 3, saving);
+		sqlite3_bind_int64(st, 4, manual);
+		if ((result = step_done(db, st, false, "record the line's discounts", err)) !=
+		    CP_OK)
+			return result;
+	}
+	/* clang-format off */
+	if (!(st = cp_db_stmt(
+		      db,
+		      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+		      " SELECT * FROM (SELECT ?2, 'sale', k.key, 1, coalesce(sum(CASE k.key"
+		      " WHEN 'off_member' THEN d.member WHEN 'off_coupon' THEN d.coupon"
+		      " ELSE d.manual END), 0), 0 FROM (SELECT 'off_member' AS key UNION ALL"
+		      " SELECT 'off_coupon' UNION ALL SELECT 'off_manual') k"
+		      " JOIN report_line_discount d ON d.seq = ?1 GROUP BY k.key) WHERE true"
+		      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
+		      " amount = amount + excluded.amount",
+		      err)))
+		return CP_EDB;
+	/* clang-format on */
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	return step_done(db, st, true, "add the discounts", err);
+}
+
+/* What the day's refunds and post-voids took back of their lines' discounts, by kind: a part
+ * of a line its units' share (rounded toward zero), the refund that takes a line's last unit
+ * (or the whole line) what the earlier parts left, so that nothing is taken back twice. */
+static enum cp_err tally_refunded_off(struct cp_db *db, struct cp_tally *t, int64_t back[4],
+				      struct cp_errbuf *err)
+{
+	/* clang-format off */
+#define PART(col) "d." col " * p.qty / l.qty"
+#define LEFT(col) "d." col " - (SELECT coalesce(sum(" PART(col) "), 0) FROM refund_part p" \
+	" WHERE p.sale_seq = x.sale_seq AND p.line_no = x.line_no AND p.seq <> x.seq)"
+	sqlite3_stmt *st = cp_db_stmt(
+		db,
+		"SELECT coalesce(sum(m), 0), coalesce(sum(c), 0), coalesce(sum(h), 0),"
+		" coalesce(sum(r), 0) FROM ("
+		" SELECT " LEFT("member") " AS m, " LEFT("coupon") " AS c, " LEFT("manual")
+		" AS h, " LEFT("rounding") " AS r FROM refund f JOIN refund_line x ON x.seq = f.seq"
+		" JOIN sale_line l ON l.seq = x.sale_seq AND l.line_no = x.line_no"
+		" JOIN report_line_discount d ON d.seq = x.sale_seq AND d.line_no = x.line_no"
+		" WHERE f.business_day = ?1"
+		" UNION ALL SELECT " PART("member") ", " PART("coupon") ", " PART("manual") ", "
+		PART("rounding") " FROM refund f JOIN refund_part p ON p.seq = f.seq"
+		" JOIN sale_line l ON l.seq = p.sale_seq AND l.line_no = p.line_no"
+		" JOIN report_line_discount d ON d.seq = p.sale_seq AND d.line_no = p.line_no"
+		" WHERE f.business_day = ?1 AND NOT EXISTS(SELECT 1 FROM refund_line x"
+		" WHERE x.seq = p.seq AND x.sale_seq = p.sale_seq AND x.line_no = p.line_no))",
+		err);
+#undef PART
+#undef LEFT
+	/* clang-format on */
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	for (int k = 0; k < 4; k++)
+		back[k] = rc == SQLITE_ROW ? sqlite3_column_int64(st, k) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CP_OK
+				: cp_db_fail(db, rc, "read the discounts refunded that day", err);
+}
+
+/* gross, discounts and off, net of what the refunds took back, and the check that the list
+ * price less the discounts is what was paid: gross - discounts = net. */
+static enum cp_err tally_off(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
+{
+	int64_t back[4], given = 0, taken = 0, paid_back = 0;
+	int64_t *kind[4] = {&t->off.member, &t->off.coupon, &t->off.manual, &t->off.rounding};
+	enum cp_err result;
+
+	t->off.rounding = t->rounding.amount;
+	if ((result = tally_refunded_off(db, t, back, err)) != CP_OK)
+		return result;
+	for (int k = 0; k < 4; k++)
+		if (!cp_money_add(given, *kind[k], &given) ||
+		    !cp_money_add(taken, back[k], &taken) ||
+		    !cp_money_sub(*kind[k], back[k], kind[k]))
+			return overflow(err);
+	if (!cp_money_sub(given, taken, &t->discounts) ||
+	    !cp_money_add(t->refunds.amount, t->voids.amount, &paid_back) ||
+	    !cp_money_add(t->lines, given, &t->gross) ||
+	    !cp_money_sub(t->gross, paid_back, &t->gross) ||
+	    !cp_money_sub(t->gross, taken, &t->gross))
+		return overflow(err);
+	if (t->lines != t->sales.amount)
+		return cp_errf(err, CP_ECORRUPT,
+			       "the tally of %s does not add up: the sales' lines come to %lld fen"
+			       " but the sales to %lld; run verify",
+			       t->day, (long long)t->lines, (long long)t->sales.amount);
+	return CP_OK;
 }
 
 static enum cp_err tally_refunds(struct cp_db *db, struct cp_tally *t, struct cp_errbuf *err)
@@ -484,11 +634,12 @@ static enum cp_err tally_totals(struct cp_db *db, const char *day, struct cp_tal
 		return result;
 	qsort(t->cashiers, (size_t)t->ncashiers, sizeof(t->cashiers[0]), by_staff);
 	qsort(t->guides, (size_t)t->nguides, sizeof(t->guides[0]), by_staff);
-	t->gross = lines;
-	if (!cp_money_sub(lines, t->sales.amount, &t->discounts) ||
-	    !cp_money_sub(t->sales.amount, t->refunds.amount, &t->net) ||
+	t->lines = lines;
+	if (!cp_money_sub(t->sales.amount, t->refunds.amount, &t->net) ||
 	    !cp_money_sub(t->net, t->voids.amount, &t->net))
 		return overflow(err);
+	if ((result = tally_off(db, t, err)) != CP_OK)
+		return result;
 	if (t->sales.amount > 0 &&
 	    !cp_muldiv_floor(t->member_sales.amount, 10000, t->sales.amount, &t->member_share_bp))
 		return overflow(err);
@@ -596,6 +747,11 @@ static json_t *totals_json(const struct cp_tally *t)
 	    !json_object_set_new(o, "voids", money_json(&t->voids)) &&
 	    !json_object_set_new(o, "gross", json_integer(t->gross)) &&
 	    !json_object_set_new(o, "discounts", json_integer(t->discounts)) &&
+	    !json_object_set_new(
+		    o, "discount_kinds",
+		    json_pack("{s:I, s:I, s:I, s:I}", "member", (json_int_t)t->off.member, "coupon",
+			      (json_int_t)t->off.coupon, "manual", (json_int_t)t->off.manual,
+			      "rounding", (json_int_t)t->off.rounding)) &&
 	    !json_object_set_new(o, "member_savings", json_integer(t->member_savings)) &&
 	    !json_object_set_new(o, "rounding", money_json(&t->rounding)) &&
 	    !json_object_set_new(o, "cancelled", money_json(&t->cancelled)) &&
@@ -844,6 +1000,16 @@ enum cp_err cp_report_check_z(struct cp_db *db, int64_t seq, json_t *p,
 	/* ... or the cash rounding (抹零) */
 	if (!json_object_get(json_object_get(p, "totals"), "rounding"))
 		json_object_del(want, "rounding");
+	/* ... or the discounts by kind: then gross was the lines as paid, discounts 0 */
+	if (!json_object_get(json_object_get(p, "totals"), "discount_kinds")) {
+		json_object_del(want, "discount_kinds");
+		if (json_object_set_new(want, "gross", json_integer(t->lines)) ||
+		    json_object_set_new(want, "discounts",
+					json_integer(t->lines - t->sales.amount))) {
+			result = cp_errf(err, CP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	/* ... or the cancelled carts */
 	if (!json_object_get(json_object_get(p, "totals"), "cancelled"))
 		json_object_del(want, "cancelled");

@@ -26,10 +26,18 @@ struct cp_tally_money {
 struct cp_tally {
 	char day[11]; /* "YYYY-MM-DD" */
 	struct cp_tally_money sales, refunds, voids;
-	int64_t gross;     /* the sales' line amounts */
-	int64_t discounts; /* gross less what the sales came to */
-	int64_t net;       /* sales less refunds and post-voids */
-	int ntenders;      /* money taken by method, net of change and of money given back */
+	/* gross: what the goods sold would have cost at list price; discounts: what they were
+	 * given off it (off, below); both less what the refunds and post-voids took back, so that
+	 * gross - discounts = net, which the tally checks */
+	int64_t gross;
+	int64_t discounts;
+	int64_t net; /* sales less refunds and post-voids */
+	/* discounts by kind: member price or tier discount, coupons, manual discounts, cash
+	 * rounding (抹零, also in rounding below), each net of the refunded lines' shares */
+	struct {
+		int64_t member, coupon, manual, rounding;
+	} off;
+	int ntenders; /* money taken by method, net of change and of money given back */
 	struct {
 		char method[17];
 		int64_t amount;
@@ -69,6 +77,7 @@ struct cp_tally {
 	struct cp_tally_money noreceipt;
 	bool truncated; /* more methods, kinds, cashiers, guides or shifts than the lists hold */
 	/* Not part of the totals: */
+	int64_t lines;   /* the sales' line amounts as paid (a Z from before "off" had as gross) */
 	int64_t unacked; /* journal rows of the day HQ has not acknowledged yet */
 	int64_t z_seq;   /* the Z report that closed the day; 0 while it is open */
 };

@@ -51,6 +51,12 @@ enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, 
 					 " JOIN guide_credit g ON g.seq = s.seq", cond)
 /* clang-format on */
 
+/* cp_sale_apply, before cp_report_sale_sum: records what each line of sale seq (payload p,
+ * its coupon and rounding rows written) was given off its list price, by kind, in
+ * report_line_discount, and adds the day's sums to report_day_sum. */
+enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
+				     struct cp_errbuf *err);
+
 /* cp_sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. */
 enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err);
 

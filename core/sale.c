@@ -478,5 +478,7 @@ enum cp_err cp_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_er
 	if ((result = cp_pointspay_sale_apply(db, seq, member, day, p, err)) != CP_OK ||
 	    (result = cp_lifecycle_sale_apply(db, seq, member, p, err)) != CP_OK)
 		return result;
+	if ((result = cp_report_sale_discounts(db, seq, p, err)) != CP_OK)
+		return result;
 	return cp_report_sale_sum(db, seq, err);
 }

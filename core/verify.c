@@ -27,7 +27,7 @@ static const char *const view_tables[] = {
 	"sale_discount",
 	"member_visit", "tier_up", "benefit_grant", "refund_part", "member_consent",
 	"sale_rounding", "rounding_line", "cart_cancel", "sale_weight",
-	"refund_noreceipt", "cart_cancel_tender"};
+	"refund_noreceipt", "cart_cancel_tender", "report_line_discount"};
 /* clang-format on */
 
 static enum cp_err integrity(struct cp_db *db, struct cp_errbuf *err)

@@ -193,6 +193,9 @@ char *cp_ui_report_text(const struct cp_tally *t, const char *kind,
 	money(&o, _("  gross"), t->gross);
 	money(&o, _("  member price savings"), t->member_savings);
 	money(&o, _("  discounts"), t->discounts);
+	money(&o, _("    member price, tier discount"), t->off.member);
+	money(&o, _("    coupons"), t->off.coupon);
+	money(&o, _("    manual discounts"), t->off.manual);
 	counted(&o, _("  cash rounding"), &t->rounding);
 	counted(&o, _("Refunds"), &t->refunds);
 	counted(&o, _("  without receipt"), &t->noreceipt);

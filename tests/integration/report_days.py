@@ -239,6 +239,49 @@ def money():
     return {"count": 0, "amount": 0}
 
 
+KINDS = ("member", "coupon", "manual", "rounding")
+
+
+def trunc_div(a, b):
+    """a / b rounded toward zero, as SQLite's integer division."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def line_offs():
+    """What each sale line was given off its list price, by kind, from the sale payloads; and
+    what each refund took back of it: a part of a line its units' share (toward zero), the
+    refund taking the line's last units what the earlier parts left."""
+    offs, back, sold, taken, parts = {}, {}, {}, {}, {}
+    for seq, typ, p in rows:
+        if typ == "sale":
+            for l in p["lines"]:
+                offs[(seq, l["n"])] = {"member": l.get("saving", 0),
+                                       "coupon": 0, "manual": l.get("discount", 0),
+                                       "rounding": 0}
+                sold[(seq, l["n"])] = l["qty"]
+            for c in p.get("coupons_used", []):
+                for cl in c["lines"]:
+                    offs[(seq, cl["n"])]["coupon"] += cl["fen"]
+            if isinstance(p.get("rounding"), dict):
+                for rl in p["rounding"]["lines"]:
+                    offs[(seq, rl["n"])]["rounding"] += rl["fen"]
+        elif typ in ("refund", "void"):
+            b = back.setdefault(seq, {k: 0 for k in KINDS})
+            for l in p["lines"]:
+                key = (p["sale_seq"], l["n"])
+                o = offs[key]
+                done = parts.setdefault(key, {k: 0 for k in KINDS})
+                taken[key] = taken.get(key, 0) + l.get("qty", sold[key])
+                whole = "qty" not in l or taken[key] >= sold[key]
+                for k in KINDS:
+                    share = o[k] - done[k] if whole else trunc_div(o[k] * l["qty"], sold[key])
+                    if not whole:
+                        done[k] += share
+                    b[k] += share
+    return offs, back
+
+
 def expected_for(day):
     e = {"day": day, "sales": money(), "refunds": money(), "voids": money(), "gross": 0,
          "discounts": 0, "net": 0, "truncated": False, "member_savings": 0,
@@ -266,15 +309,21 @@ def expected_for(day):
         k["points"] += pts
         k["growth"] += growth
 
+    offs, back = line_offs()
+    off = {k: 0 for k in KINDS}
+    lines = paid_back = 0
     for seq, typ, p in rows:
         if day_of[seq] != day:
             continue
         if typ == "sale":
+            for l in p["lines"]:
+                for k in KINDS:
+                    off[k] += offs[(seq, l["n"])][k]
             add(e["sales"], p["total"])
             add(msales if p["member"] else osales, p["total"])
             add(cashier(p["staff"])["sales"], p["total"])
             add(hours[time.localtime(p["at"] // 1000).tm_hour], p["total"])
-            e["gross"] += sum(l["amount"] for l in p["lines"])
+            lines += sum(l["amount"] for l in p["lines"])
             # the member's saving, from the catalogue's list and member prices and the tier's
             # discount (the lower price of the two, the percentage half up per line)
             for l in p["lines"]:
@@ -299,6 +348,9 @@ def expected_for(day):
                 tenders[t["method"]] = tenders.get(t["method"], 0) - t["amount"]
         elif typ in ("refund", "void"):
             add(e["voids" if typ == "void" else "refunds"], p["amount"])
+            paid_back += p["amount"]
+            for k in KINDS:
+                off[k] -= back[seq][k]
             add(cashier(p["staff"])["refunds"], p["amount"])
             for t in p["tenders"]:
                 tenders[t["method"]] = tenders.get(t["method"], 0) - t["amount"]
@@ -319,7 +371,13 @@ def expected_for(day):
             shifts.append(seq)
     if "cash" in tenders:
         tenders["cash"] -= change
-    e["discounts"] = e["gross"] - e["sales"]["amount"]
+    # gross at list price and the discounts by kind, both net of what the refunds took back
+    e["discount_kinds"] = off
+    e["discounts"] = sum(off.values())
+    e["gross"] = lines + sum(offs[key][k] for key in offs if day_of[key[0]] == day
+                             for k in KINDS) - paid_back - sum(
+        back[seq][k] for seq in back if day_of[seq] == day for k in KINDS)
+    check("%s: the sales' lines add up to the sales" % day, lines == e["sales"]["amount"])
     e["net"] = e["sales"]["amount"] - e["refunds"]["amount"] - e["voids"]["amount"]
     e["tenders"] = [{"method": m, "amount": tenders[m]} for m in sorted(tenders)]
     e["points"] = [points[k] for k in sorted(points)]

@@ -236,6 +236,7 @@ static void tail_cut(struct test_env *env)
 {
 	tamper(env, "DELETE FROM movement WHERE seq = 5; DELETE FROM tender WHERE seq = 5;"
 		    " DELETE FROM sale_line WHERE seq = 5; DELETE FROM sale WHERE seq = 5;"
+		    " DELETE FROM report_line_discount WHERE seq = 5;"
 		    " DELETE FROM journal_day WHERE seq = 5; DELETE FROM journal WHERE seq = 5");
 }
 

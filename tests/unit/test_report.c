@@ -169,7 +169,10 @@ static void test_tally_and_z(void **state)
 	assert_int_equal(t->hours[10].count, 2);
 	/* the member price's saving: (¥30.00 - ¥28.00) x 1 on the member's sale only */
 	assert_int_equal(t->member_savings, 200);
-	assert_int_equal(t->gross, 2800 + 12000);
+	/* at list price ¥30.00 + ¥120.00, of which the member price took ¥2.00 off */
+	assert_int_equal(t->gross, 3000 + 12000);
+	assert_int_equal(t->discounts, 200);
+	assert_int_equal(t->off.member, 200);
 	assert_int_equal(test_count(env, "SELECT json_extract(payload, '$.member_saving') FROM"
 					 " journal WHERE type = 'sale' ORDER BY seq LIMIT 1"),
 			 200);
@@ -362,7 +365,11 @@ static void rewrite_z(void **state, int old_z)
 		json_object_del(json_object_get(p, "totals"), "guides");
 	else if (old_z == 2) /* ... or before it had the member-price saving */
 		json_object_del(json_object_get(p, "totals"), "member_savings");
-	else
+	else if (old_z == 3) { /* ... or before the discounts by kind: gross the lines paid */
+		json_object_del(json_object_get(p, "totals"), "discount_kinds");
+		json_object_set_new(json_object_get(p, "totals"), "gross", json_integer(2800));
+		json_object_set_new(json_object_get(p, "totals"), "discounts", json_integer(0));
+	} else
 		json_object_set_new(json_object_get(json_object_get(p, "totals"), "sales"),
 				    "amount", json_integer(t->sales.amount - 100));
 	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
@@ -380,11 +387,14 @@ static void rewrite_z(void **state, int old_z)
 	vopt.start_key = start;
 	if (old_z) {
 		assert_int_equal(sqlite3_exec(env->db->h,
-					      old_z == 1
+					      old_z == 1 ? "UPDATE day_close SET totals ="
+							   " json_remove(totals, '$.guides')"
+					      : old_z == 2
 						      ? "UPDATE day_close SET totals ="
-							" json_remove(totals, '$.guides')"
-						      : "UPDATE day_close SET totals ="
-							" json_remove(totals, '$.member_savings')",
+							" json_remove(totals, '$.member_savings')"
+						      : "UPDATE day_close SET totals = json_set("
+							"json_remove(totals, '$.discount_kinds'),"
+							" '$.gross', 2800, '$.discounts', 0)",
 					      NULL, NULL, NULL),
 				 SQLITE_OK);
 		ok(cp_journal_verify_with(env->db, &vopt, &rep, &err), &err);
@@ -408,6 +418,13 @@ static void test_verify_recomputes_z(void **state)
 static void test_verify_old_z_without_savings(void **state)
 {
 	rewrite_z(state, 2);
+}
+
+/* A Z taken before the discounts by kind carries none, its gross the lines as paid and its
+ * discounts 0: verify still accepts it. */
+static void test_verify_old_z_without_discount_kinds(void **state)
+{
+	rewrite_z(state, 3);
 }
 
 /* A Z taken before the tally had guides carries no "guides": verify still accepts it. */
@@ -455,7 +472,8 @@ static void test_migration_sums_old_sales(void **state)
 				      " DROP TABLE report_day_sum; DROP INDEX guide_credit_day;"
 				      " DROP INDEX sale_change; DROP INDEX tender_cash;"
 				      " DROP INDEX journal_day_seq;"
-				      " ALTER TABLE sale DROP COLUMN member_saving",
+				      " ALTER TABLE sale DROP COLUMN member_saving;"
+				      " DROP TABLE report_line_discount",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_exec(env->db->h, sql, NULL, NULL, NULL), SQLITE_OK);
@@ -482,6 +500,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_recomputes_z, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_old_z_without_guides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_old_z_without_savings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_old_z_without_discount_kinds, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_sums_old_sales, setup, teardown),
 	};
 

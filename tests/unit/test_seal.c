@@ -166,6 +166,7 @@ static void test_cut_tail_with_key_set_back_fails(void **state)
 	(void)state;
 	exec_raw("DELETE FROM movement WHERE seq = 4; DELETE FROM tender WHERE seq = 4;"
 		 " DELETE FROM sale_line WHERE seq = 4; DELETE FROM sale WHERE seq = 4;"
+		 " DELETE FROM report_line_discount WHERE seq = 4;"
 		 " DELETE FROM journal_day WHERE seq = 4; DELETE FROM journal WHERE seq = 4;"
 		 " UPDATE meta SET value = '4' WHERE key = 'journal_key_seq';"
 		 " UPDATE meta SET value = value - 1 WHERE key = 'receipt_seq'");
