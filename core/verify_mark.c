@@ -73,10 +73,11 @@ static enum cp_err mark_read(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNA
 	}
 	if (!sealed) {
 		*seq = 0;
-		result = cp_errf(err, CP_ECORRUPT,
-				 "the journal's verified mark (meta " MARK_KEY ") does not match "
-				 "its checksum: it was changed outside Counterpoint; %s",
-				 what_to_do);
+		result = cp_errf(
+			err, CP_ECORRUPT,
+			"the journal's verified mark (meta verified_mark) does not match its "
+			"checksum: it was changed outside Counterpoint; %s",
+			what_to_do);
 	}
 	return result;
 }
@@ -106,7 +107,7 @@ static enum cp_err mark_write(struct cp_db *db, int64_t seq, const uint8_t hash[
 }
 
 /* One row after the mark: JSON whose fields say what the columns say, of a known type. */
-static enum cp_err row_sound(sqlite3_stmt *st, int64_t seq, struct cp_errbuf *err)
+static bool row_sound(sqlite3_stmt *st, int64_t seq)
 {
 	const char *event_id = (const char *)sqlite3_column_text(st, 1);
 	const char *type = (const char *)sqlite3_column_text(st, 2);
@@ -114,24 +115,20 @@ static enum cp_err row_sound(sqlite3_stmt *st, int64_t seq, struct cp_errbuf *er
 	json_t *p = text ? json_loadb(text, (size_t)sqlite3_column_bytes(st, 4),
 				      JSON_REJECT_DUPLICATES, NULL)
 			 : NULL;
-	enum cp_err result = CP_OK;
+	bool ok = json_is_object(p) && event_id && type &&
+		  cp_verify_columns(p, seq, event_id, type, sqlite3_column_int64(st, 3), NULL) ==
+			  CP_OK &&
+		  cp_journal_apply_for(type);
 
-	if (!json_is_object(p) || !event_id || !type)
-		result = cp_errf(err, CP_ECORRUPT, "journal sequence %lld: payload is not JSON",
-				 (long long)seq);
-	else if ((result = cp_verify_columns(p, seq, event_id, type, sqlite3_column_int64(st, 3),
-					     err)) == CP_OK &&
-		 !cp_journal_apply_for(type))
-		result = cp_errf(err, CP_ECORRUPT, "journal sequence %lld: unknown event type %s",
-				 (long long)seq, type);
 	json_decref(p);
-	return result;
+	return ok;
 }
 
-/* The mark's row and the rows after it, in order. */
+/* The mark's row and the rows after it, in order. *bad: the first row that does not hold (or
+ * is missing); *mark_bad: it is the mark's own row. */
 static enum cp_err walk(struct cp_db *db, int64_t from, const uint8_t mark[JOURNAL_HASH_LEN],
 			struct cp_verify_mark_stats *s, uint8_t last[JOURNAL_HASH_LEN],
-			struct cp_errbuf *err)
+			int64_t *bad, bool *mark_bad, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
 	uint8_t prev[JOURNAL_HASH_LEN] = {0};
@@ -142,46 +139,39 @@ static enum cp_err walk(struct cp_db *db, int64_t from, const uint8_t mark[JOURN
 				    " hash FROM journal WHERE seq >= ?1 ORDER BY seq",
 				    -1, &st, NULL);
 
+	*bad = 0;
+	*mark_bad = false;
 	if (rc != SQLITE_OK)
 		return cp_db_fail(db, rc, "read journal", err);
 	sqlite3_bind_int64(st, 1, expect);
-	while (result == CP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!*bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
 		bool hashes = sqlite3_column_bytes(st, 5) == JOURNAL_HASH_LEN &&
 			      sqlite3_column_bytes(st, 6) == JOURNAL_HASH_LEN;
 
 		s->rows_read++;
 		if (seq != expect)
-			result = cp_errf(err, CP_ECORRUPT,
-					 "journal sequence %lld is missing (the next row is %lld)",
-					 (long long)expect, (long long)seq);
+			*bad = expect;
 		else if (from && seq == from)
-			result = hashes && cp_ct_equal(sqlite3_column_blob(st, 6), mark,
-						       JOURNAL_HASH_LEN)
-					 ? CP_OK
-					 : cp_errf(err, CP_ECORRUPT,
-						   "journal sequence %lld was changed after it was "
-						   "verified (its hash is not the one kept)",
-						   (long long)seq);
-		else if (!hashes || memcmp(sqlite3_column_blob(st, 5), prev, JOURNAL_HASH_LEN) != 0)
-			result = cp_errf(err, CP_ECORRUPT,
-					 "journal sequence %lld: the hash chain is broken (the row "
-					 "was changed, removed or inserted)",
-					 (long long)seq);
-		else
-			result = row_sound(st, seq, err);
-		if (result == CP_OK) {
+			*bad = hashes && cp_ct_equal(sqlite3_column_blob(st, 6), mark,
+						     JOURNAL_HASH_LEN)
+				       ? 0
+				       : seq;
+		else if (!hashes ||
+			 memcmp(sqlite3_column_blob(st, 5), prev, JOURNAL_HASH_LEN) != 0 ||
+			 !row_sound(st, seq))
+			*bad = seq;
+		if (!*bad) {
 			memcpy(prev, sqlite3_column_blob(st, 6), JOURNAL_HASH_LEN);
 			s->last = seq;
 			expect++;
 		}
 	}
-	if (result == CP_OK && rc != SQLITE_DONE)
+	if (!*bad && rc != SQLITE_DONE)
 		result = cp_db_fail(db, rc, "read journal", err);
-	else if (result == CP_OK && from && s->last < from)
-		result = cp_errf(err, CP_ECORRUPT,
-				 "journal sequence %lld, verified at an earlier start, is missing",
-				 (long long)from);
+	else if (!*bad && from && s->last < from)
+		*bad = from;
+	*mark_bad = from && *bad == from;
 	sqlite3_finalize(st);
 	memcpy(last, prev, JOURNAL_HASH_LEN);
 	return result;
@@ -194,17 +184,26 @@ enum cp_err cp_verify_mark_check(struct cp_db *db, struct cp_verify_mark_stats *
 	uint8_t mark[JOURNAL_HASH_LEN] = {0}, last[JOURNAL_HASH_LEN];
 	struct cp_errbuf ignored;
 	enum cp_err result;
+	bool mark_bad = false;
+	int64_t bad = 0;
 	int own = 0;
 
 	if ((result = mark_read(db, &s.from, mark, err)) != CP_OK)
 		goto out;
-	if ((result = walk(db, s.from, mark, &s, last, err)) != CP_OK) {
-		char why[sizeof(err->msg)];
-
-		if (result == CP_ECORRUPT && err) {
-			snprintf(why, sizeof(why), "%s", err->msg);
-			cp_errf(err, result, "%s; %s", why, what_to_do);
-		}
+	if ((result = walk(db, s.from, mark, &s, last, &bad, &mark_bad, err)) != CP_OK)
+		goto out;
+	if (mark_bad) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "journal sequence %lld, which a start verified, was changed or "
+				 "removed since; %s",
+				 (long long)bad, what_to_do);
+		goto out;
+	}
+	if (bad) {
+		result = cp_errf(err, CP_ECORRUPT,
+				 "the journal's rows since the last start do not verify (sequence "
+				 "%lld is damaged, changed or missing); %s",
+				 (long long)bad, what_to_do);
 		goto out;
 	}
 	if (s.last > s.from && cp_db_tx_begin_light(db, &own, &ignored) == CP_OK)
@@ -236,10 +235,9 @@ enum cp_err cp_verify_mark_holds(struct cp_db *db, struct cp_errbuf *err)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return cp_db_fail(db, rc, "read journal", err);
 	if (!same)
-		return cp_errf(
-			err, CP_ECORRUPT,
-			"journal sequence %lld is not the row a start verified (meta " MARK_KEY
-			"): it was changed or removed after it was verified",
-			(long long)seq);
+		return cp_errf(err, CP_ECORRUPT,
+			       "journal sequence %lld is not the row a start verified (meta "
+			       "verified_mark): it was changed or removed after it was verified",
+			       (long long)seq);
 	return CP_OK;
 }

@@ -155,7 +155,7 @@ static void test_removed_row_after_mark_is_found(void **state)
 	snprintf(sql, sizeof(sql), "PRAGMA foreign_keys=OFF; DELETE FROM journal WHERE seq = %lld",
 		 (long long)victim());
 	exec_raw(sql);
-	snprintf(want, sizeof(want), "sequence %lld is missing", (long long)victim());
+	snprintf(want, sizeof(want), "sequence %lld is damaged", (long long)victim());
 	start_refused(want);
 }
 
@@ -230,7 +230,7 @@ static void test_mark_row_changed(void **state)
 	(void)state;
 	exec_raw("UPDATE journal SET hash = zeroblob(32) WHERE seq = (SELECT CAST(substr(value, 1,"
 		 " instr(value, ':') - 1) AS INTEGER) FROM meta WHERE key = 'verified_mark')");
-	start_refused("changed after it was verified");
+	start_refused("which a start verified, was changed or removed");
 	verify_fails();
 }
 
