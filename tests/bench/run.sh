@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh — runs bench_sale, bench_pointspay, bench_lookup, bench_startup, bench_offer,
-# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_flush.sh and
+# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_verify, bench_flush.sh and
 # bench_scan_tmux.sh (and, when valgrind is installed, a callgrind
 # profile of the sale and the lookup) and writes BENCHMARKS.md from their BENCH lines.
 # Called by the `bench` target; every file it writes is under --data-dir, except --out.
@@ -16,6 +16,7 @@ usage: run.sh --bin-dir DIR --data-dir DIR --out FILE [--counterpoint BIN] [--bu
   --build-info TEXT   how the programs were built, for the report
 environment: BENCH_SALE_N (sale iterations per mode, 1000), BENCH_LOOKUPS (100000), BENCH_OFFER_N (10000), BENCH_COUPON_N (100000), BENCH_SEARCH_N (2000),
              BENCH_PROFILE (0 skips the callgrind profile),
+             BENCH_VERIFY_ROWS (journal rows for verify, 1000000; kept in DIR/verify),
              BENCH_REPORT_ONLY (1 rewrites the report from the last run's outputs)
 EOF
 	exit 2
@@ -101,6 +102,10 @@ rm -f "$data/discount/discount.db" "$data/discount/discount.db-wal" "$data/disco
 mkdir -p "$data/search"
 run bench_search "$bin/bench_search" --dir "$data/search" -n "${BENCH_SEARCH_N:-2000}"
 rm -f "$data/search/items.db" "$data/search/items.db-wal" "$data/search/items.db-shm"
+# verify over a long journal and the start's incremental check (issue 14); the journal is kept.
+mkdir -p "$data/verify"
+run bench_verify "$bin/bench_verify" --dir "$data/verify" --rows "${BENCH_VERIFY_ROWS:-1000000}" \
+	--day 2000 --runs 3
 # Flushes of a whole sale (the failsync shim counts them) and scan to screen in tmux: the
 # counterpoint program itself (issue 14).
 have_flush=0 have_scan=0
@@ -262,6 +267,17 @@ if [ "$have_scan" = 1 ]; then
 	scan_p99=$(field "$SC" "BENCH scan_tmux program=till " p99)
 	scan_row="$scan_p99 ms (p50 $(field "$SC" "BENCH scan_tmux program=till " p50) ms) | $(yesno "$scan_p99 <= 10" "met" "not met")"
 fi
+V="$data/bench_verify.txt"
+vv() { field "$V" "BENCH verify rows=" "$1"; }
+vsv() { field "$V" "BENCH verify_start " "$1"; }
+# every run's figures, comma-separated, for the summary
+vall() { awk -v p="$1" -v keys="$2" 'index($0, p) == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (index(" " keys " ", " " kv[1] " ")) v[kv[1]] = v[kv[1]] (v[kv[1]] == "" ? "" : ", ") kv[2] } }
+	END { n = split(keys, k, " "); for (j = 1; j <= n; j++) printf "%s%s", (j > 1 ? "|" : ""), v[k[j]] }' "$V"; }
+IFS='|' read -r verify_s verify_cpu verify_mib <<<"$(vall "BENCH verify rows=" "per_million_s cpu_per_million_s max_rss_mib")"
+IFS='|' read -r vstart_s vstart_cpu vstart_rows <<<"$(vall "BENCH verify_start " "seconds cpu_s rows_read")"
+verify_met=$(yesno "$(vv per_million_s) <= 10 && $(vv max_rss_mib) <= 64" "met" "not met")
+verify_mem_met=$(yesno "$(vv max_rss_mib) <= 64" "memory met" "memory not met")
+verify_start_met=$(yesno "$(vsv seconds) < 1" "met" "not met")
 O="$data/bench_offer.txt"
 ov() { field "$O" "BENCH offer kind=$1 " "$2"; }
 offer_p50=$(ov list-mixed p50_us) offer_p99=$(ov list-mixed p99_us)
@@ -372,6 +388,8 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (b) the same for a regular customer, with 100,000 movements HQ has not acknowledged on 1,000 members, p99 | <= 50 µs | $busy_p99 µs (p50 $busy_p50 µs; summing that member's movements alone, as before: p99 $busy_sum_p99 µs) | $busy_met |
 | (k) durable flushes of a whole sale (attach a member, five scans, cash), steady state | <= 2, checkpoints < 0.1 a sale | $flush_row |
 | (l) scan to screen in tmux (code + CR to the pane's first output), p99 | <= 10 ms | $scan_row |
+| (n) \`verify\` of $(vv rows) journal rows, three runs, per 1,000,000 rows | <= 10 s and 64 MiB | $verify_s s (CPU $verify_cpu s), peak RSS $verify_mib MiB | $verify_met ($verify_mem_met) |
+| (n) the start's incremental check after 2,000 sales, three runs | < 1 s | $vstart_s s (CPU $vstart_cpu s), $vstart_rows rows read | $verify_start_met |
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |
@@ -665,6 +683,26 @@ $(grep '^BENCH search ratio\|^BENCH search cpu' "$SR")
 **Result: $search_met** (goal p99 <= 5 ms for every kind): the worst p99 was $search_worst ms;
 in the thread's CPU time (\`CLOCK_THREAD_CPUTIME_ID\`, the work without the waits for a core)
 the worst p99 was $search_cpu ms.
+
+## (n) verify over a long journal, and the check at every start (issue 14)
+
+\`bench_verify\` builds a journal of $(vv rows) rows once and keeps it in \`data/verify/\`: the
+demo store's sales (a member, two to four lines, a card tender; the clock moves 31 s a sale, so
+a million rows span a year of business days), the first 1,000 through the cart and
+\`cp_sale_pay\`, the rest the same payloads again (a new receipt number and business day, no
+coupons) through \`cp_journal_record\` in transactions of 5,000, flushes skipped while
+building. Each run times \`cp_journal_verify\` in a child process (this program again): wall
+time, CPU time and the child's peak RSS (\`ru_maxrss\` from \`wait4\`). Then, on a copy, a
+start's check (\`cp_health_check\`) sets the verified mark at the end, 2,000 more sales are
+made, and the next start's incremental check (\`cp_verify_mark_check\`) is timed with the
+rows it read. Load average (1, 5, 15 min): $(load_of bench_verify).
+
+\`\`\`
+$(grep '^BENCH' "$V")
+\`\`\`
+
+**Result: verify $verify_met** (goal 10 s and 64 MiB a million rows); **start check
+$verify_start_met** (goal under 1 s after a day of sales).
 
 EOF
 	if [ "$have_profile" = 1 ]; then
