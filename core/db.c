@@ -765,6 +765,7 @@ void cp_db_close(struct cp_db *db)
 		sqlite3_finalize(db->cache[i].st);
 	if (db->h)
 		sqlite3_close(db->h);
+	free(db->cart_memo);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

@@ -77,7 +77,14 @@ struct cp_db {
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
+	void *cart_memo; /* cart.c: the cart as the last change left it (one malloc'd block) */
 };
+
+/* The versions of what this connection reads: PRAGMA data_version (another connection's
+ * commits) and sqlite3_total_changes64 (this connection's writes, rolled back or not). Equal
+ * versions mean the same tables (memo.c). */
+enum cp_err cp_db_versions(struct cp_db *db, int64_t *data_version, int64_t *changes,
+			   struct cp_errbuf *err);
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */
 enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
