@@ -320,8 +320,18 @@ static enum cp_err do_attach(struct script *s, json_t *req, json_t *ans, struct 
 	}
 	if ((rc = cp_cart_set_member(s->db, &s->who, id, err)) != CP_OK)
 		return cart_rc(s, rc);
-	if ((rc = put_cart(s, ans, err)) == CP_OK)
-		script_member_lifecycle(s, json_object_get(json_object_get(ans, "cart"), "member"));
+	if ((rc = put_cart(s, ans, err)) == CP_OK) {
+		/* The cart's member object may be shared with later answers (script_cart): the
+		 * lifecycle fields go into a copy of it, in its place. */
+		json_t *cart = json_object_get(ans, "cart");
+		json_t *member = json_object_get(cart, "member");
+
+		if (json_is_object(member)) {
+			member = script_need(json_copy(member));
+			script_set(cart, "member", member);
+			script_member_lifecycle(s, member);
+		}
+	}
 	return rc;
 }
 
