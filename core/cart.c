@@ -486,6 +486,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	struct cp_item item;
 	enum cp_err result;
 	bool scale = false;
+	int64_t before;
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
@@ -504,6 +505,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
 		return result;
 	}
+	before = sqlite3_total_changes64(db->h);
 	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
@@ -512,6 +514,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	if (result == CP_OK)
 		result = scale ? add_weighed(db, item.sku, &label, line_no, err)
 			       : add_line(db, item.sku, qty, line_no, err);
+	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
 	return finish(db, result, err);
 }
 
@@ -601,6 +604,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	struct cp_member_view m;
 	sqlite3_stmt *st;
 	enum cp_err result;
+	int64_t before = sqlite3_total_changes64(db->h);
 	int rc;
 
 	if (!logged_in(who))
@@ -634,6 +638,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
 	return finish(db, rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "attach member", err),
 		      err);
 }

@@ -88,6 +88,10 @@ enum cp_err cp_db_versions(struct cp_db *db, int64_t *data_version, int64_t *cha
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */
 enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
+/* For a change whose writes since sqlite3_total_changes64 read changes_before touched no table
+ * the memo reads (a cart edit: cart and cart_line only): a memo fresh before them stays fresh,
+ * instead of being read again by the cart view that checks the change. */
+void cp_db_memo_keep(struct cp_db *db, int64_t changes_before);
 
 /* A prepared statement for the literal sql, reset and with bindings cleared; owned by the
  * cache (do not finalize). NULL on error, with err filled. */

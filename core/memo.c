@@ -49,3 +49,11 @@ enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct 
 	*out = m;
 	return CP_OK;
 }
+
+void cp_db_memo_keep(struct cp_db *db, int64_t changes_before)
+{
+	struct db_memo *m = &db->memo;
+
+	if (m->valid && m->changes == changes_before)
+		m->changes = sqlite3_total_changes64(db->h);
+}

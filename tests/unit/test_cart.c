@@ -403,6 +403,7 @@ static int runs_of(const char *prefix)
 }
 
 #define READ_LINES "SELECT l.line_no, l.sku, l.qty"
+#define READ_TIERS "SELECT level, name, threshold, multiplier_bp FROM tier ORDER BY level"
 
 /* A change and the view that answers it read and price the cart once (issue 14: script mode
  * rebuilt it for the check before the commit and again for the answer); a write since, by
@@ -413,12 +414,13 @@ static void test_view_after_change_reads_once(void **state)
 	struct cp_db_options opt = {0};
 	struct cp_cart_view *v;
 	struct cp_db *other;
-	int before;
+	int before, tiers;
 
 	(void)state;
 	scan(MILK, 1, 1);
 	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
 	before = runs_of(READ_LINES);
+	tiers = runs_of(READ_TIERS);
 	for (int i = 0; i < 5; i++) {
 		v = malloc(sizeof(*v));
 		assert_non_null(v);
@@ -427,6 +429,8 @@ static void test_view_after_change_reads_once(void **state)
 		assert_int_equal(cp_cart_view(env.db, &env.cashier, v, &err), CP_OK);
 	}
 	assert_int_equal(runs_of(READ_LINES) - before, 5);
+	/* The tiers and earn rules (memo.c) were not read again for any of them. */
+	assert_int_equal(runs_of(READ_TIERS) - tiers, 0);
 	assert_int_equal(line_of(v, "A1")->qty, 4);
 	assert_int_equal(line_of(v, "A1")->unit_price, 2800);
 	assert_int_equal(v->total, 4 * 2800 + 2 * 1999);
