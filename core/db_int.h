@@ -15,6 +15,7 @@
 #define DB_APPLICATION_ID 0x43505431
 #define DB_SET_APPLICATION_ID "PRAGMA application_id = 1129337905"
 #define DB_STMT_CACHE 256
+#define DB_STMT_SLOTS 1024 /* the cache's index by address: a power of two, 4 x DB_STMT_CACHE */
 
 /* Store facts every member view needs (acknowledged sequence, tiers, earn rules), kept between
  * calls and read again only when this or another connection has written since. */
@@ -60,6 +61,7 @@ struct cp_db {
 		sqlite3_stmt *st;
 	} cache[DB_STMT_CACHE];
 	int ncache;
+	uint16_t slot[DB_STMT_SLOTS]; /* open addressing by the SQL's address: cache index + 1 */
 	struct db_memo memo;
 	struct db_tx_event tx_event;
 	bool in_tx; /* between cp_db_begin and cp_db_commit/cp_db_rollback: cp_db_stmt checks it still is */
