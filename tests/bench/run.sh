@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — runs bench_sale, bench_pointspay, bench_lookup, bench_startup, bench_offer,
-# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_flush.sh and
-# bench_scan_tmux.sh (and, when valgrind is installed, a callgrind
+# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_flush.sh,
+# bench_scan_tmux.sh and bench_script.sh (and, when valgrind is installed, a callgrind
 # profile of the sale and the lookup) and writes BENCHMARKS.md from their BENCH lines.
 # Called by the `bench` target; every file it writes is under --data-dir, except --out.
 set -euo pipefail
@@ -114,6 +114,17 @@ if [ -n "$cp_bin" ] && [ -x "$cp_bin" ] && command -v tmux >/dev/null; then
 	run bench_scan_tmux bash "$src/tests/bench/bench_scan_tmux.sh" --counterpoint "$cp_bin" \
 		--dir "$data/scan" -n 200
 	have_scan=1
+fi
+# (o) CPU of a whole sale in script mode: instructions a sale (callgrind) and sales a second
+# on tmpfs (issue 14).
+have_script=0
+if [ -n "$cp_bin" ] && [ -x "$cp_bin" ]; then
+	script_dir="$data/script"
+	[ -d /dev/shm ] && script_dir="/dev/shm/counterpoint-bench-$$"
+	run bench_script bash "$src/tests/bench/bench_script.sh" --counterpoint "$cp_bin" \
+		--dir "$script_dir"
+	[ "$report_only" = 1 ] || rm -rf "/dev/shm/counterpoint-bench-$$"
+	have_script=1
 fi
 
 # callgrind: instructions (not time) inside one function, by direct callee. Deterministic, so
@@ -262,6 +273,14 @@ if [ "$have_scan" = 1 ]; then
 	scan_p99=$(field "$SC" "BENCH scan_tmux program=till " p99)
 	scan_row="$scan_p99 ms (p50 $(field "$SC" "BENCH scan_tmux program=till " p50) ms) | $(yesno "$scan_p99 <= 10" "met" "not met")"
 fi
+script_instr_row="not run (needs --counterpoint) |" script_rate_row="not run (needs --counterpoint) |"
+if [ "$have_script" = 1 ]; then
+	SP="$data/bench_script.txt"
+	spi() { field "$SP" "BENCH script instructions " "$1"; }
+	spr() { field "$SP" "BENCH script rate " "$1"; }
+	script_instr_row="$(spi per_sale) instructions a sale ($(spi how), $(spi sales) sales after $(spi after)) | $(spi result | tr _ ' ')"
+	script_rate_row="$(spr sales_per_s) sales/s in wall time on $(spr fs) (runs $(spr runs)); $(spr cpu_sales_per_s) a second of CPU | $(spr result | tr _ ' ')"
+fi
 O="$data/bench_offer.txt"
 ov() { field "$O" "BENCH offer kind=$1 " "$2"; }
 offer_p50=$(ov list-mixed p50_us) offer_p99=$(ov list-mixed p99_us)
@@ -372,6 +391,8 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (b) the same for a regular customer, with 100,000 movements HQ has not acknowledged on 1,000 members, p99 | <= 50 µs | $busy_p99 µs (p50 $busy_p50 µs; summing that member's movements alone, as before: p99 $busy_sum_p99 µs) | $busy_met |
 | (k) durable flushes of a whole sale (attach a member, five scans, cash), steady state | <= 2, checkpoints < 0.1 a sale | $flush_row |
 | (l) scan to screen in tmux (code + CR to the pane's first output), p99 | <= 10 ms | $scan_row |
+| (o) CPU of a script-mode sale (attach, five scans, cash), steady state | <= 1,000,000 instructions | $script_instr_row |
+| (o) script-mode sales a second on tmpfs (a canary of CPU cost) | >= 2,000 | $script_rate_row |
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |
@@ -667,6 +688,25 @@ in the thread's CPU time (\`CLOCK_THREAD_CPUTIME_ID\`, the work without the wait
 the worst p99 was $search_cpu ms.
 
 EOF
+	if [ "$have_script" = 1 ]; then
+		cat <<EOF
+## (o) CPU of a whole sale in script mode (issue 14)
+
+\`tests/bench/bench_script.sh\` feeds \`counterpoint script\` a file of requests (log in once,
+then attach a member, scan five items, pay cash, again and again) on a new demo database on
+tmpfs. **Instructions a sale**: callgrind counts two whole runs, K and K+N sales; (K+N run - K
+run) / N leaves out the start, the login and the first sales. Counts, not times. **Sales a
+second**: the same subtraction in wall-clock and CPU time (W and W+M sales, three times each,
+the median). Load average (1, 5, 15 min): $(load_of bench_script).
+
+\`\`\`
+$(cat "$SP")
+\`\`\`
+
+**Result**: $(echo "$script_instr_row" | tr '|' ':'); $(echo "$script_rate_row" | tr '|' ':').
+
+EOF
+	fi
 	if [ "$have_profile" = 1 ]; then
 		cat <<EOF
 ## Where the instructions go (callgrind)
