@@ -160,7 +160,7 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 			memcpy(session, m->session, sizeof(m->session));
 		return CP_OK;
 	}
-	/* All but the lines, which read_lines clears one by one: the whole view is 40 KB. */
+	/* All but the lines, which read_lines clears one by one: the whole view is 32 KB. */
 	memset(out, 0, offsetof(struct cp_cart_view, lines));
 	memset((char *)out + tail, 0, sizeof(*out) - tail);
 	if (session)
