@@ -29,6 +29,11 @@ int app_printer_width(const struct app *app);
  * stands whatever this returns; an error says what became of the receipt. */
 enum cp_err app_receipt_keep_print(struct app_receipts *r, const char *receipt_no,
 				   struct cp_errbuf *err);
+/* The same with the receipt already read into v by cp_receipt_get (script mode's pay reads it
+ * once for the receipt and its answer); v's store name may be filled in from r's. */
+struct cp_receipt_view;
+enum cp_err app_receipt_keep_print_view(struct app_receipts *r, const char *receipt_no,
+					struct cp_receipt_view *v, struct cp_errbuf *err);
 
 /* cp_ui_options.on_receipt: on the UI thread, right after a sale or refund commits. */
 void app_on_receipt(void *ctx, const char *receipt_no);

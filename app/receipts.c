@@ -54,21 +54,19 @@ static enum cp_err print_text(struct app_receipts *r, const char *receipt_no, co
 	return rc;
 }
 
-/* Lays receipt_no out now, in the current language and width, without keeping it. */
-static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, char **text,
-			      struct cp_errbuf *err)
+/* Lays the receipt v (receipt_no, read by cp_receipt_get) out in the current language and
+ * width. */
+static enum cp_err render_view(struct app_receipts *r, const char *receipt_no,
+			       struct cp_receipt_view *v, char **text, struct cp_errbuf *err)
 {
-	struct cp_receipt_view *v = malloc(sizeof(*v));
 	char *buf = malloc(CP_RECEIPT_RENDER_MAX);
 	enum cp_err rc = CP_ENOMEM;
 
 	*text = NULL;
-	if (!v || !buf) {
+	if (!buf) {
 		cp_errf(err, rc, "out of memory preparing receipt %s", receipt_no);
 		goto out;
 	}
-	if ((rc = cp_receipt_get(r->db, receipt_no, v, err)) != CP_OK)
-		goto out;
 	if (!v->store_name[0] && r->store_name)
 		snprintf(v->store_name, sizeof(v->store_name), "%s", r->store_name);
 	if (cp_ui_receipt_render(v, r->width, r->currency, buf, CP_RECEIPT_RENDER_MAX) < 0) {
@@ -78,9 +76,25 @@ static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, ch
 	}
 	*text = buf;
 	buf = NULL;
+	rc = CP_OK;
 out:
-	free(v);
 	free(buf);
+	return rc;
+}
+
+/* Lays receipt_no out now, in the current language and width, without keeping it. */
+static enum cp_err render_now(struct app_receipts *r, const char *receipt_no, char **text,
+			      struct cp_errbuf *err)
+{
+	struct cp_receipt_view *v = malloc(sizeof(*v));
+	enum cp_err rc = CP_ENOMEM;
+
+	*text = NULL;
+	if (!v)
+		cp_errf(err, rc, "out of memory preparing receipt %s", receipt_no);
+	else if ((rc = cp_receipt_get(r->db, receipt_no, v, err)) == CP_OK)
+		rc = render_view(r, receipt_no, v, text, err);
+	free(v);
 	return rc;
 }
 
@@ -102,6 +116,18 @@ int app_printer_width(const struct app *app)
 	long w = strtol(app->cfg.printer_width, NULL, 10);
 
 	return w == 32 || w == 48 ? (int)w : 42;
+}
+
+enum cp_err app_receipt_keep_print_view(struct app_receipts *r, const char *receipt_no,
+					struct cp_receipt_view *v, struct cp_errbuf *err)
+{
+	char *text = NULL;
+	enum cp_err rc = render_view(r, receipt_no, v, &text, err);
+
+	if (rc == CP_OK && (rc = cp_receipt_keep(r->db, receipt_no, text, err)) == CP_OK)
+		rc = print_text(r, receipt_no, text, err);
+	free(text);
+	return rc;
 }
 
 enum cp_err app_receipt_keep_print(struct app_receipts *r, const char *receipt_no,

@@ -53,6 +53,8 @@ enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans, str
 enum cp_err script_coupons(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 json_t *script_coupons_issued(struct script *s, const char *receipt);
+/* The coupons of a receipt already read ([] for NULL: it could not be read). */
+json_t *script_coupons_of(const struct cp_receipt_view *v);
 /* script_benefit.c: `benefits` (the attached member's) and `grant` (one by id). */
 enum cp_err script_benefits(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_grant(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);

@@ -335,8 +335,18 @@ static enum cp_err do_attach(struct script *s, json_t *req, json_t *ans, struct 
 	}
 	if ((rc = cp_cart_set_member(s->db, &s->who, id, err)) != CP_OK)
 		return cart_rc(s, rc);
-	if ((rc = put_cart(s, ans, err)) == CP_OK)
-		script_member_lifecycle(s, json_object_get(json_object_get(ans, "cart"), "member"));
+	if ((rc = put_cart(s, ans, err)) == CP_OK) {
+		/* The cart's member object may be shared with later answers (script_cart): the
+		 * lifecycle fields go into a copy of it, in its place. */
+		json_t *cart = json_object_get(ans, "cart");
+		json_t *member = json_object_get(cart, "member");
+
+		if (json_is_object(member)) {
+			member = script_need(json_copy(member));
+			script_set(cart, "member", member);
+			script_member_lifecycle(s, member);
+		}
+	}
 	return rc;
 }
 
@@ -479,10 +489,34 @@ static void keep_receipt(struct script *s, const char *receipt_no)
 		cp_log(CP_LOG_WARN, "receipt %s: %s", receipt_no, cp_errmsg(&err, rc));
 }
 
+/* After a pay: the receipt read once, kept (and printed) and its coupons answered (each was a
+ * read of its own, half the pay's instructions). As keep_receipt then script_coupons_issued. */
+static json_t *keep_receipt_coupons(struct script *s, const char *receipt_no)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_receipt_view *v = malloc(sizeof(*v));
+	enum cp_err rc = CP_ENOMEM;
+	bool read = false;
+	json_t *coupons;
+
+	if (!v)
+		cp_errf(&err, rc, "out of memory preparing receipt %s", receipt_no);
+	else if ((rc = cp_receipt_get(s->db, receipt_no, v, &err)) == CP_OK) {
+		read = true;
+		rc = app_receipt_keep_print_view(&s->receipts, receipt_no, v, &err);
+	}
+	if (rc != CP_OK)
+		cp_log(CP_LOG_WARN, "receipt %s: %s", receipt_no, cp_errmsg(&err, rc));
+	coupons = script_coupons_of(read ? v : NULL);
+	free(v);
+	return coupons;
+}
+
 static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err)
 {
 	struct cp_tender t[CP_TENDER_MAX];
 	struct cp_sale_result r;
+	json_t *coupons;
 	int n = 0;
 	enum cp_err rc;
 
@@ -496,7 +530,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	    (rc = cp_sale_pay(s->db, &s->who, t, n, &r, err)) != CP_OK)
 		return cart_rc(s, rc);
 	s->checkpoint = true;
-	keep_receipt(s, r.receipt);
+	coupons = keep_receipt_coupons(s, r.receipt);
 	script_set(ans, "receipt", script_str(r.receipt));
 	script_set(ans, "seq", json_integer(r.seq));
 	script_set(ans, "total", json_integer(r.total));
@@ -513,7 +547,7 @@ static enum cp_err do_pay(struct script *s, json_t *req, json_t *ans, struct cp_
 	script_set(ans, "verify_code", script_str(r.verify_code));
 	script_set(ans, "guide", r.guide[0] ? script_str(r.guide) : json_null());
 	script_set(ans, "guide_offer", json_boolean(r.guide_offer));
-	script_set(ans, "coupons", script_coupons_issued(s, r.receipt));
+	script_set(ans, "coupons", coupons);
 	script_pay_tier_up(ans, &r);
 	return CP_OK;
 }

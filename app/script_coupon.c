@@ -146,9 +146,18 @@ enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct c
 json_t *script_coupons_issued(struct script *s, const char *receipt)
 {
 	struct cp_receipt_view *v = malloc(sizeof(*v));
+	json_t *arr;
+
+	arr = script_coupons_of(v && cp_receipt_get(s->db, receipt, v, NULL) == CP_OK ? v : NULL);
+	free(v);
+	return arr;
+}
+
+json_t *script_coupons_of(const struct cp_receipt_view *v)
+{
 	json_t *arr = script_need(json_array());
 
-	if (v && cp_receipt_get(s->db, receipt, v, NULL) == CP_OK) {
+	if (v) {
 		for (int i = 0; i < v->ncoupons; i++) {
 			json_t *o = script_need(json_object());
 
@@ -159,6 +168,5 @@ json_t *script_coupons_issued(struct script *s, const char *receipt)
 				script_need(NULL);
 		}
 	}
-	free(v);
 	return arr;
 }

@@ -157,37 +157,72 @@ json_t *script_member(const struct cp_member_view *m)
 	return o;
 }
 
+/* The objects of the last carts' lines and member, reused while they are the same: every
+ * answer to a scan holds the whole cart, and building each line and the member again was a
+ * tenth of a sale's instructions (issue 14). An object here is never changed once built;
+ * whoever adds to a cart's member takes a copy first (do_attach). */
+static struct {
+	struct cp_cart_line line;
+	json_t *json;
+} line_memo[CP_CART_MAX_LINES];
+static struct cp_member_view member_memo;
+static json_t *member_memo_json;
+
+static json_t *cart_line(const struct cp_cart_line *l)
+{
+	json_t *jl = script_need(json_object());
+
+	script_set(jl, "line", json_integer(l->line_no));
+	script_set(jl, "sku", script_str(l->sku));
+	script_set(jl, "name", script_str(l->name));
+	script_set(jl, "qty", json_integer(l->qty));
+	script_set(jl, "unit_price", json_integer(l->unit_price));
+	script_set(jl, "amount", json_integer(l->amount));
+	script_set(jl, "eligible", json_boolean(l->eligible));
+	if (l->saving)
+		script_set(jl, "saving", json_integer(l->saving));
+	if (l->discount)
+		script_set(jl, "discount", json_integer(l->discount));
+	if (l->redemption) {
+		script_set(jl, "offer", script_str(l->offer_id));
+		script_set(jl, "points", json_integer(l->points));
+	}
+	if (l->weighed) {
+		script_set(jl, "weight_g", json_integer(l->weight_g));
+		script_set(jl, "per_kg", json_integer(l->per_kg));
+	}
+	return jl;
+}
+
+/* The line's object: the one built for the same line before, or a new one kept for next time. */
+static json_t *cart_line_memo(int i, const struct cp_cart_line *l)
+{
+	if (!line_memo[i].json || memcmp(&line_memo[i].line, l, sizeof(*l)) != 0) {
+		json_decref(line_memo[i].json);
+		line_memo[i].json = cart_line(l);
+		memcpy(&line_memo[i].line, l, sizeof(*l));
+	}
+	return json_incref(line_memo[i].json);
+}
+
+static json_t *cart_member_memo(const struct cp_member_view *m)
+{
+	if (!member_memo_json || memcmp(&member_memo, m, sizeof(*m)) != 0) {
+		json_decref(member_memo_json);
+		member_memo_json = script_member(m);
+		memcpy(&member_memo, m, sizeof(*m));
+	}
+	return json_incref(member_memo_json);
+}
+
 json_t *script_cart(const struct cp_cart_view *c)
 {
 	json_t *o = script_need(json_object());
 	json_t *lines = script_need(json_array());
 
-	for (int i = 0; i < c->nlines && i < CP_CART_MAX_LINES; i++) {
-		const struct cp_cart_line *l = &c->lines[i];
-		json_t *jl = script_need(json_object());
-
-		script_set(jl, "line", json_integer(l->line_no));
-		script_set(jl, "sku", script_str(l->sku));
-		script_set(jl, "name", script_str(l->name));
-		script_set(jl, "qty", json_integer(l->qty));
-		script_set(jl, "unit_price", json_integer(l->unit_price));
-		script_set(jl, "amount", json_integer(l->amount));
-		script_set(jl, "eligible", json_boolean(l->eligible));
-		if (l->saving)
-			script_set(jl, "saving", json_integer(l->saving));
-		if (l->discount)
-			script_set(jl, "discount", json_integer(l->discount));
-		if (l->redemption) {
-			script_set(jl, "offer", script_str(l->offer_id));
-			script_set(jl, "points", json_integer(l->points));
-		}
-		if (l->weighed) {
-			script_set(jl, "weight_g", json_integer(l->weight_g));
-			script_set(jl, "per_kg", json_integer(l->per_kg));
-		}
-		if (json_array_append_new(lines, jl) != 0)
+	for (int i = 0; i < c->nlines && i < CP_CART_MAX_LINES; i++)
+		if (json_array_append_new(lines, cart_line_memo(i, &c->lines[i])) != 0)
 			script_need(NULL);
-	}
 	script_set(o, "open", json_boolean(c->open));
 	script_set(o, "lines", lines);
 	script_set(o, "total", json_integer(c->total));
@@ -196,7 +231,7 @@ json_t *script_cart(const struct cp_cart_view *c)
 	script_set(o, "points_held", json_integer(c->points_held));
 	script_set(o, "member_saving", json_integer(c->member_saving));
 	script_set(o, "discount", json_integer(c->discount));
-	script_set(o, "member", c->has_member ? script_member(&c->member) : json_null());
+	script_set(o, "member", c->has_member ? cart_member_memo(&c->member) : json_null());
 	return o;
 }
 

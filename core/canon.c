@@ -18,6 +18,7 @@ struct canon_buf {
 	char *data;
 	size_t len; /* bytes written; data[len] is kept free for the final NUL */
 	size_t cap;
+	bool ordered; /* cp_canon_dump_ordered: keys in the object's own order, not sorted */
 };
 
 struct canon_key {
@@ -264,7 +265,7 @@ static bool put_object(struct canon_buf *b, const json_t *v, int depth)
 	}
 	if (i != n || !buf_putc(b, '{'))
 		ok = false;
-	else
+	else if (!b->ordered)
 		sort_keys(keys, n);
 	for (i = 0; ok && i < n; i++)
 		ok = (i == 0 || buf_putc(b, ',')) && put_string(b, keys[i].key, keys[i].len) &&
@@ -313,9 +314,9 @@ static bool put_value(struct canon_buf *b, const json_t *v, int depth)
 	}
 }
 
-char *cp_canon_dump(const json_t *v, size_t *len)
+static char *dump(const json_t *v, size_t *len, bool ordered)
 {
-	struct canon_buf b = {NULL, 0, 0};
+	struct canon_buf b = {NULL, 0, 0, ordered};
 
 	if (len)
 		*len = 0;
@@ -329,4 +330,14 @@ char *cp_canon_dump(const json_t *v, size_t *len)
 	if (len)
 		*len = b.len;
 	return b.data;
+}
+
+char *cp_canon_dump(const json_t *v, size_t *len)
+{
+	return dump(v, len, false);
+}
+
+char *cp_canon_dump_ordered(const json_t *v, size_t *len)
+{
+	return dump(v, len, true);
 }

@@ -28,4 +28,9 @@
  * *len (len may be NULL), or NULL (and *len 0) for NULL v, a refusal above, or no memory. */
 char *cp_canon_dump(const json_t *v, size_t *len);
 
+/* The same text without sorting: json_dumps(v, JSON_COMPACT) byte for byte, keys in each
+ * object's own (insertion) order, with the same refusals (a caller that may hold a real falls
+ * back to json_dumps). Script mode's answers, written for every request. */
+char *cp_canon_dump_ordered(const json_t *v, size_t *len);
+
 #endif

@@ -2,6 +2,7 @@
  * or a power cut before payment loses nothing. Prices come from the catalogue when viewed, with
  * the member price once a member is attached. The cart belongs to the staff member and the
  * session (login) that opened it; another session must take it over, a cart_takeover event. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,41 @@ static bool weighed(sqlite3_stmt *st, struct cp_cart_line *l)
 	return true;
 }
 
+/* The cart as the last change on this connection left it: finish() reads it whole to check
+ * the totals before it commits, and the view that follows (script mode and the UI answer every
+ * change with one) takes that copy instead of reading and pricing it again, as long as nothing
+ * was written since, here or by another connection (cp_db_versions), and the pricing
+ * configuration, which lives on the handle, is the same. */
+struct cart_memo {
+	bool valid;
+	int64_t data_version, changes;
+	struct cp_discount_config discount;
+	char session[CP_SESSION_TOKEN_LEN + 1];
+	struct cp_cart_view view;
+};
+
+/* Copies the parts of a view that hold something: lines past nlines are not copied. */
+static void view_copy(struct cp_cart_view *dst, const struct cp_cart_view *src)
+{
+	size_t head = offsetof(struct cp_cart_view, lines);
+	size_t tail = offsetof(struct cp_cart_view, total);
+
+	memcpy(dst, src, head + (size_t)src->nlines * sizeof(src->lines[0]));
+	memcpy((char *)dst + tail, (const char *)src + tail, sizeof(*dst) - tail);
+}
+
+/* The memo when it still holds the cart as the tables do; NULL otherwise. */
+static const struct cart_memo *memo_fresh(struct cp_db *db)
+{
+	const struct cart_memo *m = db->cart_memo;
+	int64_t dv = 0, changes = 0;
+
+	if (!m || !m->valid || memcmp(&m->discount, &db->discount, sizeof(m->discount)) != 0 ||
+	    cp_db_versions(db, &dv, &changes, NULL) != CP_OK)
+		return NULL;
+	return m->data_version == dv && m->changes == changes ? m : NULL;
+}
+
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = cp_db_stmt(
@@ -62,6 +98,7 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 		bool member_price =
 			v->has_member && !gift && sqlite3_column_type(st, 7) != SQLITE_NULL;
 
+		memset(l, 0, sizeof(*l));
 		l->line_no = sqlite3_column_int(st, 0);
 		cp_db_col_text(st, 1, l->sku, sizeof(l->sku));
 		l->qty = sqlite3_column_int64(st, 2);
@@ -112,11 +149,21 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 {
 	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT staff, member_id, opened_at, session FROM cart WHERE id = 1", err);
+	const struct cart_memo *m = memo_fresh(db);
+	size_t tail = offsetof(struct cp_cart_view, total);
 	char member_id[64] = "";
 	enum cp_err result;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	if (m && out != &m->view) {
+		view_copy(out, &m->view);
+		if (session)
+			memcpy(session, m->session, sizeof(m->session));
+		return CP_OK;
+	}
+	/* All but the lines, which read_lines clears one by one: the whole view is 32 KB. */
+	memset(out, 0, offsetof(struct cp_cart_view, lines));
+	memset((char *)out + tail, 0, sizeof(*out) - tail);
 	if (session)
 		session[0] = '\0';
 	if (!st)
@@ -297,23 +344,27 @@ static enum cp_err ensure_open(struct cp_db *db, const struct cp_session *who,
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "open cart", err);
 }
 
-/* Runs one change: begin, change, re-check the totals still fit, commit. */
+/* Runs one change: begin, change, re-check the totals still fit, commit. The cart read for
+ * the check is kept (struct cart_memo) once the commit stands. */
 static enum cp_err finish(struct cp_db *db, enum cp_err result, struct cp_errbuf *err)
 {
-	struct cp_cart_view *v;
+	struct cart_memo *m = db->cart_memo;
 
+	if (m)
+		m->valid = false;
+	if (result == CP_OK && !m && !(m = db->cart_memo = malloc(sizeof(*m))))
+		result = cp_errf(err, CP_ENOMEM, "out of memory");
 	if (result == CP_OK) {
-		v = malloc(sizeof(*v));
-		if (!v)
-			result = cp_errf(err, CP_ENOMEM, "out of memory");
-		else
-			result = read_cart(db, v, NULL, err);
-		free(v);
+		m->valid = false;
+		memcpy(&m->discount, &db->discount, sizeof(m->discount));
+		result = read_cart(db, &m->view, m->session, err);
 	}
 	if (result == CP_OK)
 		result = cp_db_commit(db, err);
 	if (result != CP_OK)
 		cp_db_rollback(db);
+	else if (cp_db_versions(db, &m->data_version, &m->changes, NULL) == CP_OK)
+		m->valid = true;
 	return result;
 }
 
@@ -436,6 +487,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	struct cp_item item;
 	enum cp_err result;
 	bool scale = false;
+	int64_t before;
 
 	if (!logged_in(who))
 		return cp_errf(err, CP_EAUTH, "log in first");
@@ -454,6 +506,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
 		return result;
 	}
+	before = sqlite3_total_changes64(db->h);
 	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	result = check_owner(db, who, err);
@@ -462,6 +515,7 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	if (result == CP_OK)
 		result = scale ? add_weighed(db, item.sku, &label, line_no, err)
 			       : add_line(db, item.sku, qty, line_no, err);
+	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
 	return finish(db, result, err);
 }
 
@@ -551,6 +605,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	struct cp_member_view m;
 	sqlite3_stmt *st;
 	enum cp_err result;
+	int64_t before = sqlite3_total_changes64(db->h);
 	int rc;
 
 	if (!logged_in(who))
@@ -584,6 +639,7 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
 	return finish(db, rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "attach member", err),
 		      err);
 }

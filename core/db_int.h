@@ -15,6 +15,7 @@
 #define DB_APPLICATION_ID 0x43505431
 #define DB_SET_APPLICATION_ID "PRAGMA application_id = 1129337905"
 #define DB_STMT_CACHE 256
+#define DB_STMT_SLOTS 1024 /* the cache's index by address: a power of two, 4 x DB_STMT_CACHE */
 
 /* Store facts every member view needs (acknowledged sequence, tiers, earn rules), kept between
  * calls and read again only when this or another connection has written since. */
@@ -60,6 +61,7 @@ struct cp_db {
 		sqlite3_stmt *st;
 	} cache[DB_STMT_CACHE];
 	int ncache;
+	uint16_t slot[DB_STMT_SLOTS]; /* open addressing by the SQL's address: cache index + 1 */
 	struct db_memo memo;
 	struct db_tx_event tx_event;
 	bool in_tx; /* between cp_db_begin and cp_db_commit/cp_db_rollback: cp_db_stmt checks it still is */
@@ -78,10 +80,21 @@ struct cp_db {
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
+	void *cart_memo; /* cart.c: the cart as the last change left it (one malloc'd block) */
 };
+
+/* The versions of what this connection reads: PRAGMA data_version (another connection's
+ * commits) and sqlite3_total_changes64 (this connection's writes, rolled back or not). Equal
+ * versions mean the same tables (memo.c). */
+enum cp_err cp_db_versions(struct cp_db *db, int64_t *data_version, int64_t *changes,
+			   struct cp_errbuf *err);
 
 /* The memo, fresh. The pointer stays valid until the next write or call. */
 enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct cp_errbuf *err);
+/* For a change whose writes since sqlite3_total_changes64 read changes_before touched no table
+ * the memo reads (a cart edit: cart and cart_line only): a memo fresh before them stays fresh,
+ * instead of being read again by the cart view that checks the change. */
+void cp_db_memo_keep(struct cp_db *db, int64_t changes_before);
 
 /* A prepared statement for the literal sql, reset and with bindings cleared; owned by the
  * cache (do not finalize). NULL on error, with err filled. */

@@ -5,7 +5,7 @@
 
 #include "db_int.h"
 
-static enum cp_err versions(struct cp_db *db, int64_t *dv, int64_t *changes, struct cp_errbuf *err)
+enum cp_err cp_db_versions(struct cp_db *db, int64_t *dv, int64_t *changes, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = cp_db_stmt(db, "PRAGMA data_version", err);
 	int rc;
@@ -26,7 +26,7 @@ enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct 
 {
 	struct db_memo *m = &db->memo;
 	int64_t dv = 0, changes = 0;
-	enum cp_err result = versions(db, &dv, &changes, err);
+	enum cp_err result = cp_db_versions(db, &dv, &changes, err);
 
 	if (result != CP_OK)
 		return result;
@@ -48,4 +48,12 @@ enum cp_err cp_db_memo_get(struct cp_db *db, const struct db_memo **out, struct 
 	}
 	*out = m;
 	return CP_OK;
+}
+
+void cp_db_memo_keep(struct cp_db *db, int64_t changes_before)
+{
+	struct db_memo *m = &db->memo;
+
+	if (m->valid && m->changes == changes_before)
+		m->changes = sqlite3_total_changes64(db->h);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — runs bench_sale, bench_pointspay, bench_lookup, bench_startup, bench_offer,
-# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_verify, bench_flush.sh and
-# bench_scan_tmux.sh (and, when valgrind is installed, a callgrind
+# bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_verify,
+# bench_flush.sh, bench_scan_tmux.sh and bench_script.sh (and, when valgrind is installed, a callgrind
 # profile of the sale and the lookup) and writes BENCHMARKS.md from their BENCH lines.
 # Called by the `bench` target; every file it writes is under --data-dir, except --out.
 set -euo pipefail
@@ -119,6 +119,17 @@ if [ -n "$cp_bin" ] && [ -x "$cp_bin" ] && command -v tmux >/dev/null; then
 	run bench_scan_tmux bash "$src/tests/bench/bench_scan_tmux.sh" --counterpoint "$cp_bin" \
 		--dir "$data/scan" -n 200
 	have_scan=1
+fi
+# (o) CPU of a whole sale in script mode: instructions a sale (callgrind) and sales a second
+# on tmpfs (issue 14).
+have_script=0
+if [ -n "$cp_bin" ] && [ -x "$cp_bin" ]; then
+	script_dir="$data/script"
+	[ -d /dev/shm ] && script_dir="/dev/shm/counterpoint-bench-$$"
+	run bench_script bash "$src/tests/bench/bench_script.sh" --counterpoint "$cp_bin" \
+		--dir "$script_dir"
+	[ "$report_only" = 1 ] || rm -rf "/dev/shm/counterpoint-bench-$$"
+	have_script=1
 fi
 
 # callgrind: instructions (not time) inside one function, by direct callee. Deterministic, so
@@ -278,6 +289,14 @@ IFS='|' read -r vstart_s vstart_cpu vstart_rows <<<"$(vall "BENCH verify_start "
 verify_met=$(yesno "$(vv per_million_s) <= 10 && $(vv max_rss_mib) <= 64" "met" "not met")
 verify_mem_met=$(yesno "$(vv max_rss_mib) <= 64" "memory met" "memory not met")
 verify_start_met=$(yesno "$(vsv seconds) < 1" "met" "not met")
+script_instr_row="not run (needs --counterpoint) |" script_rate_row="not run (needs --counterpoint) |"
+if [ "$have_script" = 1 ]; then
+	SP="$data/bench_script.txt"
+	spi() { field "$SP" "BENCH script instructions " "$1"; }
+	spr() { field "$SP" "BENCH script rate " "$1"; }
+	script_instr_row="$(spi per_sale) instructions a sale ($(spi how), $(spi sales) sales after $(spi after)) | $(spi result | tr _ ' ')"
+	script_rate_row="$(spr sales_per_s) sales/s in wall time on $(spr fs) (runs $(spr runs)); $(spr cpu_sales_per_s) a second of CPU | $(spr result | tr _ ' ')"
+fi
 O="$data/bench_offer.txt"
 ov() { field "$O" "BENCH offer kind=$1 " "$2"; }
 offer_p50=$(ov list-mixed p50_us) offer_p99=$(ov list-mixed p99_us)
@@ -390,6 +409,8 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (l) scan to screen in tmux (code + CR to the pane's first output), p99 | <= 10 ms | $scan_row |
 | (n) \`verify\` of $(vv rows) journal rows, three runs, per 1,000,000 rows | <= 10 s and 64 MiB | $verify_s s (CPU $verify_cpu s), peak RSS $verify_mib MiB | $verify_met ($verify_mem_met) |
 | (n) the start's incremental check after 2,000 sales, three runs | < 1 s | $vstart_s s (CPU $vstart_cpu s), $vstart_rows rows read | $verify_start_met |
+| (o) CPU of a script-mode sale (attach, five scans, cash), steady state | <= 1,000,000 instructions | $script_instr_row |
+| (o) script-mode sales a second on tmpfs (a canary of CPU cost) | >= 2,000 | $script_rate_row |
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |
@@ -705,6 +726,25 @@ $(grep '^BENCH' "$V")
 $verify_start_met** (goal under 1 s after a day of sales).
 
 EOF
+	if [ "$have_script" = 1 ]; then
+		cat <<EOF
+## (o) CPU of a whole sale in script mode (issue 14)
+
+\`tests/bench/bench_script.sh\` feeds \`counterpoint script\` a file of requests (log in once,
+then attach a member, scan five items, pay cash, again and again) on a new demo database on
+tmpfs. **Instructions a sale**: callgrind counts two whole runs, K and K+N sales; (K+N run - K
+run) / N leaves out the start, the login and the first sales. Counts, not times. **Sales a
+second**: the same subtraction in wall-clock and CPU time (W and W+M sales, three times each,
+the median). Load average (1, 5, 15 min): $(load_of bench_script).
+
+\`\`\`
+$(cat "$SP")
+\`\`\`
+
+**Result**: $(echo "$script_instr_row" | tr '|' ':'); $(echo "$script_rate_row" | tr '|' ':').
+
+EOF
+	fi
 	if [ "$have_profile" = 1 ]; then
 		cat <<EOF
 ## Where the instructions go (callgrind)

@@ -452,6 +452,43 @@ static void random_trees(void **state)
 		same(i % 2 ? random_object(0) : random_array(0));
 }
 
+/* cp_canon_dump_ordered is json_dumps(v, JSON_COMPACT): keys in insertion order (script
+ * mode's answers). Takes v. */
+static void same_ordered(json_t *v)
+{
+	char *want = json_dumps(v, JSON_COMPACT);
+	size_t len = 12345;
+	char *got = cp_canon_dump_ordered(v, &len);
+
+	assert_non_null(want);
+	if (!got || strcmp(got, want) != 0)
+		fail_msg("canon_dump_ordered gave\n  %s\njson_dumps gave\n  %s",
+			 got ? got : "(NULL)", want);
+	assert_int_equal(len, strlen(want));
+	free(want);
+	free(got);
+	json_decref(v);
+}
+
+static void ordered_is_json_dumps_compact(void **state)
+{
+	json_t *o = json_object();
+
+	(void)state;
+	json_object_set_new(o, "z", json_integer(1));
+	json_object_set_new(o, "a", json_string("\xe4\xb8\xad\"\n"));
+	json_object_set_new(o, "m", json_pack("{s:[i,n,b],s:{}}", "y", -7, 1, "b"));
+	json_object_set_new(o, "z", json_integer(2)); /* replaced: keeps its place */
+	json_object_setn_new(o, "a\0b", 3, json_null());
+	same_ordered(o);
+	rng_state = UINT64_C(20261205);
+	for (int i = 0; i < 5000; i++)
+		same_ordered(i % 2 ? random_object(0) : random_array(0));
+	o = J("[1.5]");
+	assert_null(cp_canon_dump_ordered(o, NULL)); /* a real: the caller falls back */
+	json_decref(o);
+}
+
 /* --- refusals --- */
 
 static void reals_are_refused(void **state)
@@ -580,6 +617,7 @@ int main(void)
 		cmocka_unit_test(long_strings_grow_the_buffer),
 		cmocka_unit_test(every_short_byte_string),
 		cmocka_unit_test(random_trees),
+		cmocka_unit_test(ordered_is_json_dumps_compact),
 		cmocka_unit_test(reals_are_refused),
 		cmocka_unit_test(invalid_utf8_is_refused_like_json_dumps),
 		cmocka_unit_test(invalid_utf8_key_is_refused),

@@ -390,6 +390,72 @@ static void test_member_price(void **state)
 	assert_int_equal(v->total, 6000 + 1999);
 }
 
+/* Runs so far of the connection's cached statement whose SQL starts with prefix. */
+static int runs_of(const char *prefix)
+{
+	for (int i = 0; i < env.db->ncache; i++) {
+		const char *sql = sqlite3_sql(env.db->cache[i].st);
+
+		if (sql && strncmp(sql, prefix, strlen(prefix)) == 0)
+			return sqlite3_stmt_status(env.db->cache[i].st, SQLITE_STMTSTATUS_RUN, 0);
+	}
+	return 0;
+}
+
+#define READ_LINES "SELECT l.line_no, l.sku, l.qty"
+#define READ_TIERS "SELECT level, name, threshold, multiplier_bp FROM tier ORDER BY level"
+
+/* A change and the view that answers it read and price the cart once (issue 14: script mode
+ * rebuilt it for the check before the commit and again for the answer); a write since, by
+ * this connection or another, is seen. */
+static void test_view_after_change_reads_once(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_db_options opt = {0};
+	struct cp_cart_view *v;
+	struct cp_db *other;
+	int before, tiers;
+
+	(void)state;
+	scan(MILK, 1, 1);
+	assert_int_equal(cp_cart_set_member(env.db, &env.cashier, "M1", &err), CP_OK);
+	before = runs_of(READ_LINES);
+	tiers = runs_of(READ_TIERS);
+	for (int i = 0; i < 5; i++) {
+		v = malloc(sizeof(*v));
+		assert_non_null(v);
+		views[nviews++] = v;
+		scan(i % 2 ? BREAD : MILK, 1, i % 2 ? 2 : 1);
+		assert_int_equal(cp_cart_view(env.db, &env.cashier, v, &err), CP_OK);
+	}
+	assert_int_equal(runs_of(READ_LINES) - before, 5);
+	/* The tiers and earn rules (memo.c) were not read again for any of them. */
+	assert_int_equal(runs_of(READ_TIERS) - tiers, 0);
+	assert_int_equal(line_of(v, "A1")->qty, 4);
+	assert_int_equal(line_of(v, "A1")->unit_price, 2800);
+	assert_int_equal(v->total, 4 * 2800 + 2 * 1999);
+	assert_true(v->has_member);
+	assert_string_equal(v->member.id, "M1");
+
+	/* A price changed by another connection, then one changed here, each after a scan. */
+	opt.path = env.path;
+	opt.clock = &env.clock;
+	assert_int_equal(cp_db_open(&other, &opt, &err), CP_OK);
+	assert_int_equal(cp_db_exec(other, "UPDATE item SET price = 1899 WHERE sku = 'A2'", &err),
+			 CP_OK);
+	cp_db_close(other);
+	v = view();
+	assert_int_equal(line_of(v, "A2")->unit_price, 1899);
+	assert_int_equal(v->total, 4 * 2800 + 2 * 1899);
+	scan(MILK, 1, 1);
+	assert_int_equal(
+		cp_db_exec(env.db, "UPDATE item SET member_price = 2700 WHERE sku = 'A1'", &err),
+		CP_OK);
+	v = view();
+	assert_int_equal(line_of(v, "A1")->unit_price, 2700);
+	assert_int_equal(v->total, 5 * 2700 + 2 * 1899);
+}
+
 static void test_unknown_member(void **state)
 {
 	struct cp_errbuf err = {{0}};
@@ -675,6 +741,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_logged_in, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_and_eligible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_price, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_after_change_reads_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cart_survives_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
