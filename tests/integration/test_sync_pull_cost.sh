@@ -23,11 +23,15 @@ C=(--config till.ini --db till.db)
 run "${C[@]}" enrol --hq "$URL" --code "$(hq_code hq.db S001 T01)"
 check "enrolment: $err" test "$rc" -eq 0
 
+# Under a sanitizer its runtime must come first among the preloaded libraries.
+PRELOAD=$CP_WALCOUNT_LIB
+asan=$(ldd "$CP" | awk '/lib[at]san/ { print $3; exit }')
+[ -z "$asan" ] || PRELOAD="$asan $CP_WALCOUNT_LIB"
 # wal_field NAME: a count from the shim's line (the till's process; the first line).
 wal_field() { sed -n '1s/.*\b'"$1"'=\([0-9]*\).*/\1/p' counts.txt; }
 rm -f counts.txt
 set +e
-CP_WALCOUNT_OUT=$PWD/counts.txt LD_PRELOAD=$CP_WALCOUNT_LIB "$CP" "${C[@]}" sync --once \
+CP_WALCOUNT_OUT=$PWD/counts.txt LD_PRELOAD=$PRELOAD "$CP" "${C[@]}" sync --once \
 	>out.txt 2>err.txt
 rc=$?
 set -e
