@@ -245,8 +245,8 @@ enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *
 	enum cp_err result;
 	bool m = false;
 
-	if (n < 1)
-		return cp_errf(err, CP_EINVAL, "no change page to apply");
+	if (n < 1) /* nothing fetched: nothing to apply */
+		return CP_OK;
 	if ((result = cp_db_exec(db, APPLY_PRAGMAS, err)) != CP_OK)
 		return result;
 	if ((result = cp_db_begin(db, err)) != CP_OK)
