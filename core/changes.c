@@ -190,8 +190,9 @@ static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "count unknown changes", err);
 }
 
-enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
-				struct cp_errbuf *err)
+/* One page, inside the caller's transaction: checked, applied, its cursor stored. */
+static enum cp_err apply_body(struct cp_db *db, const char *body, size_t len, bool *more,
+			      struct cp_errbuf *err)
 {
 	json_t *root, *changes, *notices;
 	const char *next;
@@ -220,17 +221,53 @@ enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, 
 		result = cp_hq_bad(err, "the next cursor is not a short printable token");
 		goto done;
 	}
-	if ((result = cp_db_begin(db, err)) != CP_OK)
-		goto done;
 	result = apply_page(db, changes, notices, next, applied, err);
+	if (result == CP_OK)
+		*more = m;
+done:
+	json_decref(notices);
+	json_decref(root);
+	return result;
+}
+
+/* While pages are applied: a page cache that holds what a group of pages dirties (a page of
+ * members touches an index page for nearly every member, their phone hashes being random; a
+ * smaller cache writes pages to the WAL more than once before the commit), and statement
+ * journals kept in memory (a member's upsert runs triggers, so each statement keeps the pages
+ * it changes; once one outgrew 64 KiB, SQLite wrote them all to a temporary file for the rest
+ * of the transaction, two system calls a page). Both go back to the defaults afterwards. */
+#define APPLY_PRAGMAS "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY"
+#define NORMAL_PRAGMAS "PRAGMA cache_size=-2000; PRAGMA temp_store=DEFAULT"
+
+enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,
+				     bool *more, struct cp_errbuf *err)
+{
+	enum cp_err result;
+	bool m = false;
+
+	if (n < 1) /* nothing fetched: nothing to apply */
+		return CP_OK;
+	if ((result = cp_db_exec(db, APPLY_PRAGMAS, err)) != CP_OK)
+		return result;
+	if ((result = cp_db_begin(db, err)) != CP_OK)
+		goto out;
+	for (int i = 0; i < n && result == CP_OK; i++)
+		result = apply_body(db, pages[i].body, pages[i].len, &m, err);
 	if (result == CP_OK)
 		result = cp_db_commit(db, err);
 	if (result != CP_OK)
 		cp_db_rollback(db);
 	else if (more)
 		*more = m;
-done:
-	json_decref(notices);
-	json_decref(root);
+out:
+	cp_db_exec(db, NORMAL_PRAGMAS, NULL);
 	return result;
+}
+
+enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
+				struct cp_errbuf *err)
+{
+	struct cp_hq_page page = {body, len};
+
+	return cp_hq_apply_change_pages(db, &page, 1, more, err);
 }

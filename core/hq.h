@@ -82,6 +82,18 @@ enum cp_err cp_hq_cursor(struct cp_db *db, char *out, size_t outlen, struct cp_e
  * sequence claims rows never sent (CP_EINVAL, a protocol error) or never written (CP_ECORRUPT). */
 enum cp_err cp_hq_apply_changes(struct cp_db *db, const char *body, size_t len, bool *more,
 				struct cp_errbuf *err);
+/* Several pages, fetched one after another (each asked with the previous one's "next"), applied
+ * in one transaction: each is checked and applied as cp_hq_apply_changes does, the last one's
+ * cursor is stored, and *more is the last one's (n = 0 applies nothing). One bad page applies
+ * none of them. Fewer commits and one write of each index page the group touches, where a page
+ * each would write most of the member indexes again (sync/PROTOCOL.md "Pages applied
+ * together"). */
+struct cp_hq_page {
+	const char *body;
+	size_t len;
+};
+enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,
+				     bool *more, struct cp_errbuf *err);
 
 /* ---- online lookup ---- */
 

@@ -1,25 +1,34 @@
 /* pull.c — GET /v1/changes: pages of HQ's changes (members, items, rules, staff,
- * configuration) and notices after the till's cursor, each page applied by core in one
- * transaction together with its new cursor, until HQ says there are no more. */
+ * configuration) and notices after the till's cursor, until HQ says there are no more. Pages
+ * are fetched one after another and applied by core in groups (up to GROUP_PAGES pages or
+ * GROUP_BYTES of answers), each group in one transaction together with its last cursor: a
+ * page of members touches an index page for nearly every member, a group writes each of them
+ * once (sync/PROTOCOL.md "Pages applied together"). A group that core refuses is applied
+ * again page by page, so that the pages before the bad one stand, as they would alone. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sync_int.h"
 
 #define CURSOR_MAX 256
+#define GROUP_PAGES 16
+#define GROUP_BYTES ((size_t)8 << 20)
 
-/* One page. *more: HQ has more after it. */
-static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, bool *more,
-				     struct cp_errbuf *err)
+struct group {
+	struct cp_http_answer ans[GROUP_PAGES];
+	struct cp_hq_page pages[GROUP_PAGES];
+	int n;
+	size_t bytes;
+};
+
+/* Fetches the page after cursor into *ans (a 200 JSON answer) or says why not. */
+static enum cp_sync_result fetch_page(struct cp_round *r, const char *cursor,
+				      struct cp_http_answer *ans, struct cp_errbuf *err)
 {
-	struct cp_http_answer ans = {0};
-	struct cp_errbuf why = {{0}};
 	char since[3 * CURSOR_MAX + 1], path[3 * CURSOR_MAX + 64];
 	int limit = r->opts->pull_limit > 0 ? r->opts->pull_limit : 500;
-	enum cp_sync_result res = CP_SYNC_TRANSIENT;
 	enum cp_err rc;
 
-	*more = false;
 	if (limit > 1000)
 		limit = 1000;
 	if (!cp_sync_http_escape(cursor, since, sizeof(since))) {
@@ -27,64 +36,185 @@ static enum cp_sync_result pull_page(struct cp_round *r, const char *cursor, boo
 		return CP_SYNC_TRANSIENT;
 	}
 	snprintf(path, sizeof(path), "/v1/changes?since=%s&limit=%d", since, limit);
-	rc = cp_sync_round_request(r, "GET", path, NULL, 0, &ans, err);
-	if (rc != CP_OK) {
-		res = cp_sync_round_failed(r, rc);
-		goto out;
-	}
-	if (ans.status != 200) {
-		res = cp_sync_round_refused(r, &ans, "the change pull", err);
-		goto out;
-	}
-	if (!ans.json) {
+	rc = cp_sync_round_request(r, "GET", path, NULL, 0, ans, err);
+	if (rc != CP_OK)
+		return cp_sync_round_failed(r, rc);
+	if (ans->status != 200)
+		return cp_sync_round_refused(r, ans, "the change pull", err);
+	if (!ans->json) {
 		cp_errf(err, CP_EIO, "HQ's change page is not JSON; nothing was applied");
-		goto out;
+		return CP_SYNC_TRANSIENT;
 	}
-	rc = cp_hq_apply_changes(r->db, ans.body, ans.len, more, &why);
+	return CP_SYNC_DONE;
+}
+
+/* The end of the JSON string that starts at s[i] (a quote): the index of its closing quote, or
+ * len when it has none. *escaped: it holds a backslash. */
+static size_t string_end(const char *s, size_t i, size_t len, bool *escaped)
+{
+	*escaped = false;
+	for (i++; i < len && s[i] != '"'; i++)
+		if (s[i] == '\\') {
+			*escaped = true;
+			i++;
+		}
+	return i;
+}
+
+/* A page's "next" and "more", to ask for the page after it before it is applied: the keys of
+ * the top-level object, found by a scan of the text that skips strings and counts brackets (a
+ * second parse of a page of members would cost a fifth of the pull's CPU time). False when the
+ * page does not say them plainly: the group ends there, and core judges the page whole. */
+static bool peek_page(const struct cp_http_answer *ans, char *next, size_t nextlen, bool *more)
+{
+	const char *s = ans->body;
+	size_t len = ans->len, i, e;
+	int depth = 0, found = 0;
+	bool esc, key_next = false, key_more = false, expect_value = false;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '"') {
+			e = string_end(s, i, len, &esc);
+			if (e >= len)
+				return false;
+			if (depth == 1 && expect_value && key_next) {
+				if (esc || e - i - 1 >= nextlen)
+					return false;
+				memcpy(next, s + i + 1, e - i - 1);
+				next[e - i - 1] = '\0';
+				found |= 1;
+			} else if (depth == 1 && !expect_value) {
+				key_next = e - i - 1 == 4 && memcmp(s + i + 1, "next", 4) == 0;
+				key_more = e - i - 1 == 4 && memcmp(s + i + 1, "more", 4) == 0;
+			}
+			i = e;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (depth == 1 && c == ':') {
+			expect_value = true;
+			continue;
+		} else if (depth == 1 && expect_value && key_more && (c == 't' || c == 'f')) {
+			*more = c == 't';
+			found |= 2;
+		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			continue;
+		}
+		if (depth == 1 && (c == ',' || c == '{'))
+			expect_value = false;
+	}
+	return found == 3;
+}
+
+/* What core's refusal of a page means for the round. */
+static enum cp_sync_result refused(struct cp_round *r, enum cp_err rc, const struct cp_errbuf *why,
+				   struct cp_errbuf *err)
+{
 	if (rc == CP_EINVAL) {
-		cp_errf(err, rc, "HQ's change page was refused (%s); nothing was applied", why.msg);
-		goto out;
+		cp_errf(err, rc, "HQ's change page was refused (%s); nothing was applied",
+			why->msg);
+		return CP_SYNC_TRANSIENT;
 	}
 	if (rc == CP_ECORRUPT) {
-		cp_errf(err, rc, "%s", why.msg);
-		res = cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
-		goto out;
+		cp_errf(err, rc, "%s", why->msg);
+		return cp_sync_round_stop(r, CP_SYNC_STOP_ENROL);
 	}
-	if (rc != CP_OK) {
-		cp_errf(err, rc, "%s", cp_errmsg(&why, rc));
-		goto out;
+	cp_errf(err, rc, "%s", cp_errmsg(why, rc));
+	return CP_SYNC_TRANSIENT;
+}
+
+/* Applies the group: all in one transaction, or, when core refuses that, page by page up to
+ * the one it refuses. *more is the last applied page's. */
+static enum cp_sync_result apply_group(struct cp_round *r, struct group *g, bool *more,
+				       struct cp_errbuf *err)
+{
+	struct cp_errbuf why = {{0}};
+	enum cp_err rc;
+
+	for (int i = 0; i < g->n; i++) {
+		g->pages[i].body = g->ans[i].body;
+		g->pages[i].len = g->ans[i].len;
 	}
-	r->pages++;
-	res = CP_SYNC_DONE;
-out:
-	cp_sync_http_answer_free(&ans);
-	return res;
+	rc = cp_hq_apply_change_pages(r->db, g->pages, g->n, more, &why);
+	if (rc == CP_OK) {
+		r->pages += g->n;
+		return CP_SYNC_DONE;
+	}
+	for (int i = 0; g->n > 1 && i < g->n; i++) {
+		why.msg[0] = '\0';
+		if ((rc = cp_hq_apply_changes(r->db, g->pages[i].body, g->pages[i].len, more,
+					      &why)) != CP_OK)
+			break;
+		r->pages++;
+	}
+	return refused(r, rc, &why, err);
+}
+
+static void group_free(struct group *g)
+{
+	for (int i = 0; i < g->n; i++)
+		cp_sync_http_answer_free(&g->ans[i]);
+	g->n = 0;
+	g->bytes = 0;
 }
 
 enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 {
-	char cursor[CURSOR_MAX], before[CURSOR_MAX] = "";
-	enum cp_sync_result res;
-	bool more = true, first = true;
+	char cursor[CURSOR_MAX], next[CURSOR_MAX];
+	struct group g = {0}; /* about 7 KB, the answers' bodies apart */
+	enum cp_sync_result fetched;
+	bool more = true, m = false, stuck = false;
 
 	while (more) {
-		if (cp_sync_round_interrupted(r, err))
-			return CP_SYNC_TRANSIENT;
 		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK)
 			return CP_SYNC_TRANSIENT;
-		/* A feed that says "more" but never moves would keep the round busy forever. */
-		if (!first && strcmp(cursor, before) == 0) {
+		fetched = CP_SYNC_DONE;
+		while (g.n < GROUP_PAGES && g.bytes < GROUP_BYTES) {
+			struct cp_http_answer *a = &g.ans[g.n];
+
+			if (cp_sync_round_interrupted(r, err)) {
+				fetched = CP_SYNC_TRANSIENT;
+				break;
+			}
+			memset(a, 0, sizeof(*a));
+			if ((fetched = fetch_page(r, cursor, a, err)) != CP_SYNC_DONE) {
+				cp_sync_http_answer_free(a);
+				break;
+			}
+			g.n++;
+			g.bytes += a->len;
+			if (!peek_page(a, next, sizeof(next), &m) || !m)
+				break;
+			/* A feed that says "more" but never moves would keep the round busy. */
+			if (strcmp(next, cursor) == 0) {
+				stuck = true;
+				break;
+			}
+			snprintf(cursor, sizeof(cursor), "%s", next);
+		}
+		if (g.n > 0) {
+			struct cp_errbuf why = {{0}};
+			enum cp_sync_result applied = apply_group(r, &g, &more, &why);
+
+			group_free(&g);
+			if (applied != CP_SYNC_DONE) {
+				if (err)
+					*err = why;
+				return applied;
+			}
+		}
+		if (fetched != CP_SYNC_DONE)
+			return fetched;
+		if (stuck) {
 			cp_errf(err, CP_EIO,
 				"HQ's change feed says there is more but does not move past cursor "
 				"'%.64s'; will try again later",
 				cursor);
 			return CP_SYNC_TRANSIENT;
 		}
-		first = false;
-		snprintf(before, sizeof(before), "%s", cursor);
-		res = pull_page(r, cursor, &more, err);
-		if (res != CP_SYNC_DONE)
-			return res;
 	}
 	return CP_SYNC_DONE;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — runs bench_sale, bench_pointspay, bench_lookup, bench_startup, bench_offer,
 # bench_guide, bench_coupon, bench_report, bench_discount, bench_search, bench_verify,
-# bench_flush.sh, bench_scan_tmux.sh and bench_script.sh (and, when valgrind is installed, a callgrind
+# bench_flush.sh, bench_scan_tmux.sh, bench_script.sh and bench_sync.sh (and, when valgrind is installed, a callgrind
 # profile of the sale and the lookup) and writes BENCHMARKS.md from their BENCH lines.
 # Called by the `bench` target; every file it writes is under --data-dir, except --out.
 set -euo pipefail
@@ -130,6 +130,14 @@ if [ -n "$cp_bin" ] && [ -x "$cp_bin" ]; then
 		--dir "$script_dir"
 	[ "$report_only" = 1 ] || rm -rf "/dev/shm/counterpoint-bench-$$"
 	have_script=1
+fi
+# Sync with the reference HQ over TLS on 127.0.0.1 (issue 14): the push's CPU a row, the
+# pull's WAL bytes a member and its time for 1,000,000 members (their HQ is kept in the data dir).
+have_sync=0
+if [ -n "$cp_bin" ] && [ -x "$cp_bin" ]; then
+	run bench_sync env BENCH_SYNC_DIR="$data/sync" bash "$src/tests/bench/bench_sync.sh" \
+		"$(cd "$(dirname "$cp_bin")/.." && pwd)"
+	have_sync=1
 fi
 
 # callgrind: instructions (not time) inside one function, by direct callee. Deterministic, so
@@ -272,6 +280,22 @@ if [ "$have_flush" = 1 ]; then
 	fl() { field "$FL" "BENCH flush " "$1"; }
 	flush_row="$(fl per_sale) a sale (pay $(fl pay), scans $(fl scan), member $(fl attach)); $(fl checkpoints) checkpoints in $(fl sales) sales, $(fl checkpoint_per_sale) flush a sale | $(yesno "$(fl per_sale) <= 2 && $(fl checkpoint_per_sale) < 0.1" "met" "not met")"
 fi
+sync_row="not run (needs --counterpoint) | "
+if [ "$have_sync" = 1 ]; then
+	SY="$data/bench_sync.txt"
+	sy() { field "$SY" "BENCH sync kind=$1 " "$2"; }
+	sync_big=$(awk '/^BENCH sync kind=pull / { for (i = 1; i <= NF; i++)
+		if (index($i, "members=") == 1) { n = substr($i, 9) + 0; if (n > m) m = n } }
+		END { print m + 0 }' "$SY")
+	sync_ms=$(sy push cpu_ms_per_row)
+	if [ "$sync_big" -gt 0 ]; then
+		sy_pull() { field "$SY" "BENCH sync kind=pull members=$sync_big " "$1"; }
+		sync_wal=$(sy_pull wal_per_member) sync_s=$(sy_pull wall_s)
+		sync_row="$sync_ms ms a row; $sync_wal B a member and $sync_s s (CPU $(sy_pull cpu_s) s) for $sync_big members (+ 1,000); load $(tr '\n' ' ' <"$data/bench_sync.load") | push $(yesno "$sync_ms <= 0.1" met "not met"), WAL $(yesno "$sync_wal <= 1024" met "not met"), time $(yesno "$sync_big >= 1000000 && $sync_s <= 60" met "not met")"
+	else
+		sync_row="$sync_ms ms a row; no pull run | push $(yesno "$sync_ms <= 0.1" met "not met")"
+	fi
+fi
 scan_row="not run (needs --counterpoint and tmux)"
 if [ "$have_scan" = 1 ]; then
 	SC="$data/bench_scan_tmux.txt"
@@ -411,6 +435,7 @@ or given with how it was measured; nothing here is a pass/fail test of wall-cloc
 | (n) the start's incremental check after 2,000 sales, three runs | < 1 s | $vstart_s s (CPU $vstart_cpu s), $vstart_rows rows read | $verify_start_met |
 | (o) CPU of a script-mode sale (attach, five scans, cash), steady state | <= 1,000,000 instructions | $script_instr_row |
 | (o) script-mode sales a second on tmpfs (a canary of CPU cost) | >= 2,000 | $script_rate_row |
+| (p) sync: till CPU a pushed row / WAL bytes a member pulled / 1,000,000 members pulled | <= 0.1 ms / <= 1 KB / <= 60 s | $sync_row |
 | (c) database with 1,000,000 members | – | $(calc "$size / 1048576" %.1f) MiB, $per_member bytes per member | |
 | (c) start: \`cp_db_open\` + first lookup, median | – | $start_warm ms warm, $start_cold ms with the file evicted | |
 | (d) a sale with a points tender / a plain member sale of the same lines, median | <= 1.1 | $pp_med as the till runs, p99 $pp_p99 ($pp_met); $pp_nosync with \`synchronous=OFF\` ($pp_nosync_met) | $pp_met |
@@ -763,6 +788,12 @@ $(profile_table lookup cp_member_get)
 EOF
 	else
 		printf '## Where the instructions go\n\nNot profiled: valgrind is not installed (or BENCH_PROFILE=0).\n\n'
+	fi
+	if [ "$have_sync" = 1 ]; then
+		printf '## (p) Sync: push and pull with the reference HQ (issue 14)\n\n'
+		printf 'tests/bench/bench_sync.sh, over TLS on 127.0.0.1; see sync/PROTOCOL.md "Pages applied together".\n\n'
+		grep -v '^BENCH ' "$data/bench_sync.txt"
+		echo
 	fi
 	cat <<'EOF'
 ## Notes and changes to core

@@ -825,6 +825,7 @@ class App:
             key_hex, applied, key_seq, seal_hex, seal_seq = c.execute(
                 "SELECT journal_key, applied, key_seq, seal_key, seal_seq FROM terminals"
                 " WHERE uid = ?", (uid,)).fetchone()
+            applied_before, prev, prev_seq = applied, None, 0
             for r in rows:
                 seq = r["seq"]
                 if seq <= applied:
@@ -841,10 +842,11 @@ class App:
                                       % (applied + 1, seq),
                                       {"expected": applied + 1, "applied": applied})
                     break
-                prev = ZERO_HASH
-                if seq > 1:
-                    prev = c.execute("SELECT hash FROM journal WHERE terminal_uid = ? AND seq = ?",
-                                     (uid, seq - 1)).fetchone()[0]
+                if prev is None or prev_seq != seq - 1:
+                    prev = ZERO_HASH
+                    if seq > 1:
+                        prev = c.execute("SELECT hash FROM journal WHERE terminal_uid = ? AND"
+                                         " seq = ?", (uid, seq - 1)).fetchone()[0]
                 try:
                     payload_bytes = r["payload"].encode("utf-8")
                 except UnicodeEncodeError:
@@ -865,20 +867,17 @@ class App:
                                       " chain: its hash or previous hash does not match" % seq,
                                       {"seq": seq, "applied": applied})
                     break
-                c.execute("SAVEPOINT row")
-                try:
-                    members = self.apply_row(c, uid, seq, r, now)
-                    c.execute("RELEASE row")
-                except BaseException:
-                    c.execute("ROLLBACK TO row")
-                    c.execute("RELEASE row")
-                    raise
+                # An exception here rolls the whole request back (Tx), so the row needs no
+                # savepoint of its own; the terminal's row is written once, after the batch.
+                members = self.apply_row(c, uid, seq, r, now)
                 if key is not None:
                     seal_hex, seal_seq = seal_next(key).hex(), seq + 1
-                c.execute("UPDATE terminals SET applied = ?, seal_key = ?, seal_seq = ?"
-                          " WHERE uid = ?", (seq, seal_hex, seal_seq, uid))
                 applied = seq
+                prev, prev_seq = bytes.fromhex(r["hash"]), seq
                 add_unique(touched, members)
+            if applied != applied_before:
+                c.execute("UPDATE terminals SET applied = ?, seal_key = ?, seal_seq = ?"
+                          " WHERE uid = ?", (applied, seal_hex, seal_seq, uid))
         if error:
             raise error
         snaps = self.snapshots(uid, touched)

@@ -1658,6 +1658,48 @@ static void test_changes_bad_change_in_the_middle(void **state)
 	assert_unchanged(before, "a page with a bad notice");
 }
 
+/* Pages fetched one after another are applied together: all in one transaction with the last
+ * one's cursor and "more", or, when one of them is refused, none of them. */
+static void test_change_pages_together(void **state)
+{
+	struct cp_item it;
+	struct cp_errbuf err = {{0}};
+	struct cp_hq_page pages[3];
+	char *body[3], *before = dump();
+	bool more = true;
+
+	(void)state;
+	body[0] = page(json_pack("[o]", upsert("item", item_obj("G1", "FOOD", 100))), NULL, "c-1",
+		       true);
+	body[1] = page(json_pack("[o]", upsert("item", item_obj("G2", "FOOD", 200))), NULL, "c-2",
+		       false);
+	body[2] = page(json_pack("[o]", upsert("item", item_obj("G3", "FOOD", -5))), NULL, "c-3",
+		       false);
+	for (int i = 0; i < 3; i++) {
+		pages[i].body = body[i];
+		pages[i].len = strlen(body[i]);
+	}
+	/* The third page is bad: the two good ones before it are not applied either. */
+	assert_int_equal(cp_hq_apply_change_pages(env.db, pages, 3, &more, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "changes[0]"));
+	assert_true(more);
+	assert_unchanged(before, "a group with a bad page");
+	cursor_is("0");
+	ok(cp_hq_apply_change_pages(env.db, pages, 0, &more, &err), &err, "no page");
+	assert_true(more);
+	cursor_is("0");
+
+	/* The two good ones: both, the second one's cursor and "more". */
+	ok(cp_hq_apply_change_pages(env.db, pages, 2, &more, &err), &err, "two pages");
+	assert_false(more);
+	cursor_is("c-2");
+	ok(cp_catalog_find(env.db, "G1", &it, &err), &err, "G1");
+	ok(cp_catalog_find(env.db, "G2", &it, &err), &err, "G2");
+	assert_int_equal(it.price, 200);
+	for (int i = 0; i < 3; i++)
+		free(body[i]);
+}
+
 #define ITEM_DATA                                                                                  \
 	"{\"sku\":\"B7\",\"barcode\":null,\"name_zh\":\"水\",\"name_en\":\"Water\","              \
 	"\"category\":\"FOOD\",\"price\":100,\"member_price\":null,\"active\":true}"
@@ -2212,6 +2254,7 @@ int main(void)
 		T(test_changes_merge_notice),
 		T(test_changes_merge_with_member),
 		T(test_changes_bad_change_in_the_middle),
+		T(test_change_pages_together),
 		T(test_changes_malformed),
 		T(test_changes_tier_key_not_a_number),
 		T(test_changes_rules_that_could_overflow),
