@@ -53,6 +53,10 @@ enum cp_err script_remove_coupon(struct script *s, json_t *req, json_t *ans, str
 enum cp_err script_coupons(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct cp_errbuf *err);
 json_t *script_coupons_issued(struct script *s, const char *receipt);
+/* The slip of a coupon taken for points or granted (its number is the code) kept and printed
+ * at once: {"receipt" (what `reprint` takes), "kept", "printed" (false without a printer),
+ * "error" (null, or why it was not kept or printed)}. */
+json_t *script_slip(struct script *s, const char *code);
 /* The coupons of a receipt already read ([] for NULL: it could not be read). */
 json_t *script_coupons_of(const struct cp_receipt_view *v);
 /* script_benefit.c: `benefits` (the attached member's) and `grant` (one by id). */

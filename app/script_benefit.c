@@ -1,5 +1,6 @@
 /* script_benefit.c — the benefit commands of script mode: `benefits` (the attached member's
- * benefits: open, used this period, and the rest) and `grant` (grant one by its id). */
+ * benefits: open, used this period, and the rest) and `grant` (grant one by its id; a coupon's
+ * slip printed at once). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,7 @@ enum cp_err script_grant(struct script *s, json_t *req, json_t *ans, struct cp_e
 		script_set(c, "valid_from", script_str(g.coupon.valid_from));
 		script_set(c, "valid_to", script_str(g.coupon.valid_to));
 		script_set(ans, "coupon", c);
+		script_set(ans, "slip", script_slip(s, g.coupon.code));
 	} else {
 		script_set(ans, "sku", script_str(g.sku));
 		script_set(ans, "line", json_integer(g.line_no));

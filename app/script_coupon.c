@@ -1,10 +1,11 @@
 /* script_coupon.c — the coupon commands of script mode: `coupon` (apply a code to the open
  * sale), `remove_coupon`, `coupons` (the attached member's coupons), `exchange` (points for a
- * coupon), and the coupons a paid sale issued, for `pay`'s answer. */
+ * coupon, its slip printed at once), and the coupons a paid sale issued, for `pay`'s answer. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "coupon.h"
+#include "cp_log.h"
 #include "receipt.h"
 #include "script.h"
 
@@ -140,7 +141,26 @@ enum cp_err script_exchange(struct script *s, json_t *req, json_t *ans, struct c
 	script_set(ans, "points_spent", json_integer(x.points));
 	script_set(ans, "balance", json_integer(x.balance_after));
 	script_set(ans, "coupon", info_json(&x.coupon));
+	script_set(ans, "slip", script_slip(s, x.coupon.code));
 	return CP_OK;
+}
+
+json_t *script_slip(struct script *s, const char *code)
+{
+	struct cp_receipt_copy_state st;
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = app_receipt_keep_print(&s->receipts, code, &err);
+	bool printer = s->receipts.device && s->receipts.device[0];
+	json_t *o = script_need(json_object());
+
+	/* The coupon stands whatever becomes of its slip; `reprint` tries again. */
+	if (rc != CP_OK)
+		cp_log(CP_LOG_WARN, "coupon slip %s: %s", code, cp_errmsg(&err, rc));
+	script_set(o, "receipt", script_str(code));
+	script_set(o, "kept", json_boolean(cp_receipt_state(s->db, code, &st, NULL) == CP_OK));
+	script_set(o, "printed", json_boolean(rc == CP_OK && printer));
+	script_set(o, "error", rc == CP_OK ? json_null() : script_str(cp_errmsg(&err, rc)));
+	return o;
 }
 
 json_t *script_coupons_issued(struct script *s, const char *receipt)

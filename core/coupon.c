@@ -1610,21 +1610,13 @@ enum cp_err cp_coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *p, str
 enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				   struct cp_errbuf *err)
 {
+	/* Only the sale's own: a coupon taken for points or granted as a benefit has its slip,
+	 * printed when it was issued (coupon_slip.c), and is not handed out a second time. */
 	sqlite3_stmt *st = cp_db_stmt(
 		db,
-		"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''),"
-		" i.valid_to, i.seq, i.n FROM coupon_issue i LEFT JOIN coupon_template t"
-		" ON t.id = i.template_id WHERE i.seq = ?1"
-		/* and those the member took for points or as a benefit while this sale was open:
-		 * after the sale or thrown-away cart before it */
-		" UNION ALL SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en,"
-		" ''), i.valid_to, i.seq, i.n FROM coupon_issue i LEFT JOIN"
-		" coupon_template t ON t.id = i.template_id WHERE i.seq < ?1"
-		" AND i.seq > max((SELECT coalesce(max(seq), 0) FROM sale WHERE seq < ?1),"
-		" (SELECT coalesce(max(seq), 0) FROM cart_cancel WHERE seq < ?1))"
-		" AND i.source IN ('exchange', 'benefit')"
-		" AND i.member_id = (SELECT member_id FROM sale WHERE seq = ?1)"
-		" ORDER BY 4, 5",
+		"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''), i.valid_to"
+		" FROM coupon_issue i LEFT JOIN coupon_template t ON t.id = i.template_id"
+		" WHERE i.seq = ?1 ORDER BY i.n",
 		err);
 	int rc;
 
@@ -1685,9 +1677,12 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 	}
 	if (result != CP_OK)
 		goto out;
-	payload = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "member", cart->member.id, "offer",
-			    o.id, "staff", who->code, "points", (json_int_t)o.points, "day", day,
-			    "coupon", c);
+	/* The balance the till shows after it, for the coupon's slip (a reprint says the same). */
+	if (!cp_money_sub(cart->member.points, o.points, &x.balance_after))
+		x.balance_after = cart->member.points;
+	payload = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O, s:I}", "member", cart->member.id,
+			    "offer", o.id, "staff", who->code, "points", (json_int_t)o.points,
+			    "day", day, "coupon", c, "balance_after", (json_int_t)x.balance_after);
 	if (!payload) {
 		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
@@ -1699,8 +1694,6 @@ enum cp_err cp_coupon_exchange(struct cp_db *db, const struct cp_session *who, c
 	    (result = cp_db_commit(db, err)) != CP_OK)
 		goto out;
 	x.points = o.points;
-	if (!cp_money_sub(cart->member.points, o.points, &x.balance_after))
-		x.balance_after = cart->member.points;
 	if (out)
 		*out = x;
 out:

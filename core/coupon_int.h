@@ -60,13 +60,22 @@ enum cp_err cp_coupon_refund_payload(struct cp_db *db, int64_t sale_seq, const i
 enum cp_err cp_coupon_refund_apply(struct cp_db *db, int64_t seq, json_t *payload,
 				   struct cp_errbuf *err);
 
-/* The coupons sale seq issued (code, title, last valid day) and the discount its coupons
- * gave, into the receipt view; before them, the coupons its member took for points or was
- * granted as a benefit while the sale was open (since the sale or cart_cancel before it on
- * this till), so that they are printed once, on that receipt. */
+/* The coupons sale seq issued (code, title, last valid day) into the receipt view. A coupon
+ * taken for points or granted as a benefit is not among them: it has a slip of its own. */
 struct cp_receipt_view;
 enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,
 				   struct cp_errbuf *err);
+
+/* coupon_slip.c: fills v (kind CP_RECEIPT_COUPON, the slip's number already in v->receipt)
+ * for the coupon with code number that the member took for points or was granted as a
+ * benefit: *seq the event's sequence, member the member's id (following a merge). CP_ENOTFOUND
+ * without a message when no such coupon was issued here that way. */
+enum cp_err cp_coupon_slip_fill(struct cp_db *db, const char *number, struct cp_receipt_view *v,
+				int64_t *seq, char *member, size_t memberlen,
+				struct cp_errbuf *err);
+/* *found: number is a coupon slip of this terminal (as cp_coupon_slip_fill finds it). */
+enum cp_err cp_coupon_slip_exists(struct cp_db *db, const char *number, bool *found,
+				  struct cp_errbuf *err);
 
 /* A new coupon of template id for member, issued on business day (as a sale's
  * "coupons_issued" entry, threshold 0) for benefit.c; *out NULL when the template's fixed dates

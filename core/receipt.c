@@ -1,6 +1,7 @@
 /* receipt.c — reads back everything a receipt prints for a sale, refund or post-void (the
- * tables the journal materialised, the member as they stand now, the event's journal hash),
- * and keeps the printed text of each receipt in receipt_copy so that it can be reprinted. */
+ * tables the journal materialised, the member as they stand now, the event's journal hash) or
+ * a coupon slip (coupon_slip.c), and keeps the printed text of each receipt in receipt_copy so
+ * that it can be reprinted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,10 +294,12 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 		result = load_refund(db, receipt_no, v, &seq, member, sizeof(member), err);
 	if (result == CP_ENOTFOUND)
 		result = cp_refund_noreceipt_receipt_fill(db, receipt_no, v, &seq, err);
+	if (result == CP_ENOTFOUND)
+		result = cp_coupon_slip_fill(db, receipt_no, v, &seq, member, sizeof(member), err);
 	if (result == CP_ENOTFOUND) {
 		result = cp_errf(err, CP_ENOTFOUND,
-				 "no sale or refund with receipt number %s on this terminal; check "
-				 "the number",
+				 "no sale, refund or coupon slip with number %s on this terminal; "
+				 "check the number",
 				 receipt_no);
 		goto out;
 	}
@@ -309,8 +312,10 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 			err->msg[0] = '\0';
 		result = CP_OK;
 	}
+	/* a coupon slip has no lines (its event has no tenders nor points given back either) */
 	if (result != CP_OK ||
-	    (v->kind != CP_RECEIPT_NORECEIPT && (result = load_lines(db, seq, v, err))) ||
+	    (v->kind != CP_RECEIPT_NORECEIPT && v->kind != CP_RECEIPT_COUPON &&
+	     (result = load_lines(db, seq, v, err))) ||
 	    (result = load_tenders(db, seq, v, err)) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = load_points_spent(db, seq, v, err))) ||
 	    (v->kind == CP_RECEIPT_SALE && (result = cp_coupon_receipt_fill(db, seq, v, err))) ||
@@ -333,9 +338,11 @@ out:
 	return result;
 }
 
-/* 1 when the receipt number belongs to a sale or refund of this terminal. */
+/* CP_OK when the receipt number belongs to a sale, refund or coupon slip of this terminal. */
 static enum cp_err receipt_exists(struct cp_db *db, const char *receipt_no, struct cp_errbuf *err)
 {
+	bool slip = false;
+	enum cp_err result;
 	sqlite3_stmt *st =
 		cp_db_stmt(db,
 			   "SELECT 1 FROM sale WHERE receipt = ?1"
@@ -349,11 +356,16 @@ static enum cp_err receipt_exists(struct cp_db *db, const char *receipt_no, stru
 	sqlite3_bind_text(st, 1, receipt_no, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE &&
+	    (result = cp_coupon_slip_exists(db, receipt_no, &slip, err)) != CP_OK)
+		return result;
+	if (rc == SQLITE_DONE && !slip)
 		return cp_errf(err, CP_ENOTFOUND,
-			       "no sale or refund with receipt number %s on this terminal; nothing "
-			       "to keep",
+			       "no sale, refund or coupon slip with number %s on this terminal; "
+			       "nothing to keep",
 			       receipt_no);
+	if (rc == SQLITE_DONE)
+		return CP_OK;
 	return rc == SQLITE_ROW ? CP_OK : cp_db_fail(db, rc, "look up the receipt", err);
 }
 

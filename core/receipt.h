@@ -26,6 +26,7 @@ enum cp_receipt_kind {
 	CP_RECEIPT_REFUND,    /* lines of a sale given back, by a manager's authority */
 	CP_RECEIPT_VOID,      /* the whole sale cancelled the same business day */
 	CP_RECEIPT_NORECEIPT, /* a refund without a receipt (refund_noreceipt.h): one line */
+	CP_RECEIPT_COUPON,    /* a coupon taken for points or as a benefit: its slip (below) */
 };
 
 struct cp_receipt_line {
@@ -40,12 +41,37 @@ struct cp_receipt_line {
 	int64_t per_kg;
 };
 
-/* A coupon handed out with the sale (coupon.c's issuing rules, or taken for points or as a
- * benefit while it was open), its code as printed. */
+/* A coupon the sale issued (coupon.c's issuing rules), its code as printed. */
 struct cp_receipt_coupon {
 	char code[33];
 	char title[65];       /* e.g. "满100减20" */
 	char valid_until[11]; /* "YYYY-MM-DD" or "" */
+};
+
+/* A coupon slip (CP_RECEIPT_COUPON): the coupon a member took for points (积分兑券) or was
+ * granted as a benefit, printed on a slip of its own the moment it is issued. Its number is the
+ * coupon's code. Read from the event (coupon_issue, the journal row and its payload) and the
+ * coupon's template, so that reading it again gives the same slip. */
+struct cp_receipt_slip {
+	bool exchange;    /* taken for points; else granted as a benefit */
+	char source[129]; /* the offer's or the benefit's name; "" when no longer known */
+	char code[33];
+	char title[65];       /* the template's title, e.g. "满30减5" */
+	char kind[8];         /* "amount", "percent" or "item"; "" when the template is gone */
+	int64_t threshold;    /* fen the lines it covers must reach; 0: none */
+	int64_t amount;       /* amount: fen off */
+	int percent_bp;       /* percent: off */
+	int64_t cap;          /* percent: the most fen off; 0: no cap */
+	char item[129];       /* item: the free item's name */
+	char scope[8];        /* "all", "only" or "except" */
+	char categories[256]; /* only/except: category names, ", "-separated */
+	bool bearer;          /* anyone holding it may use it; else only the member */
+	bool stacks;          /* may be used with another coupon */
+	char issued_on[11];   /* the business day of the event */
+	char valid_from[11], valid_to[11];
+	bool next_day;         /* valid from the day after issued_on (not the day it was taken) */
+	bool has_balance;      /* exchange: balance_after is known (not in older events) */
+	int64_t balance_after; /* exchange: the member's points balance after it */
 };
 
 struct cp_receipt_view {
@@ -110,12 +136,16 @@ struct cp_receipt_view {
 
 	/* a refund without a receipt: why the item came back; else "" */
 	char reason[121];
+
+	/* a coupon slip: its coupon (points_spent holds an exchange's points); else zero */
+	struct cp_receipt_slip slip;
 };
 
-/* Fills *out for the sale, refund or post-void with this receipt number. A receipt this
- * terminal never wrote is CP_ENOTFOUND with a message naming it; *out is written only on
- * success. Reads only; may be called inside or outside a transaction. The view is large
- * (about 20 KB): callers on small stacks should allocate it. */
+/* Fills *out for the sale, refund, post-void or coupon slip with this receipt number (a coupon
+ * slip's number is its coupon's code). A receipt this terminal never wrote is CP_ENOTFOUND
+ * with a message naming it; *out is written only on success. Reads only; may be called inside
+ * or outside a transaction. The view is large (about 20 KB): callers on small stacks should
+ * allocate it. */
 enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_receipt_view *out,
 			   struct cp_errbuf *err);
 

@@ -1,6 +1,7 @@
 /* benefit.c — member benefits on the sale screen: the panel says how many the attached member
  * may claim today, key e lists them (open, used this period, the rest) on the message line,
- * and key w grants the first open one. Core (benefit.h) judges every rule. */
+ * and key w grants the first open one (a coupon printed at once on its slip). Core (benefit.h)
+ * judges every rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ void cp_ui_benefit_grant(struct ui *ui)
 {
 	struct cp_benefit_grant g;
 	struct cp_errbuf err = {{0}};
+	char what[384];
 	enum cp_err rc;
 
 	cp_ui_benefit_refresh(ui);
@@ -104,10 +106,11 @@ void cp_ui_benefit_grant(struct ui *ui)
 	if (strcmp(g.what, "points") == 0)
 		cp_ui_msg(ui, UI_MSG_OK, _("Granted %s: %lld points; the balance is now %lld."),
 			  g.title, (long long)g.points, (long long)g.balance_after);
-	else if (strcmp(g.what, "coupon") == 0)
-		cp_ui_msg(ui, UI_MSG_OK, _("Granted %s: coupon %s, valid %s to %s."), g.title,
-			  g.coupon.code, g.coupon.valid_from, g.coupon.valid_to);
-	else
+	else if (strcmp(g.what, "coupon") == 0) {
+		snprintf(what, sizeof(what), _("Granted %s: coupon %s, valid %s to %s."), g.title,
+			 g.coupon.code, g.coupon.valid_from, g.coupon.valid_to);
+		cp_ui_slip_print(ui, g.coupon.code, what);
+	} else
 		cp_ui_msg(ui, UI_MSG_OK,
 			  _("Granted %s: the gift is line %d of the sale, at no charge."), g.title,
 			  g.line_no);

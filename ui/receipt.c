@@ -1,5 +1,6 @@
 /* receipt.c — the receipt as text for a 32-, 42- or 48-column printer: header, lines, totals,
- * tenders, the member's points and what they are worth, coupons, verification code. Every
+ * tenders, the member's points and what they are worth, coupons, verification code; and the
+ * slip of a coupon taken for points or granted as a benefit. Every
  * line is measured in display columns (Chinese takes two) and nothing is cut mid-character. */
 #include "receipt_text.h"
 
@@ -204,11 +205,14 @@ static void header(struct out *o, const struct cp_receipt_view *v)
 		center(o, _("POST-VOID"));
 	else if (v->kind == CP_RECEIPT_NORECEIPT)
 		center(o, _("REFUND WITHOUT RECEIPT"));
+	else if (v->kind == CP_RECEIPT_COUPON)
+		center(o, _("COUPON"));
 	snprintf(a, sizeof(a), "%s %s", _("Store"), v->store_id);
 	snprintf(b, sizeof(b), "%s %s", _("Terminal"), v->terminal_id);
 	pair(o, a, b);
-	pair(o, _("Receipt"), v->receipt);
-	if (v->kind != CP_RECEIPT_SALE) {
+	if (v->kind != CP_RECEIPT_COUPON) /* a slip's number is its code, printed below */
+		pair(o, _("Receipt"), v->receipt);
+	if (v->kind != CP_RECEIPT_SALE && v->kind != CP_RECEIPT_COUPON) {
 		if (v->kind != CP_RECEIPT_NORECEIPT)
 			pair(o, _("Original receipt"), v->sale_receipt);
 		pair(o, _("Authorised by"), v->authorised_by);
@@ -434,6 +438,104 @@ static void coupons(struct out *o, const struct cp_receipt_view *v)
 	}
 }
 
+/* "10", "9.5" or "12.34": a percentage in basis points as people write it. */
+static const char *percent_text(int bp, char *buf, size_t len)
+{
+	if (bp % 100 == 0)
+		snprintf(buf, len, "%d", bp / 100);
+	else if (bp % 10 == 0)
+		snprintf(buf, len, "%d.%d", bp / 100, bp % 100 / 10);
+	else
+		snprintf(buf, len, "%d.%02d", bp / 100, bp % 100);
+	return buf;
+}
+
+/* The coupon in words: what it takes off, over what, on which items, for whom. */
+static void slip_terms(struct out *o, const struct cp_receipt_slip *s)
+{
+	char a[PIECE], m1[48], m2[48], pct[16];
+
+	if (strcmp(s->kind, "amount") == 0) {
+		snprintf(a, sizeof(a), _("%s off"), money(o, s->amount, m1, sizeof(m1)));
+		wrap(o, a, 0);
+	} else if (strcmp(s->kind, "percent") == 0) {
+		percent_text(s->percent_bp, pct, sizeof(pct));
+		if (s->cap > 0)
+			snprintf(a, sizeof(a), _("%s%% off, at most %s"), pct,
+				 money(o, s->cap, m2, sizeof(m2)));
+		else
+			snprintf(a, sizeof(a), _("%s%% off"), pct);
+		wrap(o, a, 0);
+	} else if (strcmp(s->kind, "item") == 0) {
+		snprintf(a, sizeof(a), _("One %s free"), s->item);
+		wrap(o, a, 0);
+	} else {
+		return; /* the template is gone: the title says what it was */
+	}
+	if (s->threshold > 0) {
+		snprintf(a, sizeof(a), _("On a spend of %s or more"),
+			 money(o, s->threshold, m1, sizeof(m1)));
+		wrap(o, a, 0);
+	}
+	if (strcmp(s->scope, "only") == 0)
+		snprintf(a, sizeof(a), _("Only on: %s"), s->categories);
+	else if (strcmp(s->scope, "except") == 0)
+		snprintf(a, sizeof(a), _("Not on: %s"), s->categories);
+	else
+		snprintf(a, sizeof(a), "%s", _("On every item"));
+	wrap(o, a, 0);
+	wrap(o, s->bearer ? _("Anyone holding this coupon may use it") : _("For this member only"),
+	     0);
+	if (!s->stacks)
+		wrap(o, _("Not with another coupon"), 0);
+}
+
+/* A coupon slip: where the coupon came from, the member, the coupon in words, its dates and
+ * code (with its Code 39 form for a scanner), and for points the points spent and the
+ * balance after. */
+static void slip(struct out *o, const struct cp_receipt_view *v)
+{
+	const struct cp_receipt_slip *s = &v->slip;
+	const struct cp_member_view *m = &v->member;
+	char a[PIECE], b[PIECE];
+
+	if (v->has_member && v->member_known) {
+		snprintf(a, sizeof(a), "%s%s%s", m->masked_phone, m->name[0] ? " " : "",
+			 masked_name(m->name, b, sizeof(b)));
+		pair(o, _("Member"), a);
+	}
+	rule(o, '-');
+	if (s->exchange && s->source[0])
+		snprintf(a, sizeof(a), _("Taken for points: %s"), s->source);
+	else if (s->exchange)
+		snprintf(a, sizeof(a), "%s", _("Taken for points"));
+	else if (s->source[0])
+		snprintf(a, sizeof(a), _("Member benefit: %s"), s->source);
+	else
+		snprintf(a, sizeof(a), "%s", _("Member benefit"));
+	wrap(o, a, 0);
+	center(o, s->title);
+	slip_terms(o, s);
+	if (s->next_day)
+		snprintf(a, sizeof(a), _("%s (from the next day)"), s->valid_from);
+	else
+		snprintf(a, sizeof(a), "%s", s->valid_from);
+	pair(o, _("Valid from"), a);
+	pair(o, _("Valid until"), s->valid_to);
+	pair(o, _("Code"), s->code);
+	/* Code 39's start and stop around the code: what a scanner or a barcode font reads */
+	snprintf(a, sizeof(a), "*%s*", s->code);
+	center(o, a);
+	if (s->exchange) {
+		rule(o, '-');
+		pair(o, _("Points spent"), signed_num(-v->points_spent, a, sizeof(a)));
+		if (s->has_balance)
+			pair(o, _("Points balance"), num(s->balance_after, a, sizeof(a)));
+	}
+	rule(o, '-');
+	wrap(o, _("Show this coupon at the till to use it."), 0);
+}
+
 int cp_ui_receipt_render(const struct cp_receipt_view *v, int width, const char *currency,
 			 char *out, size_t outlen)
 {
@@ -444,11 +546,15 @@ int cp_ui_receipt_render(const struct cp_receipt_view *v, int width, const char 
 		return -1;
 	out[0] = '\0';
 	header(&o, v);
-	lines(&o, v);
-	totals(&o, v);
-	member(&o, v);
-	benefits(&o, v);
-	coupons(&o, v);
+	if (v->kind == CP_RECEIPT_COUPON) {
+		slip(&o, v);
+	} else {
+		lines(&o, v);
+		totals(&o, v);
+		member(&o, v);
+		benefits(&o, v);
+		coupons(&o, v);
+	}
 	rule(&o, '-');
 	pair(&o, _("Verification code"), v->verify_code);
 	if (v->kind == CP_RECEIPT_SALE)

@@ -84,11 +84,13 @@ static void offers_leave(struct ui *ui)
 	O.list = NULL;
 }
 
-/* Points for a coupon: the coupon is issued at once (one event), not a line of the sale. */
+/* Points for a coupon: the coupon is issued at once (one event), not a line of the sale, and
+ * printed at once on its slip. */
 static int exchange(struct ui *ui, const struct cp_offer_entry *e)
 {
 	struct cp_coupon_exchange x;
 	struct cp_errbuf err = {{0}};
+	char what[384];
 	enum cp_err rc = cp_coupon_exchange(ui->db, &ui->session, e->offer.id, &x, &err);
 
 	if (rc != CP_OK) {
@@ -97,10 +99,11 @@ static int exchange(struct ui *ui, const struct cp_offer_entry *e)
 		return UI_HANDLED;
 	}
 	cp_ui_cart_refresh(ui);
-	cp_ui_msg(ui, UI_MSG_OK, _("%lld points exchanged for coupon %s (%s), valid %s to %s."),
-		  (long long)x.points, x.coupon.code,
-		  x.coupon.t.title_zh[0] ? x.coupon.t.title_zh : x.coupon.t.title_en,
-		  x.coupon.valid_from, x.coupon.valid_to);
+	snprintf(what, sizeof(what), _("%lld points exchanged for coupon %s (%s), valid %s to %s."),
+		 (long long)x.points, x.coupon.code,
+		 x.coupon.t.title_zh[0] ? x.coupon.t.title_zh : x.coupon.t.title_en,
+		 x.coupon.valid_from, x.coupon.valid_to);
+	cp_ui_slip_print(ui, x.coupon.code, what);
 	return UI_DONE;
 }
 

@@ -22,6 +22,8 @@ static bool printer_outcomes(struct ui *ui)
 
 	while (cp_printer_outcome_pop(&o)) {
 		changed = true;
+		if (cp_ui_slip_outcome(ui, &o))
+			continue;
 		if (o.result == CP_OK) {
 			if (strcmp(o.tag, ui->print_failed) == 0)
 				ui->print_failed[0] = '\0';

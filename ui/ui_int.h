@@ -139,6 +139,9 @@ struct ui {
 	char last_receipt[48];
 	/* The newest receipt the printer failed on, until it prints (shown on the status line). */
 	char print_failed[64];
+	/* The coupon slip sent to the printer (slip.c), until its outcome, and what was said. */
+	char slip_code[64];
+	char slip_what[384];
 
 	/* the message line; a warning or an error belongs to the screen that raised it */
 	char msg[512];
@@ -289,6 +292,14 @@ void cp_ui_coupon_ask(struct ui *ui);
 bool cp_ui_coupon_scan(struct ui *ui, const char *text);
 /* The attached member's coupons, on the message line. */
 void cp_ui_coupon_list(struct ui *ui);
+/* ---- coupon slips (slip.c) ---- */
+/* A coupon was taken for points or granted (what says so): its slip (number: its code) is
+ * kept and sent to the printer, and the message line says what became of it. */
+void cp_ui_slip_print(struct ui *ui, const char *code, const char *what);
+/* status.c: the printer's outcome for the slip sent last, told on the message line; false when
+ * o is not about it. */
+struct cp_printer_outcome;
+bool cp_ui_slip_outcome(struct ui *ui, const struct cp_printer_outcome *o);
 /* ---- benefits (benefit.c) ---- */
 /* Reads how many benefits the attached member may claim today into ui->benefits_open. */
 void cp_ui_benefit_refresh(struct ui *ui);
