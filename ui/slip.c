@@ -16,11 +16,11 @@ void cp_ui_slip_print(struct ui *ui, const char *code, const char *what)
 		return;
 	}
 	ui->opts->on_receipt(ui->opts->receipt_ctx, code);
-	if (!ui->opts->printer) {
+	if (!ui->opts->printer) { /* what first: the code is read off the screen */
 		cp_ui_msg(ui, UI_MSG_WARN,
-			  _("No printer is set up: coupon slip %s is kept for reprint (F9, manager "
-			    "menu). %s"),
-			  code, what);
+			  _("%s No printer is set up: its slip %s is kept for reprint (F9, manager "
+			    "menu)."),
+			  what, code);
 		return;
 	}
 	snprintf(ui->slip_code, sizeof(ui->slip_code), "%s", code);
