@@ -1,7 +1,7 @@
 /* receipt.c — the receipt as text for a 32-, 42- or 48-column printer: header, lines, totals,
  * tenders, the member's points and what they are worth, coupons, verification code; and the
- * slip of a coupon taken for points or granted as a benefit. Every
- * line is measured in display columns (Chinese takes two) and nothing is cut mid-character. */
+ * slip of a coupon taken for points or granted as a benefit. Every line is measured in display
+ * columns (Chinese takes two) and nothing is cut mid-character. */
 #include "receipt_text.h"
 
 #include <inttypes.h>

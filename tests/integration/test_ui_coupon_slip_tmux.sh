@@ -2,8 +2,9 @@
 # test_ui_coupon_slip_tmux.sh — points for a coupon (积分兑券) on the offers screen, in a real
 # terminal, with a printer (a file here): the coupon is issued and its slip printed at once, and
 # the message line says so, naming the slip, only once the printer took it; the printer holds
-# the slip and the manager menu lists it for reprint. In Chinese the same is said in Chinese, and
-# a benefit's coupon granted with w gets its slip too. verify holds.
+# the slip and the manager menu lists it for reprint. A printer that fails is said, with where to
+# reprint the slip. In Chinese the same is said in Chinese, and a benefit's coupon granted with w
+# gets its slip too. verify holds.
 set -u
 
 . "${CP_SOURCE_DIR:?CP_SOURCE_DIR must name the source tree}/tests/integration/scratch_lib.sh"
@@ -82,6 +83,39 @@ keys Escape
 keys F10
 T kill-server 2>/dev/null
 if "$CP_BINARY" --db ./en.db verify >verify.txt 2>&1; then pass; else fail "verify holds: $(cat verify.txt)"; fi
+
+# ---- a printer that fails: the coupon stands, the cashier is told where to reprint it ----
+sed 's|^device = ./printer.out$|device = ./no-such-printer-dir/lp0|' cfg.ini >cfg-bad.ini
+"$CP_BINARY" --config cfg-bad.ini --db ./bad.db init --demo >/dev/null
+SOCK=$PWD/tmux-bad.sock
+T new-session -d -s till -x 120 -y 30 -c "$PWD" \
+	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=screen '$CP_BINARY' --config cfg-bad.ini \
+	--db ./bad.db 2>>stderr.txt; echo \"till exited: \$?\"; sleep 600"
+expect "bad printer: the login screen" "Staff code" 60 || finish
+keys 1001 Enter 1111 Enter
+expect "bad printer: the cashier is logged in" "Item code" || finish
+keys 8800000002 Enter
+expect "bad printer: the member is attached" "李秀英" || finish
+keys F8
+expect "bad printer: the member's offers open" "can spend 3050 points" || finish
+keys Down Down Down Down
+expect_line "bad printer: the coupon offer is selected" "300积分兑满30减5券" "300"
+keys Enter
+BAD=""
+for ((i = 0; i < 100 && ${#BAD} != 12; i++)); do
+	BAD=$(q bad.db "SELECT code FROM coupon_issue WHERE source = 'exchange'")
+	[ ${#BAD} = 12 ] || sleep 0.05
+done
+expect "bad printer: the message says the slip was not printed, and where to reprint it" \
+	"Coupon slip $BAD NOT printed, kept for reprint (F9, manager menu): cannot print" || finish
+if screen | grep -qF "printed: hand it"; then fail "bad printer: said printed"; else pass; fi
+expect_line "bad printer: the status line names the slip" "NOT PRINTED $BAD" "NOT PRINTED"
+if [ "$(q bad.db "SELECT printed FROM receipt_copy WHERE receipt = '$BAD'")" = 0 ]; then
+	pass
+else
+	fail "bad printer: the slip is kept, not marked printed"
+fi
+T kill-server 2>/dev/null
 
 # ---- the same in Chinese, and a benefit's coupon granted with w ----
 if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
