@@ -276,7 +276,7 @@ static int clone_until(struct cp_db *db, int64_t sales)
 {
 	json_t *tpl[TEMPLATES] = {0};
 	struct cp_errbuf err = {{0}};
-	int64_t have = one_int(db, "SELECT count(*) FROM sale");
+	int64_t have = one_int(db, "SELECT count(*) FROM sale"), shown = have;
 	int ntpl = templates_read(db, tpl, TEMPLATES), result = -1;
 	double t0 = now_s();
 
@@ -311,9 +311,11 @@ static int clone_until(struct cp_db *db, int64_t sales)
 			fail("record a sale", &err, rc);
 			goto out;
 		}
-		if (have % 50000 == 0 || have == sales)
+		if (have - shown >= 50000 || have == sales) {
+			shown = have;
 			fprintf(stderr, "bench_scale: %" PRId64 " sales, %.0f s\n", have,
 				now_s() - t0);
+		}
 	}
 	result = 0;
 out:
