@@ -28,6 +28,7 @@ environment (sizes; the report says which were used):
                        under an hour on 2 cores (each can still be set on its own)
   BENCH_SALE_N         sale iterations per mode (bench_sale, bench_pointspay), 1000 (small 200)
   BENCH_LOOKUPS        member lookups among 1,000,000 (100000; small 20000)
+  BENCH_STARTUP_RUNS   starts timed with the 1,000,000 members, each kind (20; small 10)
   BENCH_OFFER_N, BENCH_COUPON_N, BENCH_DISCOUNT_N, BENCH_SEARCH_N: timed calls (10000, 100000,
                        2000, 2000; small 2000, 20000, 500, 500)
   BENCH_VERIFY_ROWS    journal rows for verify, 1000000 (small 20000; kept in DIR/verify)
@@ -43,6 +44,7 @@ environment (sizes; the report says which were used):
                        small 100, 5000)
   BENCH_PROFILE        0 skips the callgrind profile
   BENCH_REPORT_ONLY    1 rewrites the report from the last run's outputs
+  BENCH_RESUME         1 keeps the outputs of benchmarks whose runs all finished (after a failure)
 EOF
 	exit 2
 }
@@ -71,6 +73,7 @@ small=${BENCH_SMALL:-0}
 dflt() { if [ "$small" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 sale_n=${BENCH_SALE_N:-$(dflt 1000 200)}
 lookups=${BENCH_LOOKUPS:-$(dflt 100000 20000)}
+startup_runs=${BENCH_STARTUP_RUNS:-$(dflt 20 10)}
 offer_n=${BENCH_OFFER_N:-$(dflt 10000 2000)}
 coupon_n=${BENCH_COUPON_N:-$(dflt 100000 20000)}
 discount_n=${BENCH_DISCOUNT_N:-$(dflt 2000 500)}
@@ -116,6 +119,16 @@ run_n() {
 		[ -s "$data/$name.txt" ] || { say "no $data/$name.txt to report"; exit 1; }
 		return
 	fi
+	if [ "${BENCH_RESUME:-0}" = 1 ]; then
+		for ((i = 1; i <= n; i++)); do
+			grep -q '^after' "$data/$name.$i.load" 2>/dev/null || break
+		done
+		if [ "$i" -gt "$n" ]; then
+			say "$name: kept the $n runs already made (BENCH_RESUME=1)"
+			for i in txt log load; do cp "$data/$name.1.$i" "$data/$name.$i"; done
+			return
+		fi
+	fi
 	rm -f "$data/$name".[0-9].txt "$data/$name".[0-9].log "$data/$name".[0-9].load
 	for ((i = 1; i <= n; i++)); do
 		say "running $name ($i of $n, load $(loadavg)): $*"
@@ -144,7 +157,7 @@ run bench_sale "$bin/bench_sale" --dir "$data/sale" -n "$sale_n"
 run bench_pointspay "$bin/bench_pointspay" --dir "$data/pointspay" -n "$sale_n"
 run bench_lookup "$bin/bench_lookup" --db "$members_db" --lookups "$lookups" \
 	--misses $((lookups / 10))
-startup_args=(--db "$members_db" --runs 20)
+startup_args=(--db "$members_db" --runs "$startup_runs")
 if [ -n "$cp_bin" ] && [ -x "$cp_bin" ]; then
 	startup_args+=(--counterpoint "$cp_bin" --dir "$data/startup-home")
 fi
@@ -637,7 +650,7 @@ summary_table() {
 	row "(c) database with 1,000,000 members" "–" "$(calc "$(uv size bytes) / 1048576" %.1f) MiB, $(uv size bytes_per_member) bytes a member" "" ""
 	v=$(vals bench_startup "BENCH startup kind=open+lookup-warm " median_ms)
 	row "(c) start: \`cp_db_open\` + first lookup, median" "–" "$(spread "$v" " ms") warm; $(spread "$(vals bench_startup "BENCH startup kind=open+lookup-cold " median_ms)" " ms") with the file evicted" \
-		"20 starts a run; load $(load_range bench_startup)" ""
+		"$startup_runs starts a run; load $(load_range bench_startup)" ""
 	v=$(vals bench_pointspay "BENCH pointspay mode=durable ratio kind=points " median)
 	row "(d) a sale with a points tender / a plain member sale of the same lines, median" "<= 1.1" "$(spread "$v")" \
 		"$sale_n sales a kind; load $(load_range bench_pointspay)" "$(judge "$v" "<=" 1.1)"
@@ -833,7 +846,8 @@ Each benchmark ran $runs times, one run after the other (\`bench_verify\` repeat
 runs on one journal and \`bench_script.sh\` its rate three times; the callgrind counts are
 taken once): the Summary gives each goal's figure from every run, their median and range, and
 says in how many runs it was met; the sections show the first run. Sizes$(if [ "$small" = 1 ]; then echo " (BENCH_SMALL=1, a reduced run)"; fi):
-$sale_n sales a mode (bench_sale, bench_pointspay), $lookups lookups among 1,000,000 members,
+$sale_n sales a mode (bench_sale, bench_pointspay), $lookups lookups among 1,000,000 members and
+$startup_runs starts of each kind with them,
 $offer_n offer listings, $coupon_n coupon checks, $discount_n cart views, $search_n searches a kind, a
 journal of $verify_rows rows for \`verify\` (its figures scaled to a million) and $verify_day sales
 before the start's check, $flush_n sales counted for flushes, $scan_n scans in tmux, $sync_rows rows
