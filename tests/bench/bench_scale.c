@@ -144,14 +144,19 @@ static void clock_after(struct cp_db *db)
 		fake_now = t + STEP_MS;
 }
 
-/* The business day of the clock (no cutover, the store's zone). */
-static void day_of(struct cp_db *db, char out[32])
+/* The business day of the clock, back_ms earlier (no cutover, the store's zone). */
+static void day_back(struct cp_db *db, int64_t back_ms, char out[32])
 {
-	time_t t = (time_t)(fake_now / 1000 + (int64_t)db->utc_offset_min * 60);
+	time_t t = (time_t)((fake_now - back_ms) / 1000 + (int64_t)db->utc_offset_min * 60);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static void day_of(struct cp_db *db, char out[32])
+{
+	day_back(db, 0, out);
 }
 
 /* Generated member i (0-based): phones 14xxxxxxxxx (7919 is prime to 10^9), cards 77xxxxxxxx. */
@@ -352,8 +357,17 @@ static int finish(const char *tmp, const char *path, int ok, double t0)
 		fprintf(stderr, "bench_scale: rename %s: %s\n", tmp, strerror(errno));
 		ok = -1;
 	}
-	if (ok == 0)
+	if (ok == 0) {
+		char p[PATH_MAX + 16];
+		FILE *f;
+
 		fprintf(stderr, "bench_scale: built %s in %.0f s\n", path, now_s() - t0);
+		snprintf(p, sizeof(p), "%s.built", path);
+		if ((f = fopen(p, "w"))) {
+			fprintf(f, "%.0f\n", now_s() - t0);
+			fclose(f);
+		}
+	}
 	remove_db(tmp);
 	return ok;
 }
@@ -575,7 +589,8 @@ out:
 	return result;
 }
 
-/* The tally of the newest business day, n times: wall and thread CPU time. */
+/* The tally of the last whole business day (the one before the newest), n times: wall and
+ * thread CPU time. */
 static int measure_tally(struct cp_db *db, int n, char day[32], struct cp_bench_stats *wall,
 			 struct cp_bench_stats *cpu, int64_t *day_sales)
 {
@@ -586,7 +601,7 @@ static int measure_tally(struct cp_db *db, int n, char day[32], struct cp_bench_
 
 	if (!w || !c || !t)
 		goto out;
-	day_of(db, day);
+	day_back(db, INT64_C(86400000), day);
 	for (int i = 0; i < n; i++) {
 		int64_t t0 = cp_bench_now_ns(), c0 = cp_bench_cpu_ns();
 		enum cp_err rc = cp_report_tally(db, day, t, &err);
@@ -709,6 +724,22 @@ static void loadavg(char *out, size_t len)
 	snprintf(out, len, "%.2f/%.2f/%.2f", a, b, c);
 }
 
+/* How long building path took, from path.built (-1 when unknown). */
+static double built_s(const char *path)
+{
+	char p[PATH_MAX + 16];
+	double s = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s.built", path);
+	if ((f = fopen(p, "r"))) {
+		if (fscanf(f, "%lf", &s) != 1)
+			s = -1;
+		fclose(f);
+	}
+	return s;
+}
+
 static void usage(void)
 {
 	fputs("usage: bench_scale --dir DIR [--sales N] [--members N] [--pays N] [--lookups N]"
@@ -776,8 +807,9 @@ int main(int argc, char **argv)
 	nsales = one_int(db, "SELECT count(*) FROM sale");
 	rows = one_int(db, "SELECT max(seq) FROM journal");
 	printf("BENCH scale sales=%ld members=%ld kind=size have_sales=%" PRId64
-	       " journal_rows=%" PRId64 " bytes=%lld build_s=%.0f load=%s\n",
-	       sales, members, nsales, rows, (long long)sb.st_size, build_s, load);
+	       " journal_rows=%" PRId64 " bytes=%lld build_s=%.0f base_build_s=%.0f load=%s\n",
+	       sales, members, nsales, rows, (long long)sb.st_size, built_s(path), built_s(base),
+	       load);
 	printf("BENCH scale sales=%ld members=%ld kind=start n=%d p50_ms=%.3f p90_ms=%.3f"
 	       " max_ms=%.3f\n",
 	       sales, members, st.n, st.p50_us / 1e3, st.p90_us / 1e3, st.max_us / 1e3);

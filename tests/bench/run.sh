@@ -560,29 +560,29 @@ summary_table() {
 		v=$(vals bench_flush "BENCH flush " per_sale) w=$(vals bench_flush "BENCH flush " checkpoint_per_sale)
 		row "(k) durable flushes of a whole sale (log in once, attach, five scans, cash), steady state (issue 14)" \
 			"<= 2 a sale; checkpoints < 0.1 a sale" "$(spread "$v") flushes a sale; checkpoints $(spread "$w") a sale" \
-			"$flush_n sales after a warm-up, $(n_runs bench_flush) runs; load $(load_range bench_flush)" "$(judge "$v" "<=" 2 "$w" "<" 0.1)"
+			"$flush_n sales after a warm-up, runs: $(n_runs bench_flush); load $(load_range bench_flush)" "$(judge "$v" "<=" 2 "$w" "<" 0.1)"
 	else
 		row "(k) durable flushes of a whole sale (issue 14)" "<= 2" "not run (needs --counterpoint and the failsync shim)" "" ""
 	fi
 	v=$(vals bench_sale "BENCH sale mode=manual ratio" ratio_median)
 	row "(a) pay: \`cp_sale_pay\` / a one-row durable commit, median, same run (issue 14)" "<= 1.3" \
-		"$(spread "$v") with a checkpoint between sales" "$sale_n sales a run, $(n_runs bench_sale) runs; load $(load_range bench_sale)" "$(judge "$v" "<=" 1.3)"
+		"$(spread "$v") with a checkpoint between sales" "$sale_n sales a run, runs: $(n_runs bench_sale); load $(load_range bench_sale)" "$(judge "$v" "<=" 1.3)"
 	if [ "$have_scan" = 1 ]; then
 		v=$(vals bench_scan_tmux "BENCH scan_tmux program=till " p99)
 		row "(l) scan to screen in tmux (code + CR to the pane's first output), p99 (issue 14)" "<= 10 ms" \
-			"$(spread "$v" " ms")" "$scan_n scans a run, $(n_runs bench_scan_tmux) runs; load $(load_range bench_scan_tmux)" "$(judge "$v" "<=" 10)"
+			"$(spread "$v" " ms")" "$scan_n scans a run, runs: $(n_runs bench_scan_tmux); load $(load_range bench_scan_tmux)" "$(judge "$v" "<=" 10)"
 	else
 		row "(l) scan to screen in tmux, p99 (issue 14)" "<= 10 ms" "not run (needs --counterpoint and tmux)" "" ""
 	fi
 	v=$(vals bench_lookup "BENCH lookup kind=busy " p99_us)
 	row "(m) member lookup of a regular customer among 1,000,000 members with 100,000 unacknowledged movements, p99 (issue 14)" \
 		"<= 50 µs" "$(spread "$v" " µs") (p50 $(spread "$(vals bench_lookup "BENCH lookup kind=busy " p50_us)" " µs"))" \
-		"$lookups lookups a run, $(n_runs bench_lookup) runs; load $(load_range bench_lookup)" "$(judge "$v" "<=" 50)"
+		"$lookups lookups a run, runs: $(n_runs bench_lookup); load $(load_range bench_lookup)" "$(judge "$v" "<=" 50)"
 	v=$(vals bench_verify "BENCH verify rows=" per_million_s) w=$(vals bench_verify "BENCH verify rows=" max_rss_mib)
 	x=$(vals bench_verify "BENCH verify rows=" cpu_per_million_s)
 	row "(n) \`verify\`: time and peak memory per 1,000,000 journal rows (issue 14)" "<= 10 s and 64 MiB" \
 		"$(spread "$v" " s") wall (CPU $(spread "$x" " s")); peak RSS $(spread "$w" " MiB")" \
-		"$verify_rows rows (scaled to a million), $(vals bench_verify "BENCH verify rows=" run | awk -F', ' '{ print NF }') runs; load $(load_range bench_verify)" \
+		"$verify_rows rows (scaled to a million), runs: $(vals bench_verify "BENCH verify rows=" run | awk -F', ' '{ print NF }'); load $(load_range bench_verify)" \
 		"$(judge "$v" "<=" 10 "$w" "<=" 64)"
 	v=$(vals bench_verify "BENCH verify_start " seconds)
 	row "(n) the start's incremental check after a day of sales (issue 14)" "< 1 s" \
@@ -606,7 +606,7 @@ summary_table() {
 		w=$(vals bench_sync "BENCH sync kind=pull members=$big " wal_per_member)
 		x=$(vals bench_sync "BENCH sync kind=pull members=$big " wall_s)
 		row "(p) sync: till CPU a pushed row (issue 14)" "<= 0.1 ms" "$(spread "$v" " ms")" \
-			"$sync_rows rows, $(n_runs bench_sync) runs; load $(load_range bench_sync)" "$(judge "$v" "<=" 0.1)"
+			"$sync_rows rows, runs: $(n_runs bench_sync); load $(load_range bench_sync)" "$(judge "$v" "<=" 0.1)"
 		row "(p) sync: WAL bytes a member pulled (issue 14)" "<= 1 KB" "$(spread "$w" " B")" \
 			"$big members pulled" "$(judge "$w" "<=" 1024)"
 		if [ "$big" -ge 1000000 ]; then
@@ -635,14 +635,14 @@ summary_table() {
 			met="measured (see (q) for the spread)"
 		fi
 		row "(q) scale: a year of a busy store (550,000 sales) and 1,000,000 members in one database (issue 14)" \
-			"figures beside 10k and 100k" "${fig%; } (medians)" "$scale_members members; $(n_runs "bench_scale-$big_sales") runs at each size" "$met"
+			"figures beside 10k and 100k" "${fig%; } (medians)" "$scale_members members; runs at each size: $(n_runs "bench_scale-$big_sales")" "$met"
 	fi
 	# The older issues' goals.
 	v=$(vals bench_sale "BENCH sale mode=manual ratio" ratio_median) w=$(vals bench_sale "BENCH sale mode=manual ratio" ratio_p99)
 	row "(a) 5-line member sale: \`cp_sale_pay\` / one-row commit, median and p99, checkpoint between sales" "<= 1.2 and <= 1.5" \
-		"median $(spread "$v"); p99 $(spread "$w")" "$sale_n sales a run" "$(judge "$v" "<=" 1.2 "$w" "<=" 1.5)"
+		"at the median $(spread "$v"); at the p99 $(spread "$w")" "$sale_n sales a run" "$(judge "$v" "<=" 1.2 "$w" "<=" 1.5)"
 	v=$(vals bench_sale "BENCH sale mode=auto ratio" ratio_median) w=$(vals bench_sale "BENCH sale mode=auto ratio" ratio_p99)
-	row "(a) the same with SQLite's auto-checkpoint" "<= 1.2 and <= 1.5" "median $(spread "$v"); p99 $(spread "$w")" "$sale_n sales a run" \
+	row "(a) the same with SQLite's auto-checkpoint" "<= 1.2 and <= 1.5" "at the median $(spread "$v"); at the p99 $(spread "$w")" "$sale_n sales a run" \
 		"$(judge "$v" "<=" 1.2 "$w" "<=" 1.5)"
 	v=$(vals bench_lookup "BENCH lookup kind=hit " p99_us)
 	row "(b) \`cp_member_find_by_phone\` among 1,000,000 members, p99" "<= 50 µs" \
@@ -827,7 +827,8 @@ $(srow "**verify** wall, s" verify seconds) $(grow verify seconds) |
 $(srow "**verify** CPU, s" verify cpu_s) $(grow verify cpu_s) |
 $(srow "verify peak RSS, MiB" verify max_rss_mib) $(grow verify max_rss_mib) |
 
-Building: $(for n in $scale_sales; do printf '%s sales in %s s; ' "$n" "$(awk '/built .*scale-[0-9]*-'"$n"'\.db in/ { print $(NF - 1) }' "$data/bench_scale-$n".[0-9].log 2>/dev/null | head -1)"; done | sed 's/; $//; s/ in  s/: cached from an earlier run/g') (the members' base $(awk '/built .*scale-base/ { print $(NF - 1) " s" }' "$data"/bench_scale-*.log 2>/dev/null | head -1)$( [ -z "$(awk '/built .*scale-base/' "$data"/bench_scale-*.log 2>/dev/null)" ] && echo "cached")). Load average (1 min) over
+Building (wall time, at the load of the time; kept from the run that built it): the
+$scale_members members $(sc "$first" size base_build_s sc) s; $(for n in $scale_sales; do printf '%s sales %s s; ' "$n" "$(sc "$n" size build_s)"; done | sed 's/; $//'). Load average (1 min) over
 the runs: $(for n in $scale_sales; do printf '%s sales %s; ' "$n" "$(load_range "bench_scale-$n")"; done | sed 's/; $//').
 
 The raw lines of the first run at each size:
@@ -1171,8 +1172,11 @@ in the thread's CPU time (\`CLOCK_THREAD_CPUTIME_ID\`, the work without the wait
 the worst p99 was $search_cpu ms.
 
 $(section_m)
+
 $(section_k)
+
 $(section_l)
+
 ## (n) verify over a long journal, and the check at every start (issue 14)
 
 \`bench_verify\` builds a journal of $(vv rows) rows once and keeps it in \`data/verify/\`: the
