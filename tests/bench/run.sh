@@ -793,7 +793,8 @@ their payloads again, with a new receipt number and business day, through
 the members' pending totals included), 5,000 to a transaction, SQLite's flushes skipped while
 building. They are not made through the pay, which at a durable flush a sale would take hours
 for 550,000. The clock moves 57 s a sale: about 1,500 sales a business day, so 550,000 sales
-span a year. Each run then times, with flushes: **start** = \`cp_db_open\` and the first
+span a year. Each run reads the file once (the page cache of a till that has been running)
+and then times, with flushes: **start** = \`cp_db_open\` and the first
 \`cp_member_find_by_phone\` of a random member (warm, median of 10); **lookup** =
 \`cp_member_find_by_phone\` of random generated members and **regular** =
 \`cp_member_find_by_card\` of random demo members, whose every sale's movement is still
