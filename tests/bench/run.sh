@@ -42,6 +42,8 @@ environment (sizes; the report says which were used):
   BENCH_SCALE_MEMBERS  members beside them, 1000000
   BENCH_SCALE_PAYS, BENCH_SCALE_LOOKUPS: timed pays and lookups at each size (200, 20000;
                        small 100, 5000)
+  BENCH_SCALE_VERIFY_RUNS  runs at each size that also verify (all; small 1: its CPU time
+                       hardly depends on the load, and 550,000 rows take minutes)
   BENCH_PROFILE        0 skips the callgrind profile
   BENCH_REPORT_ONLY    1 rewrites the report from the last run's outputs
   BENCH_RESUME         1 keeps the outputs of benchmarks whose runs all finished (after a failure)
@@ -88,6 +90,7 @@ scale_sales=${BENCH_SCALE_SALES:-10000 100000 550000}
 scale_members=${BENCH_SCALE_MEMBERS:-1000000}
 scale_pays=${BENCH_SCALE_PAYS:-$(dflt 200 100)}
 scale_lookups=${BENCH_SCALE_LOOKUPS:-$(dflt 20000 5000)}
+scale_verify_runs=${BENCH_SCALE_VERIFY_RUNS:-$(dflt "$runs" 1)}
 profile=${BENCH_PROFILE:-1}
 report_only=${BENCH_REPORT_ONLY:-0}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -223,8 +226,16 @@ fi
 have_scale=0
 if [ -x "$bin/bench_scale" ]; then
 	mkdir -p "$data/scale"
+	# scale_once ARGS...: bench_scale, without verify after the first BENCH_SCALE_VERIFY_RUNS runs.
+	scale_once() {
+		local extra=()
+		scale_i=$((scale_i + 1))
+		[ "$scale_i" -le "$scale_verify_runs" ] || extra=(--no-verify)
+		"$bin/bench_scale" "$@" "${extra[@]}"
+	}
 	for n in $scale_sales; do
-		run "bench_scale-$n" "$bin/bench_scale" --dir "$data/scale" --sales "$n" \
+		scale_i=0
+		run "bench_scale-$n" scale_once --dir "$data/scale" --sales "$n" \
 			--members "$scale_members" --pays "$scale_pays" --lookups "$scale_lookups"
 	done
 	have_scale=1
@@ -804,8 +815,9 @@ unacknowledged (about one in a thousand of the sales each); **tally** =
 database in the same directory, interleaved, each first in turn, a checkpoint between sales
 ($scale_pays a run); **verify** = \`cp_journal_verify\` in a child process (wall, CPU and peak
 RSS). The measured sales stay in the database, so a later run has a few hundred more rows.
-Each cell is the median of $(n_runs "bench_scale-$first") runs with the least and the most in brackets. The
-growth column is the largest size over the smallest (medians).
+Each cell is the median of the runs at that size ($(for n in $scale_sales; do printf '%s: %s; ' "$n" "$(n_runs "bench_scale-$n")"; done | sed 's/; $//'))
+with the least and the most in brackets; a cell with one figure had one run (\`--no-verify\`
+leaves verify out of a run). The growth column is the largest size over the smallest (medians).
 
 $hdr growth |
 $sep---:|
