@@ -108,7 +108,7 @@ field() {
 	}' "$1"
 }
 # calc EXPR [FORMAT]: floating-point arithmetic and comparisons (1 or 0) with awk.
-calc() { awk "BEGIN { printf \"${2:-%.2f}\", $1 }"; }
+calc() { awk "BEGIN { printf \"${2:-%.2f}\", ($1) }"; }
 int() { calc "$1" %.0f; }
 yesno() { if [ "$(calc "$1" %d)" = 1 ]; then echo "$2"; else echo "$3"; fi; }
 
@@ -517,7 +517,7 @@ vals() {
 		}
 	} END { print out }' "${files[@]}"
 }
-# spread LIST [UNIT]: "v" for one value, else "median m (min a, max b; runs v1, v2, ...)".
+# spread LIST [UNIT]: "v" for one value, else "m (min a, max b; runs v1, v2, ...)", m the median.
 spread() {
 	[ -n "$1" ] || { echo "not measured"; return; }
 	awk -v list="$1" -v unit="${2:-}" 'BEGIN {
@@ -526,7 +526,7 @@ spread() {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
 		med = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
 		if (n == 1) { printf "%s%s", v[1], unit; exit }
-		printf "median %s%s (min %s, max %s; runs %s)", med, unit, s[1], s[n], list
+		printf "%s%s (min %s, max %s; runs %s)", med, unit, s[1], s[n], list
 	}'
 }
 # median LIST: the median alone (empty when LIST is).
@@ -564,7 +564,7 @@ n_runs() {
 
 summary_table() {
 	local v w x
-	echo "| goal | target | figure: each run, median and spread | size and load (1 min) | |"
+	echo "| goal | target | figure: the median of the runs (the least, the most; each run) | size and load (1 min) | |"
 	echo "|---|---|---|---|---|"
 	# Issue 14's goals, in its order.
 	if [ "$have_flush" = 1 ]; then
@@ -1266,7 +1266,7 @@ Written by hand; what was done since the first run is marked.
   tiers and acknowledged sequence come from a per-connection memo (`core/memo.c`) re-read only
   after a write by this or another connection (`PRAGMA data_version`). The median ratio went
   from 2.85 to about 1.9–2.1 (sale/bulk about 1.3).
-- **Done: the journal's canonical JSON is written by `canon_dump`** (`core/canon.c`), byte
+- **Done: the journal's canonical JSON is written by `cp_canon_dump`** (`core/canon.c`), byte
   for byte what `json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)` gives (a unit test over 20,000
   random trees and a fuzz target hold it to that), in a fifth of the instructions: about
   26,000 against 131,000 for a five-line sale. The sale's payload is built with direct
