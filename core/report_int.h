@@ -53,7 +53,8 @@ enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, 
 
 /* cp_sale_apply, before cp_report_sale_sum: records what each line of sale seq (payload p,
  * its coupon and rounding rows written) was given off its list price, by kind, in
- * report_line_discount, and adds the day's sums to report_day_sum. */
+ * report_line_discount, and adds the day's sums to report_day_sum (on verify's replay, with
+ * defer_sums set, cp_report_sale_sums_flush adds them). */
 enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 				     struct cp_errbuf *err);
 

@@ -632,7 +632,8 @@ static enum cp_err open_replay(struct cp_db *db, struct cp_db **out, struct cp_e
 	/* A temporary file of SQLite's, not memory: with a bounded page cache the replay of a
 	 * journal of any length fits in REPLAY_CACHE_KIB (issue 14: 591 MB for 1,000,000 rows
 	 * in memory). */
-	rc = sqlite3_open_v2("", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(
+		"", &r->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(r->h, REPLAY_PRAGMAS, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

@@ -184,6 +184,11 @@ static void test_alterations_caught_alike(void **state)
 		 "UPDATE report_day_sum SET n = n - 1 WHERE what = 'tender' AND day = '2026-11-24'"
 		 " AND key = 'points'",
 		 "report_day_sum"},
+		{"UPDATE report_day_sum SET n = n - 1 WHERE key = 'off_coupon' AND day = "
+		 "'2026-11-24'",
+		 "UPDATE report_day_sum SET n = n + 1 WHERE key = 'off_coupon' AND day = "
+		 "'2026-11-24'",
+		 "report_day_sum"},
 		{"UPDATE sale SET total = total + 1 WHERE seq = (SELECT max(seq) FROM sale)",
 		 "UPDATE sale SET total = total - 1 WHERE seq = (SELECT max(seq) FROM sale)",
 		 "table sale differs"},
