@@ -16,6 +16,7 @@
 #include "member_int.h"
 #include "rowmac_int.h"
 #include "seal_int.h"
+#include "verify_json_int.h"
 #include "verify_mark_int.h"
 
 /* The tables that are the journal's materialised view, compared whole. */
@@ -180,7 +181,7 @@ static enum cp_err walk(struct cp_db *db, struct cp_db *replay, int64_t sums_eve
 					(long long)seq);
 			break;
 		}
-		p = json_loadb(text, (size_t)textlen, JSON_REJECT_DUPLICATES, NULL);
+		p = cp_verify_json_load(text, (size_t)textlen);
 		if (!json_is_object(p)) {
 			json_decref(p);
 			result = cp_errf(err, CP_ECORRUPT,
