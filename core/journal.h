@@ -75,6 +75,10 @@ struct cp_verify_options {
 	const uint8_t *start_key; /* CP_JOURNAL_KEY_LEN bytes, or NULL */
 	const struct cp_verify_anchor *anchors;
 	size_t nanchors;
+	/* The replay's day sums (report_day_sum): 0 adds the sales of up to 4,096 journal rows
+	 * in one statement (the default), 1 each sale as it is replayed, as a commit does, N the
+	 * sales of up to N rows at a time. The tables compared are the same either way. */
+	int64_t sums_every;
 };
 
 /* PRAGMA integrity_check, the hash chain re-walked, every journal payload replayed into a

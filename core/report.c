@@ -219,6 +219,12 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 
 enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
 {
+	if (db->defer_sums) { /* verify's replay: summed in bulk by cp_report_sale_sums_flush */
+		if (!db->sums_from)
+			db->sums_from = seq;
+		db->sums_to = seq;
+		return CP_OK;
+	}
 	/* clang-format off */
 	sqlite3_stmt *st = cp_db_stmt(
 		db,
@@ -242,6 +248,62 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *
 		return overflow(err);
 	return rc == SQLITE_DONE ? CP_OK
 				 : cp_db_fail(db, rc, "add the sale to the day's tally", err);
+}
+
+enum cp_err cp_report_sale_sums_flush(struct cp_db *db, struct cp_errbuf *err)
+{
+	/* the sum of the per-sale rows above, over a range of sales at once */
+	/* clang-format off */
+	sqlite3_stmt *st = cp_db_stmt(
+		db,
+		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM"
+		" (" REPORT_SALE_SUM_SELECT_HOUR(" BETWEEN ?1 AND ?3", REPORT_HOUR_STORE_TZ) ")"
+		" GROUP BY day, what, key) WHERE true"
+		" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
+		" amount = amount + excluded.amount, growth = growth + excluded.growth",
+		err);
+	/* clang-format on */
+	int rc;
+
+	if (!db->sums_from)
+		return CP_OK;
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, db->sums_from);
+	sqlite3_bind_int64(st, 2, (int64_t)db->utc_offset_min * 60);
+	sqlite3_bind_int64(st, 3, db->sums_to);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		/* and cp_report_sale_discounts' sums: one a sale with lines, per kind */
+		/* clang-format off */
+		if (!(st = cp_db_stmt(
+			      db,
+			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+			      " SELECT * FROM (SELECT s.business_day, 'sale', k.key,"
+			      " count(DISTINCT s.seq), sum(CASE k.key WHEN 'off_member' THEN d.member"
+			      " WHEN 'off_coupon' THEN d.coupon ELSE d.manual END), 0"
+			      " FROM sale s JOIN report_line_discount d ON d.seq = s.seq,"
+			      " (SELECT 'off_member' AS key UNION ALL SELECT 'off_coupon' UNION ALL"
+			      " SELECT 'off_manual') k WHERE s.seq BETWEEN ?1 AND ?2"
+			      " GROUP BY s.business_day, k.key) WHERE true"
+			      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
+			      " amount = amount + excluded.amount",
+			      err)))
+			return CP_EDB;
+		/* clang-format on */
+		sqlite3_bind_int64(st, 1, db->sums_from);
+		sqlite3_bind_int64(st, 2, db->sums_to);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return overflow(err);
+	if (rc != SQLITE_DONE)
+		return cp_db_fail(db, rc, "add the sales to the days' tally", err);
+	db->sums_from = db->sums_to = 0;
+	return CP_OK;
 }
 
 /* Steps an INSERT; a constraint failed is a line listed twice (the sums': a sum that left the
@@ -297,6 +359,8 @@ enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 		    CP_OK)
 			return result;
 	}
+	if (db->defer_sums) /* verify's replay: summed in bulk by cp_report_sale_sums_flush */
+		return CP_OK;
 	/* clang-format off */
 	if (!(st = cp_db_stmt(
 		      db,

@@ -1256,6 +1256,10 @@ EOF
 		echo
 	fi
 	section_q
+	# The notes are written by hand in the report itself: keep those of the file being replaced.
+	if [ -f "$out" ] && grep -q '^## Notes and changes to core' "$out"; then
+		sed -n '/^## Notes and changes to core/,$p' "$out"
+	else
 	cat <<'EOF'
 ## Notes and changes to core
 
@@ -1305,6 +1309,7 @@ Written by hand; what was done since the first run is marked.
 - **Process start**: `counterpoint --version` takes about 8 ms of CPU, nearly all the dynamic
   loader mapping the shared libraries libcurl pulls in; opening the database adds about 1 ms.
 EOF
+	fi
 } >"$tmp"
 mv "$tmp" "$out"
 say "wrote $out"
