@@ -19,10 +19,11 @@
 #define GROUP_PAGES 16
 #define GROUP_BYTES ((size_t)8 << 20)
 /* About 100,000 members (200 pages of 500, the default; in pages of 1000 of the reference
- * HQ, a few hundred bytes a member, 48 MB is ~140,000): among 1,000,000 the phone-hash index
- * is ~11,000 leaves, and a transaction of that many members writes each of them about once.
- * Only one group's answers are in memory at a time. The time bound keeps a catching-up pull
- * from holding the write lock long when HQ or the machine is slow (a sale waits for it). */
+ * HQ, a few hundred bytes a member, 48 MB is ~140,000): the random keys of the phone-hash and
+ * last-four indexes put nearly every member on a different leaf, and one transaction writes
+ * each leaf once as long as the page cache holds them (sync/PROTOCOL.md). Only one group's
+ * answers are in memory at a time. The time bound keeps a catching-up pull from holding the
+ * write lock long when HQ or the machine is slow (a sale waits for it). */
 #define CATCHUP_PAGES 200
 #define CATCHUP_BYTES ((size_t)48 << 20)
 #define CATCHUP_MS 20000
