@@ -239,6 +239,41 @@ done:
 #define APPLY_PRAGMAS "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY"
 #define NORMAL_PRAGMAS "PRAGMA cache_size=-2000; PRAGMA temp_store=DEFAULT"
 
+enum cp_err cp_hq_pages_begin(struct cp_db *db, struct cp_errbuf *err)
+{
+	enum cp_err result;
+
+	if ((result = cp_db_exec(db, APPLY_PRAGMAS, err)) != CP_OK ||
+	    (result = cp_db_begin(db, err)) != CP_OK)
+		cp_db_exec(db, NORMAL_PRAGMAS, NULL);
+	return result;
+}
+
+enum cp_err cp_hq_pages_apply(struct cp_db *db, const struct cp_hq_page *pages, int n, bool *more,
+			      struct cp_errbuf *err)
+{
+	enum cp_err result = CP_OK;
+	bool m = false;
+
+	for (int i = 0; i < n && result == CP_OK; i++)
+		result = apply_body(db, pages[i].body, pages[i].len, &m, err);
+	if (result == CP_OK && n > 0 && more)
+		*more = m;
+	return result;
+}
+
+enum cp_err cp_hq_pages_end(struct cp_db *db, bool commit, struct cp_errbuf *err)
+{
+	enum cp_err result = CP_OK;
+
+	if (commit)
+		result = cp_db_commit(db, err);
+	if (!commit || result != CP_OK)
+		cp_db_rollback(db);
+	cp_db_exec(db, NORMAL_PRAGMAS, NULL);
+	return result;
+}
+
 enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,
 				     bool *more, struct cp_errbuf *err)
 {
@@ -247,20 +282,14 @@ enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *
 
 	if (n < 1) /* nothing fetched: nothing to apply */
 		return CP_OK;
-	if ((result = cp_db_exec(db, APPLY_PRAGMAS, err)) != CP_OK)
+	if ((result = cp_hq_pages_begin(db, err)) != CP_OK)
 		return result;
-	if ((result = cp_db_begin(db, err)) != CP_OK)
-		goto out;
-	for (int i = 0; i < n && result == CP_OK; i++)
-		result = apply_body(db, pages[i].body, pages[i].len, &m, err);
-	if (result == CP_OK)
-		result = cp_db_commit(db, err);
-	if (result != CP_OK)
-		cp_db_rollback(db);
-	else if (more)
+	if ((result = cp_hq_pages_apply(db, pages, n, &m, err)) == CP_OK)
+		result = cp_hq_pages_end(db, true, err);
+	else
+		cp_hq_pages_end(db, false, NULL);
+	if (result == CP_OK && more)
 		*more = m;
-out:
-	cp_db_exec(db, NORMAL_PRAGMAS, NULL);
 	return result;
 }
 

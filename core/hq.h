@@ -94,6 +94,15 @@ struct cp_hq_page {
 };
 enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,
 				     bool *more, struct cp_errbuf *err);
+/* The same in steps, for a pull that catches up on many pages (sync/PROTOCOL.md "Pages
+ * applied together"): cp_hq_pages_begin opens the write transaction (with the page cache the
+ * pages need), cp_hq_pages_apply applies pages in it as above (*more is the last one's; on an
+ * error the transaction must be ended without a commit: what it applied is refused too), and
+ * cp_hq_pages_end commits (commit true) or rolls back everything since the begin. */
+enum cp_err cp_hq_pages_begin(struct cp_db *db, struct cp_errbuf *err);
+enum cp_err cp_hq_pages_apply(struct cp_db *db, const struct cp_hq_page *pages, int n, bool *more,
+			      struct cp_errbuf *err);
+enum cp_err cp_hq_pages_end(struct cp_db *db, bool commit, struct cp_errbuf *err);
 
 /* ---- online lookup ---- */
 

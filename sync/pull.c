@@ -4,15 +4,29 @@
  * GROUP_BYTES of answers), each group in one transaction together with its last cursor: a
  * page of members touches an index page for nearly every member, a group writes each of them
  * once (sync/PROTOCOL.md "Pages applied together"). A group that core refuses is applied
- * again page by page, so that the pages before the bad one stand, as they would alone. */
+ * again page by page, so that the pages before the bad one stand, as they would alone. A pull
+ * that is far behind (a full group and more) catches up: its groups share one transaction
+ * until CATCHUP_PAGES pages, CATCHUP_BYTES of answers or CATCHUP_MS, so that each index page
+ * is written about once per 100,000 members, not once per group; a refusal there rolls them
+ * all back and the round goes on group by group from the last commit. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sync_int.h"
 
 #define CURSOR_MAX 256
 #define GROUP_PAGES 16
 #define GROUP_BYTES ((size_t)8 << 20)
+/* About 100,000 members (200 pages of 500, the default; in pages of 1000 of the reference
+ * HQ, a few hundred bytes a member, 48 MB is ~140,000): the random keys of the phone-hash and
+ * last-four indexes put nearly every member on a different leaf, and one transaction writes
+ * each leaf once as long as the page cache holds them (sync/PROTOCOL.md). Only one group's
+ * answers are in memory at a time. The time bound keeps a catching-up pull from holding the
+ * write lock long when HQ or the machine is slow (a sale waits for it). */
+#define CATCHUP_PAGES 200
+#define CATCHUP_BYTES ((size_t)48 << 20)
+#define CATCHUP_MS 20000
 
 struct group {
 	struct cp_http_answer ans[GROUP_PAGES];
@@ -20,6 +34,23 @@ struct group {
 	int n;
 	size_t bytes;
 };
+
+/* The transaction a catching-up pull keeps open across groups. */
+struct catchup {
+	bool open;
+	bool off; /* refused once in this round: group by group from then on */
+	size_t bytes;
+	int pages; /* applied in it, not yet committed */
+	int64_t since_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Fetches the page after cursor into *ans (a 200 JSON answer) or says why not. */
 static enum cp_sync_result fetch_page(struct cp_round *r, const char *cursor,
@@ -161,17 +192,66 @@ static void group_free(struct group *g)
 	g->bytes = 0;
 }
 
+/* Applies the group in the catch-up transaction. A refusal rolls back everything since its
+ * begin and turns catching up off: CP_SYNC_TRANSIENT with *again set, to fetch from the last
+ * commit group by group. */
+static enum cp_sync_result apply_catchup(struct cp_round *r, struct group *g, struct catchup *c,
+					 bool *more, bool *again)
+{
+	struct cp_errbuf why = {{0}};
+
+	for (int i = 0; i < g->n; i++) {
+		g->pages[i].body = g->ans[i].body;
+		g->pages[i].len = g->ans[i].len;
+	}
+	if (cp_hq_pages_apply(r->db, g->pages, g->n, more, &why) == CP_OK) {
+		c->bytes += g->bytes;
+		c->pages += g->n;
+		r->pages += g->n;
+		return CP_SYNC_DONE;
+	}
+	cp_hq_pages_end(r->db, false, NULL);
+	r->pages -= c->pages;
+	c->open = false;
+	c->off = true;
+	*again = true;
+	return CP_SYNC_TRANSIENT;
+}
+
+/* Ends the catch-up transaction with a commit when it is due (or must: end is true). */
+static enum cp_sync_result catchup_commit(struct cp_round *r, struct catchup *c, bool end,
+					  struct cp_errbuf *err)
+{
+	enum cp_err rc;
+
+	if (!c->open || (!end && c->pages < CATCHUP_PAGES && c->bytes < CATCHUP_BYTES &&
+			 monotonic_ms() - c->since_ms < CATCHUP_MS))
+		return CP_SYNC_DONE;
+	c->open = false;
+	c->pages = 0;
+	if ((rc = cp_hq_pages_end(r->db, true, err)) != CP_OK) {
+		if (err && !err->msg[0])
+			cp_errf(err, rc, "%s", cp_strerror(rc));
+		return CP_SYNC_TRANSIENT;
+	}
+	return CP_SYNC_DONE;
+}
+
 enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 {
 	char cursor[CURSOR_MAX], next[CURSOR_MAX];
 	struct group g = {0}; /* about 7 KB, the answers' bodies apart */
-	enum cp_sync_result fetched;
+	struct catchup c = {0};
+	enum cp_sync_result fetched, res;
 	bool more = true, m = false, stuck = false;
 
 	while (more) {
-		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK)
+		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK) {
+			catchup_commit(r, &c, true, NULL);
 			return CP_SYNC_TRANSIENT;
+		}
 		fetched = CP_SYNC_DONE;
+		m = false;
 		while (g.n < GROUP_PAGES && g.bytes < GROUP_BYTES) {
 			struct cp_http_answer *a = &g.ans[g.n];
 
@@ -195,17 +275,36 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 			}
 			snprintf(cursor, sizeof(cursor), "%s", next);
 		}
+		/* A full group with more after it: far behind, catch up. */
+		if (!c.open && !c.off && g.n == GROUP_PAGES && m && fetched == CP_SYNC_DONE &&
+		    !stuck && cp_hq_pages_begin(r->db, NULL) == CP_OK) {
+			c.open = true;
+			c.bytes = 0;
+			c.pages = 0;
+			c.since_ms = monotonic_ms();
+		}
 		if (g.n > 0) {
 			struct cp_errbuf why = {{0}};
-			enum cp_sync_result applied = apply_group(r, &g, &more, &why);
+			bool again = false;
+			enum cp_sync_result applied =
+				c.open ? apply_catchup(r, &g, &c, &more, &again)
+				       : apply_group(r, &g, &more, &why);
 
 			group_free(&g);
+			if (again) {
+				more = true;
+				stuck = false;
+				continue;
+			}
 			if (applied != CP_SYNC_DONE) {
 				if (err)
 					*err = why;
 				return applied;
 			}
 		}
+		res = catchup_commit(r, &c, !more || fetched != CP_SYNC_DONE || stuck, err);
+		if (res != CP_SYNC_DONE)
+			return res;
 		if (fetched != CP_SYNC_DONE)
 			return fetched;
 		if (stuck) {
@@ -216,5 +315,5 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 			return CP_SYNC_TRANSIENT;
 		}
 	}
-	return CP_SYNC_DONE;
+	return catchup_commit(r, &c, true, err);
 }
