@@ -505,7 +505,8 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 	    (result = cp_report_event_day(db, cp_db_now(db), out->day, err)) != CP_OK)
 		return result;
 	snprintf(out->member_id, sizeof(out->member_id), "%s", m.id);
-	if (!(all = calloc(CP_BENEFIT_LIST_MAX, sizeof(*all))))
+	/* Not cleared: judge() fills every entry below n (a receipt reads the list every sale). */
+	if (!(all = malloc(CP_BENEFIT_LIST_MAX * sizeof(*all))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
 	if (!(st = cp_db_stmt(db, "SELECT " BENEFIT_COLS " FROM benefit ORDER BY id", err))) {
 		free(all);
