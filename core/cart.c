@@ -265,6 +265,7 @@ static enum cp_err read_owned(struct cp_db *db, const struct cp_session *who,
 enum cp_err cp_cart_view(struct cp_db *db, const struct cp_session *who, struct cp_cart_view *out,
 			 struct cp_errbuf *err)
 {
+	char session[CP_SESSION_TOKEN_LEN + 1];
 	struct cp_cart_owner o;
 	enum cp_err result;
 
@@ -274,13 +275,13 @@ enum cp_err cp_cart_view(struct cp_db *db, const struct cp_session *who, struct 
 		memset(out, 0, sizeof(*out));
 		return cp_errf(err, CP_EAUTH, "log in first");
 	}
-	if ((result = read_owned(db, who, out, &o, err)) != CP_OK)
+	/* The owner's name is read only for the refusal: a view is asked for after every change. */
+	if ((result = read_cart(db, out, session, err)) != CP_OK || !out->open ||
+	    owns(who, out->staff, session))
 		return result;
-	if (o.open && !o.mine) {
-		memset(out, 0, sizeof(*out));
-		return refuse(&o, who, err);
-	}
-	return CP_OK;
+	result = owner_of(db, out, session, who, &o, err);
+	memset(out, 0, sizeof(*out));
+	return result != CP_OK ? result : refuse(&o, who, err);
 }
 
 enum cp_err cp_cart_owner(struct cp_db *db, const struct cp_session *who, struct cp_cart_owner *out,

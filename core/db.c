@@ -771,6 +771,7 @@ void cp_db_close(struct cp_db *db)
 	if (db->h)
 		sqlite3_close(db->h);
 	free(db->cart_memo);
+	free(db->member_memo);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

@@ -2,6 +2,7 @@
  * offline (one journal event), HQ snapshots, and the view a cashier sees: balance = snapshot
  * plus this terminal's movements HQ has not acknowledged, tier upgraded at once by growth. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "consent_int.h"
@@ -180,6 +181,35 @@ static enum cp_err view_from(struct cp_db *db, sqlite3_stmt *st, struct cp_membe
 	return result;
 }
 
+/* The last member read by id outside a write transaction, as long as nothing was written since, here
+ * or by another connection (cp_db_versions), or only the cart's tables (cp_member_memo_keep): a
+ * sale reads its member again for every scan's check, every answer and the receipt. */
+struct member_memo {
+	bool valid;
+	int64_t data_version, changes;
+	char key[64]; /* the id asked for (it may be an alias) */
+	struct cp_member_view view;
+};
+
+void cp_member_memo_keep(struct cp_db *db, int64_t changes_before)
+{
+	struct member_memo *m = db->member_memo;
+
+	if (m && m->valid && m->changes == changes_before)
+		m->changes = sqlite3_total_changes64(db->h);
+}
+
+static const struct member_memo *member_memo_fresh(struct cp_db *db, const char *id)
+{
+	const struct member_memo *m = db->member_memo;
+	int64_t dv = 0, changes = 0;
+
+	if (!m || !m->valid || strcmp(m->key, id) != 0 ||
+	    cp_db_versions(db, &dv, &changes, NULL) != CP_OK)
+		return NULL;
+	return m->data_version == dv && m->changes == changes ? m : NULL;
+}
+
 enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_view *out,
 			  struct cp_errbuf *err)
 {
@@ -189,11 +219,34 @@ enum cp_err cp_member_get(struct cp_db *db, const char *id, struct cp_member_vie
 			   MEMBER_COLS "WHERE id = coalesce((SELECT member_id FROM member_alias"
 				       " WHERE local_id = ?1), ?1)",
 			   err);
+	const struct member_memo *hit = member_memo_fresh(db, id);
+	struct member_memo *m = db->member_memo;
+	int64_t dv = 0, changes = 0;
+	bool keep;
+	enum cp_err result;
 
+	if (hit) {
+		*out = hit->view;
+		return CP_OK;
+	}
 	if (!st)
 		return CP_EDB;
+	/* Only the committed tables are kept (outside a transaction, or in one that has not
+	 * written): a transaction's own writes may be rolled back. The versions are read first, so
+	 * that a write between them and the read is seen. */
+	keep = sqlite3_txn_state(db->h, "main") != SQLITE_TXN_WRITE &&
+	       strlen(id) < sizeof(m->key) && cp_db_versions(db, &dv, &changes, NULL) == CP_OK;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	return view_from(db, st, out, err);
+	if ((result = view_from(db, st, out, err)) != CP_OK || !keep)
+		return result;
+	if (!m && !(m = db->member_memo = malloc(sizeof(*m))))
+		return CP_OK;
+	m->valid = true;
+	m->data_version = dv;
+	m->changes = changes;
+	memcpy(m->key, id, strlen(id) + 1);
+	m->view = *out;
+	return CP_OK;
 }
 
 static enum cp_err id_by_hash(struct cp_db *db, const uint8_t hash[32], char *id, size_t idlen,

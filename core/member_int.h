@@ -13,6 +13,10 @@ struct cp_db;
 enum cp_err cp_member_birth_month(struct cp_db *db, const char *id, int *month,
 				  struct cp_errbuf *err);
 
+/* memo.c: for a change whose writes since changes_before touched only the cart's tables, the
+ * member view kept by cp_member_get stays fresh. */
+void cp_member_memo_keep(struct cp_db *db, int64_t changes_before);
+
 /* verify: member_pending holds, for every member with any, the sum of the points and growth
  * movements after meta acked_seq (CP_ECORRUPT naming the first member that differs). */
 enum cp_err cp_member_pending_verify(struct cp_db *db, struct cp_errbuf *err);

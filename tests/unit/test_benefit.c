@@ -21,6 +21,7 @@
 #include "db_int.h"
 #include "journal.h"
 #include "member.h"
+#include "receipt.h"
 #include "sale.h"
 #include "support.h"
 
@@ -454,6 +455,78 @@ static void test_verify(void **state)
 	}
 }
 
+/* A grant recorded under a local id that HQ merged into a member counts for the member. */
+static void test_alias_grant(void **state)
+{
+	(void)state;
+	benefit("ALIASED", "", "always", "day", "points", NULL, 10);
+	benefit("OTHER", "", "always", "day", "points", NULL, 10);
+	assert_int_equal(sqlite3_exec(env.db->h,
+				      "INSERT INTO member_alias VALUES ('L-M1', 'M1');"
+				      "INSERT INTO benefit_known VALUES ('ALIASED', 'L-M1',"
+				      " '2026-11-24', '2026-11-24', 'T09')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(state_of("M1", "ALIASED"), CP_BENEFIT_USED);
+	assert_int_equal(state_of("M1", "OTHER"), CP_BENEFIT_OPEN);
+	assert_int_equal(state_of("M2", "ALIASED"), CP_BENEFIT_OPEN);
+	assert_int_equal(sqlite3_exec(env.db->h, "DELETE FROM member_alias", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(state_of("M1", "ALIASED"), CP_BENEFIT_OPEN);
+}
+
+/* The receipt's queries build no temporary B-tree (issue 14: benefit's grants query built nine a
+ * sale, a UNION and an IN over a WITH of the member's aliases, about 500,000 instructions): every
+ * statement cp_receipt_get runs is checked with EXPLAIN QUERY PLAN. Sorting a receipt's few rows
+ * for an ORDER BY is allowed. */
+static void test_receipt_no_temp_btree(void **state)
+{
+	struct cp_tender t = {.method = CP_TENDER_CASH, .amount = 10000};
+	struct cp_receipt_view *v = malloc(sizeof(*v));
+	struct cp_sale_result r;
+	sqlite3_stmt *seen[DB_STMT_CACHE];
+	int runs[DB_STMT_CACHE], n, checked = 0;
+
+	(void)state;
+	assert_non_null(v);
+	env.now = TEST_TUESDAY_MS + 400 * TEST_DAY_MS; /* after the other tests' sales */
+	benefit("GOLD", "2,3,4", "always", "day", "points", NULL, 10);
+	benefit("BDAY", "", "birthday", "year", "coupon", "BDAY", 0);
+	attach("M1");
+	OK(cp_cart_scan(env.db, &env.cashier, "6901234567892", 1, NULL, &e_));
+	OK(cp_sale_pay(env.db, &env.cashier, &t, 1, &r, &e_));
+	n = env.db->ncache;
+	for (int i = 0; i < n; i++) {
+		seen[i] = env.db->cache[i].st;
+		runs[i] = sqlite3_stmt_status(seen[i], SQLITE_STMTSTATUS_RUN, 0);
+	}
+	OK(cp_receipt_get(env.db, r.receipt, v, &e_));
+	assert_true(v->nbenefits >= 1);
+	for (int i = 0; i < env.db->ncache; i++) {
+		sqlite3_stmt *st = env.db->cache[i].st, *plan;
+		char *q;
+
+		if (i < n && st == seen[i] &&
+		    sqlite3_stmt_status(st, SQLITE_STMTSTATUS_RUN, 0) == runs[i])
+			continue;
+		q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+		assert_non_null(q);
+		assert_int_equal(sqlite3_prepare_v2(env.db->h, q, -1, &plan, NULL), SQLITE_OK);
+		while (sqlite3_step(plan) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(plan, 3);
+
+			if (d && strstr(d, "TEMP B-TREE") && !strstr(d, "ORDER BY"))
+				fail_msg("the receipt's query \"%s\" plans \"%s\"", sqlite3_sql(st),
+					 d);
+		}
+		sqlite3_finalize(plan);
+		sqlite3_free(q);
+		checked++;
+	}
+	assert_true(checked > 5);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +539,8 @@ int main(void)
 		cmocka_unit_test_setup(test_how_often, reset),
 		cmocka_unit_test_setup(test_moved_clock, reset),
 		cmocka_unit_test_setup(test_verify, reset),
+		cmocka_unit_test_setup(test_alias_grant, reset),
+		cmocka_unit_test_setup(test_receipt_no_temp_btree, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -456,6 +456,27 @@ static void test_view_after_change_reads_once(void **state)
 	assert_int_equal(v->total, 5 * 2700 + 2 * 1899);
 }
 
+/* The view of one's own cart does not read the owner's name (issue 14: every answer read it,
+ * though only the refusal of another's cart names them). */
+static void test_own_view_reads_no_staff_name(void **state)
+{
+	const char *name_sql = "SELECT name FROM staff WHERE code = ?1";
+	struct cp_cart_view *v = malloc(sizeof(*v));
+	struct cp_errbuf err = {{0}};
+	int before;
+
+	(void)state;
+	assert_non_null(v);
+	scan(MILK, 1, 1);
+	before = runs_of(name_sql);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cp_cart_view(env.db, &env.cashier, v, &err), CP_OK);
+		assert_int_equal(v->total, 3000);
+	}
+	assert_int_equal(runs_of(name_sql) - before, 0);
+	free(v);
+}
+
 static void test_unknown_member(void **state)
 {
 	struct cp_errbuf err = {{0}};
@@ -742,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_totals_and_eligible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_price, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_after_change_reads_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_view_reads_no_staff_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cart_survives_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "cart.h"
+#include "db_int.h"
 #include "journal.h"
 #include "journal_int.h"
 #include "member.h"
@@ -324,6 +325,35 @@ static void test_no_receipt_twice_after_cut(void **state)
 	expect_broken(env, 5, "receipt");
 }
 
+/* The newest receipt number in the journal, read for every receipt issued, builds no temporary
+ * B-tree (issue 14: its type IN (...) list was one at every sale): no OpenEphemeral in the
+ * statement's program. */
+static void test_newest_receipt_no_temp_btree(void **state)
+{
+	struct test_env *env = *state;
+	const char *prefix = "SELECT json_extract(payload, '$.receipt') FROM journal";
+	int found = 0;
+
+	for (int i = 0; i < env->db->ncache; i++) {
+		const char *sql = sqlite3_sql(env->db->cache[i].st);
+		sqlite3_stmt *ex;
+		char *q;
+
+		if (!sql || strncmp(sql, prefix, strlen(prefix)) != 0)
+			continue;
+		found++;
+		q = sqlite3_mprintf("EXPLAIN %s", sql);
+		assert_non_null(q);
+		assert_int_equal(sqlite3_prepare_v2(env->db->h, q, -1, &ex, NULL), SQLITE_OK);
+		while (sqlite3_step(ex) == SQLITE_ROW)
+			if (strcmp((const char *)sqlite3_column_text(ex, 1), "OpenEphemeral") == 0)
+				fail_msg("\"%s\" opens a temporary B-tree", sql);
+		sqlite3_finalize(ex);
+		sqlite3_free(q);
+	}
+	assert_int_equal(found, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -350,6 +380,7 @@ int main(void)
 		T(test_no_receipt_twice_after_set_back),
 		T(test_no_receipt_twice_after_cut),
 		T(test_unrecorded_event_present),
+		T(test_newest_receipt_no_temp_btree),
 	};
 #undef T
 
