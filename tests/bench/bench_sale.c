@@ -25,7 +25,7 @@
 #include "shift.h"
 #include "staff.h"
 
-#define GOAL_MEDIAN 1.2
+#define GOAL_MEDIAN 1.3 /* issue 14 (an older issue asked 1.2) */
 #define GOAL_P99 1.5
 #define DEMO_MEMBERS 1000
 #define DEMO_FIRST_SKU 10001
@@ -157,6 +157,9 @@ struct result {
 };
 
 static uint64_t rng_state;
+/* --wal-unbatched: the till's databases (kinds sale and rows) without core's VFS that writes a
+ * WAL transaction in one call (core/db_vfs.c), two writes a frame as SQLite does. */
+static bool wal_unbatched;
 static unsigned char bulk_blob[BULK_BYTES];
 
 /* n bytes from a SplitMix64 state. */
@@ -447,6 +450,7 @@ static int till_create(struct cp_db **db, const char *path, enum mode mode)
 
 	remove_db(path);
 	opt.wal_autocheckpoint = mode == MODE_MANUAL ? -1 : 0;
+	opt.wal_unbatched = wal_unbatched;
 	if ((rc = cp_db_create(db, &opt, &init, &err)) != CP_OK)
 		return fail(path, &err, rc);
 	return 0;
@@ -822,7 +826,9 @@ static void usage(void)
 	      "  --warmup N    at least N untimed commits of each kind first (default 50)\n"
 	      "  --mode M      auto: SQLite's auto-checkpoint; manual: off, and a checkpoint\n"
 	      "                after each sale outside the timed region; both (default)\n"
-	      "  --seed S      random members and items (default 1)\n",
+	      "  --seed S      random members and items (default 1)\n"
+	      "  --wal-unbatched  the till's databases (sale, rows) without core's WAL batching\n"
+	      "                VFS: two writes a frame, as SQLite writes them\n",
 	      stderr);
 }
 
@@ -843,6 +849,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->warmup = (int)v;
 		} else if (strcmp(a, "--seed") == 0 && cp_bench_parse_long(val, 0, LONG_MAX, &v)) {
 			o->seed = (uint64_t)v;
+		} else if (strcmp(a, "--wal-unbatched") == 0) {
+			wal_unbatched = true;
+			continue;
 		} else if (strcmp(a, "--mode") == 0 && val) {
 			o->mode[MODE_AUTO] = strcmp(val, "auto") == 0 || strcmp(val, "both") == 0;
 			o->mode[MODE_MANUAL] =
@@ -933,6 +942,9 @@ static void print_table(const struct opts *o, const struct result *res)
 {
 	printf("bench_sale: %d interleaved iterations per mode in %s, SQLite %s\n", o->n, o->dir,
 	       sqlite3_libversion());
+	printf("WAL writes of the till's databases (sale, rows): %s\n",
+	       wal_unbatched ? "two a frame (--wal-unbatched)"
+			     : "one a transaction (core/db_vfs.c)");
 	printf("sale     = cp_sale_pay() of a 5-line member sale, alone\n");
 	printf("baseline = BEGIN IMMEDIATE; INSERT one row; COMMIT (raw sqlite3, same pragmas)\n");
 	printf("bulk     = the same with a %d-byte row, about as many WAL frames as a sale\n",
