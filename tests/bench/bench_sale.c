@@ -101,8 +101,9 @@ struct opts {
  * so that the commits that ran a checkpoint can be told apart. */
 struct walwatch {
 	bool autockpt;
-	int frames;      /* WAL frames after the last commit */
-	int checkpoints; /* run inside a commit */
+	int frames;       /* WAL frames after the last commit */
+	int checkpoints;  /* run inside a commit */
+	struct cp_db *db; /* the till: core's own hook, which this one replaces, counted for it */
 };
 
 /* The rows of the till's last sale, column by column, in table's order. */
@@ -225,6 +226,8 @@ static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
 	struct walwatch *w = ctx;
 
 	w->frames = frames;
+	if (w->db)
+		w->db->wal_frames = frames; /* cp_db_checkpoint skips a handle that wrote nothing */
 	if (w->autockpt && frames >= AUTOCHECKPOINT) {
 		sqlite3_wal_checkpoint(h, name);
 		w->checkpoints++;
@@ -477,6 +480,7 @@ static int till_open(struct till *t, const char *dir, enum mode mode)
 		return fail("open the demo store's shift", &err, rc);
 	/* Replaces SQLite's auto-checkpoint hook with one that does the same and counts. */
 	t->w.autockpt = mode == MODE_AUTO;
+	t->w.db = t->db;
 	sqlite3_wal_hook(t->db->h, wal_hook, &t->w);
 	return 0;
 }
