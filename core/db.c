@@ -586,7 +586,8 @@ static enum cp_err open_handle(struct cp_db **out, const struct cp_db_options *o
 	if (!db)
 		return cp_errf(err, CP_ENOMEM, "out of memory opening the database");
 	apply_defaults(db, opt);
-	rc = sqlite3_open_v2(opt->path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(opt->path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			     opt->wal_unbatched ? NULL : cp_db_vfs_name());
 	if (rc != SQLITE_OK) {
 		enum cp_err e = cp_errf(err, CP_EIO, "cannot open the database %s: %s", opt->path,
 					db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));

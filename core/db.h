@@ -41,6 +41,9 @@ struct cp_db_options {
 	/* Tests of upgrades only: build or migrate no further than this schema version (an older
 	 * release's database); 0 = this program's. */
 	int schema_limit;
+	/* Benchmarks and tests: write the WAL as SQLite does, two writes a frame, without the
+	 * VFS that writes a transaction's frames in one (db_vfs.c). */
+	bool wal_unbatched;
 };
 
 /* Options for a new database (counterpoint init). */

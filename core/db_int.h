@@ -133,6 +133,11 @@ enum cp_err cp_db_tx_end(struct cp_db *db, int own, enum cp_err rc, struct cp_er
 /* A store or terminal id: 1..16 letters, digits, '-' or '_'. */
 bool cp_db_id_ok(const char *s);
 
+/* The name of the VFS (db_vfs.c) over SQLite's default one that writes each WAL transaction's
+ * frames with one write; registered on first use. NULL when it cannot be: open with the
+ * default then. */
+const char *cp_db_vfs_name(void);
+
 /* Copies the text of column col of st into out (always NUL-terminated; "" for NULL). */
 void cp_db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen);
 

@@ -25,7 +25,7 @@
 #include "shift.h"
 #include "staff.h"
 
-#define GOAL_MEDIAN 1.2
+#define GOAL_MEDIAN 1.3 /* issue 14 (an older issue asked 1.2) */
 #define GOAL_P99 1.5
 #define DEMO_MEMBERS 1000
 #define DEMO_FIRST_SKU 10001
@@ -101,9 +101,9 @@ struct opts {
  * so that the commits that ran a checkpoint can be told apart. */
 struct walwatch {
 	bool autockpt;
-	int frames;      /* WAL frames after the last commit */
-	int checkpoints; /* run inside a commit */
-	int64_t *core;   /* the till's own frame count (core/db.c's WAL hook, replaced here) */
+	int frames;       /* WAL frames after the last commit */
+	int checkpoints;  /* run inside a commit */
+	struct cp_db *db; /* the till: core's own hook, which this one replaces, counted for it */
 };
 
 /* The rows of the till's last sale, column by column, in table's order. */
@@ -158,6 +158,9 @@ struct result {
 };
 
 static uint64_t rng_state;
+/* --wal-unbatched: the till's databases (kinds sale and rows) without core's VFS that writes a
+ * WAL transaction in one call (core/db_vfs.c), two writes a frame as SQLite does. */
+static bool wal_unbatched;
 static unsigned char bulk_blob[BULK_BYTES];
 
 /* n bytes from a SplitMix64 state. */
@@ -223,8 +226,8 @@ static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
 	struct walwatch *w = ctx;
 
 	w->frames = frames;
-	if (w->core)
-		*w->core = frames; /* else cp_db_checkpoint thinks nothing was written, and skips */
+	if (w->db)
+		w->db->wal_frames = frames; /* cp_db_checkpoint skips a handle that wrote nothing */
 	if (w->autockpt && frames >= AUTOCHECKPOINT) {
 		sqlite3_wal_checkpoint(h, name);
 		w->checkpoints++;
@@ -450,6 +453,7 @@ static int till_create(struct cp_db **db, const char *path, enum mode mode)
 
 	remove_db(path);
 	opt.wal_autocheckpoint = mode == MODE_MANUAL ? -1 : 0;
+	opt.wal_unbatched = wal_unbatched;
 	if ((rc = cp_db_create(db, &opt, &init, &err)) != CP_OK)
 		return fail(path, &err, rc);
 	return 0;
@@ -476,7 +480,7 @@ static int till_open(struct till *t, const char *dir, enum mode mode)
 		return fail("open the demo store's shift", &err, rc);
 	/* Replaces SQLite's auto-checkpoint hook with one that does the same and counts. */
 	t->w.autockpt = mode == MODE_AUTO;
-	t->w.core = &t->db->wal_frames;
+	t->w.db = t->db;
 	sqlite3_wal_hook(t->db->h, wal_hook, &t->w);
 	return 0;
 }
@@ -826,7 +830,9 @@ static void usage(void)
 	      "  --warmup N    at least N untimed commits of each kind first (default 50)\n"
 	      "  --mode M      auto: SQLite's auto-checkpoint; manual: off, and a checkpoint\n"
 	      "                after each sale outside the timed region; both (default)\n"
-	      "  --seed S      random members and items (default 1)\n",
+	      "  --seed S      random members and items (default 1)\n"
+	      "  --wal-unbatched  the till's databases (sale, rows) without core's WAL batching\n"
+	      "                VFS: two writes a frame, as SQLite writes them\n",
 	      stderr);
 }
 
@@ -847,6 +853,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->warmup = (int)v;
 		} else if (strcmp(a, "--seed") == 0 && cp_bench_parse_long(val, 0, LONG_MAX, &v)) {
 			o->seed = (uint64_t)v;
+		} else if (strcmp(a, "--wal-unbatched") == 0) {
+			wal_unbatched = true;
+			continue;
 		} else if (strcmp(a, "--mode") == 0 && val) {
 			o->mode[MODE_AUTO] = strcmp(val, "auto") == 0 || strcmp(val, "both") == 0;
 			o->mode[MODE_MANUAL] =
@@ -937,6 +946,9 @@ static void print_table(const struct opts *o, const struct result *res)
 {
 	printf("bench_sale: %d interleaved iterations per mode in %s, SQLite %s\n", o->n, o->dir,
 	       sqlite3_libversion());
+	printf("WAL writes of the till's databases (sale, rows): %s\n",
+	       wal_unbatched ? "two a frame (--wal-unbatched)"
+			     : "one a transaction (core/db_vfs.c)");
 	printf("sale     = cp_sale_pay() of a 5-line member sale, alone\n");
 	printf("baseline = BEGIN IMMEDIATE; INSERT one row; COMMIT (raw sqlite3, same pragmas)\n");
 	printf("bulk     = the same with a %d-byte row, about as many WAL frames as a sale\n",

@@ -312,8 +312,10 @@ if state.get("applied_twice") is not False:
 print("power cuts simulated: %d, acknowledged sales lost: %d, acknowledged refunds and "
       "registrations lost: %d, verify failures: %d, resumed after a cut: %d"
       % (cuts, lost, lost_other, verify_failed, resumed))
-if cuts < 1000 and stride == 1 and rounds >= 3:
-    fail("fewer than 1,000 cuts: %d" % cuts)
+# Every call of each session is cut. Since issue 14 a commit writes its WAL frames in one call
+# (core/db_vfs.c): three rounds make about 370 cuts, where they made over 1,000.
+if cuts < 300 and stride == 1 and rounds >= 3:
+    fail("fewer than 300 cuts: %d" % cuts)
 # The cheaper durability of cart edits is in use (and the paid sales above all survived it).
 print("cuts just after an answered cart edit: %d, of which the edit was lost: %d"
       % (edit_cuts, edits_lost))
