@@ -2,6 +2,7 @@
 #include "bench_common.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,11 @@ int64_t cp_bench_now_ns(void)
 int64_t cp_bench_cpu_ns(void)
 {
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double cp_bench_now_s(void)
+{
+	return (double)cp_bench_now_ns() / 1e9;
 }
 
 int cp_bench_cmp_i64(const void *a, const void *b)
@@ -96,6 +102,56 @@ _Noreturn void cp_bench_die(const char *what, const struct cp_errbuf *err)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, err ? err->msg : "");
 	exit(1);
+}
+
+int cp_bench_fail(const char *prog, const char *what, const struct cp_errbuf *err, enum cp_err rc)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, cp_errmsg(err, rc));
+	return -1;
+}
+
+void cp_bench_remove_db(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[PATH_MAX + 16];
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		unlink(p);
+	}
+}
+
+int cp_bench_copy_file(const char *prog, const char *from, const char *to)
+{
+	static char buf[1 << 20];
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	size_t n;
+	int result = in && out ? 0 : -1;
+
+	while (result == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			result = -1;
+	if (in && ferror(in))
+		result = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		result = -1;
+	if (result)
+		fprintf(stderr, "%s: copy %s to %s failed\n", prog, from, to);
+	return result;
+}
+
+void cp_bench_loadavg(char *out, size_t len)
+{
+	double a = 0, b = 0, c = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (!f || fscanf(f, "%lf %lf %lf", &a, &b, &c) != 3)
+		a = b = c = -1;
+	if (f)
+		fclose(f);
+	snprintf(out, len, "%.2f/%.2f/%.2f", a, b, c);
 }
 
 void cp_bench_args(int argc, char **argv, long n_max, const char **dir, int *n)

@@ -5,6 +5,7 @@
 #define CP_BENCH_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -18,6 +19,9 @@ struct cp_bench_stats {
 /* Monotonic wall time and the calling thread's CPU time, in nanoseconds. */
 int64_t cp_bench_now_ns(void);
 int64_t cp_bench_cpu_ns(void);
+
+/* Monotonic wall time in seconds. */
+double cp_bench_now_s(void);
 
 /* qsort comparators for int64_t and double. */
 int cp_bench_cmp_i64(const void *a, const void *b);
@@ -37,6 +41,18 @@ bool cp_bench_parse_long(const char *s, long min, long max, long *out);
 
 /* Prints "bench: WHAT: the error" and exits with status 1. */
 _Noreturn void cp_bench_die(const char *what, const struct cp_errbuf *err);
+
+/* Prints "PROG: WHAT: the error" (cp_errmsg) and returns -1. */
+int cp_bench_fail(const char *prog, const char *what, const struct cp_errbuf *err, enum cp_err rc);
+
+/* Removes the database at path and its -wal, -shm and -journal files, where they are. */
+void cp_bench_remove_db(const char *path);
+
+/* Copies the file from to the file to; -1 with "PROG: copy FROM to TO failed" on failure. */
+int cp_bench_copy_file(const char *prog, const char *from, const char *to);
+
+/* The 1, 5 and 15 minute load averages, as "a/b/c" (-1.00 each when unknown). */
+void cp_bench_loadavg(char *out, size_t len);
 
 /* The common options "--dir DIR" (scratch directory, default ".") and "-n N" (iterations,
  * 1..n_max, default *n): unknown options are ignored, a bad N keeps the default. */
