@@ -11,7 +11,7 @@
  * with a new receipt number and business day through cp_journal_record (its apply writes the
  * same view rows the pay's does), 5,000 to a transaction — not through the pay, which would
  * take hours. The clock moves 57 s a sale: 1,500 sales a business day, so 550,000 sales span
- * a year. SQLite's flushes are skipped while building (fsync and fdatasync below); every
+ * a year. SQLite's flushes are skipped while building (bench_journal.c's fsync and fdatasync); every
  * figure is taken with them.
  *
  * What is timed, on the cached database (the measured sales stay in it), after reading the file
@@ -34,17 +34,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <sqlite3.h>
 
 #include "bench_common.h"
+#include "bench_journal.h"
 #include "cart.h"
 #include "cp_clock.h"
 #include "db.h"
@@ -62,103 +59,27 @@
 #define DEMO_MEMBERS 1000
 #define DEMO_FIRST_SKU 10001
 #define DEMO_ITEMS 51
-#define START_MS INT64_C(1767225600000) /* 2026-01-01 00:00 UTC */
-#define STEP_MS 57000                   /* 1,500 sales a day: 550,000 in a year */
+#define STEP_MS 57000 /* 1,500 sales a day: 550,000 in a year */
 #define TEMPLATES 1000
 #define BATCH 5000
 #define MEMBER_BATCH 50000
 #define MAX_SAMPLES 1000000
 
-static int64_t fake_now = START_MS;
-static bool no_flush;
 static uint64_t rng_state = 0x7363616c65;
-
-/* SQLite's flushes, skipped while no_flush is set (building only). */
-int fsync(int fd)
-{
-	return no_flush ? 0 : (int)syscall(SYS_fsync, fd);
-}
-
-int fdatasync(int fd)
-{
-	return no_flush ? 0 : (int)syscall(SYS_fdatasync, fd);
-}
-
-static int64_t read_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static const struct cp_clock bench_clock = {.now = read_clock};
-
-static double now_s(void)
-{
-	return (double)cp_bench_now_ns() / 1e9;
-}
 
 static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
 {
-	fprintf(stderr, "bench_scale: %s: %s\n", what, cp_errmsg(err, rc));
-	return -1;
-}
-
-static void remove_db(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[PATH_MAX + 16];
-
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
-static int64_t one_int(struct cp_db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return cp_bench_fail("bench_scale", what, err, rc);
 }
 
 static int open_db(const char *path, int autocheckpoint, struct cp_db **db)
 {
 	struct cp_db_options opt = {
-		.path = path, .clock = &bench_clock, .wal_autocheckpoint = autocheckpoint};
+		.path = path, .clock = &cp_bench_fake_clock, .wal_autocheckpoint = autocheckpoint};
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc = cp_db_open(db, &opt, &err);
 
 	return rc == CP_OK ? 0 : fail(path, &err, rc);
-}
-
-/* The clock of a database already built: just after its newest row. */
-static void clock_after(struct cp_db *db)
-{
-	int64_t t = one_int(db, "SELECT max(created_at) FROM journal");
-
-	if (t > 0)
-		fake_now = t + STEP_MS;
-}
-
-/* The business day of the clock, back_ms earlier (no cutover, the store's zone). */
-static void day_back(struct cp_db *db, int64_t back_ms, char out[32])
-{
-	time_t t = (time_t)((fake_now - back_ms) / 1000 + (int64_t)db->utc_offset_min * 60);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
-static void day_of(struct cp_db *db, char out[32])
-{
-	day_back(db, 0, out);
 }
 
 /* Generated member i (0-based): phones 14xxxxxxxxx (7919 is prime to 10^9), cards 77xxxxxxxx. */
@@ -194,19 +115,6 @@ static int put_member(struct cp_db *db, long i)
 	return 0;
 }
 
-static int login(struct cp_db *db, struct cp_session *who)
-{
-	struct cp_errbuf err = {{0}};
-	bool opened = false;
-	enum cp_err rc;
-
-	if ((rc = cp_staff_login(db, "1001", "1111", who, NULL, &err)) != CP_OK)
-		return fail("log in cashier 1001", &err, rc);
-	if ((rc = cp_shift_demo_open(db, who, &opened, &err)) != CP_OK)
-		return fail("open the demo store's shift", &err, rc);
-	return 0;
-}
-
 /* Rings up a sale (a random demo member, 2 to 4 different items), untimed; *total gets its
  * total. */
 static int ring_up(struct cp_db *db, const struct cp_session *who, int64_t *total)
@@ -218,7 +126,7 @@ static int ring_up(struct cp_db *db, const struct cp_session *who, int64_t *tota
 	    first = (int)(cp_bench_rnd(&rng_state) % DEMO_ITEMS), result = -1;
 	enum cp_err rc;
 
-	fake_now += STEP_MS;
+	cp_bench_fake_now += STEP_MS;
 	snprintf(member, sizeof(member), "M%06d",
 		 (int)(cp_bench_rnd(&rng_state) % DEMO_MEMBERS) + 1);
 	if ((rc = cp_cart_set_member(db, who, member, &err)) != CP_OK)
@@ -252,104 +160,21 @@ static int pay(struct cp_db *db, const struct cp_session *who, int64_t total)
 	return rc == CP_OK ? 0 : fail("pay", &err, rc);
 }
 
-/* Reads the payloads of the first n sales, without the fields cp_journal_record stamps. */
-static int templates_read(struct cp_db *db, json_t **tpl, int n)
-{
-	static const char *const stamped[] = {"type", "event_id", "at", "seq", "store", "terminal"};
-	sqlite3_stmt *st;
-	int got = 0;
-
-	if (sqlite3_prepare_v2(
-		    db->h, "SELECT payload FROM journal WHERE type = 'sale' ORDER BY seq LIMIT ?1",
-		    -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int(st, 1, n);
-	while (got < n && sqlite3_step(st) == SQLITE_ROW) {
-		json_t *p = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-
-		if (!p)
-			break;
-		for (size_t i = 0; i < sizeof(stamped) / sizeof(stamped[0]); i++)
-			json_object_del(p, stamped[i]);
-		json_object_set_new(p, "coupons_issued", json_array());
-		tpl[got++] = p;
-	}
-	sqlite3_finalize(st);
-	return got;
-}
-
 /* Records sales again from the first ones until the store has made sales sales. */
 static int clone_until(struct cp_db *db, int64_t sales)
 {
-	json_t *tpl[TEMPLATES] = {0};
-	struct cp_errbuf err = {{0}};
-	int64_t have = one_int(db, "SELECT count(*) FROM sale"), shown = have;
-	int ntpl = templates_read(db, tpl, TEMPLATES), result = -1;
-	double t0 = now_s();
+	struct cp_bench_clone c = {.db = db,
+				   .prog = "bench_scale",
+				   .unit = "sales",
+				   .have = cp_bench_one_int(db, "SELECT count(*) FROM sale"),
+				   .until = sales,
+				   .step_ms = STEP_MS,
+				   .templates = TEMPLATES,
+				   .min_templates = 1,
+				   .batch = BATCH,
+				   .report_every = 50000};
 
-	if (ntpl < 1) {
-		fprintf(stderr, "bench_scale: cannot read the template sales\n");
-		goto out;
-	}
-	while (have < sales) {
-		enum cp_err rc = cp_db_begin(db, &err);
-
-		for (int i = 0; rc == CP_OK && i < BATCH && have < sales; i++, have++) {
-			json_t *p = json_deep_copy(tpl[(uint64_t)have % (uint64_t)ntpl]);
-			char receipt[64], day[32];
-
-			fake_now += STEP_MS;
-			day_of(db, day);
-			if (!p) {
-				rc = CP_ENOMEM;
-				break;
-			}
-			if ((rc = cp_receipt_next(db, receipt, sizeof(receipt), &err)) == CP_OK) {
-				json_object_set_new(p, "receipt", json_string(receipt));
-				json_object_set_new(p, "day", json_string(day));
-				rc = cp_journal_record(db, "sale", p, NULL, NULL, &err);
-			}
-			json_decref(p);
-		}
-		if (rc == CP_OK)
-			rc = cp_db_commit(db, &err);
-		if (rc != CP_OK) {
-			cp_db_rollback(db);
-			fail("record a sale", &err, rc);
-			goto out;
-		}
-		if (have - shown >= 50000 || have == sales) {
-			shown = have;
-			fprintf(stderr, "bench_scale: %" PRId64 " sales, %.0f s\n", have,
-				now_s() - t0);
-		}
-	}
-	result = 0;
-out:
-	for (int i = 0; i < TEMPLATES; i++)
-		json_decref(tpl[i]);
-	return result;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	static char buf[1 << 20];
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	size_t n;
-	int result = in && out ? 0 : -1;
-
-	while (result == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			result = -1;
-	if (in && ferror(in))
-		result = -1;
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0)
-		result = -1;
-	if (result)
-		fprintf(stderr, "bench_scale: copy %s to %s failed\n", from, to);
-	return result;
+	return cp_bench_clone_until(&c);
 }
 
 /* Moves tmp to path when ok; removes what is left of tmp either way. */
@@ -363,14 +188,14 @@ static int finish(const char *tmp, const char *path, int ok, double t0)
 		char p[PATH_MAX + 16];
 		FILE *f;
 
-		fprintf(stderr, "bench_scale: built %s in %.0f s\n", path, now_s() - t0);
+		fprintf(stderr, "bench_scale: built %s in %.0f s\n", path, cp_bench_now_s() - t0);
 		snprintf(p, sizeof(p), "%s.built", path);
 		if ((f = fopen(p, "w"))) {
-			fprintf(f, "%.0f\n", now_s() - t0);
+			fprintf(f, "%.0f\n", cp_bench_now_s() - t0);
 			fclose(f);
 		}
 	}
-	remove_db(tmp);
+	cp_bench_remove_db(tmp);
 	return ok;
 }
 
@@ -378,21 +203,22 @@ static int finish(const char *tmp, const char *path, int ok, double t0)
 static int build_base(const char *path, long members)
 {
 	char tmp[PATH_MAX + 16];
-	struct cp_db_options opt = {.path = tmp, .clock = &bench_clock, .pbkdf2_iterations = 1000};
+	struct cp_db_options opt = {
+		.path = tmp, .clock = &cp_bench_fake_clock, .pbkdf2_iterations = 1000};
 	struct cp_db_init init = {.store_id = "S001", .terminal_id = "T01", .force = true};
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db = NULL;
 	struct stat sb;
-	double t0 = now_s();
+	double t0 = cp_bench_now_s();
 	enum cp_err rc = CP_OK;
 	int result = -1;
 
 	if (stat(path, &sb) == 0)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.building", path);
-	remove_db(tmp);
+	cp_bench_remove_db(tmp);
 	fprintf(stderr, "bench_scale: building %s (%ld members)\n", path, members);
-	no_flush = true;
+	cp_bench_no_flush = true;
 	if ((rc = cp_db_create(&db, &opt, &init, &err)) != CP_OK) {
 		fail(tmp, &err, rc);
 		goto out;
@@ -415,7 +241,7 @@ static int build_base(const char *path, long members)
 			fail("commit the members", &err, rc);
 			goto out;
 		}
-		fprintf(stderr, "bench_scale: %ld members, %.0f s\n", i, now_s() - t0);
+		fprintf(stderr, "bench_scale: %ld members, %.0f s\n", i, cp_bench_now_s() - t0);
 	}
 	if ((rc = cp_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err)) != CP_OK) {
 		fail("checkpoint", &err, rc);
@@ -424,7 +250,7 @@ static int build_base(const char *path, long members)
 	result = 0;
 out:
 	cp_db_close(db);
-	no_flush = false;
+	cp_bench_no_flush = false;
 	return finish(tmp, path, result, t0);
 }
 
@@ -436,7 +262,7 @@ static int build_sales(const char *base, const char *path, int64_t sales, double
 	struct cp_session who;
 	struct cp_db *db = NULL;
 	struct stat sb;
-	double t0 = now_s();
+	double t0 = cp_bench_now_s();
 	int64_t total, first = sales < TEMPLATES ? sales : TEMPLATES;
 	int result = -1;
 
@@ -444,15 +270,15 @@ static int build_sales(const char *base, const char *path, int64_t sales, double
 	if (stat(path, &sb) == 0)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.building", path);
-	remove_db(tmp);
+	cp_bench_remove_db(tmp);
 	fprintf(stderr, "bench_scale: building %s (%" PRId64 " sales)\n", path, sales);
-	if (copy_file(base, tmp))
+	if (cp_bench_copy_file("bench_scale", base, tmp))
 		goto out;
-	no_flush = true;
+	cp_bench_no_flush = true;
 	if (open_db(tmp, 0, &db))
 		goto out;
-	clock_after(db);
-	if (login(db, &who))
+	cp_bench_clock_after(db, STEP_MS);
+	if (cp_bench_login("bench_scale", db, &who))
 		goto out;
 	for (int64_t i = 0; i < first; i++)
 		if (ring_up(db, &who, &total) || pay(db, &who, total))
@@ -463,54 +289,9 @@ static int build_sales(const char *base, const char *path, int64_t sales, double
 	result = 0;
 out:
 	cp_db_close(db);
-	no_flush = false;
-	*secs = now_s() - t0;
+	cp_bench_no_flush = false;
+	*secs = cp_bench_now_s() - t0;
 	return finish(tmp, path, result, t0);
-}
-
-/* The child: cp_journal_verify on path; exit 0 when it passes. */
-static int child_verify(const char *path)
-{
-	struct cp_verify_report rep = {0};
-	struct cp_errbuf err = {{0}};
-	struct cp_db *db = NULL;
-	enum cp_err rc;
-
-	if (open_db(path, 0, &db))
-		return 1;
-	clock_after(db);
-	rc = cp_journal_verify(db, &rep, &err);
-	cp_db_close(db);
-	if (rc != CP_OK) {
-		fail("verify", &err, rc);
-		return 1;
-	}
-	return 0;
-}
-
-/* verify in a child process (this program again): wall and CPU time, peak RSS. */
-static int run_verify(const char *self, const char *path, double *secs, double *cpu, double *mib)
-{
-	struct rusage ru;
-	int status = 0;
-	double t0 = now_s();
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execl(self, self, "--child-verify", path, (char *)NULL);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "bench_scale: the verify child failed\n");
-		return -1;
-	}
-	*secs = now_s() - t0;
-	*cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
-	*mib = (double)ru.ru_maxrss / 1024.0;
-	return 0;
 }
 
 /* Reads the file once, so that it is in the OS page cache as on a till that has been running
@@ -617,7 +398,7 @@ static int measure_tally(struct cp_db *db, int n, char day[32], struct cp_bench_
 
 	if (!w || !c || !t)
 		goto out;
-	day_back(db, INT64_C(86400000), day);
+	cp_bench_day(db, INT64_C(86400000), day);
 	for (int i = 0; i < n; i++) {
 		int64_t t0 = cp_bench_now_ns(), c0 = cp_bench_cpu_ns();
 		enum cp_err rc = cp_report_tally(db, day, t, &err);
@@ -680,14 +461,14 @@ static int measure_pay(struct cp_db *db, const char *dir, int n, struct cp_bench
 	int result = -1;
 
 	snprintf(path, sizeof(path), "%s/scale-baseline.db", dir);
-	remove_db(path);
+	cp_bench_remove_db(path);
 	if (!a || !b || sqlite3_open(path, &h) != SQLITE_OK ||
 	    exec_sql(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
 			"foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=-1;"
 			"CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER)") ||
 	    sqlite3_prepare_v2(h, "INSERT INTO t(v) VALUES(?1)", -1, &ins, NULL) != SQLITE_OK)
 		goto out;
-	if (login(db, &who))
+	if (cp_bench_login("bench_scale", db, &who))
 		goto out;
 	for (int i = -20; i < n; i++) { /* 20 untimed rounds first */
 		int64_t total, t0, ts = 0, tb = 0;
@@ -722,22 +503,10 @@ static int measure_pay(struct cp_db *db, const char *dir, int n, struct cp_bench
 out:
 	sqlite3_finalize(ins);
 	sqlite3_close(h);
-	remove_db(path);
+	cp_bench_remove_db(path);
 	free(a);
 	free(b);
 	return result;
-}
-
-static void loadavg(char *out, size_t len)
-{
-	double a = 0, b = 0, c = 0;
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	if (!f || fscanf(f, "%lf %lf %lf", &a, &b, &c) != 3)
-		a = b = c = -1;
-	if (f)
-		fclose(f);
-	snprintf(out, len, "%.2f/%.2f/%.2f", a, b, c);
 }
 
 /* How long building path took, from path.built (-1 when unknown). */
@@ -778,7 +547,7 @@ int main(int argc, char **argv)
 	int64_t day_sales = 0, nsales, rows;
 
 	if (argc == 3 && strcmp(argv[1], "--child-verify") == 0)
-		return child_verify(argv[2]);
+		return cp_bench_verify_child("bench_scale", argv[2], STEP_MS, NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -812,7 +581,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (build_only)
 		return 0;
-	loadavg(load, sizeof(load));
+	cp_bench_loadavg(load, sizeof(load));
 	if (stat(path, &sb) != 0)
 		return 1;
 	warm_file(path);
@@ -820,9 +589,9 @@ int main(int argc, char **argv)
 		return 1;
 	if (open_db(path, -1, &db))
 		return 1;
-	clock_after(db);
-	nsales = one_int(db, "SELECT count(*) FROM sale");
-	rows = one_int(db, "SELECT max(seq) FROM journal");
+	cp_bench_clock_after(db, STEP_MS);
+	nsales = cp_bench_one_int(db, "SELECT count(*) FROM sale");
+	rows = cp_bench_one_int(db, "SELECT max(seq) FROM journal");
 	printf("BENCH scale sales=%ld members=%ld kind=size have_sales=%" PRId64
 	       " journal_rows=%" PRId64 " bytes=%lld build_s=%.0f base_build_s=%.0f load=%s\n",
 	       sales, members, nsales, rows, (long long)sb.st_size, built_s(path), built_s(base),
@@ -849,7 +618,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (measure_pay(db, dir, (int)pays, &ps, &pb))
 		goto fail;
-	loadavg(load, sizeof(load));
+	cp_bench_loadavg(load, sizeof(load));
 	printf("BENCH scale sales=%ld members=%ld kind=pay n=%d median_us=%.1f p99_us=%.1f"
 	       " base_median_us=%.1f base_p99_us=%.1f ratio_median=%.2f load=%s\n",
 	       sales, members, ps.n, ps.p50_us, ps.p99_us, pb.p50_us, pb.p99_us,
@@ -859,14 +628,14 @@ int main(int argc, char **argv)
 	cp_db_close(db);
 	db = NULL;
 	if (do_verify) {
-		if (run_verify(argv[0], path, &vs, &vcpu, &vmib))
+		if (cp_bench_verify_run("bench_scale", argv[0], path, &vs, &vcpu, &vmib))
 			return 1;
 		rows = 0;
 		if (open_db(path, -1, &db) == 0) {
-			rows = one_int(db, "SELECT max(seq) FROM journal");
+			rows = cp_bench_one_int(db, "SELECT max(seq) FROM journal");
 			cp_db_close(db);
 		}
-		loadavg(load, sizeof(load));
+		cp_bench_loadavg(load, sizeof(load));
 		printf("BENCH scale sales=%ld members=%ld kind=verify journal_rows=%" PRId64
 		       " seconds=%.2f cpu_s=%.2f max_rss_mib=%.1f load=%s\n",
 		       sales, members, rows, vs, vcpu, vmib, load);
