@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "bench_common.h"
+#include "cart.h"
 #include "db_int.h"
 #include "journal.h"
 #include "journal_int.h"
@@ -21,6 +22,9 @@
 #include "shift.h"
 
 #define MAX_TEMPLATES 1000
+#define DEMO_MEMBERS 1000
+#define DEMO_FIRST_SKU 10001
+#define DEMO_ITEMS 51
 
 int64_t cp_bench_fake_now = INT64_C(1767225600000); /* 2026-01-01 00:00 UTC */
 bool cp_bench_no_flush;
@@ -90,6 +94,49 @@ int cp_bench_login(const char *prog, struct cp_db *db, struct cp_session *who)
 	if ((rc = cp_shift_demo_open(db, who, &opened, &err)) != CP_OK)
 		return cp_bench_fail(prog, "open the demo store's shift", &err, rc);
 	return 0;
+}
+
+int cp_bench_ring_up(const char *prog, struct cp_db *db, const struct cp_session *who,
+		     uint64_t *rng, int64_t step_ms, int64_t *total)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_cart_view *view = NULL;
+	char member[16], sku[16];
+	int lines = 2 + (int)(cp_bench_rnd(rng) % 3), first = (int)(cp_bench_rnd(rng) % DEMO_ITEMS),
+	    result = -1;
+	enum cp_err rc;
+
+	cp_bench_fake_now += step_ms;
+	snprintf(member, sizeof(member), "M%06d", (int)(cp_bench_rnd(rng) % DEMO_MEMBERS) + 1);
+	if ((rc = cp_cart_set_member(db, who, member, &err)) != CP_OK)
+		return cp_bench_fail(prog, "attach member", &err, rc);
+	for (int i = 0; i < lines; i++) {
+		snprintf(sku, sizeof(sku), "%d", DEMO_FIRST_SKU + (first + i * 7) % DEMO_ITEMS);
+		if ((rc = cp_cart_scan(db, who, sku, 1 + (int64_t)(cp_bench_rnd(rng) % 2), NULL,
+				       &err)) != CP_OK)
+			return cp_bench_fail(prog, "scan", &err, rc);
+	}
+	if (!(view = malloc(sizeof(*view))))
+		return cp_bench_fail(prog, "cart view", NULL, CP_ENOMEM);
+	if ((rc = cp_cart_view(db, who, view, &err)) != CP_OK) {
+		cp_bench_fail(prog, "view the cart", &err, rc);
+		goto out;
+	}
+	*total = view->total;
+	result = 0;
+out:
+	free(view);
+	return result;
+}
+
+int cp_bench_pay(const char *prog, struct cp_db *db, const struct cp_session *who, int64_t total)
+{
+	struct cp_tender t = {.method = CP_TENDER_CARD, .amount = total};
+	struct cp_sale_result r;
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_sale_pay(db, who, &t, 1, &r, &err);
+
+	return rc == CP_OK ? 0 : cp_bench_fail(prog, "pay", &err, rc);
 }
 
 /* Reads the payloads of the first n sales, without the fields cp_journal_record stamps; how

@@ -1,5 +1,5 @@
-/* bench_journal.h — what the programs that build a long journal share (bench_verify, bench_scale):
- * a fake clock, SQLite's flushes skipped while building, sales recorded again from the first
+/* bench_journal.h — what the programs that build a long journal (bench_verify, bench_scale)
+ * share: a fake clock, SQLite's flushes skipped while building, sales recorded again from the first
  * ones through cp_journal_record, and cp_journal_verify timed in a child process. Benchmarks
  * only; a program that links this file takes fsync and fdatasync from it. */
 #ifndef CP_BENCH_JOURNAL_H
@@ -34,6 +34,16 @@ void cp_bench_day(struct cp_db *db, int64_t back_ms, char out[32]);
 /* Logs in cashier 1001 and opens the demo store's shift; -1 (message named by prog) on
  * failure. */
 int cp_bench_login(const char *prog, struct cp_db *db, struct cp_session *who);
+
+/* Rings up a sale, untimed: the fake clock moved step_ms, a random demo member (M000001 to
+ * M001000) and 2 to 4 different demo items (SKU 10001 to 10051), drawn from *rng; *total gets
+ * its total. -1 (message named by prog) on failure. */
+int cp_bench_ring_up(const char *prog, struct cp_db *db, const struct cp_session *who,
+		     uint64_t *rng, int64_t step_ms, int64_t *total);
+
+/* Pays the cart of who by card for total with cp_sale_pay; -1 (message named by prog) on
+ * failure. */
+int cp_bench_pay(const char *prog, struct cp_db *db, const struct cp_session *who, int64_t total);
 
 /* Sales recorded again: the payloads of the first min(templates, count) sales, without the
  * fields cp_journal_record stamps, each again with a fresh receipt number and business day

@@ -11,8 +11,8 @@
  * with a new receipt number and business day through cp_journal_record (its apply writes the
  * same view rows the pay's does), 5,000 to a transaction — not through the pay, which would
  * take hours. The clock moves 57 s a sale: 1,500 sales a business day, so 550,000 sales span
- * a year. SQLite's flushes are skipped while building (bench_journal.c's fsync and fdatasync); every
- * figure is taken with them.
+ * a year. SQLite's flushes are skipped while building (bench_journal.c's fsync and
+ * fdatasync); every figure is taken with them.
  *
  * What is timed, on the cached database (the measured sales stay in it), after reading the file
  * once (in the page cache, as on a till that has been running):
@@ -42,23 +42,14 @@
 
 #include "bench_common.h"
 #include "bench_journal.h"
-#include "cart.h"
-#include "cp_clock.h"
 #include "db.h"
 #include "db_int.h"
 #include "demo.h"
-#include "journal.h"
-#include "journal_int.h"
 #include "member.h"
 #include "phone.h"
 #include "report.h"
-#include "sale.h"
-#include "shift.h"
-#include "staff.h"
 
 #define DEMO_MEMBERS 1000
-#define DEMO_FIRST_SKU 10001
-#define DEMO_ITEMS 51
 #define STEP_MS 57000 /* 1,500 sales a day: 550,000 in a year */
 #define TEMPLATES 1000
 #define BATCH 5000
@@ -113,51 +104,6 @@ static int put_member(struct cp_db *db, long i)
 	if ((rc = cp_member_put_snapshot(db, &s, &err)) != CP_OK)
 		return fail("store a member", &err, rc);
 	return 0;
-}
-
-/* Rings up a sale (a random demo member, 2 to 4 different items), untimed; *total gets its
- * total. */
-static int ring_up(struct cp_db *db, const struct cp_session *who, int64_t *total)
-{
-	struct cp_errbuf err = {{0}};
-	struct cp_cart_view *view = NULL;
-	char member[16], sku[16];
-	int lines = 2 + (int)(cp_bench_rnd(&rng_state) % 3),
-	    first = (int)(cp_bench_rnd(&rng_state) % DEMO_ITEMS), result = -1;
-	enum cp_err rc;
-
-	cp_bench_fake_now += STEP_MS;
-	snprintf(member, sizeof(member), "M%06d",
-		 (int)(cp_bench_rnd(&rng_state) % DEMO_MEMBERS) + 1);
-	if ((rc = cp_cart_set_member(db, who, member, &err)) != CP_OK)
-		return fail("attach member", &err, rc);
-	for (int i = 0; i < lines; i++) {
-		snprintf(sku, sizeof(sku), "%d", DEMO_FIRST_SKU + (first + i * 7) % DEMO_ITEMS);
-		if ((rc = cp_cart_scan(db, who, sku, 1 + (int64_t)(cp_bench_rnd(&rng_state) % 2),
-				       NULL, &err)) != CP_OK)
-			return fail("scan", &err, rc);
-	}
-	if (!(view = malloc(sizeof(*view))))
-		return fail("cart view", NULL, CP_ENOMEM);
-	if ((rc = cp_cart_view(db, who, view, &err)) != CP_OK) {
-		fail("view the cart", &err, rc);
-		goto out;
-	}
-	*total = view->total;
-	result = 0;
-out:
-	free(view);
-	return result;
-}
-
-static int pay(struct cp_db *db, const struct cp_session *who, int64_t total)
-{
-	struct cp_tender t = {.method = CP_TENDER_CARD, .amount = total};
-	struct cp_sale_result r;
-	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_sale_pay(db, who, &t, 1, &r, &err);
-
-	return rc == CP_OK ? 0 : fail("pay", &err, rc);
 }
 
 /* Records sales again from the first ones until the store has made sales sales. */
@@ -281,7 +227,8 @@ static int build_sales(const char *base, const char *path, int64_t sales, double
 	if (cp_bench_login("bench_scale", db, &who))
 		goto out;
 	for (int64_t i = 0; i < first; i++)
-		if (ring_up(db, &who, &total) || pay(db, &who, total))
+		if (cp_bench_ring_up("bench_scale", db, &who, &rng_state, STEP_MS, &total) ||
+		    cp_bench_pay("bench_scale", db, &who, total))
 			goto out;
 	if (clone_until(db, sales) ||
 	    cp_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err) != CP_OK)
@@ -473,12 +420,12 @@ static int measure_pay(struct cp_db *db, const char *dir, int n, struct cp_bench
 	for (int i = -20; i < n; i++) { /* 20 untimed rounds first */
 		int64_t total, t0, ts = 0, tb = 0;
 
-		if (ring_up(db, &who, &total))
+		if (cp_bench_ring_up("bench_scale", db, &who, &rng_state, STEP_MS, &total))
 			goto out;
 		for (int k = 0; k < 2; k++) {
 			if ((k == 0) == (i % 2 == 0)) {
 				t0 = cp_bench_now_ns();
-				if (pay(db, &who, total))
+				if (cp_bench_pay("bench_scale", db, &who, total))
 					goto out;
 				ts = cp_bench_now_ns() - t0;
 			} else {

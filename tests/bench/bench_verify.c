@@ -7,8 +7,8 @@
  * wait4; then the start check (cp_health_check, which checks the rows since the last verified
  * one) is timed on a copy after a day of --day further sales, with the rows it read.
  * While the cached journal is built, and the day's sales made, SQLite's flushes are skipped
- * (bench_journal.c's fsync and fdatasync take SQLite's calls in this program): a million durable sales
- * would take hours, and no figure here times a flush. */
+ * (bench_journal.c's fsync and fdatasync take SQLite's calls in this program): a million
+ * durable sales would take hours, and no figure here times a flush. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -20,25 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "bench_common.h"
 #include "bench_journal.h"
-#include "cart.h"
 #include "db.h"
-#include "db_int.h"
 #include "demo.h"
 #include "health.h"
-#include "journal.h"
-#include "journal_int.h"
-#include "sale.h"
-#include "shift.h"
-#include "staff.h"
 #include "verify_mark_int.h"
 
-#define DEMO_MEMBERS 1000
-#define DEMO_FIRST_SKU 10001
-#define DEMO_ITEMS 51
 #define STEP_MS 31000
 #define GOAL_VERIFY_S 10.0 /* per 1,000,000 rows */
 #define GOAL_VERIFY_MB 64.0
@@ -69,41 +57,11 @@ static int64_t last_seq(struct cp_db *db)
 /* One sale: a random demo member, 2 to 4 different items, paid by card. */
 static int sell(struct cp_db *db, const struct cp_session *who)
 {
-	struct cp_errbuf err = {{0}};
-	struct cp_cart_view *view = NULL;
-	struct cp_sale_result r;
-	struct cp_tender t = {.method = CP_TENDER_CARD};
-	char member[16], sku[16];
-	int lines = 2 + (int)(cp_bench_rnd(&rng_state) % 3),
-	    first = (int)(cp_bench_rnd(&rng_state) % DEMO_ITEMS), result = -1;
-	enum cp_err rc;
+	int64_t total;
 
-	cp_bench_fake_now += STEP_MS;
-	snprintf(member, sizeof(member), "M%06d",
-		 (int)(cp_bench_rnd(&rng_state) % DEMO_MEMBERS) + 1);
-	if ((rc = cp_cart_set_member(db, who, member, &err)) != CP_OK)
-		return fail("attach member", &err, rc);
-	for (int i = 0; i < lines; i++) {
-		snprintf(sku, sizeof(sku), "%d", DEMO_FIRST_SKU + (first + i * 7) % DEMO_ITEMS);
-		if ((rc = cp_cart_scan(db, who, sku, 1 + (int64_t)(cp_bench_rnd(&rng_state) % 2),
-				       NULL, &err)) != CP_OK)
-			return fail("scan", &err, rc);
-	}
-	if (!(view = malloc(sizeof(*view))))
-		return fail("cart view", NULL, CP_ENOMEM);
-	if ((rc = cp_cart_view(db, who, view, &err)) != CP_OK) {
-		fail("view the cart", &err, rc);
-		goto out;
-	}
-	t.amount = view->total;
-	if ((rc = cp_sale_pay(db, who, &t, 1, &r, &err)) != CP_OK) {
-		fail("pay", &err, rc);
-		goto out;
-	}
-	result = 0;
-out:
-	free(view);
-	return result;
+	if (cp_bench_ring_up("bench_verify", db, who, &rng_state, STEP_MS, &total))
+		return -1;
+	return cp_bench_pay("bench_verify", db, who, total);
 }
 
 static int open_db(const char *path, struct cp_db **db)
