@@ -154,6 +154,31 @@ void cp_bench_loadavg(char *out, size_t len)
 	snprintf(out, len, "%.2f/%.2f/%.2f", a, b, c);
 }
 
+void cp_bench_member_phone(const char *prefix, long i, char out[CP_PHONE_LEN + 1])
+{
+	snprintf(out, CP_PHONE_LEN + 1, "%s%09llu", prefix,
+		 (unsigned long long)(((uint64_t)i * 7919 + 12345) % 1000000000));
+}
+
+void cp_bench_member_make(const char *id, const char *phone, const char *card, long i,
+			  struct cp_bench_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s%07ld", id, i + 1);
+	cp_bench_member_phone(phone, i, m->phone);
+	snprintf(m->card, sizeof(m->card), "%s%08ld", card, i + 1);
+	snprintf(m->name, sizeof(m->name), "会员%07ld", i + 1);
+	snprintf(m->bday, sizeof(m->bday), "%02ld-%02ld", i % 12 + 1, i % 28 + 1);
+	m->s.id = m->id;
+	m->s.phone = m->phone;
+	m->s.card_no = m->card;
+	m->s.name = m->name;
+	m->s.birthday = m->bday;
+	m->s.points = (i * 37) % 20000;
+	m->s.growth = (i * 7) % 60000;
+	m->s.version = 1;
+}
+
 void cp_bench_args(int argc, char **argv, long n_max, const char **dir, int *n)
 {
 	long v;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "member.h"
+#include "phone.h"
 
 /* One sorted set of samples, in microseconds. */
 struct cp_bench_stats {
@@ -53,6 +55,23 @@ int cp_bench_copy_file(const char *prog, const char *from, const char *to);
 
 /* The 1, 5 and 15 minute load averages, as "a/b/c" (-1.00 each when unknown). */
 void cp_bench_loadavg(char *out, size_t len);
+
+/* Generated member i (0-based) of a benchmark store: phone PREFIX (two digits) and nine more,
+ * (i * 7919 + 12345) mod 10^9 (7919 is prime to 10^9, so each i has its own). */
+void cp_bench_member_phone(const char *prefix, long i, char out[CP_PHONE_LEN + 1]);
+
+/* Generated member i with its strings, which m->s points into (m must stay where it is while s
+ * is used). */
+struct cp_bench_member {
+	char id[24], phone[CP_PHONE_LEN + 1], card[24], name[40], bday[8];
+	struct cp_member_snapshot s;
+};
+
+/* Fills m with generated member i: id ID and i + 1 in 7 digits, phone as cp_bench_member_phone
+ * with PHONE, card CARD and i + 1 in 8 digits, name 会员 and i + 1, a birthday, points and
+ * growth from i, version 1; the tier, guide and the rest are zero for the caller to set. */
+void cp_bench_member_make(const char *id, const char *phone, const char *card, long i,
+			  struct cp_bench_member *m);
 
 /* The common options "--dir DIR" (scratch directory, default ".") and "-n N" (iterations,
  * 1..n_max, default *n): unknown options are ignored, a bad N keeps the default. */

@@ -71,8 +71,7 @@ static void summarise(int64_t *ns, int n, struct stats *s)
  * 10^9), so that any 15xxxxxxxxx is a miss. */
 static void member_phone(long i, char out[CP_PHONE_LEN + 1])
 {
-	snprintf(out, CP_PHONE_LEN + 1, "13%09llu",
-		 (unsigned long long)(((uint64_t)i * 7919 + 12345) % 1000000000));
+	cp_bench_member_phone("13", i, out);
 }
 
 static void miss_phone(char out[CP_PHONE_LEN + 1])
@@ -85,17 +84,6 @@ static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
 {
 	fprintf(stderr, "bench_lookup: %s: %s\n", what, cp_errmsg(err, rc));
 	return -1;
-}
-
-static void remove_db(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[PATH_MAX + 16];
-
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
-	}
 }
 
 /* The demo store's tiers and earn rules, so that a lookup derives tiers as a till does. */
@@ -130,29 +118,16 @@ static int seed_rules(struct cp_db *db)
 static int put_member(struct cp_db *db, long i)
 {
 	static const int64_t thresholds[] = {0, 2000, 10000, 20000, 50000};
-	char id[24], phone[CP_PHONE_LEN + 1], card[24], name[40], bday[8];
-	struct cp_member_snapshot s = {0};
+	struct cp_bench_member m;
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
 
-	snprintf(id, sizeof(id), "M%07ld", i + 1);
-	member_phone(i, phone);
-	snprintf(card, sizeof(card), "88%08ld", i + 1);
-	snprintf(name, sizeof(name), "会员%07ld", i + 1);
-	snprintf(bday, sizeof(bday), "%02ld-%02ld", i % 12 + 1, i % 28 + 1);
-	s.id = id;
-	s.phone = phone;
-	s.card_no = card;
-	s.name = name;
-	s.birthday = bday;
-	s.points = (i * 37) % 20000;
-	s.growth = (i * 7) % 60000;
+	cp_bench_member_make("M", "13", "88", i, &m);
 	for (int t = 0; t < 5; t++)
-		if (s.growth >= thresholds[t])
-			s.tier_level = t;
-	s.guide = i % 10 == 0 ? "2001" : NULL;
-	s.version = 1;
-	if ((rc = cp_member_put_snapshot(db, &s, &err)) != CP_OK)
+		if (m.s.growth >= thresholds[t])
+			m.s.tier_level = t;
+	m.s.guide = i % 10 == 0 ? "2001" : NULL;
+	if ((rc = cp_member_put_snapshot(db, &m.s, &err)) != CP_OK)
 		return fail("store a member", &err, rc);
 	return 0;
 }
@@ -201,7 +176,7 @@ static int build(const struct opts *o)
 	int result = -1;
 
 	fprintf(stderr, "bench_lookup: building %ld members in %s ...\n", o->members, o->db);
-	remove_db(o->db);
+	cp_bench_remove_db(o->db);
 	if ((rc = cp_db_create(&db, &opt, &init, &err)) != CP_OK)
 		return fail("create the members database", &err, rc);
 	/* Loading only: the cache holds the indexes being filled in random order, and a crash
@@ -237,7 +212,7 @@ out:
 		cp_db_rollback(db);
 	cp_db_close(db);
 	if (result != 0)
-		remove_db(o->db);
+		cp_bench_remove_db(o->db);
 	else
 		fprintf(stderr, "bench_lookup: built in %.1f s\n", (cp_bench_now_ns() - t0) / 1e9);
 	return result;

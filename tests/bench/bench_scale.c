@@ -73,35 +73,21 @@ static int open_db(const char *path, int autocheckpoint, struct cp_db **db)
 	return rc == CP_OK ? 0 : fail(path, &err, rc);
 }
 
-/* Generated member i (0-based): phones 14xxxxxxxxx (7919 is prime to 10^9), cards 77xxxxxxxx. */
+/* Generated member i (0-based): phones 14xxxxxxxxx, cards 77xxxxxxxx. */
 static void member_phone(long i, char out[CP_PHONE_LEN + 1])
 {
-	snprintf(out, CP_PHONE_LEN + 1, "14%09llu",
-		 (unsigned long long)(((uint64_t)i * 7919 + 12345) % 1000000000));
+	cp_bench_member_phone("14", i, out);
 }
 
 static int put_member(struct cp_db *db, long i)
 {
-	char id[24], phone[CP_PHONE_LEN + 1], card[24], name[40], bday[8];
-	struct cp_member_snapshot s = {0};
+	struct cp_bench_member m;
 	struct cp_errbuf err = {{0}};
 	enum cp_err rc;
 
-	snprintf(id, sizeof(id), "G%07ld", i + 1);
-	member_phone(i, phone);
-	snprintf(card, sizeof(card), "77%08ld", i + 1);
-	snprintf(name, sizeof(name), "会员%07ld", i + 1);
-	snprintf(bday, sizeof(bday), "%02ld-%02ld", i % 12 + 1, i % 28 + 1);
-	s.id = id;
-	s.phone = phone;
-	s.card_no = card;
-	s.name = name;
-	s.birthday = bday;
-	s.points = (i * 37) % 20000;
-	s.growth = (i * 7) % 60000;
-	s.tier_level = (int)(i % 3);
-	s.version = 1;
-	if ((rc = cp_member_put_snapshot(db, &s, &err)) != CP_OK)
+	cp_bench_member_make("G", "14", "77", i, &m);
+	m.s.tier_level = (int)(i % 3);
+	if ((rc = cp_member_put_snapshot(db, &m.s, &err)) != CP_OK)
 		return fail("store a member", &err, rc);
 	return 0;
 }
