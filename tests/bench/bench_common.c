@@ -2,6 +2,7 @@
 #include "bench_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,18 @@ void cp_bench_loadavg(char *out, size_t len)
 	if (f)
 		fclose(f);
 	snprintf(out, len, "%.2f/%.2f/%.2f", a, b, c);
+}
+
+void cp_bench_warm_file(const char *path)
+{
+	static char buf[1 << 20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
 }
 
 void cp_bench_member_phone(const char *prefix, long i, char out[CP_PHONE_LEN + 1])

@@ -73,6 +73,10 @@ struct cp_bench_member {
 void cp_bench_member_make(const char *id, const char *phone, const char *card, long i,
 			  struct cp_bench_member *m);
 
+/* Reads the file at path once, so that it is in the OS page cache as on a till that has been
+ * running; nothing when it cannot be opened. */
+void cp_bench_warm_file(const char *path);
+
 /* The common options "--dir DIR" (scratch directory, default ".") and "-n N" (iterations,
  * 1..n_max, default *n): unknown options are ignored, a bad N keeps the default. */
 void cp_bench_args(int argc, char **argv, long n_max, const char **dir, int *n);

@@ -244,20 +244,6 @@ out:
 	return ok;
 }
 
-/* Reads the file once so that every lookup finds it in the OS page cache, as on a till that
- * has been running; bench_startup measures the cold case. */
-static void warm_file(const char *path)
-{
-	static char buf[1 << 20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-}
-
 /* The floor: the same hash and one indexed SELECT of the row, on a connection of its own. */
 struct bare {
 	sqlite3 *h;
@@ -380,7 +366,7 @@ static int measure(const struct opts *o, struct stats *out, long *spin_iters)
 			goto out;
 	if (!q)
 		goto out;
-	warm_file(o->db);
+	cp_bench_warm_file(o->db); /* bench_startup measures the cold case */
 	if ((rc = cp_db_open(&c.db, &opt, &c.err)) != CP_OK) {
 		fail("open the members database", &c.err, rc);
 		goto out;

@@ -227,20 +227,6 @@ out:
 	return finish(tmp, path, result, t0);
 }
 
-/* Reads the file once, so that it is in the OS page cache as on a till that has been running
- * (bench_lookup does the same). */
-static void warm_file(const char *path)
-{
-	static char buf[1 << 20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-}
-
 /* Opens the database and finds a random generated member, n times: wall time of each, ms. */
 static int measure_start(const char *path, long members, int n, struct cp_bench_stats *s)
 {
@@ -517,7 +503,7 @@ int main(int argc, char **argv)
 	cp_bench_loadavg(load, sizeof(load));
 	if (stat(path, &sb) != 0)
 		return 1;
-	warm_file(path);
+	cp_bench_warm_file(path);
 	if (measure_start(path, members, (int)starts, &st))
 		return 1;
 	if (open_db(path, -1, &db))

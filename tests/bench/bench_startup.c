@@ -110,18 +110,6 @@ out:
 	return pct;
 }
 
-static void warm(const char *path)
-{
-	static char buf[1 << 20];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-}
-
 /* Reads the member count bench_lookup recorded, and the phone-hash key for the baseline. */
 static int identify(const struct opts *o)
 {
@@ -403,7 +391,7 @@ int main(int argc, char **argv)
 		char *version[] = {(char *)o.counterpoint, "--version", NULL};
 
 		/* Warm: as a restart of the program on a running machine. */
-		warm(o.db);
+		cp_bench_warm_file(o.db);
 		res_warm += resident_pct(o.db) / o.runs;
 		if (open_and_find(&o, &ns[OPEN_WARM][r], &ns[FIND_WARM][r]) ||
 		    bare_open_and_find(&o, &ns[BARE_WARM][r]))
