@@ -48,6 +48,16 @@ int fdatasync(int fd)
 	return cp_bench_no_flush ? 0 : (int)syscall(SYS_fdatasync, fd);
 }
 
+int cp_bench_open(const char *prog, const char *path, int autocheckpoint, struct cp_db **db)
+{
+	struct cp_db_options opt = {
+		.path = path, .clock = &cp_bench_fake_clock, .wal_autocheckpoint = autocheckpoint};
+	struct cp_errbuf err = {{0}};
+	enum cp_err rc = cp_db_open(db, &opt, &err);
+
+	return rc == CP_OK ? 0 : cp_bench_fail(prog, path, &err, rc);
+}
+
 int64_t cp_bench_one_int(struct cp_db *db, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -229,16 +239,13 @@ out:
 
 int cp_bench_verify_child(const char *prog, const char *path, int64_t step_ms, int64_t *rows)
 {
-	struct cp_db_options opt = {.path = path, .clock = &cp_bench_fake_clock};
 	struct cp_verify_report rep = {0};
 	struct cp_errbuf err = {{0}};
 	struct cp_db *db = NULL;
 	enum cp_err rc;
 
-	if ((rc = cp_db_open(&db, &opt, &err)) != CP_OK) {
-		cp_bench_fail(prog, path, &err, rc);
+	if (cp_bench_open(prog, path, 0, &db))
 		return 1;
-	}
 	if (step_ms > 0)
 		cp_bench_clock_after(db, step_ms);
 	rc = cp_journal_verify(db, &rep, &err);

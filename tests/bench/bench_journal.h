@@ -20,6 +20,10 @@ extern const struct cp_clock cp_bench_fake_clock;
 /* While set, fsync and fdatasync (SQLite's flushes) return 0 without flushing. */
 extern bool cp_bench_no_flush;
 
+/* Opens the database at path on the fake clock, with wal_autocheckpoint autocheckpoint (as
+ * cp_db_options: 0 the default, -1 none); -1 (message named by prog) on failure. */
+int cp_bench_open(const char *prog, const char *path, int autocheckpoint, struct cp_db **db);
+
 /* The first column of the first row of sql, -1 when it cannot run or gives no row. */
 int64_t cp_bench_one_int(struct cp_db *db, const char *sql);
 

@@ -63,16 +63,6 @@ static int fail(const char *what, const struct cp_errbuf *err, enum cp_err rc)
 	return cp_bench_fail("bench_scale", what, err, rc);
 }
 
-static int open_db(const char *path, int autocheckpoint, struct cp_db **db)
-{
-	struct cp_db_options opt = {
-		.path = path, .clock = &cp_bench_fake_clock, .wal_autocheckpoint = autocheckpoint};
-	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_db_open(db, &opt, &err);
-
-	return rc == CP_OK ? 0 : fail(path, &err, rc);
-}
-
 /* Generated member i (0-based): phones 14xxxxxxxxx, cards 77xxxxxxxx. */
 static void member_phone(long i, char out[CP_PHONE_LEN + 1])
 {
@@ -207,7 +197,7 @@ static int build_sales(const char *base, const char *path, int64_t sales, double
 	if (cp_bench_copy_file("bench_scale", base, tmp))
 		goto out;
 	cp_bench_no_flush = true;
-	if (open_db(tmp, 0, &db))
+	if (cp_bench_open("bench_scale", tmp, 0, &db))
 		goto out;
 	cp_bench_clock_after(db, STEP_MS);
 	if (cp_bench_login("bench_scale", db, &who))
@@ -245,7 +235,7 @@ static int measure_start(const char *path, long members, int n, struct cp_bench_
 
 		member_phone((long)(cp_bench_rnd(&rng_state) % (uint64_t)members), phone);
 		t0 = cp_bench_now_ns();
-		if (open_db(path, -1, &db))
+		if (cp_bench_open("bench_scale", path, -1, &db))
 			goto out;
 		rc = cp_member_find_by_phone(db, phone, &v, &err);
 		ns[i] = cp_bench_now_ns() - t0;
@@ -506,7 +496,7 @@ int main(int argc, char **argv)
 	cp_bench_warm_file(path);
 	if (measure_start(path, members, (int)starts, &st))
 		return 1;
-	if (open_db(path, -1, &db))
+	if (cp_bench_open("bench_scale", path, -1, &db))
 		return 1;
 	cp_bench_clock_after(db, STEP_MS);
 	nsales = cp_bench_one_int(db, "SELECT count(*) FROM sale");
@@ -550,7 +540,7 @@ int main(int argc, char **argv)
 		if (cp_bench_verify_run("bench_scale", argv[0], path, &vs, &vcpu, &vmib))
 			return 1;
 		rows = 0;
-		if (open_db(path, -1, &db) == 0) {
+		if (cp_bench_open("bench_scale", path, -1, &db) == 0) {
 			rows = cp_bench_one_int(db, "SELECT max(seq) FROM journal");
 			cp_db_close(db);
 		}

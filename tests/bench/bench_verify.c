@@ -64,15 +64,6 @@ static int sell(struct cp_db *db, const struct cp_session *who)
 	return cp_bench_pay("bench_verify", db, who, total);
 }
 
-static int open_db(const char *path, struct cp_db **db)
-{
-	struct cp_db_options opt = {.path = path, .clock = &cp_bench_fake_clock};
-	struct cp_errbuf err = {{0}};
-	enum cp_err rc = cp_db_open(db, &opt, &err);
-
-	return rc == CP_OK ? 0 : fail(path, &err, rc);
-}
-
 /* Sells until the journal has reached rows; the clock carries on from the newest row. */
 static int sell_until(struct cp_db *db, int64_t rows, bool progress)
 {
@@ -178,8 +169,8 @@ static int run_start(const char *cached, const char *dir, int day, double *secs,
 
 	snprintf(path, sizeof(path), "%s/bench_verify_start.db", dir);
 	cp_bench_remove_db(path);
-	if (cp_bench_copy_file("bench_verify", cached, path) || open_db(path, &db) ||
-	    cp_bench_clock_after(db, STEP_MS))
+	if (cp_bench_copy_file("bench_verify", cached, path) ||
+	    cp_bench_open("bench_verify", path, 0, &db) || cp_bench_clock_after(db, STEP_MS))
 		goto out;
 	if ((rc = cp_health_check(db, &err)) != CP_OK) {
 		fail("the first start check", &err, rc);
@@ -191,7 +182,7 @@ static int run_start(const char *cached, const char *dir, int day, double *secs,
 	cp_bench_no_flush = false;
 	cp_db_close(db);
 	db = NULL;
-	if (open_db(path, &db))
+	if (cp_bench_open("bench_verify", path, 0, &db))
 		goto out;
 	t0 = cp_bench_now_s();
 	c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
