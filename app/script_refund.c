@@ -36,7 +36,7 @@ enum cp_err script_refund_lines(json_t *req, int *lines, int64_t *qty, int *n,
 	if (json_array_size(arr) > CP_REFUND_MAX_LINES)
 		return cp_errf(err, CP_EINVAL, "at most %d lines", CP_REFUND_MAX_LINES);
 	json_array_foreach (arr, i, el) {
-		int64_t v, k = 0;
+		int64_t v = 0, k = 0;
 		enum cp_err rc;
 
 		if (json_is_object(el)) {
