@@ -125,9 +125,16 @@ sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *er
 {
 	sqlite3_stmt *st = stmt_find(db, sql, err);
 
-	/* A write of its own after a cart edit left the connection at NORMAL: FULL first. */
-	if (st && db->light && !sqlite3_stmt_readonly(st) && sqlite3_get_autocommit(db->h) &&
-	    !sync_full(db)) {
+	/* A write after a cart edit left the connection at NORMAL: on its own, FULL first; in a
+	 * transaction a bare BEGIN opened (the level cannot change in it), refused. */
+	if (!st || !db->light || db->light_tx || sqlite3_stmt_readonly(st))
+		return st;
+	if (!sqlite3_get_autocommit(db->h)) {
+		cp_errf(err, CP_EDB,
+			"internal error: a write at synchronous=NORMAL outside a cart edit");
+		return NULL;
+	}
+	if (!sync_full(db)) {
 		cp_errf(err, CP_EDB,
 			"cannot set synchronous=FULL for a durable write; nothing was recorded");
 		return NULL;
@@ -166,7 +173,8 @@ enum cp_err cp_db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 	int rc;
 
 	/* SQL run on its own may write: FULL first, unless it only opens or ends a transaction
-	 * (a write in one that BEGIN opened at NORMAL is refused: commit_guard). */
+	 * (a cached statement that writes in one that BEGIN opened at NORMAL is refused:
+	 * cp_db_stmt). */
 	if (db->light && sqlite3_get_autocommit(db->h) && strcmp(sql, "BEGIN") != 0 &&
 	    strcmp(sql, "COMMIT") != 0 && !sync_full(db))
 		return cp_errf(err, CP_EDB,
@@ -460,16 +468,6 @@ static int wal_count(void *ctx, sqlite3 *h, const char *name, int frames)
 	return SQLITE_OK;
 }
 
-/* A write transaction committing while the connection is at synchronous=NORMAL that is not a
- * cart edit's (one opened by a bare BEGIN after a cart edit) is rolled back: it would not be
- * flushed. Every other way to write sets FULL first (sync_full). */
-static int commit_guard(void *ctx)
-{
-	const struct cp_db *db = ctx;
-
-	return db->light && !db->light_tx;
-}
-
 static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt,
 			       struct cp_errbuf *err)
 {
@@ -477,7 +475,6 @@ static enum cp_err set_pragmas(struct cp_db *db, const struct cp_db_options *opt
 	enum cp_err result;
 	int ckpt = opt->wal_autocheckpoint;
 
-	sqlite3_commit_hook(db->h, commit_guard, db);
 	if ((result = cp_db_exec(db, "PRAGMA journal_mode=WAL", err)) != CP_OK ||
 	    (result = cp_db_exec(db, "PRAGMA synchronous=FULL", err)) != CP_OK ||
 	    (result = cp_db_exec(db, "PRAGMA foreign_keys=ON", err)) != CP_OK ||
