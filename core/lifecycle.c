@@ -292,10 +292,11 @@ static enum cp_err last_tier_up(struct cp_db *db, const char *id, int *level, ch
 {
 	sqlite3_stmt *st =
 		cp_db_stmt(db,
-			   "SELECT level, day FROM (SELECT seq, level, day FROM tier_up"
-			   " WHERE member_id = ?1 UNION ALL SELECT t.seq, t.level, t.day"
-			   " FROM member_alias a JOIN tier_up t ON t.member_id = a.local_id"
-			   " WHERE a.member_id = ?1) ORDER BY seq DESC LIMIT 1",
+			   /* max() on tier_up_member: no temporary B-tree for an ORDER BY */
+			   "SELECT level, day FROM tier_up WHERE seq = (SELECT max(s) FROM"
+			   " (SELECT max(seq) AS s FROM tier_up WHERE member_id = ?1 UNION ALL"
+			   " SELECT max(t.seq) FROM member_alias a JOIN tier_up t"
+			   " ON t.member_id = a.local_id WHERE a.member_id = ?1))",
 			   err);
 	int rc;
 
