@@ -161,11 +161,44 @@ static void test_only_cached_statements(void **state)
 	assert_int_equal(uncached, 0);
 }
 
+/* Runs so far of the connection's cached statements whose SQL starts with prefix. */
+static int runs_of(const char *prefix)
+{
+	int runs = 0;
+
+	for (int i = 0; i < env.db->ncache; i++) {
+		const char *sql = sqlite3_sql(env.db->cache[i].st);
+
+		if (sql && strncmp(sql, prefix, strlen(prefix)) == 0)
+			runs += sqlite3_stmt_status(env.db->cache[i].st, SQLITE_STMTSTATUS_RUN, 0);
+	}
+	return runs;
+}
+
+#define MEMBER_READ "SELECT id, phone_masked, card_no, name, birthday, points, growth, tier,"
+
+/* Keeping the receipt writes its copy only: the next sale's attach takes the member the
+ * receipt read instead of reading it again. */
+static void test_attach_after_keep_reads_no_member(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_member_view m;
+	int before;
+
+	(void)state;
+	member_sale(); /* the receipt read the member after the pay, then its copy was kept */
+	before = runs_of(MEMBER_READ);
+	ok(cp_member_get(env.db, "M1", &m, &err), &err);
+	assert_int_equal(runs_of(MEMBER_READ), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_temp_btree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_only_cached_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_after_keep_reads_no_member, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
