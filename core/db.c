@@ -814,6 +814,7 @@ void cp_db_close(struct cp_db *db)
 		sqlite3_close(db->h);
 	free(db->cart_memo);
 	free(db->member_memo);
+	free(db->life_memo);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

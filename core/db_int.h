@@ -84,6 +84,7 @@ struct cp_db {
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
 	void *cart_memo;   /* cart.c: the cart as the last change left it (one malloc'd block) */
 	void *member_memo; /* member.c: the last member read by id (one malloc'd block) */
+	void *life_memo;   /* lifecycle.c: the last member's lifecycle (one malloc'd block) */
 	/* verify's replay only: cp_report_sale_sum leaves the sales [sums_from, sums_to] to
 	 * cp_report_sale_sums_flush (report.c) */
 	bool defer_sums;

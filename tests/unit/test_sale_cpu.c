@@ -192,6 +192,21 @@ static void test_attach_after_keep_reads_no_member(void **state)
 	assert_int_equal(runs_of(MEMBER_READ), before);
 }
 
+#define VISITS_READ "SELECT coalesce(sum(visits), 0)"
+
+/* The member's lifecycle is read once a sale (for the receipt's benefits): the receipt's own
+ * line and the next attach's answer take it (three reads before). */
+static void test_lifecycle_read_once_a_sale(void **state)
+{
+	int before;
+
+	(void)state;
+	member_sale();
+	before = runs_of(VISITS_READ);
+	member_sale();
+	assert_int_equal(runs_of(VISITS_READ) - before, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +214,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_only_cached_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_after_keep_reads_no_member, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle_read_once_a_sale, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
