@@ -27,14 +27,6 @@
 
 static struct test_env env;
 
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct cp_errbuf e_ = {{0}};                                                       \
-		enum cp_err r_ = (call);                                                           \
-		if (r_ != CP_OK)                                                                   \
-			fail_msg("%s: %s", #call, e_.msg);                                         \
-	} while (0)
-
 static void exec(const char *sql)
 {
 	assert_int_equal(sqlite3_exec(env.db->h, sql, NULL, NULL, NULL), SQLITE_OK);
