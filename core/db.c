@@ -815,6 +815,7 @@ void cp_db_close(struct cp_db *db)
 	free(db->cart_memo);
 	free(db->member_memo);
 	free(db->life_memo);
+	cp_hmac_free(db->row_key);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

@@ -54,8 +54,7 @@ struct cp_db {
 	uint8_t journal_key[DB_KEY_LEN];
 	bool start_key_set;
 	uint8_t phone_key[DB_KEY_LEN];
-	uint8_t row_key[DB_KEY_LEN]; /* rowmac.c: read from meta on first use */
-	bool row_key_loaded;
+	struct cp_hmac *row_key; /* rowmac.c: meta row_key's HMAC state, made on first use */
 	struct {
 		const char *sql; /* compared by address: SQL text is always a literal */
 		sqlite3_stmt *st;

@@ -59,6 +59,18 @@ int cp_journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], in
 	return cp_hmac_sha256(key, DB_KEY_LEN, parts, lens, 3, out);
 }
 
+int cp_journal_hash_keyed(struct cp_hmac *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
+			  const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN])
+{
+	uint8_t be[8];
+	const void *parts[3] = {prev, be, payload};
+	size_t lens[3] = {JOURNAL_HASH_LEN, sizeof(be), len};
+
+	for (int i = 0; i < 8; i++)
+		be[i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+	return cp_hmac_mac(key, parts, lens, 3, out);
+}
+
 /* The last row's sequence and hash; seq 0 and a zero hash for an empty journal. */
 static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL_HASH_LEN],
 			    int64_t *at, struct cp_errbuf *err)
@@ -158,7 +170,8 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			      uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
-	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN], key[DB_KEY_LEN];
+	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN];
+	struct cp_hmac *key = NULL;
 	char event_id[CP_UUID_LEN + 1];
 	int64_t seq, last_at, now = cp_db_now(db);
 	journal_apply_fn apply = cp_journal_apply_for(type);
@@ -202,10 +215,10 @@ enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payloa
 			err, CP_EINVAL,
 			"cannot write the journal payload: out of memory, or text that is not "
 			"UTF-8");
-	if ((result = cp_seal_take(db, seq, key, err)) != CP_OK)
+	if ((result = cp_seal_take(db, seq, &key, err)) != CP_OK)
 		goto out;
-	rc = cp_journal_hash(key, prev, seq, text, text_len, hash);
-	cp_wipe(key, sizeof(key));
+	rc = cp_journal_hash_keyed(key, prev, seq, text, text_len, hash);
+	cp_hmac_free(key);
 	if (rc != 0) {
 		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
 		goto out;
