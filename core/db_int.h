@@ -55,6 +55,12 @@ struct cp_db {
 	bool start_key_set;
 	uint8_t phone_key[DB_KEY_LEN];
 	struct cp_hmac *row_key; /* rowmac.c: meta row_key's HMAC state, made on first use */
+	struct
+	{ /* journal.c: the journal's newest receipt number while its last row is seq, hash */
+		bool set;
+		int64_t seq, n;
+		uint8_t hash[DB_KEY_LEN];
+	} receipt_memo;
 	struct {
 		const char *sql; /* compared by address: SQL text is always a literal */
 		sqlite3_stmt *st;

@@ -167,6 +167,38 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 			 (long long)seq);
 }
 
+static bool has_receipt(const char *type)
+{
+	return strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 ||
+	       strcmp(type, "void") == 0 || strcmp(type, "refund_noreceipt") == 0;
+}
+
+/* The handle keeps the journal's newest receipt number with the last row it was true at, as
+ * the row just appended (seq, hash) makes it: a rolled-back or removed row, or another
+ * handle's, is never that row, and the number is read again from the journal. */
+static void note_receipt(struct cp_db *db, const char *type, json_t *payload, int64_t seq,
+			 const uint8_t prev[JOURNAL_HASH_LEN], const uint8_t hash[JOURNAL_HASH_LEN])
+{
+	const char *r;
+	int64_t n = 0;
+
+	if (has_receipt(type)) {
+		r = json_string_value(json_object_get(payload, "receipt"));
+		if (!r || !cp_journal_counter_of(r, db->store_id, db->terminal_id, &n))
+			n = 0;
+	} else if (db->receipt_memo.set && db->receipt_memo.seq == seq - 1 &&
+		   memcmp(db->receipt_memo.hash, prev, JOURNAL_HASH_LEN) == 0) {
+		n = db->receipt_memo.n;
+	} else {
+		db->receipt_memo.set = false;
+		return;
+	}
+	db->receipt_memo.set = true;
+	db->receipt_memo.seq = seq;
+	db->receipt_memo.n = n;
+	memcpy(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN);
+}
+
 enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			      uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
@@ -248,6 +280,7 @@ enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payloa
 	    (result = cp_report_note_day(db, seq, type, payload, err)) != CP_OK)
 		goto out;
 	note_event(db, type, event_id, seq, payload);
+	note_receipt(db, type, payload, seq, prev, hash);
 	if (seq_out)
 		*seq_out = seq;
 	if (hash_out)
@@ -385,15 +418,26 @@ bool cp_journal_counter_of(const char *id, const char *store, const char *termin
 static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errbuf *err)
 {
 	/* CASE, not IN (...): a list of constants is built into a temporary B-tree at every run. */
-	sqlite3_stmt *st = cp_db_stmt(
+	sqlite3_stmt *st;
+	uint8_t hash[JOURNAL_HASH_LEN];
+	int64_t seq, at;
+	enum cp_err result = last_row(db, &seq, hash, &at, err);
+	const char *r;
+	int rc;
+
+	if (result != CP_OK)
+		return result;
+	if (db->receipt_memo.set && db->receipt_memo.seq == seq &&
+	    memcmp(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN) == 0) {
+		*out = db->receipt_memo.n;
+		return CP_OK;
+	}
+	st = cp_db_stmt(
 		db,
 		"SELECT json_extract(payload, '$.receipt') FROM journal"
 		" WHERE CASE type WHEN 'sale' THEN 1 WHEN 'refund' THEN 1 WHEN 'void' THEN 1"
 		" WHEN 'refund_noreceipt' THEN 1 ELSE 0 END ORDER BY seq DESC LIMIT 1",
 		err);
-	const char *r;
-	int rc;
-
 	if (!st)
 		return CP_EDB;
 	*out = 0;
@@ -402,8 +446,13 @@ static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errb
 	    !cp_journal_counter_of(r, db->store_id, db->terminal_id, out))
 		*out = 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : cp_db_fail(db, rc, "read journal", err);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cp_db_fail(db, rc, "read journal", err);
+	db->receipt_memo.set = true;
+	db->receipt_memo.seq = seq;
+	db->receipt_memo.n = *out;
+	memcpy(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN);
+	return CP_OK;
 }
 
 enum cp_err cp_receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)

@@ -149,12 +149,80 @@ static void test_rowmac_old_way_and_key_once(void **state)
 	assert_in_range(cp_hmac_key_setups() - before, 0, 1);
 }
 
+static int count_extract(unsigned type, void *ctx, void *p, void *x)
+{
+	const char *sql = sqlite3_expanded_sql(p);
+
+	(void)type;
+	(void)x;
+	if (sql && strstr(sql, "json_extract(payload"))
+		(*(int *)ctx)++;
+	sqlite3_free((void *)sql);
+	return 0;
+}
+
+/* The receipt number does not read the newest receipt back out of its journal payload while
+ * the journal's last row is the one the handle wrote (36,000 instructions a pay before), and
+ * it still steps past a counter set back and never repeats a number. */
+static void test_receipt_without_payload_read(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	char want[64];
+	int extracts = 0;
+
+	pay_member_sale(env, &r);
+	sqlite3_trace_v2(env->db->h, SQLITE_TRACE_STMT, count_extract, &extracts);
+	pay_member_sale(env, &r);
+	pay_member_sale(env, &r);
+	sqlite3_trace_v2(env->db->h, 0, NULL, NULL);
+	assert_int_equal(extracts, 0);
+	snprintf(want, sizeof(want), "S001-T01-000003");
+	assert_string_equal(r.receipt, want);
+
+	/* the counter set back (a restore of meta): the journal's newest still counts */
+	assert_int_equal(sqlite3_exec(env->db->h,
+				      "UPDATE meta SET value = '1' WHERE key = 'receipt_seq'", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	pay_member_sale(env, &r);
+	assert_string_equal(r.receipt, "S001-T01-000004");
+	/* another handle's sale: the last row is not the one this handle knows */
+	{
+		struct cp_db *other = NULL;
+		struct cp_db_options opt = {.path = env->path, .clock = &env->clock};
+		struct cp_session who;
+
+		OK(cp_db_open(&other, &opt, &e_));
+		OK(cp_staff_login(other, "1001", "1234", &who, NULL, &e_));
+		{
+			struct cp_tender cash = {.method = CP_TENDER_CASH, .amount = 50000};
+			struct cp_sale_result r2;
+
+			OK(cp_cart_scan(other, &who, "A2", 1, NULL, &e_));
+			OK(cp_sale_pay(other, &who, &cash, 1, &r2, &e_));
+			assert_string_equal(r2.receipt, "S001-T01-000005");
+		}
+		cp_db_close(other);
+	}
+	assert_int_equal(sqlite3_exec(env->db->h,
+				      "UPDATE meta SET value = '2' WHERE key = 'receipt_seq'", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	pay_member_sale(env, &r);
+	assert_string_equal(r.receipt, "S001-T01-000006");
+	assert_int_equal(test_count(env, "SELECT count(*) FROM (SELECT receipt FROM sale"
+					 " GROUP BY receipt HAVING count(*) > 1)"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pay_hashes_key_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_hashes_old_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rowmac_old_way_and_key_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_without_payload_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
