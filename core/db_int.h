@@ -167,6 +167,9 @@ enum cp_err cp_db_meta_get_int(struct cp_db *db, const char *key, int64_t *out,
 			       struct cp_errbuf *err);
 enum cp_err cp_db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
 			       struct cp_errbuf *err);
+/* Two values in one statement (the seal's key and the row it seals, in every journal row). */
+enum cp_err cp_db_meta_set_two(struct cp_db *db, const char *key1, const char *value1,
+			       const char *key2, const char *value2, struct cp_errbuf *err);
 
 /* Reads meta utc_offset_min, the store's time zone, into db->utc_offset_min (CP_ECORRUPT when
  * it is missing or outside -840..840). */

@@ -73,7 +73,7 @@ enum cp_err cp_seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err)
 enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, struct cp_hmac **keyed,
 			 struct cp_errbuf *err)
 {
-	char hex[2 * DB_KEY_LEN + 1];
+	char hex[2 * DB_KEY_LEN + 1], next_seq[24];
 	uint8_t key[DB_KEY_LEN], next[DB_KEY_LEN];
 	int64_t for_seq;
 	enum cp_err result = cp_seal_current(db, key, &for_seq, err);
@@ -95,8 +95,8 @@ enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, struct cp_hmac **keyed,
 		goto out;
 	}
 	cp_hex(next, DB_KEY_LEN, hex);
-	if ((result = cp_db_meta_set(db, "journal_key", hex, err)) == CP_OK)
-		result = cp_db_meta_set_int(db, "journal_key_seq", seq + 1, err);
+	snprintf(next_seq, sizeof(next_seq), "%lld", (long long)(seq + 1));
+	result = cp_db_meta_set_two(db, "journal_key", hex, "journal_key_seq", next_seq, err);
 out:
 	cp_wipe(hex, sizeof(hex));
 	cp_wipe(key, sizeof(key));

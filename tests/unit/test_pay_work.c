@@ -216,6 +216,39 @@ static void test_receipt_without_payload_read(void **state)
 			 0);
 }
 
+/* Statements that write meta as they start, not each trigger program they run (whose text
+ * SQLite passes as a "--" comment). */
+static int count_meta_writes(unsigned type, void *ctx, void *p, void *x)
+{
+	const char *sql = x;
+
+	(void)type;
+	(void)p;
+	if (sql && strncmp(sql, "--", 2) != 0 && strstr(sql, "INSERT INTO meta"))
+		(*(int *)ctx)++;
+	return 0;
+}
+
+/* A pay writes meta in two statements: the receipt counter, and the seal's next key with the
+ * row it seals in one (three statements before). */
+static void test_pay_meta_writes(void **state)
+{
+	struct test_env *env = *state;
+	struct cp_sale_result r;
+	int writes = 0;
+	int64_t seq;
+	uint8_t key[DB_KEY_LEN];
+
+	pay_member_sale(env, &r);
+	sqlite3_trace_v2(env->db->h, SQLITE_TRACE_STMT, count_meta_writes, &writes);
+	pay_member_sale(env, &r);
+	sqlite3_trace_v2(env->db->h, 0, NULL, NULL);
+	assert_int_equal(writes, 2);
+	OK(cp_seal_current(env->db, key, &seq, &e_));
+	assert_int_equal(seq, r.seq + 1);
+	cp_wipe(key, sizeof(key));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_hashes_old_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rowmac_old_way_and_key_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt_without_payload_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pay_meta_writes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
