@@ -356,6 +356,26 @@ enum cp_err cp_db_meta_set(struct cp_db *db, const char *key, const char *value,
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "write meta", err);
 }
 
+enum cp_err cp_db_meta_set_two(struct cp_db *db, const char *key1, const char *value1,
+			       const char *key2, const char *value2, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "INSERT INTO meta(key, value) VALUES(?1, ?2), (?3, ?4) "
+				      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				      err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, key1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, key2, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, value2, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "write meta", err);
+}
+
 enum cp_err cp_db_meta_get_int(struct cp_db *db, const char *key, int64_t *out,
 			       struct cp_errbuf *err)
 {
@@ -815,6 +835,7 @@ void cp_db_close(struct cp_db *db)
 	free(db->cart_memo);
 	free(db->member_memo);
 	free(db->life_memo);
+	cp_hmac_free(db->row_key);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

@@ -54,8 +54,13 @@ struct cp_db {
 	uint8_t journal_key[DB_KEY_LEN];
 	bool start_key_set;
 	uint8_t phone_key[DB_KEY_LEN];
-	uint8_t row_key[DB_KEY_LEN]; /* rowmac.c: read from meta on first use */
-	bool row_key_loaded;
+	struct cp_hmac *row_key; /* rowmac.c: meta row_key's HMAC state, made on first use */
+	struct
+	{ /* journal.c: the journal's newest receipt number while its last row is seq, hash */
+		bool set;
+		int64_t seq, n;
+		uint8_t hash[DB_KEY_LEN];
+	} receipt_memo;
 	struct {
 		const char *sql; /* compared by address: SQL text is always a literal */
 		sqlite3_stmt *st;
@@ -162,6 +167,9 @@ enum cp_err cp_db_meta_get_int(struct cp_db *db, const char *key, int64_t *out,
 			       struct cp_errbuf *err);
 enum cp_err cp_db_meta_set_int(struct cp_db *db, const char *key, int64_t value,
 			       struct cp_errbuf *err);
+/* Two values in one statement (the seal's key and the row it seals, in every journal row). */
+enum cp_err cp_db_meta_set_two(struct cp_db *db, const char *key1, const char *value1,
+			       const char *key2, const char *value2, struct cp_errbuf *err);
 
 /* Reads meta utc_offset_min, the store's time zone, into db->utc_offset_min (CP_ECORRUPT when
  * it is missing or outside -840..840). */

@@ -59,6 +59,18 @@ int cp_journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], in
 	return cp_hmac_sha256(key, DB_KEY_LEN, parts, lens, 3, out);
 }
 
+int cp_journal_hash_keyed(struct cp_hmac *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
+			  const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN])
+{
+	uint8_t be[8];
+	const void *parts[3] = {prev, be, payload};
+	size_t lens[3] = {JOURNAL_HASH_LEN, sizeof(be), len};
+
+	for (int i = 0; i < 8; i++)
+		be[i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+	return cp_hmac_mac(key, parts, lens, 3, out);
+}
+
 /* The last row's sequence and hash; seq 0 and a zero hash for an empty journal. */
 static enum cp_err last_row(struct cp_db *db, int64_t *seq, uint8_t hash[JOURNAL_HASH_LEN],
 			    int64_t *at, struct cp_errbuf *err)
@@ -155,10 +167,43 @@ static void note_event(struct cp_db *db, const char *type, const char *event_id,
 			 (long long)seq);
 }
 
+static bool has_receipt(const char *type)
+{
+	return strcmp(type, "sale") == 0 || strcmp(type, "refund") == 0 ||
+	       strcmp(type, "void") == 0 || strcmp(type, "refund_noreceipt") == 0;
+}
+
+/* The handle keeps the journal's newest receipt number with the last row it was true at, as
+ * the row just appended (seq, hash) makes it: a rolled-back or removed row, or another
+ * handle's, is never that row, and the number is read again from the journal. */
+static void note_receipt(struct cp_db *db, const char *type, json_t *payload, int64_t seq,
+			 const uint8_t prev[JOURNAL_HASH_LEN], const uint8_t hash[JOURNAL_HASH_LEN])
+{
+	const char *r;
+	int64_t n = 0;
+
+	if (has_receipt(type)) {
+		r = json_string_value(json_object_get(payload, "receipt"));
+		if (!r || !cp_journal_counter_of(r, db->store_id, db->terminal_id, &n))
+			n = 0;
+	} else if (db->receipt_memo.set && db->receipt_memo.seq == seq - 1 &&
+		   memcmp(db->receipt_memo.hash, prev, JOURNAL_HASH_LEN) == 0) {
+		n = db->receipt_memo.n;
+	} else {
+		db->receipt_memo.set = false;
+		return;
+	}
+	db->receipt_memo.set = true;
+	db->receipt_memo.seq = seq;
+	db->receipt_memo.n = n;
+	memcpy(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN);
+}
+
 enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payload, int64_t *seq_out,
 			      uint8_t hash_out[JOURNAL_HASH_LEN], struct cp_errbuf *err)
 {
-	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN], key[DB_KEY_LEN];
+	uint8_t prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN];
+	struct cp_hmac *key = NULL;
 	char event_id[CP_UUID_LEN + 1];
 	int64_t seq, last_at, now = cp_db_now(db);
 	journal_apply_fn apply = cp_journal_apply_for(type);
@@ -202,10 +247,10 @@ enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payloa
 			err, CP_EINVAL,
 			"cannot write the journal payload: out of memory, or text that is not "
 			"UTF-8");
-	if ((result = cp_seal_take(db, seq, key, err)) != CP_OK)
+	if ((result = cp_seal_take(db, seq, &key, err)) != CP_OK)
 		goto out;
-	rc = cp_journal_hash(key, prev, seq, text, text_len, hash);
-	cp_wipe(key, sizeof(key));
+	rc = cp_journal_hash_keyed(key, prev, seq, text, text_len, hash);
+	cp_hmac_free(key);
 	if (rc != 0) {
 		result = cp_errf(err, CP_EIO, "cannot compute the journal hash");
 		goto out;
@@ -235,6 +280,7 @@ enum cp_err cp_journal_record(struct cp_db *db, const char *type, json_t *payloa
 	    (result = cp_report_note_day(db, seq, type, payload, err)) != CP_OK)
 		goto out;
 	note_event(db, type, event_id, seq, payload);
+	note_receipt(db, type, payload, seq, prev, hash);
 	if (seq_out)
 		*seq_out = seq;
 	if (hash_out)
@@ -372,15 +418,26 @@ bool cp_journal_counter_of(const char *id, const char *store, const char *termin
 static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errbuf *err)
 {
 	/* CASE, not IN (...): a list of constants is built into a temporary B-tree at every run. */
-	sqlite3_stmt *st = cp_db_stmt(
+	sqlite3_stmt *st;
+	uint8_t hash[JOURNAL_HASH_LEN];
+	int64_t seq, at;
+	enum cp_err result = last_row(db, &seq, hash, &at, err);
+	const char *r;
+	int rc;
+
+	if (result != CP_OK)
+		return result;
+	if (db->receipt_memo.set && db->receipt_memo.seq == seq &&
+	    memcmp(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN) == 0) {
+		*out = db->receipt_memo.n;
+		return CP_OK;
+	}
+	st = cp_db_stmt(
 		db,
 		"SELECT json_extract(payload, '$.receipt') FROM journal"
 		" WHERE CASE type WHEN 'sale' THEN 1 WHEN 'refund' THEN 1 WHEN 'void' THEN 1"
 		" WHEN 'refund_noreceipt' THEN 1 ELSE 0 END ORDER BY seq DESC LIMIT 1",
 		err);
-	const char *r;
-	int rc;
-
 	if (!st)
 		return CP_EDB;
 	*out = 0;
@@ -389,8 +446,13 @@ static enum cp_err newest_receipt(struct cp_db *db, int64_t *out, struct cp_errb
 	    !cp_journal_counter_of(r, db->store_id, db->terminal_id, out))
 		*out = 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
-						     : cp_db_fail(db, rc, "read journal", err);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cp_db_fail(db, rc, "read journal", err);
+	db->receipt_memo.set = true;
+	db->receipt_memo.seq = seq;
+	db->receipt_memo.n = *out;
+	memcpy(db->receipt_memo.hash, hash, JOURNAL_HASH_LEN);
+	return CP_OK;
 }
 
 enum cp_err cp_receipt_next(struct cp_db *db, char *out, size_t outlen, struct cp_errbuf *err)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cp_crypto.h"
 #include "db_int.h"
 
 #define JOURNAL_HASH_LEN 32
@@ -34,6 +35,9 @@ bool cp_clockcheck_plausible(int64_t now);
 /* The chained hash of one row: HMAC-SHA256(key, prev || seq as 8 bytes big-endian || payload). */
 int cp_journal_hash(const uint8_t *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
 		    const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN]);
+/* The same with the key's HMAC state (cp_hmac_new): its pads are not hashed again. */
+int cp_journal_hash_keyed(struct cp_hmac *key, const uint8_t prev[JOURNAL_HASH_LEN], int64_t seq,
+			  const char *payload, size_t len, uint8_t out[JOURNAL_HASH_LEN]);
 
 /* Small readers for apply functions: a missing or mistyped field is CP_ECORRUPT naming it. */
 enum cp_err cp_jget_int(json_t *o, const char *key, int64_t *out, struct cp_errbuf *err);

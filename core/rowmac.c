@@ -11,8 +11,10 @@
 
 #define ROWMAC_LEN 16
 
+/* The key's HMAC state is made once a handle: a row's checksum hashes the row alone. */
 static bool load_key(sqlite3 *h, struct cp_db *db)
 {
+	uint8_t key[DB_KEY_LEN];
 	sqlite3_stmt *st;
 	bool ok = false;
 
@@ -20,9 +22,11 @@ static bool load_key(sqlite3 *h, struct cp_db *db)
 	    SQLITE_OK)
 		return false;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		ok = cp_unhex((const char *)sqlite3_column_text(st, 0), db->row_key, DB_KEY_LEN);
+		ok = cp_unhex((const char *)sqlite3_column_text(st, 0), key, DB_KEY_LEN);
 	sqlite3_finalize(st);
-	db->row_key_loaded = ok;
+	if (ok)
+		ok = (db->row_key = cp_hmac_new(key, DB_KEY_LEN)) != NULL;
+	cp_wipe(key, sizeof(key));
 	return ok;
 }
 
@@ -40,7 +44,7 @@ static void row_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_error(ctx, "cp_row_mac: table and content must be text", -1);
 		return;
 	}
-	if (!db->row_key_loaded && !load_key(sqlite3_context_db_handle(ctx), db)) {
+	if (!db->row_key && !load_key(sqlite3_context_db_handle(ctx), db)) {
 		sqlite3_result_error(
 			ctx, "the row checksum key (meta row_key) is missing or damaged", -1);
 		return;
@@ -49,7 +53,7 @@ static void row_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	lens[0] = strlen((const char *)tbl) + 1; /* with its terminating zero */
 	parts[1] = content;
 	lens[1] = (size_t)sqlite3_value_bytes(argv[1]);
-	if (cp_hmac_sha256(db->row_key, DB_KEY_LEN, parts, lens, 2, mac) != 0) {
+	if (cp_hmac_mac(db->row_key, parts, lens, 2, mac) != 0) {
 		sqlite3_result_error(ctx, "cp_row_mac: the hash failed", -1);
 		return;
 	}

@@ -25,6 +25,14 @@ int cp_seal_next(const uint8_t key[DB_KEY_LEN], uint8_t out[DB_KEY_LEN])
 	return rc;
 }
 
+int cp_seal_next_keyed(struct cp_hmac *key, uint8_t out[DB_KEY_LEN])
+{
+	const void *parts[1] = {SEAL_NEXT_LABEL};
+	size_t lens[1] = {sizeof(SEAL_NEXT_LABEL) - 1};
+
+	return cp_hmac_mac(key, parts, lens, 1, out);
+}
+
 enum cp_err cp_seal_current(struct cp_db *db, uint8_t key[DB_KEY_LEN], int64_t *seq,
 			    struct cp_errbuf *err)
 {
@@ -62,14 +70,15 @@ enum cp_err cp_seal_first(struct cp_db *db, int64_t *seq, struct cp_errbuf *err)
 	return result;
 }
 
-enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN],
+enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, struct cp_hmac **keyed,
 			 struct cp_errbuf *err)
 {
-	char hex[2 * DB_KEY_LEN + 1];
-	uint8_t next[DB_KEY_LEN];
+	char hex[2 * DB_KEY_LEN + 1], next_seq[24];
+	uint8_t key[DB_KEY_LEN], next[DB_KEY_LEN];
 	int64_t for_seq;
 	enum cp_err result = cp_seal_current(db, key, &for_seq, err);
 
+	*keyed = NULL;
 	if (result != CP_OK)
 		goto out;
 	if (for_seq != seq) {
@@ -81,18 +90,21 @@ enum cp_err cp_seal_take(struct cp_db *db, int64_t seq, uint8_t key[DB_KEY_LEN],
 				 (long long)for_seq, (long long)seq);
 		goto out;
 	}
-	if (cp_seal_next(key, next) != 0) {
+	if (!(*keyed = cp_hmac_new(key, DB_KEY_LEN)) || cp_seal_next_keyed(*keyed, next) != 0) {
 		result = cp_errf(err, CP_EIO, "cannot derive the next sealing key");
 		goto out;
 	}
 	cp_hex(next, DB_KEY_LEN, hex);
-	if ((result = cp_db_meta_set(db, "journal_key", hex, err)) == CP_OK)
-		result = cp_db_meta_set_int(db, "journal_key_seq", seq + 1, err);
+	snprintf(next_seq, sizeof(next_seq), "%lld", (long long)(seq + 1));
+	result = cp_db_meta_set_two(db, "journal_key", hex, "journal_key_seq", next_seq, err);
 out:
 	cp_wipe(hex, sizeof(hex));
+	cp_wipe(key, sizeof(key));
 	cp_wipe(next, sizeof(next));
-	if (result != CP_OK)
-		cp_wipe(key, DB_KEY_LEN);
+	if (result != CP_OK) {
+		cp_hmac_free(*keyed);
+		*keyed = NULL;
+	}
 	return result;
 }
 

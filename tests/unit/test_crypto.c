@@ -70,6 +70,59 @@ static void hmac_rfc4231_case2(void **state)
 		   "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+/* A key's kept state gives the bytes cp_hmac_sha256 gives, for keys of 0 to 200 bytes (past
+ * the 64-byte block: hashed first) and messages from empty to many blocks, in parts, message
+ * after message on the same state; the key's pads are hashed once. RFC 4231 case 6 (a
+ * 131-byte key) pins the long-key path to the published value. */
+static void hmac_kept_key_same_bytes(void **state)
+{
+	static const char data[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+	static const size_t keylens[] = {0, 1, 4, 20, 32, 63, 64, 65, 131, 200};
+	uint8_t key[200], msg[300], want[CP_SHA256_LEN], got[CP_SHA256_LEN];
+	const void *parts[3];
+	size_t lens[3];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 13 + 5);
+	for (size_t k = 0; k < sizeof(keylens) / sizeof(keylens[0]); k++) {
+		unsigned long before = cp_hmac_key_setups();
+		struct cp_hmac *h = cp_hmac_new(key, keylens[k]);
+
+		assert_non_null(h);
+		assert_int_equal(cp_hmac_key_setups() - before, 1);
+		for (size_t len = 0; len <= sizeof(msg); len += 23) {
+			parts[0] = msg;
+			lens[0] = len / 3;
+			parts[1] = msg + len / 3;
+			lens[1] = 0;
+			parts[2] = msg + len / 3;
+			lens[2] = len - len / 3;
+			assert_int_equal(cp_hmac_sha256(key, keylens[k], parts, lens, 3, want), 0);
+			before = cp_hmac_key_setups();
+			assert_int_equal(cp_hmac_mac(h, parts, lens, 3, got), 0);
+			assert_int_equal(cp_hmac_key_setups(), before);
+			assert_memory_equal(got, want, sizeof(got));
+		}
+		cp_hmac_free(h);
+	}
+	memset(key, 0xaa, 131);
+	{
+		struct cp_hmac *h = cp_hmac_new(key, 131);
+
+		parts[0] = data;
+		lens[0] = sizeof(data) - 1;
+		assert_non_null(h);
+		assert_int_equal(cp_hmac_mac(h, parts, lens, 1, got), 0);
+		expect_hex(got, sizeof(got),
+			   "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+		cp_hmac_free(h);
+	}
+	cp_hmac_free(NULL);
+}
+
 static void pbkdf2(uint32_t c, size_t len, uint8_t *out)
 {
 	assert_int_equal(cp_pbkdf2_sha256("password", 8, (const uint8_t *)"salt", 4, c, out, len),
@@ -187,6 +240,7 @@ int main(void)
 		cmocka_unit_test(sha256_abc),
 		cmocka_unit_test(hmac_rfc4231_case1),
 		cmocka_unit_test(hmac_rfc4231_case2),
+		cmocka_unit_test(hmac_kept_key_same_bytes),
 		cmocka_unit_test(pbkdf2_vectors),
 		cmocka_unit_test(pbkdf2_two_blocks),
 		cmocka_unit_test(pbkdf2_zero_iterations_refused),
