@@ -458,10 +458,13 @@ static enum cp_err granted(struct cp_db *db, const char *id, const char *member,
 }
 
 /* Judges b for member m on business day: *state and s's fields; *mine false when it is not the
- * member's at all (tier, stage) or outside its dates. */
+ * member's at all (tier, stage) or outside its dates. open_only (a receipt, which prints the
+ * open ones only): a benefit whose day it is not is CP_BENEFIT_NOT_TODAY without reading its
+ * grants, even when it was granted this period. */
 static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 			 const struct cp_member_view *m, int birth_month, const char *day,
-			 struct cp_benefit_status *s, bool *mine, struct cp_errbuf *err)
+			 bool open_only, struct cp_benefit_status *s, bool *mine,
+			 struct cp_errbuf *err)
 {
 	enum cp_err result;
 	char stage[16];
@@ -479,6 +482,10 @@ static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 		snprintf(s->why, sizeof(s->why), "from %s", b->valid_from);
 		return CP_OK;
 	}
+	if (open_only && !when_holds(db, b, day, birth_month, s->why, sizeof(s->why))) {
+		s->state = CP_BENEFIT_NOT_TODAY;
+		return CP_OK;
+	}
 	if ((result = granted(db, b->id, m->id, s->period_key, day, s->used_on, err)) != CP_OK)
 		return result;
 	if (s->used_on[0])
@@ -490,8 +497,8 @@ static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 	return CP_OK;
 }
 
-enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
-				   struct cp_benefit_list *out, struct cp_errbuf *err)
+static enum cp_err list_member(struct cp_db *db, const char *member_id, bool open_only,
+			       struct cp_benefit_list *out, struct cp_errbuf *err)
 {
 	struct cp_member_view m;
 	struct cp_benefit_status *all = NULL;
@@ -517,8 +524,8 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 		bool mine;
 
 		read_benefit(st, &b);
-		if ((result = judge(db, &b, &m, birth_month, out->day, &all[n], &mine, err)) !=
-		    CP_OK)
+		if ((result = judge(db, &b, &m, birth_month, out->day, open_only, &all[n], &mine,
+				    err)) != CP_OK)
 			break;
 		if (mine)
 			n++;
@@ -537,6 +544,12 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 	}
 	free(all);
 	return result;
+}
+
+enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
+				   struct cp_benefit_list *out, struct cp_errbuf *err)
+{
+	return list_member(db, member_id, false, out, err);
 }
 
 enum cp_err cp_benefit_list(struct cp_db *db, const struct cp_session *who,
@@ -627,7 +640,7 @@ static enum cp_err refusal(struct cp_db *db, const struct cp_benefit *b,
 		return cp_errf(err, CP_ESTATE, "benefit %s has expired: it ended on %s", b->id,
 			       b->valid_to);
 	if ((result = cp_member_birth_month(db, m->id, &birth_month, err)) != CP_OK ||
-	    (result = judge(db, b, m, birth_month, day, s, &mine, err)) != CP_OK)
+	    (result = judge(db, b, m, birth_month, day, false, s, &mine, err)) != CP_OK)
 		return result;
 	if (s->state == CP_BENEFIT_USED)
 		return strcmp(s->used_on, day) > 0
@@ -852,7 +865,7 @@ enum cp_err cp_benefit_receipt_fill(struct cp_db *db, struct cp_receipt_view *v,
 		return CP_OK;
 	if (!(l = malloc(sizeof(*l))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	result = cp_benefit_list_member(db, v->member.id, l, err);
+	result = list_member(db, v->member.id, true, l, err);
 	for (int i = 0; result == CP_OK && i < l->n && v->nbenefits < CP_RECEIPT_MAX_BENEFITS; i++)
 		if (l->e[i].state == CP_BENEFIT_OPEN)
 			snprintf(v->benefits[v->nbenefits++], sizeof(v->benefits[0]), "%s",
