@@ -3,6 +3,7 @@
  * the grant, one benefit_grant journal event whose view is benefit_grant (the grants of this
  * till), beside benefit_known (the grants of other tills, as HQ's feed sends them). A period is
  * keyed by the till's business day (cp_report_event_day), so a moved clock cannot grant twice. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,7 +507,9 @@ static enum cp_err list_member(struct cp_db *db, const char *member_id, bool ope
 	int birth_month, n = 0, rc;
 	enum cp_err result;
 
-	memset(out, 0, sizeof(*out));
+	/* The receipt's list (a malloc'd 17 KB, every sale) clears its head only: the entries
+	 * below n are written whole below. */
+	memset(out, 0, open_only ? offsetof(struct cp_benefit_list, e) : sizeof(*out));
 	if ((result = cp_member_get(db, member_id, &m, err)) != CP_OK ||
 	    (result = cp_member_birth_month(db, m.id, &birth_month, err)) != CP_OK ||
 	    (result = cp_report_event_day(db, cp_db_now(db), out->day, err)) != CP_OK)

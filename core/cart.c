@@ -53,7 +53,8 @@ struct cart_memo {
 	struct cp_discount_config discount;
 	char session[CP_SESSION_TOKEN_LEN + 1];
 	struct cp_cart_view view;
-	struct cp_cart_view raw; /* view before cp_discount_price: what read_lines gave */
+	struct cp_cart_view raw;          /* view before pricing: what read_lines gave */
+	struct cp_discount_inputs priced; /* what its pricing read (tier and manual discounts) */
 };
 
 /* A scan's change to the cart, for finish() to apply to the memo instead of reading the cart
@@ -164,10 +165,10 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 	return CP_OK;
 }
 
-/* The cart as stored; session (may be NULL) gets the owning session's token, raw (may be NULL)
- * the view before cp_discount_price. */
+/* The cart as stored; session (may be NULL) gets the owning session's token. With keep (the
+ * memo, out being its view), the view before pricing and what pricing read are kept too. */
 static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
-			     char session[CP_SESSION_TOKEN_LEN + 1], struct cp_cart_view *raw,
+			     char session[CP_SESSION_TOKEN_LEN + 1], struct cart_memo *keep,
 			     struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = cp_db_stmt(
@@ -210,9 +211,12 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 	}
 	if ((result = read_lines(db, out, err)) != CP_OK)
 		return result;
-	if (raw)
-		view_copy(raw, out);
-	return cp_discount_price(db, out, err);
+	if (!keep)
+		return cp_discount_price(db, out, err);
+	view_copy(&keep->raw, out);
+	if ((result = cp_discount_inputs_read(db, out, &keep->priced, err)) != CP_OK)
+		return result;
+	return cp_discount_price_with(out, &db->discount, &keep->priced, err);
 }
 
 static bool logged_in(const struct cp_session *who)
@@ -408,7 +412,7 @@ static enum cp_err apply_scan(struct cp_db *db, struct cart_memo *m, const struc
 		if (!line_sum(v, &v->lines[i]))
 			goto overflow;
 	view_copy(&m->raw, v);
-	return cp_discount_price(db, v, err);
+	return cp_discount_price_with(v, &db->discount, &m->priced, err);
 overflow:
 	return cp_errf(err, CP_EOVERFLOW, "the cart total is too large; lower a quantity");
 }
@@ -420,6 +424,7 @@ static enum cp_err finish(struct cp_db *db, enum cp_err result, const struct sca
 			  struct cp_errbuf *err)
 {
 	struct cart_memo *m = db->cart_memo;
+	bool quick = false;
 
 	if (m)
 		m->valid = false;
@@ -428,15 +433,21 @@ static enum cp_err finish(struct cp_db *db, enum cp_err result, const struct sca
 	if (result == CP_OK) {
 		m->valid = false;
 		memcpy(&m->discount, &db->discount, sizeof(m->discount));
-		if (!step || (result = apply_scan(db, m, step, err)) == CP_ENOTFOUND)
-			result = read_cart(db, &m->view, m->session, &m->raw, err);
+		result = step ? apply_scan(db, m, step, err) : CP_ENOTFOUND;
+		if (!(quick = result != CP_ENOTFOUND))
+			result = read_cart(db, &m->view, m->session, m, err);
 	}
 	if (result == CP_OK)
 		result = cp_db_commit(db, err);
-	if (result != CP_OK)
+	if (result != CP_OK) {
 		cp_db_rollback(db);
-	else if (cp_db_versions(db, &m->data_version, &m->changes, NULL) == CP_OK)
+	} else if (quick) {
+		/* data_version as the scan found it: this connection's commits leave it alone */
+		m->changes = sqlite3_total_changes64(db->h);
 		m->valid = true;
+	} else if (cp_db_versions(db, &m->data_version, &m->changes, NULL) == CP_OK) {
+		m->valid = true;
+	}
 	return result;
 }
 
@@ -595,8 +606,10 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	step.qty = qty;
 	memo = scale ? NULL : memo_fresh(db);
 	quick = memo && memo->view.open;
-	result = check_owner(db, who, err);
-	if (result == CP_OK)
+	/* The memo's cart is open and who's: its row need not be read nor opened again. */
+	result = quick && owns(who, memo->view.staff, memo->session) ? CP_OK
+								     : check_owner(db, who, err);
+	if (result == CP_OK && !quick)
 		result = ensure_open(db, who, err);
 	if (result == CP_OK)
 		result = scale ? add_weighed(db, item.sku, &label, line_no, err)

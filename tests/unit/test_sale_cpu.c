@@ -214,6 +214,10 @@ static void test_lifecycle_read_once_a_sale(void **state)
 
 #define CART_LINES_READ "SELECT l.line_no, l.sku, l.qty,"
 #define ITEM_FIND "SELECT i.sku, i.barcode,"
+#define MANUAL_READ "SELECT line_no, kind, value, reason,"
+#define OWNER_READ "SELECT staff, session FROM cart WHERE id = 1"
+#define CART_OPEN "INSERT OR IGNORE INTO cart("
+#define TIER_DISCOUNT_READ "SELECT discount_bp, except_categories FROM tier_discount"
 
 /* A scan adds its line to the cart the last change left (struct cart_memo in cart.c) instead
  * of reading the cart back: no cart read for five scans and their views (five before); and it
@@ -223,7 +227,8 @@ static void test_scan_reads_no_cart(void **state)
 	static const char *const codes[] = {"A1", "96385074", "G120", "A1", "6901234567892"};
 	struct cp_cart_view *v = malloc(sizeof(*v));
 	struct cp_member_view m;
-	int before, finds;
+	int before, finds, manual, tier, owner, opens;
+	struct cp_errbuf err = {{0}};
 
 	(void)state;
 	assert_non_null(v);
@@ -232,6 +237,10 @@ static void test_scan_reads_no_cart(void **state)
 	OK(cp_cart_view(env.db, &env.cashier, v, &e_));
 	before = runs_of(CART_LINES_READ);
 	finds = runs_of(ITEM_FIND);
+	manual = runs_of(MANUAL_READ);
+	tier = runs_of(TIER_DISCOUNT_READ);
+	owner = runs_of(OWNER_READ);
+	opens = runs_of(CART_OPEN);
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		OK(cp_cart_scan(env.db, &env.cashier, codes[i], 1, NULL, &e_));
 		OK(cp_cart_view(env.db, &env.cashier, v, &e_));
@@ -239,6 +248,16 @@ static void test_scan_reads_no_cart(void **state)
 	assert_int_equal(runs_of(CART_LINES_READ) - before, 0);
 	/* one item lookup a scan: barcode, its twin and SKU in one statement (a SKU's was two) */
 	assert_int_equal(runs_of(ITEM_FIND) - finds, 5);
+	/* nor the tier's and the cart's discounts, which a scan does not change (5 each before) */
+	assert_int_equal(runs_of(MANUAL_READ) - manual, 0);
+	assert_int_equal(runs_of(TIER_DISCOUNT_READ) - tier, 0);
+	/* nor the cart's row, to check its owner and to open it (5 each before) */
+	assert_int_equal(runs_of(OWNER_READ) - owner, 0);
+	assert_int_equal(runs_of(CART_OPEN) - opens, 0);
+	/* another login's scan is still refused, nothing written */
+	assert_int_equal(cp_cart_scan(env.db, &env.manager, "A1", 1, NULL, &err), CP_ESTATE);
+	OK(cp_cart_view(env.db, &env.cashier, v, &e_));
+	assert_int_equal(v->lines[0].qty, 3);
 	assert_int_equal(v->nlines, 3);
 	assert_int_equal(v->lines[0].qty, 3);
 	free(v);
@@ -280,8 +299,8 @@ static void same_cart(const struct cp_cart_view *a, const struct cp_cart_view *b
 	assert_string_equal(a->member.id, b->member.id);
 }
 
-/* The cart a scan adds its line to is the cart read from the tables: member prices, a line
- * scanned again, an item earning nothing, a manual discount on the whole sale. */
+/* The cart a scan adds its line to is the cart read from the tables: member prices, a tier
+ * discount, a line scanned again, an item earning nothing, a manual discount on the sale. */
 static void test_scan_memo_is_the_cart(void **state)
 {
 	static const char *const codes[] = {"A1", "T1", "96385074", "A1", "G120", "A2", "A1"};
@@ -292,11 +311,13 @@ static void test_scan_memo_is_the_cart(void **state)
 	struct cp_member_view m;
 	struct cp_db_options opt = {.path = env.path, .clock = &env.clock};
 	struct cp_db *other = NULL; /* reads the cart from the tables */
+	struct cp_tier_discount gold = {.level = 2, .discount_bp = 1200, .except = "TOBACCO"};
 	int before;
 
 	(void)state;
 	assert_non_null(v);
 	assert_non_null(w);
+	OK(cp_tier_discount_put(env.db, &gold, &e_));
 	OK(cp_db_open(&other, &opt, &e_));
 	for (int member = 0; member < 2; member++) {
 		if (member) {
