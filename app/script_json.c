@@ -323,7 +323,8 @@ json_t *script_parse_flat(const char *buf, size_t len)
 			json_int_t x = 0;
 
 			for (n = 0; d + n < end && d[n] >= '0' && d[n] <= '9'; n++)
-				x = x * 10 + (d[n] - '0');
+				if (n < 18) /* more is refused below, before x could overflow */
+					x = x * 10 + (d[n] - '0');
 			if (n == 0 || n > 18 || (d[0] == '0' && n > 1) ||
 			    (d + n < end && (d[n] == '.' || d[n] == 'e' || d[n] == 'E')) ||
 			    !(v = json_integer(*p == '-' ? -x : x)))
