@@ -118,7 +118,9 @@ static json_t *answer_line(struct script *s, char *buf, size_t len)
 		return script_error(NULL, CP_EINVAL, "the line holds a NUL byte; ignored");
 	if (!script_utf8_ok(buf, len))
 		return script_error(NULL, CP_EINVAL, "the line is not valid UTF-8; ignored");
-	req = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+	req = script_parse_flat(buf, len);
+	if (!req)
+		req = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 	if (!req)
 		return parse_error(&je);
 	if (!json_is_object(req)) {

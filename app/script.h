@@ -113,6 +113,10 @@ void script_set(json_t *o, const char *key, json_t *v);
 
 /* true when s[0..n) is well-formed UTF-8. */
 bool script_utf8_ok(const char *s, size_t n);
+/* A request line (UTF-8, no NUL) that is one object of plain strings (no escapes) and
+ * integers, parsed as json_loadb(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES) parses it, without
+ * its cost; NULL for anything else, which json_loadb then parses (or refuses) as before. */
+json_t *script_parse_flat(const char *buf, size_t len);
 /* A JSON string of s (null for NULL); bytes that are not UTF-8 become '?'. */
 json_t *script_str(const char *s);
 

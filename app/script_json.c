@@ -261,3 +261,91 @@ json_t *script_error(json_t *id, enum cp_err rc, const char *message)
 	script_set(o, "error", e);
 	return o;
 }
+
+/* ---- requests ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A string without escapes or control characters at p (its opening quote): *s and *n its
+ * bytes; the position after its closing quote, NULL otherwise. */
+static const char *plain_string(const char *p, const char *end, const char **s, size_t *n)
+{
+	const char *q = ++p;
+
+	while (q < end && *q != '"') {
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			return NULL;
+		q++;
+	}
+	if (q == end)
+		return NULL;
+	*s = p;
+	*n = (size_t)(q - p);
+	return q + 1;
+}
+
+json_t *script_parse_flat(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '{')
+		goto fallback;
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		goto close;
+	for (;;) {
+		const char *key, *s;
+		size_t klen, n;
+		json_t *v;
+
+		if (p == end || *p != '"' || !(p = plain_string(p, end, &key, &klen)) ||
+		    memchr(key, '\0', klen) || json_object_getn(o, key, klen))
+			goto fallback;
+		p = skip_ws(p, end);
+		if (p == end || *p++ != ':')
+			goto fallback;
+		p = skip_ws(p, end);
+		if (p < end && *p == '"') {
+			if (!(p = plain_string(p, end, &s, &n)) || !(v = json_stringn(s, n)))
+				goto fallback;
+		} else {
+			/* an integer of at most 18 digits, no leading zero: it fits */
+			const char *d = p + (p < end && *p == '-');
+			json_int_t x = 0;
+
+			for (n = 0; d + n < end && d[n] >= '0' && d[n] <= '9'; n++)
+				if (n < 18) /* more is refused below, before x could overflow */
+					x = x * 10 + (d[n] - '0');
+			if (n == 0 || n > 18 || (d[0] == '0' && n > 1) ||
+			    (d + n < end && (d[n] == '.' || d[n] == 'e' || d[n] == 'E')) ||
+			    !(v = json_integer(*p == '-' ? -x : x)))
+				goto fallback;
+			p = d + n;
+		}
+		if (json_object_setn_new(o, key, klen, v) != 0)
+			goto fallback;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			break;
+		goto fallback;
+	}
+close:
+	if (skip_ws(p + 1, end) == end)
+		return o;
+fallback:
+	json_decref(o);
+	return NULL;
+}

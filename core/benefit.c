@@ -3,6 +3,7 @@
  * the grant, one benefit_grant journal event whose view is benefit_grant (the grants of this
  * till), beside benefit_known (the grants of other tills, as HQ's feed sends them). A period is
  * keyed by the till's business day (cp_report_event_day), so a moved clock cannot grant twice. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,10 +459,13 @@ static enum cp_err granted(struct cp_db *db, const char *id, const char *member,
 }
 
 /* Judges b for member m on business day: *state and s's fields; *mine false when it is not the
- * member's at all (tier, stage) or outside its dates. */
+ * member's at all (tier, stage) or outside its dates. open_only (a receipt, which prints the
+ * open ones only): a benefit whose day it is not is CP_BENEFIT_NOT_TODAY without reading its
+ * grants, even when it was granted this period. */
 static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 			 const struct cp_member_view *m, int birth_month, const char *day,
-			 struct cp_benefit_status *s, bool *mine, struct cp_errbuf *err)
+			 bool open_only, struct cp_benefit_status *s, bool *mine,
+			 struct cp_errbuf *err)
 {
 	enum cp_err result;
 	char stage[16];
@@ -479,6 +483,10 @@ static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 		snprintf(s->why, sizeof(s->why), "from %s", b->valid_from);
 		return CP_OK;
 	}
+	if (open_only && !when_holds(db, b, day, birth_month, s->why, sizeof(s->why))) {
+		s->state = CP_BENEFIT_NOT_TODAY;
+		return CP_OK;
+	}
 	if ((result = granted(db, b->id, m->id, s->period_key, day, s->used_on, err)) != CP_OK)
 		return result;
 	if (s->used_on[0])
@@ -490,8 +498,8 @@ static enum cp_err judge(struct cp_db *db, const struct cp_benefit *b,
 	return CP_OK;
 }
 
-enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
-				   struct cp_benefit_list *out, struct cp_errbuf *err)
+static enum cp_err list_member(struct cp_db *db, const char *member_id, bool open_only,
+			       struct cp_benefit_list *out, struct cp_errbuf *err)
 {
 	struct cp_member_view m;
 	struct cp_benefit_status *all = NULL;
@@ -499,7 +507,9 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 	int birth_month, n = 0, rc;
 	enum cp_err result;
 
-	memset(out, 0, sizeof(*out));
+	/* The receipt's list (a malloc'd 17 KB, every sale) clears its head only: the entries
+	 * below n are written whole below. */
+	memset(out, 0, open_only ? offsetof(struct cp_benefit_list, e) : sizeof(*out));
 	if ((result = cp_member_get(db, member_id, &m, err)) != CP_OK ||
 	    (result = cp_member_birth_month(db, m.id, &birth_month, err)) != CP_OK ||
 	    (result = cp_report_event_day(db, cp_db_now(db), out->day, err)) != CP_OK)
@@ -517,8 +527,8 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 		bool mine;
 
 		read_benefit(st, &b);
-		if ((result = judge(db, &b, &m, birth_month, out->day, &all[n], &mine, err)) !=
-		    CP_OK)
+		if ((result = judge(db, &b, &m, birth_month, out->day, open_only, &all[n], &mine,
+				    err)) != CP_OK)
 			break;
 		if (mine)
 			n++;
@@ -537,6 +547,12 @@ enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
 	}
 	free(all);
 	return result;
+}
+
+enum cp_err cp_benefit_list_member(struct cp_db *db, const char *member_id,
+				   struct cp_benefit_list *out, struct cp_errbuf *err)
+{
+	return list_member(db, member_id, false, out, err);
 }
 
 enum cp_err cp_benefit_list(struct cp_db *db, const struct cp_session *who,
@@ -627,7 +643,7 @@ static enum cp_err refusal(struct cp_db *db, const struct cp_benefit *b,
 		return cp_errf(err, CP_ESTATE, "benefit %s has expired: it ended on %s", b->id,
 			       b->valid_to);
 	if ((result = cp_member_birth_month(db, m->id, &birth_month, err)) != CP_OK ||
-	    (result = judge(db, b, m, birth_month, day, s, &mine, err)) != CP_OK)
+	    (result = judge(db, b, m, birth_month, day, false, s, &mine, err)) != CP_OK)
 		return result;
 	if (s->state == CP_BENEFIT_USED)
 		return strcmp(s->used_on, day) > 0
@@ -852,7 +868,7 @@ enum cp_err cp_benefit_receipt_fill(struct cp_db *db, struct cp_receipt_view *v,
 		return CP_OK;
 	if (!(l = malloc(sizeof(*l))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	result = cp_benefit_list_member(db, v->member.id, l, err);
+	result = list_member(db, v->member.id, true, l, err);
 	for (int i = 0; result == CP_OK && i < l->n && v->nbenefits < CP_RECEIPT_MAX_BENEFITS; i++)
 		if (l->e[i].state == CP_BENEFIT_OPEN)
 			snprintf(v->benefits[v->nbenefits++], sizeof(v->benefits[0]), "%s",

@@ -53,6 +53,17 @@ struct cart_memo {
 	struct cp_discount_config discount;
 	char session[CP_SESSION_TOKEN_LEN + 1];
 	struct cp_cart_view view;
+	struct cp_cart_view raw;          /* view before pricing: what read_lines gave */
+	struct cp_discount_inputs priced; /* what its pricing read (tier and manual discounts) */
+};
+
+/* A scan's change to the cart, for finish() to apply to the memo instead of reading the cart
+ * again: item's line line_no, new (append) or merged (qty more). */
+struct scan_step {
+	const struct cp_item *item;
+	int line_no;
+	int64_t qty;
+	bool merged;
 };
 
 /* Copies the parts of a view that hold something: lines past nlines are not copied. */
@@ -75,6 +86,23 @@ static const struct cart_memo *memo_fresh(struct cp_db *db)
 	    cp_db_versions(db, &dv, &changes, NULL) != CP_OK)
 		return NULL;
 	return m->data_version == dv && m->changes == changes ? m : NULL;
+}
+
+/* A line's amount, and with a member price its saving against list. false on overflow. */
+static bool line_amount(struct cp_cart_line *l, bool member_price, int64_t list)
+{
+	return cp_money_mul(l->qty, l->unit_price, &l->amount) &&
+	       (!member_price || (cp_money_mul(l->qty, list, &l->saving) &&
+				  cp_money_sub(l->saving, l->amount, &l->saving)));
+}
+
+/* Adds a line to the view's totals. false on overflow. */
+static bool line_sum(struct cp_cart_view *v, const struct cp_cart_line *l)
+{
+	return cp_money_add(v->points_held, l->points, &v->points_held) &&
+	       cp_money_add(v->total, l->amount, &v->total) &&
+	       (!l->eligible || cp_money_add(v->eligible, l->amount, &v->eligible)) &&
+	       cp_money_add(v->items, l->qty, &v->items) && v->total <= CP_MONEY_MAX;
 }
 
 static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
@@ -124,14 +152,8 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 			l->unit_price = 0; /* given, not sold: earns nothing */
 			l->eligible = false;
 		}
-		if (!cp_money_mul(l->qty, l->unit_price, &l->amount) ||
-		    (member_price && !l->redemption &&
-		     (!cp_money_mul(l->qty, sqlite3_column_int64(st, 6), &l->saving) ||
-		      !cp_money_sub(l->saving, l->amount, &l->saving))) ||
-		    !cp_money_add(v->points_held, l->points, &v->points_held) ||
-		    !cp_money_add(v->total, l->amount, &v->total) ||
-		    (l->eligible && !cp_money_add(v->eligible, l->amount, &v->eligible)) ||
-		    !cp_money_add(v->items, l->qty, &v->items) || v->total > CP_MONEY_MAX) {
+		if (!line_amount(l, member_price && !l->redemption, sqlite3_column_int64(st, 6)) ||
+		    !line_sum(v, l)) {
 			sqlite3_reset(st);
 			return cp_errf(err, CP_EOVERFLOW,
 				       "the cart total is too large; lower a quantity");
@@ -143,9 +165,11 @@ static enum cp_err read_lines(struct cp_db *db, struct cp_cart_view *v, struct c
 	return CP_OK;
 }
 
-/* The cart as stored; session (may be NULL) gets the owning session's token. */
+/* The cart as stored; session (may be NULL) gets the owning session's token. With keep (the
+ * memo, out being its view), the view before pricing and what pricing read are kept too. */
 static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
-			     char session[CP_SESSION_TOKEN_LEN + 1], struct cp_errbuf *err)
+			     char session[CP_SESSION_TOKEN_LEN + 1], struct cart_memo *keep,
+			     struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = cp_db_stmt(
 		db, "SELECT staff, member_id, opened_at, session FROM cart WHERE id = 1", err);
@@ -187,7 +211,12 @@ static enum cp_err read_cart(struct cp_db *db, struct cp_cart_view *out,
 	}
 	if ((result = read_lines(db, out, err)) != CP_OK)
 		return result;
-	return cp_discount_price(db, out, err);
+	if (!keep)
+		return cp_discount_price(db, out, err);
+	view_copy(&keep->raw, out);
+	if ((result = cp_discount_inputs_read(db, out, &keep->priced, err)) != CP_OK)
+		return result;
+	return cp_discount_price_with(out, &db->discount, &keep->priced, err);
 }
 
 static bool logged_in(const struct cp_session *who)
@@ -255,7 +284,7 @@ static enum cp_err read_owned(struct cp_db *db, const struct cp_session *who,
 			      struct cp_errbuf *err)
 {
 	char session[CP_SESSION_TOKEN_LEN + 1];
-	enum cp_err result = read_cart(db, v, session, err);
+	enum cp_err result = read_cart(db, v, session, NULL, err);
 
 	if (result == CP_OK)
 		result = owner_of(db, v, session, who, o, err);
@@ -270,13 +299,13 @@ enum cp_err cp_cart_view(struct cp_db *db, const struct cp_session *who, struct 
 	enum cp_err result;
 
 	if (!who)
-		return read_cart(db, out, NULL, err);
+		return read_cart(db, out, NULL, NULL, err);
 	if (!logged_in(who)) {
 		memset(out, 0, sizeof(*out));
 		return cp_errf(err, CP_EAUTH, "log in first");
 	}
 	/* The owner's name is read only for the refusal: a view is asked for after every change. */
-	if ((result = read_cart(db, out, session, err)) != CP_OK || !out->open ||
+	if ((result = read_cart(db, out, session, NULL, err)) != CP_OK || !out->open ||
 	    owns(who, out->staff, session))
 		return result;
 	result = owner_of(db, out, session, who, &o, err);
@@ -345,11 +374,57 @@ static enum cp_err ensure_open(struct cp_db *db, const struct cp_session *who,
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "open cart", err);
 }
 
+/* The memo's cart with a scan's line added, when nothing but that scan wrote since the memo
+ * was taken (checked by the caller in the scan's transaction, which also read the item): the
+ * lines as read_lines would give them, priced again. CP_ENOTFOUND when the cart must be read. */
+static enum cp_err apply_scan(struct cp_db *db, struct cart_memo *m, const struct scan_step *s,
+			      struct cp_errbuf *err)
+{
+	const struct cp_item *it = s->item;
+	struct cp_cart_view *v = &m->view;
+	struct cp_cart_line *l = NULL;
+	bool member_price = m->raw.has_member && it->member_price >= 0;
+
+	view_copy(v, &m->raw);
+	for (int i = 0; i < v->nlines && !l; i++)
+		if (v->lines[i].line_no == s->line_no)
+			l = &v->lines[i];
+	if (s->merged != (l != NULL) || (!l && v->nlines >= CP_CART_MAX_LINES) ||
+	    (!l && v->nlines && v->lines[v->nlines - 1].line_no >= s->line_no))
+		return CP_ENOTFOUND;
+	if (l) {
+		l->qty += s->qty; /* at most CP_QTY_MAX: add_line checked */
+	} else {
+		l = &v->lines[v->nlines++];
+		memset(l, 0, sizeof(*l));
+		l->line_no = s->line_no;
+		memcpy(l->sku, it->sku, sizeof(l->sku));
+		l->qty = s->qty;
+		memcpy(l->name, it->name_zh[0] ? it->name_zh : it->name_en, sizeof(l->name));
+		memcpy(l->category, it->category, sizeof(l->category));
+		l->unit_price = member_price ? it->member_price : it->price;
+		l->eligible = !it->earn_excluded;
+	}
+	v->total = v->eligible = v->items = v->points_held = 0;
+	if (!line_amount(l, member_price, it->price))
+		goto overflow;
+	for (int i = 0; i < v->nlines; i++)
+		if (!line_sum(v, &v->lines[i]))
+			goto overflow;
+	view_copy(&m->raw, v);
+	return cp_discount_price_with(v, &db->discount, &m->priced, err);
+overflow:
+	return cp_errf(err, CP_EOVERFLOW, "the cart total is too large; lower a quantity");
+}
+
 /* Runs one change: begin, change, re-check the totals still fit, commit. The cart read for
- * the check is kept (struct cart_memo) once the commit stands. */
-static enum cp_err finish(struct cp_db *db, enum cp_err result, struct cp_errbuf *err)
+ * the check is kept (struct cart_memo) once the commit stands. A scan (step, may be NULL)
+ * whose memo was fresh before it began adds its line to the memo instead. */
+static enum cp_err finish(struct cp_db *db, enum cp_err result, const struct scan_step *step,
+			  struct cp_errbuf *err)
 {
 	struct cart_memo *m = db->cart_memo;
+	bool quick = false;
 
 	if (m)
 		m->valid = false;
@@ -358,14 +433,21 @@ static enum cp_err finish(struct cp_db *db, enum cp_err result, struct cp_errbuf
 	if (result == CP_OK) {
 		m->valid = false;
 		memcpy(&m->discount, &db->discount, sizeof(m->discount));
-		result = read_cart(db, &m->view, m->session, err);
+		result = step ? apply_scan(db, m, step, err) : CP_ENOTFOUND;
+		if (!(quick = result != CP_ENOTFOUND))
+			result = read_cart(db, &m->view, m->session, m, err);
 	}
 	if (result == CP_OK)
 		result = cp_db_commit(db, err);
-	if (result != CP_OK)
+	if (result != CP_OK) {
 		cp_db_rollback(db);
-	else if (cp_db_versions(db, &m->data_version, &m->changes, NULL) == CP_OK)
+	} else if (quick) {
+		/* data_version as the scan found it: this connection's commits leave it alone */
+		m->changes = sqlite3_total_changes64(db->h);
 		m->valid = true;
+	} else if (cp_db_versions(db, &m->data_version, &m->changes, NULL) == CP_OK) {
+		m->valid = true;
+	}
 	return result;
 }
 
@@ -377,7 +459,7 @@ static enum cp_err check_qty(int64_t qty, struct cp_errbuf *err)
 }
 
 static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int *line_no,
-			    struct cp_errbuf *err)
+			    bool *merged, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st =
 		cp_db_stmt(db,
@@ -433,8 +515,8 @@ static enum cp_err add_line(struct cp_db *db, const char *sku, int64_t qty, int 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cp_db_fail(db, rc, "change cart", err);
-	if (line_no)
-		*line_no = line;
+	*line_no = line;
+	*merged = have != 0;
 	return CP_OK;
 }
 
@@ -486,8 +568,10 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 	enum cp_code_kind kind;
 	struct cp_scale_label label;
 	struct cp_item item;
+	struct scan_step step = {0};
+	const struct cart_memo *memo;
 	enum cp_err result;
-	bool scale = false;
+	bool scale = false, quick;
 	int64_t before;
 
 	if (!logged_in(who))
@@ -501,23 +585,40 @@ enum cp_err cp_cart_scan(struct cp_db *db, const struct cp_session *who, const c
 			result = cp_errf(err, CP_EINVAL,
 					 "a weighed item's quantity is its weight: scan each label "
 					 "once, without a quantity");
-		if (result != CP_OK || (result = cp_scale_item(db, &label, &item, err)) != CP_OK)
+		if (result != CP_OK)
 			return result;
 		scale = true;
-	} else if ((result = cp_catalog_find(db, clean, &item, err)) != CP_OK) {
-		return result;
 	}
+	/* The item is looked up in the change's transaction: one snapshot for the lookup, the
+	 * memo's check and the change, instead of a read transaction of its own (a third of the
+	 * lookup's cost). A code not found writes nothing and leaves the memo as it was. */
 	before = sqlite3_total_changes64(db->h);
 	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
-	result = check_owner(db, who, err);
-	if (result == CP_OK)
+	result = scale ? cp_scale_item(db, &label, &item, err)
+		       : cp_catalog_find(db, clean, &item, err);
+	if (result != CP_OK) {
+		cp_db_rollback(db);
+		return result;
+	}
+	/* The memo holds the open cart as the item was read: the line can be added to it. */
+	step.item = &item;
+	step.qty = qty;
+	memo = scale ? NULL : memo_fresh(db);
+	quick = memo && memo->view.open;
+	/* The memo's cart is open and who's: its row need not be read nor opened again. */
+	result = quick && owns(who, memo->view.staff, memo->session) ? CP_OK
+								     : check_owner(db, who, err);
+	if (result == CP_OK && !quick)
 		result = ensure_open(db, who, err);
 	if (result == CP_OK)
 		result = scale ? add_weighed(db, item.sku, &label, line_no, err)
-			       : add_line(db, item.sku, qty, line_no, err);
+			       : add_line(db, item.sku, qty, &step.line_no, &step.merged, err);
+	if (result == CP_OK && line_no && !scale)
+		*line_no = step.line_no;
+	quick = quick && sqlite3_total_changes64(db->h) == before + 1;
 	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
-	return finish(db, result, err);
+	return finish(db, result, quick ? &step : NULL, err);
 }
 
 /* Why a line change changed nothing: no such line, or an offer line's quantity (one each). */
@@ -564,10 +665,10 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
-		return finish(db, result, err);
+		return finish(db, result, NULL, err);
 	st = cp_db_stmt(db, sql, err);
 	if (!st)
-		return finish(db, CP_EDB, err);
+		return finish(db, CP_EDB, NULL, err);
 	sqlite3_bind_int(st, 1, line_no);
 	if (qty)
 		sqlite3_bind_int64(st, 2, qty);
@@ -577,7 +678,7 @@ static enum cp_err change_line(struct cp_db *db, const struct cp_session *who, c
 		result = cp_db_fail(db, rc, "change cart", err);
 	else if (sqlite3_changes(db->h) == 0)
 		result = no_change(db, line_no, err);
-	return finish(db, result, err);
+	return finish(db, result, NULL, err);
 }
 
 enum cp_err cp_cart_set_qty(struct cp_db *db, const struct cp_session *who, int line_no,
@@ -614,35 +715,35 @@ enum cp_err cp_cart_set_member(struct cp_db *db, const struct cp_session *who,
 	if ((result = cp_db_begin_light(db, err)) != CP_OK)
 		return result;
 	if ((result = check_owner(db, who, err)) != CP_OK)
-		return finish(db, result, err);
+		return finish(db, result, NULL, err);
 	/* Found inside the write transaction: sync may just have replaced a terminal-scoped id
 	 * with HQ's, and the lookup follows it. */
 	if ((member_id && (result = cp_member_get(db, member_id, &m, err)) != CP_OK) ||
 	    (result = ensure_open(db, who, err)) != CP_OK)
-		return finish(db, result, err);
+		return finish(db, result, NULL, err);
 	/* Offer lines were taken for the member attached: another member, or none, releases them. */
 	st = cp_db_stmt(db,
 			"DELETE FROM cart_line WHERE offer_id IS NOT NULL AND"
 			" (SELECT member_id FROM cart WHERE id = 1) IS NOT ?1",
 			err);
 	if (!st)
-		return finish(db, CP_EDB, err);
+		return finish(db, CP_EDB, NULL, err);
 	if (member_id)
 		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return finish(db, cp_db_fail(db, rc, "release offers", err), err);
+		return finish(db, cp_db_fail(db, rc, "release offers", err), NULL, err);
 	st = cp_db_stmt(db, "UPDATE cart SET member_id = ?1 WHERE id = 1", err);
 	if (!st)
-		return finish(db, CP_EDB, err);
+		return finish(db, CP_EDB, NULL, err);
 	if (member_id)
 		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	cp_db_memo_keep(db, before); /* it wrote cart and cart_line only */
 	return finish(db, rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "attach member", err),
-		      err);
+		      NULL, err);
 }
 
 /* Adds offer o as a line of its own (qty 1) in the open cart. */
@@ -698,13 +799,13 @@ enum cp_err cp_cart_add_offer(struct cp_db *db, const struct cp_session *who, co
 	}
 	result = check_owner(db, who, err);
 	if (result == CP_OK)
-		result = read_cart(db, v, NULL, err);
+		result = read_cart(db, v, NULL, NULL, err);
 	if (result == CP_OK)
 		result = cp_offer_check_add(db, v, offer_id, &o, err);
 	if (result == CP_OK)
 		result = add_offer_line(db, v, &o, line_no, err);
 	free(v);
-	return finish(db, result, err);
+	return finish(db, result, NULL, err);
 }
 
 enum cp_err cp_cart_cancel(struct cp_db *db, const struct cp_session *who, struct cp_errbuf *err)

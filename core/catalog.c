@@ -68,43 +68,33 @@ static enum cp_err find_by(struct cp_db *db, sqlite3_stmt *st, const char *code,
 enum cp_err cp_catalog_find(struct cp_db *db, const char *code, struct cp_item *out,
 			    struct cp_errbuf *err)
 {
+	/* One statement, its branches run in order and the first row taken: the barcode, its
+	 * twin (a UPC-A code and its EAN-13 form with a leading 0 are one item; NULL when the
+	 * code has none), then the SKU. Three lookups before, the barcode's a miss on every SKU. */
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
+				      " i.price, i.member_price, c.earn_excluded"
+				      " FROM item i JOIN category c ON c.code = i.category"
+				      " WHERE i.barcode = ?1 AND i.active = 1"
+				      " UNION ALL SELECT i.sku, i.barcode, i.name_zh, i.name_en,"
+				      " i.category, i.price, i.member_price, c.earn_excluded"
+				      " FROM item i JOIN category c ON c.code = i.category"
+				      " WHERE i.barcode = ?2 AND i.active = 1"
+				      " UNION ALL SELECT i.sku, i.barcode, i.name_zh, i.name_en,"
+				      " i.category, i.price, i.member_price, c.earn_excluded"
+				      " FROM item i JOIN category c ON c.code = i.category"
+				      " WHERE i.sku = ?1 AND i.active = 1 LIMIT 1",
+				      err);
 	enum cp_err result;
 	char twin[14];
 
 	if (!code || !code[0])
 		return cp_errf(err, CP_EINVAL, "no item code given: scan or type a barcode or SKU");
-	result = find_by(db,
-			 cp_db_stmt(db,
-				    "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-				    " i.price, i.member_price, c.earn_excluded"
-				    " FROM item i JOIN category c ON c.code = i.category"
-				    " WHERE i.barcode = ?1 AND i.active = 1",
-				    err),
-			 code, out, err);
-	if (result != CP_ENOTFOUND)
-		return result;
-	/* A UPC-A code and its EAN-13 form with a leading 0 are one item. */
-	if (cp_scale_upc_twin(code, twin)) {
-		result = find_by(
-			db,
-			cp_db_stmt(db,
-				   "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-				   " i.price, i.member_price, c.earn_excluded"
-				   " FROM item i JOIN category c ON c.code = i.category"
-				   " WHERE i.barcode = ?1 AND i.active = 1",
-				   err),
-			twin, out, err);
-		if (result != CP_ENOTFOUND)
-			return result;
-	}
-	result = find_by(db,
-			 cp_db_stmt(db,
-				    "SELECT i.sku, i.barcode, i.name_zh, i.name_en, i.category,"
-				    " i.price, i.member_price, c.earn_excluded"
-				    " FROM item i JOIN category c ON c.code = i.category"
-				    " WHERE i.sku = ?1 AND i.active = 1",
-				    err),
-			 code, out, err);
+	if (st && cp_scale_upc_twin(code, twin))
+		sqlite3_bind_text(st, 2, twin, -1, SQLITE_TRANSIENT);
+	else if (st)
+		sqlite3_bind_null(st, 2);
+	result = find_by(db, st, code, out, err);
 	if (result != CP_ENOTFOUND)
 		return result;
 	/* Only a clean code goes back to the screen; anything else could be a paste. */

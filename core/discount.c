@@ -147,19 +147,10 @@ enum cp_err cp_discount_tier_delete(struct cp_db *db, const char *key, struct cp
 
 /* ---- pricing ---- */
 
-struct manual {
-	int line_no; /* 0: the whole sale */
-	enum cp_discount_kind kind;
-	int64_t value;
-	char reason[CP_DISCOUNT_REASON_MAX + 1];
-	char manager[17];
-};
-
-#define MANUAL_MAX (CP_CART_MAX_LINES + 1)
-
 /* The open cart's manual discounts, the lines' first (in line order), the sale's last: two
  * reads along line_no's index instead of one sorted in a temporary B-tree. */
-static enum cp_err read_manual(struct cp_db *db, struct manual *m, int *n, struct cp_errbuf *err)
+static enum cp_err read_manual(struct cp_db *db, struct cp_discount_manual *m, int *n,
+			       struct cp_errbuf *err)
 {
 	int rc = SQLITE_DONE;
 
@@ -179,8 +170,8 @@ static enum cp_err read_manual(struct cp_db *db, struct manual *m, int *n, struc
 
 		if (!st)
 			return CP_EDB;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < MANUAL_MAX) {
-			struct manual *d = &m[(*n)++];
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < CP_DISCOUNT_MANUAL_MAX) {
+			struct cp_discount_manual *d = &m[(*n)++];
 			char kind[16];
 
 			d->line_no = sqlite3_column_int(st, 0);
@@ -192,7 +183,8 @@ static enum cp_err read_manual(struct cp_db *db, struct manual *m, int *n, struc
 			cp_db_col_text(st, 4, d->manager, sizeof(d->manager));
 		}
 		sqlite3_reset(st);
-		if (rc == SQLITE_ROW) /* MANUAL_MAX reached: what the sorted read kept */
+		if (rc ==
+		    SQLITE_ROW) /* CP_DISCOUNT_MANUAL_MAX reached: what the sorted read kept */
 			rc = SQLITE_DONE;
 	}
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the cart's discounts", err);
@@ -293,28 +285,48 @@ static bool total(struct cp_cart_view *v)
 	return true;
 }
 
+enum cp_err cp_discount_inputs_read(struct cp_db *db, const struct cp_cart_view *v,
+				    struct cp_discount_inputs *in, struct cp_errbuf *err)
+{
+	enum cp_err result;
+
+	in->has_tier = false;
+	in->n = 0;
+	if (v->has_member) {
+		result = cp_tier_discount_get(db, v->member.tier_level, &in->tier, err);
+		if (result == CP_OK)
+			in->has_tier = true;
+		else if (result != CP_ENOTFOUND)
+			return result;
+	}
+	return read_manual(db, in->m, &in->n, err);
+}
+
 enum cp_err cp_discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err)
 {
-	const struct cp_discount_config *c = &db->discount;
-	struct cp_tier_discount tier, *t = NULL;
-	struct manual *m = NULL;
-	enum cp_err result = CP_OK;
-	int n = 0;
+	struct cp_discount_inputs *in;
+	enum cp_err result;
 
 	if (!v->open || v->nlines == 0)
 		return CP_OK;
-	if (v->has_member) {
-		result = cp_tier_discount_get(db, v->member.tier_level, &tier, err);
-		if (result == CP_OK)
-			t = &tier;
-		else if (result != CP_ENOTFOUND)
-			return result;
-		result = CP_OK;
-	}
-	if (!(m = malloc(MANUAL_MAX * sizeof(*m))))
+	if (!(in = malloc(sizeof(*in))))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	if ((result = read_manual(db, m, &n, err)) != CP_OK)
-		goto out;
+	result = cp_discount_inputs_read(db, v, in, err);
+	if (result == CP_OK)
+		result = cp_discount_price_with(v, &db->discount, in, err);
+	free(in);
+	return result;
+}
+
+enum cp_err cp_discount_price_with(struct cp_cart_view *v, const struct cp_discount_config *c,
+				   const struct cp_discount_inputs *in, struct cp_errbuf *err)
+{
+	const struct cp_tier_discount *t = in->has_tier ? &in->tier : NULL;
+	const struct cp_discount_manual *m = in->m;
+	int n = in->n;
+
+	if (!v->open || v->nlines == 0)
+		return CP_OK;
 	for (int i = 0; i < v->nlines; i++)
 		if (!price_tier(c, t, &v->lines[i]))
 			goto overflow;
@@ -352,12 +364,9 @@ enum cp_err cp_discount_price(struct cp_db *db, struct cp_cart_view *v, struct c
 		v->lines[i].coupon_off = c->coupons_skip_member && v->lines[i].saving > 0;
 	if (!total(v))
 		goto overflow;
-	goto out;
+	return CP_OK;
 overflow:
-	result = cp_errf(err, CP_EOVERFLOW, "the cart total is too large; lower a quantity");
-out:
-	free(m);
-	return result;
+	return cp_errf(err, CP_EOVERFLOW, "the cart total is too large; lower a quantity");
 }
 
 /* ---- manual discounts ---- */
@@ -651,7 +660,7 @@ enum cp_err cp_discount_park(struct cp_db *db, int64_t id, struct cp_errbuf *err
  * its manager, or who's authority when who is a manager and it is now above the limit), or
  * why says why it is left off. */
 static enum cp_err unpark_one(struct cp_db *db, const struct cp_session *who,
-			      const struct cp_cart_view *v, const struct manual *d,
+			      const struct cp_cart_view *v, const struct cp_discount_manual *d,
 			      struct cp_park_discount *o, struct cp_errbuf *err)
 {
 	struct cp_errbuf *why = &o->why;
@@ -696,7 +705,7 @@ enum cp_err cp_discount_unpark(struct cp_db *db, const struct cp_session *who, i
 			       struct cp_park_recall *r, struct cp_errbuf *err)
 {
 	struct cp_cart_view *v = malloc(sizeof(*v));
-	struct manual *m = malloc(MANUAL_MAX * sizeof(*m));
+	struct cp_discount_manual *m = malloc(CP_DISCOUNT_MANUAL_MAX * sizeof(*m));
 	sqlite3_stmt *st;
 	enum cp_err result = CP_EDB;
 	int rc, n = 0;
@@ -713,8 +722,8 @@ enum cp_err cp_discount_unpark(struct cp_db *db, const struct cp_session *who, i
 			      err)))
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MANUAL_MAX) {
-		struct manual *d = &m[n++];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < CP_DISCOUNT_MANUAL_MAX) {
+		struct cp_discount_manual *d = &m[n++];
 		char kind[16];
 
 		d->line_no = sqlite3_column_int(st, 0);
@@ -759,7 +768,7 @@ out:
 
 /* ---- the sale ---- */
 
-static json_t *manual_json(const struct manual *d, const struct cp_cart_view *cart)
+static json_t *manual_json(const struct cp_discount_manual *d, const struct cp_cart_view *cart)
 {
 	json_t *o = json_object();
 	int64_t fen = 0;
@@ -793,7 +802,7 @@ static json_t *manual_json(const struct manual *d, const struct cp_cart_view *ca
 enum cp_err cp_discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,
 				     json_t *payload, struct cp_errbuf *err)
 {
-	struct manual *m = malloc(MANUAL_MAX * sizeof(*m));
+	struct cp_discount_manual *m = malloc(CP_DISCOUNT_MANUAL_MAX * sizeof(*m));
 	json_t *list = NULL;
 	enum cp_err result;
 	int n = 0;

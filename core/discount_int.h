@@ -16,6 +16,33 @@ struct cp_park_recall;
  * eligible, member_saving and discount. Called by the cart whenever it is read. */
 enum cp_err cp_discount_price(struct cp_db *db, struct cp_cart_view *v, struct cp_errbuf *err);
 
+/* What cp_discount_price reads from the tables for a cart: the member's tier discount and the
+ * cart's manual discounts (about 11 KB). The cart keeps them with its memo (cart.c), so that a
+ * scan, which changes neither, prices its cart without reading them again. */
+struct cp_discount_manual {
+	int line_no; /* 0: the whole sale */
+	enum cp_discount_kind kind;
+	int64_t value;
+	char reason[CP_DISCOUNT_REASON_MAX + 1];
+	char manager[17];
+};
+
+#define CP_DISCOUNT_MANUAL_MAX (CP_CART_MAX_LINES + 1)
+
+struct cp_discount_inputs {
+	bool has_tier; /* tier: the member's tier has a discount */
+	struct cp_tier_discount tier;
+	int n; /* m: the lines' in line order, then the sale's (line_no 0) */
+	struct cp_discount_manual m[CP_DISCOUNT_MANUAL_MAX];
+};
+
+/* Reads them for cart v (its member's tier), whether or not it has lines. */
+enum cp_err cp_discount_inputs_read(struct cp_db *db, const struct cp_cart_view *v,
+				    struct cp_discount_inputs *in, struct cp_errbuf *err);
+/* cp_discount_price with inputs read before and pricing configuration c. */
+enum cp_err cp_discount_price_with(struct cp_cart_view *v, const struct cp_discount_config *c,
+				   const struct cp_discount_inputs *in, struct cp_errbuf *err);
+
 /* Adds "discounts" (the cart's manual discounts with what each took off, sale line numbers)
  * to a sale payload when the cart has any. */
 enum cp_err cp_discount_sale_payload(struct cp_db *db, const struct cp_cart_view *cart,

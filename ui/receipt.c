@@ -37,17 +37,29 @@ static void put(struct out *o, const char *s, size_t n)
 
 static void spaces(struct out *o, int n)
 {
-	while (n-- > 0)
-		put(o, " ", 1);
+	static const char blank[] = "                                                ";
+
+	for (; n > 0; n -= (int)sizeof(blank) - 1)
+		put(o, blank, n < (int)sizeof(blank) - 1 ? (size_t)n : sizeof(blank) - 1);
 }
 
 /* A copy of s that is valid UTF-8 without control characters ('?' in their place) nor
  * trailing spaces; returns its width. */
 static int clean(const char *s, char *out)
 {
-	int w = cp_ui_text_fit(s ? s : "", PIECE, 0, out, PIECE);
-	size_t n = strlen(out);
+	size_t n = 0;
+	int w;
 
+	/* Printable ASCII is itself, a column a byte (most pieces: labels, numbers, amounts). */
+	while (s && n < PIECE - 1 && s[n] >= 0x20 && s[n] < 0x7f)
+		n++;
+	if (s && !s[n]) {
+		memcpy(out, s, n + 1);
+		w = (int)n;
+	} else {
+		w = cp_ui_text_fit(s ? s : "", PIECE, 0, out, PIECE);
+		n = strlen(out);
+	}
 	while (n > 0 && out[n - 1] == ' ') {
 		out[--n] = '\0';
 		w--;
@@ -130,9 +142,11 @@ static void center(struct out *o, const char *s)
 
 static void rule(struct out *o, char c)
 {
-	for (int i = 0; i < o->width; i++)
-		put(o, &c, 1);
-	put(o, "\n", 1);
+	char line[CP_RECEIPT_WIDTH_MAX + 1];
+
+	memset(line, c, (size_t)o->width);
+	line[o->width] = '\n';
+	put(o, line, (size_t)o->width + 1);
 }
 
 /* The amount with the currency symbol, made safe to measure whatever the symbol holds. */
