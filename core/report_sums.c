@@ -112,7 +112,7 @@ enum cp_err cp_report_sums_add(struct cp_db *db, const char *day, const char *wh
 	enum cp_err result;
 
 	if (!m && !(m = db->sums = calloc(1, sizeof(*m))))
-		return cp_errf(err, CP_ENOMEM, "out of memory adding up the days' tally");
+		return cp_errf(err, CP_ENOMEM, "out of memory");
 	h = hash3(day, what, key);
 	for (i = h & (SUMS_SLOTS - 1); m->slot[i].text; i = (i + 1) & (SUMS_SLOTS - 1))
 		if (m->slot[i].hash == h && same(&m->slot[i], day, what, key))
@@ -125,7 +125,7 @@ enum cp_err cp_report_sums_add(struct cp_db *db, const char *day, const char *wh
 			return cp_report_sums_add(db, day, what, key, n, amount, growth, err);
 		}
 		if (!(e->text = malloc(lday + lwhat + lkey + 3)))
-			return cp_errf(err, CP_ENOMEM, "out of memory adding up the days' tally");
+			return cp_errf(err, CP_ENOMEM, "out of memory");
 		memcpy(e->text, day, lday + 1);
 		memcpy(e->text + lday + 1, what, lwhat + 1);
 		memcpy(e->text + lday + lwhat + 2, key, lkey + 1);
