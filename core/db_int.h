@@ -90,10 +90,11 @@ struct cp_db {
 	void *cart_memo;   /* cart.c: the cart as the last change left it (one malloc'd block) */
 	void *member_memo; /* member.c: the last member read by id (one malloc'd block) */
 	void *life_memo;   /* lifecycle.c: the last member's lifecycle (one malloc'd block) */
-	/* verify's replay only: cp_report_sale_sum leaves the sales [sums_from, sums_to] to
-	 * cp_report_sale_sums_flush (report.c) */
+	/* verify's replay only: cp_report_sale_sum adds the sales [sums_from, sums_to] to the
+	 * map sums (report_sums.c) until cp_report_sale_sums_flush writes it */
 	bool defer_sums;
 	int64_t sums_from, sums_to;
+	struct cp_report_sums *sums;
 };
 
 /* The versions of what this connection reads: PRAGMA data_version (another connection's

@@ -53,6 +53,9 @@ struct cp_verify_report {
 	int64_t first_bad_seq;
 	int seals_checked;   /* every row's seal was checked from the starting key */
 	int anchors_checked; /* receipts checked against the journal */
+	/* the replay's work, independent of the clock: SQLite's virtual machine steps of its
+	 * statements (SQLITE_STMTSTATUS_VM_STEP), and their sorts (SQLITE_STMTSTATUS_SORT) */
+	int64_t replay_steps, replay_sorts;
 };
 
 /* The journal's starting key (forward-secure sealing, core/seal.c): the key that sealed its

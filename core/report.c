@@ -234,6 +234,68 @@ static enum cp_err sum_step(struct cp_db *db, sqlite3_stmt *st, struct cp_errbuf
 	" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"                           \
 	" amount = amount + excluded.amount, growth = growth + excluded.growth"
 
+/* The rows other modules wrote for sale ?1 (of day ?2) as report_day_sum rows to add: its
+ * tenders, points, guide credit and line discounts by kind. */
+/* clang-format off */
+#define SALE_SUM_ROWS                                                                              \
+	" SELECT ?2, 'tender', method, 1, amount, 0 FROM tender WHERE seq = ?1"                    \
+	" UNION ALL SELECT ?2, 'points', kind, 1, points, growth FROM movement"                    \
+	" WHERE seq = ?1"                                                                          \
+	" UNION ALL SELECT ?2, 'guide', guide, 1, amount, 0 FROM guide_credit"                     \
+	" WHERE seq = ?1"                                                                          \
+	" UNION ALL SELECT ?2, 'sale', 'off_member', 1, sum(member), 0"                            \
+	" FROM report_line_discount WHERE seq = ?1 HAVING count(*)"                                \
+	" UNION ALL SELECT ?2, 'sale', 'off_coupon', 1, sum(coupon), 0"                            \
+	" FROM report_line_discount WHERE seq = ?1 HAVING count(*)"                                \
+	" UNION ALL SELECT ?2, 'sale', 'off_manual', 1, sum(manual), 0"                            \
+	" FROM report_line_discount WHERE seq = ?1 HAVING count(*)"
+/* clang-format on */
+
+/* verify's replay (defer_sums): the sale's sums into the map of report_sums.c, the same rows
+ * a commit adds to report_day_sum. */
+static enum cp_err sums_defer(struct cp_db *db, int64_t seq, const char *day, const char *sums[7],
+			      const int64_t amounts[7], struct cp_errbuf *err)
+{
+	static const char *what[7] = {"sale", "sale", "sale", "sale", "sale", "cashier", "hour"};
+	sqlite3_stmt *st;
+	enum cp_err result;
+	int rc;
+
+	for (int i = 0; i < 7; i++)
+		if ((result = cp_report_sums_add(db, day, what[i], sums[i], 1, amounts[i], 0,
+						 err)) != CP_OK)
+			return result;
+	if (!(st = cp_db_stmt(db, SALE_SUM_ROWS, err)))
+		return CP_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *w = (const char *)sqlite3_column_text(st, 1);
+		const char *k = (const char *)sqlite3_column_text(st, 2);
+
+		if (!w || !k || sqlite3_column_type(st, 4) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 5) != SQLITE_INTEGER) {
+			rc = SQLITE_CONSTRAINT; /* NOT NULL or the CHECK of report_day_sum */
+			break;
+		}
+		if ((result = cp_report_sums_add(db, day, w, k, sqlite3_column_int64(st, 3),
+						 sqlite3_column_int64(st, 4),
+						 sqlite3_column_int64(st, 5), err)) != CP_OK) {
+			sqlite3_reset(st);
+			return result;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return overflow(err);
+	if (rc != SQLITE_DONE)
+		return cp_db_fail(db, rc, "add the sale to the day's tally", err);
+	db->sums_to = seq;
+	if (!db->sums_from)
+		db->sums_from = seq;
+	return CP_OK;
+}
+
 enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
 {
 	const char *day, *staff, *member;
@@ -244,16 +306,9 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct 
 	sqlite3_stmt *st;
 	size_t i;
 
-	if (db->defer_sums) { /* verify's replay: summed in bulk by cp_report_sale_sums_flush */
-		if (!db->sums_from)
-			db->sums_from = seq;
-		db->sums_to = seq;
-		return CP_OK;
-	}
-	/* The sums REPORT_SALE_SUM_SELECT_HOUR and the flush's discounts give for this sale, in
-	 * two prepared statements with no GROUP BY: the sale's own figures from p (as
-	 * cp_sale_apply copied them into sale and sale_line), then the rows other modules wrote
-	 * for it, read by seq. Two rows of one key in a statement add up as the GROUP BY did. */
+	/* The sale's own figures from p (as cp_sale_apply copied them into sale and sale_line),
+	 * then the rows other modules wrote for it, read by seq (SALE_SUM_ROWS); a commit adds
+	 * them in two prepared UPSERTs, verify's replay into a map flushed once in a while. */
 	if ((result = cp_jget_str(p, "day", &day, err)) ||
 	    (result = cp_jget_str(p, "staff", &staff, err)) ||
 	    (result = cp_jget_str_or_null(p, "member", &member, err)) ||
@@ -278,6 +333,14 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct 
 	hour[0] = (char)('0' + secs / 36000);
 	hour[1] = (char)('0' + secs / 3600 % 10);
 	hour[2] = 0;
+	if (db->defer_sums) {
+		const char *keys[7] = {
+			"all", member ? "member" : "other", "gross", "saving", "change", staff,
+			hour};
+		const int64_t amounts[7] = {total, total, gross, saving, change, total, total};
+
+		return sums_defer(db, seq, day, keys, amounts, err);
+	}
 	if (!(st = cp_db_stmt(db,
 			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth) VALUES"
 			      " (?1, 'sale', 'all', 1, ?2, 0), (?1, 'sale', ?3, 1, ?2, 0),"
@@ -296,25 +359,11 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct 
 	sqlite3_bind_text(st, 8, hour, -1, SQLITE_STATIC);
 	if ((result = sum_step(db, st, err)) != CP_OK)
 		return result;
-	/* clang-format off */
-	if (!(st = cp_db_stmt(
-		      db,
-		      "INSERT INTO report_day_sum(day, what, key, n, amount, growth) SELECT * FROM ("
-		      " SELECT ?2, 'tender', method, 1, amount, 0 FROM tender WHERE seq = ?1"
-		      " UNION ALL SELECT ?2, 'points', kind, 1, points, growth FROM movement"
-		      " WHERE seq = ?1"
-		      " UNION ALL SELECT ?2, 'guide', guide, 1, amount, 0 FROM guide_credit"
-		      " WHERE seq = ?1"
-		      " UNION ALL SELECT ?2, 'sale', 'off_member', 1, sum(member), 0"
-		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)"
-		      " UNION ALL SELECT ?2, 'sale', 'off_coupon', 1, sum(coupon), 0"
-		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)"
-		      " UNION ALL SELECT ?2, 'sale', 'off_manual', 1, sum(manual), 0"
-		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)) WHERE true"
-		      SUM_UPSERT,
-		      err)))
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
+			      " SELECT * FROM (" SALE_SUM_ROWS ") WHERE true" SUM_UPSERT,
+			      err)))
 		return CP_EDB;
-	/* clang-format on */
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
 	return sum_step(db, st, err);
@@ -322,58 +371,11 @@ enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct 
 
 enum cp_err cp_report_sale_sums_flush(struct cp_db *db, struct cp_errbuf *err)
 {
-	/* the sum of the per-sale rows above, over a range of sales at once */
-	/* clang-format off */
-	sqlite3_stmt *st = cp_db_stmt(
-		db,
-		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM"
-		" (" REPORT_SALE_SUM_SELECT_HOUR(" BETWEEN ?1 AND ?3", REPORT_HOUR_STORE_TZ) ")"
-		" GROUP BY day, what, key) WHERE true"
-		" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
-		" amount = amount + excluded.amount, growth = growth + excluded.growth",
-		err);
-	/* clang-format on */
-	int rc;
+	enum cp_err result = cp_report_sums_flush(db, err);
 
-	if (!db->sums_from)
-		return CP_OK;
-	if (!st)
-		return CP_EDB;
-	sqlite3_bind_int64(st, 1, db->sums_from);
-	sqlite3_bind_int64(st, 2, (int64_t)db->utc_offset_min * 60);
-	sqlite3_bind_int64(st, 3, db->sums_to);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
-		/* and cp_report_sale_discounts' sums: one a sale with lines, per kind */
-		/* clang-format off */
-		if (!(st = cp_db_stmt(
-			      db,
-			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-			      " SELECT * FROM (SELECT s.business_day, 'sale', k.key,"
-			      " count(DISTINCT s.seq), sum(CASE k.key WHEN 'off_member' THEN d.member"
-			      " WHEN 'off_coupon' THEN d.coupon ELSE d.manual END), 0"
-			      " FROM sale s JOIN report_line_discount d ON d.seq = s.seq,"
-			      " (SELECT 'off_member' AS key UNION ALL SELECT 'off_coupon' UNION ALL"
-			      " SELECT 'off_manual') k WHERE s.seq BETWEEN ?1 AND ?2"
-			      " GROUP BY s.business_day, k.key) WHERE true"
-			      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
-			      " amount = amount + excluded.amount",
-			      err)))
-			return CP_EDB;
-		/* clang-format on */
-		sqlite3_bind_int64(st, 1, db->sums_from);
-		sqlite3_bind_int64(st, 2, db->sums_to);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return overflow(err);
-	if (rc != SQLITE_DONE)
-		return cp_db_fail(db, rc, "add the sales to the days' tally", err);
-	db->sums_from = db->sums_to = 0;
-	return CP_OK;
+	if (result == CP_OK)
+		db->sums_from = db->sums_to = 0;
+	return result;
 }
 
 /* Steps an INSERT; a constraint failed is a line listed twice. */

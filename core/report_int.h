@@ -53,21 +53,32 @@ enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, 
 
 /* cp_sale_apply, before cp_report_sale_sum: records what each line of sale seq (payload p,
  * its coupon and rounding rows written) was given off its list price, by kind, in
- * report_line_discount; cp_report_sale_sum adds their day's sums to report_day_sum (on verify's
- * replay, with defer_sums set, cp_report_sale_sums_flush). */
+ * report_line_discount; cp_report_sale_sum adds their day's sums to report_day_sum. */
 enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 				     struct cp_errbuf *err);
 
 /* cp_sale_apply, last: adds sale seq (payload p, its rows written) to its day's
- * report_day_sum, the same sums cp_report_sale_sums_flush adds in bulk, computed from p and
- * the sale's tender, movement and guide_credit rows and added with one prepared UPSERT a row.
- * On a handle with defer_sums set (verify's replay) it only notes the sale for the next flush. */
+ * report_day_sum, computed from p and the sale's tender, movement, guide_credit and
+ * report_line_discount rows, with two prepared UPSERTs. On a handle with defer_sums set
+ * (verify's replay) the same sums go to a map in memory (cp_report_sums_add) instead, written
+ * by cp_report_sale_sums_flush. */
 enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err);
 
-/* verify's replay: adds the sales noted since the last flush to report_day_sum in one
- * statement, the same sums cp_report_sale_sum adds one sale at a time. Before anything reads
- * report_day_sum (a Z's check, the comparison). */
+/* verify's replay: writes the sums of the sales added since the last flush to report_day_sum
+ * (one UPSERT a day, what and key). Before anything reads report_day_sum (a Z's check, the
+ * comparison). */
 enum cp_err cp_report_sale_sums_flush(struct cp_db *db, struct cp_errbuf *err);
+
+/* report_sums.c: the map of day sums on db (allocated on the first add, kept in db->sums):
+ * adds n, amount and growth to the key (day, what, key), writing the map out first when it
+ * is full; CP_EOVERFLOW when a sum does not fit. */
+enum cp_err cp_report_sums_add(struct cp_db *db, const char *day, const char *what, const char *key,
+			       int64_t n, int64_t amount, int64_t growth, struct cp_errbuf *err);
+/* Writes the map to report_day_sum (one UPSERT a key) and empties it; CP_EOVERFLOW when a
+ * row's sum leaves the integers. */
+enum cp_err cp_report_sums_flush(struct cp_db *db, struct cp_errbuf *err);
+/* Frees the map (its sums not written); NULL or no map: nothing. */
+void cp_report_sums_free(struct cp_db *db);
 
 /* verify: a day_close (Z) event must carry the hash and sequence of the row before it and the
  * totals that the events before it give (db is the replay, holding exactly those). */

@@ -739,6 +739,10 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 			   &k, &rep, &counted, err)) != CP_OK)
 		goto out;
 	rep.first_bad_seq = 0;
+	for (sqlite3_stmt *st = NULL; (st = sqlite3_next_stmt(replay->h, st));) {
+		rep.replay_steps += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+		rep.replay_sorts += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 0);
+	}
 	if (sqlite3_exec(replay->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		result = cp_db_fail(replay, SQLITE_ERROR, "replay", err);
 		goto out;
@@ -768,6 +772,7 @@ enum cp_err cp_journal_verify_with(struct cp_db *db, const struct cp_verify_opti
 	rep.ok = 1;
 out:
 	cp_wipe(&k, sizeof(k));
+	cp_report_sums_free(replay);
 	cp_db_close(replay);
 	if (out)
 		*out = rep;

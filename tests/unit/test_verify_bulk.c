@@ -181,6 +181,16 @@ static void test_alterations_caught_alike(void **state)
 		 "UPDATE report_day_sum SET n = n + 1 WHERE key = 'off_coupon' AND day = "
 		 "'2026-11-24'",
 		 "report_day_sum"},
+		/* a day's sum row added, or removed */
+		{"INSERT INTO report_day_sum VALUES('2026-11-25', 'guide', '2001', 1, 100, 0)",
+		 "DELETE FROM report_day_sum WHERE day = '2026-11-25' AND what = 'guide'",
+		 "report_day_sum"},
+		{"CREATE TEMP TABLE kept AS SELECT * FROM report_day_sum WHERE day = '2026-11-25'"
+		 " AND what = 'sale' AND key = 'gross';"
+		 " DELETE FROM report_day_sum WHERE day = '2026-11-25' AND what = 'sale'"
+		 " AND key = 'gross'",
+		 "INSERT INTO report_day_sum SELECT * FROM kept; DROP TABLE kept",
+		 "report_day_sum"},
 		{"UPDATE sale SET total = total + 1 WHERE seq = (SELECT max(seq) FROM sale)",
 		 "UPDATE sale SET total = total - 1 WHERE seq = (SELECT max(seq) FROM sale)",
 		 "table sale differs"},
