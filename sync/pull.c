@@ -218,11 +218,15 @@ static enum cp_sync_result apply_catchup(struct cp_round *r, struct group *g, st
 	return CP_SYNC_TRANSIENT;
 }
 
-/* Ends the catch-up transaction with a commit when it is due (or must: end is true). */
+/* Ends the catch-up transaction with a commit when it is due (or must: end is true). Core
+ * stores the members it held in the order of their phone hashes just before the commit
+ * (member_batch.c), so a change it refuses can surface here: as in apply_catchup, everything
+ * since the begin is rolled back and *again set (when given) to go on group by group. */
 static enum cp_sync_result catchup_commit(struct cp_round *r, struct catchup *c, bool end,
-					  struct cp_errbuf *err)
+					  bool *again, struct cp_errbuf *err)
 {
 	enum cp_err rc;
+	int pages = c->pages;
 
 	if (!c->open || (!end && c->pages < CATCHUP_PAGES && c->bytes < CATCHUP_BYTES &&
 			 monotonic_ms() - c->since_ms < CATCHUP_MS))
@@ -230,6 +234,11 @@ static enum cp_sync_result catchup_commit(struct cp_round *r, struct catchup *c,
 	c->open = false;
 	c->pages = 0;
 	if ((rc = cp_hq_pages_end(r->db, true, err)) != CP_OK) {
+		if (again) {
+			r->pages -= pages;
+			c->off = true;
+			*again = true;
+		}
 		if (err && !err->msg[0])
 			cp_errf(err, rc, "%s", cp_strerror(rc));
 		return CP_SYNC_TRANSIENT;
@@ -247,7 +256,7 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 
 	while (more) {
 		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK) {
-			catchup_commit(r, &c, true, NULL);
+			catchup_commit(r, &c, true, NULL, NULL);
 			return CP_SYNC_TRANSIENT;
 		}
 		fetched = CP_SYNC_DONE;
@@ -302,9 +311,23 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 				return applied;
 			}
 		}
-		res = catchup_commit(r, &c, !more || fetched != CP_SYNC_DONE || stuck, err);
-		if (res != CP_SYNC_DONE)
-			return res;
+		{
+			struct cp_errbuf why = {{0}};
+			bool again = false;
+
+			res = catchup_commit(r, &c, !more || fetched != CP_SYNC_DONE || stuck,
+					     &again, &why);
+			if (again) {
+				more = true;
+				stuck = false;
+				continue;
+			}
+			if (res != CP_SYNC_DONE) {
+				if (err)
+					*err = why;
+				return res;
+			}
+		}
 		if (fetched != CP_SYNC_DONE)
 			return fetched;
 		if (stuck) {
@@ -315,5 +338,5 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 			return CP_SYNC_TRANSIENT;
 		}
 	}
-	return catchup_commit(r, &c, true, err);
+	return catchup_commit(r, &c, true, NULL, err);
 }

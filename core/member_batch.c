@@ -1,0 +1,379 @@
+/* member_batch.c — HQ's member upserts applied in the order of their phone hashes. The till's
+ * member table has an index on the phone's hash, a random key: a feed of members in HQ's order
+ * touches a different leaf of it for nearly every member, and among a million members those
+ * leaves are four times the page cache, so a transaction of 100,000 members wrote each of them
+ * to the WAL again and again (BENCHMARKS.md "sync: the pull catching up"). Held here and stored
+ * in the order of that index, each leaf is visited once per batch and leaves the cache for good.
+ *
+ * Only upserts whose order cannot matter are held: one that renumbers a member ("local_id"),
+ * whose phone or card another member holds here or in the batch, or that is not well formed is
+ * applied in the feed's order after the batch is flushed; so is every other change (a delete, a
+ * notice, another kind). A member upserted twice in a batch ends in the newest version, as in
+ * the feed's order (an older one is skipped by the version check whatever its place). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "hq_int.h"
+#include "member_int.h"
+#include "records_int.h"
+
+/* About 100,000 members: the batch is flushed (stored, still in the caller's transaction) when
+ * its records pass this, so that the pull stays within its memory goal. */
+#define BATCH_BYTES ((size_t)24 << 20)
+
+/* A held upsert in the arena: this, then its strings (each a presence byte and, when present,
+ * the text and its NUL) in the order of str_field. */
+struct rec {
+	int64_t points, growth, expiring_points, version;
+	int32_t tier;
+	uint32_t index; /* in its page, for messages */
+	uint8_t hash[32];
+};
+enum str_field {
+	F_ID,
+	F_MASKED,
+	F_CARD,
+	F_NAME,
+	F_BIRTHDAY,
+	F_EXP_ON,
+	F_TIER_UNTIL,
+	F_GUIDE,
+	F_STAGE,
+	F_N
+};
+
+struct entry {
+	uint64_t key; /* the hash's first 8 bytes, big-endian: the index's order */
+	uint32_t seq; /* the feed's order */
+	uint32_t off; /* of its struct rec in the arena */
+};
+
+struct member_batch {
+	uint8_t *arena;
+	size_t len, cap;
+	struct entry *e;
+	uint32_t n, ecap;
+	/* Open addressing (entry index + 1) by phone hash and by card: a later upsert whose phone
+	 * or card a different member holds in the batch is applied in order. */
+	uint32_t *by_phone, *by_card;
+	uint32_t slots; /* of each table, a power of two, at least twice n */
+};
+
+void cp_member_batch_open(struct cp_db *db)
+{
+	cp_member_batch_close(db);
+	db->member_batch = calloc(1, sizeof(*db->member_batch));
+}
+
+bool cp_member_batch_active(const struct cp_db *db)
+{
+	return db->member_batch != NULL;
+}
+
+static void batch_reset(struct member_batch *b)
+{
+	b->len = 0;
+	b->n = 0;
+	if (b->slots) {
+		memset(b->by_phone, 0, b->slots * sizeof(uint32_t));
+		memset(b->by_card, 0, b->slots * sizeof(uint32_t));
+	}
+}
+
+void cp_member_batch_close(struct cp_db *db)
+{
+	struct member_batch *b = db->member_batch;
+
+	if (!b)
+		return;
+	free(b->arena);
+	free(b->e);
+	free(b->by_phone);
+	free(b->by_card);
+	free(b);
+	db->member_batch = NULL;
+}
+
+static struct rec *rec_at(const struct member_batch *b, uint32_t off)
+{
+	return (struct rec *)(void *)(b->arena + off);
+}
+
+/* The strings after r: fields[F_N] point into the arena (NULL when absent). */
+static void rec_strings(const struct rec *r, const char *fields[F_N])
+{
+	const char *p = (const char *)(r + 1);
+
+	for (int f = 0; f < F_N; f++) {
+		if (*p++) {
+			fields[f] = p;
+			p += strlen(p) + 1;
+		} else {
+			fields[f] = NULL;
+		}
+	}
+}
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t hash_key(const uint8_t h[32])
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | h[i];
+	return k;
+}
+
+/* The entry holding the phone (card NULL) or the card, or UINT32_MAX. */
+static uint32_t find(const struct member_batch *b, const uint8_t *hash, const char *card,
+		     uint32_t *slot)
+{
+	const uint32_t *t = card ? b->by_card : b->by_phone;
+	uint32_t mask = b->slots - 1, i = (uint32_t)(card ? fnv(card) : hash_key(hash)) & mask;
+
+	for (; t[i]; i = (i + 1) & mask) {
+		const struct rec *r = rec_at(b, b->e[t[i] - 1].off);
+		const char *f[F_N];
+
+		if (!card && memcmp(r->hash, hash, 32) == 0)
+			break;
+		if (card) {
+			rec_strings(r, f);
+			if (f[F_CARD] && strcmp(f[F_CARD], card) == 0)
+				break;
+		}
+	}
+	*slot = i;
+	return t[i] ? t[i] - 1 : UINT32_MAX;
+}
+
+static void index_entry(struct member_batch *b, uint32_t n)
+{
+	const struct rec *r = rec_at(b, b->e[n].off);
+	const char *f[F_N];
+	uint32_t slot;
+
+	if (find(b, r->hash, NULL, &slot) == UINT32_MAX)
+		b->by_phone[slot] = n + 1;
+	rec_strings(r, f);
+	if (f[F_CARD] && find(b, NULL, f[F_CARD], &slot) == UINT32_MAX)
+		b->by_card[slot] = n + 1;
+}
+
+static bool grow_tables(struct member_batch *b)
+{
+	uint32_t slots = b->slots ? b->slots * 2 : 4096;
+	uint32_t *p = calloc(slots, sizeof(uint32_t)), *c = calloc(slots, sizeof(uint32_t));
+
+	if (!p || !c) {
+		free(p);
+		free(c);
+		return false;
+	}
+	free(b->by_phone);
+	free(b->by_card);
+	b->by_phone = p;
+	b->by_card = c;
+	b->slots = slots;
+	for (uint32_t i = 0; i < b->n; i++)
+		index_entry(b, i);
+	return true;
+}
+
+static bool reserve(struct member_batch *b, size_t need)
+{
+	if (b->len + need > b->cap) {
+		size_t cap = b->cap ? b->cap : (size_t)1 << 20;
+		uint8_t *a;
+
+		while (cap < b->len + need)
+			cap *= 2;
+		if (!(a = realloc(b->arena, cap)))
+			return false;
+		b->arena = a;
+		b->cap = cap;
+	}
+	if (b->n == b->ecap) {
+		uint32_t ecap = b->ecap ? b->ecap * 2 : 4096;
+		struct entry *e = realloc(b->e, ecap * sizeof(*e));
+
+		if (!e)
+			return false;
+		b->e = e;
+		b->ecap = ecap;
+	}
+	return (b->n + 1) * 2 <= b->slots || grow_tables(b);
+}
+
+/* Another member holds the phone or the card here: make_room's order matters. */
+static enum cp_err held_by_other(struct cp_db *db, const struct cp_member_snapshot *s, bool *held,
+				 struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = cp_db_stmt(db,
+				      "SELECT 1 FROM member WHERE id <> ?1 AND"
+				      " (phone_hash = ?2 OR (?3 IS NOT NULL AND card_no = ?3))"
+				      " LIMIT 1",
+				      err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, s->phone_hash, 32, SQLITE_STATIC);
+	if (s->card_no && s->card_no[0])
+		sqlite3_bind_text(st, 3, s->card_no, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*held = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
+						     : cp_db_fail(db, rc, "find member", err);
+}
+
+static void put_str(struct member_batch *b, const char *s)
+{
+	size_t n = s ? strlen(s) + 1 : 0;
+
+	b->arena[b->len++] = s != NULL;
+	memcpy(b->arena + b->len, s ? s : "", n);
+	b->len += n;
+}
+
+enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const char *where,
+				bool *taken, struct cp_errbuf *err)
+{
+	struct member_batch *b = db->member_batch;
+	struct cp_member_snapshot s;
+	struct cp_errbuf quiet = {{0}};
+	const char *local_id, *stage = NULL, *card;
+	json_t *sv = json_object_get(o, "stage");
+	uint8_t hash[32];
+	uint32_t slot, other;
+	size_t need;
+	bool held;
+	enum cp_err result;
+	struct rec *r;
+
+	*taken = false;
+	/* Anything unusual is applied in order, where its message names it. */
+	if (!b || cp_rec_member(&cp_rec_hq, o, &s, hash, &local_id, where, &quiet) != CP_OK ||
+	    !s.phone_hash || local_id || (sv && !json_is_null(sv) && !json_is_string(sv)))
+		return CP_OK;
+	if (sv && json_is_string(sv))
+		stage = json_string_value(sv);
+	card = s.card_no && s.card_no[0] ? s.card_no : NULL;
+	if (b->slots) {
+		const char *f[F_N];
+
+		if ((other = find(b, hash, NULL, &slot)) != UINT32_MAX) {
+			rec_strings(rec_at(b, b->e[other].off), f);
+			if (strcmp(f[F_ID], s.id) != 0)
+				return CP_OK;
+		}
+		if (card && (other = find(b, NULL, card, &slot)) != UINT32_MAX) {
+			rec_strings(rec_at(b, b->e[other].off), f);
+			if (strcmp(f[F_ID], s.id) != 0)
+				return CP_OK;
+		}
+	}
+	if ((result = held_by_other(db, &s, &held, err)) != CP_OK || held)
+		return result;
+	need = sizeof(struct rec) + F_N;
+	need += strlen(s.id) + strlen(s.phone_masked) + (card ? strlen(card) : 0) + strlen(s.name) +
+		(s.birthday ? strlen(s.birthday) : 0) +
+		(s.expiring_on ? strlen(s.expiring_on) : 0) +
+		(s.tier_until ? strlen(s.tier_until) : 0) + (s.guide ? strlen(s.guide) : 0) +
+		(stage ? strlen(stage) : 0) + F_N + _Alignof(struct rec);
+	if (!reserve(b, need))
+		return cp_errf(err, CP_ENOMEM, "out of memory holding HQ's members");
+	b->len = (b->len + _Alignof(struct rec) - 1) & ~(_Alignof(struct rec) - 1);
+	r = rec_at(b, (uint32_t)b->len);
+	b->e[b->n] = (struct entry){hash_key(hash), b->n, (uint32_t)b->len};
+	r->points = s.points;
+	r->growth = s.growth;
+	r->expiring_points = s.expiring_points;
+	r->version = s.version;
+	r->tier = s.tier_level;
+	r->index = (uint32_t)i;
+	memcpy(r->hash, hash, 32);
+	b->len += sizeof(*r);
+	put_str(b, s.id);
+	put_str(b, s.phone_masked);
+	put_str(b, card);
+	put_str(b, s.name);
+	put_str(b, s.birthday);
+	put_str(b, s.expiring_on);
+	put_str(b, s.tier_until);
+	put_str(b, s.guide);
+	put_str(b, stage);
+	index_entry(b, b->n);
+	b->n++;
+	*taken = true;
+	return b->len >= BATCH_BYTES ? cp_member_batch_flush(db, err) : CP_OK;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
+{
+	struct member_batch *b = db->member_batch;
+	enum cp_err result = CP_OK;
+	json_t *stage;
+
+	if (!b || b->n == 0)
+		return CP_OK;
+	if (!(stage = json_object())) {
+		result = cp_errf(err, CP_ENOMEM, "out of memory storing HQ's members");
+		goto out;
+	}
+	qsort(b->e, b->n, sizeof(*b->e), entry_cmp);
+	for (uint32_t i = 0; i < b->n && result == CP_OK; i++) {
+		const struct rec *r = rec_at(b, b->e[i].off);
+		const char *f[F_N];
+		char where[48];
+		struct cp_member_snapshot s = {0};
+
+		rec_strings(r, f);
+		s.id = f[F_ID];
+		s.phone_hash = r->hash;
+		s.phone_masked = f[F_MASKED];
+		s.card_no = f[F_CARD];
+		s.name = f[F_NAME];
+		s.birthday = f[F_BIRTHDAY];
+		s.expiring_on = f[F_EXP_ON];
+		s.tier_until = f[F_TIER_UNTIL];
+		s.guide = f[F_GUIDE];
+		s.points = r->points;
+		s.growth = r->growth;
+		s.tier_level = r->tier;
+		s.expiring_points = r->expiring_points;
+		s.version = r->version;
+		if (f[F_STAGE])
+			json_object_set_new(stage, "stage", json_string(f[F_STAGE]));
+		else
+			json_object_del(stage, "stage");
+		snprintf(where, sizeof(where), "changes[%u]", (unsigned)r->index);
+		result = cp_member_snapshot_store(db, &s, stage, false, where, err);
+	}
+	json_decref(stage);
+out:
+	batch_reset(b);
+	return result;
+}
