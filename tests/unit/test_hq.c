@@ -2219,6 +2219,184 @@ static void test_changes_applied_checked(void **state)
 	assert_false(more);
 }
 
+/* ---- members stored in the order of their phone hashes (core/member_batch.c) ---- */
+
+/* A member of HQ's with the phone given and the fields that vary (stage NULL: none). */
+static json_t *member_v(const char *id, const char *phone, int64_t points, int64_t version,
+			const char *stage)
+{
+	json_t *m = member_obj(id, phone, points, version);
+
+	if (stage)
+		json_object_set_new(m, "stage", json_string(stage));
+	return m;
+}
+
+/* The member rows HQ's feed made (the seeded M1 and M2 apart: their phone hashes use each
+ * database's own key), the aliases and HQ's stages, in key order. */
+static char *members_dump(void)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM member WHERE id NOT IN ('M1', 'M2') ORDER BY id",
+		"SELECT * FROM member_alias ORDER BY local_id",
+		"SELECT * FROM lifecycle_hq ORDER BY member_id",
+	};
+	sqlite3 *h = peek();
+	struct buf b = {0};
+
+	for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]); q++) {
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_prepare_v2(h, sql[q], -1, &st, NULL), SQLITE_OK);
+		put_str(&b, "## ");
+		put_str(&b, sql[q]);
+		put_str(&b, "\n");
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(st); i++) {
+				const char *t = (const char *)sqlite3_column_text(st, i);
+				char hex[3];
+
+				if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+					const uint8_t *p = sqlite3_column_blob(st, i);
+
+					for (int k = 0; k < sqlite3_column_bytes(st, i); k++) {
+						snprintf(hex, sizeof(hex), "%02x", p[k]);
+						put_str(&b, hex);
+					}
+				} else {
+					put_str(&b, t ? t : "NULL");
+				}
+				put_str(&b, "|");
+			}
+			put_str(&b, "\n");
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	return b.p;
+}
+
+/* The feed of test_changes_member_order: members upserted, changed twice, deleted, re-added,
+ * renumbered from a member registered here, a phone passing from one member to another, with
+ * other kinds and a merge notice between them. local: the registered member's id. */
+static json_t *order_feed(const char *local, json_t **notices)
+{
+	json_t *c = json_array(), *renumbered;
+	char id[16], phone[16];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "X%02d", i);
+		snprintf(phone, sizeof(phone), "1350000%04d", i * 37);
+		json_array_append_new(c, upsert("member", member_v(id, phone, 100 + i, 1,
+								   i % 3 ? "growing" : NULL)));
+	}
+	/* Changed twice: the newest stands; one whose newer version comes first. */
+	json_array_append_new(c, upsert("member", member_v("U1", "13600000001", 1, 1, "new")));
+	json_array_append_new(c, upsert("member", member_v("U1", "13600000002", 2, 2, "mature")));
+	json_array_append_new(c, upsert("member", member_v("U2", "13600000003", 3, 3, NULL)));
+	json_array_append_new(c, upsert("member", member_v("U2", "13600000004", 4, 2, "lost")));
+	/* Upserted then deleted; deleted then added again. */
+	json_array_append_new(c, upsert("member", member_v("D1", "13600000005", 5, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("R1", "13600000006", 6, 1, NULL)));
+	json_array_append_new(c, delete_of("member", "D1"));
+	json_array_append_new(c, delete_of("member", "R1"));
+	json_array_append_new(c, upsert("member", member_v("R1", "13600000006", 7, 2, "silent")));
+	json_array_append_new(c, upsert("member", member_v("D2", "13600000007", 8, 1, NULL)));
+	json_array_append_new(c, upsert("item", item_obj("Z1", "FOOD", 100)));
+	json_array_append_new(c, delete_of("member", "D2"));
+	/* P1 changes its phone and P2 takes P1's old one; P3's phone goes to P4, who is held with
+	 * it while P3 still holds it: P3 gives way to P4, as in the feed's order. */
+	json_array_append_new(c, upsert("member", member_v("P1", "13600000010", 9, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("P1", "13600000011", 10, 2, NULL)));
+	json_array_append_new(c, upsert("member", member_v("P2", "13600000010", 11, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("P3", "13600000012", 12, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("P4", "13600000012", 13, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("P3", "13600000013", 14, 2, NULL)));
+	/* A member registered here that HQ renumbers, then merges into another. */
+	renumbered = member_v("M1004", "13700000007", 800, 3, NULL);
+	json_object_set_new(renumbered, "local_id", json_string(local));
+	json_array_append_new(c, upsert("member", renumbered));
+	json_array_append_new(c, upsert("member", member_v("X99", "13600000020", 15, 1, NULL)));
+	json_array_append_new(c, upsert("member", member_v("M1005", "13600000021", 16, 1, NULL)));
+	*notices = json_pack("[o]", merged_notice("n-1", "M1004", "M1005", TEST_TUESDAY_MS));
+	return c;
+}
+
+/* Members held and stored in the order of their phone hashes end as they would have in the
+ * feed's order: the same feed in one page and one change a page. */
+static void test_changes_member_order(void **state)
+{
+	char local[64], *one_page, *in_order;
+	json_t *notices, *feed;
+	size_t i;
+	json_t *c;
+
+	(void)state;
+	registered("13700000007", local);
+	feed = order_feed(local, &notices);
+	one_page = page(json_deep_copy(feed), json_deep_copy(notices), "c-1", false);
+	changes_ok(one_page);
+	in_order = members_dump();
+	assert_non_null(strstr(in_order, "|P4|"));
+	test_env_close(&env);
+
+	/* A new till with the same members registered, one change a page. */
+	test_env_open_shift(&env, "hq", false);
+	registered("13700000007", local);
+	json_array_foreach (feed, i, c)
+		changes_ok(page(json_pack("[O]", c), NULL, "c-0", false));
+	changes_ok(page(json_array(), json_incref(notices), "c-1", false));
+	{
+		char *one_by_one = members_dump();
+
+		assert_string_equal(one_by_one, in_order);
+		free(one_by_one);
+	}
+	free(in_order);
+	json_decref(feed);
+	json_decref(notices);
+}
+
+/* A page of members is stored in the order of their phone hashes, not the feed's: each leaf of
+ * the phone-hash index is visited once (the order of inserts, logged by a trigger of the
+ * test's in the till's file: a temporary one would not outlive the pull's pragmas). */
+static void test_changes_member_hash_order(void **state)
+{
+	json_t *c = json_array();
+	char id[16], phone[16];
+	int64_t out_of_order, n;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(env.db->h,
+				      "CREATE TABLE ins_log(h BLOB);"
+				      "CREATE TRIGGER ins_logged AFTER INSERT ON member"
+				      " BEGIN INSERT INTO ins_log(h) VALUES(new.phone_hash); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "H%03d", i);
+		snprintf(phone, sizeof(phone), "1350000%04d", i);
+		json_array_append_new(c, upsert("member", member_obj(id, phone, i, 1)));
+	}
+	changes_ok(page(c, NULL, "c-1", false));
+	{
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_prepare_v2(env.db->h,
+						    "SELECT count(*), sum(b.h < a.h) FROM ins_log a"
+						    " JOIN ins_log b ON b.rowid = a.rowid + 1",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		n = sqlite3_column_int64(st, 0);
+		out_of_order = sqlite3_column_int64(st, 1);
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(n, 199);
+	assert_int_equal(out_of_order, 0);
+	assert_int_equal(count("SELECT count(*) FROM member WHERE id LIKE 'H%'"), 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2255,6 +2433,8 @@ int main(void)
 		T(test_changes_merge_with_member),
 		T(test_changes_bad_change_in_the_middle),
 		T(test_change_pages_together),
+		T(test_changes_member_order),
+		T(test_changes_member_hash_order),
 		T(test_changes_malformed),
 		T(test_changes_tier_key_not_a_number),
 		T(test_changes_rules_that_could_overflow),
