@@ -2312,6 +2312,16 @@ static json_t *order_feed(const char *local, json_t **notices)
 	json_array_append_new(c, upsert("member", member_v("P3", "13600000012", 12, 1, NULL)));
 	json_array_append_new(c, upsert("member", member_v("P4", "13600000012", 13, 1, NULL)));
 	json_array_append_new(c, upsert("member", member_v("P3", "13600000013", 14, 2, NULL)));
+	/* Members stored before the feed (order_prelude) change their phones, and others take
+	 * the old ones: held in hash order, a taker could come first and retire the holder. */
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "T%d", i);
+		snprintf(phone, sizeof(phone), "1360000004%d", i);
+		json_array_append_new(c, upsert("member", member_v(id, phone, 20 + i, 2, NULL)));
+		snprintf(id, sizeof(id), "S%d", i);
+		snprintf(phone, sizeof(phone), "1360000003%d", i);
+		json_array_append_new(c, upsert("member", member_v(id, phone, 30 + i, 1, NULL)));
+	}
 	/* A member registered here that HQ renumbers, then merges into another. */
 	renumbered = member_v("M1004", "13700000007", 800, 3, NULL);
 	json_object_set_new(renumbered, "local_id", json_string(local));
@@ -2320,6 +2330,20 @@ static json_t *order_feed(const char *local, json_t **notices)
 	json_array_append_new(c, upsert("member", member_v("M1005", "13600000021", 16, 1, NULL)));
 	*notices = json_pack("[o]", merged_notice("n-1", "M1004", "M1005", TEST_TUESDAY_MS));
 	return c;
+}
+
+/* The members T0 to T7 with their first phones, before order_feed. */
+static char *order_prelude(void)
+{
+	json_t *c = json_array();
+	char id[16], phone[16];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "T%d", i);
+		snprintf(phone, sizeof(phone), "1360000003%d", i);
+		json_array_append_new(c, upsert("member", member_v(id, phone, 10 + i, 1, NULL)));
+	}
+	return page(c, NULL, "c-0", false);
 }
 
 /* Members held and stored in the order of their phone hashes end as they would have in the
@@ -2334,6 +2358,7 @@ static void test_changes_member_order(void **state)
 	(void)state;
 	registered("13700000007", local);
 	feed = order_feed(local, &notices);
+	changes_ok(order_prelude());
 	one_page = page(json_deep_copy(feed), json_deep_copy(notices), "c-1", false);
 	changes_ok(one_page);
 	in_order = members_dump();
@@ -2343,6 +2368,7 @@ static void test_changes_member_order(void **state)
 	/* A new till with the same members registered, one change a page. */
 	test_env_open_shift(&env, "hq", false);
 	registered("13700000007", local);
+	changes_ok(order_prelude());
 	json_array_foreach (feed, i, c)
 		changes_ok(page(json_pack("[O]", c), NULL, "c-0", false));
 	changes_ok(page(json_array(), json_incref(notices), "c-1", false));
