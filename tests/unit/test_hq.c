@@ -2423,6 +2423,40 @@ static void test_changes_member_hash_order(void **state)
 	assert_int_equal(count("SELECT count(*) FROM member WHERE id LIKE 'H%'"), 200);
 }
 
+/* A member held for the hash order that core refuses when it stores it (a name that is not
+ * text): the group is refused at its end as it would have been at the member, nothing changes,
+ * and the message names the member's place in its page. */
+static void test_changes_member_held_refused(void **state)
+{
+	struct cp_errbuf err = {{0}};
+	struct cp_hq_page pages[2];
+	char *body[2], *before = dump();
+	json_t *bad = member_obj("G3", "13500000003", 3, 1);
+	bool more = false;
+
+	(void)state;
+	json_object_set_new(bad, "name", json_string("\x01"));
+	body[0] = page(json_pack("[o]", upsert("member", member_obj("G1", "13500000001", 1, 1))),
+		       NULL, "c-1", true);
+	body[1] = page(json_pack("[o, o]", upsert("member", member_obj("G2", "13500000002", 2, 1)),
+				 upsert("member", bad)),
+		       NULL, "c-2", false);
+	for (int i = 0; i < 2; i++) {
+		pages[i].body = body[i];
+		pages[i].len = strlen(body[i]);
+	}
+	assert_int_equal(cp_hq_apply_change_pages(env.db, pages, 2, &more, &err), CP_EINVAL);
+	assert_non_null(strstr(err.msg, "changes[1]"));
+	assert_non_null(strstr(err.msg, "name"));
+	assert_unchanged(before, "a group with a member refused when stored");
+	cursor_is("0");
+	ok(cp_hq_apply_change_pages(env.db, pages, 1, &more, &err), &err, "the good page");
+	cursor_is("c-1");
+	assert_int_equal(count("SELECT count(*) FROM member WHERE id IN ('G1', 'G2', 'G3')"), 1);
+	for (int i = 0; i < 2; i++)
+		free(body[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2461,6 +2495,7 @@ int main(void)
 		T(test_change_pages_together),
 		T(test_changes_member_order),
 		T(test_changes_member_hash_order),
+		T(test_changes_member_held_refused),
 		T(test_changes_malformed),
 		T(test_changes_tier_key_not_a_number),
 		T(test_changes_rules_that_could_overflow),
