@@ -5,10 +5,12 @@
  * to the WAL again and again (BENCHMARKS.md "sync: the pull catching up"). Held here and stored
  * in the order of that index, each leaf is visited once per batch and leaves the cache for good.
  *
- * Only upserts whose order cannot matter are held: one that renumbers a member ("local_id"),
- * whose phone or card another member holds here or in the batch, or that is not well formed is
- * applied in the feed's order after the batch is flushed; so is every other change (a delete, a
- * notice, another kind). A member upserted twice in a batch ends in the newest version, as in
+ * Upserts that renumber a member ("local_id"), that take a phone or card another member holds
+ * in the batch, or that are not well formed are not held: the batch is stored first and they
+ * are applied in the feed's order, as is every other change (a delete, a notice, another kind).
+ * One whose phone or card another member held here when the batch began (found at the flush, in
+ * the index's order) is stored in its place in the feed: the held ones before it first, then it,
+ * then the ones after it. A member upserted twice in a batch ends in the newest version, as in
  * the feed's order (an older one is skipped by the version check whatever its place). */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ struct rec {
 	int32_t tier;
 	uint32_t index; /* in its page, for messages */
 	uint8_t hash[32];
+	bool held; /* another member here held its phone or card when the batch began */
 };
 enum str_field {
 	F_ID,
@@ -260,8 +263,6 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 	uint8_t hash[32];
 	uint32_t slot, other;
 	size_t need;
-	bool held;
-	enum cp_err result;
 	struct rec *r;
 
 	*taken = false;
@@ -286,8 +287,6 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 				return CP_OK;
 		}
 	}
-	if ((result = held_by_other(db, &s, &held, err)) != CP_OK || held)
-		return result;
 	need = sizeof(struct rec) + F_N;
 	need += strlen(s.id) + strlen(s.phone_masked) + (card ? strlen(card) : 0) + strlen(s.name) +
 		(s.birthday ? strlen(s.birthday) : 0) +
@@ -305,6 +304,7 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 	r->version = s.version;
 	r->tier = s.tier_level;
 	r->index = (uint32_t)i;
+	r->held = false;
 	memcpy(r->hash, hash, 32);
 	b->len += sizeof(*r);
 	put_str(b, s.id);
@@ -331,10 +331,63 @@ static int entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* The held upsert r as a snapshot (its strings in the arena). */
+static void rec_snapshot(const struct rec *r, struct cp_member_snapshot *s)
+{
+	const char *f[F_N];
+
+	rec_strings(r, f);
+	memset(s, 0, sizeof(*s));
+	s->id = f[F_ID];
+	s->phone_hash = r->hash;
+	s->phone_masked = f[F_MASKED];
+	s->card_no = f[F_CARD];
+	s->name = f[F_NAME];
+	s->birthday = f[F_BIRTHDAY];
+	s->expiring_on = f[F_EXP_ON];
+	s->tier_until = f[F_TIER_UNTIL];
+	s->guide = f[F_GUIDE];
+	s->points = r->points;
+	s->growth = r->growth;
+	s->tier_level = r->tier;
+	s->expiring_points = r->expiring_points;
+	s->version = r->version;
+}
+
+static enum cp_err store(struct cp_db *db, const struct rec *r, json_t *stage,
+			 struct cp_errbuf *err)
+{
+	const char *f[F_N];
+	char where[48];
+	struct cp_member_snapshot s;
+
+	rec_snapshot(r, &s);
+	rec_strings(r, f);
+	if (f[F_STAGE])
+		json_object_set_new(stage, "stage", json_string(f[F_STAGE]));
+	else
+		json_object_del(stage, "stage");
+	snprintf(where, sizeof(where), "changes[%u]", (unsigned)r->index);
+	return cp_member_snapshot_store(db, &s, stage, false, where, err);
+}
+
+/* Conflicts (an upsert whose phone or card another member held here) split the batch: the
+ * held ones between two of them in the feed are stored in hash order, each of them in its
+ * place in the feed, as make_room's order needs. Beyond this many, all in the feed's order. */
+#define CONFLICTS_MAX 16
+
+static int seq_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 {
 	struct member_batch *b = db->member_batch;
 	enum cp_err result = CP_OK;
+	uint32_t conflicts = 0;
 	json_t *stage;
 
 	if (!b || b->n == 0)
@@ -344,34 +397,40 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 		goto out;
 	}
 	qsort(b->e, b->n, sizeof(*b->e), entry_cmp);
+	/* Which phones and cards other members hold, looked up in the index's order. */
 	for (uint32_t i = 0; i < b->n && result == CP_OK; i++) {
-		const struct rec *r = rec_at(b, b->e[i].off);
-		const char *f[F_N];
-		char where[48];
-		struct cp_member_snapshot s = {0};
+		struct rec *r = rec_at(b, b->e[i].off);
+		struct cp_member_snapshot s;
 
-		rec_strings(r, f);
-		s.id = f[F_ID];
-		s.phone_hash = r->hash;
-		s.phone_masked = f[F_MASKED];
-		s.card_no = f[F_CARD];
-		s.name = f[F_NAME];
-		s.birthday = f[F_BIRTHDAY];
-		s.expiring_on = f[F_EXP_ON];
-		s.tier_until = f[F_TIER_UNTIL];
-		s.guide = f[F_GUIDE];
-		s.points = r->points;
-		s.growth = r->growth;
-		s.tier_level = r->tier;
-		s.expiring_points = r->expiring_points;
-		s.version = r->version;
-		if (f[F_STAGE])
-			json_object_set_new(stage, "stage", json_string(f[F_STAGE]));
-		else
-			json_object_del(stage, "stage");
-		snprintf(where, sizeof(where), "changes[%u]", (unsigned)r->index);
-		result = cp_member_snapshot_store(db, &s, stage, false, where, err);
+		rec_snapshot(r, &s);
+		result = held_by_other(db, &s, &r->held, err);
+		if (r->held)
+			conflicts++;
 	}
+	if (result == CP_OK && conflicts > CONFLICTS_MAX)
+		qsort(b->e, b->n, sizeof(*b->e), seq_cmp);
+	if (result != CP_OK || conflicts == 0 || conflicts > CONFLICTS_MAX) {
+		for (uint32_t i = 0; i < b->n && result == CP_OK; i++)
+			result = store(db, rec_at(b, b->e[i].off), stage, err);
+		goto done;
+	}
+	/* Segments of the feed between conflicts, each in hash order, then the conflict. */
+	for (uint32_t lo = 0; lo <= b->n && result == CP_OK;) {
+		uint32_t hi = b->n, at = UINT32_MAX;
+
+		for (uint32_t i = 0; i < b->n; i++)
+			if (rec_at(b, b->e[i].off)->held && b->e[i].seq >= lo && b->e[i].seq < hi) {
+				hi = b->e[i].seq;
+				at = i;
+			}
+		for (uint32_t i = 0; i < b->n && result == CP_OK; i++)
+			if (b->e[i].seq >= lo && b->e[i].seq < hi)
+				result = store(db, rec_at(b, b->e[i].off), stage, err);
+		if (result == CP_OK && at != UINT32_MAX)
+			result = store(db, rec_at(b, b->e[at].off), stage, err);
+		lo = hi + 1;
+	}
+done:
 	json_decref(stage);
 out:
 	batch_reset(b);
