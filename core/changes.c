@@ -289,6 +289,11 @@ enum cp_err cp_hq_pages_end(struct cp_db *db, bool commit, struct cp_errbuf *err
 	return result;
 }
 
+bool cp_hq_pages_due(const struct cp_db *db)
+{
+	return cp_member_batch_due(db);
+}
+
 enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,
 				     bool *more, struct cp_errbuf *err)
 {

@@ -42,6 +42,7 @@ enum cp_err cp_member_snapshot_store(struct cp_db *db, const struct cp_member_sn
  * transaction); close drops it. */
 void cp_member_batch_open(struct cp_db *db);
 bool cp_member_batch_active(const struct cp_db *db);
+bool cp_member_batch_due(const struct cp_db *db);
 enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const char *where,
 				bool *taken, struct cp_errbuf *err);
 enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err);

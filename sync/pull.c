@@ -229,7 +229,7 @@ static enum cp_sync_result catchup_commit(struct cp_round *r, struct catchup *c,
 	int pages = c->pages;
 
 	if (!c->open || (!end && c->pages < CATCHUP_PAGES && c->bytes < CATCHUP_BYTES &&
-			 monotonic_ms() - c->since_ms < CATCHUP_MS))
+			 monotonic_ms() - c->since_ms < CATCHUP_MS && !cp_hq_pages_due(r->db)))
 		return CP_SYNC_DONE;
 	c->open = false;
 	c->pages = 0;

@@ -2457,6 +2457,53 @@ static void test_changes_member_held_refused(void **state)
 		free(body[i]);
 }
 
+/* A batch of 20,000 members and more drops the index of the last four digits and builds it
+ * again after storing them: the same index, whole, and found by a search. */
+static void test_changes_member_last4_rebuilt(void **state)
+{
+	json_t *c = json_array();
+	char id[16], phone[16], *sql_before;
+	sqlite3 *h;
+	sqlite3_stmt *st = NULL;
+
+	(void)state;
+	h = peek();
+	assert_int_equal(
+		sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_schema WHERE name = 'member_last4'",
+				   -1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sql_before = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(id, sizeof(id), "L%05d", i);
+		snprintf(phone, sizeof(phone), "135%08d", i * 7);
+		json_array_append_new(c, upsert("member", member_obj(id, phone, i, 1)));
+	}
+	changes_ok(page(c, NULL, "c-1", false));
+	h = peek();
+	assert_int_equal(
+		sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_schema WHERE name = 'member_last4'",
+				   -1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), sql_before);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(sql_before);
+	/* 13500069993 (L09999) and 13500019999 (no such member): "9993" is L09999's alone. */
+	assert_int_equal(count("SELECT count(*) FROM member INDEXED BY member_last4"
+			       " WHERE substr(phone_masked, -4) = '9993'"),
+			 count("SELECT count(*) FROM member NOT INDEXED"
+			       " WHERE substr(phone_masked, -4) = '9993'"));
+	assert_int_equal(count("SELECT count(*) FROM member WHERE id LIKE 'L%'"), 20000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2496,6 +2543,7 @@ int main(void)
 		T(test_changes_member_order),
 		T(test_changes_member_hash_order),
 		T(test_changes_member_held_refused),
+		T(test_changes_member_last4_rebuilt),
 		T(test_changes_malformed),
 		T(test_changes_tier_key_not_a_number),
 		T(test_changes_rules_that_could_overflow),
