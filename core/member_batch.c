@@ -458,7 +458,7 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 	enum cp_err result = CP_OK;
 	uint32_t conflicts = 0;
 	char last4[256] = "";
-	int64_t cache_was = 0;
+	int64_t cache_was;
 	json_t *stage;
 
 	if (!b || b->n == 0)
@@ -480,15 +480,8 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 	}
 	if (result == CP_OK && conflicts > CONFLICTS_MAX)
 		qsort(b->e, b->n, sizeof(*b->e), seq_cmp);
-	/* Without the last four digits' index, the stores write pages in order (the phone-hash
-	 * index's, the rows at the end of their tables): a small page cache does; the index's
-	 * sort keeps that much in memory (the rest in temporary storage, which is memory while
-	 * pages are applied: about 12 MB among 1,000,000 members). */
-	if (result == CP_OK && b->n >= REBUILD_MIN) {
-		cache_was = cache_size(db);
-		if ((result = set_cache_size(db, -4096, err)) == CP_OK)
-			result = last4_drop(db, last4, sizeof(last4), err);
-	}
+	if (result == CP_OK && b->n >= REBUILD_MIN)
+		result = last4_drop(db, last4, sizeof(last4), err);
 	if (result != CP_OK || conflicts == 0 || conflicts > CONFLICTS_MAX) {
 		for (uint32_t i = 0; i < b->n && result == CP_OK; i++)
 			result = store(db, rec_at(b, b->e[i].off), stage, err);
@@ -514,9 +507,14 @@ done:
 	json_decref(stage);
 out:
 	batch_reset(b);
-	if (result == CP_OK && last4[0] && (result = set_cache_size(db, -2000, err)) == CP_OK)
-		result = cp_db_exec(db, last4, err);
-	if (cache_was)
+	/* The index's sort keeps as much in memory as the page cache holds (the rest in temporary
+	 * storage, which is memory while pages are applied: about 12 MB among 1,000,000 members):
+	 * a small cache while it is built. */
+	if (result == CP_OK && last4[0]) {
+		cache_was = cache_size(db);
+		if ((result = set_cache_size(db, -2000, err)) == CP_OK)
+			result = cp_db_exec(db, last4, err);
 		set_cache_size(db, cache_was, NULL);
+	}
 	return result;
 }
