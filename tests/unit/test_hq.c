@@ -2279,7 +2279,7 @@ static char *members_dump(void)
 /* The feed of test_changes_member_order: members upserted, changed twice, deleted, re-added,
  * renumbered from a member registered here, a phone passing from one member to another, with
  * other kinds and a merge notice between them. local: the registered member's id. */
-static json_t *order_feed(const char *local, json_t **notices)
+static json_t *order_feed(const char *local, int pairs, json_t **notices)
 {
 	json_t *c = json_array(), *renumbered;
 	char id[16], phone[16];
@@ -2314,12 +2314,12 @@ static json_t *order_feed(const char *local, json_t **notices)
 	json_array_append_new(c, upsert("member", member_v("P3", "13600000013", 14, 2, NULL)));
 	/* Members stored before the feed (order_prelude) change their phones, and others take
 	 * the old ones: held in hash order, a taker could come first and retire the holder. */
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < pairs; i++) {
 		snprintf(id, sizeof(id), "T%d", i);
-		snprintf(phone, sizeof(phone), "1360000004%d", i);
+		snprintf(phone, sizeof(phone), "136000004%02d", i);
 		json_array_append_new(c, upsert("member", member_v(id, phone, 20 + i, 2, NULL)));
 		snprintf(id, sizeof(id), "S%d", i);
-		snprintf(phone, sizeof(phone), "1360000003%d", i);
+		snprintf(phone, sizeof(phone), "136000003%02d", i);
 		json_array_append_new(c, upsert("member", member_v(id, phone, 30 + i, 1, NULL)));
 	}
 	/* A member registered here that HQ renumbers, then merges into another. */
@@ -2332,33 +2332,34 @@ static json_t *order_feed(const char *local, json_t **notices)
 	return c;
 }
 
-/* The members T0 to T7 with their first phones, before order_feed. */
-static char *order_prelude(void)
+/* The members T0 to T<pairs - 1> with their first phones, before order_feed. */
+static char *order_prelude(int pairs)
 {
 	json_t *c = json_array();
 	char id[16], phone[16];
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < pairs; i++) {
 		snprintf(id, sizeof(id), "T%d", i);
-		snprintf(phone, sizeof(phone), "1360000003%d", i);
+		snprintf(phone, sizeof(phone), "136000003%02d", i);
 		json_array_append_new(c, upsert("member", member_v(id, phone, 10 + i, 1, NULL)));
 	}
 	return page(c, NULL, "c-0", false);
 }
 
 /* Members held and stored in the order of their phone hashes end as they would have in the
- * feed's order: the same feed in one page and one change a page. */
-static void test_changes_member_order(void **state)
+ * feed's order: the same feed in one page and one change a page. pairs: members here whose
+ * phones others take (at most 16 in a batch: stored in its place in the feed between the
+ * others in hash order; more: the batch in the feed's order). */
+static void member_order(int pairs)
 {
 	char local[64], *one_page, *in_order;
 	json_t *notices, *feed;
 	size_t i;
 	json_t *c;
 
-	(void)state;
 	registered("13700000007", local);
-	feed = order_feed(local, &notices);
-	changes_ok(order_prelude());
+	feed = order_feed(local, pairs, &notices);
+	changes_ok(order_prelude(pairs));
 	one_page = page(json_deep_copy(feed), json_deep_copy(notices), "c-1", false);
 	changes_ok(one_page);
 	in_order = members_dump();
@@ -2368,7 +2369,7 @@ static void test_changes_member_order(void **state)
 	/* A new till with the same members registered, one change a page. */
 	test_env_open_shift(&env, "hq", false);
 	registered("13700000007", local);
-	changes_ok(order_prelude());
+	changes_ok(order_prelude(pairs));
 	json_array_foreach (feed, i, c)
 		changes_ok(page(json_pack("[O]", c), NULL, "c-0", false));
 	changes_ok(page(json_array(), json_incref(notices), "c-1", false));
@@ -2381,6 +2382,18 @@ static void test_changes_member_order(void **state)
 	free(in_order);
 	json_decref(feed);
 	json_decref(notices);
+}
+
+static void test_changes_member_order(void **state)
+{
+	(void)state;
+	member_order(8);
+}
+
+static void test_changes_member_order_many(void **state)
+{
+	(void)state;
+	member_order(20);
 }
 
 /* A page of members is stored in the order of their phone hashes, not the feed's: each leaf of
@@ -2541,6 +2554,7 @@ int main(void)
 		T(test_changes_bad_change_in_the_middle),
 		T(test_change_pages_together),
 		T(test_changes_member_order),
+		T(test_changes_member_order_many),
 		T(test_changes_member_hash_order),
 		T(test_changes_member_held_refused),
 		T(test_changes_member_last4_rebuilt),
