@@ -318,7 +318,7 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 		(s.tier_until ? strlen(s.tier_until) : 0) + (s.guide ? strlen(s.guide) : 0) +
 		(stage ? strlen(stage) : 0) + F_N + _Alignof(struct rec);
 	if (!reserve(b, need))
-		return cp_errf(err, CP_ENOMEM, "out of memory holding HQ's members");
+		return cp_errf(err, CP_ENOMEM, "out of memory");
 	b->len = (b->len + _Alignof(struct rec) - 1) & ~(_Alignof(struct rec) - 1);
 	r = rec_at(b, (uint32_t)b->len);
 	b->e[b->n] = (struct entry){hash_key(hash), b->n, (uint32_t)b->len};
@@ -464,7 +464,7 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 	if (!b || b->n == 0)
 		return CP_OK;
 	if (!(stage = json_object())) {
-		result = cp_errf(err, CP_ENOMEM, "out of memory storing HQ's members");
+		result = cp_errf(err, CP_ENOMEM, "out of memory");
 		goto out;
 	}
 	qsort(b->e, b->n, sizeof(*b->e), entry_cmp);
