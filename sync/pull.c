@@ -6,9 +6,11 @@
  * once (sync/PROTOCOL.md "Pages applied together"). A group that core refuses is applied
  * again page by page, so that the pages before the bad one stand, as they would alone. A pull
  * that is far behind (a full group and more) catches up: its groups share one transaction
- * until CATCHUP_PAGES pages, CATCHUP_BYTES of answers or CATCHUP_MS, so that each index page
- * is written about once per 100,000 members, not once per group; a refusal there rolls them
- * all back and the round goes on group by group from the last commit. */
+ * until CATCHUP_PAGES pages, CATCHUP_BYTES of answers or CATCHUP_MS, or until core holds as
+ * many members as it stores in one sorted batch (cp_hq_pages_due, core/member_batch.c), so
+ * that each index page is written about once per 100,000 members, not once per group; a
+ * refusal there (also one of a held member, at the commit) rolls them all back and the round
+ * goes on group by group from the last commit. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
