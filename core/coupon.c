@@ -823,22 +823,37 @@ static enum cp_err judge(struct cp_db *db, const struct cp_cart_view *cart,
 	return CP_OK;
 }
 
-/* The codes of the cart's coupons in the order they were applied. */
+/* The codes of the cart's coupons in the order they were applied (n): put in order here, not
+ * in a temporary B-tree; the first CP_COUPON_CART_MAX, as ORDER BY n would give. */
 static enum cp_err cart_codes(struct cp_db *db, char codes[][CP_COUPON_CODE_LEN + 1], int *n,
 			      struct cp_errbuf *err)
 {
-	sqlite3_stmt *st = cp_db_stmt(db, "SELECT code FROM cart_coupon ORDER BY n", err);
+	sqlite3_stmt *st = cp_db_stmt(db, "SELECT code, n FROM cart_coupon", err);
+	int64_t order[CP_COUPON_CART_MAX];
 	int rc;
 
 	*n = 0;
 	if (!st)
 		return CP_EDB;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < CP_COUPON_CART_MAX)
-		cp_db_col_text(st, 0, codes[(*n)++], CP_COUPON_CODE_LEN + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(st, 1);
+		int at = *n;
+
+		if (at == CP_COUPON_CART_MAX && k >= order[at - 1])
+			continue;
+		if (at == CP_COUPON_CART_MAX)
+			at--;
+		else
+			(*n)++;
+		for (; at > 0 && order[at - 1] > k; at--) {
+			order[at] = order[at - 1];
+			memcpy(codes[at], codes[at - 1], CP_COUPON_CODE_LEN + 1);
+		}
+		order[at] = k;
+		cp_db_col_text(st, 0, codes[at], CP_COUPON_CODE_LEN + 1);
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? CP_OK
-		       : cp_db_fail(db, rc, "read the cart's coupons", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the cart's coupons", err);
 }
 
 /* Plans codes[0..n) against cart: every coupon judged in turn, each on what the ones before
@@ -1611,30 +1626,44 @@ enum cp_err cp_coupon_receipt_fill(struct cp_db *db, int64_t seq, struct cp_rece
 				   struct cp_errbuf *err)
 {
 	/* Only the sale's own: a coupon taken for points or granted as a benefit has its slip,
-	 * printed when it was issued (coupon_slip.c), and is not handed out a second time. */
+	 * printed when it was issued (coupon_slip.c), and is not handed out a second time. In the
+	 * order of n, put in order here rather than in a temporary B-tree. */
 	sqlite3_stmt *st = cp_db_stmt(
 		db,
-		"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''), i.valid_to"
+		"SELECT i.code, coalesce(nullif(t.title_zh, ''), t.title_en, ''), i.valid_to, i.n"
 		" FROM coupon_issue i LEFT JOIN coupon_template t ON t.id = i.template_id"
-		" WHERE i.seq = ?1 ORDER BY i.n",
+		" WHERE i.seq = ?1",
 		err);
+	int64_t order[CP_RECEIPT_MAX_COUPONS];
 	int rc;
 
 	v->ncoupons = 0;
 	if (!st)
 		return CP_EDB;
 	sqlite3_bind_int64(st, 1, seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && v->ncoupons < CP_RECEIPT_MAX_COUPONS) {
-		struct cp_receipt_coupon *c = &v->coupons[v->ncoupons++];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(st, 3);
+		int at = v->ncoupons;
+		struct cp_receipt_coupon *c;
 
+		if (at == CP_RECEIPT_MAX_COUPONS && k >= order[at - 1])
+			continue;
+		if (at == CP_RECEIPT_MAX_COUPONS)
+			at--;
+		else
+			v->ncoupons++;
+		for (; at > 0 && order[at - 1] > k; at--) {
+			order[at] = order[at - 1];
+			v->coupons[at] = v->coupons[at - 1];
+		}
+		order[at] = k;
+		c = &v->coupons[at];
 		cp_db_col_text(st, 0, c->code, sizeof(c->code));
 		cp_db_col_text(st, 1, c->title, sizeof(c->title));
 		cp_db_col_text(st, 2, c->valid_until, sizeof(c->valid_until));
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? CP_OK
-		       : cp_db_fail(db, rc, "read coupons issued", err);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read coupons issued", err);
 }
 
 /* ---- points for a coupon ---- */

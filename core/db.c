@@ -76,7 +76,9 @@ enum cp_err cp_db_fail(struct cp_db *db, int rc, const char *what, struct cp_err
 	}
 }
 
-sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+static bool sync_full(struct cp_db *db);
+
+static sqlite3_stmt *stmt_find(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st = NULL;
 	uint64_t h;
@@ -119,6 +121,27 @@ sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *er
 	return st;
 }
 
+sqlite3_stmt *cp_db_stmt(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = stmt_find(db, sql, err);
+
+	/* A write after a cart edit left the connection at NORMAL: on its own, FULL first; in a
+	 * transaction a bare BEGIN opened (the level cannot change in it), refused. */
+	if (!st || !db->light || db->light_tx || sqlite3_stmt_readonly(st))
+		return st;
+	if (!sqlite3_get_autocommit(db->h)) {
+		cp_errf(err, CP_EDB,
+			"internal error: a write at synchronous=NORMAL outside a cart edit");
+		return NULL;
+	}
+	if (!sync_full(db)) {
+		cp_errf(err, CP_EDB,
+			"cannot set synchronous=FULL for a durable write; nothing was recorded");
+		return NULL;
+	}
+	return st;
+}
+
 void cp_db_col_text(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
@@ -147,13 +170,25 @@ const char *cp_db_sqlite_version(void)
 
 enum cp_err cp_db_exec(struct cp_db *db, const char *sql, struct cp_errbuf *err)
 {
-	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	int rc;
 
+	/* SQL run on its own may write: FULL first, unless it only opens or ends a transaction
+	 * (a cached statement that writes in one that BEGIN opened at NORMAL is refused:
+	 * cp_db_stmt). */
+	if (db->light && sqlite3_get_autocommit(db->h) && strcmp(sql, "BEGIN") != 0 &&
+	    strcmp(sql, "COMMIT") != 0 && !sync_full(db))
+		return cp_errf(err, CP_EDB,
+			       "cannot set synchronous=FULL for a durable write; nothing was "
+			       "recorded");
+	rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? CP_OK : cp_db_fail(db, rc, sql, err);
 }
 
-/* Back to synchronous=FULL after a cart edit's transaction (cp_db_begin_light). A failure leaves
- * db->light set, and the next cp_db_begin tries again before it opens a transaction. */
+/* The connection stays at synchronous=NORMAL after a cart edit's transaction (cp_db_begin_light),
+ * so that the next cart edit does not set it again (SQLite prepares a PRAGMA again on every run):
+ * it is back at FULL before any other write — a durable transaction (cp_db_begin), a statement
+ * that writes on its own (cp_db_stmt, cp_db_exec). A failure leaves db->light set, and the next of
+ * them tries again. */
 static bool sync_full(struct cp_db *db)
 {
 	sqlite3_stmt *st;
@@ -161,7 +196,7 @@ static bool sync_full(struct cp_db *db)
 
 	if (!db->light || !sqlite3_get_autocommit(db->h))
 		return !db->light;
-	if (!(st = cp_db_stmt(db, "PRAGMA synchronous=FULL", NULL)))
+	if (!(st = stmt_find(db, "PRAGMA synchronous=FULL", NULL)))
 		return false;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -176,8 +211,10 @@ static enum cp_err begin_immediate(struct cp_db *db, struct cp_errbuf *err)
 	int rc;
 
 	db->in_tx = false;
+	db->light_tx = false;
 	db->tx_event.set = false;
-	if (!(st = cp_db_stmt(db, "BEGIN IMMEDIATE", err)))
+	/* not cp_db_stmt: BEGIN IMMEDIATE counts as a write there, and the level is the caller's */
+	if (!(st = stmt_find(db, "BEGIN IMMEDIATE", err)))
 		return CP_EDB;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -199,8 +236,8 @@ enum cp_err cp_db_begin(struct cp_db *db, struct cp_errbuf *err)
 /* A cart edit's transaction: synchronous=NORMAL, so its COMMIT writes the WAL without a flush.
  * In WAL mode it is still atomic; a power cut may lose it (and the edits after the last
  * durable commit), never a commit made at FULL, whose flush makes every frame before it durable
- * too. The level may only change outside a transaction: it is set here and put back to FULL
- * when the transaction ends (sync_full). */
+ * too. The level may only change outside a transaction: it is set here when the connection is
+ * at FULL, and put back to FULL before the next write that is not a cart edit (sync_full). */
 enum cp_err cp_db_begin_light(struct cp_db *db, struct cp_errbuf *err)
 {
 	sqlite3_stmt *st;
@@ -209,15 +246,19 @@ enum cp_err cp_db_begin_light(struct cp_db *db, struct cp_errbuf *err)
 
 	if (!sqlite3_get_autocommit(db->h))
 		return cp_errf(err, CP_EDB, "internal error: a cart edit inside a transaction");
-	if (!(st = cp_db_stmt(db, "PRAGMA synchronous=NORMAL", err)))
-		return CP_EDB;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return cp_db_fail(db, rc, "set synchronous", err);
-	db->light = true;
+	if (!db->light) {
+		if (!(st = stmt_find(db, "PRAGMA synchronous=NORMAL", err)))
+			return CP_EDB;
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return cp_db_fail(db, rc, "set synchronous", err);
+		db->light = true;
+	}
 	if ((result = begin_immediate(db, err)) != CP_OK)
 		sync_full(db);
+	else
+		db->light_tx = true;
 	return result;
 }
 
@@ -231,9 +272,9 @@ enum cp_err cp_db_commit(struct cp_db *db, struct cp_errbuf *err)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	db->in_tx = false;
+	db->light_tx = false;
 	if (rc == SQLITE_DONE) {
 		db->tx_event.set = false;
-		sync_full(db);
 		return CP_OK;
 	}
 	/* The frames of a failed COMMIT may be in the WAL, to be found by the next recovery. */
@@ -245,10 +286,10 @@ enum cp_err cp_db_commit(struct cp_db *db, struct cp_errbuf *err)
 void cp_db_rollback(struct cp_db *db)
 {
 	db->in_tx = false;
+	db->light_tx = false;
 	db->tx_event.set = false;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	sync_full(db);
 }
 
 enum cp_err cp_db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
@@ -773,6 +814,7 @@ void cp_db_close(struct cp_db *db)
 		sqlite3_close(db->h);
 	free(db->cart_memo);
 	free(db->member_memo);
+	free(db->life_memo);
 	cp_wipe(db, sizeof(*db));
 	free(db);
 }

@@ -65,7 +65,9 @@ struct cp_db {
 	struct db_memo memo;
 	struct db_tx_event tx_event;
 	bool in_tx; /* between cp_db_begin and cp_db_commit/cp_db_rollback: cp_db_stmt checks it still is */
-	bool light;         /* a cart edit's transaction: synchronous=NORMAL (cp_db_begin_light) */
+	bool light; /* the connection is at synchronous=NORMAL (cp_db_begin_light; FULL again before
+			* any other write: sync_full in db.c) */
+	bool light_tx;      /* the open transaction is a cart edit's (cp_db_begin_light) */
 	bool wal_manual;    /* wal_autocheckpoint -1: the till checkpoints (cp_db_checkpoint_due) */
 	int64_t wal_frames; /* frames in the WAL after the last commit on this handle */
 	struct cp_pointspay_config pointspay; /* local rules; HQ's hq_config overrides them */
@@ -83,6 +85,7 @@ struct cp_db {
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
 	void *cart_memo;   /* cart.c: the cart as the last change left it (one malloc'd block) */
 	void *member_memo; /* member.c: the last member read by id (one malloc'd block) */
+	void *life_memo;   /* lifecycle.c: the last member's lifecycle (one malloc'd block) */
 	/* verify's replay only: cp_report_sale_sum leaves the sales [sums_from, sums_to] to
 	 * cp_report_sale_sums_flush (report.c) */
 	bool defer_sums;

@@ -493,6 +493,8 @@ enum cp_err cp_guide_sale_note(struct cp_db *db, int64_t opened_at, const char *
 	if (json_object_set_new(payload, "guide", source ? json_string(guide) : json_null()) ||
 	    (source && json_object_set_new(payload, "guide_source", json_string(source))))
 		return cp_errf(err, CP_ENOMEM, "out of memory building the sale");
+	if (rc == SQLITE_DONE) /* nobody serving: a DELETE would still rewrite the table's page */
+		return CP_OK;
 	if (!(st = cp_db_stmt(db, "DELETE FROM guide_serving", err)))
 		return CP_EDB;
 	return run(db, st, "forget the serving guide", err);

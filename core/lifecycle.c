@@ -4,6 +4,7 @@
  * HQ's stage, when it sends one, wins (lifecycle_hq); tier_up records the tier a sale lifted
  * its member to, for the paid screen and the receipt. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "changes_int.h"
@@ -251,38 +252,41 @@ static enum cp_err stage_of(struct cp_db *db, const char *id, int64_t now,
 	return CP_OK;
 }
 
-/* Runs fn in one read snapshot when the caller has no transaction open. */
+/* Runs fn in one read snapshot when the caller has no transaction open. BEGIN and COMMIT are
+ * cached statements: SQL text run by sqlite3_exec is parsed again every time (three times a
+ * member sale). */
+static enum cp_err read_tx(struct cp_db *db, const char *sql, struct cp_errbuf *err)
+{
+	sqlite3_stmt *st = cp_db_stmt(db, sql, err);
+	int rc;
+
+	if (!st)
+		return CP_EDB;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, sql, err);
+}
+
 static enum cp_err read_begin(struct cp_db *db, bool *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h) != 0;
-	return *own ? cp_db_exec(db, "BEGIN", err) : CP_OK;
+	return *own ? read_tx(db, "BEGIN", err) : CP_OK;
 }
 
 static void read_end(struct cp_db *db, bool own)
 {
-	if (own && cp_db_exec(db, "COMMIT", NULL) != CP_OK)
+	if (own && read_tx(db, "COMMIT", NULL) != CP_OK)
 		cp_db_rollback(db);
 }
 
 enum cp_err cp_lifecycle_stage(struct cp_db *db, const char *member_id, int64_t now, char stage[16],
 			       struct cp_errbuf *err)
 {
-	struct cp_lifecycle_rules r;
 	struct cp_lifecycle_view v;
-	char id[64], until[11];
-	enum cp_err result;
-	bool own;
+	enum cp_err result = cp_lifecycle_get(db, member_id, now, &v, err);
 
-	if (!member_id || !member_id[0])
-		return cp_errf(err, CP_EINVAL, "no member given");
-	memset(&v, 0, sizeof(v));
-	if ((result = read_begin(db, &own, err)) != CP_OK)
-		return result;
-	if ((result = member_row(db, member_id, id, until, err)) == CP_OK &&
-	    (result = cp_lifecycle_rules_get(db, &r, err)) == CP_OK &&
-	    (result = stage_of(db, id, now, &r, &v, err)) == CP_OK)
+	if (result == CP_OK)
 		snprintf(stage, 16, "%s", v.stage);
-	read_end(db, own);
 	return result;
 }
 
@@ -292,10 +296,11 @@ static enum cp_err last_tier_up(struct cp_db *db, const char *id, int *level, ch
 {
 	sqlite3_stmt *st =
 		cp_db_stmt(db,
-			   "SELECT level, day FROM (SELECT seq, level, day FROM tier_up"
-			   " WHERE member_id = ?1 UNION ALL SELECT t.seq, t.level, t.day"
-			   " FROM member_alias a JOIN tier_up t ON t.member_id = a.local_id"
-			   " WHERE a.member_id = ?1) ORDER BY seq DESC LIMIT 1",
+			   /* max() on tier_up_member: no temporary B-tree for an ORDER BY */
+			   "SELECT level, day FROM tier_up WHERE seq = (SELECT max(s) FROM"
+			   " (SELECT max(seq) AS s FROM tier_up WHERE member_id = ?1 UNION ALL"
+			   " SELECT max(t.seq) FROM member_alias a JOIN tier_up t"
+			   " ON t.member_id = a.local_id WHERE a.member_id = ?1))",
 			   err);
 	int rc;
 
@@ -349,8 +354,8 @@ static enum cp_err tier_progress(struct cp_db *db, const char *id, const char *h
 	return CP_OK;
 }
 
-enum cp_err cp_lifecycle_get(struct cp_db *db, const char *member_id, int64_t now,
-			     struct cp_lifecycle_view *out, struct cp_errbuf *err)
+static enum cp_err lifecycle_read(struct cp_db *db, const char *member_id, int64_t now,
+				  struct cp_lifecycle_view *out, struct cp_errbuf *err)
 {
 	struct cp_lifecycle_rules r;
 	struct cp_lifecycle_view v;
@@ -358,8 +363,6 @@ enum cp_err cp_lifecycle_get(struct cp_db *db, const char *member_id, int64_t no
 	enum cp_err result;
 	bool own;
 
-	if (!member_id || !member_id[0])
-		return cp_errf(err, CP_EINVAL, "no member given");
 	memset(&v, 0, sizeof(v));
 	if ((result = read_begin(db, &own, err)) != CP_OK)
 		return result;
@@ -370,6 +373,61 @@ enum cp_err cp_lifecycle_get(struct cp_db *db, const char *member_id, int64_t no
 		*out = v;
 	read_end(db, own);
 	return result;
+}
+
+/* The last member's lifecycle read outside a write transaction, for the same business day, as
+ * long as nothing was written since, here or by another connection (cp_db_versions), or only
+ * the cart's tables and the kept receipt copy (cp_lifecycle_memo_keep): a member sale reads it
+ * for the attach's answer, for a benefit limited to stages and for the receipt. It depends on
+ * now only through the business day (stage_of). */
+struct lifecycle_memo {
+	bool valid;
+	int64_t data_version, changes;
+	char key[64]; /* the id asked for (it may be an alias) */
+	char day[11];
+	struct cp_lifecycle_view view;
+};
+
+void cp_lifecycle_memo_keep(struct cp_db *db, int64_t changes_before)
+{
+	struct lifecycle_memo *m = db->life_memo;
+
+	if (m && m->valid && m->changes == changes_before)
+		m->changes = sqlite3_total_changes64(db->h);
+}
+
+enum cp_err cp_lifecycle_get(struct cp_db *db, const char *member_id, int64_t now,
+			     struct cp_lifecycle_view *out, struct cp_errbuf *err)
+{
+	struct lifecycle_memo *m = db->life_memo;
+	int64_t dv = 0, changes = 0;
+	char day[11];
+	bool keep;
+	enum cp_err result;
+
+	if (!member_id || !member_id[0])
+		return cp_errf(err, CP_EINVAL, "no member given");
+	/* Only the committed tables are kept (see cp_member_get); the versions are read first. */
+	keep = sqlite3_txn_state(db->h, "main") != SQLITE_TXN_WRITE &&
+	       strlen(member_id) < sizeof(m->key) &&
+	       cp_report_event_day(db, now, day, NULL) == CP_OK &&
+	       cp_db_versions(db, &dv, &changes, NULL) == CP_OK;
+	if (keep && m && m->valid && m->data_version == dv && m->changes == changes &&
+	    strcmp(m->key, member_id) == 0 && strcmp(m->day, day) == 0) {
+		*out = m->view;
+		return CP_OK;
+	}
+	if ((result = lifecycle_read(db, member_id, now, out, err)) != CP_OK || !keep)
+		return result;
+	if (!m && !(m = db->life_memo = malloc(sizeof(*m))))
+		return CP_OK;
+	m->valid = true;
+	m->data_version = dv;
+	m->changes = changes;
+	memcpy(m->key, member_id, strlen(member_id) + 1);
+	memcpy(m->day, day, sizeof(m->day));
+	m->view = *out;
+	return CP_OK;
 }
 
 enum cp_err cp_lifecycle_tier_up(struct cp_db *db, int64_t sale_seq, int *level, char name[33],

@@ -23,6 +23,10 @@ enum cp_err cp_lifecycle_sale_tier_up(struct cp_db *db, const struct cp_member_v
 				      int64_t growth, json_t *payload, int *level, char name[33],
 				      struct cp_errbuf *err);
 
+/* memo.c (cp_db_memo_keep): writes since changes_before touched no table the member's
+ * lifecycle reads; a memo fresh before them stays fresh. */
+void cp_lifecycle_memo_keep(struct cp_db *db, int64_t changes_before);
+
 struct cp_receipt_view;
 /* cp_receipt_get: v's tier_up (a sale's) and tier_until (a known member's). */
 enum cp_err cp_lifecycle_receipt_fill(struct cp_db *db, int64_t seq, struct cp_receipt_view *v,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "lifecycle_int.h"
 #include "member_int.h"
 
 enum cp_err cp_db_versions(struct cp_db *db, int64_t *dv, int64_t *changes, struct cp_errbuf *err)
@@ -58,4 +59,5 @@ void cp_db_memo_keep(struct cp_db *db, int64_t changes_before)
 	if (m->valid && m->changes == changes_before)
 		m->changes = sqlite3_total_changes64(db->h);
 	cp_member_memo_keep(db, changes_before);
+	cp_lifecycle_memo_keep(db, changes_before);
 }

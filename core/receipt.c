@@ -375,6 +375,7 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 	sqlite3_stmt *st;
 	enum cp_err result;
 	int own = 0, rc;
+	int64_t before;
 
 	if ((result = check_receipt_no(receipt_no, err)) != CP_OK)
 		return result;
@@ -387,6 +388,7 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 	/* A copy lost in a power cut is laid out again on reprint (app_reprint). */
 	if ((result = cp_db_tx_begin_light(db, &own, err)) != CP_OK)
 		return result;
+	before = sqlite3_total_changes64(db->h);
 	if ((result = receipt_exists(db, receipt_no, err)) != CP_OK)
 		goto out;
 	st = cp_db_stmt(db,
@@ -407,7 +409,12 @@ enum cp_err cp_receipt_keep(struct cp_db *db, const char *receipt_no, const char
 	if (rc != SQLITE_DONE)
 		result = cp_db_fail(db, rc, "keep the receipt copy", err);
 out:
-	return cp_db_tx_end(db, own, result, err);
+	result = cp_db_tx_end(db, own, result, err);
+	/* It wrote receipt_copy only: the member and the store's memos stay fresh for the next
+	 * sale's attach. */
+	if (own && result == CP_OK)
+		cp_db_memo_keep(db, before);
+	return result;
 }
 
 static enum cp_err no_copy(const char *receipt_no, struct cp_errbuf *err)

@@ -217,37 +217,107 @@ static enum cp_err tally_sales(struct cp_db *db, struct cp_tally *t, int64_t *ch
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, "read the day's sales", err);
 }
 
-enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err)
+/* Steps one of the sale's sums statements; a sum that leaves the integers fails
+ * report_day_sum's CHECK. */
+static enum cp_err sum_step(struct cp_db *db, sqlite3_stmt *st, struct cp_errbuf *err)
 {
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return overflow(err);
+	return rc == SQLITE_DONE ? CP_OK
+				 : cp_db_fail(db, rc, "add the sale to the day's tally", err);
+}
+
+#define SUM_UPSERT                                                                                 \
+	" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"                           \
+	" amount = amount + excluded.amount, growth = growth + excluded.growth"
+
+enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err)
+{
+	const char *day, *staff, *member;
+	int64_t at, total, change, saving = 0, gross = 0, secs;
+	json_t *lines, *l;
+	char hour[3];
+	enum cp_err result;
+	sqlite3_stmt *st;
+	size_t i;
+
 	if (db->defer_sums) { /* verify's replay: summed in bulk by cp_report_sale_sums_flush */
 		if (!db->sums_from)
 			db->sums_from = seq;
 		db->sums_to = seq;
 		return CP_OK;
 	}
-	/* clang-format off */
-	sqlite3_stmt *st = cp_db_stmt(
-		db,
-		"INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-		" SELECT * FROM (SELECT day, what, key, sum(n), sum(amount), sum(growth) FROM"
-		" (" REPORT_SALE_SUM_SELECT_HOUR(" = ?1", REPORT_HOUR_STORE_TZ) ")"
-		" GROUP BY day, what, key) WHERE true"
-		" ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
-		" amount = amount + excluded.amount, growth = growth + excluded.growth",
-		err);
-	/* clang-format on */
-	int rc;
+	/* The sums REPORT_SALE_SUM_SELECT_HOUR and the flush's discounts give for this sale, in
+	 * two prepared statements with no GROUP BY: the sale's own figures from p (as
+	 * cp_sale_apply copied them into sale and sale_line), then the rows other modules wrote
+	 * for it, read by seq. Two rows of one key in a statement add up as the GROUP BY did. */
+	if ((result = cp_jget_str(p, "day", &day, err)) ||
+	    (result = cp_jget_str(p, "staff", &staff, err)) ||
+	    (result = cp_jget_str_or_null(p, "member", &member, err)) ||
+	    (result = cp_jget_int(p, "at", &at, err)) ||
+	    (result = cp_jget_int(p, "total", &total, err)) ||
+	    (result = cp_jget_int(p, "change", &change, err)) ||
+	    (result = cp_jget_array(p, "lines", &lines, err)) ||
+	    (json_object_get(p, "member_saving") &&
+	     (result = cp_jget_int(p, "member_saving", &saving, err))))
+		return result;
+	json_array_foreach (lines, i, l) {
+		int64_t amount;
 
-	if (!st)
+		if ((result = cp_jget_int(l, "amount", &amount, err)) != CP_OK)
+			return result;
+		if (!cp_money_add(gross, amount, &gross))
+			return overflow(err);
+	}
+	/* strftime('%H', created_at / 1000 + offset, 'unixepoch') */
+	secs = at / 1000 + (int64_t)db->utc_offset_min * 60;
+	secs = ((secs % 86400) + 86400) % 86400;
+	hour[0] = (char)('0' + secs / 36000);
+	hour[1] = (char)('0' + secs / 3600 % 10);
+	hour[2] = 0;
+	if (!(st = cp_db_stmt(db,
+			      "INSERT INTO report_day_sum(day, what, key, n, amount, growth) VALUES"
+			      " (?1, 'sale', 'all', 1, ?2, 0), (?1, 'sale', ?3, 1, ?2, 0),"
+			      " (?1, 'sale', 'gross', 1, ?4, 0), (?1, 'sale', 'saving', 1, ?5, 0),"
+			      " (?1, 'sale', 'change', 1, ?6, 0), (?1, 'cashier', ?7, 1, ?2, 0),"
+			      " (?1, 'hour', ?8, 1, ?2, 0)" SUM_UPSERT,
+			      err)))
 		return CP_EDB;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, total);
+	sqlite3_bind_text(st, 3, member ? "member" : "other", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, gross);
+	sqlite3_bind_int64(st, 5, saving);
+	sqlite3_bind_int64(st, 6, change);
+	sqlite3_bind_text(st, 7, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, hour, -1, SQLITE_STATIC);
+	if ((result = sum_step(db, st, err)) != CP_OK)
+		return result;
+	/* clang-format off */
+	if (!(st = cp_db_stmt(
+		      db,
+		      "INSERT INTO report_day_sum(day, what, key, n, amount, growth) SELECT * FROM ("
+		      " SELECT ?2, 'tender', method, 1, amount, 0 FROM tender WHERE seq = ?1"
+		      " UNION ALL SELECT ?2, 'points', kind, 1, points, growth FROM movement"
+		      " WHERE seq = ?1"
+		      " UNION ALL SELECT ?2, 'guide', guide, 1, amount, 0 FROM guide_credit"
+		      " WHERE seq = ?1"
+		      " UNION ALL SELECT ?2, 'sale', 'off_member', 1, sum(member), 0"
+		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)"
+		      " UNION ALL SELECT ?2, 'sale', 'off_coupon', 1, sum(coupon), 0"
+		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)"
+		      " UNION ALL SELECT ?2, 'sale', 'off_manual', 1, sum(manual), 0"
+		      " FROM report_line_discount WHERE seq = ?1 HAVING count(*)) WHERE true"
+		      SUM_UPSERT,
+		      err)))
+		return CP_EDB;
+	/* clang-format on */
 	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_int64(st, 2, (int64_t)db->utc_offset_min * 60);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) /* a sum left the integers: report_day_sum's CHECK */
-		return overflow(err);
-	return rc == SQLITE_DONE ? CP_OK
-				 : cp_db_fail(db, rc, "add the sale to the day's tally", err);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	return sum_step(db, st, err);
 }
 
 enum cp_err cp_report_sale_sums_flush(struct cp_db *db, struct cp_errbuf *err)
@@ -306,18 +376,15 @@ enum cp_err cp_report_sale_sums_flush(struct cp_db *db, struct cp_errbuf *err)
 	return CP_OK;
 }
 
-/* Steps an INSERT; a constraint failed is a line listed twice (the sums': a sum that left the
- * integers, report_day_sum's CHECK). */
-static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, bool sums, const char *what,
+/* Steps an INSERT; a constraint failed is a line listed twice. */
+static enum cp_err step_done(struct cp_db *db, sqlite3_stmt *st, const char *what,
 			     struct cp_errbuf *err)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return sums ? overflow(err)
-			    : cp_errf(err, CP_ECORRUPT,
-				      "journal payload: a sale line is listed twice");
+		return cp_errf(err, CP_ECORRUPT, "journal payload: a sale line is listed twice");
 	return rc == SQLITE_DONE ? CP_OK : cp_db_fail(db, rc, what, err);
 }
 
@@ -325,13 +392,10 @@ enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 				     struct cp_errbuf *err)
 {
 	json_t *lines = json_object_get(p, "lines"), *l;
-	const char *day;
 	enum cp_err result;
 	sqlite3_stmt *st;
 	size_t i;
 
-	if ((result = cp_jget_str(p, "day", &day, err)) != CP_OK)
-		return result;
 	json_array_foreach (lines, i, l) {
 		int64_t n, saving = 0, manual = 0;
 
@@ -355,29 +419,11 @@ enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 		sqlite3_bind_int64(st, 2, n);
 		sqlite3_bind_int64(st, 3, saving);
 		sqlite3_bind_int64(st, 4, manual);
-		if ((result = step_done(db, st, false, "record the line's discounts", err)) !=
-		    CP_OK)
+		if ((result = step_done(db, st, "record the line's discounts", err)) != CP_OK)
 			return result;
 	}
-	if (db->defer_sums) /* verify's replay: summed in bulk by cp_report_sale_sums_flush */
-		return CP_OK;
-	/* clang-format off */
-	if (!(st = cp_db_stmt(
-		      db,
-		      "INSERT INTO report_day_sum(day, what, key, n, amount, growth)"
-		      " SELECT * FROM (SELECT ?2, 'sale', k.key, 1, coalesce(sum(CASE k.key"
-		      " WHEN 'off_member' THEN d.member WHEN 'off_coupon' THEN d.coupon"
-		      " ELSE d.manual END), 0), 0 FROM (SELECT 'off_member' AS key UNION ALL"
-		      " SELECT 'off_coupon' UNION ALL SELECT 'off_manual') k"
-		      " JOIN report_line_discount d ON d.seq = ?1 GROUP BY k.key) WHERE true"
-		      " ON CONFLICT(day, what, key) DO UPDATE SET n = n + excluded.n,"
-		      " amount = amount + excluded.amount",
-		      err)))
-		return CP_EDB;
-	/* clang-format on */
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-	return step_done(db, st, true, "add the discounts", err);
+	/* their day's sums: cp_report_sale_sum, or cp_report_sale_sums_flush in verify's replay */
+	return CP_OK;
 }
 
 /* What the day's refunds and post-voids took back of their lines' discounts, by kind: a part

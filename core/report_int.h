@@ -53,14 +53,16 @@ enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, 
 
 /* cp_sale_apply, before cp_report_sale_sum: records what each line of sale seq (payload p,
  * its coupon and rounding rows written) was given off its list price, by kind, in
- * report_line_discount, and adds the day's sums to report_day_sum (on verify's replay, with
- * defer_sums set, cp_report_sale_sums_flush adds them). */
+ * report_line_discount; cp_report_sale_sum adds their day's sums to report_day_sum (on verify's
+ * replay, with defer_sums set, cp_report_sale_sums_flush). */
 enum cp_err cp_report_sale_discounts(struct cp_db *db, int64_t seq, json_t *p,
 				     struct cp_errbuf *err);
 
-/* cp_sale_apply, last: adds sale seq (its rows written) to its day's report_day_sum. On a
- * handle with defer_sums set (verify's replay) it only notes the sale for the next flush. */
-enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, struct cp_errbuf *err);
+/* cp_sale_apply, last: adds sale seq (payload p, its rows written) to its day's
+ * report_day_sum, the same sums cp_report_sale_sums_flush adds in bulk, computed from p and
+ * the sale's tender, movement and guide_credit rows and added with one prepared UPSERT a row.
+ * On a handle with defer_sums set (verify's replay) it only notes the sale for the next flush. */
+enum cp_err cp_report_sale_sum(struct cp_db *db, int64_t seq, json_t *p, struct cp_errbuf *err);
 
 /* verify's replay: adds the sales noted since the last flush to report_day_sum in one
  * statement, the same sums cp_report_sale_sum adds one sale at a time. Before anything reads

@@ -480,5 +480,5 @@ enum cp_err cp_sale_apply(struct cp_db *db, int64_t seq, json_t *p, struct cp_er
 		return result;
 	if ((result = cp_report_sale_discounts(db, seq, p, err)) != CP_OK)
 		return result;
-	return cp_report_sale_sum(db, seq, err);
+	return cp_report_sale_sum(db, seq, p, err);
 }

@@ -749,9 +749,9 @@ section_l() {
 ## (l) Scan to screen in tmux (issue 14)
 
 \`tests/bench/bench_scan_tmux.sh\` runs the till in tmux, logs in and sends a scanner's burst (a
-barcode and CR, one write) again and again; the clock runs from the send until tmux's
-control-mode client reports the pane's first output (the new amount is then checked on the
-screen, untimed). The ENTER is handled at once (only an LF already read is looked at after
+barcode and CR, one write) again and again through a tmux control-mode client; the clock runs
+from the send until the same client reports the pane's first output (the new amount is then
+checked on the screen, untimed). The ENTER is handled at once (only an LF already read is looked at after
 it). Milliseconds, $scan_n scans a run:
 
 $(per_run bench_scan_tmux "BENCH scan_tmux program=till " scans p50 p90 p99 max)

@@ -11,10 +11,11 @@ T() { tmux -u -f /dev/null -S "$SOCK" "$@"; }
 screen() { T capture-pane -p -t till 2>/dev/null; }
 status_line() { screen | head -n 1; }
 keys() { T send-keys -t till "$@"; }
-# A scanner: the code typed in one burst, then Enter.
+# A scanner: the code and Enter in one burst. One tmux command line sends both, as a scanner
+# does: two tmux processes, one for the code and one for Enter, can be more than the till's
+# burst gap apart on a loaded machine, and the till then takes the code as typed.
 scan() {
-	T send-keys -t till -l "$1"
-	T send-keys -t till Enter
+	T send-keys -t till -l "$1" \; send-keys -t till Enter
 }
 now_ms() { date +%s%3N; }
 pass() { passed=$((passed + 1)); }

@@ -19,6 +19,16 @@ struct test_env {
 	struct cp_session cashier, manager;
 };
 
+/* OK(call): fails the test with the call, its error code and its message unless it returned
+ * CP_OK. The call may name the error buffer e_. For tests that include cmocka. */
+#define OK(call)                                                                                   \
+	do {                                                                                       \
+		struct cp_errbuf e_ = {{0}};                                                       \
+		enum cp_err r_ = (call);                                                           \
+		if (r_ != CP_OK)                                                                   \
+			fail_msg("%s: %d %s", #call, r_, e_.msg);                                  \
+	} while (0)
+
 /* 2026-11-24 10:00:00 +08:00, a Tuesday. 2026-11-25 is a Wednesday (member day). */
 #define TEST_TUESDAY_MS INT64_C(1795485600000)
 #define TEST_DAY_MS INT64_C(86400000)

@@ -27,14 +27,6 @@
 
 static struct test_env env;
 
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct cp_errbuf e_ = {{0}};                                                       \
-		enum cp_err r_ = (call);                                                           \
-		if (r_ != CP_OK)                                                                   \
-			fail_msg("%s: %s", #call, e_.msg);                                         \
-	} while (0)
-
 /* Today is Tuesday 2026-11-24. A 10% coupon (at most ¥3.00) for 200 points; a ¥5.00 coupon as
  * an always-open daily benefit of every tier. */
 static int setup(void **state)

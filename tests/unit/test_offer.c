@@ -29,14 +29,6 @@
 
 static struct test_env env;
 
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct cp_errbuf e_ = {{0}};                                                       \
-		enum cp_err r_ = (call);                                                           \
-		if (r_ != CP_OK)                                                                   \
-			fail_msg("%s: %s", #call, e_.msg);                                         \
-	} while (0)
-
 static void put(const char *id, const char *sku, int64_t points, int64_t cash, int tier,
 		int64_t limit, const char *period, int64_t stock, const char *from, const char *to)
 {

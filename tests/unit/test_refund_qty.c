@@ -24,14 +24,6 @@
 #include "sale.h"
 #include "support.h"
 
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct cp_errbuf e_ = {{0}};                                                       \
-		enum cp_err rc_ = (call);                                                          \
-		if (rc_ != CP_OK)                                                                  \
-			fail_msg("%s: %s", #call, e_.msg);                                         \
-	} while (0)
-
 static void sql(struct test_env *env, const char *text)
 {
 	assert_int_equal(sqlite3_exec(env->db->h, text, NULL, NULL, NULL), SQLITE_OK);

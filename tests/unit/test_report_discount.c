@@ -31,14 +31,6 @@
 
 static struct test_env env;
 
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct cp_errbuf e_ = {{0}};                                                       \
-		enum cp_err r_ = (call);                                                           \
-		if (r_ != CP_OK)                                                                   \
-			fail_msg("%s: %s", #call, e_.msg);                                         \
-	} while (0)
-
 static int setup(void **state)
 {
 	(void)state;
