@@ -23,26 +23,29 @@
 #include "member_int.h"
 #include "records_int.h"
 
-/* About 100,000 members: a catching-up pull commits when the batch has this much
+/* A catching-up pull commits when the batch has BATCH_DUE members or BATCH_BYTES
  * (cp_hq_pages_due), and the batch is stored (still in the caller's transaction) when it has
- * BATCH_MAX, so that the pull stays within its memory goal (64 MB). */
-#define BATCH_BYTES ((size_t)16 << 20)
-#define BATCH_MAX ((size_t)20 << 20)
+ * BATCH_FULL or BATCH_MAX, so that the pull stays within its memory goal (64 MB): the page
+ * cache that stores a batch holds the leaves of the indexes keyed by member id (about 120 B a
+ * member: HQ sends the ids in order, they come in the hashes' order) within its 16 MB. */
+#define BATCH_DUE 120000
+#define BATCH_FULL 150000
+#define BATCH_BYTES ((size_t)12 << 20)
+#define BATCH_MAX ((size_t)16 << 20)
 /* The last four digits of the phones are as random as their hashes, and their index's leaves
  * (3,500 among 1,000,000 members) nearly fill the page cache: a batch this large drops that
  * index and builds it again after storing (a sort, its leaves written once) instead of writing
  * its leaves again each time one leaves the cache. */
 #define REBUILD_MIN 20000
 
-/* A held upsert in the arena: this, then its strings (each a presence byte and, when present,
- * the text and its NUL) in the order of str_field. */
-struct rec {
-	int64_t points, growth, expiring_points, version;
-	int32_t tier;
-	uint32_t index; /* in its page, for messages */
-	uint8_t hash[32];
-	bool held; /* another member here held its phone or card when the batch began */
-};
+/* A held upsert in the arena, packed (about 90 B for a member as HQ usually sends one; 136 B
+ * with its numbers in a struct): its phone hash (32 bytes), a byte set at the flush when another
+ * member here holds its phone or card, its numbers as varints (zigzag: points, growth,
+ * expiring_points, version, tier, then its index in its page), then its strings (each a
+ * presence byte and, when present, the text and its NUL) in the order of str_field. */
+#define R_HELD 32
+#define R_NUMS 33
+enum num_field { N_POINTS, N_GROWTH, N_EXP_POINTS, N_VERSION, N_TIER, N_INDEX, N_N };
 enum str_field {
 	F_ID,
 	F_MASKED,
@@ -59,7 +62,7 @@ enum str_field {
 struct entry {
 	uint64_t key; /* the hash's first 8 bytes, big-endian: the index's order */
 	uint32_t seq; /* the feed's order */
-	uint32_t off; /* of its struct rec in the arena */
+	uint32_t off; /* of its record in the arena */
 };
 
 struct member_batch {
@@ -86,7 +89,8 @@ bool cp_member_batch_active(const struct cp_db *db)
 
 bool cp_member_batch_due(const struct cp_db *db)
 {
-	return db->member_batch && db->member_batch->len >= BATCH_BYTES;
+	return db->member_batch &&
+	       (db->member_batch->n >= BATCH_DUE || db->member_batch->len >= BATCH_BYTES);
 }
 
 static void batch_reset(struct member_batch *b)
@@ -122,16 +126,38 @@ void cp_member_batch_close(struct cp_db *db)
 	db->member_batch = NULL;
 }
 
-static struct rec *rec_at(const struct member_batch *b, uint32_t off)
+static const uint8_t *rec_at(const struct member_batch *b, uint32_t off)
 {
-	return (struct rec *)(void *)(b->arena + off);
+	return b->arena + off;
 }
 
-/* The strings after r: fields[F_N] point into the arena (NULL when absent). */
-static void rec_strings(const struct rec *r, const char *fields[F_N])
+static const uint8_t *varint_get(const uint8_t *p, int64_t *v)
 {
-	const char *p = (const char *)(r + 1);
+	uint64_t u = 0;
 
+	for (int shift = 0; shift < 64; shift += 7) {
+		u |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	return p;
+}
+
+/* The record r's numbers (nums, when given) and strings: fields[F_N] point into the arena
+ * (NULL when absent). */
+static void rec_read(const uint8_t *r, int64_t nums[N_N], const char *fields[F_N])
+{
+	const uint8_t *q = r + R_NUMS;
+	const char *p;
+	int64_t v;
+
+	for (int n = 0; n < N_N; n++) {
+		q = varint_get(q, &v);
+		if (nums)
+			nums[n] = v;
+	}
+	p = (const char *)q;
 	for (int f = 0; f < F_N; f++) {
 		if (*p++) {
 			fields[f] = p;
@@ -140,6 +166,11 @@ static void rec_strings(const struct rec *r, const char *fields[F_N])
 			fields[f] = NULL;
 		}
 	}
+}
+
+static void rec_strings(const uint8_t *r, const char *fields[F_N])
+{
+	rec_read(r, NULL, fields);
 }
 
 static uint64_t fnv(const char *s)
@@ -168,10 +199,10 @@ static uint32_t find(const struct member_batch *b, const uint8_t *hash, const ch
 	uint32_t mask = b->slots - 1, i = (uint32_t)(card ? fnv(card) : hash_key(hash)) & mask;
 
 	for (; t[i]; i = (i + 1) & mask) {
-		const struct rec *r = rec_at(b, b->e[t[i] - 1].off);
+		const uint8_t *r = rec_at(b, b->e[t[i] - 1].off);
 		const char *f[F_N];
 
-		if (!card && memcmp(r->hash, hash, 32) == 0)
+		if (!card && memcmp(r, hash, 32) == 0)
 			break;
 		if (card) {
 			rec_strings(r, f);
@@ -185,11 +216,11 @@ static uint32_t find(const struct member_batch *b, const uint8_t *hash, const ch
 
 static void index_entry(struct member_batch *b, uint32_t n)
 {
-	const struct rec *r = rec_at(b, b->e[n].off);
+	const uint8_t *r = rec_at(b, b->e[n].off);
 	const char *f[F_N];
 	uint32_t slot;
 
-	if (find(b, r->hash, NULL, &slot) == UINT32_MAX)
+	if (find(b, r, NULL, &slot) == UINT32_MAX)
 		b->by_phone[slot] = n + 1;
 	rec_strings(r, f);
 	if (f[F_CARD] && find(b, NULL, f[F_CARD], &slot) == UINT32_MAX)
@@ -267,6 +298,17 @@ static enum cp_err held_by_other(struct cp_db *db, const struct cp_member_snapsh
 						     : cp_db_fail(db, rc, "find member", err);
 }
 
+static void put_varint(struct member_batch *b, int64_t v)
+{
+	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+
+	while (u >= 0x80) {
+		b->arena[b->len++] = (uint8_t)(u | 0x80);
+		u >>= 7;
+	}
+	b->arena[b->len++] = (uint8_t)u;
+}
+
 static void put_str(struct member_batch *b, const char *s)
 {
 	size_t n = s ? strlen(s) + 1 : 0;
@@ -287,7 +329,6 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 	uint8_t hash[32];
 	uint32_t slot, other;
 	size_t need;
-	struct rec *r;
 
 	*taken = false;
 	/* Anything unusual is applied in order, where its message names it. */
@@ -311,26 +352,24 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 				return CP_OK;
 		}
 	}
-	need = sizeof(struct rec) + F_N;
+	need = R_NUMS + N_N * 10 + F_N;
 	need += strlen(s.id) + strlen(s.phone_masked) + (card ? strlen(card) : 0) + strlen(s.name) +
 		(s.birthday ? strlen(s.birthday) : 0) +
 		(s.expiring_on ? strlen(s.expiring_on) : 0) +
 		(s.tier_until ? strlen(s.tier_until) : 0) + (s.guide ? strlen(s.guide) : 0) +
-		(stage ? strlen(stage) : 0) + F_N + _Alignof(struct rec);
+		(stage ? strlen(stage) : 0) + F_N;
 	if (!reserve(b, need))
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	b->len = (b->len + _Alignof(struct rec) - 1) & ~(_Alignof(struct rec) - 1);
-	r = rec_at(b, (uint32_t)b->len);
 	b->e[b->n] = (struct entry){hash_key(hash), b->n, (uint32_t)b->len};
-	r->points = s.points;
-	r->growth = s.growth;
-	r->expiring_points = s.expiring_points;
-	r->version = s.version;
-	r->tier = s.tier_level;
-	r->index = (uint32_t)i;
-	r->held = false;
-	memcpy(r->hash, hash, 32);
-	b->len += sizeof(*r);
+	memcpy(b->arena + b->len, hash, 32);
+	b->arena[b->len + R_HELD] = 0;
+	b->len += R_NUMS;
+	put_varint(b, s.points);
+	put_varint(b, s.growth);
+	put_varint(b, s.expiring_points);
+	put_varint(b, s.version);
+	put_varint(b, s.tier_level);
+	put_varint(b, (int64_t)i);
 	put_str(b, s.id);
 	put_str(b, s.phone_masked);
 	put_str(b, card);
@@ -343,7 +382,7 @@ enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const cha
 	index_entry(b, b->n);
 	b->n++;
 	*taken = true;
-	return b->len >= BATCH_MAX ? cp_member_batch_flush(db, err) : CP_OK;
+	return b->len >= BATCH_MAX || b->n >= BATCH_FULL ? cp_member_batch_flush(db, err) : CP_OK;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -355,15 +394,18 @@ static int entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The held upsert r as a snapshot (its strings in the arena). */
-static void rec_snapshot(const struct rec *r, struct cp_member_snapshot *s)
+/* The held upsert r as a snapshot (its strings in the arena); *index: its place in its page,
+ * *stage: HQ's stage or NULL. */
+static void rec_snapshot(const uint8_t *r, struct cp_member_snapshot *s, uint32_t *index,
+			 const char **stage)
 {
 	const char *f[F_N];
+	int64_t n[N_N];
 
-	rec_strings(r, f);
+	rec_read(r, n, f);
 	memset(s, 0, sizeof(*s));
 	s->id = f[F_ID];
-	s->phone_hash = r->hash;
+	s->phone_hash = r;
 	s->phone_masked = f[F_MASKED];
 	s->card_no = f[F_CARD];
 	s->name = f[F_NAME];
@@ -371,28 +413,79 @@ static void rec_snapshot(const struct rec *r, struct cp_member_snapshot *s)
 	s->expiring_on = f[F_EXP_ON];
 	s->tier_until = f[F_TIER_UNTIL];
 	s->guide = f[F_GUIDE];
-	s->points = r->points;
-	s->growth = r->growth;
-	s->tier_level = r->tier;
-	s->expiring_points = r->expiring_points;
-	s->version = r->version;
+	s->points = n[N_POINTS];
+	s->growth = n[N_GROWTH];
+	s->tier_level = (int)n[N_TIER];
+	s->expiring_points = n[N_EXP_POINTS];
+	s->version = n[N_VERSION];
+	if (index)
+		*index = (uint32_t)n[N_INDEX];
+	if (stage)
+		*stage = f[F_STAGE];
 }
 
-static enum cp_err store(struct cp_db *db, const struct rec *r, json_t *stage,
-			 struct cp_errbuf *err)
+static enum cp_err store(struct cp_db *db, const uint8_t *r, json_t *stage, struct cp_errbuf *err)
 {
-	const char *f[F_N];
+	const char *st;
 	char where[48];
 	struct cp_member_snapshot s;
+	uint32_t index;
 
-	rec_snapshot(r, &s);
-	rec_strings(r, f);
-	if (f[F_STAGE])
-		json_object_set_new(stage, "stage", json_string(f[F_STAGE]));
+	rec_snapshot(r, &s, &index, &st);
+	if (st)
+		json_object_set_new(stage, "stage", json_string(st));
 	else
 		json_object_del(stage, "stage");
-	snprintf(where, sizeof(where), "changes[%u]", (unsigned)r->index);
+	snprintf(where, sizeof(where), "changes[%u]", (unsigned)index);
 	return cp_member_snapshot_store(db, &s, stage, false, where, err);
+}
+
+/* A pragma's number (cache_size, temp_store), to put it back; dflt when it cannot be read. */
+static int64_t pragma_get(struct cp_db *db, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *st = cp_db_stmt(db, sql, NULL);
+	int64_t v = dflt;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+static enum cp_err pragma_set(struct cp_db *db, const char *name, int64_t v, struct cp_errbuf *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s=%" PRId64, name, v);
+	return cp_db_exec(db, sql, err);
+}
+
+/* Runs sql with a page cache of cache KiB and temporary storage in files, both put back after.
+ * The pages the batch changed are written to the WAL first (they would be at the commit), so
+ * that they leave the cache instead of staying beside what sql needs. With temp_store=MEMORY
+ * (set while pages are applied, for the statement journals of the upserts), SQLite's sorter
+ * keeps every key of an index it builds in memory, 4 MB more for every 128,000 members; with
+ * files, at most the page cache's size of keys (the rest in sorted runs in temporary files).
+ * The till uses no temporary tables, so the setting may change inside the transaction. A
+ * statement journal stays where the transaction began it: dropping member_last4 keeps the
+ * index's pages in it, in memory (13 MB among 1,000,000 members), beside the 2 MB cache. */
+static enum cp_err exec_temp_file(struct cp_db *db, const char *sql, int64_t cache,
+				  struct cp_errbuf *err)
+{
+	int64_t cache_was = pragma_get(db, "PRAGMA cache_size", -2000);
+	int64_t temp_was = pragma_get(db, "PRAGMA temp_store", 0);
+	enum cp_err result;
+	int rc;
+
+	if ((rc = sqlite3_db_cacheflush(db->h)) != SQLITE_OK)
+		return cp_db_fail(db, rc, "write the stored members", err);
+	if ((result = pragma_set(db, "cache_size", cache, err)) == CP_OK &&
+	    (result = pragma_set(db, "temp_store", 1, err)) == CP_OK)
+		result = cp_db_exec(db, sql, err);
+	pragma_set(db, "temp_store", temp_was, NULL);
+	pragma_set(db, "cache_size", cache_was, NULL);
+	return result;
 }
 
 /* Drops the index of the phones' last four digits, its SQL kept in sql to build it again ("":
@@ -416,28 +509,7 @@ static enum cp_err last4_drop(struct cp_db *db, char *sql, size_t len, struct cp
 		sql[0] = '\0';
 		return CP_OK;
 	}
-	return cp_db_exec(db, "DROP INDEX member_last4", err);
-}
-
-/* The page cache's size (PRAGMA cache_size), to put it back. */
-static int64_t cache_size(struct cp_db *db)
-{
-	sqlite3_stmt *st = cp_db_stmt(db, "PRAGMA cache_size", NULL);
-	int64_t size = -2000;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		size = sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
-	return size;
-}
-
-static enum cp_err set_cache_size(struct cp_db *db, int64_t size, struct cp_errbuf *err)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size=%" PRId64, size);
-	return cp_db_exec(db, sql, err);
+	return exec_temp_file(db, "DROP INDEX member_last4", -2000, err);
 }
 
 /* Conflicts (an upsert whose phone or card another member held here) split the batch: the
@@ -458,7 +530,6 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 	enum cp_err result = CP_OK;
 	uint32_t conflicts = 0;
 	char last4[256] = "";
-	int64_t cache_was;
 	json_t *stage;
 
 	if (!b || b->n == 0)
@@ -470,12 +541,14 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 	qsort(b->e, b->n, sizeof(*b->e), entry_cmp);
 	/* Which phones and cards other members hold, looked up in the index's order. */
 	for (uint32_t i = 0; i < b->n && result == CP_OK; i++) {
-		struct rec *r = rec_at(b, b->e[i].off);
+		uint8_t *r = b->arena + b->e[i].off;
 		struct cp_member_snapshot s;
+		bool held = false;
 
-		rec_snapshot(r, &s);
-		result = held_by_other(db, &s, &r->held, err);
-		if (r->held)
+		rec_snapshot(r, &s, NULL, NULL);
+		result = held_by_other(db, &s, &held, err);
+		r[R_HELD] = held;
+		if (held)
 			conflicts++;
 	}
 	if (result == CP_OK && conflicts > CONFLICTS_MAX)
@@ -492,7 +565,8 @@ enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err)
 		uint32_t hi = b->n, at = UINT32_MAX;
 
 		for (uint32_t i = 0; i < b->n; i++)
-			if (rec_at(b, b->e[i].off)->held && b->e[i].seq >= lo && b->e[i].seq < hi) {
+			if (rec_at(b, b->e[i].off)[R_HELD] && b->e[i].seq >= lo &&
+			    b->e[i].seq < hi) {
 				hi = b->e[i].seq;
 				at = i;
 			}
@@ -507,14 +581,8 @@ done:
 	json_decref(stage);
 out:
 	batch_reset(b);
-	/* The index's sort keeps as much in memory as the page cache holds (the rest in temporary
-	 * storage, which is memory while pages are applied: about 12 MB among 1,000,000 members):
-	 * a small cache while it is built. */
 	if (result == CP_OK && last4[0]) {
-		cache_was = cache_size(db);
-		if ((result = set_cache_size(db, -2000, err)) == CP_OK)
-			result = cp_db_exec(db, last4, err);
-		set_cache_size(db, cache_was, NULL);
+		result = exec_temp_file(db, last4, -2000, err); /* a 2 MB sort */
 	}
 	return result;
 }
