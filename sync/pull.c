@@ -29,6 +29,10 @@
 #define CATCHUP_PAGES 200
 #define CATCHUP_BYTES ((size_t)48 << 20)
 #define CATCHUP_MS 20000
+/* Once catching up, a group is only what is fetched before it is applied: two pages keep the
+ * answers in memory small (a page of 1000 members is about 330 KB) beside the members core
+ * holds and the page cache that stores them (sync/PROTOCOL.md "Memory"). */
+#define CATCHUP_GROUP_PAGES 2
 
 struct group {
 	struct cp_http_answer ans[GROUP_PAGES];
@@ -263,7 +267,8 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 		}
 		fetched = CP_SYNC_DONE;
 		m = false;
-		while (g.n < GROUP_PAGES && g.bytes < GROUP_BYTES) {
+		while (g.n < (c.open ? CATCHUP_GROUP_PAGES : GROUP_PAGES) &&
+		       g.bytes < GROUP_BYTES) {
 			struct cp_http_answer *a = &g.ans[g.n];
 
 			if (cp_sync_round_interrupted(r, err)) {
