@@ -480,8 +480,10 @@ static enum cp_err exec_temp_file(struct cp_db *db, const char *sql, int64_t cac
 
 	if ((rc = sqlite3_db_cacheflush(db->h)) != SQLITE_OK)
 		return cp_db_fail(db, rc, "write the stored members", err);
-	if ((result = pragma_set(db, "cache_size", cache, err)) == CP_OK &&
-	    (result = pragma_set(db, "temp_store", 1, err)) == CP_OK)
+	/* temp_store is refused inside a transaction when there are temporary tables: then as
+	 * before, in memory. */
+	pragma_set(db, "temp_store", 1, NULL);
+	if ((result = pragma_set(db, "cache_size", cache, err)) == CP_OK)
 		result = cp_db_exec(db, sql, err);
 	pragma_set(db, "temp_store", temp_was, NULL);
 	pragma_set(db, "cache_size", cache_was, NULL);
