@@ -108,11 +108,12 @@ const struct change_kind *cp_change_kind_for(const char *kind)
 	return NULL;
 }
 
-static enum cp_err apply_change(struct cp_db *db, json_t *c, const char *where, int64_t *unknown,
-				struct cp_errbuf *err)
+static enum cp_err apply_change(struct cp_db *db, json_t *c, size_t i, const char *where,
+				int64_t *unknown, struct cp_errbuf *err)
 {
 	const struct change_kind *k;
 	const char *kind, *op, *key;
+	bool taken = false;
 	enum cp_err result;
 
 	if (!json_is_object(c))
@@ -124,6 +125,15 @@ static enum cp_err apply_change(struct cp_db *db, json_t *c, const char *where, 
 		(*unknown)++;
 		return CP_OK;
 	}
+	/* A member's upsert may wait for the others (member_batch.c); anything else is applied
+	 * after them, in the feed's order. */
+	if (k->upsert == cp_member_snapshot_apply && strcmp(op, "upsert") == 0 &&
+	    ((result = cp_member_batch_add(db, json_object_get(c, "data"), i, where, &taken,
+					   err)) != CP_OK ||
+	     taken))
+		return result;
+	if ((result = cp_member_batch_flush(db, err)) != CP_OK)
+		return result;
 	if (strcmp(op, "upsert") == 0)
 		return k->upsert(db, json_object_get(c, "data"), where, err);
 	if (strcmp(op, "delete") != 0)
@@ -170,9 +180,11 @@ static enum cp_err apply_page(struct cp_db *db, json_t *changes, json_t *notices
 
 	json_array_foreach (changes, i, c) {
 		snprintf(where, sizeof(where), "changes[%zu]", i);
-		if ((result = apply_change(db, c, where, &unknown, err)) != CP_OK)
+		if ((result = apply_change(db, c, i, where, &unknown, err)) != CP_OK)
 			return result;
 	}
+	if (json_array_size(notices) > 0 && (result = cp_member_batch_flush(db, err)) != CP_OK)
+		return result;
 	json_array_foreach (notices, i, c) {
 		snprintf(where, sizeof(where), "notices[%zu]", i);
 		if ((result = cp_notice_apply(db, c, where, err)) != CP_OK)
@@ -246,6 +258,8 @@ enum cp_err cp_hq_pages_begin(struct cp_db *db, struct cp_errbuf *err)
 	if ((result = cp_db_exec(db, APPLY_PRAGMAS, err)) != CP_OK ||
 	    (result = cp_db_begin(db, err)) != CP_OK)
 		cp_db_exec(db, NORMAL_PRAGMAS, NULL);
+	else
+		cp_member_batch_open(db);
 	return result;
 }
 
@@ -266,12 +280,18 @@ enum cp_err cp_hq_pages_end(struct cp_db *db, bool commit, struct cp_errbuf *err
 {
 	enum cp_err result = CP_OK;
 
-	if (commit)
+	if (commit && (result = cp_member_batch_flush(db, err)) == CP_OK)
 		result = cp_db_commit(db, err);
 	if (!commit || result != CP_OK)
 		cp_db_rollback(db);
+	cp_member_batch_close(db);
 	cp_db_exec(db, NORMAL_PRAGMAS, NULL);
 	return result;
+}
+
+bool cp_hq_pages_due(const struct cp_db *db)
+{
+	return cp_member_batch_due(db);
 }
 
 enum cp_err cp_hq_apply_change_pages(struct cp_db *db, const struct cp_hq_page *pages, int n,

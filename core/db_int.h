@@ -85,6 +85,7 @@ struct cp_db {
 	int rounding;            /* rounding.c: enum cp_rounding of the cash due */
 	int64_t noreceipt_limit; /* refund_noreceipt.c: fen a refund without a receipt may give */
 	char scale_layouts[128]; /* scale.c: scale label layouts ("": none) */
+	struct member_batch *member_batch;  /* member_batch.c: while HQ's pages are applied */
 	struct cp_discount_config discount; /* discount.c: how prices stack */
 	char terms_version[33]; /* consent.c: membership terms in force here ("": the default) */
 	void *cart_memo;   /* cart.c: the cart as the last change left it (one malloc'd block) */

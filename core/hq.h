@@ -103,6 +103,10 @@ enum cp_err cp_hq_pages_begin(struct cp_db *db, struct cp_errbuf *err);
 enum cp_err cp_hq_pages_apply(struct cp_db *db, const struct cp_hq_page *pages, int n, bool *more,
 			      struct cp_errbuf *err);
 enum cp_err cp_hq_pages_end(struct cp_db *db, bool commit, struct cp_errbuf *err);
+/* True when the members held for the phone-hash order (core/member_batch.c) are as many as
+ * one batch should hold: a catching-up pull commits then, so that one transaction stores one
+ * sorted batch. */
+bool cp_hq_pages_due(const struct cp_db *db);
 
 /* ---- online lookup ---- */
 

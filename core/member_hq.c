@@ -125,6 +125,27 @@ static enum cp_err held_version(struct cp_db *db, const char *id, int64_t *versi
 						     : cp_db_fail(db, rc, "read member", err);
 }
 
+/* The snapshot s (stage: the object that carries HQ's "stage") after any re-pointing. */
+enum cp_err cp_member_snapshot_store(struct cp_db *db, const struct cp_member_snapshot *s,
+				     json_t *stage, bool cart_had, const char *where,
+				     struct cp_errbuf *err)
+{
+	int64_t held;
+	enum cp_err result;
+
+	if ((result = held_version(db, s->id, &held, err)) != CP_OK)
+		return result;
+	if (held >= s->version) /* not newer: only the re-pointing before stands */
+		return cp_member_cart_follow(db, s->id, cart_had, err);
+	if ((result = make_room(db, s, &cart_had, err)) != CP_OK)
+		return result;
+	if ((result = cp_member_put_snapshot(db, s, err)) != CP_OK)
+		return cp_rec_stored(&cp_rec_hq, result, where, err);
+	if ((result = cp_lifecycle_hq_stage_apply(db, s->id, stage, where, err)) != CP_OK)
+		return result;
+	return cp_member_cart_follow(db, s->id, cart_had, err);
+}
+
 enum cp_err cp_member_snapshot_apply(struct cp_db *db, json_t *o, const char *where,
 				     struct cp_errbuf *err)
 {
@@ -132,7 +153,6 @@ enum cp_err cp_member_snapshot_apply(struct cp_db *db, json_t *o, const char *wh
 	const char *local_id;
 	uint8_t hash[32];
 	bool cart_had = false;
-	int64_t held;
 	enum cp_err result;
 
 	if ((result = cp_rec_member(&cp_rec_hq, o, &s, hash, &local_id, where, err)) != CP_OK)
@@ -141,17 +161,7 @@ enum cp_err cp_member_snapshot_apply(struct cp_db *db, json_t *o, const char *wh
 		return cp_hq_bad(err, "a member snapshot carries a full phone number");
 	if (local_id && (result = cp_member_retire(db, local_id, s.id, &cart_had, err)))
 		return result;
-	if ((result = held_version(db, s.id, &held, err)) != CP_OK)
-		return result;
-	if (held >= s.version) /* not newer: only the re-pointing above stands */
-		return cp_member_cart_follow(db, s.id, cart_had, err);
-	if ((result = make_room(db, &s, &cart_had, err)) != CP_OK)
-		return result;
-	if ((result = cp_member_put_snapshot(db, &s, err)) != CP_OK)
-		return cp_rec_stored(&cp_rec_hq, result, where, err);
-	if ((result = cp_lifecycle_hq_stage_apply(db, s.id, o, where, err)) != CP_OK)
-		return result;
-	return cp_member_cart_follow(db, s.id, cart_had, err);
+	return cp_member_snapshot_store(db, &s, o, cart_had, where, err);
 }
 
 enum cp_err cp_member_change_delete(struct cp_db *db, const char *key, struct cp_errbuf *err)

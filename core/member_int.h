@@ -27,6 +27,27 @@ enum cp_err cp_member_pending_verify(struct cp_db *db, struct cp_errbuf *err);
  * gives way to it, and the open cart follows. where names it in errors. */
 enum cp_err cp_member_snapshot_apply(struct cp_db *db, json_t *o, const char *where,
 				     struct cp_errbuf *err);
+/* The second half of cp_member_snapshot_apply, for a snapshot s already read (member_batch.c):
+ * stored unless the one held here is as new, another row holding its phone or card giving way;
+ * stage is an object whose "stage" is HQ's (absent or null: none). */
+enum cp_err cp_member_snapshot_store(struct cp_db *db, const struct cp_member_snapshot *s,
+				     json_t *stage, bool cart_had, const char *where,
+				     struct cp_errbuf *err);
+
+/* member_batch.c: while HQ's change pages are applied (cp_hq_pages_begin to _end), member
+ * upserts that do not depend on the order of the feed are held and stored together in the
+ * order of their phone hashes, so that each leaf of the phone-hash index is written once per
+ * batch. cp_member_batch_add sets *taken when it holds o (index i of its page); otherwise the
+ * caller flushes and applies o at once. Flush stores what is held (in the caller's
+ * transaction); close drops it. */
+void cp_member_batch_open(struct cp_db *db);
+bool cp_member_batch_active(const struct cp_db *db);
+bool cp_member_batch_due(const struct cp_db *db);
+enum cp_err cp_member_batch_add(struct cp_db *db, json_t *o, size_t i, const char *where,
+				bool *taken, struct cp_errbuf *err);
+enum cp_err cp_member_batch_flush(struct cp_db *db, struct cp_errbuf *err);
+void cp_member_batch_close(struct cp_db *db);
+
 /* Retires member row old_id in favour of new_id (an alias keeps its movements counting); sets
  * *cart_had when the open cart held it. */
 enum cp_err cp_member_retire(struct cp_db *db, const char *old_id, const char *new_id,

@@ -6,9 +6,11 @@
  * once (sync/PROTOCOL.md "Pages applied together"). A group that core refuses is applied
  * again page by page, so that the pages before the bad one stand, as they would alone. A pull
  * that is far behind (a full group and more) catches up: its groups share one transaction
- * until CATCHUP_PAGES pages, CATCHUP_BYTES of answers or CATCHUP_MS, so that each index page
- * is written about once per 100,000 members, not once per group; a refusal there rolls them
- * all back and the round goes on group by group from the last commit. */
+ * until CATCHUP_PAGES pages, CATCHUP_BYTES of answers or CATCHUP_MS, or until core holds as
+ * many members as it stores in one sorted batch (cp_hq_pages_due, core/member_batch.c), so
+ * that each index page is written about once per 100,000 members, not once per group; a
+ * refusal there (also one of a held member, at the commit) rolls them all back and the round
+ * goes on group by group from the last commit. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +29,10 @@
 #define CATCHUP_PAGES 200
 #define CATCHUP_BYTES ((size_t)48 << 20)
 #define CATCHUP_MS 20000
+/* Once catching up, a group is only what is fetched before it is applied: two pages keep the
+ * answers in memory small (a page of 1000 members is about 330 KB) beside the members core
+ * holds and the page cache that stores them (sync/PROTOCOL.md "Memory"). */
+#define CATCHUP_GROUP_PAGES 2
 
 struct group {
 	struct cp_http_answer ans[GROUP_PAGES];
@@ -218,18 +224,27 @@ static enum cp_sync_result apply_catchup(struct cp_round *r, struct group *g, st
 	return CP_SYNC_TRANSIENT;
 }
 
-/* Ends the catch-up transaction with a commit when it is due (or must: end is true). */
+/* Ends the catch-up transaction with a commit when it is due (or must: end is true). Core
+ * stores the members it held in the order of their phone hashes just before the commit
+ * (member_batch.c), so a change it refuses can surface here: as in apply_catchup, everything
+ * since the begin is rolled back and *again set (when given) to go on group by group. */
 static enum cp_sync_result catchup_commit(struct cp_round *r, struct catchup *c, bool end,
-					  struct cp_errbuf *err)
+					  bool *again, struct cp_errbuf *err)
 {
 	enum cp_err rc;
+	int pages = c->pages;
 
 	if (!c->open || (!end && c->pages < CATCHUP_PAGES && c->bytes < CATCHUP_BYTES &&
-			 monotonic_ms() - c->since_ms < CATCHUP_MS))
+			 monotonic_ms() - c->since_ms < CATCHUP_MS && !cp_hq_pages_due(r->db)))
 		return CP_SYNC_DONE;
 	c->open = false;
 	c->pages = 0;
 	if ((rc = cp_hq_pages_end(r->db, true, err)) != CP_OK) {
+		if (again) {
+			r->pages -= pages;
+			c->off = true;
+			*again = true;
+		}
 		if (err && !err->msg[0])
 			cp_errf(err, rc, "%s", cp_strerror(rc));
 		return CP_SYNC_TRANSIENT;
@@ -247,12 +262,13 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 
 	while (more) {
 		if (cp_hq_cursor(r->db, cursor, sizeof(cursor), err) != CP_OK) {
-			catchup_commit(r, &c, true, NULL);
+			catchup_commit(r, &c, true, NULL, NULL);
 			return CP_SYNC_TRANSIENT;
 		}
 		fetched = CP_SYNC_DONE;
 		m = false;
-		while (g.n < GROUP_PAGES && g.bytes < GROUP_BYTES) {
+		while (g.n < (c.open ? CATCHUP_GROUP_PAGES : GROUP_PAGES) &&
+		       g.bytes < GROUP_BYTES) {
 			struct cp_http_answer *a = &g.ans[g.n];
 
 			if (cp_sync_round_interrupted(r, err)) {
@@ -302,9 +318,23 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 				return applied;
 			}
 		}
-		res = catchup_commit(r, &c, !more || fetched != CP_SYNC_DONE || stuck, err);
-		if (res != CP_SYNC_DONE)
-			return res;
+		{
+			struct cp_errbuf why = {{0}};
+			bool again = false;
+
+			res = catchup_commit(r, &c, !more || fetched != CP_SYNC_DONE || stuck,
+					     &again, &why);
+			if (again) {
+				more = true;
+				stuck = false;
+				continue;
+			}
+			if (res != CP_SYNC_DONE) {
+				if (err)
+					*err = why;
+				return res;
+			}
+		}
 		if (fetched != CP_SYNC_DONE)
 			return fetched;
 		if (stuck) {
@@ -315,5 +345,5 @@ enum cp_sync_result cp_sync_pull_run(struct cp_round *r, struct cp_errbuf *err)
 			return CP_SYNC_TRANSIENT;
 		}
 	}
-	return catchup_commit(r, &c, true, err);
+	return catchup_commit(r, &c, true, NULL, err);
 }

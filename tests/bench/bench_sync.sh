@@ -190,7 +190,7 @@ print(json.loads(sys.argv[1])["terminals"]["S001-T01"]["applied"])' "$st")
 stop_hq
 
 # ---- (b) pull N members
-declare -A pull_s pull_kb pull_hq pull_cpu pull_wal
+declare -A pull_s pull_kb pull_hq pull_cpu pull_wal pull_fl
 for n in $MEMBERS; do
 	db=pull-hq-$n.db
 	if [ ! -s "$db.ready" ]; then
@@ -208,6 +208,7 @@ for n in $MEMBERS; do
 		"$CP" --config "pull-$n.ini" --db "pull-$n.db" sync --once >/dev/null
 	read -r s kb cpu <"pull-$n.res"
 	pull_wal[$n]=$(sed -n '1s/.*wal_bytes=\([0-9]*\).*/\1/p' "pull-$n.wal")
+	pull_fl[$n]=$(sed -n '1s/.*flushes=\([0-9]*\).*/\1/p' "pull-$n.wal")
 	read -r ms _ < <(hq_ms "pull-hq-$n.log" /v1/changes)
 	held=$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -253,10 +254,10 @@ for n in $MEMBERS; do
 	row "pull members (sync --once, pages of 1000)" "$((n + 1000))" "${pull_s[$n]} s" \
 		"$(calc "($n + 1000) / ${pull_s[$n]}" %.0f) members/s" "${pull_cpu[$n]} s" \
 		"$(calc "${pull_hq[$n]} / 1000" %.2f) s" "$(calc "${pull_kb[$n]} / 1024" %.1f) MB" \
-		"$(calc "${pull_wal[$n]} / 1048576" %.1f) MB, $per B a member"
+		"$(calc "${pull_wal[$n]} / 1048576" %.1f) MB, $per B a member, ${pull_fl[$n]} flushes"
 	bench+=("BENCH sync kind=pull members=$n wall_s=${pull_s[$n]} cpu_s=${pull_cpu[$n]}\
  hq_s=$(calc "${pull_hq[$n]} / 1000" %.2f) rss_kb=${pull_kb[$n]} wal_bytes=${pull_wal[$n]}\
- wal_per_member=$per members_per_s=$(calc "($n + 1000) / ${pull_s[$n]}" %.0f)")
+ wal_per_member=$per flushes=${pull_fl[$n]} members_per_s=$(calc "($n + 1000) / ${pull_s[$n]}" %.0f)")
 	if [ "${pull_kb[$n]}" -gt "$worst" ]; then
 		worst=${pull_kb[$n]}
 	fi
