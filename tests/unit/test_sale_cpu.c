@@ -312,7 +312,7 @@ static void test_scan_memo_is_the_cart(void **state)
 	struct cp_db_options opt = {.path = env.path, .clock = &env.clock};
 	struct cp_db *other = NULL; /* reads the cart from the tables */
 	struct cp_tier_discount gold = {.level = 2, .discount_bp = 1200, .except = "TOBACCO"};
-	int before;
+	int before = 0;
 
 	(void)state;
 	assert_non_null(v);
