@@ -2282,7 +2282,7 @@ static char *members_dump(void)
 static json_t *order_feed(const char *local, int pairs, json_t **notices)
 {
 	json_t *c = json_array(), *renumbered;
-	char id[16], phone[16];
+	char id[16], phone[32];
 
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof(id), "X%02d", i);
@@ -2336,7 +2336,7 @@ static json_t *order_feed(const char *local, int pairs, json_t **notices)
 static char *order_prelude(int pairs)
 {
 	json_t *c = json_array();
-	char id[16], phone[16];
+	char id[16], phone[32];
 
 	for (int i = 0; i < pairs; i++) {
 		snprintf(id, sizeof(id), "T%d", i);
@@ -2402,7 +2402,7 @@ static void test_changes_member_order_many(void **state)
 static void test_changes_member_hash_order(void **state)
 {
 	json_t *c = json_array();
-	char id[16], phone[16];
+	char id[16], phone[32];
 	int64_t out_of_order, n;
 
 	(void)state;
@@ -2525,7 +2525,7 @@ static void test_changes_member_last4_rebuilt(void **state)
 static void test_changes_member_batch_memory(void **state)
 {
 	json_t *c = json_array();
-	char id[16], phone[16];
+	char id[16], phone[32];
 	int64_t peak;
 
 	(void)state;
