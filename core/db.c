@@ -292,6 +292,29 @@ void cp_db_rollback(struct cp_db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool cp_db_read_begin(struct cp_db *db)
+{
+	sqlite3_stmt *st;
+
+	if (!sqlite3_get_autocommit(db->h) || !(st = cp_db_stmt(db, "BEGIN", NULL)))
+		return false;
+	sqlite3_step(st);
+	sqlite3_reset(st);
+	return !sqlite3_get_autocommit(db->h);
+}
+
+void cp_db_read_end(struct cp_db *db, bool began)
+{
+	sqlite3_stmt *st = began ? cp_db_stmt(db, "COMMIT", NULL) : NULL;
+
+	if (st) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if (began && !sqlite3_get_autocommit(db->h))
+		cp_db_rollback(db);
+}
+
 enum cp_err cp_db_tx_begin(struct cp_db *db, int *own, struct cp_errbuf *err)
 {
 	*own = sqlite3_get_autocommit(db->h);

@@ -126,6 +126,11 @@ enum cp_err cp_db_begin(struct cp_db *db, struct cp_errbuf *err);
 enum cp_err cp_db_begin_light(struct cp_db *db, struct cp_errbuf *err);
 enum cp_err cp_db_commit(struct cp_db *db, struct cp_errbuf *err);
 void cp_db_rollback(struct cp_db *db);
+/* A read transaction (a bare BEGIN) for a run of reads when the caller has none open: one
+ * snapshot, and one lock of the WAL instead of one per statement. Returns whether it opened one;
+ * cp_db_read_end closes only what it opened. */
+bool cp_db_read_begin(struct cp_db *db);
+void cp_db_read_end(struct cp_db *db, bool began);
 
 /* journal.c: settles the outcome of db->tx_event after its COMMIT failed with sqlite_rc (the
  * transaction is rolled back here). See cp_db_commit. */

@@ -317,31 +317,6 @@ static enum cp_offer_why judge(const struct counted *c, const char *today, int t
 	return CP_OFFER_OK;
 }
 
-/* A read transaction for the listing's statements when the caller has none open: one
- * snapshot, and one lock of the WAL instead of one per statement. */
-static bool read_begin(struct cp_db *db)
-{
-	sqlite3_stmt *st;
-
-	if (!sqlite3_get_autocommit(db->h) || !(st = cp_db_stmt(db, "BEGIN", NULL)))
-		return false;
-	sqlite3_step(st);
-	sqlite3_reset(st);
-	return !sqlite3_get_autocommit(db->h);
-}
-
-static void read_end(struct cp_db *db, bool began)
-{
-	sqlite3_stmt *st = began ? cp_db_stmt(db, "COMMIT", NULL) : NULL;
-
-	if (st) {
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	if (began && !sqlite3_get_autocommit(db->h))
-		cp_db_rollback(db);
-}
-
 enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct cp_offer_list *out,
 			  struct cp_errbuf *err)
 {
@@ -355,7 +330,7 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	memset(out, 0, offsetof(struct cp_offer_list, e));
 	if (!cart)
 		return cp_errf(err, CP_ENOMEM, "out of memory");
-	began = read_begin(db);
+	began = cp_db_read_begin(db);
 	if ((result = cp_cart_view(db, who, cart, err)) != CP_OK)
 		goto out;
 	if (!cart->has_member) {
@@ -396,7 +371,7 @@ enum cp_err cp_offer_list(struct cp_db *db, const struct cp_session *who, struct
 	result = rc == SQLITE_ROW || rc == SQLITE_DONE ? CP_OK
 						       : cp_db_fail(db, rc, "list offers", err);
 out:
-	read_end(db, began);
+	cp_db_read_end(db, began);
 	free(cart);
 	return result;
 }

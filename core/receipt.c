@@ -274,31 +274,6 @@ static enum cp_err load_member(struct cp_db *db, const char *id, struct cp_recei
 	return staff_name(db, v->member.guide, v->guide_name, sizeof(v->guide_name), err);
 }
 
-/* A read transaction for the receipt's statements when the caller has none open: one
- * snapshot, and one lock of the WAL instead of one per statement (about thirty). */
-static bool read_begin(struct cp_db *db)
-{
-	sqlite3_stmt *st;
-
-	if (!sqlite3_get_autocommit(db->h) || !(st = cp_db_stmt(db, "BEGIN", NULL)))
-		return false;
-	sqlite3_step(st);
-	sqlite3_reset(st);
-	return !sqlite3_get_autocommit(db->h);
-}
-
-static void read_end(struct cp_db *db, bool began)
-{
-	sqlite3_stmt *st = began ? cp_db_stmt(db, "COMMIT", NULL) : NULL;
-
-	if (st) {
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	if (began && !sqlite3_get_autocommit(db->h))
-		cp_db_rollback(db);
-}
-
 enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_receipt_view *out,
 			   struct cp_errbuf *err)
 {
@@ -312,7 +287,7 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 		return result;
 	if (!(v = calloc(1, sizeof(*v))))
 		return cp_errf(err, CP_ENOMEM, "out of memory reading receipt %s", receipt_no);
-	began = read_begin(db);
+	began = cp_db_read_begin(db);
 	snprintf(v->receipt, sizeof(v->receipt), "%s", receipt_no);
 	snprintf(v->store_id, sizeof(v->store_id), "%s", cp_db_store_id(db));
 	snprintf(v->terminal_id, sizeof(v->terminal_id), "%s", cp_db_terminal_id(db));
@@ -361,7 +336,7 @@ enum cp_err cp_receipt_get(struct cp_db *db, const char *receipt_no, struct cp_r
 	memcpy(v->time, iso, sizeof(v->time));
 	*out = *v;
 out:
-	read_end(db, began);
+	cp_db_read_end(db, began);
 	free(v);
 	return result;
 }
