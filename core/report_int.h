@@ -18,8 +18,10 @@ enum cp_err cp_report_note_day(struct cp_db *db, int64_t seq, const char *type, 
 			       struct cp_errbuf *err);
 
 /* The sales whose seq satisfies cond (SQL text after "s.seq"), as rows (day, what, key, n,
- * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit), for
- * cp_sale_apply (one sale). Schema step 16 keeps a frozen copy of the text as it was then. */
+ * amount, growth) of report_day_sum before they are summed ("guide": the sale's credit). A
+ * commit and verify no longer use it: both add a sale's sums in C (cp_report_sale_sum). Only
+ * tests/bench/bench_report.c does, to sum a generated year in one statement. Schema step 16
+ * keeps a frozen copy of the text as it was then. */
 /* clang-format off */
 #define REPORT_SALE_SUM_ONE(what, key, amount, growth, from, cond)                            \
 	" SELECT s.business_day, '" what "', " key ", 1, " amount ", " growth " FROM sale s" from \
